@@ -1,0 +1,298 @@
+//! Chunks (RFC 9260 3.2): the typed body of every registered chunk type, and
+//! the [`Chunk`] wrapper that keeps type, flags, Length and padding as seen.
+
+use std::borrow::Cow;
+
+mod pktdrop;
+mod sack;
+mod ssctp;
+mod types;
+
+pub use pktdrop::{DroppedPacket, PktDropChunk};
+pub use sack::{GapAckBlock, NrSackChunk, SackChunk};
+pub use ssctp::{
+    EncDataChunk, SsAuthChunk, SsCertChunk, SsCloseChunk, SsKeyChunk, SsOpComChunk,
+    SsOpReqAckChunk, SsOpReqChunk,
+};
+pub use types::*;
+
+use crate::dialect::{encdata_plausible, nrsack_plausible, X10};
+use crate::error::DecodeError;
+use crate::gen::Gen;
+use crate::registry::{DialectTag, TypeInfo};
+use crate::tlv::Tlv;
+use crate::visit::{Node, Span, Value, Visitor};
+use crate::wire::{put_slice, put_u16, put_u8, Ctx, FieldKind, IntoOwned};
+
+tlv_family! {
+    family Chunk, enum ChunkBody, table CHUNK_TYPES;
+    /// DATA.
+    Data(DataChunk<'a>) = Standard 0x00, "DATA", "RFC 9260 3.3.1", [i_bit = 0x08, u_bit = 0x04, b_bit = 0x02, e_bit = 0x01];
+    /// INIT.
+    Init(InitChunk<'a>) = Standard 0x01, "INIT", "RFC 9260 3.3.2", [];
+    /// INIT ACK.
+    InitAck(InitChunk<'a>) = Standard 0x02, "INIT-ACK", "RFC 9260 3.3.3", [];
+    /// SACK.
+    Sack(SackChunk) = Standard 0x03, "SACK", "RFC 9260 3.3.4", [];
+    /// HEARTBEAT.
+    Heartbeat(HeartbeatChunk<'a>) = Standard 0x04, "HEARTBEAT", "RFC 9260 3.3.5", [];
+    /// HEARTBEAT ACK.
+    HeartbeatAck(HeartbeatChunk<'a>) = Standard 0x05, "HEARTBEAT-ACK", "RFC 9260 3.3.6", [];
+    /// ABORT.
+    Abort(CausesChunk<'a>) = Standard 0x06, "ABORT", "RFC 9260 3.3.7", [t_bit = 0x01, m_bit = 0x02];
+    /// SHUTDOWN.
+    Shutdown(ShutdownChunk) = Standard 0x07, "SHUTDOWN", "RFC 9260 3.3.8", [];
+    /// SHUTDOWN ACK.
+    ShutdownAck(EmptyChunk) = Standard 0x08, "SHUTDOWN-ACK", "RFC 9260 3.3.9", [];
+    /// ERROR.
+    Error(CausesChunk<'a>) = Standard 0x09, "ERROR", "RFC 9260 3.3.10", [t_bit = 0x01, m_bit = 0x02];
+    /// COOKIE ECHO.
+    CookieEcho(CookieEchoChunk<'a>) = Standard 0x0A, "COOKIE-ECHO", "RFC 9260 3.3.11", [];
+    /// COOKIE ACK.
+    CookieAck(EmptyChunk) = Standard 0x0B, "COOKIE-ACK", "RFC 9260 3.3.12", [];
+    /// ECNE.
+    Ecne(LowestTsnChunk) = Standard 0x0C, "ECNE", "RFC 4960 App. A; RFC 9260 3.2", [];
+    /// CWR.
+    Cwr(LowestTsnChunk) = Standard 0x0D, "CWR", "RFC 4960 App. A; RFC 9260 3.2", [];
+    /// SHUTDOWN COMPLETE.
+    ShutdownComplete(EmptyChunk) = Standard 0x0E, "SHUTDOWN-COMPLETE", "RFC 9260 3.3.13", [t_bit = 0x01];
+    /// AUTH.
+    Auth(AuthChunk<'a>) = Standard 0x0F, "AUTH", "RFC 4895 5.1", [];
+    /// NR-SACK.
+    NrSack(NrSackChunk) = Standard 0x10, "NR-SACK", "draft-tuexen-tsvwg-sctp-multipath", [];
+    /// Reserved 63.
+    Reserved3f(ReservedChunkValue<'a>) = Standard 0x3F, "Reserved for IETF-defined Chunk Extensions", "RFC 9260 3.2", [];
+    /// I-DATA.
+    IData(IDataChunk<'a>) = Standard 0x40, "I-DATA", "RFC 8260 2.1", [i_bit = 0x08, u_bit = 0x04, b_bit = 0x02, e_bit = 0x01];
+    /// DTLS.
+    Dtls(DtlsChunk<'a>) = Standard 0x41, "DTLS", "draft-ietf-tsvwg-sctp-dtls-chunk", [r_bit = 0x01, pre_padding = 0x06];
+    /// Reserved 127.
+    Reserved7f(ReservedChunkValue<'a>) = Standard 0x7F, "Reserved for IETF-defined Chunk Extensions", "RFC 9260 3.2", [];
+    /// ASCONF-ACK.
+    AsconfAck(AsconfChunk<'a>) = Standard 0x80, "ASCONF-ACK", "RFC 5061 4.1.2", [];
+    /// PKTDROP.
+    PktDrop(PktDropChunk<'a>) = Standard 0x81, "PKTDROP", "draft-stewart-sctp-pktdrprep", [m_bit = 0x01, b_bit = 0x02, t_bit = 0x04];
+    /// RE-CONFIG.
+    ReConfig(ReConfigChunk<'a>) = Standard 0x82, "RE-CONFIG", "RFC 6525 3.1", [];
+    /// PAD.
+    Pad(PadChunk<'a>) = Standard 0x84, "PAD", "RFC 4820 3", [];
+    /// Reserved 191.
+    ReservedBf(ReservedChunkValue<'a>) = Standard 0xBF, "Reserved for IETF-defined Chunk Extensions", "RFC 9260 3.2", [];
+    /// FORWARD TSN.
+    ForwardTsn(ForwardTsnChunk) = Standard 0xC0, "FORWARD-TSN", "RFC 3758 3.2", [];
+    /// ASCONF.
+    Asconf(AsconfChunk<'a>) = Standard 0xC1, "ASCONF", "RFC 5061 4.1.1", [];
+    /// I-FORWARD-TSN.
+    IForwardTsn(IForwardTsnChunk) = Standard 0xC2, "I-FORWARD-TSN", "RFC 8260 2.3.1", [];
+    /// Reserved 255.
+    ReservedFf(ReservedChunkValue<'a>) = Standard 0xFF, "Reserved for IETF-defined Chunk Extensions", "RFC 9260 3.2", [];
+    /// S-SCTP EncData.
+    EncData(EncDataChunk<'a>) = Ssctp 0x10, "EncData", "draft-hohendorf-secure-sctp-15 5.1.11", [];
+    /// S-SCTP AUTH.
+    SsAuth(SsAuthChunk<'a>) = Ssctp 0x11, "AUTH (S-SCTP)", "draft-hohendorf-secure-sctp-15 5.1.13", [];
+    /// S-SCTP PADDING.
+    SsPadding(PadChunk<'a>) = Ssctp 0x12, "PADDING", "draft-hohendorf-secure-sctp-15 5.1.12", [];
+    /// S-SCTP SSOpReq.
+    SsOpReq(SsOpReqChunk<'a>) = Ssctp 0xD0, "SSOpReq", "draft-hohendorf-secure-sctp-15 5.1.1", [cf = 0x01];
+    /// S-SCTP SSCert.
+    SsCert(SsCertChunk<'a>) = Ssctp 0xD1, "SSCert", "draft-hohendorf-secure-sctp-15 5.1.2", [];
+    /// S-SCTP SSOpReq_Ack.
+    SsOpReqAck(SsOpReqAckChunk) = Ssctp 0xD2, "SSOpReq_Ack", "draft-hohendorf-secure-sctp-15 5.1.3", [cf = 0x01];
+    /// S-SCTP SSSerKey.
+    SsSerKey(SsKeyChunk<'a>) = Ssctp 0xD3, "SSSerKey", "draft-hohendorf-secure-sctp-15 5.1.4", [];
+    /// S-SCTP SSCliKey.
+    SsCliKey(SsKeyChunk<'a>) = Ssctp 0xD4, "SSCliKey", "draft-hohendorf-secure-sctp-15 5.1.5", [sl = 0x03];
+    /// S-SCTP SSOpCom.
+    SsOpCom(SsOpComChunk<'a>) = Ssctp 0xD5, "SSOpCom", "draft-hohendorf-secure-sctp-15 5.1.6", [];
+    /// S-SCTP SSClose.
+    SsClose(SsCloseChunk) = Ssctp 0xD6, "SSClose", "draft-hohendorf-secure-sctp-15 5.1.7", [of = 0x01];
+    /// S-SCTP SSClose_Ack.
+    SsCloseAck(EmptyChunk) = Ssctp 0xD7, "SSClose_Ack", "draft-hohendorf-secure-sctp-15 5.1.8", [];
+    /// S-SCTP SecLevCHD.
+    SecLevChd(EmptyChunk) = Ssctp 0xD8, "SecLevCHD", "draft-hohendorf-secure-sctp-15 5.1.9", [sl = 0x03];
+    /// S-SCTP SecLevCHD_Ack.
+    SecLevChdAck(EmptyChunk) = Ssctp 0xD9, "SecLevCHD_Ack", "draft-hohendorf-secure-sctp-15 5.1.10", [];
+}
+
+/// Which registry row decodes chunk type `ty` under the rules in force
+/// (`whole` is the chunk, header included, for the 0x10 plausibility tests).
+fn resolve_chunk(ty: u8, whole: &[u8], cx: &Ctx<'_>) -> Option<DialectTag> {
+    let r = cx.rules;
+    match ty {
+        0x10 => match r.x10 {
+            X10::NrSack => Some(DialectTag::Standard),
+            X10::EncData => Some(DialectTag::Ssctp),
+            X10::NrSackIfPlausible => nrsack_plausible(whole).then_some(DialectTag::Standard),
+            X10::Guess { strong } => {
+                let nr = nrsack_plausible(whole);
+                let enc = encdata_plausible(whole);
+                match (nr, enc) {
+                    (_, true) if strong => Some(DialectTag::Ssctp),
+                    (true, false) => Some(DialectTag::Standard),
+                    (false, true) => Some(DialectTag::Ssctp),
+                    _ => None,
+                }
+            }
+        },
+        0x11 | 0x12 => r.ssctp.then_some(DialectTag::Ssctp),
+        0xD0..=0xD9 => r.ssctp_handshake.then_some(DialectTag::Ssctp),
+        _ => Some(DialectTag::Standard),
+    }
+}
+
+/// One chunk (RFC 9260 3.2): type and flags as on the wire, the typed value,
+/// and what is needed to re-encode it byte for byte (or wrongly, on purpose).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk<'a> {
+    /// Chunk Type as on the wire.
+    pub ty: u8,
+    /// Chunk Flags as on the wire (named bits in the registry).
+    pub flags: u8,
+    /// The typed value.
+    pub body: ChunkBody<'a>,
+    /// A Chunk Length to write instead of the computed one (`None`: computed).
+    pub length: Option<u16>,
+    /// Bytes inside Length after the typed fields (a length/content mismatch).
+    pub extra: Cow<'a, [u8]>,
+    /// Padding bytes as seen (`None`: the normal zero padding).
+    pub padding: Option<Cow<'a, [u8]>>,
+}
+
+impl<'a> Chunk<'a> {
+    /// A well-formed chunk of type `ty` with `flags` holding `body`.
+    pub fn new(ty: u8, flags: u8, body: ChunkBody<'a>) -> Self {
+        Chunk {
+            ty,
+            flags,
+            body,
+            length: None,
+            extra: Cow::Borrowed(&[]),
+            padding: None,
+        }
+    }
+    /// The Chunk Length this chunk has on the wire.
+    pub fn wire_length(&self) -> u16 {
+        self.length.unwrap_or(self.tlv_len() as u16)
+    }
+    /// The registry entry of the type, if the codec typed it.
+    pub fn info(&self) -> Option<&'static TypeInfo> {
+        self.body.info()
+    }
+    /// The registered name, or "Unknown".
+    pub fn name(&self) -> &'static str {
+        self.info().map(|i| i.name).unwrap_or("Unknown")
+    }
+    /// The action bits: the top two bits of the type (RFC 9260 3.2).
+    pub fn action_bits(&self) -> u8 {
+        self.ty >> 6
+    }
+    /// The value of the named flag (`e_bit`, `sl`, ...), if this type has it.
+    pub fn flag(&self, name: &str) -> Option<u8> {
+        self.info()?
+            .flags
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.get(self.flags))
+    }
+    /// The bytes of this chunk alone (header, value, extra, padding).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(self.tlv_len() + 3);
+        crate::tlv::encode_list(std::slice::from_ref(self), &mut v, true);
+        v
+    }
+}
+
+impl<'a> Tlv<'a> for Chunk<'a> {
+    const WHAT: &'static str = "chunk";
+    const LIST_KIND: FieldKind = FieldKind::Chunks;
+    fn decode_tlv(whole: &'a [u8], cx: &Ctx<'a>) -> Result<Self, DecodeError> {
+        let ty = whole[0];
+        let flags = whole[1];
+        let value = &whole[4..];
+        let end = &value[value.len()..];
+        let decoded = resolve_chunk(ty, whole, cx)
+            .and_then(|tag| ChunkBody::decode_known(tag, ty as u16, value, cx));
+        let (body, extra) = match decoded {
+            Some(Ok((rest, body))) => (body, rest),
+            Some(Err(e)) if cx.strict => return Err(e),
+            Some(Err(e)) => (ChunkBody::Malformed(Cow::Borrowed(value), e), end),
+            None => (ChunkBody::Unknown(Cow::Borrowed(value)), end),
+        };
+        Ok(Chunk {
+            ty,
+            flags,
+            body,
+            length: None,
+            extra: Cow::Borrowed(extra),
+            padding: None,
+        })
+    }
+    fn encode_tlv(&self, out: &mut Vec<u8>) {
+        put_u8(out, self.ty);
+        put_u8(out, self.flags);
+        put_u16(out, self.wire_length());
+        self.body.encode_value(out);
+        put_slice(out, &self.extra);
+    }
+    fn tlv_len(&self) -> usize {
+        4 + self.body.value_len() + self.extra.len()
+    }
+    fn padding(&self) -> Option<&[u8]> {
+        self.padding.as_deref()
+    }
+    fn set_padding(&mut self, p: Option<Cow<'a, [u8]>>) {
+        self.padding = p;
+    }
+    fn describe_tlv(&self, at: usize, v: &mut dyn Visitor) {
+        let len = self.tlv_len();
+        v.open(
+            "chunk",
+            Span::new(at, len),
+            Node::Chunk {
+                ty: self.ty,
+                name: self.name(),
+                flags: self.flags,
+                length: self.wire_length(),
+            },
+        );
+        if let Some(info) = self.info() {
+            for f in info.flags {
+                v.flag(f.name, Span::new(at + 1, 1), f.mask, f.get(self.flags));
+            }
+        }
+        self.body.describe_value(at + 4, v);
+        let mut end = at + 4 + self.body.value_len();
+        if !self.extra.is_empty() {
+            v.field("extra", Span::new(end, self.extra.len()), Value::Bytes(&self.extra));
+            end += self.extra.len();
+        }
+        if let Some(p) = &self.padding {
+            if !p.is_empty() {
+                v.field("padding", Span::new(end, p.len()), Value::Bytes(p));
+            }
+        }
+        v.close();
+    }
+    fn generate_tlv(g: &mut Gen, depth: u8) -> Self {
+        let info = g.pick_type(CHUNK_TYPES);
+        let mut flags = 0u8;
+        for f in info.flags {
+            flags |= (g.u64() as u8) & f.mask;
+        }
+        Chunk::new(info.value as u8, flags, ChunkBody::generate_known(info, g, depth))
+    }
+}
+
+impl IntoOwned for Chunk<'_> {
+    type Owned = Chunk<'static>;
+    fn into_owned(self) -> Chunk<'static> {
+        Chunk {
+            ty: self.ty,
+            flags: self.flags,
+            body: self.body.into_owned(),
+            length: self.length,
+            extra: IntoOwned::into_owned(self.extra),
+            padding: self.padding.map(IntoOwned::into_owned),
+        }
+    }
+}
