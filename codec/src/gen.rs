@@ -12,7 +12,10 @@ pub struct Gen {
 impl Gen {
     /// A generator with the given seed.
     pub fn new(seed: u64) -> Self {
-        Gen { state: seed, ssctp: false }
+        Gen {
+            state: seed,
+            ssctp: false,
+        }
     }
     /// The next 64 random bits.
     pub fn u64(&mut self) -> u64 {
@@ -48,11 +51,18 @@ impl Gen {
 impl Gen {
     /// Picks a registry row this generator may produce: standard rows, plus
     /// S-SCTP rows (and minus the standard rows they shadow) when `ssctp` is set.
-    pub fn pick_type(&mut self, table: &'static [crate::registry::TypeInfo]) -> &'static crate::registry::TypeInfo {
+    pub fn pick_type(
+        &mut self,
+        table: &'static [crate::registry::TypeInfo],
+    ) -> &'static crate::registry::TypeInfo {
         use crate::registry::DialectTag;
         let ssctp = self.ssctp;
         let shadowed = |t: &crate::registry::TypeInfo| {
-            table.iter().any(|o| o.dialect == DialectTag::Ssctp && o.value == t.value && t.dialect == DialectTag::Standard)
+            table.iter().any(|o| {
+                o.dialect == DialectTag::Ssctp
+                    && o.value == t.value
+                    && t.dialect == DialectTag::Standard
+            })
         };
         let allowed: Vec<&'static crate::registry::TypeInfo> = table
             .iter()

@@ -194,7 +194,11 @@ macro_rules! tlv_family {
             pub fn describe_value(&self, at: usize, v: &mut dyn $crate::visit::Visitor) {
                 match self {
                     $( $enum_name::$var(b) => b.describe_fields(at, v), )*
-                    $enum_name::Unknown(b) | $enum_name::Malformed(b, _) => {
+                    $enum_name::Unknown(b) => {
+                        v.field("value", $crate::visit::Span::new(at, b.len()), $crate::visit::Value::Bytes(b))
+                    }
+                    $enum_name::Malformed(b, e) => {
+                        v.malformed($crate::visit::Span::new(at, b.len()), e);
                         v.field("value", $crate::visit::Span::new(at, b.len()), $crate::visit::Value::Bytes(b))
                     }
                 }

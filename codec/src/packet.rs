@@ -161,15 +161,35 @@ impl<'a> Packet<'a> {
         let h = &self.header;
         let u = |v: u64, bits| Value::Uint { v, bits };
         v.field("source_port", Span::new(at, 2), u(h.source_port as u64, 16));
-        v.field("destination_port", Span::new(at + 2, 2), u(h.destination_port as u64, 16));
-        v.field("verification_tag", Span::new(at + 4, 4), u(h.verification_tag as u64, 32));
-        v.field("checksum", Span::new(at + 8, 4), u(self.checksum.unwrap_or(0) as u64, 32));
-        v.open("chunks", Span::new(at + 12, list_len(&self.chunks, true)), crate::visit::Node::List);
+        v.field(
+            "destination_port",
+            Span::new(at + 2, 2),
+            u(h.destination_port as u64, 16),
+        );
+        v.field(
+            "verification_tag",
+            Span::new(at + 4, 4),
+            u(h.verification_tag as u64, 32),
+        );
+        v.field(
+            "checksum",
+            Span::new(at + 8, 4),
+            u(self.checksum.unwrap_or(0) as u64, 32),
+        );
+        v.open(
+            "chunks",
+            Span::new(at + 12, list_len(&self.chunks, true)),
+            crate::visit::Node::List,
+        );
         describe_list(&self.chunks, at + 12, true, v);
         v.close();
         if !self.trailing.is_empty() {
             let t = at + 12 + list_len(&self.chunks, true);
-            v.field("trailing", Span::new(t, self.trailing.len()), Value::Bytes(&self.trailing));
+            v.field(
+                "trailing",
+                Span::new(t, self.trailing.len()),
+                Value::Bytes(&self.trailing),
+            );
         }
     }
 

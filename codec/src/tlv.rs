@@ -127,7 +127,12 @@ pub fn list_len<'a, T: Tlv<'a>>(list: &[T], last_padded: bool) -> usize {
 }
 
 /// Reports each TLV of a list, the first starting at `at`.
-pub fn describe_list<'a, T: Tlv<'a>>(list: &[T], at: usize, last_padded: bool, v: &mut dyn Visitor) {
+pub fn describe_list<'a, T: Tlv<'a>>(
+    list: &[T],
+    at: usize,
+    last_padded: bool,
+    v: &mut dyn Visitor,
+) {
     let n = list.len();
     let mut at = at;
     for (k, t) in list.iter().enumerate() {
@@ -146,7 +151,9 @@ pub fn generate_list<'a, T: Tlv<'a>>(g: &mut Gen, depth: u8, max: u64) -> Vec<T>
     if depth >= 3 {
         return Vec::new();
     }
-    (0..g.below(max + 1)).map(|_| T::generate_tlv(g, depth + 1)).collect()
+    (0..g.below(max + 1))
+        .map(|_| T::generate_tlv(g, depth + 1))
+        .collect()
 }
 
 /// A list of TLVs wrapped inside another structure (an Unrecognized Parameter,
@@ -164,10 +171,15 @@ pub enum Nested<'a, T> {
 impl<'a, T: Tlv<'a>> crate::wire::Field<'a> for Nested<'a, T> {
     const KIND: crate::wire::FieldKind = T::LIST_KIND;
     fn decode(i: &'a [u8], cx: &Ctx<'a>) -> Result<(&'a [u8], Self), DecodeError> {
-        let strict = Ctx { strict: true, ..*cx };
+        let strict = Ctx {
+            strict: true,
+            ..*cx
+        };
         let end = &i[i.len()..];
         match decode_list::<T>(i, &strict, false) {
-            Ok((rest, v)) if rest.is_empty() && list_len(&v, false) == i.len() => Ok((end, Nested::Parsed(v))),
+            Ok((rest, v)) if rest.is_empty() && list_len(&v, false) == i.len() => {
+                Ok((end, Nested::Parsed(v)))
+            }
             _ => Ok((end, Nested::Raw(Cow::Borrowed(i)))),
         }
     }
@@ -186,11 +198,19 @@ impl<'a, T: Tlv<'a>> crate::wire::Field<'a> for Nested<'a, T> {
     fn describe(&self, name: &'static str, at: usize, v: &mut dyn Visitor) {
         match self {
             Nested::Parsed(list) => {
-                v.open(name, crate::visit::Span::new(at, self.wire_len()), crate::visit::Node::List);
+                v.open(
+                    name,
+                    crate::visit::Span::new(at, self.wire_len()),
+                    crate::visit::Node::List,
+                );
                 describe_list(list, at, false, v);
                 v.close();
             }
-            Nested::Raw(b) => v.field(name, crate::visit::Span::new(at, b.len()), crate::visit::Value::Bytes(b)),
+            Nested::Raw(b) => v.field(
+                name,
+                crate::visit::Span::new(at, b.len()),
+                crate::visit::Value::Bytes(b),
+            ),
         }
     }
     fn generate(g: &mut Gen, depth: u8) -> Self {
@@ -206,7 +226,11 @@ impl<'a, T: crate::wire::IntoOwned> crate::wire::IntoOwned for Nested<'a, T> {
     type Owned = Nested<'static, T::Owned>;
     fn into_owned(self) -> Self::Owned {
         match self {
-            Nested::Parsed(v) => Nested::Parsed(v.into_iter().map(crate::wire::IntoOwned::into_owned).collect()),
+            Nested::Parsed(v) => Nested::Parsed(
+                v.into_iter()
+                    .map(crate::wire::IntoOwned::into_owned)
+                    .collect(),
+            ),
             Nested::Raw(b) => Nested::Raw(crate::wire::IntoOwned::into_owned(b)),
         }
     }

@@ -92,4 +92,8 @@ pub trait Visitor {
     fn open(&mut self, name: &'static str, span: Span, node: Node);
     /// Closes the innermost group.
     fn close(&mut self);
+    /// A value of a registered type that did not decode as that type.
+    fn malformed(&mut self, span: Span, error: &crate::error::DecodeError) {
+        let _ = (span, error);
+    }
 }

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use cookie_factory::{bytes as cf, gen_simple, combinator::slice as cf_slice};
+use cookie_factory::{bytes as cf, combinator::slice as cf_slice, gen_simple};
 use nom::number::complete as nb;
 
 use crate::dialect::Rules;
@@ -204,7 +204,14 @@ macro_rules! uint_field {
                 $n
             }
             fn describe(&self, name: &'static str, at: usize, v: &mut dyn Visitor) {
-                v.field(name, Span::new(at, $n), Value::Uint { v: *self as u64, bits: $bits });
+                v.field(
+                    name,
+                    Span::new(at, $n),
+                    Value::Uint {
+                        v: *self as u64,
+                        bits: $bits,
+                    },
+                );
             }
             fn generate(g: &mut Gen, _depth: u8) -> Self {
                 g.u64() as $t
@@ -235,15 +242,30 @@ macro_rules! opt_field {
                 }
             }
             fn wire_len(&self) -> usize {
-                if self.is_some() { $n } else { 0 }
+                if self.is_some() {
+                    $n
+                } else {
+                    0
+                }
             }
             fn describe(&self, name: &'static str, at: usize, v: &mut dyn Visitor) {
                 if let Some(x) = self {
-                    v.field(name, Span::new(at, $n), Value::Uint { v: *x as u64, bits: $bits });
+                    v.field(
+                        name,
+                        Span::new(at, $n),
+                        Value::Uint {
+                            v: *x as u64,
+                            bits: $bits,
+                        },
+                    );
                 }
             }
             fn generate(g: &mut Gen, _depth: u8) -> Self {
-                if g.bool() { Some(g.u64() as $t) } else { None }
+                if g.bool() {
+                    Some(g.u64() as $t)
+                } else {
+                    None
+                }
             }
         }
     };
@@ -333,7 +355,9 @@ impl<'a> Field<'a> for Text<'a> {
         v.field(name, Span::new(at, self.0.len()), Value::Text(&self.0));
     }
     fn generate(g: &mut Gen, _depth: u8) -> Self {
-        let mut s: Vec<u8> = (0..g.below(20) + 1).map(|_| b'a' + g.below(26) as u8).collect();
+        let mut s: Vec<u8> = (0..g.below(20) + 1)
+            .map(|_| b'a' + g.below(26) as u8)
+            .collect();
         s.push(0);
         Text(Cow::Owned(s))
     }
@@ -377,7 +401,14 @@ macro_rules! uint_record {
                 $put(out, *self)
             }
             fn describe_item(&self, name: &'static str, at: usize, v: &mut dyn Visitor) {
-                v.field(name, Span::new(at, $n), Value::Uint { v: *self as u64, bits: $bits });
+                v.field(
+                    name,
+                    Span::new(at, $n),
+                    Value::Uint {
+                        v: *self as u64,
+                        bits: $bits,
+                    },
+                );
             }
             fn generate_item(g: &mut Gen) -> Self {
                 g.u64() as $t
@@ -407,7 +438,11 @@ impl<'a, T: Record> Field<'a> for Vec<T> {
         self.len() * T::SIZE
     }
     fn describe(&self, name: &'static str, at: usize, v: &mut dyn Visitor) {
-        v.open(name, Span::new(at, self.wire_len()), crate::visit::Node::List);
+        v.open(
+            name,
+            Span::new(at, self.wire_len()),
+            crate::visit::Node::List,
+        );
         for (k, r) in self.iter().enumerate() {
             r.describe_item(singular(name), at + k * T::SIZE, v);
         }

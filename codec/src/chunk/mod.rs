@@ -263,7 +263,11 @@ impl<'a> Tlv<'a> for Chunk<'a> {
         self.body.describe_value(at + 4, v);
         let mut end = at + 4 + self.body.value_len();
         if !self.extra.is_empty() {
-            v.field("extra", Span::new(end, self.extra.len()), Value::Bytes(&self.extra));
+            v.field(
+                "extra",
+                Span::new(end, self.extra.len()),
+                Value::Bytes(&self.extra),
+            );
             end += self.extra.len();
         }
         if let Some(p) = &self.padding {
@@ -279,7 +283,11 @@ impl<'a> Tlv<'a> for Chunk<'a> {
         for f in info.flags {
             flags |= (g.u64() as u8) & f.mask;
         }
-        Chunk::new(info.value as u8, flags, ChunkBody::generate_known(info, g, depth))
+        Chunk::new(
+            info.value as u8,
+            flags,
+            ChunkBody::generate_known(info, g, depth),
+        )
     }
 }
 
@@ -294,5 +302,12 @@ impl IntoOwned for Chunk<'_> {
             extra: IntoOwned::into_owned(self.extra),
             padding: self.padding.map(IntoOwned::into_owned),
         }
+    }
+}
+
+impl Chunk<'_> {
+    /// Bytes of header, value and extra (the Length the chunk should carry).
+    pub fn tlv_len_pub(&self) -> usize {
+        self.tlv_len()
     }
 }

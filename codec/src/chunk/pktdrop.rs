@@ -27,7 +27,10 @@ impl<'a> Field<'a> for DroppedPacket<'a> {
             return Ok((end, DroppedPacket::Raw(Cow::Borrowed(i))));
         }
         let cx = cx.deeper(i)?;
-        let cx = Ctx { strict: false, ..cx };
+        let cx = Ctx {
+            strict: false,
+            ..cx
+        };
         match Packet::decode_in(i, &cx) {
             Ok(p) => Ok((end, DroppedPacket::Parsed(Box::new(p)))),
             Err(_) => Ok((end, DroppedPacket::Raw(Cow::Borrowed(i)))),

@@ -26,14 +26,24 @@ fn take_records<'a, T: Record>(
 ) -> Result<(&'a [u8], Vec<T>), DecodeError> {
     let need = n * T::SIZE;
     if i.len() < need {
-        return Err(DecodeError::new(cx.offset(at), ErrorKind::BadCount { what, count: n }));
+        return Err(DecodeError::new(
+            cx.offset(at),
+            ErrorKind::BadCount { what, count: n },
+        ));
     }
     let (l, r) = i.split_at(need);
     Ok((r, l.chunks_exact(T::SIZE).map(T::read).collect()))
 }
 
 fn describe_count(v: &mut dyn Visitor, name: &'static str, at: usize, n: u16) {
-    v.field(name, Span::new(at, 2), Value::Uint { v: n as u64, bits: 16 });
+    v.field(
+        name,
+        Span::new(at, 2),
+        Value::Uint {
+            v: n as u64,
+            bits: 16,
+        },
+    );
 }
 
 /// SACK (RFC 9260 3.3.4). The counts are derived from the lists unless set.
@@ -56,12 +66,36 @@ pub struct SackChunk {
 impl SackChunk {
     /// The fields in wire order.
     pub const FIELDS: &'static [FieldInfo] = &[
-        FieldInfo { name: "cumulative_tsn_ack", kind: FieldKind::U32, doc: "Cumulative TSN Ack." },
-        FieldInfo { name: "a_rwnd", kind: FieldKind::U32, doc: "Advertised Receiver Window Credit." },
-        FieldInfo { name: "number_of_gap_ack_blocks", kind: FieldKind::U16, doc: "Number of Gap Ack Blocks." },
-        FieldInfo { name: "number_of_duplicate_tsns", kind: FieldKind::U16, doc: "Number of Duplicate TSNs." },
-        FieldInfo { name: "gap_ack_blocks", kind: FieldKind::Records(GapAckBlock::FIELDS), doc: "Gap Ack Blocks." },
-        FieldInfo { name: "duplicate_tsns", kind: FieldKind::U32List, doc: "Duplicate TSNs." },
+        FieldInfo {
+            name: "cumulative_tsn_ack",
+            kind: FieldKind::U32,
+            doc: "Cumulative TSN Ack.",
+        },
+        FieldInfo {
+            name: "a_rwnd",
+            kind: FieldKind::U32,
+            doc: "Advertised Receiver Window Credit.",
+        },
+        FieldInfo {
+            name: "number_of_gap_ack_blocks",
+            kind: FieldKind::U16,
+            doc: "Number of Gap Ack Blocks.",
+        },
+        FieldInfo {
+            name: "number_of_duplicate_tsns",
+            kind: FieldKind::U16,
+            doc: "Number of Duplicate TSNs.",
+        },
+        FieldInfo {
+            name: "gap_ack_blocks",
+            kind: FieldKind::Records(GapAckBlock::FIELDS),
+            doc: "Gap Ack Blocks.",
+        },
+        FieldInfo {
+            name: "duplicate_tsns",
+            kind: FieldKind::U32List,
+            doc: "Duplicate TSNs.",
+        },
     ];
     /// Reads the value.
     pub fn decode_fields<'a>(i: &'a [u8], cx: &Ctx<'a>) -> Result<(&'a [u8], Self), DecodeError> {
@@ -85,10 +119,12 @@ impl SackChunk {
         ))
     }
     fn ng(&self) -> u16 {
-        self.number_of_gap_ack_blocks.unwrap_or(self.gap_ack_blocks.len() as u16)
+        self.number_of_gap_ack_blocks
+            .unwrap_or(self.gap_ack_blocks.len() as u16)
     }
     fn nd(&self) -> u16 {
-        self.number_of_duplicate_tsns.unwrap_or(self.duplicate_tsns.len() as u16)
+        self.number_of_duplicate_tsns
+            .unwrap_or(self.duplicate_tsns.len() as u16)
     }
     /// Appends the value.
     pub fn encode_fields(&self, out: &mut Vec<u8>) {
@@ -105,7 +141,8 @@ impl SackChunk {
     }
     /// Reports the fields.
     pub fn describe_fields(&self, at: usize, v: &mut dyn Visitor) {
-        self.cumulative_tsn_ack.describe("cumulative_tsn_ack", at, v);
+        self.cumulative_tsn_ack
+            .describe("cumulative_tsn_ack", at, v);
         self.a_rwnd.describe("a_rwnd", at + 4, v);
         describe_count(v, "number_of_gap_ack_blocks", at + 8, self.ng());
         describe_count(v, "number_of_duplicate_tsns", at + 10, self.nd());
@@ -159,15 +196,51 @@ pub struct NrSackChunk {
 impl NrSackChunk {
     /// The fields in wire order.
     pub const FIELDS: &'static [FieldInfo] = &[
-        FieldInfo { name: "cumulative_tsn_ack", kind: FieldKind::U32, doc: "Cumulative TSN Ack." },
-        FieldInfo { name: "a_rwnd", kind: FieldKind::U32, doc: "Advertised Receiver Window Credit." },
-        FieldInfo { name: "number_of_gap_ack_blocks", kind: FieldKind::U16, doc: "Number of Gap Ack Blocks." },
-        FieldInfo { name: "number_of_nr_gap_ack_blocks", kind: FieldKind::U16, doc: "Number of NR Gap Ack Blocks." },
-        FieldInfo { name: "number_of_duplicate_tsns", kind: FieldKind::U16, doc: "Number of Duplicate TSNs." },
-        FieldInfo { name: "reserved", kind: FieldKind::U16, doc: "Reserved, 0." },
-        FieldInfo { name: "gap_ack_blocks", kind: FieldKind::Records(GapAckBlock::FIELDS), doc: "Gap Ack Blocks." },
-        FieldInfo { name: "nr_gap_ack_blocks", kind: FieldKind::Records(GapAckBlock::FIELDS), doc: "NR Gap Ack Blocks." },
-        FieldInfo { name: "duplicate_tsns", kind: FieldKind::U32List, doc: "Duplicate TSNs." },
+        FieldInfo {
+            name: "cumulative_tsn_ack",
+            kind: FieldKind::U32,
+            doc: "Cumulative TSN Ack.",
+        },
+        FieldInfo {
+            name: "a_rwnd",
+            kind: FieldKind::U32,
+            doc: "Advertised Receiver Window Credit.",
+        },
+        FieldInfo {
+            name: "number_of_gap_ack_blocks",
+            kind: FieldKind::U16,
+            doc: "Number of Gap Ack Blocks.",
+        },
+        FieldInfo {
+            name: "number_of_nr_gap_ack_blocks",
+            kind: FieldKind::U16,
+            doc: "Number of NR Gap Ack Blocks.",
+        },
+        FieldInfo {
+            name: "number_of_duplicate_tsns",
+            kind: FieldKind::U16,
+            doc: "Number of Duplicate TSNs.",
+        },
+        FieldInfo {
+            name: "reserved",
+            kind: FieldKind::U16,
+            doc: "Reserved, 0.",
+        },
+        FieldInfo {
+            name: "gap_ack_blocks",
+            kind: FieldKind::Records(GapAckBlock::FIELDS),
+            doc: "Gap Ack Blocks.",
+        },
+        FieldInfo {
+            name: "nr_gap_ack_blocks",
+            kind: FieldKind::Records(GapAckBlock::FIELDS),
+            doc: "NR Gap Ack Blocks.",
+        },
+        FieldInfo {
+            name: "duplicate_tsns",
+            kind: FieldKind::U32List,
+            doc: "Duplicate TSNs.",
+        },
     ];
     /// Reads the value.
     pub fn decode_fields<'a>(i: &'a [u8], cx: &Ctx<'a>) -> Result<(&'a [u8], Self), DecodeError> {
@@ -198,9 +271,12 @@ impl NrSackChunk {
     }
     fn counts(&self) -> (u16, u16, u16) {
         (
-            self.number_of_gap_ack_blocks.unwrap_or(self.gap_ack_blocks.len() as u16),
-            self.number_of_nr_gap_ack_blocks.unwrap_or(self.nr_gap_ack_blocks.len() as u16),
-            self.number_of_duplicate_tsns.unwrap_or(self.duplicate_tsns.len() as u16),
+            self.number_of_gap_ack_blocks
+                .unwrap_or(self.gap_ack_blocks.len() as u16),
+            self.number_of_nr_gap_ack_blocks
+                .unwrap_or(self.nr_gap_ack_blocks.len() as u16),
+            self.number_of_duplicate_tsns
+                .unwrap_or(self.duplicate_tsns.len() as u16),
         )
     }
     /// Appends the value.
@@ -218,12 +294,14 @@ impl NrSackChunk {
     }
     /// Bytes of the value.
     pub fn fields_len(&self) -> usize {
-        16 + 4 * (self.gap_ack_blocks.len() + self.nr_gap_ack_blocks.len() + self.duplicate_tsns.len())
+        16 + 4
+            * (self.gap_ack_blocks.len() + self.nr_gap_ack_blocks.len() + self.duplicate_tsns.len())
     }
     /// Reports the fields.
     pub fn describe_fields(&self, at: usize, v: &mut dyn Visitor) {
         let (g, n, d) = self.counts();
-        self.cumulative_tsn_ack.describe("cumulative_tsn_ack", at, v);
+        self.cumulative_tsn_ack
+            .describe("cumulative_tsn_ack", at, v);
         self.a_rwnd.describe("a_rwnd", at + 4, v);
         describe_count(v, "number_of_gap_ack_blocks", at + 8, g);
         describe_count(v, "number_of_nr_gap_ack_blocks", at + 10, n);

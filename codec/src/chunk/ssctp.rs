@@ -85,10 +85,26 @@ pub struct EncDataChunk<'a> {
 impl<'a> EncDataChunk<'a> {
     /// The fields in wire order.
     pub const FIELDS: &'static [FieldInfo] = &[
-        FieldInfo { name: "master_secret_key_reference", kind: FieldKind::U16, doc: "Master secret key reference number." },
-        FieldInfo { name: "random_number_length", kind: FieldKind::U16, doc: "Random number length R." },
-        FieldInfo { name: "random_number", kind: FieldKind::Bytes, doc: "Random number (CBC IV), R bytes." },
-        FieldInfo { name: "encrypted_data", kind: FieldKind::Bytes, doc: "Encrypted data." },
+        FieldInfo {
+            name: "master_secret_key_reference",
+            kind: FieldKind::U16,
+            doc: "Master secret key reference number.",
+        },
+        FieldInfo {
+            name: "random_number_length",
+            kind: FieldKind::U16,
+            doc: "Random number length R.",
+        },
+        FieldInfo {
+            name: "random_number",
+            kind: FieldKind::Bytes,
+            doc: "Random number (CBC IV), R bytes.",
+        },
+        FieldInfo {
+            name: "encrypted_data",
+            kind: FieldKind::Bytes,
+            doc: "Encrypted data.",
+        },
     ];
     /// Reads the value.
     pub fn decode_fields(i: &'a [u8], cx: &Ctx<'a>) -> Result<(&'a [u8], Self), DecodeError> {
@@ -98,7 +114,11 @@ impl<'a> EncDataChunk<'a> {
         if i.len() < r as usize {
             return Err(DecodeError::new(
                 cx.offset(at),
-                ErrorKind::BadLength { what: "random number", length: r as usize, available: i.len() },
+                ErrorKind::BadLength {
+                    what: "random number",
+                    length: r as usize,
+                    available: i.len(),
+                },
             ));
         }
         let (iv, data) = i.split_at(r as usize);
@@ -113,7 +133,8 @@ impl<'a> EncDataChunk<'a> {
         ))
     }
     fn r(&self) -> u16 {
-        self.random_number_length.unwrap_or(self.random_number.len() as u16)
+        self.random_number_length
+            .unwrap_or(self.random_number.len() as u16)
     }
     /// Appends the value.
     pub fn encode_fields(&self, out: &mut Vec<u8>) {
@@ -128,10 +149,12 @@ impl<'a> EncDataChunk<'a> {
     }
     /// Reports the fields.
     pub fn describe_fields(&self, at: usize, v: &mut dyn Visitor) {
-        self.master_secret_key_reference.describe("master_secret_key_reference", at, v);
+        self.master_secret_key_reference
+            .describe("master_secret_key_reference", at, v);
         self.r().describe("random_number_length", at + 2, v);
         self.random_number.describe("random_number", at + 4, v);
-        self.encrypted_data.describe("encrypted_data", at + 4 + self.random_number.len(), v);
+        self.encrypted_data
+            .describe("encrypted_data", at + 4 + self.random_number.len(), v);
     }
     /// A random value (IV of 8 or 16 bytes, ciphertext a multiple of 8).
     pub fn generate_fields(g: &mut Gen, _depth: u8) -> Self {
@@ -188,9 +211,21 @@ fn der_len(b: &[u8]) -> Option<usize> {
 impl<'a> SsCertChunk<'a> {
     /// The fields in wire order.
     pub const FIELDS: &'static [FieldInfo] = &[
-        FieldInfo { name: "certificate", kind: FieldKind::Bytes, doc: "X.509v3 certificate (DER)." },
-        FieldInfo { name: "certificate_padding", kind: FieldKind::Bytes, doc: "Padding to a 4-byte boundary." },
-        FieldInfo { name: "certificate_parameters", kind: FieldKind::Params, doc: "Certificate parameters." },
+        FieldInfo {
+            name: "certificate",
+            kind: FieldKind::Bytes,
+            doc: "X.509v3 certificate (DER).",
+        },
+        FieldInfo {
+            name: "certificate_padding",
+            kind: FieldKind::Bytes,
+            doc: "Padding to a 4-byte boundary.",
+        },
+        FieldInfo {
+            name: "certificate_parameters",
+            kind: FieldKind::Params,
+            doc: "Certificate parameters.",
+        },
     ];
     /// Reads the value.
     pub fn decode_fields(i: &'a [u8], cx: &Ctx<'a>) -> Result<(&'a [u8], Self), DecodeError> {
@@ -225,15 +260,26 @@ impl<'a> SsCertChunk<'a> {
     }
     /// Bytes of the value.
     pub fn fields_len(&self) -> usize {
-        self.certificate.len() + self.certificate_padding.len() + self.certificate_parameters.wire_len()
+        self.certificate.len()
+            + self.certificate_padding.len()
+            + self.certificate_parameters.wire_len()
     }
     /// Reports the fields.
     pub fn describe_fields(&self, at: usize, v: &mut dyn Visitor) {
-        v.field("certificate", Span::new(at, self.certificate.len()), Value::Bytes(&self.certificate));
+        v.field(
+            "certificate",
+            Span::new(at, self.certificate.len()),
+            Value::Bytes(&self.certificate),
+        );
         let at = at + self.certificate.len();
-        v.field("certificate_padding", Span::new(at, self.certificate_padding.len()), Value::Bytes(&self.certificate_padding));
+        v.field(
+            "certificate_padding",
+            Span::new(at, self.certificate_padding.len()),
+            Value::Bytes(&self.certificate_padding),
+        );
         let at = at + self.certificate_padding.len();
-        self.certificate_parameters.describe("certificate_parameters", at, v);
+        self.certificate_parameters
+            .describe("certificate_parameters", at, v);
     }
     /// A random value: a DER-shaped certificate, padded.
     pub fn generate_fields(g: &mut Gen, _depth: u8) -> Self {

@@ -1,0 +1,99 @@
+//! The full tree (`-V`): every chunk, parameter, cause and field, indented,
+//! with the byte offset of each field.
+
+use std::fmt::Write as _;
+
+use sctp_codec::visit::{Node, Span, Value, Visitor};
+
+/// A visitor that prints an indented tree.
+pub struct TreeWriter<'o> {
+    out: &'o mut String,
+    depth: usize,
+}
+
+impl<'o> TreeWriter<'o> {
+    /// A writer appending to `out`, starting at indentation `depth`.
+    pub fn new(out: &'o mut String, depth: usize) -> Self {
+        TreeWriter { out, depth }
+    }
+    fn indent(&mut self) {
+        for _ in 0..self.depth {
+            self.out.push_str("    ");
+        }
+    }
+}
+
+/// Formats a leaf value for people.
+pub fn fmt_value(value: Value<'_>) -> String {
+    match value {
+        Value::Uint { v, bits } => match bits {
+            32 => format!("{v} (0x{v:08x})"),
+            16 => format!("{v} (0x{v:04x})"),
+            _ => format!("{v} (0x{v:02x})"),
+        },
+        Value::Bytes(b) if b.len() <= 32 => format!("[{}] {}", b.len(), hex::encode(b)),
+        Value::Bytes(b) => format!("[{}] {}...", b.len(), hex::encode(&b[..32])),
+        Value::Text(b) => format!("{:?}", String::from_utf8_lossy(b)),
+        Value::Ipv4(a) => a.to_string(),
+        Value::Ipv6(a) => a.to_string(),
+    }
+}
+
+impl Visitor for TreeWriter<'_> {
+    fn field(&mut self, name: &'static str, span: Span, value: Value<'_>) {
+        self.indent();
+        let _ = writeln!(self.out, "{name}: {}  @{}", fmt_value(value), span.at);
+    }
+    fn flag(&mut self, name: &'static str, _span: Span, mask: u8, value: u8) {
+        self.indent();
+        let _ = writeln!(self.out, "flag {name} (mask 0x{mask:02x}): {value}");
+    }
+    fn open(&mut self, name: &'static str, span: Span, node: Node) {
+        self.indent();
+        match node {
+            Node::List => {
+                let _ = writeln!(self.out, "{name}:");
+            }
+            Node::Record => {
+                let _ = writeln!(self.out, "{name}  @{}", span.at);
+            }
+            Node::Packet => {
+                let _ = writeln!(self.out, "{name}: SCTP packet  @{}", span.at);
+            }
+            Node::Chunk {
+                ty,
+                name,
+                flags,
+                length,
+            } => {
+                let _ = writeln!(self.out, "Chunk {name} (type {ty}, 0x{ty:02x}), flags 0x{flags:02x}, length {length}  @{}", span.at);
+            }
+            Node::Param { ty, name, length } => {
+                let _ = writeln!(
+                    self.out,
+                    "Parameter {name} (type 0x{ty:04x}), length {length}  @{}",
+                    span.at
+                );
+            }
+            Node::Cause { code, name, length } => {
+                let _ = writeln!(
+                    self.out,
+                    "Cause {name} (code 0x{code:04x}), length {length}  @{}",
+                    span.at
+                );
+            }
+        }
+        self.depth += 1;
+    }
+    fn close(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+    fn malformed(&mut self, span: Span, error: &sctp_codec::DecodeError) {
+        self.indent();
+        let _ = writeln!(
+            self.out,
+            "!! malformed ({} bytes @{}): {error}",
+            span.len, span.at
+        );
+    }
+}
