@@ -79,7 +79,9 @@ pub fn decode_list_partial<'a, T: Tlv<'a>>(
         };
         let pad = pad4(len).min(rest.len());
         let (padding, rest) = rest.split_at(pad);
-        let normal = if rest.is_empty() && !last_padded {
+        // The list ends where fewer than 4 bytes remain; that is where the
+        // encoder treats the TLV as the last one.
+        let normal = if rest.len() < 4 && !last_padded {
             padding.is_empty()
         } else {
             padding.len() == pad4(len) && padding.iter().all(|&b| b == 0)

@@ -260,12 +260,10 @@ macro_rules! opt_field {
                     );
                 }
             }
+            /// Always present: optional fields come last and in order, so an
+            /// absent one followed by a present one would not be a wire value.
             fn generate(g: &mut Gen, _depth: u8) -> Self {
-                if g.bool() {
-                    Some(g.u64() as $t)
-                } else {
-                    None
-                }
+                Some(g.u64() as $t)
             }
         }
     };
