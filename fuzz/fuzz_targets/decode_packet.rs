@@ -1,0 +1,32 @@
+//! Fuzz target: decode any bytes as an SCTP packet in every dialect, lenient
+//! and strict; a lenient decode must re-encode byte for byte, and lints and the
+//! visitor walk must not panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use sctp_codec::packet::{DecodeOptions, Packet};
+use sctp_codec::visit::{Node, Span, Value, Visitor};
+use sctp_codec::{Decoder, Dialect, Rules};
+
+struct Count(usize);
+impl Visitor for Count {
+    fn field(&mut self, _: &'static str, s: Span, _: Value<'_>) {
+        self.0 += s.len;
+    }
+    fn open(&mut self, _: &'static str, _: Span, _: Node) {}
+    fn close(&mut self) {}
+}
+
+fuzz_target!(|data: &[u8]| {
+    for d in [Dialect::Standard, Dialect::SecureSctp, Dialect::Auto] {
+        let mut dec = Decoder::new(d);
+        if let Ok(p) = dec.decode(data, None) {
+            assert_eq!(p.encode(), data);
+            let _ = sctp_codec::lint::lint(&p, None);
+            p.describe(&mut Count(0));
+        }
+    }
+    for rules in [Rules::STANDARD, Rules::SSCTP] {
+        let _ = Packet::decode(data, &DecodeOptions { rules, strict: true });
+    }
+});
