@@ -93,7 +93,7 @@ pub fn encdata_plausible(chunk: &[u8]) -> bool {
     }
     let len = u16::from_be_bytes([chunk[2], chunk[3]]) as usize;
     let r = u16::from_be_bytes([chunk[6], chunk[7]]) as usize;
-    chunk[1] == 0 && (r == 8 || r == 16) && len > 8 + r && (len - 8 - r) % 8 == 0
+    chunk[1] == 0 && (r == 8 || r == 16) && len > 8 + r && (len - 8 - r).is_multiple_of(8)
 }
 
 /// What one association has shown so far (secure-sctp.md 11 rules 2 to 4).

@@ -23,7 +23,7 @@ macro_rules! wire_struct {
         wire_struct!(@impl [$name] [$name] $name { $( [$($d)*] $f : $t ),* });
     };
     (@impl [$($ty:tt)*] [$($sty:tt)*] $name:ident { $( [$($d:literal)*] $f:ident : $t:ty ),* }) => {
-        #[allow(clippy::needless_update, unused_variables, unused_mut, unused_assignments)]
+        #[allow(clippy::needless_update, clippy::ptr_arg, unused_variables, unused_mut, unused_assignments)]
         impl<'a> $($ty)* {
             /// The fields in wire order, as the registry publishes them.
             pub const FIELDS: &'static [$crate::wire::FieldInfo] = &[

@@ -1,0 +1,84 @@
+//! Decoding throughput on a large capture (built by `scripts/make-big-capture.sh`;
+//! path in `SCTP_BENCH_CAPTURE`, default `target/bench/big.pcap`): every
+//! SCTP packet decoded with and without CRC32c verification. The packets are
+//! extracted from the capture once, before timing.
+
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sctp_codec::capture::CaptureReader;
+use sctp_codec::checksum::{self, VerifyMode};
+use sctp_codec::link::{extract_sctp, Defragmenter, LinkConfig};
+use sctp_codec::{Decoder, Dialect};
+
+fn load() -> Vec<Vec<u8>> {
+    let path = std::env::var_os("SCTP_BENCH_CAPTURE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench/big.pcap")));
+    let mut r = CaptureReader::open(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/make-big-capture.sh)", path.display()));
+    let cfg = LinkConfig::default();
+    let mut d = Defragmenter::default();
+    let mut v = Vec::new();
+    while let Some(Ok(f)) = r.next_frame() {
+        if let Ok(Some(seg)) = extract_sctp(f.link_type, f.data, &cfg, &mut d) {
+            v.push(seg.sctp.into_owned());
+        }
+    }
+    v
+}
+
+fn bench(c: &mut Criterion) {
+    let packets = load();
+    let bytes: usize = packets.iter().map(Vec::len).sum();
+    eprintln!("benchmark corpus: {} SCTP packets, {} bytes", packets.len(), bytes);
+    let mut g = c.benchmark_group("decode");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(packets.len() as u64));
+    g.bench_function("packets_no_checksum", |b| {
+        b.iter(|| {
+            let mut dec = Decoder::new(Dialect::Standard);
+            let mut n = 0usize;
+            for p in &packets {
+                if let Ok(p) = dec.decode(p, None) {
+                    n += p.chunks.len();
+                }
+            }
+            n
+        })
+    });
+    g.bench_function("packets_crc32c", |b| {
+        b.iter(|| {
+            let mut dec = Decoder::new(Dialect::Standard);
+            let mut n = 0usize;
+            for p in &packets {
+                let ok = checksum::verify(p, VerifyMode::Crc32c).status == checksum::ChecksumStatus::Good;
+                if let Ok(p) = dec.decode(p, None) {
+                    n += p.chunks.len() + ok as usize;
+                }
+            }
+            n
+        })
+    });
+    g.finish();
+    let mut g = c.benchmark_group("decode_bytes");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("bytes_crc32c", |b| {
+        b.iter(|| {
+            let mut dec = Decoder::new(Dialect::Standard);
+            let mut n = 0usize;
+            for p in &packets {
+                let ok = checksum::verify(p, VerifyMode::Crc32c).status == checksum::ChecksumStatus::Good;
+                if let Ok(p) = dec.decode(p, None) {
+                    n += p.chunks.len() + ok as usize;
+                }
+            }
+            n
+        })
+    });
+    g.bench_function("crc32c_only", |b| b.iter(|| packets.iter().map(|p| checksum::crc32c_field(p) as u64).sum::<u64>()));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
