@@ -28,8 +28,12 @@ fn chunk_length_past_the_end() {
     let e = Packet::decode(&b, &STRICT).unwrap_err();
     assert_eq!(e.offset, 12);
     assert!(matches!(e.kind, ErrorKind::BadLength { what: "chunk", length: 64, available: 12 }));
+    // Lenient: the truncated chunk is kept, with its Length as written and
+    // the 8 bytes of value that are present, raw.
     let p = Packet::decode(&b, &LENIENT).unwrap();
-    assert!(p.chunks.is_empty());
+    assert_eq!(p.chunks.len(), 1);
+    assert_eq!(p.chunks[0].wire_length(), 64);
+    assert!(matches!(&p.chunks[0].body, ChunkBody::Malformed(v, _) if v.len() == 8));
     assert_eq!(p.error.as_ref().unwrap().offset, 12);
     assert_eq!(p.encode(), b);
 }

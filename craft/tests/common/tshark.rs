@@ -77,24 +77,15 @@ impl TPacket {
             .sum()
     }
 
-    /// True if tshark's chunk list covers the whole SCTP layer: the padded chunk lengths
-    /// add up to the layer size (the last chunk may omit its final padding, and a chunk
-    /// may claim more bytes than the packet holds).
+    /// True if tshark's chunk list covers the whole SCTP packet: the padded chunk
+    /// lengths reach the end of the packet (a chunk may claim more bytes than the
+    /// packet holds, and fewer than 4 bytes left cannot hold a chunk header: tshark
+    /// shows nothing for them).
     pub fn chunks_cover_packet(&self) -> bool {
         let Some(total) = self.padded_chunk_bytes() else {
             return false;
         };
-        let payload = self.sctp_size.saturating_sub(12);
-        // Fewer than 4 bytes left cannot hold a chunk header; tshark ignores them.
-        if total + 3 >= payload {
-            return true;
-        }
-        // The last chunk's padding may be absent at the end of the packet.
-        if let Some(last) = self.chunks.last().and_then(|c| c.length) {
-            let unpadded = total - ((last as usize + 3) & !3) + last as usize;
-            return unpadded + 3 >= payload;
-        }
-        payload == 0
+        total + 3 >= self.sctp_size.saturating_sub(12)
     }
 }
 
@@ -137,7 +128,7 @@ pub fn tshark_args(file: &Path, checksum: &str) -> Vec<String> {
         // protocols (M3UA, S1AP, ...) are cut to an empty node, which keeps the
         // output small. The `_ws.malformed` node stays visible.
         "-J".into(),
-        "ip ipv6 sctp".into(),
+        "ip ipv6 udp sctp".into(),
     ]
 }
 

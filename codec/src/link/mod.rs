@@ -1,0 +1,305 @@
+//! Link, IP and UDP layers: from a captured frame to the SCTP bytes inside it.
+//!
+//! [`extract_sctp`] peels the link-layer header ([`linktype`] lists those
+//! understood), the IPv4 (RFC 791) or IPv6 (RFC 8200) header with its options
+//! or extension headers, an optional UDP header (SCTP over UDP, RFC 6951) or
+//! ICMP error (RFC 792, RFC 4443), and returns the SCTP common header and
+//! chunks (RFC 9260 §3). Fragmented datagrams are put back together by a
+//! [`Defragmenter`]. Pure: no I/O, no panics, and no allocation unless a
+//! datagram was reassembled or SCTP was found inside an ICMP error.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::IpAddr;
+
+mod bytes;
+mod defrag;
+mod ethernet;
+mod icmp;
+mod ip;
+mod ipv4;
+mod ipv6;
+pub mod linktype;
+mod null;
+mod sll;
+mod transport;
+mod udp;
+
+pub use defrag::{
+    Defragmenter, FragmentKey, DEFAULT_MAX_BYTES, DEFAULT_MAX_DATAGRAMS, MAX_REASSEMBLED_LEN,
+};
+
+use ip::{Fragment, IpHeader};
+use transport::{Located, Upper, PROTO_SCTP, PROTO_UDP};
+
+/// The UDP port IANA assigned to SCTP over UDP (RFC 6951 §5.1).
+pub const SCTP_UDP_PORT: u16 = 9899;
+
+/// Options of [`extract_sctp`]: which UDP ports carry SCTP (RFC 6951).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkConfig {
+    /// UDP ports carrying SCTP (RFC 6951): a UDP datagram is decoded as SCTP
+    /// when its source or destination port is listed. Default: `[9899]`.
+    pub udp_ports: Vec<u16>,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        LinkConfig {
+            udp_ports: vec![SCTP_UDP_PORT],
+        }
+    }
+}
+
+impl LinkConfig {
+    /// Whether `port` is configured as an SCTP-over-UDP port (RFC 6951).
+    pub fn is_sctp_port(&self, port: u16) -> bool {
+        self.udp_ports.contains(&port)
+    }
+}
+
+/// How the SCTP packet was carried inside IP.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Encapsulation {
+    /// Directly in IP, protocol number 132 (RFC 9260).
+    None,
+    /// In a UDP datagram (RFC 6951).
+    Udp {
+        /// UDP source port.
+        src_port: u16,
+        /// UDP destination port.
+        dst_port: u16,
+    },
+    /// Quoted by an ICMP (RFC 792) or ICMPv6 (RFC 4443) error message; the
+    /// SCTP bytes are only those the error quoted.
+    IcmpError {
+        /// ICMP type (e.g. 3 Destination Unreachable, 2 ICMPv6 Packet Too Big).
+        icmp_type: u8,
+        /// ICMP code.
+        code: u8,
+        /// How SCTP was carried in the quoted datagram.
+        inner: Box<Encapsulation>,
+    },
+}
+
+/// The SCTP packet (RFC 9260 §3) found in a frame, with the IP (RFC 791,
+/// RFC 8200) context it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SctpSegment<'a> {
+    /// IP source address (of the quoted datagram for ICMP errors).
+    pub src: IpAddr,
+    /// IP destination address (of the quoted datagram for ICMP errors).
+    pub dst: IpAddr,
+    /// 4 or 6 (of the quoted datagram for ICMP errors).
+    pub ip_version: u8,
+    /// How SCTP was carried.
+    pub encap: Encapsulation,
+    /// SCTP common header and chunks (RFC 9260 §3), exactly as long as the IP
+    /// (or UDP) length fields say, clipped to what was captured. Borrowed
+    /// from the frame, owned only after reassembly. May be shorter than the
+    /// 12-byte common header: checking that is the codec's job.
+    pub sctp: Cow<'a, [u8]>,
+    /// Offset of `sctp` inside the frame; `None` after reassembly.
+    pub offset_in_frame: Option<usize>,
+    /// An IP/UDP length field (or the quoted datagram of an ICMP error)
+    /// announces more bytes than the frame holds.
+    pub truncated: bool,
+}
+
+/// A malformed link-layer, IPv4 (RFC 791), IPv6 (RFC 8200), UDP (RFC 768)
+/// or ICMP (RFC 792/4443) header, or an unsupported link type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkError {
+    /// Byte offset of the offending field inside the frame (inside the
+    /// reassembled payload for errors found after reassembly).
+    pub offset: usize,
+    /// What is wrong.
+    pub what: &'static str,
+}
+
+impl LinkError {
+    pub(crate) const fn new(offset: usize, what: &'static str) -> Self {
+        LinkError { offset, what }
+    }
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at byte {})", self.what, self.offset)
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// The network layer a link-layer header announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Network {
+    Ipv4,
+    Ipv6,
+    /// Either, from the version nibble (raw-IP link types).
+    Ip,
+}
+
+/// Extracts the SCTP packet (RFC 9260 §3) carried by `frame`, a frame of
+/// link type `link_type` (LINKTYPE_ value, see [`linktype`]): natively in
+/// IPv4/IPv6, over UDP on `cfg.udp_ports` (RFC 6951), or quoted by an ICMP
+/// error (RFC 792, RFC 4443).
+///
+/// Returns `Ok(None)` for frames carrying no SCTP, and for fragments that do
+/// not complete a datagram yet (they are kept in `defrag`; the fragment that
+/// completes one returns its SCTP as [`Cow::Owned`]). A first fragment cut
+/// short by the capture cannot be reassembled: its captured SCTP start is
+/// returned, `truncated`. A capture that stops inside a UDP or ICMP header
+/// gives `Ok(None)`. Malformed headers and unsupported link types give a
+/// [`LinkError`]. Never panics; allocates only to reassemble and for ICMP.
+pub fn extract_sctp<'a>(
+    link_type: u32,
+    frame: &'a [u8],
+    cfg: &LinkConfig,
+    defrag: &mut Defragmenter,
+) -> Result<Option<SctpSegment<'a>>, LinkError> {
+    let Some((network, off)) = linktype::network_layer(link_type, frame)? else {
+        return Ok(None);
+    };
+    let ip = ip::parse(network, frame, off)?;
+    if let Some(frag) = ip.frag {
+        return reassemble(frame, &ip, frag, cfg, defrag);
+    }
+    let Some(found) = transport::locate(frame, &Upper::of(&ip), cfg)? else {
+        return Ok(None);
+    };
+    let Some(sctp) = frame.get(found.range.clone()) else {
+        return Err(LinkError::new(
+            found.range.start,
+            "SCTP bytes outside the frame",
+        ));
+    };
+    let offset = found.range.start;
+    Ok(Some(segment(&ip, found, Cow::Borrowed(sctp), Some(offset))))
+}
+
+/// Upper-layer protocols worth reassembling: SCTP, UDP (which may carry
+/// SCTP) and, for IPv6, extension headers that may precede them.
+fn worth_reassembling(ip: &IpHeader) -> bool {
+    const IPV6_EXT: [u8; 4] = [0, 43, 51, 60];
+    ip.proto == PROTO_SCTP
+        || ip.proto == PROTO_UDP
+        || (ip.version == 6 && IPV6_EXT.contains(&ip.proto))
+}
+
+/// Feeds a fragment to `defrag`; when it completes its datagram, searches the
+/// reassembled payload for SCTP.
+fn reassemble<'a>(
+    frame: &'a [u8],
+    ip: &IpHeader,
+    frag: Fragment,
+    cfg: &LinkConfig,
+    defrag: &mut Defragmenter,
+) -> Result<Option<SctpSegment<'a>>, LinkError> {
+    if !worth_reassembling(ip) {
+        return Ok(None);
+    }
+    let Some(data) = frame.get(ip.payload.clone()) else {
+        return Err(LinkError::new(
+            ip.payload.start,
+            "fragment data outside the frame",
+        ));
+    };
+    if frag.offset.saturating_add(data.len()) > MAX_REASSEMBLED_LEN {
+        return Err(LinkError::new(
+            frag.field_offset,
+            "fragment ends beyond 65535 bytes",
+        ));
+    }
+    if ip.truncated {
+        // Bytes of this fragment were not captured, so the datagram cannot
+        // be rebuilt. The first fragment still holds the start of the
+        // packet: hand out what was captured, flagged truncated.
+        return if frag.offset == 0 {
+            first_fragment_prefix(frame, ip, cfg)
+        } else {
+            Ok(None)
+        };
+    }
+    let key = FragmentKey {
+        src: ip.src,
+        dst: ip.dst,
+        id: frag.id,
+        proto: ip.proto,
+    };
+    let Some(payload) = defrag.add_fragment(key, frag.offset, data, frag.more) else {
+        return Ok(None);
+    };
+    let (proto, start) = if ip.version == 6 {
+        let chain = ipv6::walk_extensions(&payload, 0, payload.len(), payload.len(), ip.proto)?;
+        if chain.frag.is_some() {
+            return Ok(None); // a fragment inside a fragment: not a real datagram
+        }
+        (chain.proto, chain.start)
+    } else {
+        (ip.proto, 0)
+    };
+    let up = Upper {
+        proto,
+        version: ip.version,
+        payload: start..payload.len(),
+        truncated: false,
+    };
+    let Some(found) = transport::locate(&payload, &up, cfg)? else {
+        return Ok(None);
+    };
+    let mut sctp = payload;
+    sctp.truncate(found.range.end);
+    sctp.drain(..found.range.start.min(sctp.len()));
+    Ok(Some(segment(ip, found, Cow::Owned(sctp), None)))
+}
+
+/// The SCTP start captured in a first fragment cut short by the capture.
+fn first_fragment_prefix<'a>(
+    frame: &'a [u8],
+    ip: &IpHeader,
+    cfg: &LinkConfig,
+) -> Result<Option<SctpSegment<'a>>, LinkError> {
+    let (proto, start) = if ip.version == 6 {
+        let end = ip.payload.end;
+        let chain = ipv6::walk_extensions(frame, ip.payload.start, end, usize::MAX, ip.proto)?;
+        (chain.proto, chain.start)
+    } else {
+        (ip.proto, ip.payload.start)
+    };
+    let up = Upper {
+        proto,
+        version: ip.version,
+        payload: start..ip.payload.end,
+        truncated: true,
+    };
+    let Some(found) = transport::locate(frame, &up, cfg)? else {
+        return Ok(None);
+    };
+    let Some(sctp) = frame.get(found.range.clone()) else {
+        return Err(LinkError::new(
+            found.range.start,
+            "SCTP bytes outside the frame",
+        ));
+    };
+    let offset = found.range.start;
+    Ok(Some(segment(ip, found, Cow::Borrowed(sctp), Some(offset))))
+}
+
+fn segment<'a>(
+    ip: &IpHeader,
+    found: Located,
+    sctp: Cow<'a, [u8]>,
+    offset_in_frame: Option<usize>,
+) -> SctpSegment<'a> {
+    let (src, dst, ip_version) = found.inner.unwrap_or((ip.src, ip.dst, ip.version));
+    SctpSegment {
+        src,
+        dst,
+        ip_version,
+        encap: found.encap,
+        sctp,
+        offset_in_frame,
+        truncated: found.truncated,
+    }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Install every Debian package sctpkit needs to build, test and benchmark.
+# Used by scripts/setup.sh (users) and .ci/run (CI). Safe to run again: when every
+# package is already installed it returns at once without touching apt.
+set -euo pipefail
+
+PACKAGES=(
+  tshark               # the independent oracle (craft/tests/tshark_oracle.rs), benchmarks
+  libpcap-dev          # capture reading/writing
+  libwireshark-dev     # the Wireshark dissector plugin
+  libglib2.0-dev       #   (its headers need glib)
+  libclang-dev clang   # bindgen for the plugin's FFI
+  libusrsctp-dev       # interop tests against usrsctp
+  libusrsctp-examples  #   (its example peers)
+  python3-scapy        # crafting reference packets in tests
+  pkg-config
+  tmux                 # REPL tests drive sctp-craft in a terminal
+  gcc
+  time                 # /usr/bin/time -v for peak RSS in scripts/bench.sh
+  hyperfine            # timings in scripts/bench.sh
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then
+    SUDO=(sudo)
+  else
+    echo "install-deps: not root and no sudo; install these packages: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer "no" without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+  "${SUDO[@]}" debconf-set-selections 2>/dev/null || true
+
+for attempt in 1 2 3; do
+  if "${SUDO[@]}" apt-get update -q &&
+    "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+    echo "install-deps: done"
+    exit 0
+  fi
+  echo "install-deps: apt failed (attempt $attempt), retrying in 10 s" >&2
+  sleep 10
+done
+echo "install-deps: could not install ${missing[*]}" >&2
+exit 1
