@@ -14,8 +14,14 @@ use sctp_codec::{Decoder, Dialect};
 fn load() -> Vec<Vec<u8>> {
     let path = std::env::var_os("SCTP_BENCH_CAPTURE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench/big.pcap")));
-    let mut r = CaptureReader::open(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/make-big-capture.sh)", path.display()));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/bench/big.pcap"
+            ))
+        });
+    let mut r = CaptureReader::open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/make-big-capture.sh)", path.display()));
     let cfg = LinkConfig::default();
     let mut d = Defragmenter::default();
     let mut v = Vec::new();
@@ -30,7 +36,11 @@ fn load() -> Vec<Vec<u8>> {
 fn bench(c: &mut Criterion) {
     let packets = load();
     let bytes: usize = packets.iter().map(Vec::len).sum();
-    eprintln!("benchmark corpus: {} SCTP packets, {} bytes", packets.len(), bytes);
+    eprintln!(
+        "benchmark corpus: {} SCTP packets, {} bytes",
+        packets.len(),
+        bytes
+    );
     let mut g = c.benchmark_group("decode");
     g.sample_size(10);
     g.throughput(Throughput::Elements(packets.len() as u64));
@@ -51,7 +61,8 @@ fn bench(c: &mut Criterion) {
             let mut dec = Decoder::new(Dialect::Standard);
             let mut n = 0usize;
             for p in &packets {
-                let ok = checksum::verify(p, VerifyMode::Crc32c).status == checksum::ChecksumStatus::Good;
+                let ok = checksum::verify(p, VerifyMode::Crc32c).status
+                    == checksum::ChecksumStatus::Good;
                 if let Ok(p) = dec.decode(p, None) {
                     n += p.chunks.len() + ok as usize;
                 }
@@ -68,7 +79,8 @@ fn bench(c: &mut Criterion) {
             let mut dec = Decoder::new(Dialect::Standard);
             let mut n = 0usize;
             for p in &packets {
-                let ok = checksum::verify(p, VerifyMode::Crc32c).status == checksum::ChecksumStatus::Good;
+                let ok = checksum::verify(p, VerifyMode::Crc32c).status
+                    == checksum::ChecksumStatus::Good;
                 if let Ok(p) = dec.decode(p, None) {
                     n += p.chunks.len() + ok as usize;
                 }
@@ -76,7 +88,14 @@ fn bench(c: &mut Criterion) {
             n
         })
     });
-    g.bench_function("crc32c_only", |b| b.iter(|| packets.iter().map(|p| checksum::crc32c_field(p) as u64).sum::<u64>()));
+    g.bench_function("crc32c_only", |b| {
+        b.iter(|| {
+            packets
+                .iter()
+                .map(|p| checksum::crc32c_field(p) as u64)
+                .sum::<u64>()
+        })
+    });
     g.finish();
 }
 

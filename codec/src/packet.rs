@@ -100,6 +100,27 @@ impl<'a> Packet<'a> {
             if cx.strict {
                 return Err(e);
             }
+            let mut chunks = chunks;
+            let mut rest = rest;
+            // A last chunk whose Length runs past the end of the packet (a
+            // truncated capture, a fuzzed length) is still shown as a chunk:
+            // its header as written, what is present of its value, raw.
+            if rest.len() >= 4 && u16::from_be_bytes([rest[2], rest[3]]) as usize > rest.len() {
+                // Typed from the bytes present when they hold its fields (a DATA
+                // chunk cut short keeps its TSN), else raw.
+                let mut c = match <Chunk as crate::tlv::Tlv>::decode_tlv(rest, cx) {
+                    Ok(c) => c,
+                    Err(_) => Chunk::new(
+                        rest[0],
+                        rest[1],
+                        crate::chunk::ChunkBody::Malformed(Cow::Borrowed(&rest[4..]), e.clone()),
+                    ),
+                };
+                c.length = Some(u16::from_be_bytes([rest[2], rest[3]]));
+                c.padding = Some(Cow::Borrowed(&[]));
+                chunks.push(c);
+                rest = &rest[rest.len()..];
+            }
             return Ok(Packet {
                 header,
                 checksum: Some(checksum),

@@ -13,8 +13,14 @@ fn roundtrip(seed: u64, ssctp: bool) {
     let p = Packet::generate(&mut g, 0);
     let bytes = p.encode();
     let rules = if ssctp { Rules::SSCTP } else { Rules::STANDARD };
-    let back = Packet::decode(&bytes, &DecodeOptions { rules, strict: true })
-        .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{p:#?}"));
+    let back = Packet::decode(
+        &bytes,
+        &DecodeOptions {
+            rules,
+            strict: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{p:#?}"));
     assert_eq!(back, p, "seed {seed}");
     assert_eq!(back.encode(), bytes);
 }

@@ -1,7 +1,8 @@
 //! Byte-exact round trip of every SCTP packet of every shared capture, in
 //! every dialect: encode(decode(bytes)) == bytes.
 
-mod common_captures;
+mod common;
+use common as common_captures;
 
 use sctp_codec::{Decoder, Dialect, IntoOwned};
 
@@ -15,7 +16,11 @@ fn every_packet_of_every_capture_round_trips() {
             let mut dec = Decoder::new(dialect);
             common_captures::for_each_sctp(&path, |frame, bytes| {
                 let Ok(p) = dec.decode(bytes, None) else {
-                    assert!(bytes.len() < 12, "{}: frame {frame}: decode failed", path.display());
+                    assert!(
+                        bytes.len() < 12,
+                        "{}: frame {frame}: decode failed",
+                        path.display()
+                    );
                     return;
                 };
                 assert_eq!(
@@ -34,5 +39,8 @@ fn every_packet_of_every_capture_round_trips() {
     }
     eprintln!("round trip: {total} packets from {files} captures, 3 dialects each");
     assert!(files >= 30, "expected the shared captures, found {files}");
-    assert!(total > 4000, "expected thousands of SCTP packets, found {total}");
+    assert!(
+        total > 4000,
+        "expected thousands of SCTP packets, found {total}"
+    );
 }

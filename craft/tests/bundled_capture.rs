@@ -10,20 +10,45 @@ const CAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../captures/handshake.pc
 fn bundled_capture_is_reproducible() {
     let out = std::env::temp_dir().join(format!("handshake-{}.pcap", std::process::id()));
     let st = Command::new(env!("CARGO"))
-        .args(["run", "-q", "-p", "sctp-codec", "--example", "make_handshake", "--"])
+        .args([
+            "run",
+            "-q",
+            "-p",
+            "sctp-codec",
+            "--example",
+            "make_handshake",
+            "--",
+        ])
         .arg(&out)
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .status()
         .expect("cargo run");
     assert!(st.success());
-    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(CAP).unwrap(), "captures/handshake.pcap is stale");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(CAP).unwrap(),
+        "captures/handshake.pcap is stale"
+    );
     let _ = std::fs::remove_file(out);
 }
 
 #[test]
 fn tshark_agrees_on_the_bundled_capture() {
     let t = Command::new("tshark")
-        .args(["-r", CAP, "-o", "sctp.checksum:CRC-32C", "-T", "fields", "-e", "frame.number", "-e", "sctp.checksum.status", "-e", "sctp.chunk_type"])
+        .args([
+            "-r",
+            CAP,
+            "-o",
+            "sctp.checksum:CRC-32C",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "sctp.checksum.status",
+            "-e",
+            "sctp.chunk_type",
+        ])
         .output()
         .expect("tshark must be installed (scripts/install-deps.sh)");
     assert!(t.status.success());
@@ -35,15 +60,29 @@ fn tshark_agrees_on_the_bundled_capture() {
         })
         .collect();
     assert_eq!(theirs.len(), 15);
-    let ours = Command::new(env!("CARGO_BIN_EXE_sctp-craft")).args(["dissect", "--json", CAP]).output().unwrap();
+    let ours = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["dissect", "--json", CAP])
+        .output()
+        .unwrap();
     assert!(ours.status.success());
-    let ours: Vec<serde_json::Value> = String::from_utf8_lossy(&ours.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ours: Vec<serde_json::Value> = String::from_utf8_lossy(&ours.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(ours.len(), 15);
     for (o, (status, types)) in ours.iter().zip(&theirs) {
         assert_eq!(status, "1", "tshark: checksum good");
         assert_eq!(o["checksum"]["status"], "good");
-        let ty: Vec<String> = o["chunks"].as_array().unwrap().iter().map(|c| c["type"].to_string()).collect();
+        let ty: Vec<String> = o["chunks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["type"].to_string())
+            .collect();
         assert_eq!(&ty.join(","), types);
-        assert!(o["lints"].as_array().unwrap().is_empty(), "no lints on a well-formed capture: {o}");
+        assert!(
+            o["lints"].as_array().unwrap().is_empty(),
+            "no lints on a well-formed capture: {o}"
+        );
     }
 }

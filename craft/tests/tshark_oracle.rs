@@ -524,6 +524,15 @@ fn compare_frame(
                     Kind::KnownTsharkGap
                 };
                 cx.push(kind, reason, detail);
+            } else if payload_field && ov.is_none() && oc.raw.get("value").is_some() {
+                // The chunk's Length runs past the packet and what is present
+                // cannot hold the field whole: we keep the value raw, tshark
+                // shows the first fields of a partial value.
+                cx.push(
+                    Kind::Unverified,
+                    "truncated chunk: partial value kept raw by sctp-craft".to_string(),
+                    detail,
+                );
             } else if payload_field
                 && (ov.is_none() || tv.is_none())
                 && !(what == "tsn" && matches!(tc.ty, 0 | 64))

@@ -174,9 +174,16 @@ impl<'a> Chunk<'a> {
     pub fn wire_length(&self) -> u16 {
         self.length.unwrap_or(self.tlv_len() as u16)
     }
-    /// The registry entry of the type, if the codec typed it.
+    /// The registry entry of the type: the typed body's, or for a malformed
+    /// value the registered type it failed to decode as.
     pub fn info(&self) -> Option<&'static TypeInfo> {
-        self.body.info()
+        match &self.body {
+            ChunkBody::Malformed(..) => CHUNK_TYPES
+                .iter()
+                .find(|t| t.value == self.ty as u16 && t.dialect == DialectTag::Standard)
+                .or_else(|| CHUNK_TYPES.iter().find(|t| t.value == self.ty as u16)),
+            b => b.info(),
+        }
     }
     /// The registered name, or "Unknown".
     pub fn name(&self) -> &'static str {

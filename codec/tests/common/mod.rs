@@ -9,7 +9,10 @@ use sctp_codec::link::{extract_sctp, Defragmenter, LinkConfig};
 
 /// The shared capture folder.
 pub fn shared_captures() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/captures"
+    ))
 }
 
 /// Every capture file there, sorted.
@@ -19,7 +22,10 @@ pub fn capture_files() -> Vec<PathBuf> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let n = p.file_name().unwrap().to_string_lossy().to_string();
-            n.ends_with(".pcap") || n.ends_with(".cap") || n.ends_with(".pcapng") || n.ends_with(".gz")
+            n.ends_with(".pcap")
+                || n.ends_with(".cap")
+                || n.ends_with(".pcapng")
+                || n.ends_with(".gz")
         })
         .collect();
     v.sort();
@@ -27,7 +33,7 @@ pub fn capture_files() -> Vec<PathBuf> {
 }
 
 /// Calls `f(frame_number, sctp_bytes)` for every SCTP packet of `path`.
-pub fn for_each_sctp(path: &PathBuf, mut f: impl FnMut(u64, &[u8])) {
+pub fn for_each_sctp(path: &std::path::Path, mut f: impl FnMut(u64, &[u8])) {
     let mut r = CaptureReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let cfg = LinkConfig::default();
     let mut d = Defragmenter::default();
