@@ -28,7 +28,7 @@ if [ -z "${SKIP_CARGO_BENCH:-}" ] && { [ -f codec/benches/decode.rs ] || grep -q
   echo "== cargo bench -p sctp-codec --bench decode"
   cargo bench -p sctp-codec --bench decode
 else
-  echo "== codec decode bench: not present (codec/benches/decode.rs), skipped"
+  echo "== codec decode bench skipped (SKIP_CARGO_BENCH set, or codec/benches/decode.rs missing)"
 fi
 
 # (c) whole-capture timings
