@@ -1,9 +1,7 @@
 //! `sctp-craft`: build, edit, dissect, save, send and receive SCTP and S-SCTP packets.
 
-mod dissect;
-mod output;
+use sctp_craft::dissect;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +37,3 @@ fn main() -> ExitCode {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _unused(_: PathBuf) {}

@@ -1,0 +1,9 @@
+//! `sctp-craft` as a library: the dissector output, the crafting language,
+//! the REPL, the wire (UDP encapsulation and raw IP) and the association
+//! follower. The binary in `main.rs` is a thin command line over these.
+
+pub mod assoc;
+pub mod dissect;
+pub mod lang;
+pub mod output;
+pub mod wire;
