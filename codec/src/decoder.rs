@@ -3,7 +3,7 @@
 
 use crate::cause::CauseBody;
 use crate::chunk::ChunkBody;
-use crate::dialect::{AssocKey, Dialect, DialectTracker, Rules};
+use crate::dialect::{AssocKey, Dialect, DialectTracker, KeyExchange, Rules};
 use crate::error::DecodeError;
 use crate::packet::{DecodeOptions, Packet};
 use crate::param::ParamBody;
@@ -52,6 +52,23 @@ fn prescan(b: &[u8]) -> (bool, bool) {
     (handshake, last.0 == 0x11 && (last.1 == 24 || last.1 == 28))
 }
 
+/// The cipher suite of a top-level SSOpReq_Ack (0xD2) in the packet, if any:
+/// the SSSerKey bundled after it already follows that suite.
+fn bundled_suite(b: &[u8]) -> Option<u16> {
+    let mut i = b.get(12..).unwrap_or(&[]);
+    while i.len() >= 4 {
+        let len = u16::from_be_bytes([i[2], i[3]]) as usize;
+        if len < 4 || len > i.len() {
+            return None;
+        }
+        if i[0] == 0xD2 && len >= 8 {
+            return Some(u16::from_be_bytes([i[6], i[7]]));
+        }
+        i = i.get((len + 3) & !3..).unwrap_or(&[]);
+    }
+    None
+}
+
 impl Decoder {
     /// A decoder for `dialect`.
     pub fn new(dialect: Dialect) -> Self {
@@ -65,7 +82,10 @@ impl Decoder {
     pub fn rules_for(&mut self, b: &[u8], assoc: Option<AssocKey>) -> Rules {
         match self.dialect {
             Dialect::Standard => Rules::STANDARD,
-            Dialect::SecureSctp => Rules::SSCTP,
+            Dialect::SecureSctp => Rules {
+                key_exchange: assoc.and_then(|k| self.tracker.get(&k).key_exchange()),
+                ..Rules::SSCTP
+            },
             Dialect::Auto => {
                 let (handshake, strong) = prescan(b);
                 match assoc {
@@ -94,7 +114,13 @@ impl Decoder {
         b: &'a [u8],
         assoc: Option<AssocKey>,
     ) -> Result<Packet<'a>, DecodeError> {
-        let rules = self.rules_for(b, assoc);
+        let mut rules = self.rules_for(b, assoc);
+        if rules.ssctp_handshake {
+            let open = assoc.is_some_and(|k| self.tracker.get(&k).session_open);
+            if let (false, Some(suite)) = (open, bundled_suite(b)) {
+                rules.key_exchange = KeyExchange::of_suite(suite);
+            }
+        }
         let p = Packet::decode(
             b,
             &DecodeOptions {
@@ -102,7 +128,7 @@ impl Decoder {
                 strict: self.strict,
             },
         )?;
-        if let (Dialect::Auto, Some(key)) = (self.dialect, assoc) {
+        if let (Dialect::Auto | Dialect::SecureSctp, Some(key)) = (self.dialect, assoc) {
             self.observe(&p, key);
         }
         Ok(p)
@@ -113,8 +139,9 @@ impl Decoder {
         self.tracker.get(key).ssctp
     }
 
-    /// Learns from a decoded packet: NR-SACK negotiation (rule 2) and a peer
-    /// reporting S-SCTP chunks as unrecognized (rule 4).
+    /// Learns from a decoded packet: NR-SACK negotiation (rule 2), a peer
+    /// reporting S-SCTP chunks as unrecognized (rule 4), and the S-SCTP key
+    /// exchange (the suite of SSOpReq_Ack; RSA once SSOpCom was seen).
     fn observe(&mut self, p: &Packet<'_>, key: AssocKey) {
         let st = self.tracker.entry(key);
         for c in &p.chunks {
@@ -129,6 +156,10 @@ impl Decoder {
                         st.init_ack_nrsack = lists_nrsack;
                     }
                 }
+                ChunkBody::SsOpReqAck(a) => {
+                    st.suite_key_exchange = KeyExchange::of_suite(a.cipher_suite);
+                }
+                ChunkBody::SsOpCom(_) => st.session_open = true,
                 ChunkBody::Error(e) => {
                     for cause in &e.causes {
                         if let CauseBody::UnrecognizedChunkType(u) = &cause.body {

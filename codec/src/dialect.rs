@@ -55,6 +55,10 @@ pub struct Rules {
     pub ssctp: bool,
     /// How 0x10 is read.
     pub x10: X10,
+    /// The key exchange of the association's S-SCTP cipher suite, when known
+    /// (it decides whether SSSerKey/SSCliKey carry a DH or an RSA parameter,
+    /// secure-sctp.md section 11); `None`: unknown.
+    pub key_exchange: Option<KeyExchange>,
 }
 
 impl Rules {
@@ -63,12 +67,14 @@ impl Rules {
         ssctp_handshake: false,
         ssctp: false,
         x10: X10::NrSack,
+        key_exchange: None,
     };
     /// S-SCTP.
     pub const SSCTP: Rules = Rules {
         ssctp_handshake: true,
         ssctp: true,
         x10: X10::EncData,
+        key_exchange: None,
     };
 }
 
@@ -109,9 +115,22 @@ pub struct AssocDialect {
     pub peer_lacks_ssctp: bool,
     /// NR-SACK was negotiated and S-SCTP seen too (rule 2 conflict).
     pub conflict: bool,
+    /// The key exchange of the cipher suite the server chose (SSOpReq_Ack).
+    pub suite_key_exchange: Option<KeyExchange>,
+    /// An SSOpCom was seen: later SSSerKey/SSCliKey belong to a rekey, which
+    /// always uses RSA (draft 9.6).
+    pub session_open: bool,
 }
 
 impl AssocDialect {
+    /// The key exchange the next SSSerKey/SSCliKey of this association uses.
+    pub fn key_exchange(&self) -> Option<KeyExchange> {
+        if self.session_open {
+            Some(KeyExchange::Rsa)
+        } else {
+            self.suite_key_exchange
+        }
+    }
     /// The rules for the next packet of this association under `Auto`.
     pub fn rules(&self, strong: bool) -> Rules {
         let nrsack = self.init_nrsack && self.init_ack_nrsack;
@@ -128,6 +147,7 @@ impl AssocDialect {
             ssctp_handshake: true,
             ssctp: self.ssctp,
             x10,
+            key_exchange: self.key_exchange(),
         }
     }
 }
@@ -163,5 +183,26 @@ impl DialectTracker {
     /// Mutable state of one association.
     pub fn entry(&mut self, key: AssocKey) -> &mut AssocDialect {
         self.assocs.entry(key).or_default()
+    }
+}
+
+/// The key-exchange algorithm of an S-SCTP cipher suite
+/// (draft-hohendorf-secure-sctp-15 5.1.1; secure-sctp.md 5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyExchange {
+    /// Diffie-Hellman.
+    Dh,
+    /// RSA.
+    Rsa,
+}
+
+impl KeyExchange {
+    /// The key exchange of cipher suite `id` (1 to 24); `None` for undefined ids.
+    pub fn of_suite(id: u16) -> Option<KeyExchange> {
+        match id {
+            1..=6 | 13 | 14 | 17..=20 => Some(KeyExchange::Rsa),
+            7..=12 | 15 | 16 | 21..=24 => Some(KeyExchange::Dh),
+            _ => None,
+        }
     }
 }

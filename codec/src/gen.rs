@@ -7,6 +7,9 @@ pub struct Gen {
     state: u64,
     /// Generate S-SCTP types too (decode the result with the S-SCTP dialect).
     pub ssctp: bool,
+    /// The S-SCTP chunk whose parameters are being generated (they are typed
+    /// by position there).
+    pub carrier: crate::wire::Carrier,
 }
 
 impl Gen {
@@ -15,6 +18,7 @@ impl Gen {
         Gen {
             state: seed,
             ssctp: false,
+            carrier: crate::wire::Carrier::Other,
         }
     }
     /// The next 64 random bits.
@@ -55,7 +59,27 @@ impl Gen {
         &mut self,
         table: &'static [crate::registry::TypeInfo],
     ) -> &'static crate::registry::TypeInfo {
-        use crate::registry::DialectTag;
+        use crate::registry::{DialectTag, Family};
+        use crate::wire::Carrier;
+        // Inside an S-SCTP handshake chunk the parameters are the ones its
+        // position gives (see `Carrier`).
+        if table.first().is_some_and(|t| t.family == Family::Param) {
+            let of = |v: u16| {
+                table
+                    .iter()
+                    .find(|t| t.value == v && t.dialect != DialectTag::Standard)
+            };
+            let pick = match self.carrier {
+                Carrier::Other => None,
+                Carrier::SsOpReq => of(if self.bool() { 0x001E } else { 0x001F }),
+                Carrier::SsCert => of(0x0020),
+                Carrier::SsSerKey => of(0x0021),
+                Carrier::SsCliKey => of(0x0023),
+            };
+            if let Some(t) = pick {
+                return t;
+            }
+        }
         let ssctp = self.ssctp;
         let shadowed = |t: &crate::registry::TypeInfo| {
             table.iter().any(|o| {
@@ -69,6 +93,8 @@ impl Gen {
             .filter(|t| match t.dialect {
                 DialectTag::Standard => !(ssctp && shadowed(t)),
                 DialectTag::Ssctp => ssctp,
+                // Typed only by their carrier chunk: never in a generic list.
+                DialectTag::SsctpContext => false,
             })
             .collect();
         allowed[self.below(allowed.len() as u64) as usize]

@@ -266,7 +266,7 @@ macro_rules! tlv16_wrapper {
             fn decode_tlv(whole: &'a [u8], cx: &$crate::wire::Ctx<'a>) -> Result<Self, $crate::error::DecodeError> {
                 let ty = u16::from_be_bytes([whole[0], whole[1]]);
                 let value = &whole[4..];
-                let tag = $resolve(ty, cx);
+                let tag = $resolve(ty, value, cx);
                 let (body, extra) = match tag.and_then(|(tag, as_ty)| $body::decode_known(tag, as_ty, value, cx)) {
                     Some(Ok((rest, body))) => (body, rest),
                     Some(Err(e)) if cx.strict => return Err(e),

@@ -27,6 +27,10 @@ pub enum DialectTag {
     Standard,
     /// Secure SCTP (draft-hohendorf-secure-sctp-15).
     Ssctp,
+    /// S-SCTP parameters whose type value the draft lost: identified by the
+    /// chunk that carries them (secure-sctp.md section 11), their raw type kept.
+    /// The row's `value` is only the placeholder type written when crafting.
+    SsctpContext,
 }
 
 /// A named bit field inside the Chunk Flags octet.

@@ -29,6 +29,39 @@ pub struct Ctx<'a> {
     /// Strict: a value that does not decode as its type is an error. Lenient
     /// (the default): it is kept as `Malformed` with the error and decoding goes on.
     pub strict: bool,
+    /// The chunk whose parameters are being read, where S-SCTP types
+    /// parameters by context rather than by number.
+    pub carrier: Carrier,
+}
+
+/// An S-SCTP chunk whose parameters are typed by their position, not their
+/// type number (secure-sctp.md section 11: the draft lost those numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Carrier {
+    /// Any other chunk: parameters are typed by number.
+    #[default]
+    Other,
+    /// SSOpReq: type 30 (or 0x30) is the cipher list, any other the compression list.
+    SsOpReq,
+    /// SSCert: the TLVs after the inline certificate are Certificate parameters.
+    SsCert,
+    /// SSSerKey: a server DH or RSA parameter, by the suite's key exchange.
+    SsSerKey,
+    /// SSCliKey: a client DH or RSA parameter, by the suite's key exchange.
+    SsCliKey,
+}
+
+impl Carrier {
+    /// The carrier for S-SCTP chunk type `ty`.
+    pub fn of_ssctp_chunk(ty: u8) -> Carrier {
+        match ty {
+            0xD0 => Carrier::SsOpReq,
+            0xD1 => Carrier::SsCert,
+            0xD3 => Carrier::SsSerKey,
+            0xD4 => Carrier::SsCliKey,
+            _ => Carrier::Other,
+        }
+    }
 }
 
 /// Deepest TLV nesting followed before [`ErrorKind::TooDeep`].
@@ -42,6 +75,7 @@ impl<'a> Ctx<'a> {
             rules,
             depth: 0,
             strict: false,
+            carrier: Carrier::Other,
         }
     }
     /// The absolute offset of `s`, a sub-slice of the origin.

@@ -11,8 +11,8 @@ mod types;
 pub use pktdrop::{DroppedPacket, PktDropChunk};
 pub use sack::{GapAckBlock, NrSackChunk, SackChunk};
 pub use ssctp::{
-    EncDataChunk, SsAuthChunk, SsCertChunk, SsCloseChunk, SsKeyChunk, SsOpComChunk,
-    SsOpReqAckChunk, SsOpReqChunk,
+    ssctp_auth_hmac_input, EncDataChunk, SsAuthChunk, SsCertChunk, SsCloseChunk, SsKeyChunk,
+    SsOpComChunk, SsOpReqAckChunk, SsOpReqChunk,
 };
 pub use types::*;
 
@@ -22,7 +22,7 @@ use crate::gen::Gen;
 use crate::registry::{DialectTag, TypeInfo};
 use crate::tlv::Tlv;
 use crate::visit::{Node, Span, Value, Visitor};
-use crate::wire::{put_slice, put_u16, put_u8, Ctx, FieldKind, IntoOwned};
+use crate::wire::{put_slice, put_u16, put_u8, Carrier, Ctx, FieldKind, IntoOwned};
 
 tlv_family! {
     family Chunk, enum ChunkBody, table CHUNK_TYPES;
@@ -217,8 +217,14 @@ impl<'a> Tlv<'a> for Chunk<'a> {
         let flags = whole[1];
         let value = &whole[4..];
         let end = &value[value.len()..];
-        let decoded = resolve_chunk(ty, whole, cx)
-            .and_then(|tag| ChunkBody::decode_known(tag, ty as u16, value, cx));
+        let tag = resolve_chunk(ty, whole, cx);
+        // S-SCTP handshake chunks type their parameters by position.
+        let carrier = match tag {
+            Some(DialectTag::Ssctp) => Carrier::of_ssctp_chunk(ty),
+            _ => Carrier::Other,
+        };
+        let cx = &Ctx { carrier, ..*cx };
+        let decoded = tag.and_then(|tag| ChunkBody::decode_known(tag, ty as u16, value, cx));
         let (body, extra) = match decoded {
             Some(Ok((rest, body))) => (body, rest),
             Some(Err(e)) if cx.strict => return Err(e),
@@ -290,11 +296,14 @@ impl<'a> Tlv<'a> for Chunk<'a> {
         for f in info.flags {
             flags |= (g.u64() as u8) & f.mask;
         }
-        Chunk::new(
-            info.value as u8,
-            flags,
-            ChunkBody::generate_known(info, g, depth),
-        )
+        let outer = g.carrier;
+        g.carrier = match info.dialect {
+            DialectTag::Ssctp => Carrier::of_ssctp_chunk(info.value as u8),
+            _ => Carrier::Other,
+        };
+        let body = ChunkBody::generate_known(info, g, depth);
+        g.carrier = outer;
+        Chunk::new(info.value as u8, flags, body)
     }
 }
 

@@ -287,10 +287,13 @@ impl<'a> SsCertChunk<'a> {
         let mut cert = vec![0x30, body_len as u8];
         cert.extend((0..body_len).map(|_| g.u64() as u8));
         let pad = vec![0; pad4(cert.len())];
+        let more = (0..g.below(3))
+            .map(|_| <Param as crate::tlv::Tlv>::generate_tlv(g, _depth + 1))
+            .collect();
         SsCertChunk {
             certificate: Cow::Owned(cert),
             certificate_padding: Cow::Owned(pad),
-            certificate_parameters: Nested::Parsed(Vec::new()),
+            certificate_parameters: Nested::Parsed(more),
         }
     }
 }
@@ -304,4 +307,49 @@ impl IntoOwned for SsCertChunk<'_> {
             certificate_parameters: IntoOwned::into_owned(self.certificate_parameters),
         }
     }
+}
+
+/// The bytes the HMAC of an S-SCTP AUTH chunk (0x11) is computed over
+/// (draft-hohendorf-secure-sctp-15 5.1.13 and 8; secure-sctp.md Q19): the
+/// whole packet with the Checksum field zero and the HMAC field of the AUTH
+/// chunk, which must be the last chunk, zero-filled. The codec does not verify
+/// HMACs itself; a caller with the key feeds this to its HMAC.
+pub fn ssctp_auth_hmac_input(packet: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let cx = Ctx::new(packet, crate::dialect::Rules::SSCTP);
+    if packet.len() < 12 {
+        return Err(cx.truncated(packet, "common header", 12));
+    }
+    // Find the last chunk by following the Lengths.
+    let mut at = 12;
+    let mut last = None;
+    while packet.len() - at >= 4 {
+        let len = u16::from_be_bytes([packet[at + 2], packet[at + 3]]) as usize;
+        if len < 4 || at + len > packet.len() {
+            return Err(DecodeError::new(
+                at,
+                ErrorKind::BadLength {
+                    what: "chunk",
+                    length: len,
+                    available: packet.len() - at,
+                },
+            ));
+        }
+        last = Some((at, len));
+        at += len + pad4(len);
+    }
+    let (start, len) = match last {
+        Some((s, l)) if packet[s] == 0x11 && l >= 8 => (s, l),
+        _ => {
+            return Err(DecodeError::new(
+                last.map_or(12, |(s, _)| s),
+                ErrorKind::Invalid {
+                    what: "S-SCTP AUTH: the last chunk must be 0x11 with Length >= 8",
+                },
+            ))
+        }
+    };
+    let mut input = packet.to_vec();
+    input[8..12].fill(0);
+    input[start + 8..start + len].fill(0);
+    Ok(input)
 }

@@ -6,9 +6,16 @@ use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::cause::Cause;
+use crate::dialect::KeyExchange;
 use crate::registry::DialectTag;
 use crate::tlv::Nested;
-use crate::wire::{Ctx, Text};
+use crate::wire::{Carrier, Ctx, Text};
+
+mod ssctp;
+pub use ssctp::{
+    CertificateParam, CompressionMethodParam, DhClientParam, DhServerParam, RsaClientParam,
+    RsaServerParam,
+};
 
 wire_struct! {
     /// Heartbeat Info (RFC 9260 3.3.5): opaque sender-specific information.
@@ -309,10 +316,43 @@ tlv_family! {
     ReservedFfff(ReservedValue<'a>) = Standard 0xFFFF, "Reserved for IETF-defined Parameter Extensions", "RFC 9260 3.2.1", [];
     /// S-SCTP Cipher Suite.
     CipherSuite(CipherSuiteParam) = Ssctp 0x001E, "Cipher Suite", "draft-hohendorf-secure-sctp-15 5.1.1", [];
+    /// S-SCTP Compression Method (type lost; any non-cipher TLV of SSOpReq; 0x1F only when crafting).
+    CompressionMethod(CompressionMethodParam) = SsctpContext 0x001F, "Compression Method", "draft-hohendorf-secure-sctp-15 5.1.1 (type lost: by context)", [];
+    /// S-SCTP Certificate (type lost; the TLVs of SSCert; 0x20 only when crafting).
+    Certificate(CertificateParam<'a>) = SsctpContext 0x0020, "Certificate", "draft-hohendorf-secure-sctp-15 5.1.2 (type lost: by context)", [];
+    /// S-SCTP server Diffie-Hellman (type lost; SSSerKey with a DH suite; 0x21 only when crafting).
+    DhServer(DhServerParam<'a>) = SsctpContext 0x0021, "Diffie-Hellman (server)", "draft-hohendorf-secure-sctp-15 5.1.4 (type lost: by context)", [];
+    /// S-SCTP server RSA (type lost; SSSerKey with an RSA suite or in a rekey; 0x22 only when crafting).
+    RsaServer(RsaServerParam<'a>) = SsctpContext 0x0022, "RSA (server)", "draft-hohendorf-secure-sctp-15 5.1.4 (type lost: by context)", [];
+    /// S-SCTP client Diffie-Hellman (type lost; SSCliKey with a DH suite; 0x23 only when crafting).
+    DhClient(DhClientParam<'a>) = SsctpContext 0x0023, "Diffie-Hellman (client)", "draft-hohendorf-secure-sctp-15 5.1.5 (type lost: by context)", [];
+    /// S-SCTP client RSA (type lost; SSCliKey with an RSA suite or in a rekey; 0x24 only when crafting).
+    RsaClient(RsaClientParam<'a>) = SsctpContext 0x0024, "RSA (client)", "draft-hohendorf-secure-sctp-15 5.1.5 (type lost: by context)", [];
 }
 
-/// Which registry row decodes parameter type `ty` under the rules in force.
-fn resolve_param(ty: u16, cx: &Ctx<'_>) -> Option<(DialectTag, u16)> {
+/// Which registry row decodes parameter type `ty` (value `value`) under the
+/// rules in force; inside the S-SCTP handshake chunks, by context
+/// (secure-sctp.md section 11) whatever the type number.
+fn resolve_param(ty: u16, value: &[u8], cx: &Ctx<'_>) -> Option<(DialectTag, u16)> {
+    let by_context = |v: u16| Some((DialectTag::SsctpContext, v));
+    let kx = cx.rules.key_exchange;
+    match cx.carrier {
+        Carrier::Other => {}
+        Carrier::SsOpReq if ty == 0x001E || ty == 0x0030 => {
+            return Some((DialectTag::Ssctp, 0x001E))
+        }
+        Carrier::SsOpReq => return by_context(0x001F),
+        Carrier::SsCert => return by_context(0x0020),
+        Carrier::SsSerKey => {
+            let dh = match kx {
+                Some(k) => k == KeyExchange::Dh,
+                None => DhServerParam::fits(value),
+            };
+            return by_context(if dh { 0x0021 } else { 0x0022 });
+        }
+        Carrier::SsCliKey if kx == Some(KeyExchange::Rsa) => return by_context(0x0024),
+        Carrier::SsCliKey => return by_context(0x0023),
+    }
     if cx.rules.ssctp && (ty == 0x001E || ty == 0x0030) {
         Some((DialectTag::Ssctp, 0x001E))
     } else {
