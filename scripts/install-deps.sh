@@ -18,6 +18,9 @@ PACKAGES=(
   gcc
   time                 # /usr/bin/time -v for peak RSS in scripts/bench.sh
   hyperfine            # timings in scripts/bench.sh
+  iproute2             # live tests: ip netns and veth pairs (craft/tests/live_netns.rs)
+  util-linux           #   setpriv: a child without CAP_NET_RAW
+  procps               #   kill -INT to stop tshark cleanly
 )
 
 missing=()

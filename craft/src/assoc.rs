@@ -6,12 +6,87 @@
 //! `Assoc::new`, `header_default`, `chunk_default`, `on_sent`, `on_received`,
 //! `connect`, `data_packet`, `sack_packet`, `abort_packet`, `shutdown_packet`,
 //! `state`, `FieldDefault`, `Exchanged`.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use sctp_craft::assoc::Assoc;
+//! use sctp_craft::wire::{Link, Path};
+//!
+//! let path = Path::Udp {
+//!     local: "127.0.0.1:0".parse()?,
+//!     remote: "127.0.0.1:9899".parse()?,
+//! };
+//! let mut link = Link::open(&path)?;
+//! let mut a = Assoc::new(5001, 5000);
+//! for e in a.connect(&mut link, Duration::from_secs(3))? {
+//!     println!("{}", e.summary_line());
+//! }
+//! let data = a.data_packet(b"hello", 0, 0);
+//! link.send(&data.encode())?;
+//! a.on_sent(&data);
+//! if let Some(r) = link.recv(Duration::from_secs(2))? {
+//!     let p = sctp_codec::Packet::decode(&r.sctp, &Default::default())?;
+//!     a.on_received(&p);
+//! }
+//! let abort = a.abort_packet();
+//! link.send(&abort.encode())?;
+//! a.on_sent(&abort);
+//! # Ok::<(), anyhow::Error>(())
+//! ```
 
-use std::time::Duration;
+mod build;
+mod follow;
+mod handshake;
+mod peer_tsns;
+mod seed;
 
-use sctp_codec::Packet;
+use std::collections::HashMap;
 
-use crate::wire::Link;
+pub use handshake::{HANDSHAKE_ATTEMPTS, LOCAL_STREAMS};
+pub use peer_tsns::{tsn_lt, PeerTsns};
+
+/// Chunk type numbers this module acts on (RFC 9260 3.2 and extensions).
+pub mod ty {
+    /// DATA (RFC 9260 3.3.1).
+    pub const DATA: u8 = 0x00;
+    /// INIT (RFC 9260 3.3.2).
+    pub const INIT: u8 = 0x01;
+    /// INIT ACK (RFC 9260 3.3.3).
+    pub const INIT_ACK: u8 = 0x02;
+    /// SACK (RFC 9260 3.3.4).
+    pub const SACK: u8 = 0x03;
+    /// ABORT (RFC 9260 3.3.7).
+    pub const ABORT: u8 = 0x06;
+    /// SHUTDOWN (RFC 9260 3.3.8).
+    pub const SHUTDOWN: u8 = 0x07;
+    /// SHUTDOWN ACK (RFC 9260 3.3.9).
+    pub const SHUTDOWN_ACK: u8 = 0x08;
+    /// COOKIE ECHO (RFC 9260 3.3.11).
+    pub const COOKIE_ECHO: u8 = 0x0A;
+    /// COOKIE ACK (RFC 9260 3.3.12).
+    pub const COOKIE_ACK: u8 = 0x0B;
+    /// ECNE (RFC 9260 Appendix A).
+    pub const ECNE: u8 = 0x0C;
+    /// CWR (RFC 9260 Appendix A).
+    pub const CWR: u8 = 0x0D;
+    /// SHUTDOWN COMPLETE (RFC 9260 3.3.13).
+    pub const SHUTDOWN_COMPLETE: u8 = 0x0E;
+    /// NR-SACK (draft-tuexen-tsvwg-sctp-multipath).
+    pub const NR_SACK: u8 = 0x10;
+    /// I-DATA (RFC 8260 2.1).
+    pub const I_DATA: u8 = 0x40;
+    /// ASCONF-ACK (RFC 5061 4.1.2).
+    pub const ASCONF_ACK: u8 = 0x80;
+    /// FORWARD TSN (RFC 3758 3.2).
+    pub const FORWARD_TSN: u8 = 0xC0;
+    /// ASCONF (RFC 5061 4.1.1).
+    pub const ASCONF: u8 = 0xC1;
+    /// I-FORWARD-TSN (RFC 8260 2.3.1).
+    pub const I_FORWARD_TSN: u8 = 0xC2;
+}
+
+/// Our Advertised Receiver Window Credit in INIT and SACK (RFC 9260 3.3.2).
+pub const LOCAL_A_RWND: u32 = 65_536;
 
 /// A default value for a field left out by the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +112,18 @@ pub enum AssocState {
     ShuttingDown,
 }
 
+impl std::fmt::Display for AssocState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AssocState::Closed => "CLOSED",
+            AssocState::CookieWait => "COOKIE-WAIT",
+            AssocState::CookieEchoed => "COOKIE-ECHOED",
+            AssocState::Established => "ESTABLISHED",
+            AssocState::ShuttingDown => "SHUTDOWN",
+        })
+    }
+}
+
 /// Which way a packet went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -53,6 +140,34 @@ pub struct Exchanged {
     pub dir: Direction,
     /// The SCTP packet bytes.
     pub sctp: Vec<u8>,
+}
+
+impl Exchanged {
+    /// One line in the style of `sctp-craft dissect`: `>` sent or `<`
+    /// received, ports, Verification Tag and a summary of each chunk.
+    pub fn summary_line(&self) -> String {
+        use sctp_codec::{DecodeOptions, Packet};
+        let arrow = match self.dir {
+            Direction::Sent => '>',
+            Direction::Received => '<',
+        };
+        let p = match Packet::decode(&self.sctp, &DecodeOptions::default()) {
+            Ok(p) => p,
+            Err(e) => return format!("{arrow} [{} bytes, not SCTP: {e}]", self.sctp.len()),
+        };
+        let h = &p.header;
+        let mut out = format!(
+            "{arrow} {} → {} vtag=0x{:08x} ",
+            h.source_port, h.destination_port, h.verification_tag
+        );
+        for (k, c) in p.chunks.iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            crate::output::summary::chunk(&mut out, c);
+        }
+        out
+    }
 }
 
 /// The followed association.
@@ -72,20 +187,47 @@ pub struct Assoc {
     pub peer_cum_tsn: Option<u32>,
     /// The State Cookie from the peer's INIT ACK.
     pub cookie: Option<Vec<u8>>,
+    /// The Cumulative TSN Ack of the peer's last SACK/SHUTDOWN (what it has of ours).
+    pub acked_by_peer: Option<u32>,
+    /// The peer's a_rwnd from its INIT/INIT ACK or last SACK.
+    pub peer_a_rwnd: Option<u32>,
+    /// The peer's outbound and inbound stream counts from its INIT/INIT ACK.
+    pub peer_streams: Option<(u16, u16)>,
+    /// Our next ASCONF Serial Number (RFC 5061 4.1.1: starts at our initial TSN).
+    pub next_asconf_serial: u32,
+    /// The Serial Number of the peer's last ASCONF (for ASCONF-ACK, RFC 5061 4.1.2).
+    pub peer_asconf_serial: Option<u32>,
+    /// The peer's TSNs: cumulative point, gaps, duplicates.
+    peer_tsns: PeerTsns,
+    /// Next Stream Sequence Number of each outgoing stream (ordered DATA).
+    ssn: HashMap<u16, u16>,
+    /// Next Message Identifier per (stream, unordered) for I-DATA (RFC 8260 2.1).
+    mid: HashMap<(u16, bool), u32>,
     state: AssocState,
 }
 
 impl Assoc {
     /// A fresh association between the two ports, with a random tag and initial TSN.
     pub fn new(local_port: u16, peer_port: u16) -> Self {
+        let mut rng = seed::Rng::from_entropy();
+        let local_tag = rng.nonzero_u32();
+        let next_tsn = rng.nonzero_u32();
         Assoc {
             local_port,
             peer_port,
-            local_tag: 1,
+            local_tag,
             peer_tag: 0,
-            next_tsn: 1,
+            next_tsn,
             peer_cum_tsn: None,
             cookie: None,
+            acked_by_peer: None,
+            peer_a_rwnd: None,
+            peer_streams: None,
+            next_asconf_serial: next_tsn,
+            peer_asconf_serial: None,
+            peer_tsns: PeerTsns::default(),
+            ssn: HashMap::new(),
+            mid: HashMap::new(),
             state: AssocState::Closed,
         }
     }
@@ -93,49 +235,106 @@ impl Assoc {
     pub fn state(&self) -> AssocState {
         self.state
     }
+    /// The peer's TSNs as we would acknowledge them (gaps, duplicates).
+    pub fn peer_tsns(&self) -> &PeerTsns {
+        &self.peer_tsns
+    }
+    /// The Stream Sequence Number the next ordered DATA on `stream` gets (RFC 9260 3.3.1).
+    pub fn next_ssn(&self, stream: u16) -> u16 {
+        self.ssn.get(&stream).copied().unwrap_or(0)
+    }
+    /// The Message Identifier the next I-DATA on `stream` gets (RFC 8260 2.1;
+    /// ordered and unordered messages count separately).
+    pub fn next_mid(&self, stream: u16, unordered: bool) -> u32 {
+        self.mid.get(&(stream, unordered)).copied().unwrap_or(0)
+    }
+    /// True when our packets must reflect our own tag with the T bit
+    /// (ABORT, SHUTDOWN COMPLETE: RFC 9260 8.5.1 B and C), because the
+    /// peer's tag is not known.
+    pub fn t_bit(&self) -> bool {
+        self.peer_tag == 0
+    }
     /// Default of a common-header field (`source_port`, `destination_port`,
     /// `verification_tag`) for a packet carrying `chunk_types` (INIT gets tag 0,
     /// ...). `None`: no default (the language uses 0).
+    ///
+    /// Verification Tag (RFC 9260 8.5.1): 0 with INIT (A); with ABORT or
+    /// SHUTDOWN COMPLETE first and the peer's tag unknown, our own tag (to go
+    /// with the T bit, B and C); otherwise the peer's tag. To honour a T bit
+    /// set by hand, use [`Assoc::verification_tag`].
     pub fn header_default(&self, field: &str, chunk_types: &[u8]) -> Option<u32> {
-        let _ = (field, chunk_types);
-        None
+        match field {
+            "source_port" => Some(self.local_port as u32),
+            "destination_port" => Some(self.peer_port as u32),
+            "verification_tag" => Some(self.tag_for(chunk_types, self.t_bit())),
+            _ => None,
+        }
+    }
+    /// The Verification Tag for these chunks, flags included (RFC 9260 8.5.1):
+    /// an ABORT or SHUTDOWN COMPLETE with the T bit set carries our own tag.
+    pub fn verification_tag(&self, chunks: &[sctp_codec::Chunk<'_>]) -> u32 {
+        let types: Vec<u8> = chunks.iter().map(|c| c.ty).collect();
+        let t = chunks.first().is_some_and(|c| {
+            matches!(c.ty, ty::ABORT | ty::SHUTDOWN_COMPLETE) && c.flags & 0x01 != 0
+        });
+        self.tag_for(&types, t)
+    }
+    /// The tag rule behind [`Assoc::header_default`].
+    fn tag_for(&self, chunk_types: &[u8], t_bit: bool) -> u32 {
+        if chunk_types.contains(&ty::INIT) {
+            return 0;
+        }
+        let reflect = matches!(
+            chunk_types.first(),
+            Some(&ty::ABORT) | Some(&ty::SHUTDOWN_COMPLETE)
+        );
+        if reflect && t_bit {
+            self.local_tag
+        } else {
+            self.peer_tag
+        }
     }
     /// Default of a field of a chunk of type `chunk_type` (e.g. DATA `tsn`,
     /// SACK `cumulative_tsn_ack`, COOKIE ECHO `cookie`, INIT `initiate_tag`),
     /// named as in the codec registry. `None`: no association-derived default.
+    ///
+    /// Stream-dependent fields (DATA `stream_sequence_number`, I-DATA
+    /// `message_identifier`) are given for stream 0; for another stream use
+    /// [`Assoc::next_ssn`] / [`Assoc::next_mid`]. The flag `t_bit` of ABORT
+    /// and SHUTDOWN COMPLETE is given too (RFC 9260 8.5.1).
     pub fn chunk_default(&self, chunk_type: u8, field: &str) -> Option<FieldDefault> {
-        let _ = (chunk_type, field);
-        None
-    }
-    /// Advances the state with a packet we sent (TSNs, SSNs, state).
-    pub fn on_sent(&mut self, p: &Packet<'_>) {
-        let _ = p;
-    }
-    /// Learns from a packet the peer sent (its tag, cookie, TSNs, ABORT, ...).
-    pub fn on_received(&mut self, p: &Packet<'_>) {
-        let _ = p;
-    }
-    /// The four-way handshake: INIT, INIT ACK, COOKIE ECHO, COOKIE ACK,
-    /// each step waiting up to `timeout`. Returns every packet exchanged.
-    pub fn connect(&mut self, link: &mut Link, timeout: Duration) -> anyhow::Result<Vec<Exchanged>> {
-        let _ = (link, timeout);
-        anyhow::bail!("assoc: connect is not implemented yet")
-    }
-    /// A DATA packet (B and E set) carrying `payload` on `stream` with `ppid`.
-    pub fn data_packet(&self, payload: &[u8], stream: u16, ppid: u32) -> Packet<'static> {
-        let _ = (payload, stream, ppid);
-        Packet::new(Default::default(), Vec::new())
-    }
-    /// A SACK acknowledging what we received.
-    pub fn sack_packet(&self) -> Packet<'static> {
-        Packet::new(Default::default(), Vec::new())
-    }
-    /// An ABORT (no causes) in the peer's tag.
-    pub fn abort_packet(&self) -> Packet<'static> {
-        Packet::new(Default::default(), Vec::new())
-    }
-    /// A SHUTDOWN with our cumulative TSN ack.
-    pub fn shutdown_packet(&self) -> Packet<'static> {
-        Packet::new(Default::default(), Vec::new())
+        use FieldDefault::{Bytes, Int};
+        let int = |v: u32| Some(Int(v as u64));
+        let cum = self.peer_tsns.cum;
+        match (chunk_type, field) {
+            (ty::INIT | ty::INIT_ACK, "initiate_tag") => int(self.local_tag),
+            (ty::INIT | ty::INIT_ACK, "initial_tsn") => int(self.next_tsn),
+            (ty::INIT | ty::INIT_ACK, "a_rwnd") => int(LOCAL_A_RWND),
+            (ty::INIT | ty::INIT_ACK, "number_of_outbound_streams") => int(LOCAL_STREAMS as u32),
+            (ty::INIT, "number_of_inbound_streams") => int(LOCAL_STREAMS as u32),
+            (ty::INIT_ACK, "number_of_inbound_streams") => {
+                // Accept as many streams as the peer wants to send on.
+                let want = self.peer_streams.map(|(os, _)| os).unwrap_or(LOCAL_STREAMS);
+                int(want as u32)
+            }
+            (ty::DATA | ty::I_DATA, "tsn") => int(self.next_tsn),
+            (ty::DATA, "stream_sequence_number") => int(self.next_ssn(0) as u32),
+            (ty::I_DATA, "message_identifier") => int(self.next_mid(0, false)),
+            (ty::SACK | ty::NR_SACK | ty::SHUTDOWN, "cumulative_tsn_ack") => cum.and_then(int),
+            (ty::SACK | ty::NR_SACK, "a_rwnd") => int(LOCAL_A_RWND),
+            (ty::COOKIE_ECHO, "cookie") => self.cookie.clone().map(Bytes),
+            (ty::FORWARD_TSN | ty::I_FORWARD_TSN, "new_cumulative_tsn") => {
+                int(self.next_tsn.wrapping_sub(1))
+            }
+            (ty::ECNE, "lowest_tsn") => cum.and_then(int),
+            (ty::CWR, "lowest_tsn") => int(self.next_tsn.wrapping_sub(1)),
+            (ty::ASCONF, "sequence_number") => int(self.next_asconf_serial),
+            (ty::ASCONF_ACK, "sequence_number") => self.peer_asconf_serial.and_then(int),
+            (ty::ABORT | ty::SHUTDOWN_COMPLETE, "t_bit") => int(self.t_bit() as u32),
+            _ => None,
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;
