@@ -3,7 +3,7 @@
 
 use crate::cause::CauseBody;
 use crate::chunk::ChunkBody;
-use crate::dialect::{AssocKey, Dialect, DialectTracker, KeyExchange, Rules};
+use crate::dialect::{AssocDialect, AssocKey, Dialect, DialectTracker, KeyExchange, Rules};
 use crate::error::DecodeError;
 use crate::packet::{DecodeOptions, Packet};
 use crate::param::ParamBody;
@@ -32,11 +32,25 @@ fn handshake_evidence(ty: u8, len: usize) -> bool {
     }
 }
 
-/// Scans the top-level chunk headers of a packet: (S-SCTP handshake seen,
-/// strong S-SCTP AUTH signal at the end).
-fn prescan(b: &[u8]) -> (bool, bool) {
+/// What the top-level chunk headers of a packet show, in one pass.
+struct Prescan {
+    /// A well-formed S-SCTP handshake chunk (rule 3 evidence).
+    handshake: bool,
+    /// The packet ends with an S-SCTP AUTH of HMAC-MD5/SHA-1 size.
+    strong: bool,
+    /// The cipher suite of an SSOpReq_Ack (0xD2) in the packet: an SSSerKey
+    /// bundled after it already follows that suite.
+    suite: Option<u16>,
+}
+
+/// Scans the top-level chunk headers of a packet once.
+fn prescan(b: &[u8]) -> Prescan {
     let mut i = b.get(12..).unwrap_or(&[]);
-    let mut handshake = false;
+    let mut p = Prescan {
+        handshake: false,
+        strong: false,
+        suite: None,
+    };
     let mut last = (0u8, 0usize);
     while i.len() >= 4 {
         let ty = i[0];
@@ -44,29 +58,17 @@ fn prescan(b: &[u8]) -> (bool, bool) {
         if len < 4 || len > i.len() {
             break;
         }
-        handshake |= handshake_evidence(ty, len);
+        if ty >= 0xD0 {
+            p.handshake |= handshake_evidence(ty, len);
+            if ty == 0xD2 && len >= 8 && p.suite.is_none() {
+                p.suite = Some(u16::from_be_bytes([i[6], i[7]]));
+            }
+        }
         last = (ty, len);
-        let step = (len + 3) & !3;
-        i = i.get(step..).unwrap_or(&[]);
-    }
-    (handshake, last.0 == 0x11 && (last.1 == 24 || last.1 == 28))
-}
-
-/// The cipher suite of a top-level SSOpReq_Ack (0xD2) in the packet, if any:
-/// the SSSerKey bundled after it already follows that suite.
-fn bundled_suite(b: &[u8]) -> Option<u16> {
-    let mut i = b.get(12..).unwrap_or(&[]);
-    while i.len() >= 4 {
-        let len = u16::from_be_bytes([i[2], i[3]]) as usize;
-        if len < 4 || len > i.len() {
-            return None;
-        }
-        if i[0] == 0xD2 && len >= 8 {
-            return Some(u16::from_be_bytes([i[6], i[7]]));
-        }
         i = i.get((len + 3) & !3..).unwrap_or(&[]);
     }
-    None
+    p.strong = last.0 == 0x11 && (last.1 == 24 || last.1 == 28);
+    p
 }
 
 impl Decoder {
@@ -78,33 +80,15 @@ impl Decoder {
         }
     }
 
-    /// The rules the next packet of `assoc` is decoded with.
+    /// The rules the next packet of `assoc` is decoded with (and, under
+    /// `Auto`, the evidence of this packet recorded for its association).
     pub fn rules_for(&mut self, b: &[u8], assoc: Option<AssocKey>) -> Rules {
-        match self.dialect {
-            Dialect::Standard => Rules::STANDARD,
-            Dialect::SecureSctp => Rules {
-                key_exchange: assoc.and_then(|k| self.tracker.get(&k).key_exchange()),
-                ..Rules::SSCTP
-            },
-            Dialect::Auto => {
-                let (handshake, strong) = prescan(b);
-                match assoc {
-                    Some(key) => {
-                        let st = self.tracker.entry(key);
-                        if handshake {
-                            st.ssctp = true;
-                            st.conflict = st.init_nrsack && st.init_ack_nrsack;
-                        }
-                        st.rules(strong)
-                    }
-                    None => crate::dialect::AssocDialect {
-                        ssctp: handshake,
-                        ..Default::default()
-                    }
-                    .rules(strong),
-                }
-            }
-        }
+        let dialect = self.dialect;
+        let st = match (dialect, assoc) {
+            (Dialect::Standard, _) | (_, None) => None,
+            (_, Some(k)) => Some(self.tracker.entry(k)),
+        };
+        rules_with(dialect, st, b)
     }
 
     /// Decodes one packet of association `assoc` (use
@@ -114,22 +98,17 @@ impl Decoder {
         b: &'a [u8],
         assoc: Option<AssocKey>,
     ) -> Result<Packet<'a>, DecodeError> {
-        let mut rules = self.rules_for(b, assoc);
-        if rules.ssctp_handshake {
-            let open = assoc.is_some_and(|k| self.tracker.get(&k).session_open);
-            if let (false, Some(suite)) = (open, bundled_suite(b)) {
-                rules.key_exchange = KeyExchange::of_suite(suite);
-            }
-        }
-        let p = Packet::decode(
-            b,
-            &DecodeOptions {
-                rules,
-                strict: self.strict,
-            },
-        )?;
-        if let (Dialect::Auto | Dialect::SecureSctp, Some(key)) = (self.dialect, assoc) {
-            self.observe(&p, key);
+        let (dialect, strict) = (self.dialect, self.strict);
+        // One lookup per packet: the association's state is read for the
+        // rules and updated from what the packet shows.
+        let mut st = match (dialect, assoc) {
+            (Dialect::Standard, _) | (_, None) => None,
+            (_, Some(k)) => Some(self.tracker.entry(k)),
+        };
+        let rules = rules_with(dialect, st.as_deref_mut(), b);
+        let p = Packet::decode(b, &DecodeOptions { rules, strict })?;
+        if let Some(st) = st {
+            observe(st, &p);
         }
         Ok(p)
     }
@@ -138,45 +117,78 @@ impl Decoder {
     pub fn is_ssctp(&self, key: &AssocKey) -> bool {
         self.tracker.get(key).ssctp
     }
+}
 
-    /// Learns from a decoded packet: NR-SACK negotiation (rule 2), a peer
-    /// reporting S-SCTP chunks as unrecognized (rule 4), and the S-SCTP key
-    /// exchange (the suite of SSOpReq_Ack; RSA once SSOpCom was seen).
-    fn observe(&mut self, p: &Packet<'_>, key: AssocKey) {
-        let st = self.tracker.entry(key);
-        for c in &p.chunks {
-            match &c.body {
-                ChunkBody::Init(i) | ChunkBody::InitAck(i) => {
-                    let lists_nrsack = i.params.iter().any(|prm| {
-                        matches!(&prm.body, ParamBody::SupportedExtensions(s) if s.chunk_types.contains(&0x10))
-                    });
-                    if matches!(c.body, ChunkBody::Init(_)) {
-                        st.init_nrsack = lists_nrsack;
-                    } else {
-                        st.init_ack_nrsack = lists_nrsack;
-                    }
+/// Learns from a decoded packet: NR-SACK negotiation (rule 2), a peer
+/// reporting S-SCTP chunks as unrecognized (rule 4), and the S-SCTP key
+/// exchange (the suite of SSOpReq_Ack; RSA once SSOpCom was seen).
+fn observe(st: &mut AssocDialect, p: &Packet<'_>) {
+    for c in &p.chunks {
+        match &c.body {
+            ChunkBody::Init(i) | ChunkBody::InitAck(i) => {
+                let lists_nrsack = i.params.iter().any(|prm| {
+                    matches!(&prm.body, ParamBody::SupportedExtensions(s) if s.chunk_types.contains(&0x10))
+                });
+                if matches!(c.body, ChunkBody::Init(_)) {
+                    st.init_nrsack = lists_nrsack;
+                } else {
+                    st.init_ack_nrsack = lists_nrsack;
                 }
-                ChunkBody::SsOpReqAck(a) => {
-                    st.suite_key_exchange = KeyExchange::of_suite(a.cipher_suite);
-                }
-                ChunkBody::SsOpCom(_) => st.session_open = true,
-                ChunkBody::Error(e) => {
-                    for cause in &e.causes {
-                        if let CauseBody::UnrecognizedChunkType(u) = &cause.body {
-                            let wraps_ssctp = match &u.unrecognized_chunk {
-                                Nested::Parsed(v) => {
-                                    v.iter().any(|c| (0xD0..=0xD9).contains(&c.ty))
-                                }
-                                Nested::Raw(b) => {
-                                    b.first().is_some_and(|t| (0xD0..=0xD9).contains(t))
-                                }
-                            };
-                            st.peer_lacks_ssctp |= wraps_ssctp;
-                        }
-                    }
-                }
-                _ => {}
             }
+            ChunkBody::SsOpReqAck(a) => {
+                st.suite_key_exchange = KeyExchange::of_suite(a.cipher_suite);
+            }
+            ChunkBody::SsOpCom(_) => st.session_open = true,
+            ChunkBody::Error(e) => {
+                for cause in &e.causes {
+                    if let CauseBody::UnrecognizedChunkType(u) = &cause.body {
+                        let wraps_ssctp = match &u.unrecognized_chunk {
+                            Nested::Parsed(v) => {
+                                v.iter().any(|c| (0xD0..=0xD9).contains(&c.ty))
+                            }
+                            Nested::Raw(b) => {
+                                b.first().is_some_and(|t| (0xD0..=0xD9).contains(t))
+                            }
+                        };
+                        st.peer_lacks_ssctp |= wraps_ssctp;
+                    }
+                }
+            }
+            _ => {}
         }
     }
+}
+
+/// The rules for a packet `b` of an association in state `st` (`None`: no
+/// association known), recording under `Auto` the S-SCTP evidence `b` shows.
+fn rules_with(dialect: Dialect, st: Option<&mut AssocDialect>, b: &[u8]) -> Rules {
+    if dialect == Dialect::Standard {
+        return Rules::STANDARD;
+    }
+    let scan = prescan(b);
+    let open = st.as_deref().is_some_and(|s| s.session_open);
+    let mut rules = match (dialect, st) {
+        (Dialect::Auto, Some(st)) => {
+            if scan.handshake {
+                st.ssctp = true;
+                st.conflict = st.init_nrsack && st.init_ack_nrsack;
+            }
+            st.rules(scan.strong)
+        }
+        (Dialect::Auto, None) => AssocDialect {
+            ssctp: scan.handshake,
+            ..Default::default()
+        }
+        .rules(scan.strong),
+        (_, st) => Rules {
+            key_exchange: st.and_then(|s| s.key_exchange()),
+            ..Rules::SSCTP
+        },
+    };
+    // An SSOpReq_Ack bundled before the server's key already decides it,
+    // unless a session is open (then it is a rekey: RSA).
+    if let (false, Some(suite)) = (open, scan.suite) {
+        rules.key_exchange = KeyExchange::of_suite(suite);
+    }
+    rules
 }

@@ -2,7 +2,6 @@
 //! others (0x10 is NR-SACK and EncData). A [`Dialect`] says which reading
 //! applies; `Auto` follows `spec/secure-sctp.md` section 11 per association.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Which numbering to decode with.
@@ -168,7 +167,8 @@ pub fn assoc_key(a: (IpAddr, u16), b: (IpAddr, u16)) -> AssocKey {
 /// Keeps the `Auto` state of every association seen in a capture.
 #[derive(Debug, Default, Clone)]
 pub struct DialectTracker {
-    assocs: HashMap<AssocKey, AssocDialect>,
+    /// Keyed with a fast non-cryptographic hash: one lookup per packet.
+    assocs: rustc_hash::FxHashMap<AssocKey, AssocDialect>,
 }
 
 impl DialectTracker {

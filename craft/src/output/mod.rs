@@ -1,5 +1,6 @@
 //! How `sctp-craft` prints packets: summary lines, trees, JSON, hex dumps.
 
+pub mod fast;
 pub mod hexdump;
 pub mod json;
 pub mod summary;

@@ -1,146 +1,216 @@
 //! One-line summaries of chunks, like tshark's Info column but with the key
 //! fields of each chunk.
 
-use std::fmt::Write as _;
-
 use sctp_codec::cause::Cause;
 use sctp_codec::chunk::{Chunk, ChunkBody};
+use sctp_codec::param::Param;
 
-fn causes(out: &mut String, list: &[Cause<'_>]) {
+use std::net::IpAddr;
+
+use super::fast::{dec, dec_padded, hex2, hex8, ip};
+
+/// Appends the start of a packet's summary line:
+/// `frame src → dst sport → dport vtag=0x........ `.
+pub fn header(out: &mut String, frame: u64, src: (&IpAddr, u16), dst: (&IpAddr, u16), vtag: u32) {
+    dec_padded(out, frame, 6);
+    out.push(' ');
+    ip(out, src.0);
+    out.push_str(" → ");
+    ip(out, dst.0);
+    out.push(' ');
+    dec(out, src.1.into());
+    out.push_str(" → ");
+    dec(out, dst.1.into());
+    out.push_str(" vtag=");
+    hex8(out, vtag);
+    out.push(' ');
+}
+
+/// Appends `(a, b, c)`: the names of a list of TLVs.
+fn names<T>(out: &mut String, list: &[T], name: impl Fn(&T) -> &'static str) {
     out.push('(');
-    for (k, c) in list.iter().enumerate() {
+    for (k, t) in list.iter().enumerate() {
         if k > 0 {
             out.push_str(", ");
         }
-        out.push_str(c.name());
+        out.push_str(name(t));
     }
     out.push(')');
+}
+
+/// Appends `k1=v1,k2=v2,...` for numeric key fields.
+fn fields(out: &mut String, kv: &[(&str, u64)]) {
+    for (k, (name, v)) in kv.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(name);
+        out.push('=');
+        dec(out, *v);
+    }
+}
+
+/// Appends the I/U/B/E letters set in a DATA or I-DATA flags octet.
+fn flags_iube(out: &mut String, f: u8) {
+    if f & 0x0F != 0 {
+        out.push(',');
+    }
+    for (bit, ch) in [(8u8, 'I'), (4, 'U'), (2, 'B'), (1, 'E')] {
+        if f & bit != 0 {
+            out.push(ch);
+        }
+    }
 }
 
 /// Appends the summary of one chunk: its name and key fields.
 pub fn chunk(out: &mut String, c: &Chunk<'_>) {
     out.push_str(c.name());
     if c.info().is_none() {
-        let _ = write!(out, "(type=0x{:02x},len={})", c.ty, c.wire_length());
+        out.push_str("(type=");
+        hex2(out, c.ty);
+        out.push_str(",len=");
+        dec(out, c.wire_length().into());
+        out.push(')');
         return;
     }
-    let _ = match &c.body {
-        ChunkBody::Data(d) => write!(
+    match &c.body {
+        ChunkBody::Data(d) => {
+            out.push('(');
+            fields(
+                out,
+                &[
+                    ("tsn", d.tsn.into()),
+                    ("sid", d.stream_identifier.into()),
+                    ("ssn", d.stream_sequence_number.into()),
+                    ("ppid", d.payload_protocol_identifier.into()),
+                    ("len", d.user_data.len() as u64),
+                ],
+            );
+            flags_iube(out, c.flags);
+            out.push(')');
+        }
+        ChunkBody::IData(d) => {
+            let fsn = if c.flags & 2 != 0 { "ppid" } else { "fsn" };
+            out.push('(');
+            fields(
+                out,
+                &[
+                    ("tsn", d.tsn.into()),
+                    ("sid", d.stream_identifier.into()),
+                    ("mid", d.message_identifier.into()),
+                    (fsn, d.ppid_or_fsn.into()),
+                    ("len", d.user_data.len() as u64),
+                ],
+            );
+            flags_iube(out, c.flags);
+            out.push(')');
+        }
+        ChunkBody::Init(i) | ChunkBody::InitAck(i) => {
+            out.push_str("(tag=");
+            hex8(out, i.initiate_tag);
+            out.push(',');
+            fields(
+                out,
+                &[
+                    ("a_rwnd", i.a_rwnd.into()),
+                    ("os", i.number_of_outbound_streams.into()),
+                    ("is", i.number_of_inbound_streams.into()),
+                    ("tsn", i.initial_tsn.into()),
+                    ("params", i.params.len() as u64),
+                ],
+            );
+            out.push(')');
+        }
+        ChunkBody::Sack(s) => {
+            group(
+                out,
+                &[
+                    ("cum_ack", s.cumulative_tsn_ack.into()),
+                    ("a_rwnd", s.a_rwnd.into()),
+                    ("gaps", s.gap_ack_blocks.len() as u64),
+                    ("dups", s.duplicate_tsns.len() as u64),
+                ],
+            );
+        }
+        ChunkBody::NrSack(s) => {
+            group(
+                out,
+                &[
+                    ("cum_ack", s.cumulative_tsn_ack.into()),
+                    ("a_rwnd", s.a_rwnd.into()),
+                    ("gaps", s.gap_ack_blocks.len() as u64),
+                    ("nr_gaps", s.nr_gap_ack_blocks.len() as u64),
+                    ("dups", s.duplicate_tsns.len() as u64),
+                ],
+            );
+        }
+        ChunkBody::Shutdown(s) => one(out, "cum_ack", s.cumulative_tsn_ack.into()),
+        ChunkBody::Ecne(e) | ChunkBody::Cwr(e) => one(out, "lowest_tsn", e.lowest_tsn.into()),
+        ChunkBody::ForwardTsn(f) => two(
             out,
-            "(tsn={},sid={},ssn={},ppid={},len={}{})",
-            d.tsn,
-            d.stream_identifier,
-            d.stream_sequence_number,
-            d.payload_protocol_identifier,
-            d.user_data.len(),
-            flags_beu(c.flags)
-        ),
-        ChunkBody::IData(d) => write!(
-            out,
-            "(tsn={},sid={},mid={},{}={},len={}{})",
-            d.tsn,
-            d.stream_identifier,
-            d.message_identifier,
-            if c.flags & 2 != 0 { "ppid" } else { "fsn" },
-            d.ppid_or_fsn,
-            d.user_data.len(),
-            flags_beu(c.flags)
-        ),
-        ChunkBody::Init(i) | ChunkBody::InitAck(i) => write!(
-            out,
-            "(tag=0x{:08x},a_rwnd={},os={},is={},tsn={},params={})",
-            i.initiate_tag,
-            i.a_rwnd,
-            i.number_of_outbound_streams,
-            i.number_of_inbound_streams,
-            i.initial_tsn,
-            i.params.len()
-        ),
-        ChunkBody::Sack(s) => write!(
-            out,
-            "(cum_ack={},a_rwnd={},gaps={},dups={})",
-            s.cumulative_tsn_ack,
-            s.a_rwnd,
-            s.gap_ack_blocks.len(),
-            s.duplicate_tsns.len()
-        ),
-        ChunkBody::NrSack(s) => write!(
-            out,
-            "(cum_ack={},a_rwnd={},gaps={},nr_gaps={},dups={})",
-            s.cumulative_tsn_ack,
-            s.a_rwnd,
-            s.gap_ack_blocks.len(),
-            s.nr_gap_ack_blocks.len(),
-            s.duplicate_tsns.len()
-        ),
-        ChunkBody::Shutdown(s) => write!(out, "(cum_ack={})", s.cumulative_tsn_ack),
-        ChunkBody::Ecne(e) | ChunkBody::Cwr(e) => write!(out, "(lowest_tsn={})", e.lowest_tsn),
-        ChunkBody::ForwardTsn(f) => write!(
-            out,
-            "(new_cum_tsn={},streams={})",
+            "new_cum_tsn",
             f.new_cumulative_tsn,
-            f.streams.len()
+            "streams",
+            f.streams.len(),
         ),
-        ChunkBody::IForwardTsn(f) => write!(
+        ChunkBody::IForwardTsn(f) => two(
             out,
-            "(new_cum_tsn={},streams={})",
+            "new_cum_tsn",
             f.new_cumulative_tsn,
-            f.streams.len()
+            "streams",
+            f.streams.len(),
         ),
         ChunkBody::Asconf(a) | ChunkBody::AsconfAck(a) => {
-            write!(out, "(seq={},params={})", a.sequence_number, a.params.len())
+            two(out, "seq", a.sequence_number, "params", a.params.len())
         }
-        ChunkBody::Auth(a) => write!(
-            out,
-            "(key={},hmac_id={})",
-            a.shared_key_identifier, a.hmac_identifier
-        ),
-        ChunkBody::CookieEcho(k) => write!(out, "(cookie_len={})", k.cookie.len()),
-        ChunkBody::Abort(a) | ChunkBody::Error(a) => {
-            causes(out, &a.causes);
-            Ok(())
+        ChunkBody::Auth(a) => {
+            group(
+                out,
+                &[
+                    ("key", a.shared_key_identifier.into()),
+                    ("hmac_id", a.hmac_identifier.into()),
+                ],
+            );
         }
-        ChunkBody::ReConfig(r) => {
-            out.push('(');
-            for (k, p) in r.params.iter().enumerate() {
-                if k > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(p.name());
-            }
-            out.push(')');
-            Ok(())
+        ChunkBody::CookieEcho(k) => one(out, "cookie_len", k.cookie.len() as u64),
+        ChunkBody::Abort(a) | ChunkBody::Error(a) => names(out, &a.causes, Cause::name),
+        ChunkBody::ReConfig(r) => names(out, &r.params, Param::name),
+        ChunkBody::EncData(e) => {
+            group(
+                out,
+                &[
+                    ("key_ref", e.master_secret_key_reference.into()),
+                    ("iv_len", e.random_number.len() as u64),
+                    ("data_len", e.encrypted_data.len() as u64),
+                ],
+            );
         }
-        ChunkBody::EncData(e) => write!(
-            out,
-            "(key_ref={},iv_len={},data_len={})",
-            e.master_secret_key_reference,
-            e.random_number.len(),
-            e.encrypted_data.len()
-        ),
-        ChunkBody::SsClose(s) => write!(
-            out,
-            "(tsn={})",
-            s.tsn
-                .map(u64::from)
-                .or(s.tsn_16.map(u64::from))
-                .unwrap_or(0)
-        ),
-        ChunkBody::Malformed(_, e) => write!(out, "[malformed: {e}]"),
-        _ => Ok(()),
-    };
+        ChunkBody::SsClose(s) => {
+            let tsn = s.tsn.map(u64::from).or(s.tsn_16.map(u64::from));
+            one(out, "tsn", tsn.unwrap_or(0))
+        }
+        ChunkBody::Malformed(_, e) => {
+            out.push_str("[malformed: ");
+            out.push_str(&e.to_string());
+            out.push(']');
+        }
+        _ => {}
+    }
 }
 
-fn flags_beu(f: u8) -> String {
-    let mut s = String::new();
-    for (bit, ch) in [(8u8, 'I'), (4, 'U'), (2, 'B'), (1, 'E')] {
-        if f & bit != 0 {
-            s.push(ch);
-        }
-    }
-    if s.is_empty() {
-        s
-    } else {
-        format!(",{s}")
-    }
+/// `(k1=v1,k2=v2,...)`.
+fn group(out: &mut String, kv: &[(&str, u64)]) {
+    out.push('(');
+    fields(out, kv);
+    out.push(')');
+}
+
+/// `(name=v)`.
+fn one(out: &mut String, name: &str, v: u64) {
+    group(out, &[(name, v)]);
+}
+
+/// `(a=x,b=y)`.
+fn two(out: &mut String, a: &str, x: u32, b: &str, y: usize) {
+    group(out, &[(a, x.into()), (b, y as u64)]);
 }
