@@ -1,7 +1,15 @@
 //! `sctp-craft`: build, edit, dissect, save, send and receive SCTP and S-SCTP packets.
+//!
+//! With no arguments on a terminal it starts the REPL; `run FILE` / `run -`
+//! and `-c 'cmd; cmd'` run the same language in batch; `dissect` prints captures.
+
+mod repl;
 
 use sctp_craft::dissect;
+use sctp_craft::lang::{Flow, Session};
 
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -11,29 +19,87 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "sctp-craft",
     version,
-    about = "Build, dissect and send SCTP and S-SCTP packets"
+    about = "Build, dissect and send SCTP and S-SCTP packets",
+    long_about = "Build, dissect and send SCTP and S-SCTP packets.\n\nWithout arguments on a terminal: the REPL. `sctp-craft -c help` lists the language."
 )]
 struct Cli {
+    /// Run these statements (separated by ';' or newlines) and exit.
+    #[arg(short = 'c', value_name = "STATEMENTS")]
+    statements: Option<String>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Dissect every SCTP packet of a capture (pcap, pcapng, .gz; "-" for stdin).
     Dissect(dissect::DissectArgs),
+    /// Run a script of the crafting language ("-" reads stdin).
+    Run {
+        /// The script.
+        file: PathBuf,
+    },
+    /// Start the REPL (the default on a terminal).
+    Repl,
+}
+
+/// Runs a script; errors print as `FILE: line L, column C: ...` with a caret.
+fn run_script(name: &str, src: &str) -> ExitCode {
+    let mut s = Session::new();
+    s.color = false;
+    match s.run_script(src) {
+        Ok(Flow::Continue) | Ok(Flow::Quit) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sctp-craft: {name}: {}", e.render(src));
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let r = match cli.command {
-        Command::Dissect(a) => dissect::run(&a),
-    };
-    match r {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("sctp-craft: {e:#}");
-            ExitCode::from(2)
+    if let Some(stmts) = cli.statements {
+        return run_script("-c", &stmts);
+    }
+    match cli.command {
+        Some(Command::Dissect(a)) => match dissect::run(&a) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("sctp-craft: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Run { file }) => {
+            let (name, src) = if file.as_os_str() == "-" {
+                let mut s = String::new();
+                if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                    eprintln!("sctp-craft: stdin: {e}");
+                    return ExitCode::from(2);
+                }
+                ("-".to_string(), s)
+            } else {
+                match std::fs::read_to_string(&file) {
+                    Ok(s) => (file.display().to_string(), s),
+                    Err(e) => {
+                        eprintln!("sctp-craft: {}: {e}", file.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            };
+            run_script(&name, &src)
+        }
+        Some(Command::Repl) => repl::run(),
+        None => {
+            if std::io::stdin().is_terminal() {
+                repl::run()
+            } else {
+                let mut s = String::new();
+                if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                    eprintln!("sctp-craft: stdin: {e}");
+                    return ExitCode::from(2);
+                }
+                run_script("-", &s)
+            }
         }
     }
 }

@@ -1,0 +1,272 @@
+//! Names of the language derived from the codec registry: one constructor
+//! name per chunk, parameter and cause type (`ident_key` of the registry
+//! name, e.g. `init_ack`, `ipv4_address`, `user_initiated_abort`), made
+//! unique inside its family by appending the type number when the registry
+//! repeats a name (`reserved_for_ietf_defined_chunk_extensions_3f`).
+
+use std::sync::OnceLock;
+
+use sctp_codec::registry::{self, DialectTag, Family, TypeInfo};
+use sctp_codec::wire::FieldInfo;
+
+/// One constructor name of the language.
+#[derive(Debug, Clone)]
+pub struct Named {
+    /// The name used in scripts.
+    pub key: String,
+    /// The registry row it builds.
+    pub info: &'static TypeInfo,
+}
+
+/// Every constructor name, in registry order.
+pub fn table() -> &'static [Named] {
+    static T: OnceLock<Vec<Named>> = OnceLock::new();
+    T.get_or_init(|| {
+        let all: Vec<&'static TypeInfo> = registry::all().collect();
+        all.iter()
+            .map(|info| {
+                let base = info.key();
+                let dup = all
+                    .iter()
+                    .filter(|o| o.family == info.family && o.key() == base)
+                    .count()
+                    > 1;
+                let key = if dup {
+                    match info.family {
+                        Family::Chunk => format!("{base}_{:02x}", info.value),
+                        _ => format!("{base}_{:04x}", info.value),
+                    }
+                } else {
+                    base
+                };
+                Named { key, info }
+            })
+            .collect()
+    })
+}
+
+/// The family prefix accepted before any name (`chunk_padding`, `param_padding`).
+pub fn family_prefix(f: Family) -> &'static str {
+    match f {
+        Family::Chunk => "chunk_",
+        Family::Param => "param_",
+        Family::Cause => "cause_",
+    }
+}
+
+/// A family's name for messages.
+pub fn family_name(f: Family) -> &'static str {
+    match f {
+        Family::Chunk => "chunk",
+        Family::Param => "parameter",
+        Family::Cause => "cause",
+    }
+}
+
+/// Finds the type named `name`, preferring `want` when the name exists in
+/// several families (`padding` is the S-SCTP PADDING chunk and the Padding
+/// parameter); then chunk, parameter, cause.
+pub fn lookup(name: &str, want: Option<Family>) -> Option<&'static Named> {
+    let t = table();
+    for f in [Family::Chunk, Family::Param, Family::Cause] {
+        if let Some(rest) = name.strip_prefix(family_prefix(f)) {
+            if let Some(n) = t.iter().find(|n| n.info.family == f && n.key == rest) {
+                return Some(n);
+            }
+        }
+    }
+    let mut order = vec![];
+    if let Some(w) = want {
+        order.push(w);
+    }
+    for f in [Family::Chunk, Family::Param, Family::Cause] {
+        if !order.contains(&f) {
+            order.push(f);
+        }
+    }
+    order
+        .into_iter()
+        .find_map(|f| t.iter().find(|n| n.info.family == f && n.key == name))
+}
+
+/// The key of a registry row.
+pub fn key_of(info: &TypeInfo) -> &'static str {
+    table()
+        .iter()
+        .find(|n| {
+            std::ptr::eq(n.info, info)
+                || (n.info.family == info.family
+                    && n.info.dialect == info.dialect
+                    && n.info.value == info.value)
+        })
+        .map(|n| n.key.as_str())
+        .unwrap_or("?")
+}
+
+/// The registry row of a type number in a family, preferring `dialect`.
+pub fn by_number(family: Family, value: u16, ssctp: bool) -> Option<&'static TypeInfo> {
+    let d = if ssctp {
+        DialectTag::Ssctp
+    } else {
+        DialectTag::Standard
+    };
+    registry::lookup(family, d, value).or_else(|| {
+        if ssctp {
+            registry::lookup(family, DialectTag::Standard, value)
+        } else {
+            None
+        }
+    })
+}
+
+/// Names a type's value accepts besides its fields: the overrides of every
+/// TLV and, for chunks, the named flag bits.
+pub const OVERRIDES: &[&str] = &["length", "padding", "flags", "value", "extra"];
+
+/// What a name given inside a constructor refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// A field of the value (index into `info.fields`).
+    Field(usize),
+    /// A named flag bit (index into `info.flags`).
+    Flag(usize),
+    /// One of [`OVERRIDES`], or `type`/`code` of a generic TLV.
+    Override(&'static str),
+}
+
+/// Resolves `name` (exact, else an unambiguous prefix) among a type's fields,
+/// flags and overrides.
+pub fn resolve_slot(info: Option<&TypeInfo>, generic: bool, name: &str) -> Result<Slot, String> {
+    let mut cands: Vec<(String, Slot)> = Vec::new();
+    if let Some(info) = info {
+        for (k, f) in info.fields.iter().enumerate() {
+            cands.push((f.name.to_string(), Slot::Field(k)));
+        }
+        for (k, f) in info.flags.iter().enumerate() {
+            cands.push((f.name.to_string(), Slot::Flag(k)));
+        }
+    }
+    for o in OVERRIDES {
+        cands.push((o.to_string(), Slot::Override(o)));
+    }
+    if generic {
+        cands.push(("type".into(), Slot::Override("type")));
+        cands.push(("code".into(), Slot::Override("type")));
+    }
+    if let Some((_, s)) = cands.iter().find(|(n, _)| n == name) {
+        return Ok(*s);
+    }
+    let hits: Vec<&(String, Slot)> = cands.iter().filter(|(n, _)| n.starts_with(name)).collect();
+    match hits.len() {
+        1 => Ok(hits[0].1),
+        0 => Err(format!(
+            "no field {name:?}{}; known: {}",
+            info.map(|i| format!(" in {}", key_of(i)))
+                .unwrap_or_default(),
+            cands
+                .iter()
+                .map(|c| c.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => Err(format!(
+            "{name:?} is ambiguous: {}",
+            hits.iter()
+                .map(|c| c.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Resolves a record field name (exact or unambiguous prefix).
+pub fn resolve_record_field(fields: &[FieldInfo], name: &str) -> Result<usize, String> {
+    if let Some(k) = fields.iter().position(|f| f.name == name) {
+        return Ok(k);
+    }
+    let hits: Vec<usize> = (0..fields.len())
+        .filter(|&k| fields[k].name.starts_with(name))
+        .collect();
+    match hits.len() {
+        1 => Ok(hits[0]),
+        _ => Err(format!(
+            "no single record field {name:?}; known: {}",
+            fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Names of the common header fields, with their short aliases.
+pub const HEADER_FIELDS: &[(&str, &str)] = &[
+    ("source_port", "sport"),
+    ("destination_port", "dport"),
+    ("verification_tag", "vtag"),
+    ("checksum", "checksum"),
+    ("checksum_algorithm", "checksum_algorithm"),
+    ("trailing", "trailing"),
+];
+
+/// Resolves a common-header field name (full, alias or unambiguous prefix).
+pub fn resolve_header(name: &str) -> Result<&'static str, String> {
+    for (full, alias) in HEADER_FIELDS {
+        if name == *full || name == *alias || (name == "tag" && *full == "verification_tag") {
+            return Ok(full);
+        }
+    }
+    let hits: Vec<&str> = HEADER_FIELDS
+        .iter()
+        .map(|(f, _)| *f)
+        .filter(|f| f.starts_with(name))
+        .collect();
+    match hits.len() {
+        1 => Ok(hits[0]),
+        0 => Err(format!(
+            "no header field {name:?}; known: source_port (sport), destination_port (dport), verification_tag (vtag), checksum, checksum_algorithm, trailing"
+        )),
+        _ => Err(format!("{name:?} is ambiguous: {}", hits.join(", "))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_unique_per_family_and_cover_registry() {
+        let t = table();
+        assert_eq!(t.len(), registry::all().count());
+        for a in t {
+            for b in t {
+                if !std::ptr::eq(a, b) && a.info.family == b.info.family {
+                    assert_ne!(a.key, b.key);
+                }
+            }
+        }
+        assert_eq!(lookup("init_ack", None).unwrap().info.value, 2);
+        assert_eq!(
+            lookup("padding", Some(Family::Param)).unwrap().info.value,
+            0x8005
+        );
+        assert_eq!(lookup("padding", None).unwrap().info.family, Family::Chunk);
+        assert_eq!(lookup("param_padding", None).unwrap().info.value, 0x8005);
+    }
+
+    #[test]
+    fn slots_by_prefix() {
+        let init = lookup("init", None).unwrap().info;
+        assert_eq!(
+            resolve_slot(Some(init), false, "initiate").unwrap(),
+            Slot::Field(0)
+        );
+        assert_eq!(
+            resolve_slot(Some(init), false, "length").unwrap(),
+            Slot::Override("length")
+        );
+        assert!(resolve_slot(Some(init), false, "number_of").is_err());
+        let data = lookup("data", None).unwrap().info;
+        assert_eq!(
+            resolve_slot(Some(data), false, "e_bit").unwrap(),
+            Slot::Flag(3)
+        );
+    }
+}

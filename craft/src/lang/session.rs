@@ -1,0 +1,944 @@
+//! A session: variables, the current packet, the peer and the followed
+//! association, and the statements that act on them. The REPL and
+//! `sctp-craft run`/`-c` both feed statements to one [`Session`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path as FsPath;
+use std::time::Duration;
+
+use sctp_codec::capture::CaptureReader;
+use sctp_codec::checksum::{self, VerifyMode};
+use sctp_codec::dialect::assoc_key;
+use sctp_codec::link::{extract_sctp, Defragmenter, LinkConfig};
+use sctp_codec::{lint, Decoder, Dialect, Packet};
+
+use crate::assoc::{Assoc, Direction, Exchanged};
+use crate::output::{hexdump::hexdump, summary, tree::TreeWriter};
+use crate::wire::{Link, Path};
+
+use super::build::{self, BuildCx};
+use super::capture::{self, Format, Framing, ImportAs, LinkKind};
+use super::decompile::decompile;
+use super::error::LangError;
+use super::help;
+use super::lexer::{self, Tok};
+use super::parser::{self, Parser, Stmt, Want};
+use super::path;
+use super::value::{PacketSpec, Val};
+
+/// The name of the current packet.
+pub const CURRENT: &str = "_";
+
+/// Commands whose arguments are words (file names, addresses, `key=value`),
+/// not expressions.
+pub const WORD_COMMANDS: &[&str] = &[
+    "help", "save", "load", "import", "peer", "assoc", "connect", "data", "recv", "abort",
+    "shutdown", "sack", "vars", "dialect", "sleep", "echo", "del", "quit", "exit",
+];
+
+/// Commands whose arguments are expressions.
+pub const EXPR_COMMANDS: &[&str] = &["show", "hex", "hexraw", "repr", "send", "sr", "edit", "set"];
+
+/// One statement's outcome for the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// `quit`/`exit`.
+    Quit,
+}
+
+/// The state of a REPL or script run.
+pub struct Session {
+    /// Variables; `_` is the current packet.
+    pub vars: BTreeMap<String, Val>,
+    /// Feeds the random defaults of new items.
+    pub seed: u64,
+    /// Colour output (a terminal that supports it).
+    pub color: bool,
+    /// Print the summary of packets built by bare expressions/assignments.
+    pub interactive: bool,
+    /// The open path to the peer.
+    pub link: Option<Link>,
+    /// The followed association.
+    pub assoc: Option<Assoc>,
+    /// Dialect for `load`, `import` and received packets.
+    pub dialect: Dialect,
+    rx_decoder: Decoder,
+}
+
+type R<T> = Result<T, LangError>;
+
+fn bad(at: usize, m: impl Into<String>) -> LangError {
+    LangError::at(at, m)
+}
+
+/// A `key=value` or positional word of a word command, with its offset.
+#[derive(Debug, Clone)]
+struct Word {
+    key: Option<String>,
+    text: String,
+    at: usize,
+}
+
+/// Splits a word command's arguments at whitespace, keeping quoted strings
+/// together (quotes removed, escapes decoded).
+fn words(text: &str, base: usize) -> R<Vec<Word>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut cur = Vec::new();
+        let mut key = None;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            if b[i] == b'"' || b[i] == b'\'' {
+                let toks = lexer::lex(&text[i..], base + i)?;
+                let Some(lexer::Token {
+                    tok: Tok::Str(s), ..
+                }) = toks.first()
+                else {
+                    return Err(bad(base + i, "bad string"));
+                };
+                cur.extend_from_slice(s);
+                // Skip to the closing quote.
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            if b[i] == b'=' && key.is_none() && !cur.is_empty() {
+                key = Some(String::from_utf8_lossy(&cur).into_owned());
+                cur.clear();
+                i += 1;
+                continue;
+            }
+            cur.push(b[i]);
+            i += 1;
+        }
+        out.push(Word {
+            key,
+            text: String::from_utf8_lossy(&cur).into_owned(),
+            at: base + start,
+        });
+    }
+    Ok(out)
+}
+
+fn num(w: &Word) -> R<u64> {
+    lexer::parse_int(&w.text)
+        .map(|x| x.0)
+        .ok_or_else(|| bad(w.at, format!("{:?} is not a number", w.text)))
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Session {
+    /// A fresh session.
+    pub fn new() -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+            ^ (std::process::id() as u64) << 32;
+        Session {
+            vars: BTreeMap::new(),
+            seed,
+            color: false,
+            interactive: false,
+            link: None,
+            assoc: None,
+            dialect: Dialect::Auto,
+            rx_decoder: Decoder::new(Dialect::Auto),
+        }
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    /// Runs a whole script; stops at the first error (returned with its position).
+    pub fn run_script(&mut self, src: &str) -> R<Flow> {
+        for st in parser::split(src) {
+            if self.exec(&st).map_err(|e| e.or_at(st.at))? == Flow::Quit {
+                return Ok(Flow::Quit);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Runs one statement.
+    pub fn exec(&mut self, st: &Stmt<'_>) -> R<Flow> {
+        let text = st.text;
+        let first_end = text.find(|c: char| c.is_whitespace()).unwrap_or(text.len());
+        let first = &text[..first_end];
+        let rest_at = st.at + first_end;
+        let rest = &text[first_end..];
+        let is_assign = rest.trim_start().starts_with('=') && !rest.trim_start().starts_with("==");
+        if WORD_COMMANDS.contains(&first) && !is_assign {
+            let w = words(rest, rest_at)?;
+            return self.word_command(first, w, st.at);
+        }
+        let toks = lexer::lex(text, st.at)?;
+        let end = st.at + text.len();
+        let vars = self.vars.clone();
+        let lookup = move |n: &str| vars.get(n).cloned();
+        let mut seed = self.seed;
+        let r = {
+            let mut p = Parser::new(&toks, end, &lookup, &mut seed);
+            self.expr_statement(first, &mut p, st.at)
+        };
+        self.seed = seed.wrapping_add(1);
+        r
+    }
+
+    fn expr_statement(&mut self, first: &str, p: &mut Parser<'_>, at: usize) -> R<Flow> {
+        if EXPR_COMMANDS.contains(&first) && !p.at_keyword() {
+            p.ident()?;
+            return self.expr_command(first, p, at);
+        }
+        // `name = expr` or `path = expr`.
+        if p.is_path_assign() {
+            return self.assign(p);
+        }
+        let v = p.expr(Want::Any)?;
+        p.finish()?;
+        let v = as_packet(v);
+        if let Val::Packet(spec) = &v {
+            let line = self.summary_of(spec)?;
+            println!("{line}");
+        } else {
+            println!("{}", v.render());
+        }
+        self.vars.insert(CURRENT.into(), v);
+        Ok(Flow::Continue)
+    }
+
+    fn assign(&mut self, p: &mut Parser<'_>) -> R<Flow> {
+        let (root, root_at, segs) = p.path()?;
+        p.finish_until_eq()?;
+        if segs.is_empty() {
+            let v = as_packet(p.expr(Want::Any)?);
+            p.finish()?;
+            if self.interactive {
+                if let Val::Packet(spec) = &v {
+                    println!("{root} = {}", self.summary_of(spec)?);
+                }
+            }
+            if matches!(v, Val::Packet(_)) {
+                self.vars.insert(CURRENT.into(), v.clone());
+            }
+            self.vars.insert(root, v);
+            return Ok(Flow::Continue);
+        }
+        self.edit_path(root, root_at, segs, p)
+    }
+
+    fn edit_path(
+        &mut self,
+        root: String,
+        root_at: usize,
+        segs: Vec<parser::Seg>,
+        p: &mut Parser<'_>,
+    ) -> R<Flow> {
+        let (name, segs) = if self.vars.contains_key(&root) {
+            (root, segs)
+        } else {
+            let mut s = vec![parser::Seg::Name(root, root_at)];
+            s.extend(segs);
+            (CURRENT.to_string(), s)
+        };
+        let Some(mut target) = self.vars.get(&name).cloned() else {
+            return Err(bad(root_at, "no current packet: build one first"));
+        };
+        let want = path::want_at(&target, &segs);
+        let v = p.expr(want)?;
+        p.finish()?;
+        path::set(&mut target, &segs, v)?;
+        if let Val::Packet(spec) = &target {
+            let line = self.summary_of(spec)?;
+            if self.interactive {
+                println!("{line}");
+            }
+        }
+        self.vars.insert(name, target);
+        Ok(Flow::Continue)
+    }
+
+    /// The packet named by an optional expression argument (default: current).
+    fn packet_arg(&mut self, p: &mut Parser<'_>, at: usize) -> R<PacketSpec> {
+        let v = if p.done() || p.at_keyword() {
+            self.vars
+                .get(CURRENT)
+                .cloned()
+                .ok_or_else(|| bad(at, "no current packet: build, load or import one first"))?
+        } else {
+            p.expr(Want::Any)?
+        };
+        match as_packet(v) {
+            Val::Packet(s) => Ok(*s),
+            o => Err(bad(
+                at,
+                format!("expected a packet, got {} {}", o.kind(), o.render()),
+            )),
+        }
+    }
+
+    fn expr_command(&mut self, cmd: &str, p: &mut Parser<'_>, at: usize) -> R<Flow> {
+        match cmd {
+            "edit" | "set" => {
+                if p.done() {
+                    return Err(bad(
+                        at,
+                        format!("usage: {cmd} PATH = VALUE (e.g. {cmd} chunks[0].length = 3)"),
+                    ));
+                }
+                let (root, root_at, segs) = p.path()?;
+                p.finish_until_eq()?;
+                self.edit_path(root, root_at, segs, p)
+            }
+            "show" | "hex" | "hexraw" | "repr" => {
+                let spec = self.packet_arg(p, at)?;
+                p.finish()?;
+                let bytes = self.build(&spec)?;
+                let mut s = String::new();
+                match cmd {
+                    "show" => self.tree(&mut s, &bytes, spec.is_ssctp())?,
+                    "hex" => hexdump(&mut s, &bytes, ""),
+                    "hexraw" => {
+                        s.push_str(&hex::encode(&bytes));
+                        s.push('\n');
+                    }
+                    _ => {
+                        s.push_str(&spec.render());
+                        s.push('\n');
+                    }
+                }
+                print!("{s}");
+                Ok(Flow::Continue)
+            }
+            "send" | "sr" => {
+                let spec = self.packet_arg(p, at)?;
+                let kw = p.keywords()?;
+                let mut timeout = 1000u64;
+                for (k, v, kat) in kw {
+                    match k.as_str() {
+                        "timeout" if cmd == "sr" => {
+                            timeout = build::to_uint(&v, 32).map_err(|m| bad(kat, m))?
+                        }
+                        _ => return Err(bad(kat, format!("{cmd} takes no {k}="))),
+                    }
+                }
+                let bytes = self.build(&spec)?;
+                self.send_bytes(&bytes, spec.is_ssctp(), at)?;
+                if cmd == "sr" {
+                    self.receive(timeout, true, at)?;
+                }
+                Ok(Flow::Continue)
+            }
+            _ => Err(bad(at, format!("unknown command {cmd}"))),
+        }
+    }
+
+    /// Builds a packet with the association's defaults.
+    pub fn build(&self, spec: &PacketSpec) -> R<Vec<u8>> {
+        build::build_packet(
+            spec,
+            &BuildCx {
+                assoc: self.assoc.as_ref(),
+            },
+        )
+    }
+
+    /// The one-line summary of a packet (as `sctp-craft dissect` prints it).
+    pub fn summary_of(&self, spec: &PacketSpec) -> R<String> {
+        let bytes = self.build(spec)?;
+        Ok(summary_line(&bytes, spec.is_ssctp()))
+    }
+
+    fn tree(&self, s: &mut String, bytes: &[u8], ssctp: bool) -> R<()> {
+        let p = build::decode(bytes, ssctp)?;
+        s.push_str(&summary_line(bytes, ssctp));
+        s.push('\n');
+        let rep = checksum::verify(bytes, VerifyMode::Any);
+        let _ = writeln!(
+            s,
+            "    checksum: 0x{:08x} {} ({} 0x{:08x})",
+            rep.value,
+            rep.status.as_str(),
+            rep.algorithm.as_str(),
+            rep.computed
+        );
+        let mut w = TreeWriter::new(s, 1);
+        p.describe(&mut w);
+        for l in lint::lint(&p, Some(&rep)) {
+            let _ = writeln!(s, "    lint @{} {}: {}", l.offset, l.code, l.message);
+        }
+        Ok(())
+    }
+
+    fn word_command(&mut self, cmd: &str, w: Vec<Word>, at: usize) -> R<Flow> {
+        let pos: Vec<&Word> = w.iter().filter(|x| x.key.is_none()).collect();
+        let kw = |k: &str| kw_of(&w, k);
+        for x in &w {
+            if let Some(k) = &x.key {
+                let ok = match cmd {
+                    "save" => ["link", "format", "src", "dst", "udp", "mode"].contains(&k.as_str()),
+                    "load" | "import" => ["as", "link"].contains(&k.as_str()),
+                    "peer" => k == "local",
+                    "assoc" => ["sport", "dport"].contains(&k.as_str()),
+                    "connect" | "recv" => k == "timeout",
+                    "data" => ["stream", "ppid"].contains(&k.as_str()),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(bad(x.at, format!("{cmd} takes no {k}=")));
+                }
+            }
+        }
+        match cmd {
+            "quit" | "exit" => return Ok(Flow::Quit),
+            "help" => {
+                let topic = pos.first().map(|x| x.text.as_str());
+                match help::help(topic) {
+                    Ok(t) => print!("{t}"),
+                    Err(m) => return Err(bad(pos.first().map(|x| x.at).unwrap_or(at), m)),
+                }
+            }
+            "echo" => println!(
+                "{}",
+                pos.iter()
+                    .map(|x| x.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            "sleep" => {
+                let ms = pos.first().map(|x| num(x)).transpose()?.unwrap_or(100);
+                std::thread::sleep(Duration::from_millis(ms));
+            }
+            "vars" => {
+                for (k, v) in &self.vars {
+                    let line = match v {
+                        Val::Packet(s) => self
+                            .summary_of(s)
+                            .unwrap_or_else(|e| format!("(cannot build: {e})")),
+                        o => o.render(),
+                    };
+                    println!("{k:>8}  {line}");
+                }
+            }
+            "del" => {
+                for x in pos {
+                    if self.vars.remove(&x.text).is_none() {
+                        return Err(bad(x.at, format!("no variable {}", x.text)));
+                    }
+                }
+            }
+            "dialect" => match pos.first() {
+                Some(x) => {
+                    self.dialect = x.text.parse().map_err(|m: String| bad(x.at, m))?;
+                    self.rx_decoder = Decoder::new(self.dialect);
+                }
+                None => println!("{:?}", self.dialect),
+            },
+            "save" => self.save(&pos, &w, at)?,
+            "load" => self.load(&pos, kw("as"), at)?,
+            "import" => self.import(&pos, kw("as"), kw("link"), at)?,
+            "peer" => self.peer(&pos, kw("local"), at)?,
+            "assoc" => {
+                let sport = kw("sport").map(num).transpose()?.unwrap_or(5000) as u16;
+                let dport = kw("dport").map(num).transpose()?.unwrap_or(5000) as u16;
+                let a = Assoc::new(sport, dport);
+                println!(
+                    "assoc new: local port {}, peer port {}, local tag 0x{:08x}, next TSN {}",
+                    a.local_port, a.peer_port, a.local_tag, a.next_tsn
+                );
+                self.assoc = Some(a);
+            }
+            "connect" => {
+                let timeout = kw("timeout").map(num).transpose()?.unwrap_or(1000);
+                let link = self.link.as_mut().ok_or_else(|| {
+                    bad(
+                        at,
+                        "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
+                    )
+                })?;
+                let assoc = self.assoc.get_or_insert_with(|| Assoc::new(5000, 5000));
+                let r = assoc.connect(link, Duration::from_millis(timeout));
+                let ssctp = self.dialect == Dialect::SecureSctp;
+                match r {
+                    Ok(ex) => {
+                        self.print_exchanged(&ex, ssctp);
+                        println!("assoc: {:?}", self.assoc.as_ref().map(|a| a.state()));
+                    }
+                    Err(e) => return Err(bad(at, format!("connect: {e:#}"))),
+                }
+            }
+            "data" => {
+                let text = pos
+                    .first()
+                    .ok_or_else(|| bad(at, "usage: data \"text\" [stream=N] [ppid=N]"))?;
+                let stream = kw("stream").map(num).transpose()?.unwrap_or(0) as u16;
+                let ppid = kw("ppid").map(num).transpose()?.unwrap_or(0) as u32;
+                let a = self
+                    .assoc
+                    .as_ref()
+                    .ok_or_else(|| bad(at, "no association: use `assoc` and `connect` first"))?;
+                let p = a.data_packet(text.text.as_bytes(), stream, ppid);
+                self.send_packet(&p, at)?;
+            }
+            "abort" | "shutdown" | "sack" => {
+                let a = self
+                    .assoc
+                    .as_ref()
+                    .ok_or_else(|| bad(at, "no association: use `assoc` first"))?;
+                let p = match cmd {
+                    "abort" => a.abort_packet(),
+                    "shutdown" => a.shutdown_packet(),
+                    _ => a.sack_packet(),
+                };
+                self.send_packet(&p, at)?;
+            }
+            "recv" => {
+                let timeout = kw("timeout").map(num).transpose()?.unwrap_or(1000);
+                self.receive(timeout, false, at)?;
+            }
+            _ => return Err(bad(at, format!("unknown command {cmd}"))),
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn print_exchanged(&mut self, ex: &[Exchanged], ssctp: bool) {
+        for e in ex {
+            let (mark, code) = match e.dir {
+                Direction::Sent => (">", "32"),
+                Direction::Received => ("<", "36"),
+            };
+            let line = format!("{mark} {}", summary_line(&e.sctp, ssctp));
+            println!("{}", self.paint(code, &line));
+        }
+        if let Some(last) = ex.iter().rev().find(|e| e.dir == Direction::Received) {
+            if let Ok(p) = build::decode(&last.sctp, ssctp) {
+                let spec = decompile(&p, &last.sctp, ssctp);
+                self.vars.insert("rx".into(), Val::Packet(Box::new(spec)));
+            }
+        }
+    }
+
+    fn send_packet(&mut self, p: &Packet<'_>, at: usize) -> R<()> {
+        let bytes = p.encode();
+        self.send_bytes(&bytes, false, at)
+    }
+
+    fn send_bytes(&mut self, bytes: &[u8], ssctp: bool, at: usize) -> R<()> {
+        let link = self.link.as_mut().ok_or_else(|| {
+            bad(
+                at,
+                "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
+            )
+        })?;
+        link.send(bytes)
+            .map_err(|e| bad(at, format!("send: {e:#}")))?;
+        if let Some(a) = self.assoc.as_mut() {
+            if let Ok(p) = build::decode(bytes, ssctp) {
+                a.on_sent(&p);
+            }
+        }
+        let line = format!("> {}", summary_line(bytes, ssctp));
+        println!("{}", self.paint("32", &line));
+        let _ = std::io::stdout().flush();
+        Ok(())
+    }
+
+    /// Waits for packets: the first up to `timeout_ms`; with `drain`, more
+    /// while they keep coming (up to 200 ms apart).
+    fn receive(&mut self, timeout_ms: u64, drain: bool, at: usize) -> R<()> {
+        let mut wait = Duration::from_millis(timeout_ms);
+        let mut got = 0;
+        loop {
+            let link = self.link.as_mut().ok_or_else(|| {
+                bad(
+                    at,
+                    "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
+                )
+            })?;
+            let local = link.local_ip();
+            let r = link
+                .recv(wait)
+                .map_err(|e| bad(at, format!("recv: {e:#}")))?;
+            let Some(rx) = r else { break };
+            got += 1;
+            let ports = if rx.sctp.len() >= 4 {
+                (
+                    u16::from_be_bytes([rx.sctp[0], rx.sctp[1]]),
+                    u16::from_be_bytes([rx.sctp[2], rx.sctp[3]]),
+                )
+            } else {
+                (0, 0)
+            };
+            let key = assoc_key((rx.from.ip(), ports.0), (local, ports.1));
+            let line = match self.rx_decoder.decode(&rx.sctp, Some(key)) {
+                Ok(p) => {
+                    let ssctp = p.chunks.iter().any(|c| {
+                        c.info()
+                            .map(|i| i.dialect == sctp_codec::registry::DialectTag::Ssctp)
+                            .unwrap_or(false)
+                    });
+                    if let Some(a) = self.assoc.as_mut() {
+                        a.on_received(&p);
+                    }
+                    let spec = decompile(&p, &rx.sctp, ssctp);
+                    self.vars.insert("rx".into(), Val::Packet(Box::new(spec)));
+                    format!("< {}", summary_line(&rx.sctp, ssctp))
+                }
+                Err(e) => format!("< {} bytes from {}: {e}", rx.sctp.len(), rx.from),
+            };
+            println!("{}", self.paint("36", &line));
+            let _ = std::io::stdout().flush();
+            if !drain {
+                break;
+            }
+            wait = Duration::from_millis(timeout_ms.min(200));
+        }
+        if got == 0 {
+            println!("(nothing received within {timeout_ms} ms)");
+        }
+        Ok(())
+    }
+
+    fn peer(&mut self, pos: &[&Word], local: Option<&Word>, at: usize) -> R<()> {
+        let usage = "usage: peer udp ADDR:PORT [local=ADDR:PORT] | peer ip ADDR [local=ADDR]";
+        let (Some(kind), Some(addr)) = (pos.first(), pos.get(1)) else {
+            return Err(bad(at, usage));
+        };
+        let path =
+            match kind.text.as_str() {
+                "udp" => {
+                    let remote: SocketAddr = addr
+                        .text
+                        .parse()
+                        .map_err(|_| bad(addr.at, format!("{:?} is not ADDR:PORT", addr.text)))?;
+                    let local: SocketAddr = match local {
+                        Some(l) => l
+                            .text
+                            .parse()
+                            .map_err(|_| bad(l.at, format!("{:?} is not ADDR:PORT", l.text)))?,
+                        None if remote.is_ipv4() => {
+                            "0.0.0.0:0".parse().map_err(|_| bad(at, "internal"))?
+                        }
+                        None => "[::]:0".parse().map_err(|_| bad(at, "internal"))?,
+                    };
+                    Path::Udp { local, remote }
+                }
+                "ip" => {
+                    let remote: IpAddr = addr.text.parse().map_err(|_| {
+                        bad(addr.at, format!("{:?} is not an IP address", addr.text))
+                    })?;
+                    let local = match local {
+                        Some(l) => Some(l.text.parse().map_err(|_| {
+                            bad(l.at, format!("{:?} is not an IP address", l.text))
+                        })?),
+                        None => None,
+                    };
+                    Path::RawIp { local, remote }
+                }
+                _ => return Err(bad(kind.at, usage)),
+            };
+        let link = Link::open(&path).map_err(|e| bad(at, format!("peer: {e:#}")))?;
+        println!("peer: {:?}", link.path());
+        self.link = Some(link);
+        Ok(())
+    }
+
+    fn packets_named(&self, names: &[&Word], at: usize) -> R<Vec<PacketSpec>> {
+        let mut out = Vec::new();
+        if names.is_empty() {
+            match self.vars.get(CURRENT).cloned().map(as_packet) {
+                Some(Val::Packet(p)) => out.push(*p),
+                _ => return Err(bad(at, "no current packet to save")),
+            }
+        }
+        for n in names {
+            match self.vars.get(&n.text).cloned().map(as_packet) {
+                Some(Val::Packet(p)) => out.push(*p),
+                Some(Val::List(l)) => {
+                    for x in l {
+                        match as_packet(x) {
+                            Val::Packet(p) => out.push(*p),
+                            o => {
+                                return Err(bad(
+                                    n.at,
+                                    format!("{} holds a {}, not packets", n.text, o.kind()),
+                                ))
+                            }
+                        }
+                    }
+                }
+                Some(o) => {
+                    return Err(bad(
+                        n.at,
+                        format!("{} is a {}, not a packet", n.text, o.kind()),
+                    ))
+                }
+                None => return Err(bad(n.at, format!("no variable {}", n.text))),
+            }
+        }
+        Ok(out)
+    }
+
+    fn save(&mut self, pos: &[&Word], all: &[Word], at: usize) -> R<()> {
+        let kw = |k: &str| kw_of(all, k);
+        let file = pos.first().ok_or_else(|| bad(at, "usage: save FILE [VAR...] [link=raw|ether] [format=pcap|pcapng] [src=IP] [dst=IP] [udp=PORT] [mode=append|new]"))?;
+        let specs = self.packets_named(&pos[1..], at)?;
+        let link = match kw("link").map(|w| (w.text.as_str(), w.at)) {
+            None | Some(("raw" | "ip", _)) => LinkKind::Raw,
+            Some(("ether" | "ethernet" | "eth", _)) => LinkKind::Ethernet,
+            Some((o, a)) => return Err(bad(a, format!("link={o}: use raw or ether"))),
+        };
+        let format = match kw("format").map(|w| (w.text.as_str(), w.at)) {
+            Some(("pcap", _)) => Format::Pcap,
+            Some(("pcapng", _)) => Format::Pcapng,
+            Some((o, a)) => return Err(bad(a, format!("format={o}: use pcap or pcapng"))),
+            None if file.text.ends_with(".pcapng") => Format::Pcapng,
+            None => Format::Pcap,
+        };
+        let fresh = match kw("mode").map(|w| (w.text.as_str(), w.at)) {
+            None | Some(("append", _)) => false,
+            Some(("new", _)) => true,
+            Some((o, a)) => return Err(bad(a, format!("mode={o}: use append or new"))),
+        };
+        let addr = |k: &str, dflt: IpAddr| -> R<IpAddr> {
+            match kw(k) {
+                Some(w) => w
+                    .text
+                    .parse()
+                    .map_err(|_| bad(w.at, format!("{k}={}: not an IP address", w.text))),
+                None => Ok(dflt),
+            }
+        };
+        let (ds, dd): (IpAddr, IpAddr) = match &self.link {
+            Some(l) => (l.local_ip(), l.remote_ip()),
+            None => ([192, 0, 2, 1].into(), [192, 0, 2, 2].into()),
+        };
+        let src = addr("src", ds)?;
+        let mut dst = addr("dst", dd)?;
+        if src.is_ipv6() != dst.is_ipv6() && kw("dst").is_none() {
+            dst = if src.is_ipv6() {
+                "2001:db8::2".parse().map_err(|_| bad(at, "internal"))?
+            } else {
+                [192, 0, 2, 2].into()
+            };
+        }
+        let udp = match kw("udp") {
+            Some(w) => {
+                let p = num(w)? as u16;
+                Some((p, p))
+            }
+            None => None,
+        };
+        let framing = Framing {
+            src,
+            dst,
+            udp,
+            link,
+        };
+        let mut frames = Vec::new();
+        for s in &specs {
+            let bytes = self.build(s)?;
+            frames.push(capture::frame(&bytes, &framing).map_err(|m| bad(at, m))?);
+        }
+        let f = capture::append(FsPath::new(&file.text), &frames, link, format, fresh)
+            .map_err(|m| bad(file.at, m))?;
+        if self.interactive {
+            println!(
+                "saved {} packet(s) to {} ({:?})",
+                frames.len(),
+                file.text,
+                f
+            );
+        }
+        Ok(())
+    }
+
+    fn load(&mut self, pos: &[&Word], as_var: Option<&Word>, at: usize) -> R<()> {
+        let file = pos
+            .first()
+            .ok_or_else(|| bad(at, "usage: load FILE [N] [as=VAR]"))?;
+        let want = pos.get(1).map(|w| num(w)).transpose()?;
+        let mut reader = CaptureReader::open(FsPath::new(&file.text))
+            .map_err(|e| bad(file.at, format!("{}: {e}", file.text)))?;
+        let cfg = LinkConfig::default();
+        let mut defrag = Defragmenter::default();
+        let mut decoder = Decoder::new(self.dialect);
+        while let Some(fr) = reader.next_frame() {
+            let fr = fr.map_err(|e| bad(file.at, format!("{}: {e}", file.text)))?;
+            let number = fr.number;
+            let Ok(Some(seg)) = extract_sctp(fr.link_type, fr.data, &cfg, &mut defrag) else {
+                if want == Some(number) {
+                    return Err(bad(at, format!("frame {number} holds no SCTP packet")));
+                }
+                continue;
+            };
+            let bytes = seg.sctp.to_vec();
+            let ports = if bytes.len() >= 4 {
+                (
+                    u16::from_be_bytes([bytes[0], bytes[1]]),
+                    u16::from_be_bytes([bytes[2], bytes[3]]),
+                )
+            } else {
+                (0, 0)
+            };
+            let key = assoc_key((seg.src, ports.0), (seg.dst, ports.1));
+            let decoded = decoder.decode(&bytes, Some(key));
+            if want.is_some() && want != Some(number) {
+                continue;
+            }
+            let p = decoded.map_err(|e| bad(at, format!("frame {number}: {e}")))?;
+            self.adopt(&p, &bytes, as_var)?;
+            return Ok(());
+        }
+        Err(bad(
+            at,
+            match want {
+                Some(n) => format!("{} has no frame {n}", file.text),
+                None => format!("{} holds no SCTP packet", file.text),
+            },
+        ))
+    }
+
+    fn import(
+        &mut self,
+        pos: &[&Word],
+        as_var: Option<&Word>,
+        link: Option<&Word>,
+        at: usize,
+    ) -> R<()> {
+        if pos.is_empty() {
+            return Err(bad(
+                at,
+                "usage: import HEX [link=auto|sctp|ip|ether] [as=VAR]",
+            ));
+        }
+        let text: String = pos
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join("");
+        let b = lexer::parse_hex(&text).map_err(|m| bad(pos[0].at, m))?;
+        let how = match link.map(|w| w.text.as_str()) {
+            None | Some("auto") => ImportAs::Auto,
+            Some("sctp") => ImportAs::Sctp,
+            Some("ip") | Some("raw") => ImportAs::Ip,
+            Some("ether") | Some("ethernet") | Some("eth") => ImportAs::Ether,
+            Some(o) => {
+                return Err(bad(
+                    link.map(|w| w.at).unwrap_or(at),
+                    format!("link={o}: use auto, sctp, ip or ether"),
+                ))
+            }
+        };
+        let sctp = capture::find_sctp(&b, how).map_err(|m| bad(at, m))?;
+        let mut d = Decoder::new(self.dialect);
+        let p = d
+            .decode(&sctp, None)
+            .map_err(|e| bad(at, format!("not an SCTP packet: {e}")))?;
+        self.adopt(&p, &sctp, as_var)
+    }
+
+    fn adopt(&mut self, p: &Packet<'_>, bytes: &[u8], as_var: Option<&Word>) -> R<()> {
+        let ssctp = p.chunks.iter().any(|c| {
+            c.info()
+                .map(|i| i.dialect == sctp_codec::registry::DialectTag::Ssctp)
+                .unwrap_or(false)
+        });
+        let spec = decompile(p, bytes, ssctp);
+        let rebuilt = self.build(&spec).ok();
+        if rebuilt.as_deref() != Some(bytes) {
+            return Err(LangError::msg(
+                "internal: the loaded packet does not rebuild to the same bytes",
+            ));
+        }
+        println!("{}", summary_line(bytes, ssctp));
+        let v = Val::Packet(Box::new(spec));
+        if let Some(w) = as_var {
+            self.vars.insert(w.text.clone(), v.clone());
+        }
+        self.vars.insert(CURRENT.into(), v);
+        Ok(())
+    }
+}
+
+/// `x` as a packet when it is a chunk (a bare chunk is a packet with default header).
+pub fn as_packet(v: Val) -> Val {
+    match v {
+        Val::Item(i)
+            if i.family == sctp_codec::registry::Family::Chunk
+                && i.kind != super::value::ItemKind::Record =>
+        {
+            Val::Packet(Box::new(PacketSpec {
+                chunks: vec![*i],
+                ..Default::default()
+            }))
+        }
+        v => v,
+    }
+}
+
+/// The `sctp-craft dissect`-style summary of an SCTP packet.
+pub fn summary_line(bytes: &[u8], ssctp: bool) -> String {
+    let mut s = String::new();
+    match build::decode(bytes, ssctp) {
+        Ok(p) => {
+            let h = p.header;
+            let _ = write!(
+                s,
+                "{} → {} vtag=0x{:08x} ",
+                h.source_port, h.destination_port, h.verification_tag
+            );
+            for (k, c) in p.chunks.iter().enumerate() {
+                if k > 0 {
+                    s.push_str(", ");
+                }
+                summary::chunk(&mut s, c);
+            }
+            if !p.trailing.is_empty() {
+                let _ = write!(s, " +{} trailing byte(s)", p.trailing.len());
+            }
+            let rep = checksum::verify(bytes, VerifyMode::Any);
+            if !matches!(rep.status, checksum::ChecksumStatus::Good) {
+                let _ = write!(s, " [checksum {}]", rep.status.as_str());
+            } else if !matches!(rep.algorithm, checksum::ChecksumAlgorithm::Crc32c) {
+                let _ = write!(s, " [checksum {}]", rep.algorithm.as_str());
+            }
+        }
+        Err(e) => {
+            let _ = write!(s, "{} bytes: {e}", bytes.len());
+        }
+    }
+    s
+}
+
+fn kw_of<'a>(w: &'a [Word], k: &str) -> Option<&'a Word> {
+    w.iter().find(|x| x.key.as_deref() == Some(k))
+}

@@ -1,0 +1,340 @@
+//! The REPL: rustyline with persistent history, completion of commands,
+//! chunk/parameter/cause names and their field names, hints, multi-line
+//! input while brackets are open, and coloured output on terminals.
+
+use std::borrow::Cow;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+
+use sctp_codec::registry::Family;
+use sctp_codec::wire::FieldKind;
+use sctp_craft::lang::help::COMMANDS;
+use sctp_craft::lang::names;
+use sctp_craft::lang::{Flow, Session};
+
+/// Where the history is kept: `$SCTP_CRAFT_HISTORY`, else `~/.sctp_craft_history`.
+fn history_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("SCTP_CRAFT_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".sctp_craft_history"))
+}
+
+/// Whether to colour: a terminal, `NO_COLOR` unset, `TERM` not dumb.
+fn want_color() -> bool {
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false)
+}
+
+/// Completion, hints, highlighting and multi-line validation.
+struct CraftHelper {
+    color: bool,
+    vars: Vec<String>,
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// What the word under the cursor may be.
+enum Ctx {
+    /// First word of a statement: commands, constructors, variables.
+    Start,
+    /// After `help`.
+    Help,
+    /// Inside `name(`: its fields, flags and overrides.
+    Fields(String),
+    /// Inside a list or call expecting items of a family (or any).
+    Items(Option<Family>),
+}
+
+/// Finds the innermost unclosed `(` or `[` before `pos` and what it belongs to.
+fn context(line: &str, start: usize) -> Ctx {
+    let before = &line[..start];
+    let stmt_start = before.rfind(';').map(|k| k + 1).unwrap_or(0);
+    let stmt = &before[stmt_start..];
+    if stmt.trim().is_empty() {
+        return Ctx::Start;
+    }
+    let first = stmt.split_whitespace().next().unwrap_or("");
+    if first == "help" {
+        return Ctx::Help;
+    }
+    // Innermost open bracket.
+    let b: Vec<char> = stmt.chars().collect();
+    let mut depth = 0i32;
+    let mut k = b.len();
+    let mut in_quote = false;
+    let _ = &mut in_quote;
+    while k > 0 {
+        k -= 1;
+        match b[k] {
+            ')' | ']' => depth += 1,
+            '(' | '[' if depth > 0 => depth -= 1,
+            '(' => {
+                let name: String = b[..k]
+                    .iter()
+                    .rev()
+                    .take_while(|c| is_ident(**c))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                return Ctx::Fields(name);
+            }
+            '[' => {
+                // The field this list is given to: `field=[` inside `name(`.
+                let head: String = b[..k].iter().collect();
+                let head = head.trim_end().trim_end_matches('=');
+                let field: String = head
+                    .chars()
+                    .rev()
+                    .take_while(|c| is_ident(*c))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                if let Ctx::Fields(owner) =
+                    context(&head[..head.len() - field.len()], head.len() - field.len())
+                {
+                    if let Some(n) = names::lookup(&owner, None) {
+                        if let Ok(names::Slot::Field(i)) =
+                            names::resolve_slot(Some(n.info), false, &field)
+                        {
+                            return Ctx::Items(match n.info.fields[i].kind {
+                                FieldKind::Params => Some(Family::Param),
+                                FieldKind::Causes => Some(Family::Cause),
+                                _ => Some(Family::Chunk),
+                            });
+                        }
+                    }
+                }
+                return Ctx::Items(None);
+            }
+            _ => {}
+        }
+    }
+    Ctx::Items(Some(Family::Chunk))
+}
+
+impl CraftHelper {
+    fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let start = line[..pos]
+            .rfind(|c: char| !is_ident(c))
+            .map(|k| k + 1)
+            .unwrap_or(0);
+        let word = &line[start..pos];
+        let mut c: Vec<String> = Vec::new();
+        let ctors = |f: Option<Family>| -> Vec<String> {
+            names::table()
+                .iter()
+                .filter(|n| f.is_none() || Some(n.info.family) == f)
+                .map(|n| format!("{}(", n.key))
+                .collect()
+        };
+        match context(line, start) {
+            Ctx::Start => {
+                c.extend(COMMANDS.iter().map(|x| x.0.to_string()));
+                c.push("sctp(".into());
+                c.extend(ctors(Some(Family::Chunk)));
+                c.extend(self.vars.iter().cloned());
+            }
+            Ctx::Help => {
+                c.extend(COMMANDS.iter().map(|x| x.0.to_string()));
+                c.extend(names::table().iter().map(|n| n.key.clone()));
+            }
+            Ctx::Fields(owner) => {
+                if owner == "sctp" {
+                    c.extend(names::HEADER_FIELDS.iter().map(|(f, _)| format!("{f}=")));
+                } else if let Some(n) = names::lookup(&owner, None) {
+                    c.extend(n.info.fields.iter().map(|f| format!("{}=", f.name)));
+                    c.extend(n.info.flags.iter().map(|f| format!("{}=", f.name)));
+                    c.extend(names::OVERRIDES.iter().map(|o| format!("{o}=")));
+                } else {
+                    c.extend(ctors(None));
+                }
+            }
+            Ctx::Items(f) => {
+                c.extend(ctors(f));
+                c.extend(
+                    ["raw(", "chunk(", "param(", "cause(", "sctp("]
+                        .iter()
+                        .map(|s| s.to_string()),
+                );
+                c.extend(self.vars.iter().cloned());
+            }
+        }
+        c.retain(|x| x.starts_with(word));
+        c.sort();
+        c.dedup();
+        (start, c)
+    }
+}
+
+impl Completer for CraftHelper {
+    type Candidate = Pair;
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let (start, c) = self.candidates(line, pos);
+        Ok((
+            start,
+            c.into_iter()
+                .map(|s| Pair {
+                    display: s.clone(),
+                    replacement: s,
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Hinter for CraftHelper {
+    type Hint = String;
+    fn hint(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> Option<String> {
+        if pos < line.len() {
+            return None;
+        }
+        let (start, c) = self.candidates(line, pos);
+        if pos == start {
+            return None;
+        }
+        match c.as_slice() {
+            [one] => Some(one[pos - start..].to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl Highlighter for CraftHelper {
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color {
+            Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+}
+
+impl Validator for CraftHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let mut depth = 0i32;
+        let mut quote: Option<char> = None;
+        let mut esc = false;
+        for ch in ctx.input().chars() {
+            if let Some(q) = quote {
+                if esc {
+                    esc = false;
+                } else if ch == '\\' {
+                    esc = true;
+                } else if ch == q {
+                    quote = None;
+                }
+                continue;
+            }
+            match ch {
+                '"' => quote = Some(ch),
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                _ => {}
+            }
+        }
+        Ok(if depth > 0 || quote.is_some() {
+            ValidationResult::Incomplete
+        } else {
+            ValidationResult::Valid(None)
+        })
+    }
+}
+
+impl Helper for CraftHelper {}
+
+/// Runs the REPL until Ctrl-D or `quit`.
+pub fn run() -> ExitCode {
+    let color = want_color();
+    let mut session = Session::new();
+    session.interactive = true;
+    session.color = color;
+    let config = rustyline::Config::builder()
+        .completion_type(rustyline::CompletionType::List)
+        .auto_add_history(false)
+        .build();
+    let mut rl: Editor<CraftHelper, rustyline::history::DefaultHistory> =
+        match Editor::with_config(config) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("sctp-craft: cannot start the REPL: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    rl.set_helper(Some(CraftHelper {
+        color,
+        vars: Vec::new(),
+    }));
+    let hist = history_path();
+    if let Some(h) = &hist {
+        let _ = rl.load_history(h);
+    }
+    println!(
+        "sctp-craft {} — `help` for the language, Tab completes, Ctrl-D leaves",
+        env!("CARGO_PKG_VERSION")
+    );
+    let prompt = if color {
+        "\x1b[1msctp>\x1b[0m "
+    } else {
+        "sctp> "
+    };
+    loop {
+        if let Some(h) = rl.helper_mut() {
+            h.vars = session.vars.keys().cloned().collect();
+        }
+        match rl.readline(prompt) {
+            Ok(line) => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let _ = rl.add_history_entry(line.as_str());
+                if let Some(h) = &hist {
+                    let _ = rl.save_history(h);
+                }
+                match session.run_script(&line) {
+                    Ok(Flow::Quit) => break,
+                    Ok(Flow::Continue) => {}
+                    Err(e) => {
+                        let msg = format!("error: {}", e.render(&line));
+                        if color {
+                            eprintln!("\x1b[31m{msg}\x1b[0m");
+                        } else {
+                            eprintln!("{msg}");
+                        }
+                    }
+                }
+            }
+            Err(ReadlineError::Interrupted) => {
+                println!("^C");
+                continue;
+            }
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("sctp-craft: {e}");
+                break;
+            }
+        }
+    }
+    if let Some(h) = &hist {
+        let _ = rl.save_history(h);
+    }
+    ExitCode::SUCCESS
+}
