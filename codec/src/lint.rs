@@ -120,8 +120,56 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Sends every event of a walk to the lint visitor and to a second visitor.
+struct Tee<'v> {
+    lints: &'v mut LintVisitor,
+    also: &'v mut dyn Visitor,
+}
+
+impl Visitor for Tee<'_> {
+    fn field(&mut self, name: &'static str, span: Span, value: Value<'_>) {
+        self.lints.field(name, span, value);
+        self.also.field(name, span, value);
+    }
+    fn flag(&mut self, name: &'static str, span: Span, mask: u8, value: u8) {
+        self.also.flag(name, span, mask, value);
+    }
+    fn open(&mut self, name: &'static str, span: Span, node: Node) {
+        self.lints.open(name, span, node);
+        self.also.open(name, span, node);
+    }
+    fn close(&mut self) {
+        self.lints.close();
+        self.also.close();
+    }
+    fn malformed(&mut self, span: Span, error: &DecodeError) {
+        self.lints.malformed(span, error);
+        self.also.malformed(span, error);
+    }
+}
+
+/// A visitor that ignores everything.
+struct Ignore;
+
+impl Visitor for Ignore {
+    fn field(&mut self, _: &'static str, _: Span, _: Value<'_>) {}
+    fn open(&mut self, _: &'static str, _: Span, _: Node) {}
+    fn close(&mut self) {}
+}
+
 /// Runs every lint on a decoded packet; `checksum` is the verification of its bytes.
 pub fn lint(p: &Packet<'_>, checksum: Option<&ChecksumReport>) -> Vec<Lint> {
+    lint_with(p, checksum, &mut Ignore)
+}
+
+/// Like [`lint`], and in the same walk reports the chunks to `also` exactly as
+/// `tlv::describe_list(&p.chunks, 12, true, also)` does: one walk for a
+/// printer that shows the lints too.
+pub fn lint_with(
+    p: &Packet<'_>,
+    checksum: Option<&ChecksumReport>,
+    also: &mut dyn Visitor,
+) -> Vec<Lint> {
     let mut v = LintVisitor {
         out: Vec::new(),
         stack: Vec::new(),
@@ -189,7 +237,15 @@ pub fn lint(p: &Packet<'_>, checksum: Option<&ChecksumReport>) -> Vec<Lint> {
                 .as_ref()
                 .map_or(crate::wire::pad4(c.tlv_len_pub()), |p| p.len());
     }
-    p.describe(&mut v);
+    crate::tlv::describe_list(
+        &p.chunks,
+        12,
+        true,
+        &mut Tee {
+            lints: &mut v,
+            also,
+        },
+    );
     v.out.sort_by_key(|l| l.offset);
     v.out
 }

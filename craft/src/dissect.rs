@@ -12,7 +12,7 @@ use sctp_codec::capture::{Backend, CaptureReader};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::dialect::assoc_key;
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
-use sctp_codec::{lint, tlv, Decoder, Dialect};
+use sctp_codec::{lint, Decoder, Dialect};
 
 use crate::output::{hexdump::hexdump, json, summary, tree::TreeWriter};
 
@@ -143,33 +143,29 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         };
         let h = packet.header;
         if a.json {
-            let _ = write!(
-                s,
-                "{{\"frame\":{},\"src\":\"{}\",\"dst\":\"{}\",\"src_port\":{},\"dst_port\":{},\"vtag\":{},\"encapsulation\":\"{}\",\"truncated\":{},\"checksum\":{{\"value\":{},\"computed\":{},\"status\":\"{}\",\"algorithm\":\"{}\"}},\"chunks\":[",
-                frame.number,
-                seg.src,
-                seg.dst,
-                h.source_port,
-                h.destination_port,
-                h.verification_tag,
-                encap_name(&seg.encap),
-                seg.truncated,
-                report.value,
-                report.computed,
-                report.status.as_str(),
-                report.algorithm.as_str()
+            json::packet_head(
+                &mut s,
+                &json::PacketHead {
+                    frame: frame.number,
+                    src: &seg.src,
+                    dst: &seg.dst,
+                    header: &h,
+                    encapsulation: encap_name(&seg.encap),
+                    truncated: seg.truncated,
+                    checksum: &report,
+                },
             );
-            {
+            let lints = {
                 let mut w = json::JsonWriter::new(&mut s, true, false);
-                tlv::describe_list(&packet.chunks, 12, true, &mut w);
-            }
+                lint::lint_with(&packet, Some(&report), &mut w)
+            };
             s.push(']');
             if !packet.trailing.is_empty() {
                 s.push_str(",\"trailing\":");
                 json::push_hex(&mut s, &packet.trailing);
             }
             s.push_str(",\"lints\":[");
-            for (k, l) in lint::lint(&packet, Some(&report)).iter().enumerate() {
+            for (k, l) in lints.iter().enumerate() {
                 if k > 0 {
                     s.push(',');
                 }

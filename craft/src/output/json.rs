@@ -5,8 +5,21 @@ use std::fmt::Write as _;
 
 use sctp_codec::visit::{Node, Span, Value, Visitor};
 
+use std::net::IpAddr;
+
+use sctp_codec::{ChecksumReport, CommonHeader};
+
+use super::fast::{dec, ip};
+
 /// Appends a JSON string literal.
 pub fn push_str(out: &mut String, s: &str) {
+    // Names and most text need no escaping: copy them in one go.
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     for c in s.chars() {
         match c {
@@ -26,14 +39,79 @@ pub fn push_str(out: &mut String, s: &str) {
 
 /// Appends bytes as a lower-case hex string literal.
 pub fn push_hex(out: &mut String, b: &[u8]) {
-    const H: &[u8; 16] = b"0123456789abcdef";
     out.reserve(b.len() * 2 + 2);
     out.push('"');
-    for &x in b {
-        out.push(H[(x >> 4) as usize] as char);
-        out.push(H[(x & 15) as usize] as char);
+    let mut buf = [0u8; 512];
+    for block in b.chunks(256) {
+        let text = &mut buf[..2 * block.len()];
+        if hex::encode_to_slice(block, text).is_ok() {
+            // Hex digits are ASCII: the conversion cannot fail.
+            out.push_str(std::str::from_utf8(text).unwrap_or_default());
+        }
     }
     out.push('"');
+}
+
+/// Appends a key known to need no escaping (a codec field or flag name:
+/// lower-case letters, digits and `_`).
+fn push_ident(out: &mut String, s: &str) {
+    out.push('"');
+    out.push_str(s);
+    out.push('"');
+}
+
+/// What the start of a packet's JSON object says about it.
+pub struct PacketHead<'a> {
+    /// 1-based frame number in the capture.
+    pub frame: u64,
+    /// Source address.
+    pub src: &'a IpAddr,
+    /// Destination address.
+    pub dst: &'a IpAddr,
+    /// The SCTP common header.
+    pub header: &'a CommonHeader,
+    /// How SCTP was carried (`ip`, `udp`, `icmp`).
+    pub encapsulation: &'a str,
+    /// The frame was cut short by the capture's snap length.
+    pub truncated: bool,
+    /// The checksum verdict.
+    pub checksum: &'a ChecksumReport,
+}
+
+/// Appends `{"frame":..,"src":..,...,"checksum":{..},"chunks":[` for one packet.
+pub fn packet_head(out: &mut String, p: &PacketHead<'_>) {
+    let h = p.header;
+    out.push_str("{\"frame\":");
+    dec(out, p.frame);
+    for (key, addr) in [(",\"src\":\"", p.src), (",\"dst\":\"", p.dst)] {
+        out.push_str(key);
+        ip(out, addr);
+        out.push('"');
+    }
+    for (key, v) in [
+        (",\"src_port\":", u64::from(h.source_port)),
+        (",\"dst_port\":", h.destination_port.into()),
+        (",\"vtag\":", h.verification_tag.into()),
+    ] {
+        out.push_str(key);
+        dec(out, v);
+    }
+    out.push_str(",\"encapsulation\":");
+    push_str(out, p.encapsulation);
+    out.push_str(if p.truncated {
+        ",\"truncated\":true"
+    } else {
+        ",\"truncated\":false"
+    });
+    out.push_str(",\"checksum\":{\"value\":");
+    dec(out, p.checksum.value.into());
+    out.push_str(",\"computed\":");
+    dec(out, p.checksum.computed.into());
+    out.push_str(",\"status\":");
+    push_str(out, p.checksum.status.as_str());
+    out.push_str(",\"algorithm\":");
+    push_str(out, p.checksum.algorithm.as_str());
+    out.push_str("},\"chunks\":[");
 }
 
 /// A visitor that writes JSON into a string.
@@ -62,19 +140,21 @@ impl<'o> JsonWriter<'o> {
             top.1 = true;
         }
         if !is_array {
-            push_str(self.out, name);
+            push_ident(self.out, name);
             self.out.push(':');
         }
     }
 
     fn value(&mut self, value: Value<'_>) {
         match value {
-            Value::Uint { v, .. } => {
-                let _ = write!(self.out, "{v}");
-            }
+            Value::Uint { v, .. } => dec(self.out, v),
             Value::Bytes(b) => push_hex(self.out, b),
             Value::Text(b) => push_str(self.out, &String::from_utf8_lossy(b)),
-            Value::Ipv4(a) => push_str(self.out, &a.to_string()),
+            Value::Ipv4(a) => {
+                self.out.push('"');
+                ip(self.out, &a.into());
+                self.out.push('"');
+            }
             Value::Ipv6(a) => push_str(self.out, &a.to_string()),
         }
     }
@@ -87,7 +167,7 @@ impl Visitor for JsonWriter<'_> {
     }
     fn flag(&mut self, name: &'static str, _span: Span, _mask: u8, value: u8) {
         self.sep(name);
-        let _ = write!(self.out, "{value}");
+        dec(self.out, value.into());
     }
     fn open(&mut self, name: &'static str, _span: Span, node: Node) {
         self.sep(name);
@@ -106,21 +186,32 @@ impl Visitor for JsonWriter<'_> {
                 flags,
                 length,
             } => {
-                let _ = write!(self.out, "{{\"type\":{ty},\"name\":");
+                self.out.push_str("{\"type\":");
+                dec(self.out, ty.into());
+                self.out.push_str(",\"name\":");
                 push_str(self.out, name);
-                let _ = write!(self.out, ",\"flags\":{flags},\"length\":{length}");
+                self.out.push_str(",\"flags\":");
+                dec(self.out, flags.into());
+                self.out.push_str(",\"length\":");
+                dec(self.out, length.into());
                 self.stack.push((false, true));
             }
             Node::Param { ty, name, length } => {
-                let _ = write!(self.out, "{{\"type\":{ty},\"name\":");
+                self.out.push_str("{\"type\":");
+                dec(self.out, ty.into());
+                self.out.push_str(",\"name\":");
                 push_str(self.out, name);
-                let _ = write!(self.out, ",\"length\":{length}");
+                self.out.push_str(",\"length\":");
+                dec(self.out, length.into());
                 self.stack.push((false, true));
             }
             Node::Cause { code, name, length } => {
-                let _ = write!(self.out, "{{\"code\":{code},\"name\":");
+                self.out.push_str("{\"code\":");
+                dec(self.out, code.into());
+                self.out.push_str(",\"name\":");
                 push_str(self.out, name);
-                let _ = write!(self.out, ",\"length\":{length}");
+                self.out.push_str(",\"length\":");
+                dec(self.out, length.into());
                 self.stack.push((false, true));
             }
         }
@@ -129,5 +220,21 @@ impl Visitor for JsonWriter<'_> {
         if let Some((is_array, _)) = self.stack.pop() {
             self.out.push(if is_array { ']' } else { '}' });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_strings() {
+        let mut s = String::new();
+        let bytes: Vec<u8> = (0..=255).collect();
+        push_hex(&mut s, &bytes);
+        assert_eq!(s, format!("\"{}\"", hex::encode(&bytes)));
+        s.clear();
+        push_str(&mut s, "a\"b\\c\n\u{1}");
+        assert_eq!(s, r#""a\"b\\c\n\u0001""#);
     }
 }
