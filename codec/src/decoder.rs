@@ -143,12 +143,8 @@ fn observe(st: &mut AssocDialect, p: &Packet<'_>) {
                 for cause in &e.causes {
                     if let CauseBody::UnrecognizedChunkType(u) = &cause.body {
                         let wraps_ssctp = match &u.unrecognized_chunk {
-                            Nested::Parsed(v) => {
-                                v.iter().any(|c| (0xD0..=0xD9).contains(&c.ty))
-                            }
-                            Nested::Raw(b) => {
-                                b.first().is_some_and(|t| (0xD0..=0xD9).contains(t))
-                            }
+                            Nested::Parsed(v) => v.iter().any(|c| (0xD0..=0xD9).contains(&c.ty)),
+                            Nested::Raw(b) => b.first().is_some_and(|t| (0xD0..=0xD9).contains(t)),
                         };
                         st.peer_lacks_ssctp |= wraps_ssctp;
                     }
