@@ -40,8 +40,8 @@ cmds=(
 )
 names=("tshark -T fields -e sctp.verification_tag" "tshark (summary lines)")
 if [ -x "$craft" ] && "$craft" dissect --help >/dev/null 2>&1; then
-  cmds+=("$craft dissect $big" "$craft dissect --json $big")
-  names+=("sctp-craft dissect" "sctp-craft dissect --json")
+  cmds+=("$craft dissect $big" "$craft dissect --reader native $big" "$craft dissect --json $big" "$craft dissect --json --reader native $big")
+  names+=("sctp-craft dissect" "sctp-craft dissect --reader native" "sctp-craft dissect --json" "sctp-craft dissect --json --reader native")
 else
   echo "bench: $craft dissect does not work yet; timing tshark only" >&2
 fi
@@ -76,4 +76,16 @@ for name, r, m in zip(names, h, rss):
           f"{base / r['mean']:8.2f}x | {m / 1024:7.0f} MB |")
 print("wall s: mean of the runs; CPU s: mean user+system time; packets/s from wall time;")
 print("vs tshark: wall time of `tshark -r BIG` divided by the command's (>1 is faster).")
+
+# The codec's decode rate (criterion, this run) against tshark -T fields (this run).
+fields_pps = n / h[0]["mean"]
+print()
+print(f"tshark -T fields: {fields_pps:,.0f} packets/s")
+import os
+for bench in ["packets_no_checksum", "packets_crc32c", "packets_crc32c_2_threads"]:
+    est = f"target/criterion/decode/{bench}/new/estimates.json"
+    if os.path.exists(est):
+        mean_s = json.load(open(est))["mean"]["point_estimate"] / 1e9
+        pps = n / mean_s
+        print(f"codec {bench:<26} {pps:>12,.0f} packets/s = {pps / fields_pps:6.1f}x tshark -T fields")
 PY

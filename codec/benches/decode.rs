@@ -73,6 +73,17 @@ fn bench(c: &mut Criterion) {
     g.bench_function("packets_crc32c", |b| {
         b.iter(|| decode_all_with_crc(&packets))
     });
+    // The same work split over two threads (this machine has two cores; the
+    // codec is plain data, so a capture can be decoded in parallel slices).
+    g.bench_function("packets_crc32c_2_threads", |b| {
+        b.iter(|| {
+            let (a, z) = packets.split_at(packets.len() / 2);
+            std::thread::scope(|s| {
+                let h = s.spawn(|| decode_all_with_crc(a));
+                decode_all_with_crc(z) + h.join().unwrap_or(0)
+            })
+        })
+    });
     g.finish();
     let mut g = c.benchmark_group("decode_bytes");
     g.sample_size(10);
