@@ -165,3 +165,109 @@ fn help_lists_every_registry_name() {
         "{out}"
     );
 }
+
+#[test]
+fn help_takes_the_registry_spelling_and_chunks_named_like_commands() {
+    // DATA, INIT-ACK: as the RFC and Wireshark write them.
+    for (topic, want) in [
+        ("DATA", "chunk DATA (0x00)"),
+        ("INIT-ACK", "chunk INIT-ACK (0x02)"),
+        ("init-ack", "chunk INIT-ACK (0x02)"),
+        ("Heartbeat_Info", "parameter Heartbeat Info"),
+    ] {
+        let (ok, out, err, _) = craft(&["-c", &format!("help {topic}")]);
+        assert!(ok, "help {topic}: {err}");
+        assert!(out.contains(want), "help {topic}:\n{out}");
+    }
+    // data, abort, shutdown, sack are commands and chunks: both helps.
+    for (topic, chunk) in [
+        ("data", "chunk DATA"),
+        ("abort", "chunk ABORT"),
+        ("shutdown", "chunk SHUTDOWN"),
+        ("sack", "chunk SACK"),
+    ] {
+        let (ok, out, _, _) = craft(&["-c", &format!("help {topic}")]);
+        assert!(ok);
+        assert!(
+            out.starts_with(topic) && out.contains(chunk),
+            "help {topic}:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn import_takes_multi_line_xxd_p_output() {
+    let bytes = hexraw(
+        "sctp(sport=32836, dport=80) / init(initiate_tag=0x3bb99c46, initial_tsn=7, \
+         params=[ipv4_address(155.230.24.155), ipv4_address(155.230.24.156), ecn_capable()]); hexraw",
+    );
+    assert!(bytes.len() > 30, "spans several xxd -p lines");
+    // `xxd -p` writes 30 bytes (60 digits) per line.
+    let xxd: String = hex::encode(&bytes)
+        .as_bytes()
+        .chunks(60)
+        .map(|c| format!("{}\n", std::str::from_utf8(c).unwrap()))
+        .collect();
+    let script = format!("import {xxd}hexraw\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["run", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        hex::encode(&bytes),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn summary_says_why_chunks_stop() {
+    let (ok, out, err, _) = craft(&["-c", "data(user_data=\"x\", length=3)"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("[malformed: offset 12: bad chunk length 3"),
+        "{out}"
+    );
+}
+
+#[test]
+fn word_command_numbers_are_range_checked() {
+    for (cmd, want) in [
+        ("assoc sport=70000", "sport=70000 does not fit in 16 bits"),
+        ("assoc dport=65536", "dport=65536 does not fit in 16 bits"),
+        (
+            "data() ; save x.pcap udp=99999",
+            "udp=99999 does not fit in 16 bits",
+        ),
+    ] {
+        let (ok, _, err, _) = craft(&["-c", cmd]);
+        assert!(!ok, "{cmd}");
+        assert!(err.contains(want), "{cmd}: {err}");
+    }
+    let (ok, _, err, _) = craft(&["-c", "data(t=1, tsn=2)"]);
+    assert!(!ok);
+    assert!(err.contains("column 11: data: tsn given twice"), "{err}");
+    // `abort (...)` with a space is still the ABORT chunk, not the command.
+    let (ok, out, err, _) = craft(&["-c", "abort (t_bit=1); sack (cumulative_tsn_ack=5)"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("ABORT") && out.contains("SACK(cum_ack=5"),
+        "{out}"
+    );
+}

@@ -170,3 +170,91 @@ fn summary_lines_are_parsed() {
     assert_eq!(p[1].1, ["COOKIE-ACK", "SACK"]);
     assert_eq!(field(&p[1].2, "cum_ack="), Some(7));
 }
+
+/// The association's numbers reach hand-crafted chunks: after `connect` and
+/// `data "hello"`, a `data(...)` with no tag or TSN goes out with the peer's
+/// tag and the next TSN (the peer delivers it), and a broken DATA (forced
+/// length 3) carries them too: the peer answers it with an ABORT (Protocol
+/// Violation) under our tag, which it only does when the tag was its own.
+#[test]
+fn cli_hand_crafted_chunks_take_the_association_defaults() {
+    let encaps = free_udp_port();
+    let mut peer = Peer::start(&PeerOpts {
+        prefix: &[],
+        encaps,
+        addr: "127.0.0.1",
+        port: 5000,
+        echo: false,
+    })
+    .expect("usrsctp peer");
+    let script = format!(
+        "peer udp 127.0.0.1:{encaps}; assoc sport=5001 dport=5000; connect timeout=3000; \
+         data \"hello\"; recv timeout=2000; \
+         send data(user_data=\"world\"); recv timeout=2000; \
+         b = data(user_data=\"x\", length=3); hexraw b; send b; recv timeout=2000"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["-c", &script])
+        .output()
+        .expect("run sctp-craft");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let pk = packets(&stdout);
+    let init_ack = &pk.iter().find(|p| p.1 == ["INIT-ACK"]).expect("INIT-ACK").2;
+    let init = &pk.iter().find(|p| p.1 == ["INIT"]).expect("INIT").2;
+    let hex_after = |l: &str, key: &str| -> u32 {
+        let at = l.find(key).unwrap() + key.len();
+        u32::from_str_radix(&l[at..at + 8], 16).unwrap()
+    };
+    let peer_tag = hex_after(init_ack, "(tag=0x");
+    let our_tag = hex_after(init, "(tag=0x");
+    let datas: Vec<&String> = pk
+        .iter()
+        .filter(|p| p.0 == '>' && p.1 == ["DATA"])
+        .map(|p| &p.2)
+        .collect();
+    assert_eq!(datas.len(), 2, "{stdout}");
+    let tsn0 = field(datas[0], "tsn=").unwrap();
+    assert_eq!(field(datas[1], "tsn=").unwrap(), tsn0 + 1, "{stdout}");
+    assert!(
+        datas[1].contains(&format!("vtag=0x{peer_tag:08x}")),
+        "{stdout}"
+    );
+    assert!(
+        datas[1].contains("ssn=1"),
+        "second message on stream 0: {stdout}"
+    );
+    // The broken chunk's bytes: peer's tag, chunk length 3, the next TSN.
+    let raw = stdout
+        .lines()
+        .find(|l| l.len() == 64 && l.bytes().all(|c| c.is_ascii_hexdigit()))
+        .expect("hexraw line");
+    let b = hex::decode(raw).unwrap();
+    assert_eq!(u32::from_be_bytes(b[4..8].try_into().unwrap()), peer_tag);
+    assert_eq!(&b[12..16], &[0, 0x03, 0, 3], "DATA, flags B|E, length 3");
+    assert_eq!(
+        u32::from_be_bytes(b[16..20].try_into().unwrap()) as u64,
+        tsn0 + 2
+    );
+    let abort = pk
+        .iter()
+        .find(|p| p.0 == '<' && p.1 == ["ABORT"])
+        .unwrap_or_else(|| panic!("peer did not abort on the broken chunk:\n{stdout}"));
+    assert!(
+        abort.2.contains(&format!("vtag=0x{our_tag:08x}"))
+            && abort.2.contains("Protocol Violation"),
+        "{}",
+        abort.2
+    );
+    let got = peer
+        .wait_for("data len=5 sid=0 ssn=1", STEP)
+        .expect("world delivered");
+    assert!(
+        got.contains("text=world") && got.contains(&format!("tsn={}", tsn0 + 1)),
+        "{got}"
+    );
+    assert!(peer
+        .wait_for("assoc_change state=COMM_LOST", STEP)
+        .is_some());
+}

@@ -138,3 +138,72 @@ fn repl_completes_shows_saves_and_leaves() {
         "history: {h}"
     );
 }
+
+/// Ctrl-C while a command runs (`sleep`, `recv`) stops that command, not the
+/// REPL: the packets stay. Tab completes file names after `load`/`save`.
+#[test]
+fn repl_ctrl_c_stops_a_command_and_keeps_the_session() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux not installed: skipped");
+        return;
+    }
+    let name = format!("craft-repl-int-{}", std::process::id());
+    let dir = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("only-capture-here.pcap"), b"").unwrap();
+    // `exec`: if SIGINT killed the REPL, the pane (and session) would go.
+    let cmd = format!(
+        "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
+        d = dir.display(),
+        b = env!("CARGO_BIN_EXE_sctp-craft")
+    );
+    let st = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            "-s",
+            &name,
+            &cmd,
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let t = Tmux {
+        name,
+        dir: dir.clone(),
+    };
+    t.wait_for("sctp>");
+    t.keys(&["p = sctp(vtag=0x4242) / cookie_ack()", "Enter"]);
+    t.wait_for("p = 5000 → 5000 vtag=0x00004242 COOKIE-ACK");
+    t.keys(&["sleep 60000; echo not-reached", "Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    t.keys(&["C-c"]);
+    t.wait_for("interrupted (Ctrl-C)");
+    // A UDP peer that never answers: recv waits, Ctrl-C stops it.
+    t.keys(&["peer udp 127.0.0.1:9", "Enter"]);
+    t.wait_for("peer: udp ");
+    t.keys(&["recv timeout=60000", "Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    t.keys(&["C-c"]);
+    let end = Instant::now() + Duration::from_secs(10);
+    while t.pane().matches("interrupted (Ctrl-C)").count() < 2 {
+        assert!(t.alive(), "the REPL died on Ctrl-C");
+        assert!(Instant::now() < end, "recv not interrupted:\n{}", t.pane());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(t.alive(), "the REPL died on Ctrl-C");
+    t.keys(&["vars", "Enter"]);
+    let pane = t.wait_for("       p  5000 → 5000 vtag=0x00004242 COOKIE-ACK");
+    assert!(
+        !pane.lines().any(|l| l.trim() == "not-reached"),
+        "the rest of the line ran: {pane}"
+    );
+    // File name completion.
+    t.keys(&["load only-cap", "Tab"]);
+    t.wait_for("load only-capture-here.pcap");
+    t.keys(&["C-c", "C-d"]);
+}

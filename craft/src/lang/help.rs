@@ -200,10 +200,14 @@ pub fn help(topic: Option<&str>) -> Result<String, String> {
         s.push_str("\nAlso: sctp(...) header, chunk(type=..), param(type=..), cause(code=..), raw(bytes), rec(...).\nhelp NAME shows fields, types, defaults and the defining document.\n");
         return Ok(s);
     };
+    // A command that is also a chunk name (data, abort, shutdown, sack):
+    // both helps.
     if let Some((_, usage, what)) = COMMANDS.iter().find(|c| c.0 == t) {
         let _ = writeln!(s, "{usage}\n  {what}");
-        return Ok(s);
     }
+    // The registry's own spelling works too: DATA, INIT-ACK, init-ack.
+    let norm = t.to_ascii_lowercase().replace(['-', ' '], "_");
+    let t = norm.as_str();
     if t == "sctp" {
         s.push_str("sctp(...)  SCTP common header (RFC 9260 3.1)\n");
         for (f, a) in names::HEADER_FIELDS {
@@ -213,7 +217,8 @@ pub fn help(topic: Option<&str>) -> Result<String, String> {
         return Ok(s);
     }
     if ["language", "syntax"].contains(&t) {
-        return Ok(SUMMARY.to_string());
+        s.push_str(SUMMARY);
+        return Ok(s);
     }
     let hits: Vec<&'static TypeInfo> = [Family::Chunk, Family::Param, Family::Cause]
         .iter()
@@ -226,6 +231,9 @@ pub fn help(topic: Option<&str>) -> Result<String, String> {
         })
         .collect();
     let mut seen: Vec<*const TypeInfo> = Vec::new();
+    if !s.is_empty() && !hits.is_empty() {
+        s.push('\n');
+    }
     for h in hits {
         if seen.contains(&(h as *const _)) {
             continue;

@@ -72,6 +72,7 @@ pub fn split(src: &str) -> Vec<Stmt<'_>> {
             b'(' | b'[' => depth += 1,
             b')' | b']' => depth -= 1,
             b'\n' if depth <= 0 && continues(&src[start..i]) => {}
+            b'\n' if depth <= 0 && hex_continues(&src[start..i], &src[i + 1..]) => {}
             b';' | b'\n' if depth <= 0 => {
                 push(src, start, i, &mut out);
                 start = i + 1;
@@ -89,6 +90,17 @@ pub fn split(src: &str) -> Vec<Stmt<'_>> {
 fn continues(stmt: &str) -> bool {
     let t = strip_comment(stmt.rsplit('\n').next().unwrap_or("")).trim_end();
     t.ends_with('/') || t.ends_with(',') || t.ends_with('=')
+}
+
+/// `import` followed by `xxd -p` output: the hex goes on over the next lines
+/// as long as they hold nothing but hex digits.
+fn hex_continues(stmt: &str, next: &str) -> bool {
+    let first = stmt.split_whitespace().next().unwrap_or("");
+    if first != "import" {
+        return false;
+    }
+    let line = next.split('\n').next().unwrap_or("").trim();
+    !line.is_empty() && line.bytes().all(|c| c.is_ascii_hexdigit())
 }
 
 /// Cuts a `#` comment that is outside quotes.
@@ -160,6 +172,22 @@ pub struct Parser<'t> {
     end: usize,
     vars: &'t dyn Fn(&str) -> Option<Val>,
     seed: &'t mut u64,
+    depth: usize,
+}
+
+/// How deeply expressions may nest (calls, lists, parentheses): far more than
+/// any packet needs, far less than what overflows the stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// Fails when `v` nests deeper than [`MAX_DEPTH`].
+pub fn check_depth(v: &Val, at: usize) -> Result<(), LangError> {
+    if v.depth(MAX_DEPTH) > MAX_DEPTH {
+        return Err(LangError::at(
+            at,
+            format!("value nested too deeply (more than {MAX_DEPTH} levels)"),
+        ));
+    }
+    Ok(())
 }
 
 /// A fresh pseudo-random number (splitmix64), advancing `state`.
@@ -186,6 +214,7 @@ impl<'t> Parser<'t> {
             end,
             vars,
             seed,
+            depth: 0,
         }
     }
 
@@ -341,6 +370,23 @@ impl<'t> Parser<'t> {
 
     /// An expression: primaries joined by `/` (layering chunks onto a packet).
     pub fn expr(&mut self, want: Want) -> Result<Val, LangError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(LangError::at(
+                self.at(),
+                format!("expression nested too deeply (more than {MAX_DEPTH} levels)"),
+            ));
+        }
+        let at = self.at();
+        self.depth += 1;
+        let v = self.expr_inner(want);
+        self.depth -= 1;
+        let v = v?;
+        // Variables nest too: `v = unrecognized_parameter(unrecognized_parameter=[v])`.
+        check_depth(&v, at)?;
+        Ok(v)
+    }
+
+    fn expr_inner(&mut self, want: Want) -> Result<Val, LangError> {
         let mut v = self.primary(want)?;
         while self.peek() == Some(&Tok::Punct('/')) {
             self.pos += 1;
@@ -542,7 +588,9 @@ impl<'t> Parser<'t> {
                 v = self.expr(Want::of_kind(f.kind))?;
                 slot_name = f.name.to_string();
             }
-            it.args.retain(|x| x.name != slot_name);
+            if it.args.iter().any(|x| x.name == slot_name) {
+                return Err(LangError::at(a, format!("{name}: {slot_name} given twice")));
+            }
             it.args.push(Arg {
                 name: slot_name,
                 val: v,

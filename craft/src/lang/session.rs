@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path as FsPath;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use sctp_codec::capture::CaptureReader;
 use sctp_codec::checksum::{self, VerifyMode};
@@ -28,6 +29,20 @@ use super::lexer::{self, Tok};
 use super::parser::{self, Parser, Stmt, Want};
 use super::path;
 use super::value::{PacketSpec, Val};
+
+/// Set when the user presses Ctrl-C while a statement runs (the REPL's
+/// SIGINT handler): `sleep`, `recv`, `sr` and the rest of the line stop,
+/// the session and its variables stay.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Fails with "interrupted" when Ctrl-C was pressed.
+fn check_interrupt(at: usize) -> R<()> {
+    if INTERRUPTED.swap(false, Ordering::SeqCst) {
+        Err(bad(at, "interrupted (Ctrl-C)"))
+    } else {
+        Ok(())
+    }
+}
 
 /// The name of the current packet.
 pub const CURRENT: &str = "_";
@@ -144,6 +159,16 @@ fn num(w: &Word) -> R<u64> {
         .ok_or_else(|| bad(w.at, format!("{:?} is not a number", w.text)))
 }
 
+/// A number that must fit in `bits` bits (ports, stream numbers, PPIDs).
+fn num_bits(w: &Word, bits: u32) -> R<u64> {
+    let v = num(w)?;
+    if bits < 64 && v >> bits != 0 {
+        let name = w.key.as_deref().unwrap_or("value");
+        return Err(bad(w.at, format!("{name}={v} does not fit in {bits} bits")));
+    }
+    Ok(v)
+}
+
 impl Default for Session {
     fn default() -> Self {
         Self::new()
@@ -181,6 +206,7 @@ impl Session {
     /// Runs a whole script; stops at the first error (returned with its position).
     pub fn run_script(&mut self, src: &str) -> R<Flow> {
         for st in parser::split(src) {
+            check_interrupt(st.at)?;
             if self.exec(&st).map_err(|e| e.or_at(st.at))? == Flow::Quit {
                 return Ok(Flow::Quit);
             }
@@ -196,7 +222,10 @@ impl Session {
         let rest_at = st.at + first_end;
         let rest = &text[first_end..];
         let is_assign = rest.trim_start().starts_with('=') && !rest.trim_start().starts_with("==");
-        if WORD_COMMANDS.contains(&first) && !is_assign {
+        // `abort (t_bit=1)`, `sack (cum_tsn_ack=5)`: the chunk, not the command.
+        let is_call = rest.trim_start().starts_with('(')
+            && super::names::lookup(first, Some(sctp_codec::registry::Family::Chunk)).is_some();
+        if WORD_COMMANDS.contains(&first) && !is_assign && !is_call {
             let w = words(rest, rest_at)?;
             return self.word_command(first, w, st.at);
         }
@@ -276,6 +305,7 @@ impl Session {
         let v = p.expr(want)?;
         p.finish()?;
         path::set(&mut target, &segs, v)?;
+        parser::check_depth(&target, root_at)?;
         if let Val::Packet(spec) = &target {
             let line = self.summary_of(spec)?;
             if self.interactive {
@@ -435,7 +465,18 @@ impl Session {
             ),
             "sleep" => {
                 let ms = pos.first().map(|x| num(x)).transpose()?.unwrap_or(100);
-                std::thread::sleep(Duration::from_millis(ms));
+                let end = Instant::now().checked_add(Duration::from_millis(ms));
+                loop {
+                    check_interrupt(at)?;
+                    let left = match end {
+                        Some(e) => e.saturating_duration_since(Instant::now()),
+                        None => Duration::from_millis(50),
+                    };
+                    if left.is_zero() {
+                        break;
+                    }
+                    std::thread::sleep(left.min(Duration::from_millis(50)));
+                }
             }
             "vars" => {
                 for (k, v) in &self.vars {
@@ -467,8 +508,9 @@ impl Session {
             "import" => self.import(&pos, kw("as"), kw("link"), at)?,
             "peer" => self.peer(&pos, kw("local"), at)?,
             "assoc" => {
-                let sport = kw("sport").map(num).transpose()?.unwrap_or(5000) as u16;
-                let dport = kw("dport").map(num).transpose()?.unwrap_or(5000) as u16;
+                let port = |k: &str| kw(k).map(|w| num_bits(w, 16)).transpose();
+                let sport = port("sport")?.unwrap_or(5000) as u16;
+                let dport = port("dport")?.unwrap_or(5000) as u16;
                 let a = Assoc::new(sport, dport);
                 println!(
                     "assoc new: local port {}, peer port {}, local tag 0x{:08x}, next TSN {}",
@@ -490,7 +532,9 @@ impl Session {
                 match r {
                     Ok(ex) => {
                         self.print_exchanged(&ex, ssctp);
-                        println!("assoc: {:?}", self.assoc.as_ref().map(|a| a.state()));
+                        if let Some(a) = &self.assoc {
+                            println!("assoc: {}", format!("{:?}", a.state()).to_lowercase());
+                        }
                     }
                     Err(e) => return Err(bad(at, format!("connect: {e:#}"))),
                 }
@@ -499,8 +543,14 @@ impl Session {
                 let text = pos
                     .first()
                     .ok_or_else(|| bad(at, "usage: data \"text\" [stream=N] [ppid=N]"))?;
-                let stream = kw("stream").map(num).transpose()?.unwrap_or(0) as u16;
-                let ppid = kw("ppid").map(num).transpose()?.unwrap_or(0) as u32;
+                let stream = kw("stream")
+                    .map(|w| num_bits(w, 16))
+                    .transpose()?
+                    .unwrap_or(0) as u16;
+                let ppid = kw("ppid")
+                    .map(|w| num_bits(w, 32))
+                    .transpose()?
+                    .unwrap_or(0) as u32;
                 let a = self
                     .assoc
                     .as_ref()
@@ -577,6 +627,30 @@ impl Session {
         let mut wait = Duration::from_millis(timeout_ms);
         let mut got = 0;
         loop {
+            // Wait in slices, so that Ctrl-C stops a long wait.
+            let deadline = Instant::now().checked_add(wait);
+            let rx = loop {
+                check_interrupt(at)?;
+                let left = match deadline {
+                    Some(d) => d.saturating_duration_since(Instant::now()),
+                    None => Duration::from_millis(100),
+                };
+                if left.is_zero() {
+                    break None;
+                }
+                let link = self.link.as_mut().ok_or_else(|| {
+                    bad(
+                        at,
+                        "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
+                    )
+                })?;
+                if let Some(rx) = link
+                    .recv(left.min(Duration::from_millis(100)))
+                    .map_err(|e| bad(at, format!("recv: {e:#}")))?
+                {
+                    break Some(rx);
+                }
+            };
             let link = self.link.as_mut().ok_or_else(|| {
                 bad(
                     at,
@@ -584,10 +658,7 @@ impl Session {
                 )
             })?;
             let local = link.local_ip();
-            let r = link
-                .recv(wait)
-                .map_err(|e| bad(at, format!("recv: {e:#}")))?;
-            let Some(rx) = r else { break };
+            let Some(rx) = rx else { break };
             got += 1;
             let ports = if rx.sctp.len() >= 4 {
                 (
@@ -666,7 +737,7 @@ impl Session {
                 _ => return Err(bad(kind.at, usage)),
             };
         let link = Link::open(&path).map_err(|e| bad(at, format!("peer: {e:#}")))?;
-        println!("peer: {:?}", link.path());
+        println!("peer: {}", link.path());
         self.link = Some(link);
         Ok(())
     }
@@ -752,7 +823,7 @@ impl Session {
         }
         let udp = match kw("udp") {
             Some(w) => {
-                let p = num(w)? as u16;
+                let p = num_bits(w, 16)? as u16;
                 Some((p, p))
             }
             None => None,
@@ -772,10 +843,14 @@ impl Session {
             .map_err(|m| bad(file.at, m))?;
         if self.interactive {
             println!(
-                "saved {} packet(s) to {} ({:?})",
+                "saved {} packet(s) to {} ({}, {})",
                 frames.len(),
                 file.text,
-                f
+                format!("{f:?}").to_lowercase(),
+                match link {
+                    LinkKind::Raw => "raw IP",
+                    LinkKind::Ethernet => "Ethernet",
+                }
             );
         }
         Ok(())
@@ -786,6 +861,13 @@ impl Session {
             .first()
             .ok_or_else(|| bad(at, "usage: load FILE [N] [as=VAR]"))?;
         let want = pos.get(1).map(|w| num(w)).transpose()?;
+        match std::fs::metadata(&file.text) {
+            Err(e) => return Err(bad(file.at, format!("{}: {e}", file.text))),
+            Ok(m) if m.is_dir() => {
+                return Err(bad(file.at, format!("{} is a directory", file.text)))
+            }
+            Ok(_) => {}
+        }
         let mut reader = CaptureReader::open(FsPath::new(&file.text))
             .map_err(|e| bad(file.at, format!("{}: {e}", file.text)))?;
         let cfg = LinkConfig::default();
@@ -926,6 +1008,12 @@ pub fn summary_line(bytes: &[u8], ssctp: bool) -> String {
                 let _ = write!(s, " +{} trailing byte(s)", p.trailing.len());
             }
             let rep = checksum::verify(bytes, VerifyMode::Any);
+            // Why the chunks stopped (a forced bad length, a truncated chunk).
+            for l in lint::lint(&p, Some(&rep)) {
+                if l.code == "malformed" {
+                    let _ = write!(s, " [malformed: {}]", l.message);
+                }
+            }
             if !matches!(rep.status, checksum::ChecksumStatus::Good) {
                 let _ = write!(s, " [checksum {}]", rep.status.as_str());
             } else if !matches!(rep.algorithm, checksum::ChecksumAlgorithm::Crc32c) {

@@ -65,6 +65,26 @@ impl Val {
             Val::Word(_) => "word",
         }
     }
+    /// How deeply the value nests (lists, items, packets), counted up to
+    /// `cap + 1` at most (so that measuring never recurses deeper than that).
+    pub fn depth(&self, cap: usize) -> usize {
+        if cap == 0 {
+            return 1;
+        }
+        let args = |a: &[Arg]| a.iter().map(|x| x.val.depth(cap - 1)).max().unwrap_or(0);
+        1 + match self {
+            Val::List(l) => l.iter().map(|x| x.depth(cap - 1)).max().unwrap_or(0),
+            Val::Item(i) => args(&i.args),
+            Val::Packet(p) => p
+                .chunks
+                .iter()
+                .map(|c| 1 + args(&c.args))
+                .max()
+                .unwrap_or(0)
+                .max(args(&p.header)),
+            _ => 0,
+        }
+    }
     /// The value as source text that evaluates back to it.
     pub fn render(&self) -> String {
         let mut s = String::new();

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rustyline::completion::{Completer, Pair};
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -35,10 +35,55 @@ fn want_color() -> bool {
         && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false)
 }
 
+/// Ctrl-C while a statement runs (`sleep`, `recv`, `sr`, a long script
+/// line) must stop that statement, not the REPL with its packets: SIGINT
+/// only raises [`INTERRUPTED`], which those commands poll. While rustyline
+/// reads a line the terminal is raw and Ctrl-C is a key, not a signal.
+mod sigint {
+    use std::sync::atomic::Ordering;
+
+    use sctp_craft::lang::session::INTERRUPTED;
+
+    const SIGINT: i32 = 2;
+
+    extern "C" {
+        fn signal(signum: i32, handler: extern "C" fn(i32)) -> usize;
+    }
+
+    extern "C" fn on_sigint(_: i32) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+
+    /// Installs the handler (a store to an atomic: async-signal-safe).
+    pub fn install() {
+        // SAFETY: `signal` is the C library's; the handler only stores to an
+        // atomic, which is async-signal-safe.
+        unsafe {
+            signal(SIGINT, on_sigint);
+        }
+    }
+
+    /// Forgets a Ctrl-C pressed before the statement started.
+    pub fn clear() {
+        INTERRUPTED.store(false, Ordering::SeqCst);
+    }
+}
+
 /// Completion, hints, highlighting and multi-line validation.
 struct CraftHelper {
     color: bool,
     vars: Vec<String>,
+    files: FilenameCompleter,
+}
+
+/// True when the cursor is on the file name of `load FILE` / `save FILE`.
+fn at_file_name(line: &str, pos: usize) -> bool {
+    let before = &line[..pos];
+    let stmt = &before[before.rfind(';').map_or(0, |k| k + 1)..];
+    let words: Vec<&str> = stmt.split_whitespace().collect();
+    let typing_second = words.len() == 2 && !stmt.ends_with(char::is_whitespace);
+    let starting_second = words.len() == 1 && stmt.ends_with(char::is_whitespace);
+    matches!(words.first(), Some(&("load" | "save"))) && (typing_second || starting_second)
 }
 
 fn is_ident(c: char) -> bool {
@@ -188,6 +233,9 @@ impl Completer for CraftHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        if at_file_name(line, pos) {
+            return self.files.complete_path(line, pos);
+        }
         let (start, c) = self.candidates(line, pos);
         Ok((
             start,
@@ -204,7 +252,7 @@ impl Completer for CraftHelper {
 impl Hinter for CraftHelper {
     type Hint = String;
     fn hint(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> Option<String> {
-        if pos < line.len() {
+        if pos < line.len() || at_file_name(line, pos) {
             return None;
         }
         let (start, c) = self.candidates(line, pos);
@@ -282,11 +330,13 @@ pub fn run() -> ExitCode {
     rl.set_helper(Some(CraftHelper {
         color,
         vars: Vec::new(),
+        files: FilenameCompleter::new(),
     }));
     let hist = history_path();
     if let Some(h) = &hist {
         let _ = rl.load_history(h);
     }
+    sigint::install();
     println!(
         "sctp-craft {} — `help` for the language, Tab completes, Ctrl-D leaves",
         env!("CARGO_PKG_VERSION")
@@ -309,6 +359,7 @@ pub fn run() -> ExitCode {
                 if let Some(h) = &hist {
                     let _ = rl.save_history(h);
                 }
+                sigint::clear();
                 match session.run_script(&line) {
                     Ok(Flow::Quit) => break,
                     Ok(Flow::Continue) => {}
