@@ -10,7 +10,6 @@ use anyhow::{Context, Result};
 use clap::Args;
 use sctp_codec::capture::{Backend, CaptureReader};
 use sctp_codec::checksum::{self, VerifyMode};
-use sctp_codec::dialect::assoc_key;
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{lint, Decoder, Dialect};
 
@@ -108,15 +107,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
             }
         };
         let bytes: &[u8] = &seg.sctp;
-        let ports = if bytes.len() >= 4 {
-            (
-                u16::from_be_bytes([bytes[0], bytes[1]]),
-                u16::from_be_bytes([bytes[2], bytes[3]]),
-            )
-        } else {
-            (0, 0)
-        };
-        let key = assoc_key((seg.src, ports.0), (seg.dst, ports.1));
+        let key = seg.assoc_key();
         let report = checksum::verify(bytes, mode);
         let packet = match decoder.decode(bytes, Some(key)) {
             Ok(p) => p,

@@ -106,6 +106,26 @@ pub struct SctpSegment<'a> {
     pub truncated: bool,
 }
 
+impl SctpSegment<'_> {
+    /// The SCTP source and destination ports (RFC 9260 3.1), 0 when the
+    /// packet is shorter than the ports.
+    pub fn ports(&self) -> (u16, u16) {
+        match self.sctp.get(..4) {
+            Some(p) => (
+                u16::from_be_bytes([p[0], p[1]]),
+                u16::from_be_bytes([p[2], p[3]]),
+            ),
+            None => (0, 0),
+        }
+    }
+    /// The association this packet belongs to, the same in both directions
+    /// (the key [`crate::Decoder`] tracks dialects by).
+    pub fn assoc_key(&self) -> crate::dialect::AssocKey {
+        let (sport, dport) = self.ports();
+        crate::dialect::assoc_key((self.src, sport), (self.dst, dport))
+    }
+}
+
 /// A malformed link-layer, IPv4 (RFC 791), IPv6 (RFC 8200), UDP (RFC 768)
 /// or ICMP (RFC 792/4443) header, or an unsupported link type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

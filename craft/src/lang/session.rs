@@ -883,15 +883,7 @@ impl Session {
                 continue;
             };
             let bytes = seg.sctp.to_vec();
-            let ports = if bytes.len() >= 4 {
-                (
-                    u16::from_be_bytes([bytes[0], bytes[1]]),
-                    u16::from_be_bytes([bytes[2], bytes[3]]),
-                )
-            } else {
-                (0, 0)
-            };
-            let key = assoc_key((seg.src, ports.0), (seg.dst, ports.1));
+            let key = seg.assoc_key();
             let decoded = decoder.decode(&bytes, Some(key));
             if want.is_some() && want != Some(number) {
                 continue;
