@@ -271,3 +271,46 @@ fn word_command_numbers_are_range_checked() {
         "{out}"
     );
 }
+
+#[test]
+fn a_loaded_packet_is_saved_with_its_own_addresses() {
+    // Frame 5 of the shared M3UA capture: 10.1.1.1 -> 10.2.2.2, DATA TSN 1000.
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/captures/arkime-m3ua-m2ua-synthetic.pcap"
+    );
+    let dir = std::env::temp_dir().join(format!("lang-cli-addrs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("edited.pcap");
+    let _ = std::fs::remove_file(&out);
+    let script = format!(
+        "load {src} 5; edit _.chunks[0].tsn = 7; save {} ; load {src} 4; save {}",
+        out.display(),
+        out.display()
+    );
+    let (ok, _, err, _) = craft(&["-c", &script]);
+    assert!(ok, "{err}");
+    // tshark, not our reader, says what was written.
+    let t = Command::new("tshark")
+        .args(["-r", out.to_str().unwrap(), "-T", "fields"])
+        .args([
+            "-e",
+            "ip.src",
+            "-e",
+            "ip.dst",
+            "-e",
+            "sctp.chunk_type",
+            "-e",
+            "sctp.data_tsn_raw",
+        ])
+        .args(["-o", "sctp.checksum:CRC-32C", "-e", "sctp.checksum.status"])
+        .output()
+        .expect("tshark");
+    let text = String::from_utf8_lossy(&t.stdout);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        rows,
+        ["10.1.1.1\t10.2.2.2\t0\t7\t1", "10.2.2.2\t10.1.1.1\t11\t\t1"],
+        "{text}"
+    );
+}

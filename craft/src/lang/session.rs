@@ -808,19 +808,8 @@ impl Session {
                 None => Ok(dflt),
             }
         };
-        let (ds, dd): (IpAddr, IpAddr) = match &self.link {
-            Some(l) => (l.local_ip(), l.remote_ip()),
-            None => ([192, 0, 2, 1].into(), [192, 0, 2, 2].into()),
-        };
-        let src = addr("src", ds)?;
-        let mut dst = addr("dst", dd)?;
-        if src.is_ipv6() != dst.is_ipv6() && kw("dst").is_none() {
-            dst = if src.is_ipv6() {
-                "2001:db8::2".parse().map_err(|_| bad(at, "internal"))?
-            } else {
-                [192, 0, 2, 2].into()
-            };
-        }
+        let link_addrs: Option<(IpAddr, IpAddr)> =
+            self.link.as_ref().map(|l| (l.local_ip(), l.remote_ip()));
         let udp = match kw("udp") {
             Some(w) => {
                 let p = num_bits(w, 16)? as u16;
@@ -828,14 +817,29 @@ impl Session {
             }
             None => None,
         };
-        let framing = Framing {
-            src,
-            dst,
-            udp,
-            link,
-        };
         let mut frames = Vec::new();
         for s in &specs {
+            // Addresses: given ones, else the packet's own (loaded from a
+            // capture), else the peer link's, else documentation addresses.
+            let (ds, dd) = s
+                .addrs
+                .or(link_addrs)
+                .unwrap_or(([192, 0, 2, 1].into(), [192, 0, 2, 2].into()));
+            let src = addr("src", ds)?;
+            let mut dst = addr("dst", dd)?;
+            if src.is_ipv6() != dst.is_ipv6() && kw("dst").is_none() {
+                dst = if src.is_ipv6() {
+                    "2001:db8::2".parse().map_err(|_| bad(at, "internal"))?
+                } else {
+                    [192, 0, 2, 2].into()
+                };
+            }
+            let framing = Framing {
+                src,
+                dst,
+                udp,
+                link,
+            };
             let bytes = self.build(s)?;
             frames.push(capture::frame(&bytes, &framing).map_err(|m| bad(at, m))?);
         }
@@ -889,7 +893,7 @@ impl Session {
                 continue;
             }
             let p = decoded.map_err(|e| bad(at, format!("frame {number}: {e}")))?;
-            self.adopt(&p, &bytes, as_var)?;
+            self.adopt(&p, &bytes, Some((seg.src, seg.dst)), as_var)?;
             return Ok(());
         }
         Err(bad(
@@ -937,17 +941,24 @@ impl Session {
         let p = d
             .decode(&sctp, None)
             .map_err(|e| bad(at, format!("not an SCTP packet: {e}")))?;
-        self.adopt(&p, &sctp, as_var)
+        self.adopt(&p, &sctp, None, as_var)
     }
 
-    fn adopt(&mut self, p: &Packet<'_>, bytes: &[u8], as_var: Option<&Word>) -> R<()> {
+    fn adopt(
+        &mut self,
+        p: &Packet<'_>,
+        bytes: &[u8],
+        addrs: Option<(IpAddr, IpAddr)>,
+        as_var: Option<&Word>,
+    ) -> R<()> {
         let ssctp = p.chunks.iter().any(|c| {
             c.info()
                 .map(|i| i.dialect == sctp_codec::registry::DialectTag::Ssctp)
                 .unwrap_or(false)
         });
-        let spec = decompile(p, bytes, ssctp);
+        let mut spec = decompile(p, bytes, ssctp);
         let rebuilt = self.build(&spec).ok();
+        spec.addrs = addrs;
         if rebuilt.as_deref() != Some(bytes) {
             return Err(LangError::msg(
                 "internal: the loaded packet does not rebuild to the same bytes",

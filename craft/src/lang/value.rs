@@ -184,6 +184,10 @@ pub struct PacketSpec {
     /// Decode S-SCTP numbers as S-SCTP when showing this packet (`None`: guess
     /// from its items).
     pub ssctp: Option<bool>,
+    /// The IP source and destination the packet was loaded with (`load`, or
+    /// `import` of an IP or Ethernet frame): what `save` writes unless told
+    /// otherwise.
+    pub addrs: Option<(std::net::IpAddr, std::net::IpAddr)>,
 }
 
 impl PacketSpec {
