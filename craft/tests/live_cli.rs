@@ -40,7 +40,7 @@ fn packets(stdout: &str) -> Vec<(char, Vec<String>, String)> {
             let dir = t.chars().next().filter(|c| *c == '>' || *c == '<')?;
             let names = t
                 .split([' ', ','])
-                .filter_map(|w| w.split('(').next())
+                .filter_map(|w| w.split(['(', '[']).next())
                 .filter(|w| NAMES.contains(w))
                 .map(String::from)
                 .collect();

@@ -173,7 +173,14 @@ pub fn chunk(out: &mut String, c: &Chunk<'_>) {
             );
         }
         ChunkBody::CookieEcho(k) => one(out, "cookie_len", k.cookie.len() as u64),
-        ChunkBody::Abort(a) | ChunkBody::Error(a) => names(out, &a.causes, Cause::name),
+        ChunkBody::Abort(a) | ChunkBody::Error(a) => {
+            // T bit (RFC 9260 3.3.7): the sender used the receiver's own tag.
+            if c.ty == 0x06 && c.flags & 0x01 != 0 {
+                out.push_str("[T]");
+            }
+            names(out, &a.causes, Cause::name)
+        }
+        ChunkBody::ShutdownComplete(_) if c.flags & 0x01 != 0 => out.push_str("[T]"),
         ChunkBody::ReConfig(r) => names(out, &r.params, Param::name),
         ChunkBody::EncData(e) => {
             group(
