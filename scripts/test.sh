@@ -22,5 +22,9 @@ else
   echo "== no fuzz/ directory: no fuzz targets to build"
 fi
 
+# cargo test does not build the Wireshark plugin (a cdylib): its tests load the .so.
+echo "== cargo build --release -p dissector-plugin"
+cargo build --release -p dissector-plugin
+
 echo "== cargo test --workspace --release --no-fail-fast"
 cargo test --workspace --release --no-fail-fast "$@"

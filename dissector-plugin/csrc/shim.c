@@ -1,0 +1,255 @@
+/* The plugin's C shim (see shim.h). Every Wireshark call that can THROW is
+ * made here, inside TRY/CATCH_ALL, so no longjmp crosses a Rust frame. */
+#include <string.h>
+#include <glib.h>
+#include <epan/packet.h>
+#include <epan/proto.h>
+#include <epan/expert.h>
+#include <epan/exceptions.h>
+#include <epan/show_exception.h>
+#include <epan/proto_data.h>
+#include <epan/column-utils.h>
+#include "shim.h"
+
+#define SCTPKIT_MAX_DEPTH 64
+#define SCTPKIT_MAX_PPIDS 8
+#define SCTPKIT_LAST_PPID 0xffffffffu
+
+static int addr_kind(const address *a)
+{
+    if (a->type == AT_IPv4 && a->len == 4)
+        return 4;
+    if (a->type == AT_IPv6 && a->len == 16)
+        return 6;
+    return 0;
+}
+
+void sctpkit_pinfo_get(packet_info *pinfo, tvbuff_t *tvb, sctpkit_pinfo *out)
+{
+    memset(out, 0, sizeof *out);
+    out->frame = pinfo->num;
+    out->visited = pinfo->fd->visited ? 1 : 0;
+    out->in_error_pkt = pinfo->flags.in_error_pkt ? 1 : 0;
+    out->src_type = addr_kind(&pinfo->src);
+    out->dst_type = addr_kind(&pinfo->dst);
+    if (out->src_type)
+        memcpy(out->src, pinfo->src.data, (size_t)pinfo->src.len);
+    if (out->dst_type)
+        memcpy(out->dst, pinfo->dst.data, (size_t)pinfo->dst.len);
+    out->captured_len = tvb_captured_length(tvb);
+    out->reported_len = tvb_reported_length(tvb);
+}
+
+int sctpkit_tvb_copy(tvbuff_t *tvb, uint8_t *buf, uint32_t len)
+{
+    volatile int rc = 0;
+    TRY {
+        tvb_memcpy(tvb, buf, 0, len);
+    }
+    CATCH_ALL {
+        rc = 1;
+    }
+    ENDTRY;
+    return rc;
+}
+
+void sctpkit_set_ports(packet_info *pinfo, uint16_t sport, uint16_t dport)
+{
+    pinfo->ptype = PT_SCTP;
+    pinfo->srcport = sport;
+    pinfo->destport = dport;
+}
+
+void sctpkit_col_protocol(packet_info *pinfo, const char *text)
+{
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, text);
+    col_clear(pinfo->cinfo, COL_INFO);
+}
+
+void sctpkit_col_info(packet_info *pinfo, const char *text)
+{
+    col_append_str(pinfo->cinfo, COL_INFO, text);
+}
+
+void sctpkit_note_ppid(packet_info *pinfo, int proto_sctp, uint32_t ppi)
+{
+    if (proto_sctp <= 0)
+        return;
+    for (guint32 i = 0; i < SCTPKIT_MAX_PPIDS; i++) {
+        void *p = p_get_proto_data(pinfo->pool, pinfo, proto_sctp, i);
+        guint32 v = p ? GPOINTER_TO_UINT(p) : SCTPKIT_LAST_PPID;
+        if (v == ppi)
+            return;
+        if (!p || v == SCTPKIT_LAST_PPID) {
+            if (p)
+                p_remove_proto_data(pinfo->pool, pinfo, proto_sctp, i);
+            p_add_proto_data(pinfo->pool, pinfo, proto_sctp, i, GUINT_TO_POINTER(ppi));
+            return;
+        }
+    }
+}
+
+static dissector_table_t ppi_table(void)
+{
+    static dissector_table_t t = NULL;
+    if (!t)
+        t = find_dissector_table("sctp.ppi");
+    return t;
+}
+
+static dissector_table_t port_table(void)
+{
+    static dissector_table_t t = NULL;
+    if (!t)
+        t = find_dissector_table("sctp.port");
+    return t;
+}
+
+static heur_dissector_list_t heur_list(void)
+{
+    static heur_dissector_list_t h = NULL;
+    if (!h)
+        h = find_heur_dissector_list("sctp");
+    return h;
+}
+
+static void handoff(tvbuff_t *payload, packet_info *pinfo, proto_tree *tree, guint32 ppi,
+                    guint16 sport, guint16 dport)
+{
+    heur_dtbl_entry_t *hdtbl_entry;
+    guint32 low = MIN(sport, dport), high = MAX(sport, dport);
+    void *data = GUINT_TO_POINTER(ppi);
+    if (ppi_table() && dissector_try_uint_new(ppi_table(), ppi, payload, pinfo, tree, TRUE, data))
+        return;
+    if (port_table() && low != 0 && dissector_try_uint_new(port_table(), low, payload, pinfo, tree, TRUE, data))
+        return;
+    if (port_table() && high != 0 && dissector_try_uint_new(port_table(), high, payload, pinfo, tree, TRUE, data))
+        return;
+    if (heur_list() && dissector_try_heuristic(heur_list(), payload, pinfo, tree, &hdtbl_entry, data))
+        return;
+    call_data_dissector(payload, pinfo, tree);
+}
+
+static int do_handoff(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int32_t offset, int32_t caplen,
+                      int32_t replen, const uint8_t *data, uint32_t data_len, uint32_t ppi,
+                      uint16_t sport, uint16_t dport, int proto_sctp)
+{
+    volatile int rc = 0;
+    TRY {
+        tvbuff_t *payload;
+        if (data) {
+            guint8 *copy = (guint8 *)wmem_memdup(pinfo->pool, data, data_len);
+            payload = tvb_new_child_real_data(tvb, copy, data_len, data_len);
+            add_new_data_source(pinfo, payload, "Reassembled SCTP Message");
+        } else {
+            payload = tvb_new_subset_length_caplen(tvb, offset, caplen, replen);
+        }
+        sctpkit_note_ppid(pinfo, proto_sctp, ppi);
+        handoff(payload, pinfo, tree, ppi, sport, dport);
+    }
+    CATCH_NONFATAL_ERRORS {
+        show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+        rc = 1;
+    }
+    CATCH_ALL {
+        rc = 1;
+    }
+    ENDTRY;
+    return rc;
+}
+
+static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_tree *root,
+                      int proto, int ett, int proto_sctp, uint16_t sport, uint16_t dport,
+                      const sctpkit_op *ops, uint32_t n)
+{
+    proto_tree *stack[SCTPKIT_MAX_DEPTH];
+    int depth = 0;
+    proto_tree *top = root;
+    proto_item *last = NULL;
+    proto_item *ti;
+    for (uint32_t i = 0; i < n; i++) {
+        const sctpkit_op *o = &ops[i];
+        const char *text = o->text ? o->text : "";
+        switch (o->kind) {
+        case SCTPKIT_OP_ITEM:
+            last = proto_tree_add_item(top, o->hf, tvb, o->start, o->length, o->enc);
+            break;
+        case SCTPKIT_OP_UINT:
+            last = proto_tree_add_uint(top, o->hf, tvb, o->start, o->length, (guint32)o->value);
+            break;
+        case SCTPKIT_OP_PUSH:
+            if (depth < SCTPKIT_MAX_DEPTH) {
+                stack[depth++] = top;
+                top = proto_item_add_subtree(last, o->ett);
+            }
+            break;
+        case SCTPKIT_OP_POP:
+            if (depth > 0)
+                top = stack[--depth];
+            break;
+        case SCTPKIT_OP_APPEND:
+            proto_item_append_text(last, "%s", text);
+            break;
+        case SCTPKIT_OP_SET_TEXT:
+            proto_item_set_text(last, "%s", text);
+            break;
+        case SCTPKIT_OP_SET_LEN:
+            proto_item_set_len(last, o->length);
+            break;
+        case SCTPKIT_OP_EXPERT:
+            proto_tree_add_expert_format(top, pinfo, (expert_field *)o->ptr, tvb, o->start, o->length, "%s", text);
+            break;
+        case SCTPKIT_OP_EXPERT_ITEM:
+            expert_add_info_format(pinfo, last, (expert_field *)o->ptr, "%s", text);
+            break;
+        case SCTPKIT_OP_GENERATED:
+            proto_item_set_generated(last);
+            break;
+        case SCTPKIT_OP_HIDDEN:
+            proto_item_set_hidden(last);
+            break;
+        case SCTPKIT_OP_CHECKSUM:
+            last = proto_tree_add_checksum(top, tvb, o->start, o->hf, o->ett, (expert_field *)o->ptr,
+                                           pinfo, (guint32)o->value, ENC_BIG_ENDIAN, o->enc);
+            break;
+        case SCTPKIT_OP_NEWPROTO:
+            ti = proto_tree_add_item(tree, proto, tvb, 0, -1, ENC_NA);
+            top = proto_item_add_subtree(ti, ett);
+            depth = 0;
+            break;
+        case SCTPKIT_OP_HANDOFF:
+            do_handoff(tvb, pinfo, tree, o->start, o->length, (int32_t)o->aux, (const uint8_t *)o->ptr,
+                       o->enc, o->aux2, sport, dport, proto_sctp);
+            break;
+        case SCTPKIT_OP_TEXT:
+            if (depth < SCTPKIT_MAX_DEPTH) {
+                stack[depth++] = top;
+                top = proto_tree_add_subtree(top, tvb, o->start, o->length, o->ett, &last, text);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+int sctpkit_apply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto, int ett,
+                  int proto_sctp, uint16_t sport, uint16_t dport, const sctpkit_op *ops, uint32_t n)
+{
+    volatile int rc = 0;
+    TRY {
+        proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, -1, ENC_NA);
+        proto_tree *sub = proto_item_add_subtree(ti, ett);
+        apply_ops(tvb, pinfo, tree, sub, proto, ett, proto_sctp, sport, dport, ops, n);
+    }
+    CATCH_NONFATAL_ERRORS {
+        show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+        rc = 1;
+    }
+    CATCH_ALL {
+        rc = 1;
+    }
+    ENDTRY;
+    return rc;
+}
+

@@ -1,0 +1,78 @@
+/* The plugin's C shim: what is a macro or static inline in the Wireshark
+ * headers, and every call that can THROW (longjmp), wrapped in
+ * TRY/CATCH_ALL so that no exception ever crosses a Rust frame. */
+#ifndef SCTPKIT_SHIM_H
+#define SCTPKIT_SHIM_H
+
+#include <stdint.h>
+
+struct tvbuff;
+struct _packet_info;
+struct _proto_node;
+
+/* One tree operation; Rust fills an array, C applies it inside one TRY. */
+enum sctpkit_op_kind {
+    SCTPKIT_OP_ITEM = 1,      /* proto_tree_add_item(top, hf, start, len, enc) -> last */
+    SCTPKIT_OP_UINT = 2,      /* proto_tree_add_uint(top, hf, start, len, value) -> last */
+    SCTPKIT_OP_PUSH = 3,      /* top = proto_item_add_subtree(last, ett) */
+    SCTPKIT_OP_POP = 4,       /* top = previous top */
+    SCTPKIT_OP_APPEND = 5,    /* proto_item_append_text(last, text) */
+    SCTPKIT_OP_EXPERT = 6,    /* proto_tree_add_expert_format(top, ei=ptr, start, len, text) */
+    SCTPKIT_OP_EXPERT_ITEM = 7, /* expert_add_info_format(last, ei=ptr, text) */
+    SCTPKIT_OP_GENERATED = 8, /* proto_item_set_generated(last) */
+    SCTPKIT_OP_HIDDEN = 9,    /* proto_item_set_hidden(last) */
+    SCTPKIT_OP_CHECKSUM = 10, /* proto_tree_add_checksum(top, start, hf, hf2=ett, ei=ptr, value, flags=enc) */
+    SCTPKIT_OP_TEXT = 11,     /* proto_tree_add_subtree(top, start, len, ett, text) -> last, pushed */
+    SCTPKIT_OP_SET_TEXT = 12, /* proto_item_set_text(last, text) */
+    SCTPKIT_OP_SET_LEN = 13,  /* proto_item_set_len(last, len) */
+    SCTPKIT_OP_NEWPROTO = 14, /* a new protocol item at the root; top = its subtree */
+    SCTPKIT_OP_HANDOFF = 15,  /* payload to upper layers: start=offset, length=caplen,
+                                 aux=reported length, aux2=PPID, ptr/enc = reassembled
+                                 data and its length (ptr NULL: bytes of the tvb) */
+};
+
+typedef struct sctpkit_op {
+    uint32_t kind;
+    int32_t hf;
+    int32_t ett;
+    int32_t start;
+    int32_t length;
+    uint32_t enc;
+    uint64_t value;
+    const void *ptr;   /* expert_field* for expert ops */
+    const char *text;  /* NUL-terminated, or NULL */
+    uint32_t aux;
+    uint32_t aux2;
+} sctpkit_op;
+
+/* Facts about the packet that Rust needs, read without throwing. */
+typedef struct sctpkit_pinfo {
+    uint32_t frame;
+    int32_t visited;
+    int32_t in_error_pkt;
+    int32_t src_type;   /* 4: IPv4, 6: IPv6, 0: other */
+    int32_t dst_type;
+    uint8_t src[16];
+    uint8_t dst[16];
+    uint32_t captured_len;
+    uint32_t reported_len;
+} sctpkit_pinfo;
+
+void sctpkit_pinfo_get(struct _packet_info *pinfo, struct tvbuff *tvb, sctpkit_pinfo *out);
+/* Copies the captured bytes (len <= captured length); 0 on success. */
+int sctpkit_tvb_copy(struct tvbuff *tvb, uint8_t *buf, uint32_t len);
+/* Sets ports and port type, and the protocol / info columns. */
+void sctpkit_set_ports(struct _packet_info *pinfo, uint16_t sport, uint16_t dport);
+void sctpkit_col_protocol(struct _packet_info *pinfo, const char *text);
+void sctpkit_col_info(struct _packet_info *pinfo, const char *text);
+/* Adds the protocol item and applies ops under its subtree (HANDOFF ops hand
+ * payloads to sctp.ppi, then sctp.port low/high, heuristics, data, each in
+ * its own TRY); returns 0, or 1 when an exception was caught (then shown as
+ * malformed). */
+int sctpkit_apply(struct tvbuff *tvb, struct _packet_info *pinfo, struct _proto_node *tree,
+                  int proto, int ett, int proto_sctp, uint16_t sport, uint16_t dport,
+                  const sctpkit_op *ops, uint32_t n);
+/* Records a PPID the way the built-in does (p_add_proto_data of proto_sctp). */
+void sctpkit_note_ppid(struct _packet_info *pinfo, int proto_sctp, uint32_t ppi);
+
+#endif
