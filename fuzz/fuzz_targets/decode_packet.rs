@@ -6,6 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use sctp_codec::packet::{DecodeOptions, Packet};
 use sctp_codec::visit::{Node, Span, Value, Visitor};
+use sctp_codec::dialect::KeyExchange;
 use sctp_codec::{Decoder, Dialect, Rules};
 
 struct Count(usize);
@@ -26,7 +27,16 @@ fuzz_target!(|data: &[u8]| {
             p.describe(&mut Count(0));
         }
     }
+    // S-SCTP key chunks read their parameter by the negotiated key exchange.
+    for kx in [None, Some(KeyExchange::Dh), Some(KeyExchange::Rsa)] {
+        let rules = Rules { key_exchange: kx, ..Rules::SSCTP };
+        if let Ok(p) = Packet::decode(data, &DecodeOptions { rules, strict: false }) {
+            assert_eq!(p.encode(), data);
+            p.describe(&mut Count(0));
+        }
+    }
     for rules in [Rules::STANDARD, Rules::SSCTP] {
         let _ = Packet::decode(data, &DecodeOptions { rules, strict: true });
     }
+    let _ = sctp_codec::chunk::ssctp_auth_hmac_input(data);
 });
