@@ -154,14 +154,58 @@ pub struct Catalog {
     /// The registrations, in order.
     pub regs: Vec<FieldReg>,
     by_abbrev: HashMap<String, usize>,
-    fixed: HashMap<Fixed, usize>,
+    /// Catalog index per [`Fixed`] (indexed by `Fixed as usize`; a plain
+    /// array: looked up several times per chunk while dissecting).
+    fixed: Vec<usize>,
     /// Per registry row (same order as [`registry::all`]).
     pub rows: Vec<RowFields>,
     /// Per registry row: the subtree label ("DATA chunk").
     pub labels: Vec<&'static CStr>,
-    owners: HashMap<(u8, u16, &'static str), usize>,
-    by_name: HashMap<(u8, &'static str), Vec<usize>>,
+    owners: HashMap<(u8, u16, &'static str), usize, FastHash>,
+    by_name: HashMap<(u8, &'static str), Vec<usize>, FastHash>,
 }
+
+/// A fast, non-keyed hasher (FxHash) for the per-chunk lookups by type and
+/// name: SipHash over the name showed up in profiles of many-chunk packets.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64)
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.add(i as u64)
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64)
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i)
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64)
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// `BuildHasher` of [`FxHasher`].
+pub type FastHash = std::hash::BuildHasherDefault<FxHasher>;
 
 fn fam_code(f: Family) -> u8 {
     match f {
@@ -590,7 +634,11 @@ impl Catalog {
                 blurb: String::new(),
                 names,
             });
-            self.fixed.insert(f, i);
+            let k = f as usize;
+            if self.fixed.len() <= k {
+                self.fixed.resize(k + 1, usize::MAX);
+            }
+            self.fixed[k] = i;
         }
     }
 
@@ -720,7 +768,7 @@ impl Catalog {
 
     /// The catalog index of a framework field.
     pub fn fixed(&self, f: Fixed) -> usize {
-        self.fixed[&f]
+        self.fixed[f as usize]
     }
 
     /// The registry row a chunk/parameter/cause node belongs to: by type

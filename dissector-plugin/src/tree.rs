@@ -23,7 +23,7 @@ enum Group {
         flags: u8,
         /// Flag items waiting for the first value event (dropped when the
         /// value is malformed, as the built-in shows no flags then).
-        pending_flags: Vec<(i32, usize)>,
+        pending_flags: PendingFlags,
         /// The Length item still has to be added (after the flags).
         length_pending: bool,
         saw_padding: bool,
@@ -34,6 +34,39 @@ enum Group {
     Record { list: &'static str },
     /// A packet nested in a PKTDROP chunk.
     Packet,
+}
+
+/// The flag items of one TLV, kept inline (no allocation per chunk; a
+/// chunk has at most 8 flag bits, more spill to the heap).
+#[derive(Debug, Default)]
+struct PendingFlags {
+    n: usize,
+    inline: [(i32, usize); 8],
+    more: Vec<(i32, usize)>,
+}
+
+impl PendingFlags {
+    fn push(&mut self, f: (i32, usize)) {
+        if self.n < self.inline.len() {
+            self.inline[self.n] = f;
+            self.n += 1;
+        } else {
+            if self.more.is_empty() {
+                self.more.extend_from_slice(&self.inline);
+            }
+            self.more.push(f);
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+    fn as_slice(&self) -> &[(i32, usize)] {
+        if self.more.is_empty() {
+            &self.inline[..self.n]
+        } else {
+            &self.more
+        }
+    }
 }
 
 /// A payload to hand to the upper layers after a chunk.
@@ -116,7 +149,7 @@ impl<'r> TreeBuilder<'r> {
     /// the value is `malformed`, then its Length) before anything else is
     /// added to it.
     fn settle_with(&mut self, malformed: bool) {
-        let mut flags = Vec::new();
+        let mut flags = PendingFlags::default();
         let mut length: Option<(Family, Span)> = None;
         if let Some(Group::Tlv {
             pending_flags,
@@ -135,7 +168,7 @@ impl<'r> TreeBuilder<'r> {
         if !flags.is_empty() && !malformed {
             let ett = self.reg.ett(Ett::Flags);
             self.ops.open(ett);
-            for (hf, at) in flags {
+            for &(hf, at) in flags.as_slice() {
                 self.ops.item(hf, at, 1, Enc::Big);
             }
             self.ops.close();
@@ -287,7 +320,7 @@ impl<'r> TreeBuilder<'r> {
             span,
             ty,
             flags,
-            pending_flags: Vec::new(),
+            pending_flags: PendingFlags::default(),
             length_pending: true,
             saw_padding: false,
         });
