@@ -10,6 +10,7 @@ use std::net::Ipv4Addr;
 
 use sctp_codec::capture::{PcapWriter, LINKTYPE_RAW};
 use sctp_codec::chunk::*;
+use sctp_codec::link::build::{self, Framing, LinkKind};
 use sctp_codec::param::*;
 use sctp_codec::{Chunk, CommonHeader, Packet, Param};
 
@@ -19,37 +20,6 @@ const TAG_A: u32 = 0x1a2b3c4d;
 const TAG_B: u32 = 0x5e6f7081;
 const TSN_A: u32 = 1000;
 const TSN_B: u32 = 5000;
-
-fn ipv4(src: Ipv4Addr, dst: Ipv4Addr, id: u16, payload: &[u8]) -> Vec<u8> {
-    let total = 20 + payload.len();
-    let mut h = vec![
-        0x45,
-        0,
-        (total >> 8) as u8,
-        total as u8,
-        (id >> 8) as u8,
-        id as u8,
-        0x40,
-        0,
-        64,
-        132,
-        0,
-        0,
-    ];
-    h.extend(src.octets());
-    h.extend(dst.octets());
-    let mut sum: u32 = h
-        .chunks(2)
-        .map(|w| u16::from_be_bytes([w[0], w[1]]) as u32)
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    let c = !(sum as u16);
-    h[10..12].copy_from_slice(&c.to_be_bytes());
-    h.extend_from_slice(payload);
-    h
-}
 
 fn p(name: u16, body: ParamBody<'static>) -> Param<'static> {
     Param::new(name, body)
@@ -336,7 +306,14 @@ fn main() -> std::io::Result<()> {
     for (k, (a_to_b, pkt)) in packets.iter().enumerate() {
         let sctp = pkt.encode();
         let (s, d) = if *a_to_b { (A, B) } else { (B, A) };
-        let frame = ipv4(s, d, k as u16 + 1, &sctp);
+        let framing = Framing {
+            src: s.into(),
+            dst: d.into(),
+            udp: None,
+            link: LinkKind::Raw,
+            ip_id: k as u16 + 1,
+        };
+        let frame = build::frame(&sctp, &framing).expect("IPv4 frame");
         w.write_packet(
             1_700_000_000 + k as u32 / 4,
             (k as u32 % 4) * 250_000,

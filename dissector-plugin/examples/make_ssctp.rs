@@ -14,6 +14,7 @@ use sctp_codec::capture::{PcapWriter, LINKTYPE_RAW};
 use sctp_codec::cause::CauseBody;
 use sctp_codec::chunk::{CausesChunk, ChunkBody};
 use sctp_codec::gen::Gen;
+use sctp_codec::link::build::{self, Framing, LinkKind};
 use sctp_codec::registry::{self, DialectTag, Family, TypeInfo};
 use sctp_codec::{Cause, Chunk, CommonHeader, Packet};
 
@@ -21,43 +22,6 @@ const A: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
 const B: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 20);
 /// Verification tag of every packet (one association).
 pub const VTAG: u32 = 0x5ec0_5ec0;
-
-fn ipv4(proto: u8, id: u16, payload: &[u8]) -> Vec<u8> {
-    let total = 20 + payload.len();
-    let mut h = vec![
-        0x45,
-        0,
-        (total >> 8) as u8,
-        total as u8,
-        (id >> 8) as u8,
-        id as u8,
-        0x40,
-        0,
-        64,
-        proto,
-        0,
-        0,
-    ];
-    h.extend(A.octets());
-    h.extend(B.octets());
-    let mut sum: u32 = h
-        .chunks(2)
-        .map(|w| u16::from_be_bytes([w[0], w[1]]) as u32)
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    h[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
-    h.extend_from_slice(payload);
-    h
-}
-
-fn udp(payload: &[u8]) -> Vec<u8> {
-    let len = 8 + payload.len();
-    let mut u = vec![0x26, 0xab, 0x26, 0xab, (len >> 8) as u8, len as u8, 0, 0];
-    u.extend_from_slice(payload);
-    u
-}
 
 fn sctp(chunk: Chunk<'static>) -> Vec<u8> {
     let header = CommonHeader {
@@ -83,6 +47,18 @@ fn chunk_of(t: &TypeInfo, g: &mut Gen) -> Chunk<'static> {
     Chunk::new(t.value as u8, flags, ChunkBody::generate_known(t, g, 1))
 }
 
+/// An IPv4 frame A -> B holding `sctp`, UDP-encapsulated on port 9899 if `udp`.
+fn ipv4(id: u16, sctp: &[u8], udp: bool) -> Vec<u8> {
+    let f = Framing {
+        src: A.into(),
+        dst: B.into(),
+        udp: udp.then_some((9899, 9899)),
+        link: LinkKind::Raw,
+        ip_id: id,
+    };
+    build::frame(sctp, &f).expect("IPv4 frame")
+}
+
 /// The capture's IP packets, in order, and the chunk type each one carries.
 pub fn packets() -> Vec<(Vec<u8>, u8)> {
     let mut g = Gen::new(0x5ec7);
@@ -90,7 +66,7 @@ pub fn packets() -> Vec<(Vec<u8>, u8)> {
     let mut id = 1u16;
     for t in ssctp_rows(Family::Chunk) {
         let c = chunk_of(t, &mut g);
-        out.push((ipv4(132, id, &sctp(c)), t.value as u8));
+        out.push((ipv4(id, &sctp(c), false), t.value as u8));
         id += 1;
     }
     for t in ssctp_rows(Family::Cause) {
@@ -102,7 +78,7 @@ pub fn packets() -> Vec<(Vec<u8>, u8)> {
                 causes: vec![cause],
             }),
         );
-        out.push((ipv4(132, id, &sctp(c)), 0x09));
+        out.push((ipv4(id, &sctp(c), false), 0x09));
         id += 1;
     }
     // SSOpReq_Ack again, UDP-encapsulated (RFC 6951, port 9899).
@@ -111,7 +87,7 @@ pub fn packets() -> Vec<(Vec<u8>, u8)> {
         .find(|t| t.value == 0xD2)
     {
         let c = chunk_of(t, &mut g);
-        out.push((ipv4(17, id, &udp(&sctp(c))), 0xD2));
+        out.push((ipv4(id, &sctp(c), true), 0xD2));
     }
     out
 }

@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
+pub mod build;
 mod bytes;
 mod defrag;
 mod ethernet;

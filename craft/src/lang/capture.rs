@@ -4,31 +4,12 @@
 
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
-use std::net::IpAddr;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sctp_codec::capture::{PcapWriter, LINKTYPE_ETHERNET, LINKTYPE_RAW};
+pub use sctp_codec::link::build::{Framing, LinkKind};
 use sctp_codec::link::{extract_sctp, Defragmenter, LinkConfig};
-
-/// How packets are framed in a saved capture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkKind {
-    /// LINKTYPE_RAW: IPv4/IPv6 header first.
-    Raw,
-    /// LINKTYPE_ETHERNET: an Ethernet II header first.
-    Ethernet,
-}
-
-impl LinkKind {
-    /// The pcap link type number.
-    pub fn link_type(self) -> u32 {
-        match self {
-            LinkKind::Raw => LINKTYPE_RAW,
-            LinkKind::Ethernet => LINKTYPE_ETHERNET,
-        }
-    }
-}
 
 /// File formats `save` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,111 +20,9 @@ pub enum Format {
     Pcapng,
 }
 
-/// Addressing of a saved packet.
-#[derive(Debug, Clone, Copy)]
-pub struct Framing {
-    /// IP source.
-    pub src: IpAddr,
-    /// IP destination (same family as `src`).
-    pub dst: IpAddr,
-    /// UDP encapsulation ports (RFC 6951), if any.
-    pub udp: Option<(u16, u16)>,
-    /// Link layer.
-    pub link: LinkKind,
-}
-
-fn sum16(data: &[u8], mut acc: u32) -> u32 {
-    for c in data.chunks(2) {
-        let w = if c.len() == 2 {
-            u16::from_be_bytes([c[0], c[1]])
-        } else {
-            (c[0] as u16) << 8
-        };
-        acc += w as u32;
-    }
-    acc
-}
-
-fn fold(mut acc: u32) -> u16 {
-    while acc >> 16 != 0 {
-        acc = (acc & 0xffff) + (acc >> 16);
-    }
-    !(acc as u16)
-}
-
-/// The frame holding `sctp` as `f` says (IP header, optional UDP, optional Ethernet).
+/// The frame holding `sctp` as `f` says (the codec's frame builder).
 pub fn frame(sctp: &[u8], f: &Framing) -> Result<Vec<u8>, String> {
-    let (proto, payload) = match f.udp {
-        Some((sp, dp)) => {
-            let len = 8 + sctp.len();
-            let mut u = Vec::with_capacity(len);
-            u.extend_from_slice(&sp.to_be_bytes());
-            u.extend_from_slice(&dp.to_be_bytes());
-            u.extend_from_slice(&(len as u16).to_be_bytes());
-            u.extend_from_slice(&[0, 0]);
-            u.extend_from_slice(sctp);
-            // UDP checksum over the pseudo-header (mandatory for IPv6).
-            let mut acc = 0u32;
-            match (f.src, f.dst) {
-                (IpAddr::V4(s), IpAddr::V4(d)) => {
-                    acc = sum16(&s.octets(), acc);
-                    acc = sum16(&d.octets(), acc);
-                    acc += 17 + len as u32;
-                }
-                (IpAddr::V6(s), IpAddr::V6(d)) => {
-                    acc = sum16(&s.octets(), acc);
-                    acc = sum16(&d.octets(), acc);
-                    acc += 17 + len as u32;
-                }
-                _ => {}
-            }
-            let c = fold(sum16(&u, acc));
-            let c = if c == 0 { 0xffff } else { c };
-            u[6..8].copy_from_slice(&c.to_be_bytes());
-            (17u8, u)
-        }
-        None => (132u8, sctp.to_vec()),
-    };
-    let mut ip = Vec::with_capacity(40 + payload.len());
-    let ethertype: u16 = match (f.src, f.dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => {
-            let total = 20 + payload.len();
-            if total > 0xffff {
-                return Err("packet too long for IPv4".into());
-            }
-            ip.extend_from_slice(&[0x45, 0]);
-            ip.extend_from_slice(&(total as u16).to_be_bytes());
-            ip.extend_from_slice(&[0, 0, 0x40, 0, 64, proto, 0, 0]);
-            ip.extend_from_slice(&s.octets());
-            ip.extend_from_slice(&d.octets());
-            let c = fold(sum16(&ip, 0));
-            ip[10..12].copy_from_slice(&c.to_be_bytes());
-            0x0800
-        }
-        (IpAddr::V6(s), IpAddr::V6(d)) => {
-            if payload.len() > 0xffff {
-                return Err("packet too long for IPv6".into());
-            }
-            ip.extend_from_slice(&[0x60, 0, 0, 0]);
-            ip.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-            ip.push(proto);
-            ip.push(64);
-            ip.extend_from_slice(&s.octets());
-            ip.extend_from_slice(&d.octets());
-            0x86dd
-        }
-        _ => return Err("src and dst must both be IPv4 or both IPv6".into()),
-    };
-    ip.extend_from_slice(&payload);
-    Ok(match f.link {
-        LinkKind::Raw => ip,
-        LinkKind::Ethernet => {
-            let mut e = vec![0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01];
-            e.extend_from_slice(&ethertype.to_be_bytes());
-            e.extend_from_slice(&ip);
-            e
-        }
-    })
+    sctp_codec::link::build::frame(sctp, f).map_err(|e| e.to_string())
 }
 
 fn now() -> (u64, u32) {

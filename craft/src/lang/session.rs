@@ -839,6 +839,7 @@ impl Session {
                 dst,
                 udp,
                 link,
+                ip_id: 0,
             };
             let bytes = self.build(s)?;
             frames.push(capture::frame(&bytes, &framing).map_err(|m| bad(at, m))?);
