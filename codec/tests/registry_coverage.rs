@@ -342,4 +342,9 @@ fn ssctp_auth_hmac_input_zeroes_checksum_and_hmac() {
     q.extend([0xD7, 0, 0, 4]);
     let e = ssctp_auth_hmac_input(&q).unwrap_err();
     assert_eq!(e.offset, 40);
+    // Found by cargo fuzz: a last chunk whose padding runs past the end.
+    let fuzz = [
+        61, 121, 121, 121, 138, 254, 255, 191, 255, 255, 255, 255, 10, 27, 0, 5, 215,
+    ];
+    assert!(ssctp_auth_hmac_input(&fuzz).is_err());
 }

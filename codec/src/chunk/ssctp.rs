@@ -322,7 +322,7 @@ pub fn ssctp_auth_hmac_input(packet: &[u8]) -> Result<Vec<u8>, DecodeError> {
     // Find the last chunk by following the Lengths.
     let mut at = 12;
     let mut last = None;
-    while packet.len() - at >= 4 {
+    while at + 4 <= packet.len() {
         let len = u16::from_be_bytes([packet[at + 2], packet[at + 3]]) as usize;
         if len < 4 || at + len > packet.len() {
             return Err(DecodeError::new(
