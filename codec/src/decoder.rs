@@ -98,6 +98,16 @@ impl Decoder {
         b: &'a [u8],
         assoc: Option<AssocKey>,
     ) -> Result<Packet<'a>, DecodeError> {
+        self.decode_with_rules(b, assoc).map(|(p, _)| p)
+    }
+
+    /// Like [`Decoder::decode`], and also says which rules the packet was
+    /// decoded with (a dissector that re-reads the packet later needs them).
+    pub fn decode_with_rules<'a>(
+        &mut self,
+        b: &'a [u8],
+        assoc: Option<AssocKey>,
+    ) -> Result<(Packet<'a>, Rules), DecodeError> {
         let (dialect, strict) = (self.dialect, self.strict);
         // One lookup per packet: the association's state is read for the
         // rules and updated from what the packet shows.
@@ -110,7 +120,7 @@ impl Decoder {
         if let Some(st) = st {
             observe(st, &p);
         }
-        Ok(p)
+        Ok((p, rules))
     }
 
     /// Whether `Auto` has switched this association to S-SCTP.

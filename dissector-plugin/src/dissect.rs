@@ -301,9 +301,7 @@ fn decode<'b>(
         (Some(s), Some(d)) => Some(assoc_key((s, sport), (d, dport))),
         _ => None,
     };
-    // The rules the Decoder is about to use (it learns from the packet).
-    let rules = dec.rules_for(bytes, assoc);
-    let p = dec.decode(bytes, assoc).ok()?;
+    let (p, rules) = dec.decode_with_rules(bytes, assoc).ok()?;
     if rules != Rules::STANDARD {
         state.rules.insert(facts.frame, rules); // absent means standard
     }
