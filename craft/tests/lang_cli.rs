@@ -314,3 +314,18 @@ fn a_loaded_packet_is_saved_with_its_own_addresses() {
         "{text}"
     );
 }
+
+#[test]
+fn repr_is_replayable_even_with_random_defaults() {
+    // INIT's tag and TSN are random defaults: repr must write them out.
+    let (ok, out, err, _) = craft(&[
+        "-c",
+        "p = sctp(sport=1) / init(params=[ipv4_address(10.0.0.1)]) / data(user_data=\"hi\"); repr p; hexraw p",
+    ]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let (text, bytes) = (lines[lines.len() - 2], lines[lines.len() - 1]);
+    assert!(text.contains("initiate_tag="), "{text}");
+    let again = hexraw(&format!("hexraw {text}"));
+    assert_eq!(hex::encode(again), bytes);
+}

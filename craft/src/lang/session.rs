@@ -361,7 +361,19 @@ impl Session {
                         s.push('\n');
                     }
                     _ => {
-                        s.push_str(&spec.render());
+                        // Every field written out, random defaults included, so
+                        // that running the text again gives the same bytes.
+                        let ssctp = spec.is_ssctp();
+                        let mut d = Decoder::new(if ssctp {
+                            Dialect::SecureSctp
+                        } else {
+                            Dialect::Standard
+                        });
+                        let explicit = match d.decode(&bytes, None) {
+                            Ok(pk) => decompile(&pk, &bytes, ssctp),
+                            Err(_) => spec,
+                        };
+                        s.push_str(&explicit.render());
                         s.push('\n');
                     }
                 }
