@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use peer::netns::Netns;
-use peer::{free_udp_port, is_root, Peer, PeerOpts};
+use peer::{is_root, Peer, PeerOpts};
 
 const STEP: Duration = Duration::from_secs(3);
 
@@ -61,15 +61,7 @@ fn field(line: &str, key: &str) -> Option<u64> {
 
 #[test]
 fn cli_connect_data_recv_abort_over_udp() {
-    let encaps = free_udp_port();
-    let mut peer = Peer::start(&PeerOpts {
-        prefix: &[],
-        encaps,
-        addr: "127.0.0.1",
-        port: 5000,
-        echo: false,
-    })
-    .expect("usrsctp peer");
+    let (mut peer, encaps) = Peer::start_udp_loopback(false);
     let script = format!(
         "peer udp 127.0.0.1:{encaps}; assoc sport=5001 dport=5000; connect; \
          data \"hello\"; recv timeout=2000; abort"
@@ -178,15 +170,7 @@ fn summary_lines_are_parsed() {
 /// Violation) under our tag, which it only does when the tag was its own.
 #[test]
 fn cli_hand_crafted_chunks_take_the_association_defaults() {
-    let encaps = free_udp_port();
-    let mut peer = Peer::start(&PeerOpts {
-        prefix: &[],
-        encaps,
-        addr: "127.0.0.1",
-        port: 5000,
-        echo: false,
-    })
-    .expect("usrsctp peer");
+    let (mut peer, encaps) = Peer::start_udp_loopback(false);
     let script = format!(
         "peer udp 127.0.0.1:{encaps}; assoc sport=5001 dport=5000; connect timeout=3000; \
          data \"hello\"; recv timeout=2000; \

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use peer::capture::Capture;
-use peer::{free_udp_port, Peer, PeerOpts};
+use peer::{free_udp_port, Peer};
 use sctp_codec::chunk::ChunkBody;
 use sctp_codec::{DecodeOptions, Packet};
 use sctp_craft::assoc::{Assoc, AssocState, Direction, Exchanged};
@@ -66,15 +66,7 @@ impl Session {
 #[test]
 fn udp_encapsulation_handshake_data_sack_abort() {
     let t0 = Instant::now();
-    let encaps = free_udp_port();
-    let mut peer = Peer::start(&PeerOpts {
-        prefix: &[],
-        encaps,
-        addr: "127.0.0.1",
-        port: 5000,
-        echo: false,
-    })
-    .expect("usrsctp peer");
+    let (mut peer, encaps) = Peer::start_udp_loopback(false);
     let filter = format!("udp port {encaps}");
     let mut cap = Capture::start("lo", &filter, None, "live_udp").expect("tshark");
 
@@ -170,15 +162,7 @@ fn udp_echo_sack_and_graceful_shutdown() {
     // The peer echoes "hello": we must acknowledge its DATA with our SACK,
     // and our SHUTDOWN's Cumulative TSN Ack must cover it, or usrsctp never
     // answers SHUTDOWN ACK (RFC 9260 9.2) and the peer never logs SHUTDOWN_COMP.
-    let encaps = free_udp_port();
-    let mut peer = Peer::start(&PeerOpts {
-        prefix: &[],
-        encaps,
-        addr: "127.0.0.1",
-        port: 5000,
-        echo: true,
-    })
-    .expect("usrsctp peer");
+    let (mut peer, encaps) = Peer::start_udp_loopback(true);
     let path = Path::Udp {
         local: "127.0.0.1:0".parse().unwrap(),
         remote: format!("127.0.0.1:{encaps}").parse().unwrap(),

@@ -85,6 +85,21 @@ pub struct PeerOpts<'a> {
 }
 
 impl Peer {
+    /// Starts the peer on 127.0.0.1, SCTP port 5000, over UDP encapsulation
+    /// on a free port; returns it and that port.
+    pub fn start_udp_loopback(echo: bool) -> (Peer, u16) {
+        let encaps = free_udp_port();
+        let peer = Peer::start(&PeerOpts {
+            prefix: &[],
+            encaps,
+            addr: "127.0.0.1",
+            port: 5000,
+            echo,
+        })
+        .expect("usrsctp peer");
+        (peer, encaps)
+    }
+
     /// Starts the peer and waits for its "listening" line.
     pub fn start(o: &PeerOpts<'_>) -> Result<Peer, String> {
         let bin = binary()?;
