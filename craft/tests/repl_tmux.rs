@@ -11,6 +11,26 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// Starts `cmd` in a detached 200x50 tmux session `name`; `dir` (the
+    /// session's private HOME) is removed with the session.
+    fn start(name: String, dir: PathBuf, cmd: &str) -> Tmux {
+        let st = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-x",
+                "200",
+                "-y",
+                "50",
+                "-s",
+                &name,
+                cmd,
+            ])
+            .status()
+            .expect("tmux is needed for the REPL tests (scripts/install-deps.sh installs it)");
+        assert!(st.success(), "tmux new-session failed");
+        Tmux { name, dir }
+    }
     /// Types text literally (`-l`), except the key names Tab, Enter and C-d.
     fn keys(&self, keys: &[&str]) {
         for k in keys {
@@ -64,10 +84,6 @@ impl Drop for Tmux {
 
 #[test]
 fn repl_completes_shows_saves_and_leaves() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux not installed: skipped");
-        return;
-    }
     let name = format!("craft-repl-{}", std::process::id());
     let dir = std::env::temp_dir().join(&name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -78,25 +94,7 @@ fn repl_completes_shows_saves_and_leaves() {
         h = hist.display(),
         b = env!("CARGO_BIN_EXE_sctp-craft")
     );
-    let st = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-x",
-            "200",
-            "-y",
-            "50",
-            "-s",
-            &name,
-            &cmd,
-        ])
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let t = Tmux {
-        name,
-        dir: dir.clone(),
-    };
+    let t = Tmux::start(name, dir.clone(), &cmd);
     t.wait_for("sctp>");
     // Chunk name completion: "shutdown_com" + Tab.
     t.keys(&["sctp(vtag=5) / shutdown_com", "Tab"]);
@@ -143,10 +141,6 @@ fn repl_completes_shows_saves_and_leaves() {
 /// REPL: the packets stay. Tab completes file names after `load`/`save`.
 #[test]
 fn repl_ctrl_c_stops_a_command_and_keeps_the_session() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux not installed: skipped");
-        return;
-    }
     let name = format!("craft-repl-int-{}", std::process::id());
     let dir = std::env::temp_dir().join(&name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -157,25 +151,7 @@ fn repl_ctrl_c_stops_a_command_and_keeps_the_session() {
         d = dir.display(),
         b = env!("CARGO_BIN_EXE_sctp-craft")
     );
-    let st = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-x",
-            "200",
-            "-y",
-            "50",
-            "-s",
-            &name,
-            &cmd,
-        ])
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let t = Tmux {
-        name,
-        dir: dir.clone(),
-    };
+    let t = Tmux::start(name, dir.clone(), &cmd);
     t.wait_for("sctp>");
     t.keys(&["p = sctp(vtag=0x4242) / cookie_ack()", "Enter"]);
     t.wait_for("p = 5000 → 5000 vtag=0x00004242 COOKIE-ACK");
