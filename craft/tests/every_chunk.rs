@@ -162,10 +162,10 @@ const TSHARK_UNKNOWN: &[u8] = &[
 
 #[test]
 fn tshark_reads_every_chunk_with_good_crc32c() {
-    if Command::new("tshark").arg("-v").output().is_err() {
-        eprintln!("tshark not installed: skipped");
-        return;
-    }
+    assert!(
+        Command::new("tshark").arg("-v").output().is_ok(),
+        "tshark is needed (scripts/install-deps.sh installs it)"
+    );
     let (_dir, pcap) = build_capture();
     let ours = Command::new(bin())
         .args(["dissect", "--json"])

@@ -99,7 +99,9 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn scapy(exprs: &[(&str, &str)]) -> Option<Vec<String>> {
+/// scapy's bytes for each expression; fails the test when python3-scapy is
+/// missing (scripts/install-deps.sh installs it).
+fn scapy(exprs: &[(&str, &str)]) -> Vec<String> {
     let mut py = String::from("from scapy.layers.sctp import *\nH = lambda: SCTP(sport=5000, dport=5001, tag=0x01020304)\n");
     for (_, e) in exprs {
         py.push_str(&format!("print(bytes({e}).hex())\n"));
@@ -108,21 +110,18 @@ fn scapy(exprs: &[(&str, &str)]) -> Option<Vec<String>> {
         .arg("-c")
         .arg(&py)
         .output()
-        .ok()?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        if err.contains("No module named 'scapy'") {
-            return None;
-        }
-        panic!("scapy failed: {err}");
-    }
-    Some(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(String::from)
-            .collect(),
-    )
+        .expect("/usr/bin/python3 is needed (scripts/install-deps.sh)");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("No module named 'scapy'"),
+        "python3-scapy is needed (scripts/install-deps.sh installs it)"
+    );
+    assert!(out.status.success(), "scapy failed: {err}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
 }
 
 fn ours(exprs: &[&str]) -> Vec<String> {
@@ -149,10 +148,7 @@ fn ours(exprs: &[&str]) -> Vec<String> {
 
 #[test]
 fn same_fields_same_bytes_as_scapy() {
-    let Some(theirs) = scapy(&CASES.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>()) else {
-        eprintln!("python3-scapy not installed: skipped");
-        return;
-    };
+    let theirs = scapy(&CASES.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>());
     let mine = ours(&CASES.iter().map(|c| c.2).collect::<Vec<_>>());
     assert_eq!(theirs.len(), CASES.len());
     assert_eq!(mine.len(), CASES.len());
@@ -175,7 +171,7 @@ fn scapy_counts_the_last_parameter_padding_in_the_chunk_length() {
         "heartbeat-5",
         r#"H()/SCTPChunkHeartbeatReq(params=[SCTPChunkParamHeartbeatInfo(data=b"\x01\x02\x03\x04\x05")])"#,
     )];
-    let Some(theirs) = scapy(&case) else { return };
+    let theirs = scapy(&case);
     let mine = ours(&[r#"h / heartbeat(params=[heartbeat_info(x"0102030405")])"#]);
     let t = hex::decode(&theirs[0]).unwrap();
     let m = hex::decode(&mine[0]).unwrap();
