@@ -2,7 +2,10 @@
 //! the codec, tshark's own SCTP dissector reads it with good CRC32c and the
 //! chunk types we report, and `sctp-craft dissect` prints one line per packet.
 
+use std::path::Path;
 use std::process::Command;
+
+mod common;
 
 const CAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../captures/handshake.pcap");
 
@@ -34,31 +37,13 @@ fn bundled_capture_is_reproducible() {
 
 #[test]
 fn tshark_agrees_on_the_bundled_capture() {
-    let t = Command::new("tshark")
-        .args([
-            "-r",
-            CAP,
-            "-o",
-            "sctp.checksum:CRC-32C",
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-            "-e",
-            "sctp.checksum.status",
-            "-e",
-            "sctp.chunk_type",
-        ])
-        .output()
-        .expect("tshark must be installed (scripts/install-deps.sh)");
-    assert!(t.status.success());
-    let theirs: Vec<(String, String)> = String::from_utf8_lossy(&t.stdout)
-        .lines()
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            (f[1].to_string(), f[2].to_string())
-        })
-        .collect();
+    let theirs: Vec<(String, String)> = common::tshark::fields(
+        Path::new(CAP),
+        &["frame.number", "sctp.checksum.status", "sctp.chunk_type"],
+    )
+    .into_iter()
+    .map(|f| (f[1].clone(), f[2].clone()))
+    .collect();
     assert_eq!(theirs.len(), 15);
     let ours = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
         .args(["dissect", "--json", CAP])

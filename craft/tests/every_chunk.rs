@@ -9,6 +9,8 @@ use std::process::Command;
 
 use sctp_codec::registry::{self, Family};
 
+mod common;
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_sctp-craft")
 }
@@ -177,42 +179,25 @@ fn tshark_reads_every_chunk_with_good_crc32c() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let out = Command::new("tshark")
-        .arg("-r")
-        .arg(&pcap)
-        .args([
-            "-o",
-            "sctp.checksum:CRC-32C",
-            "-T",
-            "fields",
-            "-e",
+    let rows = common::tshark::fields(
+        &pcap,
+        &[
             "frame.number",
-            "-e",
             "sctp.checksum.status",
-            "-e",
             "sctp.chunk_type",
-            "-e",
             "_ws.col.Info",
-        ])
-        .output()
-        .expect("tshark");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
-        lines.len(),
+        rows.len(),
         ours.len(),
         "tshark saw {} frames, we wrote {}",
-        lines.len(),
+        rows.len(),
         ours.len()
     );
     let mut compared = 0;
-    for (line, o) in lines.iter().zip(&ours) {
-        let f: Vec<&str> = line.split('\t').collect();
+    for (f, o) in rows.iter().zip(&ours) {
+        let line = f.join("\t");
         // The outer packet's checksum (a PKTDROP's inner packet comes second).
         assert_eq!(
             f[1].split(',').next(),

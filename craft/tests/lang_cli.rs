@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 
 use sctp_codec::{DecodeOptions, Packet};
 
+mod common;
+
 fn craft(args: &[&str]) -> (bool, String, String, Option<i32>) {
     let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
         .args(args)
@@ -291,27 +293,22 @@ fn a_loaded_packet_is_saved_with_its_own_addresses() {
     let (ok, _, err, _) = craft(&["-c", &script]);
     assert!(ok, "{err}");
     // tshark, not our reader, says what was written.
-    let t = Command::new("tshark")
-        .args(["-r", out.to_str().unwrap(), "-T", "fields"])
-        .args([
-            "-e",
+    let rows: Vec<String> = common::tshark::fields(
+        &out,
+        &[
             "ip.src",
-            "-e",
             "ip.dst",
-            "-e",
             "sctp.chunk_type",
-            "-e",
             "sctp.data_tsn_raw",
-        ])
-        .args(["-o", "sctp.checksum:CRC-32C", "-e", "sctp.checksum.status"])
-        .output()
-        .expect("tshark");
-    let text = String::from_utf8_lossy(&t.stdout);
-    let rows: Vec<&str> = text.lines().collect();
+            "sctp.checksum.status",
+        ],
+    )
+    .iter()
+    .map(|r| r.join("\t"))
+    .collect();
     assert_eq!(
         rows,
-        ["10.1.1.1\t10.2.2.2\t0\t7\t1", "10.2.2.2\t10.1.1.1\t11\t\t1"],
-        "{text}"
+        ["10.1.1.1\t10.2.2.2\t0\t7\t1", "10.2.2.2\t10.1.1.1\t11\t\t1"]
     );
 }
 

@@ -110,6 +110,30 @@ pub fn tshark_version() -> Result<String, String> {
     }
 }
 
+/// tshark's `-T fields` rows for a capture, CRC32c verification on: one row
+/// per frame, one string per field (multiple occurrences comma-separated).
+pub fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
+    let mut c = Command::new("tshark");
+    c.arg("-r").arg(file);
+    c.args(["-o", "sctp.checksum:CRC-32C", "-T", "fields"]);
+    for n in names {
+        c.args(["-e", n]);
+    }
+    let out = c
+        .output()
+        .expect("tshark is needed (scripts/install-deps.sh installs it)");
+    assert!(
+        out.status.success(),
+        "tshark -r {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect()
+}
+
 /// The tshark command line used for a capture.
 pub fn tshark_args(file: &Path, checksum: &str) -> Vec<String> {
     vec![
