@@ -21,6 +21,19 @@ fn craft(args: &[&str]) -> (bool, String, String, Option<i32>) {
     )
 }
 
+/// Runs `sctp-craft run -` with `script` on standard input.
+fn run_stdin(script: &[u8]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["run", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(script).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 fn hexraw(stmts: &str) -> Vec<u8> {
     let (ok, out, err, _) = craft(&["-c", stmts]);
     assert!(ok, "{err}");
@@ -58,20 +71,7 @@ fn script_errors_name_line_and_column_and_exit_nonzero() {
         "{err}"
     );
     // stdin script
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
-        .args(["run", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"hexraw sctp(vtag=1) / cookie_ack()\nnope(\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_stdin(b"hexraw sctp(vtag=1) / cookie_ack()\nnope(\n");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2, column 1"));
     let _ = std::fs::remove_dir_all(dir);
@@ -211,20 +211,7 @@ fn import_takes_multi_line_xxd_p_output() {
         .map(|c| format!("{}\n", std::str::from_utf8(c).unwrap()))
         .collect();
     let script = format!("import {xxd}hexraw\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
-        .args(["run", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_stdin(script.as_bytes());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
