@@ -359,6 +359,33 @@ fn plain_fields(kinds: &[sctp_codec::wire::FieldInfo]) -> Vec<&'static str> {
         .collect()
 }
 
+/// One tshark run over frame `frame` of capture `p`: the value of `first`,
+/// then of each of `more`, in that order.
+fn frame_fields(p: &str, frame: usize, first: &str, more: &[String]) -> Vec<String> {
+    let mut args = vec![
+        "-r".to_string(),
+        p.to_string(),
+        "-Y".into(),
+        format!("frame.number == {frame}"),
+        "-T".into(),
+        "fields".into(),
+        "-e".into(),
+        first.into(),
+    ];
+    for w in more {
+        args.push("-e".into());
+        args.push(w.clone());
+    }
+    let out = tshark_ok(&args);
+    let cols: Vec<String> = out
+        .trim_end_matches('\n')
+        .split('\t')
+        .map(String::from)
+        .collect();
+    assert_eq!(cols.len(), 1 + more.len(), "frame {frame}: {out:?}");
+    cols
+}
+
 #[test]
 fn ssctp_capture_dissects_every_chunk_and_cause() {
     let (path, types) = ssctp_capture();
@@ -376,22 +403,7 @@ fn ssctp_capture_dissects_every_chunk_and_cause() {
                 .iter()
                 .map(|fl| format!("sctpkit.ssctp.{}.{}", t.key(), fl.name)),
         );
-        let mut args = vec![
-            "-r".to_string(),
-            p.clone(),
-            "-Y".into(),
-            format!("frame.number == {frame}"),
-            "-T".into(),
-            "fields".into(),
-            "-e".into(),
-            "sctpkit.chunk_type".into(),
-        ];
-        for w in &want {
-            args.push("-e".into());
-            args.push(w.clone());
-        }
-        let out = tshark_ok(&args);
-        let cols: Vec<&str> = out.trim_end_matches('\n').split('\t').collect();
+        let cols = frame_fields(&p, frame, "sctpkit.chunk_type", &want);
         assert_eq!(
             cols[0],
             (t.value as u8).to_string(),
@@ -407,35 +419,14 @@ fn ssctp_capture_dissects_every_chunk_and_cause() {
     let n_chunks = make_ssctp::ssctp_rows(Family::Chunk).len();
     for (k, t) in make_ssctp::ssctp_rows(Family::Cause).iter().enumerate() {
         let frame = n_chunks + k + 1;
-        let out = tshark_ok([
-            "-r",
-            &p,
-            "-Y",
-            &format!("frame.number == {frame}"),
-            "-T",
-            "fields",
-            "-e",
-            "sctpkit.cause_code",
-            "-e",
-            "sctpkit.cause_length",
-        ]);
-        assert_eq!(
-            out.split('\t').next().unwrap(),
-            format!("0x{:04x}", t.value),
-            "frame {frame}"
-        );
-        for f in plain_fields(t.fields) {
-            let o = tshark_ok([
-                "-r",
-                &p,
-                "-Y",
-                &format!("frame.number == {frame}"),
-                "-T",
-                "fields",
-                "-e",
-                &format!("sctpkit.ssctp.cause.{}.{f}", t.key()),
-            ]);
-            assert!(!o.trim().is_empty(), "cause {} field {f} missing", t.name);
+        let want: Vec<String> = plain_fields(t.fields)
+            .iter()
+            .map(|f| format!("sctpkit.ssctp.cause.{}.{f}", t.key()))
+            .collect();
+        let cols = frame_fields(&p, frame, "sctpkit.cause_code", &want);
+        assert_eq!(cols[0], format!("0x{:04x}", t.value), "frame {frame}");
+        for (w, v) in want.iter().zip(&cols[1..]) {
+            assert!(!v.is_empty(), "cause {} field {w} missing", t.name);
             checked += 1;
         }
     }
