@@ -54,34 +54,30 @@ impl PeerTsns {
         if !tsn_lt(cum, new_cum) {
             return;
         }
-        let shift = new_cum.wrapping_sub(cum);
-        self.above = self
-            .above
-            .iter()
-            .filter(|o| **o > shift)
-            .map(|o| o - shift)
-            .collect();
-        self.cum = Some(new_cum);
+        self.rebase(cum, new_cum.wrapping_sub(cum));
         self.advance();
     }
     /// Moves `cum` over the TSNs that are now in sequence.
     fn advance(&mut self) {
-        let Some(mut cum) = self.cum else { return };
+        let Some(cum) = self.cum else { return };
         let mut shift = 0u32;
         while self.above.contains(&(shift + 1)) {
             shift += 1;
         }
-        if shift == 0 {
-            return;
+        if shift > 0 {
+            self.rebase(cum, shift);
         }
-        cum = cum.wrapping_add(shift);
+    }
+    /// Moves the cumulative TSN `shift` TSNs up from `cum`, dropping what it
+    /// now covers from `above` and re-expressing the rest from the new point.
+    fn rebase(&mut self, cum: u32, shift: u32) {
         self.above = self
             .above
             .iter()
             .filter(|o| **o > shift)
             .map(|o| o - shift)
             .collect();
-        self.cum = Some(cum);
+        self.cum = Some(cum.wrapping_add(shift));
     }
     /// Gap Ack Blocks for a SACK (offsets from the cumulative TSN, RFC 9260 3.3.4).
     pub fn gap_blocks(&self) -> Vec<GapAckBlock> {
