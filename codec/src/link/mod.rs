@@ -186,17 +186,7 @@ pub fn extract_sctp<'a>(
     if let Some(frag) = ip.frag {
         return reassemble(frame, &ip, frag, cfg, defrag);
     }
-    let Some(found) = transport::locate(frame, &Upper::of(&ip), cfg)? else {
-        return Ok(None);
-    };
-    let Some(sctp) = frame.get(found.range.clone()) else {
-        return Err(LinkError::new(
-            found.range.start,
-            "SCTP bytes outside the frame",
-        ));
-    };
-    let offset = found.range.start;
-    Ok(Some(segment(&ip, found, Cow::Borrowed(sctp), Some(offset))))
+    borrowed_segment(frame, &ip, &Upper::of(&ip), cfg)
 }
 
 /// Upper-layer protocols worth reassembling: SCTP, UDP (which may carry
@@ -294,7 +284,18 @@ fn first_fragment_prefix<'a>(
         payload: start..ip.payload.end,
         truncated: true,
     };
-    let Some(found) = transport::locate(frame, &up, cfg)? else {
+    borrowed_segment(frame, ip, &up, cfg)
+}
+
+/// Finds SCTP above `up` (directly or in UDP/ICMP) and borrows its bytes
+/// from the frame.
+fn borrowed_segment<'a>(
+    frame: &'a [u8],
+    ip: &IpHeader,
+    up: &Upper,
+    cfg: &LinkConfig,
+) -> Result<Option<SctpSegment<'a>>, LinkError> {
+    let Some(found) = transport::locate(frame, up, cfg)? else {
         return Ok(None);
     };
     let Some(sctp) = frame.get(found.range.clone()) else {
