@@ -13,7 +13,8 @@ use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{lint, Decoder, Dialect};
 
-use crate::output::{hexdump::hexdump, json, summary, tree::TreeWriter};
+use crate::output::tree::{checksum_line, TreeWriter};
+use crate::output::{hexdump::hexdump, json, summary};
 
 /// Options of `sctp-craft dissect`.
 #[derive(Args, Debug)]
@@ -194,14 +195,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
             }
             s.push('\n');
             if a.verbose {
-                let _ = writeln!(
-                    s,
-                    "    checksum: 0x{:08x} {} ({} 0x{:08x})",
-                    report.value,
-                    report.status.as_str(),
-                    report.algorithm.as_str(),
-                    report.computed
-                );
+                checksum_line(&mut s, &report);
                 let mut w = TreeWriter::new(&mut s, 1);
                 packet.describe(&mut w);
             }

@@ -17,7 +17,8 @@ use sctp_codec::link::{extract_sctp, Defragmenter, LinkConfig};
 use sctp_codec::{lint, Decoder, Dialect, Packet};
 
 use crate::assoc::{Assoc, Direction, Exchanged};
-use crate::output::{hexdump::hexdump, summary, tree::TreeWriter};
+use crate::output::tree::{checksum_line, TreeWriter};
+use crate::output::{hexdump::hexdump, summary};
 use crate::wire::{Link, Path};
 
 use super::build::{self, BuildCx};
@@ -424,14 +425,7 @@ impl Session {
         s.push_str(&summary_line(bytes, ssctp));
         s.push('\n');
         let rep = checksum::verify(bytes, VerifyMode::Any);
-        let _ = writeln!(
-            s,
-            "    checksum: 0x{:08x} {} ({} 0x{:08x})",
-            rep.value,
-            rep.status.as_str(),
-            rep.algorithm.as_str(),
-            rep.computed
-        );
+        checksum_line(s, &rep);
         let mut w = TreeWriter::new(s, 1);
         p.describe(&mut w);
         for l in lint::lint(&p, Some(&rep)) {

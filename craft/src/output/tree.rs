@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use sctp_codec::visit::{Node, Span, Value, Visitor};
+use sctp_codec::ChecksumReport;
 
 /// A visitor that prints an indented tree.
 pub struct TreeWriter<'o> {
@@ -21,6 +22,18 @@ impl<'o> TreeWriter<'o> {
             self.out.push_str("    ");
         }
     }
+}
+
+/// Appends the checksum verdict line that heads a packet's tree.
+pub fn checksum_line(out: &mut String, r: &ChecksumReport) {
+    let _ = writeln!(
+        out,
+        "    checksum: 0x{:08x} {} ({} 0x{:08x})",
+        r.value,
+        r.status.as_str(),
+        r.algorithm.as_str(),
+        r.computed
+    );
 }
 
 /// Formats a leaf value for people.
