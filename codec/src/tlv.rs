@@ -57,7 +57,7 @@ pub fn decode_list_partial<'a, T: Tlv<'a>>(
     cx: &Ctx<'a>,
     last_padded: bool,
 ) -> (&'a [u8], Vec<T>, Option<DecodeError>) {
-    let mut v = Vec::with_capacity(count_tlvs(i));
+    let mut v = Vec::new();
     while i.len() >= 4 {
         let len = u16::from_be_bytes([i[2], i[3]]) as usize;
         if len < 4 || len > i.len() {
@@ -95,21 +95,6 @@ pub fn decode_list_partial<'a, T: Tlv<'a>>(
         i = rest;
     }
     (i, v, None)
-}
-
-/// How many TLVs a list holds, following the Length fields only (an upper
-/// bound for the allocation; stops at the first Length that cannot be followed).
-fn count_tlvs(mut i: &[u8]) -> usize {
-    let mut n = 0;
-    while i.len() >= 4 {
-        let len = u16::from_be_bytes([i[2], i[3]]) as usize;
-        n += 1;
-        if len < 4 {
-            break;
-        }
-        i = i.get(len + pad4(len)..).unwrap_or(&[]);
-    }
-    n
 }
 
 /// Writes a list of TLVs with their padding (see [`decode_list`]).
