@@ -2,12 +2,13 @@
 //! each association's S-SCTP evidence under `Auto` (spec/secure-sctp.md 11).
 
 use crate::cause::CauseBody;
-use crate::chunk::ChunkBody;
+use crate::chunk::{Chunk, ChunkBody};
 use crate::dialect::{AssocDialect, AssocKey, Dialect, DialectTracker, KeyExchange, Rules};
 use crate::error::DecodeError;
 use crate::packet::{DecodeOptions, Packet};
 use crate::param::ParamBody;
 use crate::tlv::Nested;
+use crate::view::PacketView;
 
 /// Decodes the packets of a capture in order, remembering per association
 /// what `Dialect::Auto` needs.
@@ -123,6 +124,31 @@ impl Decoder {
         Ok((p, rules))
     }
 
+    /// A zero-copy view of one packet of association `assoc`, under the
+    /// rules [`Decoder::decode`] would use; under `Auto` the association
+    /// learns from it exactly as from a decoded packet (only the chunks that
+    /// carry evidence are typed).
+    pub fn view<'a>(
+        &mut self,
+        b: &'a [u8],
+        assoc: Option<AssocKey>,
+    ) -> Result<PacketView<'a>, DecodeError> {
+        let mut st = match (self.dialect, assoc) {
+            (Dialect::Standard, _) | (_, None) => None,
+            (_, Some(k)) => Some(self.tracker.entry(k)),
+        };
+        let rules = rules_with(self.dialect, st.as_deref_mut(), b);
+        let v = PacketView::parse(b, rules)?;
+        if let Some(st) = st {
+            for c in v.chunks() {
+                if matches!(c.ty(), 0x01 | 0x02 | 0x09 | 0xD2 | 0xD5) {
+                    observe_chunk(st, &c.decode());
+                }
+            }
+        }
+        Ok(v)
+    }
+
     /// Whether `Auto` has switched this association to S-SCTP.
     pub fn is_ssctp(&self, key: &AssocKey) -> bool {
         self.tracker.get(key).ssctp
@@ -134,34 +160,40 @@ impl Decoder {
 /// exchange (the suite of SSOpReq_Ack; RSA once SSOpCom was seen).
 fn observe(st: &mut AssocDialect, p: &Packet<'_>) {
     for c in &p.chunks {
-        match &c.body {
-            ChunkBody::Init(i) | ChunkBody::InitAck(i) => {
-                let lists_nrsack = i.params.iter().any(|prm| {
+        observe_chunk(st, c);
+    }
+}
+
+/// What one chunk teaches the association (see [`observe`]); only INIT,
+/// INIT ACK, ERROR, SSOpReq_Ack and SSOpCom carry anything.
+fn observe_chunk(st: &mut AssocDialect, c: &Chunk<'_>) {
+    match &c.body {
+        ChunkBody::Init(i) | ChunkBody::InitAck(i) => {
+            let lists_nrsack = i.params.iter().any(|prm| {
                     matches!(&prm.body, ParamBody::SupportedExtensions(s) if s.chunk_types.contains(&0x10))
                 });
-                if matches!(c.body, ChunkBody::Init(_)) {
-                    st.init_nrsack = lists_nrsack;
-                } else {
-                    st.init_ack_nrsack = lists_nrsack;
-                }
+            if matches!(c.body, ChunkBody::Init(_)) {
+                st.init_nrsack = lists_nrsack;
+            } else {
+                st.init_ack_nrsack = lists_nrsack;
             }
-            ChunkBody::SsOpReqAck(a) => {
-                st.suite_key_exchange = KeyExchange::of_suite(a.cipher_suite);
-            }
-            ChunkBody::SsOpCom(_) => st.session_open = true,
-            ChunkBody::Error(e) => {
-                for cause in &e.causes {
-                    if let CauseBody::UnrecognizedChunkType(u) = &cause.body {
-                        let wraps_ssctp = match &u.unrecognized_chunk {
-                            Nested::Parsed(v) => v.iter().any(|c| (0xD0..=0xD9).contains(&c.ty)),
-                            Nested::Raw(b) => b.first().is_some_and(|t| (0xD0..=0xD9).contains(t)),
-                        };
-                        st.peer_lacks_ssctp |= wraps_ssctp;
-                    }
-                }
-            }
-            _ => {}
         }
+        ChunkBody::SsOpReqAck(a) => {
+            st.suite_key_exchange = KeyExchange::of_suite(a.cipher_suite);
+        }
+        ChunkBody::SsOpCom(_) => st.session_open = true,
+        ChunkBody::Error(e) => {
+            for cause in &e.causes {
+                if let CauseBody::UnrecognizedChunkType(u) = &cause.body {
+                    let wraps_ssctp = match &u.unrecognized_chunk {
+                        Nested::Parsed(v) => v.iter().any(|c| (0xD0..=0xD9).contains(&c.ty)),
+                        Nested::Raw(b) => b.first().is_some_and(|t| (0xD0..=0xD9).contains(t)),
+                    };
+                    st.peer_lacks_ssctp |= wraps_ssctp;
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -28,6 +28,7 @@ pub mod packet;
 pub mod param;
 pub mod registry;
 pub mod tlv;
+pub mod view;
 pub mod visit;
 pub mod wire;
 
@@ -44,4 +45,5 @@ pub use dialect::{Dialect, DialectTracker, Rules};
 pub use error::{DecodeError, ErrorKind};
 pub use packet::{CommonHeader, DecodeOptions, Packet};
 pub use param::{Param, ParamBody};
+pub use view::{ChunkView, PacketView};
 pub use wire::IntoOwned;

@@ -250,9 +250,19 @@ macro_rules! tlv16_wrapper {
             pub fn wire_length(&self) -> u16 {
                 self.length.unwrap_or(crate::tlv::Tlv::tlv_len(self) as u16)
             }
-            /// The registry entry of the type, if the codec typed it.
+            /// The registry entry of the type: the typed body's, or for a
+            /// malformed value the registered type it failed to decode as.
             pub fn info(&self) -> Option<&'static $crate::registry::TypeInfo> {
-                self.body.info()
+                match &self.body {
+                    $body::Malformed(..) => {
+                        let ty = self.$tyname;
+                        $table
+                            .iter()
+                            .find(|t| t.value == ty && t.dialect == $crate::registry::DialectTag::Standard)
+                            .or_else(|| $table.iter().find(|t| t.value == ty))
+                    }
+                    b => b.info(),
+                }
             }
             /// The registered name, or "Unknown".
             pub fn name(&self) -> &'static str {

@@ -7,7 +7,7 @@
 //! inside one `tlv_family!` invocation each, so a type cannot be added without
 //! its registry entry.
 
-use crate::wire::FieldInfo;
+use crate::wire::{FieldInfo, FieldKind};
 
 /// Which family a type number belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,11 +80,59 @@ impl TypeInfo {
             Family::Cause => 0,
         }
     }
+    /// The shape of the value (see [`Layout`]).
+    pub const fn layout(&self) -> Layout {
+        Layout::of(self.fields)
+    }
     /// A name usable as an identifier in the REPL and in filters:
     /// lower case, runs of other characters turned into `_`
     /// (`INIT-ACK` → `init_ack`, `Heartbeat Info` → `heartbeat_info`).
     pub fn key(&self) -> String {
         ident_key(self.name)
+    }
+}
+
+/// The shape of a type's value as its registered fields give it: the fixed
+/// fields every well-formed value starts with, and whether a TLV list runs
+/// from there to the end of the value (INIT's parameters, ERROR's causes).
+/// A zero-copy view checks values against it without typing them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Bytes of the leading fixed-size fields (the shortest well-formed value,
+    /// as far as the fixed fields go).
+    pub fixed: u16,
+    /// The TLV list (`Params`, `Causes` or `Chunks`) that follows the fixed
+    /// fields and runs to the end of the value, if that is the whole rest.
+    pub list: Option<FieldKind>,
+}
+
+impl Layout {
+    /// The layout of a value with these fields.
+    pub const fn of(fields: &[FieldInfo]) -> Layout {
+        let mut fixed = 0u16;
+        let mut k = 0;
+        while k < fields.len() {
+            let size = match fields[k].kind {
+                FieldKind::U8 => 1,
+                FieldKind::U16 => 2,
+                FieldKind::U32 | FieldKind::Ipv4 => 4,
+                FieldKind::Ipv6 => 16,
+                kind => {
+                    let list = match kind {
+                        FieldKind::Params | FieldKind::Causes | FieldKind::Chunks
+                            if k + 1 == fields.len() =>
+                        {
+                            Some(kind)
+                        }
+                        _ => None,
+                    };
+                    return Layout { fixed, list };
+                }
+            };
+            fixed += size;
+            k += 1;
+        }
+        Layout { fixed, list: None }
     }
 }
 

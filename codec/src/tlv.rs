@@ -59,42 +59,76 @@ pub fn decode_list_partial<'a, T: Tlv<'a>>(
 ) -> (&'a [u8], Vec<T>, Option<DecodeError>) {
     let mut v = Vec::new();
     while i.len() >= 4 {
-        let len = u16::from_be_bytes([i[2], i[3]]) as usize;
-        if len < 4 || len > i.len() {
-            let e = DecodeError::new(
-                cx.offset(i),
-                ErrorKind::BadLength {
-                    what: T::WHAT,
-                    length: len,
-                    available: i.len(),
-                },
-            );
-            return (i, v, Some(e));
-        }
-        let (whole, rest) = i.split_at(len);
-        let t = cx.deeper(i).and_then(|cx| T::decode_tlv(whole, &cx));
+        let (frame, rest) = match split_frame(i) {
+            Ok(x) => x,
+            Err(len) => {
+                let e = DecodeError::new(
+                    cx.offset(i),
+                    ErrorKind::BadLength {
+                        what: T::WHAT,
+                        length: len,
+                        available: i.len(),
+                    },
+                );
+                return (i, v, Some(e));
+            }
+        };
+        let t = cx.deeper(i).and_then(|cx| T::decode_tlv(frame.whole, &cx));
         let mut t = match t {
             Ok(t) => t,
             Err(e) => return (i, v, Some(e)),
         };
-        let pad = pad4(len).min(rest.len());
-        let (padding, rest) = rest.split_at(pad);
-        // The list ends where fewer than 4 bytes remain; that is where the
-        // encoder treats the TLV as the last one.
-        let normal = if rest.len() < 4 && !last_padded {
-            padding.is_empty()
-        } else {
-            padding.len() == pad4(len) && padding.iter().all(|&b| b == 0)
-        };
-        t.set_padding(if normal {
+        t.set_padding(if frame.normal_padding(rest, last_padded) {
             None
         } else {
-            Some(Cow::Borrowed(padding))
+            Some(Cow::Borrowed(frame.padding))
         });
         v.push(t);
         i = rest;
     }
     (i, v, None)
+}
+
+/// One TLV as framed in a list: the bytes its Length covers (header
+/// included) and the padding bytes present after them (RFC 9260 3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// Type, Length and value: exactly Length bytes.
+    pub whole: &'a [u8],
+    /// The padding after the value (up to 3 bytes; fewer if the list ends).
+    pub padding: &'a [u8],
+}
+
+impl Frame<'_> {
+    /// The Length field.
+    pub fn length(&self) -> u16 {
+        u16::from_be_bytes([self.whole[2], self.whole[3]])
+    }
+    /// Whether the padding is what an encoder writes by default, given the
+    /// `rest` of the list after it (see [`decode_list`] for `last_padded`).
+    pub fn normal_padding(&self, rest: &[u8], last_padded: bool) -> bool {
+        // The list ends where fewer than 4 bytes remain; that is where the
+        // encoder treats the TLV as the last one.
+        if rest.len() < 4 && !last_padded {
+            self.padding.is_empty()
+        } else {
+            self.padding.len() == pad4(self.whole.len()) && self.padding.iter().all(|&b| b == 0)
+        }
+    }
+}
+
+/// Splits the first TLV off `i` (which holds at least 4 bytes): the frame and
+/// the rest of the list, or the Length when it is below 4 or runs past the end.
+/// The one framing rule of every TLV list, for decoders and views alike.
+#[inline]
+pub fn split_frame(i: &[u8]) -> Result<(Frame<'_>, &[u8]), usize> {
+    let len = u16::from_be_bytes([i[2], i[3]]) as usize;
+    if len < 4 || len > i.len() {
+        return Err(len);
+    }
+    let (whole, rest) = i.split_at(len);
+    let (padding, rest) = rest.split_at(pad4(len).min(rest.len()));
+    Ok((Frame { whole, padding }, rest))
 }
 
 /// Writes a list of TLVs with their padding (see [`decode_list`]).

@@ -1,6 +1,6 @@
 //! Fuzz target: decode any bytes as an SCTP packet in every dialect, lenient
 //! and strict; a lenient decode must re-encode byte for byte, and lints and the
-//! visitor walk must not panic.
+//! visitor walk must not panic; the zero-copy view must agree with the decoder.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -39,4 +39,25 @@ fuzz_target!(|data: &[u8]| {
         let _ = Packet::decode(data, &DecodeOptions { rules, strict: true });
     }
     let _ = sctp_codec::chunk::ssctp_auth_hmac_input(data);
+    // The zero-copy view frames the chunks as the decoder does, and each
+    // chunk typed alone equals the same chunk typed with its packet.
+    for rules in [Rules::STANDARD, Rules::SSCTP] {
+        let v = sctp_codec::PacketView::parse(data, rules);
+        let p = Packet::decode(data, &DecodeOptions { rules, strict: false });
+        match (v, p) {
+            (Ok(v), Ok(p)) => {
+                let mut n = 0;
+                for (cv, c) in v.chunks().zip(&p.chunks) {
+                    assert_eq!(&cv.decode(), c);
+                    assert!(cv.is_well_framed() || matches!(c.body, sctp_codec::ChunkBody::Malformed(..)));
+                    n += cv.tlvs().map(|t| t.name().len()).count();
+                    n += 1;
+                }
+                assert!(n >= v.chunk_count());
+                assert_eq!(v.error().map(|e| e.offset), p.error.map(|e| e.offset));
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            _ => panic!("view and decode disagree on failing"),
+        }
+    }
 });

@@ -196,7 +196,7 @@ tlv_family! {
 }
 
 /// Which registry row decodes cause code `code` under the rules in force.
-fn resolve_cause(code: u16, _value: &[u8], cx: &Ctx<'_>) -> Option<(DialectTag, u16)> {
+pub(crate) fn resolve_cause(code: u16, _value: &[u8], cx: &Ctx<'_>) -> Option<(DialectTag, u16)> {
     if cx.rules.ssctp && (0x0020..=0x0024).contains(&code) {
         Some((DialectTag::Ssctp, code))
     } else {

@@ -116,8 +116,7 @@ tlv_family! {
 
 /// Which registry row decodes chunk type `ty` under the rules in force
 /// (`whole` is the chunk, header included, for the 0x10 plausibility tests).
-fn resolve_chunk(ty: u8, whole: &[u8], cx: &Ctx<'_>) -> Option<DialectTag> {
-    let r = cx.rules;
+pub(crate) fn resolve_chunk(ty: u8, whole: &[u8], r: &crate::dialect::Rules) -> Option<DialectTag> {
     match ty {
         0x10 => match r.x10 {
             X10::NrSack => Some(DialectTag::Standard),
@@ -217,7 +216,7 @@ impl<'a> Tlv<'a> for Chunk<'a> {
         let flags = whole[1];
         let value = &whole[4..];
         let end = &value[value.len()..];
-        let tag = resolve_chunk(ty, whole, cx);
+        let tag = resolve_chunk(ty, whole, &cx.rules);
         // S-SCTP handshake chunks type their parameters by position.
         let carrier = match tag {
             Some(DialectTag::Ssctp) => Carrier::of_ssctp_chunk(ty),

@@ -333,7 +333,7 @@ tlv_family! {
 /// Which registry row decodes parameter type `ty` (value `value`) under the
 /// rules in force; inside the S-SCTP handshake chunks, by context
 /// (secure-sctp.md section 11) whatever the type number.
-fn resolve_param(ty: u16, value: &[u8], cx: &Ctx<'_>) -> Option<(DialectTag, u16)> {
+pub(crate) fn resolve_param(ty: u16, value: &[u8], cx: &Ctx<'_>) -> Option<(DialectTag, u16)> {
     let by_context = |v: u16| Some((DialectTag::SsctpContext, v));
     let kx = cx.rules.key_exchange;
     match cx.carrier {
