@@ -40,8 +40,10 @@ cmds=(
 )
 names=("tshark -T fields -e sctp.verification_tag" "tshark (summary lines)")
 if [ -x "$craft" ] && "$craft" dissect --help >/dev/null 2>&1; then
-  cmds+=("$craft dissect $big" "$craft dissect --reader native $big" "$craft dissect --json $big" "$craft dissect --json --reader native $big")
-  names+=("sctp-craft dissect" "sctp-craft dissect --reader native" "sctp-craft dissect --json" "sctp-craft dissect --json --reader native")
+  cmds+=("$craft dissect $big" "$craft dissect --reader native $big" "$craft dissect --reader native --threads 1 $big"
+         "$craft dissect --json $big" "$craft dissect --json --reader native $big")
+  names+=("sctp-craft dissect" "sctp-craft dissect --reader native" "sctp-craft dissect --reader native --threads 1"
+          "sctp-craft dissect --json" "sctp-craft dissect --json --reader native")
 else
   echo "bench: $craft dissect does not work yet; timing tshark only" >&2
 fi
@@ -82,10 +84,13 @@ fields_pps = n / h[0]["mean"]
 print()
 print(f"tshark -T fields: {fields_pps:,.0f} packets/s")
 import os
-for bench in ["packets_no_checksum", "packets_crc32c", "packets_crc32c_2_threads"]:
+for bench in ["packets_no_checksum", "packets_crc32c", "packets_crc32c_2_threads",
+              "view_crc32c", "view_crc32c_2_threads"]:
     est = f"target/criterion/decode/{bench}/new/estimates.json"
     if os.path.exists(est):
         mean_s = json.load(open(est))["mean"]["point_estimate"] / 1e9
         pps = n / mean_s
         print(f"codec {bench:<26} {pps:>12,.0f} packets/s = {pps / fields_pps:6.1f}x tshark -T fields")
+print("packets_*: Decoder::decode, every chunk, parameter and cause typed into owned structs;")
+print("view_*: PacketView, framing of every chunk and nested parameter/cause list checked, zero-copy.")
 PY

@@ -1,7 +1,8 @@
 //! Decoding throughput on a large capture (built by `scripts/make-big-capture.sh`;
 //! path in `SCTP_BENCH_CAPTURE`, default `target/bench/big.pcap`): every
-//! SCTP packet decoded with and without CRC32c verification. The packets are
-//! extracted from the capture once, before timing.
+//! SCTP packet decoded with and without CRC32c verification, typed in full
+//! (`Decoder::decode`) and through the zero-copy view (`PacketView`). The
+//! packets are extracted from the capture once, before timing.
 
 use std::path::PathBuf;
 
@@ -9,7 +10,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sctp_codec::capture::CaptureReader;
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, LinkConfig};
-use sctp_codec::{Decoder, Dialect};
+use sctp_codec::{Decoder, Dialect, PacketView, Rules};
 
 fn load() -> Vec<Vec<u8>> {
     let path = std::env::var_os("SCTP_BENCH_CAPTURE")
@@ -42,6 +43,20 @@ fn decode_all_with_crc(packets: &[Vec<u8>]) -> usize {
         let ok = checksum::verify(p, VerifyMode::Crc32c).status == checksum::ChecksumStatus::Good;
         if let Ok(p) = dec.decode(p, None) {
             n += p.chunks.len() + ok as usize;
+        }
+    }
+    n
+}
+
+/// Verifies the CRC32c of every packet and checks its framing with the
+/// zero-copy view (every chunk, and the parameter/cause list inside every
+/// registered chunk), reading each chunk's type: what a dispatcher needs.
+fn view_all_with_crc(packets: &[Vec<u8>]) -> usize {
+    let mut n = 0usize;
+    for p in packets {
+        let ok = checksum::verify(p, VerifyMode::Crc32c).status == checksum::ChecksumStatus::Good;
+        if let Ok(v) = PacketView::parse(p, Rules::STANDARD) {
+            n += v.chunks().map(|c| c.ty() as usize).sum::<usize>() + ok as usize;
         }
     }
     n
@@ -84,11 +99,24 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
+    g.bench_function("view_crc32c", |b| b.iter(|| view_all_with_crc(&packets)));
+    g.bench_function("view_crc32c_2_threads", |b| {
+        b.iter(|| {
+            let (a, z) = packets.split_at(packets.len() / 2);
+            std::thread::scope(|s| {
+                let h = s.spawn(|| view_all_with_crc(a));
+                view_all_with_crc(z) + h.join().unwrap_or(0)
+            })
+        })
+    });
     g.finish();
     let mut g = c.benchmark_group("decode_bytes");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(bytes as u64));
     g.bench_function("bytes_crc32c", |b| b.iter(|| decode_all_with_crc(&packets)));
+    g.bench_function("bytes_view_crc32c", |b| {
+        b.iter(|| view_all_with_crc(&packets))
+    });
     g.bench_function("crc32c_only", |b| {
         b.iter(|| {
             packets

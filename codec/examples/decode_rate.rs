@@ -81,7 +81,9 @@ fn main() {
             .map(|p| {
                 let ok = checksum::verify(p, VerifyMode::Crc32c).status
                     == checksum::ChecksumStatus::Good;
-                PacketView::parse(p, Rules::STANDARD).map_or(0, |v| v.chunks().map(|c| c.ty() as usize + c.tlvs().count()).sum()) + ok as usize
+                PacketView::parse(p, Rules::STANDARD).map_or(0, |v| {
+                    v.chunks().map(|c| c.ty() as usize + c.tlvs().count()).sum()
+                }) + ok as usize
             })
             .sum()
     });

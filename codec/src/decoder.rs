@@ -141,7 +141,13 @@ impl Decoder {
         let v = PacketView::parse(b, rules)?;
         if let Some(st) = st {
             for c in v.chunks() {
-                if matches!(c.ty(), 0x01 | 0x02 | 0x09 | 0xD2 | 0xD5) {
+                let evidence = match c.ty() {
+                    0x01 | 0x02 | 0xD2 | 0xD5 => true,
+                    // Only an Unrecognized Chunk Type cause says anything.
+                    0x09 => c.tlvs().any(|t| t.ty() == 6),
+                    _ => false,
+                };
+                if evidence {
                     observe_chunk(st, &c.decode());
                 }
             }

@@ -6,6 +6,28 @@
 //! typed value of few chunks (a summary line, an endpoint dispatching on chunk
 //! type, a replayer matching a capture). [`Packet::decode`] types everything
 //! eagerly; both follow the same framing rule ([`crate::tlv::split_frame`]).
+//!
+//! ```
+//! use sctp_codec::{ChunkBody, Decoder, Dialect};
+//! // DATA (TSN 7, "hi") bundled with an ERROR carrying a Stale Cookie cause.
+//! let bytes = [
+//!     0x13, 0x88, 0x13, 0x88, 0, 0, 0, 1, 0, 0, 0, 0, // common header
+//!     0x00, 0x03, 0, 18, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, b'h', b'i', 0, 0,
+//!     0x09, 0x00, 0, 12, 0, 3, 0, 8, 0, 0, 0x27, 0x10,
+//! ];
+//! let mut dec = Decoder::new(Dialect::Auto);
+//! let view = dec.view(&bytes, None)?;
+//! let mut seen = Vec::new();
+//! for c in view.chunks() {
+//!     match c.ty() {
+//!         0x00 => if let ChunkBody::Data(d) = c.decode().body { seen.push(format!("DATA {}", d.tsn)) },
+//!         0x09 => for cause in c.tlvs() { seen.push(format!("{} at {}", cause.name(), cause.offset())) },
+//!         _ => seen.push(c.name().to_string()),
+//!     }
+//! }
+//! assert_eq!(seen, ["DATA 7", "Stale Cookie at 36"]);
+//! # Ok::<(), sctp_codec::DecodeError>(())
+//! ```
 
 use crate::chunk::{resolve_chunk, Chunk, CHUNK_TYPES};
 use crate::dialect::Rules;

@@ -63,10 +63,8 @@ fn agree(what: &str, v: &PacketView<'_>, p: &Packet<'_>) -> usize {
                 .collect(),
             _ => continue,
         };
-        let seen: Vec<(u16, u16, &str)> = cv
-            .tlvs()
-            .map(|t| (t.ty(), t.length(), t.name()))
-            .collect();
+        let seen: Vec<(u16, u16, &str)> =
+            cv.tlvs().map(|t| (t.ty(), t.length(), t.name())).collect();
         assert_eq!(seen, typed, "{what}: chunk {k} parameters/causes");
     }
     assert_eq!(v.malformed_count(), malformed, "{what}: malformed count");
@@ -95,7 +93,10 @@ fn the_view_agrees_with_the_decoder_on_every_capture() {
         }
     }
     eprintln!("view vs decode: {packets} packets, {chunks} chunks, 3 dialects");
-    assert!(packets > 12_000, "expected the shared corpus, saw {packets}");
+    assert!(
+        packets > 12_000,
+        "expected the shared corpus, saw {packets}"
+    );
 }
 
 #[test]

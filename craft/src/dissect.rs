@@ -1,17 +1,25 @@
 //! `sctp-craft dissect`: every SCTP packet of a capture as a summary line, a
 //! full tree (`-V`) or JSON (`--json`), optionally with a hex dump (`-x`).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Mutex;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use sctp_codec::capture::{Backend, CaptureReader};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
-use sctp_codec::{lint, Decoder, Dialect};
+use sctp_codec::{
+    lint, Chunk, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules,
+};
 
 use crate::output::tree::{checksum_line, TreeWriter};
 use crate::output::{hexdump::hexdump, json, summary};
@@ -46,6 +54,10 @@ pub struct DissectArgs {
     /// faster on large plain files (libpcap reads them 4 KiB per system call).
     #[arg(long, default_value = "libpcap", value_parser = ["libpcap", "native"])]
     pub reader: String,
+    /// Threads that decode and format packets (0: one per core). The file is
+    /// read, and the output written in frame order, by two more.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }
 
 fn verify_mode(s: &str) -> Result<VerifyMode> {
@@ -65,7 +77,61 @@ fn encap_name(e: &Encapsulation) -> &'static str {
     }
 }
 
+/// What the reading thread learnt of one frame, in frame order; the bytes
+/// are in the batch's arena.
+struct Item {
+    frame: u64,
+    what: ItemKind,
+}
+
+enum ItemKind {
+    /// An SCTP packet, with the rules its association's dialect gives it
+    /// (or why it could not be read at all).
+    Sctp {
+        bytes: Range<usize>,
+        src: IpAddr,
+        dst: IpAddr,
+        encap: &'static str,
+        truncated: bool,
+        rules: Result<Rules, DecodeError>,
+    },
+    /// A frame whose link, IP or UDP layers are broken.
+    LinkError(String),
+}
+
+/// Consecutive frames handed to a formatting thread.
+struct Batch {
+    seq: u64,
+    arena: Vec<u8>,
+    items: Vec<Item>,
+}
+
+/// Buffers handed back for reuse, so that a long capture does not cost a
+/// fresh allocation (and its page faults) per batch.
+struct Pool<T>(Mutex<Vec<T>>);
+
+impl<T> Pool<T> {
+    fn take(&self) -> Option<T> {
+        self.0.lock().ok()?.pop()
+    }
+    fn put(&self, t: T) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(t);
+        }
+    }
+}
+
+/// Bytes of SCTP packets per batch: large enough to amortise the hand-offs,
+/// small enough to keep memory flat.
+const BATCH_BYTES: usize = 1 << 19;
+const BATCH_ITEMS: usize = 2048;
+
 /// Runs the command; exit code 1 when the capture is broken part-way.
+///
+/// One thread reads the capture and follows the associations (the dialect
+/// `auto` needs the packets in order); `--threads` threads check checksums,
+/// decode and format batches of packets; one writes their text in frame order.
+/// Memory stays bounded: a few batches are in flight at a time.
 pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     let mode = verify_mode(&a.checksum)?;
     let mut reader = if a.file.as_os_str() == "-" {
@@ -78,139 +144,316 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         CaptureReader::open_with(&a.file, prefer)
     }
     .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let workers = match a.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, 64);
+    let stop = AtomicBool::new(false);
+    let (work_tx, work_rx) = sync_channel::<Batch>(2 * workers);
+    let work_rx = Mutex::new(work_rx);
+    let (out_tx, out_rx) = sync_channel::<(u64, String)>(2 * workers);
+    let (batches, texts) = (Pool(Mutex::new(Vec::new())), Pool(Mutex::new(Vec::new())));
+    let (read_result, write_result) = std::thread::scope(|sc| {
+        let thread = |name: &str| std::thread::Builder::new().name(format!("dissect-{name}"));
+        for _ in 0..workers {
+            let (rx, tx, pools) = (&work_rx, out_tx.clone(), (&batches, &texts));
+            thread("format").spawn_scoped(sc, move || format_batches(a, mode, rx, tx, pools))?;
+        }
+        drop(out_tx);
+        let writer = thread("write").spawn_scoped(sc, || write_in_order(out_rx, &stop, &texts))?;
+        let read = read_frames(a, &mut reader, work_tx, &stop, &batches);
+        Ok::<_, io::Error>((read, writer.join()))
+    })?;
+    match write_result {
+        Ok(Ok(())) => {}
+        // `sctp-craft dissect big.pcap | head`: the reader went away.
+        Ok(Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Ok(Err(e)) => return Err(anyhow::Error::new(e).context("writing output")),
+        Err(_) => anyhow::bail!("the output thread failed"),
+    }
+    match read_result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("sctp-craft: {}: {e}", a.file.display());
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Reads the capture in order, extracts the SCTP packets, finds the rules
+/// of each (following `auto` per association) and sends them in batches.
+/// Returns the capture's error if it is broken part-way.
+fn read_frames(
+    a: &DissectArgs,
+    reader: &mut CaptureReader,
+    tx: SyncSender<Batch>,
+    stop: &AtomicBool,
+    pool: &Pool<Batch>,
+) -> Result<(), String> {
     let cfg = LinkConfig {
         udp_ports: a.udp_ports.clone(),
     };
     let mut defrag = Defragmenter::default();
     let mut decoder = Decoder::new(a.dialect);
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut s = String::with_capacity(4096);
-    let mut status = ExitCode::SUCCESS;
+    let mut seq = 0u64;
+    let new_batch = |seq| match pool.take() {
+        Some(b) => Batch { seq, ..b },
+        None => Batch {
+            seq,
+            arena: Vec::with_capacity(BATCH_BYTES + 2048),
+            items: Vec::with_capacity(BATCH_ITEMS),
+        },
+    };
+    let mut batch = new_batch(seq);
+    let mut result = Ok(());
     while let Some(frame) = reader.next_frame() {
         let frame = match frame {
             Ok(f) => f,
             Err(e) => {
-                out.flush().ok();
-                eprintln!("sctp-craft: {}: {e}", a.file.display());
-                status = ExitCode::from(1);
+                result = Err(e.to_string());
                 break;
             }
         };
-        let seg = match extract_sctp(frame.link_type, frame.data, &cfg, &mut defrag) {
-            Ok(Some(seg)) => seg,
-            Ok(None) => continue,
-            Err(e) => {
-                if a.verbose || a.lint {
-                    let _ = writeln!(s, "{:>6} link error: {e}", frame.number);
-                }
-                continue;
-            }
-        };
-        let bytes: &[u8] = &seg.sctp;
-        let key = seg.assoc_key();
-        let report = checksum::verify(bytes, mode);
-        let packet = match decoder.decode(bytes, Some(key)) {
-            Ok(p) => p,
-            Err(e) => {
-                if a.json {
-                    let _ = write!(
-                        s,
-                        "{{\"frame\":{},\"src\":\"{}\",\"dst\":\"{}\",\"error\":",
-                        frame.number, seg.src, seg.dst
-                    );
-                    json::push_str(&mut s, &e.to_string());
-                    s.push_str("}\n");
-                } else {
-                    let _ = writeln!(
-                        s,
-                        "{:>6} {} → {} SCTP error: {e}",
-                        frame.number, seg.src, seg.dst
-                    );
-                }
-                out.write_all(s.as_bytes())?;
-                s.clear();
-                continue;
-            }
-        };
-        let h = packet.header;
-        if a.json {
-            json::packet_head(
-                &mut s,
-                &json::PacketHead {
-                    frame: frame.number,
-                    src: &seg.src,
-                    dst: &seg.dst,
-                    header: &h,
-                    encapsulation: encap_name(&seg.encap),
+        let what = match extract_sctp(frame.link_type, frame.data, &cfg, &mut defrag) {
+            Ok(Some(seg)) => {
+                let at = batch.arena.len();
+                batch.arena.extend_from_slice(&seg.sctp);
+                let rules = decoder
+                    .view(&seg.sctp, Some(seg.assoc_key()))
+                    .map(|v| v.rules());
+                ItemKind::Sctp {
+                    bytes: at..batch.arena.len(),
+                    src: seg.src,
+                    dst: seg.dst,
+                    encap: encap_name(&seg.encap),
                     truncated: seg.truncated,
-                    checksum: &report,
-                },
-            );
-            let lints = {
-                let mut w = json::JsonWriter::new(&mut s, true, false);
-                lint::lint_with(&packet, Some(&report), &mut w)
-            };
-            s.push(']');
-            if !packet.trailing.is_empty() {
-                s.push_str(",\"trailing\":");
-                json::push_hex(&mut s, &packet.trailing);
-            }
-            s.push_str(",\"lints\":[");
-            for (k, l) in lints.iter().enumerate() {
-                if k > 0 {
-                    s.push(',');
+                    rules,
                 }
+            }
+            Ok(None) => continue,
+            Err(e) if a.verbose || a.lint => ItemKind::LinkError(e.to_string()),
+            Err(_) => continue,
+        };
+        batch.items.push(Item {
+            frame: frame.number,
+            what,
+        });
+        if batch.arena.len() >= BATCH_BYTES || batch.items.len() >= BATCH_ITEMS {
+            seq += 1;
+            let full = std::mem::replace(&mut batch, new_batch(seq));
+            if stop.load(Ordering::Relaxed) || tx.send(full).is_err() {
+                return result;
+            }
+        }
+    }
+    if !batch.items.is_empty() {
+        let _ = tx.send(batch);
+    }
+    result
+}
+
+/// Formats the batches it receives until the reader is done.
+fn format_batches(
+    a: &DissectArgs,
+    mode: VerifyMode,
+    rx: &Mutex<Receiver<Batch>>,
+    tx: SyncSender<(u64, String)>,
+    (batches, texts): (&Pool<Batch>, &Pool<String>),
+) {
+    loop {
+        let batch = match rx.lock() {
+            Ok(rx) => match rx.recv() {
+                Ok(b) => b,
+                Err(_) => return,
+            },
+            Err(_) => return,
+        };
+        let mut s = texts
+            .take()
+            .unwrap_or_else(|| String::with_capacity(BATCH_BYTES + 4096));
+        for item in &batch.items {
+            format_item(a, mode, item, &batch.arena, &mut s);
+        }
+        let seq = batch.seq;
+        let mut batch = batch;
+        batch.arena.clear();
+        batch.items.clear();
+        batches.put(batch);
+        if tx.send((seq, s)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Writes the formatted batches to stdout in frame order.
+fn write_in_order(
+    rx: Receiver<(u64, String)>,
+    stop: &AtomicBool,
+    texts: &Pool<String>,
+) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut next = 0u64;
+    let mut waiting = BTreeMap::new();
+    let mut result = Ok(());
+    for (seq, text) in rx {
+        waiting.insert(seq, text);
+        while let Some(text) = waiting.remove(&next) {
+            next += 1;
+            if result.is_ok() {
+                result = out.write_all(text.as_bytes());
+                if result.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            let mut text = text;
+            text.clear();
+            texts.put(text);
+        }
+    }
+    result.and_then(|()| out.flush())
+}
+
+/// Formats one frame as the options ask.
+fn format_item(a: &DissectArgs, mode: VerifyMode, item: &Item, arena: &[u8], s: &mut String) {
+    let frame = item.frame;
+    let (bytes, src, dst, encap, truncated, rules) = match &item.what {
+        ItemKind::LinkError(e) => {
+            let _ = writeln!(s, "{frame:>6} link error: {e}");
+            return;
+        }
+        ItemKind::Sctp {
+            bytes,
+            src,
+            dst,
+            encap,
+            truncated,
+            rules,
+        } => (&arena[bytes.clone()], src, dst, *encap, *truncated, rules),
+    };
+    let rules = match rules {
+        Ok(r) => *r,
+        Err(e) => {
+            if a.json {
                 let _ = write!(
                     s,
-                    "{{\"offset\":{},\"code\":\"{}\",\"message\":",
-                    l.offset, l.code
+                    "{{\"frame\":{frame},\"src\":\"{src}\",\"dst\":\"{dst}\",\"error\":"
                 );
-                json::push_str(&mut s, &l.message);
-                s.push('}');
+                json::push_str(s, &e.to_string());
+                s.push_str("}\n");
+            } else {
+                let _ = writeln!(s, "{frame:>6} {src} → {dst} SCTP error: {e}");
             }
-            s.push_str("]}\n");
-        } else {
-            summary::header(
-                &mut s,
-                frame.number,
-                (&seg.src, h.source_port),
-                (&seg.dst, h.destination_port),
-                h.verification_tag,
+            return;
+        }
+    };
+    let report = checksum::verify(bytes, mode);
+    // The header is checked: the reader parsed a view of these bytes.
+    let Ok(view) = PacketView::parse(bytes, rules) else {
+        return;
+    };
+    let h = view.header();
+    // The summary line needs each chunk typed, not the packet: the view
+    // types them one at a time, unless a chunk is cut short (then the
+    // decoder keeps what is present of it).
+    let whole = if a.json || a.verbose || a.lint || view.error().is_some() {
+        Packet::decode(
+            bytes,
+            &DecodeOptions {
+                rules,
+                strict: false,
+            },
+        )
+        .ok()
+    } else {
+        None
+    };
+    if a.json {
+        let Some(packet) = &whole else { return };
+        json::packet_head(
+            s,
+            &json::PacketHead {
+                frame,
+                src,
+                dst,
+                header: &h,
+                encapsulation: encap,
+                truncated,
+                checksum: &report,
+            },
+        );
+        let lints = {
+            let mut w = json::JsonWriter::new(s, true, false);
+            lint::lint_with(packet, Some(&report), &mut w)
+        };
+        s.push(']');
+        if !packet.trailing.is_empty() {
+            s.push_str(",\"trailing\":");
+            json::push_hex(s, &packet.trailing);
+        }
+        s.push_str(",\"lints\":[");
+        for (k, l) in lints.iter().enumerate() {
+            if k > 0 {
+                s.push(',');
+            }
+            let _ = write!(
+                s,
+                "{{\"offset\":{},\"code\":\"{}\",\"message\":",
+                l.offset, l.code
             );
-            for (k, c) in packet.chunks.iter().enumerate() {
-                if k > 0 {
-                    s.push_str(", ");
-                }
-                summary::chunk(&mut s, c);
-            }
-            if !matches!(report.status, checksum::ChecksumStatus::Good) {
-                let _ = write!(s, " [checksum {}]", report.status.as_str());
-            }
-            if matches!(seg.encap, Encapsulation::Udp { .. }) {
-                s.push_str(" [udp]");
-            }
-            if matches!(seg.encap, Encapsulation::IcmpError { .. }) {
-                s.push_str(" [in icmp]");
-            }
-            s.push('\n');
+            json::push_str(s, &l.message);
+            s.push('}');
+        }
+        s.push_str("]}\n");
+    } else {
+        summary::header(
+            s,
+            frame,
+            (src, h.source_port),
+            (dst, h.destination_port),
+            h.verification_tag,
+        );
+        match &whole {
+            Some(p) => chunk_list(s, p.chunks.iter()),
+            None => chunk_list(s, view.chunks().map(|c| c.decode())),
+        }
+        if !matches!(report.status, checksum::ChecksumStatus::Good) {
+            let _ = write!(s, " [checksum {}]", report.status.as_str());
+        }
+        match encap {
+            "udp" => s.push_str(" [udp]"),
+            "icmp" => s.push_str(" [in icmp]"),
+            _ => {}
+        }
+        s.push('\n');
+        if let Some(packet) = &whole {
             if a.verbose {
-                checksum_line(&mut s, &report);
-                let mut w = TreeWriter::new(&mut s, 1);
+                checksum_line(s, &report);
+                let mut w = TreeWriter::new(s, 1);
                 packet.describe(&mut w);
             }
             if a.lint || a.verbose {
-                for l in lint::lint(&packet, Some(&report)) {
+                for l in lint::lint(packet, Some(&report)) {
                     let _ = writeln!(s, "    lint @{} {}: {}", l.offset, l.code, l.message);
                 }
             }
         }
-        if a.hex {
-            hexdump(&mut s, bytes, "    ");
-        }
-        out.write_all(s.as_bytes()).context("writing output")?;
-        s.clear();
     }
-    out.flush().ok();
-    Ok(status)
+    if a.hex {
+        hexdump(s, bytes, "    ");
+    }
+}
+
+/// Appends the summaries of the chunks, comma-separated.
+fn chunk_list<'c, C: std::borrow::Borrow<Chunk<'c>>>(
+    s: &mut String,
+    chunks: impl Iterator<Item = C>,
+) {
+    for (k, c) in chunks.enumerate() {
+        if k > 0 {
+            s.push_str(", ");
+        }
+        summary::chunk(s, c.borrow());
+    }
 }
