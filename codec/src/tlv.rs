@@ -101,6 +101,7 @@ pub struct Frame<'a> {
 
 impl Frame<'_> {
     /// The Length field.
+    #[inline]
     pub fn length(&self) -> u16 {
         u16::from_be_bytes([self.whole[2], self.whole[3]])
     }

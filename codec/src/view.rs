@@ -72,6 +72,7 @@ static STANDARD_ROWS: [Row; 256] = rows(DialectTag::Standard);
 static SSCTP_ROWS: [Row; 256] = rows(DialectTag::Ssctp);
 
 /// The registry row that types chunk `whole` under `rules`, if any.
+#[inline]
 fn row(whole: &[u8], rules: &Rules) -> &'static Row {
     match resolve_chunk(whole[0], whole, rules) {
         Some(DialectTag::Standard) => &STANDARD_ROWS[whole[0] as usize],
@@ -165,14 +166,17 @@ impl<'a> PacketView<'a> {
     }
 
     /// The packet's bytes.
+    #[inline]
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
     }
     /// The rules the packet is read with.
+    #[inline]
     pub fn rules(&self) -> Rules {
         self.rules
     }
     /// The common header (RFC 9260 3.1).
+    #[inline]
     pub fn header(&self) -> CommonHeader {
         let b = self.bytes;
         CommonHeader {
@@ -182,11 +186,13 @@ impl<'a> PacketView<'a> {
         }
     }
     /// The Checksum field, read in network byte order.
+    #[inline]
     pub fn checksum_field(&self) -> u32 {
         let b = self.bytes;
         u32::from_be_bytes([b[8], b[9], b[10], b[11]])
     }
     /// The whole chunks, in order.
+    #[inline]
     pub fn chunks(&self) -> ChunkIter<'a> {
         ChunkIter {
             origin: self.bytes,
@@ -195,20 +201,24 @@ impl<'a> PacketView<'a> {
         }
     }
     /// How many whole chunks there are.
+    #[inline]
     pub fn chunk_count(&self) -> usize {
         self.chunks
     }
     /// How many registered chunks have a value too short for their fixed
     /// fields or a parameter/cause list whose Lengths cannot be followed
     /// (the typed decoder marks each of these `Malformed`, among others).
+    #[inline]
     pub fn malformed_count(&self) -> usize {
         self.malformed
     }
     /// Bytes after the last whole chunk (see [`Packet::trailing`]).
+    #[inline]
     pub fn trailing(&self) -> &'a [u8] {
         &self.bytes[self.end..]
     }
     /// Why the chunks end before the packet does, if they do.
+    #[inline]
     pub fn error(&self) -> Option<&DecodeError> {
         self.error.as_ref()
     }
@@ -234,6 +244,7 @@ pub struct ChunkIter<'a> {
 
 impl<'a> Iterator for ChunkIter<'a> {
     type Item = ChunkView<'a>;
+    #[inline]
     fn next(&mut self) -> Option<ChunkView<'a>> {
         if self.rest.len() < 4 {
             return None;
@@ -262,30 +273,37 @@ pub struct ChunkView<'a> {
 
 impl<'a> ChunkView<'a> {
     /// Chunk Type.
+    #[inline]
     pub fn ty(&self) -> u8 {
         self.frame.whole[0]
     }
     /// Chunk Flags.
+    #[inline]
     pub fn flags(&self) -> u8 {
         self.frame.whole[1]
     }
     /// Chunk Length.
+    #[inline]
     pub fn length(&self) -> u16 {
         self.frame.length()
     }
     /// The value: the bytes after the header, inside Length.
+    #[inline]
     pub fn value(&self) -> &'a [u8] {
         &self.frame.whole[4..]
     }
     /// Header and value (exactly Length bytes).
+    #[inline]
     pub fn bytes(&self) -> &'a [u8] {
         self.frame.whole
     }
     /// The padding bytes after the value.
+    #[inline]
     pub fn padding(&self) -> &'a [u8] {
         self.frame.padding
     }
     /// Offset of the chunk's first byte in the packet.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.at
     }
@@ -363,6 +381,7 @@ pub struct TlvIter<'a> {
 
 impl<'a> Iterator for TlvIter<'a> {
     type Item = TlvView<'a>;
+    #[inline]
     fn next(&mut self) -> Option<TlvView<'a>> {
         if self.rest.len() < 4 {
             return None;
@@ -398,6 +417,7 @@ pub struct TlvView<'a> {
 
 impl<'a> TlvView<'a> {
     /// Parameter Type or Cause Code.
+    #[inline]
     pub fn ty(&self) -> u16 {
         match self.kind {
             FieldKind::Chunks => self.frame.whole[0] as u16,
@@ -405,19 +425,23 @@ impl<'a> TlvView<'a> {
         }
     }
     /// Parameter or Cause Length.
+    #[inline]
     pub fn length(&self) -> u16 {
         self.frame.length()
     }
     /// The value, inside Length.
+    #[inline]
     pub fn value(&self) -> &'a [u8] {
         &self.frame.whole[4..]
     }
     /// Offset of the first byte in the packet.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.at
     }
     /// Whether this is a cause (else a parameter or, inside PKTDROP-like
     /// lists, a chunk).
+    #[inline]
     pub fn family(&self) -> Family {
         match self.kind {
             FieldKind::Causes => Family::Cause,
