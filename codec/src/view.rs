@@ -195,8 +195,10 @@ impl<'a> PacketView<'a> {
     #[inline]
     pub fn chunks(&self) -> ChunkIter<'a> {
         ChunkIter {
-            origin: self.bytes,
-            rest: &self.bytes[12..self.end],
+            frames: Frames {
+                origin: self.bytes,
+                rest: &self.bytes[12..self.end],
+            },
             rules: self.rules,
         }
     }
@@ -234,11 +236,47 @@ impl<'a> PacketView<'a> {
     }
 }
 
+/// A TLV in place: the packet it is in, its offset there, its framing.
+#[derive(Debug, Clone, Copy)]
+struct Placed<'a> {
+    origin: &'a [u8],
+    at: usize,
+    frame: Frame<'a>,
+}
+
+/// The TLVs of a list, in place; ends for good at a Length that cannot be
+/// followed (the views only walk lists whose framing they checked, or say so).
+#[derive(Debug, Clone)]
+struct Frames<'a> {
+    origin: &'a [u8],
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Frames<'a> {
+    type Item = Placed<'a>;
+    #[inline]
+    fn next(&mut self) -> Option<Placed<'a>> {
+        if self.rest.len() < 4 {
+            return None;
+        }
+        let Ok((frame, rest)) = split_frame(self.rest) else {
+            self.rest = &[];
+            return None;
+        };
+        let at = self.rest.as_ptr() as usize - self.origin.as_ptr() as usize;
+        self.rest = rest;
+        Some(Placed {
+            origin: self.origin,
+            at,
+            frame,
+        })
+    }
+}
+
 /// The chunks of a [`PacketView`].
 #[derive(Debug, Clone)]
 pub struct ChunkIter<'a> {
-    origin: &'a [u8],
-    rest: &'a [u8],
+    frames: Frames<'a>,
     rules: Rules,
 }
 
@@ -246,17 +284,9 @@ impl<'a> Iterator for ChunkIter<'a> {
     type Item = ChunkView<'a>;
     #[inline]
     fn next(&mut self) -> Option<ChunkView<'a>> {
-        if self.rest.len() < 4 {
-            return None;
-        }
-        // The view checked the framing, so this only fails if it was not built by it.
-        let (frame, rest) = split_frame(self.rest).ok()?;
-        let at = self.rest.as_ptr() as usize - self.origin.as_ptr() as usize;
-        self.rest = rest;
+        let placed = self.frames.next()?;
         Some(ChunkView {
-            origin: self.origin,
-            at,
-            frame,
+            placed,
             rules: self.rules,
         })
     }
@@ -265,9 +295,7 @@ impl<'a> Iterator for ChunkIter<'a> {
 /// One chunk of a [`PacketView`] (RFC 9260 3.2), read in place.
 #[derive(Debug, Clone, Copy)]
 pub struct ChunkView<'a> {
-    origin: &'a [u8],
-    at: usize,
-    frame: Frame<'a>,
+    placed: Placed<'a>,
     rules: Rules,
 }
 
@@ -275,41 +303,41 @@ impl<'a> ChunkView<'a> {
     /// Chunk Type.
     #[inline]
     pub fn ty(&self) -> u8 {
-        self.frame.whole[0]
+        self.placed.frame.whole[0]
     }
     /// Chunk Flags.
     #[inline]
     pub fn flags(&self) -> u8 {
-        self.frame.whole[1]
+        self.placed.frame.whole[1]
     }
     /// Chunk Length.
     #[inline]
     pub fn length(&self) -> u16 {
-        self.frame.length()
+        self.placed.frame.length()
     }
     /// The value: the bytes after the header, inside Length.
     #[inline]
     pub fn value(&self) -> &'a [u8] {
-        &self.frame.whole[4..]
+        &self.placed.frame.whole[4..]
     }
     /// Header and value (exactly Length bytes).
     #[inline]
     pub fn bytes(&self) -> &'a [u8] {
-        self.frame.whole
+        self.placed.frame.whole
     }
     /// The padding bytes after the value.
     #[inline]
     pub fn padding(&self) -> &'a [u8] {
-        self.frame.padding
+        self.placed.frame.padding
     }
     /// Offset of the chunk's first byte in the packet.
     #[inline]
     pub fn offset(&self) -> usize {
-        self.at
+        self.placed.at
     }
     /// The registry entry that types this chunk under the packet's rules.
     pub fn info(&self) -> Option<&'static TypeInfo> {
-        row(self.frame.whole, &self.rules).info
+        row(self.bytes(), &self.rules).info
     }
     /// The registered name, or "Unknown".
     pub fn name(&self) -> &'static str {
@@ -321,9 +349,9 @@ impl<'a> ChunkView<'a> {
         // Depth 1, as for the chunks of a packet decoded whole.
         let cx = Ctx {
             depth: 1,
-            ..Ctx::new(self.origin, self.rules)
+            ..Ctx::new(self.placed.origin, self.rules)
         };
-        let mut c = match Chunk::decode_tlv(self.frame.whole, &cx) {
+        let mut c = match Chunk::decode_tlv(self.bytes(), &cx) {
             Ok(c) => c,
             // Lenient decoding keeps every problem inside the chunk.
             Err(e) => Chunk::new(
@@ -332,22 +360,22 @@ impl<'a> ChunkView<'a> {
                 crate::chunk::ChunkBody::Malformed(std::borrow::Cow::Borrowed(self.value()), e),
             ),
         };
-        if !self.frame.normal_padding(&[0; 4], true) {
-            c.set_padding(Some(std::borrow::Cow::Borrowed(self.frame.padding)));
+        if !self.placed.frame.normal_padding(&[0; 4], true) {
+            c.set_padding(Some(std::borrow::Cow::Borrowed(self.padding())));
         }
         c
     }
     /// Whether the value frames as its registered type says (see
     /// [`PacketView::malformed_count`]); true for types the rules do not know.
     pub fn is_well_framed(&self) -> bool {
-        let r = row(self.frame.whole, &self.rules);
+        let r = row(self.bytes(), &self.rules);
         r.info.is_none() || value_frames(self.value(), &r.layout)
     }
     /// The parameters or causes of a registered chunk whose value ends in
     /// such a list (INIT, ERROR, ASCONF, RE-CONFIG, ...); empty otherwise.
     /// Stops at a Length that cannot be followed.
     pub fn tlvs(&self) -> TlvIter<'a> {
-        let r = row(self.frame.whole, &self.rules);
+        let r = row(self.bytes(), &self.rules);
         let (kind, rest) = match (r.info, r.layout.list) {
             (Some(_), Some(kind)) => (
                 kind,
@@ -360,8 +388,10 @@ impl<'a> ChunkView<'a> {
             _ => Carrier::Other,
         };
         TlvIter {
-            origin: self.origin,
-            rest,
+            frames: Frames {
+                origin: self.placed.origin,
+                rest,
+            },
             kind,
             rules: self.rules,
             carrier,
@@ -372,8 +402,7 @@ impl<'a> ChunkView<'a> {
 /// The parameters or causes inside a [`ChunkView`].
 #[derive(Debug, Clone)]
 pub struct TlvIter<'a> {
-    origin: &'a [u8],
-    rest: &'a [u8],
+    frames: Frames<'a>,
     kind: FieldKind,
     rules: Rules,
     carrier: Carrier,
@@ -383,19 +412,9 @@ impl<'a> Iterator for TlvIter<'a> {
     type Item = TlvView<'a>;
     #[inline]
     fn next(&mut self) -> Option<TlvView<'a>> {
-        if self.rest.len() < 4 {
-            return None;
-        }
-        let Ok((frame, rest)) = split_frame(self.rest) else {
-            self.rest = &[];
-            return None;
-        };
-        let at = self.rest.as_ptr() as usize - self.origin.as_ptr() as usize;
-        self.rest = rest;
+        let placed = self.frames.next()?;
         Some(TlvView {
-            origin: self.origin,
-            at,
-            frame,
+            placed,
             kind: self.kind,
             rules: self.rules,
             carrier: self.carrier,
@@ -407,9 +426,7 @@ impl<'a> Iterator for TlvIter<'a> {
 /// chunk, read in place.
 #[derive(Debug, Clone, Copy)]
 pub struct TlvView<'a> {
-    origin: &'a [u8],
-    at: usize,
-    frame: Frame<'a>,
+    placed: Placed<'a>,
     kind: FieldKind,
     rules: Rules,
     carrier: Carrier,
@@ -419,28 +436,28 @@ impl<'a> TlvView<'a> {
     /// Parameter Type or Cause Code.
     #[inline]
     pub fn ty(&self) -> u16 {
+        let w = self.placed.frame.whole;
         match self.kind {
-            FieldKind::Chunks => self.frame.whole[0] as u16,
-            _ => u16::from_be_bytes([self.frame.whole[0], self.frame.whole[1]]),
+            FieldKind::Chunks => w[0] as u16,
+            _ => u16::from_be_bytes([w[0], w[1]]),
         }
     }
     /// Parameter or Cause Length.
     #[inline]
     pub fn length(&self) -> u16 {
-        self.frame.length()
+        self.placed.frame.length()
     }
     /// The value, inside Length.
     #[inline]
     pub fn value(&self) -> &'a [u8] {
-        &self.frame.whole[4..]
+        &self.placed.frame.whole[4..]
     }
     /// Offset of the first byte in the packet.
     #[inline]
     pub fn offset(&self) -> usize {
-        self.at
+        self.placed.at
     }
-    /// Whether this is a cause (else a parameter or, inside PKTDROP-like
-    /// lists, a chunk).
+    /// Whether this is a cause, a parameter or (in a list of chunks) a chunk.
     #[inline]
     pub fn family(&self) -> Family {
         match self.kind {
@@ -453,13 +470,13 @@ impl<'a> TlvView<'a> {
     pub fn info(&self) -> Option<&'static TypeInfo> {
         let cx = Ctx {
             carrier: self.carrier,
-            ..Ctx::new(self.origin, self.rules)
+            ..Ctx::new(self.placed.origin, self.rules)
         };
         let (ty, value) = (self.ty(), self.value());
         let (tag, ty) = match self.family() {
             Family::Cause => crate::cause::resolve_cause(ty, value, &cx)?,
             Family::Param => crate::param::resolve_param(ty, value, &cx)?,
-            Family::Chunk => return row(self.frame.whole, &self.rules).info,
+            Family::Chunk => return row(self.placed.frame.whole, &self.rules).info,
         };
         registry::lookup(self.family(), tag, ty)
     }
