@@ -102,22 +102,7 @@ impl<'a> Packet<'a> {
             }
             let mut chunks = chunks;
             let mut rest = rest;
-            // A last chunk whose Length runs past the end of the packet (a
-            // truncated capture, a fuzzed length) is still shown as a chunk:
-            // its header as written, what is present of its value, raw.
-            if rest.len() >= 4 && u16::from_be_bytes([rest[2], rest[3]]) as usize > rest.len() {
-                // Typed from the bytes present when they hold its fields (a DATA
-                // chunk cut short keeps its TSN), else raw.
-                let mut c = match <Chunk as crate::tlv::Tlv>::decode_tlv(rest, cx) {
-                    Ok(c) => c,
-                    Err(_) => Chunk::new(
-                        rest[0],
-                        rest[1],
-                        crate::chunk::ChunkBody::Malformed(Cow::Borrowed(&rest[4..]), e.clone()),
-                    ),
-                };
-                c.length = Some(u16::from_be_bytes([rest[2], rest[3]]));
-                c.padding = Some(Cow::Borrowed(&[]));
+            if let Some(c) = cut_short_chunk(rest, cx, &e) {
                 chunks.push(c);
                 rest = &rest[rest.len()..];
             }
@@ -230,6 +215,32 @@ impl<'a> Packet<'a> {
         p.checksum = Some(g.u64() as u32);
         p
     }
+}
+
+/// A last chunk whose Length runs past the end of the packet (a truncated
+/// capture, a fuzzed length), shown as a chunk all the same: its header as
+/// written, typed from the bytes present when they hold its fields (a DATA
+/// chunk cut short keeps its TSN), else raw with `e`, the framing error.
+/// `None` when `rest` is not such a chunk.
+pub(crate) fn cut_short_chunk<'a>(
+    rest: &'a [u8],
+    cx: &Ctx<'a>,
+    e: &DecodeError,
+) -> Option<Chunk<'a>> {
+    if rest.len() < 4 || (u16::from_be_bytes([rest[2], rest[3]]) as usize) <= rest.len() {
+        return None;
+    }
+    let mut c = match <Chunk as crate::tlv::Tlv>::decode_tlv(rest, cx) {
+        Ok(c) => c,
+        Err(_) => Chunk::new(
+            rest[0],
+            rest[1],
+            crate::chunk::ChunkBody::Malformed(Cow::Borrowed(&rest[4..]), e.clone()),
+        ),
+    };
+    c.length = Some(u16::from_be_bytes([rest[2], rest[3]]));
+    c.padding = Some(Cow::Borrowed(&[]));
+    Some(c)
 }
 
 impl IntoOwned for Packet<'_> {

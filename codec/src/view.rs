@@ -224,6 +224,14 @@ impl<'a> PacketView<'a> {
     pub fn error(&self) -> Option<&DecodeError> {
         self.error.as_ref()
     }
+    /// The chunk whose Length runs past the end of the packet, if the chunks
+    /// end that way, typed from the bytes present: what [`Packet::decode`]
+    /// shows as the packet's last chunk.
+    pub fn cut_short(&self) -> Option<Chunk<'a>> {
+        let e = self.error.as_ref()?;
+        let cx = Ctx::new(self.bytes, self.rules);
+        crate::packet::cut_short_chunk(self.trailing(), &cx, e)
+    }
     /// The whole packet typed (a lenient [`Packet::decode`] with these rules).
     pub fn decode(&self) -> Result<Packet<'a>, DecodeError> {
         Packet::decode(

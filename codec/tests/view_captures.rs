@@ -25,6 +25,13 @@ fn agree(what: &str, v: &PacketView<'_>, p: &Packet<'_>) -> usize {
     );
     if cut_short == 0 {
         assert_eq!(v.trailing(), &p.trailing[..], "{what}: trailing bytes");
+        assert!(v.cut_short().is_none(), "{what}: no chunk is cut short");
+    } else {
+        assert_eq!(
+            v.cut_short().as_ref(),
+            p.chunks.last(),
+            "{what}: the chunk cut short"
+        );
     }
     let mut at = 12;
     let mut malformed = 0;

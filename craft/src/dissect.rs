@@ -355,9 +355,8 @@ fn format_item(a: &DissectArgs, mode: VerifyMode, item: &Item, arena: &[u8], s: 
     };
     let h = view.header();
     // The summary line needs each chunk typed, not the packet: the view
-    // types them one at a time, unless a chunk is cut short (then the
-    // decoder keeps what is present of it).
-    let whole = if a.json || a.verbose || a.lint || view.error().is_some() {
+    // types them one at a time.
+    let whole = if a.json || a.verbose || a.lint {
         Packet::decode(
             bytes,
             &DecodeOptions {
@@ -416,7 +415,7 @@ fn format_item(a: &DissectArgs, mode: VerifyMode, item: &Item, arena: &[u8], s: 
         );
         match &whole {
             Some(p) => chunk_list(s, p.chunks.iter()),
-            None => chunk_list(s, view.chunks().map(|c| c.decode())),
+            None => chunk_list(s, view.chunks().map(|c| c.decode()).chain(view.cut_short())),
         }
         if !matches!(report.status, checksum::ChecksumStatus::Good) {
             let _ = write!(s, " [checksum {}]", report.status.as_str());
