@@ -313,3 +313,32 @@ fn repr_is_replayable_even_with_random_defaults() {
     let again = hexraw(&format!("hexraw {text}"));
     assert_eq!(hex::encode(again), bytes);
 }
+
+/// `[-1]` is the last element, as in Python; the bytes on the wire prove
+/// which chunk was changed (decoded by the codec, not by the REPL).
+#[test]
+fn negative_indexes_count_from_the_end() {
+    let wire = hexraw(
+        "p = sctp()/data(tsn=1)/data(tsn=2)/data(tsn=3); \
+         p.chunks[-1].tsn = 30; p[-3].tsn = 10; x = p.chunks[-2].tsn; \
+         p.chunks[-2].stream_identifier = x; hexraw p",
+    );
+    let p = Packet::decode(&wire, &DecodeOptions::default()).unwrap();
+    let tsns: Vec<(u32, u16)> = p
+        .chunks
+        .iter()
+        .map(|c| match &c.body {
+            sctp_codec::ChunkBody::Data(d) => (d.tsn, d.stream_identifier),
+            b => panic!("not DATA: {b:?}"),
+        })
+        .collect();
+    assert_eq!(tsns, [(10, 0), (2, 2), (30, 0)]);
+    for bad in ["p.chunks[-4].tsn = 1", "p[-4].tsn = 1", "x = p.chunks[-4]"] {
+        let (ok, _, err, code) = craft(&["-c", &format!("p = sctp()/data()/data()/data(); {bad}")]);
+        assert!(!ok && code == Some(1), "{bad}: {err}");
+        assert!(
+            err.contains("3 chunk(s)") || err.contains("3 element(s)"),
+            "{bad}: {err}"
+        );
+    }
+}

@@ -161,8 +161,8 @@ impl Want {
 pub enum Seg {
     /// `.name`
     Name(String, usize),
-    /// `[index]`
-    Index(usize, usize),
+    /// `[index]`; negative counts from the end (`[-1]` is the last).
+    Index(i64, usize),
 }
 
 /// Evaluates tokens into values.
@@ -331,11 +331,16 @@ impl<'t> Parser<'t> {
                 {
                     i += 2
                 }
-                Some(Tok::Punct('['))
-                    if matches!(t.get(i + 1).map(|x| &x.tok), Some(Tok::Int { .. }))
-                        && t.get(i + 2).map(|x| &x.tok) == Some(&Tok::Punct(']')) =>
-                {
-                    i += 3
+                Some(Tok::Punct('[')) => {
+                    // `[n]` or `[-n]`
+                    let minus = usize::from(t.get(i + 1).map(|x| &x.tok) == Some(&Tok::Punct('-')));
+                    let k = i + 1 + minus;
+                    if !matches!(t.get(k).map(|x| &x.tok), Some(Tok::Int { .. }))
+                        || t.get(k + 1).map(|x| &x.tok) != Some(&Tok::Punct(']'))
+                    {
+                        return false;
+                    }
+                    i = k + 2;
                 }
                 _ => return false,
             }
@@ -351,14 +356,21 @@ impl<'t> Parser<'t> {
                 segs.push(Seg::Name(n, a));
             } else if self.eat('[') {
                 let a = self.at();
-                let n = self.int()?;
+                let n = self.index()?;
                 self.expect(']')?;
-                segs.push(Seg::Index(n as usize, a));
+                segs.push(Seg::Index(n, a));
             } else {
                 break;
             }
         }
         Ok((root, at, segs))
+    }
+    /// A list index: a number, or `-` and a number counting from the end.
+    fn index(&mut self) -> Result<i64, LangError> {
+        let at = self.at();
+        let negative = self.eat('-');
+        let n = i64::try_from(self.int()?).map_err(|_| LangError::at(at, "index out of range"))?;
+        Ok(if negative { -n } else { n })
     }
     fn int(&mut self) -> Result<u64, LangError> {
         let at = self.at();
@@ -449,9 +461,9 @@ impl<'t> Parser<'t> {
                         } else if self.peek() == Some(&Tok::Punct('[')) {
                             self.pos += 1;
                             let a = self.at();
-                            let n = self.int()?;
+                            let n = self.index()?;
                             self.expect(']')?;
-                            segs.push(Seg::Index(n as usize, a));
+                            segs.push(Seg::Index(n, a));
                         } else {
                             break;
                         }

@@ -14,6 +14,17 @@ fn seg_at(s: &Seg) -> usize {
     }
 }
 
+/// The position that index `i` names in a list of `len` (negative counts
+/// from the end, as in Python: -1 is the last).
+fn slot(i: i64, len: usize) -> Option<usize> {
+    let k = if i < 0 {
+        len.checked_sub(usize::try_from(i.unsigned_abs()).ok()?)?
+    } else {
+        usize::try_from(i).ok()?
+    };
+    (k < len).then_some(k)
+}
+
 /// The canonical name of `name` inside `item` (field, flag or override).
 fn item_name(item: &Item, name: &str) -> Result<String, String> {
     match item.kind {
@@ -42,10 +53,12 @@ pub fn get(v: &Val, segs: &[Seg]) -> Result<Val, LangError> {
             ),
             rest,
         ),
-        (Val::Packet(p), Seg::Index(i, _)) => match p.chunks.get(*i) {
-            Some(c) => get(&Val::Item(Box::new(c.clone())), rest),
-            None => Err(err(format!("the packet has {} chunk(s)", p.chunks.len()))),
-        },
+        (Val::Packet(p), Seg::Index(i, _)) => {
+            match slot(*i, p.chunks.len()).map(|k| &p.chunks[k]) {
+                Some(c) => get(&Val::Item(Box::new(c.clone())), rest),
+                None => Err(err(format!("the packet has {} chunk(s)", p.chunks.len()))),
+            }
+        }
         (Val::Packet(p), Seg::Name(n, _)) => {
             let full = names::resolve_header(n).map_err(err)?;
             match p.get(full) {
@@ -60,7 +73,7 @@ pub fn get(v: &Val, segs: &[Seg]) -> Result<Val, LangError> {
                 None => Err(err(format!("{full} is not set (it takes its default)"))),
             }
         }
-        (Val::List(l), Seg::Index(i, _)) => match l.get(*i) {
+        (Val::List(l), Seg::Index(i, _)) => match slot(*i, l.len()).map(|k| &l[k]) {
             Some(x) => get(x, rest),
             None => Err(err(format!("the list has {} element(s)", l.len()))),
         },
@@ -80,8 +93,8 @@ pub fn set(root: &mut Val, segs: &[Seg], val: Val) -> Result<(), LangError> {
         Val::List(l) => match first {
             Seg::Index(i, a) => {
                 let n = l.len();
-                let x = l
-                    .get_mut(*i)
+                let x = slot(*i, n)
+                    .map(|k| &mut l[k])
                     .ok_or_else(|| LangError::at(*a, format!("the list has {n} element(s)")))?;
                 set(x, rest, val)
             }
@@ -123,9 +136,8 @@ fn set_packet(p: &mut PacketSpec, first: &Seg, rest: &[Seg], val: Val) -> Result
         },
         Seg::Index(i, a) => {
             let n = p.chunks.len();
-            let c = p
-                .chunks
-                .get_mut(*i)
+            let c = slot(*i, n)
+                .map(|k| &mut p.chunks[k])
                 .ok_or_else(|| LangError::at(*a, format!("the packet has {n} chunk(s)")))?;
             match rest.split_first() {
                 None => match val {
