@@ -44,22 +44,12 @@ mod sigint {
 
     use sctp_craft::lang::session::INTERRUPTED;
 
-    const SIGINT: i32 = 2;
-
-    extern "C" {
-        fn signal(signum: i32, handler: extern "C" fn(i32)) -> usize;
-    }
-
-    extern "C" fn on_sigint(_: i32) {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-    }
-
-    /// Installs the handler (a store to an atomic: async-signal-safe).
+    /// Installs the handler (the `ctrlc` crate's signal thread sets the flag).
     pub fn install() {
-        // SAFETY: `signal` is the C library's; the handler only stores to an
-        // atomic, which is async-signal-safe.
-        unsafe {
-            signal(SIGINT, on_sigint);
+        // Without it Ctrl-C during a statement ends the REPL, as before
+        // `install`: say so, keep going.
+        if let Err(e) = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst)) {
+            eprintln!("sctp-craft: Ctrl-C will end the REPL: {e}");
         }
     }
 
