@@ -9,6 +9,8 @@
 #include <epan/show_exception.h>
 #include <epan/proto_data.h>
 #include <epan/column-utils.h>
+#include <epan/tap.h>
+#include <epan/dissectors/packet-sctp.h>
 #include "shim.h"
 
 #define SCTPKIT_MAX_DEPTH 64
@@ -253,3 +255,55 @@ int sctpkit_apply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto
     return rc;
 }
 
+
+/* Association indexing is the built-in's (off by default); its "not found". */
+#define SCTPKIT_ASSOC_NOT_FOUND 5
+
+void sctpkit_tap_sctp(tvbuff_t *tvb, packet_info *pinfo,
+                      const sctpkit_tap_facts *facts, const sctpkit_tap_span *spans, uint32_t n)
+{
+    static int tap_id = -1;
+    struct _sctp_info *info;
+    volatile uint32_t k = 0;
+    uint32_t i;
+
+    if (tap_id < 0)
+        tap_id = find_tap_id("sctp");
+    if (tap_id == 0 || n == 0 || pinfo->flags.in_error_pkt)
+        return;
+    /* Per packet, in the packet's pool: the listeners run at the end of the
+     * frame, after other SCTP packets of the same frame may be dissected. */
+    info = wmem_new0(pinfo->pool, struct _sctp_info);
+    info->verification_tag = facts->verification_tag;
+    info->sport = facts->sport;
+    info->dport = facts->dport;
+    info->checksum_zero = facts->checksum_zero != 0;
+    info->crc32c_calculated = facts->crc32c_calculated != 0;
+    info->crc32c_correct = facts->crc32c_correct != 0;
+    info->adler32_calculated = facts->adler32_calculated != 0;
+    info->adler32_correct = facts->adler32_correct != 0;
+    info->vtag_reflected = facts->vtag_reflected != 0;
+    info->assoc_index = (guint16)-1;
+    info->direction = SCTPKIT_ASSOC_NOT_FOUND;
+    copy_address_wmem(pinfo->pool, &info->ip_src, &pinfo->src);
+    copy_address_wmem(pinfo->pool, &info->ip_dst, &pinfo->dst);
+    TRY {
+        for (i = 0; i < n && k < MAXIMUM_NUMBER_OF_TVBS; i++) {
+            gint cap = tvb_captured_length_remaining(tvb, (gint)spans[i].start);
+            guint32 len = spans[i].length;
+            if (cap < 0)
+                cap = 0;
+            info->tvb[k] = tvb_new_subset_length_caplen(tvb, (gint)spans[i].start,
+                                                        MIN((gint)len, cap), (gint)len);
+            k++;
+        }
+    }
+    CATCH_ALL {
+        /* keep the entries made before the one that did not fit */
+    }
+    ENDTRY;
+    info->number_of_tvbs = k;
+    info->incomplete = n > k;
+    if (k > 0)
+        tap_queue_packet(tap_id, pinfo, info);
+}

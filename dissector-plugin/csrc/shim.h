@@ -75,4 +75,32 @@ int sctpkit_apply(struct tvbuff *tvb, struct _packet_info *pinfo, struct _proto_
 /* Records a PPID the way the built-in does (p_add_proto_data of proto_sctp). */
 void sctpkit_note_ppid(struct _packet_info *pinfo, int proto_sctp, uint32_t ppi);
 
+/* One entry of the built-in "sctp" tap record: a chunk, or an IPv4/IPv6
+ * address parameter of an INIT / INIT ACK, header to padding included
+ * (start in the SCTP tvb; length as reported, clipped to the packet). */
+typedef struct sctpkit_tap_span {
+    uint32_t start;
+    uint32_t length;
+} sctpkit_tap_span;
+
+/* The packet-wide facts of the "sctp" tap record (struct _sctp_info). */
+typedef struct sctpkit_tap_facts {
+    uint32_t verification_tag;
+    uint16_t sport;
+    uint16_t dport;
+    int32_t checksum_zero;
+    int32_t crc32c_calculated;
+    int32_t crc32c_correct;
+    int32_t adler32_calculated;
+    int32_t adler32_correct;
+    int32_t vtag_reflected;
+} sctpkit_tap_facts;
+
+/* Queues the packet to the built-in SCTP dissector's "sctp" tap (what
+ * `-z sctp,stat`, `-z conv,sctp` and Telephony > SCTP read), as the
+ * built-in would: not inside ICMP errors, not without chunks, at most
+ * MAXIMUM_NUMBER_OF_TVBS entries (then marked incomplete). */
+void sctpkit_tap_sctp(struct tvbuff *tvb, struct _packet_info *pinfo,
+                      const sctpkit_tap_facts *facts, const sctpkit_tap_span *spans, uint32_t n);
+
 #endif

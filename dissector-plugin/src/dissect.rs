@@ -18,6 +18,7 @@ use crate::ffi::{Enc, Frame, FrameFacts, OpList};
 use crate::fields::Fixed;
 use crate::plugin::{self, ChecksumPref, Ett, Registered};
 use crate::reassembly::{Fragment, MsgKey, Outcome, Reassembler};
+use crate::tap;
 use crate::tree::{HandoffSpec, Hook, TreeBuilder};
 
 /// Per-capture state: dialect tracking and reassembly.
@@ -187,6 +188,14 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
         }
         ops
     };
+    // Before the hand-offs: upper layers (M3UA, ...) change the packet's
+    // addresses, and the tap is about the IP addresses.
+    if !facts.in_error_pkt {
+        if let Some((tf, spans)) = tap::record(bytes, facts.reported_len as usize, report.as_ref())
+        {
+            frame.tap_sctp(&tf, &spans);
+        }
+    }
     frame.apply(reg.proto, ett, plugin::proto_sctp(), (sport, dport), &ops);
     facts.reported_len as usize
 }

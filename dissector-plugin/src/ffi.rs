@@ -28,6 +28,11 @@ pub mod sys {
 
 use sys::{field_display_e, ftenum};
 
+/// The packet-wide facts of the built-in "sctp" tap record.
+pub use sys::sctpkit_tap_facts as TapFacts;
+/// One entry of the built-in "sctp" tap record: start and reported length.
+pub use sys::sctpkit_tap_span as TapSpan;
+
 // ---------------------------------------------------------------------------
 // What Wireshark 4.0 looks for in a plugin (see wsutil/plugins.c).
 
@@ -639,6 +644,17 @@ impl Frame {
             let _ = BYTES.try_with(|b| *b.borrow_mut() = buf);
         }
         r
+    }
+
+    /// Queues the packet to the built-in SCTP dissector's "sctp" tap
+    /// (see [`crate::tap`]).
+    pub fn tap_sctp(&mut self, facts: &TapFacts, spans: &[TapSpan]) {
+        let n = u32::try_from(spans.len()).unwrap_or(u32::MAX);
+        // SAFETY: tvb and pinfo are valid for the call; `facts` and `spans`
+        // are only read during it (the shim copies what the tap keeps, into
+        // the packet's pool, and makes sub-tvbs of `tvb`, which outlives the
+        // frame's tap listeners).
+        unsafe { sys::sctpkit_tap_sctp(self.tvb, self.pinfo, facts, spans.as_ptr(), n) }
     }
 
     /// Sets the port type and ports (for conversations and upper layers).

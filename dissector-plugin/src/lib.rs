@@ -11,4 +11,5 @@ pub mod fields;
 pub mod names;
 pub mod plugin;
 pub mod reassembly;
+pub mod tap;
 pub mod tree;
