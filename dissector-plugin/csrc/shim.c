@@ -160,10 +160,65 @@ static int do_handoff(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int32
     return rc;
 }
 
+static const int32_t *mirror_table;
+static uint32_t mirror_len;
+static int32_t mirror_base;
+
+void sctpkit_set_mirror(const int32_t *table, uint32_t len, int32_t base)
+{
+    mirror_table = table;
+    mirror_len = len;
+    mirror_base = base;
+}
+
+int sctpkit_twin_hf(int ours, const char *abbrev)
+{
+    header_field_info *a, *b;
+    int id = proto_registrar_get_id_byname(abbrev);
+    if (id <= 0 || ours <= 0)
+        return -1;
+    a = proto_registrar_get_nth((guint)ours);
+    b = proto_registrar_get_nth((guint)id);
+    if (!a || !b || a->type != b->type || a->bitmask != b->bitmask)
+        return -1;
+    return id;
+}
+
+/* The built-in twin of field hf, or -1; also -1 when nothing will look at
+ * the twin under `tree` (no visible tree, no filter or column naming it):
+ * a hidden item nobody reads is not worth adding. */
+static int mirror_of(proto_tree *tree, int hf)
+{
+    uint32_t k = (uint32_t)(hf - mirror_base);
+    int twin;
+    if (!mirror_table || hf < mirror_base || k >= mirror_len)
+        return -1;
+    twin = mirror_table[k];
+    if (twin <= 0 || !proto_field_is_referenced(tree, twin))
+        return -1;
+    return twin;
+}
+
+/* The hidden `sctp` protocol item under `top`; returns its subtree, where
+ * the checksum twin goes (its status item cannot be hidden by itself). */
+static proto_tree *mirror_protocol(proto_tree *top, tvbuff_t *tvb, int proto_sctp, int ett)
+{
+    proto_item *ti;
+    if (proto_sctp <= 0)
+        return NULL;
+    ti = proto_tree_add_item(top, proto_sctp, tvb, 0, -1, ENC_NA);
+    proto_item_set_hidden(ti);
+    return proto_item_add_subtree(ti, ett);
+}
+
 static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_tree *root,
                       int proto, int ett, int proto_sctp, uint16_t sport, uint16_t dport,
-                      const sctpkit_op *ops, uint32_t n)
+                      const sctpkit_op *ops, uint32_t n, int mirror)
 {
+    int twin;
+    /* The `sctp` item always (one per packet: `-Y sctp` keeps working); the
+     * twin fields only when asked. */
+    proto_tree *mtree = mirror_protocol(root, tvb, proto_sctp, ett);
     proto_tree *stack[SCTPKIT_MAX_DEPTH];
     int depth = 0;
     proto_tree *top = root;
@@ -175,9 +230,14 @@ static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
         switch (o->kind) {
         case SCTPKIT_OP_ITEM:
             last = proto_tree_add_item(top, o->hf, tvb, o->start, o->length, o->enc);
+            if (mirror && (twin = mirror_of(top, o->hf)) > 0)
+                proto_item_set_hidden(proto_tree_add_item(top, twin, tvb, o->start, o->length, o->enc));
             break;
         case SCTPKIT_OP_UINT:
             last = proto_tree_add_uint(top, o->hf, tvb, o->start, o->length, (guint32)o->value);
+            if (mirror && (twin = mirror_of(top, o->hf)) > 0)
+                proto_item_set_hidden(proto_tree_add_uint(top, twin, tvb, o->start, o->length,
+                                                          (guint32)o->value));
             break;
         case SCTPKIT_OP_PUSH:
             if (depth < SCTPKIT_MAX_DEPTH) {
@@ -213,11 +273,18 @@ static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
         case SCTPKIT_OP_CHECKSUM:
             last = proto_tree_add_checksum(top, tvb, o->start, o->hf, o->ett, (expert_field *)o->ptr,
                                            pinfo, (guint32)o->value, ENC_BIG_ENDIAN, o->enc);
+            if (mirror && mtree && (twin = mirror_of(mtree, o->hf)) > 0) {
+                int status = mirror_of(mtree, o->ett);
+                proto_item_set_hidden(proto_tree_add_checksum(mtree, tvb, o->start, twin,
+                                                              status > 0 ? status : -1, NULL, pinfo,
+                                                              (guint32)o->value, ENC_BIG_ENDIAN, o->enc));
+            }
             break;
         case SCTPKIT_OP_NEWPROTO:
             ti = proto_tree_add_item(tree, proto, tvb, 0, -1, ENC_NA);
             top = proto_item_add_subtree(ti, ett);
             depth = 0;
+            mtree = mirror_protocol(top, tvb, proto_sctp, ett);
             break;
         case SCTPKIT_OP_HANDOFF:
             do_handoff(tvb, pinfo, tree, o->start, o->length, (int32_t)o->aux, (const uint8_t *)o->ptr,
@@ -236,13 +303,14 @@ static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
 }
 
 int sctpkit_apply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto, int ett,
-                  int proto_sctp, uint16_t sport, uint16_t dport, const sctpkit_op *ops, uint32_t n)
+                  int proto_sctp, uint16_t sport, uint16_t dport, const sctpkit_op *ops, uint32_t n,
+                  int mirror)
 {
     volatile int rc = 0;
     TRY {
         proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, -1, ENC_NA);
         proto_tree *sub = proto_item_add_subtree(ti, ett);
-        apply_ops(tvb, pinfo, tree, sub, proto, ett, proto_sctp, sport, dport, ops, n);
+        apply_ops(tvb, pinfo, tree, sub, proto, ett, proto_sctp, sport, dport, ops, n, mirror);
     }
     CATCH_NONFATAL_ERRORS {
         show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);

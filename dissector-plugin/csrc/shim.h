@@ -71,7 +71,18 @@ void sctpkit_col_info(struct _packet_info *pinfo, const char *text);
  * malformed). */
 int sctpkit_apply(struct tvbuff *tvb, struct _packet_info *pinfo, struct _proto_node *tree,
                   int proto, int ett, int proto_sctp, uint16_t sport, uint16_t dport,
-                  const sctpkit_op *ops, uint32_t n);
+                  const sctpkit_op *ops, uint32_t n, int mirror);
+/* Each sctpkit protocol item gets a hidden `sctp` item (`-Y sctp` works).
+ * With `mirror` set in sctpkit_apply, every ITEM / UINT / CHECKSUM op whose
+ * field has a built-in twin is also added, hidden, under the built-in's
+ * field, so display filters, colouring rules and columns written for
+ * `sctp.*` keep working.
+ * `table[hf - base]` is the twin of field hf, or -1; the table must outlive
+ * every later dissection. */
+void sctpkit_set_mirror(const int32_t *table, uint32_t len, int32_t base);
+/* The built-in field `abbrev` if it can stand for field `ours` (same type
+ * and bitmask), else -1. */
+int sctpkit_twin_hf(int ours, const char *abbrev);
 /* Records a PPID the way the built-in does (p_add_proto_data of proto_sctp). */
 void sctpkit_note_ppid(struct _packet_info *pinfo, int proto_sctp, uint32_t ppi);
 

@@ -128,7 +128,7 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
                 bytes.len()
             ),
         );
-        frame.apply(reg.proto, reg.ett(Ett::Protocol), -1, (0, 0), &ops);
+        frame.apply(reg.proto, reg.ett(Ett::Protocol), -1, (0, 0), &ops, false);
         return bytes.len();
     }
     let sport = u16::from_be_bytes([bytes[0], bytes[1]]);
@@ -196,7 +196,15 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
             frame.tap_sctp(&tf, &spans);
         }
     }
-    frame.apply(reg.proto, ett, plugin::proto_sctp(), (sport, dport), &ops);
+    let mirror = plugin::mirror_on(reg);
+    frame.apply(
+        reg.proto,
+        ett,
+        plugin::proto_sctp(),
+        (sport, dport),
+        &ops,
+        mirror,
+    );
     facts.reported_len as usize
 }
 

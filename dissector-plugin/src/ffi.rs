@@ -690,6 +690,7 @@ impl Frame {
         proto_sctp: i32,
         ports: (u16, u16),
         ops: &OpList,
+        mirror: bool,
     ) -> bool {
         // SAFETY: tvb/pinfo/tree valid for the call; the ops' text and data
         // pointers point into `ops`, which outlives the call; expert pointers
@@ -706,10 +707,28 @@ impl Frame {
                 ports.1,
                 ops.ops.as_ptr(),
                 ops.ops.len() as u32,
+                i32::from(mirror),
             )
         };
         rc == 0
     }
+}
+
+/// The built-in field `abbrev` if it can stand for our field `ours` (same
+/// type and bitmask): its id, else `None`. Call after every protocol has
+/// registered its fields.
+pub fn twin_hf(ours: i32, abbrev: &str) -> Option<i32> {
+    let c = CString::new(abbrev).ok()?;
+    // SAFETY: reads Wireshark's field registry; `c` outlives the call.
+    let id = unsafe { sys::sctpkit_twin_hf(ours, c.as_ptr()) };
+    (id > 0).then_some(id)
+}
+
+/// Hands the shim the table of built-in twins (`table[hf - base]`).
+pub fn set_mirror(table: &'static [i32], base: i32) {
+    let len = u32::try_from(table.len()).unwrap_or(0);
+    // SAFETY: the table is 'static, so it outlives every later dissection.
+    unsafe { sys::sctpkit_set_mirror(table.as_ptr(), len, base) }
 }
 
 // ---------------------------------------------------------------------------

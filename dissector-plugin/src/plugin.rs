@@ -75,6 +75,8 @@ pub struct Prefs {
     pub dialect: PrefCell,
     /// Reassemble fragmented user messages.
     pub reassemble: PrefCell,
+    /// Also add the built-in's `sctp.*` fields, hidden.
+    pub builtin_fields: PrefCell,
 }
 
 impl Prefs {
@@ -219,6 +221,15 @@ pub fn register() {
             "Reassemble DATA / I-DATA fragments (B/E bits) before handing them to upper layers",
             true,
         ),
+        builtin_fields: m.bool_pref(
+            "builtin_fields",
+            "Also fill the built-in's sctp.* fields",
+            "Add every field that has a twin in the built-in SCTP dissector a second time, \
+             hidden, under the built-in's name, so display filters, colouring rules and \
+             columns written for sctp.* keep working (costs about a quarter more time; \
+             `sctp` itself always matches)",
+            false,
+        ),
     };
     ffi::register_init();
     let _ = REGISTERED.set(Registered {
@@ -245,6 +256,54 @@ static HANDOFF: Mutex<HandoffState> = Mutex::new(HandoffState {
 });
 
 static PROTO_SCTP: OnceLock<i32> = OnceLock::new();
+
+/// The built-in TSN fields shown relative to the first TSN by default
+/// (`sctp.relative_tsns`): their absolute values go to the `_raw` twins.
+const RELATIVE_IN_BUILTIN: &[&str] = &["data_tsn", "sack_cumulative_tsn_ack"];
+
+/// For each of our fields `sctpkit.X` (a twin name), the
+/// built-in's `sctp.X` when it can stand for it: `table[hf - base]`, -1 if
+/// none. Built once, after every protocol registered its fields.
+static MIRROR: OnceLock<(Vec<i32>, i32)> = OnceLock::new();
+
+/// Whether to fill the built-in's fields (the preference, once the table is
+/// built and handed to the shim).
+pub fn mirror_on(reg: &Registered) -> bool {
+    if reg.prefs.builtin_fields.get() == 0 {
+        return false;
+    }
+    let (table, base) = MIRROR.get_or_init(|| {
+        let (lo, hi) = reg
+            .ids
+            .iter()
+            .filter(|&&i| i > 0)
+            .fold((i32::MAX, 0), |(lo, hi), &i| (lo.min(i), hi.max(i)));
+        if lo > hi {
+            return (Vec::new(), 0);
+        }
+        let mut table = vec![-1; (hi - lo + 1) as usize];
+        for (r, &id) in reg.catalog.regs.iter().zip(&reg.ids) {
+            let Some(x) = r.abbrev.strip_prefix("sctpkit.") else {
+                continue;
+            };
+            // Our own fields (`sctpkit.<type>.<field>`) have no `sctp.` namesake.
+            if RELATIVE_IN_BUILTIN.contains(&x) || id <= 0 {
+                continue;
+            }
+            if let Some(twin) = ffi::twin_hf(id, &format!("sctp.{x}")) {
+                table[(id - lo) as usize] = twin;
+            }
+        }
+        (table, lo)
+    });
+    if table.is_empty() {
+        return false;
+    }
+    // The shim keeps a pointer to the 'static table.
+    static HANDED: OnceLock<()> = OnceLock::new();
+    HANDED.get_or_init(|| ffi::set_mirror(table, *base));
+    true
+}
 
 /// The built-in SCTP protocol id (looked up once, after all registrations).
 pub fn proto_sctp() -> i32 {
