@@ -28,7 +28,18 @@ use crate::output::{hexdump::hexdump, json, summary};
 #[derive(Args, Debug)]
 pub struct DissectArgs {
     /// The capture (pcap, pcapng, gzip-compressed either); "-" reads stdin.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "interface", conflicts_with = "interface")]
+    pub file: Option<PathBuf>,
+    /// Capture live from this network interface instead (`lo`, `eth0`,
+    /// `any`); needs root or CAP_NET_RAW. Each packet is printed as it arrives.
+    #[arg(short = 'i', long)]
+    pub interface: Option<String>,
+    /// Capture filter for `-i`, in libpcap's syntax (`"sctp or udp port 9899"`).
+    #[arg(short = 'f', long, requires = "interface")]
+    pub filter: Option<String>,
+    /// Stop after this many SCTP packets.
+    #[arg(short = 'c', long)]
+    pub count: Option<u64>,
     /// Print the full tree of every packet.
     #[arg(short = 'V', long)]
     pub verbose: bool,
@@ -134,16 +145,26 @@ const BATCH_ITEMS: usize = 2048;
 /// Memory stays bounded: a few batches are in flight at a time.
 pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     let mode = verify_mode(&a.checksum)?;
-    let mut reader = if a.file.as_os_str() == "-" {
-        CaptureReader::from_reader(io::stdin())
-    } else {
-        let prefer = match a.reader.as_str() {
-            "native" => Backend::PcapParser,
-            _ => Backend::Libpcap,
-        };
-        CaptureReader::open_with(&a.file, prefer)
-    }
-    .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let source = match (&a.file, &a.interface) {
+        (Some(f), _) => f.display().to_string(),
+        (None, Some(i)) => format!("interface {i}"),
+        (None, None) => anyhow::bail!("a capture file or -i INTERFACE is needed"),
+    };
+    let opened = match (&a.file, &a.interface) {
+        (Some(f), _) if f.as_os_str() == "-" => CaptureReader::from_reader(io::stdin()),
+        (Some(f), _) => {
+            let prefer = match a.reader.as_str() {
+                "native" => Backend::PcapParser,
+                _ => Backend::Libpcap,
+            };
+            CaptureReader::open_with(f, prefer)
+        }
+        (None, Some(i)) => CaptureReader::open_live(i, a.filter.as_deref()).inspect(|_| {
+            eprintln!("sctp-craft: capturing on {i}");
+        }),
+        (None, None) => unreachable!("checked above"),
+    };
+    let mut reader = opened.map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
     let workers = match a.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -175,7 +196,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     match read_result {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
-            eprintln!("sctp-craft: {}: {e}", a.file.display());
+            eprintln!("sctp-craft: {source}: {e}");
             Ok(ExitCode::from(1))
         }
     }
@@ -207,6 +228,13 @@ fn read_frames(
     };
     let mut batch = new_batch(seq);
     let mut result = Ok(());
+    // Live: every packet goes out at once, not when a batch is full.
+    let batch_items = if a.interface.is_some() {
+        1
+    } else {
+        BATCH_ITEMS
+    };
+    let mut sctp_packets = 0u64;
     while let Some(frame) = reader.next_frame() {
         let frame = match frame {
             Ok(f) => f,
@@ -217,6 +245,7 @@ fn read_frames(
         };
         let what = match extract_sctp(frame.link_type, frame.data, &cfg, &mut defrag) {
             Ok(Some(seg)) => {
+                sctp_packets += 1;
                 let at = batch.arena.len();
                 batch.arena.extend_from_slice(&seg.sctp);
                 let rules = decoder
@@ -239,12 +268,15 @@ fn read_frames(
             frame: frame.number,
             what,
         });
-        if batch.arena.len() >= BATCH_BYTES || batch.items.len() >= BATCH_ITEMS {
+        if batch.arena.len() >= BATCH_BYTES || batch.items.len() >= batch_items {
             seq += 1;
             let full = std::mem::replace(&mut batch, new_batch(seq));
             if stop.load(Ordering::Relaxed) || tx.send(full).is_err() {
                 return result;
             }
+        }
+        if a.count.is_some_and(|n| sctp_packets >= n) {
+            break;
         }
     }
     if !batch.items.is_empty() {

@@ -32,6 +32,8 @@ pub enum CaptureErrorKind {
     /// A record or block declares more bytes than
     /// [`MAX_RECORD_LEN`](super::MAX_RECORD_LEN).
     RecordTooLarge(u64),
+    /// Opening or reading a live interface failed (libpcap's message).
+    Live(String),
 }
 
 impl CaptureError {
@@ -65,6 +67,7 @@ impl fmt::Display for CaptureErrorKind {
             }
             CaptureErrorKind::Truncated => write!(f, "file truncated in the middle of a record"),
             CaptureErrorKind::Corrupt(what) => write!(f, "corrupt capture: {what}"),
+            CaptureErrorKind::Live(what) => write!(f, "live capture: {what}"),
             CaptureErrorKind::RecordTooLarge(n) => {
                 write!(
                     f,
@@ -78,6 +81,13 @@ impl fmt::Display for CaptureErrorKind {
 
 impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let CaptureErrorKind::Live(_) = self.kind {
+            // No file offsets on an interface; a frame number only once some came.
+            return match self.frame {
+                0 | 1 => write!(f, "{}", self.kind),
+                n => write!(f, "after frame {}: {}", n - 1, self.kind),
+            };
+        }
         write!(
             f,
             "frame {} at byte offset {}: {}",

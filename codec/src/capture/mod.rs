@@ -11,6 +11,8 @@
 //! link types go through pcap-parser, a pure-Rust streaming reader. Memory
 //! stays bounded whatever the file size: one record at a time is held.
 //!
+//! [`CaptureReader::open_live`] captures from a network interface instead.
+//!
 //! [`PcapWriter`] writes classic pcap files.
 
 use std::fs::File;
@@ -23,6 +25,7 @@ mod fill;
 mod format;
 mod index;
 mod libpcap;
+mod live;
 mod parser;
 mod writer;
 
@@ -32,6 +35,7 @@ pub use writer::{PcapWriter, LINKTYPE_ETHERNET, LINKTYPE_RAW, PCAP_WRITER_SNAPLE
 use fill::read_head;
 use format::sniff;
 use libpcap::LibpcapBackend;
+use live::LiveBackend;
 use parser::ParserBackend;
 
 /// Length of the classic pcap file header.
@@ -70,6 +74,8 @@ pub enum Backend {
     Libpcap,
     /// pcap-parser, in pure Rust.
     PcapParser,
+    /// libpcap capturing live from an interface.
+    Live,
 }
 
 /// A frame's metadata and where its bytes are in the backend's buffer.
@@ -96,6 +102,7 @@ pub(crate) enum Step {
 enum Reader {
     Libpcap(Box<LibpcapBackend>),
     Parser(Box<ParserBackend>),
+    Live(Box<LiveBackend>),
 }
 
 /// Streams the frames of a pcap (draft-ietf-opsawg-pcap) or pcapng
@@ -158,6 +165,20 @@ impl CaptureReader {
         })
     }
 
+    /// Captures live from network interface `device` (`lo`, `eth0`, `any`)
+    /// with an optional BPF capture `filter` (`"sctp or udp port 9899"`);
+    /// frames are numbered from 1 as they arrive and
+    /// [`next_frame`](Self::next_frame) waits for the next one. Needs the
+    /// rights to capture (root or CAP_NET_RAW).
+    pub fn open_live(device: &str, filter: Option<&str>) -> Result<CaptureReader, CaptureError> {
+        Ok(CaptureReader {
+            reader: Reader::Live(Box::new(LiveBackend::open(device, filter)?)),
+            path: None,
+            returned: 0,
+            finished: false,
+        })
+    }
+
     /// Reads a capture from a stream (e.g. stdin), gzip-compressed or not,
     /// with pcap-parser.
     pub fn from_reader<R: Read + Send + 'static>(input: R) -> Result<CaptureReader, CaptureError> {
@@ -176,6 +197,7 @@ impl CaptureReader {
         match self.reader {
             Reader::Libpcap(_) => Backend::Libpcap,
             Reader::Parser(_) => Backend::PcapParser,
+            Reader::Live(_) => Backend::Live,
         }
     }
 
@@ -191,6 +213,7 @@ impl CaptureReader {
             let step = match &mut self.reader {
                 Reader::Libpcap(lp) => lp.advance(),
                 Reader::Parser(p) => p.advance(number),
+                Reader::Live(l) => l.advance(number),
             };
             match step {
                 Step::Ready(meta) => break meta,
@@ -214,6 +237,7 @@ impl CaptureReader {
         let data = match &self.reader {
             Reader::Libpcap(lp) => lp.data(&meta),
             Reader::Parser(p) => p.data(&meta),
+            Reader::Live(l) => l.data(&meta),
         };
         let Some(data) = data else {
             self.finished = true;
@@ -247,7 +271,7 @@ impl CaptureReader {
         };
         let resume = match &self.reader {
             Reader::Libpcap(lp) => lp.resume_offset(),
-            Reader::Parser(_) => {
+            Reader::Parser(_) | Reader::Live(_) => {
                 return Err(CaptureError::corrupt(
                     number,
                     0,
