@@ -21,6 +21,7 @@ use sctp_codec::{
     lint, Chunk, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules,
 };
 
+use crate::filter::{Facts, Filter};
 use crate::output::tree::{checksum_line, TreeWriter};
 use crate::output::{hexdump::hexdump, json, summary};
 
@@ -40,6 +41,10 @@ pub struct DissectArgs {
     /// Stop after this many SCTP packets.
     #[arg(short = 'c', long)]
     pub count: Option<u64>,
+    /// Display filter: print only the packets it matches, by the registry's
+    /// names (`data.tsn > 5 && !sack`, `init`, `cause.code == 1`, `vtag == 0`).
+    #[arg(short = 'Y', long = "display-filter")]
+    pub display_filter: Option<String>,
     /// Print the full tree of every packet.
     #[arg(short = 'V', long)]
     pub verbose: bool,
@@ -145,6 +150,16 @@ const BATCH_ITEMS: usize = 2048;
 /// Memory stays bounded: a few batches are in flight at a time.
 pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     let mode = verify_mode(&a.checksum)?;
+    let filter = match &a.display_filter {
+        Some(f) => {
+            Some(Filter::parse(f).map_err(|e| anyhow::anyhow!("display filter {f:?}: {e}"))?)
+        }
+        None => None,
+    };
+    let how = How {
+        mode,
+        filter: filter.as_ref(),
+    };
     let source = match (&a.file, &a.interface) {
         (Some(f), _) => f.display().to_string(),
         (None, Some(i)) => format!("interface {i}"),
@@ -179,7 +194,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         let thread = |name: &str| std::thread::Builder::new().name(format!("dissect-{name}"));
         for _ in 0..workers {
             let (rx, tx, pools) = (&work_rx, out_tx.clone(), (&batches, &texts));
-            thread("format").spawn_scoped(sc, move || format_batches(a, mode, rx, tx, pools))?;
+            thread("format").spawn_scoped(sc, move || format_batches(a, &how, rx, tx, pools))?;
         }
         drop(out_tx);
         let writer = thread("write").spawn_scoped(sc, || write_in_order(out_rx, &stop, &texts))?;
@@ -288,7 +303,7 @@ fn read_frames(
 /// Formats the batches it receives until the reader is done.
 fn format_batches(
     a: &DissectArgs,
-    mode: VerifyMode,
+    how: &How<'_>,
     rx: &Mutex<Receiver<Batch>>,
     tx: SyncSender<(u64, String)>,
     (batches, texts): (&Pool<Batch>, &Pool<String>),
@@ -305,7 +320,7 @@ fn format_batches(
             .take()
             .unwrap_or_else(|| String::with_capacity(BATCH_BYTES + 4096));
         for item in &batch.items {
-            format_item(a, mode, item, &batch.arena, &mut s);
+            format_item(a, how, item, &batch.arena, &mut s);
         }
         let seq = batch.seq;
         let mut batch = batch;
@@ -348,7 +363,14 @@ fn write_in_order(
 }
 
 /// Formats one frame as the options ask.
-fn format_item(a: &DissectArgs, mode: VerifyMode, item: &Item, arena: &[u8], s: &mut String) {
+/// How each packet is checked and chosen, besides the options.
+#[derive(Clone, Copy)]
+struct How<'f> {
+    mode: VerifyMode,
+    filter: Option<&'f Filter>,
+}
+
+fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mut String) {
     let frame = item.frame;
     let (bytes, src, dst, encap, truncated, rules) = match &item.what {
         ItemKind::LinkError(e) => {
@@ -366,6 +388,8 @@ fn format_item(a: &DissectArgs, mode: VerifyMode, item: &Item, arena: &[u8], s: 
     };
     let rules = match rules {
         Ok(r) => *r,
+        // Nothing to filter on: the packet has no common header.
+        Err(_) if how.filter.is_some() => return,
         Err(e) => {
             if a.json {
                 let _ = write!(
@@ -380,7 +404,7 @@ fn format_item(a: &DissectArgs, mode: VerifyMode, item: &Item, arena: &[u8], s: 
             return;
         }
     };
-    let report = checksum::verify(bytes, mode);
+    let report = checksum::verify(bytes, how.mode);
     // The header is checked: the reader parsed a view of these bytes.
     let Ok(view) = PacketView::parse(bytes, rules) else {
         return;
@@ -388,7 +412,7 @@ fn format_item(a: &DissectArgs, mode: VerifyMode, item: &Item, arena: &[u8], s: 
     let h = view.header();
     // The summary line needs each chunk typed, not the packet: the view
     // types them one at a time.
-    let whole = if a.json || a.verbose || a.lint {
+    let whole = if a.json || a.verbose || a.lint || how.filter.is_some() {
         Packet::decode(
             bytes,
             &DecodeOptions {
@@ -400,6 +424,11 @@ fn format_item(a: &DissectArgs, mode: VerifyMode, item: &Item, arena: &[u8], s: 
     } else {
         None
     };
+    if let (Some(f), Some(p)) = (how.filter, &whole) {
+        if !f.matches(&Facts::of(p, *src, *dst)) {
+            return;
+        }
+    }
     if a.json {
         let Some(packet) = &whole else { return };
         json::packet_head(

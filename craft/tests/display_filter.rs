@@ -1,0 +1,153 @@
+//! `sctp-craft dissect -Y`: on every shared capture, each filter selects the
+//! same frames as the equivalent filter of tshark's built-in SCTP dissector.
+//! Frames where the built-in raised an exception (malformed, short,
+//! unreassembled: it stops dissecting there) are left out on both sides.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+/// (ours, tshark's).
+const PAIRS: &[(&str, &str)] = &[
+    ("data", "sctp.chunk_type == 0"),
+    // The built-in shares its DATA fields with I-DATA; the registry names them apart.
+    (
+        "(data.tsn > 100000 && data.e_bit == 1) || (i_data.tsn > 100000 && i_data.e_bit == 1)",
+        "sctp.data_tsn_raw > 100000 && sctp.data_e_bit == 1",
+    ),
+    (
+        "init.a_rwnd >= 65536 || init_ack",
+        "sctp.init_credit >= 65536 || sctp.chunk_type == 2",
+    ),
+    (
+        "sack.a_rwnd < 100000 && sack.cumulative_tsn_ack > 5",
+        "sctp.sack_a_rwnd < 100000 && sctp.sack_cumulative_tsn_ack_raw > 5",
+    ),
+    (
+        "vtag == 0 || chunk.type == 14",
+        "sctp.verification_tag == 0 || sctp.chunk_type == 14",
+    ),
+    ("ipv4_address", "sctp.parameter_type == 5"),
+    (
+        "cause.code == 1 or cause.code == 0xd",
+        "sctp.cause_code == 1 || sctp.cause_code == 13",
+    ),
+    (
+        "!data && !(sack)",
+        "sctp && !(sctp.chunk_type == 0) && !(sctp.chunk_type == 3)",
+    ),
+    ("src_port == 2905 || dst_port == 2905", "sctp.port == 2905"),
+    (
+        "heartbeat || heartbeat_ack",
+        "sctp.chunk_type == 4 || sctp.chunk_type == 5",
+    ),
+];
+
+fn frames(out: &[u8]) -> BTreeSet<u64> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+fn tshark(file: &Path, filter: &str) -> BTreeSet<u64> {
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(file)
+        .args([
+            "-d",
+            "udp.port==9899,sctp",
+            "-o",
+            "sctp.relative_tsns:FALSE",
+        ])
+        .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])
+        .output()
+        .expect("tshark is needed (scripts/install-deps.sh)");
+    assert!(
+        out.status.success(),
+        "tshark -Y {filter}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    frames(&out.stdout)
+}
+
+/// Compares every pair on one capture; returns (pairs, frames selected).
+fn compare_file(file: &Path) -> (usize, usize) {
+    let broken = tshark(file, "_ws.malformed || _ws.short || _ws.unreassembled");
+    let (mut compared, mut selected) = (0, 0);
+    for (ours, theirs) in PAIRS {
+        let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+            .args(["dissect", "-Y", ours])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "-Y {ours}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mine: BTreeSet<u64> = frames(&out.stdout).difference(&broken).copied().collect();
+        let want: BTreeSet<u64> = tshark(file, theirs).difference(&broken).copied().collect();
+        assert_eq!(
+            mine,
+            want,
+            "{}: -Y '{ours}' vs tshark -Y '{theirs}'",
+            common::name(file)
+        );
+        compared += 1;
+        selected += want.len();
+    }
+    (compared, selected)
+}
+
+#[test]
+fn filters_select_the_same_frames_as_tshark() {
+    let files = common::corpus_files();
+    // Two at a time: each comparison is two single-threaded processes.
+    let (a, b) = files.split_at(files.len() / 2);
+    let run = |fs: &[std::path::PathBuf]| {
+        fs.iter()
+            .map(|f| compare_file(f))
+            .fold((0, 0), |x, y| (x.0 + y.0, x.1 + y.1))
+    };
+    let ((c1, s1), (c2, s2)) = std::thread::scope(|sc| {
+        let h = sc.spawn(|| run(a));
+        let other = run(b);
+        (h.join().expect("comparison thread"), other)
+    });
+    let (compared, selected) = (c1 + c2, s1 + s2);
+    eprintln!(
+        "display filters: {compared} (capture, filter) pairs, {selected} frames selected alike"
+    );
+    assert!(
+        compared >= 300 && selected > 5_000,
+        "{compared} pairs, {selected} frames"
+    );
+}
+
+#[test]
+fn bad_filters_say_where_and_why() {
+    for (filter, want) in [
+        (
+            "data.tns > 4",
+            "column 1: unknown field \"data.tns\"; did you mean data.tsn?",
+        ),
+        ("data &&", "column 8: expected a field name"),
+        ("data.tsn > x1", "expected a number or an IP address"),
+        ("(data", "expected ')'"),
+        ("data data", "column 6: expected '&&', '||' or the end"),
+        ("data.tsn ~ 4", "column 10: unexpected '~'"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+            .args(["dissect", "-Y", filter])
+            .arg(common::corpus_files().first().unwrap())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{filter} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{filter}: {err}");
+        assert!(out.stdout.is_empty(), "{filter}: printed before failing");
+    }
+}
