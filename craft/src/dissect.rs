@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::net::IpAddr;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -14,7 +15,7 @@ use std::sync::Mutex;
 
 use anyhow::Result;
 use clap::Args;
-use sctp_codec::capture::{Backend, CaptureReader};
+use sctp_codec::capture::{Backend, CaptureReader, PcapWriter, LINKTYPE_RAW};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{
@@ -41,6 +42,10 @@ pub struct DissectArgs {
     /// Stop after this many SCTP packets.
     #[arg(short = 'c', long)]
     pub count: Option<u64>,
+    /// Also write the frames of the SCTP packets printed (those `-Y` keeps)
+    /// to this pcap file, link layer and timestamps as read.
+    #[arg(short = 'w', long)]
+    pub write: Option<PathBuf>,
     /// Display filter: print only the packets it matches, by the registry's
     /// names (`data.tsn > 5 && !sack`, `init`, `cause.code == 1`, `vtag == 0`).
     #[arg(short = 'Y', long = "display-filter")]
@@ -98,6 +103,24 @@ fn encap_name(e: &Encapsulation) -> &'static str {
 struct Item {
     frame: u64,
     what: ItemKind,
+    /// The whole frame in the arena, kept for `-w`.
+    raw: Option<RawFrame>,
+}
+
+/// A frame as read, for `-w`: where its bytes are, its link type and time.
+#[derive(Debug, Clone)]
+struct RawFrame {
+    bytes: Range<usize>,
+    link_type: u32,
+    ts_sec: i64,
+    ts_nsec: u32,
+}
+
+/// The frames of one batch that `-w` writes, in order, with their bytes.
+#[derive(Default)]
+struct Kept {
+    frames: Vec<RawFrame>,
+    bytes: Vec<u8>,
 }
 
 enum ItemKind {
@@ -156,6 +179,11 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    // Created now, so that a path that cannot be written fails before anything is read.
+    let pcap_out = match &a.write {
+        Some(p) => Some(File::create(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?),
+        None => None,
+    };
     let how = How {
         mode,
         filter: filter.as_ref(),
@@ -188,7 +216,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     let stop = AtomicBool::new(false);
     let (work_tx, work_rx) = sync_channel::<Batch>(2 * workers);
     let work_rx = Mutex::new(work_rx);
-    let (out_tx, out_rx) = sync_channel::<(u64, String)>(2 * workers);
+    let (out_tx, out_rx) = sync_channel::<(u64, String, Kept)>(2 * workers);
     let (batches, texts) = (Pool(Mutex::new(Vec::new())), Pool(Mutex::new(Vec::new())));
     let (read_result, write_result) = std::thread::scope(|sc| {
         let thread = |name: &str| std::thread::Builder::new().name(format!("dissect-{name}"));
@@ -197,7 +225,9 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
             thread("format").spawn_scoped(sc, move || format_batches(a, &how, rx, tx, pools))?;
         }
         drop(out_tx);
-        let writer = thread("write").spawn_scoped(sc, || write_in_order(out_rx, &stop, &texts))?;
+        let writer = thread("write").spawn_scoped(sc, || {
+            write_in_order(out_rx, &stop, &texts, pcap_out, a.write.as_deref())
+        })?;
         let read = read_frames(a, &mut reader, work_tx, &stop, &batches);
         Ok::<_, io::Error>((read, writer.join()))
     })?;
@@ -279,9 +309,23 @@ fn read_frames(
             Err(e) if a.verbose || a.lint => ItemKind::LinkError(e.to_string()),
             Err(_) => continue,
         };
+        let raw = match (&what, a.write.is_some()) {
+            (ItemKind::Sctp { .. }, true) => {
+                let at = batch.arena.len();
+                batch.arena.extend_from_slice(frame.data);
+                Some(RawFrame {
+                    bytes: at..batch.arena.len(),
+                    link_type: frame.link_type,
+                    ts_sec: frame.ts_sec,
+                    ts_nsec: frame.ts_nsec,
+                })
+            }
+            _ => None,
+        };
         batch.items.push(Item {
             frame: frame.number,
             what,
+            raw,
         });
         if batch.arena.len() >= BATCH_BYTES || batch.items.len() >= batch_items {
             seq += 1;
@@ -305,7 +349,7 @@ fn format_batches(
     a: &DissectArgs,
     how: &How<'_>,
     rx: &Mutex<Receiver<Batch>>,
-    tx: SyncSender<(u64, String)>,
+    tx: SyncSender<(u64, String, Kept)>,
     (batches, texts): (&Pool<Batch>, &Pool<String>),
 ) {
     loop {
@@ -319,50 +363,110 @@ fn format_batches(
         let mut s = texts
             .take()
             .unwrap_or_else(|| String::with_capacity(BATCH_BYTES + 4096));
+        let mut kept = Kept::default();
         for item in &batch.items {
-            format_item(a, how, item, &batch.arena, &mut s);
+            let printed = format_item(a, how, item, &batch.arena, &mut s);
+            if let (true, Some(raw)) = (printed, &item.raw) {
+                let at = kept.bytes.len();
+                kept.bytes
+                    .extend_from_slice(&batch.arena[raw.bytes.clone()]);
+                kept.frames.push(RawFrame {
+                    bytes: at..kept.bytes.len(),
+                    ..raw.clone()
+                });
+            }
         }
         let seq = batch.seq;
         let mut batch = batch;
         batch.arena.clear();
         batch.items.clear();
         batches.put(batch);
-        if tx.send((seq, s)).is_err() {
+        if tx.send((seq, s, kept)).is_err() {
             return;
         }
     }
 }
 
-/// Writes the formatted batches to stdout in frame order.
+/// Writes the formatted batches to stdout in frame order, and their kept
+/// frames to the `-w` file.
 fn write_in_order(
-    rx: Receiver<(u64, String)>,
+    rx: Receiver<(u64, String, Kept)>,
     stop: &AtomicBool,
     texts: &Pool<String>,
+    mut pcap_out: Option<File>,
+    path: Option<&Path>,
 ) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut next = 0u64;
     let mut waiting = BTreeMap::new();
+    let mut file: Option<(PcapWriter<BufWriter<File>>, u32)> = None;
     let mut result = Ok(());
-    for (seq, text) in rx {
-        waiting.insert(seq, text);
-        while let Some(text) = waiting.remove(&next) {
+    for (seq, text, kept) in rx {
+        waiting.insert(seq, (text, kept));
+        while let Some((text, kept)) = waiting.remove(&next) {
             next += 1;
             if result.is_ok() {
                 result = out.write_all(text.as_bytes());
-                if result.is_err() {
-                    stop.store(true, Ordering::Relaxed);
-                }
+            }
+            if let (Ok(()), Some(path)) = (&result, path) {
+                result = write_frames(&mut file, &mut pcap_out, path, &kept);
+            }
+            if result.is_err() {
+                stop.store(true, Ordering::Relaxed);
             }
             let mut text = text;
             text.clear();
             texts.put(text);
         }
     }
+    // No frame kept: still a valid, empty capture.
+    if let (None, Some(f)) = (&file, pcap_out.take()) {
+        file = Some((
+            PcapWriter::new(BufWriter::new(f), LINKTYPE_RAW)?,
+            LINKTYPE_RAW,
+        ));
+    }
+    if let Some((w, _)) = &mut file {
+        result = result.and_then(|()| w.flush());
+    }
     result.and_then(|()| out.flush())
 }
 
-/// Formats one frame as the options ask.
+/// Appends kept frames to the `-w` file, created at the first one (a pcap
+/// file has one link type: a frame of another type is an error).
+fn write_frames(
+    file: &mut Option<(PcapWriter<BufWriter<File>>, u32)>,
+    created: &mut Option<File>,
+    path: &Path,
+    kept: &Kept,
+) -> io::Result<()> {
+    for f in &kept.frames {
+        let (w, link) = match (file.as_mut(), created.take()) {
+            (Some(x), _) => x,
+            (None, Some(out)) => {
+                let w = PcapWriter::new(BufWriter::new(out), f.link_type)?;
+                file.insert((w, f.link_type))
+            }
+            (None, None) => return Err(io::Error::other("the -w file is gone")),
+        };
+        if *link != f.link_type {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{}: a pcap file has one link type; this capture mixes {} and {}",
+                    path.display(),
+                    link,
+                    f.link_type
+                ),
+            ));
+        }
+        let secs = u32::try_from(f.ts_sec).unwrap_or(0);
+        w.write_packet(secs, f.ts_nsec / 1000, &kept.bytes[f.bytes.clone()])?;
+    }
+    Ok(())
+}
+
 /// How each packet is checked and chosen, besides the options.
 #[derive(Clone, Copy)]
 struct How<'f> {
@@ -370,12 +474,14 @@ struct How<'f> {
     filter: Option<&'f Filter>,
 }
 
-fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mut String) {
+/// Formats one frame as the options ask; false when it is not printed
+/// (the display filter left it out).
+fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mut String) -> bool {
     let frame = item.frame;
     let (bytes, src, dst, encap, truncated, rules) = match &item.what {
         ItemKind::LinkError(e) => {
             let _ = writeln!(s, "{frame:>6} link error: {e}");
-            return;
+            return true;
         }
         ItemKind::Sctp {
             bytes,
@@ -389,7 +495,7 @@ fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mu
     let rules = match rules {
         Ok(r) => *r,
         // Nothing to filter on: the packet has no common header.
-        Err(_) if how.filter.is_some() => return,
+        Err(_) if how.filter.is_some() => return false,
         Err(e) => {
             if a.json {
                 let _ = write!(
@@ -401,13 +507,13 @@ fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mu
             } else {
                 let _ = writeln!(s, "{frame:>6} {src} → {dst} SCTP error: {e}");
             }
-            return;
+            return true;
         }
     };
     let report = checksum::verify(bytes, how.mode);
     // The header is checked: the reader parsed a view of these bytes.
     let Ok(view) = PacketView::parse(bytes, rules) else {
-        return;
+        return false;
     };
     let h = view.header();
     // The summary line needs each chunk typed, not the packet: the view
@@ -426,11 +532,11 @@ fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mu
     };
     if let (Some(f), Some(p)) = (how.filter, &whole) {
         if !f.matches(&Facts::of(p, *src, *dst)) {
-            return;
+            return false;
         }
     }
     if a.json {
-        let Some(packet) = &whole else { return };
+        let Some(packet) = &whole else { return false };
         json::packet_head(
             s,
             &json::PacketHead {
@@ -503,6 +609,7 @@ fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mu
     if a.hex {
         hexdump(s, bytes, "    ");
     }
+    true
 }
 
 /// Appends the summaries of the chunks, comma-separated.

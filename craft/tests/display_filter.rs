@@ -151,3 +151,90 @@ fn bad_filters_say_where_and_why() {
         assert!(out.stdout.is_empty(), "{filter}: printed before failing");
     }
 }
+
+/// Fields that identify a frame's bytes and time, as tshark reads them.
+fn identity(file: &Path, filter: &str) -> Vec<String> {
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(file)
+        .args([
+            "-o",
+            "sctp.relative_tsns:FALSE",
+            "-Y",
+            filter,
+            "-T",
+            "fields",
+        ])
+        .args([
+            "-e",
+            "frame.time_epoch",
+            "-e",
+            "frame.len",
+            "-e",
+            "sctp.verification_tag",
+        ])
+        .args(["-e", "sctp.data_tsn_raw", "-e", "sctp.checksum"])
+        .output()
+        .expect("tshark is needed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// `-w` writes the frames that were printed, link layer and time as read:
+/// tshark sees in the written file exactly the frames its own equivalent
+/// filter selects in the original.
+#[test]
+fn write_keeps_exactly_the_printed_frames() {
+    let original = common::corpus_dir().join("pcapr-m3ua-map-multi-assoc.pcap");
+    let out = std::env::temp_dir().join(format!("sctpkit-w-{}.pcap", std::process::id()));
+    let printed = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args([
+            "dissect",
+            "-Y",
+            "data.payload_protocol_identifier == 3",
+            "-w",
+        ])
+        .arg(&out)
+        .arg(&original)
+        .output()
+        .unwrap();
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let lines = String::from_utf8_lossy(&printed.stdout).lines().count();
+    let written = identity(&out, "frame");
+    let want = identity(&original, "sctp.data_payload_proto_id == 3");
+    assert!(lines > 10, "only {lines} packets printed");
+    assert_eq!(written.len(), lines, "one frame written per line printed");
+    assert_eq!(written, want);
+
+    // Nothing kept: still a capture tshark reads, with no packets.
+    let none = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["dissect", "-Y", "chunk.type == 250", "-w"])
+        .arg(&out)
+        .arg(&original)
+        .output()
+        .unwrap();
+    assert!(none.status.success() && none.stdout.is_empty());
+    assert!(identity(&out, "frame").is_empty());
+    let tshark_ok = Command::new("tshark").arg("-r").arg(&out).output().unwrap();
+    assert!(
+        tshark_ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tshark_ok.stderr)
+    );
+    std::fs::remove_file(&out).ok();
+
+    // A file that cannot be created fails before anything is printed.
+    let bad = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["dissect", "-w", "/nonexistent-dir/x.pcap"])
+        .arg(&original)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success() && bad.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent-dir/x.pcap"));
+}
