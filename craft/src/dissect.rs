@@ -531,7 +531,7 @@ fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mu
         None
     };
     if let (Some(f), Some(p)) = (how.filter, &whole) {
-        if !f.matches(&Facts::of(p, *src, *dst)) {
+        if !f.matches(&Facts::of(p, *src, *dst, f)) {
             return false;
         }
     }

@@ -20,7 +20,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::net::IpAddr;
 
-use sctp_codec::registry::{self, ident_key};
+use sctp_codec::registry;
 use sctp_codec::visit::{Node, Span, Value, Visitor};
 use sctp_codec::wire::{FieldInfo, FieldKind};
 use sctp_codec::Packet;
@@ -71,6 +71,8 @@ enum Expr {
 #[derive(Debug, Clone)]
 pub struct Filter {
     root: Expr,
+    /// Every field name the filter uses (what a packet's walk must collect).
+    paths: Vec<String>,
 }
 
 /// One value a packet offers to filters.
@@ -334,12 +336,27 @@ impl Filter {
         if p.pos < p.toks.len() {
             return Err(p.err("expected '&&', '||' or the end"));
         }
-        Ok(Filter { root })
+        let mut paths = Vec::new();
+        collect_paths(&root, &mut paths);
+        paths.sort();
+        paths.dedup();
+        Ok(Filter { root, paths })
     }
 
     /// Whether a packet with these facts passes.
     pub fn matches(&self, facts: &Facts) -> bool {
         eval(&self.root, facts)
+    }
+}
+
+fn collect_paths(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::Or(a, b) | Expr::And(a, b) => {
+            collect_paths(a, out);
+            collect_paths(b, out);
+        }
+        Expr::Not(a) => collect_paths(a, out),
+        Expr::Test(p, _) => out.push(p.clone()),
     }
 }
 
@@ -380,76 +397,127 @@ fn compare(f: &Fact, op: Op, lit: &Lit) -> bool {
 /// What an open group adds to the paths of the fields inside it.
 enum Group {
     /// A chunk, parameter or cause: paths start again at its key.
-    Tlv(String),
+    Tlv(&'static str),
     /// A named list inside a TLV (`gap_ack_blocks`).
     List(&'static str),
     /// Adds nothing (the packet's chunk list, a record, a nested packet).
     Skip,
 }
 
-/// Collects the facts of a packet from the codec's visitor walk.
-struct Collector {
-    facts: Facts,
-    stack: Vec<Group>,
+/// The registry key (`init_ack`) of a registered name (`INIT-ACK`), from a
+/// table built once: the walk asks for one per chunk, parameter and cause.
+fn key_of(name: &'static str) -> &'static str {
+    static KEYS: std::sync::OnceLock<std::collections::HashMap<&'static str, String>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| registry::all().map(|t| (t.name, t.key())).collect())
+        .get(name)
+        .map_or("unknown", String::as_str)
 }
 
-impl Collector {
-    /// `key.list...` of the innermost TLV, or `None` outside every TLV.
-    fn prefix(&self) -> Option<String> {
-        let mut lists: Vec<&'static str> = Vec::new();
+/// Whether `want` is the dotted join of `parts`.
+fn is_path(want: &str, parts: &[&str]) -> bool {
+    let mut rest = want;
+    for (k, p) in parts.iter().enumerate() {
+        if k > 0 {
+            match rest.strip_prefix('.') {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        match rest.strip_prefix(p) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Collects the facts of a packet that a filter asks about, from the
+/// codec's visitor walk (nothing is allocated for the others).
+struct Collector<'w> {
+    facts: Facts,
+    stack: Vec<Group>,
+    wanted: &'w [String],
+    /// Scratch for the parts of the current path.
+    parts: Vec<&'static str>,
+}
+
+impl Collector<'_> {
+    /// Fills `parts` with `key.list...` of the innermost TLV (empty outside
+    /// every TLV).
+    fn prefix(&mut self) {
+        self.parts.clear();
         for g in self.stack.iter().rev() {
             match g {
                 Group::Tlv(key) => {
-                    let mut p = key.clone();
-                    for l in lists.iter().rev() {
-                        p.push('.');
-                        p.push_str(l);
-                    }
-                    return Some(p);
+                    self.parts.push(key);
+                    self.parts.reverse();
+                    return;
                 }
-                Group::List(l) => lists.push(*l),
+                Group::List(l) => self.parts.push(l),
                 Group::Skip => {}
             }
         }
-        None
+        self.parts.clear();
     }
-    fn push(&mut self, path: String, f: Fact) {
-        self.facts.items.push((path, f));
+    /// Records `parts` (+ `last`) = `f` if the filter asks about that path.
+    fn push(&mut self, last: Option<&'static str>, f: Fact) {
+        if let Some(l) = last {
+            self.parts.push(l);
+        }
+        if let Some(w) = self.wanted.iter().find(|w| is_path(w, &self.parts)) {
+            self.facts.items.push((w.clone(), f));
+        }
+    }
+    fn push_path(&mut self, path: &[&'static str], f: Fact) {
+        self.parts.clear();
+        self.parts.extend_from_slice(path);
+        self.push(None, f);
     }
     /// A chunk, parameter or cause opens: `kind`, `kind.<ty_name>`,
     /// `kind.length` and its key are facts.
-    fn tlv(&mut self, kind: &str, name: &'static str, ty: u64, ty_name: &str, length: u16) {
-        let key = ident_key(name);
-        self.push(kind.to_string(), Fact::Present);
-        self.push(format!("{kind}.{ty_name}"), Fact::Uint(ty));
-        self.push(format!("{kind}.length"), Fact::Uint(length.into()));
-        self.push(key.clone(), Fact::Present);
+    fn tlv(
+        &mut self,
+        kind: &'static str,
+        name: &'static str,
+        ty: u64,
+        ty_name: &'static str,
+        length: u16,
+    ) {
+        let key = key_of(name);
+        self.push_path(&[kind], Fact::Present);
+        self.push_path(&[kind, ty_name], Fact::Uint(ty));
+        self.push_path(&[kind, "length"], Fact::Uint(length.into()));
+        self.push_path(&[key], Fact::Present);
         self.stack.push(Group::Tlv(key));
     }
 }
 
-impl Visitor for Collector {
+impl Visitor for Collector<'_> {
     fn field(&mut self, name: &'static str, _span: Span, value: Value<'_>) {
-        let path = match self.prefix() {
-            Some(p) => format!("{p}.{name}"),
-            None => match name {
-                "source_port" => "src_port".into(),
-                "destination_port" => "dst_port".into(),
-                "verification_tag" => "vtag".into(),
-                n => n.to_string(),
-            },
-        };
         let f = match value {
             Value::Uint { v, .. } => Fact::Uint(v),
             Value::Ipv4(a) => Fact::Ip(a.into()),
             Value::Ipv6(a) => Fact::Ip(a.into()),
             Value::Bytes(_) | Value::Text(_) => Fact::Present,
         };
-        self.push(path, f);
+        self.prefix();
+        if self.parts.is_empty() {
+            let header = match name {
+                "source_port" => "src_port",
+                "destination_port" => "dst_port",
+                "verification_tag" => "vtag",
+                n => n,
+            };
+            self.push(Some(header), f);
+        } else {
+            self.push(Some(name), f);
+        }
     }
     fn flag(&mut self, name: &'static str, _span: Span, _mask: u8, value: u8) {
-        if let Some(p) = self.prefix() {
-            self.push(format!("{p}.{name}"), Fact::Uint(value.into()));
+        self.prefix();
+        if !self.parts.is_empty() {
+            self.push(Some(name), Fact::Uint(value.into()));
         }
     }
     fn open(&mut self, name: &'static str, _span: Span, node: Node) {
@@ -460,7 +528,7 @@ impl Visitor for Collector {
                 flags,
                 length,
             } => {
-                self.push("chunk.flags".into(), Fact::Uint(flags.into()));
+                self.push_path(&["chunk", "flags"], Fact::Uint(flags.into()));
                 self.tlv("chunk", n, ty.into(), "type", length);
             }
             Node::Param {
@@ -473,8 +541,16 @@ impl Visitor for Collector {
                 name: n,
                 length,
             } => self.tlv("cause", n, code.into(), "code", length),
-            Node::List if self.prefix().is_some() => self.stack.push(Group::List(name)),
-            Node::List | Node::Record | Node::Packet => self.stack.push(Group::Skip),
+            Node::List => {
+                self.prefix();
+                let g = if self.parts.is_empty() {
+                    Group::Skip
+                } else {
+                    Group::List(name)
+                };
+                self.stack.push(g);
+            }
+            Node::Record | Node::Packet => self.stack.push(Group::Skip),
         }
     }
     fn close(&mut self) {
@@ -483,14 +559,17 @@ impl Visitor for Collector {
 }
 
 impl Facts {
-    /// The facts of `packet`, carried between `src` and `dst`.
-    pub fn of(packet: &Packet<'_>, src: IpAddr, dst: IpAddr) -> Facts {
+    /// The facts of `packet`, carried between `src` and `dst`, that
+    /// `filter` asks about.
+    pub fn of(packet: &Packet<'_>, src: IpAddr, dst: IpAddr, filter: &Filter) -> Facts {
         let mut c = Collector {
             facts: Facts::default(),
             stack: Vec::new(),
+            wanted: &filter.paths,
+            parts: Vec::new(),
         };
-        c.push("src".into(), Fact::Ip(src));
-        c.push("dst".into(), Fact::Ip(dst));
+        c.push_path(&["src"], Fact::Ip(src));
+        c.push_path(&["dst"], Fact::Ip(dst));
         packet.describe(&mut c);
         c.facts
     }
