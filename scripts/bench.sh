@@ -41,8 +41,10 @@ cmds=(
 names=("tshark -T fields -e sctp.verification_tag" "tshark (summary lines)")
 if [ -x "$craft" ] && "$craft" dissect --help >/dev/null 2>&1; then
   cmds+=("$craft dissect $big" "$craft dissect --reader native $big" "$craft dissect --reader native --threads 1 $big"
+         "$craft dissect --reader native -Y init $big"
          "$craft dissect --json $big" "$craft dissect --json --reader native $big")
   names+=("sctp-craft dissect" "sctp-craft dissect --reader native" "sctp-craft dissect --reader native --threads 1"
+          "sctp-craft dissect --reader native -Y init"
           "sctp-craft dissect --json" "sctp-craft dissect --json --reader native")
 else
   echo "bench: $craft dissect does not work yet; timing tshark only" >&2
