@@ -574,3 +574,76 @@ impl Facts {
         c.facts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Any text either parses or fails with an offset inside it; never a panic.
+    #[test]
+    fn garbage_never_panics_and_errors_point_inside_the_text() {
+        let pieces = [
+            "data",
+            "data.tsn",
+            "==",
+            "!=",
+            "<",
+            ">=",
+            "&&",
+            "||",
+            "!",
+            "(",
+            ")",
+            "0x",
+            "0xffffffffffffffffff",
+            "18446744073709551616",
+            "1.2.3.4",
+            "::1",
+            "and",
+            "not",
+            "~",
+            "é",
+            "\"",
+            " ",
+            ".",
+            "..",
+            "chunk.type",
+            "sack.gap_ack_blocks.start",
+            "-1",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for k in 0..(seed % 7) {
+                let p = pieces[((seed >> (8 * k)) as usize) % pieces.len()];
+                text.push_str(p);
+                if seed >> (k + 40) & 1 == 1 {
+                    text.push(' ');
+                }
+            }
+            if let Err(e) = Filter::parse(&text) {
+                assert!(e.offset <= text.len(), "{text:?}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn any_occurrence_and_not_equal() {
+        let facts = Facts {
+            items: vec![
+                ("data".into(), Fact::Present),
+                ("data.tsn".into(), Fact::Uint(5)),
+                ("data.tsn".into(), Fact::Uint(9)),
+                ("src".into(), Fact::Ip("10.0.0.1".parse().unwrap())),
+            ],
+        };
+        let m = |f: &str| Filter::parse(f).unwrap().matches(&facts);
+        assert!(m("data.tsn == 9") && m("data.tsn < 6") && m("data"));
+        assert!(!m("data.tsn != 9"), "!= is !(==), as in Wireshark 3.6+");
+        assert!(m("src == 10.0.0.1") && !m("src == 10.0.0.2") && !m("sack"));
+        assert!(m("!(sack || data.tsn > 9) && (data.tsn >= 9)"));
+    }
+}
