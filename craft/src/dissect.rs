@@ -23,6 +23,7 @@ use sctp_codec::{
 };
 
 use crate::filter::{Facts, Filter};
+use crate::output::stats::Stats;
 use crate::output::tree::{checksum_line, TreeWriter};
 use crate::output::{hexdump::hexdump, json, summary};
 
@@ -46,6 +47,13 @@ pub struct DissectArgs {
     /// to this pcap file, link layer and timestamps as read.
     #[arg(short = 'w', long)]
     pub write: Option<PathBuf>,
+    /// After the packets, per direction of every association: packets,
+    /// chunks of each type and user data bytes (of the packets printed).
+    #[arg(long)]
+    pub stats: bool,
+    /// Print no packets (with `--stats` or `-w`).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
     /// Display filter: print only the packets it matches, by the registry's
     /// names (`data.tsn > 5 && !sack`, `init`, `cause.code == 1`, `vtag == 0`).
     #[arg(short = 'Y', long = "display-filter")]
@@ -116,11 +124,13 @@ struct RawFrame {
     ts_nsec: u32,
 }
 
-/// The frames of one batch that `-w` writes, in order, with their bytes.
+/// The frames of one batch that `-w` writes, in order, with their bytes,
+/// and the batch's `--stats` counts.
 #[derive(Default)]
 struct Kept {
     frames: Vec<RawFrame>,
     bytes: Vec<u8>,
+    stats: Stats,
 }
 
 enum ItemKind {
@@ -226,7 +236,14 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         }
         drop(out_tx);
         let writer = thread("write").spawn_scoped(sc, || {
-            write_in_order(out_rx, &stop, &texts, pcap_out, a.write.as_deref())
+            write_in_order(
+                out_rx,
+                &stop,
+                &texts,
+                pcap_out,
+                a.write.as_deref(),
+                a.stats.then_some(a.json),
+            )
         })?;
         let read = read_frames(a, &mut reader, work_tx, &stop, &batches);
         Ok::<_, io::Error>((read, writer.join()))
@@ -365,7 +382,27 @@ fn format_batches(
             .unwrap_or_else(|| String::with_capacity(BATCH_BYTES + 4096));
         let mut kept = Kept::default();
         for item in &batch.items {
+            let before = s.len();
             let printed = format_item(a, how, item, &batch.arena, &mut s);
+            if a.quiet {
+                s.truncate(before);
+            }
+            if let (
+                true,
+                true,
+                ItemKind::Sctp {
+                    bytes,
+                    src,
+                    dst,
+                    rules: Ok(r),
+                    ..
+                },
+            ) = (printed, a.stats, &item.what)
+            {
+                if let Ok(v) = PacketView::parse(&batch.arena[bytes.clone()], *r) {
+                    kept.stats.add(item.frame, *src, *dst, &v);
+                }
+            }
             if let (true, Some(raw)) = (printed, &item.raw) {
                 let at = kept.bytes.len();
                 kept.bytes
@@ -388,13 +425,15 @@ fn format_batches(
 }
 
 /// Writes the formatted batches to stdout in frame order, and their kept
-/// frames to the `-w` file.
+/// frames to the `-w` file; then the `--stats` table (`stats_format`: JSON
+/// when true, text when false, none when `None`).
 fn write_in_order(
     rx: Receiver<(u64, String, Kept)>,
     stop: &AtomicBool,
     texts: &Pool<String>,
     mut pcap_out: Option<File>,
     path: Option<&Path>,
+    stats_format: Option<bool>,
 ) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -402,10 +441,12 @@ fn write_in_order(
     let mut waiting = BTreeMap::new();
     let mut file: Option<(PcapWriter<BufWriter<File>>, u32)> = None;
     let mut result = Ok(());
+    let mut stats = Stats::default();
     for (seq, text, kept) in rx {
         waiting.insert(seq, (text, kept));
-        while let Some((text, kept)) = waiting.remove(&next) {
+        while let Some((text, mut kept)) = waiting.remove(&next) {
             next += 1;
+            stats.merge(std::mem::take(&mut kept.stats));
             if result.is_ok() {
                 result = out.write_all(text.as_bytes());
             }
@@ -419,6 +460,14 @@ fn write_in_order(
             text.clear();
             texts.put(text);
         }
+    }
+    if stats_format.is_some() && result.is_ok() {
+        let mut t = String::new();
+        match stats_format {
+            Some(true) => stats.write_json(&mut t),
+            _ => stats.write_text(&mut t),
+        }
+        result = out.write_all(t.as_bytes());
     }
     // No frame kept: still a valid, empty capture.
     if let (None, Some(f)) = (&file, pcap_out.take()) {

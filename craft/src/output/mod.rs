@@ -3,5 +3,6 @@
 pub mod fast;
 pub mod hexdump;
 pub mod json;
+pub mod stats;
 pub mod summary;
 pub mod tree;
