@@ -159,7 +159,14 @@ pub fn all() -> impl Iterator<Item = &'static TypeInfo> {
 
 /// The registered type `value` of `family` in `dialect`, if any.
 pub fn lookup(family: Family, dialect: DialectTag, value: u16) -> Option<&'static TypeInfo> {
-    all().find(|t| t.family == family && t.dialect == dialect && t.value == value)
+    let table = match family {
+        Family::Chunk => crate::chunk::CHUNK_TYPES,
+        Family::Param => crate::param::PARAM_TYPES,
+        Family::Cause => crate::cause::CAUSE_TYPES,
+    };
+    table
+        .iter()
+        .find(|t| t.dialect == dialect && t.value == value)
 }
 
 /// What RFC 9260 3.2 says a receiver that does not know chunk type `ty` does.

@@ -631,7 +631,22 @@ fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mu
         );
         match &whole {
             Some(p) => chunk_list(s, p.chunks.iter()),
-            None => chunk_list(s, view.chunks().map(|c| c.decode()).chain(view.cut_short())),
+            None => {
+                for (k, c) in view.chunks().enumerate() {
+                    if k > 0 {
+                        s.push_str(", ");
+                    }
+                    if !summary::chunk_view(s, &c) {
+                        summary::chunk(s, &c.decode());
+                    }
+                }
+                if let Some(c) = view.cut_short() {
+                    if view.chunk_count() > 0 {
+                        s.push_str(", ");
+                    }
+                    summary::chunk(s, &c);
+                }
+            }
         }
         if !matches!(report.status, checksum::ChecksumStatus::Good) {
             let _ = write!(s, " [checksum {}]", report.status.as_str());
