@@ -54,6 +54,13 @@ fuzz_target!(|data: &[u8]| {
                     n += 1;
                 }
                 assert!(n >= v.chunk_count());
+                // The chunk cut short is the decoder's last one.
+                if let Some(c) = v.cut_short() {
+                    assert_eq!(Some(&c), p.chunks.last());
+                    assert_eq!(p.chunks.len(), v.chunk_count() + 1);
+                } else {
+                    assert_eq!(p.chunks.len(), v.chunk_count());
+                }
                 assert_eq!(v.error().map(|e| e.offset), p.error.map(|e| e.offset));
             }
             (Err(a), Err(b)) => assert_eq!(a, b),
