@@ -85,11 +85,7 @@ impl Decoder {
     /// `Auto`, the evidence of this packet recorded for its association).
     pub fn rules_for(&mut self, b: &[u8], assoc: Option<AssocKey>) -> Rules {
         let dialect = self.dialect;
-        let st = match (dialect, assoc) {
-            (Dialect::Standard, _) | (_, None) => None,
-            (_, Some(k)) => Some(self.tracker.entry(k)),
-        };
-        rules_with(dialect, st, b)
+        rules_with(dialect, self.assoc_state(assoc), b)
     }
 
     /// Decodes one packet of association `assoc` (use
@@ -112,10 +108,7 @@ impl Decoder {
         let (dialect, strict) = (self.dialect, self.strict);
         // One lookup per packet: the association's state is read for the
         // rules and updated from what the packet shows.
-        let mut st = match (dialect, assoc) {
-            (Dialect::Standard, _) | (_, None) => None,
-            (_, Some(k)) => Some(self.tracker.entry(k)),
-        };
+        let mut st = self.assoc_state(assoc);
         let rules = rules_with(dialect, st.as_deref_mut(), b);
         let p = Packet::decode(b, &DecodeOptions { rules, strict })?;
         if let Some(st) = st {
@@ -133,11 +126,9 @@ impl Decoder {
         b: &'a [u8],
         assoc: Option<AssocKey>,
     ) -> Result<PacketView<'a>, DecodeError> {
-        let mut st = match (self.dialect, assoc) {
-            (Dialect::Standard, _) | (_, None) => None,
-            (_, Some(k)) => Some(self.tracker.entry(k)),
-        };
-        let rules = rules_with(self.dialect, st.as_deref_mut(), b);
+        let dialect = self.dialect;
+        let mut st = self.assoc_state(assoc);
+        let rules = rules_with(dialect, st.as_deref_mut(), b);
         let v = PacketView::parse(b, rules)?;
         if let Some(st) = st {
             for c in v.chunks() {
@@ -153,6 +144,16 @@ impl Decoder {
             }
         }
         Ok(v)
+    }
+
+    /// The state of association `assoc` (created on first sight); `None`
+    /// when no association is known or the dialect is `Standard`, which
+    /// follows none.
+    fn assoc_state(&mut self, assoc: Option<AssocKey>) -> Option<&mut AssocDialect> {
+        match (self.dialect, assoc) {
+            (Dialect::Standard, _) | (_, None) => None,
+            (_, Some(k)) => Some(self.tracker.entry(k)),
+        }
     }
 
     /// Whether `Auto` has switched this association to S-SCTP.
