@@ -6,6 +6,7 @@
 //! by the IPv4 and IPv6 Address parameters of its top-level list.
 
 use sctp_codec::checksum::{ChecksumAlgorithm, ChecksumReport, ChecksumStatus};
+use sctp_codec::wire::pad4;
 use sctp_codec::{PacketView, Rules};
 
 use crate::ffi::{TapFacts, TapSpan};
@@ -23,8 +24,8 @@ const IPV6_ADDRESS: u16 = 6;
 /// A TLV's length as the built-in's sub-tvb has it: padded to 4, clipped
 /// to the `end` of what encloses it.
 fn padded(start: usize, length: u16, end: usize) -> u32 {
-    let padded = (length as usize + 3) & !3;
-    padded.min(end.saturating_sub(start)) as u32
+    let length = length as usize;
+    (length + pad4(length)).min(end.saturating_sub(start)) as u32
 }
 
 /// The tap record of packet `bytes` (of `reported_len` bytes on the wire),
