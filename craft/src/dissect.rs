@@ -18,9 +18,7 @@ use clap::Args;
 use sctp_codec::capture::{Backend, CaptureReader, PcapWriter, LINKTYPE_RAW};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
-use sctp_codec::{
-    lint, Chunk, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules,
-};
+use sctp_codec::{lint, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
 
 use crate::filter::{Facts, Filter};
 use crate::output::stats::Stats;
@@ -383,25 +381,10 @@ fn format_batches(
         let mut kept = Kept::default();
         for item in &batch.items {
             let before = s.len();
-            let printed = format_item(a, how, item, &batch.arena, &mut s);
+            let stats = a.stats.then_some(&mut kept.stats);
+            let printed = format_item(a, how, item, &batch.arena, &mut s, stats);
             if a.quiet {
                 s.truncate(before);
-            }
-            if let (
-                true,
-                true,
-                ItemKind::Sctp {
-                    bytes,
-                    src,
-                    dst,
-                    rules: Ok(r),
-                    ..
-                },
-            ) = (printed, a.stats, &item.what)
-            {
-                if let Ok(v) = PacketView::parse(&batch.arena[bytes.clone()], *r) {
-                    kept.stats.add(item.frame, *src, *dst, &v);
-                }
             }
             if let (true, Some(raw)) = (printed, &item.raw) {
                 let at = kept.bytes.len();
@@ -523,9 +506,17 @@ struct How<'f> {
     filter: Option<&'f Filter>,
 }
 
-/// Formats one frame as the options ask; false when it is not printed
-/// (the display filter left it out).
-fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mut String) -> bool {
+/// Formats one frame as the options ask, and counts it in `stats` (given
+/// for `--stats`); false when it is not printed (the display filter left it
+/// out).
+fn format_item(
+    a: &DissectArgs,
+    how: &How<'_>,
+    item: &Item,
+    arena: &[u8],
+    s: &mut String,
+    stats: Option<&mut Stats>,
+) -> bool {
     let frame = item.frame;
     let (bytes, src, dst, encap, truncated, rules) = match &item.what {
         ItemKind::LinkError(e) => {
@@ -629,25 +620,7 @@ fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mu
             (dst, h.destination_port),
             h.verification_tag,
         );
-        match &whole {
-            Some(p) => chunk_list(s, p.chunks.iter()),
-            None => {
-                for (k, c) in view.chunks().enumerate() {
-                    if k > 0 {
-                        s.push_str(", ");
-                    }
-                    if !summary::chunk_view(s, &c) {
-                        summary::chunk(s, &c.decode());
-                    }
-                }
-                if let Some(c) = view.cut_short() {
-                    if view.chunk_count() > 0 {
-                        s.push_str(", ");
-                    }
-                    summary::chunk(s, &c);
-                }
-            }
-        }
+        chunk_summaries(s, &view, whole.as_ref());
         if !matches!(report.status, checksum::ChecksumStatus::Good) {
             let _ = write!(s, " [checksum {}]", report.status.as_str());
         }
@@ -673,18 +646,40 @@ fn format_item(a: &DissectArgs, how: &How<'_>, item: &Item, arena: &[u8], s: &mu
     if a.hex {
         hexdump(s, bytes, "    ");
     }
+    if let Some(st) = stats {
+        st.add(frame, *src, *dst, &view);
+    }
     true
 }
 
-/// Appends the summaries of the chunks, comma-separated.
-fn chunk_list<'c, C: std::borrow::Borrow<Chunk<'c>>>(
-    s: &mut String,
-    chunks: impl Iterator<Item = C>,
-) {
-    for (k, c) in chunks.enumerate() {
-        if k > 0 {
+/// Appends the summaries of a packet's chunks, comma-separated: from the
+/// typed packet when there is one, else read in place through the view
+/// (typed one at a time where the summary needs it).
+fn chunk_summaries(s: &mut String, view: &PacketView<'_>, whole: Option<&Packet<'_>>) {
+    let mut first = true;
+    let mut next = |s: &mut String| {
+        if !std::mem::take(&mut first) {
             s.push_str(", ");
         }
-        summary::chunk(s, c.borrow());
+    };
+    match whole {
+        Some(p) => {
+            for c in &p.chunks {
+                next(s);
+                summary::chunk(s, c);
+            }
+        }
+        None => {
+            for c in view.chunks() {
+                next(s);
+                if !summary::chunk_view(s, &c) {
+                    summary::chunk(s, &c.decode());
+                }
+            }
+            if let Some(c) = view.cut_short() {
+                next(s);
+                summary::chunk(s, &c);
+            }
+        }
     }
 }

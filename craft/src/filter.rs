@@ -366,16 +366,19 @@ fn eval(e: &Expr, facts: &Facts) -> bool {
         Expr::And(a, b) => eval(a, facts) && eval(b, facts),
         Expr::Not(a) => !eval(a, facts),
         Expr::Test(path, None) => facts.items.iter().any(|(p, _)| p == path),
-        Expr::Test(path, Some((Op::Ne, lit))) => !eval(
-            &Expr::Test(path.clone(), Some((Op::Eq, lit.clone()))),
-            facts,
-        ),
-        Expr::Test(path, Some((op, lit))) => facts
-            .items
-            .iter()
-            .filter(|(p, _)| p == path)
-            .any(|(_, f)| compare(f, *op, lit)),
+        // `a != b` is `!(a == b)`: no occurrence equals b.
+        Expr::Test(path, Some((Op::Ne, lit))) => !any(facts, path, Op::Eq, lit),
+        Expr::Test(path, Some((op, lit))) => any(facts, path, *op, lit),
     }
+}
+
+/// Whether some occurrence of `path` satisfies `op lit`.
+fn any(facts: &Facts, path: &str, op: Op, lit: &Lit) -> bool {
+    facts
+        .items
+        .iter()
+        .filter(|(p, _)| p == path)
+        .any(|(_, f)| compare(f, op, lit))
 }
 
 fn compare(f: &Fact, op: Op, lit: &Lit) -> bool {
