@@ -31,6 +31,7 @@ pub mod tlv;
 pub mod view;
 pub mod visit;
 pub mod wire;
+pub mod writer;
 
 pub mod link;
 
@@ -47,3 +48,4 @@ pub use packet::{CommonHeader, DecodeOptions, Packet};
 pub use param::{Param, ParamBody};
 pub use view::{ChunkView, PacketView};
 pub use wire::IntoOwned;
+pub use writer::{PacketWriter, WriteError};

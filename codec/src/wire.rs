@@ -494,3 +494,80 @@ pub fn singular(name: &'static str) -> &'static str {
 pub fn pad4(len: usize) -> usize {
     (4 - len % 4) % 4
 }
+
+/// Bytes of a fixed-size field of kind `kind`, `None` for a variable one.
+pub const fn fixed_size(kind: FieldKind) -> Option<usize> {
+    match kind {
+        FieldKind::U8 => Some(1),
+        FieldKind::U16 => Some(2),
+        FieldKind::U32 | FieldKind::Ipv4 => Some(4),
+        FieldKind::Ipv6 => Some(16),
+        _ => None,
+    }
+}
+
+pub(crate) const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut k = 0;
+    while k < a.len() {
+        if a[k] != b[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// The byte offset, inside the value, of the fixed-size field `name` of a
+/// field list (the `FIELDS` table a typed body publishes, RFC 9260 3.2), and
+/// checks that it has `size` bytes. Meant for constants, so that a field list
+/// and the offsets read or written from it cannot disagree: evaluated at
+/// compile time, a missing name, a wrong size or a variable-size field before
+/// it is a build error.
+pub const fn field_offset(fields: &[FieldInfo], name: &str, size: usize) -> usize {
+    let mut at = 0;
+    let mut k = 0;
+    while k < fields.len() {
+        let Some(n) = fixed_size(fields[k].kind) else {
+            panic!("field list: a variable-size field comes before the one asked for");
+        };
+        if same_name(fields[k].name, name) {
+            assert!(n == size, "field list: the field has another size");
+            return at;
+        }
+        at += n;
+        k += 1;
+    }
+    panic!("field list: no field of that name")
+}
+
+/// Bytes of the fixed-size fields a field list starts with (the same as
+/// [`crate::registry::Layout::fixed`]), for constants.
+pub const fn fixed_len(fields: &[FieldInfo]) -> usize {
+    let mut at = 0;
+    let mut k = 0;
+    while k < fields.len() {
+        match fixed_size(fields[k].kind) {
+            Some(n) => at += n,
+            None => return at,
+        }
+        k += 1;
+    }
+    at
+}
+
+/// The index of field `name` in a field list, for constants (a build error
+/// when absent).
+pub const fn field_index(fields: &[FieldInfo], name: &str) -> usize {
+    let mut k = 0;
+    while k < fields.len() {
+        if same_name(fields[k].name, name) {
+            return k;
+        }
+        k += 1;
+    }
+    panic!("field list: no field of that name")
+}

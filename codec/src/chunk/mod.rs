@@ -3,9 +3,12 @@
 
 use std::borrow::Cow;
 
+pub mod flags;
+pub(crate) mod offsets;
 mod pktdrop;
 mod sack;
 mod ssctp;
+pub mod ty;
 mod types;
 
 pub use pktdrop::{DroppedPacket, PktDropChunk};
