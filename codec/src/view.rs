@@ -29,6 +29,13 @@
 //! # Ok::<(), sctp_codec::DecodeError>(())
 //! ```
 
+mod readers;
+
+pub use readers::{
+    DataView, ForwardTsnStreams, ForwardTsnView, GapBlocks, IDataView, IForwardTsnStreams,
+    IForwardTsnView, InitView, NrSackView, SackView, Tsns,
+};
+
 use crate::chunk::{resolve_chunk, Chunk, CHUNK_TYPES};
 use crate::dialect::Rules;
 use crate::error::{DecodeError, ErrorKind};
