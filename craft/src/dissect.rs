@@ -187,6 +187,10 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    // `-w IN IN` (or a link to IN) would truncate the capture before reading it.
+    if let (Some(out), Some(input)) = (&a.write, &a.file) {
+        crate::files::refuse_same_file(out, input).map_err(anyhow::Error::msg)?;
+    }
     // Created now, so that a path that cannot be written fails before anything is read.
     let pcap_out = match &a.write {
         Some(p) => Some(File::create(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?),

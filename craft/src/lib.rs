@@ -4,6 +4,7 @@
 
 pub mod assoc;
 pub mod dissect;
+pub mod files;
 pub mod filter;
 pub mod lang;
 pub mod output;

@@ -21,7 +21,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("set", "set PATH = EXPR", "same as edit"),
     ("vars", "vars", "list the variables (_ is the current packet, rx the last received)"),
     ("del", "del VAR...", "forget variables"),
-    ("save", "save FILE [VAR...] [link=raw|ether] [format=pcap|pcapng] [src=IP] [dst=IP] [udp=PORT] [mode=append|new]", "append the current packet (or the VARs) to a capture, wrapped in IPv4/IPv6 (UDP if udp=)"),
+    ("save", "save FILE [VAR...] [link=raw|ether] [format=pcap|pcapng] [src=IP] [dst=IP] [udp=PORT] [mode=append|new]", "append the current packet (or the VARs) to a capture, wrapped in IPv4/IPv6 (UDP if udp=); help save: what happens to an existing file"),
     ("load", "load FILE [N] [as=VAR]", "load frame N (default: the first SCTP packet) of a pcap/pcapng for editing"),
     ("import", "import HEX [link=auto|sctp|ip|ether] [as=VAR]", "take a hex stream (Wireshark \"Copy as Hex Stream\", xxd -p)"),
     ("dialect", "dialect [standard|ssctp|auto]", "how load/import/recv read S-SCTP numbers"),
@@ -39,6 +39,24 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("echo", "echo WORDS", "print the words"),
     ("quit", "quit", "leave (also exit, Ctrl-D)"),
 ];
+
+/// More about some commands, printed by `help COMMAND` under the usage.
+pub const DETAILS: &[(&str, &str)] = &[(
+    "save",
+    "What happens to the file:
+  no file (or an empty one): a new capture, pcapng if FILE ends in .pcapng or
+      format=pcapng is given, else pcap.
+  an existing pcap file: save appends the packets in the file's own byte order
+      and timestamp resolution; it must have the same link type (link=).
+  an existing pcapng file: save appends the packets as a new section (its own
+      header and interface), which every pcapng reader reads as one capture.
+  format= that is not the existing file's format: refused, the file untouched.
+  mode=new: replaces an existing capture (its packets are lost, as asked).
+  a file that is not a capture (text, a script, gzip), a directory, or a
+      capture cut inside its last record: refused, nothing written.
+New or replaced files are written beside FILE and renamed over it when
+complete; a failed append cuts the file back to what it held.",
+)];
 
 /// The language in a nutshell (the first part of `help`).
 pub const SUMMARY: &str = r#"Statements are separated by newlines or ';'. A packet is layered with '/':
@@ -204,6 +222,9 @@ pub fn help(topic: Option<&str>) -> Result<String, String> {
     // both helps.
     if let Some((_, usage, what)) = COMMANDS.iter().find(|c| c.0 == t) {
         let _ = writeln!(s, "{usage}\n  {what}");
+        if let Some((_, more)) = DETAILS.iter().find(|d| d.0 == t) {
+            let _ = writeln!(s, "{more}");
+        }
     }
     // The registry's own spelling works too: DATA, INIT-ACK, init-ack.
     let norm = t.to_ascii_lowercase().replace(['-', ' '], "_");

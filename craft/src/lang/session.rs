@@ -794,11 +794,11 @@ impl Session {
             Some((o, a)) => return Err(bad(a, format!("link={o}: use raw or ether"))),
         };
         let format = match kw("format").map(|w| (w.text.as_str(), w.at)) {
-            Some(("pcap", _)) => Format::Pcap,
-            Some(("pcapng", _)) => Format::Pcapng,
+            Some(("pcap", _)) => (Format::Pcap, true),
+            Some(("pcapng", _)) => (Format::Pcapng, true),
             Some((o, a)) => return Err(bad(a, format!("format={o}: use pcap or pcapng"))),
-            None if file.text.ends_with(".pcapng") => Format::Pcapng,
-            None => Format::Pcap,
+            None if file.text.ends_with(".pcapng") => (Format::Pcapng, false),
+            None => (Format::Pcap, false),
         };
         let fresh = match kw("mode").map(|w| (w.text.as_str(), w.at)) {
             None | Some(("append", _)) => false,
@@ -850,18 +850,19 @@ impl Session {
             let bytes = self.build(s)?;
             frames.push(capture::frame(&bytes, &framing).map_err(|m| bad(at, m))?);
         }
-        let f = capture::append(FsPath::new(&file.text), &frames, link, format, fresh)
+        let (f, how) = capture::save(FsPath::new(&file.text), &frames, link, format, fresh)
             .map_err(|m| bad(file.at, m))?;
         if self.interactive {
             println!(
-                "saved {} packet(s) to {} ({}, {})",
+                "saved {} packet(s) to {} ({}, {}; {})",
                 frames.len(),
                 file.text,
                 format!("{f:?}").to_lowercase(),
                 match link {
                     LinkKind::Raw => "raw IP",
                     LinkKind::Ethernet => "Ethernet",
-                }
+                },
+                how.describe()
             );
         }
         Ok(())

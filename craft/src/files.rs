@@ -1,0 +1,159 @@
+//! Writing files without losing what the user had: an output that is the
+//! input (by device and inode, so symlinks and hard links count) is refused
+//! before anything is opened for writing, and a whole new file is written
+//! beside its destination and renamed into place only once it is complete.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Device and inode of `path` (following symlinks), if it exists.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Device and inode of what standard input reads, when it is a file.
+fn stdin_identity() -> Option<(u64, u64)> {
+    let m = std::fs::metadata("/proc/self/fd/0").ok()?;
+    m.is_file().then(|| (m.dev(), m.ino()))
+}
+
+/// Fails when `out` is the same file as `input` ("-": standard input): the
+/// same path, a symlink or a hard link to it.
+pub fn refuse_same_file(out: &Path, input: &Path) -> Result<(), String> {
+    let Some(o) = identity(out) else {
+        return Ok(());
+    };
+    let i = if input.as_os_str() == "-" {
+        stdin_identity()
+    } else {
+        identity(input)
+    };
+    if i == Some(o) {
+        let what = if input.as_os_str() == "-" {
+            "the file on standard input".to_string()
+        } else {
+            input.display().to_string()
+        };
+        return Err(format!(
+            "{} is the input ({what}): writing it would destroy the capture being read; choose another output file",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Fails when `path` exists and is a directory (or not a regular file).
+pub fn refuse_non_file(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(format!("{} is a directory", path.display())),
+        Ok(m) if !m.is_file() => Err(format!(
+            "{} exists and is not a regular file; choose another output file",
+            path.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A new file written beside its destination, renamed over it by
+/// [`Replacement::commit`]; dropped without commit, it is removed and the
+/// destination is as it was.
+#[derive(Debug)]
+pub struct Replacement {
+    file: Option<File>,
+    tmp: PathBuf,
+    dest: PathBuf,
+    committed: bool,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl Replacement {
+    /// Creates the temporary file in the destination's directory (the
+    /// symlink's target's, when `dest` is a symlink, so that the link stays a
+    /// link), with the existing file's permissions.
+    pub fn create(dest: &Path) -> Result<Replacement, String> {
+        refuse_non_file(dest)?;
+        let existing = std::fs::metadata(dest).ok();
+        let dest = match &existing {
+            Some(_) => std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf()),
+            None => dest.to_path_buf(),
+        };
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let mut last = None;
+        for _ in 0..100 {
+            let tmp = dir.join(format!(
+                ".{name}.sctp-craft-{}-{}.tmp",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            ));
+            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+                Ok(f) => {
+                    if let Some(m) = &existing {
+                        let _ = f.set_permissions(m.permissions());
+                    }
+                    return Ok(Replacement {
+                        file: Some(f),
+                        tmp,
+                        dest,
+                        committed: false,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => return Err(format!("{}: {e}", dest.display())),
+            }
+        }
+        Err(format!(
+            "{}: no temporary file beside it: {}",
+            dest.display(),
+            last.map(|e| e.to_string()).unwrap_or_default()
+        ))
+    }
+
+    /// The file to write (once; later calls give an error).
+    pub fn take_file(&mut self) -> io::Result<File> {
+        self.file
+            .take()
+            .ok_or_else(|| io::Error::other("the output file was already taken"))
+    }
+
+    /// Where the file is written until it is committed.
+    pub fn temp_path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The destination (the symlink's target when it was one).
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Syncs the written file (`file` is what [`Replacement::take_file`] gave,
+    /// after its writer was flushed) and renames it over the destination.
+    pub fn commit(mut self, file: Option<&File>) -> Result<(), String> {
+        if let Some(f) = file.or(self.file.as_ref()) {
+            f.sync_all()
+                .map_err(|e| format!("{}: {e}", self.dest.display()))?;
+        }
+        std::fs::rename(&self.tmp, &self.dest)
+            .map_err(|e| format!("{}: {e}", self.dest.display()))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Replacement {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
