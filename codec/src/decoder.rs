@@ -2,6 +2,7 @@
 //! each association's S-SCTP evidence under `Auto` (spec/secure-sctp.md 11).
 
 use crate::cause::CauseBody;
+use crate::chunk::ty::{self, ssctp};
 use crate::chunk::{Chunk, ChunkBody};
 use crate::dialect::{AssocDialect, AssocKey, Dialect, DialectTracker, KeyExchange, Rules};
 use crate::error::DecodeError;
@@ -21,14 +22,17 @@ pub struct Decoder {
     tracker: DialectTracker,
 }
 
+/// The S-SCTP handshake chunk types (draft-hohendorf-secure-sctp-15 5.1.1 to 5.1.10).
+const SSCTP_HANDSHAKE: std::ops::RangeInclusive<u8> = ssctp::SS_OP_REQ..=ssctp::SEC_LEV_CHD_ACK;
+
 /// Whether a top-level 0xD0..0xD9 chunk of this type and Length is well formed
 /// enough to count as S-SCTP evidence (rule 3).
 fn handshake_evidence(ty: u8, len: usize) -> bool {
     match ty {
-        0xD7..=0xD9 => len == 4,
-        0xD2 => len == 8 || len == 12,
-        0xD6 => len == 8 || len == 6,
-        0xD0..=0xD5 => len >= 8,
+        ssctp::SS_CLOSE_ACK..=ssctp::SEC_LEV_CHD_ACK => len == 4,
+        ssctp::SS_OP_REQ_ACK => len == 8 || len == 12,
+        ssctp::SS_CLOSE => len == 8 || len == 6,
+        ssctp::SS_OP_REQ..=ssctp::SS_OP_COM => len >= 8,
         _ => false,
     }
 }
@@ -59,16 +63,16 @@ fn prescan(b: &[u8]) -> Prescan {
         if len < 4 || len > i.len() {
             break;
         }
-        if ty >= 0xD0 {
+        if ty >= ssctp::SS_OP_REQ {
             p.handshake |= handshake_evidence(ty, len);
-            if ty == 0xD2 && len >= 8 && p.suite.is_none() {
+            if ty == ssctp::SS_OP_REQ_ACK && len >= 8 && p.suite.is_none() {
                 p.suite = Some(u16::from_be_bytes([i[6], i[7]]));
             }
         }
         last = (ty, len);
         i = i.get((len + 3) & !3..).unwrap_or(&[]);
     }
-    p.strong = last.0 == 0x11 && (last.1 == 24 || last.1 == 28);
+    p.strong = last.0 == ssctp::AUTH && (last.1 == 24 || last.1 == 28);
     p
 }
 
@@ -133,9 +137,9 @@ impl Decoder {
         if let Some(st) = st {
             for c in v.chunks() {
                 let evidence = match c.ty() {
-                    0x01 | 0x02 | 0xD2 | 0xD5 => true,
+                    ty::INIT | ty::INIT_ACK | ssctp::SS_OP_REQ_ACK | ssctp::SS_OP_COM => true,
                     // Only an Unrecognized Chunk Type cause says anything.
-                    0x09 => c.tlvs().any(|t| t.ty() == 6),
+                    ty::ERROR => c.tlvs().any(|t| t.ty() == 6),
                     _ => false,
                 };
                 if evidence {
@@ -177,7 +181,7 @@ fn observe_chunk(st: &mut AssocDialect, c: &Chunk<'_>) {
     match &c.body {
         ChunkBody::Init(i) | ChunkBody::InitAck(i) => {
             let lists_nrsack = i.params.iter().any(|prm| {
-                    matches!(&prm.body, ParamBody::SupportedExtensions(s) if s.chunk_types.contains(&0x10))
+                    matches!(&prm.body, ParamBody::SupportedExtensions(s) if s.chunk_types.contains(&ty::NR_SACK))
                 });
             if matches!(c.body, ChunkBody::Init(_)) {
                 st.init_nrsack = lists_nrsack;
@@ -193,8 +197,8 @@ fn observe_chunk(st: &mut AssocDialect, c: &Chunk<'_>) {
             for cause in &e.causes {
                 if let CauseBody::UnrecognizedChunkType(u) = &cause.body {
                     let wraps_ssctp = match &u.unrecognized_chunk {
-                        Nested::Parsed(v) => v.iter().any(|c| (0xD0..=0xD9).contains(&c.ty)),
-                        Nested::Raw(b) => b.first().is_some_and(|t| (0xD0..=0xD9).contains(t)),
+                        Nested::Parsed(v) => v.iter().any(|c| SSCTP_HANDSHAKE.contains(&c.ty)),
+                        Nested::Raw(b) => b.first().is_some_and(|t| SSCTP_HANDSHAKE.contains(t)),
                     };
                     st.peer_lacks_ssctp |= wraps_ssctp;
                 }

@@ -2,6 +2,7 @@
 //! offset, separately from decoding (a packet with lints still decodes).
 
 use crate::checksum::{ChecksumReport, ChecksumStatus};
+use crate::chunk::ty;
 use crate::error::DecodeError;
 use crate::packet::Packet;
 use crate::visit::{Node, Span, Value, Visitor};
@@ -37,12 +38,12 @@ fn allowed_params(chunk: u8) -> Option<&'static [u16]> {
     const ASCONF_ACK: &[u16] = &[0xC003, 0xC005];
     const RECONFIG: &[u16] = &[0x000D, 0x000E, 0x000F, 0x0010, 0x0011, 0x0012];
     match chunk {
-        0x01 => Some(INIT),
-        0x02 => Some(INIT_ACK),
-        0x04 | 0x05 => Some(HEARTBEAT),
-        0xC1 => Some(ASCONF),
-        0x80 => Some(ASCONF_ACK),
-        0x82 => Some(RECONFIG),
+        ty::INIT => Some(INIT),
+        ty::INIT_ACK => Some(INIT_ACK),
+        ty::HEARTBEAT | ty::HEARTBEAT_ACK => Some(HEARTBEAT),
+        ty::ASCONF => Some(ASCONF),
+        ty::ASCONF_ACK => Some(ASCONF_ACK),
+        ty::RE_CONFIG => Some(RECONFIG),
         _ => None,
     }
 }
@@ -195,14 +196,19 @@ pub fn lint_with(
     let n = p.chunks.len();
     for c in &p.chunks {
         let span = Span::new(at, c.tlv_len_pub());
-        if n > 1 && matches!(c.ty, 0x01 | 0x02 | 0x0E | 0x41) {
+        if n > 1
+            && matches!(
+                c.ty,
+                ty::INIT | ty::INIT_ACK | ty::SHUTDOWN_COMPLETE | ty::DTLS
+            )
+        {
             v.push(
                 span,
                 "must-be-alone",
                 format!("{} must not be bundled with other chunks", c.name()),
             );
         }
-        if c.ty == 0x01 {
+        if c.ty == ty::INIT {
             if let crate::chunk::ChunkBody::Init(i) = &c.body {
                 if i.initiate_tag == 0 {
                     v.push(

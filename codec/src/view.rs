@@ -8,7 +8,7 @@
 //! eagerly; both follow the same framing rule ([`crate::tlv::split_frame`]).
 //!
 //! ```
-//! use sctp_codec::{ChunkBody, Decoder, Dialect};
+//! use sctp_codec::{chunk::ty, Decoder, Dialect};
 //! // DATA (TSN 7, "hi") bundled with an ERROR carrying a Stale Cookie cause.
 //! let bytes = [
 //!     0x13, 0x88, 0x13, 0x88, 0, 0, 0, 1, 0, 0, 0, 0, // common header
@@ -20,8 +20,8 @@
 //! let mut seen = Vec::new();
 //! for c in view.chunks() {
 //!     match c.ty() {
-//!         0x00 => if let ChunkBody::Data(d) = c.decode().body { seen.push(format!("DATA {}", d.tsn)) },
-//!         0x09 => for cause in c.tlvs() { seen.push(format!("{} at {}", cause.name(), cause.offset())) },
+//!         ty::DATA => if let Some(d) = c.data() { seen.push(format!("DATA {}", d.tsn())) },
+//!         ty::ERROR => for cause in c.tlvs() { seen.push(format!("{} at {}", cause.name(), cause.offset())) },
 //!         _ => seen.push(c.name().to_string()),
 //!     }
 //! }

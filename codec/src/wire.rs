@@ -54,11 +54,12 @@ pub enum Carrier {
 impl Carrier {
     /// The carrier for S-SCTP chunk type `ty`.
     pub fn of_ssctp_chunk(ty: u8) -> Carrier {
+        use crate::chunk::ty::ssctp;
         match ty {
-            0xD0 => Carrier::SsOpReq,
-            0xD1 => Carrier::SsCert,
-            0xD3 => Carrier::SsSerKey,
-            0xD4 => Carrier::SsCliKey,
+            ssctp::SS_OP_REQ => Carrier::SsOpReq,
+            ssctp::SS_CERT => Carrier::SsCert,
+            ssctp::SS_SER_KEY => Carrier::SsSerKey,
+            ssctp::SS_CLI_KEY => Carrier::SsCliKey,
             _ => Carrier::Other,
         }
     }

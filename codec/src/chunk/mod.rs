@@ -121,7 +121,7 @@ tlv_family! {
 /// (`whole` is the chunk, header included, for the 0x10 plausibility tests).
 pub(crate) fn resolve_chunk(ty: u8, whole: &[u8], r: &crate::dialect::Rules) -> Option<DialectTag> {
     match ty {
-        0x10 => match r.x10 {
+        ty::NR_SACK => match r.x10 {
             X10::NrSack => Some(DialectTag::Standard),
             X10::EncData => Some(DialectTag::Ssctp),
             X10::NrSackIfPlausible => nrsack_plausible(whole).then_some(DialectTag::Standard),
@@ -136,8 +136,10 @@ pub(crate) fn resolve_chunk(ty: u8, whole: &[u8], r: &crate::dialect::Rules) -> 
                 }
             }
         },
-        0x11 | 0x12 => r.ssctp.then_some(DialectTag::Ssctp),
-        0xD0..=0xD9 => r.ssctp_handshake.then_some(DialectTag::Ssctp),
+        ty::ssctp::AUTH | ty::ssctp::PADDING => r.ssctp.then_some(DialectTag::Ssctp),
+        ty::ssctp::SS_OP_REQ..=ty::ssctp::SEC_LEV_CHD_ACK => {
+            r.ssctp_handshake.then_some(DialectTag::Ssctp)
+        }
         _ => Some(DialectTag::Standard),
     }
 }
