@@ -248,7 +248,7 @@ macro_rules! tlv16_wrapper {
             }
             /// The Length this TLV has on the wire.
             pub fn wire_length(&self) -> u16 {
-                self.length.unwrap_or(crate::tlv::Tlv::tlv_len(self) as u16)
+                self.length.unwrap_or($crate::wire::len16(crate::tlv::Tlv::tlv_len(self)))
             }
             /// The registry entry of the type: the typed body's, or for a
             /// malformed value the registered type it failed to decode as.

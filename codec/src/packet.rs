@@ -10,6 +10,7 @@ use crate::gen::Gen;
 use crate::tlv::{decode_list_partial, describe_list, encode_list, generate_list, list_len};
 use crate::visit::{Span, Value, Visitor};
 use crate::wire::{put_slice, put_u16, put_u32, Ctx, IntoOwned};
+use crate::writer::WriteError;
 
 /// The SCTP common header (RFC 9260 3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -151,7 +152,22 @@ impl<'a> Packet<'a> {
         put_slice(out, &self.trailing);
     }
 
-    /// Encodes the packet; a `None` checksum is computed with `checksum_algorithm`.
+    /// Encodes the packet like [`Packet::encode`], after checking that every
+    /// computed Length and count fits its 16-bit field (RFC 9260 3.2): a
+    /// chunk over 65,535 bytes is refused with [`WriteError::TooLong`].
+    /// Explicit Lengths and counts (the crafting overrides) are written as
+    /// they are, right or wrong.
+    pub fn try_encode(&self) -> Result<Vec<u8>, WriteError> {
+        for c in &self.chunks {
+            c.checked_length()?;
+        }
+        Ok(self.encode())
+    }
+
+    /// Encodes the packet; a `None` checksum is computed with
+    /// `checksum_algorithm`. A chunk over 65,535 bytes, which
+    /// [`Packet::try_encode`] refuses, is written with its computed Lengths
+    /// and counts held at 65,535 rather than wrapped.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.wire_len());
         self.encode_into(&mut out);

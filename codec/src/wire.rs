@@ -496,6 +496,16 @@ pub fn pad4(len: usize) -> usize {
     (4 - len % 4) % 4
 }
 
+/// A computed Length or count for a 16-bit field (RFC 9260 3.2): `n`, or
+/// 65,535 when `n` does not fit, so that an oversized value is never written
+/// with a small wrapped Length that would frame its own bytes as further
+/// chunks or parameters. [`crate::Packet::try_encode`] and
+/// [`crate::PacketWriter`] refuse such values instead.
+#[inline]
+pub fn len16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
 /// Bytes of a fixed-size field of kind `kind`, `None` for a variable one.
 pub const fn fixed_size(kind: FieldKind) -> Option<usize> {
     match kind {

@@ -289,13 +289,8 @@ impl<'b> PacketWriter<'b> {
     /// not fit 16 bits is refused, and so is any chunk over 65,535 bytes,
     /// whose nested Lengths and counts could not be right either.
     pub fn push_chunk(&mut self, chunk: &Chunk<'_>) -> Result<(), WriteError> {
+        chunk.checked_length()?;
         let len = chunk.tlv_len();
-        if len > u16::MAX as usize {
-            return Err(WriteError::TooLong {
-                what: chunk.name(),
-                len: len - 4,
-            });
-        }
         let need = list_len(std::slice::from_ref(chunk), true);
         self.fits(need)?;
         chunk.encode_tlv(self.buf);

@@ -306,3 +306,44 @@ fn a_value_over_65531_bytes_is_too_long() {
     ));
     assert_eq!(w.len(), len2);
 }
+
+#[test]
+fn packet_encode_never_wraps_a_computed_length() {
+    let big = vec![0u8; 65_600];
+    // DATA whose value is 65,532 bytes: Length 65,536 would wrap to 0.
+    let p = Packet::new(HEADER, vec![data(0, 1, 0, 0, 0, &big[..65_520])]);
+    assert_eq!(
+        p.try_encode(),
+        Err(WriteError::TooLong {
+            what: "DATA",
+            len: 65_532
+        })
+    );
+    let bytes = p.encode();
+    assert_eq!(&bytes[14..16], &[0xFF, 0xFF], "held at 65,535, not wrapped");
+    // 70,000 duplicate TSNs: the count and the Length would wrap.
+    let dups: Vec<u32> = (0..70_000).collect();
+    let p = Packet::new(HEADER, vec![sack(1, 2, &[], &dups)]);
+    assert!(matches!(
+        p.try_encode(),
+        Err(WriteError::TooLong { what: "SACK", .. })
+    ));
+    let bytes = p.encode();
+    assert_eq!(&bytes[14..16], &[0xFF, 0xFF]);
+    assert_eq!(&bytes[12 + 4 + 10..12 + 4 + 12], &[0xFF, 0xFF]);
+    // A parameter inside a chunk of the right size never needs checking;
+    // explicit Lengths and counts are written as given, right or wrong.
+    let mut c = sack(1, 2, &[(1, 2)], &[]);
+    if let ChunkBody::Sack(s) = &mut c.body {
+        s.number_of_gap_ack_blocks = Some(9);
+    }
+    c.length = Some(4);
+    let p = Packet::new(HEADER, vec![c.clone()]);
+    let bytes = p.try_encode().unwrap();
+    assert_eq!(&bytes[14..16], &4u16.to_be_bytes());
+    assert_eq!(&bytes[24..26], &9u16.to_be_bytes());
+    let mut buf = Vec::new();
+    let mut w = PacketWriter::new(&mut buf, HEADER, 1500);
+    w.push_chunk(&c).unwrap();
+    assert_eq!(w.finish(ChecksumAlgorithm::Crc32c), &bytes[..]);
+}

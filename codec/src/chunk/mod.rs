@@ -174,9 +174,25 @@ impl<'a> Chunk<'a> {
             padding: None,
         }
     }
-    /// The Chunk Length this chunk has on the wire.
+    /// The Chunk Length this chunk has on the wire: the explicit one, or the
+    /// computed one (65,535 when the chunk is longer: see [`Chunk::checked_length`]).
     pub fn wire_length(&self) -> u16 {
-        self.length.unwrap_or(self.tlv_len() as u16)
+        self.length.unwrap_or(crate::wire::len16(self.tlv_len()))
+    }
+    /// The Chunk Length to write (RFC 9260 3.2): the explicit one, or the
+    /// computed one; an error when the chunk has more than 65,535 bytes,
+    /// which no Length can describe and whose nested Lengths and counts
+    /// could not be right either (any chunk that passes has every nested
+    /// TLV and list within 16 bits, since they are inside it).
+    pub fn checked_length(&self) -> Result<u16, crate::writer::WriteError> {
+        let len = self.tlv_len();
+        if len > u16::MAX as usize {
+            return Err(crate::writer::WriteError::TooLong {
+                what: self.name(),
+                len: len - 4,
+            });
+        }
+        Ok(self.length.unwrap_or(len as u16))
     }
     /// The registry entry of the type: the typed body's, or for a malformed
     /// value the registered type it failed to decode as.

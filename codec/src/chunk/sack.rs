@@ -4,7 +4,7 @@
 use crate::error::{DecodeError, ErrorKind};
 use crate::gen::Gen;
 use crate::visit::{Span, Value, Visitor};
-use crate::wire::{Ctx, Field, FieldInfo, FieldKind, IntoOwned, Record};
+use crate::wire::{len16, Ctx, Field, FieldInfo, FieldKind, IntoOwned, Record};
 
 wire_record! {
     /// One Gap Ack Block (RFC 9260 3.3.4), offsets from the Cumulative TSN Ack.
@@ -120,11 +120,11 @@ impl SackChunk {
     }
     fn ng(&self) -> u16 {
         self.number_of_gap_ack_blocks
-            .unwrap_or(self.gap_ack_blocks.len() as u16)
+            .unwrap_or(len16(self.gap_ack_blocks.len()))
     }
     fn nd(&self) -> u16 {
         self.number_of_duplicate_tsns
-            .unwrap_or(self.duplicate_tsns.len() as u16)
+            .unwrap_or(len16(self.duplicate_tsns.len()))
     }
     /// Appends the value.
     pub fn encode_fields(&self, out: &mut Vec<u8>) {
@@ -272,11 +272,11 @@ impl NrSackChunk {
     fn counts(&self) -> (u16, u16, u16) {
         (
             self.number_of_gap_ack_blocks
-                .unwrap_or(self.gap_ack_blocks.len() as u16),
+                .unwrap_or(len16(self.gap_ack_blocks.len())),
             self.number_of_nr_gap_ack_blocks
-                .unwrap_or(self.nr_gap_ack_blocks.len() as u16),
+                .unwrap_or(len16(self.nr_gap_ack_blocks.len())),
             self.number_of_duplicate_tsns
-                .unwrap_or(self.duplicate_tsns.len() as u16),
+                .unwrap_or(len16(self.duplicate_tsns.len())),
         )
     }
     /// Appends the value.

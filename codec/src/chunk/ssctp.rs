@@ -134,7 +134,7 @@ impl<'a> EncDataChunk<'a> {
     }
     fn r(&self) -> u16 {
         self.random_number_length
-            .unwrap_or(self.random_number.len() as u16)
+            .unwrap_or(crate::wire::len16(self.random_number.len()))
     }
     /// Appends the value.
     pub fn encode_fields(&self, out: &mut Vec<u8>) {

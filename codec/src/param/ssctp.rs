@@ -164,11 +164,11 @@ impl<'a> DhServerParam<'a> {
     fn lengths(&self) -> [u16; 3] {
         [
             self.length_of_dh_prime
-                .unwrap_or(self.dh_prime_number.len() as u16),
+                .unwrap_or(crate::wire::len16(self.dh_prime_number.len())),
             self.length_of_dh_primitive_root
-                .unwrap_or(self.dh_primitive_root.len() as u16),
+                .unwrap_or(crate::wire::len16(self.dh_primitive_root.len())),
             self.length_of_dh_value
-                .unwrap_or(self.dh_public_value.len() as u16),
+                .unwrap_or(crate::wire::len16(self.dh_public_value.len())),
         ]
     }
     fn blobs(&self) -> [(&'static str, &Cow<'a, [u8]>); 4] {
