@@ -1,0 +1,593 @@
+//! One association (RFC 9260 4): its state, tags, paths, send and receive
+//! machinery and timers. The endpoint ([`crate::Endpoint`]) routes packets to
+//! it; chunk handling is in `receive`, packet assembly in `transmit`.
+
+pub mod data_tracker;
+pub mod path;
+pub mod reassembly;
+mod receive;
+pub mod retransmit;
+pub(crate) mod transmit;
+pub mod tx_queue;
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::events::{AssocChange, Event, Reason};
+use crate::AssocId;
+use data_tracker::DataTracker;
+use path::Path;
+use reassembly::Reassembler;
+use retransmit::RetransmitQueue;
+use tx_queue::TxQueue;
+
+/// The states of RFC 9260 4 (CLOSED is the absence of an association).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// INIT sent, waiting for INIT ACK.
+    CookieWait,
+    /// COOKIE ECHO sent, waiting for COOKIE ACK.
+    CookieEchoed,
+    /// Up.
+    Established,
+    /// The application asked to shut down; data still outstanding.
+    ShutdownPending,
+    /// SHUTDOWN sent.
+    ShutdownSent,
+    /// SHUTDOWN received; data still outstanding.
+    ShutdownReceived,
+    /// SHUTDOWN ACK sent.
+    ShutdownAckSent,
+    /// Gone (kept until the endpoint removes it).
+    Closed,
+}
+
+/// A snapshot of an association for the application (RFC 6458 8.2.1
+/// `SCTP_STATUS` in spirit).
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// State.
+    pub state: State,
+    /// Our tag and the peer's.
+    pub tags: (u32, u32),
+    /// Outbound and inbound streams.
+    pub streams: (u16, u16),
+    /// The peer's current receive window.
+    pub peer_rwnd: u32,
+    /// Bytes queued, not yet sent.
+    pub queued: usize,
+    /// Chunks outstanding.
+    pub outstanding: usize,
+    /// DATA retransmissions so far.
+    pub retransmissions: u64,
+    /// Primary path: cwnd, RTO and smoothed RTT.
+    pub cwnd: usize,
+    /// RTO of the primary path.
+    pub rto: Duration,
+    /// SRTT of the primary path.
+    pub srtt: Option<Duration>,
+    /// Peer addresses (paths).
+    pub peer_addrs: Vec<SocketAddr>,
+}
+
+/// The parameters an association starts established with (from a cookie,
+/// or from INIT ACK on the initiator's side).
+#[derive(Debug, Clone)]
+pub(crate) struct Negotiated {
+    pub local_tag: u32,
+    pub peer_tag: u32,
+    pub local_tsn: u32,
+    pub peer_tsn: u32,
+    pub peer_rwnd: u32,
+    pub outbound: u16,
+    pub inbound: u16,
+}
+
+/// One SCTP association.
+#[derive(Debug)]
+pub struct Association {
+    pub(crate) id: AssocId,
+    pub(crate) state: State,
+    pub(crate) cfg: Arc<Config>,
+    pub(crate) local_port: u16,
+    pub(crate) peer_port: u16,
+    pub(crate) local_addr: IpAddr,
+    pub(crate) local_tag: u32,
+    pub(crate) peer_tag: u32,
+    pub(crate) paths: Vec<Path>,
+    pub(crate) primary: usize,
+    /// T3-rtx deadline per path.
+    pub(crate) t3: Vec<Option<Instant>>,
+    // Handshake.
+    pub(crate) local_tsn: u32,
+    pub(crate) init_value: Vec<u8>,
+    pub(crate) cookie: Vec<u8>,
+    /// Causes to report in an ERROR bundled with COOKIE ECHO.
+    pub(crate) init_ack_unrecognized: Vec<u8>,
+    pub(crate) t1: Option<Instant>,
+    pub(crate) t1_count: u32,
+    /// What INIT ACK negotiated, until COOKIE ACK makes it true.
+    pub(crate) pending: Option<Negotiated>,
+    pub(crate) send_handshake: bool,
+    // Data.
+    pub(crate) tx: TxQueue,
+    pub(crate) rtx: RetransmitQueue,
+    pub(crate) rx: Option<DataTracker>,
+    pub(crate) reasm: Option<Reassembler>,
+    pub(crate) peer_rwnd: u32,
+    /// Bytes delivered to the event queue the application has not taken.
+    pub(crate) unread: usize,
+    /// Highest TSN received (for the zero-window rule of RFC 9260 6.2).
+    pub(crate) flight: Vec<usize>,
+    // Control chunks waiting to go out, whole (header included).
+    pub(crate) control: VecDeque<Vec<u8>>,
+    // Shutdown.
+    pub(crate) t2: Option<Instant>,
+    pub(crate) t2_count: u32,
+    pub(crate) send_shutdown: bool,
+    pub(crate) send_shutdown_ack: bool,
+    pub(crate) send_shutdown_complete: bool,
+    /// An ABORT to send and then close.
+    pub(crate) abort_out: Option<Vec<u8>>,
+    /// Association-wide error counter (RFC 9260 8.1).
+    pub(crate) errors: u32,
+    pub(crate) dry_notified: bool,
+    pub(crate) heartbeat_nonce: u64,
+    pub(crate) events: VecDeque<Event>,
+    /// Messages waiting for the association to be up.
+    pub(crate) streams_requested: u16,
+}
+
+impl Association {
+    /// A new association in COOKIE-WAIT (the initiator, RFC 9260 5.1 A).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new_initiator(
+        id: AssocId,
+        cfg: Arc<Config>,
+        now: Instant,
+        local_addr: IpAddr,
+        local_port: u16,
+        remote: SocketAddr,
+        peer_port: u16,
+        local_tag: u32,
+        local_tsn: u32,
+        streams: u16,
+    ) -> Self {
+        let mut a = Self::blank(id, cfg, local_addr, local_port, remote, peer_port);
+        a.state = State::CookieWait;
+        a.local_tag = local_tag;
+        a.local_tsn = local_tsn;
+        a.streams_requested = streams;
+        a.rtx = RetransmitQueue::new(local_tsn);
+        a.tx = TxQueue::new(streams);
+        a.init_value = transmit::init_value(&a.cfg, local_tag, local_tsn, streams, local_addr);
+        a.send_handshake = true;
+        a.t1 = Some(now + a.paths[0].rto);
+        a
+    }
+
+    /// A new association established from a valid cookie (RFC 9260 5.1 D).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new_from_cookie(
+        id: AssocId,
+        cfg: Arc<Config>,
+        local_addr: IpAddr,
+        local_port: u16,
+        peer_addrs: &[SocketAddr],
+        peer_port: u16,
+        n: &Negotiated,
+    ) -> Self {
+        let mut a = Self::blank(id, cfg, local_addr, local_port, peer_addrs[0], peer_port);
+        for extra in &peer_addrs[1..] {
+            if !a.paths.iter().any(|p| p.remote.ip() == extra.ip()) {
+                a.paths.push(Path::new(*extra, &a.cfg));
+                a.t3.push(None);
+                a.flight.push(0);
+            }
+        }
+        a.establish(n);
+        a
+    }
+
+    fn blank(
+        id: AssocId,
+        cfg: Arc<Config>,
+        local_addr: IpAddr,
+        local_port: u16,
+        remote: SocketAddr,
+        peer_port: u16,
+    ) -> Self {
+        let path = Path::new(remote, &cfg);
+        Association {
+            id,
+            state: State::Closed,
+            local_port,
+            peer_port,
+            local_addr,
+            local_tag: 0,
+            peer_tag: 0,
+            paths: vec![path],
+            primary: 0,
+            t3: vec![None],
+            local_tsn: 0,
+            init_value: Vec::new(),
+            cookie: Vec::new(),
+            init_ack_unrecognized: Vec::new(),
+            t1: None,
+            t1_count: 0,
+            pending: None,
+            send_handshake: false,
+            tx: TxQueue::new(0),
+            rtx: RetransmitQueue::new(0),
+            rx: None,
+            reasm: None,
+            peer_rwnd: 0,
+            unread: 0,
+            flight: vec![0],
+            control: VecDeque::new(),
+            t2: None,
+            t2_count: 0,
+            send_shutdown: false,
+            send_shutdown_ack: false,
+            send_shutdown_complete: false,
+            abort_out: None,
+            errors: 0,
+            dry_notified: true,
+            heartbeat_nonce: 0,
+            events: VecDeque::new(),
+            streams_requested: 0,
+            cfg,
+        }
+    }
+
+    /// Sets up the data machinery from negotiated values and enters
+    /// ESTABLISHED (RFC 9260 5.1).
+    pub(crate) fn establish(&mut self, n: &Negotiated) {
+        self.local_tag = n.local_tag;
+        self.peer_tag = n.peer_tag;
+        self.local_tsn = n.local_tsn;
+        self.peer_rwnd = n.peer_rwnd;
+        if self.rtx.is_empty() && self.rtx.next_tsn().0 != n.local_tsn {
+            self.rtx = RetransmitQueue::new(n.local_tsn);
+        }
+        if self.tx.streams() != n.outbound {
+            if self.tx.is_empty() {
+                self.tx = TxQueue::new(n.outbound);
+            } else {
+                self.tx.set_streams(n.outbound);
+            }
+        }
+        self.rx = Some(DataTracker::new(
+            n.peer_tsn,
+            self.cfg.sack_every,
+            self.cfg.sack_delay,
+        ));
+        self.reasm = Some(Reassembler::new(n.inbound, n.peer_tsn));
+        self.state = State::Established;
+        self.t1 = None;
+        self.send_handshake = false;
+        self.events.push_back(Event::AssocChange {
+            id: self.id,
+            change: AssocChange::CommUp,
+            streams: (n.outbound, n.inbound),
+            reason: None,
+        });
+    }
+
+    /// A COOKIE ECHO matched our local tag (RFC 9260 5.2.4 actions B and
+    /// D): enter ESTABLISHED if not there yet, and take the peer's tag.
+    pub(crate) fn establish_if_needed(&mut self, n: &Negotiated, now: Instant) {
+        match self.state {
+            State::CookieWait | State::CookieEchoed => {
+                self.establish(n);
+                self.start_heartbeats(now);
+            }
+            _ => self.peer_tag = n.peer_tag,
+        }
+    }
+
+    /// The association's state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// A status snapshot.
+    pub fn status(&self) -> Status {
+        let p = &self.paths[self.primary];
+        Status {
+            state: self.state,
+            tags: (self.local_tag, self.peer_tag),
+            streams: (
+                self.tx.streams(),
+                self.reasm.as_ref().map_or(0, |r| r.streams()),
+            ),
+            peer_rwnd: self.peer_rwnd,
+            queued: self.tx.bytes(),
+            outstanding: self.rtx.len(),
+            retransmissions: self.rtx.retransmissions,
+            cwnd: p.cwnd,
+            rto: p.rto,
+            srtt: p.srtt(),
+            peer_addrs: self.paths.iter().map(|p| p.remote).collect(),
+        }
+    }
+
+    /// Queues a user message (RFC 9260 6.1; RFC 6458 `sctp_sendv`).
+    pub(crate) fn send(
+        &mut self,
+        stream: u16,
+        ppid: u32,
+        unordered: bool,
+        data: Arc<[u8]>,
+    ) -> Result<(), crate::SendError> {
+        use crate::SendError;
+        match self.state {
+            State::CookieWait | State::CookieEchoed | State::Established => {}
+            _ => return Err(SendError::Shutdown),
+        }
+        if data.is_empty() {
+            return Err(SendError::Empty);
+        }
+        if data.len() > self.cfg.max_message_size {
+            return Err(SendError::TooLarge);
+        }
+        if stream >= self.tx.streams() {
+            return Err(SendError::InvalidStream);
+        }
+        if self.tx.bytes() + data.len() > self.cfg.send_buffer {
+            return Err(SendError::WouldBlock);
+        }
+        self.tx.push(stream, ppid, unordered, data);
+        self.dry_notified = false;
+        Ok(())
+    }
+
+    /// Starts a graceful shutdown (RFC 9260 9.2).
+    pub(crate) fn shutdown(&mut self, now: Instant) {
+        match self.state {
+            State::Established => {
+                self.state = State::ShutdownPending;
+                self.maybe_finish_shutdown(now);
+            }
+            State::CookieWait | State::CookieEchoed => self.abort(None),
+            _ => {}
+        }
+    }
+
+    /// Aborts (RFC 9260 9.1), with an optional User-Initiated Abort reason.
+    pub(crate) fn abort(&mut self, reason: Option<&[u8]>) {
+        if self.state == State::Closed {
+            return;
+        }
+        let mut value = Vec::new();
+        if let Some(r) = reason {
+            crate::wire::put_tlv(&mut value, crate::wire::cause::USER_INITIATED_ABORT, r);
+        }
+        self.queue_abort(&value, Reason::LocalAbort);
+    }
+
+    /// Sends ABORT with these causes and closes, telling the application.
+    pub(crate) fn queue_abort(&mut self, causes: &[u8], reason: Reason) {
+        let mut chunk = Vec::with_capacity(4 + causes.len());
+        transmit::chunk_bytes(&mut chunk, sctp_codec::chunk::ty::ABORT, 0, causes);
+        // In COOKIE-WAIT the peer's tag is unknown: RFC 9260 8.4 says not to
+        // send; we send only if we know where to.
+        if self.peer_tag != 0 {
+            self.abort_out = Some(chunk);
+        }
+        self.close(AssocChange::CommLost, Some(reason));
+    }
+
+    /// Closes, dropping what was queued, with one notification.
+    pub(crate) fn close(&mut self, change: AssocChange, reason: Option<Reason>) {
+        if self.state == State::Closed {
+            return;
+        }
+        let change = if matches!(self.state, State::CookieWait | State::CookieEchoed)
+            && change == AssocChange::CommLost
+        {
+            AssocChange::CantStartAssoc
+        } else {
+            change
+        };
+        let dropped = self.tx.clear() + self.rtx.clear();
+        if dropped > 0 {
+            self.events.push_back(Event::SendFailed {
+                id: self.id,
+                count: dropped,
+            });
+        }
+        self.state = State::Closed;
+        self.t1 = None;
+        self.t2 = None;
+        self.t3.iter_mut().for_each(|t| *t = None);
+        self.events.push_back(Event::AssocChange {
+            id: self.id,
+            change,
+            streams: (0, 0),
+            reason,
+        });
+    }
+
+    /// Whether the association is closed and has nothing left to send.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.state == State::Closed && self.abort_out.is_none() && !self.send_shutdown_complete
+    }
+
+    /// In SHUTDOWN-PENDING or SHUTDOWN-RECEIVED, moves on once every DATA
+    /// chunk is acknowledged (RFC 9260 9.2).
+    pub(crate) fn maybe_finish_shutdown(&mut self, now: Instant) {
+        if !self.tx.is_empty() || !self.rtx.is_empty() {
+            return;
+        }
+        match self.state {
+            State::ShutdownPending => {
+                self.state = State::ShutdownSent;
+                self.send_shutdown = true;
+                self.t2 = Some(now + self.paths[self.primary].rto);
+            }
+            State::ShutdownReceived => {
+                self.state = State::ShutdownAckSent;
+                self.send_shutdown_ack = true;
+                self.t2 = Some(now + self.paths[self.primary].rto);
+            }
+            _ => {}
+        }
+    }
+
+    /// The earliest timer deadline.
+    pub(crate) fn next_timeout(&self) -> Option<Instant> {
+        let mut t = [self.t1, self.t2]
+            .into_iter()
+            .chain(self.t3.iter().copied())
+            .flatten()
+            .min();
+        if let Some(rx) = &self.rx {
+            if matches!(
+                self.state,
+                State::Established | State::ShutdownPending | State::ShutdownSent
+            ) {
+                if let Some(d) = rx.deadline() {
+                    t = Some(t.map_or(d, |x| x.min(d)));
+                }
+            }
+        }
+        if matches!(self.state, State::Established | State::ShutdownPending) {
+            for p in &self.paths {
+                if let Some(h) = p.heartbeat_at {
+                    t = Some(t.map_or(h, |x| x.min(h)));
+                }
+            }
+        }
+        t
+    }
+
+    /// Runs the timers due at `now` (RFC 9260 5.1 T1, 6.3.3 T3-rtx, 9.2 T2,
+    /// 8.3 heartbeats; the delayed SACK is sent by `transmit`).
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        if self.t1.is_some_and(|t| t <= now) {
+            self.t1_count += 1;
+            if self.t1_count > self.cfg.max_init_retrans {
+                self.close(AssocChange::CantStartAssoc, Some(Reason::Timeout));
+                return;
+            }
+            let cfg = self.cfg.clone();
+            let p = &mut self.paths[self.primary];
+            p.back_off(&cfg);
+            self.t1 = Some(now + p.rto);
+            self.send_handshake = true;
+        }
+        if self.t2.is_some_and(|t| t <= now) {
+            self.t2_count += 1;
+            self.errors += 1;
+            if self.errors > self.cfg.assoc_max_retrans {
+                self.queue_abort(&[], Reason::Timeout);
+                return;
+            }
+            let cfg = self.cfg.clone();
+            let p = &mut self.paths[self.primary];
+            p.back_off(&cfg);
+            self.t2 = Some(now + p.rto);
+            match self.state {
+                State::ShutdownSent => self.send_shutdown = true,
+                State::ShutdownAckSent => self.send_shutdown_ack = true,
+                _ => self.t2 = None,
+            }
+        }
+        for i in 0..self.t3.len() {
+            if self.t3[i].is_some_and(|t| t <= now) {
+                self.t3[i] = None;
+                self.on_t3_expiry(i, now);
+                if self.state == State::Closed {
+                    return;
+                }
+            }
+        }
+        self.heartbeat_timers(now);
+    }
+
+    /// T3-rtx expired on path `i` (RFC 9260 6.3.3).
+    fn on_t3_expiry(&mut self, i: usize, _now: Instant) {
+        let cfg = self.cfg.clone();
+        let marked = self.rtx.on_t3_expiry(i, &mut self.flight);
+        if marked == 0 {
+            return;
+        }
+        let p = &mut self.paths[i];
+        p.on_timeout_loss();
+        p.back_off(&cfg);
+        p.on_error(&cfg);
+        if p.state == path::PathState::Inactive {
+            self.events.push_back(Event::PeerAddrChange {
+                id: self.id,
+                addr: p.remote,
+                available: false,
+            });
+        }
+        self.errors += 1;
+        if self.errors > cfg.assoc_max_retrans {
+            self.queue_abort(&[], Reason::Timeout);
+        }
+    }
+
+    /// Heartbeats on idle paths, and missed heartbeat acks (RFC 9260 8.3).
+    fn heartbeat_timers(&mut self, now: Instant) {
+        if !matches!(self.state, State::Established | State::ShutdownPending) {
+            return;
+        }
+        let cfg = self.cfg.clone();
+        for i in 0..self.paths.len() {
+            let Some(at) = self.paths[i].heartbeat_at else {
+                continue;
+            };
+            if at > now {
+                continue;
+            }
+            if let Some((_, sent)) = self.paths[i].heartbeat_out.take() {
+                // Unanswered for an RTO or more: one error (RFC 9260 8.3).
+                let _ = sent;
+                self.paths[i].on_error(&cfg);
+                self.paths[i].back_off(&cfg);
+                self.errors += 1;
+                if self.errors > cfg.assoc_max_retrans {
+                    self.queue_abort(&[], Reason::Timeout);
+                    return;
+                }
+            }
+            self.heartbeat_nonce = self.heartbeat_nonce.wrapping_add(1);
+            let nonce = self.heartbeat_nonce;
+            let mut info = Vec::with_capacity(24);
+            info.extend_from_slice(&(i as u32).to_be_bytes());
+            info.extend_from_slice(&nonce.to_be_bytes());
+            let mut value = Vec::with_capacity(28);
+            crate::wire::put_tlv(&mut value, crate::wire::param::HEARTBEAT_INFO, &info);
+            let mut chunk = Vec::new();
+            transmit::chunk_bytes(&mut chunk, sctp_codec::chunk::ty::HEARTBEAT, 0, &value);
+            self.control.push_back(chunk);
+            self.paths[i].heartbeat_out = Some((nonce, now));
+            self.paths[i].heartbeat_at = Some(now + self.paths[i].rto + cfg.hb_interval);
+        }
+    }
+
+    /// Arms the heartbeat timer of every path (after establishment).
+    pub(crate) fn start_heartbeats(&mut self, now: Instant) {
+        let hb = self.cfg.hb_interval;
+        for p in &mut self.paths {
+            p.heartbeat_at = Some(now + p.rto + hb);
+        }
+    }
+
+    /// The a_rwnd to advertise (RFC 9260 6.2.1).
+    pub(crate) fn a_rwnd(&self) -> u32 {
+        let held = self.reasm.as_ref().map_or(0, |r| r.buffered()) + self.unread;
+        (self.cfg.receive_window as usize).saturating_sub(held) as u32
+    }
+
+    /// Takes the association's events.
+    pub(crate) fn drain_events(&mut self, out: &mut VecDeque<Event>) {
+        out.extend(self.events.drain(..));
+    }
+}

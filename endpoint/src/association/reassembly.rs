@@ -1,0 +1,318 @@
+//! Reassembly of fragmented user messages and their delivery, ordered per
+//! stream by Stream Sequence Number or unordered at once (RFC 9260 6.5, 6.6
+//! and 6.9).
+
+use std::collections::BTreeMap;
+
+use crate::serial::Unwrapper;
+
+/// One DATA chunk's contents, as the reassembler keeps them.
+#[derive(Debug, Clone, Copy)]
+pub struct Fragment<'p> {
+    /// Transmission Sequence Number.
+    pub tsn: u32,
+    /// Stream Identifier.
+    pub stream: u16,
+    /// Stream Sequence Number.
+    pub ssn: u16,
+    /// Payload Protocol Identifier.
+    pub ppid: u32,
+    /// The U bit.
+    pub unordered: bool,
+    /// The B bit.
+    pub beginning: bool,
+    /// The E bit.
+    pub ending: bool,
+    /// User data.
+    pub payload: &'p [u8],
+}
+
+/// A whole user message, ready for the application (RFC 6458 5.3.2's
+/// `sctp_rcvinfo`: stream, SSN, PPID, TSN, flags).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Stream Identifier.
+    pub stream: u16,
+    /// Stream Sequence Number (meaningless when unordered).
+    pub ssn: u16,
+    /// Payload Protocol Identifier.
+    pub ppid: u32,
+    /// TSN of the message's first fragment.
+    pub tsn: u32,
+    /// Sent with the U bit.
+    pub unordered: bool,
+    /// The user data.
+    pub data: Vec<u8>,
+}
+
+#[derive(Debug)]
+struct Stored {
+    stream: u16,
+    ssn: u16,
+    ppid: u32,
+    unordered: bool,
+    beginning: bool,
+    ending: bool,
+    data: Vec<u8>,
+}
+
+/// Fragments waiting for the rest of their message, and whole ordered
+/// messages waiting for their turn on the stream.
+#[derive(Debug)]
+pub struct Reassembler {
+    tsns: Unwrapper,
+    /// Fragments of incomplete messages by unwrapped TSN.
+    fragments: BTreeMap<u64, Stored>,
+    /// Whole ordered messages that arrived before their turn, by (stream, SSN).
+    waiting: BTreeMap<(u16, u16), Message>,
+    /// Next SSN to deliver, per inbound stream.
+    next_ssn: Vec<u16>,
+    /// Bytes held here (counted against the receive window).
+    buffered: usize,
+}
+
+impl Reassembler {
+    /// A reassembler for `streams` inbound streams, whose peer starts at TSN
+    /// `initial_tsn`.
+    pub fn new(streams: u16, initial_tsn: u32) -> Self {
+        Reassembler {
+            tsns: Unwrapper::new(initial_tsn),
+            fragments: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            next_ssn: vec![0; streams as usize],
+            buffered: 0,
+        }
+    }
+
+    /// Inbound streams.
+    pub fn streams(&self) -> u16 {
+        self.next_ssn.len() as u16
+    }
+
+    /// Bytes held for incomplete or out-of-turn messages.
+    pub fn buffered(&self) -> usize {
+        self.buffered
+    }
+
+    /// Takes one new (not duplicate) DATA chunk whose stream is valid; every
+    /// message it completes and that may be delivered goes to `deliver`, in
+    /// delivery order.
+    pub fn insert(&mut self, f: Fragment<'_>, mut deliver: impl FnMut(Message)) {
+        if f.beginning && f.ending {
+            let m = Message {
+                stream: f.stream,
+                ssn: f.ssn,
+                ppid: f.ppid,
+                tsn: f.tsn,
+                unordered: f.unordered,
+                data: f.payload.to_vec(),
+            };
+            self.complete(m, &mut deliver);
+            return;
+        }
+        let key = self.tsns.unwrap(f.tsn);
+        self.buffered += f.payload.len();
+        self.fragments.insert(
+            key,
+            Stored {
+                stream: f.stream,
+                ssn: f.ssn,
+                ppid: f.ppid,
+                unordered: f.unordered,
+                beginning: f.beginning,
+                ending: f.ending,
+                data: f.payload.to_vec(),
+            },
+        );
+        if let Some(m) = self.try_assemble(key) {
+            self.complete(m, &mut deliver);
+        }
+    }
+
+    /// Whether two fragments belong to the same message (RFC 9260 6.9).
+    fn same_message(a: &Stored, b: &Stored) -> bool {
+        a.stream == b.stream && a.unordered == b.unordered && (a.unordered || a.ssn == b.ssn)
+    }
+
+    /// The message fragment `key` completes, if it completes one.
+    fn try_assemble(&mut self, key: u64) -> Option<Message> {
+        let me = self.fragments.get(&key)?;
+        // Walk back to the B fragment through consecutive TSNs.
+        let mut first = key;
+        let mut cur = me;
+        while !cur.beginning {
+            let prev = self.fragments.get(&(first - 1))?;
+            if !Self::same_message(prev, cur) || prev.ending {
+                return None;
+            }
+            first -= 1;
+            cur = prev;
+        }
+        let mut last = key;
+        let mut cur = me;
+        while !cur.ending {
+            let next = self.fragments.get(&(last + 1))?;
+            if !Self::same_message(next, cur) || next.beginning {
+                return None;
+            }
+            last += 1;
+            cur = next;
+        }
+        let mut data = Vec::new();
+        let mut head = None;
+        for k in first..=last {
+            let s = self.fragments.remove(&k)?;
+            self.buffered -= s.data.len();
+            if head.is_none() {
+                data = s.data;
+                head = Some((s.stream, s.ssn, s.ppid, s.unordered));
+            } else {
+                data.extend_from_slice(&s.data);
+            }
+        }
+        let (stream, ssn, ppid, unordered) = head?;
+        Some(Message {
+            stream,
+            ssn,
+            ppid,
+            tsn: first as u32,
+            unordered,
+            data,
+        })
+    }
+
+    /// A whole message: deliver it now, or keep it until its turn.
+    fn complete(&mut self, m: Message, deliver: &mut impl FnMut(Message)) {
+        if m.unordered {
+            deliver(m);
+            return;
+        }
+        let s = m.stream as usize;
+        let Some(&next) = self.next_ssn.get(s) else {
+            return; // the caller checks streams; nothing to deliver to
+        };
+        if m.ssn != next {
+            self.buffered += m.data.len();
+            self.waiting.insert((m.stream, m.ssn), m);
+            return;
+        }
+        let stream = m.stream;
+        let mut ssn = next.wrapping_add(1);
+        deliver(m);
+        while let Some(w) = self.waiting.remove(&(stream, ssn)) {
+            self.buffered -= w.data.len();
+            deliver(w);
+            ssn = ssn.wrapping_add(1);
+        }
+        self.next_ssn[s] = ssn;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frag(
+        tsn: u32,
+        stream: u16,
+        ssn: u16,
+        flags: &str,
+        data: &'static [u8],
+    ) -> Fragment<'static> {
+        Fragment {
+            tsn,
+            stream,
+            ssn,
+            ppid: 51,
+            unordered: flags.contains('U'),
+            beginning: flags.contains('B'),
+            ending: flags.contains('E'),
+            payload: data,
+        }
+    }
+
+    fn run(r: &mut Reassembler, fs: &[Fragment<'static>]) -> Vec<(u16, u16, Vec<u8>)> {
+        let mut out = Vec::new();
+        for f in fs {
+            r.insert(*f, |m| out.push((m.stream, m.ssn, m.data)));
+        }
+        out
+    }
+
+    #[test]
+    fn fragments_join_in_tsn_order_whatever_the_arrival() {
+        let mut r = Reassembler::new(2, 10);
+        let out = run(
+            &mut r,
+            &[
+                frag(12, 0, 0, "E", b"c"),
+                frag(10, 0, 0, "B", b"a"),
+                frag(11, 0, 0, "", b"b"),
+            ],
+        );
+        assert_eq!(out, [(0, 0, b"abc".to_vec())]);
+        assert_eq!(r.buffered(), 0);
+    }
+
+    #[test]
+    fn ordered_waits_for_its_turn_per_stream() {
+        let mut r = Reassembler::new(2, 1);
+        let out = run(
+            &mut r,
+            &[
+                frag(2, 0, 1, "BE", b"second"),
+                frag(3, 1, 0, "BE", b"other stream"),
+                frag(1, 0, 0, "BE", b"first"),
+            ],
+        );
+        assert_eq!(
+            out,
+            [
+                (1, 0, b"other stream".to_vec()),
+                (0, 0, b"first".to_vec()),
+                (0, 1, b"second".to_vec())
+            ]
+        );
+        assert_eq!(r.buffered(), 0);
+    }
+
+    #[test]
+    fn unordered_is_delivered_at_once() {
+        let mut r = Reassembler::new(1, 1);
+        let out = run(
+            &mut r,
+            &[
+                frag(2, 0, 1, "BE", b"ordered later"),
+                frag(3, 0, 0, "UBE", b"now"),
+            ],
+        );
+        assert_eq!(out, [(0, 0, b"now".to_vec())]);
+    }
+
+    #[test]
+    fn interleaved_unordered_fragments_do_not_mix() {
+        let mut r = Reassembler::new(1, 1);
+        // Two unordered messages, back to back in TSN order.
+        let out = run(
+            &mut r,
+            &[
+                frag(2, 0, 0, "UE", b"1"),
+                frag(4, 0, 0, "UE", b"2"),
+                frag(3, 0, 0, "UB", b"x"),
+                frag(1, 0, 0, "UB", b"y"),
+            ],
+        );
+        assert_eq!(out, [(0, 0, b"x2".to_vec()), (0, 0, b"y1".to_vec())]);
+    }
+
+    #[test]
+    fn ssn_wraps() {
+        let mut r = Reassembler::new(1, 1);
+        r.next_ssn[0] = 0xffff;
+        let out = run(
+            &mut r,
+            &[frag(2, 0, 0, "BE", b"b"), frag(1, 0, 0xffff, "BE", b"a")],
+        );
+        assert_eq!(out, [(0, 0xffff, b"a".to_vec()), (0, 0, b"b".to_vec())]);
+    }
+}

@@ -1,0 +1,482 @@
+//! Chunk handling for an existing association: the verification-tag rules
+//! (RFC 9260 8.5), DATA (6.2), SACK (6.2.1, 7.2), HEARTBEAT (8.3),
+//! SHUTDOWN (9.2), ABORT (9.1), ERROR, INIT ACK and COOKIE ACK (5.1), and
+//! chunk types we do not know (3.2 action bits).
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use sctp_codec::chunk::{flags, ty};
+use sctp_codec::view::ChunkView;
+use sctp_codec::PacketView;
+
+use super::reassembly::Fragment;
+use super::{transmit, Association, Negotiated, State};
+use crate::events::{AssocChange, Event, Reason};
+use crate::wire::{cause, param, put_tlv, u32_at};
+
+impl Association {
+    /// Whether a packet with verification tag `vtag` whose first chunk is
+    /// `first` belongs to this association (RFC 9260 8.5 and 8.5.1).
+    pub(crate) fn tag_ok(&self, vtag: u32, first: &ChunkView<'_>) -> bool {
+        let t_bit = first.flags() & flags::T_BIT != 0;
+        match first.ty() {
+            ty::ABORT if t_bit => vtag == self.peer_tag && self.peer_tag != 0,
+            ty::ABORT => vtag == self.local_tag,
+            ty::SHUTDOWN_COMPLETE if t_bit => vtag == self.peer_tag,
+            ty::SHUTDOWN_COMPLETE => vtag == self.local_tag,
+            _ => vtag == self.local_tag,
+        }
+    }
+
+    /// Handles the chunks of `view` from the `skip`-th on (the endpoint took
+    /// the ones before: INIT, COOKIE ECHO).
+    pub(crate) fn handle_chunks(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        view: &PacketView<'_>,
+        skip: usize,
+    ) {
+        let path = self.path_of(from);
+        let mut had_data = false;
+        let mut immediate = false;
+        for c in view.chunks().skip(skip) {
+            if self.state == State::Closed {
+                return;
+            }
+            match c.ty() {
+                ty::DATA => {
+                    had_data = true;
+                    immediate |= c.flags() & flags::DATA_I != 0;
+                    if !self.on_data(&c) {
+                        return;
+                    }
+                }
+                ty::SACK => self.on_sack(now, &c),
+                ty::HEARTBEAT => {
+                    let mut chunk = Vec::with_capacity(c.bytes().len());
+                    transmit::chunk_bytes(&mut chunk, ty::HEARTBEAT_ACK, 0, c.value());
+                    self.control.push_back(chunk);
+                }
+                ty::HEARTBEAT_ACK => self.on_heartbeat_ack(now, &c),
+                ty::ABORT => {
+                    let causes = c.tlvs().map(|t| t.ty()).collect();
+                    self.close(AssocChange::CommLost, Some(Reason::PeerAbort(causes)));
+                    return;
+                }
+                ty::SHUTDOWN => self.on_shutdown(now, &c),
+                ty::SHUTDOWN_ACK => self.on_shutdown_ack(),
+                ty::SHUTDOWN_COMPLETE => {
+                    if self.state == State::ShutdownAckSent {
+                        self.close(AssocChange::ShutdownComplete, Some(Reason::Shutdown));
+                    }
+                    return;
+                }
+                ty::ERROR => self.on_error(now, &c),
+                ty::COOKIE_ACK => {
+                    if self.state == State::CookieEchoed {
+                        if let Some(n) = self.pending.take() {
+                            self.establish(&n);
+                            self.start_heartbeats(now);
+                        }
+                    }
+                }
+                ty::INIT_ACK => {
+                    if !self.on_init_ack(now, from, &c) {
+                        return;
+                    }
+                }
+                ty::ECNE | ty::CWR => {}
+                ty::INIT | ty::COOKIE_ECHO => {} // handled by the endpoint
+                _ => {
+                    if !self.on_unknown(&c) {
+                        return;
+                    }
+                }
+            }
+        }
+        if had_data {
+            if let Some(rx) = self.rx.as_mut() {
+                rx.packet_with_data(now, immediate);
+            }
+            if self.state == State::ShutdownSent {
+                // RFC 9260 9.2: answer each packet with DATA with SHUTDOWN.
+                self.send_shutdown = true;
+                self.t2 = Some(now + self.paths[self.primary].rto);
+            }
+        }
+        let _ = path;
+    }
+
+    /// The path a packet from `from` arrived on (the primary if unknown).
+    fn path_of(&self, from: SocketAddr) -> usize {
+        self.paths
+            .iter()
+            .position(|p| p.remote.ip() == from.ip())
+            .unwrap_or(self.primary)
+    }
+
+    /// DATA (RFC 9260 6.2). Returns false when the association was aborted.
+    fn on_data(&mut self, c: &ChunkView<'_>) -> bool {
+        if !matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownSent
+        ) {
+            return true;
+        }
+        let Some(d) = c.data() else {
+            self.protocol_violation(b"DATA chunk too short");
+            return false;
+        };
+        if d.payload().is_empty() {
+            // RFC 9260 6.2: ABORT with No User Data.
+            let mut v = Vec::new();
+            put_tlv(&mut v, cause::NO_USER_DATA, &d.tsn().to_be_bytes());
+            self.queue_abort(&v, Reason::LocalAbort);
+            return false;
+        }
+        let a_rwnd = self.a_rwnd();
+        let (Some(rx), Some(reasm)) = (self.rx.as_mut(), self.reasm.as_mut()) else {
+            return true;
+        };
+        let tsn = crate::serial::Tsn(d.tsn());
+        // Far outside any window we could have advertised: drop.
+        if tsn.distance_from(rx.cum_tsn()) > (1 << 24) {
+            return true;
+        }
+        // RFC 9260 6.2: with no room left, drop TSNs beyond what we have
+        // (the peer retransmits them once the window opens).
+        if a_rwnd == 0 && tsn.gt(rx.cum_tsn()) && !rx.is_received(tsn) {
+            rx.force_sack();
+            return true;
+        }
+        if rx.observe(tsn) == super::data_tracker::Observed::Duplicate {
+            return true;
+        }
+        if d.stream() >= reasm.streams() {
+            // RFC 9260 6.5: acknowledge, report, discard.
+            let mut v = Vec::new();
+            let mut val = [0u8; 4];
+            val[..2].copy_from_slice(&d.stream().to_be_bytes());
+            put_tlv(&mut v, cause::INVALID_STREAM_IDENTIFIER, &val);
+            let mut chunk = Vec::new();
+            transmit::chunk_bytes(&mut chunk, ty::ERROR, 0, &v);
+            self.control.push_back(chunk);
+            rx.force_sack();
+            return true;
+        }
+        let id = self.id;
+        let events = &mut self.events;
+        let unread = &mut self.unread;
+        reasm.insert(
+            Fragment {
+                tsn: d.tsn(),
+                stream: d.stream(),
+                ssn: d.ssn(),
+                ppid: d.ppid(),
+                unordered: d.unordered(),
+                beginning: d.beginning(),
+                ending: d.ending(),
+                payload: d.payload(),
+            },
+            |m| {
+                *unread += m.data.len();
+                events.push_back(Event::Message { id, message: m });
+            },
+        );
+        true
+    }
+
+    /// SACK (RFC 9260 6.2.1, 7.2.1-7.2.4).
+    fn on_sack(&mut self, now: Instant, c: &ChunkView<'_>) {
+        if !matches!(
+            self.state,
+            State::Established
+                | State::ShutdownPending
+                | State::ShutdownReceived
+                | State::ShutdownSent
+        ) {
+            return;
+        }
+        let Some(s) = c.sack() else {
+            return;
+        };
+        let cum = crate::serial::Tsn(s.cum_tsn_ack());
+        self.ack_up_to(
+            now,
+            cum,
+            s.gap_blocks().filter(|(a, b)| a <= b && *a > 0),
+            Some(s.a_rwnd()),
+        );
+    }
+
+    /// The common part of SACK and SHUTDOWN: cumulative ack, gaps, window.
+    fn ack_up_to(
+        &mut self,
+        now: Instant,
+        cum: crate::serial::Tsn,
+        gaps: impl Iterator<Item = (u16, u16)>,
+        a_rwnd: Option<u32>,
+    ) {
+        let flight_before: Vec<usize> = self.flight.clone();
+        let r = self.rtx.on_sack(cum, gaps, &mut self.flight);
+        if r.stale {
+            return;
+        }
+        let cfg = self.cfg.clone();
+        if let Some((sent, p)) = r.rtt_from {
+            if let Some(path) = self.paths.get_mut(p) {
+                path.rtt_sample(now.saturating_duration_since(sent), &cfg);
+            }
+        }
+        let in_recovery = self.rtx.in_recovery();
+        for (i, path) in self.paths.iter_mut().enumerate() {
+            let acked = r.acked_on.get(i).copied().unwrap_or(0);
+            if acked == 0 {
+                continue;
+            }
+            let full = flight_before[i] + path.mtu >= path.cwnd;
+            path.on_acked(acked, r.cum_advanced, full, in_recovery);
+            if path.state != super::path::PathState::Active {
+                self.events.push_back(Event::PeerAddrChange {
+                    id: self.id,
+                    addr: path.remote,
+                    available: true,
+                });
+            }
+            path.on_reachable();
+        }
+        if r.newly_acked > 0 {
+            self.errors = 0;
+        }
+        if r.fast_marked > 0 && self.rtx.enter_recovery() {
+            self.paths[self.primary].on_fast_loss();
+        }
+        if let Some(w) = a_rwnd {
+            self.peer_rwnd = w.saturating_sub(self.rtx.unacked_bytes() as u32);
+        }
+        // T3-rtx rules R2 and R3 (RFC 9260 6.3.2).
+        for i in 0..self.paths.len() {
+            if !self.rtx.in_flight_on(i) {
+                self.t3[i] = None;
+            } else if r.cum_advanced {
+                self.t3[i] = Some(now + self.paths[i].rto);
+            }
+        }
+        if self.rtx.is_empty() && self.tx.is_empty() && !self.dry_notified {
+            self.dry_notified = true;
+            self.events.push_back(Event::SenderDry { id: self.id });
+        }
+        self.maybe_finish_shutdown(now);
+    }
+
+    fn on_heartbeat_ack(&mut self, now: Instant, c: &ChunkView<'_>) {
+        // Our Heartbeat Info: path index (4 bytes), nonce (8 bytes).
+        let v = c.value();
+        if v.len() < 16 || u16::from_be_bytes([v[0], v[1]]) != param::HEARTBEAT_INFO {
+            return;
+        }
+        let Some(i) = u32_at(v, 4) else { return };
+        let nonce = ((u32_at(v, 8).unwrap_or(0) as u64) << 32) | u32_at(v, 12).unwrap_or(0) as u64;
+        let cfg = self.cfg.clone();
+        let Some(p) = self.paths.get_mut(i as usize) else {
+            return;
+        };
+        if let Some((n, sent)) = p.heartbeat_out {
+            if n == nonce {
+                p.heartbeat_out = None;
+                p.rtt_sample(now.saturating_duration_since(sent), &cfg);
+                p.confirmed = true;
+                if p.state != super::path::PathState::Active {
+                    self.events.push_back(Event::PeerAddrChange {
+                        id: self.id,
+                        addr: p.remote,
+                        available: true,
+                    });
+                }
+                p.on_reachable();
+                self.errors = 0;
+            }
+        }
+    }
+
+    /// SHUTDOWN (RFC 9260 9.2).
+    fn on_shutdown(&mut self, now: Instant, c: &ChunkView<'_>) {
+        let Some(cum) = c.shutdown_cum_tsn_ack() else {
+            return;
+        };
+        match self.state {
+            State::Established | State::ShutdownPending => {
+                self.state = State::ShutdownReceived;
+                self.events.push_back(Event::ShutdownEvent { id: self.id });
+            }
+            State::ShutdownSent => {
+                // Both sides shut down at once: answer with SHUTDOWN ACK.
+                self.state = State::ShutdownAckSent;
+                self.send_shutdown_ack = true;
+                self.send_shutdown = false;
+                self.t2 = Some(now + self.paths[self.primary].rto);
+            }
+            State::ShutdownReceived | State::ShutdownAckSent => {}
+            _ => return,
+        }
+        self.ack_up_to(now, crate::serial::Tsn(cum), std::iter::empty(), None);
+        self.maybe_finish_shutdown(now);
+    }
+
+    fn on_shutdown_ack(&mut self) {
+        match self.state {
+            State::ShutdownSent | State::ShutdownAckSent => {
+                self.send_shutdown_complete = true;
+                self.close(AssocChange::ShutdownComplete, Some(Reason::Shutdown));
+            }
+            _ => {}
+        }
+    }
+
+    /// ERROR (RFC 9260 3.3.10): tell the application; a Stale Cookie in
+    /// COOKIE-ECHOED starts again with a Cookie Preservative (5.2.6).
+    fn on_error(&mut self, now: Instant, c: &ChunkView<'_>) {
+        let causes: Vec<u16> = c.tlvs().map(|t| t.ty()).collect();
+        if self.state == State::CookieEchoed && causes.contains(&cause::STALE_COOKIE) {
+            let staleness_us = c
+                .tlvs()
+                .find(|t| t.ty() == cause::STALE_COOKIE)
+                .and_then(|t| u32_at(t.value(), 0))
+                .unwrap_or(0);
+            self.t1_count += 1;
+            if self.t1_count > self.cfg.max_init_retrans {
+                self.close(AssocChange::CantStartAssoc, Some(Reason::Timeout));
+                return;
+            }
+            let mut v = Vec::new();
+            let ms = (staleness_us / 1000).saturating_mul(2).max(1000);
+            put_tlv(&mut v, param::COOKIE_PRESERVATIVE, &ms.to_be_bytes());
+            self.init_value.truncate(16);
+            self.init_value.extend_from_slice(&v);
+            transmit::append_init_params(&mut self.init_value, self.local_addr);
+            self.state = State::CookieWait;
+            self.peer_tag = 0;
+            self.send_handshake = true;
+            self.t1 = Some(now + self.paths[self.primary].rto);
+            return;
+        }
+        self.events.push_back(Event::RemoteError {
+            id: self.id,
+            causes,
+        });
+    }
+
+    /// INIT ACK in COOKIE-WAIT (RFC 9260 5.1 C); elsewhere discarded (5.2.3).
+    /// Returns false when the association was aborted.
+    fn on_init_ack(&mut self, now: Instant, _from: SocketAddr, c: &ChunkView<'_>) -> bool {
+        if self.state != State::CookieWait {
+            return true;
+        }
+        let Some(init) = c.init() else {
+            self.protocol_violation(b"INIT ACK too short");
+            return false;
+        };
+        if init.initiate_tag() == 0 || init.outbound_streams() == 0 || init.inbound_streams() == 0 {
+            // RFC 9260 5.1.2 / 3.3.3: Invalid Mandatory Parameter.
+            self.peer_tag = init.initiate_tag();
+            let mut v = Vec::new();
+            put_tlv(&mut v, cause::INVALID_MANDATORY_PARAMETER, &[]);
+            self.queue_abort(&v, Reason::LocalAbort);
+            return false;
+        }
+        let mut cookie = None;
+        self.init_ack_unrecognized.clear();
+        for p in init.params() {
+            match p.ty() {
+                param::STATE_COOKIE => cookie = Some(p.value()),
+                param::IPV4_ADDRESS | param::IPV6_ADDRESS => {
+                    // Other peer addresses: kept for multihoming later; an
+                    // address is only used once confirmed.
+                }
+                param::UNRECOGNIZED_PARAMETER
+                | param::ECN_CAPABLE
+                | param::FORWARD_TSN_SUPPORTED
+                | param::SUPPORTED_EXTENSIONS
+                | param::COOKIE_PRESERVATIVE
+                | param::SUPPORTED_ADDRESS_TYPES => {}
+                t if known_extension_param(t) => {}
+                t => {
+                    // RFC 9260 3.2.1 action bits: report with 01 and 11.
+                    if t & 0x4000 != 0 {
+                        let mut v = Vec::new();
+                        put_tlv(&mut v, t, p.value());
+                        put_tlv(
+                            &mut self.init_ack_unrecognized,
+                            cause::UNRECOGNIZED_PARAMETERS,
+                            &v,
+                        );
+                    }
+                    if t & 0x8000 == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        let Some(cookie) = cookie else {
+            // RFC 9260 5.1.2 / 3.3.10.2: Missing Mandatory Parameter.
+            self.peer_tag = init.initiate_tag();
+            let mut v = Vec::new();
+            let mut val = Vec::new();
+            val.extend_from_slice(&1u32.to_be_bytes());
+            val.extend_from_slice(&param::STATE_COOKIE.to_be_bytes());
+            put_tlv(&mut v, cause::MISSING_MANDATORY_PARAMETER, &val);
+            self.queue_abort(&v, Reason::LocalAbort);
+            return false;
+        };
+        self.cookie.clear();
+        self.cookie.extend_from_slice(cookie);
+        self.peer_tag = init.initiate_tag();
+        let outbound = self.streams_requested.min(init.inbound_streams());
+        let inbound = init.outbound_streams().min(self.cfg.max_inbound_streams);
+        self.pending = Some(Negotiated {
+            local_tag: self.local_tag,
+            peer_tag: init.initiate_tag(),
+            local_tsn: self.local_tsn,
+            peer_tsn: init.initial_tsn(),
+            peer_rwnd: init.a_rwnd(),
+            outbound,
+            inbound,
+        });
+        self.tx.set_streams(outbound);
+        self.peer_rwnd = init.a_rwnd();
+        // RFC 9260 5.1 C: stop T1-init, send COOKIE ECHO, start T1-cookie.
+        self.state = State::CookieEchoed;
+        self.t1_count = 0;
+        self.send_handshake = true;
+        self.t1 = Some(now + self.paths[self.primary].rto);
+        true
+    }
+
+    /// A chunk type we do not know (RFC 9260 3.2): the action bits decide.
+    /// Returns false when the rest of the packet must be skipped.
+    fn on_unknown(&mut self, c: &ChunkView<'_>) -> bool {
+        let bits = c.ty() >> 6;
+        if bits & 1 == 1 {
+            let mut v = Vec::new();
+            put_tlv(&mut v, cause::UNRECOGNIZED_CHUNK_TYPE, c.bytes());
+            let mut chunk = Vec::new();
+            transmit::chunk_bytes(&mut chunk, ty::ERROR, 0, &v);
+            self.control.push_back(chunk);
+        }
+        bits & 2 == 2
+    }
+
+    fn protocol_violation(&mut self, what: &[u8]) {
+        let mut v = Vec::new();
+        put_tlv(&mut v, cause::PROTOCOL_VIOLATION, what);
+        self.queue_abort(&v, Reason::LocalAbort);
+    }
+}
+
+/// Parameters of extensions the codec knows and a later issue implements:
+/// skipped silently rather than reported.
+fn known_extension_param(t: u16) -> bool {
+    matches!(t, 0x8001..=0x8008 | 0xC001..=0xC008)
+}

@@ -1,0 +1,498 @@
+//! The sender's outstanding DATA (RFC 9260 6.2.1, 6.3, 7.2.4): chunks sent
+//! and not yet cumulatively acknowledged, their gap-ack state, miss
+//! indications and fast retransmit, T3-rtx marking, and RTT samples by
+//! Karn's rule.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::serial::Tsn;
+
+/// Miss indications before a fast retransmit (RFC 9260 7.2.4).
+const FAST_RTX_THRESHOLD: u8 = 3;
+
+/// One DATA chunk in flight or waiting to be sent again.
+#[derive(Debug, Clone)]
+pub struct Outstanding {
+    /// Its TSN.
+    pub tsn: Tsn,
+    /// Stream Identifier.
+    pub stream: u16,
+    /// Stream Sequence Number.
+    pub ssn: u16,
+    /// Payload Protocol Identifier.
+    pub ppid: u32,
+    /// DATA flags (U, B, E).
+    pub flags: u8,
+    /// The whole message the chunk is cut from.
+    pub data: Arc<[u8]>,
+    /// Which bytes of it.
+    pub range: std::ops::Range<usize>,
+    /// When it was last sent.
+    pub sent_at: Instant,
+    /// How many times it was sent.
+    pub transmissions: u32,
+    /// The path it last went to.
+    pub path: usize,
+    /// Reported in a gap ack block of the latest SACK.
+    pub gap_acked: bool,
+    /// Counted in the flight size (sent and neither acked nor marked).
+    pub in_flight: bool,
+    /// Marked for retransmission.
+    pub marked: bool,
+    /// Marked by fast retransmit (sent before anything else, once).
+    pub fast: bool,
+    miss: u8,
+    fast_done: bool,
+}
+
+impl Outstanding {
+    /// Payload length.
+    pub fn len(&self) -> usize {
+        self.range.len()
+    }
+    /// Whether the payload is empty.
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+    /// The bytes counted against cwnd and rwnd (payload; RFC 9260 6.1 counts
+    /// DATA chunk sizes, we count payload like most stacks do).
+    pub fn size(&self) -> usize {
+        self.range.len()
+    }
+}
+
+/// What a SACK changed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AckResult {
+    /// The cumulative ack point moved.
+    pub cum_advanced: bool,
+    /// Bytes acknowledged for the first time (cumulatively or by gap).
+    pub newly_acked: usize,
+    /// Per path bytes newly acked (index 0..paths, only the first 8 kept).
+    pub acked_on: [usize; 8],
+    /// An RTT sample (send time of a chunk sent once and newly acked).
+    pub rtt_from: Option<(Instant, usize)>,
+    /// Chunks newly marked for fast retransmit.
+    pub fast_marked: usize,
+    /// The SACK was older than one already processed and was ignored.
+    pub stale: bool,
+}
+
+/// Outstanding chunks of one association, in TSN order.
+#[derive(Debug)]
+pub struct RetransmitQueue {
+    queue: VecDeque<Outstanding>,
+    /// Highest TSN cumulatively acknowledged by the peer.
+    cum_ack: Tsn,
+    /// Next TSN to assign.
+    next_tsn: Tsn,
+    /// Fast recovery exit point (RFC 9260 7.2.4), if in fast recovery.
+    recovery: Option<Tsn>,
+    marked: usize,
+    /// Total retransmissions (statistics).
+    pub retransmissions: u64,
+}
+
+impl RetransmitQueue {
+    /// A queue whose first TSN is `initial_tsn`.
+    pub fn new(initial_tsn: u32) -> Self {
+        RetransmitQueue {
+            queue: VecDeque::with_capacity(64),
+            cum_ack: Tsn(initial_tsn).prev(),
+            next_tsn: Tsn(initial_tsn),
+            recovery: None,
+            marked: 0,
+            retransmissions: 0,
+        }
+    }
+
+    /// The next TSN to assign.
+    pub fn next_tsn(&self) -> Tsn {
+        self.next_tsn
+    }
+
+    /// The peer's cumulative TSN ack point.
+    pub fn cum_ack(&self) -> Tsn {
+        self.cum_ack
+    }
+
+    /// Whether nothing is outstanding.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Chunks outstanding.
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Bytes not yet acknowledged in any way (counted against the peer's rwnd).
+    pub fn unacked_bytes(&self) -> usize {
+        self.queue
+            .iter()
+            .filter(|c| !c.gap_acked)
+            .map(Outstanding::size)
+            .sum()
+    }
+
+    /// Whether some chunk waits to be retransmitted.
+    pub fn has_marked(&self) -> bool {
+        self.marked > 0
+    }
+
+    /// Whether in fast recovery.
+    pub fn in_recovery(&self) -> bool {
+        self.recovery.is_some()
+    }
+
+    /// Records a chunk sent for the first time; returns its TSN.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        stream: u16,
+        ssn: u16,
+        ppid: u32,
+        flags: u8,
+        data: Arc<[u8]>,
+        range: std::ops::Range<usize>,
+        now: Instant,
+        path: usize,
+    ) -> Tsn {
+        let tsn = self.next_tsn;
+        self.next_tsn = tsn.next();
+        self.queue.push_back(Outstanding {
+            tsn,
+            stream,
+            ssn,
+            ppid,
+            flags,
+            data,
+            range,
+            sent_at: now,
+            transmissions: 1,
+            path,
+            gap_acked: false,
+            in_flight: true,
+            marked: false,
+            fast: false,
+            miss: 0,
+            fast_done: false,
+        });
+        tsn
+    }
+
+    /// Processes a SACK's cumulative ack and gap blocks (RFC 9260 6.2.1,
+    /// 7.2.4). `flight` is debited per path for chunks leaving the flight.
+    pub fn on_sack(
+        &mut self,
+        cum: Tsn,
+        gaps: impl Iterator<Item = (u16, u16)>,
+        flight: &mut [usize],
+    ) -> AckResult {
+        let mut r = AckResult::default();
+        if cum.lt(self.cum_ack) {
+            r.stale = true;
+            return r;
+        }
+        if cum.ge(self.next_tsn) {
+            // Acknowledges TSNs never sent: ignore the ack part (the caller
+            // may abort, RFC 9260 6.2.1 / 8.5.1 protocol violation).
+            r.stale = true;
+            return r;
+        }
+        let mut highest_newly: Option<Tsn> = None;
+        // Cumulative part.
+        while let Some(front) = self.queue.front() {
+            if front.tsn.gt(cum) {
+                break;
+            }
+            let c = self.queue.pop_front().expect("front exists");
+            if c.marked {
+                self.marked -= 1;
+            }
+            if c.in_flight {
+                debit(flight, c.path, c.size());
+            }
+            if !c.gap_acked {
+                r.newly_acked += c.size();
+                if let Some(a) = r.acked_on.get_mut(c.path) {
+                    *a += c.size();
+                }
+                highest_newly = Some(c.tsn);
+                if c.transmissions == 1 {
+                    r.rtt_from = Some((c.sent_at, c.path));
+                }
+            }
+        }
+        if cum.gt(self.cum_ack) {
+            r.cum_advanced = true;
+            self.cum_ack = cum;
+        }
+        // Gap blocks: mark acked; a chunk no longer reported reneges.
+        let mut blocks = gaps.map(|(s, e)| (cum.plus(s as u32), cum.plus(e as u32)));
+        let mut block = blocks.next();
+        for c in self.queue.iter_mut() {
+            while let Some((_, e)) = block {
+                if e.lt(c.tsn) {
+                    block = blocks.next();
+                } else {
+                    break;
+                }
+            }
+            let acked = matches!(block, Some((s, e)) if s.le(c.tsn) && c.tsn.le(e));
+            if acked && !c.gap_acked {
+                c.gap_acked = true;
+                if c.marked {
+                    c.marked = false;
+                    c.fast = false;
+                    self.marked -= 1;
+                }
+                if c.in_flight {
+                    c.in_flight = false;
+                    debit(flight, c.path, c.size());
+                }
+                r.newly_acked += c.size();
+                if let Some(a) = r.acked_on.get_mut(c.path) {
+                    *a += c.size();
+                }
+                if c.transmissions == 1 && r.rtt_from.is_none() {
+                    r.rtt_from = Some((c.sent_at, c.path));
+                }
+                if highest_newly.is_none_or(|h| c.tsn.gt(h)) {
+                    highest_newly = Some(c.tsn);
+                }
+            } else if !acked && c.gap_acked {
+                // Renege (RFC 9260 6.2.1 last paragraph): back to outstanding
+                // and marked for retransmission on the T3-rtx or next send.
+                c.gap_acked = false;
+            }
+        }
+        // Fast recovery ends once its exit point is acknowledged.
+        if let Some(exit) = self.recovery {
+            if self.cum_ack.ge(exit) {
+                self.recovery = None;
+            }
+        }
+        // Miss indications (RFC 9260 7.2.4): for TSNs below the highest one
+        // newly acknowledged in this SACK.
+        if let Some(h) = highest_newly {
+            let in_recovery = self.recovery.is_some();
+            for c in self.queue.iter_mut() {
+                if c.tsn.ge(h) {
+                    break;
+                }
+                if c.gap_acked || c.fast_done || c.marked {
+                    continue;
+                }
+                c.miss += 1;
+                if c.miss >= FAST_RTX_THRESHOLD && (!in_recovery || c.tsn.gt(self.cum_ack)) {
+                    c.marked = true;
+                    c.fast = true;
+                    c.fast_done = true;
+                    self.marked += 1;
+                    r.fast_marked += 1;
+                    if c.in_flight {
+                        c.in_flight = false;
+                        debit(flight, c.path, c.size());
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    /// Enters fast recovery (RFC 9260 7.2.4 step 1), if not in it; returns
+    /// whether it did (the caller then halves cwnd once).
+    pub fn enter_recovery(&mut self) -> bool {
+        if self.recovery.is_some() {
+            return false;
+        }
+        self.recovery = Some(self.next_tsn.prev());
+        true
+    }
+
+    /// T3-rtx expired on `path` (RFC 9260 6.3.3 E3): every chunk sent there and
+    /// not gap-acked is marked for retransmission and leaves the flight.
+    pub fn on_t3_expiry(&mut self, path: usize, flight: &mut [usize]) -> usize {
+        let mut n = 0;
+        for c in self.queue.iter_mut() {
+            if c.path != path || c.gap_acked || c.marked {
+                continue;
+            }
+            c.marked = true;
+            if c.in_flight {
+                c.in_flight = false;
+                debit(flight, c.path, c.size());
+            }
+            self.marked += 1;
+            n += 1;
+        }
+        self.recovery = None;
+        n
+    }
+
+    /// The first marked chunk (fast-retransmit ones first), to resend.
+    pub fn next_marked(&mut self, fast_only: bool) -> Option<&mut Outstanding> {
+        if self.marked == 0 {
+            return None;
+        }
+        let i = self
+            .queue
+            .iter()
+            .position(|c| c.marked && c.fast)
+            .or_else(|| {
+                if fast_only {
+                    None
+                } else {
+                    self.queue.iter().position(|c| c.marked)
+                }
+            })?;
+        self.queue.get_mut(i)
+    }
+
+    /// Marks as sent again the chunk `next_marked` gave (same TSN).
+    pub fn resent(&mut self, tsn: Tsn, now: Instant, path: usize, flight: &mut [usize]) {
+        if let Some(c) = self.queue.iter_mut().find(|c| c.tsn == tsn) {
+            if c.marked {
+                c.marked = false;
+                c.fast = false;
+                self.marked -= 1;
+            }
+            c.sent_at = now;
+            c.transmissions += 1;
+            c.path = path;
+            c.miss = 0;
+            if !c.in_flight {
+                c.in_flight = true;
+                if let Some(f) = flight.get_mut(path) {
+                    *f += c.size();
+                }
+            }
+            self.retransmissions += 1;
+        }
+    }
+
+    /// The oldest outstanding chunk's send time on `path` (for T3-rtx).
+    pub fn oldest_in_flight_on(&self, path: usize) -> Option<Instant> {
+        self.queue
+            .iter()
+            .filter(|c| c.path == path && c.in_flight)
+            .map(|c| c.sent_at)
+            .min()
+    }
+
+    /// Whether anything is in flight on `path`.
+    pub fn in_flight_on(&self, path: usize) -> bool {
+        self.queue.iter().any(|c| c.path == path && c.in_flight)
+    }
+
+    /// The highest transmission count of any outstanding chunk.
+    pub fn max_transmissions(&self) -> u32 {
+        self.queue
+            .iter()
+            .map(|c| c.transmissions)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Drops everything (abort), returning how many chunks there were.
+    pub fn clear(&mut self) -> usize {
+        let n = self.queue.len();
+        self.queue.clear();
+        self.marked = 0;
+        n
+    }
+}
+
+fn debit(flight: &mut [usize], path: usize, n: usize) {
+    if let Some(f) = flight.get_mut(path) {
+        *f = f.saturating_sub(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q_with(n: u32, now: Instant) -> (RetransmitQueue, Vec<usize>) {
+        let mut q = RetransmitQueue::new(100);
+        let data: Arc<[u8]> = Arc::from(&[0u8; 10][..]);
+        let mut flight = vec![0];
+        for _ in 0..n {
+            q.push(0, 0, 0, 3, data.clone(), 0..10, now, 0);
+            flight[0] += 10;
+        }
+        (q, flight)
+    }
+
+    #[test]
+    fn cumulative_ack_frees_and_measures() {
+        let now = Instant::now();
+        let (mut q, mut f) = q_with(5, now);
+        let r = q.on_sack(Tsn(102), std::iter::empty(), &mut f);
+        assert!(r.cum_advanced);
+        assert_eq!(r.newly_acked, 30);
+        assert_eq!(q.len(), 2);
+        assert_eq!(f[0], 20);
+        assert!(r.rtt_from.is_some());
+        // An older SACK is ignored.
+        assert!(q.on_sack(Tsn(101), std::iter::empty(), &mut f).stale);
+        // A SACK for a TSN never sent is refused.
+        assert!(q.on_sack(Tsn(200), std::iter::empty(), &mut f).stale);
+    }
+
+    #[test]
+    fn three_miss_indications_fast_retransmit_once() {
+        let now = Instant::now();
+        let (mut q, mut f) = q_with(6, now);
+        // TSN 100 lost; 101.., reported one by one.
+        for (i, end) in [(1, 1), (2, 2), (3, 3)].into_iter().enumerate() {
+            let r = q.on_sack(Tsn(99), [(2u16, end.1 + 1)].into_iter(), &mut f);
+            assert_eq!(r.fast_marked, usize::from(i == 2), "SACK {i}");
+        }
+        assert!(q.has_marked());
+        assert!(q.enter_recovery());
+        assert!(!q.enter_recovery());
+        let c = q.next_marked(true).unwrap();
+        assert_eq!(c.tsn, Tsn(100));
+        q.resent(Tsn(100), now, 0, &mut f);
+        assert!(!q.has_marked());
+        // Further SACKs do not mark it again.
+        let r = q.on_sack(Tsn(99), [(2u16, 6u16)].into_iter(), &mut f);
+        assert_eq!(r.fast_marked, 0);
+        let r = q.on_sack(Tsn(105), std::iter::empty(), &mut f);
+        assert!(r.cum_advanced);
+        assert!(!q.in_recovery());
+        assert!(q.is_empty());
+        assert_eq!(f[0], 0);
+    }
+
+    #[test]
+    fn t3_marks_everything_not_gap_acked() {
+        let now = Instant::now();
+        let (mut q, mut f) = q_with(4, now);
+        q.on_sack(Tsn(99), [(3u16, 3u16)].into_iter(), &mut f);
+        assert_eq!(q.on_t3_expiry(0, &mut f), 3);
+        assert_eq!(f[0], 0);
+        let mut order = Vec::new();
+        while let Some(c) = q.next_marked(false) {
+            let t = c.tsn;
+            order.push(t.0);
+            q.resent(t, now, 0, &mut f);
+        }
+        assert_eq!(order, [100, 101, 103]);
+        assert_eq!(q.retransmissions, 3);
+    }
+
+    #[test]
+    fn renege_returns_a_chunk_to_outstanding() {
+        let now = Instant::now();
+        let (mut q, mut f) = q_with(3, now);
+        q.on_sack(Tsn(99), [(2u16, 2u16)].into_iter(), &mut f);
+        assert_eq!(q.unacked_bytes(), 20);
+        q.on_sack(Tsn(99), std::iter::empty(), &mut f);
+        assert_eq!(q.unacked_bytes(), 30);
+    }
+}

@@ -1,0 +1,67 @@
+//! Every tunable of the endpoint, with the defaults of RFC 9260 16
+//! ("Suggested SCTP Protocol Parameter Values").
+
+use std::time::Duration;
+
+/// Endpoint and association settings (RFC 9260 16; RFC 6458 8.1 names).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// RTO.Initial (RFC 9260 16): 1 s.
+    pub rto_initial: Duration,
+    /// RTO.Min: 1 s.
+    pub rto_min: Duration,
+    /// RTO.Max: 60 s.
+    pub rto_max: Duration,
+    /// Max.Burst (RFC 9260 6.1 and 7.2.4): 4 packets.
+    pub max_burst: usize,
+    /// Association.Max.Retrans: 10 attempts.
+    pub assoc_max_retrans: u32,
+    /// Path.Max.Retrans: 5 attempts.
+    pub path_max_retrans: u32,
+    /// Max.Init.Retransmits: 8 attempts.
+    pub max_init_retrans: u32,
+    /// Valid.Cookie.Life: 60 s.
+    pub valid_cookie_life: Duration,
+    /// HB.interval: 30 s.
+    pub hb_interval: Duration,
+    /// Delayed SACK timeout (RFC 9260 6.2: at most 500 ms; 200 ms suggested).
+    pub sack_delay: Duration,
+    /// Acknowledge at least every this many packets with DATA (RFC 9260 6.2: 2).
+    pub sack_every: u32,
+    /// Our receive buffer, advertised as a_rwnd (RFC 9260 6.2.1), in bytes.
+    pub receive_window: u32,
+    /// Largest SCTP packet we send (path MTU minus the IP and UDP headers).
+    pub max_packet: usize,
+    /// Outbound streams we ask for in INIT/INIT ACK (RFC 9260 3.3.2).
+    pub outbound_streams: u16,
+    /// Inbound streams we accept (MIS).
+    pub max_inbound_streams: u16,
+    /// The largest message `send` accepts, in bytes.
+    pub max_message_size: usize,
+    /// Bytes queued for sending before `send` refuses more.
+    pub send_buffer: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            rto_initial: Duration::from_secs(1),
+            rto_min: Duration::from_secs(1),
+            rto_max: Duration::from_secs(60),
+            max_burst: 4,
+            assoc_max_retrans: 10,
+            path_max_retrans: 5,
+            max_init_retrans: 8,
+            valid_cookie_life: Duration::from_secs(60),
+            hb_interval: Duration::from_secs(30),
+            sack_delay: Duration::from_millis(200),
+            sack_every: 2,
+            receive_window: 1 << 20,
+            max_packet: 1200,
+            outbound_streams: 10,
+            max_inbound_streams: u16::MAX,
+            max_message_size: 1 << 20,
+            send_buffer: 4 << 20,
+        }
+    }
+}

@@ -1,0 +1,805 @@
+//! The endpoint (RFC 9260 2.3): listening ports, the association table, the
+//! cookie secret, and everything that happens before an association exists:
+//! INIT answered statelessly with a signed cookie (5.1), COOKIE ECHO checked
+//! and turned into an association (5.1.5), collisions and restarts (5.2),
+//! and out-of-the-blue packets (8.4).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use sctp_codec::chunk::{flags, ty};
+use sctp_codec::view::ChunkView;
+use sctp_codec::{checksum, ChecksumAlgorithm, CommonHeader, PacketView, PacketWriter, Rules};
+
+use crate::association::{transmit, Association, Negotiated, State};
+use crate::config::Config;
+use crate::cookie::{self, CookieFields};
+use crate::events::{AssocChange, Event};
+use crate::policy::{AllowAll, AssocRequest, Established, Policy, Refusal};
+use crate::wire::{cause, param, put_tlv};
+use crate::{AssocId, ConnectError, SendError};
+
+/// Most stateless replies (INIT ACK, ABORT...) queued at once; more are
+/// dropped, so a flood cannot grow memory.
+const MAX_REPLIES: usize = 256;
+
+/// A packet to send: the bytes are in the buffer given to
+/// [`Endpoint::poll_transmit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit {
+    /// Our address to send from.
+    pub local: IpAddr,
+    /// Where to: the peer's IP address and, over UDP encapsulation, its UDP
+    /// port (0 over raw IP).
+    pub remote: SocketAddr,
+}
+
+/// How to start an association (RFC 6458 `sctp_connectx` and `SCTP_INITMSG`).
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Our address.
+    pub local: IpAddr,
+    /// Our SCTP port.
+    pub local_port: u16,
+    /// The peer's address; the port is its UDP encapsulation port (0 for raw IP).
+    pub remote: SocketAddr,
+    /// The peer's SCTP port.
+    pub peer_port: u16,
+    /// Outbound streams to ask for (`None`: `Config::outbound_streams`).
+    pub streams: Option<u16>,
+}
+
+impl ConnectOptions {
+    /// Options with the configured stream count.
+    pub fn new(local: IpAddr, local_port: u16, remote: SocketAddr, peer_port: u16) -> Self {
+        ConnectOptions {
+            local,
+            local_port,
+            remote,
+            peer_port,
+            streams: None,
+        }
+    }
+}
+
+/// Counters of what the endpoint saw and refused.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    /// Packets handed to `handle_packet`.
+    pub packets_in: u64,
+    /// Dropped for a bad checksum (RFC 9260 6.8).
+    pub bad_checksum: u64,
+    /// Dropped for framing that cannot be followed or a wrong tag.
+    pub dropped: u64,
+    /// Out-of-the-blue packets (RFC 9260 8.4).
+    pub ootb: u64,
+    /// INITs answered with INIT ACK.
+    pub init_acks: u64,
+    /// COOKIE ECHOs with a bad MAC or malformed cookie.
+    pub bad_cookies: u64,
+    /// COOKIE ECHOs whose cookie was stale.
+    pub stale_cookies: u64,
+    /// Refused by the policy.
+    pub refused: u64,
+    /// Stateless replies dropped because the queue was full.
+    pub replies_dropped: u64,
+}
+
+/// A sans-IO SCTP endpoint: many associations, one cookie secret.
+pub struct Endpoint {
+    cfg: Arc<Config>,
+    rng: ChaCha20Rng,
+    secret: [u8; 32],
+    epoch: Instant,
+    listeners: Vec<u16>,
+    assocs: BTreeMap<AssocId, Association>,
+    /// (peer IP, peer port, local port) to association.
+    routes: HashMap<(IpAddr, u16, u16), AssocId>,
+    next_id: u32,
+    cursor: u32,
+    events: VecDeque<Event>,
+    replies: VecDeque<(IpAddr, SocketAddr, Vec<u8>)>,
+    policy: Box<dyn Policy + Send>,
+    stats: Stats,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("listeners", &self.listeners)
+            .field("associations", &self.assocs.len())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl Endpoint {
+    /// An endpoint with `cfg`, started at `now`, whose randomness (tags,
+    /// TSNs, the cookie secret) comes from `seed` alone.
+    pub fn new(cfg: Config, now: Instant, seed: [u8; 32]) -> Self {
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        let mut secret = [0u8; 32];
+        rng.fill_bytes(&mut secret);
+        Endpoint {
+            cfg: Arc::new(cfg),
+            rng,
+            secret,
+            epoch: now,
+            listeners: Vec::new(),
+            assocs: BTreeMap::new(),
+            routes: HashMap::new(),
+            next_id: 1,
+            cursor: 0,
+            events: VecDeque::new(),
+            replies: VecDeque::new(),
+            policy: Box::new(AllowAll),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Replaces the security policy (see [`crate::policy`]).
+    pub fn set_policy(&mut self, p: impl Policy + Send + 'static) {
+        self.policy = Box::new(p);
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Accepts associations on SCTP port `port` (RFC 6458 `listen`).
+    pub fn listen(&mut self, port: u16) {
+        if !self.listeners.contains(&port) {
+            self.listeners.push(port);
+        }
+    }
+
+    /// Number of associations held (any state).
+    pub fn association_count(&self) -> usize {
+        self.assocs.len()
+    }
+
+    /// The associations' handles.
+    pub fn associations(&self) -> impl Iterator<Item = AssocId> + '_ {
+        self.assocs.keys().copied()
+    }
+
+    /// A status snapshot of association `id`.
+    pub fn status(&self, id: AssocId) -> Option<crate::association::Status> {
+        self.assocs.get(&id).map(|a| a.status())
+    }
+
+    fn random_tag(&mut self) -> u32 {
+        loop {
+            let t = self.rng.next_u32();
+            if t != 0 {
+                return t;
+            }
+        }
+    }
+
+    fn now_ms(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.epoch).as_millis() as u64
+    }
+
+    /// Starts an association (RFC 9260 5.1 A): INIT goes out with the next
+    /// `poll_transmit`; `Event::AssocChange` says how it went.
+    pub fn connect(&mut self, now: Instant, o: ConnectOptions) -> Result<AssocId, ConnectError> {
+        let streams = o.streams.unwrap_or(self.cfg.outbound_streams);
+        if streams == 0 {
+            return Err(ConnectError::NoStreams);
+        }
+        let key = (o.remote.ip(), o.peer_port, o.local_port);
+        if self.routes.contains_key(&key) {
+            return Err(ConnectError::Exists);
+        }
+        if self.policy.bind_connect(o.remote).is_err() {
+            self.stats.refused += 1;
+            return Err(ConnectError::Refused);
+        }
+        let id = AssocId(self.next_id);
+        self.next_id += 1;
+        let tag = self.random_tag();
+        let tsn = self.rng.next_u32();
+        let a = Association::new_initiator(
+            id,
+            self.cfg.clone(),
+            now,
+            o.local,
+            o.local_port,
+            o.remote,
+            o.peer_port,
+            tag,
+            tsn,
+            streams,
+        );
+        self.routes.insert(key, id);
+        self.assocs.insert(id, a);
+        Ok(id)
+    }
+
+    /// Queues a user message on `stream` (RFC 6458 `sctp_sendv`).
+    pub fn send(
+        &mut self,
+        id: AssocId,
+        stream: u16,
+        ppid: u32,
+        unordered: bool,
+        data: impl Into<Arc<[u8]>>,
+    ) -> Result<(), SendError> {
+        let a = self.assocs.get_mut(&id).ok_or(SendError::NoAssociation)?;
+        a.send(stream, ppid, unordered, data.into())
+    }
+
+    /// Starts a graceful shutdown (RFC 9260 9.2).
+    pub fn shutdown(&mut self, now: Instant, id: AssocId) {
+        if let Some(a) = self.assocs.get_mut(&id) {
+            a.shutdown(now);
+        }
+        self.collect(id);
+    }
+
+    /// Aborts (RFC 9260 9.1), with an optional User-Initiated Abort reason.
+    pub fn abort(&mut self, id: AssocId, reason: Option<&[u8]>) {
+        if let Some(a) = self.assocs.get_mut(&id) {
+            a.abort(reason);
+        }
+        self.collect(id);
+    }
+
+    /// The next event for the application.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        let e = self.events.pop_front()?;
+        if let Event::Message { id, message } = &e {
+            if let Some(a) = self.assocs.get_mut(id) {
+                let window = a.cfg.receive_window as usize;
+                let before = a.a_rwnd() as usize;
+                a.unread = a.unread.saturating_sub(message.data.len());
+                // A window that opens again is announced at once (RFC 9260 6.2).
+                if before < window / 4 && a.a_rwnd() as usize >= window / 4 {
+                    if let Some(rx) = a.rx.as_mut() {
+                        rx.force_sack();
+                    }
+                }
+            }
+        }
+        Some(e)
+    }
+
+    /// When `handle_timeout` must next be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.assocs.values().filter_map(|a| a.next_timeout()).min()
+    }
+
+    /// Runs the timers due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let due: Vec<AssocId> = self
+            .assocs
+            .iter()
+            .filter(|(_, a)| a.next_timeout().is_some_and(|t| t <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            if let Some(a) = self.assocs.get_mut(&id) {
+                a.handle_timeout(now);
+            }
+            self.collect(id);
+        }
+    }
+
+    /// Writes the next packet to send into `buf` and says where it goes.
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<Transmit> {
+        if let Some((local, remote, bytes)) = self.replies.pop_front() {
+            buf.clear();
+            buf.extend_from_slice(&bytes);
+            return Some(Transmit { local, remote });
+        }
+        let ids: Vec<AssocId> = self
+            .assocs
+            .range(AssocId(self.cursor)..)
+            .chain(self.assocs.range(..AssocId(self.cursor)))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let Some(a) = self.assocs.get_mut(&id) else {
+                continue;
+            };
+            let out = a.write_packet(now, buf).map(|remote| Transmit {
+                local: a.local_addr,
+                remote,
+            });
+            self.collect(id);
+            if out.is_some() {
+                self.cursor = id.0 + 1;
+                return out;
+            }
+        }
+        None
+    }
+
+    /// Moves an association's events to the endpoint's queue and forgets it
+    /// once it is finished.
+    fn collect(&mut self, id: AssocId) {
+        let Some(a) = self.assocs.get_mut(&id) else {
+            return;
+        };
+        a.drain_events(&mut self.events);
+        if a.is_finished() {
+            let a = self.assocs.remove(&id).expect("present");
+            self.routes.retain(|_, v| *v != id);
+            drop(a);
+        }
+    }
+
+    /// Takes one received SCTP packet (the UDP payload over UDP
+    /// encapsulation, the IP payload over raw IP). `from` is the sender's IP
+    /// address and UDP encapsulation port (0 over raw IP), `to` our address.
+    pub fn handle_packet(&mut self, now: Instant, from: SocketAddr, to: IpAddr, bytes: &[u8]) {
+        self.stats.packets_in += 1;
+        if bytes.len() < 16 {
+            self.stats.dropped += 1;
+            return;
+        }
+        // RFC 9260 6.8: a packet with a bad CRC32c is discarded.
+        let field = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        if checksum::crc32c_field(bytes) != field {
+            self.stats.bad_checksum += 1;
+            return;
+        }
+        let Ok(view) = PacketView::parse(bytes, Rules::STANDARD) else {
+            self.stats.dropped += 1;
+            return;
+        };
+        let h = view.header();
+        let Some(first) = view.chunks().next() else {
+            self.stats.dropped += 1;
+            return;
+        };
+        let key = (from.ip(), h.source_port, h.destination_port);
+        let existing = self.routes.get(&key).copied();
+        match first.ty() {
+            ty::INIT => {
+                self.on_init(now, from, to, &view, &first, existing);
+            }
+            ty::COOKIE_ECHO => {
+                if let Some(id) = self.on_cookie_echo(now, from, to, &view, &first, existing) {
+                    if let Some(a) = self.assocs.get_mut(&id) {
+                        a.handle_chunks(now, from, &view, 1);
+                    }
+                    self.collect(id);
+                }
+            }
+            _ => match existing {
+                Some(id) => {
+                    let a = self.assocs.get_mut(&id).expect("routed");
+                    if !a.tag_ok(h.verification_tag, &first) {
+                        self.stats.dropped += 1;
+                        self.on_bad_tag(to, from, &view, &first, id);
+                        return;
+                    }
+                    a.handle_chunks(now, from, &view, 0);
+                    self.collect(id);
+                }
+                None => self.on_ootb(to, from, &view),
+            },
+        }
+    }
+
+    /// A wrong tag on a packet of a known association: RFC 9260 8.5.1 (E)
+    /// answers a SHUTDOWN ACK in COOKIE-WAIT/ECHOED like out of the blue.
+    fn on_bad_tag(
+        &mut self,
+        to: IpAddr,
+        from: SocketAddr,
+        view: &PacketView<'_>,
+        first: &ChunkView<'_>,
+        id: AssocId,
+    ) {
+        let a = &self.assocs[&id];
+        if first.ty() == ty::SHUTDOWN_ACK
+            && matches!(a.state(), State::CookieWait | State::CookieEchoed)
+        {
+            self.on_ootb(to, from, view);
+        }
+    }
+
+    fn reply(
+        &mut self,
+        local: IpAddr,
+        remote: SocketAddr,
+        h: CommonHeader,
+        chunk: (u8, u8, &[u8]),
+    ) {
+        if self.replies.len() >= MAX_REPLIES {
+            self.stats.replies_dropped += 1;
+            return;
+        }
+        let mut buf = Vec::with_capacity(16 + chunk.2.len());
+        let mut w = PacketWriter::new(&mut buf, h, self.cfg.max_packet.max(16 + chunk.2.len()));
+        if w.push_raw(chunk.0, chunk.1, chunk.2).is_err() {
+            return;
+        }
+        w.finish(ChecksumAlgorithm::Crc32c);
+        self.replies.push_back((local, remote, buf));
+    }
+
+    /// Out-of-the-blue packets (RFC 9260 8.4).
+    fn on_ootb(&mut self, to: IpAddr, from: SocketAddr, view: &PacketView<'_>) {
+        self.stats.ootb += 1;
+        let h = view.header();
+        let back = CommonHeader {
+            source_port: h.destination_port,
+            destination_port: h.source_port,
+            verification_tag: h.verification_tag,
+        };
+        let mut reply_abort = true;
+        for c in view.chunks() {
+            match c.ty() {
+                // (2) ABORT, (6) SHUTDOWN COMPLETE, (7) COOKIE ACK: silently discarded.
+                ty::ABORT | ty::SHUTDOWN_COMPLETE | ty::COOKIE_ACK => return,
+                // (7) ERROR with Stale Cookie.
+                ty::ERROR if c.tlvs().any(|t| t.ty() == cause::STALE_COOKIE) => return,
+                // (5) SHUTDOWN ACK: SHUTDOWN COMPLETE with the T bit.
+                ty::SHUTDOWN_ACK => {
+                    self.reply(to, from, back, (ty::SHUTDOWN_COMPLETE, flags::T_BIT, &[]));
+                    return;
+                }
+                _ => {}
+            }
+            reply_abort = true;
+        }
+        if reply_abort {
+            // (8) ABORT with the T bit, the received tag reflected.
+            self.reply(to, from, back, (ty::ABORT, flags::T_BIT, &[]));
+        }
+    }
+
+    /// INIT (RFC 9260 5.1 B; collisions 5.2.1, 5.2.2).
+    fn on_init(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        to: IpAddr,
+        view: &PacketView<'_>,
+        first: &ChunkView<'_>,
+        existing: Option<AssocId>,
+    ) {
+        let h = view.header();
+        // RFC 9260 8.5.1 (A): INIT travels with tag 0; 6.10: alone.
+        if h.verification_tag != 0 || view.chunk_count() != 1 {
+            self.stats.dropped += 1;
+            return;
+        }
+        let Some(init) = first.init() else {
+            self.stats.dropped += 1;
+            return;
+        };
+        // RFC 9260 3.3.2: an Initiate Tag of 0 is silently discarded.
+        if init.initiate_tag() == 0 {
+            self.stats.dropped += 1;
+            return;
+        }
+        let back = CommonHeader {
+            source_port: h.destination_port,
+            destination_port: h.source_port,
+            verification_tag: init.initiate_tag(),
+        };
+        if existing.is_none() && !self.listeners.contains(&h.destination_port) {
+            // RFC 9260 8.4 (3): ABORT with the INIT's tag, T bit clear.
+            self.stats.ootb += 1;
+            self.reply(to, from, back, (ty::ABORT, 0, &[]));
+            return;
+        }
+        if init.outbound_streams() == 0 || init.inbound_streams() == 0 {
+            let mut v = Vec::new();
+            put_tlv(&mut v, cause::INVALID_MANDATORY_PARAMETER, &[]);
+            self.reply(to, from, back, (ty::ABORT, 0, &v));
+            return;
+        }
+        // Parameters (RFC 9260 3.2.1 action bits, 5.1.2 host names).
+        let mut addrs: Vec<SocketAddr> = vec![from];
+        let mut ips: Vec<IpAddr> = Vec::new();
+        let mut unrecognized = Vec::new();
+        let mut preservative_ms: u32 = 0;
+        for p in init.params() {
+            match p.ty() {
+                param::IPV4_ADDRESS | param::IPV6_ADDRESS => {
+                    if let Some(ip) = ip_of(p.ty(), p.value()) {
+                        ips.push(ip);
+                        if ip != from.ip() && addrs.len() < cookie::MAX_ADDRS {
+                            addrs.push(SocketAddr::new(ip, from.port()));
+                        }
+                    }
+                }
+                param::COOKIE_PRESERVATIVE => {
+                    preservative_ms = crate::wire::u32_at(p.value(), 0).unwrap_or(0);
+                }
+                param::HOST_NAME_ADDRESS => {
+                    // RFC 9260 5.1.2: we do not resolve names: ABORT with
+                    // Unresolvable Address holding the parameter.
+                    let mut v = Vec::new();
+                    crate::wire::put_tlv_with(&mut v, cause::UNRESOLVABLE_ADDRESS, |o| {
+                        put_tlv(o, p.ty(), p.value())
+                    });
+                    self.reply(to, from, back, (ty::ABORT, 0, &v));
+                    return;
+                }
+                param::SUPPORTED_ADDRESS_TYPES
+                | param::ECN_CAPABLE
+                | param::FORWARD_TSN_SUPPORTED
+                | param::SUPPORTED_EXTENSIONS => {}
+                t if (0x8001..=0x8008).contains(&t) || (0xC001..=0xC008).contains(&t) => {}
+                t => {
+                    if t & 0x4000 != 0 {
+                        crate::wire::put_tlv_with(
+                            &mut unrecognized,
+                            param::UNRECOGNIZED_PARAMETER,
+                            |o| put_tlv(o, t, p.value()),
+                        );
+                    }
+                    if t & 0x8000 == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        if self
+            .policy
+            .assoc_request(&AssocRequest {
+                local_port: h.destination_port,
+                source: from,
+                peer_port: h.source_port,
+                addresses: &ips,
+            })
+            .map_err(|r| {
+                if r == Refusal::Abort {
+                    self.reply(to, from, back, (ty::ABORT, 0, &[]));
+                }
+            })
+            .is_err()
+        {
+            self.stats.refused += 1;
+            return;
+        }
+        // Tags: a new association, or a collision/restart (RFC 9260 5.2).
+        let (local_tag, local_tsn, tie) = match existing.and_then(|id| self.assocs.get(&id)) {
+            None => (self.random_tag(), self.rng.next_u32(), (0, 0)),
+            Some(a) => match a.state() {
+                // 5.2.1: answer with the tag and TSN of our own INIT.
+                State::CookieWait | State::CookieEchoed => (a.local_tag, a.local_tsn, (0, 0)),
+                // 9.2: in SHUTDOWN-ACK-SENT, send SHUTDOWN ACK again.
+                State::ShutdownAckSent => {
+                    if let Some(id) = existing {
+                        if let Some(a) = self.assocs.get_mut(&id) {
+                            a.send_shutdown_ack = true;
+                        }
+                    }
+                    return;
+                }
+                // 5.2.2: new tag; the existing tags go in as tie-tags.
+                _ => {
+                    let t = (a.local_tag, a.peer_tag);
+                    (self.random_tag(), self.rng.next_u32(), t)
+                }
+            },
+        };
+        let mut lifetime = self.cfg.valid_cookie_life.as_millis() as u64;
+        lifetime += (preservative_ms as u64).min(lifetime);
+        let f = CookieFields {
+            created_ms: self.now_ms(now),
+            lifetime_ms: lifetime.min(u32::MAX as u64) as u32,
+            local_tag,
+            peer_tag: init.initiate_tag(),
+            local_tsn,
+            peer_tsn: init.initial_tsn(),
+            peer_rwnd: init.a_rwnd(),
+            outbound_streams: self.cfg.outbound_streams.min(init.inbound_streams()),
+            inbound_streams: init.outbound_streams().min(self.cfg.max_inbound_streams),
+            local_port: h.destination_port,
+            peer_port: h.source_port,
+            local_tie_tag: tie.0,
+            peer_tie_tag: tie.1,
+            peer_addrs: addrs,
+            local_addr: to,
+        };
+        let mut value = Vec::with_capacity(256);
+        value.extend_from_slice(&local_tag.to_be_bytes());
+        value.extend_from_slice(&self.cfg.receive_window.to_be_bytes());
+        value.extend_from_slice(&self.cfg.outbound_streams.to_be_bytes());
+        value.extend_from_slice(&self.cfg.max_inbound_streams.to_be_bytes());
+        value.extend_from_slice(&local_tsn.to_be_bytes());
+        let mut c = Vec::with_capacity(160);
+        cookie::seal(&f, &self.secret, &mut c);
+        put_tlv(&mut value, param::STATE_COOKIE, &c);
+        value.extend_from_slice(&unrecognized);
+        transmit::append_init_params(&mut value, to);
+        self.stats.init_acks += 1;
+        self.reply(to, from, back, (ty::INIT_ACK, 0, &value));
+    }
+
+    /// COOKIE ECHO (RFC 9260 5.1.5, 5.2.4 table 2). Returns the association
+    /// the rest of the packet belongs to.
+    fn on_cookie_echo(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        to: IpAddr,
+        view: &PacketView<'_>,
+        first: &ChunkView<'_>,
+        existing: Option<AssocId>,
+    ) -> Option<AssocId> {
+        let h = view.header();
+        let raw = first.cookie_echo()?;
+        let f = match cookie::open(raw, &self.secret) {
+            Ok(f) => f,
+            Err(_) => {
+                // RFC 9260 5.1.5 (2): silently discard.
+                self.stats.bad_cookies += 1;
+                return None;
+            }
+        };
+        // 5.1.5 (1)/(4): tag and ports must be those of the cookie.
+        if h.verification_tag != f.local_tag
+            || h.destination_port != f.local_port
+            || h.source_port != f.peer_port
+        {
+            self.stats.dropped += 1;
+            return None;
+        }
+        let back = CommonHeader {
+            source_port: f.local_port,
+            destination_port: f.peer_port,
+            verification_tag: f.peer_tag,
+        };
+        if let Some(us) = f.staleness_us(self.now_ms(now)) {
+            // 5.1.5 (3): ERROR with Stale Cookie, staleness in microseconds.
+            self.stats.stale_cookies += 1;
+            let mut v = Vec::new();
+            put_tlv(
+                &mut v,
+                cause::STALE_COOKIE,
+                &(us.min(u32::MAX as u64) as u32).to_be_bytes(),
+            );
+            self.reply(to, from, back, (ty::ERROR, 0, &v));
+            return None;
+        }
+        let n = Negotiated {
+            local_tag: f.local_tag,
+            peer_tag: f.peer_tag,
+            local_tsn: f.local_tsn,
+            peer_tsn: f.peer_tsn,
+            peer_rwnd: f.peer_rwnd,
+            outbound: f.outbound_streams,
+            inbound: f.inbound_streams,
+        };
+        let cookie_ack = {
+            let mut c = Vec::with_capacity(4);
+            crate::association::transmit::chunk_bytes(&mut c, ty::COOKIE_ACK, 0, &[]);
+            c
+        };
+        if let Some(id) = existing {
+            let a = self.assocs.get_mut(&id)?;
+            let (l, p) = (a.local_tag, a.peer_tag);
+            let local_m = f.local_tag == l;
+            let peer_m = f.peer_tag == p;
+            if !local_m && !peer_m && f.local_tie_tag == l && f.peer_tie_tag == p {
+                // Action A: the peer restarted.
+                if a.state() == State::ShutdownAckSent {
+                    let mut v = Vec::new();
+                    put_tlv(&mut v, cause::COOKIE_RECEIVED_WHILE_SHUTTING_DOWN, &[]);
+                    let mut err = Vec::new();
+                    crate::association::transmit::chunk_bytes(&mut err, ty::ERROR, 0, &v);
+                    a.send_shutdown_ack = true;
+                    a.control.push_back(err);
+                    return None;
+                }
+                let mut fresh = Association::new_from_cookie(
+                    id,
+                    self.cfg.clone(),
+                    f.local_addr,
+                    f.local_port,
+                    &f.peer_addrs,
+                    f.peer_port,
+                    &n,
+                );
+                fresh.events.clear();
+                let streams = (n.outbound, n.inbound);
+                fresh.events.push_back(Event::AssocChange {
+                    id,
+                    change: AssocChange::Restart,
+                    streams,
+                    reason: None,
+                });
+                fresh.control.push_back(cookie_ack);
+                fresh.start_heartbeats(now);
+                let dropped = a.tx.clear() + a.rtx.clear();
+                if dropped > 0 {
+                    self.events
+                        .push_back(Event::SendFailed { id, count: dropped });
+                }
+                *a = fresh;
+                return Some(id);
+            }
+            if local_m && !peer_m {
+                // Action B: setup collision; take the peer's new values.
+                a.establish_if_needed(&n, now);
+                a.control.push_back(cookie_ack);
+                return Some(id);
+            }
+            if !local_m && peer_m && f.local_tie_tag == 0 && f.peer_tie_tag == 0 {
+                // Action C: discard.
+                return None;
+            }
+            if local_m && peer_m {
+                // Action D.
+                a.establish_if_needed(&n, now);
+                a.control.push_back(cookie_ack);
+                return Some(id);
+            }
+            return None;
+        }
+        if !self.listeners.contains(&f.local_port) {
+            self.stats.ootb += 1;
+            return None;
+        }
+        let id = AssocId(self.next_id);
+        self.next_id += 1;
+        let mut a = Association::new_from_cookie(
+            id,
+            self.cfg.clone(),
+            f.local_addr,
+            f.local_port,
+            &f.peer_addrs,
+            f.peer_port,
+            &n,
+        );
+        let refused = self
+            .policy
+            .established(&Established {
+                peer_addrs: &f.peer_addrs,
+                ports: (f.local_port, f.peer_port),
+                tags: (f.local_tag, f.peer_tag),
+                streams: (n.outbound, n.inbound),
+            })
+            .is_err();
+        if refused {
+            self.stats.refused += 1;
+            self.reply(to, from, back, (ty::ABORT, 0, &[]));
+            return None;
+        }
+        a.control.push_back(cookie_ack);
+        a.start_heartbeats(now);
+        for addr in &f.peer_addrs {
+            self.routes
+                .insert((addr.ip(), f.peer_port, f.local_port), id);
+        }
+        self.routes
+            .insert((from.ip(), f.peer_port, f.local_port), id);
+        self.assocs.insert(id, a);
+        Some(id)
+    }
+}
+
+/// The address in an IPv4/IPv6 Address parameter.
+fn ip_of(ty: u16, v: &[u8]) -> Option<IpAddr> {
+    match ty {
+        param::IPV4_ADDRESS => {
+            let b: [u8; 4] = v.get(..4)?.try_into().ok()?;
+            Some(IpAddr::from(b))
+        }
+        param::IPV6_ADDRESS => {
+            let b: [u8; 16] = v.get(..16)?.try_into().ok()?;
+            Some(IpAddr::from(b))
+        }
+        _ => None,
+    }
+}

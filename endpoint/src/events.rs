@@ -1,0 +1,94 @@
+//! What the application polls from the endpoint: received messages and the
+//! notifications of RFC 6458 6.1 (association change, peer address change,
+//! send failed, shutdown, sender dry, remote error).
+
+use std::net::SocketAddr;
+
+use crate::association::reassembly::Message;
+use crate::AssocId;
+
+/// Association state changes (RFC 6458 6.1.1 `sctp_assoc_change`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssocChange {
+    /// The association is up (`SCTP_COMM_UP`).
+    CommUp,
+    /// The association was lost: retransmissions exhausted or an ABORT sent
+    /// because of a protocol error (`SCTP_COMM_LOST`).
+    CommLost,
+    /// The peer restarted (`SCTP_RESTART`, RFC 9260 5.2.4 case A).
+    Restart,
+    /// Graceful shutdown finished (`SCTP_SHUTDOWN_COMP`).
+    ShutdownComplete,
+    /// The association could not be set up (`SCTP_CANT_STR_ASSOC`).
+    CantStartAssoc,
+}
+
+/// Why an association ended or failed, for the events that carry one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// The peer sent ABORT, with these cause codes.
+    PeerAbort(Vec<u16>),
+    /// We aborted (application request or protocol violation).
+    LocalAbort,
+    /// Association.Max.Retrans or Max.Init.Retransmits exceeded.
+    Timeout,
+    /// Graceful shutdown.
+    Shutdown,
+}
+
+/// One event for the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The association changed state.
+    AssocChange {
+        /// Which association.
+        id: AssocId,
+        /// What happened.
+        change: AssocChange,
+        /// Negotiated outbound and inbound streams (CommUp, Restart).
+        streams: (u16, u16),
+        /// Why, when it ended.
+        reason: Option<Reason>,
+    },
+    /// A destination changed reachability (RFC 6458 6.1.2).
+    PeerAddrChange {
+        /// Which association.
+        id: AssocId,
+        /// The destination.
+        addr: SocketAddr,
+        /// Reachable now.
+        available: bool,
+    },
+    /// A whole user message arrived (RFC 6458 5.3.2 `sctp_rcvinfo`).
+    Message {
+        /// Which association.
+        id: AssocId,
+        /// The message.
+        message: Message,
+    },
+    /// Messages that were never delivered because the association ended
+    /// (RFC 6458 6.1.11 `sctp_send_failed_event`; counted, not returned).
+    SendFailed {
+        /// Which association.
+        id: AssocId,
+        /// How many messages or chunks were dropped.
+        count: usize,
+    },
+    /// The peer sent SHUTDOWN (RFC 6458 6.1.5): it sends no more data.
+    ShutdownEvent {
+        /// Which association.
+        id: AssocId,
+    },
+    /// Everything sent was acknowledged (RFC 6458 6.1.9 `SCTP_SENDER_DRY_EVENT`).
+    SenderDry {
+        /// Which association.
+        id: AssocId,
+    },
+    /// The peer sent an ERROR chunk (RFC 6458 6.1.3 `sctp_remote_error`).
+    RemoteError {
+        /// Which association.
+        id: AssocId,
+        /// Its cause codes.
+        causes: Vec<u16>,
+    },
+}

@@ -1,0 +1,275 @@
+//! Two endpoints over the in-memory link on a virtual clock: handshake, data
+//! both ways on many streams, ordered and unordered, fragmented messages,
+//! shutdown from either side, abort; and the same under loss, reordering
+//! and duplication.
+
+#![allow(clippy::too_many_arguments, clippy::manual_is_multiple_of)]
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use sctp_endpoint::driver::memlink::{Impairment, Network};
+use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event};
+
+const A: usize = 0;
+const B: usize = 1;
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+fn net(imp: Impairment, seed: u64) -> Network {
+    let now = Instant::now();
+    let mut n = Network::new(now, imp, seed);
+    let cfg = Config {
+        rto_min: Duration::from_millis(100),
+        rto_initial: Duration::from_millis(300),
+        ..Config::default()
+    };
+    n.add(
+        Endpoint::new(cfg.clone(), now, [seed as u8; 32]),
+        vec![ip("10.0.0.1")],
+    );
+    let mut b = Endpoint::new(cfg, now, [seed as u8 ^ 0x55; 32]);
+    b.listen(5000);
+    n.add(b, vec![ip("10.0.0.2")]);
+    n
+}
+
+fn up(n: &Network, node: usize) -> Option<AssocId> {
+    n.events[node].iter().find_map(|e| match e {
+        Event::AssocChange {
+            id,
+            change: AssocChange::CommUp,
+            ..
+        } => Some(*id),
+        _ => None,
+    })
+}
+
+fn connect(n: &mut Network) -> (AssocId, AssocId) {
+    let now = n.now;
+    let a = n
+        .ep(A)
+        .connect(
+            now,
+            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
+        )
+        .unwrap();
+    assert!(n.run_until(Duration::from_secs(30), |n| up(n, A).is_some()
+        && up(n, B).is_some()));
+    assert_eq!(up(n, A), Some(a));
+    (a, up(n, B).unwrap())
+}
+
+/// Messages received at `node`: (stream, ppid, unordered, data).
+fn messages(n: &Network, node: usize) -> Vec<(u16, u32, bool, Vec<u8>)> {
+    n.events[node]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message { message: m, .. } => {
+                Some((m.stream, m.ppid, m.unordered, m.data.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A message body that says which it is: stream, index, then filler.
+fn body(stream: u16, i: u32, len: usize) -> Vec<u8> {
+    let mut v = Vec::with_capacity(len.max(6));
+    v.extend_from_slice(&stream.to_be_bytes());
+    v.extend_from_slice(&i.to_be_bytes());
+    while v.len() < len {
+        v.push((v.len() as u32 ^ i) as u8);
+    }
+    v
+}
+
+/// Sends `count` messages from `from` round-robin over `streams`, feeding
+/// the send buffer as it drains.
+fn send_all(
+    n: &mut Network,
+    from: usize,
+    id: AssocId,
+    count: u32,
+    streams: u16,
+    len: impl Fn(u32) -> usize,
+    unordered: impl Fn(u32) -> bool,
+    to: usize,
+) {
+    let mut next = 0u32;
+    let want = messages(n, to).len() + count as usize;
+    // Count Message events incrementally (the event list only grows).
+    let (mut scanned, mut have) = (0, 0);
+    let ok = n.run_until(Duration::from_secs(600), |n| {
+        while next < count {
+            let s = (next % streams as u32) as u16;
+            match n.ep(from).send(
+                id,
+                s,
+                1000 + s as u32,
+                unordered(next),
+                body(s, next, len(next)),
+            ) {
+                Ok(()) => next += 1,
+                Err(sctp_endpoint::SendError::WouldBlock) => break,
+                Err(e) => panic!("send {next}: {e}"),
+            }
+        }
+        let ev = &n.events[to];
+        have += ev[scanned..]
+            .iter()
+            .filter(|e| matches!(e, Event::Message { .. }))
+            .count();
+        scanned = ev.len();
+        have >= want
+    });
+    assert!(
+        ok,
+        "only {} of {want} messages arrived",
+        messages(n, to).len()
+    );
+}
+
+/// Every message exactly once; ordered ones in order per stream.
+fn check_delivery(got: &[(u16, u32, bool, Vec<u8>)], count: u32, len: impl Fn(u32) -> usize) {
+    let mut seen = HashMap::new();
+    let mut last_per_stream: HashMap<u16, u32> = HashMap::new();
+    for (stream, ppid, unordered, data) in got {
+        let s = u16::from_be_bytes([data[0], data[1]]);
+        let i = u32::from_be_bytes([data[2], data[3], data[4], data[5]]);
+        assert_eq!(*stream, s, "message {i} on the wrong stream");
+        assert_eq!(*ppid, 1000 + s as u32, "message {i} with the wrong PPID");
+        assert_eq!(data, &body(s, i, len(i)), "message {i} altered");
+        assert!(seen.insert(i, ()).is_none(), "message {i} delivered twice");
+        if !unordered {
+            if let Some(prev) = last_per_stream.insert(s, i) {
+                assert!(prev < i, "stream {s}: {i} after {prev}");
+            }
+        }
+    }
+    assert_eq!(seen.len(), count as usize, "messages missing");
+}
+
+#[test]
+fn handshake_data_both_ways_and_shutdown() {
+    let mut n = net(Impairment::default(), 1);
+    let (a, b) = connect(&mut n);
+    let st = n.ep(A).status(a).unwrap();
+    assert_eq!(st.streams, (10, 10));
+    send_all(&mut n, A, a, 1000, 10, |_| 100, |_| false, B);
+    check_delivery(&messages(&n, B), 1000, |_| 100);
+    send_all(&mut n, B, b, 1000, 10, |_| 300, |_| false, A);
+    check_delivery(&messages(&n, A), 1000, |_| 300);
+    // Graceful shutdown from A.
+    let now = n.now;
+    n.ep(A).shutdown(now, a);
+    let done = |n: &Network, node: usize| {
+        n.events[node].iter().any(|e| {
+            matches!(
+                e,
+                Event::AssocChange {
+                    change: AssocChange::ShutdownComplete,
+                    ..
+                }
+            )
+        })
+    };
+    assert!(n.run_until(Duration::from_secs(10), |n| done(n, A) && done(n, B)));
+    assert!(
+        n.run_until(Duration::from_secs(1), |n| n.ep(A).association_count() == 0
+            && n.ep(B).association_count() == 0)
+    );
+    assert!(n.events[B]
+        .iter()
+        .any(|e| matches!(e, Event::ShutdownEvent { .. })));
+}
+
+#[test]
+fn unordered_and_fragmented_messages() {
+    let mut n = net(Impairment::default(), 2);
+    let (a, _) = connect(&mut n);
+    let len = |i: u32| if i % 3 == 0 { 65536 } else { 10 + i as usize };
+    send_all(&mut n, A, a, 300, 10, len, |i| i % 2 == 0, B);
+    let got = messages(&n, B);
+    check_delivery(&got, 300, len);
+    assert_eq!(got.iter().filter(|m| m.2).count(), 150);
+}
+
+#[test]
+fn shutdown_from_the_server_side_and_abort() {
+    let mut n = net(Impairment::default(), 3);
+    let (a, b) = connect(&mut n);
+    send_all(&mut n, A, a, 10, 2, |_| 50, |_| false, B);
+    let now = n.now;
+    n.ep(B).shutdown(now, b);
+    assert!(
+        n.run_until(Duration::from_secs(10), |n| n.ep(A).association_count()
+            == 0
+            && n.ep(B).association_count() == 0)
+    );
+    // A new association, aborted by A with a reason.
+    let (a2, _) = {
+        let now = n.now;
+        let a2 = n
+            .ep(A)
+            .connect(
+                now,
+                ConnectOptions::new(ip("10.0.0.1"), 5002, (ip("10.0.0.2"), 0).into(), 5000),
+            )
+            .unwrap();
+        let ok = n.run_until(Duration::from_secs(10), |n| {
+            n.events[B]
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e,
+                        Event::AssocChange {
+                            change: AssocChange::CommUp,
+                            ..
+                        }
+                    )
+                })
+                .count()
+                == 2
+        });
+        assert!(ok);
+        (a2, ())
+    };
+    n.ep(A).abort(a2, Some(b"bye"));
+    assert!(
+        n.run_until(Duration::from_secs(10), |n| n.ep(B).association_count()
+            == 0)
+    );
+    assert!(n.events[B].iter().any(|e| matches!(
+        e,
+        Event::AssocChange { change: AssocChange::CommLost, reason: Some(sctp_endpoint::Reason::PeerAbort(c)), .. } if c == &[12]
+    )));
+}
+
+#[test]
+fn survives_loss_reordering_and_duplication() {
+    let imp = Impairment {
+        loss: 0.10,
+        duplicate: 0.05,
+        reorder: 0.10,
+        ..Impairment::default()
+    };
+    let mut n = net(imp, 4);
+    let (a, b) = connect(&mut n);
+    let len = |i: u32| 50 + (i as usize * 37) % 3000;
+    send_all(&mut n, A, a, 10_000, 8, len, |i| i % 5 == 0, B);
+    check_delivery(&messages(&n, B), 10_000, len);
+    send_all(&mut n, B, b, 2_000, 8, len, |_| false, A);
+    check_delivery(&messages(&n, A), 2_000, len);
+    let st = n.ep(A).status(a).unwrap();
+    eprintln!(
+        "10% loss: {} packets, {} lost, {} duplicated, {} reordered; {} retransmissions; virtual time {:?}",
+        n.stats.sent, n.stats.lost, n.stats.duplicated, n.stats.reordered, st.retransmissions,
+        n.now.duration_since(Instant::now().min(n.now))
+    );
+    assert!(st.retransmissions > 0);
+    assert_eq!(st.state, sctp_endpoint::State::Established);
+}
