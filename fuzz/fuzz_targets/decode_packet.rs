@@ -1,6 +1,7 @@
 //! Fuzz target: decode any bytes as an SCTP packet in every dialect, lenient
 //! and strict; a lenient decode must re-encode byte for byte, and lints and the
-//! visitor walk must not panic; the zero-copy view must agree with the decoder.
+//! visitor walk must not panic; the zero-copy view and its typed readers must
+//! agree with the decoder; PacketWriter::push_chunk writes the chunks back.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -8,6 +9,46 @@ use sctp_codec::packet::{DecodeOptions, Packet};
 use sctp_codec::visit::{Node, Span, Value, Visitor};
 use sctp_codec::dialect::KeyExchange;
 use sctp_codec::{Decoder, Dialect, Rules};
+
+/// Every typed reader of `cv` (never panics, never reads past the value);
+/// a SACK whose counts fit reads the decoder's lists.
+fn readers(cv: &sctp_codec::ChunkView<'_>, c: &sctp_codec::Chunk<'_>) -> usize {
+    let mut n = 0usize;
+    if let Some(d) = cv.data() {
+        n += d.payload().len() + d.tsn() as usize % 2;
+    }
+    if let Some(d) = cv.idata() {
+        n += d.payload().len() + d.mid() as usize % 2;
+    }
+    if let Some(s) = cv.sack() {
+        let gaps: Vec<(u16, u16)> = s.gap_blocks().collect();
+        let dups: Vec<u32> = s.dup_tsns().collect();
+        assert_eq!(gaps.len(), s.gap_blocks().len());
+        if let sctp_codec::ChunkBody::Sack(t) = &c.body {
+            assert!(s.counts_fit());
+            let tg: Vec<(u16, u16)> = t.gap_ack_blocks.iter().map(|g| (g.start, g.end)).collect();
+            assert_eq!(gaps, tg);
+            assert_eq!(dups, t.duplicate_tsns);
+        }
+        n += gaps.len() + dups.len();
+    }
+    if let Some(s) = cv.nr_sack() {
+        n += s.gap_blocks().count() + s.nr_gap_blocks().count() + s.dup_tsns().count();
+    }
+    if let Some(f) = cv.forward_tsn() {
+        n += f.streams().count();
+    }
+    if let Some(f) = cv.i_forward_tsn() {
+        n += f.streams().count();
+    }
+    if let Some(i) = cv.init() {
+        n += i.params().count() + i.outbound_streams() as usize % 2;
+    }
+    n += cv.shutdown_cum_tsn_ack().is_some() as usize;
+    n += cv.cookie_echo().map_or(0, <[u8]>::len);
+    n += cv.lowest_tsn().is_some() as usize;
+    n
+}
 
 struct Count(usize);
 impl Visitor for Count {
@@ -52,8 +93,17 @@ fuzz_target!(|data: &[u8]| {
                     assert!(cv.is_well_framed() || matches!(c.body, sctp_codec::ChunkBody::Malformed(..)));
                     n += cv.tlvs().map(|t| t.name().len()).count();
                     n += 1;
+                    n += readers(&cv, c);
                 }
                 assert!(n >= v.chunk_count());
+                // The writer writes every decoded chunk back as it was.
+                let mut buf = Vec::new();
+                let mut w = sctp_codec::PacketWriter::new(&mut buf, p.header, usize::MAX);
+                for c in &p.chunks {
+                    w.push_chunk(c).expect("a decoded chunk fits");
+                }
+                let end = w.len();
+                assert_eq!(&w.as_bytes()[12..], &data[12..end]);
                 // The chunk cut short is the decoder's last one.
                 if let Some(c) = v.cut_short() {
                     assert_eq!(Some(&c), p.chunks.last());
