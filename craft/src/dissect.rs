@@ -3,23 +3,23 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::net::IpAddr;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 use clap::Args;
-use sctp_codec::capture::{Backend, CaptureReader, PcapWriter, LINKTYPE_RAW};
+use sctp_codec::capture::{Backend, CaptureReader};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{lint, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
 
+use crate::capfile::{CaptureFile, OutFormat, Record};
 use crate::filter::{Facts, Filter};
 use crate::output::stats::Stats;
 use crate::output::tree::{checksum_line, TreeWriter};
@@ -42,9 +42,15 @@ pub struct DissectArgs {
     #[arg(short = 'c', long)]
     pub count: Option<u64>,
     /// Also write the frames of the SCTP packets printed (those `-Y` keeps)
-    /// to this pcap file, link layer and timestamps as read.
+    /// to this file, link layer and timestamps as read: pcap, or pcapng when
+    /// the capture mixes link types. Written beside it and renamed into place
+    /// at the end: after an error nothing is written. It may not be the input.
     #[arg(short = 'w', long)]
     pub write: Option<PathBuf>,
+    /// Format of the `-w` file: pcap (one link type; an error if the capture
+    /// has several) or pcapng. Default: pcap, pcapng if the link types mix.
+    #[arg(short = 'F', long = "write-format", requires = "write", value_enum)]
+    pub write_format: Option<OutFormat>,
     /// After the packets, per direction of every association: packets,
     /// chunks of each type and user data bytes (of the packets printed).
     #[arg(long)]
@@ -113,13 +119,16 @@ struct Item {
     raw: Option<RawFrame>,
 }
 
-/// A frame as read, for `-w`: where its bytes are, its link type and time.
+/// A frame as read, for `-w`: where its bytes are, its number, link type,
+/// time and length on the wire.
 #[derive(Debug, Clone)]
 struct RawFrame {
     bytes: Range<usize>,
+    number: u64,
     link_type: u32,
     ts_sec: i64,
     ts_nsec: u32,
+    orig_len: u32,
 }
 
 /// The frames of one batch that `-w` writes, in order, with their bytes,
@@ -191,9 +200,15 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     if let (Some(out), Some(input)) = (&a.write, &a.file) {
         crate::files::refuse_same_file(out, input).map_err(anyhow::Error::msg)?;
     }
-    // Created now, so that a path that cannot be written fails before anything is read.
-    let pcap_out = match &a.write {
-        Some(p) => Some(File::create(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?),
+    // Started now (beside the destination), so that a path that cannot be
+    // written fails before anything is read.
+    let capture_out = match &a.write {
+        Some(p) => {
+            let c = CaptureFile::create(p, a.write_format).map_err(anyhow::Error::msg)?;
+            let c = Arc::new(Mutex::new(Some(c)));
+            on_ctrl_c(&c, a.interface.is_some());
+            Some(c)
+        }
         None => None,
     };
     let how = How {
@@ -242,28 +257,69 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
                 out_rx,
                 &stop,
                 &texts,
-                pcap_out,
-                a.write.as_deref(),
+                capture_out.as_deref(),
                 a.stats.then_some(a.json),
             )
         })?;
         let read = read_frames(a, &mut reader, work_tx, &stop, &batches);
         Ok::<_, io::Error>((read, writer.join()))
     })?;
-    match write_result {
-        Ok(Ok(())) => {}
-        // `sctp-craft dissect big.pcap | head`: the reader went away.
-        Ok(Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
-        Ok(Err(e)) => return Err(anyhow::Error::new(e).context("writing output")),
-        Err(_) => anyhow::bail!("the output thread failed"),
+    // Taken out now: a Ctrl-C from here on no longer sees it.
+    let capture = capture_out.and_then(|c| c.lock().ok().and_then(|mut g| g.take()));
+    let not_written = |why: &str| match &a.write {
+        Some(p) => format!(" ({} not written: {why})", p.display()),
+        None => String::new(),
+    };
+    let (text, file) = match write_result {
+        Ok(x) => x,
+        Err(_) => anyhow::bail!("the output thread failed{}", not_written("an error")),
+    };
+    if let (Err(e), Some(p)) = (file, &a.write) {
+        anyhow::bail!("{}: {e}{}", p.display(), not_written("nothing was changed"));
     }
-    match read_result {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) => {
-            eprintln!("sctp-craft: {source}: {e}");
-            Ok(ExitCode::from(1))
+    // `sctp-craft dissect big.pcap | head`: the reader went away (the `-w`
+    // file was still written whole).
+    let stdout_gone = matches!(&text, Err(e) if e.kind() == io::ErrorKind::BrokenPipe);
+    if let (Err(e), false) = (&text, stdout_gone) {
+        anyhow::bail!("writing output: {e}{}", not_written("an error"));
+    }
+    if let Err(e) = read_result {
+        eprintln!(
+            "sctp-craft: {source}: {e}{}",
+            not_written("the input is broken; nothing was changed")
+        );
+        return Ok(ExitCode::from(1));
+    }
+    if let (Some(c), Some(p)) = (capture, &a.write) {
+        let (_, why) = c.finish().map_err(anyhow::Error::msg)?;
+        if let Some(why) = why {
+            eprintln!("sctp-craft: {}: {why}", p.display());
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C while `-w` is being written: a live capture (`live`) is ended
+/// there and its file completed; reading a file, the file is dropped (the
+/// destination keeps what it held) rather than left half-written.
+fn on_ctrl_c(c: &Arc<Mutex<Option<CaptureFile>>>, live: bool) {
+    let c = Arc::clone(c);
+    let _ = ctrlc::set_handler(move || {
+        // Waits for the frame being written to be whole.
+        let taken = c.lock().ok().and_then(|mut g| g.take());
+        if let Some(f) = taken {
+            if live {
+                if let Err(e) = f.finish() {
+                    eprintln!("sctp-craft: {e}");
+                    std::process::exit(1);
+                }
+            } else {
+                drop(f);
+                eprintln!("sctp-craft: interrupted; the -w file was not written");
+            }
+        }
+        std::process::exit(130);
+    });
 }
 
 /// Reads the capture in order, extracts the SCTP packets, finds the rules
@@ -334,9 +390,11 @@ fn read_frames(
                 batch.arena.extend_from_slice(frame.data);
                 Some(RawFrame {
                     bytes: at..batch.arena.len(),
+                    number: frame.number,
                     link_type: frame.link_type,
                     ts_sec: frame.ts_sec,
                     ts_nsec: frame.ts_nsec,
+                    orig_len: frame.orig_len,
                 })
             }
             _ => None,
@@ -413,34 +471,37 @@ fn format_batches(
 
 /// Writes the formatted batches to stdout in frame order, and their kept
 /// frames to the `-w` file; then the `--stats` table (`stats_format`: JSON
-/// when true, text when false, none when `None`).
+/// when true, text when false, none when `None`). Returns how stdout and the
+/// file fared: when stdout goes away the file is still written to the end.
 fn write_in_order(
     rx: Receiver<(u64, String, Kept)>,
     stop: &AtomicBool,
     texts: &Pool<String>,
-    mut pcap_out: Option<File>,
-    path: Option<&Path>,
+    capture: Option<&Mutex<Option<CaptureFile>>>,
     stats_format: Option<bool>,
-) -> io::Result<()> {
+) -> (io::Result<()>, io::Result<()>) {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut next = 0u64;
     let mut waiting = BTreeMap::new();
-    let mut file: Option<(PcapWriter<BufWriter<File>>, u32)> = None;
-    let mut result = Ok(());
+    let (mut text_result, mut file_result) = (Ok(()), Ok(()));
     let mut stats = Stats::default();
     for (seq, text, kept) in rx {
         waiting.insert(seq, (text, kept));
         while let Some((text, mut kept)) = waiting.remove(&next) {
             next += 1;
             stats.merge(std::mem::take(&mut kept.stats));
-            if result.is_ok() {
-                result = out.write_all(text.as_bytes());
+            if text_result.is_ok() {
+                text_result = out.write_all(text.as_bytes());
             }
-            if let (Ok(()), Some(path)) = (&result, path) {
-                result = write_frames(&mut file, &mut pcap_out, path, &kept);
+            if let (Ok(()), Some(c)) = (&file_result, capture) {
+                file_result = write_frames(c, &kept);
             }
-            if result.is_err() {
+            let text_stops = match &text_result {
+                Ok(()) => false,
+                Err(e) => capture.is_none() || e.kind() != io::ErrorKind::BrokenPipe,
+            };
+            if file_result.is_err() || text_stops {
                 stop.store(true, Ordering::Relaxed);
             }
             let mut text = text;
@@ -448,57 +509,34 @@ fn write_in_order(
             texts.put(text);
         }
     }
-    if stats_format.is_some() && result.is_ok() {
+    if stats_format.is_some() && text_result.is_ok() {
         let mut t = String::new();
         match stats_format {
             Some(true) => stats.write_json(&mut t),
             _ => stats.write_text(&mut t),
         }
-        result = out.write_all(t.as_bytes());
+        text_result = out.write_all(t.as_bytes());
     }
-    // No frame kept: still a valid, empty capture.
-    if let (None, Some(f)) = (&file, pcap_out.take()) {
-        file = Some((
-            PcapWriter::new(BufWriter::new(f), LINKTYPE_RAW)?,
-            LINKTYPE_RAW,
-        ));
-    }
-    if let Some((w, _)) = &mut file {
-        result = result.and_then(|()| w.flush());
-    }
-    result.and_then(|()| out.flush())
+    (text_result.and_then(|()| out.flush()), file_result)
 }
 
-/// Appends kept frames to the `-w` file, created at the first one (a pcap
-/// file has one link type: a frame of another type is an error).
-fn write_frames(
-    file: &mut Option<(PcapWriter<BufWriter<File>>, u32)>,
-    created: &mut Option<File>,
-    path: &Path,
-    kept: &Kept,
-) -> io::Result<()> {
+/// Appends kept frames to the `-w` file (gone after a Ctrl-C: then nothing).
+fn write_frames(c: &Mutex<Option<CaptureFile>>, kept: &Kept) -> io::Result<()> {
+    let mut guard = c
+        .lock()
+        .map_err(|_| io::Error::other("the -w file is unusable"))?;
+    let Some(file) = guard.as_mut() else {
+        return Ok(());
+    };
     for f in &kept.frames {
-        let (w, link) = match (file.as_mut(), created.take()) {
-            (Some(x), _) => x,
-            (None, Some(out)) => {
-                let w = PcapWriter::new(BufWriter::new(out), f.link_type)?;
-                file.insert((w, f.link_type))
-            }
-            (None, None) => return Err(io::Error::other("the -w file is gone")),
-        };
-        if *link != f.link_type {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "{}: a pcap file has one link type; this capture mixes {} and {}",
-                    path.display(),
-                    link,
-                    f.link_type
-                ),
-            ));
-        }
-        let secs = u32::try_from(f.ts_sec).unwrap_or(0);
-        w.write_packet(secs, f.ts_nsec / 1000, &kept.bytes[f.bytes.clone()])?;
+        file.write(&Record {
+            number: f.number,
+            link_type: f.link_type,
+            ts_sec: f.ts_sec,
+            ts_nsec: f.ts_nsec,
+            orig_len: f.orig_len,
+            data: &kept.bytes[f.bytes.clone()],
+        })?;
     }
     Ok(())
 }

@@ -1,0 +1,317 @@
+//! The `dissect -w` output: a capture file written beside its destination
+//! and renamed into place only by [`CaptureFile::finish`], so that an error
+//! leaves no partial file (and whatever the destination held, intact).
+//!
+//! It starts as classic pcap (microseconds, one link type) unless pcapng is
+//! asked for. When a frame needs more than the file can hold (a second link
+//! type, or nanoseconds in a microsecond file) what was written is rewritten
+//! into a file that can: pcap with nanoseconds, or pcapng (one interface per
+//! link type, nanosecond timestamps). With the format forced to pcap, a
+//! second link type is an error instead.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use crate::files::Replacement;
+
+/// The formats `-F` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutFormat {
+    /// Classic pcap.
+    Pcap,
+    /// pcapng.
+    Pcapng,
+}
+
+/// What the file holds so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    /// Nothing written yet (the header waits for the first frame's link type).
+    Empty,
+    /// Classic pcap of one link type, microsecond or nanosecond timestamps.
+    Pcap { link_type: u32, nanos: bool },
+    /// pcapng: interface `i` has link type `ifaces[i]`.
+    Pcapng { ifaces: Vec<u32> },
+}
+
+/// LINKTYPE_RAW, for a file that received no frame.
+const LINKTYPE_RAW: u32 = 101;
+/// The snapshot length written in headers (libpcap's MAXIMUM_SNAPLEN).
+const SNAPLEN: u32 = 262_144;
+
+/// A capture being written; dropped without [`CaptureFile::finish`], it
+/// leaves nothing behind.
+#[derive(Debug)]
+pub struct CaptureFile {
+    repl: Replacement,
+    out: BufWriter<File>,
+    forced: Option<OutFormat>,
+    state: State,
+    frames: u64,
+    /// Why the format changed, for the user (the first reason).
+    upgraded: Option<String>,
+}
+
+/// One frame to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// 1-based number in the input, for messages.
+    pub number: u64,
+    pub link_type: u32,
+    pub ts_sec: i64,
+    pub ts_nsec: u32,
+    pub orig_len: u32,
+    pub data: &'a [u8],
+}
+
+impl CaptureFile {
+    /// Starts a capture for `dest` (which is not touched until `finish`).
+    pub fn create(dest: &Path, forced: Option<OutFormat>) -> Result<CaptureFile, String> {
+        let mut repl = Replacement::create(dest)?;
+        let f = repl
+            .take_file()
+            .map_err(|e| format!("{}: {e}", dest.display()))?;
+        Ok(CaptureFile {
+            repl,
+            out: BufWriter::with_capacity(1 << 16, f),
+            forced,
+            state: State::Empty,
+            frames: 0,
+            upgraded: None,
+        })
+    }
+
+    /// The destination's name, for messages.
+    fn name(&self) -> String {
+        self.repl.dest().display().to_string()
+    }
+
+    /// Appends one frame, changing the file's format first if it cannot hold it.
+    pub fn write(&mut self, r: &Record<'_>) -> io::Result<()> {
+        let needs_nanos = !r.ts_nsec.is_multiple_of(1000);
+        match &self.state {
+            State::Empty => {
+                if self.forced == Some(OutFormat::Pcapng) {
+                    self.out.write_all(&shb())?;
+                    self.state = State::Pcapng { ifaces: Vec::new() };
+                } else {
+                    self.out.write_all(&pcap_header(r.link_type, needs_nanos))?;
+                    self.state = State::Pcap {
+                        link_type: r.link_type,
+                        nanos: needs_nanos,
+                    };
+                }
+            }
+            State::Pcap { link_type, nanos } => {
+                let (link_type, nanos) = (*link_type, *nanos);
+                if link_type != r.link_type {
+                    if self.forced == Some(OutFormat::Pcap) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!(
+                                "a pcap file holds one link type, and this capture mixes {link_type} and {} (frame {}); use -F pcapng, or leave -F out",
+                                r.link_type, r.number
+                            ),
+                        ));
+                    }
+                    self.upgraded.get_or_insert_with(|| {
+                        format!(
+                            "written as pcapng: the capture mixes link types {link_type} and {} (frame {}), which a pcap file cannot hold",
+                            r.link_type, r.number
+                        )
+                    });
+                    self.rewrite(false)?;
+                } else if needs_nanos && !nanos {
+                    self.rewrite(true)?;
+                }
+            }
+            State::Pcapng { .. } => {}
+        }
+        let len = u32::try_from(r.data.len())
+            .map_err(|_| io::Error::other(format!("frame {} is too long", r.number)))?;
+        let orig = r.orig_len.max(len);
+        match &mut self.state {
+            State::Pcap { nanos, .. } => {
+                let secs = u32::try_from(r.ts_sec).unwrap_or(0);
+                let frac = if *nanos { r.ts_nsec } else { r.ts_nsec / 1000 };
+                let mut h = [0u8; 16];
+                for (d, v) in h.chunks_exact_mut(4).zip([secs, frac, len, orig]) {
+                    d.copy_from_slice(&v.to_le_bytes());
+                }
+                self.out.write_all(&h)?;
+                self.out.write_all(r.data)?;
+            }
+            State::Pcapng { ifaces } => {
+                let iface = match ifaces.iter().position(|&l| l == r.link_type) {
+                    Some(i) => i,
+                    None => {
+                        ifaces.push(r.link_type);
+                        self.out.write_all(&idb(r.link_type))?;
+                        ifaces.len() - 1
+                    }
+                };
+                let ns =
+                    u64::try_from(r.ts_sec).unwrap_or(0) * 1_000_000_000 + u64::from(r.ts_nsec);
+                self.out.write_all(&epb(iface as u32, ns, orig, r.data))?;
+            }
+            State::Empty => return Err(io::Error::other("no file header written")),
+        }
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Rewrites the pcap written so far into a new file beside the
+    /// destination: pcap with nanoseconds (`nanos`), else pcapng.
+    fn rewrite(&mut self, nanos: bool) -> io::Result<()> {
+        let State::Pcap {
+            link_type,
+            nanos: was_nanos,
+        } = self.state
+        else {
+            return Ok(());
+        };
+        self.out.flush()?;
+        let mut next = Replacement::create(self.repl.dest()).map_err(io::Error::other)?;
+        let mut out = BufWriter::with_capacity(1 << 16, next.take_file()?);
+        let mut input = BufReader::new(File::open(self.repl.temp_path())?);
+        let mut skip = [0u8; 24];
+        input.read_exact(&mut skip)?;
+        if nanos {
+            out.write_all(&pcap_header(link_type, true))?;
+        } else {
+            out.write_all(&shb())?;
+            out.write_all(&idb(link_type))?;
+        }
+        let mut h = [0u8; 16];
+        let mut data = Vec::new();
+        for _ in 0..self.frames {
+            input.read_exact(&mut h)?;
+            let v = |i: usize| u32::from_le_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
+            let (secs, frac, len, orig) = (v(0), v(4), v(8), v(12));
+            data.resize(len as usize, 0);
+            input.read_exact(&mut data)?;
+            let ns = if was_nanos { frac } else { frac * 1000 };
+            if nanos {
+                for (d, x) in h.chunks_exact_mut(4).zip([secs, ns, len, orig]) {
+                    d.copy_from_slice(&x.to_le_bytes());
+                }
+                out.write_all(&h)?;
+                out.write_all(&data)?;
+            } else {
+                let t = u64::from(secs) * 1_000_000_000 + u64::from(ns);
+                out.write_all(&epb(0, t, orig, &data))?;
+            }
+        }
+        self.out = out;
+        // The old temporary file goes when its Replacement is dropped.
+        self.repl = next;
+        self.state = if nanos {
+            State::Pcap {
+                link_type,
+                nanos: true,
+            }
+        } else {
+            State::Pcapng {
+                ifaces: vec![link_type],
+            }
+        };
+        Ok(())
+    }
+
+    /// Completes the file and renames it over the destination. Returns the
+    /// format written and, when it is not the one first chosen, why.
+    pub fn finish(mut self) -> Result<(OutFormat, Option<String>), String> {
+        let name = self.name();
+        if self.state == State::Empty {
+            // No frame: still a valid, empty capture.
+            let head = match self.forced {
+                Some(OutFormat::Pcapng) => {
+                    let mut v = shb();
+                    v.extend_from_slice(&idb(LINKTYPE_RAW));
+                    v
+                }
+                _ => pcap_header(LINKTYPE_RAW, false),
+            };
+            self.out
+                .write_all(&head)
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+        let format = match self.state {
+            State::Pcapng { .. } => OutFormat::Pcapng,
+            State::Pcap { .. } => OutFormat::Pcap,
+            State::Empty => self.forced.unwrap_or(OutFormat::Pcap),
+        };
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| format!("{name}: {}", e.error()))?;
+        self.repl.commit(Some(&file))?;
+        Ok((format, self.upgraded))
+    }
+}
+
+/// A classic pcap header, little-endian, microseconds or nanoseconds.
+fn pcap_header(link_type: u32, nanos: bool) -> Vec<u8> {
+    let magic: u32 = if nanos { 0xA1B2_3C4D } else { 0xA1B2_C3D4 };
+    let mut h = Vec::with_capacity(24);
+    h.extend_from_slice(&magic.to_le_bytes());
+    h.extend_from_slice(&2u16.to_le_bytes());
+    h.extend_from_slice(&4u16.to_le_bytes());
+    h.extend_from_slice(&0u32.to_le_bytes());
+    h.extend_from_slice(&0u32.to_le_bytes());
+    h.extend_from_slice(&SNAPLEN.to_le_bytes());
+    h.extend_from_slice(&link_type.to_le_bytes());
+    h
+}
+
+/// A pcapng block: type, length, body padded to 4 bytes, length.
+fn block(ty: u32, body: &[u8]) -> Vec<u8> {
+    let pad = (4 - body.len() % 4) % 4;
+    let len = (12 + body.len() + pad) as u32;
+    let mut b = Vec::with_capacity(len as usize);
+    b.extend_from_slice(&ty.to_le_bytes());
+    b.extend_from_slice(&len.to_le_bytes());
+    b.extend_from_slice(body);
+    b.resize(b.len() + pad, 0);
+    b.extend_from_slice(&len.to_le_bytes());
+    b
+}
+
+/// Section Header Block, little-endian, version 1.0, section length unknown.
+fn shb() -> Vec<u8> {
+    let mut body = Vec::with_capacity(16);
+    body.extend_from_slice(&0x1A2B_3C4Du32.to_le_bytes());
+    body.extend_from_slice(&1u16.to_le_bytes());
+    body.extend_from_slice(&0u16.to_le_bytes());
+    body.extend_from_slice(&(-1i64).to_le_bytes());
+    block(0x0A0D_0D0A, &body)
+}
+
+/// Interface Description Block with nanosecond timestamps (if_tsresol 9).
+fn idb(link_type: u32) -> Vec<u8> {
+    let mut body = Vec::with_capacity(20);
+    // LinkType is 16 bits in an IDB; the upper bits of a pcap link type
+    // field (FCS length) do not apply here.
+    body.extend_from_slice(&((link_type & 0xffff) as u16).to_le_bytes());
+    body.extend_from_slice(&0u16.to_le_bytes());
+    body.extend_from_slice(&SNAPLEN.to_le_bytes());
+    // if_tsresol (9) = 10^-9, then opt_endofopt.
+    body.extend_from_slice(&9u16.to_le_bytes());
+    body.extend_from_slice(&1u16.to_le_bytes());
+    body.extend_from_slice(&[9, 0, 0, 0]);
+    body.extend_from_slice(&[0, 0, 0, 0]);
+    block(1, &body)
+}
+
+/// Enhanced Packet Block.
+fn epb(iface: u32, ts: u64, orig_len: u32, data: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(20 + data.len() + 3);
+    body.extend_from_slice(&iface.to_le_bytes());
+    body.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
+    body.extend_from_slice(&(ts as u32).to_le_bytes());
+    body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    body.extend_from_slice(&orig_len.to_le_bytes());
+    body.extend_from_slice(data);
+    block(6, &body)
+}
