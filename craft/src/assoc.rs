@@ -239,6 +239,34 @@ impl Assoc {
     pub fn peer_tsns(&self) -> &PeerTsns {
         &self.peer_tsns
     }
+    /// What a bare `assoc` prints: ports, state, tags, TSNs both ways and
+    /// what is known of the peer, one item per line.
+    pub fn describe(&self) -> String {
+        let or_none = |v: Option<String>| v.unwrap_or_else(|| "none yet".into());
+        let peer_tag = if self.peer_tag == 0 {
+            "0x00000000 (not known yet)".to_string()
+        } else {
+            format!("0x{:08x}", self.peer_tag)
+        };
+        format!(
+            "assoc {} → {}: {}
+  local tag 0x{:08x}, peer tag {peer_tag}
+  next TSN {}, acked by the peer: {}
+  peer's cumulative TSN (what we ack): {}, gaps {}, duplicates {}
+  peer a_rwnd: {}, peer streams (out, in): {}",
+            self.local_port,
+            self.peer_port,
+            self.state,
+            self.local_tag,
+            self.next_tsn,
+            or_none(self.acked_by_peer.map(|t| t.to_string())),
+            or_none(self.peer_tsns.cum.map(|t| t.to_string())),
+            self.peer_tsns.gap_blocks().len(),
+            self.peer_tsns.duplicates.len(),
+            or_none(self.peer_a_rwnd.map(|t| t.to_string())),
+            or_none(self.peer_streams.map(|(o, i)| format!("{o}, {i}"))),
+        )
+    }
     /// The Stream Sequence Number the next ordered DATA on `stream` gets (RFC 9260 3.3.1).
     pub fn next_ssn(&self, stream: u16) -> u16 {
         self.ssn.get(&stream).copied().unwrap_or(0)

@@ -342,3 +342,65 @@ fn negative_indexes_count_from_the_end() {
         );
     }
 }
+
+/// Issue 15 item 4: a bare `assoc` shows the association and keeps it;
+/// replacing one needs `assoc new`.
+#[test]
+fn bare_assoc_shows_the_association_and_replacing_it_needs_new() {
+    let is_hex = |l: &&str| l.len() > 40 && l.chars().all(|c| c.is_ascii_hexdigit());
+    let (ok, out, err, _) = craft(&[
+        "-c",
+        "assoc sport=5001 dport=5000; hexraw sctp() / data(user_data=\"x\"); \
+         assoc; hexraw sctp() / data(user_data=\"x\")",
+    ]);
+    assert!(ok, "{err}");
+    let hex: Vec<&str> = out.lines().filter(is_hex).collect();
+    assert_eq!(hex.len(), 2, "{out}");
+    assert_eq!(
+        hex[0], hex[1],
+        "a bare assoc changed the association:\n{out}"
+    );
+    assert!(hex[0].starts_with("13891388"), "ports 5001 -> 5000: {out}");
+    let shown = out
+        .lines()
+        .skip_while(|l| !is_hex(l))
+        .skip(1)
+        .take_while(|l| !is_hex(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for needle in [
+        "5001",
+        "5000",
+        "CLOSED",
+        "local tag 0x",
+        "peer tag",
+        "next TSN",
+    ] {
+        assert!(
+            shown.contains(needle),
+            "bare assoc lacks {needle:?}:\n{shown}"
+        );
+    }
+    // Ports given while one exists: refused, it stays.
+    let (ok, _, err, _) = craft(&["-c", "assoc sport=5001 dport=5000; assoc sport=6000"]);
+    assert!(!ok, "a second assoc replaced the first silently");
+    assert!(err.contains("assoc new"), "{err}");
+    // `assoc new` replaces it, and says what it replaced.
+    let (ok, out, err, _) = craft(&[
+        "-c",
+        "assoc sport=5001 dport=5000; assoc new sport=6000 dport=5000; \
+         hexraw sctp() / data(user_data=\"x\")",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.lines()
+            .filter(is_hex)
+            .any(|l| l.starts_with("17701388")),
+        "{out}"
+    );
+    assert!(out.contains("replac"), "{out}");
+    // A word assoc does not know is an error, not ignored.
+    let (ok, _, err, _) = craft(&["-c", "assoc sport=5001 dport=5000; assoc nwe"]);
+    assert!(!ok);
+    assert!(err.contains("nwe"), "{err}");
+}

@@ -242,3 +242,44 @@ fn cli_hand_crafted_chunks_take_the_association_defaults() {
         .wait_for("assoc_change state=COMM_LOST", STEP)
         .is_some());
 }
+
+/// Issue 15 item 4: after a live handshake, a bare `assoc` shows the
+/// association (ESTABLISHED, its tags) and keeps it: the next `data` goes
+/// out with the peer's tag and the peer delivers it.
+#[test]
+fn cli_bare_assoc_shows_and_keeps_the_established_association() {
+    let (mut peer, encaps) = Peer::start_udp_loopback(false);
+    let script = format!(
+        "peer udp 127.0.0.1:{encaps}; assoc sport=5001 dport=5000; connect timeout=3000; \
+         assoc; data \"kept\"; recv timeout=2000; abort"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["-c", &script])
+        .output()
+        .expect("run sctp-craft");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let pk = packets(&stdout);
+    let init_ack = &pk.iter().find(|p| p.1 == ["INIT-ACK"]).expect("INIT-ACK").2;
+    let at = init_ack.find("(tag=0x").unwrap() + 7;
+    let peer_tag = &init_ack[at..at + 8];
+    assert!(
+        stdout.contains("ESTABLISHED"),
+        "bare assoc shows the state:\n{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("peer tag 0x{peer_tag}")),
+        "bare assoc shows the peer's tag:\n{stdout}"
+    );
+    let data = &pk
+        .iter()
+        .find(|p| p.0 == '>' && p.1 == ["DATA"])
+        .expect("DATA sent")
+        .2;
+    assert!(data.contains(&format!("vtag=0x{peer_tag}")), "{stdout}");
+    let got = peer
+        .wait_for("data ", STEP)
+        .expect("the peer delivered the DATA");
+    assert!(got.contains("text=kept"), "{got}");
+}

@@ -26,7 +26,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("import", "import HEX [link=auto|sctp|ip|ether] [as=VAR]", "take a hex stream (Wireshark \"Copy as Hex Stream\", xxd -p)"),
     ("dialect", "dialect [standard|ssctp|auto]", "how load/import/recv read S-SCTP numbers"),
     ("peer", "peer udp ADDR:PORT [local=ADDR:PORT] | peer ip ADDR [local=ADDR]", "where send/recv go: UDP encapsulation (RFC 6951) or raw IP"),
-    ("assoc", "assoc [sport=N] [dport=N]", "follow one association: its tags, TSNs and cookie fill fields left out"),
+    ("assoc", "assoc [new] [sport=N] [dport=N]", "follow one association: its tags, TSNs and cookie fill fields left out; a bare assoc shows the current one (ports, state, tags, TSNs); replacing it needs assoc new"),
     ("connect", "connect [timeout=MS]", "INIT, INIT-ACK, COOKIE-ECHO, COOKIE-ACK with the peer"),
     ("data", "data \"text\" [stream=N] [ppid=N]", "send one DATA chunk in the association"),
     ("send", "send [EXPR]", "send the packet (default: the current one); prints > summary"),

@@ -514,12 +514,51 @@ impl Session {
             "import" => self.import(&pos, kw("as"), kw("link"), at)?,
             "peer" => self.peer(&pos, kw("local"), at)?,
             "assoc" => {
+                // `assoc` shows the association (or starts one when there is
+                // none); `assoc new ...` replaces it; ports given while one
+                // exists are refused rather than silently replacing it.
+                let mut new = false;
+                for w in &pos {
+                    if w.text != "new" || std::mem::replace(&mut new, true) {
+                        return Err(bad(
+                            w.at,
+                            format!(
+                                "assoc takes no {:?}: assoc [new] [sport=N] [dport=N]",
+                                w.text
+                            ),
+                        ));
+                    }
+                }
                 let port = |k: &str| kw(k).map(|w| num_bits(w, 16)).transpose();
-                let sport = port("sport")?.unwrap_or(5000) as u16;
-                let dport = port("dport")?.unwrap_or(5000) as u16;
-                let a = Assoc::new(sport, dport);
+                let (sport, dport) = (port("sport")?, port("dport")?);
+                match (&self.assoc, new) {
+                    (Some(a), false) if sport.is_none() && dport.is_none() => {
+                        println!("{}", a.describe());
+                        return Ok(Flow::Continue);
+                    }
+                    (Some(a), false) => {
+                        return Err(bad(
+                            at,
+                            format!(
+                                "an association is already followed ({} → {}, {}): `assoc` shows it, `assoc new sport=N dport=N` replaces it",
+                                a.local_port, a.peer_port, a.state()
+                            ),
+                        ))
+                    }
+                    _ => {}
+                }
+                let a = Assoc::new(sport.unwrap_or(5000) as u16, dport.unwrap_or(5000) as u16);
+                let replaced = match &self.assoc {
+                    Some(old) => format!(
+                        " (replaces {} → {}, {})",
+                        old.local_port,
+                        old.peer_port,
+                        old.state()
+                    ),
+                    None => String::new(),
+                };
                 println!(
-                    "assoc new: local port {}, peer port {}, local tag 0x{:08x}, next TSN {}",
+                    "assoc new: local port {}, peer port {}, local tag 0x{:08x}, next TSN {}{replaced}",
                     a.local_port, a.peer_port, a.local_tag, a.next_tsn
                 );
                 self.assoc = Some(a);
