@@ -283,3 +283,79 @@ fn cli_bare_assoc_shows_and_keeps_the_established_association() {
         .expect("the peer delivered the DATA");
     assert!(got.contains("text=kept"), "{got}");
 }
+
+/// Runs `script` against a fresh usrsctp peer over UDP (`{encaps}` in the
+/// script is the peer's port); fails on a non-zero exit.
+fn run_live(script: &str) -> (String, Peer) {
+    let (peer, encaps) = Peer::start_udp_loopback(false);
+    let script = script.replace("{encaps}", &encaps.to_string());
+    let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["-c", &script])
+        .output()
+        .expect("run sctp-craft");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    (stdout, peer)
+}
+
+/// Issue 15 item 6: `_` follows every command that sends a packet, so a bare
+/// `send` after `connect` and `data` does not send a stale packet (here an
+/// imported ABORT, which would kill the association).
+#[test]
+fn cli_bare_send_after_data_sends_that_data_not_a_stale_packet() {
+    // An ABORT (ports 5001 -> 5000) imported first.
+    let (stdout, mut peer) = run_live(
+        "import 13891388000000000000000006000004; \
+         peer udp 127.0.0.1:{encaps}; assoc sport=5001 dport=5000; connect timeout=3000; \
+         data \"first\"; recv timeout=2000; \
+         echo CURRENT; hexraw; send; recv timeout=2000",
+    );
+    // `_` after `data "first"` is that DATA (what went out), not the ABORT.
+    let lines: Vec<&str> = stdout.lines().collect();
+    let cur = lines.iter().position(|l| *l == "CURRENT").expect("CURRENT");
+    let b = hex::decode(lines[cur + 1]).expect("hexraw of _");
+    assert_eq!(
+        b[12], 0,
+        "_ is the DATA just sent, not the imported ABORT:\n{stdout}"
+    );
+    let resent = packets(&lines[cur + 2..].join("\n"));
+    assert_eq!(resent[0].0, '>', "{stdout}");
+    assert_eq!(resent[0].1, ["DATA"], "bare send sent:\n{stdout}");
+    assert!(
+        peer.wait_for("assoc_change state=COMM_LOST", Duration::from_millis(500))
+            .is_none(),
+        "the peer lost the association: {:?}",
+        peer.log()
+    );
+}
+
+/// Issue 15 item 6: `sr` prints as replies only packets received after its
+/// send; the SACK for an earlier DATA, queued while the script slept, is
+/// not one of them.
+#[test]
+fn cli_sr_replies_are_only_packets_received_after_its_send() {
+    let (stdout, _peer) = run_live(
+        "peer udp 127.0.0.1:{encaps}; assoc sport=5001 dport=5000; connect timeout=3000; \
+         data \"second\"; sleep 600; \
+         echo SR; sr data(user_data=\"third\") timeout=1500",
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    let sr = lines.iter().position(|l| *l == "SR").expect("SR");
+    let after = packets(&lines[sr + 1..].join("\n"));
+    let sent = after
+        .iter()
+        .position(|p| p.0 == '>' && p.1 == ["DATA"])
+        .expect("sr sent its DATA");
+    let tsn = field(&after[sent].2, "tsn=").unwrap();
+    let replies: Vec<_> = after[sent + 1..].iter().filter(|p| p.0 == '<').collect();
+    assert!(!replies.is_empty(), "no reply to sr:\n{stdout}");
+    for r in replies {
+        assert_eq!(
+            field(&r.2, "cum_ack="),
+            Some(tsn),
+            "not a reply to sr: {}\n{stdout}",
+            r.2
+        );
+    }
+}

@@ -394,6 +394,10 @@ impl Session {
                     }
                 }
                 let bytes = self.build(&spec)?;
+                if cmd == "sr" {
+                    // Only what comes after the send is a reply.
+                    self.drain_queued(at)?;
+                }
                 self.send_bytes(&bytes, spec.is_ssctp(), at)?;
                 if cmd == "sr" {
                     self.receive(timeout, true, at)?;
@@ -639,6 +643,20 @@ impl Session {
                 self.vars.insert("rx".into(), Val::Packet(Box::new(spec)));
             }
         }
+        if let Some(last) = ex.iter().rev().find(|e| e.dir == Direction::Sent) {
+            self.set_current_sent(&last.sctp, ssctp);
+        }
+    }
+
+    /// `_` becomes the packet just sent, as it went out (every field
+    /// explicit), so that a bare `send`, `show` or `save` means it and not
+    /// an older packet.
+    fn set_current_sent(&mut self, bytes: &[u8], ssctp: bool) {
+        if let Ok(p) = build::decode(bytes, ssctp) {
+            let spec = decompile(&p, bytes, ssctp);
+            self.vars
+                .insert(CURRENT.into(), Val::Packet(Box::new(spec)));
+        }
     }
 
     fn send_packet(&mut self, p: &Packet<'_>, at: usize) -> R<()> {
@@ -660,10 +678,61 @@ impl Session {
                 a.on_sent(&p);
             }
         }
+        self.set_current_sent(bytes, ssctp);
         let line = format!("> {}", summary_line(bytes, ssctp));
         println!("{}", self.paint("32", &line));
         let _ = std::io::stdout().flush();
         Ok(())
+    }
+
+    /// Takes the packets that arrived before a send (they update the
+    /// association and `rx` as usual) and prints them as such, so that what
+    /// `sr` prints after its send are replies only.
+    fn drain_queued(&mut self, at: usize) -> R<()> {
+        loop {
+            check_interrupt(at)?;
+            let Some(link) = self.link.as_mut() else {
+                return Ok(());
+            };
+            let rx = link
+                .recv(Duration::from_millis(1))
+                .map_err(|e| bad(at, format!("recv: {e:#}")))?;
+            let Some(rx) = rx else { return Ok(()) };
+            let line = self.take_received(&rx, " (arrived before the send: not a reply)");
+            println!("{}", self.paint("36", &line));
+        }
+    }
+
+    /// Decodes a received packet, updates the association and `rx`, and
+    /// returns its `<` line (with `note` after it).
+    fn take_received(&mut self, rx: &crate::wire::Received, note: &str) -> String {
+        let local = self.link.as_ref().map(|l| l.local_ip());
+        let ports = if rx.sctp.len() >= 4 {
+            (
+                u16::from_be_bytes([rx.sctp[0], rx.sctp[1]]),
+                u16::from_be_bytes([rx.sctp[2], rx.sctp[3]]),
+            )
+        } else {
+            (0, 0)
+        };
+        let local = local.unwrap_or(rx.from.ip());
+        let key = assoc_key((rx.from.ip(), ports.0), (local, ports.1));
+        match self.rx_decoder.decode(&rx.sctp, Some(key)) {
+            Ok(p) => {
+                let ssctp = p.chunks.iter().any(|c| {
+                    c.info()
+                        .map(|i| i.dialect == sctp_codec::registry::DialectTag::Ssctp)
+                        .unwrap_or(false)
+                });
+                if let Some(a) = self.assoc.as_mut() {
+                    a.on_received(&p);
+                }
+                let spec = decompile(&p, &rx.sctp, ssctp);
+                self.vars.insert("rx".into(), Val::Packet(Box::new(spec)));
+                format!("< {}{note}", summary_line(&rx.sctp, ssctp))
+            }
+            Err(e) => format!("< {} bytes from {}: {e}{note}", rx.sctp.len(), rx.from),
+        }
     }
 
     /// Waits for packets: the first up to `timeout_ms`; with `drain`, more
@@ -696,40 +765,9 @@ impl Session {
                     break Some(rx);
                 }
             };
-            let link = self.link.as_mut().ok_or_else(|| {
-                bad(
-                    at,
-                    "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
-                )
-            })?;
-            let local = link.local_ip();
             let Some(rx) = rx else { break };
             got += 1;
-            let ports = if rx.sctp.len() >= 4 {
-                (
-                    u16::from_be_bytes([rx.sctp[0], rx.sctp[1]]),
-                    u16::from_be_bytes([rx.sctp[2], rx.sctp[3]]),
-                )
-            } else {
-                (0, 0)
-            };
-            let key = assoc_key((rx.from.ip(), ports.0), (local, ports.1));
-            let line = match self.rx_decoder.decode(&rx.sctp, Some(key)) {
-                Ok(p) => {
-                    let ssctp = p.chunks.iter().any(|c| {
-                        c.info()
-                            .map(|i| i.dialect == sctp_codec::registry::DialectTag::Ssctp)
-                            .unwrap_or(false)
-                    });
-                    if let Some(a) = self.assoc.as_mut() {
-                        a.on_received(&p);
-                    }
-                    let spec = decompile(&p, &rx.sctp, ssctp);
-                    self.vars.insert("rx".into(), Val::Packet(Box::new(spec)));
-                    format!("< {}", summary_line(&rx.sctp, ssctp))
-                }
-                Err(e) => format!("< {} bytes from {}: {e}", rx.sctp.len(), rx.from),
-            };
+            let line = self.take_received(&rx, "");
             println!("{}", self.paint("36", &line));
             let _ = std::io::stdout().flush();
             if !drain {
