@@ -73,7 +73,9 @@ fn script_errors_name_line_and_column_and_exit_nonzero() {
     // stdin script
     let out = run_stdin(b"hexraw sctp(vtag=1) / cookie_ack()\nnope(\n");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2, column 1"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 2, column 5: this ( is never closed")
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -403,4 +405,32 @@ fn bare_assoc_shows_the_association_and_replacing_it_needs_new() {
     let (ok, _, err, _) = craft(&["-c", "assoc sport=5001 dport=5000; assoc nwe"]);
     assert!(!ok);
     assert!(err.contains("nwe"), "{err}");
+}
+
+/// Issue 15 item 7, in batch: an unclosed bracket or quote is reported where
+/// it opens (it used to take in the next lines and fail on one of them with
+/// "expected ','"); the statements before it ran, as for any error.
+#[test]
+fn an_unclosed_bracket_is_reported_where_it_opens() {
+    let (ok, out, err, code) = craft(&[
+        "-c",
+        "echo first\np2 = sctp() / data(tsn=1, user_data=\"abc\"\nshow p2\necho last",
+    ]);
+    assert!(!ok);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("line 2, column 19: this ( is never closed"),
+        "{err}"
+    );
+    assert_eq!(out, "first\n", "the statements before it ran, none after");
+    let (ok, _, err, _) = craft(&["-c", "echo \"open\necho b"]);
+    assert!(!ok);
+    assert!(
+        err.contains("line 1, column 6: this \" is never closed"),
+        "{err}"
+    );
+    // Brackets in comments and strings open nothing.
+    let (ok, out, err, _) = craft(&["-c", "echo a # (\nhexraw data(user_data=\"(\")"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("a\n"), "{out}");
 }

@@ -183,3 +183,45 @@ fn repl_ctrl_c_stops_a_command_and_keeps_the_session() {
     t.wait_for("load only-capture-here.pcap");
     t.keys(&["C-c", "C-d"]);
 }
+
+/// Issue 15 item 7: an unclosed `(` shows a continuation prompt (as Python
+/// does) instead of swallowing the next lines silently; closing it runs the
+/// statement; Ctrl-C drops the open statement and the session goes on. A
+/// `(` inside a comment or a string opens nothing.
+#[test]
+fn repl_unclosed_paren_shows_a_continuation_prompt_and_ctrl_c_drops_it() {
+    let name = format!("craft-repl-cont-{}", std::process::id());
+    let dir = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let cmd = format!(
+        "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
+        d = dir.display(),
+        b = env!("CARGO_BIN_EXE_sctp-craft")
+    );
+    let t = Tmux::start(name, dir.clone(), &cmd);
+    t.wait_for("sctp>");
+    t.keys(&["p2 = sctp() / data(tsn=1, user_data=\"abc\"", "Enter"]);
+    t.wait_for("  ...");
+    t.keys(&[")", "Enter"]);
+    t.wait_for("p2 = 5000 → 5000 vtag=0x00000000 DATA(tsn=1");
+    // Ctrl-C on the continuation line drops the open statement.
+    t.keys(&["q = data(tsn=2", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.wait_for("dropped");
+    t.keys(&["echo after-the-drop", "Enter"]);
+    let pane = t.wait_for("\nafter-the-drop");
+    assert!(
+        !pane.contains("q = 5000"),
+        "the dropped statement ran:\n{pane}"
+    );
+    // Brackets in comments and strings open nothing.
+    t.keys(&["echo commented # (not open", "Enter"]);
+    t.wait_for("\ncommented");
+    t.keys(&["d = data(user_data=\"(\")", "Enter"]);
+    t.wait_for("d = 5000");
+    t.keys(&["vars", "Enter"]);
+    let pane = t.wait_for("      p2  5000");
+    assert!(!pane.contains("       q  "), "{pane}");
+    t.keys(&["C-d"]);
+}

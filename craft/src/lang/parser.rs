@@ -86,6 +86,48 @@ pub fn split(src: &str) -> Vec<Stmt<'_>> {
     out
 }
 
+/// The innermost bracket (`(`, `[`) or quote that `src` leaves open, with
+/// its byte offset, by the rules of [`split`] (quotes with `\` escapes, `#`
+/// comments to the end of the line).
+pub fn unclosed(src: &str) -> Option<(usize, char)> {
+    let b = src.as_bytes();
+    let mut open: Vec<(usize, u8)> = Vec::new();
+    let mut quote: Option<(usize, u8)> = None;
+    let mut comment = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if comment {
+            comment = c != b'\n';
+        } else if let Some((_, q)) = quote {
+            if c == b'\\' {
+                i += 1;
+            } else if c == q {
+                quote = None;
+            }
+        } else {
+            match c {
+                b'"' | b'\'' => quote = Some((i, c)),
+                b'#' => comment = true,
+                b'(' | b'[' => open.push((i, c)),
+                b')' | b']' => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    quote.or(open.pop()).map(|(at, c)| (at, c as char))
+}
+
+/// True when the statements typed so far go on on the next line: a bracket
+/// or quote is open, or the last line ends in `/`, `,` or `=` (what
+/// [`split`] joins in a script; the REPL shows a continuation prompt).
+pub fn incomplete(src: &str) -> bool {
+    unclosed(src).is_some() || continues(src)
+}
+
 /// A line ending in `/`, `,` or `=` goes on on the next line.
 fn continues(stmt: &str) -> bool {
     let t = strip_comment(stmt.rsplit('\n').next().unwrap_or("")).trim_end();

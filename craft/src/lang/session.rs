@@ -208,6 +208,18 @@ impl Session {
     pub fn run_script(&mut self, src: &str) -> R<Flow> {
         for st in parser::split(src) {
             check_interrupt(st.at)?;
+            // An open bracket or quote took the rest of the script into this
+            // statement: say where it opens.
+            if let Some((k, c)) = parser::unclosed(st.text) {
+                let what = match c {
+                    '(' | '[' => "bracket",
+                    _ => "quote",
+                };
+                return Err(bad(
+                    st.at + k,
+                    format!("this {c} is never closed (the {what} takes in everything after it)"),
+                ));
+            }
             if self.exec(&st).map_err(|e| e.or_at(st.at))? == Flow::Quit {
                 return Ok(Flow::Quit);
             }

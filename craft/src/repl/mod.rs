@@ -11,7 +11,7 @@ use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
 use sctp_codec::registry::Family;
@@ -266,36 +266,9 @@ impl Highlighter for CraftHelper {
     }
 }
 
-impl Validator for CraftHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let mut depth = 0i32;
-        let mut quote: Option<char> = None;
-        let mut esc = false;
-        for ch in ctx.input().chars() {
-            if let Some(q) = quote {
-                if esc {
-                    esc = false;
-                } else if ch == '\\' {
-                    esc = true;
-                } else if ch == q {
-                    quote = None;
-                }
-                continue;
-            }
-            match ch {
-                '"' => quote = Some(ch),
-                '(' | '[' => depth += 1,
-                ')' | ']' => depth -= 1,
-                _ => {}
-            }
-        }
-        Ok(if depth > 0 || quote.is_some() {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
-    }
-}
+// Continuation lines are the REPL loop's own (with a `...` prompt), not
+// rustyline's multi-line editing, which shows no prompt.
+impl Validator for CraftHelper {}
 
 impl Helper for CraftHelper {}
 
@@ -331,30 +304,42 @@ pub fn run() -> ExitCode {
         "sctp-craft {} — `help` for the language, Tab completes, Ctrl-D leaves",
         env!("CARGO_PKG_VERSION")
     );
-    let prompt = if color {
-        "\x1b[1msctp>\x1b[0m "
+    let (prompt, more) = if color {
+        ("\x1b[1msctp>\x1b[0m ", "\x1b[1m  ...\x1b[0m ")
     } else {
-        "sctp> "
+        ("sctp> ", "  ... ")
     };
+    // The statement typed so far, while a bracket or quote is open (or the
+    // line ends in `/`, `,` or `=`): the next line goes on with it.
+    let mut pending = String::new();
     loop {
         if let Some(h) = rl.helper_mut() {
             h.vars = session.vars.keys().cloned().collect();
         }
-        match rl.readline(prompt) {
+        let p = if pending.is_empty() { prompt } else { more };
+        match rl.readline(p) {
             Ok(line) => {
-                if line.trim().is_empty() {
+                if pending.is_empty() && line.trim().is_empty() {
                     continue;
                 }
-                let _ = rl.add_history_entry(line.as_str());
+                if !pending.is_empty() {
+                    pending.push('\n');
+                }
+                pending.push_str(&line);
+                if sctp_craft::lang::parser::incomplete(&pending) {
+                    continue;
+                }
+                let stmt = std::mem::take(&mut pending);
+                let _ = rl.add_history_entry(stmt.as_str());
                 if let Some(h) = &hist {
                     let _ = rl.save_history(h);
                 }
                 sigint::clear();
-                match session.run_script(&line) {
+                match session.run_script(&stmt) {
                     Ok(Flow::Quit) => break,
                     Ok(Flow::Continue) => {}
                     Err(e) => {
-                        let msg = format!("error: {}", e.render(&line));
+                        let msg = format!("error: {}", e.render(&stmt));
                         if color {
                             eprintln!("\x1b[31m{msg}\x1b[0m");
                         } else {
@@ -363,11 +348,20 @@ pub fn run() -> ExitCode {
                     }
                 }
             }
+            Err(ReadlineError::Interrupted) if !pending.is_empty() => {
+                pending.clear();
+                println!("^C (dropped the open statement)");
+            }
             Err(ReadlineError::Interrupted) => {
                 println!("^C");
                 continue;
             }
-            Err(ReadlineError::Eof) => break,
+            Err(ReadlineError::Eof) => {
+                if !pending.is_empty() {
+                    println!("(dropped the open statement)");
+                }
+                break;
+            }
             Err(e) => {
                 eprintln!("sctp-craft: {e}");
                 break;
