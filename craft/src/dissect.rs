@@ -38,8 +38,8 @@ pub struct DissectArgs {
     /// Capture filter for `-i`, in libpcap's syntax (`"sctp or udp port 9899"`).
     #[arg(short = 'f', long, requires = "interface")]
     pub filter: Option<String>,
-    /// Stop after this many SCTP packets.
-    #[arg(short = 'c', long)]
+    /// Stop after this many SCTP packets (at least 1).
+    #[arg(short = 'c', long, value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
     /// Also write the frames of the SCTP packets printed (those `-Y` keeps)
     /// to this file, link layer and timestamps as read: pcap, or pcapng when
@@ -381,7 +381,11 @@ fn read_frames(
                 }
             }
             Ok(None) => continue,
-            Err(e) if a.verbose || a.lint => ItemKind::LinkError(e.to_string()),
+            // A display filter selects SCTP packets: a frame whose link
+            // layers are broken is not one.
+            Err(e) if (a.verbose || a.lint) && a.display_filter.is_none() => {
+                ItemKind::LinkError(e.to_string())
+            }
             Err(_) => continue,
         };
         let raw = match (&what, a.write.is_some()) {
@@ -562,7 +566,13 @@ fn format_item(
     let frame = item.frame;
     let (bytes, src, dst, encap, truncated, rules) = match &item.what {
         ItemKind::LinkError(e) => {
-            let _ = writeln!(s, "{frame:>6} link error: {e}");
+            if a.json {
+                let _ = write!(s, "{{\"frame\":{frame},\"link_error\":");
+                json::push_str(s, e);
+                s.push_str("}\n");
+            } else {
+                let _ = writeln!(s, "{frame:>6} link error: {e}");
+            }
             return true;
         }
         ItemKind::Sctp {

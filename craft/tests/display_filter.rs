@@ -238,3 +238,57 @@ fn write_keeps_exactly_the_printed_frames() {
     assert!(!bad.status.success() && bad.stdout.is_empty());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent-dir/x.pcap"));
 }
+
+/// Issue 15 item 12: a frame whose link layers are broken prints a `link
+/// error` line under `-V`/`--lint`, but only when no display filter is
+/// given: `-Y` selects SCTP packets, and such a frame is not one. And
+/// `-c 0` is refused (as tshark does) instead of printing one packet.
+#[test]
+fn link_errors_follow_the_display_filter_and_c_0_is_refused() {
+    let mut b =
+        std::fs::read(common::corpus_dir().join("arkime-m3ua-m2ua-synthetic.pcap")).unwrap();
+    // Frame 1 (Ethernet): its IPv4 header gets IHL 4.
+    assert_eq!(b[24 + 16 + 14], 0x45);
+    b[24 + 16 + 14] = 0x44;
+    let f = std::env::temp_dir().join(format!("sctpkit-linkerr-{}.pcap", std::process::id()));
+    std::fs::write(&f, &b).unwrap();
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+            .arg("dissect")
+            .args(args)
+            .arg(&f)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (_, out, _) = run(&["--lint"]);
+    assert!(out.starts_with("     1 link error: "), "{out}");
+    for opt in ["--lint", "-V"] {
+        let (code, out, err) = run(&[opt, "-Y", "cookie_ack"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            !out.contains("link error"),
+            "{opt} -Y printed a link error:\n{out}"
+        );
+        assert!(out.contains("COOKIE-ACK"), "{out}");
+    }
+    // With --json, the link error is a JSON line too.
+    let (code, out, err) = run(&["--json", "--lint"]);
+    assert_eq!(code, Some(0), "{err}");
+    for l in out.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+        if v["frame"] == 1 {
+            assert!(v["link_error"].as_str().unwrap().contains("IHL"), "{l}");
+        }
+    }
+    let (code, out, err) = run(&["-c", "0"]);
+    assert_ne!(code, Some(0), "-c 0 accepted: {out}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("-c"), "{err}");
+    std::fs::remove_file(&f).ok();
+}
