@@ -220,6 +220,11 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         (None, Some(i)) => format!("interface {i}"),
         (None, None) => anyhow::bail!("a capture file or -i INTERFACE is needed"),
     };
+    // An empty file, a directory, a header cut short: said as such, not as
+    // a frame the reader could not read.
+    if let Some(f) = a.file.as_deref().filter(|f| f.as_os_str() != "-") {
+        crate::files::capture_precheck(f).map_err(anyhow::Error::msg)?;
+    }
     let opened = match (&a.file, &a.interface) {
         (Some(f), _) if f.as_os_str() == "-" => CaptureReader::from_reader(io::stdin()),
         (Some(f), _) => {
@@ -359,7 +364,8 @@ fn read_frames(
         let frame = match frame {
             Ok(f) => f,
             Err(e) => {
-                result = Err(e.to_string());
+                let path = a.file.as_deref().filter(|f| f.as_os_str() != "-");
+                result = Err(crate::files::describe_read_error(path, &e));
                 break;
             }
         };

@@ -157,3 +157,122 @@ impl Drop for Replacement {
         }
     }
 }
+
+/// What is wrong with a capture file that cannot be read from its start:
+/// a directory, an empty file, a file cut inside its pcap file header or
+/// its first pcapng section header block. `Ok` when none of these (the
+/// reader says the rest); gzip files are left to the reader.
+pub fn capture_precheck(path: &Path) -> Result<(), String> {
+    let disp = path.display();
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        return Err(format!("{disp} is a directory, not a capture file"));
+    }
+    let len = meta.len();
+    if meta.is_file() && len == 0 {
+        return Err(format!("{disp} is empty (0 bytes): not a capture"));
+    }
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let mut head = [0u8; 12];
+    let n = match File::open(path).and_then(|f| read_up_to(&f, &mut head)) {
+        Ok(n) => n,
+        Err(_) => return Ok(()),
+    };
+    let pcap_magic = [
+        [0xd4, 0xc3, 0xb2, 0xa1],
+        [0x4d, 0x3c, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0xc3, 0xd4],
+        [0xa1, 0xb2, 0x3c, 0x4d],
+    ];
+    if n >= 4 && pcap_magic.iter().any(|m| head[..4] == *m) && len < 24 {
+        return Err(format!(
+            "{disp} is cut inside its pcap file header ({len} of 24 bytes)"
+        ));
+    }
+    if n >= 4 && head[..4] == [0x0a, 0x0d, 0x0d, 0x0a] {
+        let block_len = (n >= 12).then(|| {
+            let l = [head[4], head[5], head[6], head[7]];
+            match head[8..12] {
+                [0x1a, 0x2b, 0x3c, 0x4d] => u64::from(u32::from_be_bytes(l)),
+                _ => u64::from(u32::from_le_bytes(l)),
+            }
+        });
+        match block_len {
+            None => {
+                return Err(format!(
+                    "{disp} is cut inside its pcapng section header block ({len} bytes; it needs at least 28)"
+                ))
+            }
+            Some(b) if len < b => {
+                return Err(format!(
+                    "{disp} is cut inside its pcapng section header block ({len} of {b} bytes)"
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn read_up_to(f: &File, buf: &mut [u8]) -> io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read_at(&mut buf[n..], n as u64)? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// The text of an error met while reading a capture: the reader's, except
+/// when a pcapng file is cut inside a block that holds no frame (statistics,
+/// interfaces, names): then that block is named, and the frame the reader
+/// blamed (one past the last) is not.
+pub fn describe_read_error(path: Option<&Path>, e: &sctp_codec::capture::CaptureError) -> String {
+    use sctp_codec::capture::CaptureErrorKind;
+    let plain = e.to_string();
+    let (Some(path), CaptureErrorKind::Truncated) = (path, &e.kind) else {
+        return plain;
+    };
+    let Ok(f) = File::open(path) else {
+        return plain;
+    };
+    let mut magic = [0u8; 4];
+    if read_up_to(&f, &mut magic).ok() != Some(4) || magic != [0x0a, 0x0d, 0x0d, 0x0a] {
+        return plain;
+    }
+    let mut hdr = [0u8; 4];
+    {
+        use std::os::unix::fs::FileExt;
+        if f.read_exact_at(&mut hdr, e.offset).is_err() {
+            return plain;
+        }
+    }
+    // Block types are written in the section's byte order; the known ones
+    // read the same either way round only for the SHB, so try both.
+    let le = u32::from_le_bytes(hdr);
+    let be = u32::from_be_bytes(hdr);
+    let name = |t: u32| match t {
+        1 => Some("an Interface Description Block"),
+        4 => Some("a Name Resolution Block"),
+        5 => Some("an Interface Statistics Block"),
+        0x0A0D_0D0A => Some("a Section Header Block"),
+        0x0000_000A => Some("a Decryption Secrets Block"),
+        0x0000_0BAD | 0x4000_0BAD => Some("a Custom Block"),
+        _ => None,
+    };
+    match name(le).or_else(|| name(be)) {
+        Some(block) => format!(
+            "cut inside {block} at byte {}, after the last frame ({}): every frame before it was read",
+            e.offset,
+            e.frame.saturating_sub(1)
+        ),
+        None => plain,
+    }
+}

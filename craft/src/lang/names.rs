@@ -227,6 +227,58 @@ pub fn resolve_header(name: &str) -> Result<&'static str, String> {
     }
 }
 
+/// Edit distance between two names (Levenshtein, with a swap of two
+/// neighbouring letters counting as one edit).
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, v) in d[0].iter_mut().enumerate() {
+        *v = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The candidate closest to `word` when it is close enough to be what was
+/// meant (one edit for words of up to 3 letters, two beyond); ties go to
+/// the earlier candidate.
+pub fn nearest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = if word.chars().count() <= 3 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = distance(word, c);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// "; did you mean NAME?" for the constructor closest to `word`, or "".
+pub fn did_you_mean_constructor(word: &str) -> String {
+    let keys = table().iter().map(|n| n.key.as_str());
+    let extra = ["sctp", "raw", "chunk", "param", "cause", "rec"];
+    match nearest(word, extra.into_iter().chain(keys)) {
+        Some(k) => format!("; did you mean {k}?"),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -603,7 +603,10 @@ impl<'t> Parser<'t> {
                 None => {
                     return Err(LangError::at(
                         at,
-                        format!("unknown chunk, parameter or cause {name:?} (try `help`)"),
+                        format!(
+                            "unknown chunk, parameter or cause {name:?}{} (try `help`)",
+                            names::did_you_mean_constructor(name)
+                        ),
                     ))
                 }
             },

@@ -242,6 +242,25 @@ impl Session {
             let w = words(rest, rest_at)?;
             return self.word_command(first, w, st.at);
         }
+        // `shwo p`: a first word that is no command, variable or constructor
+        // but close to a command is a typo of it.
+        let bare_word = !first.is_empty()
+            && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !is_assign
+            && !rest.trim_start().starts_with(['(', '.', '[', '/']);
+        if bare_word
+            && !self.vars.contains_key(first)
+            && !EXPR_COMMANDS.contains(&first)
+            && super::names::lookup(first, None).is_none()
+        {
+            let commands = WORD_COMMANDS.iter().chain(EXPR_COMMANDS).copied();
+            if let Some(c) = super::names::nearest(first, commands) {
+                return Err(bad(
+                    st.at,
+                    format!("unknown command {first:?}; did you mean {c}?"),
+                ));
+            }
+        }
         let toks = lexer::lex(text, st.at)?;
         let end = st.at + text.len();
         let vars = self.vars.clone();
@@ -962,20 +981,20 @@ impl Session {
             .first()
             .ok_or_else(|| bad(at, "usage: load FILE [N] [as=VAR]"))?;
         let want = pos.get(1).map(|w| num(w)).transpose()?;
-        match std::fs::metadata(&file.text) {
-            Err(e) => return Err(bad(file.at, format!("{}: {e}", file.text))),
-            Ok(m) if m.is_dir() => {
-                return Err(bad(file.at, format!("{} is a directory", file.text)))
-            }
-            Ok(_) => {}
+        if let Err(e) = std::fs::metadata(&file.text) {
+            return Err(bad(file.at, format!("{}: {e}", file.text)));
         }
+        crate::files::capture_precheck(FsPath::new(&file.text)).map_err(|m| bad(file.at, m))?;
         let mut reader = CaptureReader::open(FsPath::new(&file.text))
             .map_err(|e| bad(file.at, format!("{}: {e}", file.text)))?;
         let cfg = LinkConfig::default();
         let mut defrag = Defragmenter::default();
         let mut decoder = Decoder::new(self.dialect);
         while let Some(fr) = reader.next_frame() {
-            let fr = fr.map_err(|e| bad(file.at, format!("{}: {e}", file.text)))?;
+            let fr = fr.map_err(|e| {
+                let why = crate::files::describe_read_error(Some(FsPath::new(&file.text)), &e);
+                bad(file.at, format!("{}: {why}", file.text))
+            })?;
             let number = fr.number;
             let Ok(Some(seg)) = extract_sctp(fr.link_type, fr.data, &cfg, &mut defrag) else {
                 if want == Some(number) {

@@ -1,0 +1,119 @@
+//! Issue 15 item 19: error texts say what is wrong with the file (empty, a
+//! directory, cut inside its header, cut inside a statistics block after
+//! the last frame) rather than blaming a frame that does not exist; and the
+//! language suggests the command or constructor a typo meant.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+mod common;
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sctpkit-et-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// (exit code, stderr) of `sctp-craft dissect [reader] FILE`.
+fn dissect(file: &Path, reader: &str) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["dissect", "--reader", reader])
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// stderr of `sctp-craft -c 'load FILE'`.
+fn load(file: &Path) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["-c", &format!("load {}", file.display())])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn prefix_of(corpus: &str, n: usize, to: &Path) {
+    let b = std::fs::read(common::corpus_dir().join(corpus)).unwrap();
+    std::fs::write(to, &b[..n]).unwrap();
+}
+
+#[test]
+fn capture_errors_say_what_is_wrong_with_the_file() {
+    let dir = scratch("files");
+    let empty = dir.join("empty.pcap");
+    std::fs::write(&empty, b"").unwrap();
+    let sub = dir.join("a-directory.pcap");
+    std::fs::create_dir_all(&sub).unwrap();
+    let cut_pcap = dir.join("cut-header.pcap");
+    prefix_of("pcapr-m3ua-map-single.pcap", 10, &cut_pcap);
+    let cut_ng = dir.join("cut-header.pcapng");
+    prefix_of("5greplay-ngap-ue-authentication.pcapng", 10, &cut_ng);
+    let cases: [(&Path, &str); 4] = [
+        (&empty, "is empty"),
+        (&sub, "is a directory"),
+        (
+            &cut_pcap,
+            "cut inside its pcap file header (10 of 24 bytes)",
+        ),
+        (&cut_ng, "cut inside its pcapng section header block"),
+    ];
+    for (file, want) in cases {
+        for reader in ["libpcap", "native"] {
+            let (code, err) = dissect(file, reader);
+            assert_eq!(code, Some(2), "{reader} {}: {err}", file.display());
+            assert!(err.contains(want), "{reader}: want {want:?}: {err}");
+            assert!(!err.contains("frame 1"), "{reader} blames a frame: {err}");
+            assert!(!err.contains("middle of a record"), "{reader}: {err}");
+        }
+        let err = load(file);
+        assert!(err.contains(want), "load: want {want:?}: {err}");
+        assert!(!err.contains("frame 1"), "load blames a frame: {err}");
+    }
+    // Cut inside the Interface Statistics Block after the last (13th)
+    // frame: every frame is printed, the error names the block.
+    let isb = dir.join("cut-isb.pcapng");
+    prefix_of("5greplay-ngap-ue-authentication.pcapng", 2850, &isb);
+    for reader in ["libpcap", "native"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+            .args(["dissect", "--reader", reader])
+            .arg(&isb)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 13);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("cut inside an Interface Statistics Block at byte 2796"),
+            "{reader}: {err}"
+        );
+        assert!(err.contains("after the last frame (13)"), "{reader}: {err}");
+        assert!(!err.contains("frame 14"), "{reader}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn typos_suggest_the_command_or_constructor_meant() {
+    for (stmt, want) in [
+        ("shwo p", "did you mean show?"),
+        ("dat(tsn=1)", "did you mean data?"),
+        ("p = dat(tsn=1)", "did you mean data?"),
+        ("sctp() / sackk()", "did you mean sack?"),
+        ("hexraw sctp() / init_akc()", "did you mean init_ack?"),
+        ("conect", "did you mean connect?"),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+            .args(["-c", stmt])
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{stmt} accepted");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{stmt}: want {want:?}: {err}");
+    }
+}
