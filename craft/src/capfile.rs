@@ -40,11 +40,21 @@ const LINKTYPE_RAW: u32 = 101;
 /// The snapshot length written in headers (libpcap's MAXIMUM_SNAPLEN).
 const SNAPLEN: u32 = 262_144;
 
+/// Where the capture goes.
+#[derive(Debug)]
+enum Sink {
+    /// A file written beside its destination, renamed over it at the end.
+    Beside(Replacement),
+    /// Standard output (`-`), a FIFO or a device: written as it comes, in a
+    /// format chosen up front (nothing can be rewritten).
+    Stream(String),
+}
+
 /// A capture being written; dropped without [`CaptureFile::finish`], it
-/// leaves nothing behind.
+/// leaves nothing behind (a stream keeps what was sent).
 #[derive(Debug)]
 pub struct CaptureFile {
-    repl: Replacement,
+    sink: Sink,
     out: BufWriter<File>,
     forced: Option<OutFormat>,
     state: State,
@@ -66,14 +76,33 @@ pub struct Record<'a> {
 }
 
 impl CaptureFile {
-    /// Starts a capture for `dest` (which is not touched until `finish`).
+    /// Starts a capture for `dest` (a regular file is not touched until
+    /// `finish`). `-`, a FIFO or a device is a stream: pcapng unless
+    /// `forced` says pcap.
     pub fn create(dest: &Path, forced: Option<OutFormat>) -> Result<CaptureFile, String> {
-        let mut repl = Replacement::create(dest)?;
-        let f = repl
-            .take_file()
-            .map_err(|e| format!("{}: {e}", dest.display()))?;
+        let stream = dest.as_os_str() == "-"
+            || std::fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let (sink, f, forced) = if stream {
+            let (name, path) = if dest.as_os_str() == "-" {
+                ("standard output".to_string(), Path::new("/dev/stdout"))
+            } else {
+                (dest.display().to_string(), dest)
+            };
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| format!("{name}: {e}"))?;
+            let forced = Some(forced.unwrap_or(OutFormat::Pcapng));
+            (Sink::Stream(name), f, forced)
+        } else {
+            let mut repl = Replacement::create(dest)?;
+            let f = repl
+                .take_file()
+                .map_err(|e| format!("{}: {e}", dest.display()))?;
+            (Sink::Beside(repl), f, forced)
+        };
         Ok(CaptureFile {
-            repl,
+            sink,
             out: BufWriter::with_capacity(1 << 16, f),
             forced,
             state: State::Empty,
@@ -82,9 +111,9 @@ impl CaptureFile {
         })
     }
 
-    /// The destination's name, for messages.
-    fn name(&self) -> String {
-        self.repl.dest().display().to_string()
+    /// True when the capture goes to standard output, a FIFO or a device.
+    pub fn is_stream(&self) -> bool {
+        matches!(self.sink, Sink::Stream(_))
     }
 
     /// Appends one frame, changing the file's format first if it cannot hold it.
@@ -122,7 +151,8 @@ impl CaptureFile {
                         )
                     });
                     self.rewrite(false)?;
-                } else if needs_nanos && !nanos {
+                } else if needs_nanos && !nanos && matches!(self.sink, Sink::Beside(_)) {
+                    // (A stream keeps microseconds: it cannot be rewritten.)
                     self.rewrite(true)?;
                 }
             }
@@ -171,10 +201,13 @@ impl CaptureFile {
         else {
             return Ok(());
         };
+        let Sink::Beside(repl) = &self.sink else {
+            return Err(io::Error::other("a stream cannot be rewritten"));
+        };
         self.out.flush()?;
-        let mut next = Replacement::create(self.repl.dest()).map_err(io::Error::other)?;
+        let mut next = Replacement::create(repl.dest()).map_err(io::Error::other)?;
         let mut out = BufWriter::with_capacity(1 << 16, next.take_file()?);
-        let mut input = BufReader::new(File::open(self.repl.temp_path())?);
+        let mut input = BufReader::new(File::open(repl.temp_path())?);
         let mut skip = [0u8; 24];
         input.read_exact(&mut skip)?;
         if nanos {
@@ -205,7 +238,7 @@ impl CaptureFile {
         }
         self.out = out;
         // The old temporary file goes when its Replacement is dropped.
-        self.repl = next;
+        self.sink = Sink::Beside(next);
         self.state = if nanos {
             State::Pcap {
                 link_type,
@@ -222,7 +255,10 @@ impl CaptureFile {
     /// Completes the file and renames it over the destination. Returns the
     /// format written and, when it is not the one first chosen, why.
     pub fn finish(mut self) -> Result<(OutFormat, Option<String>), String> {
-        let name = self.name();
+        let name = match &self.sink {
+            Sink::Beside(r) => r.dest().display().to_string(),
+            Sink::Stream(n) => n.clone(),
+        };
         if self.state == State::Empty {
             // No frame: still a valid, empty capture.
             let head = match self.forced {
@@ -246,7 +282,9 @@ impl CaptureFile {
             .out
             .into_inner()
             .map_err(|e| format!("{name}: {}", e.error()))?;
-        self.repl.commit(Some(&file))?;
+        if let Sink::Beside(r) = self.sink {
+            r.commit(Some(&file))?;
+        }
         Ok((format, self.upgraded))
     }
 }

@@ -45,6 +45,7 @@ pub struct DissectArgs {
     /// to this file, link layer and timestamps as read: pcap, or pcapng when
     /// the capture mixes link types. Written beside it and renamed into place
     /// at the end: after an error nothing is written. It may not be the input.
+    /// `-` (with -q), a FIFO or a device get a stream, pcapng unless -F pcap.
     #[arg(short = 'w', long)]
     pub write: Option<PathBuf>,
     /// Format of the `-w` file: pcap (one link type; an error if the capture
@@ -198,7 +199,14 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     };
     // `-w IN IN` (or a link to IN) would truncate the capture before reading it.
     if let (Some(out), Some(input)) = (&a.write, &a.file) {
-        crate::files::refuse_same_file(out, input).map_err(anyhow::Error::msg)?;
+        if out.as_os_str() != "-" {
+            crate::files::refuse_same_file(out, input).map_err(anyhow::Error::msg)?;
+        }
+    }
+    if a.write.as_deref().is_some_and(|w| w.as_os_str() == "-") && (!a.quiet || a.stats) {
+        anyhow::bail!(
+            "-w - writes the capture to standard output: add -q (and leave out --stats) so that no text goes there too"
+        );
     }
     // Started now (beside the destination), so that a path that cannot be
     // written fails before anything is read.
@@ -271,7 +279,9 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     })?;
     // Taken out now: a Ctrl-C from here on no longer sees it.
     let capture = capture_out.and_then(|c| c.lock().ok().and_then(|mut g| g.take()));
+    let stream = capture.as_ref().is_some_and(|c| c.is_stream());
     let not_written = |why: &str| match &a.write {
+        Some(_) if stream => " (the capture stream stops here)".to_string(),
         Some(p) => format!(" ({} not written: {why})", p.display()),
         None => String::new(),
     };

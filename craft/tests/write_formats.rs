@@ -274,3 +274,36 @@ fn w_keeps_writing_when_stdout_goes_away() {
     same_rows(&tshark_rows(&out, None), &tshark_rows(&input, Some("sctp")));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `-w -` (and `-w /dev/stdout`, a FIFO, a character device) writes the
+/// capture as a stream: pcapng unless `-F pcap`, since what was written
+/// cannot be rewritten; with `-w -` the text needs `-q`.
+#[test]
+fn w_to_a_pipe_streams_the_capture() {
+    let dir = scratch("pipe-out");
+    let input = mixed_capture(&dir);
+    let want = tshark_rows(&input, Some("sctp"));
+    for target in ["-", "/dev/stdout"] {
+        let out = dir.join("piped.bin");
+        let sh = format!(
+            "set -o pipefail; {} dissect -q -w {target} {} | cat > {}",
+            env!("CARGO_BIN_EXE_sctp-craft"),
+            input.display(),
+            out.display()
+        );
+        let o = Command::new("bash").args(["-c", &sh]).output().unwrap();
+        assert!(o.status.success(), "-w {target}: {}", stderr(&o));
+        assert_eq!(magic(&out), PCAPNG, "-w {target}");
+        same_rows(&tshark_rows(&out, None), &want);
+        std::fs::remove_file(&out).unwrap();
+    }
+    let o = bin()
+        .args(["dissect", "-w", "-"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("-q"), "{}", stderr(&o));
+    assert_eq!(listing(&dir), ["mixed.pcapng"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
