@@ -1,1 +1,499 @@
-fn main() {}
+//! `sctp-endpoint`: serve SCTP associations or connect and measure, over UDP
+//! encapsulation (RFC 6951), with the sans-IO endpoint of this crate.
+#![forbid(unsafe_code)]
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use sctp_endpoint::driver::udp::UdpDriver;
+use sctp_endpoint::{
+    AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason, SendError,
+};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "A sans-IO SCTP endpoint (RFC 9260) over UDP encapsulation (RFC 6951)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Accept associations and echo or discard what arrives, until Ctrl-C.
+    Serve {
+        /// Local UDP port for SCTP over UDP (9899 is the IANA port).
+        #[arg(long, value_name = "LOCAL_UDP_PORT")]
+        udp: u16,
+        /// Local address to bind.
+        #[arg(long, default_value = "0.0.0.0")]
+        bind: IpAddr,
+        /// SCTP port to accept associations on.
+        #[arg(long)]
+        port: u16,
+        /// What to do with each message.
+        #[arg(long, value_enum, default_value = "discard")]
+        mode: Mode,
+        /// Stop after this many associations have ended (default: run until Ctrl-C).
+        #[arg(long)]
+        associations: Option<u64>,
+    },
+    /// Associate, send COUNT messages of SIZE bytes, shut down, print throughput.
+    Connect {
+        /// The peer's UDP encapsulation address.
+        #[arg(long, value_name = "HOST:UDP_PORT")]
+        udp: String,
+        /// Local UDP port (default: any).
+        #[arg(long, default_value_t = 0)]
+        local_udp: u16,
+        /// The peer's SCTP port.
+        #[arg(long)]
+        port: u16,
+        /// Our SCTP port (default: one derived from the process id).
+        #[arg(long)]
+        local_port: Option<u16>,
+        /// Messages to send.
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        /// Bytes per message.
+        #[arg(long, default_value_t = 1200)]
+        size: usize,
+        /// Streams to send on, round-robin.
+        #[arg(long, default_value_t = 1)]
+        streams: u16,
+        /// Send unordered (U bit).
+        #[arg(long)]
+        unordered: bool,
+        /// Wait for every message to come back and check bytes, stream and order.
+        #[arg(long)]
+        echo: bool,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Give up on the handshake after this many seconds.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Mode {
+    Echo,
+    Discard,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let r = match cli.cmd {
+        Cmd::Serve {
+            udp,
+            bind,
+            port,
+            mode,
+            associations,
+        } => serve(bind, udp, port, mode, associations),
+        Cmd::Connect {
+            udp,
+            local_udp,
+            port,
+            local_port,
+            count,
+            size,
+            streams,
+            unordered,
+            echo,
+            json,
+            timeout,
+        } => connect(ConnectArgs {
+            udp,
+            local_udp,
+            port,
+            local_port,
+            count,
+            size,
+            streams,
+            unordered,
+            echo,
+            json,
+            timeout,
+        })
+        .map(|ok| {
+            if !ok {
+                std::process::exit(1)
+            }
+        }),
+    };
+    if let Err(e) = r {
+        eprintln!("sctp-endpoint: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+/// Seed for tags, TSNs and the cookie secret: from the OS (the endpoint
+/// itself never draws randomness on its own).
+fn seed() -> [u8; 32] {
+    let mut s = [0u8; 32];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        use std::io::Read;
+        let _ = f.read_exact(&mut s);
+    }
+    let t = Instant::now().elapsed().as_nanos() ^ std::process::id() as u128;
+    for (i, b) in t.to_le_bytes().iter().enumerate() {
+        s[i] ^= b;
+    }
+    s
+}
+
+fn interrupted() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
+    flag
+}
+
+fn serve(bind: IpAddr, udp: u16, port: u16, mode: Mode, stop_after: Option<u64>) -> Result<()> {
+    let mut ep = Endpoint::new(Config::default(), Instant::now(), seed());
+    ep.listen(port);
+    let mut d = UdpDriver::bind(ep, SocketAddr::new(bind, udp))
+        .with_context(|| format!("cannot bind UDP {bind}:{udp}"))?;
+    let stop = interrupted();
+    eprintln!(
+        "sctp-endpoint: serving SCTP port {port} over UDP {} ({}), Ctrl-C to stop",
+        d.local_addr()?,
+        if mode == Mode::Echo {
+            "echo"
+        } else {
+            "discard"
+        }
+    );
+    let mut counts: HashMap<AssocId, (u64, u64)> = HashMap::new();
+    let mut ended = 0u64;
+    // Messages waiting for send-buffer room (echo mode).
+    let mut backlog: HashMap<AssocId, std::collections::VecDeque<sctp_endpoint::Message>> =
+        HashMap::new();
+    while !stop.load(Ordering::SeqCst) {
+        d.step(Duration::from_millis(100))?;
+        while let Some(e) = d.ep.poll_event() {
+            match e {
+                Event::AssocChange {
+                    id,
+                    change: AssocChange::CommUp | AssocChange::Restart,
+                    streams,
+                    ..
+                } => {
+                    let peer = d.ep.status(id).map(|s| s.peer_addrs[0]);
+                    println!(
+                        "assoc {} up: peer {} streams {}/{}",
+                        id.0,
+                        peer.map_or("?".into(), |p| p.to_string()),
+                        streams.0,
+                        streams.1
+                    );
+                    counts.insert(id, (0, 0));
+                }
+                Event::AssocChange {
+                    id, change, reason, ..
+                } => {
+                    let (m, b) = counts.remove(&id).unwrap_or_default();
+                    backlog.remove(&id);
+                    println!(
+                        "assoc {} ended ({change:?}{}): {m} messages, {b} bytes",
+                        id.0,
+                        reason.map(|r| format!(", {r:?}")).unwrap_or_default()
+                    );
+                    ended += 1;
+                }
+                Event::Message { id, message } => {
+                    let c = counts.entry(id).or_default();
+                    c.0 += 1;
+                    c.1 += message.data.len() as u64;
+                    if mode == Mode::Echo {
+                        backlog.entry(id).or_default().push_back(message);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (id, q) in backlog.iter_mut() {
+            while let Some(m) = q.front() {
+                match d
+                    .ep
+                    .send(*id, m.stream, m.ppid, m.unordered, m.data.clone())
+                {
+                    Ok(()) => {
+                        q.pop_front();
+                    }
+                    Err(SendError::WouldBlock) => break,
+                    Err(_) => {
+                        q.clear();
+                    }
+                }
+            }
+        }
+        if stop_after.is_some_and(|n| ended >= n) {
+            break;
+        }
+    }
+    // Let pending SHUTDOWN COMPLETEs and ABORTs out.
+    d.flush();
+    Ok(())
+}
+
+struct ConnectArgs {
+    udp: String,
+    local_udp: u16,
+    port: u16,
+    local_port: Option<u16>,
+    count: u64,
+    size: usize,
+    streams: u16,
+    unordered: bool,
+    echo: bool,
+    json: bool,
+    timeout: f64,
+}
+
+/// Message `i` on `stream`: its index and a pattern, so that any change shows.
+fn message(i: u64, stream: u16, size: usize) -> Vec<u8> {
+    let mut v = vec![0u8; size.max(1)];
+    let head = [i.to_be_bytes().as_slice(), &stream.to_be_bytes()].concat();
+    for (k, b) in v.iter_mut().enumerate() {
+        *b = if k < head.len() {
+            head[k]
+        } else {
+            (k as u64).wrapping_mul(31).wrapping_add(i) as u8
+        };
+    }
+    v
+}
+
+fn connect(a: ConnectArgs) -> Result<bool> {
+    if a.streams == 0 {
+        bail!("--streams must be at least 1");
+    }
+    if a.size == 0 {
+        bail!("--size must be at least 1 (SCTP has no empty messages, RFC 9260 6.2)");
+    }
+    let remote: SocketAddr = a
+        .udp
+        .to_socket_addrs()
+        .with_context(|| format!("cannot resolve {:?} (expected HOST:UDP_PORT)", a.udp))?
+        .next()
+        .ok_or_else(|| anyhow!("{:?} resolves to no address", a.udp))?;
+    let local_ip: IpAddr = if remote.is_ipv4() {
+        "0.0.0.0".parse()?
+    } else {
+        "::".parse()?
+    };
+    let cfg = Config {
+        outbound_streams: a.streams.max(1),
+        max_message_size: a.size.max(1 << 20),
+        ..Config::default()
+    };
+    let ep = Endpoint::new(cfg, Instant::now(), seed());
+    let mut d = UdpDriver::bind(ep, SocketAddr::new(local_ip, a.local_udp))
+        .with_context(|| format!("cannot bind local UDP port {}", a.local_udp))?;
+    let local_port = a
+        .local_port
+        .unwrap_or(1024 + (std::process::id() % 60000) as u16);
+    let stop = interrupted();
+    let start = Instant::now();
+    let id =
+        d.ep.connect(
+            start,
+            ConnectOptions {
+                streams: Some(a.streams),
+                ..ConnectOptions::new(d.local_ip(), local_port, remote, a.port)
+            },
+        )
+        .map_err(|e| anyhow!("connect: {e}"))?;
+    // Handshake.
+    let deadline = start + Duration::from_secs_f64(a.timeout);
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            bail!("interrupted during the handshake");
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "no association with {remote} (SCTP port {}) after {:.1} s: the peer did not answer INIT{}",
+                a.port,
+                a.timeout,
+                if d.send_errors > 0 {
+                    " (its UDP port answers ICMP port unreachable)"
+                } else {
+                    ""
+                }
+            );
+        }
+        d.step(Duration::from_millis(50))?;
+        let mut up = None;
+        while let Some(e) = d.ep.poll_event() {
+            match e {
+                Event::AssocChange {
+                    change: AssocChange::CommUp,
+                    streams,
+                    ..
+                } => up = Some(streams),
+                Event::AssocChange { change, reason, .. } => {
+                    bail!("association with {remote} failed: {change:?} {reason:?}")
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = up {
+            if s.0 < a.streams {
+                eprintln!(
+                    "sctp-endpoint: the peer accepts {} streams of the {} asked for",
+                    s.0, a.streams
+                );
+            }
+            break;
+        }
+    }
+    let streams = d.ep.status(id).map_or(1, |s| s.streams.0.max(1));
+    let t0 = Instant::now();
+    let progress = std::io::stderr().is_terminal() && !a.json;
+    let mut sent = 0u64;
+    let mut echoed = 0u64;
+    let mut echo_bad = 0u64;
+    let mut next_echo: HashMap<u16, u64> = HashMap::new();
+    let mut dry = false;
+    let mut failure: Option<String> = None;
+    let mut last_draw = Instant::now();
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            failure = Some("interrupted".into());
+            break;
+        }
+        while sent < a.count {
+            let s = (sent % streams as u64) as u16;
+            match d.ep.send(id, s, 0, a.unordered, message(sent, s, a.size)) {
+                Ok(()) => sent += 1,
+                Err(SendError::WouldBlock) => break,
+                Err(e) => {
+                    failure = Some(format!("send: {e}"));
+                    break;
+                }
+            }
+        }
+        if failure.is_some() {
+            break;
+        }
+        d.step(Duration::from_millis(20))?;
+        while let Some(e) = d.ep.poll_event() {
+            match e {
+                Event::SenderDry { .. } => dry = true,
+                Event::Message { message: m, .. } => {
+                    let i = u64::from_be_bytes(
+                        m.data[..8.min(m.data.len())]
+                            .try_into()
+                            .unwrap_or([0xff; 8]),
+                    );
+                    let ok = m.data == message(i, m.stream, a.size)
+                        && (i % streams as u64) as u16 == m.stream;
+                    let in_order = if a.unordered {
+                        true
+                    } else {
+                        let n = next_echo.entry(m.stream).or_insert(m.stream as u64);
+                        let good = *n == i;
+                        *n = i + streams as u64;
+                        good
+                    };
+                    if !(ok && in_order) {
+                        echo_bad += 1;
+                    }
+                    echoed += 1;
+                }
+                Event::AssocChange { change, reason, .. } => {
+                    failure = Some(format!("association ended early: {change:?} {reason:?}"));
+                }
+                _ => {}
+            }
+        }
+        if failure.is_some() {
+            break;
+        }
+        if progress && last_draw.elapsed() > Duration::from_millis(200) {
+            last_draw = Instant::now();
+            let done = if a.echo { echoed } else { sent };
+            let width = 30;
+            let fill = (done * width / a.count.max(1)) as usize;
+            eprint!(
+                "\r[{}{}] {done}/{} messages",
+                "#".repeat(fill),
+                " ".repeat(width as usize - fill),
+                a.count
+            );
+            let _ = std::io::stderr().flush();
+        }
+        let acked = sent == a.count
+            && dry
+            && d.ep
+                .status(id)
+                .is_some_and(|s| s.outstanding == 0 && s.queued == 0);
+        if acked && (!a.echo || echoed >= a.count) {
+            break;
+        }
+        if dry {
+            dry = false;
+        }
+    }
+    let seconds = t0.elapsed().as_secs_f64();
+    let retransmissions = d.ep.status(id).map_or(0, |s| s.retransmissions);
+    // Graceful shutdown.
+    let now = Instant::now();
+    d.ep.shutdown(now, id);
+    let sd_deadline = Instant::now() + Duration::from_secs(10);
+    let mut closed = false;
+    while !closed && Instant::now() < sd_deadline {
+        d.step(Duration::from_millis(20))?;
+        while let Some(e) = d.ep.poll_event() {
+            if let Event::AssocChange { change, reason, .. } = e {
+                closed = true;
+                if change != AssocChange::ShutdownComplete && failure.is_none() {
+                    failure = Some(format!("shutdown ended as {change:?} {reason:?}"));
+                }
+                let _ = reason.as_ref().map(|r: &Reason| r);
+            }
+        }
+    }
+    if !closed && failure.is_none() {
+        failure = Some("shutdown did not complete within 10 s".into());
+    }
+    if progress {
+        eprintln!();
+    }
+    let bytes = sent * a.size as u64;
+    let mbit_s = bytes as f64 * 8.0 / seconds.max(1e-9) / 1e6;
+    if a.echo && echo_bad > 0 && failure.is_none() {
+        failure = Some(format!(
+            "{echo_bad} echoed messages differ or arrived out of order"
+        ));
+    }
+    let ok = failure.is_none();
+    if a.json {
+        println!(
+            "{{\"messages\":{sent},\"bytes\":{bytes},\"seconds\":{seconds:.6},\"mbit_s\":{mbit_s:.3},\"retransmissions\":{retransmissions},\"echoed\":{echoed},\"ok\":{ok}{}}}",
+            failure
+                .as_ref()
+                .map(|f| format!(",\"error\":{:?}", f))
+                .unwrap_or_default()
+        );
+    } else {
+        println!(
+            "{} {sent} messages, {bytes} bytes in {seconds:.3} s: {mbit_s:.1} Mbit/s, {retransmissions} retransmissions{}{}",
+            if ok { "ok" } else { "FAILED" },
+            if a.echo { format!(", {echoed} echoed") } else { String::new() },
+            failure.map(|f| format!(": {f}")).unwrap_or_default()
+        );
+    }
+    Ok(ok)
+}
