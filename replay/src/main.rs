@@ -1,0 +1,93 @@
+//! `sctp-replay script [--json] [-D NAME]... FILE.pkt...`: runs packetdrill
+//! scripts against the endpoint in memory; exit status 0 only when none
+//! failed.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use sctp_replay::runner::RunOptions;
+use sctp_replay::suite::{json, run_file, text_line, Status};
+
+const USAGE: &str =
+    "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    if args.next().as_deref() != Some("script") {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let mut json_out = false;
+    let mut opts = RunOptions::default();
+    let mut files = Vec::new();
+    let mut args = args.peekable();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--json" => json_out = true,
+            "-D" | "--define" => match args.next() {
+                Some(d) => opts.defines.push(d),
+                None => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "--os" => match args.next().as_deref() {
+                Some("freebsd") => opts.defines = vec!["FreeBSD".into()],
+                Some("linux") => opts.defines = vec!["Linux".into()],
+                _ => {
+                    eprintln!("--os takes freebsd or linux");
+                    return ExitCode::from(2);
+                }
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            _ if a.starts_with("--define=") => {
+                opts.defines.push(a["--define=".len()..].to_string())
+            }
+            _ if a.starts_with('-') => {
+                eprintln!("unknown option {a}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            _ => files.push(PathBuf::from(a)),
+        }
+    }
+    if files.is_empty() {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let (mut passed, mut failed, mut xfail, mut xpass) = (0, 0, 0, 0);
+    for f in &files {
+        let r = run_file(f, &opts);
+        match r.status {
+            Status::Pass => passed += 1,
+            Status::XFail { .. } => xfail += 1,
+            Status::XPass => xpass += 1,
+            _ => failed += 1,
+        }
+        if json_out {
+            println!("{}", json(&r));
+        } else {
+            println!("{}", text_line(&r));
+        }
+    }
+    if json_out {
+        println!(
+            "{}",
+            serde_json::json!({"summary": true, "passed": passed, "failed": failed, "xfail": xfail, "xpass": xpass, "total": files.len()})
+        );
+    } else {
+        let mut tail = String::new();
+        if xfail + xpass > 0 {
+            tail = format!(" ({xfail} expected failures, {xpass} unexpected passes)");
+        }
+        println!("{passed} passed, {failed} failed{tail}");
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
