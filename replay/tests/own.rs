@@ -1,0 +1,63 @@
+//! Hand-written scripts (tests/scripts/): the right ones pass, and each
+//! wrong expectation fails at its own line, so the runner cannot pass
+//! everything vacuously.
+
+use std::path::PathBuf;
+
+use sctp_replay::runner::RunOptions;
+use sctp_replay::suite::{run_file, text_line, Status};
+
+fn run(name: &str) -> Status {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts")
+        .join(name);
+    let r = run_file(&p, &RunOptions::default());
+    println!("{}", text_line(&r));
+    r.status
+}
+
+fn fails_at(name: &str, want_line: usize, needle: &str) {
+    match run(name) {
+        Status::Fail { line, message } => {
+            assert_eq!(line, want_line, "{name}: {message}");
+            assert!(message.contains(needle), "{name}: {message}");
+        }
+        other => panic!("{name} should fail at line {want_line}, got {other:?}"),
+    }
+}
+
+#[test]
+fn right_scripts_pass() {
+    assert_eq!(run("pass-passive.pkt"), Status::Pass);
+    assert_eq!(run("pass-active.pkt"), Status::Pass);
+}
+
+#[test]
+fn wrong_chunk_field_fails_at_its_line() {
+    fails_at("fail-field.pkt", 6, "os: expected 7, got 10");
+    fails_at("fail-flags.pkt", 14, "flgs: expected 1, got 0");
+}
+
+#[test]
+fn wrong_mapped_tsn_fails_at_its_line() {
+    fails_at("fail-mapping.pkt", 16, "tsn: expected 1, got 0");
+}
+
+#[test]
+fn wrong_syscall_result_fails_at_its_line() {
+    fails_at(
+        "fail-syscall.pkt",
+        12,
+        "expected read(4, ..., 200) = 99 got 100",
+    );
+}
+
+#[test]
+fn wrong_timing_fails_at_its_line() {
+    fails_at("fail-timing.pkt", 17, "timing error");
+}
+
+#[test]
+fn missing_packet_fails_at_its_line() {
+    fails_at("fail-nothing.pkt", 7, "got nothing");
+}
