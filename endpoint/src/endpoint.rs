@@ -364,8 +364,30 @@ impl Endpoint {
             self.stats.dropped += 1;
             return;
         };
+        // RFC 9260 6.10: INIT, INIT ACK and SHUTDOWN COMPLETE travel alone.
+        if view.chunk_count() > 1
+            && view
+                .chunks()
+                .any(|c| matches!(c.ty(), ty::INIT | ty::INIT_ACK | ty::SHUTDOWN_COMPLETE))
+        {
+            self.stats.dropped += 1;
+            return;
+        }
         let key = (from.ip(), h.source_port, h.destination_port);
         let existing = self.routes.get(&key).copied();
+        // RFC 9260 8.5.1 (E): SHUTDOWN ACK in COOKIE-WAIT or COOKIE-ECHOED
+        // is treated as out of the blue.
+        if first.ty() == ty::SHUTDOWN_ACK {
+            if let Some(id) = existing {
+                if matches!(
+                    self.assocs[&id].state(),
+                    State::CookieWait | State::CookieEchoed
+                ) {
+                    self.on_ootb(to, from, &view);
+                    return;
+                }
+            }
+        }
         match first.ty() {
             ty::INIT => {
                 self.on_init(now, from, to, &view, &first, existing);
@@ -383,7 +405,6 @@ impl Endpoint {
                     let a = self.assocs.get_mut(&id).expect("routed");
                     if !a.tag_ok(h.verification_tag, &first) {
                         self.stats.dropped += 1;
-                        self.on_bad_tag(to, from, &view, &first, id);
                         return;
                     }
                     a.handle_chunks(now, from, &view, 0);
@@ -391,24 +412,6 @@ impl Endpoint {
                 }
                 None => self.on_ootb(to, from, &view),
             },
-        }
-    }
-
-    /// A wrong tag on a packet of a known association: RFC 9260 8.5.1 (E)
-    /// answers a SHUTDOWN ACK in COOKIE-WAIT/ECHOED like out of the blue.
-    fn on_bad_tag(
-        &mut self,
-        to: IpAddr,
-        from: SocketAddr,
-        view: &PacketView<'_>,
-        first: &ChunkView<'_>,
-        id: AssocId,
-    ) {
-        let a = &self.assocs[&id];
-        if first.ty() == ty::SHUTDOWN_ACK
-            && matches!(a.state(), State::CookieWait | State::CookieEchoed)
-        {
-            self.on_ootb(to, from, view);
         }
     }
 
@@ -424,8 +427,9 @@ impl Endpoint {
             return;
         }
         let mut buf = Vec::with_capacity(16 + chunk.2.len());
+        let value = &chunk.2[..crate::wire::unpadded_len(chunk.2, transmit::list_start(chunk.0))];
         let mut w = PacketWriter::new(&mut buf, h, self.cfg.max_packet.max(16 + chunk.2.len()));
-        if w.push_raw(chunk.0, chunk.1, chunk.2).is_err() {
+        if w.push_raw(chunk.0, chunk.1, value).is_err() {
             return;
         }
         w.finish(ChecksumAlgorithm::Crc32c);
@@ -585,6 +589,23 @@ impl Endpoint {
                     }
                     return;
                 }
+                // 5.2.2: an INIT that adds addresses to an existing
+                // association is answered with ABORT, Restart of an
+                // Association with New Addresses, listing them.
+                _ if ips
+                    .iter()
+                    .any(|ip| !a.status().peer_addrs.iter().any(|p| p.ip() == *ip)) =>
+                {
+                    let known: Vec<IpAddr> = a.status().peer_addrs.iter().map(|p| p.ip()).collect();
+                    let mut v = Vec::new();
+                    crate::wire::put_tlv_with(&mut v, cause::RESTART_WITH_NEW_ADDRESSES, |o| {
+                        for ip in ips.iter().filter(|ip| !known.contains(ip)) {
+                            crate::wire::put_address(o, *ip);
+                        }
+                    });
+                    self.reply(to, from, back, (ty::ABORT, 0, &v));
+                    return;
+                }
                 // 5.2.2: new tag; the existing tags go in as tie-tags.
                 _ => {
                     let t = (a.local_tag, a.peer_tag);
@@ -614,14 +635,17 @@ impl Endpoint {
         let mut value = Vec::with_capacity(256);
         value.extend_from_slice(&local_tag.to_be_bytes());
         value.extend_from_slice(&self.cfg.receive_window.to_be_bytes());
-        value.extend_from_slice(&self.cfg.outbound_streams.to_be_bytes());
+        // RFC 9260 5.1.1: no more outbound streams than the INIT's MIS.
+        let os = self.cfg.outbound_streams.min(init.inbound_streams());
+        value.extend_from_slice(&os.to_be_bytes());
         value.extend_from_slice(&self.cfg.max_inbound_streams.to_be_bytes());
         value.extend_from_slice(&local_tsn.to_be_bytes());
+        // Unrecognized Parameters first, then the cookie (FreeBSD's order,
+        // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
+        value.extend_from_slice(&unrecognized);
         let mut c = Vec::with_capacity(160);
         cookie::seal(&f, &self.secret, &mut c);
         put_tlv(&mut value, param::STATE_COOKIE, &c);
-        value.extend_from_slice(&unrecognized);
-        transmit::append_init_params(&mut value, to);
         self.stats.init_acks += 1;
         self.reply(to, from, back, (ty::INIT_ACK, 0, &value));
     }

@@ -89,6 +89,29 @@ pub fn put_address(out: &mut Vec<u8>, ip: IpAddr) {
     }
 }
 
+/// The length of a chunk value without the padding of its last TLV: a
+/// chunk's Length does not count its final padding (RFC 9260 3.2), and the
+/// padding of a TLV list's last entry is the chunk's. `list_start` is where
+/// the list begins (`None`: the value has no list and is returned whole).
+pub fn unpadded_len(value: &[u8], list_start: Option<usize>) -> usize {
+    let Some(mut at) = list_start else {
+        return value.len();
+    };
+    let mut end = value.len().min(at);
+    while at + 4 <= value.len() {
+        let len = u16::from_be_bytes([value[at + 2], value[at + 3]]) as usize;
+        if len < 4 || at + len > value.len() {
+            return value.len();
+        }
+        end = at + len;
+        at += (len + 3) & !3;
+    }
+    if at < value.len() {
+        return value.len();
+    }
+    end
+}
+
 /// Reads a big-endian u32 at `at`, if there.
 pub fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at + 4)?;

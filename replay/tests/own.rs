@@ -34,7 +34,7 @@ fn right_scripts_pass() {
 
 #[test]
 fn wrong_chunk_field_fails_at_its_line() {
-    fails_at("fail-field.pkt", 6, "os: expected 7, got 10");
+    fails_at("fail-field.pkt", 6, "os: expected 7, got 1");
     fails_at("fail-flags.pkt", 14, "flgs: expected 1, got 0");
 }
 

@@ -39,6 +39,10 @@ pub struct DataTracker {
     immediate: bool,
     sack_every: u32,
     delay: Duration,
+    /// No DATA seen yet: the first packet with DATA is acknowledged at once
+    /// (as FreeBSD and Linux do, so the peer's first RTT sample is not
+    /// inflated by the delayed-SACK timer).
+    first: bool,
 }
 
 impl DataTracker {
@@ -57,6 +61,7 @@ impl DataTracker {
             immediate: false,
             sack_every: sack_every.max(1),
             delay,
+            first: true,
         }
     }
 
@@ -93,6 +98,10 @@ impl DataTracker {
             }
         }
         if u == self.cum + 1 {
+            if !self.blocks.is_empty() {
+                // Filling a gap (RFC 9260 6.7): the peer learns at once.
+                self.immediate = true;
+            }
             self.cum = u;
             // Absorb a first block that now touches the cumulative point.
             if let Some(&(a, b)) = self.blocks.first() {
@@ -141,10 +150,9 @@ impl DataTracker {
         }
         self.cum = u;
         self.blocks.retain(|&(_, b)| b > u);
-        if let Some(first) = self.blocks.first_mut() {
-            if first.0 <= u + 1 {
-                self.cum = first.1;
-                first.0 = u; // removed below
+        if let Some(&(a, b)) = self.blocks.first() {
+            if a <= u + 1 {
+                self.cum = b;
                 self.blocks.remove(0);
             }
         }
@@ -155,7 +163,8 @@ impl DataTracker {
     /// observed; `immediately` is the I bit of RFC 7053 on any of them.
     pub fn packet_with_data(&mut self, now: Instant, immediately: bool) {
         self.unacked_packets += 1;
-        if immediately || self.unacked_packets >= self.sack_every {
+        if immediately || self.first || self.unacked_packets >= self.sack_every {
+            self.first = false;
             self.immediate = true;
         }
         if self.deadline.is_none() {
@@ -286,13 +295,17 @@ mod tests {
         let mut t = tracker(1);
         t.observe(Tsn(1));
         t.packet_with_data(now, false);
+        assert!(t.sack_due(now), "the first DATA is acknowledged at once");
+        t.sack_sent();
+        t.observe(Tsn(2));
+        t.packet_with_data(now, false);
         assert!(!t.sack_due(now));
         assert!(t.sack_due(now + Duration::from_millis(200)));
-        t.observe(Tsn(2));
+        t.observe(Tsn(3));
         t.packet_with_data(now, false);
         assert!(t.sack_due(now));
         t.sack_sent();
-        t.observe(Tsn(3));
+        t.observe(Tsn(4));
         t.packet_with_data(now, true);
         assert!(t.sack_due(now), "the I bit asks for a SACK at once");
     }

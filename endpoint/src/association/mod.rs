@@ -127,6 +127,8 @@ pub struct Association {
     // Shutdown.
     pub(crate) t2: Option<Instant>,
     pub(crate) t2_count: u32,
+    /// T5-shutdown-guard (RFC 9260 9.2): 5 x RTO.Max after SHUTDOWN first went out.
+    pub(crate) t5: Option<Instant>,
     pub(crate) send_shutdown: bool,
     pub(crate) send_shutdown_ack: bool,
     pub(crate) send_shutdown_complete: bool,
@@ -230,6 +232,7 @@ impl Association {
             control: VecDeque::new(),
             t2: None,
             t2_count: 0,
+            t5: None,
             send_shutdown: false,
             send_shutdown_ack: false,
             send_shutdown_complete: false,
@@ -372,12 +375,15 @@ impl Association {
     /// Sends ABORT with these causes and closes, telling the application.
     pub(crate) fn queue_abort(&mut self, causes: &[u8], reason: Reason) {
         let mut chunk = Vec::with_capacity(4 + causes.len());
-        transmit::chunk_bytes(&mut chunk, sctp_codec::chunk::ty::ABORT, 0, causes);
-        // In COOKIE-WAIT the peer's tag is unknown: RFC 9260 8.4 says not to
-        // send; we send only if we know where to.
-        if self.peer_tag != 0 {
-            self.abort_out = Some(chunk);
-        }
+        // Without the peer's tag (COOKIE-WAIT, or an INIT ACK with tag 0),
+        // the ABORT carries our own tag with the T bit (RFC 9260 3.3.7, 8.5.1).
+        let t_bit = if self.peer_tag == 0 {
+            sctp_codec::chunk::flags::T_BIT
+        } else {
+            0
+        };
+        transmit::chunk_bytes(&mut chunk, sctp_codec::chunk::ty::ABORT, t_bit, causes);
+        self.abort_out = Some(chunk);
         self.close(AssocChange::CommLost, Some(reason));
     }
 
@@ -403,6 +409,7 @@ impl Association {
         self.state = State::Closed;
         self.t1 = None;
         self.t2 = None;
+        self.t5 = None;
         self.t3.iter_mut().for_each(|t| *t = None);
         self.events.push_back(Event::AssocChange {
             id: self.id,
@@ -428,6 +435,7 @@ impl Association {
                 self.state = State::ShutdownSent;
                 self.send_shutdown = true;
                 self.t2 = Some(now + self.paths[self.primary].rto);
+                self.t5 = Some(now + 5 * self.cfg.rto_max);
             }
             State::ShutdownReceived => {
                 self.state = State::ShutdownAckSent;
@@ -440,7 +448,7 @@ impl Association {
 
     /// The earliest timer deadline.
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        let mut t = [self.t1, self.t2]
+        let mut t = [self.t1, self.t2, self.t5]
             .into_iter()
             .chain(self.t3.iter().copied())
             .flatten()
@@ -479,6 +487,11 @@ impl Association {
             p.back_off(&cfg);
             self.t1 = Some(now + p.rto);
             self.send_handshake = true;
+        }
+        if self.t5.is_some_and(|t| t <= now) {
+            // RFC 9260 9.2: the shutdown took too long: ABORT.
+            self.queue_abort(&[], Reason::Timeout);
+            return;
         }
         if self.t2.is_some_and(|t| t <= now) {
             self.t2_count += 1;

@@ -375,8 +375,9 @@ impl Association {
             return true;
         }
         let Some(init) = c.init() else {
-            self.protocol_violation(b"INIT ACK too short");
-            return false;
+            // Too short to hold its fixed fields: discarded; T1-init sends
+            // INIT again (as FreeBSD does).
+            return true;
         };
         if init.initiate_tag() == 0 || init.outbound_streams() == 0 || init.inbound_streams() == 0 {
             // RFC 9260 5.1.2 / 3.3.3: Invalid Mandatory Parameter.
@@ -391,6 +392,17 @@ impl Association {
         for p in init.params() {
             match p.ty() {
                 param::STATE_COOKIE => cookie = Some(p.value()),
+                param::HOST_NAME_ADDRESS => {
+                    // RFC 9260 5.1.2: we do not resolve host names: ABORT
+                    // with Unresolvable Address holding the parameter.
+                    self.peer_tag = init.initiate_tag();
+                    let mut v = Vec::new();
+                    crate::wire::put_tlv_with(&mut v, cause::UNRESOLVABLE_ADDRESS, |o| {
+                        put_tlv(o, p.ty(), p.value())
+                    });
+                    self.queue_abort(&v, Reason::LocalAbort);
+                    return false;
+                }
                 param::IPV4_ADDRESS | param::IPV6_ADDRESS => {
                     // Other peer addresses: kept for multihoming later; an
                     // address is only used once confirmed.
@@ -460,7 +472,12 @@ impl Association {
         let bits = c.ty() >> 6;
         if bits & 1 == 1 {
             let mut v = Vec::new();
-            put_tlv(&mut v, cause::UNRECOGNIZED_CHUNK_TYPE, c.bytes());
+            // The chunk as received, padding included (FreeBSD and Linux do
+            // so; RFC 9260 3.3.10.6 does not say).
+            let mut whole = Vec::with_capacity(c.bytes().len() + 3);
+            whole.extend_from_slice(c.bytes());
+            whole.extend_from_slice(c.padding());
+            put_tlv(&mut v, cause::UNRECOGNIZED_CHUNK_TYPE, &whole);
             let mut chunk = Vec::new();
             transmit::chunk_bytes(&mut chunk, ty::ERROR, 0, &v);
             self.control.push_back(chunk);

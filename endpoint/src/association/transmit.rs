@@ -18,11 +18,21 @@ const DATA_HEADER: usize = 16;
 
 /// Appends a whole chunk (header and value, no padding: the writer pads).
 pub(crate) fn chunk_bytes(out: &mut Vec<u8>, ty: u8, flags: u8, value: &[u8]) {
+    let value = &value[..crate::wire::unpadded_len(value, list_start(ty))];
     let len = (4 + value.len()).min(u16::MAX as usize) as u16;
     out.push(ty);
     out.push(flags);
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(value);
+}
+
+/// Where the TLV list starts in the value of a chunk we write, if it has one.
+pub(crate) fn list_start(t: u8) -> Option<usize> {
+    match t {
+        ty::ABORT | ty::ERROR | ty::HEARTBEAT | ty::HEARTBEAT_ACK => Some(0),
+        ty::INIT | ty::INIT_ACK => Some(16),
+        _ => None,
+    }
 }
 
 /// The value of our INIT (RFC 9260 3.3.2).
@@ -41,7 +51,7 @@ pub(crate) fn init_value(cfg: &Config, tag: u32, tsn: u32, streams: u16, local: 
 /// Types (RFC 9260 3.3.2.1.5).
 pub(crate) fn append_init_params(v: &mut Vec<u8>, local: IpAddr) {
     match local {
-        IpAddr::V4(_) => put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5, 0, 0]),
+        IpAddr::V4(_) => put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5]),
         IpAddr::V6(_) => put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5, 0, 6]),
     }
 }
@@ -79,7 +89,9 @@ impl Association {
         let limit = self.cfg.max_packet;
         let dest = self.paths[self.primary].remote;
         if let Some(abort) = self.abort_out.take() {
-            let mut w = PacketWriter::new(buf, self.header(self.peer_tag), limit);
+            let t_bit = abort[1] & sctp_codec::chunk::flags::T_BIT != 0;
+            let vtag = if t_bit { self.local_tag } else { self.peer_tag };
+            let mut w = PacketWriter::new(buf, self.header(vtag), limit);
             push_whole(&mut w, &abort);
             w.finish(ChecksumAlgorithm::Crc32c);
             return Some(dest);
@@ -99,7 +111,9 @@ impl Association {
                 State::CookieWait => {
                     self.send_handshake = false;
                     let mut w = PacketWriter::new(buf, self.header(0), limit);
-                    w.push_raw(ty::INIT, 0, &self.init_value).ok()?;
+                    let v = &self.init_value;
+                    w.push_raw(ty::INIT, 0, &v[..crate::wire::unpadded_len(v, Some(16))])
+                        .ok()?;
                     w.finish(ChecksumAlgorithm::Crc32c);
                     return Some(dest);
                 }
@@ -108,7 +122,9 @@ impl Association {
                     let mut w = PacketWriter::new(buf, self.header(self.peer_tag), limit);
                     w.push_raw(ty::COOKIE_ECHO, 0, &self.cookie).ok()?;
                     if !self.init_ack_unrecognized.is_empty() {
-                        let _ = w.push_raw(ty::ERROR, 0, &self.init_ack_unrecognized);
+                        let v = &self.init_ack_unrecognized;
+                        let _ =
+                            w.push_raw(ty::ERROR, 0, &v[..crate::wire::unpadded_len(v, Some(0))]);
                     }
                     w.finish(ChecksumAlgorithm::Crc32c);
                     return Some(dest);
