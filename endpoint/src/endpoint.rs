@@ -51,6 +51,11 @@ pub struct ConnectOptions {
     pub peer_port: u16,
     /// Outbound streams to ask for (`None`: `Config::outbound_streams`).
     pub streams: Option<u16>,
+    /// Our other addresses, listed in INIT (multihoming, RFC 9260 5.1.2).
+    pub extra_local: Vec<IpAddr>,
+    /// More addresses of the peer (as `sctp_connectx` gives them), used as
+    /// further destinations from the start.
+    pub extra_remotes: Vec<SocketAddr>,
 }
 
 impl ConnectOptions {
@@ -62,6 +67,8 @@ impl ConnectOptions {
             remote,
             peer_port,
             streams: None,
+            extra_local: Vec::new(),
+            extra_remotes: Vec::new(),
         }
     }
 }
@@ -96,6 +103,8 @@ pub struct Endpoint {
     secret: [u8; 32],
     epoch: Instant,
     listeners: Vec<u16>,
+    /// Our addresses, listed in INIT ACK when there are several.
+    local_addrs: Vec<IpAddr>,
     assocs: BTreeMap<AssocId, Association>,
     /// (peer IP, peer port, local port) to association.
     routes: HashMap<(IpAddr, u16, u16), AssocId>,
@@ -130,6 +139,7 @@ impl Endpoint {
             secret,
             epoch: now,
             listeners: Vec::new(),
+            local_addrs: Vec::new(),
             assocs: BTreeMap::new(),
             routes: HashMap::new(),
             next_id: 1,
@@ -161,6 +171,18 @@ impl Endpoint {
         if !self.listeners.contains(&port) {
             self.listeners.push(port);
         }
+    }
+
+    /// Our addresses for associations we accept (multihoming, RFC 9260
+    /// 5.1.2): listed in INIT ACK when there are several, and the sources
+    /// packets to each peer address leave from.
+    pub fn set_local_addresses(&mut self, addrs: Vec<IpAddr>) {
+        self.local_addrs = addrs;
+    }
+
+    /// Stops accepting associations on `port` (existing ones go on).
+    pub fn unlisten(&mut self, port: u16) {
+        self.listeners.retain(|p| *p != port);
     }
 
     /// Number of associations held (any state).
@@ -221,8 +243,13 @@ impl Endpoint {
             tag,
             tsn,
             streams,
+            &o.extra_local,
+            &o.extra_remotes,
         );
         self.routes.insert(key, id);
+        for r in &o.extra_remotes {
+            self.routes.insert((r.ip(), o.peer_port, o.local_port), id);
+        }
         self.assocs.insert(id, a);
         Ok(id)
     }
@@ -313,10 +340,9 @@ impl Endpoint {
             let Some(a) = self.assocs.get_mut(&id) else {
                 continue;
             };
-            let out = a.write_packet(now, buf).map(|remote| Transmit {
-                local: a.local_addr,
-                remote,
-            });
+            let out = a
+                .write_packet(now, buf)
+                .map(|(local, remote)| Transmit { local, remote });
             self.collect(id);
             if out.is_some() {
                 self.cursor = id.0 + 1;
@@ -333,6 +359,13 @@ impl Endpoint {
             return;
         };
         a.drain_events(&mut self.events);
+        if a.paths_changed {
+            a.paths_changed = false;
+            let ports = (a.peer_port, a.local_port);
+            for p in &a.paths {
+                self.routes.insert((p.remote.ip(), ports.0, ports.1), id);
+            }
+        }
         if a.is_finished() {
             let a = self.assocs.remove(&id).expect("present");
             self.routes.retain(|_, v| *v != id);
@@ -640,6 +673,11 @@ impl Endpoint {
         value.extend_from_slice(&os.to_be_bytes());
         value.extend_from_slice(&self.cfg.max_inbound_streams.to_be_bytes());
         value.extend_from_slice(&local_tsn.to_be_bytes());
+        if self.local_addrs.len() > 1 {
+            for ip in &self.local_addrs {
+                crate::wire::put_address(&mut value, *ip);
+            }
+        }
         // Unrecognized Parameters first, then the cookie (FreeBSD's order,
         // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
         value.extend_from_slice(&unrecognized);
@@ -730,6 +768,7 @@ impl Endpoint {
                     id,
                     self.cfg.clone(),
                     f.local_addr,
+                    &self.local_addrs,
                     f.local_port,
                     &f.peer_addrs,
                     f.peer_port,
@@ -781,6 +820,7 @@ impl Endpoint {
             id,
             self.cfg.clone(),
             f.local_addr,
+            &self.local_addrs,
             f.local_port,
             &f.peer_addrs,
             f.peer_port,

@@ -95,6 +95,14 @@ pub struct Association {
     pub(crate) local_port: u16,
     pub(crate) peer_port: u16,
     pub(crate) local_addr: IpAddr,
+    /// All our addresses (the first is `local_addr`).
+    pub(crate) local_addrs: Vec<IpAddr>,
+    /// Chunks that must go to one path (HEARTBEAT, HEARTBEAT ACK), whole.
+    pub(crate) directed: VecDeque<(usize, Vec<u8>)>,
+    /// The path the latest DATA came from: SACKs go there (RFC 9260 6.4).
+    pub(crate) rx_path: usize,
+    /// Paths were added since the endpoint last looked (it routes them).
+    pub(crate) paths_changed: bool,
     pub(crate) local_tag: u32,
     pub(crate) peer_tag: u32,
     pub(crate) paths: Vec<Path>,
@@ -157,15 +165,27 @@ impl Association {
         local_tag: u32,
         local_tsn: u32,
         streams: u16,
+        extra_local: &[IpAddr],
+        extra_remotes: &[SocketAddr],
     ) -> Self {
         let mut a = Self::blank(id, cfg, local_addr, local_port, remote, peer_port);
+        for l in extra_local {
+            if !a.local_addrs.contains(l) {
+                a.local_addrs.push(*l);
+            }
+        }
+        a.paths[0].local = a.best_local(remote.ip());
+        for r in extra_remotes {
+            // Given by the application (sctp_connectx): confirmed.
+            a.add_path(*r, true);
+        }
         a.state = State::CookieWait;
         a.local_tag = local_tag;
         a.local_tsn = local_tsn;
         a.streams_requested = streams;
         a.rtx = RetransmitQueue::new(local_tsn);
         a.tx = TxQueue::new(streams);
-        a.init_value = transmit::init_value(&a.cfg, local_tag, local_tsn, streams, local_addr);
+        a.init_value = transmit::init_value(&a.cfg, local_tag, local_tsn, streams, &a.local_addrs);
         a.send_handshake = true;
         a.t1 = Some(now + a.paths[0].rto);
         a
@@ -177,21 +197,55 @@ impl Association {
         id: AssocId,
         cfg: Arc<Config>,
         local_addr: IpAddr,
+        local_addrs: &[IpAddr],
         local_port: u16,
         peer_addrs: &[SocketAddr],
         peer_port: u16,
         n: &Negotiated,
     ) -> Self {
         let mut a = Self::blank(id, cfg, local_addr, local_port, peer_addrs[0], peer_port);
+        a.local_addrs = local_addrs.to_vec();
+        if !a.local_addrs.contains(&local_addr) {
+            a.local_addrs.insert(0, local_addr);
+        }
         for extra in &peer_addrs[1..] {
-            if !a.paths.iter().any(|p| p.remote.ip() == extra.ip()) {
-                a.paths.push(Path::new(*extra, &a.cfg));
-                a.t3.push(None);
-                a.flight.push(0);
-            }
+            a.add_path(*extra, false);
         }
         a.establish(n);
         a
+    }
+
+    /// Our address that best reaches `remote`: same family, longest common
+    /// prefix (what a routing table would pick on the hosts we test on).
+    pub(crate) fn best_local(&self, remote: IpAddr) -> IpAddr {
+        fn bits(ip: IpAddr) -> u128 {
+            match ip {
+                IpAddr::V4(a) => (u32::from(a) as u128) << 96,
+                IpAddr::V6(a) => u128::from(a),
+            }
+        }
+        self.local_addrs
+            .iter()
+            .filter(|l| l.is_ipv4() == remote.is_ipv4())
+            .max_by_key(|l| (bits(**l) ^ bits(remote)).leading_zeros())
+            .copied()
+            .unwrap_or(self.local_addr)
+    }
+
+    /// Adds a destination (RFC 9260 5.4: addresses learned from INIT or INIT
+    /// ACK start unconfirmed and are probed with HEARTBEATs before use).
+    pub(crate) fn add_path(&mut self, remote: SocketAddr, confirmed: bool) -> usize {
+        if let Some(i) = self.paths.iter().position(|p| p.remote.ip() == remote.ip()) {
+            return i;
+        }
+        let mut p = Path::new(remote, &self.cfg);
+        p.local = self.best_local(remote.ip());
+        p.confirmed = confirmed;
+        self.paths.push(p);
+        self.t3.push(None);
+        self.flight.push(0);
+        self.paths_changed = true;
+        self.paths.len() - 1
     }
 
     fn blank(
@@ -202,13 +256,19 @@ impl Association {
         remote: SocketAddr,
         peer_port: u16,
     ) -> Self {
-        let path = Path::new(remote, &cfg);
+        let mut path = Path::new(remote, &cfg);
+        path.local = local_addr;
+        path.confirmed = true;
         Association {
             id,
             state: State::Closed,
             local_port,
             peer_port,
             local_addr,
+            local_addrs: vec![local_addr],
+            directed: VecDeque::new(),
+            rx_path: 0,
+            paths_changed: false,
             local_tag: 0,
             peer_tag: 0,
             paths: vec![path],
@@ -546,7 +606,9 @@ impl Association {
         }
     }
 
-    /// Heartbeats on idle paths, and missed heartbeat acks (RFC 9260 8.3).
+    /// Heartbeats on idle paths, probes of unconfirmed and potentially
+    /// failed ones every RTO, and missed heartbeat acks (RFC 9260 8.3, 5.4;
+    /// RFC 7829 5.1).
     fn heartbeat_timers(&mut self, now: Instant) {
         if !matches!(self.state, State::Established | State::ShutdownPending) {
             return;
@@ -559,29 +621,50 @@ impl Association {
             if at > now {
                 continue;
             }
-            if let Some((_, sent)) = self.paths[i].heartbeat_out.take() {
+            if self.paths[i].heartbeat_out.take().is_some() {
                 // Unanswered for an RTO or more: one error (RFC 9260 8.3).
-                let _ = sent;
+                let was = self.paths[i].state;
                 self.paths[i].on_error(&cfg);
                 self.paths[i].back_off(&cfg);
-                self.errors += 1;
-                if self.errors > cfg.assoc_max_retrans {
-                    self.queue_abort(&[], Reason::Timeout);
-                    return;
+                let p = &self.paths[i];
+                if was != path::PathState::Inactive && p.state == path::PathState::Inactive {
+                    self.events.push_back(Event::PeerAddrChange {
+                        id: self.id,
+                        addr: p.remote,
+                        available: false,
+                    });
+                }
+                // Unconfirmed addresses (which a peer may list without being
+                // reachable there) do not count against the association.
+                if p.confirmed {
+                    self.errors += 1;
+                    if self.errors > cfg.assoc_max_retrans {
+                        self.queue_abort(&[], Reason::Timeout);
+                        return;
+                    }
                 }
             }
             self.heartbeat_nonce = self.heartbeat_nonce.wrapping_add(1);
             let nonce = self.heartbeat_nonce;
-            let mut info = Vec::with_capacity(24);
+            let mut info = Vec::with_capacity(12);
             info.extend_from_slice(&(i as u32).to_be_bytes());
             info.extend_from_slice(&nonce.to_be_bytes());
-            let mut value = Vec::with_capacity(28);
+            let mut value = Vec::with_capacity(16);
             crate::wire::put_tlv(&mut value, crate::wire::param::HEARTBEAT_INFO, &info);
             let mut chunk = Vec::new();
             transmit::chunk_bytes(&mut chunk, sctp_codec::chunk::ty::HEARTBEAT, 0, &value);
-            self.control.push_back(chunk);
-            self.paths[i].heartbeat_out = Some((nonce, now));
-            self.paths[i].heartbeat_at = Some(now + self.paths[i].rto + cfg.hb_interval);
+            self.directed.push_back((i, chunk));
+            let p = &mut self.paths[i];
+            p.heartbeat_out = Some((nonce, now));
+            let probing = !p.confirmed || p.state != path::PathState::Active;
+            let given_up = !p.confirmed && p.state == path::PathState::Inactive;
+            p.heartbeat_at = Some(
+                now + if probing && !given_up {
+                    p.rto
+                } else {
+                    p.rto + cfg.hb_interval
+                },
+            );
         }
     }
 
@@ -589,6 +672,9 @@ impl Association {
     pub(crate) fn start_heartbeats(&mut self, now: Instant) {
         let hb = self.cfg.hb_interval;
         for p in &mut self.paths {
+            // Unconfirmed addresses are first probed with the first
+            // heartbeat, as FreeBSD does (RFC 9260 5.4 leaves the pace to
+            // the implementation), then every RTO until confirmed.
             p.heartbeat_at = Some(now + p.rto + hb);
         }
     }

@@ -3,7 +3,7 @@
 //! (RFC 9260 8.2, with the potentially-failed state of RFC 7829), and its
 //! heartbeat schedule (RFC 9260 8.3).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
@@ -25,6 +25,8 @@ pub struct Path {
     /// Where packets go: the peer's IP address and, over UDP encapsulation,
     /// its encapsulation port (RFC 6951 5.4; 0 over raw IP).
     pub remote: SocketAddr,
+    /// Our address packets to this destination leave from.
+    pub local: IpAddr,
     /// Smoothed RTT (SRTT), once measured.
     srtt: Option<Duration>,
     rttvar: Duration,
@@ -58,6 +60,11 @@ impl Path {
         let mtu = cfg.max_packet;
         Path {
             remote,
+            local: if remote.is_ipv4() {
+                IpAddr::from([0, 0, 0, 0])
+            } else {
+                IpAddr::from([0u16; 8])
+            },
             srtt: None,
             rttvar: Duration::ZERO,
             rto: cfg.rto_initial,

@@ -3,7 +3,7 @@
 //! SHUTDOWN (9.2), ABORT (9.1), ERROR, INIT ACK and COOKIE ACK (5.1), and
 //! chunk types we do not know (3.2 action bits).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use sctp_codec::chunk::{flags, ty};
@@ -48,6 +48,7 @@ impl Association {
             match c.ty() {
                 ty::DATA => {
                     had_data = true;
+                    self.rx_path = path;
                     immediate |= c.flags() & flags::DATA_I != 0;
                     if !self.on_data(&c) {
                         return;
@@ -55,9 +56,10 @@ impl Association {
                 }
                 ty::SACK => self.on_sack(now, &c),
                 ty::HEARTBEAT => {
+                    // Back to where it came from (RFC 9260 8.3).
                     let mut chunk = Vec::with_capacity(c.bytes().len());
                     transmit::chunk_bytes(&mut chunk, ty::HEARTBEAT_ACK, 0, c.value());
-                    self.control.push_back(chunk);
+                    self.directed.push_back((path, chunk));
                 }
                 ty::HEARTBEAT_ACK => self.on_heartbeat_ack(now, &c),
                 ty::ABORT => {
@@ -106,7 +108,6 @@ impl Association {
                 self.t2 = Some(now + self.paths[self.primary].rto);
             }
         }
-        let _ = path;
     }
 
     /// The path a packet from `from` arrived on (the primary if unknown).
@@ -287,8 +288,9 @@ impl Association {
             if n == nonce {
                 p.heartbeat_out = None;
                 p.rtt_sample(now.saturating_duration_since(sent), &cfg);
+                let newly_confirmed = !p.confirmed;
                 p.confirmed = true;
-                if p.state != super::path::PathState::Active {
+                if p.state != super::path::PathState::Active || newly_confirmed {
                     self.events.push_back(Event::PeerAddrChange {
                         id: self.id,
                         addr: p.remote,
@@ -355,7 +357,7 @@ impl Association {
             put_tlv(&mut v, param::COOKIE_PRESERVATIVE, &ms.to_be_bytes());
             self.init_value.truncate(16);
             self.init_value.extend_from_slice(&v);
-            transmit::append_init_params(&mut self.init_value, self.local_addr);
+            transmit::append_init_params(&mut self.init_value, &self.local_addrs);
             self.state = State::CookieWait;
             self.peer_tag = 0;
             self.send_handshake = true;
@@ -404,8 +406,23 @@ impl Association {
                     return false;
                 }
                 param::IPV4_ADDRESS | param::IPV6_ADDRESS => {
-                    // Other peer addresses: kept for multihoming later; an
-                    // address is only used once confirmed.
+                    // More destinations (RFC 9260 5.1.2), unconfirmed until a
+                    // HEARTBEAT comes back from them (5.4); only families we
+                    // have an address of.
+                    let v = p.value();
+                    let ip = match (p.ty(), v.len()) {
+                        (param::IPV4_ADDRESS, 4..) => Some(IpAddr::from([v[0], v[1], v[2], v[3]])),
+                        (param::IPV6_ADDRESS, 16..) => {
+                            <[u8; 16]>::try_from(&v[..16]).ok().map(IpAddr::from)
+                        }
+                        _ => None,
+                    };
+                    if let Some(ip) = ip {
+                        let port = self.paths[self.primary].remote.port();
+                        if self.local_addrs.iter().any(|l| l.is_ipv4() == ip.is_ipv4()) {
+                            self.add_path(SocketAddr::new(ip, port), false);
+                        }
+                    }
                 }
                 param::UNRECOGNIZED_PARAMETER
                 | param::ECN_CAPABLE

@@ -36,7 +36,13 @@ pub(crate) fn list_start(t: u8) -> Option<usize> {
 }
 
 /// The value of our INIT (RFC 9260 3.3.2).
-pub(crate) fn init_value(cfg: &Config, tag: u32, tsn: u32, streams: u16, local: IpAddr) -> Vec<u8> {
+pub(crate) fn init_value(
+    cfg: &Config,
+    tag: u32,
+    tsn: u32,
+    streams: u16,
+    local: &[IpAddr],
+) -> Vec<u8> {
     let mut v = Vec::with_capacity(32);
     v.extend_from_slice(&tag.to_be_bytes());
     v.extend_from_slice(&cfg.receive_window.to_be_bytes());
@@ -47,12 +53,19 @@ pub(crate) fn init_value(cfg: &Config, tag: u32, tsn: u32, streams: u16, local: 
     v
 }
 
-/// The optional parameters of our INIT and INIT ACK: Supported Address
-/// Types (RFC 9260 3.3.2.1.5).
-pub(crate) fn append_init_params(v: &mut Vec<u8>, local: IpAddr) {
-    match local {
-        IpAddr::V4(_) => put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5]),
-        IpAddr::V6(_) => put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5, 0, 6]),
+/// The optional parameters of our INIT: our addresses when we have more
+/// than one (RFC 9260 3.3.2.1.1-2), and Supported Address Types
+/// (3.3.2.1.5).
+pub(crate) fn append_init_params(v: &mut Vec<u8>, local: &[IpAddr]) {
+    if local.len() > 1 {
+        for ip in local {
+            crate::wire::put_address(v, *ip);
+        }
+    }
+    if local.iter().any(|ip| ip.is_ipv6()) {
+        put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5, 0, 6]);
+    } else {
+        put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5]);
     }
 }
 
@@ -70,24 +83,41 @@ impl Association {
         }
     }
 
-    /// The path data goes to: the primary, or the first active one when the
-    /// primary is not active (RFC 9260 6.4).
+    /// The path data goes to: the primary while it is active, else the
+    /// first active confirmed one, else a potentially-failed one with the
+    /// fewest errors (RFC 9260 6.4, 6.4.1; RFC 7829 5.1).
     fn data_path(&self) -> usize {
         use super::path::PathState;
         if self.paths[self.primary].state == PathState::Active {
             return self.primary;
         }
-        self.paths
+        if let Some(i) = self
+            .paths
             .iter()
             .position(|p| p.state == PathState::Active && p.confirmed)
-            .unwrap_or(self.primary)
+        {
+            return i;
+        }
+        self.paths
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.confirmed && p.state == PathState::PotentiallyFailed)
+            .min_by_key(|(_, p)| p.errors)
+            .map_or(self.primary, |(i, _)| i)
     }
 
     /// Writes the next packet into `buf`, returning where it goes, or `None`
     /// when there is nothing to send now.
-    pub(crate) fn write_packet(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<SocketAddr> {
+    pub(crate) fn write_packet(
+        &mut self,
+        now: Instant,
+        buf: &mut Vec<u8>,
+    ) -> Option<(IpAddr, SocketAddr)> {
         let limit = self.cfg.max_packet;
-        let dest = self.paths[self.primary].remote;
+        let dest = (
+            self.paths[self.primary].local,
+            self.paths[self.primary].remote,
+        );
         if let Some(abort) = self.abort_out.take() {
             let t_bit = abort[1] & sctp_codec::chunk::flags::T_BIT != 0;
             let vtag = if t_bit { self.local_tag } else { self.peer_tag };
@@ -135,10 +165,40 @@ impl Association {
         if matches!(self.state, State::CookieWait | State::CookieEchoed) {
             return None;
         }
-        let data_path = self.data_path();
-        let dest = self.paths[data_path].remote;
         let vtag = self.peer_tag;
         let header = self.header(vtag);
+        // Chunks for one destination (HEARTBEAT, HEARTBEAT ACK): a packet
+        // of their own to that path (RFC 9260 8.3).
+        if let Some(&(p, _)) = self.directed.front() {
+            let mut w = PacketWriter::new(buf, header, limit);
+            while let Some((q, c)) = self.directed.front() {
+                if *q != p || !push_whole(&mut w, c) {
+                    break;
+                }
+                self.directed.pop_front();
+            }
+            if w.is_empty() {
+                self.directed.pop_front(); // cannot fit any packet: drop
+                return None;
+            }
+            w.finish(ChecksumAlgorithm::Crc32c);
+            let p = &self.paths[p.min(self.paths.len() - 1)];
+            return Some((p.local, p.remote));
+        }
+        let data_path = self.data_path();
+        let receiving = matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownSent
+        );
+        let sack_due = receiving && self.rx.as_ref().is_some_and(|rx| rx.sack_due(now));
+        // A SACK goes where the DATA came from (RFC 9260 6.4); DATA rides
+        // along only when that is also where DATA goes.
+        let dest_path = if sack_due {
+            self.rx_path.min(self.paths.len() - 1)
+        } else {
+            data_path
+        };
+        let dest = (self.paths[dest_path].local, self.paths[dest_path].remote);
         let mut w = PacketWriter::new(buf, header, limit);
         // Control chunks first (RFC 9260 6.10).
         while let Some(c) = self.control.front() {
@@ -155,12 +215,8 @@ impl Association {
             self.send_shutdown_ack = false;
         }
         let a_rwnd = self.a_rwnd();
-        let receiving = matches!(
-            self.state,
-            State::Established | State::ShutdownPending | State::ShutdownSent
-        );
         if let Some(rx) = self.rx.as_mut() {
-            if receiving && rx.sack_due(now) {
+            if sack_due {
                 let dups = rx.dup_tsns();
                 if w.push_sack(
                     0,
@@ -184,10 +240,12 @@ impl Association {
                 }
             }
         }
-        if matches!(
-            self.state,
-            State::Established | State::ShutdownPending | State::ShutdownReceived
-        ) {
+        if dest_path == data_path
+            && matches!(
+                self.state,
+                State::Established | State::ShutdownPending | State::ShutdownReceived
+            )
+        {
             self.write_data(now, &mut w, data_path);
         }
         if w.is_empty() {
@@ -253,6 +311,14 @@ impl Association {
                     break;
                 }
                 let max_payload = (room - DATA_HEADER) & !3;
+                // A message that fits a packet of its own is not cut to fill
+                // this one (RFC 9260 6.9: fragment only what exceeds the MTU).
+                let whole = (w.limit() - 12 - DATA_HEADER) & !3;
+                if let Some(left) = self.tx.next_remaining() {
+                    if left > max_payload && left <= whole && !w.is_empty() {
+                        break;
+                    }
+                }
                 // RFC 9260 6.1 A: within rwnd, except one probe when nothing
                 // is in flight.
                 let in_flight = self.rtx.unacked_bytes();

@@ -105,6 +105,16 @@ impl TxQueue {
         });
     }
 
+    /// Bytes left of the message `next_piece` would cut from.
+    pub fn next_remaining(&self) -> Option<usize> {
+        let stream = match self.current {
+            Some(s) => s,
+            None => *self.active.front()?,
+        };
+        let m = self.queues[stream as usize].front()?;
+        Some(m.data.len() - m.sent)
+    }
+
     /// Cuts the next chunk of at most `max_payload` bytes, from the message
     /// being cut or from the next stream in turn.
     pub fn next_piece(&mut self, max_payload: usize) -> Option<Piece> {
