@@ -330,13 +330,27 @@ impl Endpoint {
             buf.extend_from_slice(&bytes);
             return Some(Transmit { local, remote });
         }
-        let ids: Vec<AssocId> = self
-            .assocs
-            .range(AssocId(self.cursor)..)
-            .chain(self.assocs.range(..AssocId(self.cursor)))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in ids {
+        // Round robin from the cursor, without collecting the ids (no
+        // allocation per packet).
+        let start = AssocId(self.cursor);
+        let mut next = self.assocs.range(start..).next().map(|(k, _)| *k);
+        let mut wrapped = false;
+        while let Some(id) = next.or_else(|| {
+            if wrapped {
+                None
+            } else {
+                wrapped = true;
+                self.assocs.range(..start).next().map(|(k, _)| *k)
+            }
+        }) {
+            next = {
+                use std::ops::Bound::{Excluded, Unbounded};
+                let after = self.assocs.range((Excluded(id), Unbounded)).next();
+                match after {
+                    Some((k, _)) if !wrapped || *k < start => Some(*k),
+                    _ => None,
+                }
+            };
             let Some(a) = self.assocs.get_mut(&id) else {
                 continue;
             };

@@ -273,3 +273,42 @@ fn survives_loss_reordering_and_duplication() {
     assert!(st.retransmissions > 0);
     assert_eq!(st.state, sctp_endpoint::State::Established);
 }
+
+#[test]
+fn many_associations_share_one_server() {
+    let now = Instant::now();
+    let mut n = Network::new(now, Impairment::default(), 5);
+    let mut server = Endpoint::new(Config::default(), now, [5; 32]);
+    server.listen(5000);
+    n.add(server, vec![ip("10.0.0.2")]);
+    let mut ids = Vec::new();
+    for c in 0..20u8 {
+        let addr = IpAddr::from([10, 0, 1, c + 1]);
+        let node = n.add(
+            Endpoint::new(Config::default(), now, [c + 100; 32]),
+            vec![addr],
+        );
+        let id = n
+            .ep(node)
+            .connect(
+                now,
+                ConnectOptions::new(addr, 5001, (ip("10.0.0.2"), 0).into(), 5000),
+            )
+            .unwrap();
+        for i in 0..200u32 {
+            let mut body = vec![c];
+            body.extend_from_slice(&i.to_be_bytes());
+            n.ep(node)
+                .send(id, (i % 10) as u16, 9, false, body)
+                .unwrap();
+        }
+        ids.push((node, id));
+    }
+    assert!(n.run_until(Duration::from_secs(60), |n| messages(n, 0).len() == 4000));
+    assert_eq!(n.ep(0).association_count(), 20);
+    let mut per_client = [0u32; 20];
+    for (_, _, _, data) in messages(&n, 0) {
+        per_client[data[0] as usize] += 1;
+    }
+    assert_eq!(per_client, [200; 20]);
+}

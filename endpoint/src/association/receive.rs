@@ -220,7 +220,12 @@ impl Association {
         gaps: impl Iterator<Item = (u16, u16)>,
         a_rwnd: Option<u32>,
     ) {
-        let flight_before: Vec<usize> = self.flight.clone();
+        // Whether each path used its whole cwnd before this SACK (RFC 9260
+        // 7.2.1); a fixed array: no allocation per SACK.
+        let mut full = [false; 8];
+        for (i, f) in full.iter_mut().enumerate().take(self.paths.len()) {
+            *f = self.flight[i] + self.paths[i].mtu >= self.paths[i].cwnd;
+        }
         let r = self.rtx.on_sack(cum, gaps, &mut self.flight);
         if r.stale {
             return;
@@ -237,8 +242,8 @@ impl Association {
             if acked == 0 {
                 continue;
             }
-            let full = flight_before[i] + path.mtu >= path.cwnd;
-            path.on_acked(acked, r.cum_advanced, full, in_recovery);
+            let was_full = full.get(i).copied().unwrap_or(true);
+            path.on_acked(acked, r.cum_advanced, was_full, in_recovery);
             if path.state != super::path::PathState::Active {
                 self.events.push_back(Event::PeerAddrChange {
                     id: self.id,
