@@ -1,0 +1,586 @@
+//! Interop with usrsctp over UDP encapsulation (RFC 6951) on loopback, both
+//! directions: our client (the library's `UdpDriver`, driven in the test
+//! thread) to a usrsctp server, and a usrsctp client to our server. Per
+//! direction: handshake; 1 000 messages each way on 10 streams with distinct
+//! PPIDs; unordered messages; 64 KiB messages that fragment; heartbeats both
+//! ways (seen through a UDP relay that reads the chunk types); graceful
+//! shutdown and abort started by either side. What usrsctp received is
+//! checked from the peer's log, what we received from the endpoint's events.
+//! Every test has its own UDP ports (127.0.0.1 only), so they run in parallel.
+
+mod peer;
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use peer::{check_delivery, Peer, PeerOpts, Received};
+use sctp_endpoint::driver::udp::UdpDriver;
+use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason};
+
+const LOOPBACK: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+/// SCTP ports: the server's and the client's.
+const SERVER_PORT: u16 = 5000;
+const CLIENT_PORT: u16 = 5001;
+/// First UDP port of these tests; test `n` uses BASE + 10 n .. + 3.
+const BASE: u16 = 42100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// Our endpoint connects to a usrsctp server.
+    WeConnect,
+    /// A usrsctp client connects to our endpoint.
+    TheyConnect,
+}
+
+/// Our side: the endpoint behind a `UdpDriver`, and every event it gave.
+struct Ours {
+    d: UdpDriver,
+    events: Vec<Event>,
+}
+
+impl Ours {
+    fn new(cfg: Config, udp_port: u16, seed: u8) -> Ours {
+        let ep = Endpoint::new(cfg, Instant::now(), [seed; 32]);
+        let d = UdpDriver::bind(ep, SocketAddr::new(LOOPBACK, udp_port))
+            .unwrap_or_else(|e| panic!("bind 127.0.0.1:{udp_port}: {e}"));
+        Ours {
+            d,
+            events: Vec::new(),
+        }
+    }
+
+    /// Drives the endpoint until `done` holds or `timeout` passes; `done` may
+    /// also feed the endpoint (send more).
+    fn run_until(&mut self, timeout: Duration, mut done: impl FnMut(&mut Ours) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if done(self) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            self.d.step(Duration::from_millis(5)).expect("udp step");
+            while let Some(e) = self.d.ep.poll_event() {
+                self.events.push(e);
+            }
+        }
+    }
+
+    fn up(&self) -> Option<AssocId> {
+        self.events.iter().find_map(|e| match e {
+            Event::AssocChange {
+                id,
+                change: AssocChange::CommUp,
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+    }
+
+    /// The first association end (any AssocChange but CommUp).
+    fn ended(&self) -> Option<(AssocChange, Option<Reason>)> {
+        self.events.iter().find_map(|e| match e {
+            Event::AssocChange { change, reason, .. } if *change != AssocChange::CommUp => {
+                Some((*change, reason.clone()))
+            }
+            _ => None,
+        })
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message { message, .. } => Some(Received::of(message)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn message_count(&self) -> usize {
+        self.events
+            .iter()
+            .filter(|e| matches!(e, Event::Message { .. }))
+            .count()
+    }
+
+    /// Nothing queued or in flight.
+    fn drained(&self, id: AssocId) -> bool {
+        self.d
+            .ep
+            .status(id)
+            .is_some_and(|s| s.queued == 0 && s.outstanding == 0)
+    }
+}
+
+/// Feeds messages `next..count` to the endpoint while it takes them.
+struct Sender {
+    next: u32,
+    count: u32,
+    streams: u16,
+    len: fn(u32) -> usize,
+    unordered: bool,
+}
+
+impl Sender {
+    fn new(count: u32, streams: u16, len: fn(u32) -> usize, unordered: bool) -> Sender {
+        Sender {
+            next: 0,
+            count,
+            streams,
+            len,
+            unordered,
+        }
+    }
+
+    /// Queues what fits; true once everything is queued.
+    fn feed(&mut self, o: &mut Ours, id: AssocId) -> bool {
+        while self.next < self.count {
+            let sid = (self.next % self.streams as u32) as u16;
+            let data = peer::body(sid, self.next, (self.len)(self.next));
+            match o
+                .d
+                .ep
+                .send(id, sid, 1000 + sid as u32, self.unordered, data)
+            {
+                Ok(()) => self.next += 1,
+                Err(sctp_endpoint::SendError::WouldBlock) => break,
+                Err(e) => panic!("send {}: {e}", self.next),
+            }
+        }
+        self.next == self.count
+    }
+}
+
+fn test_config() -> Config {
+    Config {
+        outbound_streams: 16,
+        ..Config::default()
+    }
+}
+
+/// Starts the peer in its role and sets the association up. `udp` is our
+/// UDP port, `peer_udp` the peer's; `relay` (if any) is the UDP port that
+/// both sides should use to reach the other (see [`Relay`]).
+fn associate(
+    role: Role,
+    cfg: Config,
+    udp: u16,
+    peer_udp: u16,
+    peer_opts: &[&str],
+    relay: Option<u16>,
+) -> (Ours, AssocId, Peer) {
+    let mut ours = Ours::new(cfg, udp, (udp % 251) as u8);
+    let mut args: Vec<String> = match role {
+        Role::WeConnect => vec![
+            "server".into(),
+            peer_udp.to_string(),
+            "127.0.0.1".into(),
+            SERVER_PORT.to_string(),
+        ],
+        Role::TheyConnect => vec![
+            "client".into(),
+            peer_udp.to_string(),
+            "127.0.0.1".into(),
+            CLIENT_PORT.to_string(),
+            "127.0.0.1".into(),
+            relay.unwrap_or(udp).to_string(),
+            SERVER_PORT.to_string(),
+        ],
+    };
+    args.extend(peer_opts.iter().map(|s| s.to_string()));
+    let peer = Peer::start(&PeerOpts { prefix: &[], args });
+    let id = match role {
+        Role::WeConnect => {
+            let remote = SocketAddr::new(LOOPBACK, relay.unwrap_or(peer_udp));
+            let id = ours
+                .d
+                .ep
+                .connect(
+                    Instant::now(),
+                    ConnectOptions::new(LOOPBACK, CLIENT_PORT, remote, SERVER_PORT),
+                )
+                .expect("connect");
+            assert!(
+                ours.run_until(Duration::from_secs(10), |o| o.up().is_some()
+                    || o.ended().is_some()),
+                "no association within 10 s; peer log:\n{}",
+                peer.tail()
+            );
+            assert_eq!(ours.up(), Some(id), "events: {:?}", ours.events);
+            id
+        }
+        Role::TheyConnect => {
+            ours.d.ep.listen(SERVER_PORT);
+            assert!(
+                ours.run_until(Duration::from_secs(10), |o| o.up().is_some()
+                    || o.ended().is_some()),
+                "no association within 10 s; peer log:\n{}",
+                peer.tail()
+            );
+            ours.up()
+                .unwrap_or_else(|| panic!("events: {:?}", ours.events))
+        }
+    };
+    // The peer's side is up too.
+    assert!(
+        ours.run_until(Duration::from_secs(5), |_| peer.saw("state=COMM_UP")),
+        "peer never saw COMM_UP:\n{}",
+        peer.tail()
+    );
+    let s = ours.d.ep.status(id).expect("status");
+    assert_eq!(s.streams.0, 16, "outbound streams negotiated: {s:?}");
+    (ours, id, peer)
+}
+
+fn ports(n: u16) -> (u16, u16, u16) {
+    let b = BASE + 10 * n;
+    (b, b + 1, b + 2)
+}
+
+fn handshake(role: Role, n: u16) {
+    let (udp, peer_udp, _) = ports(n);
+    let (mut ours, id, mut peer) = associate(role, test_config(), udp, peer_udp, &[], None);
+    assert_eq!(ours.d.ep.stats().bad_checksum, 0);
+    // One message each way proves the tags and ports.
+    ours.d
+        .ep
+        .send(id, 3, 1003, false, peer::body(3, 3, 100))
+        .unwrap();
+    peer.cmd("send 1 1 100 0");
+    assert!(
+        ours.run_until(Duration::from_secs(5), |o| o.message_count() == 1
+            && peer.data_count() == 1),
+        "one message each way; peer:\n{}\nours: {:?}",
+        peer.tail(),
+        ours.events
+    );
+    assert_eq!(
+        peer.received()[0],
+        Received {
+            len: 100,
+            sid: 3,
+            ppid: 1003,
+            unordered: false,
+            idx: 3,
+            ok: true
+        }
+    );
+    check_delivery("ours", &ours.received(), 1, 1, |_| 100, false);
+    let s = ours.d.ep.status(id).unwrap();
+    assert_eq!(s.state, sctp_endpoint::State::Established);
+}
+
+/// `count` messages each way on 10 streams, both sides sending at once.
+fn both_ways(
+    role: Role,
+    n: u16,
+    count: u32,
+    len: fn(u32) -> usize,
+    peer_len: usize,
+    unordered: bool,
+) {
+    let (udp, peer_udp, _) = ports(n);
+    let (mut ours, id, mut peer) = associate(role, test_config(), udp, peer_udp, &[], None);
+    peer.cmd(&format!("send {count} 10 {peer_len} {}", unordered as u8));
+    let mut tx = Sender::new(count, 10, len, unordered);
+    let ok = ours.run_until(Duration::from_secs(60), |o| {
+        tx.feed(o, id)
+            && o.message_count() >= count as usize
+            && peer.data_count() >= count as usize
+            && o.drained(id)
+    });
+    assert!(
+        ok,
+        "not all delivered: we got {}/{count}, the peer {}/{count}; peer:\n{}\nstatus {:?}",
+        ours.message_count(),
+        peer.data_count(),
+        peer.tail(),
+        ours.d.ep.status(id)
+    );
+    assert!(peer.saw(&format!("sent n={count}")), "{}", peer.tail());
+    // Let late duplicates show up before counting.
+    ours.run_until(Duration::from_millis(300), |_| false);
+    check_delivery("usrsctp", &peer.received(), count, 10, len, unordered);
+    check_delivery("ours", &ours.received(), count, 10, |_| peer_len, unordered);
+    assert!(ours.ended().is_none(), "{:?}", ours.ended());
+    let st = ours.d.ep.stats();
+    eprintln!("{role:?}: {st:?} {:?}", ours.d.ep.status(id));
+    assert_eq!(st.bad_checksum, 0);
+    assert_eq!(st.dropped + st.ootb, 0, "{st:?}");
+}
+
+fn small(i: u32) -> usize {
+    // 6..=1405 bytes: some bundle, some fill a packet.
+    6 + (i as usize * 97) % 1400
+}
+
+fn big(_: u32) -> usize {
+    64 * 1024
+}
+
+/// Sends a little each way, then the graceful shutdown or the abort starts
+/// on one side; the other must see it, and queued data must still arrive
+/// (graceful shutdown only).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    ShutdownByUs,
+    ShutdownByThem,
+    AbortByUs,
+    AbortByThem,
+}
+
+fn ending(role: Role, n: u16, end: End) {
+    let (udp, peer_udp, _) = ports(n);
+    let (mut ours, id, mut peer) = associate(role, test_config(), udp, peer_udp, &[], None);
+    let count = 200;
+    let graceful = matches!(end, End::ShutdownByUs | End::ShutdownByThem);
+    if graceful {
+        // Data queued right before SHUTDOWN must still all be delivered.
+        peer.cmd(&format!("send {count} 10 700 0"));
+        let mut tx = Sender::new(count, 10, small, false);
+        assert!(ours.run_until(Duration::from_secs(10), |o| tx.feed(o, id)
+            && peer.saw("sent n=")));
+    }
+    match end {
+        End::ShutdownByUs => ours.d.ep.shutdown(Instant::now(), id),
+        End::ShutdownByThem => peer.cmd("shutdown"),
+        End::AbortByUs => ours.d.ep.abort(id, Some(b"test over")),
+        End::AbortByThem => peer.cmd("abort"),
+    }
+    let ok = ours.run_until(Duration::from_secs(15), |o| {
+        o.ended().is_some()
+            && if graceful {
+                peer.saw("SHUTDOWN_COMP") || peer.saw("closed")
+            } else {
+                peer.saw("COMM_LOST")
+            }
+    });
+    assert!(
+        ok,
+        "the association did not end: ours {:?}; peer:\n{}",
+        ours.ended(),
+        peer.tail()
+    );
+    let (change, reason) = ours.ended().unwrap();
+    match end {
+        End::ShutdownByUs | End::ShutdownByThem => {
+            assert_eq!(change, AssocChange::ShutdownComplete, "{reason:?}");
+            check_delivery("usrsctp", &peer.received(), count, 10, small, false);
+            check_delivery("ours", &ours.received(), count, 10, |_| 700, false);
+            if end == End::ShutdownByUs {
+                assert!(peer.saw("shutdown_event"), "{}", peer.tail());
+            } else {
+                assert!(
+                    ours.events
+                        .iter()
+                        .any(|e| matches!(e, Event::ShutdownEvent { .. })),
+                    "{:?}",
+                    ours.events
+                );
+            }
+        }
+        End::AbortByUs => {
+            assert_eq!(change, AssocChange::CommLost, "{reason:?}");
+            assert_eq!(reason, Some(Reason::LocalAbort));
+        }
+        End::AbortByThem => {
+            assert_eq!(change, AssocChange::CommLost, "{reason:?}");
+            assert!(matches!(reason, Some(Reason::PeerAbort(_))), "{reason:?}");
+        }
+    }
+    // The association is gone on our side.
+    ours.run_until(Duration::from_millis(200), |_| false);
+    assert_eq!(ours.d.ep.association_count(), 0);
+}
+
+/// Chunk types seen by the relay, per direction.
+#[derive(Default, Debug)]
+struct Seen {
+    /// From the side that sent first (the client) towards the target.
+    forward: Vec<u8>,
+    /// Back.
+    backward: Vec<u8>,
+}
+
+/// A UDP relay on 127.0.0.1: what reaches `front` goes on to `target` from
+/// `back`; what comes back to `back` goes to whoever last wrote to `front`.
+/// It records the chunk types of every SCTP packet it passes.
+struct Relay {
+    port: u16,
+    seen: Arc<Mutex<Seen>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn chunk_types(p: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    let mut o = 12;
+    while o + 4 <= p.len() {
+        let len = u16::from_be_bytes([p[o + 2], p[o + 3]]) as usize;
+        v.push(p[o]);
+        if len < 4 {
+            break;
+        }
+        o += (len + 3) & !3;
+    }
+    v
+}
+
+impl Relay {
+    fn start(port: u16, target: SocketAddr) -> Relay {
+        let front = UdpSocket::bind((LOOPBACK, port)).expect("relay front");
+        let back = UdpSocket::bind((LOOPBACK, 0)).expect("relay back");
+        front.set_nonblocking(true).unwrap();
+        back.set_nonblocking(true).unwrap();
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seen2, stop2) = (seen.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 65536];
+            let mut client: Option<SocketAddr> = None;
+            while !stop2.load(Ordering::Relaxed) {
+                let mut idle = true;
+                while let Ok((n, from)) = front.recv_from(&mut buf) {
+                    idle = false;
+                    client = Some(from);
+                    seen2.lock().unwrap().forward.extend(chunk_types(&buf[..n]));
+                    let _ = back.send_to(&buf[..n], target);
+                }
+                while let Ok((n, _)) = back.recv_from(&mut buf) {
+                    idle = false;
+                    seen2
+                        .lock()
+                        .unwrap()
+                        .backward
+                        .extend(chunk_types(&buf[..n]));
+                    if let Some(c) = client {
+                        let _ = front.send_to(&buf[..n], c);
+                    }
+                }
+                if idle {
+                    std::thread::sleep(Duration::from_micros(500));
+                }
+            }
+        });
+        Relay {
+            port,
+            seen,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+const HEARTBEAT: u8 = 4;
+const HEARTBEAT_ACK: u8 = 5;
+
+/// Both sides heartbeat (we every ~600 ms, usrsctp every ~100 ms) on an idle association; each side's
+/// HEARTBEATs are answered by the other (seen on the wire by the relay), and
+/// the association survives and still carries data.
+fn heartbeats(role: Role, n: u16) {
+    let (udp, peer_udp, relay_port) = ports(n);
+    let cfg = Config {
+        // usrsctp skips a heartbeat when it sent anything on the path
+        // within its interval (its HEARTBEAT ACKs count): its interval must
+        // be well below ours for both to heartbeat.
+        hb_interval: Duration::from_millis(500),
+        rto_min: Duration::from_millis(100),
+        rto_initial: Duration::from_millis(300),
+        ..test_config()
+    };
+    // The relay sits in front of the server.
+    let target = match role {
+        Role::WeConnect => SocketAddr::new(LOOPBACK, peer_udp),
+        Role::TheyConnect => SocketAddr::new(LOOPBACK, udp),
+    };
+    let relay = Relay::start(relay_port, target);
+    let (mut ours, id, mut peer) = associate(
+        role,
+        cfg,
+        udp,
+        peer_udp,
+        &["hb=50", "rtomin=50"],
+        Some(relay.port),
+    );
+    let count = |seen: &Seen, ours_to_them: bool, ty: u8| {
+        let dir = if (role == Role::WeConnect) == ours_to_them {
+            &seen.forward
+        } else {
+            &seen.backward
+        };
+        dir.iter().filter(|&&t| t == ty).count()
+    };
+    let ok = ours.run_until(Duration::from_secs(10), |_| {
+        let s = relay.seen.lock().unwrap();
+        count(&s, true, HEARTBEAT) >= 3
+            && count(&s, false, HEARTBEAT_ACK) >= 3
+            && count(&s, false, HEARTBEAT) >= 3
+            && count(&s, true, HEARTBEAT_ACK) >= 3
+    });
+    {
+        let s = relay.seen.lock().unwrap();
+        assert!(
+            ok,
+            "heartbeats: ours sent {} and got {} acks, usrsctp sent {} and got {} acks; peer:\n{}",
+            count(&s, true, HEARTBEAT),
+            count(&s, false, HEARTBEAT_ACK),
+            count(&s, false, HEARTBEAT),
+            count(&s, true, HEARTBEAT_ACK),
+            peer.tail()
+        );
+    }
+    assert!(ours.ended().is_none(), "{:?}", ours.ended());
+    assert!(!peer.saw("COMM_LOST"), "{}", peer.tail());
+    // Still usable.
+    ours.d
+        .ep
+        .send(id, 1, 1001, false, peer::body(1, 1, 50))
+        .unwrap();
+    peer.cmd("send 1 1 60 0");
+    assert!(
+        ours.run_until(Duration::from_secs(5), |o| o.message_count() == 1
+            && peer.data_count() == 1),
+        "{}",
+        peer.tail()
+    );
+    let s = ours.d.ep.status(id).unwrap();
+    assert!(s.srtt.is_some(), "{s:?}");
+}
+
+macro_rules! both_roles {
+    ($($name:ident($n:expr) => $body:expr;)*) => {
+        mod we_connect {
+            use super::*;
+            $(#[test] fn $name() { let f: fn(Role, u16) = $body; f(Role::WeConnect, 2 * $n) })*
+        }
+        mod they_connect {
+            use super::*;
+            $(#[test] fn $name() { let f: fn(Role, u16) = $body; f(Role::TheyConnect, 2 * $n + 1) })*
+        }
+    };
+}
+
+both_roles! {
+    handshake(0) => super::handshake;
+    messages_10_streams(1) => |r, n| both_ways(r, n, 1000, small, 1000, false);
+    unordered(2) => |r, n| both_ways(r, n, 500, small, 300, true);
+    fragmented_64k(3) => |r, n| both_ways(r, n, 40, big, 64 * 1024, false);
+    heartbeats(4) => super::heartbeats;
+    shutdown_by_us(5) => |r, n| ending(r, n, End::ShutdownByUs);
+    shutdown_by_them(6) => |r, n| ending(r, n, End::ShutdownByThem);
+    abort_by_us(7) => |r, n| ending(r, n, End::AbortByUs);
+    abort_by_them(8) => |r, n| ending(r, n, End::AbortByThem);
+}
