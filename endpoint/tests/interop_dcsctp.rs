@@ -172,3 +172,31 @@ fn large_messages_both_roles() {
         assert!(p.shutdown(flip(ours)), "{}", p.report());
     }
 }
+
+/// Five idle minutes: both send HEARTBEATs (RFC 9260 8.3), both answer.
+#[test]
+fn idle_heartbeats_both_roles() {
+    for role in [Role::OursClient, Role::OursServer] {
+        let (mut p, ours) = setup(role, options());
+        p.handshake();
+        let (mine, theirs) = common::idle_heartbeats(&mut p, ours, 300, ppid);
+        assert!(mine >= 5 && theirs >= 5, "{mine} {theirs}");
+    }
+}
+
+/// dcsctp with message interleaving (RFC 8260) lists I-DATA in Supported
+/// Extensions; we do not, so it must send DATA: it does.
+#[test]
+fn interleaving_offer_declined() {
+    for role in [Role::OursClient, Role::OursServer] {
+        let opts = Options {
+            enable_message_interleaving: true,
+            ..options()
+        };
+        let (mut p, ours) = setup(role, opts);
+        p.handshake();
+        common::exchange(&mut p, ours, 200, 4, ppid);
+        assert_eq!(common::count_chunks(&p, flip(ours), 64), 0, "no I-DATA");
+        assert!(common::count_chunks(&p, flip(ours), 0) > 0);
+    }
+}

@@ -228,3 +228,17 @@ fn large_messages_both_roles() {
         assert!(p.shutdown(ours), "{}", p.report());
     }
 }
+
+/// Five idle minutes: we send HEARTBEATs and sctp-proto answers them;
+/// sctp-proto sends none (it has no heartbeat timer: RFC 9260 8.3 says an
+/// endpoint SHOULD monitor idle destinations with HEARTBEAT).
+#[test]
+fn idle_heartbeats_both_roles() {
+    for role in [Role::OursClient, Role::OursServer] {
+        let (mut p, ours) = setup(role);
+        p.handshake();
+        let (mine, theirs) = common::idle_heartbeats(&mut p, ours, 300, ppid);
+        assert!(mine >= 5, "{mine}");
+        assert_eq!(theirs, 0);
+    }
+}

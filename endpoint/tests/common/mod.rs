@@ -665,3 +665,33 @@ pub fn large_messages(p: &mut Pair, ours: Dir, count: u32, ppid: impl Fn(u16) ->
         check_delivery(&got, count, len, ppid);
     }
 }
+
+/// Idle for `secs` virtual seconds: heartbeats each way (RFC 9260 8.3).
+/// Returns how many HEARTBEATs (ours, theirs) went out and their ACKs came
+/// back; the association must stay up and carry data after.
+pub fn idle_heartbeats(
+    p: &mut Pair,
+    ours: Dir,
+    secs: u64,
+    ppid: impl Fn(u16) -> u32 + Copy,
+) -> (usize, usize) {
+    let before = (count_chunks(p, ours, 4), count_chunks(p, flip(ours), 4));
+    p.run_until(Duration::from_secs(secs), |p| {
+        p.a.is_closed() || p.b.is_closed()
+    });
+    assert!(!p.a.is_closed() && !p.b.is_closed(), "{}", p.report());
+    let hb = (
+        count_chunks(p, ours, 4) - before.0,
+        count_chunks(p, flip(ours), 4) - before.1,
+    );
+    // Every HEARTBEAT answered by a HEARTBEAT ACK (one may be in flight).
+    for d in [ours, flip(ours)] {
+        let (hbs, acks) = (count_chunks(p, d, 4), count_chunks(p, flip(d), 5));
+        assert!(
+            acks + 1 >= hbs && acks <= hbs,
+            "{d:?}: {hbs} HEARTBEAT, {acks} ACK"
+        );
+    }
+    exchange(p, ours, 10, 2, ppid);
+    hb
+}
