@@ -1,5 +1,6 @@
 //! `sctp-endpoint`: serve SCTP associations or connect and measure, over UDP
-//! encapsulation (RFC 6951), with the sans-IO endpoint of this crate.
+//! encapsulation (RFC 6951) or raw IP (protocol 132, root only), with the
+//! sans-IO endpoint of this crate.
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use sctp_endpoint::driver::raw::RawDriver;
 use sctp_endpoint::driver::udp::UdpDriver;
 use sctp_endpoint::{
     AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason, SendError,
@@ -19,7 +21,7 @@ use sctp_endpoint::{
 #[derive(Parser)]
 #[command(
     version,
-    about = "A sans-IO SCTP endpoint (RFC 9260) over UDP encapsulation (RFC 6951)"
+    about = "A sans-IO SCTP endpoint (RFC 9260) over UDP encapsulation (RFC 6951) or raw IP"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -31,10 +33,19 @@ enum Cmd {
     /// Accept associations and echo or discard what arrives, until Ctrl-C.
     Serve {
         /// Local UDP port for SCTP over UDP (9899 is the IANA port).
-        #[arg(long, value_name = "LOCAL_UDP_PORT")]
-        udp: u16,
-        /// Local address to bind.
-        #[arg(long, default_value = "0.0.0.0")]
+        #[arg(
+            long,
+            value_name = "LOCAL_UDP_PORT",
+            required_unless_present = "raw",
+            conflicts_with = "raw"
+        )]
+        udp: Option<u16>,
+        /// Raw IP (protocol 132) on this local address instead of UDP
+        /// (needs root or CAP_NET_RAW).
+        #[arg(long, value_name = "LOCAL_ADDR")]
+        raw: Option<IpAddr>,
+        /// Local address to bind (UDP).
+        #[arg(long, default_value = "0.0.0.0", conflicts_with = "raw")]
         bind: IpAddr,
         /// SCTP port to accept associations on.
         #[arg(long)]
@@ -49,10 +60,19 @@ enum Cmd {
     /// Associate, send COUNT messages of SIZE bytes, shut down, print throughput.
     Connect {
         /// The peer's UDP encapsulation address.
-        #[arg(long, value_name = "HOST:UDP_PORT")]
-        udp: String,
+        #[arg(
+            long,
+            value_name = "HOST:UDP_PORT",
+            required_unless_present = "raw",
+            conflicts_with = "raw"
+        )]
+        udp: Option<String>,
+        /// The peer's address, over raw IP (protocol 132) instead of UDP
+        /// (needs root or CAP_NET_RAW).
+        #[arg(long, value_name = "HOST")]
+        raw: Option<String>,
         /// Local UDP port (default: any).
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, conflicts_with = "raw")]
         local_udp: u16,
         /// The peer's SCTP port.
         #[arg(long)]
@@ -95,13 +115,23 @@ fn main() {
     let r = match cli.cmd {
         Cmd::Serve {
             udp,
+            raw,
             bind,
             port,
             mode,
             associations,
-        } => serve(bind, udp, port, mode, associations),
+        } => serve(
+            match raw {
+                Some(addr) => Transport::Raw(addr),
+                None => Transport::Udp(SocketAddr::new(bind, udp.unwrap_or(9899))),
+            },
+            port,
+            mode,
+            associations,
+        ),
         Cmd::Connect {
             udp,
+            raw,
             local_udp,
             port,
             local_port,
@@ -114,6 +144,7 @@ fn main() {
             timeout,
         } => connect(ConnectArgs {
             udp,
+            raw,
             local_udp,
             port,
             local_port,
@@ -159,15 +190,90 @@ fn interrupted() -> Arc<AtomicBool> {
     flag
 }
 
-fn serve(bind: IpAddr, udp: u16, port: u16, mode: Mode, stop_after: Option<u64>) -> Result<()> {
+/// Where packets go: UDP encapsulation from a local UDP address, or raw IP
+/// on a local IP address.
+enum Transport {
+    Udp(SocketAddr),
+    Raw(IpAddr),
+}
+
+/// The two drivers, as the commands use them.
+trait Net {
+    fn ep(&mut self) -> &mut Endpoint;
+    fn step(&mut self, max_wait: Duration) -> std::io::Result<()>;
+    fn flush(&mut self);
+    fn local_ip(&self) -> IpAddr;
+    fn send_errors(&self) -> u64;
+    /// "UDP 1.2.3.4:9899" or "raw IP 1.2.3.4".
+    fn describe(&self) -> String;
+}
+
+impl Net for UdpDriver {
+    fn ep(&mut self) -> &mut Endpoint {
+        &mut self.ep
+    }
+    fn step(&mut self, max_wait: Duration) -> std::io::Result<()> {
+        UdpDriver::step(self, max_wait)
+    }
+    fn flush(&mut self) {
+        UdpDriver::flush(self)
+    }
+    fn local_ip(&self) -> IpAddr {
+        UdpDriver::local_ip(self)
+    }
+    fn send_errors(&self) -> u64 {
+        self.send_errors
+    }
+    fn describe(&self) -> String {
+        match self.local_addr() {
+            Ok(a) => format!("UDP {a}"),
+            Err(_) => "UDP".into(),
+        }
+    }
+}
+
+impl Net for RawDriver {
+    fn ep(&mut self) -> &mut Endpoint {
+        &mut self.ep
+    }
+    fn step(&mut self, max_wait: Duration) -> std::io::Result<()> {
+        RawDriver::step(self, max_wait)
+    }
+    fn flush(&mut self) {
+        RawDriver::flush(self)
+    }
+    fn local_ip(&self) -> IpAddr {
+        RawDriver::local_ip(self)
+    }
+    fn send_errors(&self) -> u64 {
+        self.send_errors
+    }
+    fn describe(&self) -> String {
+        format!("raw IP {}", self.local_ip())
+    }
+}
+
+/// Opens the driver for `t` around `ep`.
+fn open(ep: Endpoint, t: &Transport) -> Result<Box<dyn Net>> {
+    Ok(match t {
+        Transport::Udp(a) => {
+            Box::new(UdpDriver::bind(ep, *a).with_context(|| format!("cannot bind UDP {a}"))?)
+        }
+        Transport::Raw(ip) => Box::new(
+            RawDriver::bind(ep, *ip)
+                .with_context(|| format!("cannot open raw IP (protocol 132) on {ip}"))?,
+        ),
+    })
+}
+
+fn serve(t: Transport, port: u16, mode: Mode, stop_after: Option<u64>) -> Result<()> {
     let mut ep = Endpoint::new(Config::default(), Instant::now(), seed());
     ep.listen(port);
-    let mut d = UdpDriver::bind(ep, SocketAddr::new(bind, udp))
-        .with_context(|| format!("cannot bind UDP {bind}:{udp}"))?;
+    let mut d = open(ep, &t)?;
     let stop = interrupted();
     eprintln!(
-        "sctp-endpoint: serving SCTP port {port} over UDP {} ({}), Ctrl-C to stop",
-        d.local_addr()?,
+        "sctp-endpoint: serving SCTP port {port} over {} ({}), Ctrl-C to stop",
+        d.describe(),
         if mode == Mode::Echo {
             "echo"
         } else {
@@ -181,7 +287,7 @@ fn serve(bind: IpAddr, udp: u16, port: u16, mode: Mode, stop_after: Option<u64>)
         HashMap::new();
     while !stop.load(Ordering::SeqCst) {
         d.step(Duration::from_millis(100))?;
-        while let Some(e) = d.ep.poll_event() {
+        while let Some(e) = d.ep().poll_event() {
             match e {
                 Event::AssocChange {
                     id,
@@ -189,7 +295,7 @@ fn serve(bind: IpAddr, udp: u16, port: u16, mode: Mode, stop_after: Option<u64>)
                     streams,
                     ..
                 } => {
-                    let peer = d.ep.status(id).map(|s| s.peer_addrs[0]);
+                    let peer = d.ep().status(id).map(|s| s.peer_addrs[0]);
                     println!(
                         "assoc {} up: peer {} streams {}/{}",
                         id.0,
@@ -225,7 +331,7 @@ fn serve(bind: IpAddr, udp: u16, port: u16, mode: Mode, stop_after: Option<u64>)
         for (id, q) in backlog.iter_mut() {
             while let Some(m) = q.front() {
                 match d
-                    .ep
+                    .ep()
                     .send(*id, m.stream, m.ppid, m.unordered, m.data.clone())
                 {
                     Ok(()) => {
@@ -248,7 +354,8 @@ fn serve(bind: IpAddr, udp: u16, port: u16, mode: Mode, stop_after: Option<u64>)
 }
 
 struct ConnectArgs {
-    udp: String,
+    udp: Option<String>,
+    raw: Option<String>,
     local_udp: u16,
     port: u16,
     local_port: Option<u16>,
@@ -282,16 +389,30 @@ fn connect(a: ConnectArgs) -> Result<bool> {
     if a.size == 0 {
         bail!("--size must be at least 1 (SCTP has no empty messages, RFC 9260 6.2)");
     }
-    let remote: SocketAddr = a
-        .udp
-        .to_socket_addrs()
-        .with_context(|| format!("cannot resolve {:?} (expected HOST:UDP_PORT)", a.udp))?
-        .next()
-        .ok_or_else(|| anyhow!("{:?} resolves to no address", a.udp))?;
-    let local_ip: IpAddr = if remote.is_ipv4() {
-        "0.0.0.0".parse()?
+    let remote: SocketAddr = match (&a.udp, &a.raw) {
+        (Some(udp), _) => udp
+            .to_socket_addrs()
+            .with_context(|| format!("cannot resolve {udp:?} (expected HOST:UDP_PORT)"))?
+            .next()
+            .ok_or_else(|| anyhow!("{udp:?} resolves to no address"))?,
+        (None, Some(host)) => (host.as_str(), 0)
+            .to_socket_addrs()
+            .or_else(|_| {
+                // A bare IPv6 address has colons of its own.
+                host.parse::<IpAddr>()
+                    .map(|ip| vec![SocketAddr::new(ip, 0)].into_iter())
+            })
+            .with_context(|| format!("cannot resolve {host:?} (expected HOST)"))?
+            .next()
+            .ok_or_else(|| anyhow!("{host:?} resolves to no address"))?,
+        (None, None) => bail!("give --udp HOST:UDP_PORT or --raw HOST"),
+    };
+    let transport = if a.raw.is_some() {
+        Transport::Raw(route_source(remote.ip())?)
+    } else if remote.is_ipv4() {
+        Transport::Udp(SocketAddr::new("0.0.0.0".parse()?, a.local_udp))
     } else {
-        "::".parse()?
+        Transport::Udp(SocketAddr::new("::".parse()?, a.local_udp))
     };
     let cfg = Config {
         outbound_streams: a.streams.max(1),
@@ -299,19 +420,20 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         ..Config::default()
     };
     let ep = Endpoint::new(cfg, Instant::now(), seed());
-    let mut d = UdpDriver::bind(ep, SocketAddr::new(local_ip, a.local_udp))
-        .with_context(|| format!("cannot bind local UDP port {}", a.local_udp))?;
+    let mut d = open(ep, &transport)?;
     let local_port = a
         .local_port
         .unwrap_or(1024 + (std::process::id() % 60000) as u16);
     let stop = interrupted();
     let start = Instant::now();
-    let id =
-        d.ep.connect(
+    let local_ip = d.local_ip();
+    let id = d
+        .ep()
+        .connect(
             start,
             ConnectOptions {
                 streams: Some(a.streams),
-                ..ConnectOptions::new(d.local_ip(), local_port, remote, a.port)
+                ..ConnectOptions::new(local_ip, local_port, remote, a.port)
             },
         )
         .map_err(|e| anyhow!("connect: {e}"))?;
@@ -326,8 +448,10 @@ fn connect(a: ConnectArgs) -> Result<bool> {
                 "no association with {remote} (SCTP port {}) after {:.1} s: the peer did not answer INIT{}",
                 a.port,
                 a.timeout,
-                if d.send_errors > 0 {
+                if d.send_errors() > 0 && a.raw.is_none() {
                     " (its UDP port answers ICMP port unreachable)"
+                } else if d.send_errors() > 0 {
+                    " (sending failed: no route?)"
                 } else {
                     ""
                 }
@@ -335,7 +459,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         }
         d.step(Duration::from_millis(50))?;
         let mut up = None;
-        while let Some(e) = d.ep.poll_event() {
+        while let Some(e) = d.ep().poll_event() {
             match e {
                 Event::AssocChange {
                     change: AssocChange::CommUp,
@@ -358,14 +482,13 @@ fn connect(a: ConnectArgs) -> Result<bool> {
             break;
         }
     }
-    let streams = d.ep.status(id).map_or(1, |s| s.streams.0.max(1));
+    let streams = d.ep().status(id).map_or(1, |s| s.streams.0.max(1));
     let t0 = Instant::now();
     let progress = std::io::stderr().is_terminal() && !a.json;
     let mut sent = 0u64;
     let mut echoed = 0u64;
     let mut echo_bad = 0u64;
     let mut next_echo: HashMap<u16, u64> = HashMap::new();
-    let mut dry = false;
     let mut failure: Option<String> = None;
     let mut last_draw = Instant::now();
     loop {
@@ -375,7 +498,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         }
         while sent < a.count {
             let s = (sent % streams as u64) as u16;
-            match d.ep.send(id, s, 0, a.unordered, message(sent, s, a.size)) {
+            match d.ep().send(id, s, 0, a.unordered, message(sent, s, a.size)) {
                 Ok(()) => sent += 1,
                 Err(SendError::WouldBlock) => break,
                 Err(e) => {
@@ -388,9 +511,8 @@ fn connect(a: ConnectArgs) -> Result<bool> {
             break;
         }
         d.step(Duration::from_millis(20))?;
-        while let Some(e) = d.ep.poll_event() {
+        while let Some(e) = d.ep().poll_event() {
             match e {
-                Event::SenderDry { .. } => dry = true,
                 Event::Message { message: m, .. } => {
                     let i = u64::from_be_bytes(
                         m.data[..8.min(m.data.len())]
@@ -434,28 +556,26 @@ fn connect(a: ConnectArgs) -> Result<bool> {
             );
             let _ = std::io::stderr().flush();
         }
+        // Everything sent was acknowledged (the SenderDry event may come in
+        // an earlier step than the last echo: ask the status).
         let acked = sent == a.count
-            && dry
-            && d.ep
+            && d.ep()
                 .status(id)
                 .is_some_and(|s| s.outstanding == 0 && s.queued == 0);
         if acked && (!a.echo || echoed >= a.count) {
             break;
         }
-        if dry {
-            dry = false;
-        }
     }
     let seconds = t0.elapsed().as_secs_f64();
-    let retransmissions = d.ep.status(id).map_or(0, |s| s.retransmissions);
+    let retransmissions = d.ep().status(id).map_or(0, |s| s.retransmissions);
     // Graceful shutdown.
     let now = Instant::now();
-    d.ep.shutdown(now, id);
+    d.ep().shutdown(now, id);
     let sd_deadline = Instant::now() + Duration::from_secs(10);
     let mut closed = false;
     while !closed && Instant::now() < sd_deadline {
         d.step(Duration::from_millis(20))?;
-        while let Some(e) = d.ep.poll_event() {
+        while let Some(e) = d.ep().poll_event() {
             if let Event::AssocChange { change, reason, .. } = e {
                 closed = true;
                 if change != AssocChange::ShutdownComplete && failure.is_none() {
@@ -496,4 +616,19 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         );
     }
     Ok(ok)
+}
+
+/// The local address the kernel would send from to reach `remote` (a UDP
+/// socket "connected" there sends nothing), for raw IP, where the endpoint
+/// must name its own address.
+fn route_source(remote: IpAddr) -> Result<IpAddr> {
+    let any: IpAddr = if remote.is_ipv4() {
+        "0.0.0.0".parse()?
+    } else {
+        "::".parse()?
+    };
+    let s = std::net::UdpSocket::bind(SocketAddr::new(any, 0))?;
+    s.connect(SocketAddr::new(remote, 9))
+        .with_context(|| format!("no route to {remote}"))?;
+    Ok(s.local_addr()?.ip())
 }
