@@ -91,6 +91,9 @@ pub struct RetransmitQueue {
     /// Fast recovery exit point (RFC 9260 7.2.4), if in fast recovery.
     recovery: Option<Tsn>,
     marked: usize,
+    /// Payload bytes outstanding and not gap-acked (kept as a running sum:
+    /// the sender asks for it per chunk).
+    unacked: usize,
     /// Total retransmissions (statistics).
     pub retransmissions: u64,
 }
@@ -104,6 +107,7 @@ impl RetransmitQueue {
             next_tsn: Tsn(initial_tsn),
             recovery: None,
             marked: 0,
+            unacked: 0,
             retransmissions: 0,
         }
     }
@@ -130,11 +134,7 @@ impl RetransmitQueue {
 
     /// Bytes not yet acknowledged in any way (counted against the peer's rwnd).
     pub fn unacked_bytes(&self) -> usize {
-        self.queue
-            .iter()
-            .filter(|c| !c.gap_acked)
-            .map(Outstanding::size)
-            .sum()
+        self.unacked
     }
 
     /// Whether some chunk waits to be retransmitted.
@@ -162,6 +162,7 @@ impl RetransmitQueue {
     ) -> Tsn {
         let tsn = self.next_tsn;
         self.next_tsn = tsn.next();
+        self.unacked += range.len();
         self.queue.push_back(Outstanding {
             tsn,
             stream,
@@ -216,6 +217,7 @@ impl RetransmitQueue {
                 debit(flight, c.path, c.size());
             }
             if !c.gap_acked {
+                self.unacked -= c.size();
                 r.newly_acked += c.size();
                 if let Some(a) = r.acked_on.get_mut(c.path) {
                     *a += c.size();
@@ -244,6 +246,7 @@ impl RetransmitQueue {
             let acked = matches!(block, Some((s, e)) if s.le(c.tsn) && c.tsn.le(e));
             if acked && !c.gap_acked {
                 c.gap_acked = true;
+                self.unacked -= c.size();
                 if c.marked {
                     c.marked = false;
                     c.fast = false;
@@ -267,6 +270,7 @@ impl RetransmitQueue {
                 // Renege (RFC 9260 6.2.1 last paragraph): back to outstanding
                 // and marked for retransmission on the T3-rtx or next send.
                 c.gap_acked = false;
+                self.unacked += c.size();
             }
         }
         // Fast recovery ends once its exit point is acknowledged.
@@ -401,6 +405,7 @@ impl RetransmitQueue {
     pub fn clear(&mut self) -> usize {
         let n = self.queue.len();
         self.queue.clear();
+        self.unacked = 0;
         self.marked = 0;
         n
     }
@@ -484,6 +489,32 @@ mod tests {
         }
         assert_eq!(order, [100, 101, 103]);
         assert_eq!(q.retransmissions, 3);
+    }
+
+    fn recount(q: &RetransmitQueue) -> usize {
+        q.queue
+            .iter()
+            .filter(|c| !c.gap_acked)
+            .map(Outstanding::size)
+            .sum()
+    }
+
+    #[test]
+    fn the_running_unacked_sum_matches_a_recount() {
+        let now = Instant::now();
+        let (mut q, mut f) = q_with(20, now);
+        let sacks: [(u32, &[(u16, u16)]); 5] = [
+            (99, &[(3, 5), (8, 8)]),
+            (102, &[(2, 3)]),
+            (102, &[(6, 9)]),
+            (105, &[(1, 2), (10, 12)]),
+            (119, &[]),
+        ];
+        for (cum, gaps) in sacks {
+            q.on_sack(Tsn(cum), gaps.iter().copied(), &mut f);
+            assert_eq!(q.unacked_bytes(), recount(&q), "after SACK {cum} {gaps:?}");
+        }
+        assert_eq!(q.unacked_bytes(), 0);
     }
 
     #[test]
