@@ -34,56 +34,27 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+//!
+//! The protocol rules themselves (which Verification Tag a packet carries
+//! and which one is accepted, what an INIT or INIT ACK teaches, SSN and MID
+//! numbering, the peer's TSNs with gap blocks and duplicates) are the
+//! endpoint's, from [`sctp_endpoint::rules`]: the REPL follows associations
+//! with the same code that runs them.
+
 mod build;
 mod follow;
 mod handshake;
-mod peer_tsns;
 mod seed;
 
-use std::collections::HashMap;
+use std::time::Duration;
+
+use sctp_codec::chunk::{flags, GapAckBlock};
+use sctp_endpoint::rules::{DataTracker, MidSequencer, SsnSequencer, TagRule};
 
 pub use handshake::{HANDSHAKE_ATTEMPTS, LOCAL_STREAMS};
-pub use peer_tsns::{tsn_lt, PeerTsns};
 
-/// Chunk type numbers this module acts on (RFC 9260 3.2 and extensions).
-pub mod ty {
-    /// DATA (RFC 9260 3.3.1).
-    pub const DATA: u8 = 0x00;
-    /// INIT (RFC 9260 3.3.2).
-    pub const INIT: u8 = 0x01;
-    /// INIT ACK (RFC 9260 3.3.3).
-    pub const INIT_ACK: u8 = 0x02;
-    /// SACK (RFC 9260 3.3.4).
-    pub const SACK: u8 = 0x03;
-    /// ABORT (RFC 9260 3.3.7).
-    pub const ABORT: u8 = 0x06;
-    /// SHUTDOWN (RFC 9260 3.3.8).
-    pub const SHUTDOWN: u8 = 0x07;
-    /// SHUTDOWN ACK (RFC 9260 3.3.9).
-    pub const SHUTDOWN_ACK: u8 = 0x08;
-    /// COOKIE ECHO (RFC 9260 3.3.11).
-    pub const COOKIE_ECHO: u8 = 0x0A;
-    /// COOKIE ACK (RFC 9260 3.3.12).
-    pub const COOKIE_ACK: u8 = 0x0B;
-    /// ECNE (RFC 9260 Appendix A).
-    pub const ECNE: u8 = 0x0C;
-    /// CWR (RFC 9260 Appendix A).
-    pub const CWR: u8 = 0x0D;
-    /// SHUTDOWN COMPLETE (RFC 9260 3.3.13).
-    pub const SHUTDOWN_COMPLETE: u8 = 0x0E;
-    /// NR-SACK (draft-tuexen-tsvwg-sctp-multipath).
-    pub const NR_SACK: u8 = 0x10;
-    /// I-DATA (RFC 8260 2.1).
-    pub const I_DATA: u8 = 0x40;
-    /// ASCONF-ACK (RFC 5061 4.1.2).
-    pub const ASCONF_ACK: u8 = 0x80;
-    /// FORWARD TSN (RFC 3758 3.2).
-    pub const FORWARD_TSN: u8 = 0xC0;
-    /// ASCONF (RFC 5061 4.1.1).
-    pub const ASCONF: u8 = 0xC1;
-    /// I-FORWARD-TSN (RFC 8260 2.3.1).
-    pub const I_FORWARD_TSN: u8 = 0xC2;
-}
+/// Chunk type numbers (the codec's, read from its registry).
+pub use sctp_codec::chunk::ty;
 
 /// Our Advertised Receiver Window Credit in INIT and SACK (RFC 9260 3.3.2).
 pub const LOCAL_A_RWND: u32 = 65_536;
@@ -197,12 +168,14 @@ pub struct Assoc {
     pub next_asconf_serial: u32,
     /// The Serial Number of the peer's last ASCONF (for ASCONF-ACK, RFC 5061 4.1.2).
     pub peer_asconf_serial: Option<u32>,
-    /// The peer's TSNs: cumulative point, gaps, duplicates.
-    peer_tsns: PeerTsns,
+    /// The peer's TSNs: cumulative point, gaps, duplicates (`None` before
+    /// its INIT/INIT ACK or first DATA).
+    peer_tsns: Option<DataTracker>,
     /// Next Stream Sequence Number of each outgoing stream (ordered DATA).
-    ssn: HashMap<u16, u16>,
-    /// Next Message Identifier per (stream, unordered) for I-DATA (RFC 8260 2.1).
-    mid: HashMap<(u16, bool), u32>,
+    ssn: SsnSequencer,
+    /// Next Message Identifier per stream, ordered and unordered apart, for
+    /// I-DATA (RFC 8260 2.1).
+    mid: MidSequencer,
     state: AssocState,
 }
 
@@ -225,9 +198,9 @@ impl Assoc {
             peer_streams: None,
             next_asconf_serial: next_tsn,
             peer_asconf_serial: None,
-            peer_tsns: PeerTsns::default(),
-            ssn: HashMap::new(),
-            mid: HashMap::new(),
+            peer_tsns: None,
+            ssn: SsnSequencer::default(),
+            mid: MidSequencer::default(),
             state: AssocState::Closed,
         }
     }
@@ -236,8 +209,12 @@ impl Assoc {
         self.state
     }
     /// The peer's TSNs as we would acknowledge them (gaps, duplicates).
-    pub fn peer_tsns(&self) -> &PeerTsns {
-        &self.peer_tsns
+    pub fn peer_tsns(&self) -> PeerTsns<'_> {
+        PeerTsns {
+            cum: self.peer_tsns.as_ref().map(|t| t.cum_tsn().0),
+            duplicates: self.peer_tsns.as_ref().map_or(&[], |t| t.dup_tsns()),
+            tracker: self.peer_tsns.as_ref(),
+        }
     }
     /// What a bare `assoc` prints: ports, state, tags, TSNs both ways and
     /// what is known of the peer, one item per line.
@@ -260,27 +237,35 @@ impl Assoc {
             self.local_tag,
             self.next_tsn,
             or_none(self.acked_by_peer.map(|t| t.to_string())),
-            or_none(self.peer_tsns.cum.map(|t| t.to_string())),
-            self.peer_tsns.gap_blocks().len(),
-            self.peer_tsns.duplicates.len(),
+            or_none(self.peer_tsns().cum.map(|t| t.to_string())),
+            self.peer_tsns().gap_blocks().len(),
+            self.peer_tsns().duplicates.len(),
             or_none(self.peer_a_rwnd.map(|t| t.to_string())),
             or_none(self.peer_streams.map(|(o, i)| format!("{o}, {i}"))),
         )
     }
     /// The Stream Sequence Number the next ordered DATA on `stream` gets (RFC 9260 3.3.1).
     pub fn next_ssn(&self, stream: u16) -> u16 {
-        self.ssn.get(&stream).copied().unwrap_or(0)
+        self.ssn.peek(stream)
     }
     /// The Message Identifier the next I-DATA on `stream` gets (RFC 8260 2.1;
     /// ordered and unordered messages count separately).
     pub fn next_mid(&self, stream: u16, unordered: bool) -> u32 {
-        self.mid.get(&(stream, unordered)).copied().unwrap_or(0)
+        self.mid.peek(stream, unordered)
     }
     /// True when our packets must reflect our own tag with the T bit
     /// (ABORT, SHUTDOWN COMPLETE: RFC 9260 8.5.1 B and C), because the
     /// peer's tag is not known.
     pub fn t_bit(&self) -> bool {
         self.peer_tag == 0
+    }
+    /// [`Assoc::t_bit`] as chunk flags of ABORT and SHUTDOWN COMPLETE.
+    pub fn t_flag(&self) -> u8 {
+        if self.t_bit() {
+            flags::T_BIT
+        } else {
+            0
+        }
     }
     /// Default of a common-header field (`source_port`, `destination_port`,
     /// `verification_tag`) for a packet carrying `chunk_types` (INIT gets tag 0,
@@ -294,33 +279,19 @@ impl Assoc {
         match field {
             "source_port" => Some(self.local_port as u32),
             "destination_port" => Some(self.peer_port as u32),
-            "verification_tag" => Some(self.tag_for(chunk_types, self.t_bit())),
+            "verification_tag" => {
+                let f = self.t_flag();
+                let rule = TagRule::of_packet(chunk_types.iter().map(|&t| (t, f)));
+                Some(rule.tag_to_send(self.local_tag, self.peer_tag))
+            }
             _ => None,
         }
     }
     /// The Verification Tag for these chunks, flags included (RFC 9260 8.5.1):
     /// an ABORT or SHUTDOWN COMPLETE with the T bit set carries our own tag.
     pub fn verification_tag(&self, chunks: &[sctp_codec::Chunk<'_>]) -> u32 {
-        let types: Vec<u8> = chunks.iter().map(|c| c.ty).collect();
-        let t = chunks.first().is_some_and(|c| {
-            matches!(c.ty, ty::ABORT | ty::SHUTDOWN_COMPLETE) && c.flags & 0x01 != 0
-        });
-        self.tag_for(&types, t)
-    }
-    /// The tag rule behind [`Assoc::header_default`].
-    fn tag_for(&self, chunk_types: &[u8], t_bit: bool) -> u32 {
-        if chunk_types.contains(&ty::INIT) {
-            return 0;
-        }
-        let reflect = matches!(
-            chunk_types.first(),
-            Some(&ty::ABORT) | Some(&ty::SHUTDOWN_COMPLETE)
-        );
-        if reflect && t_bit {
-            self.local_tag
-        } else {
-            self.peer_tag
-        }
+        TagRule::of_packet(chunks.iter().map(|c| (c.ty, c.flags)))
+            .tag_to_send(self.local_tag, self.peer_tag)
     }
     /// Default of a field of a chunk of type `chunk_type` (e.g. DATA `tsn`,
     /// SACK `cumulative_tsn_ack`, COOKIE ECHO `cookie`, INIT `initiate_tag`),
@@ -333,7 +304,7 @@ impl Assoc {
     pub fn chunk_default(&self, chunk_type: u8, field: &str) -> Option<FieldDefault> {
         use FieldDefault::{Bytes, Int};
         let int = |v: u32| Some(Int(v as u64));
-        let cum = self.peer_tsns.cum;
+        let cum = self.peer_tsns().cum;
         match (chunk_type, field) {
             (ty::INIT | ty::INIT_ACK, "initiate_tag") => int(self.local_tag),
             (ty::INIT | ty::INIT_ACK, "initial_tsn") => int(self.next_tsn),
@@ -362,6 +333,35 @@ impl Assoc {
             _ => None,
         }
     }
+}
+
+/// The peer's TSNs as we acknowledge them (RFC 9260 6.2), read from the
+/// endpoint's [`DataTracker`].
+#[derive(Debug, Clone, Copy)]
+pub struct PeerTsns<'a> {
+    /// Cumulative TSN Ack point (`None` before the peer's INIT, INIT ACK or
+    /// first DATA).
+    pub cum: Option<u32>,
+    /// Duplicate TSNs since the last SACK we sent.
+    pub duplicates: &'a [u32],
+    tracker: Option<&'a DataTracker>,
+}
+
+impl PeerTsns<'_> {
+    /// Gap Ack Blocks for a SACK (offsets from the cumulative TSN, RFC 9260 3.3.4).
+    pub fn gap_blocks(&self) -> Vec<GapAckBlock> {
+        self.tracker.map_or_else(Vec::new, |t| {
+            t.gap_blocks()
+                .map(|(start, end)| GapAckBlock { start, end })
+                .collect()
+        })
+    }
+}
+
+/// A tracker of the peer's TSNs from `initial_tsn` on (the SACK timing
+/// arguments are the endpoint's; the REPL sends SACKs by hand).
+fn peer_tracker(initial_tsn: u32) -> DataTracker {
+    DataTracker::new(initial_tsn, 2, Duration::from_millis(200))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::cookie::{self, CookieFields};
 use crate::events::{AssocChange, Event};
 use crate::policy::{AllowAll, AssocRequest, Established, Policy, Refusal};
+use crate::rules::{self, UnknownParam};
 use crate::wire::{cause, param, put_tlv};
 use crate::{AssocId, ConnectError, SendError};
 
@@ -564,7 +565,7 @@ impl Endpoint {
         for p in init.params() {
             match p.ty() {
                 param::IPV4_ADDRESS | param::IPV6_ADDRESS => {
-                    if let Some(ip) = ip_of(p.ty(), p.value()) {
+                    if let Some(ip) = rules::param_address(p.ty(), p.value()) {
                         ips.push(ip);
                         if ip != from.ip() && addrs.len() < cookie::MAX_ADDRS {
                             addrs.push(SocketAddr::new(ip, from.port()));
@@ -584,20 +585,17 @@ impl Endpoint {
                     self.reply(to, from, back, (ty::ABORT, 0, &v));
                     return;
                 }
-                param::SUPPORTED_ADDRESS_TYPES
-                | param::ECN_CAPABLE
-                | param::FORWARD_TSN_SUPPORTED
-                | param::SUPPORTED_EXTENSIONS => {}
-                t if (0x8001..=0x8008).contains(&t) || (0xC001..=0xC008).contains(&t) => {}
+                t if rules::known_init_param(t, false) => {}
                 t => {
-                    if t & 0x4000 != 0 {
+                    let action = UnknownParam::of(t);
+                    if action.report {
                         crate::wire::put_tlv_with(
                             &mut unrecognized,
                             param::UNRECOGNIZED_PARAMETER,
                             |o| put_tlv(o, t, p.value()),
                         );
                     }
-                    if t & 0x8000 == 0 {
+                    if !action.skip {
                         break;
                     }
                 }
@@ -864,20 +862,5 @@ impl Endpoint {
             .insert((from.ip(), f.peer_port, f.local_port), id);
         self.assocs.insert(id, a);
         Some(id)
-    }
-}
-
-/// The address in an IPv4/IPv6 Address parameter.
-fn ip_of(ty: u16, v: &[u8]) -> Option<IpAddr> {
-    match ty {
-        param::IPV4_ADDRESS => {
-            let b: [u8; 4] = v.get(..4)?.try_into().ok()?;
-            Some(IpAddr::from(b))
-        }
-        param::IPV6_ADDRESS => {
-            let b: [u8; 16] = v.get(..16)?.try_into().ok()?;
-            Some(IpAddr::from(b))
-        }
-        _ => None,
     }
 }

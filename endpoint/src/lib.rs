@@ -39,6 +39,7 @@ pub mod cookie;
 pub mod driver;
 pub mod events;
 pub mod policy;
+pub mod rules;
 pub mod serial;
 pub mod wire;
 

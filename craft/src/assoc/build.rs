@@ -4,15 +4,17 @@
 use std::borrow::Cow;
 
 use sctp_codec::chunk::{
-    CausesChunk, Chunk, ChunkBody, CookieEchoChunk, DataChunk, EmptyChunk, IDataChunk, InitChunk,
-    SackChunk, ShutdownChunk,
+    flags, CausesChunk, Chunk, ChunkBody, CookieEchoChunk, DataChunk, EmptyChunk, IDataChunk,
+    InitChunk, SackChunk, ShutdownChunk,
 };
 use sctp_codec::{CommonHeader, Packet};
 
 use super::{ty, Assoc, LOCAL_A_RWND, LOCAL_STREAMS};
 
-/// DATA / I-DATA flags: B and E (one unfragmented message).
-const FLAGS_BE: u8 = 0x03;
+/// DATA flags: B and E (one unfragmented message).
+const DATA_BE: u8 = flags::DATA_B | flags::DATA_E;
+/// I-DATA flags: B and E.
+const I_DATA_BE: u8 = flags::I_DATA_B | flags::I_DATA_E;
 
 impl Assoc {
     /// The common header for `chunks`, tag per RFC 9260 8.5.1.
@@ -51,7 +53,7 @@ impl Assoc {
             payload_protocol_identifier: ppid,
             user_data: Cow::Owned(payload.to_vec()),
         };
-        self.packet(vec![Chunk::new(ty::DATA, FLAGS_BE, ChunkBody::Data(d))])
+        self.packet(vec![Chunk::new(ty::DATA, DATA_BE, ChunkBody::Data(d))])
     }
     /// An I-DATA packet (RFC 8260 2.1; B and E set, ordered) with `payload`.
     pub fn idata_packet(&self, payload: &[u8], stream: u16, ppid: u32) -> Packet<'static> {
@@ -63,7 +65,7 @@ impl Assoc {
             ppid_or_fsn: ppid,
             user_data: Cow::Owned(payload.to_vec()),
         };
-        self.packet(vec![Chunk::new(ty::I_DATA, FLAGS_BE, ChunkBody::IData(d))])
+        self.packet(vec![Chunk::new(ty::I_DATA, I_DATA_BE, ChunkBody::IData(d))])
     }
     /// A SACK acknowledging what we received.
     ///
@@ -77,14 +79,14 @@ impl Assoc {
             number_of_gap_ack_blocks: None,
             number_of_duplicate_tsns: None,
             gap_ack_blocks: t.gap_blocks(),
-            duplicate_tsns: t.duplicates.clone(),
+            duplicate_tsns: t.duplicates.to_vec(),
         };
         self.packet(vec![Chunk::new(ty::SACK, 0, ChunkBody::Sack(s))])
     }
     /// An ABORT (no causes) in the peer's tag; before the peer's tag is
     /// known, in ours with the T bit (RFC 9260 8.5.1 B).
     pub fn abort_packet(&self) -> Packet<'static> {
-        let flags = self.t_bit() as u8;
+        let flags = self.t_flag();
         let body = ChunkBody::Abort(CausesChunk { causes: Vec::new() });
         self.packet(vec![Chunk::new(ty::ABORT, flags, body)])
     }
@@ -102,7 +104,7 @@ impl Assoc {
     }
     /// A SHUTDOWN COMPLETE (RFC 9260 3.3.13), the answer to SHUTDOWN ACK.
     pub fn shutdown_complete_packet(&self) -> Packet<'static> {
-        let flags = self.t_bit() as u8;
+        let flags = self.t_flag();
         let body = ChunkBody::ShutdownComplete(EmptyChunk {});
         self.packet(vec![Chunk::new(ty::SHUTDOWN_COMPLETE, flags, body)])
     }

@@ -3,6 +3,7 @@
 //! expects (listed here and shown by `help NAME`), else zero / empty.
 //! Counts and lengths that describe another field are derived from it.
 
+use sctp_codec::chunk::flags;
 use sctp_codec::registry::{Family, TypeInfo};
 
 use super::names;
@@ -78,7 +79,8 @@ pub const TYPICAL: &[(&str, &str, &str)] = &[
 /// The default flags of a chunk: B and E for DATA and I-DATA, else 0.
 pub fn default_flags(info: &TypeInfo) -> u8 {
     match (info.family, names::key_of(info)) {
-        (Family::Chunk, "data" | "i_data") => 0x03,
+        (Family::Chunk, "data") => flags::DATA_B | flags::DATA_E,
+        (Family::Chunk, "i_data") => flags::I_DATA_B | flags::I_DATA_E,
         _ => 0,
     }
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
+use sctp_codec::chunk::ty;
 use sctp_codec::PacketView;
 
 use super::json;
@@ -25,16 +26,16 @@ struct Counts {
 
 /// The named columns: tshark's `-z sctp,stat` ones (chunk type, label).
 const COLUMNS: [(u8, &str); 10] = [
-    (0x00, "DATA"),
-    (0x03, "SACK"),
-    (0x04, "HBEAT"),
-    (0x05, "HBEATACK"),
-    (0x01, "INIT"),
-    (0x02, "INITACK"),
-    (0x0A, "COOKIE"),
-    (0x0B, "COOKIEACK"),
-    (0x06, "ABORT"),
-    (0x09, "ERROR"),
+    (ty::DATA, "DATA"),
+    (ty::SACK, "SACK"),
+    (ty::HEARTBEAT, "HBEAT"),
+    (ty::HEARTBEAT_ACK, "HBEATACK"),
+    (ty::INIT, "INIT"),
+    (ty::INIT_ACK, "INITACK"),
+    (ty::COOKIE_ECHO, "COOKIE"),
+    (ty::COOKIE_ACK, "COOKIEACK"),
+    (ty::ABORT, "ABORT"),
+    (ty::ERROR, "ERROR"),
 ];
 
 /// Counts per direction, mergeable (each formatting thread keeps its own).
@@ -62,8 +63,8 @@ impl Stats {
             c.chunks[ch.ty() as usize] += 1;
             // DATA (RFC 9260 3.3.1) and I-DATA (RFC 8260 2.1) headers.
             let header = match ch.ty() {
-                0x00 => 16,
-                0x40 => 20,
+                ty::DATA => 16,
+                ty::I_DATA => 20,
                 _ => continue,
             };
             c.user_data += u64::from(ch.length()).saturating_sub(header);

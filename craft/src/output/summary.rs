@@ -2,7 +2,7 @@
 //! fields of each chunk.
 
 use sctp_codec::cause::Cause;
-use sctp_codec::chunk::{Chunk, ChunkBody};
+use sctp_codec::chunk::{flags, ty, Chunk, ChunkBody};
 use sctp_codec::param::Param;
 use sctp_codec::ChunkView;
 
@@ -53,10 +53,16 @@ fn fields(out: &mut String, kv: &[(&str, u64)]) {
 
 /// Appends the I/U/B/E letters set in a DATA or I-DATA flags octet.
 fn flags_iube(out: &mut String, f: u8) {
-    if f & 0x0F != 0 {
+    let iube = [
+        (flags::DATA_I, 'I'),
+        (flags::DATA_U, 'U'),
+        (flags::DATA_B, 'B'),
+        (flags::DATA_E, 'E'),
+    ];
+    if iube.iter().any(|(bit, _)| f & bit != 0) {
         out.push(',');
     }
-    for (bit, ch) in [(8u8, 'I'), (4, 'U'), (2, 'B'), (1, 'E')] {
+    for (bit, ch) in iube {
         if f & bit != 0 {
             out.push(ch);
         }
@@ -81,9 +87,14 @@ fn data(out: &mut String, [tsn, sid, ssn, ppid, len]: [u64; 5], flags: u8) {
 }
 
 /// `[T](cause, cause)` of an ABORT or ERROR chunk.
-fn causes(out: &mut String, ty: u8, flags: u8, list: impl Iterator<Item = &'static str>) {
+fn causes(
+    out: &mut String,
+    chunk_ty: u8,
+    chunk_flags: u8,
+    list: impl Iterator<Item = &'static str>,
+) {
     // T bit (RFC 9260 3.3.7): the sender used the receiver's own tag.
-    if ty == 0x06 && flags & 0x01 != 0 {
+    if chunk_ty == ty::ABORT && chunk_flags & flags::T_BIT != 0 {
         out.push_str("[T]");
     }
     names(out, list)
@@ -100,7 +111,7 @@ pub fn chunk_view(out: &mut String, c: &ChunkView<'_>) -> bool {
         return false;
     };
     match (c.ty(), info.variant) {
-        (0x00, "Data") if v.len() >= 12 => {
+        (ty::DATA, "Data") if v.len() >= 12 => {
             out.push_str(info.name);
             let u16_at = |k: usize| u64::from(u16::from_be_bytes([v[k], v[k + 1]]));
             let u32_at =
@@ -118,7 +129,7 @@ pub fn chunk_view(out: &mut String, c: &ChunkView<'_>) -> bool {
             );
             true
         }
-        (0x06 | 0x09, "Abort" | "Error") if c.is_well_framed() => {
+        (ty::ABORT | ty::ERROR, "Abort" | "Error") if c.is_well_framed() => {
             out.push_str(info.name);
             causes(out, c.ty(), c.flags(), c.tlvs().map(|t| t.name()));
             true
@@ -151,7 +162,11 @@ pub fn chunk(out: &mut String, c: &Chunk<'_>) {
             c.flags,
         ),
         ChunkBody::IData(d) => {
-            let fsn = if c.flags & 2 != 0 { "ppid" } else { "fsn" };
+            let fsn = if c.flags & flags::I_DATA_B != 0 {
+                "ppid"
+            } else {
+                "fsn"
+            };
             out.push('(');
             fields(
                 out,
@@ -237,7 +252,7 @@ pub fn chunk(out: &mut String, c: &Chunk<'_>) {
         ChunkBody::Abort(a) | ChunkBody::Error(a) => {
             causes(out, c.ty, c.flags, a.causes.iter().map(Cause::name))
         }
-        ChunkBody::ShutdownComplete(_) if c.flags & 0x01 != 0 => out.push_str("[T]"),
+        ChunkBody::ShutdownComplete(_) if c.flags & flags::T_BIT != 0 => out.push_str("[T]"),
         ChunkBody::ReConfig(r) => names(out, r.params.iter().map(Param::name)),
         ChunkBody::EncData(e) => {
             group(

@@ -23,7 +23,7 @@ pub enum Observed {
 }
 
 /// Received TSNs of one association (RFC 9260 6.2).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DataTracker {
     unwrap: Unwrapper,
     /// Highest TSN received in sequence, unwrapped.

@@ -3,7 +3,7 @@
 //! SHUTDOWN (9.2), ABORT (9.1), ERROR, INIT ACK and COOKIE ACK (5.1), and
 //! chunk types we do not know (3.2 action bits).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use sctp_codec::chunk::{flags, ty};
@@ -13,20 +13,14 @@ use sctp_codec::PacketView;
 use super::reassembly::Fragment;
 use super::{transmit, Association, Negotiated, State};
 use crate::events::{AssocChange, Event, Reason};
+use crate::rules::{self, TagRule, UnknownParam};
 use crate::wire::{cause, param, put_tlv, u32_at};
 
 impl Association {
     /// Whether a packet with verification tag `vtag` whose first chunk is
     /// `first` belongs to this association (RFC 9260 8.5 and 8.5.1).
     pub(crate) fn tag_ok(&self, vtag: u32, first: &ChunkView<'_>) -> bool {
-        let t_bit = first.flags() & flags::T_BIT != 0;
-        match first.ty() {
-            ty::ABORT if t_bit => vtag == self.peer_tag && self.peer_tag != 0,
-            ty::ABORT => vtag == self.local_tag,
-            ty::SHUTDOWN_COMPLETE if t_bit => vtag == self.peer_tag,
-            ty::SHUTDOWN_COMPLETE => vtag == self.local_tag,
-            _ => vtag == self.local_tag,
-        }
+        TagRule::of(first.ty(), first.flags()).accepts(vtag, self.local_tag, self.peer_tag)
     }
 
     /// Handles the chunks of `view` from the `skip`-th on (the endpoint took
@@ -414,31 +408,18 @@ impl Association {
                     // More destinations (RFC 9260 5.1.2), unconfirmed until a
                     // HEARTBEAT comes back from them (5.4); only families we
                     // have an address of.
-                    let v = p.value();
-                    let ip = match (p.ty(), v.len()) {
-                        (param::IPV4_ADDRESS, 4..) => Some(IpAddr::from([v[0], v[1], v[2], v[3]])),
-                        (param::IPV6_ADDRESS, 16..) => {
-                            <[u8; 16]>::try_from(&v[..16]).ok().map(IpAddr::from)
-                        }
-                        _ => None,
-                    };
-                    if let Some(ip) = ip {
+                    if let Some(ip) = rules::param_address(p.ty(), p.value()) {
                         let port = self.paths[self.primary].remote.port();
                         if self.local_addrs.iter().any(|l| l.is_ipv4() == ip.is_ipv4()) {
                             self.add_path(SocketAddr::new(ip, port), false);
                         }
                     }
                 }
-                param::UNRECOGNIZED_PARAMETER
-                | param::ECN_CAPABLE
-                | param::FORWARD_TSN_SUPPORTED
-                | param::SUPPORTED_EXTENSIONS
-                | param::COOKIE_PRESERVATIVE
-                | param::SUPPORTED_ADDRESS_TYPES => {}
-                t if known_extension_param(t) => {}
+                t if rules::known_init_param(t, true) => {}
                 t => {
                     // RFC 9260 3.2.1 action bits: report with 01 and 11.
-                    if t & 0x4000 != 0 {
+                    let action = UnknownParam::of(t);
+                    if action.report {
                         let mut v = Vec::new();
                         put_tlv(&mut v, t, p.value());
                         put_tlv(
@@ -447,7 +428,7 @@ impl Association {
                             &v,
                         );
                     }
-                    if t & 0x8000 == 0 {
+                    if !action.skip {
                         break;
                     }
                 }
@@ -512,10 +493,4 @@ impl Association {
         put_tlv(&mut v, cause::PROTOCOL_VIOLATION, what);
         self.queue_abort(&v, Reason::LocalAbort);
     }
-}
-
-/// Parameters of extensions the codec knows and a later issue implements:
-/// skipped silently rather than reported.
-fn known_extension_param(t: u16) -> bool {
-    matches!(t, 0x8001..=0x8008 | 0xC001..=0xC008)
 }

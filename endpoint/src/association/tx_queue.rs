@@ -6,6 +6,8 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use crate::rules::SsnSequencer;
+
 /// One user message waiting to be sent (RFC 6458 5.3.4's `sctp_sndinfo`).
 #[derive(Debug)]
 struct Queued {
@@ -38,7 +40,7 @@ pub struct Piece {
 #[derive(Debug)]
 pub struct TxQueue {
     queues: Vec<VecDeque<Queued>>,
-    next_ssn: Vec<u16>,
+    next_ssn: SsnSequencer,
     /// Streams with something queued, in round-robin order.
     active: VecDeque<u16>,
     /// A stream whose message is half cut: it must go on (RFC 9260 6.9:
@@ -52,7 +54,7 @@ impl TxQueue {
     pub fn new(streams: u16) -> Self {
         TxQueue {
             queues: (0..streams).map(|_| VecDeque::new()).collect(),
-            next_ssn: vec![0; streams as usize],
+            next_ssn: SsnSequencer::new(streams),
             active: VecDeque::new(),
             current: None,
             bytes: 0,
@@ -68,7 +70,7 @@ impl TxQueue {
     /// (RFC 9260 5.1.1: min of our OS and its MIS).
     pub fn set_streams(&mut self, streams: u16) {
         self.queues.resize_with(streams as usize, VecDeque::new);
-        self.next_ssn.resize(streams as usize, 0);
+        self.next_ssn.set_streams(streams);
         self.active.retain(|&s| s < streams);
     }
 
@@ -85,13 +87,7 @@ impl TxQueue {
     /// Queues a message; the caller checked the stream exists.
     pub fn push(&mut self, stream: u16, ppid: u32, unordered: bool, data: Arc<[u8]>) {
         let s = stream as usize;
-        let ssn = if unordered {
-            0
-        } else {
-            let n = self.next_ssn[s];
-            self.next_ssn[s] = n.wrapping_add(1);
-            n
-        };
+        let ssn = self.next_ssn.assign_ssn(stream, unordered);
         if self.queues[s].is_empty() && self.current != Some(stream) {
             self.active.push_back(stream);
         }
