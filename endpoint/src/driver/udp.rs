@@ -22,6 +22,9 @@ pub struct UdpDriver {
     rx: Vec<u8>,
     /// Datagrams that could not be sent (the socket refused them).
     pub send_errors: u64,
+    /// ICMP port-unreachable reports for datagrams we sent (Linux returns
+    /// them as ECONNREFUSED on a later call): nobody listens on that port.
+    pub icmp_refused: u64,
 }
 
 impl UdpDriver {
@@ -35,6 +38,7 @@ impl UdpDriver {
             buf: Vec::with_capacity(65536),
             rx: vec![0; 65536],
             send_errors: 0,
+            icmp_refused: 0,
         })
     }
 
@@ -56,10 +60,12 @@ impl UdpDriver {
             if to.port() == 0 {
                 to.set_port(SCTP_TUNNELING_PORT);
             }
-            if self.socket.send_to(&self.buf, to).is_err() {
-                // ICMP port unreachable from an earlier datagram, or a full
-                // buffer: SCTP retransmits; count it and go on.
-                self.send_errors += 1;
+            match self.socket.send_to(&self.buf, to) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => self.icmp_refused += 1,
+                // A full buffer or an unreachable network: SCTP
+                // retransmits; count it and go on.
+                Err(_) => self.send_errors += 1,
             }
         }
     }
@@ -93,10 +99,17 @@ impl UdpDriver {
                 Err(e)
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::ConnectionRefused
-                            | io::ErrorKind::ConnectionReset
+                        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset
+                    ) =>
+                {
+                    // The error was consumed: keep waiting.
+                    self.icmp_refused += 1;
+                    continue;
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) =>
                 {
                     break
