@@ -48,7 +48,7 @@ mod seed;
 
 use std::time::Duration;
 
-use sctp_codec::chunk::{flags, GapAckBlock};
+use sctp_codec::chunk::GapAckBlock;
 use sctp_endpoint::rules::{DataTracker, MidSequencer, SsnSequencer, TagRule};
 
 pub use handshake::{HANDSHAKE_ATTEMPTS, LOCAL_STREAMS};
@@ -261,11 +261,7 @@ impl Assoc {
     }
     /// [`Assoc::t_bit`] as chunk flags of ABORT and SHUTDOWN COMPLETE.
     pub fn t_flag(&self) -> u8 {
-        if self.t_bit() {
-            flags::T_BIT
-        } else {
-            0
-        }
+        sctp_endpoint::rules::reflect_flags(self.peer_tag)
     }
     /// Default of a common-header field (`source_port`, `destination_port`,
     /// `verification_tag`) for a packet carrying `chunk_types` (INIT gets tag 0,

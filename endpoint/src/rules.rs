@@ -91,6 +91,18 @@ impl TagRule {
     }
 }
 
+/// The flags of an ABORT or SHUTDOWN COMPLETE from an endpoint whose peer's
+/// tag is `peer` (0 while unknown): the T bit, to carry its own tag, when it
+/// does not have the peer's (RFC 9260 8.5.1 B, C).
+#[inline]
+pub fn reflect_flags(peer: u32) -> u8 {
+    if peer == 0 {
+        flags::T_BIT
+    } else {
+        0
+    }
+}
+
 /// The address of an IPv4 or IPv6 Address parameter (RFC 9260 3.3.2.1.1,
 /// 3.3.2.1.2) of type `t` with value `v`; `None` for other types or a value
 /// too short.

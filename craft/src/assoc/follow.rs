@@ -12,16 +12,13 @@ impl Assoc {
     pub fn on_sent(&mut self, p: &Packet<'_>) {
         for c in &p.chunks {
             match &c.body {
-                ChunkBody::Init(i) => {
+                ChunkBody::Init(i) | ChunkBody::InitAck(i) => {
                     self.local_tag = i.initiate_tag;
                     self.next_tsn = i.initial_tsn;
                     self.next_asconf_serial = i.initial_tsn;
-                    self.state = AssocState::CookieWait;
-                }
-                ChunkBody::InitAck(i) => {
-                    self.local_tag = i.initiate_tag;
-                    self.next_tsn = i.initial_tsn;
-                    self.next_asconf_serial = i.initial_tsn;
+                    if matches!(c.body, ChunkBody::Init(_)) {
+                        self.state = AssocState::CookieWait;
+                    }
                 }
                 ChunkBody::CookieEcho(_) if self.state == AssocState::CookieWait => {
                     self.state = AssocState::CookieEchoed;

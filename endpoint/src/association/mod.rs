@@ -437,11 +437,7 @@ impl Association {
         let mut chunk = Vec::with_capacity(4 + causes.len());
         // Without the peer's tag (COOKIE-WAIT, or an INIT ACK with tag 0),
         // the ABORT carries our own tag with the T bit (RFC 9260 3.3.7, 8.5.1).
-        let t_bit = if self.peer_tag == 0 {
-            sctp_codec::chunk::flags::T_BIT
-        } else {
-            0
-        };
+        let t_bit = crate::rules::reflect_flags(self.peer_tag);
         transmit::chunk_bytes(&mut chunk, sctp_codec::chunk::ty::ABORT, t_bit, causes);
         self.abort_out = Some(chunk);
         self.close(AssocChange::CommLost, Some(reason));

@@ -119,8 +119,8 @@ impl Association {
             self.paths[self.primary].remote,
         );
         if let Some(abort) = self.abort_out.take() {
-            let t_bit = abort[1] & sctp_codec::chunk::flags::T_BIT != 0;
-            let vtag = if t_bit { self.local_tag } else { self.peer_tag };
+            let rule = crate::rules::TagRule::of(abort[0], abort[1]);
+            let vtag = rule.tag_to_send(self.local_tag, self.peer_tag);
             let mut w = PacketWriter::new(buf, self.header(vtag), limit);
             push_whole(&mut w, &abort);
             w.finish(ChecksumAlgorithm::Crc32c);
