@@ -57,6 +57,10 @@ pub struct ConnectOptions {
     /// More addresses of the peer (as `sctp_connectx` gives them), used as
     /// further destinations from the start.
     pub extra_remotes: Vec<SocketAddr>,
+    /// Settings for this association instead of the endpoint's (RTO,
+    /// retransmission limits, windows...: RFC 6458 `SCTP_RTOINFO`,
+    /// `SCTP_ASSOCINFO`, `SCTP_INITMSG`).
+    pub config: Option<Config>,
 }
 
 impl ConnectOptions {
@@ -70,6 +74,7 @@ impl ConnectOptions {
             streams: None,
             extra_local: Vec::new(),
             extra_remotes: Vec::new(),
+            config: None,
         }
     }
 }
@@ -233,9 +238,13 @@ impl Endpoint {
         self.next_id += 1;
         let tag = self.random_tag();
         let tsn = self.rng.next_u32();
+        let cfg = match &o.config {
+            Some(c) => Arc::new(c.clone()),
+            None => self.cfg.clone(),
+        };
         let a = Association::new_initiator(
             id,
-            self.cfg.clone(),
+            cfg,
             now,
             o.local,
             o.local_port,
@@ -253,6 +262,25 @@ impl Endpoint {
         }
         self.assocs.insert(id, a);
         Ok(id)
+    }
+
+    /// The settings association `id` runs with.
+    pub fn association_config(&self, id: AssocId) -> Option<&Config> {
+        self.assocs.get(&id).map(|a| &*a.cfg)
+    }
+
+    /// Changes association `id`'s settings from now on (RFC 6458 socket
+    /// options on an association: `SCTP_RTOINFO`, `SCTP_PEER_ADDR_PARAMS`,
+    /// `SCTP_DELAYED_SACK`...). Returns false if there is no such association.
+    pub fn configure(&mut self, id: AssocId, f: impl FnOnce(&mut Config)) -> bool {
+        let Some(a) = self.assocs.get_mut(&id) else {
+            return false;
+        };
+        let mut c = (*a.cfg).clone();
+        f(&mut c);
+        a.cfg = Arc::new(c);
+        a.apply_config();
+        true
     }
 
     /// Queues a user message on `stream` (RFC 6458 `sctp_sendv`).

@@ -312,3 +312,64 @@ fn many_associations_share_one_server() {
     }
     assert_eq!(per_client, [200; 20]);
 }
+
+#[test]
+fn per_association_settings_apply() {
+    // Connect to an address nobody owns with 2 INIT retransmissions and a
+    // 100 ms initial RTO: given up after 100 + 200 + 400 ms (RFC 9260 5.1,
+    // 6.3.3), not the endpoint's defaults (8 retransmissions from 1 s).
+    let mut n = net(Impairment::default(), 6);
+    let now = n.now;
+    let mut o = ConnectOptions::new(ip("10.0.0.1"), 5009, (ip("10.9.9.9"), 0).into(), 5000);
+    o.config = Some(Config {
+        rto_initial: Duration::from_millis(100),
+        rto_min: Duration::from_millis(100),
+        max_init_retrans: 2,
+        ..Config::default()
+    });
+    n.ep(A).connect(now, o).unwrap();
+    let failed = |n: &mut Network| {
+        n.events[A].iter().any(|e| {
+            matches!(
+                e,
+                Event::AssocChange {
+                    change: AssocChange::CantStartAssoc,
+                    ..
+                }
+            )
+        })
+    };
+    assert!(n.run_until(Duration::from_secs(5), failed));
+    let took = n.now - now;
+    assert!(
+        took >= Duration::from_millis(700) && took < Duration::from_millis(800),
+        "gave up after {took:?}"
+    );
+    // configure(): an established association told to give up after one
+    // retransmission with a 100 ms RTO loses its peer within a second of
+    // the link being cut.
+    let (a, _) = connect(&mut n);
+    assert!(n.ep(A).configure(a, |c| {
+        c.assoc_max_retrans = 1;
+        c.path_max_retrans = 1;
+        c.rto_min = Duration::from_millis(100);
+        c.rto_max = Duration::from_millis(100);
+    }));
+    assert_eq!(n.ep(A).association_config(a).unwrap().assoc_max_retrans, 1);
+    n.cut(ip("10.0.0.1"), ip("10.0.0.2"));
+    n.ep(A).send(a, 0, 1, false, b"lost".to_vec()).unwrap();
+    let t0 = n.now;
+    let lost = |n: &mut Network| {
+        n.events[A].iter().any(|e| {
+            matches!(
+                e,
+                Event::AssocChange {
+                    change: AssocChange::CommLost,
+                    ..
+                }
+            )
+        })
+    };
+    assert!(n.run_until(Duration::from_secs(5), lost));
+    assert!(n.now - t0 < Duration::from_secs(1), "took {:?}", n.now - t0);
+}

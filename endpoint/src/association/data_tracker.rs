@@ -65,6 +65,12 @@ impl DataTracker {
         }
     }
 
+    /// Changes the delayed-SACK settings (RFC 6458 `SCTP_DELAYED_SACK`).
+    pub fn set_timing(&mut self, sack_every: u32, delay: Duration) {
+        self.sack_every = sack_every.max(1);
+        self.delay = delay;
+    }
+
     /// The Cumulative TSN Ack to report.
     pub fn cum_tsn(&self) -> Tsn {
         Tsn(self.cum as u32)

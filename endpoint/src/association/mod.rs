@@ -352,6 +352,22 @@ impl Association {
         }
     }
 
+    /// Brings the paths in line with a changed configuration: RTO within the
+    /// new bounds, packet size, heartbeat schedule.
+    pub(crate) fn apply_config(&mut self) {
+        let cfg = self.cfg.clone();
+        for p in &mut self.paths {
+            p.rto = p.rto.clamp(cfg.rto_min, cfg.rto_max);
+            if p.srtt().is_none() {
+                p.rto = cfg.rto_initial;
+            }
+            p.mtu = cfg.max_packet;
+        }
+        if let Some(rx) = self.rx.as_mut() {
+            rx.set_timing(cfg.sack_every, cfg.sack_delay);
+        }
+    }
+
     /// The association's state.
     pub fn state(&self) -> State {
         self.state
