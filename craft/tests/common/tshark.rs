@@ -42,6 +42,44 @@ pub struct TChunk {
     pub cum_tsn_ack: Option<u32>,
     /// tshark's one-line label, e.g. "SACK chunk (Cumulative TSN: ...)".
     pub label: String,
+    /// Where the chunk starts in the frame (PDML `pos`).
+    pub pos: Option<usize>,
+    /// Every `sctp.*` field tshark shows inside the chunk, in document order: the
+    /// chunk's own fields, its parameters and causes and what they nest, but not the
+    /// fields of a chunk nested in it (Unrecognized Chunk Type cause) or of the packet
+    /// a PKTDROP chunk carries.
+    pub fields: Vec<TField>,
+}
+
+/// One field of a chunk as tshark shows it.
+#[derive(Debug, Clone, Default)]
+pub struct TField {
+    pub name: String,
+    /// The `show` attribute (display form).
+    pub show: String,
+    /// The `value` attribute: the field's bytes in hex (empty for generated fields).
+    pub value: String,
+}
+
+impl TField {
+    /// The field as an unsigned integer: from its bytes when it has them, else `show`.
+    pub fn uint(&self) -> Option<u64> {
+        let v = &self.value;
+        if !v.is_empty() && v.len() <= 16 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return u64::from_str_radix(v, 16).ok();
+        }
+        match self.show.strip_prefix("0x") {
+            Some(h) => u64::from_str_radix(h, 16).ok(),
+            None => self.show.parse().ok(),
+        }
+    }
+}
+
+impl TChunk {
+    /// The fields named `name` (in document order).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a TField> + 'a {
+        self.fields.iter().filter(move |f| f.name == name)
+    }
 }
 
 /// One frame with a top-level SCTP layer, as tshark shows it.
@@ -66,6 +104,10 @@ pub struct TPacket {
     /// Number of top-level SCTP layers in the frame (normally 1; 0 when tshark's SCTP
     /// dissector gave up before showing even the common header).
     pub sctp_layers: usize,
+    /// Where the SCTP common header starts in the frame (PDML `pos`).
+    pub sctp_pos: Option<usize>,
+    /// Bytes of the frame actually captured.
+    pub caplen: Option<usize>,
 }
 
 impl TPacket {
@@ -81,6 +123,20 @@ impl TPacket {
     /// lengths reach the end of the packet (a chunk may claim more bytes than the
     /// packet holds, and fewer than 4 bytes left cannot hold a chunk header: tshark
     /// shows nothing for them).
+    /// Is chunk `i` cut short: does its Length run past the end of the SCTP packet (or
+    /// of the bytes captured)? Unknown positions count as not cut short.
+    pub fn chunk_cut_short(&self, i: usize) -> bool {
+        let Some(c) = self.chunks.get(i) else {
+            return false;
+        };
+        let (Some(pos), Some(len), Some(start)) = (c.pos, c.length, self.sctp_pos) else {
+            return false;
+        };
+        let end = pos + len as usize;
+        (self.sctp_size > 0 && end > start + self.sctp_size)
+            || self.caplen.is_some_and(|cl| end > cl)
+    }
+
     pub fn chunks_cover_packet(&self) -> bool {
         let Some(total) = self.padded_chunk_bytes() else {
             return false;
@@ -255,6 +311,7 @@ pub fn parse_packet(xml: &str) -> Result<Option<TPacket>, String> {
         match name {
             "geninfo" => {
                 p.frame = child_uint(proto, "num").ok_or("PDML packet without frame number")?;
+                p.caplen = child_uint(proto, "caplen").map(|v| v as usize);
             }
             "ip" | "ipv6" if !seen_sctp => {
                 let (s, d) = if name == "ip" {
@@ -303,6 +360,7 @@ pub fn parse_packet(xml: &str) -> Result<Option<TPacket>, String> {
                     if let (Some(pos), Some(end)) = (pos, outer_end) {
                         p.sctp_size = end.saturating_sub(pos);
                     }
+                    p.sctp_pos = pos;
                     parse_sctp(proto, &mut p);
                 } else if !has_header && p.sctp_layers == 1 {
                     parse_chunks(proto, &mut p);
@@ -358,6 +416,30 @@ fn parse_chunks(proto: roxmltree::Node, p: &mut TPacket) {
             tsn: tsn.map(|v| v as u32),
             cum_tsn_ack: cum.map(|v| v as u32),
             label: attr(f, "show").unwrap_or("").to_string(),
+            pos: attr(f, "pos").and_then(|s| s.parse().ok()),
+            fields: {
+                let mut v = Vec::new();
+                chunk_fields(f, &mut v);
+                v
+            },
         });
+    }
+}
+
+/// The `sctp.*` fields below `n`, in document order, without nested chunks (a node
+/// with its own `sctp.chunk_type`) and nested protocols (PKTDROP's packet).
+fn chunk_fields(n: roxmltree::Node, out: &mut Vec<TField>) {
+    for c in n.children().filter(|c| c.is_element()) {
+        if c.tag_name().name() == "proto" || children_named(c, "sctp.chunk_type").next().is_some() {
+            continue;
+        }
+        if let Some(name) = attr(c, "name").filter(|n| n.starts_with("sctp.")) {
+            out.push(TField {
+                name: name.to_string(),
+                show: attr(c, "show").unwrap_or("").to_string(),
+                value: attr(c, "value").unwrap_or("").to_ascii_lowercase(),
+            });
+        }
+        chunk_fields(c, out);
     }
 }
