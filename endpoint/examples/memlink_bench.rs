@@ -1,0 +1,129 @@
+//! In-memory throughput of our endpoint to itself through the library's
+//! `memlink` driver: no sockets, no impairment, zero delay, one thread, a
+//! virtual clock. One endpoint sends messages of one size round-robin over
+//! 4 streams, refilling its send buffer as it drains, until `--mb` MiB have
+//! been delivered to the other.
+//!
+//! Prints a header line, then per size:
+//! `size messages bytes seconds mbit_s cpu_s_per_gb`, where `mbit_s` is
+//! user bytes delivered per wall-clock second and `cpu_s_per_gb` the
+//! thread's CPU time (from /proc/thread-self/schedstat) per 10^9 user bytes.
+//!
+//! ```text
+//! cargo run --release -p sctp-endpoint --example memlink_bench -- [--mb 256] [--sizes 1200,8192,65536]
+//! ```
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use sctp_endpoint::driver::memlink::{Impairment, Network};
+use sctp_endpoint::{AssocChange, Config, ConnectOptions, Endpoint, Event, SendError};
+
+/// CPU time of this thread so far (Linux), or `None`.
+fn cpu_time() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+fn usage(e: &str) -> ! {
+    eprintln!("memlink_bench: {e}");
+    eprintln!("usage: memlink_bench [--mb N] [--sizes A,B,...]");
+    std::process::exit(2)
+}
+
+fn one(size: usize, total: u64) -> (u64, u64, f64, Option<f64>) {
+    let a_ip: IpAddr = "10.0.0.1".parse().unwrap();
+    let b_ip: IpAddr = "10.0.0.2".parse().unwrap();
+    let now = Instant::now();
+    let imp = Impairment {
+        delay: Duration::ZERO,
+        reorder_delay: Duration::ZERO,
+        ..Impairment::default()
+    };
+    let mut n = Network::new(now, imp, 1);
+    let cfg = Config {
+        max_message_size: size.max(1 << 20),
+        ..Config::default()
+    };
+    n.add(Endpoint::new(cfg.clone(), now, [1; 32]), vec![a_ip]);
+    let mut b = Endpoint::new(cfg, now, [2; 32]);
+    b.listen(5000);
+    n.add(b, vec![b_ip]);
+    let id = n
+        .ep(0)
+        .connect(now, ConnectOptions::new(a_ip, 5001, (b_ip, 0).into(), 5000))
+        .expect("connect");
+    let up = n.run_until(Duration::from_secs(10), |n| {
+        n.events[0].iter().any(|e| {
+            matches!(
+                e,
+                Event::AssocChange {
+                    change: AssocChange::CommUp,
+                    ..
+                }
+            )
+        })
+    });
+    assert!(up, "no association");
+    let payload: std::sync::Arc<[u8]> = vec![0x5a; size].into();
+    let (mut sent, mut got_bytes, mut got_msgs) = (0u64, 0u64, 0u64);
+    let mut stream = 0u16;
+    let t0 = Instant::now();
+    let c0 = cpu_time();
+    let done = n.run_until(Duration::from_secs(3600), |n| {
+        while sent < total {
+            match n.ep(0).send(id, stream, 0, false, payload.clone()) {
+                Ok(()) => {
+                    sent += size as u64;
+                    stream = (stream + 1) % 4;
+                }
+                Err(SendError::WouldBlock) => break,
+                Err(e) => panic!("send: {e}"),
+            }
+        }
+        for e in n.events[1].drain(..) {
+            if let Event::Message { message, .. } = e {
+                got_bytes += message.data.len() as u64;
+                got_msgs += 1;
+            }
+        }
+        n.events[0].clear();
+        got_bytes >= total
+    });
+    let secs = t0.elapsed().as_secs_f64();
+    let cpu = c0.zip(cpu_time()).map(|(a, b)| (b - a).as_secs_f64());
+    assert!(done, "only {got_bytes} of {total} bytes delivered");
+    (got_msgs, got_bytes, secs, cpu)
+}
+
+fn main() {
+    let mut mb = 256u64;
+    let mut sizes = vec![1200usize, 8192, 65536];
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let v = it
+            .next()
+            .unwrap_or_else(|| usage(&format!("{k} needs a value")));
+        match k.as_str() {
+            "--mb" => mb = v.parse().unwrap_or_else(|_| usage("--mb wants a number")),
+            "--sizes" => {
+                sizes = v
+                    .split(',')
+                    .map(|s| s.parse().unwrap_or_else(|_| usage("--sizes wants numbers")))
+                    .collect()
+            }
+            _ => usage(&format!("unknown option {k}")),
+        }
+    }
+    println!("size messages bytes seconds mbit_s cpu_s_per_gb");
+    for size in sizes {
+        let total = (mb << 20) / size as u64 * size as u64;
+        let (msgs, bytes, secs, cpu) = one(size, total.max(size as u64));
+        let mbit = bytes as f64 * 8.0 / secs / 1e6;
+        let per_gb = cpu.map_or("-".to_string(), |c| {
+            format!("{:.3}", c / (bytes as f64 / 1e9))
+        });
+        println!("{size} {msgs} {bytes} {secs:.3} {mbit:.1} {per_gb}");
+    }
+}
