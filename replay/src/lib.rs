@@ -28,3 +28,4 @@ pub mod lexer;
 pub mod runner;
 pub mod spec;
 pub mod suite;
+pub mod to_script;

@@ -14,7 +14,11 @@ const USAGE: &str =
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    if args.next().as_deref() != Some("script") {
+    let cmd = args.next();
+    if cmd.as_deref() == Some("to-script") {
+        return sctp_replay::to_script::main(args);
+    }
+    if cmd.as_deref() != Some("script") {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     }
