@@ -420,7 +420,9 @@ mod tests {
         for round in 0..300 {
             // Messages on 3 streams, some unordered, 1 to 5 fragments each,
             // TSNs consecutive in sending order.
-            let mut frags: Vec<(u32, u16, u16, bool, bool, bool, Vec<u8>)> = Vec::new();
+            // (tsn, stream, ssn, unordered, beginning, ending, payload)
+            type Frag = (u32, u16, u16, bool, bool, bool, Vec<u8>);
+            let mut frags: Vec<Frag> = Vec::new();
             let mut ssn = [0u16; 3];
             let mut want = Vec::new();
             let mut tsn = 1000u32.wrapping_add(round * 7919);
