@@ -487,6 +487,183 @@ fn ssctp_capture_dissects_every_chunk_and_cause() {
     }
 }
 
+/// S-SCTP figures written BY HAND from the layouts of `../shared/spec/secure-sctp.md`
+/// (the same figures as `craft/tests/ssctp_draft_figures.rs`, never made by the codec),
+/// one association in the `auto` dialect, with the value every `sctpkit.ssctp.*` field
+/// must show: (chunk bytes, [(field, value)]). Numbers in decimal, bytes in hex.
+const SSCTP_FIGURES: &[(&str, &[(&str, &str)])] = &[
+    // spec 3.1 SSOpReq: C=1, Version 1.0, Key material length 1024, suites 12,6,2,
+    // compression 0,1.
+    (
+        "d0 01 001c 0100 0400 001e 000a 000c 0006 0002 0000 001f 0008 0000 0001",
+        &[
+            ("ssopreq.cf", "1"),
+            ("ssopreq.version", "256"),
+            ("ssopreq.key_material_length", "1024"),
+            ("param.cipher_suite.cipher_suites", "12,6,2"),
+            ("param.compression_method.compression_methods", "0,1"),
+        ],
+    ),
+    // spec 3.3 SSOpReq_Ack: C=1, Version 1.0, suite 12 (DH), compression 1, reserved 0.
+    (
+        "d2 01 000c 0100 000c 0001 0000",
+        &[
+            ("ssopreq_ack.cf", "1"),
+            ("ssopreq_ack.version", "256"),
+            ("ssopreq_ack.cipher_suite", "12"),
+            ("ssopreq_ack.compression_method", "1"),
+            ("ssopreq_ack.reserved", "0"),
+        ],
+    ),
+    // spec 3.2 SSCert: inline DER certificate, padding, one Certificate parameter.
+    (
+        "d1 00 0015 3003020101 000000 0020 0009 3003020102 000000",
+        &[
+            ("sscert.certificate", "3003020101"),
+            ("sscert.certificate_padding", "000000"),
+            ("param.certificate.certificate", "3003020102"),
+        ],
+    ),
+    // spec 3.4/3.17 SSSerKey, server DH: LP 2, LG 1, LY 2, reserved, P, G, Y, signature.
+    (
+        "d3 00 0018 0021 0014 0002 0001 0002 0000 0017 05 000a 010203",
+        &[
+            ("param.diffie_hellman_server.length_of_dh_prime", "2"),
+            (
+                "param.diffie_hellman_server.length_of_dh_primitive_root",
+                "1",
+            ),
+            ("param.diffie_hellman_server.length_of_dh_value", "2"),
+            ("param.diffie_hellman_server.reserved", "0"),
+            ("param.diffie_hellman_server.dh_prime_number", "0017"),
+            ("param.diffie_hellman_server.dh_primitive_root", "05"),
+            ("param.diffie_hellman_server.dh_public_value", "000a"),
+            ("param.diffie_hellman_server.signature", "010203"),
+        ],
+    ),
+    // spec 3.5/3.18 SSCliKey: SL 2, client DH parameter.
+    (
+        "d4 02 000c 0023 0008 0b0c0d0e",
+        &[
+            ("ssclikey.sl", "2"),
+            (
+                "param.diffie_hellman_client.dh_value_and_signature",
+                "0b0c0d0e",
+            ),
+        ],
+    ),
+    // spec 3.11 EncData: key reference 7, R 16, IV, ciphertext.
+    (
+        "10 00 0028 0007 0010 a0a1a2a3a4a5a6a7a8a9aaabacadaeaf b0b1b2b3b4b5b6b7b8b9babbbcbdbebf",
+        &[
+            ("encdata.master_secret_key_reference", "7"),
+            ("encdata.random_number_length", "16"),
+            ("encdata.random_number", "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"),
+            ("encdata.encrypted_data", "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"),
+        ],
+    ),
+    // spec 3.13 AUTH: key reference 9, reserved 0, a 20-byte HMAC.
+    (
+        "11 00 001c 0009 0000 c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3",
+        &[
+            ("auth_s_sctp.master_secret_key_reference", "9"),
+            ("auth_s_sctp.reserved", "0"),
+            (
+                "auth_s_sctp.hmac",
+                "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3",
+            ),
+        ],
+    ),
+    // spec 3.12 PADDING.
+    (
+        "12 00 000c 0000000000000000",
+        &[("padding.padding_data", "0000000000000000")],
+    ),
+    // spec 3.9 SecLevCHD, SL 3 (the spec's example).
+    ("d8 03 0004", &[("seclevchd.sl", "3")]),
+    // spec 3.7 SSClose: O=1, TSN 0x01020304.
+    (
+        "d6 01 0008 01020304",
+        &[("ssclose.of", "1"), ("ssclose.tsn", "16909060")],
+    ),
+    // spec 6: ERROR with 0x0020 (error code 2), 0x0021 (4 bytes), 0x0022..0x0024.
+    (
+        "09 00 0020 0020 0006 0002 0000 0021 0008 deadbeef 0022 0004 0023 0004 0024 0004",
+        &[
+            ("cause.secure_session_failure.error_code", "2"),
+            (
+                "cause.secure_session_certificate_failure.cause_information",
+                "deadbeef",
+            ),
+        ],
+    ),
+    // spec 3.6 SSOpCom (last: after it a key exchange would be a rekey).
+    (
+        "d5 00 0018 000102030405060708090a0b0c0d0e0f10111213",
+        &[(
+            "ssopcom.verification_data",
+            "000102030405060708090a0b0c0d0e0f10111213",
+        )],
+    ),
+];
+
+/// The plugin shows the values the draft's figures hold (hand-written bytes, see
+/// `SSCTP_FIGURES`), field by field: not only that the fields are there.
+#[test]
+fn ssctp_values_match_the_draft_figures() {
+    let path = env().scratch.join("ssctp-draft-figures.pcap");
+    let mut w =
+        sctp_codec::capture::PcapWriter::create(&path, sctp_codec::capture::LINKTYPE_RAW).unwrap();
+    for (k, (chunk, _)) in SSCTP_FIGURES.iter().enumerate() {
+        let hex: String = format!("1388 1389 5ec05ec0 00000000 {chunk}")
+            .split_whitespace()
+            .collect();
+        let mut sctp: Vec<u8> = (0..hex.len() / 2)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let ck = sctp_codec::checksum::crc32c_field(&sctp);
+        sctp[8..12].copy_from_slice(&ck.to_be_bytes());
+        let f = sctp_codec::link::build::Framing {
+            src: std::net::Ipv4Addr::new(192, 0, 2, 10).into(),
+            dst: std::net::Ipv4Addr::new(192, 0, 2, 20).into(),
+            udp: None,
+            link: sctp_codec::link::build::LinkKind::Raw,
+            ip_id: k as u16 + 1,
+        };
+        let frame = sctp_codec::link::build::frame(&sctp, &f).unwrap();
+        w.write_packet(1_700_000_000 + k as u32, 0, &frame).unwrap();
+    }
+    w.flush().unwrap();
+    share(&path);
+    let p = path.display().to_string();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (k, (chunk, want)) in SSCTP_FIGURES.iter().enumerate() {
+        let names: Vec<String> = want
+            .iter()
+            .map(|(f, _)| format!("sctpkit.ssctp.{f}"))
+            .collect();
+        let cols = frame_fields(&p, k + 1, "sctpkit.checksum.status", &names);
+        for ((f, v), got) in want.iter().zip(&cols[1..]) {
+            let got = got.replace(':', "").to_ascii_lowercase();
+            let got = match got.as_str() {
+                "true" => "1".to_string(),
+                "false" => "0".to_string(),
+                _ => got,
+            };
+            if got != *v {
+                wrong.push(format!(
+                    "frame {} ({chunk}): {f} = {got:?}, the figure says {v:?}",
+                    k + 1
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(checked >= 35, "only {checked} values checked");
+}
+
 #[test]
 fn takeover_and_udp_port_preferences() {
     let hs = common::repo_root().join("captures/handshake.pcap");

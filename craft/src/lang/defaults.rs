@@ -130,7 +130,7 @@ fn eval_const(src: &str, seed: u64) -> Option<Val> {
 
 /// The value of a field derived from another one when left out: counts of
 /// lists (SACK, NR-SACK, Missing Mandatory Parameter), the EncData IV length,
-/// the SSCert certificate padding.
+/// the S-SCTP server DH parameter's three lengths, the SSCert certificate padding.
 pub fn derived(field: &str, item: &Item) -> Option<Derived> {
     Some(match field {
         "number_of_gap_ack_blocks" => Derived::CountOf("gap_ack_blocks"),
@@ -138,6 +138,11 @@ pub fn derived(field: &str, item: &Item) -> Option<Derived> {
         "number_of_duplicate_tsns" => Derived::CountOf("duplicate_tsns"),
         "number_of_missing_params" => Derived::CountOf("missing_param_types"),
         "random_number_length" if item.kind == ItemKind::Typed => Derived::LenOf("random_number"),
+        "length_of_dh_prime" if item.kind == ItemKind::Typed => Derived::LenOf("dh_prime_number"),
+        "length_of_dh_primitive_root" if item.kind == ItemKind::Typed => {
+            Derived::LenOf("dh_primitive_root")
+        }
+        "length_of_dh_value" if item.kind == ItemKind::Typed => Derived::LenOf("dh_public_value"),
         "certificate_padding" => Derived::PadOf("certificate"),
         _ => return None,
     })
