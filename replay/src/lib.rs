@@ -10,6 +10,9 @@
 //! - [`runner`]: the run itself (timing tolerance, tag/TSN mapping, socket
 //!   calls onto the endpoint's API).
 //! - [`suite`]: files, `.exfail` expectations and the summary.
+//! - [`list`]: the associations of a capture (`sctp-replay list`).
+//! - [`raw`]: re-sending a capture's packets as they are (`sctp-replay raw`).
+//! - [`cli`]: the command lines of `list` and `raw`.
 //!
 //! ```
 //! use sctp_replay::runner::{run_text, Outcome, RunOptions};
@@ -24,8 +27,10 @@
 #![forbid(unsafe_code)]
 
 pub mod ast;
+pub mod cli;
 pub mod lexer;
+pub mod list;
+pub mod raw;
 pub mod runner;
 pub mod spec;
 pub mod suite;
-pub mod to_script;

@@ -1,6 +1,11 @@
 //! `sctp-replay script [--json] [-D NAME]... FILE.pkt...`: runs packetdrill
 //! scripts against the endpoint in memory; exit status 0 only when none
 //! failed.
+//!
+//! `sctp-replay list FILE [--json]`: the associations of a capture.
+//!
+//! `sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST ...`: re-sends a
+//! capture's SCTP packets as they are.
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
@@ -11,17 +16,30 @@ use sctp_replay::suite::{json, run_file, text_line, Status};
 
 const USAGE: &str =
     "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...";
+const ALL_USAGE: &str =
+    "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...
+       sctp-replay list FILE [--json]
+       sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST [--rewrite-addr OLD=NEW]...
+                       [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N]";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let cmd = args.next();
-    if cmd.as_deref() == Some("to-script") {
-        return sctp_replay::to_script::main(args);
+    match args.next().as_deref() {
+        Some("script") => script(args),
+        Some("list") => sctp_replay::cli::list_main(args),
+        Some("raw") => sctp_replay::cli::raw_main(args),
+        Some("-h" | "--help") => {
+            println!("{ALL_USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{ALL_USAGE}");
+            ExitCode::from(2)
+        }
     }
-    if cmd.as_deref() != Some("script") {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    }
+}
+
+fn script(args: impl Iterator<Item = String>) -> ExitCode {
     let mut json_out = false;
     let mut opts = RunOptions::default();
     let mut files = Vec::new();

@@ -1,0 +1,145 @@
+//! The `list` and `raw` subcommands' command lines. Exit status 2 on bad
+//! input (a file that is not a capture, a directory, a bad option) with a
+//! message naming the frame or the cause.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::list;
+use crate::raw::{self, RawOptions, Target, Timing};
+
+const LIST_USAGE: &str = "usage: sctp-replay list FILE [--json]";
+const RAW_USAGE: &str = "usage: sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST [--rewrite-addr OLD=NEW]...
+                       [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N] [--no-progress]";
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("sctp-replay: {msg}");
+    ExitCode::from(2)
+}
+
+/// `sctp-replay list FILE [--json]`.
+pub fn list_main(args: impl Iterator<Item = String>) -> ExitCode {
+    let (mut json, mut file) = (false, None);
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            "-h" | "--help" => {
+                println!("{LIST_USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            _ if a.starts_with('-') && a != "-" => {
+                return fail(format!("unknown option {a}\n{LIST_USAGE}"))
+            }
+            _ if file.is_none() => file = Some(PathBuf::from(a)),
+            _ => return fail(format!("one capture file only\n{LIST_USAGE}")),
+        }
+    }
+    let Some(file) = file else {
+        return fail(LIST_USAGE);
+    };
+    match list::list(&file) {
+        Ok(l) => {
+            if json {
+                print!("{}", list::json(&l));
+            } else {
+                print!("{}", list::text(&l, &file.display().to_string()));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn pair<T: std::str::FromStr>(opt: &str, v: &str) -> Result<(T, T), String> {
+    let (a, b) = v
+        .split_once('=')
+        .ok_or_else(|| format!("{opt} {v}: expected OLD=NEW"))?;
+    let p = |x: &str| {
+        x.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<T>()
+            .map_err(|_| format!("{opt} {v}: cannot read {x:?}"))
+    };
+    Ok((p(a)?, p(b)?))
+}
+
+fn raw_options(args: impl Iterator<Item = String>) -> Result<(PathBuf, RawOptions), String> {
+    let mut args = args;
+    let (mut file, mut target) = (None, None);
+    let mut opts = RawOptions {
+        target: Target::Raw(IpAddr::from([0, 0, 0, 0])),
+        rewrite_addr: Vec::new(),
+        rewrite_port: Vec::new(),
+        timing: Timing::AsIs,
+        loops: 1,
+        progress: raw::stderr_is_terminal(),
+    };
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| format!("{name} needs a value\n{RAW_USAGE}"))
+        };
+        match a.as_str() {
+            "--to" => target = Some(value("--to")?.parse::<Target>()?),
+            "--rewrite-addr" => {
+                let v = value("--rewrite-addr")?;
+                let (o, n): (IpAddr, IpAddr) = pair("--rewrite-addr", &v)?;
+                if o.is_ipv4() != n.is_ipv4() {
+                    return Err(format!(
+                        "--rewrite-addr {v}: both addresses must be IPv4 or both IPv6"
+                    ));
+                }
+                opts.rewrite_addr.push((o, n));
+            }
+            "--rewrite-port" => {
+                let v = value("--rewrite-port")?;
+                opts.rewrite_port.push(pair("--rewrite-port", &v)?);
+            }
+            "--timing" => opts.timing = value("--timing")?.parse()?,
+            "--loop" => {
+                let v = value("--loop")?;
+                opts.loops = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| format!("--loop {v}: expected a count of at least 1"))?;
+            }
+            "--no-progress" => opts.progress = false,
+            "--progress" => opts.progress = true,
+            "-h" | "--help" => return Err(RAW_USAGE.into()),
+            _ if a.starts_with('-') => return Err(format!("unknown option {a}\n{RAW_USAGE}")),
+            _ if file.is_none() => file = Some(PathBuf::from(a)),
+            _ => return Err(format!("one capture file only\n{RAW_USAGE}")),
+        }
+    }
+    let file = file.ok_or_else(|| format!("no capture file\n{RAW_USAGE}"))?;
+    opts.target = target.ok_or_else(|| format!("--to is needed\n{RAW_USAGE}"))?;
+    Ok((file, opts))
+}
+
+/// `sctp-replay raw FILE --to ...`.
+pub fn raw_main(args: impl Iterator<Item = String>) -> ExitCode {
+    let (file, opts) = match raw_options(args) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let loaded = match raw::load(&file, &opts) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    if loaded.spans.is_empty() {
+        return fail(format!(
+            "{}: no SCTP packets to send in {} frames",
+            file.display(),
+            loaded.frames
+        ));
+    }
+    match raw::send(&loaded, &opts) {
+        Ok(s) => {
+            println!("{}", s.line());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}

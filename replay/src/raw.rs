@@ -1,0 +1,448 @@
+//! `sctp-replay raw`: re-sends a capture's SCTP packets as they are, as
+//! the payload of UDP datagrams (`udp:HOST:PORT`, RFC 6951 style) or of IP
+//! packets of protocol 132 (`raw:HOST`, the kernel writing the IP header),
+//! with ports and the addresses of INIT / INIT ACK address parameters
+//! rewritten on request and the CRC32c recomputed.
+//!
+//! The capture is read once into one buffer and rewritten there; sending
+//! then hands the kernel batches of up to [`BATCH`] packets per `sendmmsg`
+//! call, from I/O vectors built once: nothing is allocated per packet.
+
+use std::io::{IoSlice, IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use nix::sys::socket::{sendmmsg, MsgFlags, MultiHeaders};
+use sctp_codec::checksum::crc32c_field;
+use sctp_codec::chunk::ty;
+use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
+use sctp_codec::{PacketView, Rules};
+
+use crate::list::{open, ListError};
+
+/// Packets per `sendmmsg` call.
+pub const BATCH: usize = 64;
+
+/// Where the packets go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Each SCTP packet as one UDP datagram's payload.
+    Udp(SocketAddr),
+    /// Each SCTP packet as an IP packet's payload, protocol 132 (needs CAP_NET_RAW).
+    Raw(IpAddr),
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Some(rest) = s.strip_prefix("udp:") {
+            let addr = rest
+                .to_socket_addrs()
+                .map_err(|e| format!("--to {s}: {e}"))?
+                .next()
+                .ok_or_else(|| format!("--to {s}: no address"))?;
+            return Ok(Target::Udp(addr));
+        }
+        if let Some(rest) = s.strip_prefix("raw:") {
+            let host = rest.trim_start_matches('[').trim_end_matches(']');
+            let addr = match host.parse::<IpAddr>() {
+                Ok(a) => a,
+                Err(_) => (host, 0)
+                    .to_socket_addrs()
+                    .map_err(|e| format!("--to {s}: {e}"))?
+                    .next()
+                    .ok_or_else(|| format!("--to {s}: no address"))?
+                    .ip(),
+            };
+            return Ok(Target::Raw(addr));
+        }
+        Err(format!("--to {s}: expected udp:HOST:PORT or raw:HOST"))
+    }
+}
+
+/// How fast to send.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Timing {
+    /// The capture's own gaps.
+    AsIs,
+    /// The capture's gaps divided by this factor (`2x`: twice as fast).
+    Speed(f64),
+    /// As fast as the kernel takes them.
+    Top,
+}
+
+impl std::str::FromStr for Timing {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "asis" => Ok(Timing::AsIs),
+            "top" => Ok(Timing::Top),
+            _ => {
+                let n = s
+                    .strip_suffix('x')
+                    .and_then(|n| n.parse::<f64>().ok())
+                    .filter(|n| n.is_finite() && *n > 0.0)
+                    .ok_or_else(|| {
+                        format!("--timing {s}: expected asis, top or a factor like 2x or 0.5x")
+                    })?;
+                Ok(Timing::Speed(n))
+            }
+        }
+    }
+}
+
+/// What `raw` does.
+#[derive(Debug, Clone)]
+pub struct RawOptions {
+    pub target: Target,
+    /// Addresses in INIT / INIT ACK address parameters, rewritten (same family).
+    pub rewrite_addr: Vec<(IpAddr, IpAddr)>,
+    /// SCTP source and destination ports, rewritten.
+    pub rewrite_port: Vec<(u16, u16)>,
+    pub timing: Timing,
+    /// How many times to send the capture (at least 1).
+    pub loops: u64,
+    /// Draw a progress bar on standard error.
+    pub progress: bool,
+}
+
+/// A capture's SCTP packets, rewritten, in one buffer.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The packets, back to back.
+    pub arena: Vec<u8>,
+    /// Where each packet is in `arena`.
+    pub spans: Vec<(usize, usize)>,
+    /// Each packet's capture time, seconds from the first.
+    pub times: Vec<f64>,
+    /// Frames read.
+    pub frames: u64,
+    /// SCTP packets left out: quoted by ICMP errors, cut short by the
+    /// capture, or shorter than the common header.
+    pub skipped: u64,
+}
+
+impl Loaded {
+    /// The `i`th packet.
+    pub fn packet(&self, i: usize) -> &[u8] {
+        let (a, b) = self.spans[i];
+        &self.arena[a..b]
+    }
+}
+
+/// Rewrites ports and INIT / INIT ACK address parameters of one packet in
+/// place, then writes its CRC32c.
+pub fn rewrite(p: &mut [u8], ports: &[(u16, u16)], addrs: &[(IpAddr, IpAddr)]) {
+    for at in [0, 2] {
+        let port = u16::from_be_bytes([p[at], p[at + 1]]);
+        if let Some((_, new)) = ports.iter().find(|(old, _)| *old == port) {
+            p[at..at + 2].copy_from_slice(&new.to_be_bytes());
+        }
+    }
+    if !addrs.is_empty() {
+        // Where each address parameter's value is: found on a view, written after.
+        let mut places: [(usize, u16); 16] = [(0, 0); 16];
+        let mut n = 0;
+        if let Ok(v) = PacketView::parse(p, Rules::STANDARD) {
+            for c in v.chunks() {
+                if !matches!(c.ty(), ty::INIT | ty::INIT_ACK) {
+                    continue;
+                }
+                let base = p.as_ptr() as usize;
+                for t in c.tlvs() {
+                    if matches!(t.ty(), 5 | 6) && n < places.len() {
+                        places[n] = (t.value().as_ptr() as usize - base, t.ty());
+                        n += 1;
+                    }
+                }
+            }
+        }
+        for &(at, t) in &places[..n] {
+            let len = if t == 5 { 4 } else { 16 };
+            let Some(field) = p.get_mut(at..at + len) else {
+                continue;
+            };
+            for (old, new) in addrs {
+                match (old, new) {
+                    (IpAddr::V4(o), IpAddr::V4(nw)) if field == o.octets() => {
+                        field.copy_from_slice(&nw.octets());
+                        break;
+                    }
+                    (IpAddr::V6(o), IpAddr::V6(nw)) if field == o.octets() => {
+                        field.copy_from_slice(&nw.octets());
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let crc = crc32c_field(p);
+    p[8..12].copy_from_slice(&crc.to_be_bytes());
+}
+
+/// Reads the capture's SCTP packets (native and UDP-encapsulated) and
+/// rewrites them as `opts` asks.
+pub fn load(path: &Path, opts: &RawOptions) -> Result<Loaded, ListError> {
+    let mut reader = open(path)?;
+    let cfg = LinkConfig::default();
+    let mut defrag = Defragmenter::default();
+    let mut out = Loaded::default();
+    let mut t0 = None;
+    while let Some(frame) = reader.next_frame() {
+        let frame = frame.map_err(|e| ListError(format!("{}: {e}", path.display())))?;
+        out.frames += 1;
+        let Ok(Some(seg)) = extract_sctp(frame.link_type, frame.data, &cfg, &mut defrag) else {
+            continue;
+        };
+        if matches!(seg.encap, Encapsulation::IcmpError { .. })
+            || seg.truncated
+            || seg.sctp.len() < 12
+        {
+            out.skipped += 1;
+            continue;
+        }
+        let ts = frame.ts_sec as f64 + f64::from(frame.ts_nsec) / 1e9;
+        let t0 = *t0.get_or_insert(ts);
+        let start = out.arena.len();
+        out.arena.extend_from_slice(&seg.sctp);
+        let end = out.arena.len();
+        rewrite(
+            &mut out.arena[start..end],
+            &opts.rewrite_port,
+            &opts.rewrite_addr,
+        );
+        out.spans.push((start, end));
+        out.times.push((ts - t0).max(0.0));
+    }
+    Ok(out)
+}
+
+/// What a run sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sent {
+    pub packets: u64,
+    pub bytes: u64,
+    pub elapsed: Duration,
+    /// Sends refused by the destination (ICMP port or protocol unreachable).
+    pub refused: u64,
+}
+
+impl Sent {
+    /// `N packets, B bytes in T s: P pps, M Mbit/s`.
+    pub fn line(&self) -> String {
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        let mut s = format!(
+            "{} packets, {} bytes in {:.3} s: {:.0} pps, {:.1} Mbit/s",
+            self.packets,
+            self.bytes,
+            secs,
+            self.packets as f64 / secs,
+            self.bytes as f64 * 8.0 / secs / 1e6
+        );
+        if self.refused > 0 {
+            s.push_str(&format!(
+                " ({} sends refused by the destination)",
+                self.refused
+            ));
+        }
+        s
+    }
+}
+
+/// The socket packets are sent through.
+enum Sock {
+    Udp(UdpSocket),
+    Raw(socket2::Socket),
+}
+
+impl Sock {
+    fn open(t: Target) -> Result<Sock, String> {
+        match t {
+            Target::Udp(addr) => {
+                let local: SocketAddr = match addr {
+                    SocketAddr::V4(_) => "0.0.0.0:0".parse().expect("literal"),
+                    SocketAddr::V6(_) => "[::]:0".parse().expect("literal"),
+                };
+                let s = UdpSocket::bind(local).map_err(|e| format!("UDP socket: {e}"))?;
+                s.connect(addr)
+                    .map_err(|e| format!("udp:{addr}: cannot connect: {e}"))?;
+                Ok(Sock::Udp(s))
+            }
+            Target::Raw(ip) => {
+                use socket2::{Domain, Protocol, Socket, Type};
+                let domain = if ip.is_ipv4() {
+                    Domain::IPV4
+                } else {
+                    Domain::IPV6
+                };
+                let s = Socket::new(domain, Type::RAW, Some(Protocol::from(132))).map_err(|e| {
+                    format!("raw IP socket (protocol 132): {e} (raw: needs root or CAP_NET_RAW)")
+                })?;
+                s.connect(&SocketAddr::new(ip, 0).into())
+                    .map_err(|e| format!("raw:{ip}: cannot connect: {e}"))?;
+                Ok(Sock::Raw(s))
+            }
+        }
+    }
+    fn fd(&self) -> RawFd {
+        match self {
+            Sock::Udp(s) => s.as_raw_fd(),
+            Sock::Raw(s) => s.as_raw_fd(),
+        }
+    }
+}
+
+/// A progress bar on standard error, redrawn at most ten times a second.
+struct Progress {
+    on: bool,
+    total: u64,
+    last: Instant,
+}
+
+impl Progress {
+    fn show(&mut self, done: u64, start: Instant, now: Instant) {
+        if !self.on || now.duration_since(self.last) < Duration::from_millis(100) {
+            return;
+        }
+        self.last = now;
+        let frac = if self.total == 0 {
+            1.0
+        } else {
+            done as f64 / self.total as f64
+        };
+        let width = 30;
+        let filled = ((frac * width as f64) as usize).min(width);
+        let secs = now.duration_since(start).as_secs_f64().max(1e-9);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r[{}{}] {:5.1}% {}/{} packets, {:.0} pps ",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            frac * 100.0,
+            done,
+            self.total,
+            done as f64 / secs
+        );
+        let _ = err.flush();
+    }
+    fn clear(&self) {
+        if self.on {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{}\r", " ".repeat(90));
+            let _ = err.flush();
+        }
+    }
+}
+
+/// Sends the loaded packets as `opts` says.
+pub fn send(l: &Loaded, opts: &RawOptions) -> Result<Sent, String> {
+    let sock = Sock::open(opts.target)?;
+    let fd = sock.fd();
+    // Built once: one I/O vector per packet, borrowed from the arena.
+    let iov: Vec<[IoSlice<'_>; 1]> = (0..l.spans.len())
+        .map(|i| [IoSlice::new(l.packet(i))])
+        .collect();
+    let lens: Vec<u64> = l.spans.iter().map(|(a, b)| (b - a) as u64).collect();
+    let mut headers = MultiHeaders::<()>::preallocate(BATCH, None);
+    let no_addrs: [Option<()>; BATCH] = [None; BATCH];
+    let mut sent = Sent::default();
+    let mut progress = Progress {
+        on: opts.progress,
+        total: l.spans.len() as u64 * opts.loops,
+        last: Instant::now(),
+    };
+    let start = Instant::now();
+    let scale = match opts.timing {
+        Timing::AsIs => Some(1.0),
+        Timing::Speed(f) => Some(1.0 / f),
+        Timing::Top => None,
+    };
+    for _ in 0..opts.loops {
+        let base = Instant::now();
+        let n = l.spans.len();
+        let mut i = 0;
+        while i < n {
+            // Every packet due by now goes in this batch.
+            let mut j = (i + BATCH).min(n);
+            if let Some(k) = scale {
+                let now = base.elapsed().as_secs_f64();
+                let due = l.times[i] * k;
+                if due > now {
+                    wait_until(base, due);
+                }
+                let now = base.elapsed().as_secs_f64();
+                let mut m = i + 1;
+                while m < j && l.times[m] * k <= now {
+                    m += 1;
+                }
+                j = m;
+            }
+            match sendmmsg(
+                fd,
+                &mut headers,
+                &iov[i..j],
+                no_addrs,
+                [],
+                MsgFlags::empty(),
+            ) {
+                Ok(r) => {
+                    let k = r.count();
+                    sent.packets += k as u64;
+                    sent.bytes += lens[i..i + k].iter().sum::<u64>();
+                    i += k;
+                    if k == 0 {
+                        std::thread::yield_now();
+                    }
+                }
+                Err(nix::errno::Errno::ECONNREFUSED) => {
+                    // A destination's earlier ICMP report, delivered now: the
+                    // packet itself was not sent; try it again.
+                    sent.refused += 1;
+                }
+                Err(
+                    nix::errno::Errno::EAGAIN
+                    | nix::errno::Errno::ENOBUFS
+                    | nix::errno::Errno::EINTR,
+                ) => {
+                    std::thread::yield_now();
+                }
+                Err(e) => {
+                    progress.clear();
+                    return Err(format!(
+                        "sending packet {} of the capture: {}",
+                        i + 1,
+                        std::io::Error::from(e)
+                    ));
+                }
+            }
+            progress.show(sent.packets, start, Instant::now());
+        }
+    }
+    sent.elapsed = start.elapsed();
+    progress.clear();
+    Ok(sent)
+}
+
+/// Sleeps, then spins, until `secs` after `base`.
+fn wait_until(base: Instant, secs: f64) {
+    loop {
+        let left = secs - base.elapsed().as_secs_f64();
+        if left <= 0.0 {
+            return;
+        }
+        if left > 0.002 {
+            std::thread::sleep(Duration::from_secs_f64(left - 0.001));
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+/// Whether a progress bar fits: standard error is a terminal.
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
