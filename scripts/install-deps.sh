@@ -19,6 +19,7 @@ PACKAGES=(
   time                 # /usr/bin/time -v for peak RSS in scripts/bench.sh
   hyperfine            # timings in scripts/bench.sh
   iproute2             # live tests: ip netns and veth pairs (craft/tests/live_netns.rs)
+  tcpreplay            # scripts/bench-replay.sh: raw replay vs tcpreplay --topspeed
   util-linux           #   setpriv: a child without CAP_NET_RAW
   procps               #   kill -INT to stop tshark cleanly
 )

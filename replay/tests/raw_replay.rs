@@ -1,0 +1,375 @@
+//! `sctp-replay raw`: every datagram a UDP socket of the test receives is
+//! the capture's SCTP packet, ports rewritten and a valid CRC32c (checked
+//! with the crc32c crate, not the codec); `--timing asis` keeps the
+//! capture's gaps; `raw:` into a network namespace the test creates
+//! (root only), where tshark captures what arrives.
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sctp_codec::capture::CaptureReader;
+use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
+
+fn shared(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/captures")
+        .join(name)
+}
+
+/// The capture's SCTP packets as they are.
+fn sctp_packets(file: &Path) -> Vec<Vec<u8>> {
+    let mut r = CaptureReader::open(file).unwrap();
+    let (cfg, mut d) = (LinkConfig::default(), Defragmenter::default());
+    let mut v = Vec::new();
+    while let Some(f) = r.next_frame() {
+        let f = f.unwrap();
+        if let Ok(Some(s)) = extract_sctp(f.link_type, f.data, &cfg, &mut d) {
+            if !matches!(s.encap, Encapsulation::IcmpError { .. })
+                && !s.truncated
+                && s.sctp.len() >= 12
+            {
+                v.push(s.sctp.to_vec());
+            }
+        }
+    }
+    v
+}
+
+fn crc_ok(p: &[u8]) -> bool {
+    let mut z = p.to_vec();
+    z[8..12].fill(0);
+    // Stored least significant byte first (RFC 9260 Appendix A).
+    crc32c::crc32c(&z).to_le_bytes() == p[8..12]
+}
+
+fn sink() -> (UdpSocket, u16) {
+    let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None).unwrap();
+    s.set_recv_buffer_size(8 << 20).unwrap();
+    s.bind(
+        &"127.0.0.1:0"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
+    let u: UdpSocket = s.into();
+    u.set_read_timeout(Some(Duration::from_millis(1500)))
+        .unwrap();
+    let port = u.local_addr().unwrap().port();
+    (u, port)
+}
+
+fn receive(u: &UdpSocket, n: usize) -> Vec<(Instant, Vec<u8>)> {
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 70000];
+    while got.len() < n {
+        match u.recv(&mut buf) {
+            Ok(k) => got.push((Instant::now(), buf[..k].to_vec())),
+            Err(_) => break,
+        }
+    }
+    got
+}
+
+fn replay(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sctp-replay"))
+        .arg("raw")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn udp_datagrams_are_the_capture_packets_with_rewritten_ports() {
+    let file = shared("wireshark-wiki-sctp-www-http.cap");
+    let want = sctp_packets(&file);
+    assert!(want.len() > 50);
+    let (u, port) = sink();
+    let ports = ["--rewrite-port", "80=8080", "--rewrite-port", "1026=2026"];
+    let rx = std::thread::scope(|sc| {
+        let h = sc.spawn(|| receive(&u, want.len() * 2));
+        let to = format!("udp:127.0.0.1:{port}");
+        let mut args = vec![
+            file.to_str().unwrap(),
+            "--to",
+            &to,
+            "--timing",
+            "top",
+            "--loop",
+            "2",
+        ];
+        args.extend(ports);
+        let out = replay(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            line.contains(&format!("{} packets", want.len() * 2))
+                && line.contains("pps")
+                && line.contains("Mbit/s"),
+            "{line}"
+        );
+        h.join().unwrap()
+    });
+    assert_eq!(rx.len(), want.len() * 2, "datagrams received");
+    let mut rewritten = 0;
+    for (k, (_, got)) in rx.iter().enumerate() {
+        let orig = &want[k % want.len()];
+        let mut exp = orig.clone();
+        for at in [0, 2] {
+            let p = u16::from_be_bytes([exp[at], exp[at + 1]]);
+            let n = match p {
+                80 => 8080u16,
+                1026 => 2026,
+                p => p,
+            };
+            if n != p {
+                rewritten += 1;
+            }
+            exp[at..at + 2].copy_from_slice(&n.to_be_bytes());
+        }
+        assert!(crc_ok(got), "datagram {k}: bad CRC32c");
+        assert_eq!(got[..8], exp[..8], "datagram {k}: header");
+        assert_eq!(got[12..], exp[12..], "datagram {k}: chunks");
+    }
+    assert!(rewritten >= want.len(), "ports were rewritten");
+}
+
+/// A LINKTYPE_RAW pcap of HEARTBEAT packets at the given times (ms).
+fn timed_capture(path: &Path, times_ms: &[u64]) {
+    let mut f = Vec::new();
+    f.extend_from_slice(&0xa1b2c3d4u32.to_le_bytes());
+    f.extend_from_slice(&2u16.to_le_bytes());
+    f.extend_from_slice(&4u16.to_le_bytes());
+    f.extend_from_slice(&[0; 8]);
+    f.extend_from_slice(&65535u32.to_le_bytes());
+    f.extend_from_slice(&101u32.to_le_bytes());
+    for (i, t) in times_ms.iter().enumerate() {
+        let mut sctp = vec![0x13, 0x88, 0x13, 0x89, 0, 0, 0, 1, 0, 0, 0, 0];
+        sctp.extend_from_slice(&[4, 0, 0, 12, 0, 1, 0, 8, 0, 0, 0, i as u8]);
+        let total = 20 + sctp.len();
+        let mut ip = vec![
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            i as u8,
+            0,
+            0,
+            64,
+            132,
+            0,
+            0,
+            10,
+            0,
+            0,
+            1,
+            10,
+            0,
+            0,
+            2,
+        ];
+        ip.extend_from_slice(&sctp);
+        let us = t * 1000;
+        f.extend_from_slice(&(1_700_000_000 + (us / 1_000_000) as u32).to_le_bytes());
+        f.extend_from_slice(&((us % 1_000_000) as u32).to_le_bytes());
+        f.extend_from_slice(&(ip.len() as u32).to_le_bytes());
+        f.extend_from_slice(&(ip.len() as u32).to_le_bytes());
+        f.extend_from_slice(&ip);
+    }
+    std::fs::write(path, f).unwrap();
+}
+
+#[test]
+fn asis_timing_keeps_the_gaps() {
+    let dir = std::env::temp_dir().join(format!("sctp-replay-raw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("timed.pcap");
+    let times = [0u64, 40, 80, 250, 260, 500];
+    timed_capture(&file, &times);
+    for (timing, factor) in [("asis", 1.0), ("2x", 0.5)] {
+        let (u, port) = sink();
+        let rx = std::thread::scope(|sc| {
+            let h = sc.spawn(|| receive(&u, times.len()));
+            let to = format!("udp:127.0.0.1:{port}");
+            let out = replay(&[file.to_str().unwrap(), "--to", &to, "--timing", timing]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            h.join().unwrap()
+        });
+        assert_eq!(rx.len(), times.len());
+        for (k, (at, got)) in rx.iter().enumerate() {
+            assert!(crc_ok(got));
+            let gap = at.duration_since(rx[0].0).as_secs_f64() * 1000.0;
+            let want = times[k] as f64 * factor;
+            assert!(
+                (gap - want).abs() < 15.0,
+                "{timing}: packet {k} at {gap:.1} ms, capture says {want} ms"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn ip(args: &[&str]) {
+    let o = Command::new("ip").args(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+struct Ns(String, String);
+impl Drop for Ns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
+        let _ = Command::new("ip").args(["link", "del", &self.1]).output();
+    }
+}
+
+#[test]
+fn raw_ip_into_a_namespace() {
+    if !Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+    {
+        eprintln!("raw_ip_into_a_namespace: skipped (needs root)");
+        return;
+    }
+    let pid = std::process::id();
+    let (name, host, peer) = (
+        format!("sctpreplay-{pid}"),
+        format!("srh{}", pid % 100000),
+        format!("srp{}", pid % 100000),
+    );
+    ip(&["netns", "add", &name]);
+    let _ns = Ns(name.clone(), host.clone());
+    ip(&["link", "add", &host, "type", "veth", "peer", "name", &peer]);
+    ip(&["link", "set", &peer, "netns", &name]);
+    ip(&["addr", "add", "10.213.0.1/24", "dev", &host]);
+    ip(&["link", "set", &host, "up"]);
+    ip(&["-n", &name, "addr", "add", "10.213.0.2/24", "dev", &peer]);
+    ip(&["-n", &name, "link", "set", &peer, "up"]);
+    let dir = std::env::temp_dir().join(format!("sctp-replay-ns-{pid}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pcap = dir.join("got.pcap");
+    let mut ts = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &name,
+            "tshark",
+            "-q",
+            "-i",
+            &peer,
+            "-f",
+            "ip proto 132",
+            "-w",
+        ])
+        .arg(&pcap)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // tshark says "Capturing on" once it listens.
+    let t0 = Instant::now();
+    let mut err = ts.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut b = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("Capturing on")
+        && t0.elapsed() < Duration::from_secs(20)
+    {
+        use std::io::Read;
+        match err.read(&mut b) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => seen.extend_from_slice(&b[..k]),
+        }
+    }
+    // It needs a moment more to capture; and the neighbour is resolved first.
+    std::thread::sleep(Duration::from_millis(1000));
+    let _ = Command::new("ping")
+        .args(["-c", "1", "-W", "1", "10.213.0.2"])
+        .output();
+    let file = shared("wireshark-wiki-sctp-test-handshake-data.cap");
+    let want = sctp_packets(&file);
+    let out = replay(&[
+        file.to_str().unwrap(),
+        "--to",
+        "raw:10.213.0.2",
+        "--timing",
+        "top",
+        "--rewrite-port",
+        "7=7007",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    let _ = Command::new("kill")
+        .args(["-INT", &ts.id().to_string()])
+        .status();
+    let _ = ts.wait();
+    let fields = Command::new("tshark")
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-o",
+            "sctp.checksum:crc-32c",
+            "-T",
+            "fields",
+            "-e",
+            "ip.src",
+            "-e",
+            "ip.dst",
+            "-e",
+            "sctp.srcport",
+            "-e",
+            "sctp.dstport",
+            "-e",
+            "sctp.checksum.status",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&fields.stdout);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), want.len(), "packets captured in the namespace");
+    for (k, r) in rows.iter().enumerate() {
+        let c: Vec<&str> = r.split('\t').collect();
+        assert_eq!(c[0], "10.213.0.1", "{r}");
+        assert_eq!(c[1], "10.213.0.2", "{r}");
+        let orig = |at: usize| u16::from_be_bytes([want[k][at], want[k][at + 1]]);
+        let exp = |p: u16| if p == 7 { 7007 } else { p };
+        assert_eq!(c[2].parse::<u16>().unwrap(), exp(orig(0)), "{r}");
+        assert_eq!(c[3].parse::<u16>().unwrap(), exp(orig(2)), "{r}");
+        assert_eq!(c[4], "1", "packet {k}: CRC32c not good: {r}");
+    }
+    // And byte for byte past the ports and checksum.
+    let mut r = CaptureReader::open(&pcap).unwrap();
+    let (cfg, mut d) = (LinkConfig::default(), Defragmenter::default());
+    let mut k = 0;
+    while let Some(f) = r.next_frame() {
+        let f = f.unwrap();
+        if let Ok(Some(s)) = extract_sctp(f.link_type, f.data, &cfg, &mut d) {
+            assert!(crc_ok(&s.sctp));
+            assert_eq!(s.sctp[4..8], want[k][4..8]);
+            assert_eq!(s.sctp[12..], want[k][12..]);
+            k += 1;
+        }
+    }
+    assert_eq!(k, want.len());
+    std::fs::remove_dir_all(&dir).ok();
+}
