@@ -219,7 +219,13 @@ fn oracle_fields_match_the_builtin_dissector() {
                 continue;
             }
             frames += 1;
-            if rk.iter().any(|v| !v.is_empty()) {
+            // A frame with SCTP, as the built-in sees it (it shows a chunk type).
+            let builtin_sctp = twins
+                .iter()
+                .position(|t| t == "chunk_type")
+                .and_then(|i| rb.get(i))
+                .is_some_and(|v| !v.is_empty());
+            if builtin_sctp {
                 sctp_frames += 1;
             }
             for (i, t) in twins.iter().enumerate() {
@@ -262,9 +268,11 @@ fn oracle_fields_match_the_builtin_dissector() {
         failures.len(),
         failures[..failures.len().min(40)].join("\n")
     );
+    // What counts is SCTP frames and values compared (most frames of the corpus carry
+    // no SCTP: 4,589 of 17,282 with SCTP, 192,168 values, with tshark 4.0.17).
     assert!(
-        frames > 17_000 && values > 90_000,
-        "too little compared: {frames} frames, {values} values"
+        sctp_frames >= 4_500 && values > 180_000,
+        "too little compared: {sctp_frames} SCTP frames ({frames} frames), {values} values"
     );
 }
 
