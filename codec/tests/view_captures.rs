@@ -3,6 +3,11 @@
 //! offsets with the same Lengths, each chunk typed alone equal to the same
 //! chunk typed with its packet, the same parameters and causes, and the
 //! same place where the chunks stop.
+//!
+//! A consistency test, not an independent one: `ChunkView::decode` calls the same
+//! decoding functions as the decoder, so it shows that the view and the decoder
+//! agree, not that either reads the right values (the tshark oracle and the draft
+//! figures do that).
 
 mod common;
 
