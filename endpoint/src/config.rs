@@ -40,6 +40,8 @@ pub struct Config {
     pub max_message_size: usize,
     /// Bytes queued for sending before `send` refuses more.
     pub send_buffer: usize,
+    /// Offer and accept partial reliability (RFC 3758 Forward-TSN-Supported).
+    pub pr_sctp: bool,
 }
 
 impl Default for Config {
@@ -62,6 +64,7 @@ impl Default for Config {
             max_inbound_streams: u16::MAX,
             max_message_size: 1 << 20,
             send_buffer: 4 << 20,
+            pr_sctp: true,
         }
     }
 }

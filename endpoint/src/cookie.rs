@@ -51,6 +51,8 @@ pub struct CookieFields {
     pub peer_addrs: Vec<SocketAddr>,
     /// Our address the INIT came to.
     pub local_addr: IpAddr,
+    /// Extensions both sides support (bit 0: PR-SCTP).
+    pub features: u32,
 }
 
 /// Why a COOKIE ECHO's cookie is refused.
@@ -78,6 +80,7 @@ pub fn seal(f: &CookieFields, secret: &[u8; 32], out: &mut Vec<u8>) {
         f.peer_rwnd,
         f.local_tie_tag,
         f.peer_tie_tag,
+        f.features,
     ] {
         out.extend_from_slice(&v.to_be_bytes());
     }
@@ -128,6 +131,7 @@ pub fn open(cookie: &[u8], secret: &[u8; 32]) -> Result<CookieFields, CookieErro
         peer_rwnd: r.u32()?,
         local_tie_tag: r.u32()?,
         peer_tie_tag: r.u32()?,
+        features: r.u32()?,
         outbound_streams: r.u16()?,
         inbound_streams: r.u16()?,
         local_port: r.u16()?,
@@ -235,6 +239,7 @@ mod tests {
                 "[::1]:0".parse().unwrap(),
             ],
             local_addr: "10.0.0.1".parse().unwrap(),
+            features: 1,
         }
     }
 

@@ -283,7 +283,7 @@ impl Endpoint {
         true
     }
 
-    /// Queues a user message on `stream` (RFC 6458 `sctp_sendv`).
+    /// Queues a reliable user message on `stream` (RFC 6458 `sctp_sendv`).
     pub fn send(
         &mut self,
         id: AssocId,
@@ -292,8 +292,29 @@ impl Endpoint {
         unordered: bool,
         data: impl Into<Arc<[u8]>>,
     ) -> Result<(), SendError> {
+        let opts = crate::send::SendOptions {
+            unordered,
+            pr: crate::send::PrPolicy::Reliable,
+        };
+        // A reliable message has no lifetime: the time is not used.
+        let now = self.epoch;
+        self.send_with(now, id, stream, ppid, opts, data)
+    }
+
+    /// Queues a user message with its options (RFC 6458 `sctp_sendv` with
+    /// `sctp_sndinfo` and `sctp_prinfo`): ordering and partial reliability
+    /// (RFC 3758, RFC 7496), a timed lifetime counting from `now`.
+    pub fn send_with(
+        &mut self,
+        now: Instant,
+        id: AssocId,
+        stream: u16,
+        ppid: u32,
+        opts: crate::send::SendOptions,
+        data: impl Into<Arc<[u8]>>,
+    ) -> Result<(), SendError> {
         let a = self.assocs.get_mut(&id).ok_or(SendError::NoAssociation)?;
-        a.send(stream, ppid, unordered, data.into())
+        a.send(now, stream, ppid, opts, data.into())
     }
 
     /// Starts a graceful shutdown (RFC 9260 9.2).
@@ -590,6 +611,7 @@ impl Endpoint {
         let mut ips: Vec<IpAddr> = Vec::new();
         let mut unrecognized = Vec::new();
         let mut preservative_ms: u32 = 0;
+        let mut features = 0u32;
         for p in init.params() {
             match p.ty() {
                 param::IPV4_ADDRESS | param::IPV6_ADDRESS => {
@@ -600,6 +622,7 @@ impl Endpoint {
                         }
                     }
                 }
+                param::FORWARD_TSN_SUPPORTED if self.cfg.pr_sctp => features |= 1,
                 param::COOKIE_PRESERVATIVE => {
                     preservative_ms = crate::wire::u32_at(p.value(), 0).unwrap_or(0);
                 }
@@ -704,6 +727,7 @@ impl Endpoint {
             peer_tie_tag: tie.1,
             peer_addrs: addrs,
             local_addr: to,
+            features,
         };
         let mut value = Vec::with_capacity(256);
         value.extend_from_slice(&local_tag.to_be_bytes());
@@ -717,6 +741,9 @@ impl Endpoint {
             for ip in &self.local_addrs {
                 crate::wire::put_address(&mut value, *ip);
             }
+        }
+        if self.cfg.pr_sctp {
+            put_tlv(&mut value, param::FORWARD_TSN_SUPPORTED, &[]);
         }
         // Unrecognized Parameters first, then the cookie (FreeBSD's order,
         // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
@@ -782,6 +809,7 @@ impl Endpoint {
             peer_rwnd: f.peer_rwnd,
             outbound: f.outbound_streams,
             inbound: f.inbound_streams,
+            pr: f.features & 1 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

@@ -40,6 +40,7 @@ pub mod driver;
 pub mod events;
 pub mod policy;
 pub mod rules;
+pub mod send;
 pub mod serial;
 pub mod wire;
 
@@ -51,6 +52,7 @@ pub use config::Config;
 pub use endpoint::{ConnectOptions, Endpoint, Stats, Transmit};
 pub use events::{AssocChange, Event, Reason};
 pub use policy::{AllowAll, Policy, Refusal};
+pub use send::{Abandoned, PrPolicy, SendOptions};
 
 /// An association's handle within its [`Endpoint`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

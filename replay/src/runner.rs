@@ -405,6 +405,23 @@ impl Runner {
     }
 
     /// Changes a setting; once the endpoint exists, its Config is fixed.
+    /// A backquoted shell command: not run, but the FreeBSD sysctls that
+    /// switch SCTP extensions off or on (`sysctl -i net.inet.sctp.pr_enable=0`)
+    /// set the endpoint's matching option, so a script sees the features it
+    /// asked for.
+    fn command(&mut self, c: &str) {
+        let Some(rest) = c.split_whitespace().find(|w| w.starts_with("net.inet.sctp.")) else {
+            return;
+        };
+        let Some((name, value)) = rest["net.inet.sctp.".len()..].split_once('=') else {
+            return;
+        };
+        let on = value.trim() != "0";
+        if name == "pr_enable" {
+            self.set_cfg("sysctl net.inet.sctp.pr_enable", |c| c.pr_sctp = on);
+        }
+    }
+
     fn set_cfg(&mut self, what: &str, f: impl FnOnce(&mut Config)) {
         f(&mut self.cfg);
         if self.ep.is_some() {
@@ -556,7 +573,10 @@ impl Runner {
                     r.and_then(|()| match action {
                         Action::Packet(p) => self.inject(p, prepared[k].as_deref()),
                         Action::Syscall(s) => self.syscall(s, exp, tol),
-                        Action::Command(_) => Ok(()),
+                        Action::Command(c) => {
+                            self.command(c);
+                            Ok(())
+                        }
                     })
                 }
             };

@@ -71,6 +71,10 @@ pub struct Status {
     pub srtt: Option<Duration>,
     /// Peer addresses (paths).
     pub peer_addrs: Vec<SocketAddr>,
+    /// Whether PR-SCTP was negotiated (RFC 3758 3.1).
+    pub pr_sctp: bool,
+    /// Messages abandoned under each policy (RFC 7496).
+    pub abandoned: crate::send::Abandoned,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -84,6 +88,8 @@ pub(crate) struct Negotiated {
     pub peer_rwnd: u32,
     pub outbound: u16,
     pub inbound: u16,
+    /// Both sides support PR-SCTP (RFC 3758 3.1).
+    pub pr: bool,
 }
 
 /// One SCTP association.
@@ -145,6 +151,14 @@ pub struct Association {
     /// Association-wide error counter (RFC 9260 8.1).
     pub(crate) errors: u32,
     pub(crate) dry_notified: bool,
+    /// PR-SCTP in use: we and the peer announced Forward-TSN-Supported.
+    pub(crate) pr: bool,
+    /// Messages abandoned per policy (RFC 7496).
+    pub(crate) abandoned: crate::send::Abandoned,
+    /// A FORWARD TSN is to go out (RFC 3758 3.5 C2).
+    pub(crate) send_fwd_tsn: bool,
+    /// The new cumulative TSN of the last FORWARD TSN sent.
+    pub(crate) fwd_tsn_sent: Option<crate::serial::Tsn>,
     pub(crate) heartbeat_nonce: u64,
     pub(crate) events: VecDeque<Event>,
     /// Messages waiting for the association to be up.
@@ -299,6 +313,10 @@ impl Association {
             abort_out: None,
             errors: 0,
             dry_notified: true,
+            pr: false,
+            abandoned: Default::default(),
+            send_fwd_tsn: false,
+            fwd_tsn_sent: None,
             heartbeat_nonce: 0,
             events: VecDeque::new(),
             streams_requested: 0,
@@ -329,6 +347,7 @@ impl Association {
             self.cfg.sack_delay,
         ));
         self.reasm = Some(Reassembler::new(n.inbound, n.peer_tsn));
+        self.pr = n.pr && self.cfg.pr_sctp;
         self.state = State::Established;
         self.t1 = None;
         self.send_handshake = false;
@@ -391,17 +410,22 @@ impl Association {
             rto: p.rto,
             srtt: p.srtt(),
             peer_addrs: self.paths.iter().map(|p| p.remote).collect(),
+            pr_sctp: self.pr,
+            abandoned: self.abandoned,
         }
     }
 
-    /// Queues a user message (RFC 9260 6.1; RFC 6458 `sctp_sendv`).
+    /// Queues a user message (RFC 9260 6.1; RFC 6458 `sctp_sendv`) with
+    /// its ordering and partial-reliability options (RFC 7496).
     pub(crate) fn send(
         &mut self,
+        now: Instant,
         stream: u16,
         ppid: u32,
-        unordered: bool,
+        opts: crate::send::SendOptions,
         data: Arc<[u8]>,
     ) -> Result<(), crate::SendError> {
+        use crate::send::PrPolicy;
         use crate::SendError;
         match self.state {
             State::CookieWait | State::CookieEchoed | State::Established => {}
@@ -416,12 +440,48 @@ impl Association {
         if stream >= self.tx.streams() {
             return Err(SendError::InvalidStream);
         }
-        if self.tx.bytes() + data.len() > self.cfg.send_buffer {
-            return Err(SendError::WouldBlock);
+        let limit = self.cfg.send_buffer;
+        if self.tx.bytes() + data.len() > limit {
+            let room = match opts.pr {
+                PrPolicy::Priority(p) => {
+                    self.tx.make_room(data.len(), limit, p, &mut self.abandoned)
+                }
+                _ => false,
+            };
+            if !room {
+                return Err(SendError::WouldBlock);
+            }
         }
-        self.tx.push(stream, ppid, unordered, data);
+        let deadline = match opts.pr {
+            PrPolicy::Ttl(d) => Some(now + d),
+            _ => None,
+        };
+        self.tx
+            .push_pr(stream, ppid, opts.unordered, data, opts.pr, deadline);
         self.dry_notified = false;
         Ok(())
+    }
+
+    /// Applies the partial-reliability policies to what is queued and
+    /// outstanding, and asks for a FORWARD TSN when the peer can skip
+    /// abandoned TSNs (RFC 3758 3.5).
+    /// A FORWARD TSN goes out when the point moves past the last one sent
+    /// (C2), or again on every call with `again` (after a SACK that did not
+    /// reach it, or a T3-rtx expiry: C3, C4).
+    pub(crate) fn pr_check(&mut self, now: Instant, again: bool) {
+        if !self.pr {
+            return;
+        }
+        if let Some(msg) = self.tx.drop_expired(now, &mut self.abandoned) {
+            self.rtx.abandon_msg(msg, &mut self.flight);
+        }
+        self.rtx
+            .check_abandon(now, &mut self.flight, &mut self.abandoned);
+        if let Some((adv, _)) = self.rtx.forward_point() {
+            if again || self.fwd_tsn_sent.is_none_or(|s| adv.gt(s)) {
+                self.send_fwd_tsn = true;
+            }
+        }
     }
 
     /// Starts a graceful shutdown (RFC 9260 9.2).
@@ -595,9 +655,12 @@ impl Association {
     }
 
     /// T3-rtx expired on path `i` (RFC 9260 6.3.3).
-    fn on_t3_expiry(&mut self, i: usize, _now: Instant) {
+    fn on_t3_expiry(&mut self, i: usize, now: Instant) {
         let cfg = self.cfg.clone();
         let marked = self.rtx.on_t3_expiry(i, &mut self.flight);
+        // Abandoned chunks still ahead of the peer's cumulative ack: send
+        // FORWARD TSN again (RFC 3758 3.5 C3).
+        self.pr_check(now, true);
         if marked == 0 {
             return;
         }

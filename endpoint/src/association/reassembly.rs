@@ -180,6 +180,56 @@ impl Reassembler {
         }
     }
 
+    /// FORWARD TSN (RFC 3758 3.6): forgets fragments at or below `new_cum`
+    /// (their messages were abandoned) and, on each listed stream, skips the
+    /// SSNs up to the one given, delivering what waited behind them.
+    pub fn forward(
+        &mut self,
+        new_cum: u32,
+        streams: impl Iterator<Item = (u16, u16)>,
+        mut deliver: impl FnMut(Message),
+    ) {
+        let cum = self.tsns.peek(new_cum);
+        let keep = self.fragments.split_off(&(cum + 1));
+        for (_, f) in std::mem::replace(&mut self.fragments, keep) {
+            self.buffered -= f.data.len();
+        }
+        let mut freed = 0;
+        self.partial.retain(|p| {
+            let gone = p.next <= cum + 1;
+            if gone {
+                freed += p.data.len();
+            }
+            !gone
+        });
+        self.buffered -= freed;
+        for (stream, ssn) in streams {
+            let Some(&next) = self.next_ssn.get(stream as usize) else {
+                continue;
+            };
+            if crate::serial::lt16(ssn, next) {
+                continue; // already past it
+            }
+            let mut s = next;
+            loop {
+                if let Some(w) = self.waiting.remove(&(stream, s)) {
+                    self.buffered -= w.data.len();
+                }
+                if s == ssn {
+                    break;
+                }
+                s = s.wrapping_add(1);
+            }
+            let mut s = ssn.wrapping_add(1);
+            while let Some(w) = self.waiting.remove(&(stream, s)) {
+                self.buffered -= w.data.len();
+                deliver(w);
+                s = s.wrapping_add(1);
+            }
+            self.next_ssn[stream as usize] = s;
+        }
+    }
+
     /// Appends to partial `i` the stored fragments that now follow it.
     fn absorb(&mut self, i: usize, deliver: &mut impl FnMut(Message)) {
         loop {
@@ -395,6 +445,31 @@ mod tests {
             ],
         );
         assert_eq!(out, [(0, 0, b"x2".to_vec()), (0, 0, b"y1".to_vec())]);
+    }
+
+    #[test]
+    fn forward_tsn_skips_abandoned_messages_and_releases_the_stream() {
+        let mut r = Reassembler::new(2, 1);
+        // TSN 1-2: a message on stream 0 (SSN 0) whose end never comes;
+        // TSN 4: SSN 2 on stream 0 waits for SSN 1 (TSN 3, abandoned).
+        let mut out = run(
+            &mut r,
+            &[
+                frag(1, 0, 0, "B", b"a"),
+                frag(4, 0, 2, "BE", b"after"),
+                frag(5, 1, 0, "B", b"kept"),
+            ],
+        );
+        assert!(out.is_empty());
+        r.forward(3, [(0u16, 1u16)].into_iter(), |m| {
+            out.push((m.stream, m.ssn, m.data))
+        });
+        assert_eq!(out, [(0, 2, b"after".to_vec())]);
+        // The fragment above the new cumulative TSN is kept.
+        assert_eq!(r.buffered(), 4);
+        let more = run(&mut r, &[frag(6, 1, 0, "E", b"!")]);
+        assert_eq!(more, [(1, 0, b"kept!".to_vec())]);
+        assert_eq!(r.buffered(), 0);
     }
 
     #[test]

@@ -84,6 +84,7 @@ impl Association {
                     }
                 }
                 ty::ECNE | ty::CWR => {}
+                ty::FORWARD_TSN if self.cfg.pr_sctp => self.on_forward_tsn(now, &c),
                 ty::INIT | ty::COOKIE_ECHO => {} // handled by the endpoint
                 _ => {
                     if !self.on_unknown(&c) {
@@ -250,6 +251,10 @@ impl Association {
         if r.newly_acked > 0 {
             self.errors = 0;
         }
+        // A SACK that stops short of the last FORWARD TSN's point: the
+        // peer did not get it, send it again (RFC 3758 3.5 C3).
+        let behind = self.fwd_tsn_sent.is_some_and(|s| self.rtx.cum_ack().lt(s));
+        self.pr_check(now, behind && r.cum_advanced);
         if r.fast_marked > 0 && self.rtx.enter_recovery() {
             self.paths[self.primary].on_fast_loss();
         }
@@ -300,6 +305,40 @@ impl Association {
                 self.errors = 0;
             }
         }
+    }
+
+    /// FORWARD TSN (RFC 3758 3.6): move the cumulative TSN past what the
+    /// peer abandoned, drop its fragments, release the streams it names,
+    /// and acknowledge at once.
+    fn on_forward_tsn(&mut self, now: Instant, c: &ChunkView<'_>) {
+        if !matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownSent
+        ) {
+            return;
+        }
+        let Some(f) = c.forward_tsn() else {
+            return;
+        };
+        let (Some(rx), Some(reasm)) = (self.rx.as_mut(), self.reasm.as_mut()) else {
+            return;
+        };
+        let new_cum = crate::serial::Tsn(f.new_cum_tsn());
+        if new_cum.le(rx.cum_tsn()) {
+            // Old or duplicate: just say where we are (RFC 3758 3.6).
+            rx.force_sack();
+            return;
+        }
+        rx.forward_to(new_cum);
+        let id = self.id;
+        let events = &mut self.events;
+        let unread = &mut self.unread;
+        reasm.forward(new_cum.0, f.streams(), |m| {
+            *unread += m.data.len();
+            events.push_back(Event::Message { id, message: m });
+        });
+        rx.force_sack();
+        let _ = now;
     }
 
     /// SHUTDOWN (RFC 9260 9.2).
@@ -389,10 +428,12 @@ impl Association {
             return false;
         }
         let mut cookie = None;
+        let mut pr = false;
         self.init_ack_unrecognized.clear();
         for p in init.params() {
             match p.ty() {
                 param::STATE_COOKIE => cookie = Some(p.value()),
+                param::FORWARD_TSN_SUPPORTED => pr = true,
                 param::HOST_NAME_ADDRESS => {
                     // RFC 9260 5.1.2: we do not resolve host names: ABORT
                     // with Unresolvable Address holding the parameter.
@@ -458,6 +499,7 @@ impl Association {
             peer_rwnd: init.a_rwnd(),
             outbound,
             inbound,
+            pr,
         });
         self.tx.set_streams(outbound);
         self.peer_rwnd = init.a_rwnd();

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::send::{Abandoned, PrPolicy};
 use crate::serial::Tsn;
 
 /// Miss indications before a fast retransmit (RFC 9260 7.2.4).
@@ -43,6 +44,18 @@ pub struct Outstanding {
     pub marked: bool,
     /// Marked by fast retransmit (sent before anything else, once).
     pub fast: bool,
+    /// Which user message it belongs to.
+    pub msg: u64,
+    /// The message's partial-reliability policy.
+    pub pr: PrPolicy,
+    /// When a timed-reliability message is abandoned.
+    pub deadline: Option<Instant>,
+    /// Abandoned (RFC 3758 3.5): never sent again, skipped by FORWARD-TSN.
+    pub abandoned: bool,
+    /// Was ever marked for retransmission: no RTT sample from it (Karn's
+    /// rule, RFC 9260 6.3.1 C5; an ack of the first copy after a timeout
+    /// would measure the timeout, not the path).
+    pub ever_marked: bool,
     miss: u8,
     fast_done: bool,
 }
@@ -147,7 +160,8 @@ impl RetransmitQueue {
         self.recovery.is_some()
     }
 
-    /// Records a chunk sent for the first time; returns its TSN.
+    /// Records a chunk of a reliable message sent for the first time;
+    /// returns its TSN.
     #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
@@ -160,6 +174,33 @@ impl RetransmitQueue {
         now: Instant,
         path: usize,
     ) -> Tsn {
+        let piece = super::tx_queue::Piece {
+            msg: u64::MAX,
+            pr: PrPolicy::Reliable,
+            deadline: None,
+            stream,
+            ssn,
+            ppid,
+            flags,
+            data,
+            range,
+        };
+        self.push_piece(piece, now, path)
+    }
+
+    /// Records a chunk sent for the first time; returns its TSN.
+    pub fn push_piece(&mut self, p: super::tx_queue::Piece, now: Instant, path: usize) -> Tsn {
+        let super::tx_queue::Piece {
+            msg,
+            pr,
+            deadline,
+            stream,
+            ssn,
+            ppid,
+            flags,
+            data,
+            range,
+        } = p;
         let tsn = self.next_tsn;
         self.next_tsn = tsn.next();
         self.unacked += range.len();
@@ -178,10 +219,108 @@ impl RetransmitQueue {
             in_flight: true,
             marked: false,
             fast: false,
+            msg,
+            pr,
+            deadline,
+            abandoned: false,
+            ever_marked: false,
             miss: 0,
             fast_done: false,
         });
         tsn
+    }
+
+    /// Abandons chunk `i` and the other chunks of its message (RFC 3758
+    /// 3.5: a message is abandoned whole); returns whether it was new.
+    fn abandon_at(&mut self, i: usize, flight: &mut [usize]) -> bool {
+        let Some(c) = self.queue.get(i) else {
+            return false;
+        };
+        if c.abandoned {
+            return false;
+        }
+        let msg = c.msg;
+        let (mut lo, mut hi) = (i, i);
+        while lo > 0 && self.queue[lo - 1].msg == msg {
+            lo -= 1;
+        }
+        while hi + 1 < self.queue.len() && self.queue[hi + 1].msg == msg {
+            hi += 1;
+        }
+        for c in self.queue.range_mut(lo..=hi) {
+            if c.abandoned {
+                continue;
+            }
+            c.abandoned = true;
+            if c.marked {
+                c.marked = false;
+                c.fast = false;
+                self.marked -= 1;
+            }
+            if c.in_flight {
+                c.in_flight = false;
+                debit(flight, c.path, c.size());
+            }
+            if !c.gap_acked {
+                self.unacked -= c.size();
+            }
+        }
+        true
+    }
+
+    /// Abandons every chunk of message `msg` still outstanding.
+    pub fn abandon_msg(&mut self, msg: u64, flight: &mut [usize]) -> bool {
+        match self.queue.iter().position(|c| c.msg == msg) {
+            Some(i) => self.abandon_at(i, flight),
+            None => false,
+        }
+    }
+
+    /// Applies the partial-reliability policies (RFC 3758 3.5 A1-A3, RFC
+    /// 7496 4.1-4.2): a message whose lifetime ended, or a chunk marked for
+    /// retransmission that already went out more than its limit, is
+    /// abandoned whole. Counts each message abandoned.
+    pub fn check_abandon(&mut self, now: Instant, flight: &mut [usize], count: &mut Abandoned) {
+        let mut i = 0;
+        while i < self.queue.len() {
+            let c = &self.queue[i];
+            let due = !c.abandoned
+                && !c.gap_acked
+                && match c.pr {
+                    PrPolicy::Ttl(_) => c.deadline.is_some_and(|d| d <= now),
+                    PrPolicy::Rtx(n) => c.marked && c.transmissions > n,
+                    _ => false,
+                };
+            if due {
+                let pr = c.pr;
+                if self.abandon_at(i, flight) {
+                    count.count(pr);
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// The Advanced.Peer.Ack.Point (RFC 3758 3.5 C1): the cumulative ack
+    /// moved past the abandoned chunks that follow it, with the (stream,
+    /// SSN) of the last abandoned ordered message per stream, to put in a
+    /// FORWARD TSN. `None` when nothing is to be skipped.
+    pub fn forward_point(&self) -> Option<(Tsn, Vec<(u16, u16)>)> {
+        let mut adv = self.cum_ack;
+        let mut streams: Vec<(u16, u16)> = Vec::new();
+        for c in &self.queue {
+            if c.tsn != adv.next() || !c.abandoned {
+                break;
+            }
+            adv = c.tsn;
+            if c.flags & 0x04 == 0 {
+                match streams.iter_mut().find(|(s, _)| *s == c.stream) {
+                    Some(e) => e.1 = c.ssn,
+                    None => streams.push((c.stream, c.ssn)),
+                }
+            }
+        }
+        (adv != self.cum_ack).then_some((adv, streams))
     }
 
     /// Processes a SACK's cumulative ack and gap blocks (RFC 9260 6.2.1,
@@ -216,14 +355,14 @@ impl RetransmitQueue {
             if c.in_flight {
                 debit(flight, c.path, c.size());
             }
-            if !c.gap_acked {
+            if !c.gap_acked && !c.abandoned {
                 self.unacked -= c.size();
                 r.newly_acked += c.size();
                 if let Some(a) = r.acked_on.get_mut(c.path) {
                     *a += c.size();
                 }
                 highest_newly = Some(c.tsn);
-                if c.transmissions == 1 {
+                if c.transmissions == 1 && !c.ever_marked {
                     r.rtt_from = Some((c.sent_at, c.path));
                 }
             }
@@ -244,6 +383,10 @@ impl RetransmitQueue {
                 }
             }
             let acked = matches!(block, Some((s, e)) if s.le(c.tsn) && c.tsn.le(e));
+            if c.abandoned {
+                c.gap_acked = acked;
+                continue;
+            }
             if acked && !c.gap_acked {
                 c.gap_acked = true;
                 self.unacked -= c.size();
@@ -260,7 +403,7 @@ impl RetransmitQueue {
                 if let Some(a) = r.acked_on.get_mut(c.path) {
                     *a += c.size();
                 }
-                if c.transmissions == 1 && r.rtt_from.is_none() {
+                if c.transmissions == 1 && !c.ever_marked && r.rtt_from.is_none() {
                     r.rtt_from = Some((c.sent_at, c.path));
                 }
                 if highest_newly.is_none_or(|h| c.tsn.gt(h)) {
@@ -287,12 +430,13 @@ impl RetransmitQueue {
                 if c.tsn.ge(h) {
                     break;
                 }
-                if c.gap_acked || c.fast_done || c.marked {
+                if c.gap_acked || c.fast_done || c.marked || c.abandoned {
                     continue;
                 }
                 c.miss += 1;
                 if c.miss >= FAST_RTX_THRESHOLD && (!in_recovery || c.tsn.gt(self.cum_ack)) {
                     c.marked = true;
+                    c.ever_marked = true;
                     c.fast = true;
                     c.fast_done = true;
                     self.marked += 1;
@@ -322,10 +466,11 @@ impl RetransmitQueue {
     pub fn on_t3_expiry(&mut self, path: usize, flight: &mut [usize]) -> usize {
         let mut n = 0;
         for c in self.queue.iter_mut() {
-            if c.path != path || c.gap_acked || c.marked {
+            if c.path != path || c.gap_acked || c.marked || c.abandoned {
                 continue;
             }
             c.marked = true;
+            c.ever_marked = true;
             if c.in_flight {
                 c.in_flight = false;
                 debit(flight, c.path, c.size());
@@ -489,6 +634,87 @@ mod tests {
         }
         assert_eq!(order, [100, 101, 103]);
         assert_eq!(q.retransmissions, 3);
+    }
+
+    #[test]
+    fn abandoned_messages_move_the_forward_point() {
+        let now = Instant::now();
+        let mut q = RetransmitQueue::new(100);
+        let mut f = vec![0];
+        let data: Arc<[u8]> = Arc::from(&[0u8; 10][..]);
+        let piece = |msg, pr, stream, ssn, flags| super::super::tx_queue::Piece {
+            msg,
+            pr,
+            deadline: Some(now),
+            stream,
+            ssn,
+            ppid: 0,
+            flags,
+            data: data.clone(),
+            range: 0..10,
+        };
+        // msg 1: two fragments on stream 3 (SSN 7) with a lifetime that has
+        // ended; msg 2: reliable; msg 3: unordered, one retransmission at most.
+        q.push_piece(
+            piece(1, PrPolicy::Ttl(Default::default()), 3, 7, 0x02),
+            now,
+            0,
+        );
+        q.push_piece(
+            piece(1, PrPolicy::Ttl(Default::default()), 3, 7, 0x01),
+            now,
+            0,
+        );
+        q.push_piece(piece(2, PrPolicy::Reliable, 0, 0, 0x03), now, 0);
+        q.push_piece(piece(3, PrPolicy::Rtx(1), 1, 0, 0x07), now, 0);
+        f[0] = 40;
+        let mut count = Abandoned::default();
+        q.check_abandon(now, &mut f, &mut count);
+        assert_eq!(
+            count,
+            Abandoned {
+                ttl: 1,
+                rtx: 0,
+                priority: 0
+            }
+        );
+        assert_eq!(f[0], 20);
+        assert_eq!(q.unacked_bytes(), 20);
+        let (adv, streams) = q.forward_point().unwrap();
+        assert_eq!(adv, Tsn(101));
+        assert_eq!(streams, [(3, 7)]);
+        // The reliable TSN 102 is acked by gap; 103 times out twice.
+        q.on_sack(Tsn(99), [(3u16, 3u16)].into_iter(), &mut f);
+        q.on_t3_expiry(0, &mut f);
+        q.check_abandon(now, &mut f, &mut count);
+        assert_eq!(count.rtx, 0, "sent once: one retransmission allowed");
+        q.resent(Tsn(103), now, 0, &mut f);
+        q.on_t3_expiry(0, &mut f);
+        q.check_abandon(now, &mut f, &mut count);
+        assert_eq!(count.rtx, 1);
+        // 102 acked, not abandoned: the point stops before it.
+        assert_eq!(q.forward_point().unwrap().0, Tsn(101));
+        q.on_sack(Tsn(102), std::iter::empty(), &mut f);
+        assert_eq!(
+            q.forward_point(),
+            Some((Tsn(103), vec![])),
+            "unordered: no stream entry"
+        );
+        q.on_sack(Tsn(103), std::iter::empty(), &mut f);
+        assert!(q.is_empty());
+        assert_eq!(q.unacked_bytes(), 0);
+    }
+
+    #[test]
+    fn no_rtt_sample_from_a_chunk_marked_by_a_timeout() {
+        let now = Instant::now();
+        let (mut q, mut f) = q_with(2, now);
+        q.on_t3_expiry(0, &mut f);
+        // TSN 100 resent; the SACK then acks both, 101 only ever sent once
+        // but marked: neither gives a sample.
+        q.resent(Tsn(100), now + std::time::Duration::from_secs(3), 0, &mut f);
+        let r = q.on_sack(Tsn(101), std::iter::empty(), &mut f);
+        assert!(r.rtt_from.is_none());
     }
 
     fn recount(q: &RetransmitQueue) -> usize {

@@ -50,6 +50,9 @@ pub(crate) fn init_value(
     v.extend_from_slice(&cfg.max_inbound_streams.to_be_bytes());
     v.extend_from_slice(&tsn.to_be_bytes());
     append_init_params(&mut v, local);
+    if cfg.pr_sctp {
+        put_tlv(&mut v, param::FORWARD_TSN_SUPPORTED, &[]);
+    }
     v
 }
 
@@ -240,6 +243,28 @@ impl Association {
                 }
             }
         }
+        if self.send_fwd_tsn && self.pr {
+            // FORWARD TSN (RFC 3758 3.2): the new cumulative TSN and the
+            // last skipped SSN of each ordered stream.
+            if let Some((adv, streams)) = self.rtx.forward_point() {
+                let mut v = Vec::with_capacity(4 + 4 * streams.len());
+                v.extend_from_slice(&adv.0.to_be_bytes());
+                for (sid, ssn) in &streams {
+                    v.extend_from_slice(&sid.to_be_bytes());
+                    v.extend_from_slice(&ssn.to_be_bytes());
+                }
+                if w.push_raw(ty::FORWARD_TSN, 0, &v).is_ok() {
+                    self.send_fwd_tsn = false;
+                    self.fwd_tsn_sent = Some(adv);
+                    // C4: the T3-rtx timer runs so a lost FORWARD TSN is sent again.
+                    if self.t3[data_path].is_none() {
+                        self.t3[data_path] = Some(now + self.paths[data_path].rto);
+                    }
+                }
+            } else {
+                self.send_fwd_tsn = false;
+            }
+        }
         if dest_path == data_path
             && matches!(
                 self.state,
@@ -259,6 +284,10 @@ impl Association {
     /// window (RFC 9260 6.1 A-D, 7.2.4).
     fn write_data(&mut self, now: Instant, w: &mut PacketWriter<'_>, p: usize) {
         let mut wrote_data = false;
+        if self.pr {
+            // Nothing abandoned is sent again (RFC 3758 3.5).
+            self.pr_check(now, false);
+        }
         // Fast retransmit: one packet's worth, whatever cwnd says (7.2.4 3).
         while let Some(c) = self.rtx.next_marked(true) {
             let tsn = c.tsn;
@@ -345,16 +374,7 @@ impl Association {
                     break;
                 }
                 let len = piece.range.len();
-                self.rtx.push(
-                    piece.stream,
-                    piece.ssn,
-                    piece.ppid,
-                    piece.flags,
-                    piece.data,
-                    piece.range,
-                    now,
-                    p,
-                );
+                self.rtx.push_piece(piece, now, p);
                 self.flight[p] += len;
                 self.peer_rwnd = self.peer_rwnd.saturating_sub(len as u32);
                 wrote_data = true;

@@ -5,14 +5,23 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::rules::SsnSequencer;
+use crate::send::{Abandoned, PrPolicy};
 
 /// One user message waiting to be sent (RFC 6458 5.3.4's `sctp_sndinfo`).
 #[derive(Debug)]
 struct Queued {
+    /// Which message (for abandoning all its chunks at once).
+    msg: u64,
+    /// Its SSN, assigned when its first chunk is cut (so that a message
+    /// abandoned before it was ever sent leaves no hole in the stream).
     ssn: u16,
     ppid: u32,
+    pr: PrPolicy,
+    /// When a timed-reliability message is abandoned.
+    deadline: Option<Instant>,
     unordered: bool,
     data: Arc<[u8]>,
     /// Bytes already cut into DATA chunks.
@@ -22,6 +31,12 @@ struct Queued {
 /// The next piece of a message to put in a DATA chunk.
 #[derive(Debug, Clone)]
 pub struct Piece {
+    /// Which message.
+    pub msg: u64,
+    /// Its partial-reliability policy.
+    pub pr: PrPolicy,
+    /// When it is abandoned under timed reliability.
+    pub deadline: Option<Instant>,
     /// Stream Identifier.
     pub stream: u16,
     /// Stream Sequence Number (0 for unordered messages).
@@ -47,6 +62,7 @@ pub struct TxQueue {
     /// fragments of one message take consecutive TSNs).
     current: Option<u16>,
     bytes: usize,
+    next_msg: u64,
 }
 
 impl TxQueue {
@@ -58,6 +74,7 @@ impl TxQueue {
             active: VecDeque::new(),
             current: None,
             bytes: 0,
+            next_msg: 0,
         }
     }
 
@@ -84,21 +101,107 @@ impl TxQueue {
         self.bytes == 0 && self.active.is_empty()
     }
 
-    /// Queues a message; the caller checked the stream exists.
-    pub fn push(&mut self, stream: u16, ppid: u32, unordered: bool, data: Arc<[u8]>) {
+    /// Queues a reliable message; the caller checked the stream exists.
+    pub fn push(&mut self, stream: u16, ppid: u32, unordered: bool, data: Arc<[u8]>) -> u64 {
+        self.push_pr(stream, ppid, unordered, data, PrPolicy::Reliable, None)
+    }
+
+    /// Queues a message with a partial-reliability policy (RFC 7496);
+    /// returns its message number.
+    pub fn push_pr(
+        &mut self,
+        stream: u16,
+        ppid: u32,
+        unordered: bool,
+        data: Arc<[u8]>,
+        pr: PrPolicy,
+        deadline: Option<Instant>,
+    ) -> u64 {
         let s = stream as usize;
-        let ssn = self.next_ssn.assign_ssn(stream, unordered);
         if self.queues[s].is_empty() && self.current != Some(stream) {
             self.active.push_back(stream);
         }
         self.bytes += data.len();
+        let msg = self.next_msg;
+        self.next_msg += 1;
         self.queues[s].push_back(Queued {
-            ssn,
+            msg,
+            ssn: 0,
             ppid,
+            pr,
+            deadline,
             unordered,
             data,
             sent: 0,
         });
+        msg
+    }
+
+    /// Abandons queued messages whose lifetime ended (RFC 3758 3.5 A).
+    /// Those not yet begun vanish; the one being cut, if expired, is
+    /// returned so the caller abandons its chunks already sent.
+    pub fn drop_expired(&mut self, now: Instant, count: &mut Abandoned) -> Option<u64> {
+        let mut partly_sent = None;
+        for (s, q) in self.queues.iter_mut().enumerate() {
+            let mut freed = 0;
+            q.retain(|m| {
+                let expired = m.deadline.is_some_and(|d| d <= now);
+                if !expired {
+                    return true;
+                }
+                count.count(m.pr);
+                freed += m.data.len() - m.sent;
+                if m.sent > 0 {
+                    partly_sent = Some(m.msg);
+                    if self.current == Some(s as u16) {
+                        self.current = None;
+                    }
+                }
+                false
+            });
+            self.bytes -= freed;
+        }
+        self.prune_active();
+        partly_sent
+    }
+
+    /// Makes room for `need` more bytes under `limit` by abandoning queued,
+    /// unbegun messages of lower priority than `prio` (a larger value),
+    /// lowest first (RFC 7496 4.3). Returns whether there is room now.
+    pub fn make_room(
+        &mut self,
+        need: usize,
+        limit: usize,
+        prio: u16,
+        count: &mut Abandoned,
+    ) -> bool {
+        while self.bytes + need > limit {
+            let victim = self
+                .queues
+                .iter()
+                .enumerate()
+                .flat_map(|(s, q)| q.iter().enumerate().map(move |(i, m)| (s, i, m)))
+                .filter_map(|(s, i, m)| match m.pr {
+                    PrPolicy::Priority(p) if p > prio && m.sent == 0 => Some((p, s, i)),
+                    _ => None,
+                })
+                .max();
+            let Some((_, s, i)) = victim else {
+                return false;
+            };
+            if let Some(m) = self.queues[s].remove(i) {
+                self.bytes -= m.data.len();
+                count.count(m.pr);
+            }
+        }
+        self.prune_active();
+        true
+    }
+
+    /// Forgets streams whose queue emptied outside `next_piece`.
+    fn prune_active(&mut self) {
+        let queues = &self.queues;
+        self.active.retain(|&s| !queues[s as usize].is_empty());
     }
 
     /// Bytes left of the message `next_piece` would cut from.
@@ -116,11 +219,19 @@ impl TxQueue {
     pub fn next_piece(&mut self, max_payload: usize) -> Option<Piece> {
         let stream = match self.current {
             Some(s) => s,
-            None => self.active.pop_front()?,
+            None => loop {
+                let s = self.active.pop_front()?;
+                if !self.queues[s as usize].is_empty() {
+                    break s;
+                }
+            },
         };
         let q = &mut self.queues[stream as usize];
         let m = q.front_mut()?;
         let start = m.sent;
+        if start == 0 {
+            m.ssn = self.next_ssn.assign_ssn(stream, m.unordered);
+        }
         let end = (start + max_payload.max(1)).min(m.data.len());
         let mut flags = 0;
         if m.unordered {
@@ -130,7 +241,7 @@ impl TxQueue {
             flags |= 0x02;
         }
         let piece_data = m.data.clone();
-        let (ssn, ppid) = (m.ssn, m.ppid);
+        let (ssn, ppid, msg, pr, deadline) = (m.ssn, m.ppid, m.msg, m.pr, m.deadline);
         m.sent = end;
         self.bytes -= end - start;
         if end == m.data.len() {
@@ -144,6 +255,9 @@ impl TxQueue {
             self.current = Some(stream);
         }
         Some(Piece {
+            msg,
+            pr,
+            deadline,
             stream,
             ssn,
             ppid,
@@ -187,6 +301,36 @@ mod tests {
         let d = q.next_piece(3).unwrap();
         assert_eq!((d.stream, d.flags), (1, 0x03));
         assert!(q.next_piece(3).is_none());
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn expired_and_low_priority_messages_are_dropped_without_an_ssn() {
+        let now = Instant::now();
+        let later = now + std::time::Duration::from_secs(1);
+        let mut q = TxQueue::new(1);
+        let mut count = Abandoned::default();
+        q.push_pr(
+            0,
+            0,
+            false,
+            msg(b"old"),
+            PrPolicy::Ttl(Default::default()),
+            Some(now),
+        );
+        q.push(0, 0, false, msg(b"kept"));
+        q.push_pr(0, 0, false, msg(b"low"), PrPolicy::Priority(9), None);
+        q.push_pr(0, 0, false, msg(b"mid"), PrPolicy::Priority(5), None);
+        assert_eq!(q.drop_expired(later, &mut count), None);
+        assert_eq!(count.ttl, 1);
+        // Room for 3 more bytes under a 12-byte limit: "low" (9) goes first.
+        assert!(q.make_room(3, 12, 1, &mut count));
+        assert_eq!(count.priority, 1);
+        let got: Vec<(u16, Vec<u8>)> = std::iter::from_fn(|| q.next_piece(100))
+            .map(|p| (p.ssn, p.data[p.range].to_vec()))
+            .collect();
+        // The survivors take SSNs 0 and 1: no hole where "old" was.
+        assert_eq!(got, [(0, b"kept".to_vec()), (1, b"mid".to_vec())]);
         assert!(q.is_empty());
     }
 

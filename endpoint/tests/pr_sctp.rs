@@ -1,0 +1,171 @@
+//! Partial reliability (RFC 3758, RFC 7496) over the in-memory link: with
+//! loss, messages sent with a retransmission limit or a lifetime may be
+//! abandoned, the peer is told with FORWARD TSN, later messages on the same
+//! ordered stream still arrive, every reliable message arrives, nothing
+//! arrives twice; with the feature off on one side, everything is reliable.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use sctp_endpoint::driver::memlink::{Impairment, Network};
+use sctp_endpoint::{
+    AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, PrPolicy, SendOptions,
+};
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+fn setup(imp: Impairment, seed: u64, server_pr: bool) -> (Network, AssocId) {
+    let now = Instant::now();
+    let mut n = Network::new(now, imp, seed);
+    let cfg = Config {
+        rto_min: Duration::from_millis(100),
+        rto_initial: Duration::from_millis(200),
+        ..Config::default()
+    };
+    n.add(
+        Endpoint::new(cfg.clone(), now, [seed as u8; 32]),
+        vec![ip("10.0.0.1")],
+    );
+    let mut b = Endpoint::new(
+        Config {
+            pr_sctp: server_pr,
+            ..cfg
+        },
+        now,
+        [!seed as u8; 32],
+    );
+    b.listen(5000);
+    n.add(b, vec![ip("10.0.0.2")]);
+    let a = n
+        .ep(0)
+        .connect(
+            now,
+            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
+        )
+        .unwrap();
+    let up = |n: &mut Network| {
+        n.events[1].iter().any(|e| {
+            matches!(
+                e,
+                Event::AssocChange {
+                    change: AssocChange::CommUp,
+                    ..
+                }
+            )
+        })
+    };
+    // The handshake itself is not impaired differently; retry until up.
+    assert!(n.run_until(Duration::from_secs(30), up));
+    (n, a)
+}
+
+/// Sends 3,000 messages on 4 ordered streams: every third reliable, the
+/// others with Rtx(0) or a 50 ms lifetime. Returns what B received (index,
+/// stream) once all reliable ones are in and the sender is idle.
+fn run(n: &mut Network, a: AssocId) -> Vec<(u32, u16)> {
+    let policy = |i: u32| match i % 3 {
+        0 => PrPolicy::Reliable,
+        1 => PrPolicy::Rtx(0),
+        _ => PrPolicy::Ttl(Duration::from_millis(50)),
+    };
+    let mut next = 0u32;
+    let total = 3000u32;
+    let got = |n: &Network| -> Vec<(u32, u16)> {
+        n.events[1]
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message { message, .. } => Some((
+                    u32::from_be_bytes(message.data[..4].try_into().unwrap()),
+                    message.stream,
+                )),
+                _ => None,
+            })
+            .collect()
+    };
+    let ok = n.run_until(Duration::from_secs(600), |n| {
+        let now = n.now;
+        while next < total {
+            let mut body = next.to_be_bytes().to_vec();
+            body.resize(500, 0);
+            let opts = SendOptions {
+                unordered: false,
+                pr: policy(next),
+            };
+            match n.ep(0).send_with(now, a, (next % 4) as u16, 0, opts, body) {
+                Ok(()) => next += 1,
+                Err(sctp_endpoint::SendError::WouldBlock) => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let st = n.ep(0).status(a).unwrap();
+        next == total && st.outstanding == 0 && st.queued == 0
+    });
+    assert!(ok, "the sender never became idle: {:?}", n.ep(0).status(a));
+    // Let the last SACKs and deliveries settle.
+    n.run_until(Duration::from_secs(2), |_| false);
+    got(n)
+}
+
+fn check(got: &[(u32, u16)]) {
+    let mut seen = HashSet::new();
+    let mut last = [None::<u32>; 4];
+    for &(i, s) in got {
+        assert!(seen.insert(i), "message {i} delivered twice");
+        assert_eq!(s as u32, i % 4);
+        if let Some(p) = last[s as usize] {
+            assert!(p < i, "stream {s}: {i} after {p}");
+        }
+        last[s as usize] = Some(i);
+    }
+    for i in (0..3000).step_by(3) {
+        assert!(seen.contains(&i), "reliable message {i} missing");
+    }
+}
+
+#[test]
+fn abandoned_messages_are_skipped_and_the_rest_arrives() {
+    let imp = Impairment {
+        loss: 0.15,
+        ..Impairment::default()
+    };
+    let (mut n, a) = setup(imp, 21, true);
+    let got = run(&mut n, a);
+    check(&got);
+    let st = n.ep(0).status(a).unwrap();
+    assert!(st.pr_sctp, "PR-SCTP negotiated");
+    eprintln!(
+        "15% loss: {} of 3000 delivered; abandoned ttl={} rtx={}; {} retransmissions",
+        got.len(),
+        st.abandoned.ttl,
+        st.abandoned.rtx,
+        st.retransmissions
+    );
+    assert!(
+        st.abandoned.rtx > 0,
+        "some Rtx(0) message was lost and abandoned"
+    );
+    assert!(got.len() < 3000, "abandoned messages do not arrive");
+    assert_eq!(st.state, sctp_endpoint::State::Established);
+}
+
+#[test]
+fn without_the_peers_support_everything_is_reliable() {
+    let imp = Impairment {
+        loss: 0.15,
+        ..Impairment::default()
+    };
+    let (mut n, a) = setup(imp, 22, false);
+    let got = run(&mut n, a);
+    check(&got);
+    let st = n.ep(0).status(a).unwrap();
+    assert!(!st.pr_sctp);
+    assert_eq!(
+        got.len(),
+        3000,
+        "all delivered when PR-SCTP is not negotiated"
+    );
+    assert_eq!(st.abandoned, Default::default());
+}
