@@ -34,3 +34,4 @@ pub mod raw;
 pub mod runner;
 pub mod spec;
 pub mod suite;
+pub mod to_script;

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some("script") => script(args),
         Some("list") => sctp_replay::cli::list_main(args),
         Some("raw") => sctp_replay::cli::raw_main(args),
+        Some("to-script") => sctp_replay::to_script::main(args),
         Some("-h" | "--help") => {
             println!("{ALL_USAGE}");
             ExitCode::SUCCESS
