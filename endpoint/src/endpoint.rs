@@ -832,16 +832,7 @@ impl Endpoint {
                     a.control.push_back(err);
                     return None;
                 }
-                let mut fresh = Association::new_from_cookie(
-                    id,
-                    self.cfg.clone(),
-                    f.local_addr,
-                    &self.local_addrs,
-                    f.local_port,
-                    &f.peer_addrs,
-                    f.peer_port,
-                    &n,
-                );
+                let mut fresh = association_from_cookie(&self.cfg, &self.local_addrs, id, &f, &n);
                 fresh.events.clear();
                 let streams = (n.outbound, n.inbound);
                 fresh.events.push_back(Event::AssocChange {
@@ -884,16 +875,7 @@ impl Endpoint {
         }
         let id = AssocId(self.next_id);
         self.next_id += 1;
-        let mut a = Association::new_from_cookie(
-            id,
-            self.cfg.clone(),
-            f.local_addr,
-            &self.local_addrs,
-            f.local_port,
-            &f.peer_addrs,
-            f.peer_port,
-            &n,
-        );
+        let mut a = association_from_cookie(&self.cfg, &self.local_addrs, id, &f, &n);
         let refused = self
             .policy
             .established(&Established {
@@ -919,4 +901,25 @@ impl Endpoint {
         self.assocs.insert(id, a);
         Some(id)
     }
+}
+
+/// The association a valid cookie describes (fields of the endpoint passed
+/// apart, so that a restart can build it while holding the old one).
+fn association_from_cookie(
+    cfg: &Arc<Config>,
+    local_addrs: &[IpAddr],
+    id: AssocId,
+    f: &CookieFields,
+    n: &Negotiated,
+) -> Association {
+    Association::new_from_cookie(
+        id,
+        cfg.clone(),
+        f.local_addr,
+        local_addrs,
+        f.local_port,
+        &f.peer_addrs,
+        f.peer_port,
+        n,
+    )
 }

@@ -280,6 +280,29 @@ impl Association {
         Some(dest)
     }
 
+    /// Writes the next chunk marked for retransmission (fast-retransmit ones
+    /// only with `fast_only`); false when there is none or it does not fit.
+    fn resend_one(
+        &mut self,
+        now: Instant,
+        w: &mut PacketWriter<'_>,
+        p: usize,
+        fast_only: bool,
+    ) -> bool {
+        let Some(c) = self.rtx.next_marked(fast_only) else {
+            return false;
+        };
+        let tsn = c.tsn;
+        let payload = &c.data[c.range.clone()];
+        if w.push_data(c.flags, c.tsn.0, c.stream, c.ssn, c.ppid, payload)
+            .is_err()
+        {
+            return false;
+        }
+        self.rtx.resent(tsn, now, p, &mut self.flight);
+        true
+    }
+
     /// Retransmissions first, then new DATA, within cwnd and the peer's
     /// window (RFC 9260 6.1 A-D, 7.2.4).
     fn write_data(&mut self, now: Instant, w: &mut PacketWriter<'_>, p: usize) {
@@ -288,45 +311,12 @@ impl Association {
             // Nothing abandoned is sent again (RFC 3758 3.5).
             self.pr_check(now, false);
         }
-        // Fast retransmit: one packet's worth, whatever cwnd says (7.2.4 3).
-        while let Some(c) = self.rtx.next_marked(true) {
-            let tsn = c.tsn;
-            let ok = w
-                .push_data(
-                    c.flags,
-                    c.tsn.0,
-                    c.stream,
-                    c.ssn,
-                    c.ppid,
-                    &c.data[c.range.clone()],
-                )
-                .is_ok();
-            if !ok {
-                break;
-            }
-            self.rtx.resent(tsn, now, p, &mut self.flight);
+        // Fast retransmit: one packet's worth, whatever cwnd says (7.2.4 3);
+        // then T3-rtx retransmissions, within cwnd.
+        while self.resend_one(now, w, p, true) {
             wrote_data = true;
         }
-        // T3-rtx retransmissions, within cwnd.
-        while self.flight[p] < self.paths[p].cwnd {
-            let Some(c) = self.rtx.next_marked(false) else {
-                break;
-            };
-            let tsn = c.tsn;
-            let ok = w
-                .push_data(
-                    c.flags,
-                    c.tsn.0,
-                    c.stream,
-                    c.ssn,
-                    c.ppid,
-                    &c.data[c.range.clone()],
-                )
-                .is_ok();
-            if !ok {
-                break;
-            }
-            self.rtx.resent(tsn, now, p, &mut self.flight);
+        while self.flight[p] < self.paths[p].cwnd && self.resend_one(now, w, p, false) {
             wrote_data = true;
         }
         // New data, unless retransmissions still wait (RFC 9260 6.1 C).
