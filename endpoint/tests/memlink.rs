@@ -373,3 +373,55 @@ fn per_association_settings_apply() {
     assert!(n.run_until(Duration::from_secs(5), lost));
     assert!(n.now - t0 < Duration::from_secs(1), "took {:?}", n.now - t0);
 }
+
+#[test]
+fn a_message_larger_than_the_receive_window_arrives_in_pieces() {
+    // RFC 6458 8.1.21: B's window is 256 KiB; A sends 3 MiB then a small
+    // message on the same stream. Without partial delivery B's window
+    // would fill with fragments of an incomplete message and stall.
+    let now = Instant::now();
+    let mut n = Network::new(now, Impairment::default(), 7);
+    let big = Config {
+        max_message_size: 4 << 20,
+        send_buffer: 8 << 20,
+        ..Config::default()
+    };
+    n.add(Endpoint::new(big, now, [7; 32]), vec![ip("10.0.0.1")]);
+    let mut b = Endpoint::new(
+        Config {
+            receive_window: 256 << 10,
+            ..Config::default()
+        },
+        now,
+        [8; 32],
+    );
+    b.listen(5000);
+    n.add(b, vec![ip("10.0.0.2")]);
+    let (a, _) = connect(&mut n);
+    let body: Vec<u8> = (0..3u32 << 20).map(|i| (i % 251) as u8).collect();
+    n.ep(A).send(a, 2, 7, false, body.clone()).unwrap();
+    n.ep(A).send(a, 2, 7, false, b"after".to_vec()).unwrap();
+    let pieces = |n: &Network| -> Vec<(Vec<u8>, bool)> {
+        n.events[B]
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message { message, .. } => Some((message.data.clone(), message.complete)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(n.run_until(Duration::from_secs(60), |n| pieces(n)
+        .last()
+        .is_some_and(|p| p.0 == b"after")));
+    let got = pieces(&n);
+    assert!(got.len() > 2, "delivered in pieces: {}", got.len());
+    let (last, rest) = got.split_last().unwrap();
+    assert_eq!(last, &(b"after".to_vec(), true));
+    assert!(
+        rest.last().unwrap().1,
+        "the big message's last piece is complete"
+    );
+    assert!(rest[..rest.len() - 1].iter().all(|p| !p.1));
+    let joined: Vec<u8> = rest.iter().flat_map(|p| p.0.iter().copied()).collect();
+    assert!(joined == body, "pieces join to the message");
+}

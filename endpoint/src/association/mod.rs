@@ -346,7 +346,9 @@ impl Association {
             self.cfg.sack_every,
             self.cfg.sack_delay,
         ));
-        self.reasm = Some(Reassembler::new(n.inbound, n.peer_tsn));
+        let mut reasm = Reassembler::new(n.inbound, n.peer_tsn);
+        reasm.set_partial_delivery_point(self.cfg.receive_window as usize / 2);
+        self.reasm = Some(reasm);
         self.pr = n.pr && self.cfg.pr_sctp;
         self.state = State::Established;
         self.t1 = None;

@@ -43,6 +43,11 @@ pub struct Message {
     pub unordered: bool,
     /// The user data.
     pub data: Vec<u8>,
+    /// False for a piece of a message too large for the receive buffer,
+    /// handed over before its end arrived (partial delivery, RFC 6458
+    /// 8.1.21 `SCTP_PARTIAL_DELIVERY_POINT`; `MSG_EOR` not set): the pieces
+    /// that follow on the same stream continue it, the last one is complete.
+    pub complete: bool,
 }
 
 #[derive(Debug)]
@@ -69,6 +74,8 @@ struct Partial {
     /// The unwrapped TSN the next fragment must have.
     next: u64,
     data: Vec<u8>,
+    /// Pieces of it were handed over already (partial delivery).
+    delivering: bool,
 }
 
 /// Fragments waiting for the rest of their message, and whole ordered
@@ -87,6 +94,9 @@ pub struct Reassembler {
     next_ssn: Vec<u16>,
     /// Bytes held here (counted against the receive window).
     buffered: usize,
+    /// Above this many bytes held, the message whose turn it is is handed
+    /// over in pieces (RFC 6458 8.1.21).
+    pd_point: usize,
 }
 
 impl Reassembler {
@@ -100,7 +110,48 @@ impl Reassembler {
             waiting: BTreeMap::new(),
             next_ssn: vec![0; streams as usize],
             buffered: 0,
+            pd_point: usize::MAX,
         }
+    }
+
+    /// Sets the partial delivery point (RFC 6458 8.1.21): with more than
+    /// `bytes` held, the message whose turn it is is handed over in pieces,
+    /// so that one message larger than the receive window cannot stall the
+    /// association.
+    pub fn set_partial_delivery_point(&mut self, bytes: usize) {
+        self.pd_point = bytes.max(1);
+    }
+
+    /// Hands over what arrived of a message whose turn it is, when too much
+    /// is held (see [`Reassembler::set_partial_delivery_point`]).
+    fn partial_delivery(&mut self, deliver: &mut impl FnMut(Message)) {
+        if self.buffered <= self.pd_point {
+            return;
+        }
+        let next_ssn = &self.next_ssn;
+        let Some(p) = self
+            .partial
+            .iter_mut()
+            .find(|p| p.unordered || next_ssn.get(p.stream as usize).is_some_and(|&n| n == p.ssn))
+        else {
+            return;
+        };
+        if p.data.is_empty() {
+            return;
+        }
+        let cap = p.data.capacity();
+        let data = std::mem::replace(&mut p.data, Vec::with_capacity(cap));
+        p.delivering = true;
+        self.buffered -= data.len();
+        deliver(Message {
+            stream: p.stream,
+            ssn: p.ssn,
+            ppid: p.ppid,
+            tsn: p.first_tsn,
+            unordered: p.unordered,
+            data,
+            complete: false,
+        });
     }
 
     /// Inbound streams.
@@ -125,6 +176,7 @@ impl Reassembler {
                 tsn: f.tsn,
                 unordered: f.unordered,
                 data: f.payload.to_vec(),
+                complete: true,
             };
             self.complete(m, &mut deliver);
             return;
@@ -147,6 +199,7 @@ impl Reassembler {
             } else {
                 self.absorb(i, &mut deliver);
             }
+            self.partial_delivery(&mut deliver);
             return;
         }
         if f.beginning && !self.fragments.contains_key(&(key + 1)) {
@@ -160,7 +213,9 @@ impl Reassembler {
                 first_tsn: f.tsn,
                 next: key + 1,
                 data,
+                delivering: false,
             });
+            self.partial_delivery(&mut deliver);
             return;
         }
         self.fragments.insert(
@@ -267,6 +322,7 @@ impl Reassembler {
             tsn: p.first_tsn,
             unordered: p.unordered,
             data: p.data,
+            complete: true,
         };
         self.complete(m, deliver);
     }
@@ -320,6 +376,7 @@ impl Reassembler {
             tsn: first as u32,
             unordered,
             data,
+            complete: true,
         })
     }
 
@@ -469,6 +526,33 @@ mod tests {
         assert_eq!(r.buffered(), 4);
         let more = run(&mut r, &[frag(6, 1, 0, "E", b"!")]);
         assert_eq!(more, [(1, 0, b"kept!".to_vec())]);
+        assert_eq!(r.buffered(), 0);
+    }
+
+    #[test]
+    fn a_message_larger_than_the_window_comes_in_pieces_in_turn() {
+        let mut r = Reassembler::new(1, 1);
+        r.set_partial_delivery_point(4);
+        let mut out = Vec::new();
+        let mut push = |r: &mut Reassembler, f: Fragment<'static>| {
+            r.insert(f, |m| out.push((m.ssn, m.data, m.complete)));
+        };
+        // SSN 1 (TSN 1-2) arrives whole first, then SSN 0 in 4 fragments.
+        push(&mut r, frag(10, 0, 1, "BE", b"next"));
+        push(&mut r, frag(6, 0, 0, "B", b"ab"));
+        push(&mut r, frag(7, 0, 0, "", b"cd"));
+        push(&mut r, frag(8, 0, 0, "", b"ef"));
+        push(&mut r, frag(9, 0, 0, "E", b"g"));
+        assert_eq!(
+            out,
+            [
+                (0, b"ab".to_vec(), false),
+                (0, b"cd".to_vec(), false),
+                (0, b"ef".to_vec(), false),
+                (0, b"g".to_vec(), true),
+                (1, b"next".to_vec(), true)
+            ]
+        );
         assert_eq!(r.buffered(), 0);
     }
 
