@@ -42,6 +42,11 @@ pub struct Config {
     pub send_buffer: usize,
     /// Offer and accept partial reliability (RFC 3758 Forward-TSN-Supported).
     pub pr_sctp: bool,
+    /// Offer and accept I-DATA and user-message interleaving (RFC 8260),
+    /// announced in the Supported Extensions parameter (RFC 5061 4.2.7).
+    /// With I-DATA in use, partial reliability is not offered yet (it needs
+    /// I-FORWARD-TSN).
+    pub interleaving: bool,
 }
 
 impl Default for Config {
@@ -65,6 +70,7 @@ impl Default for Config {
             max_message_size: 1 << 20,
             send_buffer: 4 << 20,
             pr_sctp: true,
+            interleaving: false,
         }
     }
 }

@@ -623,6 +623,11 @@ impl Endpoint {
                     }
                 }
                 param::FORWARD_TSN_SUPPORTED if self.cfg.pr_sctp => features |= 1,
+                param::SUPPORTED_EXTENSIONS
+                    if self.cfg.interleaving && p.value().contains(&ty::I_DATA) =>
+                {
+                    features |= 2
+                }
                 param::COOKIE_PRESERVATIVE => {
                     preservative_ms = crate::wire::u32_at(p.value(), 0).unwrap_or(0);
                 }
@@ -745,6 +750,9 @@ impl Endpoint {
         if self.cfg.pr_sctp {
             put_tlv(&mut value, param::FORWARD_TSN_SUPPORTED, &[]);
         }
+        if self.cfg.interleaving {
+            put_tlv(&mut value, param::SUPPORTED_EXTENSIONS, &[ty::I_DATA]);
+        }
         // Unrecognized Parameters first, then the cookie (FreeBSD's order,
         // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
         value.extend_from_slice(&unrecognized);
@@ -810,6 +818,7 @@ impl Endpoint {
             outbound: f.outbound_streams,
             inbound: f.inbound_streams,
             pr: f.features & 1 != 0,
+            idata: f.features & 2 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

@@ -348,6 +348,15 @@ impl MidSequencer {
         self.side(unordered).peek(stream)
     }
 
+    /// Numbers a new message on `stream` (ordered and unordered apart).
+    pub fn assign(&mut self, stream: u16, unordered: bool) -> u32 {
+        if unordered {
+            self.unordered.assign(stream)
+        } else {
+            self.ordered.assign(stream)
+        }
+    }
+
     /// An I-DATA chunk with `flags` and `mid` went out on `stream`: its last
     /// fragment (E) moves the stream on, ordered and unordered apart (U).
     pub fn idata_sent(&mut self, stream: u16, mid: u32, chunk_flags: u8) {

@@ -3,6 +3,7 @@
 //! it; chunk handling is in `receive`, packet assembly in `transmit`.
 
 pub mod data_tracker;
+pub mod interleaved;
 pub mod path;
 pub mod reassembly;
 mod receive;
@@ -73,6 +74,8 @@ pub struct Status {
     pub peer_addrs: Vec<SocketAddr>,
     /// Whether PR-SCTP was negotiated (RFC 3758 3.1).
     pub pr_sctp: bool,
+    /// Whether I-DATA was negotiated (RFC 8260).
+    pub i_data: bool,
     /// Messages abandoned under each policy (RFC 7496).
     pub abandoned: crate::send::Abandoned,
 }
@@ -90,6 +93,8 @@ pub(crate) struct Negotiated {
     pub inbound: u16,
     /// Both sides support PR-SCTP (RFC 3758 3.1).
     pub pr: bool,
+    /// Both sides support I-DATA (RFC 8260 2.2).
+    pub idata: bool,
 }
 
 /// One SCTP association.
@@ -153,6 +158,10 @@ pub struct Association {
     pub(crate) dry_notified: bool,
     /// PR-SCTP in use: we and the peer announced Forward-TSN-Supported.
     pub(crate) pr: bool,
+    /// I-DATA in use (RFC 8260): both announced it.
+    pub(crate) idata: bool,
+    /// Reassembly of I-DATA.
+    pub(crate) ireasm: Option<interleaved::IdataReassembler>,
     /// Messages abandoned per policy (RFC 7496).
     pub(crate) abandoned: crate::send::Abandoned,
     /// A FORWARD TSN is to go out (RFC 3758 3.5 C2).
@@ -314,6 +323,8 @@ impl Association {
             errors: 0,
             dry_notified: true,
             pr: false,
+            idata: false,
+            ireasm: None,
             abandoned: Default::default(),
             send_fwd_tsn: false,
             fwd_tsn_sent: None,
@@ -349,7 +360,14 @@ impl Association {
         let mut reasm = Reassembler::new(n.inbound, n.peer_tsn);
         reasm.set_partial_delivery_point(self.cfg.receive_window as usize / 2);
         self.reasm = Some(reasm);
-        self.pr = n.pr && self.cfg.pr_sctp;
+        self.idata = n.idata && self.cfg.interleaving;
+        // Partial reliability with I-DATA needs I-FORWARD-TSN (RFC 8260
+        // 2.3), not implemented yet: reliable then.
+        self.pr = n.pr && self.cfg.pr_sctp && !self.idata;
+        if self.idata {
+            self.tx.set_interleaving(true);
+            self.ireasm = Some(interleaved::IdataReassembler::new(n.inbound));
+        }
         self.state = State::Established;
         self.t1 = None;
         self.send_handshake = false;
@@ -413,6 +431,7 @@ impl Association {
             srtt: p.srtt(),
             peer_addrs: self.paths.iter().map(|p| p.remote).collect(),
             pr_sctp: self.pr,
+            i_data: self.idata,
             abandoned: self.abandoned,
         }
     }
@@ -758,7 +777,9 @@ impl Association {
 
     /// The a_rwnd to advertise (RFC 9260 6.2.1).
     pub(crate) fn a_rwnd(&self) -> u32 {
-        let held = self.reasm.as_ref().map_or(0, |r| r.buffered()) + self.unread;
+        let held = self.reasm.as_ref().map_or(0, |r| r.buffered())
+            + self.ireasm.as_ref().map_or(0, |r| r.buffered())
+            + self.unread;
         (self.cfg.receive_window as usize).saturating_sub(held) as u32
     }
 

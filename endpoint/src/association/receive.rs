@@ -40,10 +40,11 @@ impl Association {
                 return;
             }
             match c.ty() {
-                ty::DATA => {
+                ty::DATA | ty::I_DATA => {
                     had_data = true;
                     self.rx_path = path;
                     immediate |= c.flags() & flags::DATA_I != 0;
+                    // (I-DATA's I bit is the same bit: RFC 8260 2.1.)
                     if !self.on_data(&c) {
                         return;
                     }
@@ -113,7 +114,8 @@ impl Association {
             .unwrap_or(self.primary)
     }
 
-    /// DATA (RFC 9260 6.2). Returns false when the association was aborted.
+    /// DATA (RFC 9260 6.2) or I-DATA (RFC 8260 2.1). Returns false when
+    /// the association was aborted.
     fn on_data(&mut self, c: &ChunkView<'_>) -> bool {
         if !matches!(
             self.state,
@@ -121,66 +123,113 @@ impl Association {
         ) {
             return true;
         }
-        let Some(d) = c.data() else {
+        // RFC 8260 2.2: with I-DATA negotiated DATA is a protocol violation,
+        // and I-DATA without it.
+        let idata = c.ty() == ty::I_DATA;
+        if idata != self.idata {
+            self.protocol_violation(if idata {
+                b"I-DATA chunk without I-DATA negotiated"
+            } else {
+                b"DATA chunk with I-DATA negotiated"
+            });
+            return false;
+        }
+        let fields = match (c.data(), c.idata()) {
+            (Some(d), _) => Some((d.tsn(), d.stream(), d.payload())),
+            (_, Some(d)) => Some((d.tsn(), d.stream(), d.payload())),
+            _ => None,
+        };
+        let Some((tsn, stream, payload)) = fields else {
             self.protocol_violation(b"DATA chunk too short");
             return false;
         };
-        if d.payload().is_empty() {
+        if payload.is_empty() {
             // RFC 9260 6.2: ABORT with No User Data.
             let mut v = Vec::new();
-            put_tlv(&mut v, cause::NO_USER_DATA, &d.tsn().to_be_bytes());
+            put_tlv(&mut v, cause::NO_USER_DATA, &tsn.to_be_bytes());
             self.queue_abort(&v, Reason::LocalAbort);
             return false;
         }
-        let a_rwnd = self.a_rwnd();
-        let (Some(rx), Some(reasm)) = (self.rx.as_mut(), self.reasm.as_mut()) else {
-            return true;
-        };
-        let tsn = crate::serial::Tsn(d.tsn());
-        // Far outside any window we could have advertised: drop.
-        if tsn.distance_from(rx.cum_tsn()) > (1 << 24) {
-            return true;
-        }
-        // RFC 9260 6.2: with no room left, drop TSNs beyond what we have
-        // (the peer retransmits them once the window opens).
-        if a_rwnd == 0 && tsn.gt(rx.cum_tsn()) && !rx.is_received(tsn) {
-            rx.force_sack();
-            return true;
-        }
-        if rx.observe(tsn) == super::data_tracker::Observed::Duplicate {
-            return true;
-        }
-        if d.stream() >= reasm.streams() {
-            // RFC 9260 6.5: acknowledge, report, discard.
-            let mut v = Vec::new();
-            let mut val = [0u8; 4];
-            val[..2].copy_from_slice(&d.stream().to_be_bytes());
-            put_tlv(&mut v, cause::INVALID_STREAM_IDENTIFIER, &val);
-            let mut chunk = Vec::new();
-            transmit::chunk_bytes(&mut chunk, ty::ERROR, 0, &v);
-            self.control.push_back(chunk);
-            rx.force_sack();
+        if !self.accept_tsn(crate::serial::Tsn(tsn), stream) {
             return true;
         }
         let id = self.id;
         let events = &mut self.events;
         let unread = &mut self.unread;
-        reasm.insert(
-            Fragment {
-                tsn: d.tsn(),
-                stream: d.stream(),
-                ssn: d.ssn(),
-                ppid: d.ppid(),
-                unordered: d.unordered(),
-                beginning: d.beginning(),
-                ending: d.ending(),
-                payload: d.payload(),
-            },
-            |m| {
-                *unread += m.data.len();
-                events.push_back(Event::Message { id, message: m });
-            },
-        );
+        let deliver = |m: super::reassembly::Message| {
+            *unread += m.data.len();
+            events.push_back(Event::Message { id, message: m });
+        };
+        if let (Some(d), Some(r)) = (c.data(), self.reasm.as_mut()) {
+            r.insert(
+                Fragment {
+                    tsn,
+                    stream,
+                    ssn: d.ssn(),
+                    ppid: d.ppid(),
+                    unordered: d.unordered(),
+                    beginning: d.beginning(),
+                    ending: d.ending(),
+                    payload,
+                },
+                deliver,
+            );
+        } else if let (Some(d), Some(r)) = (c.idata(), self.ireasm.as_mut()) {
+            r.insert(
+                super::interleaved::IFragment {
+                    tsn,
+                    stream,
+                    mid: d.mid(),
+                    ppid_or_fsn: d.ppid_or_fsn(),
+                    unordered: d.unordered(),
+                    beginning: d.beginning(),
+                    ending: d.ending(),
+                    payload,
+                },
+                deliver,
+            );
+        }
+        true
+    }
+
+    /// What DATA and I-DATA share (RFC 9260 6.2, 6.5): the TSN is in the
+    /// window, there is room, it is new, and the stream exists. A TSN on a
+    /// stream that does not exist is acknowledged and reported with an ERROR.
+    fn accept_tsn(&mut self, tsn: crate::serial::Tsn, stream: u16) -> bool {
+        let a_rwnd = self.a_rwnd();
+        let streams = match (&self.reasm, &self.ireasm) {
+            (_, Some(r)) if self.idata => r.streams(),
+            (Some(r), _) => r.streams(),
+            _ => return false,
+        };
+        let Some(rx) = self.rx.as_mut() else {
+            return false;
+        };
+        // Far outside any window we could have advertised: drop.
+        if tsn.distance_from(rx.cum_tsn()) > (1 << 24) {
+            return false;
+        }
+        // RFC 9260 6.2: with no room left, drop TSNs beyond what we have
+        // (the peer retransmits them once the window opens).
+        if a_rwnd == 0 && tsn.gt(rx.cum_tsn()) && !rx.is_received(tsn) {
+            rx.force_sack();
+            return false;
+        }
+        if rx.observe(tsn) == super::data_tracker::Observed::Duplicate {
+            return false;
+        }
+        if stream >= streams {
+            // RFC 9260 6.5: acknowledge, report, discard.
+            let mut v = Vec::new();
+            let mut val = [0u8; 4];
+            val[..2].copy_from_slice(&stream.to_be_bytes());
+            put_tlv(&mut v, cause::INVALID_STREAM_IDENTIFIER, &val);
+            let mut chunk = Vec::new();
+            transmit::chunk_bytes(&mut chunk, ty::ERROR, 0, &v);
+            self.control.push_back(chunk);
+            rx.force_sack();
+            return false;
+        }
         true
     }
 
@@ -429,11 +478,13 @@ impl Association {
         }
         let mut cookie = None;
         let mut pr = false;
+        let mut idata = false;
         self.init_ack_unrecognized.clear();
         for p in init.params() {
             match p.ty() {
                 param::STATE_COOKIE => cookie = Some(p.value()),
                 param::FORWARD_TSN_SUPPORTED => pr = true,
+                param::SUPPORTED_EXTENSIONS => idata = p.value().contains(&ty::I_DATA),
                 param::HOST_NAME_ADDRESS => {
                     // RFC 9260 5.1.2: we do not resolve host names: ABORT
                     // with Unresolvable Address holding the parameter.
@@ -500,6 +551,7 @@ impl Association {
             outbound,
             inbound,
             pr,
+            idata,
         });
         self.tx.set_streams(outbound);
         self.peer_rwnd = init.a_rwnd();

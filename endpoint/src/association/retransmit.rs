@@ -22,6 +22,10 @@ pub struct Outstanding {
     pub stream: u16,
     /// Stream Sequence Number.
     pub ssn: u16,
+    /// I-DATA Message Identifier.
+    pub mid: u32,
+    /// I-DATA Fragment Sequence Number.
+    pub fsn: u32,
     /// Payload Protocol Identifier.
     pub ppid: u32,
     /// DATA flags (U, B, E).
@@ -180,6 +184,8 @@ impl RetransmitQueue {
             deadline: None,
             stream,
             ssn,
+            mid: ssn as u32,
+            fsn: 0,
             ppid,
             flags,
             data,
@@ -196,6 +202,8 @@ impl RetransmitQueue {
             deadline,
             stream,
             ssn,
+            mid,
+            fsn,
             ppid,
             flags,
             data,
@@ -208,6 +216,8 @@ impl RetransmitQueue {
             tsn,
             stream,
             ssn,
+            mid,
+            fsn,
             ppid,
             flags,
             data,
@@ -648,6 +658,8 @@ mod tests {
             deadline: Some(now),
             stream,
             ssn,
+            mid: 0,
+            fsn: 0,
             ppid: 0,
             flags,
             data: data.clone(),

@@ -15,6 +15,9 @@ use crate::wire::{param, put_tlv};
 
 /// DATA chunk header: type, flags, length, TSN, stream, SSN, PPID.
 const DATA_HEADER: usize = 16;
+/// I-DATA chunk header: type, flags, length, TSN, stream, reserved, MID,
+/// PPID or FSN (RFC 8260 2.1).
+const I_DATA_HEADER: usize = 20;
 
 /// Appends a whole chunk (header and value, no padding: the writer pads).
 pub(crate) fn chunk_bytes(out: &mut Vec<u8>, ty: u8, flags: u8, value: &[u8]) {
@@ -52,6 +55,9 @@ pub(crate) fn init_value(
     append_init_params(&mut v, local);
     if cfg.pr_sctp {
         put_tlv(&mut v, param::FORWARD_TSN_SUPPORTED, &[]);
+    }
+    if cfg.interleaving {
+        put_tlv(&mut v, param::SUPPORTED_EXTENSIONS, &[ty::I_DATA]);
     }
     v
 }
@@ -294,9 +300,15 @@ impl Association {
         };
         let tsn = c.tsn;
         let payload = &c.data[c.range.clone()];
-        if w.push_data(c.flags, c.tsn.0, c.stream, c.ssn, c.ppid, payload)
-            .is_err()
-        {
+        let r = if self.idata {
+            // I-DATA (RFC 8260 2.1): the PPID rides in the first fragment,
+            // the FSN in the others.
+            let ppid_or_fsn = if c.flags & 0x02 != 0 { c.ppid } else { c.fsn };
+            w.push_idata(c.flags, c.tsn.0, c.stream, c.mid, ppid_or_fsn, payload)
+        } else {
+            w.push_data(c.flags, c.tsn.0, c.stream, c.ssn, c.ppid, payload)
+        };
+        if r.is_err() {
             return false;
         }
         self.rtx.resent(tsn, now, p, &mut self.flight);
@@ -326,13 +338,18 @@ impl Association {
                     break;
                 }
                 let room = w.remaining();
-                if room < DATA_HEADER + 4 {
+                let header = if self.idata {
+                    I_DATA_HEADER
+                } else {
+                    DATA_HEADER
+                };
+                if room < header + 4 {
                     break;
                 }
-                let max_payload = (room - DATA_HEADER) & !3;
+                let max_payload = (room - header) & !3;
                 // A message that fits a packet of its own is not cut to fill
                 // this one (RFC 9260 6.9: fragment only what exceeds the MTU).
-                let whole = (w.limit() - 12 - DATA_HEADER) & !3;
+                let whole = (w.limit() - 12 - header) & !3;
                 if let Some(left) = self.tx.next_remaining() {
                     if left > max_payload && left <= whole && !w.is_empty() {
                         break;
@@ -349,16 +366,31 @@ impl Association {
                 };
                 let tsn = self.rtx.next_tsn().0;
                 let payload = &piece.data[piece.range.clone()];
-                if w.push_data(
-                    piece.flags,
-                    tsn,
-                    piece.stream,
-                    piece.ssn,
-                    piece.ppid,
-                    payload,
-                )
-                .is_err()
-                {
+                let written = if self.idata {
+                    let ppid_or_fsn = if piece.fsn == 0 {
+                        piece.ppid
+                    } else {
+                        piece.fsn
+                    };
+                    w.push_idata(
+                        piece.flags,
+                        tsn,
+                        piece.stream,
+                        piece.mid,
+                        ppid_or_fsn,
+                        payload,
+                    )
+                } else {
+                    w.push_data(
+                        piece.flags,
+                        tsn,
+                        piece.stream,
+                        piece.ssn,
+                        piece.ppid,
+                        payload,
+                    )
+                };
+                if written.is_err() {
                     // Sized to fit, so this cannot happen; keep the TSN order intact.
                     debug_assert!(false, "a piece cut to the room left did not fit");
                     break;

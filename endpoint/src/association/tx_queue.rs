@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::rules::SsnSequencer;
+use crate::rules::{MidSequencer, SsnSequencer};
 use crate::send::{Abandoned, PrPolicy};
 
 /// One user message waiting to be sent (RFC 6458 5.3.4's `sctp_sndinfo`).
@@ -15,9 +15,12 @@ use crate::send::{Abandoned, PrPolicy};
 struct Queued {
     /// Which message (for abandoning all its chunks at once).
     msg: u64,
-    /// Its SSN, assigned when its first chunk is cut (so that a message
-    /// abandoned before it was ever sent leaves no hole in the stream).
-    ssn: u16,
+    /// Its SSN (DATA) or MID (I-DATA), assigned when its first chunk is
+    /// cut (so that a message abandoned before it was ever sent leaves no
+    /// hole in the stream).
+    ssn: u32,
+    /// The Fragment Sequence Number of its next I-DATA chunk.
+    fsn: u32,
     ppid: u32,
     pr: PrPolicy,
     /// When a timed-reliability message is abandoned.
@@ -39,8 +42,13 @@ pub struct Piece {
     pub deadline: Option<Instant>,
     /// Stream Identifier.
     pub stream: u16,
-    /// Stream Sequence Number (0 for unordered messages).
+    /// Stream Sequence Number (0 for unordered messages); with I-DATA the
+    /// low 16 bits of the MID.
     pub ssn: u16,
+    /// I-DATA Message Identifier (RFC 8260 2.1).
+    pub mid: u32,
+    /// I-DATA Fragment Sequence Number (0 for the first fragment).
+    pub fsn: u32,
     /// Payload Protocol Identifier.
     pub ppid: u32,
     /// DATA flags: U (0x04), B (0x02), E (0x01).
@@ -56,6 +64,10 @@ pub struct Piece {
 pub struct TxQueue {
     queues: Vec<VecDeque<Queued>>,
     next_ssn: SsnSequencer,
+    next_mid: MidSequencer,
+    /// I-DATA in use (RFC 8260): MIDs instead of SSNs, and a message's
+    /// fragments may interleave with other streams' messages.
+    interleave: bool,
     /// Streams with something queued, in round-robin order.
     active: VecDeque<u16>,
     /// A stream whose message is half cut: it must go on (RFC 9260 6.9:
@@ -71,6 +83,8 @@ impl TxQueue {
         TxQueue {
             queues: (0..streams).map(|_| VecDeque::new()).collect(),
             next_ssn: SsnSequencer::new(streams),
+            next_mid: MidSequencer::default(),
+            interleave: false,
             active: VecDeque::new(),
             current: None,
             bytes: 0,
@@ -89,6 +103,12 @@ impl TxQueue {
         self.queues.resize_with(streams as usize, VecDeque::new);
         self.next_ssn.set_streams(streams);
         self.active.retain(|&s| s < streams);
+    }
+
+    /// Switches to I-DATA numbering and interleaving (RFC 8260), before
+    /// anything was sent.
+    pub fn set_interleaving(&mut self, on: bool) {
+        self.interleave = on;
     }
 
     /// Bytes queued and not yet cut into chunks.
@@ -127,6 +147,7 @@ impl TxQueue {
         self.queues[s].push_back(Queued {
             msg,
             ssn: 0,
+            fsn: 0,
             ppid,
             pr,
             deadline,
@@ -230,8 +251,14 @@ impl TxQueue {
         let m = q.front_mut()?;
         let start = m.sent;
         if start == 0 {
-            m.ssn = self.next_ssn.assign_ssn(stream, m.unordered);
+            m.ssn = if self.interleave {
+                self.next_mid.assign(stream, m.unordered)
+            } else {
+                self.next_ssn.assign_ssn(stream, m.unordered) as u32
+            };
         }
+        let fsn = m.fsn;
+        m.fsn += 1;
         let end = (start + max_payload.max(1)).min(m.data.len());
         let mut flags = 0;
         if m.unordered {
@@ -241,7 +268,7 @@ impl TxQueue {
             flags |= 0x02;
         }
         let piece_data = m.data.clone();
-        let (ssn, ppid, msg, pr, deadline) = (m.ssn, m.ppid, m.msg, m.pr, m.deadline);
+        let (mid, ppid, msg, pr, deadline) = (m.ssn, m.ppid, m.msg, m.pr, m.deadline);
         m.sent = end;
         self.bytes -= end - start;
         if end == m.data.len() {
@@ -251,6 +278,9 @@ impl TxQueue {
             if !q.is_empty() {
                 self.active.push_back(stream);
             }
+        } else if self.interleave {
+            // I-DATA: the next fragment may wait for other streams' turns.
+            self.active.push_back(stream);
         } else {
             self.current = Some(stream);
         }
@@ -259,7 +289,9 @@ impl TxQueue {
             pr,
             deadline,
             stream,
-            ssn,
+            ssn: mid as u16,
+            mid,
+            fsn,
             ppid,
             flags,
             data: piece_data,
@@ -332,6 +364,28 @@ mod tests {
         // The survivors take SSNs 0 and 1: no hole where "old" was.
         assert_eq!(got, [(0, b"kept".to_vec()), (1, b"mid".to_vec())]);
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn with_i_data_fragments_of_streams_interleave() {
+        let mut q = TxQueue::new(2);
+        q.set_interleaving(true);
+        q.push(0, 1, false, msg(b"abcdef"));
+        q.push(1, 1, false, msg(b"xy"));
+        q.push(1, 1, true, msg(b"u"));
+        let got: Vec<(u16, u32, u32, u8)> = std::iter::from_fn(|| q.next_piece(2))
+            .map(|p| (p.stream, p.mid, p.fsn, p.flags))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, 0, 0, 0x02),
+                (1, 0, 0, 0x03),
+                (0, 0, 1, 0x00),
+                (1, 0, 0, 0x07),
+                (0, 0, 2, 0x01)
+            ]
+        );
     }
 
     #[test]
