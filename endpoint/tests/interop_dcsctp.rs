@@ -200,3 +200,35 @@ fn interleaving_offer_declined() {
         assert!(common::count_chunks(&p, flip(ours), 0) > 0);
     }
 }
+
+/// Both offering I-DATA (RFC 8260): dcsctp and we both send I-DATA, and
+/// every message still arrives whole, in order per stream.
+#[test]
+fn interleaving_with_i_data_both_roles() {
+    for role in [Role::OursClient, Role::OursServer] {
+        let opts = Options {
+            enable_message_interleaving: true,
+            ..options()
+        };
+        let start = Instant::now();
+        let cfg = sctp_endpoint::Config {
+            interleaving: true,
+            ..common::our_config()
+        };
+        let (mut p, ours) = common::pair_with(
+            role,
+            Box::new(Dcsctp::new("dcsctp", opts, start)),
+            start,
+            cfg,
+        );
+        p.handshake();
+        common::exchange(&mut p, ours, 500, 4, ppid);
+        assert!(common::count_chunks(&p, ours, 64) > 0, "we send I-DATA");
+        assert!(
+            common::count_chunks(&p, flip(ours), 64) > 0,
+            "dcsctp sends I-DATA"
+        );
+        assert_eq!(common::count_chunks(&p, ours, 0), 0, "and no DATA");
+        assert!(common::our_peer(&mut p, ours).status().unwrap().i_data);
+    }
+}

@@ -517,7 +517,17 @@ pub fn our_config() -> sctp_endpoint::Config {
 /// A pair with the client on side A: ours and `other` placed by `role`.
 /// Returns the pair and the direction from ours to the other stack.
 pub fn pair(role: Role, other: Box<dyn Peer>, start: Instant) -> (Pair, Dir) {
-    let ours = Box::new(ours::Ours::new(our_config(), start, 7, OUR_IP, PEER_IP));
+    pair_with(role, other, start, our_config())
+}
+
+/// As [`pair`], our endpoint with `cfg`.
+pub fn pair_with(
+    role: Role,
+    other: Box<dyn Peer>,
+    start: Instant,
+    cfg: sctp_endpoint::Config,
+) -> (Pair, Dir) {
+    let ours = Box::new(ours::Ours::new(cfg, start, 7, OUR_IP, PEER_IP));
     match role {
         Role::OursClient => (
             Pair::new(ours, other, start, Duration::from_millis(1)),
