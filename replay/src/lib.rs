@@ -11,6 +11,8 @@
 //!   calls onto the endpoint's API).
 //! - [`suite`]: files, `.exfail` expectations and the summary.
 //! - [`list`]: the associations of a capture (`sctp-replay list`).
+//! - [`live`]: playing one side of a captured association against a live
+//!   peer (`sctp-replay live`).
 //! - [`raw`]: re-sending a capture's packets as they are (`sctp-replay raw`).
 //! - [`cli`]: the command lines of `list` and `raw`.
 //!
@@ -30,6 +32,7 @@ pub mod ast;
 pub mod cli;
 pub mod lexer;
 pub mod list;
+pub mod live;
 pub mod raw;
 pub mod runner;
 pub mod spec;

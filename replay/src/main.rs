@@ -20,7 +20,9 @@ const ALL_USAGE: &str =
     "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...
        sctp-replay list FILE [--json]
        sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST [--rewrite-addr OLD=NEW]...
-                       [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N]";
+                       [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N]
+       sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT [--port P]
+                       [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE]";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         Some("list") => sctp_replay::cli::list_main(args),
         Some("raw") => sctp_replay::cli::raw_main(args),
         Some("to-script") => sctp_replay::to_script::main(args),
+        Some("live") => sctp_replay::live::main(args),
         Some("-h" | "--help") => {
             println!("{ALL_USAGE}");
             ExitCode::SUCCESS

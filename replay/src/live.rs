@@ -1,0 +1,1370 @@
+//! `sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT
+//! [--port P] [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE]`:
+//! plays one side of a captured association against a live SCTP stack and
+//! reports, chunk by chunk, what the live peer did instead of the captured
+//! other side.
+//!
+//! Design: the played side is our endpoint ([`sctp_endpoint::Endpoint`],
+//! sans-IO, driven here on a UDP socket of our own so that every datagram
+//! in and out can be inspected and recorded). The capture is turned into a
+//! script of *actions* of the played side (connect, send each captured user
+//! message with its stream, PPID and U bit, shutdown, abort with the
+//! captured reason) and *expectations* (each chunk of the other side). The
+//! endpoint does the protocol, so tags, TSNs, cookies, SACKs and
+//! HEARTBEAT ACKs follow the live peer by construction; captured values are
+//! mapped onto live ones for the comparison only:
+//!
+//! - the other side's TSNs are compared relative to its initial TSN;
+//! - TSNs of the played side that the other side acknowledges (SACK,
+//!   SHUTDOWN) are mapped through the messages: a captured cumulative ack
+//!   names "message (stream, SSN) up to byte k", which names the live TSN of
+//!   our fragment holding byte k, so a fragmentation that differs from the
+//!   captured stack's still maps;
+//! - a live SACK matches every captured SACK it covers (cumulative ack at or
+//!   beyond the mapped one); SACKs, HEARTBEATs and retransmissions the
+//!   capture does not have are "extra" and tolerated; a live SHUTDOWN
+//!   covers captured SACKs too (its cumulative TSN ack acknowledges);
+//! - DATA is matched to the captured chunk of the same message (stream and
+//!   SSN, or stream and U bit) and compared by U, B and E flags, stream,
+//!   SSN, PPID, length and payload; its TSN is not compared (a stack
+//!   interleaves its streams as its scheduler decides); the I bit (RFC 7053) is shown, not compared:
+//!   it follows the sender's timing (usrsctp sets it while its shutdown is
+//!   pending).
+//!
+//! An action waits until every expectation before it in the capture is
+//! resolved (matched, differed or missing after `--wait`), then for the
+//! captured gap before it (`--timing asis`), a fraction of it (`Nx`) or not at
+//! all (`fast`), as packetdrill does. Chunks of the played side the endpoint
+//! produces by itself (INIT ACK, COOKIE ECHO, COOKIE ACK, SACK, SHUTDOWN ACK,
+//! SHUTDOWN COMPLETE, HEARTBEAT ACK) are left to it; others (ERROR,
+//! unknown types, HEARTBEAT, extensions) are listed as not played.
+//!
+//! Exit status: 0 when every expected chunk matched, 1 when the peer
+//! diverged, 2 on error (bad file, no such association, unreachable peer).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use sctp_codec::capture::{PcapWriter, LINKTYPE_RAW};
+use sctp_codec::chunk::ty;
+use sctp_codec::{PacketView, Rules};
+use sctp_endpoint::{
+    AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, PrPolicy, SendOptions,
+};
+
+use crate::list::chunk_name;
+use crate::to_script::{associations, read_packets, Pkt, Play};
+
+const USAGE: &str =
+    "usage: sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT
+                        [--port P] [--timing asis|fast|Nx] [--wait MS] [--udp-port P]...
+                        [--json FILE] [--record FILE]";
+
+/// How fast the played side's actions follow each other.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Timing {
+    /// The captured gaps.
+    AsIs,
+    /// No gaps: each action as soon as what comes before it is resolved.
+    Fast,
+    /// The captured gaps divided by this factor.
+    Factor(f64),
+}
+
+impl std::str::FromStr for Timing {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "asis" => Ok(Timing::AsIs),
+            "fast" => Ok(Timing::Fast),
+            _ => s
+                .strip_suffix('x')
+                .and_then(|n| n.parse::<f64>().ok())
+                .filter(|f| *f > 0.0 && f.is_finite())
+                .map(Timing::Factor)
+                .ok_or_else(|| format!("--timing {s}: expected asis, fast or a factor like 2x")),
+        }
+    }
+}
+
+/// Options of a live run.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// The capture.
+    pub file: PathBuf,
+    /// 1-based association number.
+    pub assoc: usize,
+    /// The side we play.
+    pub play: Play,
+    /// The live peer (its IP and UDP encapsulation port).
+    pub peer: SocketAddr,
+    /// Our local UDP port (0: any).
+    pub port: u16,
+    /// Pacing.
+    pub timing: Timing,
+    /// How long to wait for each expected chunk once it is due.
+    pub wait: Duration,
+    /// UDP ports carrying SCTP in the capture (empty: any with a good CRC32c).
+    pub udp_ports: Vec<u16>,
+    /// Write the live exchange here (pcap, raw IPv4).
+    pub record: Option<PathBuf>,
+    /// Set from outside to stop the run (Ctrl-C).
+    pub stop: Arc<AtomicBool>,
+}
+
+/// A captured user message of the played side.
+#[derive(Debug, Clone)]
+struct UserMsg {
+    sid: u16,
+    ppid: u32,
+    unordered: bool,
+    data: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Connect,
+    Send(UserMsg),
+    Shutdown,
+    Abort(Option<Vec<u8>>),
+}
+
+/// One step of the script: an action of the played side, or an expected
+/// chunk of the other side, with its capture time and frame.
+#[derive(Debug, Clone)]
+enum Step {
+    Act {
+        t_us: i64,
+        frame: u64,
+        action: Action,
+    },
+    Expect {
+        t_us: i64,
+        idx: usize,
+    },
+}
+
+/// What happened to one expected chunk.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Not resolved yet.
+    Pending,
+    /// The live peer sent it.
+    Matched,
+    /// The live peer sent a chunk of that type with other values.
+    Differed(Vec<(String, String, String)>),
+    /// Not sent within the wait (or the association ended first).
+    Missing(String),
+    /// The run stopped before it was due (Ctrl-C).
+    NotReached,
+}
+
+/// An expected chunk and its fate.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    /// Captured frame.
+    pub frame: u64,
+    /// Chunk type.
+    pub ty: u8,
+    /// Captured chunk (header and value).
+    pub bytes: Vec<u8>,
+    /// Summary of the captured chunk.
+    pub summary: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The live chunk's frame in the recorded exchange and its summary.
+    pub live: Option<(u64, String)>,
+    due: Option<Instant>,
+}
+
+/// A live chunk nothing expected.
+#[derive(Debug, Clone)]
+pub struct Extra {
+    /// After which expected chunk (its index + 1; 0: before the first).
+    pub after: usize,
+    /// Live frame number in the recorded exchange.
+    pub live_frame: u64,
+    /// Summary.
+    pub summary: String,
+    /// SACK, HEARTBEAT or a retransmission: tolerated.
+    pub tolerated: bool,
+}
+
+/// The report of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Capture file.
+    pub file: String,
+    /// Association number.
+    pub assoc: usize,
+    /// "client" or "server".
+    pub play: String,
+    /// The peer.
+    pub peer: String,
+    /// Expected chunks in captured order.
+    pub expected: Vec<Expected>,
+    /// Unexpected live chunks.
+    pub extras: Vec<Extra>,
+    /// Captured chunks of the played side that were not played, with why.
+    pub not_played: Vec<String>,
+    /// Notes (how the association ended, interruption).
+    pub notes: Vec<String>,
+    /// User messages sent.
+    pub messages_sent: usize,
+    /// Packets out and in.
+    pub packets: (u64, u64),
+}
+
+impl Report {
+    /// True when every expected chunk matched and no extra chunk is a
+    /// divergence.
+    pub fn all_matched(&self) -> bool {
+        self.expected.iter().all(|e| e.verdict == Verdict::Matched)
+            && self.extras.iter().all(|x| x.tolerated)
+    }
+
+    fn counts(&self) -> (usize, usize, usize, usize, usize) {
+        let mut c = (0, 0, 0, 0, 0);
+        for e in &self.expected {
+            match e.verdict {
+                Verdict::Matched => c.0 += 1,
+                Verdict::Differed(_) => c.1 += 1,
+                Verdict::Missing(_) => c.2 += 1,
+                _ => c.4 += 1,
+            }
+        }
+        c.3 = self.extras.iter().filter(|x| !x.tolerated).count();
+        c
+    }
+
+    /// Readable text.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "live replay of {} association {} playing the {} against {}",
+            self.file, self.assoc, self.play, self.peer
+        );
+        let extras_at = |k: usize, s: &mut String| {
+            for x in self.extras.iter().filter(|x| x.after == k) {
+                let _ = writeln!(
+                    s,
+                    "  {:<9} live #{:<4} {}{}",
+                    "extra",
+                    x.live_frame,
+                    x.summary,
+                    if x.tolerated { " (tolerated)" } else { "" }
+                );
+            }
+        };
+        extras_at(0, &mut s);
+        for (i, e) in self.expected.iter().enumerate() {
+            let live = e
+                .live
+                .as_ref()
+                .map(|(f, _)| format!("live #{f}"))
+                .unwrap_or_default();
+            let (word, tail) = match &e.verdict {
+                Verdict::Matched => ("matched", String::new()),
+                Verdict::Differed(d) => (
+                    "DIFFERED",
+                    d.iter()
+                        .map(|(f, c, l)| format!("{f}: captured {c}, live {l}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                Verdict::Missing(why) => ("MISSING", why.clone()),
+                Verdict::NotReached => ("not reached", String::new()),
+                Verdict::Pending => ("pending", String::new()),
+            };
+            let _ = write!(s, "  {word:<9} frame {:<4} {}", e.frame, e.summary);
+            if !live.is_empty() {
+                let _ = write!(s, "  <- {live}");
+            }
+            if !tail.is_empty() {
+                let _ = write!(s, "  [{tail}]");
+            }
+            s.push('\n');
+            extras_at(i + 1, &mut s);
+        }
+        for n in &self.not_played {
+            let _ = writeln!(s, "  not played: {n}");
+        }
+        for n in &self.notes {
+            let _ = writeln!(s, "  note: {n}");
+        }
+        let c = self.counts();
+        let _ = writeln!(
+            s,
+            "{} expected chunks: {} matched, {} differed, {} missing, {} not reached; {} extra ({} tolerated); {} messages sent, {} packets out, {} in: {}",
+            self.expected.len(),
+            c.0,
+            c.1,
+            c.2,
+            c.4,
+            self.extras.len(),
+            self.extras.len() - c.3,
+            self.messages_sent,
+            self.packets.0,
+            self.packets.1,
+            if self.all_matched() { "MATCHED" } else { "DIVERGED" }
+        );
+        s
+    }
+
+    /// The report as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let exp: Vec<_> = self
+            .expected
+            .iter()
+            .map(|e| {
+                let (v, diffs, why) = match &e.verdict {
+                    Verdict::Matched => ("matched", vec![], None),
+                    Verdict::Differed(d) => (
+                        "differed",
+                        d.iter()
+                            .map(|(f, c, l)| json!({"field": f, "captured": c, "live": l}))
+                            .collect(),
+                        None,
+                    ),
+                    Verdict::Missing(w) => ("missing", vec![], Some(w.clone())),
+                    Verdict::NotReached => ("not_reached", vec![], None),
+                    Verdict::Pending => ("pending", vec![], None),
+                };
+                json!({
+                    "frame": e.frame, "chunk": chunk_name(e.ty), "captured": e.summary,
+                    "verdict": v, "differences": diffs, "why": why,
+                    "live_frame": e.live.as_ref().map(|l| l.0),
+                    "live": e.live.as_ref().map(|l| l.1.clone()),
+                })
+            })
+            .collect();
+        let extras: Vec<_> = self
+            .extras
+            .iter()
+            .map(|x| {
+                json!({"after_expected": x.after, "live_frame": x.live_frame,
+                       "live": x.summary, "tolerated": x.tolerated})
+            })
+            .collect();
+        let c = self.counts();
+        json!({
+            "file": self.file, "assoc": self.assoc, "play": self.play, "peer": self.peer,
+            "expected": exp, "extras": extras, "not_played": self.not_played,
+            "notes": self.notes, "messages_sent": self.messages_sent,
+            "packets_out": self.packets.0, "packets_in": self.packets.1,
+            "summary": {"matched": c.0, "differed": c.1, "missing": c.2, "not_reached": c.4,
+                        "extra": self.extras.len(), "extra_not_tolerated": c.3,
+                        "all_matched": self.all_matched()},
+        })
+    }
+}
+
+fn be16(b: &[u8], at: usize) -> u16 {
+    b.get(at..at + 2)
+        .map_or(0, |s| u16::from_be_bytes([s[0], s[1]]))
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// Serial-number comparison: a at or after b.
+fn serial_ge(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) >= 0
+}
+
+/// (type, flags, value) of a chunk's bytes.
+fn parts(c: &[u8]) -> (u8, u8, &[u8]) {
+    let len = (be16(c, 2) as usize).clamp(4, c.len().max(4));
+    (c[0], c[1], c.get(4..len).unwrap_or(&[]))
+}
+
+fn causes(v: &[u8]) -> Vec<u16> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 4 <= v.len() {
+        out.push(be16(v, at));
+        let l = (be16(v, at + 2) as usize).max(4);
+        at += l + (4 - l % 4) % 4;
+    }
+    out
+}
+
+fn params(v: &[u8]) -> Vec<u16> {
+    let mut out = Vec::new();
+    let mut at = 16;
+    while at + 4 <= v.len() {
+        out.push(be16(v, at));
+        let l = (be16(v, at + 2) as usize).max(4);
+        at += l + (4 - l % 4) % 4;
+    }
+    out.sort_unstable();
+    out
+}
+
+/// One line describing a chunk.
+fn summary(c: &[u8]) -> String {
+    let (t, f, v) = parts(c);
+    let name = chunk_name(t);
+    match t {
+        ty::DATA if v.len() >= 12 => format!(
+            "DATA[flgs={}{}{}{}, tsn={}, sid={}, ssn={}, ppid={}, len={}]",
+            if f & 8 != 0 { "I" } else { "" },
+            if f & 4 != 0 { "U" } else { "" },
+            if f & 2 != 0 { "B" } else { "" },
+            if f & 1 != 0 { "E" } else { "" },
+            be32(v, 0),
+            be16(v, 4),
+            be16(v, 6),
+            be32(v, 8),
+            v.len() - 12
+        ),
+        ty::INIT | ty::INIT_ACK if v.len() >= 16 => format!(
+            "{name}[tag={}, a_rwnd={}, os={}, is={}, tsn={}, params={:?}]",
+            be32(v, 0),
+            be32(v, 4),
+            be16(v, 8),
+            be16(v, 10),
+            be32(v, 12),
+            params(v)
+        ),
+        ty::SACK if v.len() >= 12 => format!(
+            "SACK[cum_tsn={}, a_rwnd={}, gaps={}, dups={}]",
+            be32(v, 0),
+            be32(v, 4),
+            be16(v, 8),
+            be16(v, 10)
+        ),
+        ty::SHUTDOWN if v.len() >= 4 => format!("SHUTDOWN[cum_tsn={}]", be32(v, 0)),
+        ty::ABORT | ty::ERROR => format!("{name}[flgs={f:#x}, causes={:?}]", causes(v)),
+        _ => format!("{name}[flgs={f:#x}, len={}]", v.len() + 4),
+    }
+}
+
+/// A message key: (stream, unordered, SSN or the count of unordered
+/// messages on that stream before it).
+type MsgKey = (u16, bool, u32);
+
+/// DATA fragments of one side in TSN order: TSN to (message, byte range).
+#[derive(Debug, Default)]
+struct Fragments {
+    by_tsn: BTreeMap<u32, (MsgKey, usize, usize)>,
+    by_msg: HashMap<MsgKey, Vec<(usize, usize, u32)>>,
+    partial: Option<(MsgKey, usize)>,
+    unordered_count: HashMap<u16, u32>,
+}
+
+impl Fragments {
+    /// Adds a DATA chunk's value (ignores retransmissions).
+    fn add(&mut self, flags: u8, v: &[u8]) {
+        if v.len() < 12 {
+            return;
+        }
+        let tsn = be32(v, 0);
+        if self.by_tsn.contains_key(&tsn) {
+            return;
+        }
+        let (sid, ssn, u) = (be16(v, 4), be16(v, 6), flags & 4 != 0);
+        let len = v.len() - 12;
+        let cont = self.partial.filter(|_| flags & 2 == 0);
+        let (key, start) = if let Some(k) = cont {
+            k
+        } else {
+            let n = if u {
+                let c = self.unordered_count.entry(sid).or_default();
+                *c += 1;
+                *c - 1
+            } else {
+                ssn as u32
+            };
+            ((sid, u, n), 0)
+        };
+        self.by_tsn.insert(tsn, (key, start, start + len));
+        self.by_msg
+            .entry(key)
+            .or_default()
+            .push((start, start + len, tsn));
+        self.partial = if flags & 1 != 0 {
+            None
+        } else {
+            Some((key, start + len))
+        };
+    }
+}
+
+/// Maps a captured cumulative TSN ack of the played side to the live one it
+/// requires: `None` while the live side has not sent that data yet.
+fn map_cum(
+    captured: u32,
+    cap: &Fragments,
+    cap_init: u32,
+    live: &Fragments,
+    live_init: u32,
+) -> Option<u32> {
+    if captured == cap_init.wrapping_sub(1) || !serial_ge(captured, cap_init) {
+        return Some(live_init.wrapping_sub(captured.wrapping_sub(cap_init).wrapping_neg()));
+    }
+    match cap.by_tsn.get(&captured) {
+        Some(&(key, _, end)) => live
+            .by_msg
+            .get(&key)?
+            .iter()
+            .find(|(s, e, _)| *s < end && end <= *e)
+            .map(|x| x.2),
+        // Not a DATA the capture shows: keep the offset.
+        None => Some(live_init.wrapping_add(captured.wrapping_sub(cap_init))),
+    }
+}
+
+/// Builds the script from the association's packets.
+fn build(
+    a: &[Pkt],
+    played: (IpAddr, u16),
+    exp: &mut Vec<Expected>,
+    not_played: &mut Vec<String>,
+) -> (Vec<Step>, Fragments) {
+    let mut steps = Vec::new();
+    let mut frags = Fragments::default();
+    let mut partial: Option<(u64, i64, UserMsg)> = None;
+    let mut seen_tsn = std::collections::HashSet::new();
+    let mut shutdown_done = false;
+    for p in a {
+        let Ok(v) = PacketView::parse(&p.bytes, Rules::STANDARD) else {
+            not_played.push(format!("frame {}: not a well-formed SCTP packet", p.frame));
+            continue;
+        };
+        let ours = p.src == played;
+        for c in v.chunks() {
+            let (t, f, val) = (c.ty(), c.flags(), c.value());
+            if !ours {
+                exp.push(Expected {
+                    frame: p.frame,
+                    ty: t,
+                    bytes: c.bytes().to_vec(),
+                    summary: summary(c.bytes()),
+                    verdict: Verdict::Pending,
+                    live: None,
+                    due: None,
+                });
+                steps.push(Step::Expect {
+                    t_us: p.t_us,
+                    idx: exp.len() - 1,
+                });
+                continue;
+            }
+            let act = |action| Step::Act {
+                t_us: p.t_us,
+                frame: p.frame,
+                action,
+            };
+            match t {
+                ty::INIT => steps.push(act(Action::Connect)),
+                ty::DATA if val.len() >= 12 => {
+                    frags.add(f, val);
+                    if !seen_tsn.insert(be32(val, 0)) {
+                        continue;
+                    }
+                    let body = &val[12..];
+                    if f & 2 != 0 {
+                        partial = Some((
+                            p.frame,
+                            p.t_us,
+                            UserMsg {
+                                sid: be16(val, 4),
+                                ppid: be32(val, 8),
+                                unordered: f & 4 != 0,
+                                data: Vec::new(),
+                            },
+                        ));
+                    }
+                    if let Some((_, _, m)) = partial.as_mut() {
+                        m.data.extend_from_slice(body);
+                    }
+                    if f & 1 != 0 {
+                        if let Some((frame, t_us, m)) = partial.take() {
+                            steps.push(Step::Act {
+                                t_us,
+                                frame,
+                                action: Action::Send(m),
+                            });
+                        }
+                    }
+                }
+                ty::SHUTDOWN if !shutdown_done => {
+                    shutdown_done = true;
+                    steps.push(act(Action::Shutdown));
+                }
+                ty::ABORT => {
+                    // The reason of a User-Initiated Abort cause (12).
+                    let reason = (be16(val, 0) == 12)
+                        .then(|| {
+                            val.get(4..(be16(val, 2) as usize).min(val.len()))
+                                .map(|r| r.to_vec())
+                        })
+                        .flatten();
+                    steps.push(act(Action::Abort(reason)));
+                }
+                ty::INIT_ACK
+                | ty::COOKIE_ECHO
+                | ty::COOKIE_ACK
+                | ty::SACK
+                | ty::SHUTDOWN
+                | ty::SHUTDOWN_ACK
+                | ty::SHUTDOWN_COMPLETE
+                | ty::HEARTBEAT_ACK => {}
+                _ => not_played.push(format!(
+                    "frame {}: {} (the endpoint does not send it on request)",
+                    p.frame,
+                    summary(c.bytes())
+                )),
+            }
+        }
+    }
+    // Steps sorted by capture time (a message's step sits at its first fragment).
+    steps.sort_by_key(|s| match s {
+        Step::Act { t_us, .. } | Step::Expect { t_us, .. } => *t_us,
+    });
+    (steps, frags)
+}
+
+/// The live exchange as a pcap of raw IPv4/UDP packets.
+struct Recorder {
+    w: Option<PcapWriter<std::io::BufWriter<std::fs::File>>>,
+    frames: u64,
+    error: Option<String>,
+}
+
+impl Recorder {
+    fn write(&mut self, src: SocketAddr, dst: SocketAddr, sctp: &[u8]) {
+        self.frames += 1;
+        let Some(w) = self.w.as_mut() else { return };
+        let (IpAddr::V4(s), IpAddr::V4(d)) = (src.ip(), dst.ip()) else {
+            return;
+        };
+        let total = 20 + 8 + sctp.len();
+        let mut p = Vec::with_capacity(total);
+        p.extend_from_slice(&[
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            0,
+            0x40,
+            0,
+            64,
+            17,
+            0,
+            0,
+        ]);
+        p.extend_from_slice(&s.octets());
+        p.extend_from_slice(&d.octets());
+        let mut sum = 0u32;
+        for i in (0..20).step_by(2) {
+            sum += u32::from(be16(&p, i));
+        }
+        while sum > 0xffff {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        let ck = !(sum as u16);
+        p[10..12].copy_from_slice(&ck.to_be_bytes());
+        p.extend_from_slice(&src.port().to_be_bytes());
+        p.extend_from_slice(&dst.port().to_be_bytes());
+        p.extend_from_slice(&((8 + sctp.len()) as u16).to_be_bytes());
+        p.extend_from_slice(&[0, 0]);
+        p.extend_from_slice(sctp);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        if let Err(e) = w.write_packet(now.as_secs() as u32, now.subsec_micros(), &p) {
+            self.error.get_or_insert(e.to_string());
+        }
+    }
+}
+
+/// What the run found about the handshake and the end.
+#[derive(Default)]
+struct LiveState {
+    /// Captured and live initial TSN of the other side.
+    other_init: (Option<u32>, Option<u32>),
+    /// Captured and live initial TSN of the played side.
+    own_init: (Option<u32>, Option<u32>),
+    live_frags: Fragments,
+    /// The played side's captured DATA fragments.
+    cap_frags: Fragments,
+    /// Live DATA TSNs of the other side already seen (retransmissions).
+    live_data_seen: std::collections::HashSet<u32>,
+    ended: Option<String>,
+    received: u64,
+}
+
+/// Compares a live chunk with an expected one of the same type.
+fn compare(e: &[u8], l: &[u8]) -> Vec<(String, String, String)> {
+    let (_, ef, ev) = parts(e);
+    let (t, lf, lv) = parts(l);
+    let mut d = Vec::new();
+    let mut field = |name: &str, c: String, v: String| {
+        if c != v {
+            d.push((name.to_string(), c, v));
+        }
+    };
+    match t {
+        ty::DATA => {
+            // U, B and E; the I bit (RFC 7053) is the sender's timing (usrsctp
+            // sets it while its own shutdown is pending), not the message's.
+            field("flags", format!("{:#x}", ef & 7), format!("{:#x}", lf & 7));
+            field("stream", be16(ev, 4).to_string(), be16(lv, 4).to_string());
+            field("ssn", be16(ev, 6).to_string(), be16(lv, 6).to_string());
+            field("ppid", be32(ev, 8).to_string(), be32(lv, 8).to_string());
+            let (eb, lb) = (ev.get(12..).unwrap_or(&[]), lv.get(12..).unwrap_or(&[]));
+            field("length", eb.len().to_string(), lb.len().to_string());
+            if eb.len() == lb.len() && eb != lb {
+                let at = eb.iter().zip(lb).position(|(a, b)| a != b).unwrap_or(0);
+                field(
+                    "payload",
+                    format!("byte {at} = {:#04x}", eb[at]),
+                    format!("byte {at} = {:#04x}", lb[at]),
+                );
+            }
+        }
+        ty::INIT | ty::INIT_ACK => {
+            field("a_rwnd", be32(ev, 4).to_string(), be32(lv, 4).to_string());
+            field("os", be16(ev, 8).to_string(), be16(lv, 8).to_string());
+            field("is", be16(ev, 10).to_string(), be16(lv, 10).to_string());
+            field(
+                "parameters",
+                format!("{:?}", params(ev)),
+                format!("{:?}", params(lv)),
+            );
+        }
+        ty::ABORT | ty::ERROR => {
+            field("flags", format!("{ef:#x}"), format!("{lf:#x}"));
+            field(
+                "causes",
+                format!("{:?}", causes(ev)),
+                format!("{:?}", causes(lv)),
+            );
+        }
+        ty::SACK | ty::SHUTDOWN | ty::HEARTBEAT | ty::HEARTBEAT_ACK | ty::COOKIE_ECHO => {}
+        _ => {
+            field("flags", format!("{ef:#x}"), format!("{lf:#x}"));
+            field(
+                "length",
+                (ev.len() + 4).to_string(),
+                (lv.len() + 4).to_string(),
+            );
+        }
+    }
+    d
+}
+
+/// The run.
+pub fn run(o: &LiveOptions) -> Result<Report, String> {
+    let d = o.file.display().to_string();
+    let pkts = read_packets(&o.file, &o.udp_ports)?;
+    let list = associations(pkts);
+    if list.is_empty() {
+        return Err(format!("{d}: no SCTP association in the capture"));
+    }
+    let a = list.get(o.assoc.wrapping_sub(1)).ok_or_else(|| {
+        format!(
+            "{d}: no association {} (the capture has {})",
+            o.assoc,
+            list.len()
+        )
+    })?;
+    let (played, other) = match o.play {
+        Play::Client => (a.client, a.server),
+        Play::Server => (a.server, a.client),
+    };
+    let mut report = Report {
+        file: d.clone(),
+        assoc: o.assoc,
+        play: if o.play == Play::Client {
+            "client"
+        } else {
+            "server"
+        }
+        .into(),
+        peer: format!("udp:{}", o.peer),
+        ..Default::default()
+    };
+    let (steps, cap_frags) = build(
+        &a.packets,
+        played,
+        &mut report.expected,
+        &mut report.not_played,
+    );
+    let has_init = a.packets.iter().any(|p| {
+        p.src == a.client
+            && PacketView::parse(&p.bytes, Rules::STANDARD)
+                .is_ok_and(|v| v.chunks().any(|c| c.ty() == ty::INIT))
+    });
+    if !has_init {
+        return Err(format!(
+            "{d}: association {} has no INIT (the capture starts after the handshake): cannot be played live yet",
+            o.assoc
+        ));
+    }
+    let mut st = LiveState {
+        cap_frags,
+        ..Default::default()
+    };
+    // The played side's settings as captured: streams, window, packet size.
+    let mut cfg = Config::default();
+    for p in &a.packets {
+        let Ok(v) = PacketView::parse(&p.bytes, Rules::STANDARD) else {
+            continue;
+        };
+        for c in v.chunks() {
+            let val = c.value();
+            if matches!(c.ty(), ty::INIT | ty::INIT_ACK) && val.len() >= 16 {
+                if p.src == played {
+                    cfg.receive_window = be32(val, 4).max(1500);
+                    cfg.outbound_streams = be16(val, 8).max(1);
+                    cfg.max_inbound_streams = be16(val, 10).max(1);
+                    st.own_init.0 = Some(be32(val, 12));
+                } else {
+                    st.other_init.0 = Some(be32(val, 12));
+                }
+            }
+        }
+        if p.src == played {
+            cfg.max_packet = cfg.max_packet.max(p.bytes.len());
+        }
+    }
+
+    // Sockets.
+    let probe = UdpSocket::bind(("0.0.0.0", 0)).map_err(|e| format!("udp socket: {e}"))?;
+    probe
+        .connect(o.peer)
+        .map_err(|e| format!("peer {}: {e}", o.peer))?;
+    let local_ip = probe.local_addr().map_err(|e| e.to_string())?.ip();
+    drop(probe);
+    let sock = UdpSocket::bind(SocketAddr::new(local_ip, o.port))
+        .map_err(|e| format!("bind {local_ip}:{}: {e}", o.port))?;
+    let local = sock.local_addr().map_err(|e| e.to_string())?;
+    let mut rec = Recorder {
+        w: match &o.record {
+            Some(p) => Some(
+                PcapWriter::create(p, LINKTYPE_RAW).map_err(|e| format!("{}: {e}", p.display()))?,
+            ),
+            None => None,
+        },
+        frames: 0,
+        error: None,
+    };
+
+    let seed: [u8; 32] = {
+        let n = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let mut s = [0u8; 32];
+        s[..16].copy_from_slice(&n.to_le_bytes());
+        s[16..20].copy_from_slice(&std::process::id().to_le_bytes());
+        s
+    };
+    let start = Instant::now();
+    let mut ep = Endpoint::new(cfg.clone(), start, seed);
+    if o.play == Play::Server {
+        ep.listen(played.1);
+    }
+    let mut id: Option<AssocId> = None;
+    let mut buf = Vec::with_capacity(65536);
+    let mut rx = vec![0u8; 65536];
+    let mut refused = 0u64;
+    let mut next_step = 0usize;
+    // When the conditions of the next action were last met, and the capture
+    // time of the step before it.
+    let mut ready_at: Option<Instant> = None;
+    let mut last_t_us = steps.first().map_or(0, |s| match s {
+        Step::Act { t_us, .. } | Step::Expect { t_us, .. } => *t_us,
+    });
+    let mut pending_sends: std::collections::VecDeque<UserMsg> = Default::default();
+    let mut finished_at: Option<Instant> = None;
+    let mut interrupted = false;
+    // Expectations before the first action are due at once.
+    loop {
+        let now = Instant::now();
+        if o.stop.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        // Expectations due: those before the next action.
+        while let Some(Step::Expect { idx, t_us }) = steps.get(next_step) {
+            report.expected[*idx].due.get_or_insert(now);
+            last_t_us = *t_us;
+            next_step += 1;
+            ready_at = None;
+        }
+        // Time out due expectations.
+        for e in report.expected.iter_mut() {
+            if e.verdict == Verdict::Pending && e.due.is_some_and(|t| now >= t + o.wait) {
+                let why = match &st.ended {
+                    Some(w) => format!("the association ended first ({w})"),
+                    None => format!("not sent within {} ms", o.wait.as_millis()),
+                };
+                e.verdict = Verdict::Missing(why);
+            }
+        }
+        // Once the association is over nothing more can come.
+        if let (Some(w), Some(f)) = (&st.ended, finished_at) {
+            if now >= f + Duration::from_millis(300) {
+                for e in report.expected.iter_mut() {
+                    if e.verdict == Verdict::Pending {
+                        e.verdict = Verdict::Missing(format!("the association ended first ({w})"));
+                    }
+                }
+            }
+        }
+        let all_due_resolved = report
+            .expected
+            .iter()
+            .all(|e| e.due.is_none() || e.verdict != Verdict::Pending);
+        // The next action.
+        if let Some(Step::Act {
+            t_us,
+            frame,
+            action,
+        }) = steps.get(next_step)
+        {
+            if all_due_resolved && pending_sends.is_empty() {
+                let r = *ready_at.get_or_insert(now);
+                let gap = Duration::from_micros((t_us - last_t_us).max(0) as u64);
+                let gap = match o.timing {
+                    Timing::AsIs => gap,
+                    Timing::Fast => Duration::ZERO,
+                    Timing::Factor(f) => gap.div_f64(f),
+                };
+                if now >= r + gap {
+                    match action {
+                        Action::Connect => {
+                            let mut co = ConnectOptions::new(local_ip, played.1, o.peer, other.1);
+                            co.streams = Some(cfg.outbound_streams);
+                            match ep.connect(now, co) {
+                                Ok(i) => id = Some(i),
+                                Err(e) => return Err(format!("frame {frame}: connect: {e}")),
+                            }
+                        }
+                        Action::Send(m) => pending_sends.push_back(m.clone()),
+                        Action::Shutdown => {
+                            if let Some(i) = id {
+                                ep.shutdown(now, i)
+                            }
+                        }
+                        Action::Abort(r) => {
+                            if let Some(i) = id {
+                                ep.abort(i, r.as_deref())
+                            }
+                        }
+                    }
+                    last_t_us = *t_us;
+                    next_step += 1;
+                    ready_at = None;
+                }
+            }
+        } else if all_due_resolved && pending_sends.is_empty() {
+            // Everything played and resolved: a short grace for extras.
+            let f = *finished_at.get_or_insert(now);
+            let grace = if st.ended.is_some() { 200 } else { 500 };
+            if now >= f + Duration::from_millis(grace) {
+                break;
+            }
+        }
+        // Feed queued messages while the endpoint takes them.
+        if let Some(i) = id {
+            while let Some(m) = pending_sends.front() {
+                let opts = SendOptions {
+                    unordered: m.unordered,
+                    pr: PrPolicy::Reliable,
+                };
+                match ep.send_with(now, i, m.sid, m.ppid, opts, m.data.clone()) {
+                    Ok(()) => {
+                        report.messages_sent += 1;
+                        pending_sends.pop_front();
+                    }
+                    Err(sctp_endpoint::SendError::WouldBlock) => break,
+                    Err(e) => {
+                        report.notes.push(format!(
+                            "message on stream {} (PPID {}) not sent: {e}",
+                            m.sid, m.ppid
+                        ));
+                        pending_sends.pop_front();
+                    }
+                }
+            }
+        } else if !pending_sends.is_empty() && st.ended.is_some() {
+            pending_sends.clear();
+        }
+        // Send.
+        while let Some(t) = ep.poll_transmit(Instant::now(), &mut buf) {
+            let mut to = t.remote;
+            if to.port() == 0 {
+                to = o.peer;
+            }
+            rec.write(local, to, &buf);
+            report.packets.0 += 1;
+            if let Ok(v) = PacketView::parse(&buf, Rules::STANDARD) {
+                for c in v.chunks() {
+                    let val = c.value();
+                    match c.ty() {
+                        ty::DATA => st.live_frags.add(c.flags(), val),
+                        ty::INIT | ty::INIT_ACK if val.len() >= 16 => {
+                            st.own_init.1 = Some(be32(val, 12))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if let Err(e) = sock.send_to(&buf, to) {
+                if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                    refused += 1;
+                }
+            }
+        }
+        // Events.
+        while let Some(ev) = ep.poll_event() {
+            if let Event::AssocChange {
+                id: i,
+                change,
+                reason,
+                ..
+            } = ev
+            {
+                match change {
+                    AssocChange::CommUp | AssocChange::Restart => id = Some(i),
+                    _ => {
+                        st.ended.get_or_insert(match reason {
+                            Some(r) => format!("{change:?}: {r:?}"),
+                            None => format!("{change:?}"),
+                        });
+                        finished_at.get_or_insert(Instant::now());
+                    }
+                }
+            }
+        }
+        // Unreachable: nothing ever came and the peer's port refuses.
+        if st.received == 0 && o.play == Play::Client {
+            if refused > 0 && now >= start + Duration::from_millis(500) {
+                return Err(format!(
+                    "unreachable peer udp:{}: ICMP port unreachable (nothing listens there)",
+                    o.peer
+                ));
+            }
+            if now >= start + o.wait.max(Duration::from_secs(1)) + Duration::from_secs(1) {
+                return Err(format!(
+                    "unreachable peer udp:{}: no answer to our INIT within {} ms",
+                    o.peer,
+                    (o.wait.max(Duration::from_secs(1)) + Duration::from_secs(1)).as_millis()
+                ));
+            }
+        }
+        // Wait for datagrams.
+        let mut wait = Duration::from_millis(10);
+        if let Some(t) = ep.poll_timeout() {
+            wait = wait.min(t.saturating_duration_since(Instant::now()));
+        }
+        sock.set_read_timeout(Some(wait.max(Duration::from_micros(100))))
+            .map_err(|e| e.to_string())?;
+        match sock.recv_from(&mut rx) {
+            Ok((n, from)) => {
+                let now = Instant::now();
+                rec.write(from, local, &rx[..n]);
+                report.packets.1 += 1;
+                st.received += 1;
+                observe(&rx[..n], rec.frames, &mut report, &mut st);
+                ep.handle_packet(now, from, local_ip, &rx[..n]);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
+            Err(_) => {}
+        }
+        let now = Instant::now();
+        if ep.poll_timeout().is_some_and(|t| t <= now) {
+            ep.handle_timeout(now);
+        }
+    }
+    if interrupted {
+        report
+            .notes
+            .push("interrupted (Ctrl-C): the report so far".into());
+        for e in report.expected.iter_mut() {
+            if e.verdict == Verdict::Pending {
+                e.verdict = if e.due.is_some() {
+                    Verdict::Missing("interrupted while waiting".into())
+                } else {
+                    Verdict::NotReached
+                };
+            }
+        }
+    }
+    if let Some(w) = &st.ended {
+        report.notes.push(format!("the association ended: {w}"));
+    } else {
+        report
+            .notes
+            .push("the association was still up when the script ended".into());
+    }
+    if let Some(w) = rec.w.as_mut() {
+        if let Err(e) = w.flush() {
+            rec.error.get_or_insert(e.to_string());
+        }
+    }
+    if let Some(e) = rec.error {
+        report.notes.push(format!("--record: {e}"));
+    }
+    Ok(report)
+}
+
+/// Matches the chunks of one live packet from the peer.
+fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
+    let Ok(v) = PacketView::parse(b, Rules::STANDARD) else {
+        r.extras.push(Extra {
+            after: resolved_prefix(r),
+            live_frame,
+            summary: "a packet that is not well-formed SCTP".into(),
+            tolerated: false,
+        });
+        return;
+    };
+    for c in v.chunks() {
+        let lb = c.bytes();
+        let (t, lf, lv) = parts(lb);
+        let s = summary(lb);
+        if matches!(t, ty::INIT | ty::INIT_ACK) && lv.len() >= 16 {
+            st.other_init.1.get_or_insert(be32(lv, 12));
+        }
+        if t == ty::ABORT {
+            st.ended
+                .get_or_insert(format!("ABORT from the peer, live #{live_frame}"));
+        }
+        let mut hit: Vec<usize> = Vec::new();
+        match t {
+            ty::SACK | ty::SHUTDOWN if lv.len() >= 4 => {
+                let live_cum = be32(lv, 0);
+                // Every pending captured chunk of this type it covers.
+                let (ci, li) = (st.own_init.0, st.own_init.1);
+                for (i, e) in r.expected.iter().enumerate() {
+                    // A SHUTDOWN's cumulative TSN ack acknowledges as a SACK
+                    // does (RFC 9260 6.2, 9.2): it covers captured SACKs.
+                    let kind = e.ty == t || (t == ty::SHUTDOWN && e.ty == ty::SACK);
+                    if !kind || e.verdict != Verdict::Pending {
+                        continue;
+                    }
+                    let (_, _, ev) = parts(&e.bytes);
+                    let (Some(ci), Some(li)) = (ci, li) else {
+                        continue;
+                    };
+                    let need = map_cum(be32(ev, 0), &st.cap_frags, ci, &st.live_frags, li);
+                    if need.is_some_and(|n| serial_ge(live_cum, n)) {
+                        hit.push(i);
+                    }
+                }
+            }
+            ty::DATA if lv.len() >= 12 => {
+                let tsn = be32(lv, 0);
+                if !st.live_data_seen.insert(tsn) {
+                    r.extras.push(Extra {
+                        after: resolved_prefix(r),
+                        live_frame,
+                        summary: format!("{s} (retransmission)"),
+                        tolerated: true,
+                    });
+                    continue;
+                }
+                let pend = |e: &&Expected| e.ty == t && e.verdict == Verdict::Pending;
+                // The same message (stream, SSN or the U bit): a stack
+                // interleaves its streams as its scheduler likes.
+                let (sid, ssn, u) = (be16(lv, 4), be16(lv, 6), lf & 4);
+                let by_msg = r.expected.iter().position(|e| {
+                    let (_, ef, ev) = parts(&e.bytes);
+                    pend(&e) && be16(ev, 4) == sid && ef & 4 == u && (u != 0 || be16(ev, 6) == ssn)
+                });
+                let by_tsn = match st.other_init {
+                    (Some(ci), Some(li)) => r.expected.iter().position(|e| {
+                        pend(&e)
+                            && be32(parts(&e.bytes).2, 0).wrapping_sub(ci) == tsn.wrapping_sub(li)
+                    }),
+                    _ => None,
+                };
+                let by_tsn = by_msg.or(by_tsn);
+                if let Some(i) = by_tsn.or_else(|| r.expected.iter().position(|e| pend(&e))) {
+                    hit.push(i);
+                }
+            }
+            _ => {
+                if let Some(i) = r
+                    .expected
+                    .iter()
+                    .position(|e| e.ty == t && e.verdict == Verdict::Pending)
+                {
+                    hit.push(i);
+                }
+            }
+        }
+        if hit.is_empty() {
+            r.extras.push(Extra {
+                after: resolved_prefix(r),
+                live_frame,
+                summary: s,
+                tolerated: matches!(t, ty::SACK | ty::HEARTBEAT | ty::HEARTBEAT_ACK),
+            });
+            continue;
+        }
+        for i in hit {
+            let d = compare(&r.expected[i].bytes, lb);
+            let e = &mut r.expected[i];
+            e.live = Some((live_frame, s.clone()));
+            e.verdict = if d.is_empty() {
+                Verdict::Matched
+            } else {
+                Verdict::Differed(d)
+            };
+        }
+    }
+}
+
+/// How many expected chunks, from the first, are resolved.
+fn resolved_prefix(r: &Report) -> usize {
+    r.expected
+        .iter()
+        .position(|e| e.verdict == Verdict::Pending)
+        .unwrap_or(r.expected.len())
+}
+
+/// Parses `udp:HOST:PORT`.
+fn parse_peer(s: &str) -> Result<SocketAddr, String> {
+    if let Some(rest) = s.strip_prefix("udp:") {
+        use std::net::ToSocketAddrs;
+        return rest
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.find(|a| a.is_ipv4()))
+            .ok_or_else(|| format!("--peer {s}: expected udp:HOST:PORT"));
+    }
+    if s.starts_with("raw:") {
+        return Err(format!(
+            "--peer {s}: raw IP is not supported by `live` yet; use udp:HOST:PORT"
+        ));
+    }
+    Err(format!("--peer {s}: expected udp:HOST:PORT"))
+}
+
+/// `sctp-replay live ...`.
+pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
+    let fail = |m: String| {
+        eprintln!("sctp-replay live: {m}");
+        ExitCode::from(2)
+    };
+    let mut args = args;
+    let (mut file, mut play, mut peer) = (None, None, None);
+    let mut o = LiveOptions {
+        file: PathBuf::new(),
+        assoc: 1,
+        play: Play::Client,
+        peer: SocketAddr::from(([127, 0, 0, 1], 9899)),
+        port: 0,
+        timing: Timing::AsIs,
+        wait: Duration::from_secs(3),
+        udp_ports: Vec::new(),
+        record: None,
+        stop: Arc::new(AtomicBool::new(false)),
+    };
+    let mut json_out: Option<PathBuf> = None;
+    while let Some(a) = args.next() {
+        let mut value = |n: &str| args.next().ok_or(format!("{n} needs a value\n{USAGE}"));
+        let r: Result<(), String> = (|| {
+            match a.as_str() {
+                "--assoc" => {
+                    let v = value("--assoc")?;
+                    o.assoc = v
+                        .parse()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or(format!("--assoc takes a number from 1, not {v}"))?;
+                }
+                "--play" => {
+                    play = Some(match value("--play")?.as_str() {
+                        "client" => Play::Client,
+                        "server" => Play::Server,
+                        v => return Err(format!("--play takes client or server, not {v}")),
+                    })
+                }
+                "--peer" => peer = Some(parse_peer(&value("--peer")?)?),
+                "--port" => {
+                    let v = value("--port")?;
+                    o.port = v.parse().map_err(|_| format!("--port {v}: not a port"))?;
+                }
+                "--timing" => o.timing = value("--timing")?.parse()?,
+                "--wait" => {
+                    let v = value("--wait")?;
+                    o.wait = Duration::from_millis(
+                        v.parse().map_err(|_| format!("--wait {v}: milliseconds"))?,
+                    );
+                }
+                "--udp-port" => {
+                    let v = value("--udp-port")?;
+                    o.udp_ports.push(
+                        v.parse()
+                            .map_err(|_| format!("--udp-port {v}: not a port"))?,
+                    );
+                }
+                "--json" => json_out = Some(PathBuf::from(value("--json")?)),
+                "--record" => o.record = Some(PathBuf::from(value("--record")?)),
+                "-h" | "--help" => return Err(USAGE.into()),
+                _ if a.starts_with('-') => return Err(format!("unknown option {a}\n{USAGE}")),
+                _ if file.is_none() => file = Some(PathBuf::from(&a)),
+                _ => return Err(format!("one capture file only\n{USAGE}")),
+            }
+            Ok(())
+        })();
+        if let Err(e) = r {
+            return fail(e);
+        }
+    }
+    let Some(f) = file else {
+        return fail(format!("no capture file\n{USAGE}"));
+    };
+    o.file = f;
+    let Some(p) = play else {
+        return fail(format!("--play client|server is needed\n{USAGE}"));
+    };
+    o.play = p;
+    let Some(p) = peer else {
+        return fail(format!("--peer udp:HOST:PORT is needed\n{USAGE}"));
+    };
+    o.peer = p;
+    let stop = o.stop.clone();
+    let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    match run(&o) {
+        Ok(r) => {
+            print!("{}", r.text());
+            if let Some(j) = json_out {
+                let s = serde_json::to_string_pretty(&r.json()).unwrap_or_default();
+                if let Err(e) = std::fs::write(&j, s + "\n") {
+                    return fail(format!("{}: {e}", j.display()));
+                }
+            }
+            if r.all_matched() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            if let Some(j) = json_out {
+                let _ = std::fs::write(&j, serde_json::json!({"error": e}).to_string() + "\n");
+            }
+            fail(e)
+        }
+    }
+}

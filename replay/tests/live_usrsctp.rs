@@ -1,0 +1,429 @@
+//! `sctp-replay live` against a fresh usrsctp peer over UDP encapsulation
+//! (RFC 6951) on 127.0.0.1: each side of the recorded captures in
+//! `captures/` is played and every expected chunk must match; an edited
+//! capture must diverge (exit status 1, the right field named); a missing
+//! association, a corrupt file and an unreachable peer give exit status 2.
+//!
+//! The live peer is `capture-tools/usrsctp_peer.c` (the tool that recorded
+//! the captures), built with `cc` once per test binary and run with the same
+//! options and commands as `scripts/record-captures.sh` gave it. Every test
+//! has its own UDP ports (43100 + 10 n), so they run in parallel.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+const BASE: u16 = 43100;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Builds the capture tool's usrsctp peer once.
+fn peer_binary() -> PathBuf {
+    static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let src = root().join("capture-tools/usrsctp_peer.c");
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let out = dir.join("replay_usrsctp_peer");
+        let tmp = dir.join(format!("replay_usrsctp_peer.{}", std::process::id()));
+        let flags = Command::new("pkg-config")
+            .args(["--cflags", "--libs", "usrsctp"])
+            .output()
+            .map_err(|e| format!("pkg-config: {e}"))?;
+        if !flags.status.success() {
+            return Err("pkg-config does not know usrsctp: install libusrsctp-dev".into());
+        }
+        let flags = String::from_utf8_lossy(&flags.stdout).to_string();
+        let o = Command::new("cc")
+            .args(["-O2", "-Wall", "-o"])
+            .arg(&tmp)
+            .arg(&src)
+            .args(flags.split_whitespace())
+            .arg("-lpthread")
+            .output()
+            .map_err(|e| format!("cc: {e}"))?;
+        if !o.status.success() {
+            return Err(String::from_utf8_lossy(&o.stderr).to_string());
+        }
+        std::fs::rename(&tmp, &out).map_err(|e| e.to_string())?;
+        Ok(out)
+    })
+    .clone()
+    .unwrap_or_else(|e| panic!("cannot build the usrsctp peer: {e}"))
+}
+
+/// A usrsctp peer; killed on drop.
+struct Peer(Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a peer with `args` and `;`-separated commands on stdin.
+fn peer(args: &[String], cmds: &str) -> Peer {
+    let mut c = Command::new(peer_binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run the usrsctp peer");
+    let mut stdin = c.stdin.take().expect("stdin");
+    stdin
+        .write_all(cmds.replace(';', "\n").as_bytes())
+        .expect("peer commands");
+    stdin.write_all(b"\n").expect("peer commands");
+    drop(stdin);
+    Peer(c)
+}
+
+fn replay(args: &[String]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sctp-replay"));
+    c.arg("live").args(args);
+    c
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+/// The usrsctp options and commands each capture was recorded with:
+/// (server options, server commands, client options, client commands).
+fn recipe(name: &str) -> (&'static str, &'static str, &'static str, &'static str) {
+    match name {
+        "echo" => (
+            "echo=1",
+            "end;quit",
+            "",
+            "send 10 1 100 0;wait 10;shutdown;end;quit",
+        ),
+        "bulk-fragmented" => (
+            "",
+            "wait 2;end;quit",
+            "",
+            "send 2 1 65536 0;shutdown;end;quit",
+        ),
+        "many-streams" => (
+            "streams=64",
+            "send 32 16 300 0;wait 64;end;quit",
+            "streams=64",
+            "send 64 32 200 0;wait 32;shutdown;end;quit",
+        ),
+        "unordered" => (
+            "echo=1",
+            "end;quit",
+            "",
+            "send 20 2 500 1;wait 20;shutdown;end;quit",
+        ),
+        "shutdown-server" => (
+            "",
+            "wait 5;shutdown;end;quit",
+            "",
+            "send 5 1 100 0;end;quit",
+        ),
+        "abort" => (
+            "",
+            "wait 5;end;quit",
+            "",
+            "send 5 1 100 0;sleep 300;abort;sleep 200;quit",
+        ),
+        _ => panic!("no recipe for {name}"),
+    }
+}
+
+fn opts(o: &str) -> Vec<String> {
+    o.split_whitespace().map(String::from).collect()
+}
+
+/// Plays `side` of `file` against a usrsctp peer in the other role started
+/// with `name`'s recipe; returns the run's output and its JSON report.
+fn play(name: &str, file: &Path, side: &str, n: u16) -> (Output, serde_json::Value, PathBuf) {
+    let (sopts, scmds, copts, ccmds) = recipe(name);
+    let (ours, theirs) = (BASE + 10 * n, BASE + 10 * n + 1);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let json = dir.join(format!("live-{name}-{side}.json"));
+    let record = dir.join(format!("live-{name}-{side}.pcap"));
+    let _ = std::fs::remove_file(&json);
+    let mut args = s(&[
+        file.to_str().expect("utf-8 path"),
+        "--play",
+        side,
+        "--peer",
+        &format!("udp:127.0.0.1:{theirs}"),
+        "--port",
+        &ours.to_string(),
+        "--timing",
+        "fast",
+        "--json",
+        json.to_str().expect("utf-8"),
+        "--record",
+        record.to_str().expect("utf-8"),
+    ]);
+    let out = if side == "client" {
+        let mut a = s(&["server", &theirs.to_string(), "127.0.0.1", "5000"]);
+        a.extend(opts(sopts));
+        let _p = peer(&a, scmds);
+        std::thread::sleep(Duration::from_millis(300));
+        replay(&args).output().expect("run sctp-replay")
+    } else {
+        args.extend(s(&["--wait", "5000"]));
+        let child = replay(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run sctp-replay");
+        std::thread::sleep(Duration::from_millis(300));
+        let mut a = s(&[
+            "client",
+            &theirs.to_string(),
+            "127.0.0.1",
+            "5001",
+            "127.0.0.1",
+            &ours.to_string(),
+            "5000",
+        ]);
+        a.extend(opts(copts));
+        let _p = peer(&a, ccmds);
+        child.wait_with_output().expect("sctp-replay output")
+    };
+    let report = std::fs::read_to_string(&json)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (out, report, record)
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Plays both sides of a recorded capture: every expected chunk matches.
+fn both_sides(name: &str, n: u16) {
+    let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
+    for (k, side) in ["client", "server"].into_iter().enumerate() {
+        let (out, report, record) = play(name, &file, side, n + k as u16);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{name} as {side}:\n{t}");
+        assert!(t.contains(": MATCHED"), "{name} as {side}:\n{t}");
+        // The JSON report is whole and agrees.
+        assert_eq!(
+            report["summary"]["all_matched"], true,
+            "{name} {side}: {report}"
+        );
+        let exp = report["expected"].as_array().expect("expected chunks");
+        assert!(exp.len() >= 5, "{name} {side}: {report}");
+        assert!(exp.iter().all(|e| e["verdict"] == "matched"));
+        // The recorded exchange has every packet in and out.
+        let pcap = std::fs::read(&record).expect("record file");
+        let packets =
+            report["packets_out"].as_u64().unwrap() + report["packets_in"].as_u64().unwrap();
+        let mut at = 24;
+        let mut count = 0;
+        while at + 16 <= pcap.len() {
+            let len = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
+            at += 16 + len;
+            count += 1;
+        }
+        assert_eq!(count, packets, "{name} {side}: record file");
+    }
+}
+
+#[test]
+fn echo_both_sides_match() {
+    both_sides("echo", 0);
+}
+
+#[test]
+fn unordered_both_sides_match() {
+    both_sides("unordered", 2);
+}
+
+#[test]
+fn shutdown_server_both_sides_match() {
+    both_sides("shutdown-server", 4);
+}
+
+#[test]
+fn abort_both_sides_match() {
+    both_sides("abort", 6);
+}
+
+#[test]
+fn bulk_fragmented_both_sides_match() {
+    both_sides("bulk-fragmented", 8);
+}
+
+#[test]
+fn many_streams_both_sides_match() {
+    both_sides("many-streams", 10);
+}
+
+/// Writes the echo capture again (raw IPv4/UDP, ports 39899/39900) with the
+/// server's DATA PPIDs changed to 1999 (CRC32c recomputed).
+fn edited_echo(path: &Path) {
+    use sctp_codec::capture::{PcapWriter, LINKTYPE_RAW};
+    let pkts = sctp_replay::to_script::read_packets(
+        &root().join("captures/usrsctp-echo.pcapng"),
+        &[39899, 39900],
+    )
+    .expect("echo capture");
+    let mut w = PcapWriter::create(path, LINKTYPE_RAW).expect("edited capture");
+    for p in pkts {
+        let mut b = p.bytes.clone();
+        if p.src.1 == 5000 {
+            let mut at = 12;
+            while at + 4 <= b.len() {
+                let len = u16::from_be_bytes([b[at + 2], b[at + 3]]) as usize;
+                if b[at] == 0 && len >= 16 {
+                    b[at + 12..at + 16].copy_from_slice(&1999u32.to_be_bytes());
+                }
+                at += len.max(4).div_ceil(4) * 4;
+            }
+            b[8..12].fill(0);
+            let crc = crc32c::crc32c(&b);
+            b[8..12].copy_from_slice(&crc.to_le_bytes());
+        }
+        let (sport, dport) = if p.src.1 == 5000 {
+            (39899u16, 39900u16)
+        } else {
+            (39900, 39899)
+        };
+        let total = 28 + b.len();
+        let mut ip = vec![
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            0,
+            0x40,
+            0,
+            64,
+            17,
+            0,
+            0,
+        ];
+        ip.extend_from_slice(&[127, 0, 0, 1, 127, 0, 0, 1]);
+        ip.extend_from_slice(&sport.to_be_bytes());
+        ip.extend_from_slice(&dport.to_be_bytes());
+        ip.extend_from_slice(&((8 + b.len()) as u16).to_be_bytes());
+        ip.extend_from_slice(&[0, 0]);
+        ip.extend_from_slice(&b);
+        let t = p.t_us as u64;
+        w.write_packet((t / 1_000_000) as u32, (t % 1_000_000) as u32, &ip)
+            .expect("write");
+    }
+    w.flush().expect("flush");
+}
+
+#[test]
+fn edited_ppid_diverges_with_status_1() {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("echo-ppid-1999.pcap");
+    edited_echo(&path);
+    let (out, report, _) = play("echo", &path, "client", 20);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("DIVERGED"), "{t}");
+    assert!(t.contains("ppid: captured 1999, live 1000"), "{t}");
+    let exp = report["expected"].as_array().expect("report");
+    let data: Vec<_> = exp.iter().filter(|e| e["chunk"] == "DATA").collect();
+    assert_eq!(data.len(), 10, "{report}");
+    for e in data {
+        assert_eq!(e["verdict"], "differed", "{e}");
+        assert_eq!(
+            e["differences"],
+            serde_json::json!([{"field": "ppid", "captured": "1999", "live": "1000"}])
+        );
+    }
+    // Everything else still matched.
+    assert!(exp
+        .iter()
+        .filter(|e| e["chunk"] != "DATA")
+        .all(|e| e["verdict"] == "matched"));
+}
+
+fn error_run(args: &[&str]) -> (Option<i32>, String) {
+    let o = replay(&s(args)).output().expect("run");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
+}
+
+#[test]
+fn missing_association_is_status_2() {
+    let f = root().join("captures/usrsctp-echo.pcapng");
+    let (code, err) = error_run(&[
+        f.to_str().unwrap(),
+        "--assoc",
+        "2",
+        "--play",
+        "client",
+        "--peer",
+        "udp:127.0.0.1:43291",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("no association 2 (the capture has 1)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn corrupt_file_is_status_2() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let junk = dir.join("live-junk.pcap");
+    std::fs::write(&junk, b"this is not a capture at all, only some text").unwrap();
+    let (code, err) = error_run(&[
+        junk.to_str().unwrap(),
+        "--play",
+        "client",
+        "--peer",
+        "udp:127.0.0.1:43292",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a pcap or pcapng file"), "{err}");
+    // Truncated in the middle of a block.
+    let whole = std::fs::read(root().join("captures/usrsctp-echo.pcapng")).unwrap();
+    let cut = dir.join("live-cut.pcapng");
+    std::fs::write(&cut, &whole[..whole.len() / 2 + 7]).unwrap();
+    let (code, err) = error_run(&[
+        cut.to_str().unwrap(),
+        "--play",
+        "client",
+        "--peer",
+        "udp:127.0.0.1:43292",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cut short"), "{err}");
+}
+
+#[test]
+fn unreachable_peer_is_status_2() {
+    let f = root().join("captures/usrsctp-echo.pcapng");
+    // Nothing listens on this UDP port: ICMP port unreachable.
+    let (code, err) = error_run(&[
+        f.to_str().unwrap(),
+        "--play",
+        "client",
+        "--peer",
+        "udp:127.0.0.1:43293",
+        "--port",
+        "43294",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("unreachable peer udp:127.0.0.1:43293"),
+        "{err}"
+    );
+}
