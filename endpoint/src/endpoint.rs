@@ -623,10 +623,13 @@ impl Endpoint {
                     }
                 }
                 param::FORWARD_TSN_SUPPORTED if self.cfg.pr_sctp => features |= 1,
-                param::SUPPORTED_EXTENSIONS
-                    if self.cfg.interleaving && p.value().contains(&ty::I_DATA) =>
-                {
-                    features |= 2
+                param::SUPPORTED_EXTENSIONS if self.cfg.interleaving => {
+                    if p.value().contains(&ty::I_DATA) {
+                        features |= 2;
+                    }
+                    if p.value().contains(&ty::I_FORWARD_TSN) {
+                        features |= 4;
+                    }
                 }
                 param::COOKIE_PRESERVATIVE => {
                     preservative_ms = crate::wire::u32_at(p.value(), 0).unwrap_or(0);
@@ -750,9 +753,7 @@ impl Endpoint {
         if self.cfg.pr_sctp {
             put_tlv(&mut value, param::FORWARD_TSN_SUPPORTED, &[]);
         }
-        if self.cfg.interleaving {
-            put_tlv(&mut value, param::SUPPORTED_EXTENSIONS, &[ty::I_DATA]);
-        }
+        transmit::put_supported_extensions(&mut value, &self.cfg);
         // Unrecognized Parameters first, then the cookie (FreeBSD's order,
         // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
         value.extend_from_slice(&unrecognized);
@@ -819,6 +820,7 @@ impl Endpoint {
             inbound: f.inbound_streams,
             pr: f.features & 1 != 0,
             idata: f.features & 2 != 0,
+            ifwd: f.features & 4 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

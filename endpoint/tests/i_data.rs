@@ -161,3 +161,68 @@ fn i_data_survives_loss_reordering_and_duplication() {
     }
     assert!(n.ep(0).status(a).unwrap().retransmissions > 0);
 }
+
+#[test]
+fn partial_reliability_with_i_data_uses_i_forward_tsn() {
+    // RFC 8260 2.3: with I-DATA, abandoned messages are skipped with
+    // I-FORWARD-TSN (stream, U, MID); later messages on the same streams,
+    // ordered and unordered, still arrive; reliable ones all arrive.
+    let imp = Impairment {
+        loss: 0.15,
+        ..Impairment::default()
+    };
+    let (mut n, a) = setup(imp, true, true, 34);
+    let st = n.ep(0).status(a).unwrap();
+    assert!(
+        st.i_data && st.pr_sctp,
+        "I-DATA and PR-SCTP both negotiated"
+    );
+    let total = 1500u32;
+    let mut next = 0u32;
+    let ok = n.run_until(Duration::from_secs(600), |n| {
+        let now = n.now;
+        while next < total {
+            let mut body = next.to_be_bytes().to_vec();
+            body.resize(300 + (next as usize % 3) * 1000, 0);
+            let pr = if next % 2 == 0 {
+                sctp_endpoint::PrPolicy::Reliable
+            } else {
+                sctp_endpoint::PrPolicy::Rtx(0)
+            };
+            let opts = sctp_endpoint::SendOptions {
+                unordered: next % 5 == 0,
+                pr,
+            };
+            match n.ep(0).send_with(now, a, (next % 3) as u16, 0, opts, body) {
+                Ok(()) => next += 1,
+                Err(sctp_endpoint::SendError::WouldBlock) => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let st = n.ep(0).status(a).unwrap();
+        next == total && st.outstanding == 0 && st.queued == 0
+    });
+    assert!(ok, "the sender never became idle: {:?}", n.ep(0).status(a));
+    n.run_until(Duration::from_secs(2), |_| false);
+    let mut seen = HashSet::new();
+    let mut last = [None::<u32>; 3];
+    for e in &n.events[1] {
+        if let Event::Message { message: m, .. } = e {
+            let i = u32::from_be_bytes(m.data[..4].try_into().unwrap());
+            assert!(seen.insert(i), "{i} twice");
+            if !m.unordered {
+                if let Some(p) = last[m.stream as usize] {
+                    assert!(p < i, "stream {}: {i} after {p}", m.stream);
+                }
+                last[m.stream as usize] = Some(i);
+            }
+        }
+    }
+    for i in (0..total).step_by(2) {
+        assert!(seen.contains(&i), "reliable {i} missing");
+    }
+    let st = n.ep(0).status(a).unwrap();
+    assert!(st.abandoned.rtx > 0);
+    assert!((seen.len() as u32) < total);
+    assert_eq!(st.state, sctp_endpoint::State::Established);
+}

@@ -74,6 +74,50 @@ impl IdataReassembler {
         self.buffered
     }
 
+    /// I-FORWARD-TSN (RFC 8260 2.3.1): per (stream, U, MID) listed, forget
+    /// the fragments of that message and earlier ones; on ordered entries
+    /// skip the stream past that MID, delivering what waited behind it.
+    pub fn forward(
+        &mut self,
+        entries: impl Iterator<Item = (u16, bool, u32)>,
+        mut deliver: impl FnMut(Message),
+    ) {
+        for (stream, unordered, mid) in entries {
+            let gone: Vec<(u16, bool, u32)> = self
+                .partial
+                .keys()
+                .filter(|k| k.0 == stream && k.1 == unordered && !lt32(mid, k.2))
+                .copied()
+                .collect();
+            for k in gone {
+                if let Some(p) = self.partial.remove(&k) {
+                    self.buffered -= p.frags.values().map(Vec::len).sum::<usize>();
+                }
+            }
+            let s = stream as usize;
+            if unordered || s >= self.next_mid.len() || lt32(mid, self.next_mid[s]) {
+                continue;
+            }
+            let mut m = self.next_mid[s];
+            loop {
+                if let Some(w) = self.waiting.remove(&(stream, m)) {
+                    self.buffered -= w.data.len();
+                }
+                if m == mid {
+                    break;
+                }
+                m = m.wrapping_add(1);
+            }
+            let mut m = mid.wrapping_add(1);
+            while let Some(w) = self.waiting.remove(&(stream, m)) {
+                self.buffered -= w.data.len();
+                deliver(w);
+                m = m.wrapping_add(1);
+            }
+            self.next_mid[s] = m;
+        }
+    }
+
     /// Takes one new (not duplicate) I-DATA chunk on a valid stream; every
     /// message it completes that may be delivered goes to `deliver`.
     pub fn insert(&mut self, f: IFragment<'_>, mut deliver: impl FnMut(Message)) {
@@ -200,6 +244,22 @@ mod tests {
                 (0, 1, 99, b"second".to_vec())
             ]
         );
+        assert_eq!(r.buffered(), 0);
+    }
+
+    #[test]
+    fn i_forward_tsn_skips_messages_and_releases_the_stream() {
+        let mut r = IdataReassembler::new(1);
+        let mut out = Vec::new();
+        for f in [
+            frag(1, 0, 0, 0, "B", b"lost tail"),
+            frag(4, 0, 2, 0, "BE", b"after"),
+        ] {
+            r.insert(f, |m| out.push(m.data));
+        }
+        assert!(out.is_empty());
+        r.forward([(0u16, false, 1u32)].into_iter(), |m| out.push(m.data));
+        assert_eq!(out, [b"after".to_vec()]);
         assert_eq!(r.buffered(), 0);
     }
 

@@ -95,6 +95,8 @@ pub(crate) struct Negotiated {
     pub pr: bool,
     /// Both sides support I-DATA (RFC 8260 2.2).
     pub idata: bool,
+    /// Both sides list I-FORWARD-TSN (RFC 8260 2.3).
+    pub ifwd: bool,
 }
 
 /// One SCTP association.
@@ -361,9 +363,9 @@ impl Association {
         reasm.set_partial_delivery_point(self.cfg.receive_window as usize / 2);
         self.reasm = Some(reasm);
         self.idata = n.idata && self.cfg.interleaving;
-        // Partial reliability with I-DATA needs I-FORWARD-TSN (RFC 8260
-        // 2.3), not implemented yet: reliable then.
-        self.pr = n.pr && self.cfg.pr_sctp && !self.idata;
+        // With I-DATA, partial reliability skips with I-FORWARD-TSN (RFC
+        // 8260 2.3), which both must have listed.
+        self.pr = n.pr && self.cfg.pr_sctp && (!self.idata || n.ifwd);
         if self.idata {
             self.tx.set_interleaving(true);
             self.ireasm = Some(interleaved::IdataReassembler::new(n.inbound));

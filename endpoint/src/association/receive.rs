@@ -85,7 +85,9 @@ impl Association {
                     }
                 }
                 ty::ECNE | ty::CWR => {}
-                ty::FORWARD_TSN if self.cfg.pr_sctp => self.on_forward_tsn(now, &c),
+                ty::FORWARD_TSN | ty::I_FORWARD_TSN if self.cfg.pr_sctp => {
+                    self.on_forward_tsn(now, &c)
+                }
                 ty::INIT | ty::COOKIE_ECHO => {} // handled by the endpoint
                 _ => {
                     if !self.on_unknown(&c) {
@@ -366,27 +368,38 @@ impl Association {
         ) {
             return;
         }
-        let Some(f) = c.forward_tsn() else {
+        // FORWARD TSN goes with DATA, I-FORWARD-TSN with I-DATA (RFC 8260 2.3).
+        let new_cum = match (c.forward_tsn(), c.i_forward_tsn()) {
+            (Some(f), _) if !self.idata => f.new_cum_tsn(),
+            (_, Some(f)) if self.idata => f.new_cum_tsn(),
+            _ => return,
+        };
+        let Some(rx) = self.rx.as_mut() else {
             return;
         };
-        let (Some(rx), Some(reasm)) = (self.rx.as_mut(), self.reasm.as_mut()) else {
-            return;
-        };
-        let new_cum = crate::serial::Tsn(f.new_cum_tsn());
+        let new_cum = crate::serial::Tsn(new_cum);
         if new_cum.le(rx.cum_tsn()) {
             // Old or duplicate: just say where we are (RFC 3758 3.6).
             rx.force_sack();
             return;
         }
         rx.forward_to(new_cum);
+        rx.force_sack();
         let id = self.id;
         let events = &mut self.events;
         let unread = &mut self.unread;
-        reasm.forward(new_cum.0, f.streams(), |m| {
+        let deliver = |m: super::reassembly::Message| {
             *unread += m.data.len();
             events.push_back(Event::Message { id, message: m });
-        });
-        rx.force_sack();
+        };
+        if let (Some(f), Some(r)) = (c.forward_tsn(), self.reasm.as_mut()) {
+            r.forward(new_cum.0, f.streams(), deliver);
+        } else if let (Some(f), Some(r)) = (c.i_forward_tsn(), self.ireasm.as_mut()) {
+            r.forward(
+                f.streams().map(|(s, flags, mid)| (s, flags & 1 != 0, mid)),
+                deliver,
+            );
+        }
         let _ = now;
     }
 
@@ -479,12 +492,16 @@ impl Association {
         let mut cookie = None;
         let mut pr = false;
         let mut idata = false;
+        let mut ifwd = false;
         self.init_ack_unrecognized.clear();
         for p in init.params() {
             match p.ty() {
                 param::STATE_COOKIE => cookie = Some(p.value()),
                 param::FORWARD_TSN_SUPPORTED => pr = true,
-                param::SUPPORTED_EXTENSIONS => idata = p.value().contains(&ty::I_DATA),
+                param::SUPPORTED_EXTENSIONS => {
+                    idata = p.value().contains(&ty::I_DATA);
+                    ifwd = p.value().contains(&ty::I_FORWARD_TSN);
+                }
                 param::HOST_NAME_ADDRESS => {
                     // RFC 9260 5.1.2: we do not resolve host names: ABORT
                     // with Unresolvable Address holding the parameter.
@@ -552,6 +569,7 @@ impl Association {
             inbound,
             pr,
             idata,
+            ifwd,
         });
         self.tx.set_streams(outbound);
         self.peer_rwnd = init.a_rwnd();

@@ -80,6 +80,20 @@ impl Outstanding {
     }
 }
 
+/// The last message skipped on one stream and ordering (for FORWARD TSN
+/// and I-FORWARD-TSN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    /// Stream Identifier.
+    pub stream: u16,
+    /// Sent unordered.
+    pub unordered: bool,
+    /// Its SSN (DATA).
+    pub ssn: u16,
+    /// Its MID (I-DATA).
+    pub mid: u32,
+}
+
 /// What a SACK changed.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AckResult {
@@ -316,21 +330,42 @@ impl RetransmitQueue {
     /// SSN) of the last abandoned ordered message per stream, to put in a
     /// FORWARD TSN. `None` when nothing is to be skipped.
     pub fn forward_point(&self) -> Option<(Tsn, Vec<(u16, u16)>)> {
+        let (adv, skipped) = self.forward_skips()?;
+        let streams = skipped
+            .iter()
+            .filter(|s| !s.unordered)
+            .map(|s| (s.stream, s.ssn))
+            .collect();
+        Some((adv, streams))
+    }
+
+    /// As [`RetransmitQueue::forward_point`], with the last skipped message
+    /// of every (stream, ordering) pair: what an I-FORWARD-TSN lists
+    /// (RFC 8260 2.3.1).
+    pub fn forward_skips(&self) -> Option<(Tsn, Vec<Skipped>)> {
         let mut adv = self.cum_ack;
-        let mut streams: Vec<(u16, u16)> = Vec::new();
+        let mut skipped: Vec<Skipped> = Vec::new();
         for c in &self.queue {
             if c.tsn != adv.next() || !c.abandoned {
                 break;
             }
             adv = c.tsn;
-            if c.flags & 0x04 == 0 {
-                match streams.iter_mut().find(|(s, _)| *s == c.stream) {
-                    Some(e) => e.1 = c.ssn,
-                    None => streams.push((c.stream, c.ssn)),
-                }
+            let unordered = c.flags & 0x04 != 0;
+            let s = Skipped {
+                stream: c.stream,
+                unordered,
+                ssn: c.ssn,
+                mid: c.mid,
+            };
+            match skipped
+                .iter_mut()
+                .find(|e| e.stream == c.stream && e.unordered == unordered)
+            {
+                Some(e) => *e = s,
+                None => skipped.push(s),
             }
         }
-        (adv != self.cum_ack).then_some((adv, streams))
+        (adv != self.cum_ack).then_some((adv, skipped))
     }
 
     /// Processes a SACK's cumulative ack and gap blocks (RFC 9260 6.2.1,

@@ -56,10 +56,25 @@ pub(crate) fn init_value(
     if cfg.pr_sctp {
         put_tlv(&mut v, param::FORWARD_TSN_SUPPORTED, &[]);
     }
-    if cfg.interleaving {
-        put_tlv(&mut v, param::SUPPORTED_EXTENSIONS, &[ty::I_DATA]);
-    }
+    put_supported_extensions(&mut v, cfg);
     v
+}
+
+/// The Supported Extensions parameter (RFC 5061 4.2.7) listing I-DATA, and
+/// I-FORWARD-TSN with partial reliability (RFC 8260 2.2, 2.3), when
+/// interleaving is offered.
+pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
+    if cfg.interleaving {
+        if cfg.pr_sctp {
+            put_tlv(
+                v,
+                param::SUPPORTED_EXTENSIONS,
+                &[ty::I_DATA, ty::I_FORWARD_TSN],
+            );
+        } else {
+            put_tlv(v, param::SUPPORTED_EXTENSIONS, &[ty::I_DATA]);
+        }
+    }
 }
 
 /// The optional parameters of our INIT: our addresses when we have more
@@ -252,14 +267,25 @@ impl Association {
         if self.send_fwd_tsn && self.pr {
             // FORWARD TSN (RFC 3758 3.2): the new cumulative TSN and the
             // last skipped SSN of each ordered stream.
-            if let Some((adv, streams)) = self.rtx.forward_point() {
-                let mut v = Vec::with_capacity(4 + 4 * streams.len());
+            if let Some((adv, skipped)) = self.rtx.forward_skips() {
+                let mut v = Vec::with_capacity(4 + 8 * skipped.len());
                 v.extend_from_slice(&adv.0.to_be_bytes());
-                for (sid, ssn) in &streams {
-                    v.extend_from_slice(&sid.to_be_bytes());
-                    v.extend_from_slice(&ssn.to_be_bytes());
-                }
-                if w.push_raw(ty::FORWARD_TSN, 0, &v).is_ok() {
+                let chunk_type = if self.idata {
+                    // I-FORWARD-TSN (RFC 8260 2.3.1): stream, U bit, MID.
+                    for s in &skipped {
+                        v.extend_from_slice(&s.stream.to_be_bytes());
+                        v.extend_from_slice(&u16::from(s.unordered).to_be_bytes());
+                        v.extend_from_slice(&s.mid.to_be_bytes());
+                    }
+                    ty::I_FORWARD_TSN
+                } else {
+                    for s in skipped.iter().filter(|s| !s.unordered) {
+                        v.extend_from_slice(&s.stream.to_be_bytes());
+                        v.extend_from_slice(&s.ssn.to_be_bytes());
+                    }
+                    ty::FORWARD_TSN
+                };
+                if w.push_raw(chunk_type, 0, &v).is_ok() {
                     self.send_fwd_tsn = false;
                     self.fwd_tsn_sent = Some(adv);
                     // C4: the T3-rtx timer runs so a lost FORWARD TSN is sent again.
