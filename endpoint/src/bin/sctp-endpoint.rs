@@ -56,6 +56,9 @@ enum Cmd {
         /// Stop after this many associations have ended (default: run until Ctrl-C).
         #[arg(long)]
         associations: Option<u64>,
+        /// The path MTU: SCTP packets are this minus the IP (and UDP) headers.
+        #[arg(long, default_value_t = 1500)]
+        mtu: usize,
     },
     /// Associate, send COUNT messages of SIZE bytes, shut down, print throughput.
     Connect {
@@ -101,6 +104,9 @@ enum Cmd {
         /// Give up on the handshake after this many seconds.
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
+        /// The path MTU: SCTP packets are this minus the IP (and UDP) headers.
+        #[arg(long, default_value_t = 1500)]
+        mtu: usize,
     },
 }
 
@@ -120,6 +126,7 @@ fn main() {
             port,
             mode,
             associations,
+            mtu,
         } => serve(
             match raw {
                 Some(addr) => Transport::Raw(addr),
@@ -128,6 +135,7 @@ fn main() {
             port,
             mode,
             associations,
+            mtu,
         ),
         Cmd::Connect {
             udp,
@@ -142,6 +150,7 @@ fn main() {
             echo,
             json,
             timeout,
+            mtu,
         } => connect(ConnectArgs {
             udp,
             raw,
@@ -155,6 +164,7 @@ fn main() {
             echo,
             json,
             timeout,
+            mtu,
         })
         .map(|ok| {
             if !ok {
@@ -266,8 +276,27 @@ fn open(ep: Endpoint, t: &Transport) -> Result<Box<dyn Net>> {
     })
 }
 
-fn serve(t: Transport, port: u16, mode: Mode, stop_after: Option<u64>) -> Result<()> {
-    let mut ep = Endpoint::new(Config::default(), Instant::now(), seed());
+/// The largest SCTP packet for a path MTU of `mtu` over transport `t`
+/// (RFC 9260 7.3; RFC 6951 5.6: the UDP header comes off too).
+fn packet_size(t: &Transport, v6: bool, mtu: usize) -> Result<usize> {
+    let ip = if v6 { 40 } else { 20 };
+    let udp = if matches!(t, Transport::Udp(_)) { 8 } else { 0 };
+    match mtu.checked_sub(ip + udp) {
+        Some(n) if n >= 512 => Ok(n),
+        _ => bail!("--mtu {mtu} leaves less than 512 bytes for an SCTP packet"),
+    }
+}
+
+fn serve(t: Transport, port: u16, mode: Mode, stop_after: Option<u64>, mtu: usize) -> Result<()> {
+    let v6 = match &t {
+        Transport::Udp(a) => a.is_ipv6(),
+        Transport::Raw(ip) => ip.is_ipv6(),
+    };
+    let cfg = Config {
+        max_packet: packet_size(&t, v6, mtu)?,
+        ..Config::default()
+    };
+    let mut ep = Endpoint::new(cfg, Instant::now(), seed());
     ep.listen(port);
     let mut d = open(ep, &t)?;
     let stop = interrupted();
@@ -366,6 +395,7 @@ struct ConnectArgs {
     echo: bool,
     json: bool,
     timeout: f64,
+    mtu: usize,
 }
 
 /// Message `i` on `stream`: its index and a pattern, so that any change shows.
@@ -417,6 +447,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
     let cfg = Config {
         outbound_streams: a.streams.max(1),
         max_message_size: a.size.max(1 << 20),
+        max_packet: packet_size(&transport, remote.is_ipv6(), a.mtu)?,
         ..Config::default()
     };
     let ep = Endpoint::new(cfg, Instant::now(), seed());
