@@ -133,6 +133,20 @@ enum Action {
     Send(UserMsg),
     Shutdown,
     Abort(Option<Vec<u8>>),
+    /// Chunks the endpoint would not send, injected in a packet of their
+    /// own: the captured verification tag (translated when it is one of the
+    /// association's tags) and the chunks' bytes as captured.
+    Inject {
+        vtag: u32,
+        chunks: Vec<u8>,
+    },
+}
+
+/// Chunks injected as captured: their fields carry no tag or TSN to map
+/// (ERROR, HEARTBEAT, PAD) or are unknown to us (any type the codec does
+/// not name), which is what a deliberately odd capture holds.
+fn injectable(t: u8) -> bool {
+    matches!(t, ty::ERROR | ty::HEARTBEAT | ty::PAD) || chunk_name(t).starts_with("0x")
 }
 
 /// One step of the script: an action of the played side, or an expected
@@ -213,6 +227,9 @@ pub struct Report {
     pub extras: Vec<Extra>,
     /// Captured chunks of the played side that were not played, with why.
     pub not_played: Vec<String>,
+    /// Captured chunks of the played side injected as captured (tags
+    /// translated).
+    pub injected: Vec<String>,
     /// Notes (how the association ended, interruption).
     pub notes: Vec<String>,
     /// User messages sent.
@@ -293,6 +310,9 @@ impl Report {
             s.push('\n');
             extras_at(i + 1, &mut s);
         }
+        for n in &self.injected {
+            let _ = writeln!(s, "  injected: {n}");
+        }
         for n in &self.not_played {
             let _ = writeln!(s, "  not played: {n}");
         }
@@ -358,6 +378,7 @@ impl Report {
         json!({
             "file": self.file, "assoc": self.assoc, "play": self.play, "peer": self.peer,
             "expected": exp, "extras": extras, "not_played": self.not_played,
+            "injected": self.injected,
             "notes": self.notes, "messages_sent": self.messages_sent,
             "packets_out": self.packets.0, "packets_in": self.packets.1,
             "summary": {"matched": c.0, "differed": c.1, "missing": c.2, "not_reached": c.4,
@@ -538,11 +559,28 @@ fn build(
     let mut seen_tsn = std::collections::HashSet::new();
     let mut shutdown_done = false;
     for p in a {
-        let Ok(v) = PacketView::parse(&p.bytes, Rules::STANDARD) else {
-            not_played.push(format!("frame {}: not a well-formed SCTP packet", p.frame));
-            continue;
-        };
         let ours = p.src == played;
+        let v = match PacketView::parse(&p.bytes, Rules::STANDARD) {
+            Ok(v) if v.malformed_count() == 0 || !ours => v,
+            _ if ours && p.bytes.len() >= 12 => {
+                // A malformed packet of the played side (bad chunk lengths):
+                // sent as captured, with the tag translated.
+                steps.push(Step::Act {
+                    t_us: p.t_us,
+                    frame: p.frame,
+                    action: Action::Inject {
+                        vtag: be32(&p.bytes, 4),
+                        chunks: p.bytes[12..].to_vec(),
+                    },
+                });
+                continue;
+            }
+            _ => {
+                not_played.push(format!("frame {}: not a well-formed SCTP packet", p.frame));
+                continue;
+            }
+        };
+        let mut inject = Vec::new();
         for c in v.chunks() {
             let (t, f, val) = (c.ty(), c.flags(), c.value());
             if !ours {
@@ -621,12 +659,27 @@ fn build(
                 | ty::SHUTDOWN_ACK
                 | ty::SHUTDOWN_COMPLETE
                 | ty::HEARTBEAT_ACK => {}
+                t if injectable(t) => {
+                    let b = c.bytes();
+                    inject.extend_from_slice(b);
+                    inject.resize(inject.len() + (4 - b.len() % 4) % 4, 0);
+                }
                 _ => not_played.push(format!(
-                    "frame {}: {} (the endpoint does not send it on request)",
+                    "frame {}: {} (not translated yet: the endpoint does not send it on request)",
                     p.frame,
                     summary(c.bytes())
                 )),
             }
+        }
+        if !inject.is_empty() {
+            steps.push(Step::Act {
+                t_us: p.t_us,
+                frame: p.frame,
+                action: Action::Inject {
+                    vtag: v.header().verification_tag,
+                    chunks: inject,
+                },
+            });
         }
     }
     // Steps sorted by capture time (a message's step sits at its first fragment).
@@ -696,6 +749,9 @@ impl Recorder {
 struct LiveState {
     /// Captured and live initial TSN of the other side.
     other_init: (Option<u32>, Option<u32>),
+    /// Captured and live verification tags of the other side and ours.
+    other_tag: (Option<u32>, Option<u32>),
+    own_tag: (Option<u32>, Option<u32>),
     /// Captured and live initial TSN of the played side.
     own_init: (Option<u32>, Option<u32>),
     live_frags: Fragments,
@@ -833,8 +889,10 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                     cfg.outbound_streams = be16(val, 8).max(1);
                     cfg.max_inbound_streams = be16(val, 10).max(1);
                     st.own_init.0 = Some(be32(val, 12));
+                    st.own_tag.0 = Some(be32(val, 0));
                 } else {
                     st.other_init.0 = Some(be32(val, 12));
+                    st.other_tag.0 = Some(be32(val, 0));
                 }
             }
         }
@@ -967,6 +1025,40 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                                 ep.abort(i, r.as_deref())
                             }
                         }
+                        Action::Inject { vtag, chunks } => {
+                            let map = |t: (Option<u32>, Option<u32>)| match t {
+                                (Some(c), Some(l)) if c == *vtag => Some(l),
+                                _ => None,
+                            };
+                            let live_tag = map(st.other_tag).or(map(st.own_tag));
+                            let mut b = Vec::with_capacity(12 + chunks.len());
+                            b.extend_from_slice(&played.1.to_be_bytes());
+                            b.extend_from_slice(&other.1.to_be_bytes());
+                            b.extend_from_slice(&live_tag.unwrap_or(*vtag).to_be_bytes());
+                            b.extend_from_slice(&[0; 4]);
+                            b.extend_from_slice(chunks);
+                            let crc = sctp_codec::checksum::crc32c_field(&b);
+                            b[8..12].copy_from_slice(&crc.to_be_bytes());
+                            rec.write(local, o.peer, &b);
+                            report.packets.0 += 1;
+                            let what = match PacketView::parse(&b, Rules::STANDARD) {
+                                Ok(v) if v.malformed_count() == 0 => v
+                                    .chunks()
+                                    .map(|c| summary(c.bytes()))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                _ => format!("{} bytes of malformed chunks", chunks.len()),
+                            };
+                            report.injected.push(format!(
+                                "frame {frame}: {what} as live #{} (vtag {})",
+                                rec.frames,
+                                match live_tag {
+                                    Some(t) => format!("{vtag} -> {t}"),
+                                    None => format!("{vtag}, as captured"),
+                                }
+                            ));
+                            let _ = sock.send_to(&b, o.peer);
+                        }
                     }
                     last_t_us = *t_us;
                     next_step += 1;
@@ -1020,7 +1112,8 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                     match c.ty() {
                         ty::DATA => st.live_frags.add(c.flags(), val),
                         ty::INIT | ty::INIT_ACK if val.len() >= 16 => {
-                            st.own_init.1 = Some(be32(val, 12))
+                            st.own_init.1 = Some(be32(val, 12));
+                            st.own_tag.1 = Some(be32(val, 0));
                         }
                         _ => {}
                     }
@@ -1142,6 +1235,7 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
         let s = summary(lb);
         if matches!(t, ty::INIT | ty::INIT_ACK) && lv.len() >= 16 {
             st.other_init.1.get_or_insert(be32(lv, 12));
+            st.other_tag.1.get_or_insert(be32(lv, 0));
         }
         if t == ty::ABORT {
             st.ended

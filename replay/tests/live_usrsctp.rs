@@ -268,32 +268,32 @@ fn many_streams_both_sides_match() {
     both_sides("many-streams", 10);
 }
 
-/// Writes the echo capture again (raw IPv4/UDP, ports 39899/39900) with the
-/// server's DATA PPIDs changed to 1999 (CRC32c recomputed).
-fn edited_echo(path: &Path) {
-    use sctp_codec::capture::{PcapWriter, LINKTYPE_RAW};
-    let pkts = sctp_replay::to_script::read_packets(
+/// The echo capture's SCTP packets: (time in us, from the server, bytes).
+fn echo_packets() -> Vec<(i64, bool, Vec<u8>)> {
+    sctp_replay::to_script::read_packets(
         &root().join("captures/usrsctp-echo.pcapng"),
         &[39899, 39900],
     )
-    .expect("echo capture");
+    .expect("echo capture")
+    .into_iter()
+    .map(|p| (p.t_us, p.src.1 == 5000, p.bytes))
+    .collect()
+}
+
+/// Sets an SCTP packet's CRC32c.
+fn crc(b: &mut [u8]) {
+    b[8..12].fill(0);
+    let c = crc32c::crc32c(b);
+    b[8..12].copy_from_slice(&c.to_le_bytes());
+}
+
+/// Writes packets as a raw IPv4/UDP capture (the server on UDP port 39899,
+/// the client on 39900).
+fn write_capture(path: &Path, pkts: &[(i64, bool, Vec<u8>)]) {
+    use sctp_codec::capture::{PcapWriter, LINKTYPE_RAW};
     let mut w = PcapWriter::create(path, LINKTYPE_RAW).expect("edited capture");
-    for p in pkts {
-        let mut b = p.bytes.clone();
-        if p.src.1 == 5000 {
-            let mut at = 12;
-            while at + 4 <= b.len() {
-                let len = u16::from_be_bytes([b[at + 2], b[at + 3]]) as usize;
-                if b[at] == 0 && len >= 16 {
-                    b[at + 12..at + 16].copy_from_slice(&1999u32.to_be_bytes());
-                }
-                at += len.max(4).div_ceil(4) * 4;
-            }
-            b[8..12].fill(0);
-            let crc = crc32c::crc32c(&b);
-            b[8..12].copy_from_slice(&crc.to_le_bytes());
-        }
-        let (sport, dport) = if p.src.1 == 5000 {
+    for (t, from_server, b) in pkts {
+        let (sport, dport) = if *from_server {
             (39899u16, 39900u16)
         } else {
             (39900, 39899)
@@ -318,12 +318,102 @@ fn edited_echo(path: &Path) {
         ip.extend_from_slice(&dport.to_be_bytes());
         ip.extend_from_slice(&((8 + b.len()) as u16).to_be_bytes());
         ip.extend_from_slice(&[0, 0]);
-        ip.extend_from_slice(&b);
-        let t = p.t_us as u64;
+        ip.extend_from_slice(b);
+        let t = *t as u64;
         w.write_packet((t / 1_000_000) as u32, (t % 1_000_000) as u32, &ip)
             .expect("write");
     }
     w.flush().expect("flush");
+}
+
+/// The echo capture with the server's DATA PPIDs changed to 1999.
+fn edited_echo(path: &Path) {
+    let mut pkts = echo_packets();
+    for (_, from_server, b) in pkts.iter_mut().filter(|p| p.1) {
+        let _ = from_server;
+        let mut at = 12;
+        while at + 4 <= b.len() {
+            let len = u16::from_be_bytes([b[at + 2], b[at + 3]]) as usize;
+            if b[at] == 0 && len >= 16 {
+                b[at + 12..at + 16].copy_from_slice(&1999u32.to_be_bytes());
+            }
+            at += len.max(4).div_ceil(4) * 4;
+        }
+        crc(b);
+    }
+    write_capture(path, &pkts);
+}
+
+/// The echo capture with an unknown chunk (type 0x45: action bits 01, skip
+/// and report) bundled after the client's first DATA; with `answered`, the
+/// server's ERROR (Unrecognized Chunk Type) follows it in the capture.
+fn echo_with_unknown_chunk(path: &Path, answered: bool) {
+    let mut pkts = echo_packets();
+    let k = pkts
+        .iter()
+        .position(|(_, s, b)| !s && b.len() > 12 && b[12] == 0)
+        .expect("a client DATA packet");
+    let unknown = [0x45u8, 0, 0, 8, 1, 2, 3, 4];
+    pkts[k].2.extend_from_slice(&unknown);
+    crc(&mut pkts[k].2);
+    if answered {
+        let client = &pkts[k].2;
+        let mut e = vec![0x13, 0x88, 0x13, 0x89];
+        // The client's tag: the server sends with it.
+        let tag = pkts
+            .iter()
+            .find(|p| p.1)
+            .map(|p| p.2[4..8].to_vec())
+            .unwrap();
+        let _ = client;
+        e.extend_from_slice(&tag);
+        e.extend_from_slice(&[0; 4]);
+        e.extend_from_slice(&[9, 0, 0, 16, 0, 6, 0, 12]);
+        e.extend_from_slice(&unknown);
+        crc(&mut e);
+        let t = pkts[k].0 + 1;
+        pkts.insert(k + 1, (t, true, e));
+    }
+    write_capture(path, &pkts);
+}
+
+#[test]
+fn unknown_chunk_is_injected_and_the_error_is_a_divergence() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join("echo-unknown-chunk.pcap");
+    echo_with_unknown_chunk(&path, false);
+    let (out, report, _) = play("echo", &path, "client", 22);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("injected: frame"), "{t}");
+    assert!(t.contains("0x45[flgs=0x0, len=8]"), "{t}");
+    assert!(t.contains("extra     live #"), "{t}");
+    assert!(t.contains("ERROR[flgs=0x0, causes=[6]]"), "{t}");
+    let extras = report["extras"].as_array().expect("extras");
+    assert!(
+        extras
+            .iter()
+            .any(|x| x["tolerated"] == false && x["live"].as_str().unwrap().starts_with("ERROR")),
+        "{report}"
+    );
+    // Every captured chunk still matched: the divergence is the ERROR.
+    assert!(report["expected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["verdict"] == "matched"));
+
+    // The capture that shows the ERROR: everything matches.
+    let path = dir.join("echo-unknown-chunk-answered.pcap");
+    echo_with_unknown_chunk(&path, true);
+    let (out, report, _) = play("echo", &path, "client", 24);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(report["expected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["chunk"] == "ERROR" && e["verdict"] == "matched"));
 }
 
 #[test]
