@@ -11,7 +11,22 @@
 #include <epan/column-utils.h>
 #include <epan/tap.h>
 #include <epan/dissectors/packet-sctp.h>
+#include <ws_version.h>
 #include "shim.h"
+
+/* Version differences of the C API the shim uses, chosen from the headers'
+ * own ws_version.h (the same headers bindgen reads). */
+#define SCTPKIT_WS_AT_LEAST(maj, min) \
+    (WIRESHARK_VERSION_MAJOR > (maj) || \
+     (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+/* 4.6 deprecates dissector_try_uint_new (now a static inline calling it)
+ * for dissector_try_uint_with_data, which 4.0 to 4.4 do not have. */
+#if SCTPKIT_WS_AT_LEAST(4, 6)
+#define sctpkit_try_uint dissector_try_uint_with_data
+#else
+#define sctpkit_try_uint dissector_try_uint_new
+#endif
 
 #define SCTPKIT_MAX_DEPTH 64
 #define SCTPKIT_MAX_PPIDS 8
@@ -121,11 +136,11 @@ static void handoff(tvbuff_t *payload, packet_info *pinfo, proto_tree *tree, gui
     heur_dtbl_entry_t *hdtbl_entry;
     guint32 low = MIN(sport, dport), high = MAX(sport, dport);
     void *data = GUINT_TO_POINTER(ppi);
-    if (ppi_table() && dissector_try_uint_new(ppi_table(), ppi, payload, pinfo, tree, TRUE, data))
+    if (ppi_table() && sctpkit_try_uint(ppi_table(), ppi, payload, pinfo, tree, TRUE, data))
         return;
-    if (port_table() && low != 0 && dissector_try_uint_new(port_table(), low, payload, pinfo, tree, TRUE, data))
+    if (port_table() && low != 0 && sctpkit_try_uint(port_table(), low, payload, pinfo, tree, TRUE, data))
         return;
-    if (port_table() && high != 0 && dissector_try_uint_new(port_table(), high, payload, pinfo, tree, TRUE, data))
+    if (port_table() && high != 0 && sctpkit_try_uint(port_table(), high, payload, pinfo, tree, TRUE, data))
         return;
     if (heur_list() && dissector_try_heuristic(heur_list(), payload, pinfo, tree, &hdtbl_entry, data))
         return;
@@ -184,16 +199,21 @@ int sctpkit_twin_hf(int ours, const char *abbrev)
     return id;
 }
 
+/* The built-in twin of field hf, or -1. */
+static int twin_of(int hf)
+{
+    uint32_t k = (uint32_t)(hf - mirror_base);
+    if (!mirror_table || hf < mirror_base || k >= mirror_len)
+        return -1;
+    return mirror_table[k] > 0 ? mirror_table[k] : -1;
+}
+
 /* The built-in twin of field hf, or -1; also -1 when nothing will look at
  * the twin under `tree` (no visible tree, no filter or column naming it):
  * a hidden item nobody reads is not worth adding. */
 static int mirror_of(proto_tree *tree, int hf)
 {
-    uint32_t k = (uint32_t)(hf - mirror_base);
-    int twin;
-    if (!mirror_table || hf < mirror_base || k >= mirror_len)
-        return -1;
-    twin = mirror_table[k];
+    int twin = twin_of(hf);
     if (twin <= 0 || !proto_field_is_referenced(tree, twin))
         return -1;
     return twin;
@@ -273,8 +293,12 @@ static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
         case SCTPKIT_OP_CHECKSUM:
             last = proto_tree_add_checksum(top, tvb, o->start, o->hf, o->ett, (expert_field *)o->ptr,
                                            pinfo, (guint32)o->value, ENC_BIG_ENDIAN, o->enc);
-            if (mirror && mtree && (twin = mirror_of(mtree, o->hf)) > 0) {
-                int status = mirror_of(mtree, o->ett);
+            /* The checksum twin and its status twin go together: a filter
+             * may name only the status (from 4.4 on that no longer marks
+             * the checksum field itself referenced). */
+            if (mirror && mtree && (twin = twin_of(o->hf)) > 0 &&
+                (mirror_of(mtree, o->hf) > 0 || mirror_of(mtree, o->ett) > 0)) {
+                int status = twin_of(o->ett);
                 proto_item_set_hidden(proto_tree_add_checksum(mtree, tvb, o->start, twin,
                                                               status > 0 ? status : -1, NULL, pinfo,
                                                               (guint32)o->value, ENC_BIG_ENDIAN, o->enc));

@@ -122,7 +122,10 @@ pub fn env() -> &'static Env {
     ENV.get_or_init(|| {
         let base = std::env::temp_dir().join(format!("sctpkit-tests-{}", std::process::id()));
         let home = base.join("home");
-        let epan = home.join(".local/lib/wireshark/plugins/4.0/epan");
+        let epan = home.join(format!(
+            ".local/lib/wireshark/plugins/{}/epan",
+            env!("SCTPKIT_WS_VERSION")
+        ));
         std::fs::create_dir_all(&epan).unwrap();
         std::fs::copy(plugin_so(), epan.join("libsctpkit.so")).unwrap();
         let scratch = base.join("scratch");
