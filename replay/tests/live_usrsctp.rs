@@ -517,3 +517,152 @@ fn unreachable_peer_is_status_2() {
         "{err}"
     );
 }
+
+#[test]
+fn silent_peer_is_missing_with_status_1() {
+    // The server does not echo: the captured echoes are missing.
+    let f = root().join("captures/usrsctp-echo.pcapng");
+    let (ours, theirs) = (BASE + 260, BASE + 261);
+    let _p = peer(
+        &s(&["server", &theirs.to_string(), "127.0.0.1", "5000"]),
+        "end;quit",
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let o = replay(&s(&[
+        f.to_str().unwrap(),
+        "--play",
+        "client",
+        "--peer",
+        &format!("udp:127.0.0.1:{theirs}"),
+        "--port",
+        &ours.to_string(),
+        "--timing",
+        "fast",
+        "--wait",
+        "500",
+    ]))
+    .output()
+    .expect("run");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    let missing: Vec<_> = t.lines().filter(|l| l.contains("MISSING")).collect();
+    assert_eq!(missing.len(), 10, "{t}");
+    assert!(missing
+        .iter()
+        .all(|l| l.contains("DATA[") && l.contains("not sent within 500 ms")));
+    assert!(t.contains("10 missing"), "{t}");
+}
+
+#[test]
+fn peer_abort_is_a_divergence_with_what_was_still_expected() {
+    // We play the echo server; the live client aborts after its messages
+    // instead of waiting for the echoes and shutting down.
+    let f = root().join("captures/usrsctp-echo.pcapng");
+    let (ours, theirs) = (BASE + 270, BASE + 271);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let json = dir.join("live-peer-abort.json");
+    let record = dir.join("live-peer-abort.pcap");
+    let child = replay(&s(&[
+        f.to_str().unwrap(),
+        "--play",
+        "server",
+        "--peer",
+        &format!("udp:127.0.0.1:{theirs}"),
+        "--port",
+        &ours.to_string(),
+        "--timing",
+        "fast",
+        "--json",
+        json.to_str().unwrap(),
+        "--record",
+        record.to_str().unwrap(),
+    ]))
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("run");
+    std::thread::sleep(Duration::from_millis(300));
+    let _p = peer(
+        &s(&[
+            "client",
+            &theirs.to_string(),
+            "127.0.0.1",
+            "5001",
+            "127.0.0.1",
+            &ours.to_string(),
+            "5000",
+        ]),
+        "send 10 1 100 0;sleep 100;abort;sleep 200;quit",
+    );
+    let o = child.wait_with_output().expect("output");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(
+        t.lines()
+            .any(|l| l.contains("extra") && l.contains("ABORT[") && !l.contains("tolerated")),
+        "{t}"
+    );
+    assert!(t.contains("MISSING"), "{t}");
+    assert!(
+        t.contains("the association ended first (ABORT from the peer"),
+        "{t}"
+    );
+    // The SHUTDOWN and SHUTDOWN COMPLETE it should have sent are missing.
+    for c in ["SHUTDOWN[", "SHUTDOWN_COMPLETE["] {
+        assert!(
+            t.lines().any(|l| l.contains("MISSING") && l.contains(c)),
+            "{c}:\n{t}"
+        );
+    }
+    // The JSON report and the record are whole.
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(r["summary"]["all_matched"], false);
+    assert!(std::fs::metadata(&record).unwrap().len() > 24);
+}
+
+#[test]
+fn ctrl_c_stops_with_the_report_so_far() {
+    // Playing the server; nobody connects. SIGINT after 700 ms.
+    let f = root().join("captures/usrsctp-echo.pcapng");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let json = dir.join("live-ctrl-c.json");
+    let _ = std::fs::remove_file(&json);
+    let child = replay(&s(&[
+        f.to_str().unwrap(),
+        "--play",
+        "server",
+        "--peer",
+        "udp:127.0.0.1:43381",
+        "--port",
+        "43380",
+        "--wait",
+        "30000",
+        "--json",
+        json.to_str().unwrap(),
+    ]))
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("run");
+    std::thread::sleep(Duration::from_millis(700));
+    let started = std::time::Instant::now();
+    let k = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(k.success());
+    let o = child.wait_with_output().expect("output");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("interrupted (Ctrl-C)"), "{t}");
+    assert!(t.contains("interrupted while waiting"), "{t}");
+    assert!(t.contains("not reached"), "{t}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(r["expected"][0]["verdict"], "missing");
+    // Due at once (before our first action): missing; after it: not reached.
+    let exp = r["expected"].as_array().unwrap();
+    assert_eq!(exp.last().unwrap()["verdict"], "not_reached", "{r}");
+}
