@@ -1,5 +1,6 @@
 //! `sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT
-//! [--port P] [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE]`:
+//! [--port P] [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE]
+//! [--plot FILE.svg]`:
 //! plays one side of a captured association against a live SCTP stack and
 //! reports, chunk by chunk, what the live peer did instead of the captured
 //! other side.
@@ -64,7 +65,7 @@ use crate::to_script::{associations, read_packets, Pkt, Play};
 const USAGE: &str =
     "usage: sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT
                         [--port P] [--timing asis|fast|Nx] [--wait MS] [--udp-port P]...
-                        [--json FILE] [--record FILE]";
+                        [--json FILE] [--record FILE] [--plot FILE.svg]";
 
 /// How fast the played side's actions follow each other.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -210,6 +211,15 @@ pub struct Extra {
     pub tolerated: bool,
 }
 
+/// One row of the plot: captured label, live label, colour, mark, note.
+type PlotRow = (
+    Option<String>,
+    Option<String>,
+    &'static str,
+    &'static str,
+    String,
+);
+
 /// The report of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -335,6 +345,199 @@ impl Report {
             self.packets.1,
             if self.all_matched() { "MATCHED" } else { "DIVERGED" }
         );
+        s
+    }
+
+    /// The report as an SVG sequence diagram: the capture on the left (the
+    /// other side's chunks towards the played side), the live exchange on
+    /// the right (the live peer towards us), one row per expected chunk and
+    /// per extra live chunk, coloured by verdict (green matched, orange
+    /// differed with the fields, red missing or an extra that diverges,
+    /// grey a tolerated extra).
+    pub fn svg(&self) -> String {
+        fn esc(s: &str) -> String {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        }
+        const ROW: usize = 34;
+        const TOP: usize = 96;
+        let (cl, cr, ll, lr, mid) = (90.0, 560.0, 690.0, 1160.0, 625.0);
+        // Rows: (captured label, live label, verdict colour, mark, note).
+        let mut rows: Vec<PlotRow> = Vec::new();
+        let extra_rows = |k: usize, rows: &mut Vec<_>| {
+            for x in self.extras.iter().filter(|x| x.after == k) {
+                let (c, m) = if x.tolerated {
+                    ("#9e9e9e", "+")
+                } else {
+                    ("#d32f2f", "+")
+                };
+                let note = if x.tolerated {
+                    "extra, tolerated".to_string()
+                } else {
+                    "extra: not in the capture".to_string()
+                };
+                rows.push((
+                    None,
+                    Some(format!("#{} {}", x.live_frame, x.summary)),
+                    c,
+                    m,
+                    note,
+                ));
+            }
+        };
+        extra_rows(0, &mut rows);
+        for (i, e) in self.expected.iter().enumerate() {
+            let cap = Some(format!("frame {} {}", e.frame, e.summary));
+            let live = e.live.as_ref().map(|(f, s)| format!("#{f} {s}"));
+            let (c, m, note) = match &e.verdict {
+                Verdict::Matched => ("#2e7d32", "=", String::new()),
+                Verdict::Differed(d) => (
+                    "#ef6c00",
+                    "\u{2260}",
+                    d.iter()
+                        .map(|(f, c, l)| format!("{f}: captured {c}, live {l}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                Verdict::Missing(w) => ("#d32f2f", "\u{2717}", format!("missing: {w}")),
+                Verdict::NotReached | Verdict::Pending => ("#9e9e9e", "?", "not reached".into()),
+            };
+            rows.push((cap, live, c, m, note));
+            extra_rows(i + 1, &mut rows);
+        }
+        let h = TOP + rows.len() * ROW + 60;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="{h}" viewBox="0 0 1240 {h}" font-family="monospace" font-size="10.5">"#
+        );
+        let _ = writeln!(s, r#"<rect width="1240" height="{h}" fill="white"/>"#);
+        let _ = writeln!(
+            s,
+            "{}",
+            "<defs>".to_string()
+                + &["#1565c0", "#2e7d32", "#ef6c00", "#d32f2f", "#9e9e9e"]
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            r#"<marker id="a{}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>"#,
+                            &c[1..]
+                        )
+                    })
+                    .collect::<String>()
+                + "</defs>"
+        );
+        let c = self.counts();
+        let _ = writeln!(
+            s,
+            r#"<text x="20" y="22" font-size="14" font-weight="bold">{} association {}: playing the {} against {}</text>"#,
+            esc(&self.file),
+            self.assoc,
+            esc(&self.play),
+            esc(&self.peer)
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="20" y="42" font-size="12">{} expected: {} matched, {} differed, {} missing; {} extra ({} tolerated): {}</text>"#,
+            self.expected.len(),
+            c.0,
+            c.1,
+            c.2,
+            self.extras.len(),
+            self.extras.len() - c.3,
+            if self.all_matched() {
+                "MATCHED"
+            } else {
+                "DIVERGED"
+            }
+        );
+        let other = if self.play == "client" {
+            "server"
+        } else {
+            "client"
+        };
+        for (x, label) in [
+            (cl, format!("captured {}", self.play)),
+            (cr, format!("captured {other}")),
+            (ll, format!("we ({})", self.play)),
+            (lr, format!("live peer ({other})")),
+        ] {
+            let _ = writeln!(
+                s,
+                r##"<text x="{x}" y="{}" text-anchor="middle" font-weight="bold">{}</text><line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#555" stroke-width="1.5"/>"##,
+                TOP - 22,
+                esc(&label),
+                TOP - 12,
+                h - 30
+            );
+        }
+        let clip = |t: &str, n: usize| {
+            if t.chars().count() > n {
+                format!("{}...", t.chars().take(n - 3).collect::<String>())
+            } else {
+                t.to_string()
+            }
+        };
+        for (k, (cap, live, colour, mark, note)) in rows.iter().enumerate() {
+            let y = (TOP + k * ROW + 18) as f64;
+            if k % 2 == 0 {
+                let _ = writeln!(
+                    s,
+                    r##"<rect x="0" y="{}" width="1240" height="{ROW}" fill="#f7f7f7"/>"##,
+                    y - 18.0
+                );
+            }
+            if let Some(t) = cap {
+                let _ = writeln!(
+                    s,
+                    r##"<line x1="{cr}" y1="{y}" x2="{cl}" y2="{y}" stroke="#1565c0" stroke-width="1.5" marker-end="url(#a1565c0)"/><text x="{}" y="{}" text-anchor="middle">{}</text>"##,
+                    (cl + cr) / 2.0,
+                    y - 4.0,
+                    esc(&clip(t, 70))
+                );
+            }
+            match live {
+                Some(t) => {
+                    let _ = writeln!(
+                        s,
+                        r##"<line x1="{lr}" y1="{y}" x2="{ll}" y2="{y}" stroke="{colour}" stroke-width="2" marker-end="url(#a{})"/><text x="{}" y="{}" text-anchor="middle" fill="{colour}">{}</text>"##,
+                        &colour[1..],
+                        (ll + lr) / 2.0,
+                        y - 4.0,
+                        esc(&clip(t, 70))
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        s,
+                        r##"<line x1="{lr}" y1="{y}" x2="{ll}" y2="{y}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="5,4"/>"##
+                    );
+                }
+            }
+            let _ = writeln!(
+                s,
+                r##"<circle cx="{mid}" cy="{}" r="9" fill="{colour}"/><text x="{mid}" y="{}" text-anchor="middle" fill="white" font-size="13" font-weight="bold">{mark}</text>"##,
+                y - 3.0,
+                y + 1.5
+            );
+            if !note.is_empty() {
+                let _ = writeln!(
+                    s,
+                    r##"<text x="{}" y="{}" text-anchor="middle" fill="{colour}" font-size="10">{}</text>"##,
+                    (ll + lr) / 2.0,
+                    y + 11.0,
+                    esc(&clip(note, 78))
+                );
+            }
+        }
+        let _ = writeln!(
+            s,
+            r##"<text x="20" y="{}" font-size="10" fill="#555">left: the capture (the other side's chunks, blue); right: the live run (green matched, orange differed, red missing or a diverging extra, grey tolerated extra or not reached)</text>"##,
+            h - 10
+        );
+        s.push_str("</svg>\n");
         s
     }
 
@@ -1374,6 +1577,7 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
         stop: Arc::new(AtomicBool::new(false)),
     };
     let mut json_out: Option<PathBuf> = None;
+    let mut plot_out: Option<PathBuf> = None;
     while let Some(a) = args.next() {
         let mut value = |n: &str| args.next().ok_or(format!("{n} needs a value\n{USAGE}"));
         let r: Result<(), String> = (|| {
@@ -1414,6 +1618,7 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
                 }
                 "--json" => json_out = Some(PathBuf::from(value("--json")?)),
                 "--record" => o.record = Some(PathBuf::from(value("--record")?)),
+                "--plot" => plot_out = Some(PathBuf::from(value("--plot")?)),
                 "-h" | "--help" => return Err(USAGE.into()),
                 _ if a.starts_with('-') => return Err(format!("unknown option {a}\n{USAGE}")),
                 _ if file.is_none() => file = Some(PathBuf::from(&a)),
@@ -1446,6 +1651,11 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
                 let s = serde_json::to_string_pretty(&r.json()).unwrap_or_default();
                 if let Err(e) = std::fs::write(&j, s + "\n") {
                     return fail(format!("{}: {e}", j.display()));
+                }
+            }
+            if let Some(p) = plot_out {
+                if let Err(e) = std::fs::write(&p, r.svg()) {
+                    return fail(format!("{}: {e}", p.display()));
                 }
             }
             if r.all_matched() {

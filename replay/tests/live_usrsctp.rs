@@ -147,8 +147,9 @@ fn play(name: &str, file: &Path, side: &str, n: u16) -> (Output, serde_json::Val
     let (sopts, scmds, copts, ccmds) = recipe(name);
     let (ours, theirs) = (BASE + 10 * n, BASE + 10 * n + 1);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let json = dir.join(format!("live-{name}-{side}.json"));
-    let record = dir.join(format!("live-{name}-{side}.pcap"));
+    let json = dir.join(format!("live-{name}-{side}-{n}.json"));
+    let record = dir.join(format!("live-{name}-{side}-{n}.pcap"));
+    let plot = dir.join(format!("live-{name}-{side}-{n}.svg"));
     let _ = std::fs::remove_file(&json);
     let mut args = s(&[
         file.to_str().expect("utf-8 path"),
@@ -164,6 +165,8 @@ fn play(name: &str, file: &Path, side: &str, n: u16) -> (Output, serde_json::Val
         json.to_str().expect("utf-8"),
         "--record",
         record.to_str().expect("utf-8"),
+        "--plot",
+        plot.to_str().expect("utf-8"),
     ]);
     let out = if side == "client" {
         let mut a = s(&["server", &theirs.to_string(), "127.0.0.1", "5000"]);
@@ -220,6 +223,12 @@ fn both_sides(name: &str, n: u16) {
             report["summary"]["all_matched"], true,
             "{name} {side}: {report}"
         );
+        let svg = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("live-{name}-{side}-{}.svg", n + k as u16)),
+        )
+        .expect("plot");
+        assert!(svg.contains("): MATCHED</text>"), "{name} {side}");
         let exp = report["expected"].as_array().expect("expected chunks");
         assert!(exp.len() >= 5, "{name} {side}: {report}");
         assert!(exp.iter().all(|e| e["verdict"] == "matched"));
@@ -425,6 +434,19 @@ fn edited_ppid_diverges_with_status_1() {
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("DIVERGED"), "{t}");
     assert!(t.contains("ppid: captured 1999, live 1000"), "{t}");
+    // The plot marks the ten differing DATA chunks (orange, the fields).
+    let svg = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("live-echo-client-20.svg"),
+    )
+    .expect("plot");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert_eq!(svg.matches("\u{2260}</text>").count(), 10, "{svg}");
+    assert_eq!(
+        svg.matches(">ppid: captured 1999, live 1000</text>")
+            .count(),
+        10
+    );
+    assert!(svg.contains("DIVERGED"));
     let exp = report["expected"].as_array().expect("report");
     let data: Vec<_> = exp.iter().filter(|e| e["chunk"] == "DATA").collect();
     assert_eq!(data.len(), 10, "{report}");
