@@ -1,4 +1,4 @@
-//! `sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT
+//! `sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT|raw:HOST
 //! [--port P] [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE]
 //! [--plot FILE.svg]`:
 //! plays one side of a captured association against a live SCTP stack and
@@ -63,7 +63,7 @@ use crate::list::chunk_name;
 use crate::to_script::{associations, read_packets, Pkt, Play};
 
 const USAGE: &str =
-    "usage: sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT
+    "usage: sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT|raw:HOST
                         [--port P] [--timing asis|fast|Nx] [--wait MS] [--udp-port P]...
                         [--json FILE] [--record FILE] [--plot FILE.svg]";
 
@@ -105,6 +105,8 @@ pub struct LiveOptions {
     pub play: Play,
     /// The live peer (its IP and UDP encapsulation port).
     pub peer: SocketAddr,
+    /// Raw IPv4 (protocol 132) instead of UDP encapsulation (`raw:HOST`).
+    pub raw: bool,
     /// Our local UDP port (0: any).
     pub port: u16,
     /// Pacing.
@@ -895,6 +897,8 @@ fn build(
 /// The live exchange as a pcap of raw IPv4/UDP packets.
 struct Recorder {
     w: Option<PcapWriter<std::io::BufWriter<std::fs::File>>>,
+    /// Raw IP (protocol 132) rather than UDP encapsulation.
+    raw: bool,
     frames: u64,
     error: Option<String>,
 }
@@ -906,7 +910,8 @@ impl Recorder {
         let (IpAddr::V4(s), IpAddr::V4(d)) = (src.ip(), dst.ip()) else {
             return;
         };
-        let total = 20 + 8 + sctp.len();
+        let udp = if self.raw { 0 } else { 8 };
+        let total = 20 + udp + sctp.len();
         let mut p = Vec::with_capacity(total);
         p.extend_from_slice(&[
             0x45,
@@ -918,7 +923,7 @@ impl Recorder {
             0x40,
             0,
             64,
-            17,
+            if self.raw { 132 } else { 17 },
             0,
             0,
         ]);
@@ -933,10 +938,12 @@ impl Recorder {
         }
         let ck = !(sum as u16);
         p[10..12].copy_from_slice(&ck.to_be_bytes());
-        p.extend_from_slice(&src.port().to_be_bytes());
-        p.extend_from_slice(&dst.port().to_be_bytes());
-        p.extend_from_slice(&((8 + sctp.len()) as u16).to_be_bytes());
-        p.extend_from_slice(&[0, 0]);
+        if !self.raw {
+            p.extend_from_slice(&src.port().to_be_bytes());
+            p.extend_from_slice(&dst.port().to_be_bytes());
+            p.extend_from_slice(&((8 + sctp.len()) as u16).to_be_bytes());
+            p.extend_from_slice(&[0, 0]);
+        }
         p.extend_from_slice(sctp);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -1054,7 +1061,11 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
             "server"
         }
         .into(),
-        peer: format!("udp:{}", o.peer),
+        peer: if o.raw {
+            format!("raw:{}", o.peer.ip())
+        } else {
+            format!("udp:{}", o.peer)
+        },
         ..Default::default()
     };
     let (steps, cap_frags) = build(
@@ -1107,13 +1118,29 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
     // Sockets.
     let probe = UdpSocket::bind(("0.0.0.0", 0)).map_err(|e| format!("udp socket: {e}"))?;
     probe
-        .connect(o.peer)
-        .map_err(|e| format!("peer {}: {e}", o.peer))?;
+        .connect(SocketAddr::new(o.peer.ip(), o.peer.port().max(9)))
+        .map_err(|e| format!("peer {}: {e}", o.peer.ip()))?;
     let local_ip = probe.local_addr().map_err(|e| e.to_string())?.ip();
     drop(probe);
-    let sock = UdpSocket::bind(SocketAddr::new(local_ip, o.port))
-        .map_err(|e| format!("bind {local_ip}:{}: {e}", o.port))?;
-    let local = sock.local_addr().map_err(|e| e.to_string())?;
+    let (sock, local) = if o.raw {
+        use socket2::{Domain, Protocol, Socket, Type};
+        let s = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::from(132))).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                format!("raw IP sockets need root or CAP_NET_RAW ({e})")
+            } else {
+                format!("raw socket: {e}")
+            }
+        })?;
+        s.bind(&SocketAddr::new(local_ip, 0).into())
+            .map_err(|e| format!("bind raw socket to {local_ip}: {e}"))?;
+        let _ = s.set_recv_buffer_size(4 << 20);
+        (UdpSocket::from(s), SocketAddr::new(local_ip, 0))
+    } else {
+        let u = UdpSocket::bind(SocketAddr::new(local_ip, o.port))
+            .map_err(|e| format!("bind {local_ip}:{}: {e}", o.port))?;
+        let l = u.local_addr().map_err(|e| e.to_string())?;
+        (u, l)
+    };
     let mut rec = Recorder {
         w: match &o.record {
             Some(p) => Some(
@@ -1121,6 +1148,7 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
             ),
             None => None,
         },
+        raw: o.raw,
         frames: 0,
         error: None,
     };
@@ -1375,11 +1403,30 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         match sock.recv_from(&mut rx) {
             Ok((n, from)) => {
                 let now = Instant::now();
-                rec.write(from, local, &rx[..n]);
+                // Over raw IP: the SCTP packet in the IPv4 one, only from
+                // the peer's address and SCTP port to ours (the socket sees
+                // every SCTP packet of the host, our own on loopback too).
+                let (pkt, from) = if o.raw {
+                    match sctp_endpoint::driver::raw::strip_ipv4(&rx[..n]) {
+                        Some((b, src, dst))
+                            if src == o.peer.ip()
+                                && dst == local_ip
+                                && b.len() >= 12
+                                && be16(b, 0) == other.1
+                                && be16(b, 2) == played.1 =>
+                        {
+                            (b, SocketAddr::new(src, 0))
+                        }
+                        _ => continue,
+                    }
+                } else {
+                    (&rx[..n], from)
+                };
+                rec.write(from, local, pkt);
                 report.packets.1 += 1;
                 st.received += 1;
-                observe(&rx[..n], rec.frames, &mut report, &mut st);
-                ep.handle_packet(now, from, local_ip, &rx[..n]);
+                observe(pkt, rec.frames, &mut report, &mut st);
+                ep.handle_packet(now, from, local_ip, pkt);
             }
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
             Err(_) => {}
@@ -1538,22 +1585,27 @@ fn resolved_prefix(r: &Report) -> usize {
         .unwrap_or(r.expected.len())
 }
 
-/// Parses `udp:HOST:PORT`.
-fn parse_peer(s: &str) -> Result<SocketAddr, String> {
+/// Parses `udp:HOST:PORT` or `raw:HOST` (IPv4): the address, and whether
+/// it is raw IP.
+fn parse_peer(s: &str) -> Result<(SocketAddr, bool), String> {
+    use std::net::ToSocketAddrs;
     if let Some(rest) = s.strip_prefix("udp:") {
-        use std::net::ToSocketAddrs;
         return rest
             .to_socket_addrs()
             .ok()
             .and_then(|mut a| a.find(|a| a.is_ipv4()))
+            .map(|a| (a, false))
             .ok_or_else(|| format!("--peer {s}: expected udp:HOST:PORT"));
     }
-    if s.starts_with("raw:") {
-        return Err(format!(
-            "--peer {s}: raw IP is not supported by `live` yet; use udp:HOST:PORT"
-        ));
+    if let Some(rest) = s.strip_prefix("raw:") {
+        return (rest, 0)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.find(|a| a.is_ipv4()))
+            .map(|a| (a, true))
+            .ok_or_else(|| format!("--peer {s}: expected raw:HOST (IPv4)"));
     }
-    Err(format!("--peer {s}: expected udp:HOST:PORT"))
+    Err(format!("--peer {s}: expected udp:HOST:PORT or raw:HOST"))
 }
 
 /// `sctp-replay live ...`.
@@ -1569,6 +1621,7 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
         assoc: 1,
         play: Play::Client,
         peer: SocketAddr::from(([127, 0, 0, 1], 9899)),
+        raw: false,
         port: 0,
         timing: Timing::AsIs,
         wait: Duration::from_secs(3),
@@ -1597,7 +1650,11 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
                         v => return Err(format!("--play takes client or server, not {v}")),
                     })
                 }
-                "--peer" => peer = Some(parse_peer(&value("--peer")?)?),
+                "--peer" => {
+                    let (a, raw) = parse_peer(&value("--peer")?)?;
+                    peer = Some(a);
+                    o.raw = raw;
+                }
                 "--port" => {
                     let v = value("--port")?;
                     o.port = v.parse().map_err(|_| format!("--port {v}: not a port"))?;
@@ -1639,7 +1696,7 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
     };
     o.play = p;
     let Some(p) = peer else {
-        return fail(format!("--peer udp:HOST:PORT is needed\n{USAGE}"));
+        return fail(format!("--peer udp:HOST:PORT|raw:HOST is needed\n{USAGE}"));
     };
     o.peer = p;
     let stop = o.stop.clone();

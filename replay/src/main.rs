@@ -21,8 +21,8 @@ const ALL_USAGE: &str =
        sctp-replay list FILE [--json]
        sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST [--rewrite-addr OLD=NEW]...
                        [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N]
-       sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT [--port P]
-                       [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE]";
+       sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT|raw:HOST [--port P]
+                       [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE] [--plot FILE.svg]";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

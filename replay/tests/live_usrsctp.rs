@@ -688,3 +688,133 @@ fn ctrl_c_stops_with_the_report_so_far() {
     let exp = r["expected"].as_array().unwrap();
     assert_eq!(exp.last().unwrap()["verdict"], "not_reached", "{r}");
 }
+
+/// A network namespace joined to this one by a veth pair: 10.78.N.1 here,
+/// 10.78.N.2 there. Removed on drop.
+struct Netns {
+    name: String,
+    host_if: String,
+}
+
+impl Netns {
+    fn create(n: u8) -> Netns {
+        let pid = std::process::id();
+        let ns = Netns {
+            name: format!("sctpkit-live-{pid}-{n}"),
+            host_if: format!("lvh{}x{n}", pid % 100_000),
+        };
+        let peer_if = format!("lvp{}x{n}", pid % 100_000);
+        let (here, there) = (format!("10.78.{n}.1/24"), format!("10.78.{n}.2/24"));
+        for args in [
+            vec!["netns", "add", &ns.name],
+            vec![
+                "link",
+                "add",
+                &ns.host_if,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                &peer_if,
+            ],
+            vec!["link", "set", &peer_if, "netns", &ns.name],
+            vec!["addr", "add", &here, "dev", &ns.host_if],
+            vec!["link", "set", &ns.host_if, "up"],
+            vec!["-n", &ns.name, "addr", "add", &there, "dev", &peer_if],
+            vec!["-n", &ns.name, "link", "set", &peer_if, "up"],
+            vec!["-n", &ns.name, "link", "set", "lo", "up"],
+        ] {
+            let o = Command::new("ip").args(&args).output().expect("ip");
+            assert!(
+                o.status.success(),
+                "ip {}: {} (these tests need root)",
+                args.join(" "),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        ns
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .output();
+        let _ = Command::new("ip")
+            .args(["link", "del", &self.host_if])
+            .output();
+    }
+}
+
+#[test]
+fn raw_ipv4_into_a_namespace_both_sides_match() {
+    let ns = Netns::create(7);
+    let (here, there) = ("10.78.7.1", "10.78.7.2");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for name in ["echo", "shutdown-server", "abort"] {
+        let (sopts, scmds, copts, ccmds) = recipe(name);
+        let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
+        for side in ["client", "server"] {
+            let record = dir.join(format!("live-raw-{name}-{side}.pcap"));
+            let args = s(&[
+                file.to_str().unwrap(),
+                "--play",
+                side,
+                "--peer",
+                &format!("raw:{there}"),
+                "--timing",
+                "fast",
+                "--wait",
+                "5000",
+                "--record",
+                record.to_str().unwrap(),
+            ]);
+            let peer_bin = peer_binary();
+            let in_ns = |a: Vec<String>| {
+                let mut v = s(&["netns", "exec", &ns.name, peer_bin.to_str().unwrap()]);
+                v.extend(a);
+                v
+            };
+            let spawn_peer = |a: Vec<String>, cmds: &str| {
+                let mut c = Command::new("ip")
+                    .args(in_ns(a))
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("peer in the namespace");
+                let mut i = c.stdin.take().unwrap();
+                i.write_all(format!("{}\n", cmds.replace(';', "\n")).as_bytes())
+                    .unwrap();
+                drop(i);
+                Peer(c)
+            };
+            let out = if side == "client" {
+                let mut a = s(&["server", "0", there, "5000"]);
+                a.extend(opts(sopts));
+                let _p = spawn_peer(a, scmds);
+                std::thread::sleep(Duration::from_millis(400));
+                replay(&args).output().expect("run")
+            } else {
+                let child = replay(&args)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("run");
+                std::thread::sleep(Duration::from_millis(300));
+                let mut a = s(&["client", "0", there, "5001", here, "0", "5000"]);
+                a.extend(opts(copts));
+                let _p = spawn_peer(a, ccmds);
+                child.wait_with_output().expect("output")
+            };
+            let t = text(&out);
+            assert_eq!(out.status.code(), Some(0), "raw {name} as {side}:\n{t}");
+            assert!(t.contains(&format!("against raw:{there}")), "{t}");
+            assert!(t.contains(": MATCHED"), "{t}");
+            // The record is raw IPv4 carrying protocol 132.
+            let pcap = std::fs::read(&record).unwrap();
+            assert!(pcap.len() > 24 + 16 + 20 && pcap[24 + 16 + 9] == 132);
+        }
+    }
+}
