@@ -47,6 +47,11 @@ pub struct Config {
     /// With I-DATA in use, partial reliability is not offered yet (it needs
     /// I-FORWARD-TSN).
     pub interleaving: bool,
+    /// Offer and accept Explicit Congestion Notification (RFC 9260
+    /// Appendix A: ECN Capable, ECNE, CWR). The driver must set ECT on the
+    /// packets `Transmit::ecn_capable` marks and report CE marks through
+    /// `Endpoint::handle_packet_ecn`.
+    pub ecn: bool,
 }
 
 impl Default for Config {
@@ -71,6 +76,7 @@ impl Default for Config {
             send_buffer: 4 << 20,
             pr_sctp: true,
             interleaving: false,
+            ecn: false,
         }
     }
 }

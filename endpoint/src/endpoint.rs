@@ -37,6 +37,9 @@ pub struct Transmit {
     /// Where to: the peer's IP address and, over UDP encapsulation, its UDP
     /// port (0 over raw IP).
     pub remote: SocketAddr,
+    /// ECN was negotiated: send the packet with ECT(0) in its IP header
+    /// (RFC 9260 Appendix A; RFC 3168).
+    pub ecn_capable: bool,
 }
 
 /// How to start an association (RFC 6458 `sctp_connectx` and `SCTP_INITMSG`).
@@ -378,7 +381,11 @@ impl Endpoint {
         if let Some((local, remote, bytes)) = self.replies.pop_front() {
             buf.clear();
             buf.extend_from_slice(&bytes);
-            return Some(Transmit { local, remote });
+            return Some(Transmit {
+                local,
+                remote,
+                ecn_capable: false,
+            });
         }
         // Round robin from the cursor, without collecting the ids (no
         // allocation per packet).
@@ -404,9 +411,12 @@ impl Endpoint {
             let Some(a) = self.assocs.get_mut(&id) else {
                 continue;
             };
-            let out = a
-                .write_packet(now, buf)
-                .map(|(local, remote)| Transmit { local, remote });
+            let ecn_capable = a.ecn;
+            let out = a.write_packet(now, buf).map(|(local, remote)| Transmit {
+                local,
+                remote,
+                ecn_capable,
+            });
             self.collect(id);
             if out.is_some() {
                 self.cursor = id.0 + 1;
@@ -441,6 +451,19 @@ impl Endpoint {
     /// encapsulation, the IP payload over raw IP). `from` is the sender's IP
     /// address and UDP encapsulation port (0 over raw IP), `to` our address.
     pub fn handle_packet(&mut self, now: Instant, from: SocketAddr, to: IpAddr, bytes: &[u8]) {
+        self.handle_packet_ecn(now, from, to, false, bytes)
+    }
+
+    /// As [`Endpoint::handle_packet`], with whether the IP header carried
+    /// the Congestion Experienced mark (RFC 3168; RFC 9260 Appendix A).
+    pub fn handle_packet_ecn(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        to: IpAddr,
+        ce: bool,
+        bytes: &[u8],
+    ) {
         self.stats.packets_in += 1;
         if bytes.len() < 16 {
             self.stats.dropped += 1;
@@ -492,6 +515,7 @@ impl Endpoint {
             ty::COOKIE_ECHO => {
                 if let Some(id) = self.on_cookie_echo(now, from, to, &view, &first, existing) {
                     if let Some(a) = self.assocs.get_mut(&id) {
+                        a.rx_ce = ce;
                         a.handle_chunks(now, from, &view, 1);
                     }
                     self.collect(id);
@@ -504,6 +528,7 @@ impl Endpoint {
                         self.stats.dropped += 1;
                         return;
                     }
+                    a.rx_ce = ce;
                     a.handle_chunks(now, from, &view, 0);
                     self.collect(id);
                 }
@@ -623,6 +648,7 @@ impl Endpoint {
                     }
                 }
                 param::FORWARD_TSN_SUPPORTED if self.cfg.pr_sctp => features |= 1,
+                param::ECN_CAPABLE if self.cfg.ecn => features |= 8,
                 param::SUPPORTED_EXTENSIONS if self.cfg.interleaving => {
                     if p.value().contains(&ty::I_DATA) {
                         features |= 2;
@@ -750,6 +776,9 @@ impl Endpoint {
                 crate::wire::put_address(&mut value, *ip);
             }
         }
+        if self.cfg.ecn {
+            put_tlv(&mut value, param::ECN_CAPABLE, &[]);
+        }
         if self.cfg.pr_sctp {
             put_tlv(&mut value, param::FORWARD_TSN_SUPPORTED, &[]);
         }
@@ -821,6 +850,7 @@ impl Endpoint {
             pr: f.features & 1 != 0,
             idata: f.features & 2 != 0,
             ifwd: f.features & 4 != 0,
+            ecn: f.features & 8 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

@@ -97,6 +97,8 @@ pub(crate) struct Negotiated {
     pub idata: bool,
     /// Both sides list I-FORWARD-TSN (RFC 8260 2.3).
     pub ifwd: bool,
+    /// Both sides are ECN capable (RFC 9260 Appendix A).
+    pub ecn: bool,
 }
 
 /// One SCTP association.
@@ -162,6 +164,18 @@ pub struct Association {
     pub(crate) pr: bool,
     /// I-DATA in use (RFC 8260): both announced it.
     pub(crate) idata: bool,
+    /// ECN in use (RFC 9260 Appendix A).
+    pub(crate) ecn: bool,
+    /// The packet being handled arrived with the CE mark.
+    pub(crate) rx_ce: bool,
+    /// Receiver: an ECNE to repeat in every packet until a CWR covers its
+    /// TSN.
+    pub(crate) ecne_tsn: Option<crate::serial::Tsn>,
+    /// Sender: the highest TSN sent when cwnd was last cut for an ECNE;
+    /// ECNEs for TSNs up to it are answered without cutting again.
+    pub(crate) cwr_tsn: Option<crate::serial::Tsn>,
+    /// Sender: a CWR to send with this TSN.
+    pub(crate) cwr_out: Option<crate::serial::Tsn>,
     /// Reassembly of I-DATA.
     pub(crate) ireasm: Option<interleaved::IdataReassembler>,
     /// Messages abandoned per policy (RFC 7496).
@@ -326,6 +340,11 @@ impl Association {
             dry_notified: true,
             pr: false,
             idata: false,
+            ecn: false,
+            rx_ce: false,
+            ecne_tsn: None,
+            cwr_tsn: None,
+            cwr_out: None,
             ireasm: None,
             abandoned: Default::default(),
             send_fwd_tsn: false,
@@ -363,6 +382,7 @@ impl Association {
         reasm.set_partial_delivery_point(self.cfg.receive_window as usize / 2);
         self.reasm = Some(reasm);
         self.idata = n.idata && self.cfg.interleaving;
+        self.ecn = n.ecn && self.cfg.ecn;
         // With I-DATA, partial reliability skips with I-FORWARD-TSN (RFC
         // 8260 2.3), which both must have listed.
         self.pr = n.pr && self.cfg.pr_sctp && (!self.idata || n.ifwd);

@@ -34,6 +34,8 @@ impl Association {
     ) {
         let path = self.path_of(from);
         let mut had_data = false;
+        // The lowest TSN of DATA in a packet marked CE (RFC 9260 App. A).
+        let mut ce_tsn: Option<crate::serial::Tsn> = None;
         let mut immediate = false;
         for c in view.chunks().skip(skip) {
             if self.state == State::Closed {
@@ -42,6 +44,18 @@ impl Association {
             match c.ty() {
                 ty::DATA | ty::I_DATA => {
                     had_data = true;
+                    if self.rx_ce && self.ecn {
+                        let t = c
+                            .data()
+                            .map(|d| d.tsn())
+                            .or_else(|| c.idata().map(|d| d.tsn()))
+                            .map(crate::serial::Tsn);
+                        if let Some(t) = t {
+                            if ce_tsn.is_none_or(|x| t.lt(x)) {
+                                ce_tsn = Some(t);
+                            }
+                        }
+                    }
                     self.rx_path = path;
                     immediate |= c.flags() & flags::DATA_I != 0;
                     // (I-DATA's I bit is the same bit: RFC 8260 2.1.)
@@ -84,7 +98,16 @@ impl Association {
                         return;
                     }
                 }
-                ty::ECNE | ty::CWR => {}
+                ty::ECNE => self.on_ecne(&c),
+                ty::CWR => {
+                    // The sender cut its window: stop repeating the ECNE
+                    // once the CWR covers its TSN (RFC 9260 Appendix A).
+                    if let (Some(t), Some(e)) = (c.lowest_tsn(), self.ecne_tsn) {
+                        if crate::serial::Tsn(t).ge(e) {
+                            self.ecne_tsn = None;
+                        }
+                    }
+                }
                 ty::FORWARD_TSN | ty::I_FORWARD_TSN if self.cfg.pr_sctp => {
                     self.on_forward_tsn(now, &c)
                 }
@@ -97,6 +120,14 @@ impl Association {
             }
         }
         if had_data {
+            if let Some(t) = ce_tsn {
+                // Congestion Experienced: tell the sender, at once and until
+                // it answers with CWR.
+                if self.ecne_tsn.is_none_or(|e| t.gt(e)) {
+                    self.ecne_tsn = Some(t);
+                }
+                immediate = true;
+            }
             if let Some(rx) = self.rx.as_mut() {
                 rx.packet_with_data(now, immediate);
             }
@@ -403,6 +434,24 @@ impl Association {
         let _ = now;
     }
 
+    /// ECNE (RFC 9260 Appendix A): cut the window once per window of data,
+    /// as for a loss, and answer with CWR carrying the highest TSN sent.
+    fn on_ecne(&mut self, c: &ChunkView<'_>) {
+        if !self.ecn {
+            return;
+        }
+        let Some(lowest) = c.lowest_tsn().map(crate::serial::Tsn) else {
+            return;
+        };
+        let highest_sent = self.rtx.next_tsn().prev();
+        if self.cwr_tsn.is_none_or(|r| lowest.gt(r)) {
+            let p = self.primary;
+            self.paths[p].on_fast_loss();
+            self.cwr_tsn = Some(highest_sent);
+        }
+        self.cwr_out = Some(self.cwr_tsn.unwrap_or(highest_sent));
+    }
+
     /// SHUTDOWN (RFC 9260 9.2).
     fn on_shutdown(&mut self, now: Instant, c: &ChunkView<'_>) {
         let Some(cum) = c.shutdown_cum_tsn_ack() else {
@@ -493,11 +542,13 @@ impl Association {
         let mut pr = false;
         let mut idata = false;
         let mut ifwd = false;
+        let mut ecn = false;
         self.init_ack_unrecognized.clear();
         for p in init.params() {
             match p.ty() {
                 param::STATE_COOKIE => cookie = Some(p.value()),
                 param::FORWARD_TSN_SUPPORTED => pr = true,
+                param::ECN_CAPABLE => ecn = true,
                 param::SUPPORTED_EXTENSIONS => {
                     idata = p.value().contains(&ty::I_DATA);
                     ifwd = p.value().contains(&ty::I_FORWARD_TSN);
@@ -570,6 +621,7 @@ impl Association {
             pr,
             idata,
             ifwd,
+            ecn,
         });
         self.tx.set_streams(outbound);
         self.peer_rwnd = init.a_rwnd();

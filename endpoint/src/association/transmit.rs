@@ -56,6 +56,9 @@ pub(crate) fn init_value(
     if cfg.pr_sctp {
         put_tlv(&mut v, param::FORWARD_TSN_SUPPORTED, &[]);
     }
+    if cfg.ecn {
+        put_tlv(&mut v, param::ECN_CAPABLE, &[]);
+    }
     put_supported_extensions(&mut v, cfg);
     v
 }
@@ -252,6 +255,11 @@ impl Association {
                 .is_ok()
                 {
                     rx.sack_sent();
+                    // The ECNE rides with every SACK until the sender's CWR
+                    // covers it (RFC 9260 Appendix A).
+                    if let Some(e) = self.ecne_tsn.filter(|_| self.ecn) {
+                        let _ = w.push_raw(ty::ECNE, 0, &e.0.to_be_bytes());
+                    }
                 }
             }
         }
@@ -262,6 +270,12 @@ impl Association {
                 if let Some(rx) = self.rx.as_mut() {
                     rx.sack_sent();
                 }
+            }
+        }
+        // CWR once per ECNE (RFC 9260 Appendix A).
+        if let Some(c) = self.cwr_out.filter(|_| self.ecn) {
+            if w.push_raw(ty::CWR, 0, &c.0.to_be_bytes()).is_ok() {
+                self.cwr_out = None;
             }
         }
         if self.send_fwd_tsn && self.pr {

@@ -23,6 +23,9 @@ pub struct Impairment {
     pub delay: Duration,
     /// Extra delay of reordered packets.
     pub reorder_delay: Duration,
+    /// Probability that an ECN-capable packet arrives marked Congestion
+    /// Experienced (a router's AQM, RFC 3168).
+    pub ce: f64,
 }
 
 impl Default for Impairment {
@@ -33,6 +36,7 @@ impl Default for Impairment {
             reorder: 0.0,
             delay: Duration::from_millis(5),
             reorder_delay: Duration::from_millis(7),
+            ce: 0.0,
         }
     }
 }
@@ -42,6 +46,7 @@ impl Default for Impairment {
 struct InFlight {
     from: SocketAddr,
     to: IpAddr,
+    ce: bool,
     bytes: Vec<u8>,
 }
 
@@ -58,6 +63,8 @@ pub struct LinkStats {
     pub reordered: u64,
     /// Packets delivered.
     pub delivered: u64,
+    /// Packets marked Congestion Experienced.
+    pub ce_marked: u64,
     /// Bytes delivered.
     pub bytes: u64,
 }
@@ -171,6 +178,10 @@ impl Network {
                     at += imp.reorder_delay;
                 }
                 let bytes = self.buf.clone();
+                let ce = t.ecn_capable && self.random() < imp.ce;
+                if ce {
+                    self.stats.ce_marked += 1;
+                }
                 if self.random() < imp.duplicate {
                     self.stats.duplicated += 1;
                     self.enqueue(
@@ -178,11 +189,20 @@ impl Network {
                         InFlight {
                             from,
                             to,
+                            ce,
                             bytes: bytes.clone(),
                         },
                     );
                 }
-                self.enqueue(at, InFlight { from, to, bytes });
+                self.enqueue(
+                    at,
+                    InFlight {
+                        from,
+                        to,
+                        ce,
+                        bytes,
+                    },
+                );
             }
         }
         any
@@ -223,7 +243,7 @@ impl Network {
                     self.stats.bytes += p.bytes.len() as u64;
                     self.nodes[i]
                         .0
-                        .handle_packet(self.now, p.from, p.to, &p.bytes);
+                        .handle_packet_ecn(self.now, p.from, p.to, p.ce, &p.bytes);
                 }
                 delivered = true;
             }
