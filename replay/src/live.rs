@@ -829,8 +829,13 @@ fn build(
                             },
                         ));
                     }
-                    if let Some((_, _, m)) = partial.as_mut() {
-                        m.data.extend_from_slice(body);
+                    match partial.as_mut() {
+                        Some((_, _, m)) => m.data.extend_from_slice(body),
+                        None => not_played.push(format!(
+                            "frame {}: {} is a fragment whose first fragment the capture lacks (its message is not played)",
+                            p.frame,
+                            summary(c.bytes())
+                        )),
                     }
                     if f & 1 != 0 {
                         if let Some((frame, t_us, m)) = partial.take() {
@@ -1727,5 +1732,89 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
             }
             fail(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(tsn: u32, sid: u16, ssn: u16, flags: u8, len: usize) -> (u8, Vec<u8>) {
+        let mut v = Vec::new();
+        v.extend_from_slice(&tsn.to_be_bytes());
+        v.extend_from_slice(&sid.to_be_bytes());
+        v.extend_from_slice(&ssn.to_be_bytes());
+        v.extend_from_slice(&1000u32.to_be_bytes());
+        v.resize(12 + len, 0xab);
+        (flags, v)
+    }
+
+    #[test]
+    fn timing_parses() {
+        assert_eq!("asis".parse::<Timing>(), Ok(Timing::AsIs));
+        assert_eq!("fast".parse::<Timing>(), Ok(Timing::Fast));
+        assert_eq!("2x".parse::<Timing>(), Ok(Timing::Factor(2.0)));
+        assert_eq!("0.5x".parse::<Timing>(), Ok(Timing::Factor(0.5)));
+        assert!("0x".parse::<Timing>().is_err());
+        assert!("top".parse::<Timing>().is_err());
+    }
+
+    #[test]
+    fn cumulative_acks_map_through_messages_not_tsn_offsets() {
+        // Captured: a 3000-byte message in 2 fragments (TSN 100, 101), then
+        // a 10-byte one (102). Live: the same messages in 3 fragments
+        // (TSN 7000..7002) and then 7003.
+        let mut cap = Fragments::default();
+        for (f, v) in [
+            data(100, 0, 0, 2, 1500),
+            data(101, 0, 0, 1, 1500),
+            data(102, 0, 1, 3, 10),
+        ] {
+            cap.add(f, &v);
+        }
+        let mut live = Fragments::default();
+        for (f, v) in [
+            data(7000, 0, 0, 2, 1000),
+            data(7001, 0, 0, 0, 1000),
+            data(7002, 0, 0, 1, 1000),
+        ] {
+            live.add(f, &v);
+        }
+        // Nothing acknowledged yet.
+        assert_eq!(map_cum(99, &cap, 100, &live, 7000), Some(6999));
+        // First captured fragment (bytes 0..1500): the live one holding
+        // byte 1499 is the second.
+        assert_eq!(map_cum(100, &cap, 100, &live, 7000), Some(7001));
+        // The whole message.
+        assert_eq!(map_cum(101, &cap, 100, &live, 7000), Some(7002));
+        // The next message is not sent live yet.
+        assert_eq!(map_cum(102, &cap, 100, &live, 7000), None);
+        let (f, v) = data(7003, 0, 1, 3, 10);
+        live.add(f, &v);
+        assert_eq!(map_cum(102, &cap, 100, &live, 7000), Some(7003));
+        // A retransmission changes nothing.
+        let (f, v) = data(7001, 0, 0, 0, 1000);
+        live.add(f, &v);
+        assert_eq!(map_cum(101, &cap, 100, &live, 7000), Some(7002));
+    }
+
+    #[test]
+    fn data_compares_fields_but_not_tsn_or_the_i_bit() {
+        let mk = |tsn: u32, flags: u8, ppid: u32| {
+            let mut c = vec![0u8, flags, 0, 20];
+            c.extend_from_slice(&tsn.to_be_bytes());
+            c.extend_from_slice(&[0, 1, 0, 2]);
+            c.extend_from_slice(&ppid.to_be_bytes());
+            c.extend_from_slice(&[1, 2, 3, 4]);
+            c
+        };
+        assert!(compare(&mk(5, 3, 7), &mk(900, 3 | 8, 7)).is_empty());
+        assert_eq!(
+            compare(&mk(5, 3, 7), &mk(5, 3 | 4, 8)),
+            vec![
+                ("flags".to_string(), "0x3".to_string(), "0x7".to_string()),
+                ("ppid".to_string(), "7".to_string(), "8".to_string())
+            ]
+        );
     }
 }
