@@ -145,11 +145,61 @@ enum Action {
     },
 }
 
-/// Chunks injected as captured: their fields carry no tag or TSN to map
-/// (ERROR, HEARTBEAT, PAD) or are unknown to us (any type the codec does
-/// not name), which is what a deliberately odd capture holds.
+/// Chunks injected: as captured when their fields carry no tag or TSN to
+/// map (ERROR, HEARTBEAT, PAD) or are unknown to us (any type the codec
+/// does not name), which is what a deliberately odd capture holds; with
+/// their TSN translated for ECNE, CWR, FORWARD TSN and I-FORWARD TSN (see
+/// [`translate`]).
 fn injectable(t: u8) -> bool {
-    matches!(t, ty::ERROR | ty::HEARTBEAT | ty::PAD) || chunk_name(t).starts_with("0x")
+    matches!(
+        t,
+        ty::ERROR
+            | ty::HEARTBEAT
+            | ty::PAD
+            | ty::ECNE
+            | ty::CWR
+            | ty::FORWARD_TSN
+            | ty::I_FORWARD_TSN
+    ) || chunk_name(t).starts_with("0x")
+}
+
+/// Translates the TSN fields of injected chunks from captured to live
+/// values by the offset from each side's initial TSN: ECNE's lowest TSN is
+/// in the other side's TSN space (data it sent), CWR's and the new
+/// cumulative TSN of FORWARD TSN / I-FORWARD TSN in the played side's. A
+/// field is left as captured when a side's initial TSNs are not known.
+/// Returns how many fields were translated.
+fn translate(
+    chunks: &mut [u8],
+    own: (Option<u32>, Option<u32>),
+    other: (Option<u32>, Option<u32>),
+) -> usize {
+    let map = |v: u32, t: (Option<u32>, Option<u32>)| match t {
+        (Some(c), Some(l)) => Some(v.wrapping_sub(c).wrapping_add(l)),
+        _ => None,
+    };
+    let mut at = 0;
+    let mut n = 0;
+    while at + 8 <= chunks.len() {
+        let len = be16(chunks, at + 2) as usize;
+        let space = match chunks[at] {
+            ty::ECNE => Some(other),
+            ty::CWR | ty::FORWARD_TSN | ty::I_FORWARD_TSN => Some(own),
+            _ => None,
+        };
+        if let Some(live) = space
+            .filter(|_| len >= 8)
+            .and_then(|sp| map(be32(chunks, at + 4), sp))
+        {
+            chunks[at + 4..at + 8].copy_from_slice(&live.to_be_bytes());
+            n += 1;
+        }
+        if len < 4 {
+            break;
+        }
+        at += len + (4 - len % 4) % 4;
+    }
+    n
 }
 
 /// One step of the script: an action of the played side, or an expected
@@ -671,6 +721,13 @@ fn summary(c: &[u8]) -> String {
             be16(v, 10)
         ),
         ty::SHUTDOWN if v.len() >= 4 => format!("SHUTDOWN[cum_tsn={}]", be32(v, 0)),
+        ty::ECNE | ty::CWR | ty::FORWARD_TSN | ty::I_FORWARD_TSN if v.len() >= 4 => {
+            format!(
+                "{name}[flgs={f:#x}, tsn={}, len={}]",
+                be32(v, 0),
+                v.len() + 4
+            )
+        }
         ty::ABORT | ty::ERROR => format!("{name}[flgs={f:#x}, causes={:?}]", causes(v)),
         _ => format!("{name}[flgs={f:#x}, len={}]", v.len() + 4),
     }
@@ -1272,7 +1329,9 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                             b.extend_from_slice(&other.1.to_be_bytes());
                             b.extend_from_slice(&live_tag.unwrap_or(*vtag).to_be_bytes());
                             b.extend_from_slice(&[0; 4]);
-                            b.extend_from_slice(chunks);
+                            let mut chunks = chunks.clone();
+                            let translated = translate(&mut chunks, st.own_init, st.other_init);
+                            b.extend_from_slice(&chunks);
                             let crc = sctp_codec::checksum::crc32c_field(&b);
                             b[8..12].copy_from_slice(&crc.to_be_bytes());
                             rec.write(local, o.peer, &b);
@@ -1284,6 +1343,11 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                                     .collect::<Vec<_>>()
                                     .join(", "),
                                 _ => format!("{} bytes of malformed chunks", chunks.len()),
+                            };
+                            let what = if translated > 0 {
+                                format!("{what} ({translated} TSN fields translated)")
+                            } else {
+                                what
                             };
                             report.injected.push(format!(
                                 "frame {frame}: {what} as live #{} (vtag {})",
@@ -1747,6 +1811,27 @@ mod tests {
         v.extend_from_slice(&1000u32.to_be_bytes());
         v.resize(12 + len, 0xab);
         (flags, v)
+    }
+
+    #[test]
+    fn injected_tsns_are_translated_per_side() {
+        // ECNE (other side's TSN space), CWR and FORWARD TSN (ours), an
+        // unknown chunk left alone.
+        let mut c = vec![12u8, 0, 0, 8, 0, 0, 0, 105];
+        c.extend_from_slice(&[13, 0, 0, 8, 0, 0, 0, 55]);
+        c.extend_from_slice(&[192, 0, 0, 12, 0, 0, 0, 52, 0, 3, 0, 9]);
+        c.extend_from_slice(&[0x45, 0, 0, 8, 0, 0, 0, 1]);
+        let n = translate(&mut c, (Some(50), Some(1000)), (Some(100), Some(7000)));
+        assert_eq!(n, 3);
+        assert_eq!(be32(&c, 4), 7005);
+        assert_eq!(be32(&c, 12), 1005);
+        assert_eq!(be32(&c, 20), 1002);
+        assert_eq!(&c[24..28], &[0, 3, 0, 9]);
+        assert_eq!(be32(&c, 32), 1);
+        // Unknown initial TSNs: left as captured.
+        let mut c = vec![12u8, 0, 0, 8, 0, 0, 0, 105];
+        assert_eq!(translate(&mut c, (None, None), (None, None)), 0);
+        assert_eq!(be32(&c, 4), 105);
     }
 
     #[test]

@@ -818,3 +818,63 @@ fn raw_ipv4_into_a_namespace_both_sides_match() {
         }
     }
 }
+
+#[test]
+fn ecne_is_injected_with_its_tsn_translated() {
+    // The echo capture with an ECNE from the client after the server's
+    // first DATA, naming that DATA's TSN: injected with the TSN moved onto
+    // the live server's TSN space.
+    let mut pkts = echo_packets();
+    let k = pkts
+        .iter()
+        .position(|(_, s, b)| *s && b.len() > 28 && b[12] == 0)
+        .expect("a server DATA packet");
+    let tsn = pkts[k].2[16..20].to_vec();
+    let client = pkts.iter().find(|p| !p.1 && p.2[12] != 1).unwrap().2[..8].to_vec();
+    let mut e = client.clone();
+    e.extend_from_slice(&[0; 4]);
+    e.extend_from_slice(&[12, 0, 0, 8]);
+    e.extend_from_slice(&tsn);
+    crc(&mut e);
+    let t = pkts[k].0 + 1;
+    pkts.insert(k + 1, (t, false, e));
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("echo-ecne.pcap");
+    write_capture(&path, &pkts);
+    let (out, report, _) = play("echo", &path, "client", 28);
+    let t = text(&out);
+    let inj = report["injected"].as_array().expect("injected");
+    assert_eq!(inj.len(), 1, "{t}");
+    assert!(
+        inj[0].as_str().unwrap().contains("ECNE[")
+            && inj[0].as_str().unwrap().contains("1 TSN fields translated"),
+        "{t}"
+    );
+    // The injected TSN is the live TSN of the DATA the captured one named.
+    let cap_tsn = u32::from_be_bytes(tsn[..].try_into().unwrap());
+    let data = report["expected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["captured"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("tsn={cap_tsn},"))
+        })
+        .expect("the named DATA");
+    let live = data["live"].as_str().expect("matched live");
+    let live_tsn = live
+        .split("tsn=")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap();
+    assert!(
+        inj[0]
+            .as_str()
+            .unwrap()
+            .contains(&format!("ECNE[flgs=0x0, tsn={live_tsn}, len=8]")),
+        "{t}"
+    );
+}
