@@ -7,7 +7,7 @@
 //! The live peer is `capture-tools/usrsctp_peer.c` (the tool that recorded
 //! the captures), built with `cc` once per test binary and run with the same
 //! options and commands as `scripts/record-captures.sh` gave it. Every test
-//! has its own UDP ports (43100 + 10 n), so they run in parallel.
+//! has its own UDP ports (a base from the process id + 10 n), so they run in parallel.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,7 +15,11 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-const BASE: u16 = 43100;
+/// First UDP port of this run: derived from the process id, so that two
+/// runs of these tests at once (engineers sharing a machine) do not meet.
+fn base() -> u16 {
+    20000 + (std::process::id() % 130) as u16 * 300
+}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -145,7 +149,7 @@ fn opts(o: &str) -> Vec<String> {
 /// with `name`'s recipe; returns the run's output and its JSON report.
 fn play(name: &str, file: &Path, side: &str, n: u16) -> (Output, serde_json::Value, PathBuf) {
     let (sopts, scmds, copts, ccmds) = recipe(name);
-    let (ours, theirs) = (BASE + 10 * n, BASE + 10 * n + 1);
+    let (ours, theirs) = (base() + 10 * n, base() + 10 * n + 1);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let json = dir.join(format!("live-{name}-{side}-{n}.json"));
     let record = dir.join(format!("live-{name}-{side}-{n}.pcap"));
@@ -482,7 +486,7 @@ fn missing_association_is_status_2() {
         "--play",
         "client",
         "--peer",
-        "udp:127.0.0.1:43291",
+        &format!("udp:127.0.0.1:{}", base() + 191),
     ]);
     assert_eq!(code, Some(2), "{err}");
     assert!(
@@ -501,7 +505,7 @@ fn corrupt_file_is_status_2() {
         "--play",
         "client",
         "--peer",
-        "udp:127.0.0.1:43292",
+        &format!("udp:127.0.0.1:{}", base() + 192),
     ]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("not a pcap or pcapng file"), "{err}");
@@ -514,7 +518,7 @@ fn corrupt_file_is_status_2() {
         "--play",
         "client",
         "--peer",
-        "udp:127.0.0.1:43292",
+        &format!("udp:127.0.0.1:{}", base() + 192),
     ]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("cut short"), "{err}");
@@ -529,13 +533,13 @@ fn unreachable_peer_is_status_2() {
         "--play",
         "client",
         "--peer",
-        "udp:127.0.0.1:43293",
+        &format!("udp:127.0.0.1:{}", base() + 193),
         "--port",
-        "43294",
+        &(base() + 194).to_string(),
     ]);
     assert_eq!(code, Some(2), "{err}");
     assert!(
-        err.contains("unreachable peer udp:127.0.0.1:43293"),
+        err.contains(&format!("unreachable peer udp:127.0.0.1:{}", base() + 193)),
         "{err}"
     );
 }
@@ -544,7 +548,7 @@ fn unreachable_peer_is_status_2() {
 fn silent_peer_is_missing_with_status_1() {
     // The server does not echo: the captured echoes are missing.
     let f = root().join("captures/usrsctp-echo.pcapng");
-    let (ours, theirs) = (BASE + 260, BASE + 261);
+    let (ours, theirs) = (base() + 260, base() + 261);
     let _p = peer(
         &s(&["server", &theirs.to_string(), "127.0.0.1", "5000"]),
         "end;quit",
@@ -580,7 +584,7 @@ fn peer_abort_is_a_divergence_with_what_was_still_expected() {
     // We play the echo server; the live client aborts after its messages
     // instead of waiting for the echoes and shutting down.
     let f = root().join("captures/usrsctp-echo.pcapng");
-    let (ours, theirs) = (BASE + 270, BASE + 271);
+    let (ours, theirs) = (base() + 270, base() + 271);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let json = dir.join("live-peer-abort.json");
     let record = dir.join("live-peer-abort.pcap");
@@ -655,9 +659,9 @@ fn ctrl_c_stops_with_the_report_so_far() {
         "--play",
         "server",
         "--peer",
-        "udp:127.0.0.1:43381",
+        &format!("udp:127.0.0.1:{}", base() + 281),
         "--port",
-        "43380",
+        &(base() + 280).to_string(),
         "--wait",
         "30000",
         "--json",
@@ -749,8 +753,11 @@ impl Drop for Netns {
 
 #[test]
 fn raw_ipv4_into_a_namespace_both_sides_match() {
-    let ns = Netns::create(7);
-    let (here, there) = ("10.78.7.1", "10.78.7.2");
+    // A subnet of this run's own (10.78.N.0/24, N from the process id).
+    let n = (std::process::id() % 250) as u8 + 1;
+    let ns = Netns::create(n);
+    let (here, there) = (format!("10.78.{n}.1"), format!("10.78.{n}.2"));
+    let (here, there) = (here.as_str(), there.as_str());
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     for name in ["echo", "shutdown-server", "abort"] {
         let (sopts, scmds, copts, ccmds) = recipe(name);
