@@ -1164,6 +1164,8 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                     cfg.receive_window = be32(val, 4).max(1500);
                     cfg.outbound_streams = be16(val, 8).max(1);
                     cfg.max_inbound_streams = be16(val, 10).max(1);
+                    // ECN Capable (0x8000) offered as captured.
+                    cfg.ecn = params(val).contains(&0x8000);
                     st.own_init.0 = Some(be32(val, 12));
                     st.own_tag.0 = Some(be32(val, 0));
                 } else {
