@@ -55,8 +55,9 @@ fn sink() -> (UdpSocket, u16) {
     )
     .unwrap();
     let u: UdpSocket = s.into();
-    u.set_read_timeout(Some(Duration::from_millis(1500)))
-        .unwrap();
+    // Long enough for the replaying process to start on a loaded machine;
+    // `receive` stops as soon as it has what it waits for.
+    u.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let port = u.local_addr().unwrap().port();
     (u, port)
 }
@@ -211,8 +212,10 @@ fn asis_timing_keeps_the_gaps() {
             assert!(crc_ok(got));
             let gap = at.duration_since(rx[0].0).as_secs_f64() * 1000.0;
             let want = times[k] as f64 * factor;
+            // 30 ms: scheduling on a loaded 2-core machine; the gaps checked
+            // span 500 ms, so a replay at top speed still fails.
             assert!(
-                (gap - want).abs() < 15.0,
+                (gap - want).abs() < 30.0,
                 "{timing}: packet {k} at {gap:.1} ms, capture says {want} ms"
             );
         }
