@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use crate::list;
 use crate::raw::{self, RawOptions, Target, Timing};
 
-const LIST_USAGE: &str = "usage: sctp-replay list FILE [--json]";
+const LIST_USAGE: &str = "usage: sctp-replay list FILE [--json] [--udp-port P]...";
 const RAW_USAGE: &str = "usage: sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST [--rewrite-addr OLD=NEW]...
                        [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N] [--no-progress]";
 
@@ -18,12 +18,19 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// `sctp-replay list FILE [--json]`.
+/// `sctp-replay list FILE [--json] [--udp-port P]...` (UDP encapsulation
+/// ports besides 9899, RFC 6951).
 pub fn list_main(args: impl Iterator<Item = String>) -> ExitCode {
     let (mut json, mut file) = (false, None);
-    for a in args {
+    let mut udp_ports: Vec<u16> = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
         match a.as_str() {
             "--json" => json = true,
+            "--udp-port" => match args.next().map(|v| v.parse::<u16>()) {
+                Some(Ok(p)) => udp_ports.push(p),
+                _ => return fail(format!("--udp-port needs a port number\n{LIST_USAGE}")),
+            },
             "-h" | "--help" => {
                 println!("{LIST_USAGE}");
                 return ExitCode::SUCCESS;
@@ -38,7 +45,7 @@ pub fn list_main(args: impl Iterator<Item = String>) -> ExitCode {
     let Some(file) = file else {
         return fail(LIST_USAGE);
     };
-    match list::list(&file) {
+    match list::list_with_udp_ports(&file, &udp_ports) {
         Ok(l) => {
             if json {
                 print!("{}", list::json(&l));

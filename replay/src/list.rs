@@ -272,8 +272,19 @@ fn be32(b: &[u8], at: usize) -> u32 {
 
 /// Reads the whole capture and finds its associations.
 pub fn list(path: &Path) -> Result<Listing, ListError> {
+    list_with_udp_ports(path, &[])
+}
+
+/// As [`list`], also reading SCTP over UDP on `udp_ports` (RFC 6951),
+/// besides the default 9899.
+pub fn list_with_udp_ports(path: &Path, udp_ports: &[u16]) -> Result<Listing, ListError> {
     let mut reader = open(path)?;
-    let cfg = LinkConfig::default();
+    let mut cfg = LinkConfig::default();
+    for p in udp_ports {
+        if !cfg.udp_ports.contains(p) {
+            cfg.udp_ports.push(*p);
+        }
+    }
     let mut defrag = Defragmenter::default();
     let mut index = Index::default();
     let mut out = Listing::default();
