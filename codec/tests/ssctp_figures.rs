@@ -190,7 +190,10 @@ fn ssserkey_figures() {
     );
     // No suite known: the server DH shape is recognised by its three lengths fitting
     // (spec 11); LP = 0x00ff does not fit in 13 bytes, so this one is RSA.
-    let c = decode("d3 00 0015 0031 0011 00ff 0001 0001 0000 0102030405 000000", None);
+    let c = decode(
+        "d3 00 0015 0031 0011 00ff 0001 0001 0000 0102030405 000000",
+        None,
+    );
     assert!(
         matches!(&c.body, ChunkBody::SsSerKey(k) if matches!(&k.params[0].body, ParamBody::RsaServer(_))),
         "{c:?}"

@@ -410,7 +410,10 @@ impl Runner {
     /// set the endpoint's matching option, so a script sees the features it
     /// asked for.
     fn command(&mut self, c: &str) {
-        let Some(rest) = c.split_whitespace().find(|w| w.starts_with("net.inet.sctp.")) else {
+        let Some(rest) = c
+            .split_whitespace()
+            .find(|w| w.starts_with("net.inet.sctp."))
+        else {
             return;
         };
         let Some((name, value)) = rest["net.inet.sctp.".len()..].split_once('=') else {
