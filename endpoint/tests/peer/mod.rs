@@ -5,6 +5,8 @@
 //! checks of what it received, and a message body both sides can verify.
 #![allow(dead_code)]
 
+/// The same throw-away namespace as craft's live tests use: one file for both.
+#[path = "../../../craft/tests/peer/netns.rs"]
 pub mod netns;
 
 use std::collections::HashMap;
