@@ -1,9 +1,11 @@
 /*
- * usrsctp_peer (capture-tools copy): two usrsctp peers talk to each other
- * while scripts/record-captures.sh records them into captures/. Copied from
- * endpoint/tests/peer/usrsctp_peer.c (the endpoint's interop test peer,
- * left untouched) and extended with: option echo=1, commands sleep and wait,
- * and a relay mode that makes two INITs cross deterministically.
+ * usrsctp_peer: usrsctp as a live peer, in either role, over UDP
+ * encapsulation (RFC 6951) or raw IP. One program for three users: the
+ * endpoint's interop tests (endpoint/tests/usrsctp_udp.rs, raw_netns.rs),
+ * sctp-replay live's tests (replay/tests/live_usrsctp.rs), and
+ * scripts/record-captures.sh, which records two of them into captures/
+ * (option echo=1, commands sleep, wait and end, and a relay mode that makes
+ * two INITs cross deterministically).
  *
  * usage:
  *   usrsctp_peer server ENCAPS LOCAL_ADDR SCTP_PORT [OPTION...]

@@ -1,5 +1,5 @@
 //! usrsctp as a live peer of the endpoint's interop tests: builds
-//! `usrsctp_peer.c` with `cc` once per test binary (into the target dir),
+//! `capture-tools/usrsctp_peer.c` with `cc` once per test binary (into the target dir),
 //! runs it in either role (optionally inside a network namespace), feeds it
 //! commands on stdin, reads its line log, and kills it on drop. Also the
 //! checks of what it received, and a message body both sides can verify.
@@ -28,7 +28,9 @@ pub fn binary() -> PathBuf {
 }
 
 fn build() -> Result<PathBuf, String> {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peer/usrsctp_peer.c");
+    // The one usrsctp peer of the project (also used by sctp-replay's tests
+    // and scripts/record-captures.sh).
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../capture-tools/usrsctp_peer.c");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let out = dir.join("endpoint_usrsctp_peer");
     // Build under a private name, then rename: test binaries may race.
