@@ -149,6 +149,14 @@ impl<'b> PacketWriter<'b> {
         self.buf
     }
 
+    /// The bytes written so far, mutable: for a field that depends on what
+    /// follows it, such as the HMAC of an AUTH chunk (RFC 4895 6.2), filled
+    /// in before [`PacketWriter::finish`].
+    #[inline]
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        self.buf
+    }
+
     /// Checks that a chunk with a value of `value` bytes fits a Length and
     /// the limit; returns the bytes it takes with its padding (RFC 9260 3.2).
     #[inline]
