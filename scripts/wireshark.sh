@@ -15,7 +15,10 @@
 # stdout and stderr are tshark's own. Needs root for 4.4/4.6 (chroot, mount).
 # SCTPKIT_PLUGIN_SO=FILE puts FILE in the plugin folder instead (nothing is built):
 # scripts/wireshark-versions.sh uses it to show that a plugin built for another
-# version is refused.
+# version is refused. SCTPKIT_LD_LIBRARY_PATH=DIR (4.4/4.6) mounts DIR at its own
+# path in the root and runs the program with LD_LIBRARY_PATH=DIR: the test that puts
+# the 4.0 build in 4.4's folder with 4.0's libwireshark.so.16 loadable uses it to reach
+# Wireshark's own version check ("was compiled for Wireshark version 4.0").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOTS="${SCTPKIT_ROOTS:-/var/cache/sctpkit/roots}"
@@ -88,6 +91,11 @@ for a in "$@"; do
   fi
   want_mount "$p" || echo "note: $a is not mounted into the root (its folder is / or a system folder)" >&2
 done
+ldpath=()
+if [ -n "${SCTPKIT_LD_LIBRARY_PATH:-}" ]; then
+  want_mount "$SCTPKIT_LD_LIBRARY_PATH" || { echo "cannot mount $SCTPKIT_LD_LIBRARY_PATH" >&2; exit 2; }
+  ldpath=(LD_LIBRARY_PATH="$(realpath -m "$SCTPKIT_LD_LIBRARY_PATH")")
+fi
 # Parents before children (a later mount would hide an earlier one below it).
 mapfile -t dirs < <(printf '%s\n' "${!mounts[@]}" | sort)
 
@@ -106,6 +114,6 @@ unshare --mount --propagation private -- bash -euo pipefail -c '
   done
   exec chroot "$root" "$@"
 ' wireshark.sh "$root" "${home#"$root"}" "$PWD" "${#dirs[@]}" "${dirs[@]}" \
-  "${runas[@]}" env -i -C "$PWD" PATH=/usr/bin:/bin HOME="${home#"$root"}" LANG=C.UTF-8 "$prog" "$@" \
+  "${runas[@]}" env -i -C "$PWD" PATH=/usr/bin:/bin HOME="${home#"$root"}" LANG=C.UTF-8 "${ldpath[@]}" "$prog" "$@" \
   || rc=$?
 exit "$rc"
