@@ -22,6 +22,12 @@ PACKAGES=(
   tcpreplay            # scripts/bench-replay.sh: raw replay vs tcpreplay --topspeed
   util-linux           #   setpriv: a child without CAP_NET_RAW
   procps               #   kill -INT to stop tshark cleanly
+  mmdebstrap           # scripts/wireshark-versions.sh: Debian roots with Wireshark 4.4 and 4.6
+  wireshark-qt         # scripts/gui-screenshot.sh: the Wireshark GUI with the plugin,
+  xvfb                 #   under a virtual X server,
+  xdotool              #   driven by keystrokes,
+  imagemagick          #   screenshots (import)
+  fonts-dejavu-core    #   legible text in them
 )
 
 missing=()

@@ -62,11 +62,22 @@ make_root() {
   rm -rf "$dir.tmp"
   t0=$(date +%s)
   log "root $v: mmdebstrap $suite -> $dir"
-  # sid's Release file may be past its Valid-Until date on the mirror.
-  mmdebstrap --variant=apt --quiet \
-    --aptopt='Acquire::Check-Valid-Until "false"' \
-    --include="$PKGS" \
-    "$suite" "$dir.tmp"
+  # sid's Release file may be past its Valid-Until date on the mirror. Three
+  # attempts: a fresh CI machine should not fail on one network hiccup.
+  local attempt
+  for attempt in 1 2 3; do
+    rm -rf "$dir.tmp"
+    if mmdebstrap --variant=apt --quiet \
+      --aptopt='Acquire::Check-Valid-Until "false"' \
+      --aptopt='Acquire::Retries "3"' \
+      --include="$PKGS" \
+      "$suite" "$dir.tmp"; then
+      break
+    fi
+    [ "$attempt" = 3 ] && { log "root $v: mmdebstrap failed 3 times"; rm -rf "$dir.tmp"; return 1; }
+    log "root $v: mmdebstrap failed (attempt $attempt), again in 20 s"
+    sleep 20
+  done
   mkdir -p "$dir.tmp/build" "$dir.tmp/home"
   chroot "$dir.tmp" dpkg-query -W -f '${Version}\n' tshark > "$dir.tmp/.sctpkit-tshark-version"
   mv "$dir.tmp" "$dir"
