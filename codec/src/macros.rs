@@ -41,6 +41,31 @@ macro_rules! wire_struct {
                 $( let (i, $f) = <$t as $crate::wire::Field<'a>>::decode(i, cx)?; )*
                 Ok((i, $name { $($f),* }))
             }
+            /// After [`Self::decode_fields`] failed: the value as far as it
+            /// decodes when only its last field is damaged (every fixed field,
+            /// and the TLVs of a final list before the damage), with the
+            /// undecoded rest and the error where it stops; `None` otherwise.
+            pub fn decode_fields_partial(
+                i: &'a [u8],
+                cx: &$crate::wire::Ctx<'a>,
+            ) -> Option<(&'a [u8], Self, $crate::error::DecodeError)> {
+                let last = Self::FIELDS.len();
+                let mut k = 0usize;
+                let mut stop = None;
+                $(
+                    k += 1;
+                    let (i, $f) = match <$t as $crate::wire::Field<'a>>::decode(i, cx) {
+                        Ok(x) => x,
+                        Err(e) if k == last => {
+                            let (rest, v, e) = <$t as $crate::wire::Field<'a>>::decode_prefix(i, cx, e)?;
+                            stop = Some(e);
+                            (rest, v)
+                        }
+                        Err(_) => return None,
+                    };
+                )*
+                Some((i, $name { $($f),* }, stop?))
+            }
             /// Appends every field in order.
             pub fn encode_fields(&self, out: &mut Vec<u8>) {
                 $( $crate::wire::Field::encode(&self.$f, out); )*
@@ -342,6 +367,14 @@ macro_rules! tlv16_wrapper {
             const KIND: $crate::wire::FieldKind = $crate::wire::FieldKind::$listkind;
             fn decode(i: &'a [u8], cx: &$crate::wire::Ctx<'a>) -> Result<(&'a [u8], Self), $crate::error::DecodeError> {
                 $crate::tlv::decode_list(i, cx, false)
+            }
+            fn decode_prefix(
+                i: &'a [u8],
+                cx: &$crate::wire::Ctx<'a>,
+                _error: $crate::error::DecodeError,
+            ) -> Option<(&'a [u8], Self, $crate::error::DecodeError)> {
+                let (rest, v, e) = $crate::tlv::decode_list_partial(i, cx, false);
+                Some((rest, v, e?))
             }
             fn encode(&self, out: &mut Vec<u8>) {
                 $crate::tlv::encode_list(self, out, false)

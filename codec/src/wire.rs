@@ -171,6 +171,18 @@ pub trait Field<'a>: Sized {
     fn describe(&self, name: &'static str, at: usize, v: &mut dyn Visitor);
     /// A random value for property tests, `depth` levels deep.
     fn generate(g: &mut Gen, depth: u8) -> Self;
+    /// After [`Field::decode`] failed on `i` with `error`: the part that
+    /// did decode (a TLV list's entries before the damage), the undecoded
+    /// rest and the error where decoding stopped; `None` when nothing can be
+    /// kept (the default). Lenient decoding keeps it beside the raw value.
+    fn decode_prefix(
+        i: &'a [u8],
+        cx: &Ctx<'a>,
+        error: DecodeError,
+    ) -> Option<(&'a [u8], Self, DecodeError)> {
+        let _ = (i, cx, error);
+        None
+    }
 }
 
 /// Converts a borrowed value into one that owns its bytes.

@@ -144,6 +144,96 @@ pub(crate) fn resolve_chunk(ty: u8, whole: &[u8], r: &crate::dialect::Rules) -> 
     }
 }
 
+/// What a malformed chunk value decoded to before the damage (lenient
+/// decoding): the typed value with every fixed field and the TLVs (or
+/// records) that were whole, and how many bytes of the value that covers.
+/// The chunk's body stays [`ChunkBody::Malformed`], raw and byte-exact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialBody<'a> {
+    /// The typed value as far as it decoded (a list cut before the damage).
+    pub body: ChunkBody<'a>,
+    /// Bytes of the value it covers; the damage starts there.
+    pub len: usize,
+}
+
+/// The chunk types whose malformed value keeps a partial decode: the fixed
+/// fields followed by a TLV list (INIT, INIT ACK, HEARTBEAT, ABORT, ERROR,
+/// ASCONF, RE-CONFIG, ...) and the SACKs, whose counts can overrun the value.
+fn decode_partial<'a>(
+    tag: DialectTag,
+    ty: u8,
+    value: &'a [u8],
+    cx: &Ctx<'a>,
+) -> Option<PartialBody<'a>> {
+    if tag != DialectTag::Standard {
+        return None;
+    }
+    let (rest, body) =
+        match ty {
+            ty::INIT => {
+                InitChunk::decode_fields_partial(value, cx).map(|(r, b, _)| (r, ChunkBody::Init(b)))
+            }
+            ty::INIT_ACK => InitChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::InitAck(b))),
+            ty::HEARTBEAT => HeartbeatChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::Heartbeat(b))),
+            ty::HEARTBEAT_ACK => HeartbeatChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::HeartbeatAck(b))),
+            ty::ABORT => CausesChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::Abort(b))),
+            ty::ERROR => CausesChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::Error(b))),
+            ty::ASCONF => AsconfChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::Asconf(b))),
+            ty::ASCONF_ACK => AsconfChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::AsconfAck(b))),
+            ty::RE_CONFIG => ReConfigChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::ReConfig(b))),
+            ty::SACK => {
+                SackChunk::decode_fields_partial(value, cx).map(|(r, b, _)| (r, ChunkBody::Sack(b)))
+            }
+            ty::NR_SACK => NrSackChunk::decode_fields_partial(value, cx)
+                .map(|(r, b, _)| (r, ChunkBody::NrSack(b))),
+            _ => None,
+        }?;
+    Some(PartialBody {
+        body,
+        len: value.len() - rest.len(),
+    })
+}
+
+/// Reports the leading fixed-size fields of a registered type that lie
+/// wholly inside `raw` (a value too short for its type); returns the bytes
+/// they cover.
+fn describe_fixed_prefix(info: &TypeInfo, raw: &[u8], at: usize, v: &mut dyn Visitor) -> usize {
+    let mut k = 0;
+    for f in info.fields {
+        let size = match f.kind {
+            FieldKind::U8 => 1,
+            FieldKind::U16 => 2,
+            FieldKind::U32 | FieldKind::Ipv4 => 4,
+            FieldKind::Ipv6 => 16,
+            _ => break,
+        };
+        let Some(b) = raw.get(k..k + size) else { break };
+        let value = match f.kind {
+            FieldKind::Ipv4 => Value::Ipv4(std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3])),
+            FieldKind::Ipv6 => {
+                let mut a = [0u8; 16];
+                a.copy_from_slice(b);
+                Value::Ipv6(a.into())
+            }
+            _ => Value::Uint {
+                v: b.iter().fold(0u64, |n, &x| n << 8 | u64::from(x)),
+                bits: 8 * size as u8,
+            },
+        };
+        v.field(f.name, Span::new(at + k, size), value);
+        k += size;
+    }
+    k
+}
+
 /// One chunk (RFC 9260 3.2): type and flags as on the wire, the typed value,
 /// and what is needed to re-encode it byte for byte (or wrongly, on purpose).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +250,9 @@ pub struct Chunk<'a> {
     pub extra: Cow<'a, [u8]>,
     /// Padding bytes as seen (`None`: the normal zero padding).
     pub padding: Option<Cow<'a, [u8]>>,
+    /// For a [`ChunkBody::Malformed`] value read leniently: what decoded
+    /// before the damage, if anything did (see [`PartialBody`]).
+    pub partial: Option<Box<PartialBody<'a>>>,
 }
 
 impl<'a> Chunk<'a> {
@@ -172,6 +265,7 @@ impl<'a> Chunk<'a> {
             length: None,
             extra: Cow::Borrowed(&[]),
             padding: None,
+            partial: None,
         }
     }
     /// The Chunk Length this chunk has on the wire: the explicit one, or the
@@ -245,10 +339,16 @@ impl<'a> Tlv<'a> for Chunk<'a> {
         };
         let cx = &Ctx { carrier, ..*cx };
         let decoded = tag.and_then(|tag| ChunkBody::decode_known(tag, ty as u16, value, cx));
+        let mut partial = None;
         let (body, extra) = match decoded {
             Some(Ok((rest, body))) => (body, rest),
             Some(Err(e)) if cx.strict => return Err(e),
-            Some(Err(e)) => (ChunkBody::Malformed(Cow::Borrowed(value), e), end),
+            Some(Err(e)) => {
+                partial = tag
+                    .and_then(|tag| decode_partial(tag, ty, value, cx))
+                    .map(Box::new);
+                (ChunkBody::Malformed(Cow::Borrowed(value), e), end)
+            }
             None => (ChunkBody::Unknown(Cow::Borrowed(value)), end),
         };
         Ok(Chunk {
@@ -258,6 +358,7 @@ impl<'a> Tlv<'a> for Chunk<'a> {
             length: None,
             extra: Cow::Borrowed(extra),
             padding: None,
+            partial,
         })
     }
     fn encode_tlv(&self, out: &mut Vec<u8>) {
@@ -293,7 +394,27 @@ impl<'a> Tlv<'a> for Chunk<'a> {
                 v.flag(f.name, Span::new(at + 1, 1), f.mask, f.get(self.flags));
             }
         }
-        self.body.describe_value(at + 4, v);
+        match &self.body {
+            // What decoded before the damage, then the damage and the rest raw.
+            ChunkBody::Malformed(raw, e) => {
+                let done = match (&self.partial, self.info()) {
+                    (Some(p), _) if p.len <= raw.len() => {
+                        p.body.describe_value(at + 4, v);
+                        p.len
+                    }
+                    (_, Some(info)) => describe_fixed_prefix(info, raw, at + 4, v),
+                    _ => 0,
+                };
+                let rest = &raw[done..];
+                v.malformed(Span::new(at + 4 + done, rest.len()), e);
+                v.field(
+                    "value",
+                    Span::new(at + 4 + done, rest.len()),
+                    Value::Bytes(rest),
+                );
+            }
+            body => body.describe_value(at + 4, v),
+        }
         let mut end = at + 4 + self.body.value_len();
         if !self.extra.is_empty() {
             v.field(
@@ -337,6 +458,12 @@ impl IntoOwned for Chunk<'_> {
             length: self.length,
             extra: IntoOwned::into_owned(self.extra),
             padding: self.padding.map(IntoOwned::into_owned),
+            partial: self.partial.map(|p| {
+                Box::new(PartialBody {
+                    body: p.body.into_owned(),
+                    len: p.len,
+                })
+            }),
         }
     }
 }

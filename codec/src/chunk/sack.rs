@@ -35,6 +35,19 @@ fn take_records<'a, T: Record>(
     Ok((r, l.chunks_exact(T::SIZE).map(T::read).collect()))
 }
 
+/// Reads up to `n` records of `T` from `i`: those present, the rest, and
+/// whether all `n` were there.
+fn take_some<T: Record>(i: &[u8], n: usize) -> (&[u8], Vec<T>, bool) {
+    let k = n.min(i.len() / T::SIZE);
+    let (l, r) = i.split_at(k * T::SIZE);
+    (r, l.chunks_exact(T::SIZE).map(T::read).collect(), k == n)
+}
+
+/// The explicit count to keep when fewer entries than announced were read.
+fn short_count(n: u16, whole: bool) -> Option<u16> {
+    (!whole).then_some(n)
+}
+
 fn describe_count(v: &mut dyn Visitor, name: &'static str, at: usize, n: u16) {
     v.field(
         name,
@@ -116,6 +129,45 @@ impl SackChunk {
                 gap_ack_blocks,
                 duplicate_tsns,
             },
+        ))
+    }
+    /// After [`Self::decode_fields`] failed on a count larger than the
+    /// bytes present: the fixed fields, the gap blocks and duplicate TSNs
+    /// that are there (the counts kept as read), the rest and the error.
+    pub fn decode_fields_partial<'a>(
+        i: &'a [u8],
+        cx: &Ctx<'a>,
+    ) -> Option<(&'a [u8], Self, DecodeError)> {
+        let start = i;
+        let (i, cumulative_tsn_ack) = u32::decode(i, cx).ok()?;
+        let (i, a_rwnd) = u32::decode(i, cx).ok()?;
+        let (i, ng) = u16::decode(i, cx).ok()?;
+        let (i, nd) = u16::decode(i, cx).ok()?;
+        let (i, gap_ack_blocks, g_whole) = take_some(i, ng as usize);
+        let (i, duplicate_tsns, d_whole) = take_some(i, nd as usize);
+        let (what, count) = match (g_whole, d_whole) {
+            (false, _) => ("gap ack block", ng),
+            (true, false) => ("duplicate TSN", nd),
+            (true, true) => return None,
+        };
+        let e = DecodeError::new(
+            cx.offset(start),
+            ErrorKind::BadCount {
+                what,
+                count: count as usize,
+            },
+        );
+        Some((
+            i,
+            SackChunk {
+                cumulative_tsn_ack,
+                a_rwnd,
+                number_of_gap_ack_blocks: short_count(ng, g_whole),
+                number_of_duplicate_tsns: short_count(nd, d_whole),
+                gap_ack_blocks,
+                duplicate_tsns,
+            },
+            e,
         ))
     }
     fn ng(&self) -> u16 {
@@ -267,6 +319,52 @@ impl NrSackChunk {
                 nr_gap_ack_blocks,
                 duplicate_tsns,
             },
+        ))
+    }
+    /// After [`Self::decode_fields`] failed on a count larger than the
+    /// bytes present: the fixed fields and the entries of each list that
+    /// are there (the counts kept as read), the rest and the error.
+    pub fn decode_fields_partial<'a>(
+        i: &'a [u8],
+        cx: &Ctx<'a>,
+    ) -> Option<(&'a [u8], Self, DecodeError)> {
+        let start = i;
+        let (i, cumulative_tsn_ack) = u32::decode(i, cx).ok()?;
+        let (i, a_rwnd) = u32::decode(i, cx).ok()?;
+        let (i, ng) = u16::decode(i, cx).ok()?;
+        let (i, nn) = u16::decode(i, cx).ok()?;
+        let (i, nd) = u16::decode(i, cx).ok()?;
+        let (i, reserved) = u16::decode(i, cx).ok()?;
+        let (i, gap_ack_blocks, g_whole) = take_some(i, ng as usize);
+        let (i, nr_gap_ack_blocks, n_whole) = take_some(i, nn as usize);
+        let (i, duplicate_tsns, d_whole) = take_some(i, nd as usize);
+        let (what, count) = match (g_whole, n_whole, d_whole) {
+            (false, _, _) => ("gap ack block", ng),
+            (true, false, _) => ("NR gap ack block", nn),
+            (true, true, false) => ("duplicate TSN", nd),
+            (true, true, true) => return None,
+        };
+        let e = DecodeError::new(
+            cx.offset(start),
+            ErrorKind::BadCount {
+                what,
+                count: count as usize,
+            },
+        );
+        Some((
+            i,
+            NrSackChunk {
+                cumulative_tsn_ack,
+                a_rwnd,
+                number_of_gap_ack_blocks: short_count(ng, g_whole),
+                number_of_nr_gap_ack_blocks: short_count(nn, n_whole),
+                number_of_duplicate_tsns: short_count(nd, d_whole),
+                reserved,
+                gap_ack_blocks,
+                nr_gap_ack_blocks,
+                duplicate_tsns,
+            },
+            e,
         ))
     }
     fn counts(&self) -> (u16, u16, u16) {
