@@ -17,6 +17,13 @@
  *            streams=N  outbound streams asked for (SCTP_INITMSG; default 16)
  *            echo=1     send every received message back (same stream, PPID,
  *                       U bit)
+ *            auth=T,T.. SCTP-AUTH (RFC 4895): require these chunk types (decimal)
+ *                       to be authenticated (SCTP_AUTH_CHUNK); auth= alone
+ *                       requires none but still offers AUTH
+ *            key=ID:TEXT  shared key TEXT with identifier ID, made the active
+ *                       key (SCTP_AUTH_KEY, SCTP_AUTH_ACTIVE_KEY)
+ *            hmac=I,I.. HMAC identifiers in order of preference (SCTP_HMAC_IDENT;
+ *                       1 SHA-1, 3 SHA-256)
  *
  *   usrsctp_peer relay PORT_A PORT_B TO_A TO_B
  *     UDP relay on 127.0.0.1: what arrives on PORT_A goes out of PORT_B to
@@ -417,6 +424,76 @@ static void timers(struct socket *so, int af, int rtomin, int hb)
 	}
 }
 
+/* SCTP-AUTH on the socket's future associations: chunk types to require,
+ * a shared key made active, the HMAC list. */
+static int auth_setup(struct socket *so, const char *chunks, const char *key, const char *hmacs)
+{
+	const char *p;
+	if (chunks) {
+		for (p = chunks; *p; ) {
+			struct sctp_authchunk ac;
+			char *end;
+			long t = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			ac.sauth_chunk = (uint8_t)t;
+			if (usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_AUTH_CHUNK, &ac, sizeof(ac)) < 0) {
+				say("error auth_chunk %ld errno=%d %s", t, errno, strerror(errno));
+				return -1;
+			}
+			p = *end == ',' ? end + 1 : end;
+		}
+	}
+	if (hmacs) {
+		uint8_t buf[sizeof(struct sctp_hmacalgo) + 8 * sizeof(uint16_t)];
+		struct sctp_hmacalgo *ha = (struct sctp_hmacalgo *)buf;
+		uint32_t n = 0;
+		for (p = hmacs; *p && n < 8; ) {
+			char *end;
+			long id = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			ha->shmac_idents[n++] = (uint16_t)id;
+			p = *end == ',' ? end + 1 : end;
+		}
+		ha->shmac_number_of_idents = n;
+		if (usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_HMAC_IDENT, ha,
+				       (socklen_t)(sizeof(*ha) + n * sizeof(uint16_t))) < 0) {
+			say("error hmac_ident errno=%d %s", errno, strerror(errno));
+			return -1;
+		}
+	}
+	if (key) {
+		const char *colon = strchr(key, ':');
+		size_t len = colon ? strlen(colon + 1) : 0;
+		uint8_t buf[sizeof(struct sctp_authkey) + 256];
+		struct sctp_authkey *ak = (struct sctp_authkey *)buf;
+		struct sctp_authkeyid kid;
+		if (!colon || len > 256) {
+			say("error key option: key=ID:TEXT");
+			return -1;
+		}
+		memset(buf, 0, sizeof(buf));
+		ak->sca_assoc_id = SCTP_FUTURE_ASSOC;
+		ak->sca_keynumber = (uint16_t)atoi(key);
+		ak->sca_keylength = (uint16_t)len;
+		memcpy(ak->sca_key, colon + 1, len);
+		if (usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_AUTH_KEY, ak,
+				       (socklen_t)(sizeof(*ak) + len)) < 0) {
+			say("error auth_key errno=%d %s", errno, strerror(errno));
+			return -1;
+		}
+		memset(&kid, 0, sizeof(kid));
+		kid.scact_assoc_id = SCTP_FUTURE_ASSOC;
+		kid.scact_keynumber = ak->sca_keynumber;
+		if (usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_AUTH_ACTIVE_KEY, &kid, sizeof(kid)) < 0) {
+			say("error active_key errno=%d %s", errno, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -430,6 +507,7 @@ int main(int argc, char **argv)
 	unsigned k;
 	int af, client, tries, first_opt;
 	int hb = -1, rtomin = -1, streams = 16;
+	const char *auth_chunks = NULL, *auth_key = NULL, *hmacs = NULL;
 	pthread_t rx;
 	char line[256];
 
@@ -455,6 +533,12 @@ int main(int argc, char **argv)
 			streams = atoi(argv[k] + 8);
 		else if (!strncmp(argv[k], "echo=", 5))
 			echo_mode = atoi(argv[k] + 5);
+		else if (!strncmp(argv[k], "auth=", 5))
+			auth_chunks = argv[k] + 5;
+		else if (!strncmp(argv[k], "key=", 4))
+			auth_key = argv[k] + 4;
+		else if (!strncmp(argv[k], "hmac=", 5))
+			hmacs = argv[k] + 5;
 		else {
 			fprintf(stderr, "unknown option %s\n", argv[k]);
 			return 2;
@@ -471,6 +555,8 @@ int main(int argc, char **argv)
 	/* Several stacks share the host: never answer out-of-the-blue packets. */
 	usrsctp_sysctl_set_sctp_blackhole(2);
 	usrsctp_sysctl_set_sctp_no_csum_on_loopback(0);
+	if (auth_chunks || auth_key || hmacs)
+		usrsctp_sysctl_set_sctp_auth_enable(1);
 
 	lsock = usrsctp_socket(af, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
 	if (!lsock) {
@@ -484,6 +570,8 @@ int main(int argc, char **argv)
 	im.sinit_max_instreams = 2048;
 	usrsctp_setsockopt(lsock, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im));
 	timers(lsock, af, rtomin, hb);
+	if (auth_setup(lsock, auth_chunks, auth_key, hmacs) < 0)
+		return 1;
 	memset(&ev, 0, sizeof(ev));
 	ev.se_assoc_id = SCTP_FUTURE_ASSOC;
 	ev.se_on = 1;

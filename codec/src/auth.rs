@@ -72,7 +72,10 @@ impl HmacAlgorithm {
 /// length but without padding. Each argument is a whole parameter (TLV) as
 /// it appeared in the INIT or INIT ACK; trailing padding is cut here.
 pub fn key_vector(out: &mut Vec<u8>, random: &[u8], chunks: Option<&[u8]>, hmac_algo: &[u8]) {
-    for p in [Some(random), chunks, Some(hmac_algo)].into_iter().flatten() {
+    for p in [Some(random), chunks, Some(hmac_algo)]
+        .into_iter()
+        .flatten()
+    {
         let len = tlv_len(p);
         out.extend_from_slice(&p[..len]);
     }
@@ -272,7 +275,12 @@ mod tests {
         let long = [0x80, 0x02, 0x00, 0x09, 0, 0, 0, 0, 0];
         assert!(vector_less(&b, &long));
         let mut v = Vec::new();
-        key_vector(&mut v, &[0x80, 2, 0, 5, 9, 0, 0, 0], None, &[0x80, 4, 0, 6, 0, 1, 0, 0]);
+        key_vector(
+            &mut v,
+            &[0x80, 2, 0, 5, 9, 0, 0, 0],
+            None,
+            &[0x80, 4, 0, 6, 0, 1, 0, 0],
+        );
         assert_eq!(v, [0x80, 2, 0, 5, 9, 0x80, 4, 0, 6, 0, 1]);
     }
 }

@@ -52,6 +52,25 @@ pub struct Config {
     /// packets `Transmit::ecn_capable` marks and report CE marks through
     /// `Endpoint::handle_packet_ecn`.
     pub ecn: bool,
+    /// Offer and accept SCTP-AUTH (RFC 4895): RANDOM, CHUNKS and HMAC-ALGO
+    /// in INIT and INIT ACK, AUTH chunks before the chunk types each side
+    /// listed.
+    pub auth: bool,
+    /// Chunk types we require the peer to authenticate (our CHUNKS
+    /// parameter, RFC 4895 3.2); INIT, INIT ACK, SHUTDOWN COMPLETE and AUTH
+    /// are left out whatever this says.
+    pub auth_chunks: Vec<u8>,
+    /// HMAC algorithms we offer, in order of preference (RFC 4895 3.3);
+    /// SHA-1 is always added at the end when missing (it is mandatory).
+    pub auth_hmacs: Vec<sctp_codec::auth::HmacAlgorithm>,
+    /// Endpoint pair shared keys by Shared Key Identifier (RFC 4895 6.1);
+    /// key 0 is the empty key unless set.
+    pub auth_keys: Vec<(u16, Vec<u8>)>,
+    /// The Shared Key Identifier we send with (RFC 4895 6.2).
+    pub auth_active_key: u16,
+    /// Refuse peers that do not offer AUTH (ABORT with a Protocol
+    /// Violation) instead of running without it.
+    pub auth_required: bool,
 }
 
 impl Default for Config {
@@ -77,6 +96,15 @@ impl Default for Config {
             pr_sctp: true,
             interleaving: false,
             ecn: false,
+            auth: false,
+            auth_chunks: Vec::new(),
+            auth_hmacs: vec![
+                sctp_codec::auth::HmacAlgorithm::Sha256,
+                sctp_codec::auth::HmacAlgorithm::Sha1,
+            ],
+            auth_keys: vec![(0, Vec::new())],
+            auth_active_key: 0,
+            auth_required: false,
         }
     }
 }

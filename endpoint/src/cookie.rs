@@ -11,7 +11,7 @@ use sha2::Sha256;
 /// Length of the MAC at the end of every cookie.
 const MAC_LEN: usize = 32;
 /// Cookie format version.
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// Most peer addresses a cookie carries.
 pub const MAX_ADDRS: usize = 16;
 
@@ -53,6 +53,9 @@ pub struct CookieFields {
     pub local_addr: IpAddr,
     /// Extensions both sides support (bit 0: PR-SCTP).
     pub features: u32,
+    /// SCTP-AUTH key vectors, ours and the peer's (RFC 4895 6.1), when both
+    /// offered AUTH: the association key is derived from them.
+    pub auth: Option<crate::association::auth::AuthNegotiated>,
 }
 
 /// Why a COOKIE ECHO's cookie is refused.
@@ -98,6 +101,17 @@ pub fn seal(f: &CookieFields, secret: &[u8; 32], out: &mut Vec<u8>) {
     for a in &f.peer_addrs[..n] {
         put_ip(out, a.ip());
         out.extend_from_slice(&a.port().to_be_bytes());
+    }
+    match &f.auth {
+        None => out.push(0),
+        Some(a) => {
+            out.push(1);
+            for v in [&a.local_vector, &a.peer_vector] {
+                let n = v.len().min(u16::MAX as usize);
+                out.extend_from_slice(&(n as u16).to_be_bytes());
+                out.extend_from_slice(&v[..n]);
+            }
+        }
     }
     let mut mac = HmacSha256::new_from_slice(secret).expect("any key length");
     mac.update(&out[start..]);
@@ -145,6 +159,19 @@ pub fn open(cookie: &[u8], secret: &[u8; 32]) -> Result<CookieFields, CookieErro
                 v.push(SocketAddr::new(ip, r.u16()?));
             }
             v
+        },
+        auth: match r.u8()? {
+            0 => None,
+            _ => {
+                let n = r.u16()? as usize;
+                let local_vector = r.take(n)?.to_vec();
+                let n = r.u16()? as usize;
+                let peer_vector = r.take(n)?.to_vec();
+                Some(crate::association::auth::AuthNegotiated {
+                    local_vector,
+                    peer_vector,
+                })
+            }
         },
     };
     Ok(f)
@@ -240,6 +267,10 @@ mod tests {
             ],
             local_addr: "10.0.0.1".parse().unwrap(),
             features: 1,
+            auth: Some(crate::association::auth::AuthNegotiated {
+                local_vector: vec![0x80, 2, 0, 6, 1, 2],
+                peer_vector: vec![0x80, 4, 0, 6, 0, 1],
+            }),
         }
     }
 

@@ -103,6 +103,8 @@ pub struct Stats {
     pub refused: u64,
     /// Stateless replies dropped because the queue was full.
     pub replies_dropped: u64,
+    /// SCTP-AUTH counters summed over every association (RFC 4895 6.3).
+    pub auth: crate::association::auth::AuthStats,
 }
 
 /// A sans-IO SCTP endpoint: many associations, one cookie secret.
@@ -241,6 +243,8 @@ impl Endpoint {
         self.next_id += 1;
         let tag = self.random_tag();
         let tsn = self.rng.next_u32();
+        let mut auth_random = [0u8; 32];
+        self.rng.fill_bytes(&mut auth_random);
         let cfg = match &o.config {
             Some(c) => Arc::new(c.clone()),
             None => self.cfg.clone(),
@@ -258,6 +262,7 @@ impl Endpoint {
             streams,
             &o.extra_local,
             &o.extra_remotes,
+            &auth_random,
         );
         self.routes.insert(key, id);
         for r in &o.extra_remotes {
@@ -433,6 +438,10 @@ impl Endpoint {
             return;
         };
         a.drain_events(&mut self.events);
+        if let Some(auth) = a.auth.as_mut() {
+            self.stats.auth.add(&auth.unreported);
+            auth.unreported = Default::default();
+        }
         if a.paths_changed {
             a.paths_changed = false;
             let ports = (a.peer_port, a.local_port);
@@ -508,6 +517,19 @@ impl Endpoint {
                 }
             }
         }
+        // RFC 4895 6.3 / RFC 9260 6.10: COOKIE ECHO may follow an AUTH
+        // chunk; the cookie makes the association, then the AUTH is checked.
+        let auth_then_cookie = first.ty() == ty::AUTH
+            && self.cfg.auth
+            && view
+                .chunks()
+                .nth(1)
+                .is_some_and(|c| c.ty() == ty::COOKIE_ECHO);
+        let (first, skip) = if auth_then_cookie {
+            (view.chunks().nth(1).expect("checked"), 0)
+        } else {
+            (first, 1)
+        };
         match first.ty() {
             ty::INIT => {
                 self.on_init(now, from, to, &view, &first, existing);
@@ -516,7 +538,7 @@ impl Endpoint {
                 if let Some(id) = self.on_cookie_echo(now, from, to, &view, &first, existing) {
                     if let Some(a) = self.assocs.get_mut(&id) {
                         a.rx_ce = ce;
-                        a.handle_chunks(now, from, &view, 1);
+                        a.handle_chunks(now, from, &view, skip);
                     }
                     self.collect(id);
                 }
@@ -637,7 +659,11 @@ impl Endpoint {
         let mut unrecognized = Vec::new();
         let mut preservative_ms: u32 = 0;
         let mut features = 0u32;
+        let mut peer_auth = crate::association::auth::PeerParams::default();
         for p in init.params() {
+            if self.cfg.auth && peer_auth.offer(p.ty(), p.value()) {
+                continue;
+            }
             match p.ty() {
                 param::IPV4_ADDRESS | param::IPV6_ADDRESS => {
                     if let Some(ip) = rules::param_address(p.ty(), p.value()) {
@@ -743,6 +769,30 @@ impl Endpoint {
                 }
             },
         };
+        let peer_vector = peer_auth.vector();
+        if self.cfg.auth && self.cfg.auth_required && peer_vector.is_none() {
+            // We require SCTP-AUTH (RFC 4895) and the peer does not offer it.
+            let mut v = Vec::new();
+            put_tlv(
+                &mut v,
+                cause::PROTOCOL_VIOLATION,
+                b"the peer does not offer SCTP-AUTH, which we require",
+            );
+            self.stats.refused += 1;
+            self.reply(to, from, back, (ty::ABORT, 0, &v));
+            return;
+        }
+        let mut auth_params = Vec::new();
+        let auth = peer_vector.map(|peer_vector| {
+            let mut random = [0u8; 32];
+            self.rng.fill_bytes(&mut random);
+            let local_vector =
+                crate::association::auth::put_local_params(&mut auth_params, &self.cfg, &random);
+            crate::association::auth::AuthNegotiated {
+                local_vector,
+                peer_vector,
+            }
+        });
         let mut lifetime = self.cfg.valid_cookie_life.as_millis() as u64;
         lifetime += (preservative_ms as u64).min(lifetime);
         let f = CookieFields {
@@ -762,6 +812,7 @@ impl Endpoint {
             peer_addrs: addrs,
             local_addr: to,
             features,
+            auth,
         };
         let mut value = Vec::with_capacity(256);
         value.extend_from_slice(&local_tag.to_be_bytes());
@@ -783,6 +834,7 @@ impl Endpoint {
             put_tlv(&mut value, param::FORWARD_TSN_SUPPORTED, &[]);
         }
         transmit::put_supported_extensions(&mut value, &self.cfg);
+        value.extend_from_slice(&auth_params);
         // Unrecognized Parameters first, then the cookie (FreeBSD's order,
         // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
         value.extend_from_slice(&unrecognized);
@@ -851,6 +903,7 @@ impl Endpoint {
             idata: f.features & 2 != 0,
             ifwd: f.features & 4 != 0,
             ecn: f.features & 8 != 0,
+            auth: f.auth.clone(),
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

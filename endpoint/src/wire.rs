@@ -56,6 +56,8 @@ pub mod cause {
     pub const USER_INITIATED_ABORT: u16 = 0x000C;
     /// Protocol Violation (RFC 9260 3.3.10.13).
     pub const PROTOCOL_VIOLATION: u16 = 0x000D;
+    /// Unsupported HMAC Identifier (RFC 4895 4.1).
+    pub const UNSUPPORTED_HMAC_IDENTIFIER: u16 = 0x0105;
 }
 
 /// Appends a TLV (parameter or cause: 16-bit type, 16-bit length, value,

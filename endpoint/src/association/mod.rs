@@ -2,6 +2,7 @@
 //! machinery and timers. The endpoint ([`crate::Endpoint`]) routes packets to
 //! it; chunk handling is in `receive`, packet assembly in `transmit`.
 
+pub mod auth;
 pub mod data_tracker;
 pub mod interleaved;
 pub mod path;
@@ -78,6 +79,8 @@ pub struct Status {
     pub i_data: bool,
     /// Messages abandoned under each policy (RFC 7496).
     pub abandoned: crate::send::Abandoned,
+    /// SCTP-AUTH counters when AUTH is in use (RFC 4895).
+    pub auth: Option<auth::AuthStats>,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -99,6 +102,8 @@ pub(crate) struct Negotiated {
     pub ifwd: bool,
     /// Both sides are ECN capable (RFC 9260 Appendix A).
     pub ecn: bool,
+    /// Both sides offered SCTP-AUTH: their key vectors (RFC 4895 6.1).
+    pub auth: Option<auth::AuthNegotiated>,
 }
 
 /// One SCTP association.
@@ -185,6 +190,10 @@ pub struct Association {
     /// The new cumulative TSN of the last FORWARD TSN sent.
     pub(crate) fwd_tsn_sent: Option<crate::serial::Tsn>,
     pub(crate) heartbeat_nonce: u64,
+    /// SCTP-AUTH in use (RFC 4895), from INIT ACK or the cookie on.
+    pub(crate) auth: Option<auth::Auth>,
+    /// Our AUTH key vector as our INIT sent it (initiator only).
+    pub(crate) auth_local_vector: Vec<u8>,
     pub(crate) events: VecDeque<Event>,
     /// Messages waiting for the association to be up.
     pub(crate) streams_requested: u16,
@@ -206,6 +215,7 @@ impl Association {
         streams: u16,
         extra_local: &[IpAddr],
         extra_remotes: &[SocketAddr],
+        auth_random: &[u8; 32],
     ) -> Self {
         let mut a = Self::blank(id, cfg, local_addr, local_port, remote, peer_port);
         for l in extra_local {
@@ -225,6 +235,9 @@ impl Association {
         a.rtx = RetransmitQueue::new(local_tsn);
         a.tx = TxQueue::new(streams);
         a.init_value = transmit::init_value(&a.cfg, local_tag, local_tsn, streams, &a.local_addrs);
+        if a.cfg.auth {
+            a.auth_local_vector = auth::put_local_params(&mut a.init_value, &a.cfg, auth_random);
+        }
         a.send_handshake = true;
         a.t1 = Some(now + a.paths[0].rto);
         a
@@ -350,6 +363,8 @@ impl Association {
             send_fwd_tsn: false,
             fwd_tsn_sent: None,
             heartbeat_nonce: 0,
+            auth: None,
+            auth_local_vector: Vec::new(),
             events: VecDeque::new(),
             streams_requested: 0,
             cfg,
@@ -383,6 +398,9 @@ impl Association {
         self.reasm = Some(reasm);
         self.idata = n.idata && self.cfg.interleaving;
         self.ecn = n.ecn && self.cfg.ecn;
+        if self.auth.is_none() {
+            self.set_auth(n);
+        }
         // With I-DATA, partial reliability skips with I-FORWARD-TSN (RFC
         // 8260 2.3), which both must have listed.
         self.pr = n.pr && self.cfg.pr_sctp && (!self.idata || n.ifwd);
@@ -399,6 +417,15 @@ impl Association {
             streams: (n.outbound, n.inbound),
             reason: None,
         });
+    }
+
+    /// Starts SCTP-AUTH from what INIT/INIT ACK negotiated (RFC 4895 6.1).
+    pub(crate) fn set_auth(&mut self, n: &Negotiated) {
+        self.auth = n
+            .auth
+            .as_ref()
+            .filter(|_| self.cfg.auth)
+            .and_then(|v| auth::Auth::new(v, &self.cfg));
     }
 
     /// A COOKIE ECHO matched our local tag (RFC 9260 5.2.4 actions B and
@@ -455,6 +482,7 @@ impl Association {
             pr_sctp: self.pr,
             i_data: self.idata,
             abandoned: self.abandoned,
+            auth: self.auth.as_ref().map(|a| a.stats),
         }
     }
 

@@ -37,9 +37,43 @@ impl Association {
         // The lowest TSN of DATA in a packet marked CE (RFC 9260 App. A).
         let mut ce_tsn: Option<crate::serial::Tsn> = None;
         let mut immediate = false;
+        // A valid AUTH chunk came before this point (RFC 4895 6.3).
+        let mut authenticated = false;
         for c in view.chunks().skip(skip) {
             if self.state == State::Closed {
                 return;
+            }
+            if let Some(a) = self.auth.as_mut() {
+                if c.ty() == ty::AUTH {
+                    match a.check(&view.bytes()[c.offset()..]) {
+                        Ok(()) => {
+                            authenticated = true;
+                            continue;
+                        }
+                        // RFC 4895 6.3: the AUTH chunk and every chunk
+                        // after it are discarded, silently unless the HMAC
+                        // Identifier is one we did not offer.
+                        Err(super::auth::Rejected::Silently) => break,
+                        Err(super::auth::Rejected::UnsupportedHmac(id)) => {
+                            let mut v = Vec::new();
+                            put_tlv(
+                                &mut v,
+                                cause::UNSUPPORTED_HMAC_IDENTIFIER,
+                                &id.to_be_bytes(),
+                            );
+                            let mut chunk = Vec::new();
+                            transmit::chunk_bytes(&mut chunk, ty::ERROR, 0, &v);
+                            self.control.push_back(chunk);
+                            break;
+                        }
+                    }
+                }
+                if !authenticated && a.local_chunks.contains(c.ty()) {
+                    // RFC 4895 6.3: a chunk we asked to be authenticated
+                    // that comes without AUTH is discarded.
+                    a.count_unauthenticated();
+                    continue;
+                }
             }
             match c.ty() {
                 ty::DATA | ty::I_DATA => {
@@ -543,8 +577,12 @@ impl Association {
         let mut idata = false;
         let mut ifwd = false;
         let mut ecn = false;
+        let mut peer_auth = super::auth::PeerParams::default();
         self.init_ack_unrecognized.clear();
         for p in init.params() {
+            if self.cfg.auth && peer_auth.offer(p.ty(), p.value()) {
+                continue;
+            }
             match p.ty() {
                 param::STATE_COOKIE => cookie = Some(p.value()),
                 param::FORWARD_TSN_SUPPORTED => pr = true,
@@ -608,6 +646,16 @@ impl Association {
         self.cookie.clear();
         self.cookie.extend_from_slice(cookie);
         self.peer_tag = init.initiate_tag();
+        let auth = peer_auth
+            .vector()
+            .map(|peer_vector| super::auth::AuthNegotiated {
+                local_vector: self.auth_local_vector.clone(),
+                peer_vector,
+            });
+        if auth.is_none() && self.cfg.auth && self.cfg.auth_required {
+            self.protocol_violation(b"the peer does not offer SCTP-AUTH, which we require");
+            return false;
+        }
         let outbound = self.streams_requested.min(init.inbound_streams());
         let inbound = init.outbound_streams().min(self.cfg.max_inbound_streams);
         self.pending = Some(Negotiated {
@@ -622,7 +670,11 @@ impl Association {
             idata,
             ifwd,
             ecn,
+            auth,
         });
+        if let Some(n) = self.pending.clone() {
+            self.set_auth(&n);
+        }
         self.tx.set_streams(outbound);
         self.peer_rwnd = init.a_rwnd();
         // RFC 9260 5.1 C: stop T1-init, send COOKIE ECHO, start T1-cookie.

@@ -9,6 +9,7 @@ use std::time::Instant;
 use sctp_codec::chunk::ty;
 use sctp_codec::{ChecksumAlgorithm, CommonHeader, PacketWriter};
 
+use super::auth::ChunkSet;
 use super::{Association, State};
 use crate::config::Config;
 use crate::wire::{param, put_tlv};
@@ -63,20 +64,23 @@ pub(crate) fn init_value(
     v
 }
 
-/// The Supported Extensions parameter (RFC 5061 4.2.7) listing I-DATA, and
+/// The Supported Extensions parameter (RFC 5061 4.2.7): I-DATA, and
 /// I-FORWARD-TSN with partial reliability (RFC 8260 2.2, 2.3), when
-/// interleaving is offered.
+/// interleaving is offered; AUTH when SCTP-AUTH is (RFC 4895, as FreeBSD
+/// lists it).
 pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
+    let mut list = Vec::with_capacity(3);
     if cfg.interleaving {
+        list.push(ty::I_DATA);
         if cfg.pr_sctp {
-            put_tlv(
-                v,
-                param::SUPPORTED_EXTENSIONS,
-                &[ty::I_DATA, ty::I_FORWARD_TSN],
-            );
-        } else {
-            put_tlv(v, param::SUPPORTED_EXTENSIONS, &[ty::I_DATA]);
+            list.push(ty::I_FORWARD_TSN);
         }
+    }
+    if cfg.auth {
+        list.push(ty::AUTH);
+    }
+    if !list.is_empty() {
+        put_tlv(v, param::SUPPORTED_EXTENSIONS, &list);
     }
 }
 
@@ -102,6 +106,59 @@ fn push_whole(w: &mut PacketWriter<'_>, c: &[u8]) -> bool {
 }
 
 impl Association {
+    /// Starts the packet with an AUTH chunk (HMAC zeroed) when a chunk of
+    /// one of `types` may go in it and the peer wants that type
+    /// authenticated (RFC 4895 6.2); returns where the AUTH chunk starts.
+    fn begin_auth(&mut self, w: &mut PacketWriter<'_>, types: &ChunkSet) -> Option<usize> {
+        let a = self.auth.as_ref()?;
+        if !a.needed_for(types) {
+            return None;
+        }
+        let at = w.len();
+        let (v, n) = a.chunk_value();
+        w.push_raw(ty::AUTH, 0, &v[..n]).ok()?;
+        Some(at)
+    }
+
+    /// Signs the AUTH chunk at `auth_at`, if any, over everything after it,
+    /// and writes the checksum (RFC 4895 6.2, RFC 9260 6.8).
+    fn seal(&mut self, mut w: PacketWriter<'_>, auth_at: Option<usize>) {
+        if let (Some(at), Some(a)) = (auth_at, self.auth.as_mut()) {
+            a.sign(&mut w.as_bytes_mut()[at..]);
+        }
+        w.finish(ChecksumAlgorithm::Crc32c);
+    }
+
+    /// The chunk types a packet written now may hold (for the AUTH
+    /// decision; more than are written is harmless).
+    fn candidate_types(&self, sack_due: bool, data: bool) -> ChunkSet {
+        let mut t = ChunkSet::default();
+        for c in &self.control {
+            t.insert(c[0]);
+        }
+        if self.send_shutdown_ack {
+            t.insert(ty::SHUTDOWN_ACK);
+        }
+        if sack_due {
+            t.insert(ty::SACK);
+            t.insert(ty::ECNE);
+        }
+        if self.send_shutdown {
+            t.insert(ty::SHUTDOWN);
+        }
+        if self.cwr_out.is_some() {
+            t.insert(ty::CWR);
+        }
+        if self.send_fwd_tsn {
+            t.insert(ty::FORWARD_TSN);
+            t.insert(ty::I_FORWARD_TSN);
+        }
+        if data {
+            t.insert(if self.idata { ty::I_DATA } else { ty::DATA });
+        }
+        t
+    }
+
     fn header(&self, vtag: u32) -> CommonHeader {
         CommonHeader {
             source_port: self.local_port,
@@ -149,8 +206,11 @@ impl Association {
             let rule = crate::rules::TagRule::of(abort[0], abort[1]);
             let vtag = rule.tag_to_send(self.local_tag, self.peer_tag);
             let mut w = PacketWriter::new(buf, self.header(vtag), limit);
+            let mut types = ChunkSet::default();
+            types.insert(ty::ABORT);
+            let auth_at = self.begin_auth(&mut w, &types);
             push_whole(&mut w, &abort);
-            w.finish(ChecksumAlgorithm::Crc32c);
+            self.seal(w, auth_at);
             return Some(dest);
         }
         if self.state == State::Closed {
@@ -177,13 +237,22 @@ impl Association {
                 State::CookieEchoed => {
                     self.send_handshake = false;
                     let mut w = PacketWriter::new(buf, self.header(self.peer_tag), limit);
+                    // An AUTH chunk goes before COOKIE ECHO when the peer
+                    // wants either it or the ERROR authenticated (RFC 4895
+                    // 6.2; RFC 9260 6.10).
+                    let mut types = ChunkSet::default();
+                    types.insert(ty::COOKIE_ECHO);
+                    if !self.init_ack_unrecognized.is_empty() {
+                        types.insert(ty::ERROR);
+                    }
+                    let auth_at = self.begin_auth(&mut w, &types);
                     w.push_raw(ty::COOKIE_ECHO, 0, &self.cookie).ok()?;
                     if !self.init_ack_unrecognized.is_empty() {
                         let v = &self.init_ack_unrecognized;
                         let _ =
                             w.push_raw(ty::ERROR, 0, &v[..crate::wire::unpadded_len(v, Some(0))]);
                     }
-                    w.finish(ChecksumAlgorithm::Crc32c);
+                    self.seal(w, auth_at);
                     return Some(dest);
                 }
                 _ => self.send_handshake = false,
@@ -198,17 +267,23 @@ impl Association {
         // of their own to that path (RFC 9260 8.3).
         if let Some(&(p, _)) = self.directed.front() {
             let mut w = PacketWriter::new(buf, header, limit);
+            let mut types = ChunkSet::default();
+            for (_, c) in self.directed.iter().filter(|(q, _)| *q == p) {
+                types.insert(c[0]);
+            }
+            let auth_at = self.begin_auth(&mut w, &types);
+            let base = w.chunk_count();
             while let Some((q, c)) = self.directed.front() {
                 if *q != p || !push_whole(&mut w, c) {
                     break;
                 }
                 self.directed.pop_front();
             }
-            if w.is_empty() {
+            if w.chunk_count() == base {
                 self.directed.pop_front(); // cannot fit any packet: drop
                 return None;
             }
-            w.finish(ChecksumAlgorithm::Crc32c);
+            self.seal(w, auth_at);
             let p = &self.paths[p.min(self.paths.len() - 1)];
             return Some((p.local, p.remote));
         }
@@ -227,10 +302,23 @@ impl Association {
         };
         let dest = (self.paths[dest_path].local, self.paths[dest_path].remote);
         let mut w = PacketWriter::new(buf, header, limit);
+        let may_send_data = dest_path == data_path
+            && matches!(
+                self.state,
+                State::Established | State::ShutdownPending | State::ShutdownReceived
+            )
+            && (!self.tx.is_empty() || self.rtx.has_marked());
+        let auth_at = if self.auth.is_some() {
+            let types = self.candidate_types(sack_due, may_send_data);
+            self.begin_auth(&mut w, &types)
+        } else {
+            None
+        };
+        let base = w.chunk_count();
         // Control chunks first (RFC 9260 6.10).
         while let Some(c) = self.control.front() {
             if !push_whole(&mut w, c) {
-                if w.is_empty() {
+                if w.chunk_count() == base {
                     self.control.pop_front(); // cannot fit any packet: drop
                     continue;
                 }
@@ -317,12 +405,12 @@ impl Association {
                 State::Established | State::ShutdownPending | State::ShutdownReceived
             )
         {
-            self.write_data(now, &mut w, data_path);
+            self.write_data(now, &mut w, data_path, base);
         }
-        if w.is_empty() {
+        if w.chunk_count() == base {
             return None;
         }
-        w.finish(ChecksumAlgorithm::Crc32c);
+        self.seal(w, auth_at);
         Some(dest)
     }
 
@@ -357,7 +445,8 @@ impl Association {
 
     /// Retransmissions first, then new DATA, within cwnd and the peer's
     /// window (RFC 9260 6.1 A-D, 7.2.4).
-    fn write_data(&mut self, now: Instant, w: &mut PacketWriter<'_>, p: usize) {
+    /// `base` chunks (an AUTH chunk) were written before any of this.
+    fn write_data(&mut self, now: Instant, w: &mut PacketWriter<'_>, p: usize, base: usize) {
         let mut wrote_data = false;
         if self.pr {
             // Nothing abandoned is sent again (RFC 3758 3.5).
@@ -389,9 +478,14 @@ impl Association {
                 let max_payload = (room - header) & !3;
                 // A message that fits a packet of its own is not cut to fill
                 // this one (RFC 9260 6.9: fragment only what exceeds the MTU).
-                let whole = (w.limit() - 12 - header) & !3;
+                // A packet of its own would start with the same AUTH chunk.
+                let auth_len = match self.auth.as_ref() {
+                    Some(a) if base > 0 => a.chunk_len(),
+                    _ => 0,
+                };
+                let whole = (w.limit() - 12 - header - auth_len) & !3;
                 if let Some(left) = self.tx.next_remaining() {
-                    if left > max_payload && left <= whole && !w.is_empty() {
+                    if left > max_payload && left <= whole && w.chunk_count() > base {
                         break;
                     }
                 }
