@@ -7,6 +7,8 @@ use crate::error::DecodeError;
 use crate::packet::Packet;
 use crate::visit::{Node, Span, Value, Visitor};
 
+mod ssctp;
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lint {
@@ -243,6 +245,7 @@ pub fn lint_with(
                 .as_ref()
                 .map_or(crate::wire::pad4(c.tlv_len_pub()), |p| p.len());
     }
+    ssctp::lints(p, &mut v);
     crate::tlv::describe_list(
         &p.chunks,
         12,

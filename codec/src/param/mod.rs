@@ -343,15 +343,27 @@ pub(crate) fn resolve_param(ty: u16, value: &[u8], cx: &Ctx<'_>) -> Option<(Dial
         }
         Carrier::SsOpReq => return by_context(0x001F),
         Carrier::SsCert => return by_context(0x0020),
+        // No suite known: the crafting type numbers (0x21 DH and 0x22 RSA
+        // server, 0x23 DH and 0x24 RSA client) say what a packet made with
+        // them holds; other numbers, by shape (a DH value whose lengths
+        // fit). A DH parameter whose lengths are wrong then stays DH and
+        // decodes as malformed, with its name.
         Carrier::SsSerKey => {
-            let dh = match kx {
-                Some(k) => k == KeyExchange::Dh,
-                None => DhServerParam::fits(value),
+            let dh = match (kx, ty) {
+                (Some(k), _) => k == KeyExchange::Dh,
+                (None, 0x0021) => true,
+                (None, 0x0022) => false,
+                (None, _) => DhServerParam::fits(value),
             };
             return by_context(if dh { 0x0021 } else { 0x0022 });
         }
-        Carrier::SsCliKey if kx == Some(KeyExchange::Rsa) => return by_context(0x0024),
-        Carrier::SsCliKey => return by_context(0x0023),
+        Carrier::SsCliKey => {
+            let rsa = match kx {
+                Some(k) => k == KeyExchange::Rsa,
+                None => ty == 0x0024,
+            };
+            return by_context(if rsa { 0x0024 } else { 0x0023 });
+        }
     }
     if cx.rules.ssctp && (ty == 0x001E || ty == 0x0030) {
         Some((DialectTag::Ssctp, 0x001E))

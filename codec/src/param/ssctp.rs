@@ -134,7 +134,8 @@ impl<'a> DhServerParam<'a> {
         let (i, ly) = u16::decode(i, cx)?;
         let (i, reserved) = u16::decode(i, cx)?;
         let need = lp as usize + lg as usize + ly as usize;
-        if need > i.len() {
+        let fits = need <= i.len();
+        if !fits && cx.strict {
             return Err(DecodeError::new(
                 cx.offset(start),
                 ErrorKind::BadLength {
@@ -144,15 +145,20 @@ impl<'a> DhServerParam<'a> {
                 },
             ));
         }
-        let (p, i) = i.split_at(lp as usize);
-        let (g, i) = i.split_at(lg as usize);
-        let (y, sig) = i.split_at(ly as usize);
+        // Lengths that run past the parameter (lenient): it stays a DH
+        // parameter, P, G and Y take what is there, the lengths are kept as
+        // written (byte-exact) and `lengths_mismatch` reports them (a lint).
+        let take = |i: &'a [u8], n: u16| i.split_at((n as usize).min(i.len()));
+        let (p, i) = take(i, lp);
+        let (g, i) = take(i, lg);
+        let (y, sig) = take(i, ly);
+        let written = |n: u16| (!fits).then_some(n);
         Ok((
             &sig[sig.len()..],
             DhServerParam {
-                length_of_dh_prime: None,
-                length_of_dh_primitive_root: None,
-                length_of_dh_value: None,
+                length_of_dh_prime: written(lp),
+                length_of_dh_primitive_root: written(lg),
+                length_of_dh_value: written(ly),
                 reserved,
                 dh_prime_number: Cow::Borrowed(p),
                 dh_primitive_root: Cow::Borrowed(g),
@@ -160,6 +166,15 @@ impl<'a> DhServerParam<'a> {
                 signature: Cow::Borrowed(sig),
             },
         ))
+    }
+    /// When the three lengths as written describe more bytes of P, G and Y
+    /// than the parameter holds: `(LP + LG + LY, bytes present for them)`.
+    pub fn lengths_mismatch(&self) -> Option<(usize, usize)> {
+        let written: usize = self.lengths().iter().map(|&l| l as usize).sum();
+        let present =
+            self.dh_prime_number.len() + self.dh_primitive_root.len() + self.dh_public_value.len();
+        let sig = self.signature.len();
+        (written > present + sig).then_some((written, present + sig))
     }
     fn lengths(&self) -> [u16; 3] {
         [
