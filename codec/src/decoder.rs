@@ -4,7 +4,9 @@
 use crate::cause::CauseBody;
 use crate::chunk::ty::{self, ssctp};
 use crate::chunk::{Chunk, ChunkBody};
-use crate::dialect::{AssocDialect, AssocKey, Dialect, DialectTracker, KeyExchange, Rules};
+use crate::dialect::{
+    encdata_plausible, AssocDialect, AssocKey, Dialect, DialectTracker, KeyExchange, Rules,
+};
 use crate::error::DecodeError;
 use crate::packet::{DecodeOptions, Packet};
 use crate::param::ParamBody;
@@ -43,6 +45,8 @@ struct Prescan {
     handshake: bool,
     /// The packet ends with an S-SCTP AUTH of HMAC-MD5/SHA-1 size.
     strong: bool,
+    /// A top-level 0x10 chunk passes the EncData plausibility test (rule 5).
+    encdata: bool,
     /// The cipher suite of an SSOpReq_Ack (0xD2) in the packet: an SSSerKey
     /// bundled after it already follows that suite.
     suite: Option<u16>,
@@ -54,6 +58,7 @@ fn prescan(b: &[u8]) -> Prescan {
     let mut p = Prescan {
         handshake: false,
         strong: false,
+        encdata: false,
         suite: None,
     };
     let mut last = (0u8, 0usize);
@@ -62,6 +67,9 @@ fn prescan(b: &[u8]) -> Prescan {
         let len = u16::from_be_bytes([i[2], i[3]]) as usize;
         if len < 4 || len > i.len() {
             break;
+        }
+        if ty == ty::NR_SACK {
+            p.encdata |= encdata_plausible(&i[..len]);
         }
         if ty >= ssctp::SS_OP_REQ {
             p.handshake |= handshake_evidence(ty, len);
@@ -222,13 +230,17 @@ fn rules_with(dialect: Dialect, st: Option<&mut AssocDialect>, b: &[u8]) -> Rule
                 st.ssctp = true;
                 st.conflict = st.init_nrsack && st.init_ack_nrsack;
             }
+            st.learn_rule5(scan.encdata, scan.strong);
             st.rules(scan.strong)
         }
-        (Dialect::Auto, None) => AssocDialect {
-            ssctp: scan.handshake,
-            ..Default::default()
+        (Dialect::Auto, None) => {
+            let mut st = AssocDialect {
+                ssctp: scan.handshake,
+                ..Default::default()
+            };
+            st.learn_rule5(scan.encdata, scan.strong);
+            st.rules(scan.strong)
         }
-        .rules(scan.strong),
         (_, st) => Rules {
             key_exchange: st.and_then(|s| s.key_exchange()),
             ..Rules::SSCTP

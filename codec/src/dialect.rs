@@ -130,6 +130,16 @@ impl AssocDialect {
             self.suite_key_exchange
         }
     }
+    /// Rule 5 of secure-sctp.md 11: while 0x10 is still decided per chunk
+    /// (no negotiated NR-SACK, no peer that lacks S-SCTP), a packet holding
+    /// an EncData that passes its test and ending with the strong signal
+    /// (S-SCTP AUTH of Length 24 or 28) makes the association S-SCTP from
+    /// this packet on (sticky): its AUTH and later packets decode as S-SCTP.
+    pub fn learn_rule5(&mut self, encdata: bool, strong: bool) {
+        if encdata && strong && matches!(self.rules(strong).x10, X10::Guess { .. }) {
+            self.ssctp = true;
+        }
+    }
     /// The rules for the next packet of this association under `Auto`.
     pub fn rules(&self, strong: bool) -> Rules {
         let nrsack = self.init_nrsack && self.init_ack_nrsack;

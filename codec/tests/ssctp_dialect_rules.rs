@@ -139,3 +139,86 @@ fn dh_server_with_wrong_lengths_keeps_its_name_and_gets_a_lint() {
         lint::lint(&p, None)
     );
 }
+
+// --- Item 4: auto, rule 5 of section 11 -------------------------------------------
+
+/// EncData that passes the EncData test (R = 16, 16 bytes of ciphertext).
+const ENC_OK: &str = "10 00 0028 0007 0010 a0a1a2a3a4a5a6a7a8a9aaabacadaeaf \
+                      b0b1b2b3b4b5b6b7b8b9babbbcbdbebf";
+/// S-SCTP AUTH of Length 28 (HMAC-SHA-1): the strong signal when last.
+const AUTH28: &str = "11 00 001c 0009 0000 c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3";
+/// EncData that fails the EncData test (R = 12): S-SCTP only from the association.
+const ENC_R12: &str =
+    "10 00 0024 0007 000c a0a1a2a3a4a5a6a7a8a9aaab b0b1b2b3b4b5b6b7b8b9babbbcbdbebf";
+
+fn key() -> sctp_codec::dialect::AssocKey {
+    use std::net::{IpAddr, Ipv4Addr};
+    let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10));
+    let b = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 20));
+    sctp_codec::dialect::assoc_key((a, 5000), (b, 5001))
+}
+
+/// The chunk names of each packet decoded in order by a fresh `auto` decoder of one
+/// association, through `Decoder::decode` and through `Decoder::view` (what `dissect`
+/// uses), which must agree.
+fn auto_names(packets: &[Vec<u8>]) -> Vec<Vec<&'static str>> {
+    use sctp_codec::{Decoder, Dialect};
+    let mut d = Decoder::new(Dialect::Auto);
+    let mut v = Decoder::new(Dialect::Auto);
+    packets
+        .iter()
+        .map(|b| {
+            let p = d.decode(b, Some(key())).unwrap();
+            let names: Vec<&'static str> = p.chunks.iter().map(|c| c.name()).collect();
+            let view = v.view(b, Some(key())).unwrap();
+            let vnames: Vec<&'static str> = view.chunks().map(|c| c.name()).collect();
+            assert_eq!(names, vnames, "decode and view disagree");
+            names
+        })
+        .collect()
+}
+
+/// Rule 5: with no handshake seen, an EncData that passes the EncData test in a packet
+/// that ends with an S-SCTP AUTH of Length 24 or 28 is EncData "and the association
+/// becomes S-SCTP (sticky)": the AUTH of that packet and every later packet of the
+/// association decode as S-SCTP (0x10 as EncData without the test, 0x11, the causes).
+#[test]
+fn encdata_with_auth_last_switches_the_association_to_ssctp() {
+    let pk = |chunks: &str| packet(5000, 5001, 0x0c0c0c0c, chunks);
+    let names = auto_names(&[
+        pk(&format!("{ENC_OK} {AUTH28}")),
+        pk(ENC_R12),
+        pk(AUTH28),
+        pk("09 00 0008 0023 0004"),
+        pk("12 00 0008 00000000"),
+    ]);
+    assert_eq!(
+        names,
+        [
+            vec!["EncData", "AUTH (S-SCTP)"],
+            vec!["EncData"],
+            vec!["AUTH (S-SCTP)"],
+            vec!["ERROR"],
+            vec!["PADDING"],
+        ]
+    );
+    // The cause is S-SCTP's too.
+    let mut d = sctp_codec::Decoder::new(sctp_codec::Dialect::Auto);
+    let b1 = pk(&format!("{ENC_OK} {AUTH28}"));
+    d.decode(&b1, Some(key())).unwrap();
+    let b2 = pk("09 00 0008 0023 0004");
+    let p = d.decode(&b2, Some(key())).unwrap();
+    let ChunkBody::Error(e) = &p.chunks[0].body else {
+        panic!("{:?}", p.chunks[0])
+    };
+    assert_eq!(e.causes[0].name(), "Secure Session Authentication failure");
+    assert!(d.is_ssctp(&key()));
+    // Without the strong signal the EncData is EncData for itself only: the
+    // association does not switch (rule 5, "exactly one test passes").
+    let names = auto_names(&[pk(ENC_OK), pk(ENC_R12), pk(AUTH28)]);
+    assert_eq!(names, [vec!["EncData"], vec!["Unknown"], vec!["Unknown"]]);
+    // An AUTH of another Length is no strong signal either.
+    let auth20 = "11 00 0014 0009 0000 c0c1c2c3c4c5c6c7c8c9cacb";
+    let names = auto_names(&[pk(&format!("{ENC_OK} {auth20}")), pk(ENC_R12)]);
+    assert_eq!(names, [vec!["EncData", "Unknown"], vec!["Unknown"]]);
+}
