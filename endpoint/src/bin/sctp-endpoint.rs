@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use sctp_endpoint::driver::raw::RawDriver;
 use sctp_endpoint::driver::udp::UdpDriver;
 use sctp_endpoint::{
@@ -59,6 +59,8 @@ enum Cmd {
         /// The path MTU: SCTP packets are this minus the IP (and UDP) headers.
         #[arg(long, default_value_t = 1500)]
         mtu: usize,
+        #[command(flatten)]
+        ext: Extensions,
     },
     /// Associate, send COUNT messages of SIZE bytes, shut down, print throughput.
     Connect {
@@ -107,7 +109,103 @@ enum Cmd {
         /// The path MTU: SCTP packets are this minus the IP (and UDP) headers.
         #[arg(long, default_value_t = 1500)]
         mtu: usize,
+        #[command(flatten)]
+        ext: Extensions,
     },
+}
+
+/// The extensions offered in INIT / INIT ACK (each on or off per endpoint).
+#[derive(Args, Clone, Debug)]
+struct Extensions {
+    /// Offer SCTP-AUTH (RFC 4895); implied by the other --auth options.
+    #[arg(long)]
+    auth: bool,
+    /// Chunk types the peer must authenticate, by name or number
+    /// (e.g. data,sack or 0,3).
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    auth_chunks: Vec<String>,
+    /// A shared key ID:TEXT (or ID:0xHEX); the first one given is the active key.
+    #[arg(long, value_name = "ID:KEY")]
+    auth_key: Vec<String>,
+    /// HMAC algorithms in order of preference: sha256, sha1.
+    #[arg(long, value_name = "ALGOS", value_delimiter = ',')]
+    auth_hmac: Vec<String>,
+    /// Refuse peers that do not offer SCTP-AUTH.
+    #[arg(long)]
+    auth_required: bool,
+    /// Offer I-DATA and user-message interleaving (RFC 8260).
+    #[arg(long)]
+    idata: bool,
+    /// Offer ECN (RFC 9260 Appendix A; the UDP driver does not mark packets).
+    #[arg(long)]
+    ecn: bool,
+    /// Do not offer partial reliability (RFC 3758; offered by default).
+    #[arg(long)]
+    no_pr: bool,
+}
+
+impl Extensions {
+    /// Sets these on `cfg`.
+    fn apply(&self, cfg: &mut Config) -> Result<()> {
+        use sctp_codec::auth::HmacAlgorithm;
+        cfg.interleaving = self.idata;
+        cfg.ecn = self.ecn;
+        cfg.pr_sctp = !self.no_pr;
+        cfg.auth = self.auth
+            || self.auth_required
+            || !self.auth_chunks.is_empty()
+            || !self.auth_key.is_empty()
+            || !self.auth_hmac.is_empty();
+        cfg.auth_required = self.auth_required;
+        for t in &self.auth_chunks {
+            let t = t.trim();
+            let ty = match t.parse::<u8>() {
+                Ok(n) => n,
+                Err(_) => {
+                    use sctp_codec::registry::{self, DialectTag, Family};
+                    let want = registry::ident_key(t);
+                    registry::all()
+                        .find(|i| {
+                            i.family == Family::Chunk
+                                && i.dialect == DialectTag::Standard
+                                && i.key() == want
+                        })
+                        .map(|i| i.value as u8)
+                        .ok_or_else(|| anyhow!("--auth-chunks: no chunk type is called {t:?}"))?
+                }
+            };
+            cfg.auth_chunks.push(ty);
+        }
+        if !self.auth_hmac.is_empty() {
+            cfg.auth_hmacs.clear();
+            for h in &self.auth_hmac {
+                cfg.auth_hmacs
+                    .push(match h.trim().to_ascii_lowercase().as_str() {
+                        "sha1" | "sha-1" | "1" => HmacAlgorithm::Sha1,
+                        "sha256" | "sha-256" | "3" => HmacAlgorithm::Sha256,
+                        other => bail!("--auth-hmac: {other:?} is not sha1 or sha256"),
+                    });
+            }
+        }
+        for (i, k) in self.auth_key.iter().enumerate() {
+            let (id, key) = k
+                .split_once(':')
+                .ok_or_else(|| anyhow!("--auth-key {k:?}: expected ID:KEY"))?;
+            let id: u16 = id
+                .parse()
+                .map_err(|_| anyhow!("--auth-key {k:?}: the key id must be 0..65535"))?;
+            let bytes = match key.strip_prefix("0x") {
+                Some(h) => hex::decode(h).map_err(|e| anyhow!("--auth-key {k:?}: {e}"))?,
+                None => key.as_bytes().to_vec(),
+            };
+            cfg.auth_keys.retain(|(i, _)| *i != id);
+            cfg.auth_keys.push((id, bytes));
+            if i == 0 {
+                cfg.auth_active_key = id;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -127,6 +225,7 @@ fn main() {
             mode,
             associations,
             mtu,
+            ext,
         } => serve(
             match raw {
                 Some(addr) => Transport::Raw(addr),
@@ -136,6 +235,7 @@ fn main() {
             mode,
             associations,
             mtu,
+            &ext,
         ),
         Cmd::Connect {
             udp,
@@ -151,6 +251,7 @@ fn main() {
             json,
             timeout,
             mtu,
+            ext,
         } => connect(ConnectArgs {
             udp,
             raw,
@@ -165,6 +266,7 @@ fn main() {
             json,
             timeout,
             mtu,
+            ext,
         })
         .map(|ok| {
             if !ok {
@@ -287,15 +389,23 @@ fn packet_size(t: &Transport, v6: bool, mtu: usize) -> Result<usize> {
     }
 }
 
-fn serve(t: Transport, port: u16, mode: Mode, stop_after: Option<u64>, mtu: usize) -> Result<()> {
+fn serve(
+    t: Transport,
+    port: u16,
+    mode: Mode,
+    stop_after: Option<u64>,
+    mtu: usize,
+    ext: &Extensions,
+) -> Result<()> {
     let v6 = match &t {
         Transport::Udp(a) => a.is_ipv6(),
         Transport::Raw(ip) => ip.is_ipv6(),
     };
-    let cfg = Config {
+    let mut cfg = Config {
         max_packet: packet_size(&t, v6, mtu)?,
         ..Config::default()
     };
+    ext.apply(&mut cfg)?;
     let mut ep = Endpoint::new(cfg, Instant::now(), seed());
     ep.listen(port);
     let mut d = open(ep, &t)?;
@@ -396,6 +506,7 @@ struct ConnectArgs {
     json: bool,
     timeout: f64,
     mtu: usize,
+    ext: Extensions,
 }
 
 /// Message `i` on `stream`: its index and a pattern, so that any change shows.
@@ -444,12 +555,13 @@ fn connect(a: ConnectArgs) -> Result<bool> {
     } else {
         Transport::Udp(SocketAddr::new("::".parse()?, a.local_udp))
     };
-    let cfg = Config {
+    let mut cfg = Config {
         outbound_streams: a.streams.max(1),
         max_message_size: a.size.max(1 << 20),
         max_packet: packet_size(&transport, remote.is_ipv6(), a.mtu)?,
         ..Config::default()
     };
+    a.ext.apply(&mut cfg)?;
     let ep = Endpoint::new(cfg, Instant::now(), seed());
     let mut d = open(ep, &transport)?;
     let local_port = a
@@ -599,6 +711,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
     }
     let seconds = t0.elapsed().as_secs_f64();
     let retransmissions = d.ep().status(id).map_or(0, |s| s.retransmissions);
+    let auth = d.ep().status(id).and_then(|s| s.auth);
     // Graceful shutdown.
     let now = Instant::now();
     d.ep().shutdown(now, id);
@@ -632,7 +745,12 @@ fn connect(a: ConnectArgs) -> Result<bool> {
     let ok = failure.is_none();
     if a.json {
         println!(
-            "{{\"messages\":{sent},\"bytes\":{bytes},\"seconds\":{seconds:.6},\"mbit_s\":{mbit_s:.3},\"retransmissions\":{retransmissions},\"echoed\":{echoed},\"ok\":{ok}{}}}",
+            "{{\"messages\":{sent},\"bytes\":{bytes},\"seconds\":{seconds:.6},\"mbit_s\":{mbit_s:.3},\"retransmissions\":{retransmissions},\"echoed\":{echoed},\"ok\":{ok}{}{}}}",
+            auth.map(|s| format!(
+                ",\"auth\":{{\"sent\":{},\"verified\":{},\"bad_hmac\":{},\"unauthenticated\":{}}}",
+                s.sent, s.verified, s.bad_hmac, s.unauthenticated
+            ))
+            .unwrap_or_default(),
             failure
                 .as_ref()
                 .map(|f| format!(",\"error\":{:?}", f))
@@ -640,9 +758,14 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         );
     } else {
         println!(
-            "{} {sent} messages, {bytes} bytes in {seconds:.3} s: {mbit_s:.1} Mbit/s, {retransmissions} retransmissions{}{}",
+            "{} {sent} messages, {bytes} bytes in {seconds:.3} s: {mbit_s:.1} Mbit/s, {retransmissions} retransmissions{}{}{}",
             if ok { "ok" } else { "FAILED" },
             if a.echo { format!(", {echoed} echoed") } else { String::new() },
+            auth.map(|s| format!(
+                ", AUTH: {} sent, {} verified, {} bad",
+                s.sent, s.verified, s.bad_hmac + s.unknown_key + s.unsupported_hmac + s.unauthenticated
+            ))
+            .unwrap_or_default(),
             failure.map(|f| format!(": {f}")).unwrap_or_default()
         );
     }
