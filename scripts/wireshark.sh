@@ -70,14 +70,17 @@ fi
 # those of arguments that name an existing file or folder (or a file to write in
 # an existing folder). The root's own system folders are never covered.
 declare -A mounts=()
+# Both the folder's real path and its path as written (they differ across a symlink:
+# ../shared -> /work/shared), so that either way of naming a file finds it.
 want_mount() {
   local d
-  d="$(realpath -m "$1")"
-  case "$d" in
-    /|/usr|/usr/*|/etc|/etc/*|/lib*|/bin|/bin/*|/sbin|/sbin/*|/var/lib|/var/lib/*|/proc*|/dev*|/sys*|"$ROOTS"*)
-      return 1 ;;
-  esac
-  mounts["$d"]=1
+  for d in "$(realpath -m "$1")" "$(realpath -m -s "$1")"; do
+    case "$d" in
+      /|/usr|/usr/*|/etc|/etc/*|/lib*|/bin|/bin/*|/sbin|/sbin/*|/var/lib|/var/lib/*|/proc*|/dev*|/sys*|"$ROOTS"*)
+        return 1 ;;
+    esac
+  done
+  for d in "$(realpath -m "$1")" "$(realpath -m -s "$1")"; do mounts["$d"]=1; done
 }
 want_mount "$PWD" || true
 for a in "$@"; do
