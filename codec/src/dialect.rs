@@ -58,6 +58,9 @@ pub struct Rules {
     /// (it decides whether SSSerKey/SSCliKey carry a DH or an RSA parameter,
     /// secure-sctp.md section 11); `None`: unknown.
     pub key_exchange: Option<KeyExchange>,
+    /// NR-SACK was negotiated and the association shows S-SCTP too: 0x10 is
+    /// read as NR-SACK and the packets say so (rule 2, Q25: a lint).
+    pub conflict: bool,
 }
 
 impl Rules {
@@ -67,6 +70,7 @@ impl Rules {
         ssctp: false,
         x10: X10::NrSack,
         key_exchange: None,
+        conflict: false,
     };
     /// S-SCTP.
     pub const SSCTP: Rules = Rules {
@@ -74,6 +78,7 @@ impl Rules {
         ssctp: true,
         x10: X10::EncData,
         key_exchange: None,
+        conflict: false,
     };
 }
 
@@ -157,6 +162,7 @@ impl AssocDialect {
             ssctp: self.ssctp,
             x10,
             key_exchange: self.key_exchange(),
+            conflict: nrsack && self.ssctp,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::checksum::{ChecksumReport, ChecksumStatus};
 use crate::chunk::ty;
+use crate::dialect::Rules;
 use crate::error::DecodeError;
 use crate::packet::Packet;
 use crate::visit::{Node, Span, Value, Visitor};
@@ -165,12 +166,37 @@ pub fn lint(p: &Packet<'_>, checksum: Option<&ChecksumReport>) -> Vec<Lint> {
     lint_with(p, checksum, &mut Ignore)
 }
 
+/// Like [`lint`], for a packet decoded with `rules` (what its association
+/// showed: the dialect conflict of secure-sctp.md 11 rule 2 is a lint).
+pub fn lint_rules(p: &Packet<'_>, checksum: Option<&ChecksumReport>, rules: &Rules) -> Vec<Lint> {
+    lint_with_rules(p, checksum, rules, &mut Ignore)
+}
+
+/// Like [`lint_with`], for a packet decoded with `rules` (see [`lint_rules`]).
+pub fn lint_with_rules(
+    p: &Packet<'_>,
+    checksum: Option<&ChecksumReport>,
+    rules: &Rules,
+    also: &mut dyn Visitor,
+) -> Vec<Lint> {
+    lint_impl(p, checksum, Some(rules), also)
+}
+
 /// Like [`lint`], and in the same walk reports the chunks to `also` exactly as
 /// `tlv::describe_list(&p.chunks, 12, true, also)` does: one walk for a
 /// printer that shows the lints too.
 pub fn lint_with(
     p: &Packet<'_>,
     checksum: Option<&ChecksumReport>,
+    also: &mut dyn Visitor,
+) -> Vec<Lint> {
+    lint_impl(p, checksum, None, also)
+}
+
+fn lint_impl(
+    p: &Packet<'_>,
+    checksum: Option<&ChecksumReport>,
+    rules: Option<&Rules>,
     also: &mut dyn Visitor,
 ) -> Vec<Lint> {
     let mut v = LintVisitor {
@@ -246,6 +272,9 @@ pub fn lint_with(
                 .map_or(crate::wire::pad4(c.tlv_len_pub()), |p| p.len());
     }
     ssctp::lints(p, &mut v);
+    if rules.is_some_and(|r| r.conflict) {
+        ssctp::conflict(p, &mut v);
+    }
     crate::tlv::describe_list(
         &p.chunks,
         12,

@@ -222,3 +222,114 @@ fn encdata_with_auth_last_switches_the_association_to_ssctp() {
     let names = auto_names(&[pk(&format!("{ENC_OK} {auth20}")), pk(ENC_R12)]);
     assert_eq!(names, [vec!["EncData", "Unknown"], vec!["Unknown"]]);
 }
+
+// --- Item 6: the draft's rules as lints --------------------------------------------
+
+/// The (code, offset) of every lint of a hand-written S-SCTP packet.
+fn ssctp_lints(chunks: &str) -> Vec<(&'static str, usize)> {
+    let b = packet(5000, 5001, 0x0c0c0c0c, chunks);
+    let p = lenient(&b, Rules::SSCTP);
+    lint::lint(&p, None)
+        .into_iter()
+        .map(|l| (l.code, l.offset))
+        .collect()
+}
+
+/// Q30 / I26: at most one EncData per packet (5.1.11); 8 and 9.3 c: AUTH goes last;
+/// section 7 (spec 4): a packet with EncData must carry AUTH (EncData exists only at
+/// levels 2 and 3, which both require it); spec 3.7 / Q2: SSClose of Length 6 (the
+/// text's 16-bit TSN, I2) decodes with a warning.
+#[test]
+fn the_drafts_packet_rules_are_lints() {
+    // A well-formed packet: one EncData, AUTH last. No lint.
+    assert_eq!(ssctp_lints(&format!("{ENC_OK} {AUTH28}")), []);
+    // Two EncData (the second at 12 + 40 = 52).
+    assert_eq!(
+        ssctp_lints(&format!("{ENC_OK} {ENC_OK} {AUTH28}")),
+        [("two-encdata", 52)]
+    );
+    // AUTH first, DATA after it.
+    let data = "00 03 0014 00000001 0001 0000 00000000 68656c6c";
+    assert_eq!(
+        ssctp_lints(&format!("{AUTH28} {data}")),
+        [("auth-not-last", 12)]
+    );
+    // EncData and no AUTH.
+    assert_eq!(ssctp_lints(ENC_OK), [("encdata-without-auth", 12)]);
+    assert_eq!(
+        ssctp_lints(&format!("{ENC_OK} {data}")),
+        [("encdata-without-auth", 12)]
+    );
+    // SSClose with Length 6 and a 16-bit TSN; Length 8 is the figure.
+    assert_eq!(
+        ssctp_lints("d6 01 0006 0102 0000"),
+        [("ssclose-16-bit-tsn", 14)]
+    );
+    assert_eq!(ssctp_lints(figures::SSCLOSE), []);
+    // Standard SCTP knows none of these chunks: no S-SCTP lint.
+    let b = packet(5000, 5001, 1, &format!("{ENC_OK} {ENC_OK}"));
+    assert!(lint::lint(&lenient(&b, Rules::STANDARD), None)
+        .iter()
+        .all(|l| !matches!(l.code, "two-encdata" | "encdata-without-auth")));
+}
+
+// --- Item 5: NR-SACK negotiated, then S-SCTP: the dialect conflict ------------------
+
+/// INIT and INIT-ACK listing 0x10 (NR-SACK) in Supported Extensions (0x8008, RFC 5061
+/// 4.2.7; Length 5, 3 bytes of padding), an SSOpReq (figure 3.1) and an NR-SACK.
+pub const CONFLICT_INIT: &str =
+    "01 00 0019 00000001 00010000 000a 000a 00000001 8008 0005 10 000000";
+pub const CONFLICT_INIT_ACK: &str =
+    "02 00 0019 00000002 00010000 000a 000a 00000064 8008 0005 10 000000";
+pub const NR_SACK: &str = "10 00 0014 00000001 00010000 0000 0000 0000 0000";
+
+/// Rule 2 / Q25: NR-SACK negotiated, then S-SCTP evidence: 0x10 stays NR-SACK, the
+/// handshake chunks are S-SCTP, and the packets that carry either say so in a
+/// "dialect-conflict" lint.
+#[test]
+fn negotiated_nr_sack_then_ssopreq_is_a_dialect_conflict() {
+    let mut d = sctp_codec::Decoder::new(sctp_codec::Dialect::Auto);
+    let packets = [
+        packet(5000, 5001, 0, CONFLICT_INIT),
+        packet(5001, 5000, 1, CONFLICT_INIT_ACK),
+        packet(5000, 5001, 2, figures::SSOPREQ),
+        packet(5001, 5000, 1, NR_SACK),
+        packet(5000, 5001, 2, "0b 00 0004"),
+    ];
+    let mut got = Vec::new();
+    for b in &packets {
+        let (p, rules) = d.decode_with_rules(b, Some(key())).unwrap();
+        let names: Vec<&str> = p.chunks.iter().map(|c| c.name()).collect();
+        let conflict: Vec<(usize, String)> = lint::lint_rules(&p, None, &rules)
+            .into_iter()
+            .filter(|l| l.code == "dialect-conflict")
+            .map(|l| (l.offset, l.message))
+            .collect();
+        got.push((names, conflict.iter().map(|c| c.0).collect::<Vec<_>>()));
+        for (_, m) in conflict {
+            assert!(m.contains("NR-SACK") && m.contains("S-SCTP"), "{m}");
+        }
+    }
+    assert_eq!(
+        got,
+        [
+            (vec!["INIT"], vec![]),
+            (vec!["INIT-ACK"], vec![]),
+            (vec!["SSOpReq"], vec![12]),
+            (vec!["NR-SACK"], vec![12]),
+            (vec!["COOKIE-ACK"], vec![]),
+        ]
+    );
+    // Without the negotiation there is no conflict: 0x10 follows S-SCTP.
+    let mut d = sctp_codec::Decoder::new(sctp_codec::Dialect::Auto);
+    for b in [
+        packet(5000, 5001, 2, figures::SSOPREQ),
+        packet(5001, 5000, 1, ENC_OK),
+    ] {
+        let (p, rules) = d.decode_with_rules(&b, Some(key())).unwrap();
+        assert!(!rules.conflict);
+        assert!(lint::lint_rules(&p, None, &rules)
+            .iter()
+            .all(|l| l.code != "dialect-conflict"));
+    }
+}

@@ -137,8 +137,8 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
 
     let mut guard = STATE.lock().unwrap_or_else(|e| e.into_inner());
     let state = guard.get_or_insert_with(State::default);
-    let p = match decode(state, reg, &facts, bytes, sport, dport) {
-        Some(p) => p,
+    let (p, rules) = match decode(state, reg, &facts, bytes, sport, dport) {
+        Some(x) => x,
         None => return 0,
     };
 
@@ -177,7 +177,7 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
         // as the built-in does.
         let mut tb = TreeBuilder::new(reg, report.map(|r| r.computed), hooks, p.chunks.len());
         p.describe(&mut tb);
-        add_packet_experts(&mut tb.ops, reg, &p, report.as_ref());
+        add_packet_experts(&mut tb.ops, reg, &p, &rules, report.as_ref());
         tb.ops
     } else {
         let mut ops = OpList::default();
@@ -289,6 +289,7 @@ fn plan(
 
 /// Decodes the packet with the dialect preference applied per association
 /// on the first pass; re-dissection reuses the rules of the first pass.
+/// Returns the packet and the rules it was decoded with.
 fn decode<'b>(
     state: &mut State,
     reg: &Registered,
@@ -296,7 +297,7 @@ fn decode<'b>(
     bytes: &'b [u8],
     sport: u16,
     dport: u16,
-) -> Option<Packet<'b>> {
+) -> Option<(Packet<'b>, Rules)> {
     let dialect = reg.prefs.dialect();
     if facts.visited {
         let rules = state
@@ -308,7 +309,7 @@ fn decode<'b>(
             rules,
             strict: false,
         };
-        return Packet::decode(bytes, &opts).ok();
+        return Packet::decode(bytes, &opts).ok().map(|p| (p, rules));
     }
     let dec = state.decoder.get_or_insert_with(|| Decoder::new(dialect));
     if dec.dialect != dialect {
@@ -322,14 +323,16 @@ fn decode<'b>(
     if rules != Rules::STANDARD {
         state.rules.insert(facts.frame, rules); // absent means standard
     }
-    Some(p)
+    Some((p, rules))
 }
 
-/// Expert info for the checksum, an unfollowable Length, and the codec's lints.
+/// Expert info for the checksum, an unfollowable Length, and the codec's
+/// lints (with those of the association's dialect, `rules`).
 fn add_packet_experts(
     ops: &mut crate::ffi::OpList,
     reg: &Registered,
     p: &Packet<'_>,
+    rules: &Rules,
     report: Option<&checksum::ChecksumReport>,
 ) {
     if let Some(e) = &p.error {
@@ -343,7 +346,7 @@ fn add_packet_experts(
             _ => ops.expert(reg.experts.malformed, e.offset, 0, format!("{e}")),
         }
     }
-    for l in lint::lint(p, report) {
+    for l in lint::lint_rules(p, report, rules) {
         if matches!(l.code, "bad-checksum" | "malformed") {
             continue; // shown by the checksum item and the tree walk
         }

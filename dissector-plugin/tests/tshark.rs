@@ -1044,3 +1044,64 @@ fn builtin_display_filters_select_the_same_frames() {
     }
     assert!(matched > 1_000, "only {matched} frames selected in all");
 }
+
+#[path = "../../codec/tests/figures/mod.rs"]
+mod figures;
+
+/// Writes hand-written SCTP packets (`(from A to B, bytes)`, CRC32c from
+/// `figures::packet`) as raw IPv4 into the scratch folder; returns its path.
+fn hand_written_pcap(name: &str, packets: &[(bool, Vec<u8>)]) -> String {
+    let path = env().scratch.join(name);
+    let mut w =
+        sctp_codec::capture::PcapWriter::create(&path, sctp_codec::capture::LINKTYPE_RAW).unwrap();
+    let a = std::net::Ipv4Addr::new(192, 0, 2, 10);
+    let b = std::net::Ipv4Addr::new(192, 0, 2, 20);
+    for (k, (forward, sctp)) in packets.iter().enumerate() {
+        let (src, dst) = if *forward { (a, b) } else { (b, a) };
+        let f = sctp_codec::link::build::Framing {
+            src: src.into(),
+            dst: dst.into(),
+            udp: None,
+            link: sctp_codec::link::build::LinkKind::Raw,
+            ip_id: k as u16 + 1,
+        };
+        let frame = sctp_codec::link::build::frame(sctp, &f).unwrap();
+        w.write_packet(1_700_000_000 + k as u32, 0, &frame).unwrap();
+    }
+    w.flush().unwrap();
+    share(&path);
+    path.display().to_string()
+}
+
+/// The expert messages of each frame (`_ws.expert.message`, comma-separated).
+fn expert_messages(path: &str) -> Vec<String> {
+    tshark_ok(["-r", path, "-T", "fields", "-e", "_ws.expert.message"])
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// Issue 20 item 5 (secure-sctp.md 11 rule 2 / Q25): NR-SACK negotiated in INIT and
+/// INIT-ACK, then an SSOpReq: 0x10 stays NR-SACK and the dialect conflict is expert
+/// info on the SSOpReq and the NR-SACK, and on nothing else.
+#[test]
+fn dialect_conflict_is_expert_info() {
+    let init = "01 00 0019 00000001 00010000 000a 000a 00000001 8008 0005 10 000000";
+    let init_ack = "02 00 0019 00000002 00010000 000a 000a 00000064 8008 0005 10 000000";
+    let nr_sack = "10 00 0014 00000001 00010000 0000 0000 0000 0000";
+    let p = hand_written_pcap(
+        "dialect-conflict.pcap",
+        &[
+            (true, figures::packet(5000, 5001, 0, init)),
+            (false, figures::packet(5001, 5000, 1, init_ack)),
+            (true, figures::packet(5000, 5001, 2, figures::SSOPREQ)),
+            (false, figures::packet(5001, 5000, 1, nr_sack)),
+        ],
+    );
+    let names = tshark_ok(["-r", &p, "-T", "fields", "-e", "_ws.col.Info"]);
+    let names: Vec<&str> = names.lines().collect();
+    assert_eq!(names, ["INIT", "INIT-ACK", "SSOpReq", "NR-SACK"]);
+    let msgs = expert_messages(&p);
+    let conflict: Vec<bool> = msgs.iter().map(|m| m.contains("dialect conflict")).collect();
+    assert_eq!(conflict, [false, false, true, true], "{msgs:?}");
+}

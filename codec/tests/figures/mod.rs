@@ -24,8 +24,12 @@ use sctp_codec::{DecodeOptions, Packet, Rules};
 pub const HEADER: &str = "1388 1389 0c0c0c0c 00000000";
 
 pub fn unhex(s: &str) -> Vec<u8> {
-    let s: String = s.split_whitespace().collect();
-    hex::decode(s).expect("hex")
+    let s: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    assert!(s.len().is_multiple_of(2), "odd number of hex digits");
+    let digit = |c: u8| (c as char).to_digit(16).expect("hex digit") as u8;
+    s.chunks(2)
+        .map(|d| digit(d[0]) << 4 | digit(d[1]))
+        .collect()
 }
 
 /// CRC32c (Castagnoli, reflected polynomial 0x82F63B78) of `b`, bit by bit from its
