@@ -253,6 +253,11 @@ pub struct Chunk<'a> {
     /// For a [`ChunkBody::Malformed`] value read leniently: what decoded
     /// before the damage, if anything did (see [`PartialBody`]).
     pub partial: Option<Box<PartialBody<'a>>>,
+    /// For a [`ChunkBody::Malformed`] value: the numbering the rules in force
+    /// read the type in (0x10 is EncData under S-SCTP, NR-SACK in standard
+    /// SCTP), so a malformed chunk keeps that type's name; `None`: the
+    /// standard reading.
+    pub malformed_as: Option<DialectTag>,
 }
 
 impl<'a> Chunk<'a> {
@@ -266,6 +271,7 @@ impl<'a> Chunk<'a> {
             extra: Cow::Borrowed(&[]),
             padding: None,
             partial: None,
+            malformed_as: None,
         }
     }
     /// The Chunk Length this chunk has on the wire: the explicit one, or the
@@ -292,10 +298,13 @@ impl<'a> Chunk<'a> {
     /// value the registered type it failed to decode as.
     pub fn info(&self) -> Option<&'static TypeInfo> {
         match &self.body {
-            ChunkBody::Malformed(..) => CHUNK_TYPES
-                .iter()
-                .find(|t| t.value == self.ty as u16 && t.dialect == DialectTag::Standard)
-                .or_else(|| CHUNK_TYPES.iter().find(|t| t.value == self.ty as u16)),
+            ChunkBody::Malformed(..) => {
+                let tag = self.malformed_as.unwrap_or(DialectTag::Standard);
+                CHUNK_TYPES
+                    .iter()
+                    .find(|t| t.value == self.ty as u16 && t.dialect == tag)
+                    .or_else(|| CHUNK_TYPES.iter().find(|t| t.value == self.ty as u16))
+            }
             b => b.info(),
         }
     }
@@ -340,6 +349,7 @@ impl<'a> Tlv<'a> for Chunk<'a> {
         let cx = &Ctx { carrier, ..*cx };
         let decoded = tag.and_then(|tag| ChunkBody::decode_known(tag, ty as u16, value, cx));
         let mut partial = None;
+        let mut malformed_as = None;
         let (body, extra) = match decoded {
             Some(Ok((rest, body))) => (body, rest),
             Some(Err(e)) if cx.strict => return Err(e),
@@ -347,6 +357,7 @@ impl<'a> Tlv<'a> for Chunk<'a> {
                 partial = tag
                     .and_then(|tag| decode_partial(tag, ty, value, cx))
                     .map(Box::new);
+                malformed_as = tag;
                 (ChunkBody::Malformed(Cow::Borrowed(value), e), end)
             }
             None => (ChunkBody::Unknown(Cow::Borrowed(value)), end),
@@ -359,6 +370,7 @@ impl<'a> Tlv<'a> for Chunk<'a> {
             extra: Cow::Borrowed(extra),
             padding: None,
             partial,
+            malformed_as,
         })
     }
     fn encode_tlv(&self, out: &mut Vec<u8>) {
@@ -464,6 +476,7 @@ impl IntoOwned for Chunk<'_> {
                     len: p.len,
                 })
             }),
+            malformed_as: self.malformed_as,
         }
     }
 }
