@@ -722,7 +722,10 @@ fn format_item(
 
 /// Appends the summaries of a packet's chunks, comma-separated: from the
 /// typed packet when there is one, else read in place through the view
-/// (typed one at a time where the summary needs it).
+/// (typed one at a time where the summary needs it). Every malformed chunk
+/// is marked `[malformed: ...]`: a value that does not decode (or holds one
+/// that does not), a Length that runs past the packet, and bytes after the
+/// last chunk that are not one.
 fn chunk_summaries(s: &mut String, view: &PacketView<'_>, whole: Option<&Packet<'_>>) {
     let mut first = true;
     let mut next = |s: &mut String| {
@@ -730,12 +733,19 @@ fn chunk_summaries(s: &mut String, view: &PacketView<'_>, whole: Option<&Packet<
             s.push_str(", ");
         }
     };
-    match whole {
+    let (trailing, error) = match whole {
         Some(p) => {
-            for c in &p.chunks {
+            // A chunk whose Length runs past the end is the last one, and
+            // nothing trails it.
+            let cut = p.error.as_ref().filter(|_| p.trailing.is_empty());
+            for (k, c) in p.chunks.iter().enumerate() {
                 next(s);
                 summary::chunk(s, c);
+                if let (Some(e), true) = (cut, k + 1 == p.chunks.len()) {
+                    summary::malformed(s, &e.to_string());
+                }
             }
+            (&p.trailing[..], p.error.as_ref())
         }
         None => {
             for c in view.chunks() {
@@ -744,10 +754,28 @@ fn chunk_summaries(s: &mut String, view: &PacketView<'_>, whole: Option<&Packet<
                     summary::chunk(s, &c.decode());
                 }
             }
-            if let Some(c) = view.cut_short() {
-                next(s);
-                summary::chunk(s, &c);
+            match (view.cut_short(), view.error()) {
+                (Some(c), Some(e)) => {
+                    next(s);
+                    summary::chunk(s, &c);
+                    summary::malformed(s, &e.to_string());
+                    (&[][..], None)
+                }
+                _ => (view.trailing(), view.error()),
             }
+        }
+    };
+    if !trailing.is_empty() {
+        next(s);
+        match error {
+            Some(e) => summary::malformed(s, &e.to_string()),
+            None => summary::malformed(
+                s,
+                &format!(
+                    "{} bytes after the last chunk are not a chunk",
+                    trailing.len()
+                ),
+            ),
         }
     }
 }

@@ -1102,6 +1102,86 @@ fn dialect_conflict_is_expert_info() {
     let names: Vec<&str> = names.lines().collect();
     assert_eq!(names, ["INIT", "INIT-ACK", "SSOpReq", "NR-SACK"]);
     let msgs = expert_messages(&p);
-    let conflict: Vec<bool> = msgs.iter().map(|m| m.contains("dialect conflict")).collect();
+    let conflict: Vec<bool> = msgs
+        .iter()
+        .map(|m| m.contains("dialect conflict"))
+        .collect();
     assert_eq!(conflict, [false, false, true, true], "{msgs:?}");
+}
+
+/// erlang-pkt-sctp-init-ack.pcap with the State Cookie's Length made 990
+/// (it runs past the INIT ACK), checksum recomputed.
+fn truncated_init_ack() -> PathBuf {
+    let src = common::captures_dir().join("erlang-pkt-sctp-init-ack.pcap");
+    let mut r = sctp_codec::capture::CaptureReader::open(&src).unwrap();
+    let f = r.next_frame().unwrap().unwrap();
+    let (sec, nsec) = (f.ts_sec as u32, f.ts_nsec);
+    let mut data = f.data.to_vec();
+    let sctp = 14 + 20;
+    assert_eq!(&data[sctp + 56..sctp + 60], &[0, 7, 0, 10]);
+    data[sctp + 58..sctp + 60].copy_from_slice(&990u16.to_be_bytes());
+    let crc = sctp_codec::checksum::crc32c_field(&data[sctp..]);
+    data[sctp + 8..sctp + 12].copy_from_slice(&crc.to_be_bytes());
+    let path = env().scratch.join("init-ack-cut.pcap");
+    let mut w =
+        sctp_codec::capture::PcapWriter::create(&path, sctp_codec::capture::LINKTYPE_ETHERNET)
+            .unwrap();
+    w.write_packet(sec, nsec / 1000, &data).unwrap();
+    w.flush().unwrap();
+    share(&path);
+    path
+}
+
+#[test]
+fn a_truncated_init_ack_keeps_the_fields_before_the_damage_and_is_marked_malformed() {
+    // Issue 15 item 13: the built-in shows the fixed fields and the
+    // parameters before the damaged one; sctpkit shows the same, then the
+    // malformed expert item on the bytes where decoding stops.
+    let path = truncated_init_ack().display().to_string();
+    let fixed = [
+        "initack_initiate_tag",
+        "initack_credit",
+        "initack_nr_out_streams",
+        "initack_nr_in_streams",
+        "initack_initial_tsn",
+    ];
+    let run = |prefix: &str, takeover: &str, more: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["-r", &path, "-o", takeover, "-T", "fields"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for f in fixed {
+            a.push("-e".into());
+            a.push(format!("{prefix}{f}"));
+        }
+        for f in more {
+            a.push("-e".into());
+            a.push(f.to_string());
+        }
+        let out = tshark_ok(&a);
+        out.trim_end_matches('\n')
+            .split('\t')
+            .map(String::from)
+            .collect()
+    };
+    let builtin = run("sctp.", "sctpkit.takeover:FALSE", &["sctp.parameter_type"]);
+    let ours = run(
+        "sctpkit.",
+        "sctpkit.takeover:TRUE",
+        &["sctpkit.parameter_type", "sctpkit.malformed"],
+    );
+    assert_eq!(
+        builtin[..5],
+        ["0x14a4814f", "65536", "10", "5", "1885860370"]
+    );
+    assert_eq!(ours[..5], builtin[..5], "fixed fields");
+    // The built-in also shows the damaged parameter's type (the 4th);
+    // sctpkit keeps the three whole ones.
+    assert_eq!(builtin[5], "0x0005,0x0005,0x0005,0x0007");
+    assert_eq!(ours[5], "0x0005,0x0005,0x0005");
+    assert!(!ours[6].is_empty(), "no malformed expert item: {ours:?}");
+    // The expert item sits on the bytes from the damaged parameter to the
+    // end of the chunk (Ethernet 14 + IPv4 20 + SCTP offset 56, 20 bytes).
+    let pdml = tshark_ok(["-r", &path, "-T", "pdml"]);
+    assert_eq!(pdml_positions(&pdml, "sctpkit.malformed"), vec![(90, 20)]);
 }

@@ -221,6 +221,19 @@ impl Visitor for JsonWriter<'_> {
             self.out.push(if is_array { ']' } else { '}' });
         }
     }
+    /// `"malformed":{"offset":..,"length":..,"error":".."}` in the object of
+    /// the chunk, parameter or cause whose value stops decoding there (what
+    /// decoded before it is in the same object).
+    fn malformed(&mut self, span: Span, error: &sctp_codec::DecodeError) {
+        self.sep("malformed");
+        self.out.push_str("{\"offset\":");
+        dec(self.out, span.at as u64);
+        self.out.push_str(",\"length\":");
+        dec(self.out, span.len as u64);
+        self.out.push_str(",\"error\":");
+        push_str(self.out, &error.to_string());
+        self.out.push('}');
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 use sctp_codec::cause::Cause;
 use sctp_codec::chunk::{flags, ty, Chunk, ChunkBody};
 use sctp_codec::param::Param;
-use sctp_codec::ChunkView;
+use sctp_codec::tlv::Tlv;
+use sctp_codec::visit::{Node, Span, Value, Visitor};
+use sctp_codec::wire::FieldKind;
+use sctp_codec::{ChunkView, DecodeError};
 
 use std::net::IpAddr;
 
@@ -100,11 +103,34 @@ fn causes(
     names(out, list)
 }
 
+/// Whether the causes of an ABORT or ERROR read in place are all well
+/// formed: each registered one holds its fixed fields (the only way a cause
+/// value fails to decode), and nothing but padding follows the last one.
+fn causes_well_formed(c: &ChunkView<'_>) -> bool {
+    if !c.is_well_framed() {
+        return false;
+    }
+    let end = c.offset() + c.bytes().len();
+    let (mut pos, mut last_len) = (c.offset() + 4, 0usize);
+    for t in c.tlvs() {
+        if t.info()
+            .is_some_and(|i| t.value().len() < usize::from(i.layout().fixed))
+        {
+            return false;
+        }
+        last_len = usize::from(t.length());
+        pos = t.offset() + last_len;
+    }
+    let rest = end.saturating_sub(pos);
+    rest - rest.min((4 - last_len % 4) % 4) == 0
+}
+
 /// The summary of a chunk read in place, for the kinds whose summary needs
 /// no typed value (DATA, ABORT, ERROR: the bulk of most captures); exactly
 /// what [`chunk`] prints for the same chunk typed (a test holds the two
 /// equal on every chunk of the shared captures). False, with nothing
-/// appended, for everything else: type it and call [`chunk`].
+/// appended, for everything else, and for ABORT or ERROR with anything
+/// malformed inside: type it and call [`chunk`].
 pub fn chunk_view(out: &mut String, c: &ChunkView<'_>) -> bool {
     let v = c.value();
     let Some(info) = c.info() else {
@@ -129,7 +155,7 @@ pub fn chunk_view(out: &mut String, c: &ChunkView<'_>) -> bool {
             );
             true
         }
-        (ty::ABORT | ty::ERROR, "Abort" | "Error") if c.is_well_framed() => {
+        (ty::ABORT | ty::ERROR, "Abort" | "Error") if causes_well_formed(c) => {
             out.push_str(info.name);
             causes(out, c.ty(), c.flags(), c.tlvs().map(|t| t.name()));
             true
@@ -138,7 +164,76 @@ pub fn chunk_view(out: &mut String, c: &ChunkView<'_>) -> bool {
     }
 }
 
-/// Appends the summary of one chunk: its name and key fields.
+/// Appends `[malformed: WHY]`.
+pub fn malformed(out: &mut String, why: &str) {
+    out.push_str("[malformed: ");
+    out.push_str(why);
+    out.push(']');
+}
+
+/// Finds the first value a walk reports as malformed.
+struct FirstMalformed(Option<DecodeError>);
+
+impl Visitor for FirstMalformed {
+    fn field(&mut self, _: &'static str, _: Span, _: Value<'_>) {}
+    fn open(&mut self, _: &'static str, _: Span, _: Node) {}
+    fn close(&mut self) {}
+    fn malformed(&mut self, _: Span, error: &DecodeError) {
+        if self.0.is_none() {
+            self.0 = Some(error.clone());
+        }
+    }
+}
+
+/// Why a chunk is malformed, if it is: its value does not decode as its
+/// type, or a parameter or cause inside it does not (the first such), or
+/// its parameter or cause list ends in a piece of one.
+pub fn malformed_in(c: &Chunk<'_>) -> Option<String> {
+    let list = c.info().and_then(|i| i.layout().list);
+    if let (false, Some(kind), false) = (
+        c.extra.is_empty(),
+        list,
+        matches!(c.body, ChunkBody::Malformed(..)),
+    ) {
+        let what = match kind {
+            FieldKind::Causes => "cause",
+            _ => "parameter",
+        };
+        return Some(format!(
+            "{} bytes after the last {what} are not a whole {what}",
+            c.extra.len()
+        ));
+    }
+    match &c.body {
+        ChunkBody::Malformed(_, e) => Some(e.to_string()),
+        // Values with nothing nested: typed means well formed.
+        ChunkBody::Data(_)
+        | ChunkBody::IData(_)
+        | ChunkBody::Sack(_)
+        | ChunkBody::NrSack(_)
+        | ChunkBody::Shutdown(_)
+        | ChunkBody::ShutdownAck(_)
+        | ChunkBody::CookieAck(_)
+        | ChunkBody::ShutdownComplete(_)
+        | ChunkBody::CookieEcho(_)
+        | ChunkBody::Ecne(_)
+        | ChunkBody::Cwr(_)
+        | ChunkBody::Auth(_)
+        | ChunkBody::ForwardTsn(_)
+        | ChunkBody::IForwardTsn(_)
+        | ChunkBody::Pad(_)
+        | ChunkBody::Unknown(_) => None,
+        _ => {
+            let mut f = FirstMalformed(None);
+            c.describe_tlv(0, &mut f);
+            f.0.map(|e| e.to_string())
+        }
+    }
+}
+
+/// Appends the summary of one chunk: its name and key fields (of the part
+/// that decoded, for a malformed value), then `[malformed: ...]` when it or
+/// something inside it is malformed.
 pub fn chunk(out: &mut String, c: &Chunk<'_>) {
     out.push_str(c.name());
     if c.info().is_none() {
@@ -149,7 +244,19 @@ pub fn chunk(out: &mut String, c: &Chunk<'_>) {
         out.push(')');
         return;
     }
-    match &c.body {
+    let body = match (&c.body, &c.partial) {
+        (ChunkBody::Malformed(..), Some(p)) => &p.body,
+        (b, _) => b,
+    };
+    fields_of(out, c, body);
+    if let Some(why) = malformed_in(c) {
+        malformed(out, &why);
+    }
+}
+
+/// Appends the key fields of `body`, the value of chunk `c`.
+fn fields_of(out: &mut String, c: &Chunk<'_>, body: &ChunkBody<'_>) {
+    match body {
         ChunkBody::Data(d) => data(
             out,
             [
@@ -197,26 +304,45 @@ pub fn chunk(out: &mut String, c: &Chunk<'_>) {
             );
             out.push(')');
         }
+        // The counts as written (a partial decode keeps the ones that
+        // overrun the value; crafting can set any).
         ChunkBody::Sack(s) => {
+            let count = |n: Option<u16>, len: usize| n.map_or(len as u64, u64::from);
             group(
                 out,
                 &[
                     ("cum_ack", s.cumulative_tsn_ack.into()),
                     ("a_rwnd", s.a_rwnd.into()),
-                    ("gaps", s.gap_ack_blocks.len() as u64),
-                    ("dups", s.duplicate_tsns.len() as u64),
+                    (
+                        "gaps",
+                        count(s.number_of_gap_ack_blocks, s.gap_ack_blocks.len()),
+                    ),
+                    (
+                        "dups",
+                        count(s.number_of_duplicate_tsns, s.duplicate_tsns.len()),
+                    ),
                 ],
             );
         }
         ChunkBody::NrSack(s) => {
+            let count = |n: Option<u16>, len: usize| n.map_or(len as u64, u64::from);
             group(
                 out,
                 &[
                     ("cum_ack", s.cumulative_tsn_ack.into()),
                     ("a_rwnd", s.a_rwnd.into()),
-                    ("gaps", s.gap_ack_blocks.len() as u64),
-                    ("nr_gaps", s.nr_gap_ack_blocks.len() as u64),
-                    ("dups", s.duplicate_tsns.len() as u64),
+                    (
+                        "gaps",
+                        count(s.number_of_gap_ack_blocks, s.gap_ack_blocks.len()),
+                    ),
+                    (
+                        "nr_gaps",
+                        count(s.number_of_nr_gap_ack_blocks, s.nr_gap_ack_blocks.len()),
+                    ),
+                    (
+                        "dups",
+                        count(s.number_of_duplicate_tsns, s.duplicate_tsns.len()),
+                    ),
                 ],
             );
         }
@@ -267,11 +393,6 @@ pub fn chunk(out: &mut String, c: &Chunk<'_>) {
         ChunkBody::SsClose(s) => {
             let tsn = s.tsn.map(u64::from).or(s.tsn_16.map(u64::from));
             one(out, "tsn", tsn.unwrap_or(0))
-        }
-        ChunkBody::Malformed(_, e) => {
-            out.push_str("[malformed: ");
-            out.push_str(&e.to_string());
-            out.push(']');
         }
         _ => {}
     }
