@@ -71,6 +71,12 @@ pub struct Config {
     /// Refuse peers that do not offer AUTH (ABORT with a Protocol
     /// Violation) instead of running without it.
     pub auth_required: bool,
+    /// Offer zero checksums (RFC 9653) with this Error Detection Method
+    /// Identifier (1: SCTP over DTLS): announced with the Zero Checksum
+    /// Acceptable parameter; when the peer announces the same method, our
+    /// packets of the association go out with a zero checksum, and we accept
+    /// the peer's zero checksums. `None`: every packet carries CRC32c.
+    pub zero_checksum_edmid: Option<u32>,
 }
 
 impl Default for Config {
@@ -105,6 +111,7 @@ impl Default for Config {
             auth_keys: vec![(0, Vec::new())],
             auth_active_key: 0,
             auth_required: false,
+            zero_checksum_edmid: None,
         }
     }
 }

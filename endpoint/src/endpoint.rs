@@ -480,7 +480,11 @@ impl Endpoint {
         }
         // RFC 9260 6.8: a packet with a bad CRC32c is discarded.
         let field = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        if checksum::crc32c_field(bytes) != field {
+        // RFC 9653 5.3: with zero checksums offered, a zero field is
+        // accepted for now; the association (or the cookie) must have
+        // negotiated them, which is checked once the packet is routed.
+        let zero = field == 0 && self.cfg.zero_checksum_edmid.is_some();
+        if !zero && checksum::crc32c_field(bytes) != field {
             self.stats.bad_checksum += 1;
             return;
         }
@@ -530,11 +534,20 @@ impl Endpoint {
         } else {
             (first, 1)
         };
+        // RFC 9653 5.2: a packet with INIT always carries CRC32c.
+        if zero && first.ty() == ty::INIT && checksum::crc32c_field(bytes) != field {
+            self.stats.bad_checksum += 1;
+            return;
+        }
         match first.ty() {
             ty::INIT => {
                 self.on_init(now, from, to, &view, &first, existing);
             }
             ty::COOKIE_ECHO => {
+                if zero && !self.cookie_allows_zero_checksum(&first) {
+                    self.stats.bad_checksum += 1;
+                    return;
+                }
                 if let Some(id) = self.on_cookie_echo(now, from, to, &view, &first, existing) {
                     if let Some(a) = self.assocs.get_mut(&id) {
                         a.rx_ce = ce;
@@ -546,6 +559,17 @@ impl Endpoint {
             _ => match existing {
                 Some(id) => {
                     let a = self.assocs.get_mut(&id).expect("routed");
+                    // Our INIT offered zero checksums: the INIT ACK may
+                    // already use them (RFC 9653 5.3; dcsctp does).
+                    let init_ack = first.ty() == ty::INIT_ACK && a.state() == State::CookieWait;
+                    if zero
+                        && !a.zero_checksum
+                        && !init_ack
+                        && checksum::crc32c_field(bytes) != field
+                    {
+                        self.stats.bad_checksum += 1;
+                        return;
+                    }
                     if !a.tag_ok(h.verification_tag, &first) {
                         self.stats.dropped += 1;
                         return;
@@ -554,7 +578,13 @@ impl Endpoint {
                     a.handle_chunks(now, from, &view, 0);
                     self.collect(id);
                 }
-                None => self.on_ootb(to, from, &view),
+                None => {
+                    if zero && checksum::crc32c_field(bytes) != field {
+                        self.stats.bad_checksum += 1;
+                        return;
+                    }
+                    self.on_ootb(to, from, &view)
+                }
             },
         }
     }
@@ -609,6 +639,16 @@ impl Endpoint {
             // (8) ABORT with the T bit, the received tag reflected.
             self.reply(to, from, back, (ty::ABORT, flags::T_BIT, &[]));
         }
+    }
+
+    /// Whether the cookie in this COOKIE ECHO says both sides offered zero
+    /// checksums with our method (RFC 9653 5.3: the packet with COOKIE ECHO
+    /// may already carry one).
+    fn cookie_allows_zero_checksum(&self, first: &ChunkView<'_>) -> bool {
+        first
+            .cookie_echo()
+            .and_then(|raw| cookie::open(raw, &self.secret).ok())
+            .is_some_and(|f| f.features & 16 != 0)
     }
 
     /// INIT (RFC 9260 5.1 B; collisions 5.2.1, 5.2.2).
@@ -675,6 +715,12 @@ impl Endpoint {
                 }
                 param::FORWARD_TSN_SUPPORTED if self.cfg.pr_sctp => features |= 1,
                 param::ECN_CAPABLE if self.cfg.ecn => features |= 8,
+                param::ZERO_CHECKSUM_ACCEPTABLE
+                    if self.cfg.zero_checksum_edmid.is_some()
+                        && crate::wire::u32_at(p.value(), 0) == self.cfg.zero_checksum_edmid =>
+                {
+                    features |= 16
+                }
                 param::SUPPORTED_EXTENSIONS if self.cfg.interleaving => {
                     if p.value().contains(&ty::I_DATA) {
                         features |= 2;
@@ -834,6 +880,7 @@ impl Endpoint {
             put_tlv(&mut value, param::FORWARD_TSN_SUPPORTED, &[]);
         }
         transmit::put_supported_extensions(&mut value, &self.cfg);
+        transmit::put_zero_checksum(&mut value, &self.cfg);
         value.extend_from_slice(&auth_params);
         // Unrecognized Parameters first, then the cookie (FreeBSD's order,
         // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
@@ -904,6 +951,7 @@ impl Endpoint {
             ifwd: f.features & 4 != 0,
             ecn: f.features & 8 != 0,
             auth: f.auth.clone(),
+            zero_checksum: f.features & 16 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

@@ -28,6 +28,8 @@ pub mod param {
     pub const FORWARD_TSN_SUPPORTED: u16 = 0xC000;
     /// Supported Extensions (RFC 5061 4.2.7).
     pub const SUPPORTED_EXTENSIONS: u16 = 0x8008;
+    /// Zero Checksum Acceptable (RFC 9653 4).
+    pub const ZERO_CHECKSUM_ACCEPTABLE: u16 = 0x8001;
 }
 
 /// Error cause codes (RFC 9260 3.3.10).

@@ -4,7 +4,8 @@
 //! bytes, every one checked for stream, PPID, bytes and order), graceful
 //! shutdown started by either side, 64 KiB messages, corrupted packets,
 //! the INIT parameters, and checksums: dcsctp offers RFC 9653 zero
-//! checksum when told to; we do not answer the offer, so CRC32c stays.
+//! checksum when told to; without our own offer CRC32c stays, with it both
+//! sides send zero checksums.
 //!
 //! dcsctp is a WebRTC subset: one association per socket, no multihoming,
 //! no addresses in INIT (SCTP over DTLS).
@@ -146,6 +147,78 @@ fn zero_checksum_offer_declined_both_roles() {
             .metrics()
             .unwrap();
         assert!(!zero, "dcsctp must not use zero checksum");
+        assert!(p.shutdown(ours), "{}", p.report());
+    }
+}
+
+/// Both offer zero checksum with method 1 (RFC 9653, `Config::
+/// zero_checksum_edmid`): every packet with DATA or SACK each side sends
+/// has a zero checksum field, INIT always CRC32c; 500 messages go
+/// each way; dcsctp reports zero checksum in use. A packet whose checksum
+/// is neither right nor zero is still dropped.
+#[test]
+fn zero_checksum_negotiated_both_roles() {
+    for role in [Role::OursClient, Role::OursServer] {
+        let opts = Options {
+            zero_checksum_alternate_error_detection_method:
+                ZERO_CHECKSUM_ALTERNATE_ERROR_DETECTION_METHOD_LOWER_LAYER_DTLS,
+            ..options()
+        };
+        let start = Instant::now();
+        let cfg = sctp_endpoint::Config {
+            zero_checksum_edmid: Some(1),
+            ..common::our_config()
+        };
+        let (mut p, ours) = common::pair_with(
+            role,
+            Box::new(Dcsctp::new("dcsctp", opts, start)),
+            start,
+            cfg,
+        );
+        p.handshake();
+        common::exchange(&mut p, ours, 500, 4, ppid);
+        let (zero, _, _) = common::their_peer::<Dcsctp>(&mut p, ours)
+            .metrics()
+            .unwrap();
+        assert!(zero, "dcsctp uses zero checksum");
+        assert!(
+            common::our_peer(&mut p, ours)
+                .status()
+                .unwrap()
+                .zero_checksum
+        );
+        for (dir, pk) in &p.trace {
+            let first = pk[12];
+            let state = common::checksum_state(pk);
+            if first == 1 {
+                assert_eq!(state, "crc-ok", "{dir:?}: INIT with {state}");
+            } else if first == 0 || first == 3 {
+                // DATA and SACK go with zero checksums (the handshake's
+                // other packets may use either, RFC 9653 5.2).
+                assert_eq!(
+                    state, "zero-checksum",
+                    "{dir:?}: chunk {first} with {state}"
+                );
+            }
+        }
+        let zeros = common::checksum_counts(&p, ours)["zero-checksum"];
+        assert!(zeros > 100, "{zeros}");
+        // A checksum field that is neither zero nor right is refused.
+        let theirs = flip(ours);
+        let mut n = 0;
+        p.set_tamper(move |dir, pk| {
+            if dir == theirs && pk.get(12) == Some(&0) {
+                n += 1;
+                if n % 7 == 3 && n < 30 {
+                    pk[8..12].copy_from_slice(&0xdead_beefu32.to_be_bytes());
+                }
+            }
+            common::Tamper::Pass
+        });
+        common::exchange(&mut p, ours, 200, 4, ppid);
+        p.clear_tamper();
+        let st = common::our_peer(&mut p, ours).ep.stats();
+        assert!(st.bad_checksum >= 3, "{st:?}");
         assert!(p.shutdown(ours), "{}", p.report());
     }
 }

@@ -81,6 +81,8 @@ pub struct Status {
     pub abandoned: crate::send::Abandoned,
     /// SCTP-AUTH counters when AUTH is in use (RFC 4895).
     pub auth: Option<auth::AuthStats>,
+    /// Our packets carry a zero checksum (RFC 9653).
+    pub zero_checksum: bool,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -104,6 +106,8 @@ pub(crate) struct Negotiated {
     pub ecn: bool,
     /// Both sides offered SCTP-AUTH: their key vectors (RFC 4895 6.1).
     pub auth: Option<auth::AuthNegotiated>,
+    /// The peer accepts zero checksums with our method (RFC 9653 5.2).
+    pub zero_checksum: bool,
 }
 
 /// One SCTP association.
@@ -194,6 +198,9 @@ pub struct Association {
     pub(crate) auth: Option<auth::Auth>,
     /// Our AUTH key vector as our INIT sent it (initiator only).
     pub(crate) auth_local_vector: Vec<u8>,
+    /// Our packets go out with a zero checksum (RFC 9653 5.2), and the
+    /// peer's may come with one (5.3).
+    pub(crate) zero_checksum: bool,
     pub(crate) events: VecDeque<Event>,
     /// Messages waiting for the association to be up.
     pub(crate) streams_requested: u16,
@@ -365,6 +372,7 @@ impl Association {
             heartbeat_nonce: 0,
             auth: None,
             auth_local_vector: Vec::new(),
+            zero_checksum: false,
             events: VecDeque::new(),
             streams_requested: 0,
             cfg,
@@ -401,6 +409,7 @@ impl Association {
         if self.auth.is_none() {
             self.set_auth(n);
         }
+        self.zero_checksum = n.zero_checksum && self.cfg.zero_checksum_edmid.is_some();
         // With I-DATA, partial reliability skips with I-FORWARD-TSN (RFC
         // 8260 2.3), which both must have listed.
         self.pr = n.pr && self.cfg.pr_sctp && (!self.idata || n.ifwd);
@@ -483,6 +492,7 @@ impl Association {
             i_data: self.idata,
             abandoned: self.abandoned,
             auth: self.auth.as_ref().map(|a| a.stats),
+            zero_checksum: self.zero_checksum,
         }
     }
 

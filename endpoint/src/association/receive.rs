@@ -577,6 +577,7 @@ impl Association {
         let mut idata = false;
         let mut ifwd = false;
         let mut ecn = false;
+        let mut zero_checksum = false;
         let mut peer_auth = super::auth::PeerParams::default();
         self.init_ack_unrecognized.clear();
         for p in init.params() {
@@ -587,6 +588,10 @@ impl Association {
                 param::STATE_COOKIE => cookie = Some(p.value()),
                 param::FORWARD_TSN_SUPPORTED => pr = true,
                 param::ECN_CAPABLE => ecn = true,
+                param::ZERO_CHECKSUM_ACCEPTABLE => {
+                    zero_checksum = self.cfg.zero_checksum_edmid.is_some()
+                        && u32_at(p.value(), 0) == self.cfg.zero_checksum_edmid;
+                }
                 param::SUPPORTED_EXTENSIONS => {
                     idata = p.value().contains(&ty::I_DATA);
                     ifwd = p.value().contains(&ty::I_FORWARD_TSN);
@@ -671,10 +676,13 @@ impl Association {
             ifwd,
             ecn,
             auth,
+            zero_checksum,
         });
         if let Some(n) = self.pending.clone() {
             self.set_auth(&n);
         }
+        // RFC 9653 5.2: from COOKIE ECHO on, zero checksums both ways.
+        self.zero_checksum = zero_checksum;
         self.tx.set_streams(outbound);
         self.peer_rwnd = init.a_rwnd();
         // RFC 9260 5.1 C: stop T1-init, send COOKIE ECHO, start T1-cookie.

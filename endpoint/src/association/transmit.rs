@@ -61,7 +61,15 @@ pub(crate) fn init_value(
         put_tlv(&mut v, param::ECN_CAPABLE, &[]);
     }
     put_supported_extensions(&mut v, cfg);
+    put_zero_checksum(&mut v, cfg);
     v
+}
+
+/// Zero Checksum Acceptable with our method, when configured (RFC 9653 4).
+pub(crate) fn put_zero_checksum(v: &mut Vec<u8>, cfg: &Config) {
+    if let Some(m) = cfg.zero_checksum_edmid {
+        put_tlv(v, param::ZERO_CHECKSUM_ACCEPTABLE, &m.to_be_bytes());
+    }
 }
 
 /// The Supported Extensions parameter (RFC 5061 4.2.7): I-DATA, and
@@ -126,7 +134,11 @@ impl Association {
         if let (Some(at), Some(a)) = (auth_at, self.auth.as_mut()) {
             a.sign(&mut w.as_bytes_mut()[at..]);
         }
-        w.finish(ChecksumAlgorithm::Crc32c);
+        w.finish(if self.zero_checksum {
+            ChecksumAlgorithm::Zero
+        } else {
+            ChecksumAlgorithm::Crc32c
+        });
     }
 
     /// The chunk types a packet written now may hold (for the AUTH

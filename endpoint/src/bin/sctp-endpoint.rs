@@ -142,6 +142,10 @@ struct Extensions {
     /// Do not offer partial reliability (RFC 3758; offered by default).
     #[arg(long)]
     no_pr: bool,
+    /// Offer zero checksums (RFC 9653) with this error detection method
+    /// (1: SCTP over DTLS); only where a lower layer protects the packets.
+    #[arg(long, value_name = "EDMID")]
+    zero_checksum: Option<u32>,
 }
 
 impl Extensions {
@@ -151,6 +155,7 @@ impl Extensions {
         cfg.interleaving = self.idata;
         cfg.ecn = self.ecn;
         cfg.pr_sctp = !self.no_pr;
+        cfg.zero_checksum_edmid = self.zero_checksum;
         cfg.auth = self.auth
             || self.auth_required
             || !self.auth_chunks.is_empty()
