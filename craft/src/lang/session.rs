@@ -8,6 +8,7 @@ use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path as FsPath;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sctp_codec::capture::CaptureReader;
@@ -29,7 +30,7 @@ use super::help;
 use super::lexer::{self, Tok};
 use super::parser::{self, Parser, Stmt, Want};
 use super::path;
-use super::value::{PacketSpec, Val};
+use super::value::{Fixed, PacketSpec, Val};
 
 /// Set when the user presses Ctrl-C while a statement runs (the REPL's
 /// SIGINT handler): `sleep`, `recv`, `sr` and the rest of the line stop,
@@ -285,7 +286,8 @@ impl Session {
         }
         let v = p.expr(Want::Any)?;
         p.finish()?;
-        let v = as_packet(v);
+        let mut v = as_packet(v);
+        self.freeze(&mut v);
         if let Val::Packet(spec) = &v {
             let line = self.summary_of(spec)?;
             println!("{line}");
@@ -300,8 +302,9 @@ impl Session {
         let (root, root_at, segs) = p.path()?;
         p.finish_until_eq()?;
         if segs.is_empty() {
-            let v = as_packet(p.expr(Want::Any)?);
+            let mut v = as_packet(p.expr(Want::Any)?);
             p.finish()?;
+            self.freeze(&mut v);
             if self.interactive {
                 if let Val::Packet(spec) = &v {
                     println!("{root} = {}", self.summary_of(spec)?);
@@ -338,6 +341,7 @@ impl Session {
         p.finish()?;
         path::set(&mut target, &segs, v)?;
         parser::check_depth(&target, root_at)?;
+        self.freeze(&mut target);
         if let Val::Packet(spec) = &target {
             let line = self.summary_of(spec)?;
             if self.interactive {
@@ -425,6 +429,9 @@ impl Session {
                     }
                 }
                 let bytes = self.build(&spec)?;
+                if let Some(n) = self.other_assoc_note(&spec) {
+                    println!("{}", self.paint("33", &n));
+                }
                 if cmd == "sr" {
                     // Only what comes after the send is a reply.
                     self.drain_queued(at)?;
@@ -439,14 +446,59 @@ impl Session {
         }
     }
 
-    /// Builds a packet with the association's defaults.
+    /// Builds a packet: the fields left out take the defaults of the
+    /// association the packet was stored with ([`PacketSpec::fixed`]), or,
+    /// for a packet not stored yet, of the current one.
     pub fn build(&self, spec: &PacketSpec) -> R<Vec<u8>> {
-        build::build_packet(
-            spec,
-            &BuildCx {
-                assoc: self.assoc.as_ref(),
-            },
-        )
+        let assoc = match &spec.fixed {
+            Some(f) => f.assoc.as_deref(),
+            None => self.assoc.as_ref(),
+        };
+        build::build_packet(spec, &BuildCx { assoc })
+    }
+
+    /// Fixes the defaults of the packets in `v` (a packet, or a list
+    /// holding packets) to the current association, so that what the user
+    /// sees now is what is shown, saved and sent later. Packets already
+    /// fixed keep theirs.
+    pub fn freeze(&self, v: &mut Val) {
+        match v {
+            Val::Packet(p) if p.fixed.is_none() => {
+                p.fixed = Some(Fixed {
+                    assoc: self.assoc.clone().map(Arc::new),
+                });
+            }
+            Val::List(l) => l.iter_mut().for_each(|x| self.freeze(x)),
+            _ => {}
+        }
+    }
+
+    /// Stores `v` in variable `name`, its packets fixed ([`Session::freeze`]).
+    fn keep(&mut self, name: &str, mut v: Val) {
+        self.freeze(&mut v);
+        self.vars.insert(name.to_string(), v);
+    }
+
+    /// A note when `spec` was stored outside the current association (before
+    /// it, or in one since replaced): it goes out as it was shown, not with
+    /// this association's tag and TSN.
+    fn other_assoc_note(&self, spec: &PacketSpec) -> Option<String> {
+        let now = self.assoc.as_ref()?;
+        let fixed = spec.fixed.as_ref()?;
+        let when = match &fixed.assoc {
+            None => "before the association",
+            Some(a) if a.local_tag != now.local_tag || a.local_port != now.local_port => {
+                "in an earlier association"
+            }
+            Some(_) => return None,
+        };
+        let live = build::build_packet(spec, &BuildCx { assoc: Some(now) }).ok()?;
+        if Some(&live) == self.build(spec).ok().as_ref() {
+            return None;
+        }
+        Some(format!(
+            "note: this packet was built {when}: it goes out as it was shown (its tag, TSN and ports then); build it again to take the association's"
+        ))
     }
 
     /// The one-line summary of a packet (as `sctp-craft dissect` prints it).
@@ -671,7 +723,7 @@ impl Session {
         if let Some(last) = ex.iter().rev().find(|e| e.dir == Direction::Received) {
             if let Ok(p) = build::decode(&last.sctp, ssctp) {
                 let spec = decompile(&p, &last.sctp, ssctp);
-                self.vars.insert("rx".into(), Val::Packet(Box::new(spec)));
+                self.keep("rx", Val::Packet(Box::new(spec)));
             }
         }
         if let Some(last) = ex.iter().rev().find(|e| e.dir == Direction::Sent) {
@@ -685,8 +737,7 @@ impl Session {
     fn set_current_sent(&mut self, bytes: &[u8], ssctp: bool) {
         if let Ok(p) = build::decode(bytes, ssctp) {
             let spec = decompile(&p, bytes, ssctp);
-            self.vars
-                .insert(CURRENT.into(), Val::Packet(Box::new(spec)));
+            self.keep(CURRENT, Val::Packet(Box::new(spec)));
         }
     }
 
@@ -759,7 +810,7 @@ impl Session {
                     a.on_received(&p);
                 }
                 let spec = decompile(&p, &rx.sctp, ssctp);
-                self.vars.insert("rx".into(), Val::Packet(Box::new(spec)));
+                self.keep("rx", Val::Packet(Box::new(spec)));
                 format!("< {}{note}", summary_line(&rx.sctp, ssctp))
             }
             Err(e) => format!("< {} bytes from {}: {e}{note}", rx.sctp.len(), rx.from),
@@ -1083,9 +1134,9 @@ impl Session {
         println!("{}", summary_line(bytes, ssctp));
         let v = Val::Packet(Box::new(spec));
         if let Some(w) = as_var {
-            self.vars.insert(w.text.clone(), v.clone());
+            self.keep(&w.text, v.clone());
         }
-        self.vars.insert(CURRENT.into(), v);
+        self.keep(CURRENT, v);
         Ok(())
     }
 }

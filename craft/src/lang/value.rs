@@ -188,6 +188,20 @@ pub struct PacketSpec {
     /// `import` of an IP or Ethernet frame): what `save` writes unless told
     /// otherwise.
     pub addrs: Option<(std::net::IpAddr, std::net::IpAddr)>,
+    /// The association whose values (ports, tags, TSNs, a_rwnd, cookie)
+    /// fill the fields left out, fixed when the packet was stored in a
+    /// variable: what the user inspected then is what is shown, saved and
+    /// sent later, whatever `assoc` does meanwhile. `None`: not stored yet
+    /// (an expression being evaluated), the session's current association.
+    pub fixed: Option<Fixed>,
+}
+
+/// The defaults a stored packet was built with (see [`PacketSpec::fixed`]).
+#[derive(Debug, Clone)]
+pub struct Fixed {
+    /// The association followed when the packet was stored (`None`: there
+    /// was none, the fields take the language's typical values).
+    pub assoc: Option<std::sync::Arc<crate::assoc::Assoc>>,
 }
 
 impl PacketSpec {
