@@ -23,6 +23,7 @@ use crate::capfile::{CaptureFile, OutFormat, Record};
 use crate::filter::{Facts, Filter};
 use crate::output::stats::Stats;
 use crate::output::tree::{checksum_line, TreeWriter};
+use crate::output::zero_checksum::{self, ZeroChecksumFollower, ZeroVerdict};
 use crate::output::{hexdump::hexdump, json, summary};
 
 /// Options of `sctp-craft dissect`.
@@ -151,6 +152,8 @@ enum ItemKind {
         encap: &'static str,
         truncated: bool,
         rules: Result<Rules, DecodeError>,
+        /// What a zero checksum would be on it (RFC 9653, per association).
+        zero: ZeroVerdict,
     },
     /// A frame whose link, IP or UDP layers are broken.
     LinkError(String),
@@ -352,6 +355,7 @@ fn read_frames(
     };
     let mut defrag = Defragmenter::default();
     let mut decoder = Decoder::new(a.dialect);
+    let mut zero_follower = ZeroChecksumFollower::default();
     let mut seq = 0u64;
     let new_batch = |seq| match pool.take() {
         Some(b) => Batch { seq, ..b },
@@ -384,9 +388,12 @@ fn read_frames(
                 sctp_packets += 1;
                 let at = batch.arena.len();
                 batch.arena.extend_from_slice(&seg.sctp);
-                let rules = decoder
-                    .view(&seg.sctp, Some(seg.assoc_key()))
-                    .map(|v| v.rules());
+                let view = decoder.view(&seg.sctp, Some(seg.assoc_key()));
+                let zero = match &view {
+                    Ok(v) => zero_follower.observe(seg.assoc_key(), v),
+                    Err(_) => ZeroVerdict::NotNegotiated,
+                };
+                let rules = view.map(|v| v.rules());
                 ItemKind::Sctp {
                     bytes: at..batch.arena.len(),
                     src: seg.src,
@@ -394,6 +401,7 @@ fn read_frames(
                     encap: encap_name(&seg.encap),
                     truncated: seg.truncated,
                     rules,
+                    zero,
                 }
             }
             Ok(None) => continue,
@@ -580,7 +588,7 @@ fn format_item(
     stats: Option<&mut Stats>,
 ) -> bool {
     let frame = item.frame;
-    let (bytes, src, dst, encap, truncated, rules) = match &item.what {
+    let (bytes, src, dst, encap, truncated, rules, zero) = match &item.what {
         ItemKind::LinkError(e) => {
             if a.json {
                 let _ = write!(s, "{{\"frame\":{frame},\"link_error\":");
@@ -598,7 +606,16 @@ fn format_item(
             encap,
             truncated,
             rules,
-        } => (&arena[bytes.clone()], src, dst, *encap, *truncated, rules),
+            zero,
+        } => (
+            &arena[bytes.clone()],
+            src,
+            dst,
+            *encap,
+            *truncated,
+            rules,
+            *zero,
+        ),
     };
     let rules = match rules {
         Ok(r) => *r,
@@ -618,7 +635,13 @@ fn format_item(
             return true;
         }
     };
-    let report = checksum::verify(bytes, how.mode);
+    // A zero checksum is acceptable only where the association negotiated it.
+    let (report, zero_lint) = zero_checksum::judge(checksum::verify(bytes, how.mode), zero);
+    let with_zero_lint = |mut v: Vec<lint::Lint>| {
+        v.extend(zero_lint.clone());
+        v.sort_by_key(|l| l.offset);
+        v
+    };
     // The header is checked: the reader parsed a view of these bytes.
     let Ok(view) = PacketView::parse(bytes, rules) else {
         return false;
@@ -659,7 +682,7 @@ fn format_item(
         );
         let lints = {
             let mut w = json::JsonWriter::new(s, true, false);
-            lint::lint_with(packet, Some(&report), &mut w)
+            with_zero_lint(lint::lint_with(packet, Some(&report), &mut w))
         };
         s.push(']');
         if !packet.trailing.is_empty() {
@@ -705,7 +728,7 @@ fn format_item(
                 packet.describe(&mut w);
             }
             if a.lint || a.verbose {
-                for l in lint::lint(packet, Some(&report)) {
+                for l in with_zero_lint(lint::lint(packet, Some(&report))) {
                     let _ = writeln!(s, "    lint @{} {}: {}", l.offset, l.code, l.message);
                 }
             }

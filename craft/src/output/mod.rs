@@ -6,3 +6,4 @@ pub mod json;
 pub mod stats;
 pub mod summary;
 pub mod tree;
+pub mod zero_checksum;
