@@ -225,3 +225,74 @@ fn repl_unclosed_paren_shows_a_continuation_prompt_and_ctrl_c_drops_it() {
     assert!(!pane.contains("       q  "), "{pane}");
     t.keys(&["C-d"]);
 }
+
+impl Tmux {
+    /// Waits until `text` shows `n` times in the pane; returns how long it took.
+    fn wait_count(&self, text: &str, n: usize, limit: Duration) -> Duration {
+        let start = Instant::now();
+        loop {
+            let p = self.pane();
+            if p.matches(text).count() >= n {
+                return start.elapsed();
+            }
+            assert!(self.alive(), "the REPL died:\n{p}");
+            assert!(
+                start.elapsed() < limit,
+                "{text:?} not shown {n} times within {limit:?}; pane:\n{p}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Issue 15 item 3: Ctrl-C stops every blocking command, the association
+/// handshake first (`connect timeout=60000` to a UDP socket that never
+/// answers, with its retransmissions), then `sr`, each within a moment, and
+/// the session goes on (its variables, the next command).
+#[test]
+fn repl_ctrl_c_stops_connect_sr_and_expect_and_keeps_the_session() {
+    // A peer that receives everything and answers nothing.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let name = format!("craft-repl-int2-{}", std::process::id());
+    let dir = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let cmd = format!(
+        "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
+        d = dir.display(),
+        b = env!("CARGO_BIN_EXE_sctp-craft")
+    );
+    let t = Tmux::start(name, dir.clone(), &cmd);
+    t.wait_for("sctp>");
+    t.keys(&["p = sctp(vtag=0x4243) / cookie_ack()", "Enter"]);
+    t.wait_for("p = 5000 → 5000 vtag=0x00004243 COOKIE-ACK");
+    t.keys(&[&format!("peer udp 127.0.0.1:{port}"), "Enter"]);
+    t.wait_for("peer: udp ");
+    t.keys(&["assoc sport=5031 dport=5000", "Enter"]);
+    t.wait_for("assoc new: local port 5031");
+    let stop = |cmd: &str, n: usize| {
+        t.keys(&[cmd, "Enter"]);
+        std::thread::sleep(Duration::from_millis(1500));
+        t.keys(&["C-c"]);
+        let took = t.wait_count("interrupted (Ctrl-C)", n, Duration::from_secs(10));
+        assert!(
+            took < Duration::from_secs(2),
+            "`{cmd}` took {took:?} to stop after Ctrl-C:\n{}",
+            t.pane()
+        );
+    };
+    stop("connect timeout=60000; echo connect-went-on", 1);
+    // The INIT went out before Ctrl-C and is shown.
+    t.wait_for("> 5031 → 5000 vtag=0x00000000 INIT(");
+    t.keys(&["echo after-connect", "Enter"]);
+    t.wait_for("\nafter-connect");
+    stop("sr sctp(vtag=1) / cookie_ack() timeout=60000", 2);
+    t.keys(&["vars", "Enter"]);
+    let pane = t.wait_for("       p  5000 → 5000 vtag=0x00004243 COOKIE-ACK");
+    assert!(
+        !pane.lines().any(|l| l.trim() == "connect-went-on"),
+        "the rest of the line ran after Ctrl-C:\n{pane}"
+    );
+    drop(silent);
+    t.keys(&["C-d"]);
+}

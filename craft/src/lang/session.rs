@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path as FsPath;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,9 +33,9 @@ use super::path;
 use super::value::{Fixed, PacketSpec, Val};
 
 /// Set when the user presses Ctrl-C while a statement runs (the REPL's
-/// SIGINT handler): `sleep`, `recv`, `sr` and the rest of the line stop,
-/// the session and its variables stay.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// SIGINT handler): `sleep`, `recv`, `sr`, `connect` (every wait on the
+/// link) and the rest of the line stop, the session and its variables stay.
+pub use crate::wire::INTERRUPTED;
 
 /// Fails with "interrupted" when Ctrl-C was pressed.
 fn check_interrupt(at: usize) -> R<()> {
@@ -659,14 +659,24 @@ impl Session {
                     )
                 })?;
                 let assoc = self.assoc.get_or_insert_with(|| Assoc::new(5000, 5000));
-                let r = assoc.connect(link, Duration::from_millis(timeout));
+                let mut log = Vec::new();
+                let r = assoc.connect_logged(link, Duration::from_millis(timeout), &mut log);
                 let ssctp = self.dialect == Dialect::SecureSctp;
+                // What went out and came in, also when the handshake failed
+                // or Ctrl-C stopped it.
+                self.print_exchanged(&log, ssctp);
+                let state = self.assoc.as_ref().map(|a| a.state());
                 match r {
-                    Ok(ex) => {
-                        self.print_exchanged(&ex, ssctp);
-                        if let Some(a) = &self.assoc {
-                            println!("assoc: {}", format!("{:?}", a.state()).to_lowercase());
+                    Ok(()) => {
+                        if let Some(s) = state {
+                            println!("assoc: {}", format!("{s:?}").to_lowercase());
                         }
+                    }
+                    Err(e) if crate::wire::is_interrupted(&e) => {
+                        let s = state
+                            .map(|s| format!(" (association {s})"))
+                            .unwrap_or_default();
+                        return Err(bad(at, format!("connect: interrupted (Ctrl-C){s}")));
                     }
                     Err(e) => return Err(bad(at, format!("connect: {e:#}"))),
                 }

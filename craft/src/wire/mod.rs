@@ -11,6 +11,7 @@ mod recent;
 mod udp;
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
@@ -22,6 +23,37 @@ pub const IPPROTO_SCTP: i32 = 132;
 
 /// The UDP port IANA assigned to SCTP over UDP encapsulation (RFC 6951 5.1).
 pub const SCTP_UDP_PORT: u16 = 9899;
+
+/// Set when the user presses Ctrl-C (the REPL's SIGINT handler sets it):
+/// every wait on a [`Link`] ([`Link::recv`], and so the handshake, `recv`,
+/// `sr`, `expect`) stops within [`INTERRUPT_POLL`] with an [`Interrupted`]
+/// error. Whoever starts a command clears it.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How often a wait looks at [`INTERRUPTED`].
+pub const INTERRUPT_POLL: Duration = Duration::from_millis(100);
+
+/// True when Ctrl-C was pressed (the flag stays set).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// The error of a wait that Ctrl-C stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted (Ctrl-C)")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// True when `e` (or what caused it) is an [`Interrupted`] wait.
+pub fn is_interrupted(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<Interrupted>())
+}
 
 /// Where packets go and come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,16 +170,23 @@ impl Link {
     /// Only packets from the peer's address (and UDP port) are returned;
     /// copies of our own packets (seen on loopback) and anything shorter
     /// than the SCTP common header (RFC 9260 3.1, 12 bytes) are skipped.
+    ///
+    /// Waits in slices of [`INTERRUPT_POLL`]: Ctrl-C ([`INTERRUPTED`]) ends
+    /// the wait with an [`Interrupted`] error.
     pub fn recv(&mut self, timeout: Duration) -> anyhow::Result<Option<Received>> {
         let deadline = deadline_after(timeout);
         loop {
+            if interrupted() {
+                return Err(anyhow::Error::new(Interrupted));
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Ok(None);
             }
+            let slice = left.min(INTERRUPT_POLL);
             let got = match &self.transport {
-                Transport::Udp(t) => t.recv(left),
-                Transport::Raw(t) => t.recv(left),
+                Transport::Udp(t) => t.recv(slice),
+                Transport::Raw(t) => t.recv(slice),
             }
             .with_context(|| format!("receiving on {}", self.path))?;
             let Some((sctp, from)) = got else {
