@@ -62,7 +62,9 @@ MSG
   ws_summary+=("4.4/4.6 skipped: $ws_skip")
 else
   # With both roots in use, versions.rs must not skip: a missing root or build fails it.
-  case " $ws_versions " in *" 4.4 "*" 4.6 "*|*" 4.6 "*" 4.4 "*) export SCTPKIT_REQUIRE_VERSIONS=1 ;; esac
+  case " $ws_versions " in *" 4.4 "*)
+    case " $ws_versions " in *" 4.6 "*) export SCTPKIT_REQUIRE_VERSIONS=1 ;; esac ;;
+  esac
   for v in $ws_versions; do
     echo "== scripts/wireshark-versions.sh test $v (the plugin's tests on Wireshark $v)"
     t0=$(date +%s) rc=0
