@@ -296,3 +296,41 @@ fn repl_ctrl_c_stops_connect_sr_and_expect_and_keeps_the_session() {
     drop(silent);
     t.keys(&["C-d"]);
 }
+
+/// Issue 15 item 17: Tab completes the header's short names inside `sctp(`
+/// (`sp` gives `sport=`), and after a path into a variable the members of
+/// what the path names: a chunk's fields, not every constructor.
+#[test]
+fn repl_completes_header_aliases_and_the_fields_of_a_path() {
+    let name = format!("craft-repl-compl-{}", std::process::id());
+    let dir = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let cmd = format!(
+        "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
+        d = dir.display(),
+        b = env!("CARGO_BIN_EXE_sctp-craft")
+    );
+    let t = Tmux::start(name, dir.clone(), &cmd);
+    t.wait_for("sctp>");
+    t.keys(&["p = sctp(sp", "Tab"]);
+    t.wait_for("p = sctp(sport=");
+    t.keys(&["7) / data(tsn=1, user_data=\"hi\")", "Enter"]);
+    t.wait_for("p = 7 → 5000");
+    // Two Tabs list the candidates.
+    t.keys(&["show p.chunks[0].", "Tab", "Tab"]);
+    let pane = t.wait_for("stream_identifier");
+    assert!(pane.contains("user_data"), "{pane}");
+    assert!(
+        !pane.contains("init_ack("),
+        "constructors offered after a path:\n{pane}"
+    );
+    t.keys(&["us", "Tab"]);
+    t.wait_for("show p.chunks[0].user_data");
+    // At the start of a statement too (reading a field: the value).
+    t.keys(&["C-c"]);
+    t.keys(&["p.chunks[-1].us", "Tab"]);
+    t.wait_for("p.chunks[-1].user_data");
+    t.keys(&["Enter"]);
+    t.wait_for("\n\"hi\"");
+    t.keys(&["C-d"]);
+}

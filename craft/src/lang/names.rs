@@ -123,6 +123,51 @@ pub fn by_number(family: Family, value: u16, ssctp: bool) -> Option<&'static Typ
 /// TLV and, for chunks, the named flag bits.
 pub const OVERRIDES: &[&str] = &["length", "padding", "flags", "value", "extra"];
 
+/// Short names of fields as the summary line prints them (`SACK(cum_ack=5,
+/// gaps=0)`, `DATA(tsn=1,sid=0,ssn=0,ppid=0)`, `INIT(tag=..,os=10,is=10)`):
+/// (constructor key, short name, field). What a user reads can be written
+/// back, in a constructor, a path or an `expect` pattern.
+pub const SUMMARY_ALIASES: &[(&str, &str, &str)] = &[
+    ("data", "sid", "stream_identifier"),
+    ("data", "ssn", "stream_sequence_number"),
+    ("data", "ppid", "payload_protocol_identifier"),
+    ("i_data", "sid", "stream_identifier"),
+    ("i_data", "mid", "message_identifier"),
+    ("i_data", "ppid", "ppid_or_fsn"),
+    ("i_data", "fsn", "ppid_or_fsn"),
+    ("init", "tag", "initiate_tag"),
+    ("init", "os", "number_of_outbound_streams"),
+    ("init", "is", "number_of_inbound_streams"),
+    ("init", "tsn", "initial_tsn"),
+    ("init_ack", "tag", "initiate_tag"),
+    ("init_ack", "os", "number_of_outbound_streams"),
+    ("init_ack", "is", "number_of_inbound_streams"),
+    ("init_ack", "tsn", "initial_tsn"),
+    ("sack", "cum_ack", "cumulative_tsn_ack"),
+    ("sack", "gaps", "number_of_gap_ack_blocks"),
+    ("sack", "dups", "number_of_duplicate_tsns"),
+    ("nr_sack", "cum_ack", "cumulative_tsn_ack"),
+    ("nr_sack", "gaps", "number_of_gap_ack_blocks"),
+    ("nr_sack", "nr_gaps", "number_of_nr_gap_ack_blocks"),
+    ("nr_sack", "dups", "number_of_duplicate_tsns"),
+    ("shutdown", "cum_ack", "cumulative_tsn_ack"),
+    ("forward_tsn", "new_cum_tsn", "new_cumulative_tsn"),
+    ("i_forward_tsn", "new_cum_tsn", "new_cumulative_tsn"),
+    ("asconf", "seq", "sequence_number"),
+    ("asconf_ack", "seq", "sequence_number"),
+    ("auth", "key", "shared_key_identifier"),
+    ("auth", "hmac_id", "hmac_identifier"),
+];
+
+/// The summary-line short names of `info`'s fields: (short name, field).
+pub fn summary_aliases(info: &TypeInfo) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let key = key_of(info);
+    SUMMARY_ALIASES
+        .iter()
+        .filter(move |(k, _, _)| *k == key)
+        .map(|(_, a, f)| (*a, *f))
+}
+
 /// What a name given inside a constructor refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
@@ -155,6 +200,13 @@ pub fn resolve_slot(info: Option<&TypeInfo>, generic: bool, name: &str) -> Resul
     }
     if let Some((_, s)) = cands.iter().find(|(n, _)| n == name) {
         return Ok(*s);
+    }
+    if let Some(info) = info {
+        if let Some((_, field)) = summary_aliases(info).find(|(a, _)| *a == name) {
+            if let Some(k) = info.fields.iter().position(|f| f.name == field) {
+                return Ok(Slot::Field(k));
+            }
+        }
     }
     let hits: Vec<&(String, Slot)> = cands.iter().filter(|(n, _)| n.starts_with(name)).collect();
     match hits.len() {
@@ -320,5 +372,16 @@ mod tests {
             resolve_slot(Some(data), false, "e_bit").unwrap(),
             Slot::Flag(3)
         );
+    }
+
+    #[test]
+    fn summary_names_are_fields() {
+        for (key, alias, field) in SUMMARY_ALIASES {
+            let n = lookup(key, Some(Family::Chunk)).unwrap();
+            let Ok(Slot::Field(k)) = resolve_slot(Some(n.info), false, alias) else {
+                panic!("{key}({alias}=) is no field");
+            };
+            assert_eq!(n.info.fields[k].name, *field, "{key}({alias}=)");
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! input while brackets are open, and coloured output on terminals.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +19,9 @@ use sctp_codec::registry::Family;
 use sctp_codec::wire::FieldKind;
 use sctp_craft::lang::help::COMMANDS;
 use sctp_craft::lang::names;
-use sctp_craft::lang::{Flow, Session};
+use sctp_craft::lang::parser::Seg;
+use sctp_craft::lang::value::{ItemKind, Val};
+use sctp_craft::lang::{path, Flow, Session};
 
 /// Where the history is kept: `$SCTP_CRAFT_HISTORY`, else `~/.sctp_craft_history`.
 fn history_path() -> Option<PathBuf> {
@@ -62,7 +65,9 @@ mod sigint {
 /// Completion, hints, highlighting and multi-line validation.
 struct CraftHelper {
     color: bool,
-    vars: Vec<String>,
+    /// The session's variables (for their names, and for the members of
+    /// a path into one).
+    vars: BTreeMap<String, Val>,
     files: FilenameCompleter,
 }
 
@@ -161,7 +166,89 @@ fn context(line: &str, start: usize) -> Ctx {
     Ctx::Items(Some(Family::Chunk))
 }
 
+/// The path before a `.` that ends at `dot` (`p.chunks[0]` in
+/// `show p.chunks[0].`): its root name and steps, if it is one.
+fn path_before(line: &str, dot: usize) -> Option<(String, Vec<Seg>)> {
+    let before = &line[..dot];
+    let from = before
+        .rfind(|c: char| !(is_ident(c) || matches!(c, '.' | '[' | ']' | '-')))
+        .map_or(0, |k| k + 1);
+    let text = &before[from..];
+    let root_len = text.find(|c: char| !is_ident(c)).unwrap_or(text.len());
+    let root = &text[..root_len];
+    if root.is_empty() || root.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut segs = Vec::new();
+    let mut rest = &text[root_len..];
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let n = r.find(|c: char| !is_ident(c)).unwrap_or(r.len());
+            if n == 0 {
+                return None;
+            }
+            segs.push(Seg::Name(r[..n].to_string(), 0));
+            rest = &r[n..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            segs.push(Seg::Index(r[..close].trim().parse().ok()?, 0));
+            rest = &r[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some((root.to_string(), segs))
+}
+
+/// The names that may follow `VALUE.`: a packet's header fields (and their
+/// short names) and `chunks`; a chunk's, parameter's or cause's fields, flag
+/// bits, summary short names and overrides.
+fn members(v: &Val) -> Vec<String> {
+    let mut c: Vec<String> = Vec::new();
+    match v {
+        Val::Packet(_) => {
+            c.push("chunks".into());
+            for (full, alias) in names::HEADER_FIELDS {
+                c.push(full.to_string());
+                c.push(alias.to_string());
+            }
+        }
+        Val::Item(i) => match (&i.kind, i.info) {
+            (ItemKind::Typed, Some(info)) => {
+                c.extend(info.fields.iter().map(|f| f.name.to_string()));
+                c.extend(info.flags.iter().map(|f| f.name.to_string()));
+                c.extend(names::summary_aliases(info).map(|(a, _)| a.to_string()));
+                c.extend(names::OVERRIDES.iter().map(|o| o.to_string()));
+            }
+            (ItemKind::Generic, _) => {
+                c.push("type".into());
+                c.extend(names::OVERRIDES.iter().map(|o| o.to_string()));
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+    c
+}
+
 impl CraftHelper {
+    /// The members offered after `ROOT.steps.` (a path into a variable, or
+    /// into the current packet `_` when the root is no variable), or `None`
+    /// when the text before the dot is no path.
+    fn path_members(&self, line: &str, dot: usize) -> Option<Vec<String>> {
+        let (root, mut segs) = path_before(line, dot)?;
+        let v = match self.vars.get(&root) {
+            Some(v) => v,
+            None => {
+                let cur = self.vars.get(sctp_craft::lang::session::CURRENT)?;
+                segs.insert(0, Seg::Name(root, 0));
+                cur
+            }
+        };
+        let at = path::get(v, &segs).ok()?;
+        Some(members(&at))
+    }
+
     fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
         let start = line[..pos]
             .rfind(|c: char| !is_ident(c))
@@ -169,6 +256,13 @@ impl CraftHelper {
             .unwrap_or(0);
         let word = &line[start..pos];
         let mut c: Vec<String> = Vec::new();
+        if start > 0 && line[..start].ends_with('.') {
+            let mut c = self.path_members(line, start - 1).unwrap_or_default();
+            c.retain(|x| x.starts_with(word));
+            c.sort();
+            c.dedup();
+            return (start, c);
+        }
         let ctors = |f: Option<Family>| -> Vec<String> {
             names::table()
                 .iter()
@@ -181,7 +275,7 @@ impl CraftHelper {
                 c.extend(COMMANDS.iter().map(|x| x.0.to_string()));
                 c.push("sctp(".into());
                 c.extend(ctors(Some(Family::Chunk)));
-                c.extend(self.vars.iter().cloned());
+                c.extend(self.vars.keys().cloned());
             }
             Ctx::Help => {
                 c.extend(COMMANDS.iter().map(|x| x.0.to_string()));
@@ -189,10 +283,14 @@ impl CraftHelper {
             }
             Ctx::Fields(owner) => {
                 if owner == "sctp" {
-                    c.extend(names::HEADER_FIELDS.iter().map(|(f, _)| format!("{f}=")));
+                    for (full, alias) in names::HEADER_FIELDS {
+                        c.push(format!("{full}="));
+                        c.push(format!("{alias}="));
+                    }
                 } else if let Some(n) = names::lookup(&owner, None) {
                     c.extend(n.info.fields.iter().map(|f| format!("{}=", f.name)));
                     c.extend(n.info.flags.iter().map(|f| format!("{}=", f.name)));
+                    c.extend(names::summary_aliases(n.info).map(|(a, _)| format!("{a}=")));
                     c.extend(names::OVERRIDES.iter().map(|o| format!("{o}=")));
                 } else {
                     c.extend(ctors(None));
@@ -205,7 +303,7 @@ impl CraftHelper {
                         .iter()
                         .map(|s| s.to_string()),
                 );
-                c.extend(self.vars.iter().cloned());
+                c.extend(self.vars.keys().cloned());
             }
         }
         c.retain(|x| x.starts_with(word));
@@ -292,7 +390,7 @@ pub fn run() -> ExitCode {
         };
     rl.set_helper(Some(CraftHelper {
         color,
-        vars: Vec::new(),
+        vars: BTreeMap::new(),
         files: FilenameCompleter::new(),
     }));
     let hist = history_path();
@@ -314,7 +412,7 @@ pub fn run() -> ExitCode {
     let mut pending = String::new();
     loop {
         if let Some(h) = rl.helper_mut() {
-            h.vars = session.vars.keys().cloned().collect();
+            h.vars = session.vars.clone();
         }
         let p = if pending.is_empty() { prompt } else { more };
         match rl.readline(p) {
@@ -372,4 +470,85 @@ pub fn run() -> ExitCode {
         let _ = rl.save_history(h);
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A helper whose session ran `script`.
+    fn helper(script: &str) -> CraftHelper {
+        let mut s = Session::new();
+        s.run_script(script).unwrap();
+        CraftHelper {
+            color: false,
+            vars: s.vars.clone(),
+            files: FilenameCompleter::new(),
+        }
+    }
+
+    fn complete(h: &CraftHelper, line: &str) -> Vec<String> {
+        h.candidates(line, line.len()).1
+    }
+
+    #[test]
+    fn header_short_names_complete_inside_sctp() {
+        let h = helper("");
+        assert_eq!(complete(&h, "sctp(sp"), ["sport="]);
+        assert_eq!(complete(&h, "p = sctp(dp"), ["dport="]);
+        assert_eq!(complete(&h, "sctp(sport=1, vt"), ["vtag="]);
+        assert!(complete(&h, "sctp(").contains(&"source_port=".to_string()));
+        // The summary's short names inside a chunk.
+        assert_eq!(
+            complete(&h, "sack(cum"),
+            ["cum_ack=", "cumulative_tsn_ack="]
+        );
+    }
+
+    #[test]
+    fn a_path_completes_with_the_members_of_what_it_names() {
+        let h = helper(
+            "p = sctp(sport=1) / data(tsn=1, user_data=\"hi\") / init(params=[ipv4_address(10.0.0.1)])",
+        );
+        let c = complete(&h, "show p.chunks[0].");
+        for f in [
+            "tsn",
+            "stream_identifier",
+            "user_data",
+            "e_bit",
+            "sid",
+            "length",
+        ] {
+            assert!(c.contains(&f.to_string()), "{f} missing: {c:?}");
+        }
+        assert!(!c.iter().any(|x| x.ends_with('(')), "constructors: {c:?}");
+        assert_eq!(complete(&h, "show p.chunks[0].us"), ["user_data"]);
+        // The last chunk, by a negative index: INIT's fields.
+        let c = complete(&h, "p.chunks[-1].ini");
+        assert_eq!(c, ["initial_tsn", "initiate_tag"]);
+        // Into a parameter.
+        assert_eq!(
+            complete(&h, "hex p.chunks[1].params[0].ipv"),
+            ["ipv4_address"]
+        );
+        // A packet: its header fields and chunks.
+        let c = complete(&h, "p.");
+        assert!(c.contains(&"chunks".to_string()) && c.contains(&"sport".to_string()));
+        // Without a root variable: a path into the current packet `_`.
+        assert_eq!(complete(&h, "edit chunks[0].ts"), ["tsn"]);
+        // Nothing for a path that names nothing; never a panic.
+        for l in [
+            "q.",
+            "p.chunks[9].",
+            "p.chunks[x].",
+            "p..",
+            "10.0.0.",
+            ".",
+            "p.chunks[0].tsn.",
+        ] {
+            let _ = complete(&h, l);
+        }
+        assert!(complete(&h, "q.").is_empty());
+        assert!(complete(&h, "p.chunks[9].").is_empty());
+    }
 }
