@@ -24,6 +24,10 @@
  *                       key (SCTP_AUTH_KEY, SCTP_AUTH_ACTIVE_KEY)
  *            hmac=I,I.. HMAC identifiers in order of preference (SCTP_HMAC_IDENT;
  *                       1 SHA-1, 3 SHA-256)
+ *            reconfig=1 accept stream resets and added streams (RFC 6525:
+ *                       SCTP_ENABLE_STREAM_RESET with RESET_STREAM_REQ and
+ *                       CHANGE_ASSOC_REQ); prints stream_reset / stream_change
+ *                       notifications
  *
  *   usrsctp_peer relay PORT_A PORT_B TO_A TO_B
  *     UDP relay on 127.0.0.1: what arrives on PORT_A goes out of PORT_B to
@@ -42,6 +46,9 @@
  *   sleep MS                            pause
  *   wait N                              until N messages have been received
  *                                       (at most 10 s): "waited n=N"
+ *   reset out|in|both [STREAM...]      SCTP_RESET_STREAMS (no stream: all):
+ *                                       "reset_called"
+ *   addstreams OUT IN                   SCTP_ADD_STREAMS: "addstreams_called"
  *   end                                 until the association is over (its
  *                                       receiver stopped; at most 10 s): "ended"
  *   quit                                close, usrsctp_finish, exit
@@ -135,6 +142,26 @@ static int notification(const union sctp_notification *n, size_t len)
 	case SCTP_SEND_FAILED_EVENT:
 		say("notification send_failed");
 		return 0;
+	case SCTP_STREAM_RESET_EVENT: {
+		const struct sctp_stream_reset_event *r = &n->sn_strreset_event;
+		size_t k, count = (r->strreset_length - sizeof(*r)) / sizeof(uint16_t);
+		char list[256] = "";
+		for (k = 0; k < count && strlen(list) < sizeof(list) - 8; k++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u",
+				 k ? "," : "", r->strreset_stream_list[k]);
+		say("notification stream_reset incoming=%d outgoing=%d denied=%d failed=%d streams=%s",
+		    !!(r->strreset_flags & SCTP_STREAM_RESET_INCOMING_SSN),
+		    !!(r->strreset_flags & SCTP_STREAM_RESET_OUTGOING_SSN),
+		    !!(r->strreset_flags & SCTP_STREAM_RESET_DENIED),
+		    !!(r->strreset_flags & SCTP_STREAM_RESET_FAILED), count ? list : "all");
+		return 0;
+	}
+	case SCTP_STREAM_CHANGE_EVENT: {
+		const struct sctp_stream_change_event *c = &n->sn_strchange_event;
+		say("notification stream_change in=%u out=%u denied=%d", c->strchange_instrms,
+		    c->strchange_outstrms, !!(c->strchange_flags & SCTP_STREAM_CHANGE_DENIED));
+		return 0;
+	}
 	default:
 		say("notification type=%u", n->sn_header.sn_type);
 		return 0;
@@ -502,12 +529,14 @@ int main(int argc, char **argv)
 	struct sctp_event ev;
 	struct sctp_initmsg im;
 	uint16_t events[] = { SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_EVENT, SCTP_PEER_ADDR_CHANGE,
-			      SCTP_REMOTE_ERROR, SCTP_SEND_FAILED_EVENT };
+			      SCTP_REMOTE_ERROR, SCTP_SEND_FAILED_EVENT, SCTP_STREAM_RESET_EVENT,
+			      SCTP_STREAM_CHANGE_EVENT };
 	const int on = 1;
 	unsigned k;
 	int af, client, tries, first_opt;
 	int hb = -1, rtomin = -1, streams = 16;
 	const char *auth_chunks = NULL, *auth_key = NULL, *hmacs = NULL;
+	int reconfig = 0;
 	pthread_t rx;
 	char line[256];
 
@@ -539,6 +568,8 @@ int main(int argc, char **argv)
 			auth_key = argv[k] + 4;
 		else if (!strncmp(argv[k], "hmac=", 5))
 			hmacs = argv[k] + 5;
+		else if (!strncmp(argv[k], "reconfig=", 9))
+			reconfig = atoi(argv[k] + 9);
 		else {
 			fprintf(stderr, "unknown option %s\n", argv[k]);
 			return 2;
@@ -572,6 +603,17 @@ int main(int argc, char **argv)
 	timers(lsock, af, rtomin, hb);
 	if (auth_setup(lsock, auth_chunks, auth_key, hmacs) < 0)
 		return 1;
+	if (reconfig) {
+		struct sctp_assoc_value av;
+		memset(&av, 0, sizeof(av));
+		av.assoc_id = SCTP_FUTURE_ASSOC;
+		av.assoc_value = SCTP_ENABLE_RESET_STREAM_REQ | SCTP_ENABLE_CHANGE_ASSOC_REQ;
+		if (usrsctp_setsockopt(lsock, IPPROTO_SCTP, SCTP_ENABLE_STREAM_RESET, &av,
+				       sizeof(av)) < 0) {
+			say("error enable_stream_reset errno=%d %s", errno, strerror(errno));
+			return 1;
+		}
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.se_assoc_id = SCTP_FUTURE_ASSOC;
 	ev.se_on = 1;
@@ -658,6 +700,48 @@ int main(int argc, char **argv)
 				say("error abort errno=%d %s", errno, strerror(errno));
 			else
 				say("abort_called");
+		} else if (!strncmp(line, "reset", 5)) {
+			uint8_t buf[sizeof(struct sctp_reset_streams) + 64 * sizeof(uint16_t)];
+			struct sctp_reset_streams *rs = (struct sctp_reset_streams *)buf;
+			char dir[8] = "";
+			const char *p = line + 5;
+			int used = 0;
+			uint16_t n = 0;
+			memset(buf, 0, sizeof(buf));
+			if (sscanf(p, " %7s%n", dir, &used) < 1) {
+				say("error reset: reset out|in|both [STREAM...]");
+				continue;
+			}
+			p += used;
+			rs->srs_assoc_id = 0;
+			rs->srs_flags = (uint16_t)((!strcmp(dir, "in") ? SCTP_STREAM_RESET_INCOMING : 0) |
+						   (!strcmp(dir, "out") ? SCTP_STREAM_RESET_OUTGOING : 0) |
+						   (!strcmp(dir, "both") ? SCTP_STREAM_RESET_INCOMING |
+									   SCTP_STREAM_RESET_OUTGOING : 0));
+			while (n < 64) {
+				unsigned v;
+				if (sscanf(p, " %u%n", &v, &used) < 1)
+					break;
+				rs->srs_stream_list[n++] = (uint16_t)v;
+				p += used;
+			}
+			rs->srs_number_streams = n;
+			if (usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_RESET_STREAMS, rs,
+					       (socklen_t)(sizeof(*rs) + n * sizeof(uint16_t))) < 0)
+				say("error reset errno=%d %s", errno, strerror(errno));
+			else
+				say("reset_called");
+		} else if (!strncmp(line, "addstreams", 10)) {
+			struct sctp_add_streams as;
+			unsigned out = 0, in = 0;
+			memset(&as, 0, sizeof(as));
+			sscanf(line + 10, " %u %u", &out, &in);
+			as.sas_outstrms = (uint16_t)out;
+			as.sas_instrms = (uint16_t)in;
+			if (usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_ADD_STREAMS, &as, sizeof(as)) < 0)
+				say("error addstreams errno=%d %s", errno, strerror(errno));
+			else
+				say("addstreams_called");
 		} else if (!strncmp(line, "quit", 4)) {
 			break;
 		} else {

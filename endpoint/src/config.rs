@@ -77,6 +77,9 @@ pub struct Config {
     /// packets of the association go out with a zero checksum, and we accept
     /// the peer's zero checksums. `None`: every packet carries CRC32c.
     pub zero_checksum_edmid: Option<u32>,
+    /// Offer and accept stream reconfiguration (RFC 6525 RE-CONFIG: stream
+    /// resets and added streams), listed in Supported Extensions.
+    pub reconfig: bool,
 }
 
 impl Default for Config {
@@ -112,6 +115,7 @@ impl Default for Config {
             auth_active_key: 0,
             auth_required: false,
             zero_checksum_edmid: None,
+            reconfig: false,
         }
     }
 }

@@ -15,6 +15,8 @@ use sctp_codec::chunk::{flags, ty};
 use sctp_codec::view::ChunkView;
 use sctp_codec::{checksum, ChecksumAlgorithm, CommonHeader, PacketView, PacketWriter, Rules};
 
+use crate::association::reconfig::Request;
+use crate::association::stream_reset::ReconfigError;
 use crate::association::{transmit, Association, Negotiated, State};
 use crate::config::Config;
 use crate::cookie::{self, CookieFields};
@@ -323,6 +325,66 @@ impl Endpoint {
     ) -> Result<(), SendError> {
         let a = self.assocs.get_mut(&id).ok_or(SendError::NoAssociation)?;
         a.send(now, stream, ppid, opts, data.into())
+    }
+
+    /// Resets our outgoing `streams` (empty: all) with an Outgoing SSN
+    /// Reset Request (RFC 6525 5.1.2; RFC 6458 `SCTP_RESET_STREAMS`): new
+    /// messages on them wait until the peer answers, then start at SSN 0;
+    /// `Event::StreamReset` tells the result.
+    pub fn reset_streams(
+        &mut self,
+        now: Instant,
+        id: AssocId,
+        streams: &[u16],
+    ) -> Result<(), ReconfigError> {
+        let a = self
+            .assocs
+            .get_mut(&id)
+            .ok_or(ReconfigError::NoAssociation)?;
+        a.reconfig_request(
+            now,
+            Request::OutgoingReset {
+                streams: streams.to_vec(),
+                answers: None,
+            },
+        )
+    }
+
+    /// Asks the peer to reset its outgoing streams, our incoming `streams`
+    /// (empty: all), with an Incoming SSN Reset Request (RFC 6525 5.1.3).
+    pub fn reset_incoming_streams(
+        &mut self,
+        now: Instant,
+        id: AssocId,
+        streams: &[u16],
+    ) -> Result<(), ReconfigError> {
+        let a = self
+            .assocs
+            .get_mut(&id)
+            .ok_or(ReconfigError::NoAssociation)?;
+        a.reconfig_request(
+            now,
+            Request::IncomingReset {
+                streams: streams.to_vec(),
+            },
+        )
+    }
+
+    /// Adds `outgoing` streams and asks the peer for `incoming` more (Add
+    /// Outgoing / Incoming Streams Requests, RFC 6525 5.1.5-5.1.6; RFC 6458
+    /// `SCTP_ADD_STREAMS`); `Event::StreamChange` tells the result.
+    pub fn add_streams(
+        &mut self,
+        now: Instant,
+        id: AssocId,
+        outgoing: u16,
+        incoming: u16,
+    ) -> Result<(), ReconfigError> {
+        let a = self
+            .assocs
+            .get_mut(&id)
+            .ok_or(ReconfigError::NoAssociation)?;
+        a.reconfig_request(now, Request::AddStreams { outgoing, incoming })
     }
 
     /// Starts a graceful shutdown (RFC 9260 9.2).
@@ -721,12 +783,15 @@ impl Endpoint {
                 {
                     features |= 16
                 }
-                param::SUPPORTED_EXTENSIONS if self.cfg.interleaving => {
-                    if p.value().contains(&ty::I_DATA) {
+                param::SUPPORTED_EXTENSIONS => {
+                    if self.cfg.interleaving && p.value().contains(&ty::I_DATA) {
                         features |= 2;
                     }
-                    if p.value().contains(&ty::I_FORWARD_TSN) {
+                    if self.cfg.interleaving && p.value().contains(&ty::I_FORWARD_TSN) {
                         features |= 4;
+                    }
+                    if self.cfg.reconfig && p.value().contains(&ty::RE_CONFIG) {
+                        features |= 32;
                     }
                 }
                 param::COOKIE_PRESERVATIVE => {
@@ -952,6 +1017,7 @@ impl Endpoint {
             ecn: f.features & 8 != 0,
             auth: f.auth.clone(),
             zero_checksum: f.features & 16 != 0,
+            reconfig: f.features & 32 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

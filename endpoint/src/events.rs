@@ -84,6 +84,27 @@ pub enum Event {
         /// Which association.
         id: AssocId,
     },
+    /// A stream reset finished (RFC 6458 6.1.10 `SCTP_STREAM_RESET_EVENT`,
+    /// RFC 6525 6.1.1): our outgoing streams or the peer's (our incoming).
+    StreamReset {
+        /// Which association.
+        id: AssocId,
+        /// Our outgoing streams (else our incoming ones).
+        outgoing: bool,
+        /// The streams (empty: all).
+        streams: Vec<u16>,
+        /// How it ended (Performed, Denied, ...).
+        result: crate::association::reconfig::ReconfigResult,
+    },
+    /// Streams were added (RFC 6525 6.1.3 `SCTP_STREAM_CHANGE_EVENT`).
+    StreamChange {
+        /// Which association.
+        id: AssocId,
+        /// Outbound and inbound streams now.
+        streams: (u16, u16),
+        /// How the request ended.
+        result: crate::association::reconfig::ReconfigResult,
+    },
     /// The peer sent an ERROR chunk (RFC 6458 6.1.3 `sctp_remote_error`).
     RemoteError {
         /// Which association.

@@ -47,6 +47,8 @@ pub mod wire;
 mod endpoint;
 
 pub use association::reassembly::Message;
+pub use association::reconfig::ReconfigResult;
+pub use association::stream_reset::ReconfigError;
 pub use association::{State, Status};
 pub use config::Config;
 pub use endpoint::{ConnectOptions, Endpoint, Stats, Transmit};

@@ -301,6 +301,11 @@ impl<N: SeqNum> Sequencer<N> {
         }
     }
 
+    /// Starts `stream` again at 0 (RFC 6525 stream reset).
+    pub fn reset(&mut self, stream: u16) {
+        self.set(stream, N::default());
+    }
+
     fn set(&mut self, stream: u16, n: N) {
         let s = stream as usize;
         if s >= self.next.len() {
@@ -343,6 +348,13 @@ pub struct MidSequencer {
 }
 
 impl MidSequencer {
+    /// Starts `stream`'s MIDs again at 0, ordered and unordered (RFC 6525
+    /// stream reset, RFC 8260 2.3).
+    pub fn reset(&mut self, stream: u16) {
+        self.ordered.reset(stream);
+        self.unordered.reset(stream);
+    }
+
     /// The MID the next message on `stream` gets.
     pub fn peek(&self, stream: u16, unordered: bool) -> u32 {
         self.side(unordered).peek(stream)

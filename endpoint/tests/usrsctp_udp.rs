@@ -609,6 +609,7 @@ both_roles! {
     abort_by_them(8) => |r, n| ending(r, n, End::AbortByThem);
     auth(9) => super::auth;
     auth_wrong_key(10) => super::auth_wrong_key;
+    reconfig(11) => super::reconfig;
 }
 
 /// The shared key of the SCTP-AUTH tests (key identifier 1 on both sides).
@@ -701,4 +702,124 @@ fn auth_wrong_key(role: Role, n: u16) {
     let st = ours.d.ep.stats().auth;
     assert!(st.bad_hmac >= 3, "{st:?}");
     assert_eq!(st.verified, 0, "{st:?}");
+}
+
+fn stream_resets(o: &Ours, outgoing: bool) -> Vec<(Vec<u16>, sctp_endpoint::ReconfigResult)> {
+    o.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StreamReset {
+                outgoing: out,
+                streams,
+                result,
+                ..
+            } if *out == outgoing => Some((streams.clone(), *result)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Stream reconfiguration (RFC 6525) with usrsctp, which accepts requests
+/// (`reconfig=1`): we reset our outgoing stream 1 (later messages on it
+/// arrive, numbered from 0 again); usrsctp resets its outgoing stream 2;
+/// usrsctp asks us to reset stream 3 (Incoming SSN Reset Request: we answer
+/// with our own outgoing reset); we add 4 outgoing streams and ask for 2
+/// incoming; usrsctp adds 3 outgoing. Both sides report each step.
+fn reconfig(role: Role, n: u16) {
+    use sctp_endpoint::ReconfigResult::Performed;
+    let (udp, peer_udp, _) = ports(n);
+    let cfg = Config {
+        reconfig: true,
+        ..test_config()
+    };
+    let (mut ours, id, mut peer) = associate(role, cfg, udp, peer_udp, &["reconfig=1"], None);
+    assert!(
+        ours.d.ep.status(id).unwrap().reconfig,
+        "RE-CONFIG negotiated"
+    );
+    let msg = |o: &mut Ours, i: u32| {
+        o.d.ep
+            .send(id, 1, 1001, false, peer::body(1, i, 100))
+            .unwrap()
+    };
+    for i in 0..5 {
+        msg(&mut ours, i);
+    }
+    assert!(ours.run_until(Duration::from_secs(5), |_| peer.data_count() == 5));
+    // 1. Our outgoing stream 1.
+    ours.d.ep.reset_streams(Instant::now(), id, &[1]).unwrap();
+    for i in 5..8 {
+        msg(&mut ours, i);
+    }
+    let ok = ours.run_until(Duration::from_secs(5), |o| {
+        !stream_resets(o, true).is_empty() && peer.data_count() == 8
+    });
+    assert!(ok, "reset of stream 1: {:?}\n{}", ours.events, peer.tail());
+    assert_eq!(stream_resets(&ours, true), vec![(vec![1], Performed)]);
+    assert!(
+        peer.saw("stream_reset incoming=1 outgoing=0 denied=0 failed=0 streams=1"),
+        "{}",
+        peer.tail()
+    );
+    let got: Vec<(u16, u32, bool)> = peer
+        .received()
+        .iter()
+        .map(|r| (r.sid, r.idx, r.ok))
+        .collect();
+    assert_eq!(
+        got,
+        (0..8).map(|i| (1, i, true)).collect::<Vec<_>>(),
+        "in order, intact"
+    );
+    // 2. usrsctp's outgoing stream 2 (our incoming).
+    peer.cmd("reset out 2");
+    let ok = ours.run_until(Duration::from_secs(5), |o| {
+        !stream_resets(o, false).is_empty()
+    });
+    assert!(ok, "{:?}\n{}", ours.events, peer.tail());
+    assert_eq!(stream_resets(&ours, false), vec![(vec![2], Performed)]);
+    // 3. usrsctp asks for our stream 3 to be reset.
+    peer.cmd("reset in 3");
+    let ok = ours.run_until(Duration::from_secs(5), |o| {
+        stream_resets(o, true).len() == 2
+    });
+    assert!(ok, "{:?}\n{}", ours.events, peer.tail());
+    assert_eq!(stream_resets(&ours, true)[1], (vec![3], Performed));
+    // 4. We add 4 outgoing streams and ask for 2 incoming.
+    let (out0, in0) = ours.d.ep.status(id).unwrap().streams;
+    ours.d.ep.add_streams(Instant::now(), id, 4, 2).unwrap();
+    let ok = ours.run_until(Duration::from_secs(5), |o| {
+        o.d.ep.status(id).unwrap().streams == (out0 + 4, in0 + 2)
+    });
+    assert!(
+        ok,
+        "streams {:?}; {:?}\n{}",
+        ours.d.ep.status(id).unwrap().streams,
+        ours.events,
+        peer.tail()
+    );
+    // The new outgoing stream carries data.
+    ours.d
+        .ep
+        .send(
+            id,
+            out0 + 3,
+            1000 + out0 as u32 + 3,
+            false,
+            peer::body(out0 + 3, 8, 100),
+        )
+        .unwrap();
+    assert!(
+        ours.run_until(Duration::from_secs(5), |_| peer.data_count() == 9),
+        "{}",
+        peer.tail()
+    );
+    // 5. usrsctp adds 3 outgoing streams (our incoming).
+    peer.cmd("addstreams 3 0");
+    let ok = ours.run_until(Duration::from_secs(5), |o| {
+        o.d.ep.status(id).unwrap().streams.1 == in0 + 5
+    });
+    assert!(ok, "{:?}\n{}", ours.events, peer.tail());
+    assert!(peer.saw("notification stream_change"), "{}", peer.tail());
+    assert!(ours.ended().is_none(), "{:?}", ours.ended());
 }

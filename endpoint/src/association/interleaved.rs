@@ -69,6 +69,22 @@ impl IdataReassembler {
         self.next_mid.len() as u16
     }
 
+    /// The peer reset `streams` (empty: all): their next MID is 0 (RFC 6525
+    /// 5.2.2 with RFC 8260).
+    pub fn reset_streams(&mut self, streams: &[u16]) {
+        for (s, n) in self.next_mid.iter_mut().enumerate() {
+            if streams.is_empty() || streams.contains(&(s as u16)) {
+                *n = 0;
+            }
+        }
+    }
+
+    /// The peer added `count` outgoing streams (RFC 6525 5.2.5).
+    pub fn add_streams(&mut self, count: u16) {
+        let n = (self.next_mid.len() + count as usize).min(u16::MAX as usize);
+        self.next_mid.resize(n, 0);
+    }
+
     /// Bytes held.
     pub fn buffered(&self) -> usize {
         self.buffered

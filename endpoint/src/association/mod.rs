@@ -8,7 +8,9 @@ pub mod interleaved;
 pub mod path;
 pub mod reassembly;
 mod receive;
+pub mod reconfig;
 pub mod retransmit;
+pub mod stream_reset;
 pub(crate) mod transmit;
 pub mod tx_queue;
 
@@ -83,6 +85,8 @@ pub struct Status {
     pub auth: Option<auth::AuthStats>,
     /// Our packets carry a zero checksum (RFC 9653).
     pub zero_checksum: bool,
+    /// Stream reconfiguration is available (RFC 6525).
+    pub reconfig: bool,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -108,6 +112,8 @@ pub(crate) struct Negotiated {
     pub auth: Option<auth::AuthNegotiated>,
     /// The peer accepts zero checksums with our method (RFC 9653 5.2).
     pub zero_checksum: bool,
+    /// Both list RE-CONFIG in Supported Extensions (RFC 6525 3.1).
+    pub reconfig: bool,
 }
 
 /// One SCTP association.
@@ -201,6 +207,10 @@ pub struct Association {
     /// Our packets go out with a zero checksum (RFC 9653 5.2), and the
     /// peer's may come with one (5.3).
     pub(crate) zero_checksum: bool,
+    /// Stream reconfiguration, when both sides support it (RFC 6525).
+    pub(crate) reconfig: Option<reconfig::Reconfig>,
+    /// When the outstanding RE-CONFIG request is sent again.
+    pub(crate) reconfig_timer: Option<Instant>,
     pub(crate) events: VecDeque<Event>,
     /// Messages waiting for the association to be up.
     pub(crate) streams_requested: u16,
@@ -373,6 +383,8 @@ impl Association {
             auth: None,
             auth_local_vector: Vec::new(),
             zero_checksum: false,
+            reconfig: None,
+            reconfig_timer: None,
             events: VecDeque::new(),
             streams_requested: 0,
             cfg,
@@ -410,6 +422,8 @@ impl Association {
             self.set_auth(n);
         }
         self.zero_checksum = n.zero_checksum && self.cfg.zero_checksum_edmid.is_some();
+        self.reconfig = (n.reconfig && self.cfg.reconfig)
+            .then(|| reconfig::Reconfig::new(n.local_tsn, n.peer_tsn));
         // With I-DATA, partial reliability skips with I-FORWARD-TSN (RFC
         // 8260 2.3), which both must have listed.
         self.pr = n.pr && self.cfg.pr_sctp && (!self.idata || n.ifwd);
@@ -493,6 +507,7 @@ impl Association {
             abandoned: self.abandoned,
             auth: self.auth.as_ref().map(|a| a.stats),
             zero_checksum: self.zero_checksum,
+            reconfig: self.reconfig.is_some(),
         }
     }
 
@@ -661,7 +676,7 @@ impl Association {
 
     /// The earliest timer deadline.
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        let mut t = [self.t1, self.t2, self.t5]
+        let mut t = [self.t1, self.t2, self.t5, self.reconfig_timer]
             .into_iter()
             .chain(self.t3.iter().copied())
             .flatten()
@@ -721,6 +736,12 @@ impl Association {
                 State::ShutdownSent => self.send_shutdown = true,
                 State::ShutdownAckSent => self.send_shutdown_ack = true,
                 _ => self.t2 = None,
+            }
+        }
+        if self.reconfig_timer.is_some_and(|t| t <= now) {
+            self.on_reconfig_timeout(now);
+            if self.state == State::Closed {
+                return;
             }
         }
         for i in 0..self.t3.len() {

@@ -159,6 +159,22 @@ impl Reassembler {
         self.next_ssn.len() as u16
     }
 
+    /// The peer reset `streams` (empty: all): their next SSN is 0 (RFC 6525
+    /// 5.2.2; by then every earlier TSN has arrived).
+    pub fn reset_streams(&mut self, streams: &[u16]) {
+        for (s, n) in self.next_ssn.iter_mut().enumerate() {
+            if streams.is_empty() || streams.contains(&(s as u16)) {
+                *n = 0;
+            }
+        }
+    }
+
+    /// The peer added `count` outgoing streams (RFC 6525 5.2.5).
+    pub fn add_streams(&mut self, count: u16) {
+        let n = (self.next_ssn.len() + count as usize).min(u16::MAX as usize);
+        self.next_ssn.resize(n, 0);
+    }
+
     /// Bytes held for incomplete or out-of-turn messages.
     pub fn buffered(&self) -> usize {
         self.buffered

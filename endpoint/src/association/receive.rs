@@ -133,6 +133,7 @@ impl Association {
                     }
                 }
                 ty::ECNE => self.on_ecne(&c),
+                ty::RE_CONFIG if self.reconfig.is_some() => self.on_reconfig(now, &c),
                 ty::CWR => {
                     // The sender cut its window: stop repeating the ECNE
                     // once the CWR covers its TSN (RFC 9260 Appendix A).
@@ -578,6 +579,7 @@ impl Association {
         let mut ifwd = false;
         let mut ecn = false;
         let mut zero_checksum = false;
+        let mut reconfig = false;
         let mut peer_auth = super::auth::PeerParams::default();
         self.init_ack_unrecognized.clear();
         for p in init.params() {
@@ -594,6 +596,7 @@ impl Association {
                 }
                 param::SUPPORTED_EXTENSIONS => {
                     idata = p.value().contains(&ty::I_DATA);
+                    reconfig = p.value().contains(&ty::RE_CONFIG);
                     ifwd = p.value().contains(&ty::I_FORWARD_TSN);
                 }
                 param::HOST_NAME_ADDRESS => {
@@ -677,6 +680,7 @@ impl Association {
             ecn,
             auth,
             zero_checksum,
+            reconfig,
         });
         if let Some(n) = self.pending.clone() {
             self.set_auth(&n);

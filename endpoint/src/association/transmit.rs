@@ -87,6 +87,9 @@ pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
     if cfg.auth {
         list.push(ty::AUTH);
     }
+    if cfg.reconfig {
+        list.push(ty::RE_CONFIG);
+    }
     if !list.is_empty() {
         put_tlv(v, param::SUPPORTED_EXTENSIONS, &list);
     }
@@ -313,6 +316,7 @@ impl Association {
             data_path
         };
         let dest = (self.paths[dest_path].local, self.paths[dest_path].remote);
+        self.reconfig_flush();
         let mut w = PacketWriter::new(buf, header, limit);
         let may_send_data = dest_path == data_path
             && matches!(

@@ -73,6 +73,8 @@ pub struct TxQueue {
     /// A stream whose message is half cut: it must go on (RFC 9260 6.9:
     /// fragments of one message take consecutive TSNs).
     current: Option<u16>,
+    /// Streams held back while their reset is negotiated (RFC 6525 5.1.2).
+    paused: Vec<u16>,
     bytes: usize,
     next_msg: u64,
 }
@@ -87,6 +89,7 @@ impl TxQueue {
             interleave: false,
             active: VecDeque::new(),
             current: None,
+            paused: Vec::new(),
             bytes: 0,
             next_msg: 0,
         }
@@ -103,6 +106,63 @@ impl TxQueue {
         self.queues.resize_with(streams as usize, VecDeque::new);
         self.next_ssn.set_streams(streams);
         self.active.retain(|&s| s < streams);
+    }
+
+    /// Holds back new messages on `streams` (empty: all) while their reset
+    /// is negotiated (RFC 6525 5.1.2); a message half cut still finishes.
+    pub fn pause(&mut self, streams: &[u16]) {
+        if streams.is_empty() {
+            self.paused = (0..self.streams()).collect();
+        } else {
+            self.paused.extend_from_slice(streams);
+        }
+    }
+
+    /// Lets `streams` (empty: all) send again.
+    pub fn resume(&mut self, streams: &[u16]) {
+        if streams.is_empty() {
+            self.paused.clear();
+        } else {
+            self.paused.retain(|s| !streams.contains(s));
+        }
+    }
+
+    /// Whether a message of one of `streams` (empty: any) is half cut (its
+    /// reset must wait for its last fragment).
+    pub fn cutting(&self, streams: &[u16]) -> bool {
+        let half_cut = |s: u16| {
+            self.queues[s as usize]
+                .front()
+                .is_some_and(|m| m.sent > 0 && m.sent < m.data.len())
+        };
+        match self.current {
+            Some(s) if streams.is_empty() || streams.contains(&s) => true,
+            _ if self.interleave => (0..self.streams())
+                .filter(|s| streams.is_empty() || streams.contains(s))
+                .any(half_cut),
+            _ => false,
+        }
+    }
+
+    /// Starts the SSNs (or MIDs) of `streams` (empty: all) again at 0
+    /// (RFC 6525 5.1.2, after the peer performed the reset).
+    pub fn reset_numbers(&mut self, streams: &[u16]) {
+        let all: Vec<u16>;
+        let list = if streams.is_empty() {
+            all = (0..self.streams()).collect();
+            &all
+        } else {
+            streams
+        };
+        for &s in list {
+            self.next_ssn.reset(s);
+            self.next_mid.reset(s);
+        }
+    }
+
+    /// Whether `stream` is held back.
+    fn is_paused(&self, stream: u16) -> bool {
+        !self.paused.is_empty() && self.paused.contains(&stream)
     }
 
     /// Switches to I-DATA numbering and interleaving (RFC 8260), before
@@ -229,7 +289,7 @@ impl TxQueue {
     pub fn next_remaining(&self) -> Option<usize> {
         let stream = match self.current {
             Some(s) => s,
-            None => *self.active.front()?,
+            None => *self.active.iter().find(|s| !self.is_paused(**s))?,
         };
         let m = self.queues[stream as usize].front()?;
         Some(m.data.len() - m.sent)
@@ -240,12 +300,26 @@ impl TxQueue {
     pub fn next_piece(&mut self, max_payload: usize) -> Option<Piece> {
         let stream = match self.current {
             Some(s) => s,
-            None => loop {
-                let s = self.active.pop_front()?;
-                if !self.queues[s as usize].is_empty() {
+            None => {
+                // Paused streams keep their place in the rotation.
+                let mut turns = self.active.len();
+                loop {
+                    if turns == 0 {
+                        return None;
+                    }
+                    turns -= 1;
+                    let s = self.active.pop_front()?;
+                    if self.queues[s as usize].is_empty() {
+                        continue;
+                    }
+                    let half_cut = self.queues[s as usize].front().is_some_and(|m| m.sent > 0);
+                    if self.is_paused(s) && !half_cut {
+                        self.active.push_back(s);
+                        continue;
+                    }
                     break s;
                 }
-            },
+            }
         };
         let q = &mut self.queues[stream as usize];
         let m = q.front_mut()?;
