@@ -215,10 +215,9 @@ pub enum KeyExchange {
 impl KeyExchange {
     /// The key exchange of cipher suite `id` (1 to 24); `None` for undefined ids.
     pub fn of_suite(id: u16) -> Option<KeyExchange> {
-        match id {
-            1..=6 | 13 | 14 | 17..=20 => Some(KeyExchange::Rsa),
-            7..=12 | 15 | 16 | 21..=24 => Some(KeyExchange::Dh),
-            _ => None,
-        }
+        crate::visit::meaning::CIPHER_SUITES
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.key_exchange)
     }
 }

@@ -150,6 +150,9 @@ impl Visitor for Tee<'_> {
         self.lints.malformed(span, error);
         self.also.malformed(span, error);
     }
+    fn meaning(&mut self, name: &'static str, span: Span, text: &'static str) {
+        self.also.meaning(name, span, text);
+    }
 }
 
 /// A visitor that ignores everything.
@@ -281,7 +284,7 @@ fn lint_impl(
         true,
         &mut Tee {
             lints: &mut v,
-            also,
+            also: &mut crate::visit::meaning::Annotate::new(also),
         },
     );
     v.out.sort_by_key(|l| l.offset);

@@ -217,7 +217,7 @@ impl<'a> Packet<'a> {
 
     /// Reports the packet to a visitor, offsets from its first byte.
     pub fn describe(&self, v: &mut dyn Visitor) {
-        self.describe_at(0, v)
+        self.describe_at(0, &mut crate::visit::meaning::Annotate::new(v))
     }
 
     /// A random well-formed packet for property tests.

@@ -4,6 +4,8 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+pub mod meaning;
+
 /// Where a field sits: absolute offset and length in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -95,5 +97,13 @@ pub trait Visitor {
     /// A value of a registered type that did not decode as that type.
     fn malformed(&mut self, span: Span, error: &crate::error::DecodeError) {
         let _ = (span, error);
+    }
+    /// What the number just reported means (right after the [`Visitor::field`]
+    /// or [`Visitor::flag`] named `name`: a cipher suite's name, a security
+    /// level), or, with `name` "type" right after [`Visitor::open`], a note on
+    /// the type number itself (PROVISIONAL). Only walks wrapped in
+    /// [`meaning::Annotate`] (as [`crate::Packet::describe`] is) send it.
+    fn meaning(&mut self, name: &'static str, span: Span, text: &'static str) {
+        let _ = (name, span, text);
     }
 }

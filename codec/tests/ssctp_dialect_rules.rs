@@ -333,3 +333,84 @@ fn negotiated_nr_sack_then_ssopreq_is_a_dialect_conflict() {
             .all(|l| l.code != "dialect-conflict"));
     }
 }
+
+// --- Items 7 and 8: the registry's meanings and PROVISIONAL marks ------------------
+
+/// The rows of `../shared/spec/registry.tsv`: (kind, dialect, value, name, notes).
+fn tsv_rows() -> Vec<(String, String, u16, String, String)> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/spec/registry.tsv"
+    );
+    let text = std::fs::read_to_string(path).expect("../shared/spec/registry.tsv");
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (
+                f[0].to_string(),
+                f[1].to_string(),
+                u16::from_str_radix(f[2].trim_start_matches("0x"), 16).unwrap(),
+                f[3].to_string(),
+                f.get(5).unwrap_or(&"").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The codec's cipher suites are the 24 `cipher` rows of registry.tsv: value, name,
+/// key exchange, encryption and hash (the notes read "key exchange X, encryption Y,
+/// HMAC hash Z"); the walk names them, and the levels and error codes.
+#[test]
+fn cipher_suites_are_the_registry_rows() {
+    use sctp_codec::visit::meaning::CIPHER_SUITES;
+    let rows: Vec<_> = tsv_rows().into_iter().filter(|r| r.0 == "cipher").collect();
+    assert_eq!(rows.len(), 24);
+    assert_eq!(CIPHER_SUITES.len(), 24);
+    for (r, c) in rows.iter().zip(CIPHER_SUITES) {
+        assert_eq!((r.2, r.3.as_str()), (c.id, c.name));
+        let kx = match c.key_exchange {
+            KeyExchange::Dh => "DH",
+            KeyExchange::Rsa => "RSA",
+        };
+        let want = format!(
+            "key exchange {kx}, encryption {}, HMAC hash {}",
+            c.encryption, c.hash
+        );
+        assert!(r.4.contains(&want), "{}: {} vs {want}", r.3, r.4);
+        assert_eq!(KeyExchange::of_suite(c.id), Some(c.key_exchange));
+    }
+    assert_eq!(KeyExchange::of_suite(0), None);
+    assert_eq!(KeyExchange::of_suite(25), None);
+}
+
+/// The chunk types marked PROVISIONAL are the S-SCTP rows whose registry.tsv notes say
+/// the type is provisional or lost (0xD0, 0xD1, 0xD3, 0x12), plus the parameters
+/// typed by context (no row: their type is lost, spec 1).
+#[test]
+fn provisional_marks_follow_the_registry() {
+    use sctp_codec::registry::{self, DialectTag, Family};
+    for r in tsv_rows()
+        .iter()
+        .filter(|r| r.1 == "ssctp" && r.0 == "chunk")
+    {
+        let t = registry::lookup(Family::Chunk, DialectTag::Ssctp, r.2).unwrap();
+        let lost = r.4.starts_with("PROVISIONAL type") || r.4.contains("type value lost");
+        assert_eq!(
+            t.provisional().is_some(),
+            lost,
+            "{} {:#x}: {}",
+            r.3,
+            r.2,
+            r.4
+        );
+    }
+    let marked: Vec<u16> = registry::all()
+        .filter(|t| t.provisional().is_some())
+        .map(|t| t.value)
+        .collect();
+    assert_eq!(
+        marked,
+        [0x12, 0xD0, 0xD1, 0xD3, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x24]
+    );
+}
