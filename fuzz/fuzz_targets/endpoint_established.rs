@@ -4,6 +4,9 @@
 //! of chunks); each gets the association's ports and verification tag and
 //! a correct CRC32c, so it reaches the association instead of being dropped
 //! at the door. Every few packets the virtual clock moves on and timers run.
+//! The first byte picks the extensions both sides offer: none; ECN,
+//! RE-CONFIG, zero checksum and AUTH; I-DATA with RE-CONFIG; AUTH that
+//! requires DATA, SACK and RE-CONFIG to be authenticated.
 #![no_main]
 
 use std::net::{IpAddr, SocketAddr};
@@ -14,13 +17,41 @@ use sctp_codec::checksum::crc32c_field;
 use sctp_endpoint::driver::memlink::{Impairment, Network};
 use sctp_endpoint::{AssocChange, Config, ConnectOptions, Endpoint, Event};
 
+fn config(pick: u8) -> Config {
+    let base = Config::default();
+    match pick % 4 {
+        0 => base,
+        1 => Config {
+            ecn: true,
+            reconfig: true,
+            zero_checksum_edmid: Some(1),
+            auth: true,
+            ..base
+        },
+        2 => Config {
+            interleaving: true,
+            reconfig: true,
+            ..base
+        },
+        _ => Config {
+            auth: true,
+            auth_chunks: vec![0, 3, 0x82],
+            reconfig: true,
+            ..base
+        },
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
+    let Some((&pick, data)) = data.split_first() else {
+        return;
+    };
     let now = Instant::now();
     let a_ip: IpAddr = "10.0.0.1".parse().unwrap();
     let b_ip: IpAddr = "10.0.0.2".parse().unwrap();
     let mut n = Network::new(now, Impairment::default(), 1);
-    n.add(Endpoint::new(Config::default(), now, [1; 32]), vec![a_ip]);
-    let mut b = Endpoint::new(Config::default(), now, [2; 32]);
+    n.add(Endpoint::new(config(pick), now, [1; 32]), vec![a_ip]);
+    let mut b = Endpoint::new(config(pick), now, [2; 32]);
     b.listen(5000);
     n.add(b, vec![b_ip]);
     let id = n

@@ -146,6 +146,10 @@ struct Extensions {
     /// (1: SCTP over DTLS); only where a lower layer protects the packets.
     #[arg(long, value_name = "EDMID")]
     zero_checksum: Option<u32>,
+    /// Offer stream reconfiguration (RFC 6525 RE-CONFIG): the peer may
+    /// reset streams and add streams.
+    #[arg(long)]
+    reconfig: bool,
 }
 
 impl Extensions {
@@ -156,6 +160,7 @@ impl Extensions {
         cfg.ecn = self.ecn;
         cfg.pr_sctp = !self.no_pr;
         cfg.zero_checksum_edmid = self.zero_checksum;
+        cfg.reconfig = self.reconfig;
         cfg.auth = self.auth
             || self.auth_required
             || !self.auth_chunks.is_empty()
