@@ -188,3 +188,107 @@ pub fn param_action(ty: u16) -> &'static str {
         _ => "skip, continue, report in Unrecognized Parameter",
     }
 }
+
+/// One Payload Protocol Identifier (RFC 9260 3.3.1: the PPID of DATA, and of
+/// I-DATA's first fragment, RFC 8260 2.1) of the IANA registry "SCTP Payload
+/// Protocol Identifiers".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PpidInfo {
+    /// The 32-bit value.
+    pub value: u32,
+    /// A short name for one-line summaries (no spaces).
+    pub name: &'static str,
+    /// The protocol as Wireshark names it (IANA's where Wireshark 4.0 has none).
+    pub description: &'static str,
+}
+
+macro_rules! ppids {
+    ($(($v:literal, $n:literal, $d:literal),)*) => {
+        /// The registered PPIDs, in value order (0 is "not specified", 26
+        /// unassigned: neither is listed).
+        pub static PPIDS: &[PpidInfo] = &[$(PpidInfo { value: $v, name: $n, description: $d },)*];
+    };
+}
+
+ppids! {
+    (1, "IUA", "IUA"),
+    (2, "M2UA", "M2UA"),
+    (3, "M3UA", "M3UA"),
+    (4, "SUA", "SUA"),
+    (5, "M2PA", "M2PA"),
+    (6, "V5UA", "V5UA"),
+    (7, "H.248", "H.248/MEGACO"),
+    (8, "BICC", "BICC/Q.2150.3"),
+    (9, "TALI", "TALI"),
+    (10, "DUA", "DUA"),
+    (11, "ASAP", "ASAP"),
+    (12, "ENRP", "ENRP"),
+    (13, "H.323", "H.323"),
+    (14, "Q.IPC", "Q.IPC/Q.2150.3"),
+    (15, "SIMCO", "SIMCO"),
+    (16, "DDP-Segment", "DDP Segment Chunk"),
+    (17, "DDP-Stream", "DDP Stream Session Control"),
+    (18, "S1AP", "S1 Application Protocol (S1AP)"),
+    (19, "RUA", "RUA"),
+    (20, "HNBAP", "HNBAP"),
+    (21, "ForCES-HP", "ForCES-HP"),
+    (22, "ForCES-MP", "ForCES-MP"),
+    (23, "ForCES-LP", "ForCES-LP"),
+    (24, "SBc-AP", "SBc-AP"),
+    (25, "NBAP", "NBAP"),
+    (27, "X2AP", "X2AP"),
+    (28, "IRCP", "IRCP"),
+    (29, "LCS-AP", "LCS-AP"),
+    (30, "MPICH2", "MPICH2"),
+    (31, "SABP", "SABP"),
+    (32, "FGP", "Fractal Generator Protocol"),
+    (33, "PPP", "Ping Pong Protocol"),
+    (34, "CALCAPP", "CalcApp Protocol"),
+    (35, "SSP", "Scripting Service Protocol"),
+    (36, "NPMP-Control", "NetPerfMeter Control"),
+    (37, "NPMP-Data", "NetPerfMeter Data"),
+    (38, "Echo", "Echo"),
+    (39, "Discard", "Discard"),
+    (40, "Daytime", "Daytime"),
+    (41, "Chargen", "Character Generator"),
+    (42, "RNA", "3GPP RNA"),
+    (43, "M2AP", "3GPP M2AP"),
+    (44, "M3AP", "3GPP M3AP"),
+    (45, "SSH", "SSH"),
+    (46, "Diameter", "DIAMETER"),
+    (47, "Diameter-DTLS", "DIAMETER over DTLS"),
+    (48, "R14P", "R14P"),
+    (49, "GDT", "Generic Data Transfer Protocol (GDT)"),
+    (50, "WebRTC-DCEP", "WebRTC Control"),
+    (51, "WebRTC-String", "WebRTC String"),
+    (52, "WebRTC-Binary-Partial", "WebRTC Binary Partial (Deprecated)"),
+    (53, "WebRTC-Binary", "WebRTC Binary"),
+    (54, "WebRTC-String-Partial", "WebRTC String Partial (Deprecated)"),
+    (55, "PUA", "3GPP PUA"),
+    (56, "WebRTC-String-Empty", "WebRTC String Empty"),
+    (57, "WebRTC-Binary-Empty", "WebRTC Binary Empty"),
+    (58, "XwAP", "XwAP"),
+    (59, "Xw-CP", "Xw - Control Plane"),
+    (60, "NGAP", "NGAP"),
+    (61, "XnAP", "XnAP"),
+    (62, "F1AP", "F1 AP"),
+    (63, "HTTP", "HTTP SCTP"),
+    (64, "E1AP", "E1AP"),
+    (65, "ELE2", "ELE2 Lawful Interception"),
+    (66, "NGAP-DTLS", "NGAP over DTLS"),
+    (67, "XnAP-DTLS", "XnAP over DTLS"),
+    (68, "F1AP-DTLS", "F1AP over DTLS"),
+    (69, "E1AP-DTLS", "E1AP over DTLS"),
+    (70, "E2-CP", "E2-CP"),
+    (71, "E2-UP", "E2-UP"),
+    (72, "E2-DU", "E2-DU"),
+    (73, "W1AP", "W1AP"),
+}
+
+/// The registered Payload Protocol Identifier `value`, if any.
+pub fn ppid(value: u32) -> Option<&'static PpidInfo> {
+    PPIDS
+        .binary_search_by_key(&value, |p| p.value)
+        .ok()
+        .map(|k| &PPIDS[k])
+}

@@ -22,6 +22,7 @@ use sctp_codec::{lint, DecodeError, DecodeOptions, Decoder, Dialect, Packet, Pac
 use crate::capfile::{CaptureFile, OutFormat, Record};
 use crate::filter::{Facts, Filter};
 use crate::output::stats::Stats;
+use crate::output::time::{self, FrameTime, TimeFormat};
 use crate::output::tree::{checksum_line, TreeWriter};
 use crate::output::zero_checksum::{self, ZeroChecksumFollower, ZeroVerdict};
 use crate::output::{hexdump::hexdump, json, summary};
@@ -73,6 +74,13 @@ pub struct DissectArgs {
     /// Add a hex dump of the SCTP bytes under each packet.
     #[arg(short = 'x', long)]
     pub hex: bool,
+    /// Put the time on each summary line, as tshark's -t: a (local time of
+    /// day), ad (with the date), adoy (date as year/day of year), d (since the
+    /// previous frame), dd (since the previous frame printed), e (since the
+    /// epoch), r (since the first frame), u, ud, udoy (UTC). Digits as the
+    /// capture's precision. -V and JSON always carry the time.
+    #[arg(short = 't', long = "time-format", value_enum)]
+    pub time_format: Option<TimeFormat>,
     /// Which numbering to decode with: standard, ssctp or auto.
     #[arg(long, default_value = "auto")]
     pub dialect: Dialect,
@@ -116,6 +124,8 @@ fn encap_name(e: &Encapsulation) -> &'static str {
 /// are in the batch's arena.
 struct Item {
     frame: u64,
+    /// When it was captured, and the frames it is measured from.
+    time: FrameTime,
     what: ItemKind,
     /// The whole frame in the arena, kept for `-w`.
     raw: Option<RawFrame>,
@@ -222,9 +232,14 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    let digits = match &a.file {
+        Some(f) if f.as_os_str() != "-" => time::digits_of_file(f),
+        _ => 6,
+    };
     let how = How {
         mode,
         filter: filter.as_ref(),
+        digits,
     };
     let source = match (&a.file, &a.interface) {
         (Some(f), _) => f.display().to_string(),
@@ -275,6 +290,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
                 &texts,
                 capture_out.as_deref(),
                 a.stats.then_some(a.json),
+                (a.time_format == Some(TimeFormat::DeltaDisplayed)).then_some(digits),
             )
         })?;
         let read = read_frames(a, &mut reader, work_tx, &stop, &batches);
@@ -374,6 +390,8 @@ fn read_frames(
         BATCH_ITEMS
     };
     let mut sctp_packets = 0u64;
+    // The capture's first frame and the previous one, in ns since the epoch.
+    let mut clock: Option<(i128, i128)> = None;
     while let Some(frame) = reader.next_frame() {
         let frame = match frame {
             Ok(f) => f,
@@ -382,6 +400,14 @@ fn read_frames(
                 result = Err(crate::files::describe_read_error(path, &e));
                 break;
             }
+        };
+        let epoch = i128::from(frame.ts_sec) * 1_000_000_000 + i128::from(frame.ts_nsec);
+        let (first, prev) = clock.unwrap_or((epoch, epoch));
+        clock = Some((first, epoch));
+        let time = FrameTime {
+            epoch_ns: epoch,
+            first_ns: first,
+            prev_ns: prev,
         };
         let what = match extract_sctp(frame.link_type, frame.data, &cfg, &mut defrag) {
             Ok(Some(seg)) => {
@@ -429,6 +455,7 @@ fn read_frames(
         };
         batch.items.push(Item {
             frame: frame.number,
+            time,
             what,
             raw,
         });
@@ -507,7 +534,9 @@ fn write_in_order(
     texts: &Pool<String>,
     capture: Option<&Mutex<Option<CaptureFile>>>,
     stats_format: Option<bool>,
+    delta_displayed: Option<u8>,
 ) -> (io::Result<()>, io::Result<()>) {
+    let mut prev_displayed = None;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut next = 0u64;
@@ -520,7 +549,13 @@ fn write_in_order(
             next += 1;
             stats.merge(std::mem::take(&mut kept.stats));
             if text_result.is_ok() {
-                text_result = out.write_all(text.as_bytes());
+                text_result = match delta_displayed {
+                    Some(digits) => {
+                        let t = time::fill_delta_displayed(&text, &mut prev_displayed, digits);
+                        out.write_all(t.as_bytes())
+                    }
+                    None => out.write_all(text.as_bytes()),
+                };
             }
             if let (Ok(()), Some(c)) = (&file_result, capture) {
                 file_result = write_frames(c, &kept);
@@ -574,6 +609,8 @@ fn write_frames(c: &Mutex<Option<CaptureFile>>, kept: &Kept) -> io::Result<()> {
 struct How<'f> {
     mode: VerifyMode,
     filter: Option<&'f Filter>,
+    /// Decimals of the capture's timestamps.
+    digits: u8,
 }
 
 /// Formats one frame as the options ask, and counts it in `stats` (given
@@ -678,6 +715,7 @@ fn format_item(
                 encapsulation: encap,
                 truncated,
                 checksum: &report,
+                time: &item.time,
             },
         );
         let lints = {
@@ -704,9 +742,16 @@ fn format_item(
         }
         s.push_str("]}\n");
     } else {
+        let mut when = String::new();
+        match a.time_format {
+            Some(TimeFormat::DeltaDisplayed) => time::delta_displayed_mark(&mut when, &item.time),
+            Some(f) => time::write(&mut when, f, &item.time, None, how.digits),
+            None => {}
+        }
         summary::header(
             s,
             frame,
+            Some(when.as_str()).filter(|w| !w.is_empty()),
             (src, h.source_port),
             (dst, h.destination_port),
             h.verification_tag,
@@ -723,6 +768,7 @@ fn format_item(
         s.push('\n');
         if let Some(packet) = &whole {
             if a.verbose {
+                time::tree_line(s, &item.time, how.digits);
                 checksum_line(s, &report);
                 let mut w = TreeWriter::new(s, 1);
                 packet.describe(&mut w);

@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use sctp_codec::{ChecksumReport, CommonHeader};
 
 use super::fast::{dec, ip};
+use super::time::{self, FrameTime};
 
 /// Appends a JSON string literal.
 pub fn push_str(out: &mut String, s: &str) {
@@ -76,6 +77,8 @@ pub struct PacketHead<'a> {
     pub truncated: bool,
     /// The checksum verdict.
     pub checksum: &'a ChecksumReport,
+    /// When the frame was captured.
+    pub time: &'a FrameTime,
 }
 
 /// Appends `{"frame":..,"src":..,...,"checksum":{..},"chunks":[` for one packet.
@@ -83,6 +86,19 @@ pub fn packet_head(out: &mut String, p: &PacketHead<'_>) {
     let h = p.header;
     out.push_str("{\"frame\":");
     dec(out, p.frame);
+    // As tshark's JSON: frame.time (here RFC 3339, UTC), frame.time_epoch,
+    // frame.time_relative and frame.time_delta, in nanoseconds.
+    out.push_str(",\"time\":\"");
+    time::rfc3339(out, p.time.epoch_ns);
+    for (key, ns) in [
+        ("\",\"time_epoch\":\"", p.time.epoch_ns),
+        ("\",\"time_relative\":\"", p.time.relative_ns()),
+        ("\",\"time_delta\":\"", p.time.delta_ns()),
+    ] {
+        out.push_str(key);
+        time::seconds(out, ns, 9);
+    }
+    out.push('"');
     for (key, addr) in [(",\"src\":\"", p.src), (",\"dst\":\"", p.dst)] {
         out.push_str(key);
         ip(out, addr);

@@ -5,5 +5,6 @@ pub mod hexdump;
 pub mod json;
 pub mod stats;
 pub mod summary;
+pub mod time;
 pub mod tree;
 pub mod zero_checksum;

@@ -4,6 +4,7 @@
 use sctp_codec::cause::Cause;
 use sctp_codec::chunk::{flags, ty, Chunk, ChunkBody};
 use sctp_codec::param::Param;
+use sctp_codec::registry;
 use sctp_codec::tlv::Tlv;
 use sctp_codec::visit::{Node, Span, Value, Visitor};
 use sctp_codec::wire::FieldKind;
@@ -14,10 +15,21 @@ use std::net::IpAddr;
 use super::fast::{dec, dec_padded, hex2, hex8, ip};
 
 /// Appends the start of a packet's summary line:
-/// `frame src → dst sport → dport vtag=0x........ `.
-pub fn header(out: &mut String, frame: u64, src: (&IpAddr, u16), dst: (&IpAddr, u16), vtag: u32) {
+/// `frame [time] src → dst sport → dport vtag=0x........ `.
+pub fn header(
+    out: &mut String,
+    frame: u64,
+    time: Option<&str>,
+    src: (&IpAddr, u16),
+    dst: (&IpAddr, u16),
+    vtag: u32,
+) {
     dec_padded(out, frame, 6);
     out.push(' ');
+    if let Some(t) = time {
+        out.push_str(t);
+        out.push(' ');
+    }
     ip(out, src.0);
     out.push_str(" → ");
     ip(out, dst.0);
@@ -72,19 +84,25 @@ fn flags_iube(out: &mut String, f: u8) {
     }
 }
 
-/// `(tsn=..,sid=..,ssn=..,ppid=..,len=..,IUBE)` of a DATA chunk.
+/// `(NAME)` after a Payload Protocol Identifier the IANA registry names.
+fn ppid_name(out: &mut String, ppid: u64) {
+    if let Some(p) = u32::try_from(ppid).ok().and_then(registry::ppid) {
+        out.push('(');
+        out.push_str(p.name);
+        out.push(')');
+    }
+}
+
+/// `(tsn=..,sid=..,ssn=..,ppid=..(NAME),len=..,IUBE)` of a DATA chunk.
 fn data(out: &mut String, [tsn, sid, ssn, ppid, len]: [u64; 5], flags: u8) {
     out.push('(');
     fields(
         out,
-        &[
-            ("tsn", tsn),
-            ("sid", sid),
-            ("ssn", ssn),
-            ("ppid", ppid),
-            ("len", len),
-        ],
+        &[("tsn", tsn), ("sid", sid), ("ssn", ssn), ("ppid", ppid)],
     );
+    ppid_name(out, ppid);
+    out.push_str(",len=");
+    dec(out, len);
     flags_iube(out, flags);
     out.push(')');
 }
@@ -282,9 +300,13 @@ fn fields_of(out: &mut String, c: &Chunk<'_>, body: &ChunkBody<'_>) {
                     ("sid", d.stream_identifier.into()),
                     ("mid", d.message_identifier.into()),
                     (fsn, d.ppid_or_fsn.into()),
-                    ("len", d.user_data.len() as u64),
                 ],
             );
+            if fsn == "ppid" {
+                ppid_name(out, d.ppid_or_fsn.into());
+            }
+            out.push_str(",len=");
+            dec(out, d.user_data.len() as u64);
             flags_iube(out, c.flags);
             out.push(')');
         }

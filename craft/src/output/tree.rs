@@ -10,12 +10,18 @@ use sctp_codec::ChecksumReport;
 pub struct TreeWriter<'o> {
     out: &'o mut String,
     depth: usize,
+    /// The B bit of the chunk being written (I-DATA's PPID or FSN).
+    b_bit: u8,
 }
 
 impl<'o> TreeWriter<'o> {
     /// A writer appending to `out`, starting at indentation `depth`.
     pub fn new(out: &'o mut String, depth: usize) -> Self {
-        TreeWriter { out, depth }
+        TreeWriter {
+            out,
+            depth,
+            b_bit: 0,
+        }
     }
     fn indent(&mut self) {
         for _ in 0..self.depth {
@@ -55,9 +61,35 @@ pub fn fmt_value(value: Value<'_>) -> String {
 impl Visitor for TreeWriter<'_> {
     fn field(&mut self, name: &'static str, span: Span, value: Value<'_>) {
         self.indent();
-        let _ = writeln!(self.out, "{name}: {}  @{}", fmt_value(value), span.at);
+        // A Payload Protocol Identifier gets its IANA name: DATA's, and
+        // I-DATA's first fragment's (B bit set).
+        let ppid = match (name, value) {
+            ("payload_protocol_identifier", Value::Uint { v, .. }) => Some(v),
+            ("ppid_or_fsn", Value::Uint { v, .. }) if self.b_bit == 1 => Some(v),
+            _ => None,
+        };
+        let named = ppid
+            .and_then(|v| u32::try_from(v).ok())
+            .and_then(sctp_codec::registry::ppid);
+        match named {
+            Some(p) => {
+                let _ = writeln!(
+                    self.out,
+                    "{name}: {} = {}  @{}",
+                    fmt_value(value),
+                    p.description,
+                    span.at
+                );
+            }
+            None => {
+                let _ = writeln!(self.out, "{name}: {}  @{}", fmt_value(value), span.at);
+            }
+        }
     }
     fn flag(&mut self, name: &'static str, _span: Span, mask: u8, value: u8) {
+        if name == "b_bit" {
+            self.b_bit = value;
+        }
         self.indent();
         let _ = writeln!(self.out, "flag {name} (mask 0x{mask:02x}): {value}");
     }
@@ -79,6 +111,7 @@ impl Visitor for TreeWriter<'_> {
                 flags,
                 length,
             } => {
+                self.b_bit = 0;
                 let _ = writeln!(self.out, "Chunk {name} (type {ty}, 0x{ty:02x}), flags 0x{flags:02x}, length {length}  @{}", span.at);
             }
             Node::Param { ty, name, length } => {
