@@ -290,6 +290,61 @@ impl<'b> PacketWriter<'b> {
         Ok(())
     }
 
+    /// NR-SACK (draft-tuexen-tsvwg-sctp-multipath, as FreeBSD sends it):
+    /// `gaps` the renegable Gap Ack Blocks, `nr_gaps` the non-renegable
+    /// ones, `dups` the Duplicate TSNs; counts as for [`Self::push_sack`].
+    pub fn push_nr_sack<G, N, D>(
+        &mut self,
+        flags: u8,
+        cum_tsn_ack: u32,
+        a_rwnd: u32,
+        gaps: G,
+        nr_gaps: N,
+        dups: D,
+    ) -> Result<(), WriteError>
+    where
+        G: IntoIterator<Item = (u16, u16)>,
+        G::IntoIter: ExactSizeIterator,
+        N: IntoIterator<Item = (u16, u16)>,
+        N::IntoIter: ExactSizeIterator,
+        D: IntoIterator<Item = u32>,
+        D::IntoIter: ExactSizeIterator,
+    {
+        let (gaps, nr_gaps, dups) = (gaps.into_iter(), nr_gaps.into_iter(), dups.into_iter());
+        let (ng, nn, nd) = (gaps.len(), nr_gaps.len(), dups.len());
+        let count = |what, n: usize| match u16::try_from(n) {
+            Ok(n) => Ok(n),
+            Err(_) => Err(WriteError::TooLong { what, len: n }),
+        };
+        let ng16 = count("NR-SACK gap ack blocks", ng)?;
+        let nn16 = count("NR-SACK NR gap ack blocks", nn)?;
+        let nd16 = count("NR-SACK duplicate TSNs", nd)?;
+        let value = NRSACK_FIXED + (ng + nn) * GAP_SIZE + nd * TSN_SIZE;
+        self.room("NR-SACK", value)?;
+        let at = self.buf.len();
+        self.buf.resize(at + 4 + value, 0);
+        let c = &mut self.buf[at..];
+        c[0] = ty::NR_SACK;
+        c[1] = flags;
+        put16(c, 2, (4 + value) as u16);
+        let v = &mut c[4..];
+        put32(v, NRSACK_CUM, cum_tsn_ack);
+        put32(v, NRSACK_RWND, a_rwnd);
+        put16(v, NRSACK_NG, ng16);
+        put16(v, NRSACK_NN, nn16);
+        put16(v, NRSACK_ND, nd16);
+        let (blocks, tsns) = v[NRSACK_FIXED..].split_at_mut((ng + nn) * GAP_SIZE);
+        for (slot, (start, end)) in blocks.chunks_exact_mut(GAP_SIZE).zip(gaps.chain(nr_gaps)) {
+            put16(slot, GAP_START, start);
+            put16(slot, GAP_END, end);
+        }
+        for (slot, tsn) in tsns.chunks_exact_mut(TSN_SIZE).zip(dups) {
+            put32(slot, 0, tsn);
+        }
+        self.pad(value);
+        Ok(())
+    }
+
     /// Any chunk the codec can build (RFC 9260 3.2): control chunks, crafted
     /// or malformed ones, written by the same field tables as
     /// [`crate::Packet::encode`]. An explicit Length (`chunk.length`) and
