@@ -135,6 +135,9 @@ pub struct JsonWriter<'o> {
     out: &'o mut String,
     /// For each open group: is it an array, and has it had an element yet.
     stack: Vec<(bool, bool)>,
+    /// For each list opened by the walk: its name and the meanings of its
+    /// items so far (written after it as `"NAME_meanings":[...]`).
+    lists: Vec<(&'static str, Vec<&'static str>)>,
 }
 
 impl<'o> JsonWriter<'o> {
@@ -144,6 +147,7 @@ impl<'o> JsonWriter<'o> {
         JsonWriter {
             out,
             stack: vec![(in_array, has_items)],
+            lists: Vec::new(),
         }
     }
 
@@ -191,6 +195,7 @@ impl Visitor for JsonWriter<'_> {
             Node::List => {
                 self.out.push('[');
                 self.stack.push((true, false));
+                self.lists.push((name, Vec::new()));
             }
             Node::Record | Node::Packet => {
                 self.out.push('{');
@@ -235,6 +240,38 @@ impl Visitor for JsonWriter<'_> {
     fn close(&mut self) {
         if let Some((is_array, _)) = self.stack.pop() {
             self.out.push(if is_array { ']' } else { '}' });
+            // The meanings of a list's items follow it: "cipher_suites_meanings".
+            if let Some((name, m)) = is_array.then(|| self.lists.pop()).flatten() {
+                if !m.is_empty() && self.stack.last().is_some_and(|(a, _)| !a) {
+                    self.out.push_str(",\"");
+                    self.out.push_str(name);
+                    self.out.push_str("_meanings\":[");
+                    for (k, t) in m.iter().enumerate() {
+                        if k > 0 {
+                            self.out.push(',');
+                        }
+                        push_str(self.out, t);
+                    }
+                    self.out.push(']');
+                }
+            }
+        }
+    }
+    /// `"NAME_meaning":"..."` after the field (`type_meaning` for a note on
+    /// the type number); inside a list, kept for the list's `_meanings`.
+    fn meaning(&mut self, name: &'static str, _span: Span, text: &'static str) {
+        match self.stack.last() {
+            Some((false, _)) => {
+                self.out.push_str(",\"");
+                self.out.push_str(name);
+                self.out.push_str("_meaning\":");
+                push_str(self.out, text);
+            }
+            _ => {
+                if let Some((_, m)) = self.lists.last_mut() {
+                    m.push(text);
+                }
+            }
         }
     }
     /// `"malformed":{"offset":..,"length":..,"error":".."}` in the object of

@@ -134,6 +134,24 @@ impl Visitor for TreeWriter<'_> {
     fn close(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
+    /// Appends what a number means to the line just written, before its
+    /// `  @offset`: `= meaning` after a field or flag, `[note]` on the
+    /// header line for a note on the type number.
+    fn meaning(&mut self, name: &'static str, _span: Span, text: &'static str) {
+        let start = self.out[..self.out.len().saturating_sub(1)]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let at = match self.out[start..].rfind("  @") {
+            Some(i) => start + i,
+            None => self.out.len() - usize::from(self.out.ends_with('\n')),
+        };
+        let note = if name == "type" {
+            format!(" [{text}]")
+        } else {
+            format!(" = {text}")
+        };
+        self.out.insert_str(at, &note);
+    }
     fn malformed(&mut self, span: Span, error: &sctp_codec::DecodeError) {
         self.indent();
         let _ = writeln!(
