@@ -182,7 +182,14 @@ pub struct Assoc {
 impl Assoc {
     /// A fresh association between the two ports, with a random tag and initial TSN.
     pub fn new(local_port: u16, peer_port: u16) -> Self {
-        let mut rng = seed::Rng::from_entropy();
+        Self::from_rng(local_port, peer_port, seed::Rng::from_entropy())
+    }
+    /// [`Assoc::new`] with the tag and initial TSN drawn from `seed`: the
+    /// same seed gives the same association (`sctp-craft --seed N`).
+    pub fn with_seed(local_port: u16, peer_port: u16, seed: u64) -> Self {
+        Self::from_rng(local_port, peer_port, seed::Rng::from_seed(seed))
+    }
+    fn from_rng(local_port: u16, peer_port: u16, mut rng: seed::Rng) -> Self {
         let local_tag = rng.nonzero_u32();
         let next_tsn = rng.nonzero_u32();
         Assoc {

@@ -26,6 +26,11 @@ struct Cli {
     /// Run these statements (separated by ';' or newlines) and exit.
     #[arg(short = 'c', value_name = "STATEMENTS")]
     statements: Option<String>,
+    /// Seed every random default (tags, TSNs, cookies, random parameters,
+    /// the association's tag and initial TSN): the same seed and script give
+    /// the same bytes (the REPL's `seed N` does the same).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -33,7 +38,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Dissect every SCTP packet of a capture (pcap, pcapng, .gz; "-" for stdin).
-    Dissect(dissect::DissectArgs),
+    Dissect(Box<dissect::DissectArgs>),
     /// Run a script of the crafting language ("-" reads stdin).
     Run {
         /// The script.
@@ -44,9 +49,12 @@ enum Command {
 }
 
 /// Runs a script; errors print as `FILE: line L, column C: ...` with a caret.
-fn run_script(name: &str, src: &str) -> ExitCode {
+fn run_script(name: &str, src: &str, seed: Option<u64>) -> ExitCode {
     let mut s = Session::new();
     s.color = false;
+    if let Some(n) = seed {
+        s.set_seed(n);
+    }
     match s.run_script(src) {
         Ok(Flow::Continue) | Ok(Flow::Quit) => ExitCode::SUCCESS,
         Err(e) => {
@@ -59,7 +67,7 @@ fn run_script(name: &str, src: &str) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(stmts) = cli.statements {
-        return run_script("-c", &stmts);
+        return run_script("-c", &stmts, cli.seed);
     }
     match cli.command {
         Some(Command::Dissect(a)) => match dissect::run(&a) {
@@ -86,19 +94,19 @@ fn main() -> ExitCode {
                     }
                 }
             };
-            run_script(&name, &src)
+            run_script(&name, &src, cli.seed)
         }
-        Some(Command::Repl) => repl::run(),
+        Some(Command::Repl) => repl::run(cli.seed),
         None => {
             if std::io::stdin().is_terminal() {
-                repl::run()
+                repl::run(cli.seed)
             } else {
                 let mut s = String::new();
                 if let Err(e) = std::io::stdin().read_to_string(&mut s) {
                     eprintln!("sctp-craft: stdin: {e}");
                     return ExitCode::from(2);
                 }
-                run_script("-", &s)
+                run_script("-", &s, cli.seed)
             }
         }
     }

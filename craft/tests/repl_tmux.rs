@@ -247,8 +247,8 @@ impl Tmux {
 
 /// Issue 15 item 3: Ctrl-C stops every blocking command, the association
 /// handshake first (`connect timeout=60000` to a UDP socket that never
-/// answers, with its retransmissions), then `sr`, each within a moment, and
-/// the session goes on (its variables, the next command).
+/// answers, with its retransmissions), then `sr` and `expect`, each within
+/// a moment, and the session goes on (its variables, the next command).
 #[test]
 fn repl_ctrl_c_stops_connect_sr_and_expect_and_keeps_the_session() {
     // A peer that receives everything and answers nothing.
@@ -287,6 +287,7 @@ fn repl_ctrl_c_stops_connect_sr_and_expect_and_keeps_the_session() {
     t.keys(&["echo after-connect", "Enter"]);
     t.wait_for("\nafter-connect");
     stop("sr sctp(vtag=1) / cookie_ack() timeout=60000", 2);
+    stop("expect sack timeout=60000", 3);
     t.keys(&["vars", "Enter"]);
     let pane = t.wait_for("       p  5000 → 5000 vtag=0x00004243 COOKIE-ACK");
     assert!(

@@ -22,6 +22,16 @@ impl Rng {
         h.write_u32(std::process::id());
         Rng(h.finish() | 1)
     }
+    /// A generator that gives the same numbers for the same `seed`
+    /// (`--seed`, the REPL's `seed N`): repeatable runs.
+    pub(crate) fn from_seed(seed: u64) -> Rng {
+        // splitmix64 of the seed: nearby seeds give unrelated streams, and
+        // xorshift's state must not be 0.
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Rng((z ^ (z >> 31)) | 1)
+    }
     /// The next 64 random bits.
     pub(crate) fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
@@ -54,5 +64,16 @@ mod tests {
         let vb: Vec<u32> = (0..8).map(|_| b.nonzero_u32()).collect();
         assert_ne!(va, vb);
         assert!(va.iter().chain(&vb).all(|v| *v != 0));
+    }
+
+    #[test]
+    fn a_seed_gives_the_same_numbers_and_another_seed_others() {
+        let take = |s: u64| -> Vec<u32> {
+            let mut r = Rng::from_seed(s);
+            (0..4).map(|_| r.nonzero_u32()).collect()
+        };
+        assert_eq!(take(7), take(7));
+        assert_ne!(take(7), take(8));
+        assert_ne!(take(0), take(1));
     }
 }

@@ -35,6 +35,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("abort", "abort", "send an ABORT in the association"),
     ("shutdown", "shutdown", "send a SHUTDOWN in the association"),
     ("sack", "sack", "send a SACK for what was received"),
+    ("expect", "expect PATTERN [timeout=MS]", "wait (default 1000 ms) for a received packet holding PATTERN: a chunk name (expect sack), a chunk with the fields that matter (expect sack(cum_ack=5)), or a packet (expect sctp(vtag=1) / sack()); fails, naming what came instead, when none comes (a script then exits 1)"),
+    ("seed", "seed [N]", "make the random defaults (tags, TSNs, cookies, the association's tag and TSN) repeatable from here on, as sctp-craft --seed N; alone: show the seed"),
     ("sleep", "sleep MS", "wait"),
     ("echo", "echo WORDS", "print the words"),
     ("quit", "quit", "leave (also exit, Ctrl-D)"),
@@ -64,7 +66,8 @@ pub const SUMMARY: &str = r#"Statements are separated by newlines or ';'. A pack
   sctp(vtag=7) / data(tsn=1, user_data="hello") / sack()
 Constructors are the registry's names (help lists them); fields are the codec's
 names (unambiguous prefixes accepted); a field left out gets its default
-(lengths, padding, CRC32c, counts; tags and TSNs from `assoc`; see help NAME).
+(lengths, padding, CRC32c, counts; tags and TSNs from `assoc`, fixed when the
+packet is stored in a variable; see help NAME).
 Values: 42 0x2a 0b101, "text\n", x"dead beef", 10.0.0.1, ::1, [1, 2], none.
 Forcing: length=3 padding=x"ff" flags=0x0f e_bit=0 value=x"..." extra=x"..."
 on any chunk/param/cause; sctp(checksum=bad|zero|0x1234, checksum_algorithm=adler32,
@@ -150,6 +153,10 @@ pub fn type_help(info: &'static TypeInfo) -> String {
         info.reference,
         w = width
     );
+    // A number the draft's text lost is a guess: say so (the codec's note).
+    if let Some(p) = info.provisional() {
+        let _ = writeln!(s, "  {p}");
+    }
     if !info.flags.is_empty() {
         let _ = writeln!(
             s,
@@ -215,6 +222,17 @@ pub fn help(topic: Option<&str>) -> Result<String, String> {
         names_of(&mut s, Family::Param);
         s.push_str("\nCauses (causes=[...]):\n");
         names_of(&mut s, Family::Cause);
+        // The numbers the draft's text lost (the codec's PROVISIONAL marks).
+        let guessed: Vec<&str> = names::table()
+            .iter()
+            .filter(|n| n.info.provisional().is_some())
+            .map(|n| n.key.as_str())
+            .collect();
+        let _ = writeln!(
+            s,
+            "\nPROVISIONAL type numbers (lost from the S-SCTP draft; help NAME says why):\n  {}",
+            guessed.join(" ")
+        );
         s.push_str("\nAlso: sctp(...) header, chunk(type=..), param(type=..), cause(code=..), raw(bytes), rec(...).\nhelp NAME shows fields, types, defaults and the defining document.\n");
         return Ok(s);
     };

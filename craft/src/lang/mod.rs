@@ -6,7 +6,8 @@
 //! (values and packet descriptions), [`path`] (`p.chunks[0].tsn`),
 //! [`defaults`] (what a field left out takes), [`build`] (description to
 //! bytes), [`decompile`] (decoded packet to description), [`capture`]
-//! (save/load/import framing), [`help`], [`session`] (the commands).
+//! (save/load/import framing), [`expect`] (patterns of received packets),
+//! [`help`], [`session`] (the commands).
 //! The language is documented in `craft/LANGUAGE.md`.
 
 pub mod build;
@@ -14,6 +15,7 @@ pub mod capture;
 pub mod decompile;
 pub mod defaults;
 pub mod error;
+pub mod expect;
 pub mod help;
 pub mod lexer;
 pub mod names;

@@ -26,6 +26,7 @@ use super::build::{self, BuildCx};
 use super::capture::{self, Format, Framing, ImportAs, LinkKind};
 use super::decompile::decompile;
 use super::error::LangError;
+use super::expect::Pattern;
 use super::help;
 use super::lexer::{self, Tok};
 use super::parser::{self, Parser, Stmt, Want};
@@ -33,8 +34,9 @@ use super::path;
 use super::value::{Fixed, PacketSpec, Val};
 
 /// Set when the user presses Ctrl-C while a statement runs (the REPL's
-/// SIGINT handler): `sleep`, `recv`, `sr`, `connect` (every wait on the
-/// link) and the rest of the line stop, the session and its variables stay.
+/// SIGINT handler): `sleep`, `recv`, `sr`, `expect`, `connect` (every wait
+/// on the link) and the rest of the line stop, the session and its
+/// variables stay.
 pub use crate::wire::INTERRUPTED;
 
 /// Fails with "interrupted" when Ctrl-C was pressed.
@@ -53,11 +55,13 @@ pub const CURRENT: &str = "_";
 /// not expressions.
 pub const WORD_COMMANDS: &[&str] = &[
     "help", "save", "load", "import", "peer", "assoc", "connect", "data", "recv", "abort",
-    "shutdown", "sack", "vars", "dialect", "sleep", "echo", "del", "quit", "exit",
+    "shutdown", "sack", "vars", "dialect", "sleep", "echo", "del", "quit", "exit", "seed",
 ];
 
 /// Commands whose arguments are expressions.
-pub const EXPR_COMMANDS: &[&str] = &["show", "hex", "hexraw", "repr", "send", "sr", "edit", "set"];
+pub const EXPR_COMMANDS: &[&str] = &[
+    "show", "hex", "hexraw", "repr", "send", "sr", "edit", "set", "expect",
+];
 
 /// One statement's outcome for the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +76,10 @@ pub enum Flow {
 pub struct Session {
     /// Variables; `_` is the current packet.
     pub vars: BTreeMap<String, Val>,
-    /// Feeds the random defaults of new items.
+    /// Feeds the random defaults of new items and new associations.
     pub seed: u64,
+    /// The seed given with `--seed N` or `seed N` (`None`: from the clock).
+    pub seeded: Option<u64>,
     /// Colour output (a terminal that supports it).
     pub color: bool,
     /// Print the summary of packets built by bare expressions/assignments.
@@ -188,6 +194,7 @@ impl Session {
         Session {
             vars: BTreeMap::new(),
             seed,
+            seeded: None,
             color: false,
             interactive: false,
             link: None,
@@ -195,6 +202,21 @@ impl Session {
             dialect: Dialect::Auto,
             rx_decoder: Decoder::new(Dialect::Auto),
         }
+    }
+
+    /// Makes every random default from here on repeatable: the same seed
+    /// and the same statements give the same bytes (tags, TSNs, cookies,
+    /// random parameters, the association's tag and initial TSN).
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.seeded = Some(seed);
+    }
+
+    /// A new association whose tag and initial TSN come from the session's
+    /// seed (repeatable under `--seed`).
+    fn new_assoc(&mut self, local_port: u16, peer_port: u16) -> Assoc {
+        let s = parser::next_random(&mut self.seed);
+        Assoc::with_seed(local_port, peer_port, s)
     }
 
     fn paint(&self, code: &str, s: &str) -> String {
@@ -442,6 +464,24 @@ impl Session {
                 }
                 Ok(Flow::Continue)
             }
+            "expect" => {
+                let usage = "usage: expect PATTERN [timeout=MS] (e.g. expect sack, expect init_ack(os=10) timeout=2000)";
+                if p.done() || p.at_keyword() {
+                    return Err(bad(at, usage));
+                }
+                let pat_at = p.at();
+                let v = p.expr(Want::Family(sctp_codec::registry::Family::Chunk))?;
+                let pat = Pattern::from_val(v).map_err(|m| bad(pat_at, m))?;
+                let mut timeout = 1000u64;
+                for (k, v, kat) in p.keywords()? {
+                    match k.as_str() {
+                        "timeout" => timeout = build::to_uint(&v, 32).map_err(|m| bad(kat, m))?,
+                        _ => return Err(bad(kat, format!("expect takes no {k}= ({usage})"))),
+                    }
+                }
+                self.expect(&pat, timeout, at)?;
+                Ok(Flow::Continue)
+            }
             _ => Err(bad(at, format!("unknown command {cmd}"))),
         }
     }
@@ -549,6 +589,19 @@ impl Session {
                     Err(m) => return Err(bad(pos.first().map(|x| x.at).unwrap_or(at), m)),
                 }
             }
+            "seed" => match pos.as_slice() {
+                [] => match self.seeded {
+                    Some(n) => println!("seed {n} (random defaults repeat from where it was set)"),
+                    None => println!(
+                        "no seed: random defaults come from the clock; `seed N` (or sctp-craft --seed N) makes them repeatable"
+                    ),
+                },
+                [n] => {
+                    let v = num(n)?;
+                    self.set_seed(v);
+                }
+                [_, extra, ..] => return Err(bad(extra.at, "usage: seed [N]")),
+            },
             "echo" => println!(
                 "{}",
                 pos.iter()
@@ -634,7 +687,7 @@ impl Session {
                     }
                     _ => {}
                 }
-                let a = Assoc::new(sport.unwrap_or(5000) as u16, dport.unwrap_or(5000) as u16);
+                let a = self.new_assoc(sport.unwrap_or(5000) as u16, dport.unwrap_or(5000) as u16);
                 let replaced = match &self.assoc {
                     Some(old) => format!(
                         " (replaces {} → {}, {})",
@@ -652,13 +705,18 @@ impl Session {
             }
             "connect" => {
                 let timeout = kw("timeout").map(num).transpose()?.unwrap_or(1000);
-                let link = self.link.as_mut().ok_or_else(|| {
-                    bad(
+                if self.link.is_none() {
+                    return Err(bad(
                         at,
                         "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
-                    )
-                })?;
-                let assoc = self.assoc.get_or_insert_with(|| Assoc::new(5000, 5000));
+                    ));
+                }
+                if self.assoc.is_none() {
+                    self.assoc = Some(self.new_assoc(5000, 5000));
+                }
+                let (Some(link), Some(assoc)) = (self.link.as_mut(), self.assoc.as_mut()) else {
+                    return Err(bad(at, "internal: no peer or association"));
+                };
                 let mut log = Vec::new();
                 let r = assoc.connect_logged(link, Duration::from_millis(timeout), &mut log);
                 let ssctp = self.dialect == Dialect::SecureSctp;
@@ -673,9 +731,7 @@ impl Session {
                         }
                     }
                     Err(e) if crate::wire::is_interrupted(&e) => {
-                        let s = state
-                            .map(|s| format!(" (association {s})"))
-                            .unwrap_or_default();
+                        let s = state.map(|s| format!(" (association {s})")).unwrap_or_default();
                         return Err(bad(at, format!("connect: interrupted (Ctrl-C){s}")));
                     }
                     Err(e) => return Err(bad(at, format!("connect: {e:#}"))),
@@ -790,14 +846,19 @@ impl Session {
                 .recv(Duration::from_millis(1))
                 .map_err(|e| bad(at, format!("recv: {e:#}")))?;
             let Some(rx) = rx else { return Ok(()) };
-            let line = self.take_received(&rx, " (arrived before the send: not a reply)");
+            let (line, _) = self.take_received(&rx, " (arrived before the send: not a reply)");
             println!("{}", self.paint("36", &line));
         }
     }
 
     /// Decodes a received packet, updates the association and `rx`, and
-    /// returns its `<` line (with `note` after it).
-    fn take_received(&mut self, rx: &crate::wire::Received, note: &str) -> String {
+    /// returns its `<` line (with `note` after it) and its description
+    /// (`None` when it could not be decoded).
+    fn take_received(
+        &mut self,
+        rx: &crate::wire::Received,
+        note: &str,
+    ) -> (String, Option<PacketSpec>) {
         let local = self.link.as_ref().map(|l| l.local_ip());
         let ports = if rx.sctp.len() >= 4 {
             (
@@ -820,11 +881,98 @@ impl Session {
                     a.on_received(&p);
                 }
                 let spec = decompile(&p, &rx.sctp, ssctp);
-                self.keep("rx", Val::Packet(Box::new(spec)));
-                format!("< {}{note}", summary_line(&rx.sctp, ssctp))
+                self.keep("rx", Val::Packet(Box::new(spec.clone())));
+                (
+                    format!("< {}{note}", summary_line(&rx.sctp, ssctp)),
+                    Some(spec),
+                )
             }
-            Err(e) => format!("< {} bytes from {}: {e}{note}", rx.sctp.len(), rx.from),
+            Err(e) => (
+                format!("< {} bytes from {}: {e}{note}", rx.sctp.len(), rx.from),
+                None,
+            ),
         }
+    }
+
+    /// The next packet from the peer, waiting until `deadline` (`None`: a
+    /// wait too long to name, in practice forever) in slices, so that
+    /// Ctrl-C stops a long wait.
+    fn next_packet(
+        &mut self,
+        deadline: Option<Instant>,
+        at: usize,
+    ) -> R<Option<crate::wire::Received>> {
+        loop {
+            check_interrupt(at)?;
+            let left = match deadline {
+                Some(d) => d.saturating_duration_since(Instant::now()),
+                None => crate::wire::INTERRUPT_POLL,
+            };
+            if left.is_zero() {
+                return Ok(None);
+            }
+            let link = self.link.as_mut().ok_or_else(|| {
+                bad(
+                    at,
+                    "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
+                )
+            })?;
+            if let Some(rx) = link
+                .recv(left.min(crate::wire::INTERRUPT_POLL))
+                .map_err(|e| bad(at, format!("recv: {e:#}")))?
+            {
+                return Ok(Some(rx));
+            }
+        }
+    }
+
+    /// `expect PATTERN [timeout=MS]`: waits for a packet holding what the
+    /// pattern asks for, printing every packet that comes (`<` lines, as
+    /// `recv` does); fails, naming what came instead, when none does.
+    fn expect(&mut self, pat: &Pattern, timeout_ms: u64, at: usize) -> R<()> {
+        if self.link.is_none() {
+            return Err(bad(
+                at,
+                "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
+            ));
+        }
+        let deadline = Instant::now().checked_add(Duration::from_millis(timeout_ms));
+        let mut instead: Vec<String> = Vec::new();
+        while let Some(rx) = self.next_packet(deadline, at)? {
+            let (line, spec) = self.take_received(&rx, "");
+            println!("{}", self.paint("36", &line));
+            let _ = std::io::stdout().flush();
+            let summary = line.trim_start_matches("< ").to_string();
+            match spec.as_ref().map(|s| pat.check(s)) {
+                Some(Ok(())) => {
+                    println!("expect {}: ok", pat.text);
+                    return Ok(());
+                }
+                Some(Err(why)) => instead.push(format!("{summary} ({why})")),
+                None => instead.push(summary),
+            }
+        }
+        let came = if instead.is_empty() {
+            "nothing came".to_string()
+        } else {
+            const SHOWN: usize = 5;
+            let more = instead.len().saturating_sub(SHOWN);
+            let mut s = format!(
+                "came instead: {}",
+                instead[..instead.len().min(SHOWN)].join("; ")
+            );
+            if more > 0 {
+                s.push_str(&format!("; and {more} more"));
+            }
+            s
+        };
+        Err(bad(
+            at,
+            format!(
+                "expect {}: no matching packet within {timeout_ms} ms; {came}",
+                pat.text
+            ),
+        ))
     }
 
     /// Waits for packets: the first up to `timeout_ms`; with `drain`, more
@@ -833,33 +981,12 @@ impl Session {
         let mut wait = Duration::from_millis(timeout_ms);
         let mut got = 0;
         loop {
-            // Wait in slices, so that Ctrl-C stops a long wait.
             let deadline = Instant::now().checked_add(wait);
-            let rx = loop {
-                check_interrupt(at)?;
-                let left = match deadline {
-                    Some(d) => d.saturating_duration_since(Instant::now()),
-                    None => Duration::from_millis(100),
-                };
-                if left.is_zero() {
-                    break None;
-                }
-                let link = self.link.as_mut().ok_or_else(|| {
-                    bad(
-                        at,
-                        "no peer: use `peer udp ADDR:PORT` or `peer ip ADDR` first",
-                    )
-                })?;
-                if let Some(rx) = link
-                    .recv(left.min(Duration::from_millis(100)))
-                    .map_err(|e| bad(at, format!("recv: {e:#}")))?
-                {
-                    break Some(rx);
-                }
+            let Some(rx) = self.next_packet(deadline, at)? else {
+                break;
             };
-            let Some(rx) = rx else { break };
             got += 1;
-            let line = self.take_received(&rx, "");
+            let (line, _) = self.take_received(&rx, "");
             println!("{}", self.paint("36", &line));
             let _ = std::io::stdout().flush();
             if !drain {

@@ -371,9 +371,12 @@ impl Validator for CraftHelper {}
 impl Helper for CraftHelper {}
 
 /// Runs the REPL until Ctrl-D or `quit`.
-pub fn run() -> ExitCode {
+pub fn run(seed: Option<u64>) -> ExitCode {
     let color = want_color();
     let mut session = Session::new();
+    if let Some(n) = seed {
+        session.set_seed(n);
+    }
     session.interactive = true;
     session.color = color;
     let config = rustyline::Config::builder()
