@@ -20,7 +20,7 @@ use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{lint, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
 
 use crate::capfile::{CaptureFile, OutFormat, Record};
-use crate::filter::{Facts, Filter};
+use crate::filter::{Facts, Filter, Frame};
 use crate::output::stats::Stats;
 use crate::output::time::{self, FrameTime, TimeFormat};
 use crate::output::tree::{checksum_line, TreeWriter};
@@ -31,7 +31,10 @@ use crate::output::{hexdump::hexdump, json, summary};
 #[derive(Args, Debug)]
 pub struct DissectArgs {
     /// The capture (pcap, pcapng, gzip-compressed either); "-" reads stdin.
-    #[arg(required_unless_present = "interface", conflicts_with = "interface")]
+    #[arg(
+        required_unless_present_any = ["interface", "filter_help"],
+        conflicts_with = "interface"
+    )]
     pub file: Option<PathBuf>,
     /// Capture live from this network interface instead (`lo`, `eth0`,
     /// `any`); needs root or CAP_NET_RAW. Each packet is printed as it arrives.
@@ -62,9 +65,16 @@ pub struct DissectArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
     /// Display filter: print only the packets it matches, by the registry's
-    /// names (`data.tsn > 5 && !sack`, `init`, `cause.code == 1`, `vtag == 0`).
+    /// names or the summary line's (`data.tsn > 5 && !sack`, `SACK`,
+    /// `sack.cum_ack > 5`, `ipv4_address == 10.0.0.1`, `src == 10.0.0.0/8`,
+    /// `checksum.status == bad`, `data.user_data contains 01:02`,
+    /// `data.sid in {1, 3..5}`); a value of the wrong type is an error
+    /// naming the field's type. --filter-help lists every name.
     #[arg(short = 'Y', long = "display-filter")]
     pub display_filter: Option<String>,
+    /// Print the display-filter language and every field name with its type.
+    #[arg(long)]
+    pub filter_help: bool,
     /// Print the full tree of every packet.
     #[arg(short = 'V', long)]
     pub verbose: bool,
@@ -203,6 +213,10 @@ const BATCH_ITEMS: usize = 2048;
 /// decode and format batches of packets; one writes their text in frame order.
 /// Memory stays bounded: a few batches are in flight at a time.
 pub fn run(a: &DissectArgs) -> Result<ExitCode> {
+    if a.filter_help {
+        print!("{}", crate::filter::help::text());
+        return Ok(ExitCode::SUCCESS);
+    }
     let mode = verify_mode(&a.checksum)?;
     let filter = match &a.display_filter {
         Some(f) => {
@@ -699,7 +713,16 @@ fn format_item(
         None
     };
     if let (Some(f), Some(p)) = (how.filter, &whole) {
-        if !f.matches(&Facts::of(p, *src, *dst, f)) {
+        let fr = Frame {
+            number: frame,
+            src: *src,
+            dst: *dst,
+            epoch_ns: item.time.epoch_ns,
+            relative_ns: item.time.relative_ns(),
+            delta_ns: item.time.delta_ns(),
+            checksum: report.status,
+        };
+        if !f.matches(&Facts::of(p, &fr, f)) {
             return false;
         }
     }

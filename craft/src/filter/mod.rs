@@ -1,0 +1,329 @@
+//! Display filters for `sctp-craft dissect -Y`: which packets to print,
+//! named after the codec registry (the same names as the REPL's
+//! constructors and fields, and as the JSON output):
+//!
+//! - `data`, `INIT-ACK`, `stale_cookie`: the packet has such a chunk,
+//!   parameter or cause (anywhere, nested ones included; any case, `-` or `_`);
+//! - `data.tsn > 5`, `sack.gap_ack_blocks.start == 2`, `data.e_bit == 1`:
+//!   a field or flag of that type, by its registry name or an unambiguous
+//!   prefix (`data.stream_id`), or by the summary line's name (`data.ssn`,
+//!   `sack.cum_ack`, `sack.gaps`, `init.tag`; see [`aliases`]);
+//! - `ipv4_address == 10.0.0.1`, `add_ip_address == 10.0.0.1`: a parameter
+//!   or cause compared as a value compares its main field;
+//! - lists: `init.params` holds when the list has elements; `init.params == 2`
+//!   counts them, `init.params == 10.0.0.1` compares the addresses in it;
+//!   `sack.duplicate_tsns == 7` compares each element;
+//! - `chunk.type`, `chunk.flags`, `chunk.length`, `param.type`,
+//!   `param.length`, `cause.code`, `cause.length`: of any chunk, parameter
+//!   or cause (`chunk.type == sack` names the type);
+//! - the header (`source_port`/`sport`/`src_port`, `destination_port`,
+//!   `verification_tag`/`vtag`, `checksum`, `port` for either port),
+//!   `checksum.status` (`good`, `bad`, `zero`, `unverifiable`), `src`, `dst`,
+//!   `addr` (either address), `frame` (its number), `frame.time_relative`,
+//!   `frame.time_epoch`, `frame.time_delta` (seconds);
+//! - `==`, `!=`, `<`, `<=`, `>`, `>=` (`eq` ...), `contains`, `in {1, 2, 5..9}`,
+//!   `not in`, `&&` (`and`), `||` (`or`), `!` (`not`), parentheses; numbers
+//!   in decimal or `0x` hex, IPv4/IPv6 addresses and networks
+//!   (`10.0.0.0/8`), bytes (`01:02:ff`) and strings (`"ab\x01"`).
+//!
+//! A value is read by the type of the field it is compared with and refused
+//! when it is not of that type, naming the type (as Wireshark's filter
+//! compiler does). A comparison holds when any occurrence of the field
+//! satisfies it; `!=` is `!(a == b)`, as in Wireshark since 3.6.
+
+pub mod aliases;
+mod collect;
+pub mod help;
+mod lex;
+mod parse;
+pub mod resolve;
+pub mod schema;
+mod suggest;
+pub mod value;
+
+use std::fmt;
+use std::net::IpAddr;
+
+use sctp_codec::{ChecksumStatus, Packet};
+
+use collect::Collector;
+use lex::Op;
+use parse::{Cmp, Expr, Parser};
+use resolve::View;
+use value::{compare, contains, equals, Fact};
+
+/// A filter that did not parse: where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    /// Byte offset in the filter text.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {}", self.offset + 1, self.message)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+/// A parsed display filter.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    root: Expr,
+    /// Every (path, view) the filter uses: what a packet's walk collects.
+    wanted: Vec<(String, View)>,
+    /// Whether a list of TLVs is compared by its elements' main fields.
+    follow_main: bool,
+}
+
+/// What a filter may ask of a frame besides its SCTP packet.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    /// The frame number in the capture.
+    pub number: u64,
+    /// IP source address.
+    pub src: IpAddr,
+    /// IP destination address.
+    pub dst: IpAddr,
+    /// Nanoseconds since the epoch.
+    pub epoch_ns: i128,
+    /// Nanoseconds since the capture's first frame.
+    pub relative_ns: i128,
+    /// Nanoseconds since the capture's previous frame.
+    pub delta_ns: i128,
+    /// Whether the checksum verified.
+    pub checksum: ChecksumStatus,
+}
+
+/// Everything a filter asks of one packet.
+#[derive(Debug, Default)]
+pub struct Facts {
+    items: Vec<(usize, Fact)>,
+}
+
+impl Filter {
+    /// Parses a filter; unknown names are refused with the closest known
+    /// one, values of the wrong type with the field's type.
+    pub fn parse(s: &str) -> Result<Filter, FilterError> {
+        let toks = lex::lex(s)?;
+        if toks.is_empty() {
+            return Err(FilterError {
+                offset: 0,
+                message: "empty filter".into(),
+            });
+        }
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            end: s.len(),
+            wanted: Vec::new(),
+        };
+        let root = p.or()?;
+        if p.pos < p.toks.len() {
+            return Err(FilterError {
+                offset: p.toks[p.pos].0,
+                message: "expected '&&', '||' or the end".into(),
+            });
+        }
+        let follow_main = p.wanted.iter().any(|(path, v)| {
+            *v == View::Value
+                && matches!(schema::Schema::get().ty(path), Some(schema::Ty::TlvList(_)))
+        });
+        Ok(Filter {
+            root,
+            wanted: p.wanted,
+            follow_main,
+        })
+    }
+
+    /// Whether a packet with these facts passes.
+    pub fn matches(&self, facts: &Facts) -> bool {
+        eval(&self.root, facts)
+    }
+}
+
+impl Facts {
+    /// The facts of `packet`, carried in `frame`, that `filter` asks about.
+    pub fn of(packet: &Packet<'_>, frame: &Frame, filter: &Filter) -> Facts {
+        let mut c = Collector::new(&filter.wanted, filter.follow_main);
+        c.push(&["sctp"], || Fact::Present);
+        c.push(&["frame"], || Fact::Uint(frame.number));
+        c.push(&["frame", "time_relative"], || {
+            Fact::Time(frame.relative_ns)
+        });
+        c.push(&["frame", "time_epoch"], || Fact::Time(frame.epoch_ns));
+        c.push(&["frame", "time_delta"], || Fact::Time(frame.delta_ns));
+        c.push(&["src"], || Fact::Ip(frame.src));
+        c.push(&["dst"], || Fact::Ip(frame.dst));
+        c.push(&["checksum", "status"], || {
+            Fact::Word(frame.checksum.as_str())
+        });
+        packet.describe(&mut c);
+        Facts { items: c.facts }
+    }
+}
+
+fn eval(e: &Expr, facts: &Facts) -> bool {
+    match e {
+        Expr::Or(a, b) => eval(a, facts) || eval(b, facts),
+        Expr::And(a, b) => eval(a, facts) && eval(b, facts),
+        Expr::Not(a) => !eval(a, facts),
+        Expr::Test(ids, cmp) => {
+            let mut values = facts
+                .items
+                .iter()
+                .filter(|(i, _)| ids.contains(i))
+                .map(|(_, f)| f);
+            match cmp {
+                None => values.next().is_some(),
+                // `a != b` is `!(a == b)`: no occurrence equals b.
+                Some(Cmp::Rel(Op::Ne, v)) => !values.any(|f| equals(f, v)),
+                Some(Cmp::Rel(Op::Eq, v)) => values.any(|f| equals(f, v)),
+                Some(Cmp::Rel(op, v)) => values.any(|f| {
+                    compare(f, v).is_some_and(|o| match op {
+                        Op::Lt => o.is_lt(),
+                        Op::Le => o.is_le(),
+                        Op::Gt => o.is_gt(),
+                        Op::Ge => o.is_ge(),
+                        Op::Eq | Op::Ne => o.is_eq(),
+                    })
+                }),
+                Some(Cmp::Contains(b)) => values.any(|f| contains(f, b)),
+                Some(Cmp::In(set)) => values.any(|f| {
+                    set.iter().any(|(lo, hi)| match hi {
+                        None => equals(f, lo),
+                        Some(hi) => {
+                            compare(f, lo).is_some_and(|o| o.is_ge())
+                                && compare(f, hi).is_some_and(|o| o.is_le())
+                        }
+                    })
+                }),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Any text either parses or fails with an offset inside it; never a panic.
+    #[test]
+    fn garbage_never_panics_and_errors_point_inside_the_text() {
+        let pieces = [
+            "data",
+            "data.tsn",
+            "==",
+            "!=",
+            "<",
+            ">=",
+            "&&",
+            "||",
+            "!",
+            "(",
+            ")",
+            "{",
+            "}",
+            ",",
+            "..",
+            "1..",
+            "in",
+            "contains",
+            "\"a\\x4",
+            "\"x\"",
+            "0x",
+            "0xffffffffffffffffff",
+            "18446744073709551616",
+            "1.2.3.4",
+            "10.0.0.0/99",
+            "::1",
+            "01:02",
+            "and",
+            "not",
+            "~",
+            "é",
+            "\"",
+            " ",
+            ".",
+            "..",
+            "chunk.type",
+            "sack.gap_ack_blocks.start",
+            "init.params",
+            "ipv4_address",
+            "frame.time_relative",
+            "-1",
+            "SACK",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for k in 0..(seed % 7) {
+                let p = pieces[((seed >> (8 * k)) as usize) % pieces.len()];
+                text.push_str(p);
+                if seed >> (k + 40) & 1 == 1 {
+                    text.push(' ');
+                }
+            }
+            if let Err(e) = Filter::parse(&text) {
+                assert!(e.offset <= text.len(), "{text:?}: {e}");
+            }
+        }
+    }
+
+    fn facts(f: &Filter, items: &[(&str, Fact)]) -> Facts {
+        Facts {
+            items: items
+                .iter()
+                .filter_map(|(p, v)| {
+                    let i = f.wanted.iter().position(|(w, _)| w == p)?;
+                    Some((i, v.clone()))
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn any_occurrence_and_not_equal() {
+        let items = [
+            ("data", Fact::Present),
+            ("data.tsn", Fact::Uint(5)),
+            ("data.tsn", Fact::Uint(9)),
+            ("src", Fact::Ip("10.0.0.1".parse().unwrap())),
+        ];
+        let m = |f: &str| {
+            let f = Filter::parse(f).unwrap();
+            f.matches(&facts(&f, &items))
+        };
+        assert!(m("data.tsn == 9") && m("data.tsn < 6") && m("data"));
+        assert!(!m("data.tsn != 9"), "!= is !(==), as in Wireshark 3.6+");
+        assert!(m("src == 10.0.0.1") && !m("src == 10.0.0.2") && !m("sack"));
+        assert!(m("!(sack || data.tsn > 9) && (data.tsn >= 9)"));
+        assert!(m("data.tsn in {1, 9}") && m("data.tsn in {6..9}") && !m("data.tsn in {6..8}"));
+        assert!(m("data.tsn not in {1, 2}") && !m("data.tsn not in {5}"));
+        assert!(m("src == 10.0.0.0/8") && !m("src == 11.0.0.0/8"));
+    }
+
+    /// Item 8 of issue 15: a value of another type is an error naming the
+    /// field's type, pointing at the value.
+    #[test]
+    fn type_mismatch_names_the_type() {
+        let e = |f: &str| Filter::parse(f).unwrap_err().to_string();
+        assert_eq!(
+            e("data.tsn == 192.168.0.1"),
+            "column 13: data.tsn is an unsigned integer (32 bits): \"192.168.0.1\" is not a number"
+        );
+        assert_eq!(
+            e("src == 5"),
+            "column 8: src is an IP address: \"5\" is not an IPv4 or IPv6 address or network (10.0.0.0/8)"
+        );
+        assert!(e("data == 5").starts_with("column 1: data is a chunk with no single value"));
+        assert!(e("vtag == 10.0.0.1")
+            .contains("vtag (verification_tag) is an unsigned integer (32 bits)"));
+    }
+}
