@@ -16,6 +16,7 @@
 #[macro_use]
 mod macros;
 
+pub mod analysis;
 pub mod auth;
 pub mod cause;
 pub mod checksum;

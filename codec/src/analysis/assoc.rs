@@ -1,0 +1,336 @@
+//! The state of one association and what each chunk does to it: DATA and
+//! I-DATA (RFC 9260 3.3.1, RFC 8260 2.1) through the sender's TSN records and
+//! reassembly, SACK, NR-SACK and SHUTDOWN acknowledgements (RFC 9260 3.3.4,
+//! 3.3.8) through the peer's, INIT and INIT ACK (RFC 9260 3.3.2, 3.3.3)
+//! into the handshake, and the chunks that end it (RFC 9260 9).
+
+use std::net::IpAddr;
+
+use crate::view::{ChunkView, DataView, IDataView};
+
+use super::auth::AuthState;
+use super::ending::Ending;
+use super::flight::{DataIn, Flight};
+use super::handshake::InitInfo;
+use super::keylog::AssocIdentity;
+use super::reassembly::{DataFrag, IDataFrag, Reassembly};
+use super::report::{DataNote, Dir, SackNote};
+use super::summary::{AssocSummary, DirStats};
+use super::Limits;
+
+/// Where and when a packet was seen.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Seen {
+    pub frame: u64,
+    pub ns: i128,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+}
+
+/// One association being followed.
+#[derive(Debug)]
+pub(crate) struct Assoc {
+    pub summary: AssocSummary,
+    flights: [Flight; 2],
+    reasm: [Reassembly; 2],
+    pub auth: AuthState,
+    released: bool,
+}
+
+/// A DATA or I-DATA chunk's fields the analysis uses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UserData<'a> {
+    Data(DataView<'a>),
+    IData(IDataView<'a>),
+}
+
+impl UserData<'_> {
+    fn tsn(&self) -> u32 {
+        match self {
+            UserData::Data(d) => d.tsn(),
+            UserData::IData(d) => d.tsn(),
+        }
+    }
+    fn stream(&self) -> u16 {
+        match self {
+            UserData::Data(d) => d.stream(),
+            UserData::IData(d) => d.stream(),
+        }
+    }
+    fn bytes(&self) -> u32 {
+        let n = match self {
+            UserData::Data(d) => d.payload().len(),
+            UserData::IData(d) => d.payload().len(),
+        };
+        n.min(u32::MAX as usize) as u32
+    }
+}
+
+impl Assoc {
+    pub fn new(id: usize, src_port: u16, dst_port: u16, seen: &Seen, limits: &Limits) -> Self {
+        Assoc {
+            summary: AssocSummary {
+                id,
+                first_frame: seen.frame,
+                last_frame: seen.frame,
+                first_ns: seen.ns,
+                last_ns: seen.ns,
+                addresses: [Vec::new(), Vec::new()],
+                init: [None, None],
+                ending: Ending::Open,
+                dirs: [
+                    DirStats::new(src_port, dst_port),
+                    DirStats::new(dst_port, src_port),
+                ],
+                streams: [Default::default(), Default::default()],
+                auth: Default::default(),
+            },
+            flights: [Flight::new(limits), Flight::new(limits)],
+            reasm: [
+                Reassembly::with_cap(limits.max_fragments),
+                Reassembly::with_cap(limits.max_fragments),
+            ],
+            auth: AuthState::default(),
+            released: false,
+        }
+    }
+
+    /// Counts a packet of direction `d` (RFC 9260 3) and returns its path.
+    pub fn packet(
+        &mut self,
+        d: Dir,
+        seen: &Seen,
+        bytes: usize,
+        vtag: u32,
+        reflected: bool,
+        limits: &Limits,
+    ) -> u16 {
+        let s = &mut self.summary;
+        s.last_frame = s.last_frame.max(seen.frame);
+        s.last_ns = s.last_ns.max(seen.ns);
+        s.first_ns = s.first_ns.min(seen.ns);
+        for (side, a) in [(d.index(), seen.src), (1 - d.index(), seen.dst)] {
+            let list = &mut s.addresses[side];
+            if !list.contains(&a) && list.len() < limits.max_paths {
+                list.push(a);
+            }
+        }
+        let ds = &mut s.dirs[d.index()];
+        ds.packets += 1;
+        ds.bytes += bytes as u64;
+        if !reflected && ds.vtag.is_none() {
+            ds.vtag = Some(vtag);
+        }
+        let p = ds.path(seen.src, seen.dst, limits.max_paths);
+        ds.paths[p as usize].packets += 1;
+        p
+    }
+
+    /// Counts a chunk of type `t` on path `p` of direction `d`.
+    pub fn chunk(&mut self, d: Dir, p: u16, t: u8) {
+        let ds = &mut self.summary.dirs[d.index()];
+        ds.chunks[t as usize] += 1;
+        if let Some(path) = ds.paths.get_mut(p as usize) {
+            path.chunks[t as usize] += 1;
+        }
+    }
+
+    /// A DATA or I-DATA chunk of direction `d` (RFC 9260 6.1, 6.3.3, 6.9).
+    pub fn data(
+        &mut self,
+        d: Dir,
+        u: UserData<'_>,
+        seen: &Seen,
+        path: u16,
+        limits: &Limits,
+    ) -> DataNote {
+        self.released = false;
+        let i = d.index();
+        let bytes = u.bytes();
+        let out = self.flights[i].data(
+            DataIn {
+                tsn: u.tsn(),
+                bytes,
+                frame: seen.frame,
+                ns: seen.ns,
+                path,
+            },
+            limits,
+        );
+        let message = if out.first_sight {
+            match u {
+                UserData::Data(v) => self.reasm[i].data(DataFrag {
+                    at: out.at,
+                    sid: v.stream(),
+                    ssn: v.ssn(),
+                    unordered: v.unordered(),
+                    b: v.beginning(),
+                    e: v.ending(),
+                    bytes,
+                    frame: seen.frame,
+                }),
+                UserData::IData(v) => self.reasm[i].idata(IDataFrag {
+                    sid: v.stream(),
+                    unordered: v.unordered(),
+                    mid: v.mid(),
+                    fsn: v.ppid_or_fsn(),
+                    b: v.beginning(),
+                    e: v.ending(),
+                    bytes,
+                    frame: seen.frame,
+                }),
+            }
+        } else {
+            None
+        };
+        let in_flight = self.flights[i].in_flight();
+        let ds = &mut self.summary.dirs[i];
+        ds.data_chunks += 1;
+        ds.user_bytes += u64::from(bytes);
+        if out.retransmission.is_some() {
+            ds.retransmissions += 1;
+            ds.retransmitted_bytes += u64::from(bytes);
+        }
+        if out.acked_before.is_some() {
+            ds.acked_before += 1;
+        }
+        if out.gap > 0 {
+            ds.gaps += 1;
+            ds.gap_tsns += u64::from(out.gap);
+        }
+        if out.out_of_window {
+            ds.out_of_window += 1;
+        }
+        if let Some(m) = &message {
+            ds.messages.add(m.bytes, m.fragments);
+        }
+        ds.max_in_flight = ds.max_in_flight.max(in_flight);
+        ds.evicted_tsns = self.flights[i].evicted;
+        ds.dropped_fragments = self.reasm[i].dropped;
+        let st = self.summary.streams[i].entry(u.stream()).or_default();
+        st.data_chunks += 1;
+        st.user_bytes += u64::from(bytes);
+        if out.retransmission.is_some() {
+            st.retransmissions += 1;
+        }
+        if let Some(m) = &message {
+            st.messages += 1;
+            if m.fragments > 1 {
+                st.fragmented += 1;
+            }
+        }
+        DataNote {
+            tsn: u.tsn(),
+            stream: u.stream(),
+            bytes,
+            retransmission: out.retransmission,
+            acked_before: out.acked_before,
+            gap: out.gap,
+            out_of_window: out.out_of_window,
+            message,
+            in_flight,
+        }
+    }
+
+    /// An acknowledgement sent by direction `d` for the other direction's
+    /// DATA (RFC 9260 6.2.1): a SACK or NR-SACK (with `a_rwnd` and its Gap
+    /// Ack Blocks) or a SHUTDOWN (RFC 9260 3.3.8).
+    #[allow(clippy::too_many_arguments)]
+    pub fn ack(
+        &mut self,
+        d: Dir,
+        cum: u32,
+        a_rwnd: Option<u32>,
+        blocks: &[(u16, u16)],
+        dup_tsns: u16,
+        seen: &Seen,
+        limits: &Limits,
+    ) -> SackNote {
+        let peer = d.flip().index();
+        let out = self.flights[peer].ack(cum, blocks, seen.frame, seen.ns, limits);
+        let in_flight = self.flights[peer].in_flight();
+        let sender = &mut self.summary.dirs[peer];
+        sender.acked_tsns += out.acked.len() as u64;
+        for a in &out.acked {
+            if !a.acked.retransmitted {
+                sender.rtt.add(a.acked.rtt_ns);
+                if let Some(p) = sender.paths.get_mut(a.path as usize) {
+                    p.rtt.add(a.acked.rtt_ns);
+                }
+            }
+        }
+        let me = &mut self.summary.dirs[d.index()];
+        if let Some(w) = a_rwnd {
+            me.sacks += 1;
+            me.rwnd.add(w);
+            me.dup_tsns_reported += u64::from(dup_tsns);
+        }
+        if out.stale {
+            me.stale_sacks += 1;
+        }
+        me.revoked += out.revoked.len() as u64;
+        SackNote {
+            cum_tsn_ack: cum,
+            a_rwnd,
+            stale: out.stale,
+            acked: out.acked.iter().map(|a| a.acked).collect(),
+            revoked: out.revoked,
+            dup_tsns,
+            in_flight,
+        }
+    }
+
+    /// An INIT or INIT ACK sent by direction `d` (RFC 9260 5.1).
+    pub fn init(&mut self, d: Dir, info: InitInfo) {
+        self.flights[d.index()].set_initial(info.initial_tsn);
+        self.auth.set_params(d.index(), info.auth.clone());
+        self.summary.init[d.index()] = Some(info);
+    }
+
+    /// The chunks that end an association (RFC 9260 9.1, 9.2).
+    pub fn ending(&mut self, d: Dir, c: &ChunkView<'_>, frame: u64) {
+        use crate::chunk::flags::T_BIT;
+        use crate::chunk::ty;
+        let e = &mut self.summary.ending;
+        match c.ty() {
+            ty::ABORT => e.abort(
+                d,
+                frame,
+                c.tlvs().map(|t| t.ty()).collect(),
+                c.flags() & T_BIT != 0,
+            ),
+            ty::SHUTDOWN => e.shutdown(d, frame),
+            ty::SHUTDOWN_ACK => e.shutdown_ack(d, frame),
+            ty::SHUTDOWN_COMPLETE => e.shutdown_complete(d, frame),
+            _ => {}
+        }
+        if e.is_closed() {
+            self.release();
+        }
+    }
+
+    /// Frees the TSN records once the association is over.
+    pub fn release(&mut self) {
+        if !self.released {
+            self.flights.iter_mut().for_each(Flight::release);
+            self.released = true;
+        }
+    }
+
+    /// TSN records held in both directions (for memory checks).
+    pub fn records(&self) -> usize {
+        self.flights.iter().map(Flight::records).sum::<usize>()
+            + self.reasm.iter().map(Reassembly::held).sum::<usize>()
+    }
+}
+
+/// Tags and addresses of an association, for the key file (RFC 4895 6.1).
+pub(crate) fn identity(s: &AssocSummary) -> AssocIdentity {
+    AssocIdentity {
+        tags: s.dirs[0].vtag.zip(s.dirs[1].vtag),
+        sides: [
+            (s.addresses[0].clone(), s.dirs[0].src_port),
+            (s.addresses[1].clone(), s.dirs[1].src_port),
+        ],
+    }
+}

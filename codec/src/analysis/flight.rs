@@ -1,0 +1,413 @@
+//! The TSNs of one direction (RFC 9260 6.1, 6.2): which were sent and when,
+//! which are outstanding, which the peer's SACKs acknowledged (cumulatively
+//! or in Gap Ack Blocks, RFC 9260 3.3.4) and which it revoked. Records of
+//! outstanding TSNs are the data in flight; records of acknowledged ones are
+//! kept only for a bounded window behind the Cumulative TSN Ack, so memory
+//! follows the data in flight, not the capture's length.
+
+use std::collections::BTreeMap;
+
+use super::ranges::Ranges;
+use super::report::{Acked, Retransmission};
+use super::serial::Unwrapper;
+use super::Limits;
+
+/// Where a TSN stands at the capture point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Sent, not acknowledged (RFC 9260 1.3 "outstanding TSN").
+    Outstanding,
+    /// Reported in a Gap Ack Block, above the Cumulative TSN Ack.
+    GapAcked,
+    /// At or below the Cumulative TSN Ack.
+    CumAcked,
+}
+
+/// One TSN sent in this direction.
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    first_frame: u64,
+    first_ns: i128,
+    bytes: u32,
+    /// Times seen again after the first.
+    resent: u32,
+    state: State,
+    /// Frame of the first acknowledgement.
+    acked_in: Option<u64>,
+    /// Index of the path (source, destination address) of the first send.
+    path: u16,
+}
+
+/// A DATA or I-DATA chunk entering [`Flight::data`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DataIn {
+    pub tsn: u32,
+    pub bytes: u32,
+    pub frame: u64,
+    pub ns: i128,
+    pub path: u16,
+}
+
+/// What [`Flight::data`] found.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DataOut {
+    pub retransmission: Option<Retransmission>,
+    pub acked_before: Option<u64>,
+    pub gap: u32,
+    pub out_of_window: bool,
+    /// First time this TSN is seen (reassembly takes only those).
+    pub first_sight: bool,
+    /// The unwrapped TSN.
+    pub at: u64,
+}
+
+/// One first acknowledgement, with the path of the TSN's first send.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AckedOn {
+    pub acked: Acked,
+    pub path: u16,
+}
+
+/// What [`Flight::ack`] found.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AckOut {
+    pub stale: bool,
+    pub acked: Vec<AckedOn>,
+    pub revoked: Vec<u32>,
+}
+
+/// The TSNs of one direction.
+#[derive(Debug, Clone)]
+pub(crate) struct Flight {
+    unwrap: Option<Unwrapper>,
+    seen: Ranges,
+    recs: BTreeMap<u64, Rec>,
+    highest: Option<u64>,
+    /// The peer's Cumulative TSN Ack, unwrapped.
+    cum: Option<u64>,
+    /// Initial TSN from the sender's INIT or INIT ACK (RFC 9260 3.3.2).
+    initial: Option<u32>,
+    in_flight: u64,
+    gap_acked: usize,
+    /// Outstanding records dropped to respect the cap.
+    pub evicted: u64,
+}
+
+impl Flight {
+    pub fn new(limits: &Limits) -> Self {
+        Flight {
+            unwrap: None,
+            seen: Ranges::with_cap(limits.max_ranges),
+            recs: BTreeMap::new(),
+            highest: None,
+            cum: None,
+            initial: None,
+            in_flight: 0,
+            gap_acked: 0,
+            evicted: 0,
+        }
+    }
+
+    /// The sender announced its Initial TSN (RFC 9260 3.3.2).
+    pub fn set_initial(&mut self, tsn: u32) {
+        self.initial = Some(tsn);
+    }
+
+    /// User data bytes outstanding.
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight
+    }
+
+    /// Records held (outstanding and recently acknowledged TSNs).
+    pub fn records(&self) -> usize {
+        self.recs.len()
+    }
+
+    fn unwrapper(&mut self, tsn: u32) -> Unwrapper {
+        let start = self.initial.unwrap_or(tsn);
+        *self.unwrap.get_or_insert_with(|| Unwrapper::new(start))
+    }
+
+    /// A DATA or I-DATA chunk (RFC 9260 6.1, 6.3.3).
+    pub fn data(&mut self, d: DataIn, limits: &Limits) -> DataOut {
+        let u = self.unwrapper(d.tsn);
+        let x = u.unwrap(d.tsn);
+        let initial = self.initial.map(|i| u.unwrap(i));
+        let window = u64::from(limits.window);
+        let out_of_window = initial.is_some_and(|i| x < i)
+            || self
+                .highest
+                .or(initial)
+                .is_some_and(|h| x > h.saturating_add(window));
+        let mut out = DataOut {
+            out_of_window,
+            at: x,
+            ..DataOut::default()
+        };
+        if self.seen.contains(x) {
+            let r = match self.recs.get_mut(&x) {
+                Some(rec) => {
+                    rec.resent += 1;
+                    out.acked_before = rec.acked_in;
+                    Retransmission {
+                        first_frame: Some(rec.first_frame),
+                        after_ns: Some((d.ns - rec.first_ns) as i64),
+                        count: rec.resent,
+                    }
+                }
+                None => Retransmission {
+                    first_frame: None,
+                    after_ns: None,
+                    count: 1,
+                },
+            };
+            out.retransmission = Some(r);
+            return out;
+        }
+        self.seen.insert(x);
+        out.first_sight = true;
+        if !out_of_window {
+            match (self.highest, initial) {
+                (Some(h), _) if x > h + 1 => out.gap = (x - h - 1).min(u64::from(u32::MAX)) as u32,
+                (None, Some(i)) if x > i => out.gap = (x - i).min(u64::from(u32::MAX)) as u32,
+                _ => {}
+            }
+            if self.highest.is_none_or(|h| x > h) {
+                self.highest = Some(x);
+                if let Some(u) = self.unwrap.as_mut() {
+                    u.advance(x);
+                }
+            }
+        }
+        if self.cum.is_some_and(|c| x <= c) {
+            // Acknowledged before the capture saw it: not outstanding.
+            return out;
+        }
+        self.recs.insert(
+            x,
+            Rec {
+                first_frame: d.frame,
+                first_ns: d.ns,
+                bytes: d.bytes,
+                resent: 0,
+                state: State::Outstanding,
+                acked_in: None,
+                path: d.path,
+            },
+        );
+        self.in_flight += u64::from(d.bytes);
+        while self.recs.len() > limits.max_outstanding.max(1) {
+            if let Some((_, r)) = self.recs.pop_first() {
+                self.forget(&r);
+            }
+        }
+        out
+    }
+
+    /// Takes a dropped record out of the counters.
+    fn forget(&mut self, r: &Rec) {
+        match r.state {
+            State::Outstanding => {
+                self.in_flight = self.in_flight.saturating_sub(u64::from(r.bytes));
+                self.evicted += 1;
+            }
+            State::GapAcked => self.gap_acked = self.gap_acked.saturating_sub(1),
+            State::CumAcked => {}
+        }
+    }
+
+    /// An acknowledgement from the peer (RFC 9260 6.2.1): Cumulative TSN Ack
+    /// `cum` and Gap Ack Blocks `blocks` (offsets from `cum`, RFC 9260
+    /// 3.3.4); a SHUTDOWN passes no blocks (RFC 9260 3.3.8).
+    pub fn ack(
+        &mut self,
+        cum: u32,
+        blocks: &[(u16, u16)],
+        frame: u64,
+        ns: i128,
+        limits: &Limits,
+    ) -> AckOut {
+        let u = self.unwrapper(cum.wrapping_add(1));
+        let c = u.unwrap(cum);
+        let mut out = AckOut {
+            stale: self.cum.is_some_and(|p| c < p),
+            ..AckOut::default()
+        };
+        let ack = |rec: &mut Rec, tsn: u64, out: &mut AckOut| {
+            if rec.acked_in.is_none() {
+                rec.acked_in = Some(frame);
+                out.acked.push(AckedOn {
+                    acked: Acked {
+                        tsn: Unwrapper::wrap(tsn),
+                        frame: rec.first_frame,
+                        rtt_ns: (ns - rec.first_ns) as i64,
+                        retransmitted: rec.resent > 0,
+                    },
+                    path: rec.path,
+                });
+            }
+        };
+        if !out.stale {
+            let from = self.cum.map_or(0, |p| p + 1);
+            let mut freed = 0u64;
+            let mut ungapped = 0usize;
+            let span = self.recs.range_mut(from..).take_while(|(&tsn, _)| tsn <= c);
+            for (&tsn, rec) in span {
+                ack(rec, tsn, &mut out);
+                match rec.state {
+                    State::Outstanding => freed += u64::from(rec.bytes),
+                    State::GapAcked => ungapped += 1,
+                    State::CumAcked => {}
+                }
+                rec.state = State::CumAcked;
+            }
+            self.in_flight = self.in_flight.saturating_sub(freed);
+            self.gap_acked = self.gap_acked.saturating_sub(ungapped);
+            self.cum = Some(c);
+        }
+        let cum_now = self.cum.unwrap_or(c);
+        for &(s, e) in blocks {
+            if s > e {
+                continue; // malformed block (RFC 9260 3.3.4: start <= end)
+            }
+            let (lo, hi) = (c + u64::from(s), c + u64::from(e));
+            for (&tsn, rec) in self.recs.range_mut(lo..=hi) {
+                ack(rec, tsn, &mut out);
+                if rec.state == State::Outstanding && tsn > cum_now {
+                    rec.state = State::GapAcked;
+                    self.gap_acked += 1;
+                    self.in_flight = self.in_flight.saturating_sub(u64::from(rec.bytes));
+                }
+            }
+        }
+        if !out.stale && self.gap_acked > 0 {
+            let covered = |tsn: u64| {
+                blocks
+                    .iter()
+                    .any(|&(s, e)| s <= e && tsn >= c + u64::from(s) && tsn <= c + u64::from(e))
+            };
+            for (&tsn, rec) in self.recs.range_mut(c + 1..) {
+                if rec.state == State::GapAcked && !covered(tsn) {
+                    rec.state = State::Outstanding;
+                    self.gap_acked -= 1;
+                    self.in_flight += u64::from(rec.bytes);
+                    out.revoked.push(Unwrapper::wrap(tsn));
+                }
+            }
+        }
+        // Keep acknowledged records for a bounded window behind the
+        // Cumulative TSN Ack only.
+        let keep_from = cum_now.saturating_sub(u64::from(limits.retain_acked));
+        while let Some(e) = self.recs.first_entry() {
+            if *e.key() < keep_from && e.get().state == State::CumAcked {
+                e.remove();
+            } else {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The association ended: forget the records (the TSNs seen stay known,
+    /// so a late retransmission is still recognised).
+    pub fn release(&mut self) {
+        self.recs.clear();
+        self.in_flight = 0;
+        self.gap_acked = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits::default()
+    }
+
+    fn send(f: &mut Flight, tsn: u32, frame: u64) -> DataOut {
+        f.data(
+            DataIn {
+                tsn,
+                bytes: 100,
+                frame,
+                ns: i128::from(frame) * 1_000_000,
+                path: 0,
+            },
+            &limits(),
+        )
+    }
+
+    #[test]
+    fn retransmission_gap_ack_revocation_and_duplicate() {
+        let mut f = Flight::new(&limits());
+        f.set_initial(10);
+        assert_eq!(send(&mut f, 10, 1).gap, 0);
+        assert_eq!(send(&mut f, 12, 2).gap, 1);
+        assert_eq!(f.in_flight(), 200);
+        // SACK: cum 10, gap block +2..+2 (TSN 12).
+        let a = f.ack(10, &[(2, 2)], 3, 3_000_000, &limits());
+        let tsns: Vec<u32> = a.acked.iter().map(|x| x.acked.tsn).collect();
+        assert_eq!(tsns, [10, 12]);
+        assert_eq!(a.acked[0].acked.rtt_ns, 2_000_000);
+        assert_eq!(f.in_flight(), 0);
+        // The next SACK no longer reports 12: revoked, back in flight.
+        let a = f.ack(10, &[], 4, 4_000_000, &limits());
+        assert_eq!(a.revoked, [12]);
+        assert_eq!(f.in_flight(), 100);
+        // 12 sent again: a retransmission of an acknowledged TSN.
+        let d = send(&mut f, 12, 5);
+        assert_eq!(
+            d.retransmission,
+            Some(Retransmission {
+                first_frame: Some(2),
+                after_ns: Some(3_000_000),
+                count: 1
+            })
+        );
+        assert_eq!(d.acked_before, Some(3), "acknowledged once, then revoked");
+        // 10 sent again after its cumulative ack: a duplicate for the peer.
+        assert_eq!(send(&mut f, 10, 6).acked_before, Some(3));
+        // An old SACK (cum 9) is stale and changes nothing.
+        assert!(f.ack(9, &[], 7, 7_000_000, &limits()).stale);
+        // Before the Initial TSN, and far ahead: out of window.
+        assert!(send(&mut f, 9, 8).out_of_window);
+        assert!(send(&mut f, 10 + 70_000, 9).out_of_window);
+    }
+
+    #[test]
+    fn acknowledged_records_are_dropped_behind_the_window() {
+        let l = Limits {
+            retain_acked: 4,
+            ..Limits::default()
+        };
+        let mut f = Flight::new(&l);
+        for t in 0..100u32 {
+            f.data(
+                DataIn {
+                    tsn: t,
+                    bytes: 1,
+                    frame: u64::from(t),
+                    ns: 0,
+                    path: 0,
+                },
+                &l,
+            );
+            f.ack(t, &[], u64::from(t), 0, &l);
+        }
+        assert!(f.records() <= 6, "{} records", f.records());
+        // Seen long ago: still a retransmission, its first frame forgotten.
+        let d = f.data(
+            DataIn {
+                tsn: 3,
+                bytes: 1,
+                frame: 200,
+                ns: 0,
+                path: 0,
+            },
+            &l,
+        );
+        assert_eq!(d.retransmission.and_then(|r| r.first_frame), None);
+        assert!(d.retransmission.is_some());
+    }
+}

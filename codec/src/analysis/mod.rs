@@ -1,0 +1,388 @@
+//! Association analysis of captured SCTP traffic, packet by packet and in
+//! one pass (RFC 9260 5 to 9, RFC 4895, RFC 8260):
+//!
+//! - per association (RFC 9260 1.3) and direction: retransmissions with the
+//!   frame of the first transmission and the delay (RFC 9260 6.3.3),
+//!   retransmissions of TSNs already acknowledged, TSN gaps, TSNs outside a
+//!   plausible window;
+//! - each DATA or I-DATA chunk linked to the SACK or NR-SACK that first
+//!   acknowledged it, with the RTT (RFC 9260 6.2.1, 6.3.1); each SACK to the
+//!   TSNs it newly acknowledged and those it revoked;
+//! - RTT minimum, mean and maximum per direction and path (Karn's rule);
+//!   a_rwnd and bytes in flight over time (in the per-packet reports);
+//! - fragmented messages reassembled: count, sizes, the frame that
+//!   completed them (RFC 9260 6.9, RFC 8260 2.1);
+//! - the INIT / INIT ACK negotiation (RFC 9260 5.1) and how the association
+//!   ended (RFC 9260 9);
+//! - SCTP-AUTH (RFC 4895): AUTH chunks verified with the keys of a key file
+//!   ([`keylog`]), chunks sent without a required AUTH flagged.
+//!
+//! Memory follows the data in flight, not the capture: each direction keeps
+//! records of its outstanding TSNs and of acknowledged ones for a bounded
+//! window ([`Limits`]), and the fragments of incomplete messages; the rest
+//! are counters.
+//!
+//! ```
+//! use sctp_codec::analysis::{Analyzer, Config, PacketMeta, Note};
+//! use sctp_codec::{PacketView, Rules};
+//! // A DATA chunk (TSN 7) from 10.0.0.1:1000 to 10.0.0.2:2000, sent twice.
+//! let data = [
+//!     0x03, 0xe8, 0x07, 0xd0, 0, 0, 0, 9, 0, 0, 0, 0,
+//!     0x00, 0x03, 0, 17, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, b'x', 0, 0, 0,
+//! ];
+//! let mut a = Analyzer::new(Config::default());
+//! let view = PacketView::parse(&data, Rules::STANDARD)?;
+//! let meta = |frame| PacketMeta {
+//!     frame,
+//!     time_ns: frame as i128 * 1_000_000,
+//!     src: "10.0.0.1".parse().unwrap(),
+//!     dst: "10.0.0.2".parse().unwrap(),
+//!     quoted: false,
+//! };
+//! a.packet(&meta(1), &view);
+//! let r = a.packet(&meta(2), &view);
+//! let Note::Data(d) = &r.notes[0].note else { panic!() };
+//! assert_eq!(d.retransmission.unwrap().first_frame, Some(1));
+//! assert_eq!(a.finish()[0].dirs[0].retransmissions, 1);
+//! # Ok::<(), sctp_codec::DecodeError>(())
+//! ```
+
+mod assoc;
+pub mod auth;
+#[cfg(feature = "capture")]
+pub mod capture;
+pub mod ending;
+mod flight;
+pub mod handshake;
+pub mod keylog;
+mod ranges;
+mod reassembly;
+pub mod report;
+pub mod rtt;
+pub mod serial;
+pub mod summary;
+mod table;
+
+use std::net::IpAddr;
+
+use crate::chunk::flags::T_BIT;
+use crate::chunk::ty;
+use crate::registry::DialectTag;
+use crate::view::PacketView;
+
+use assoc::{Assoc, Seen, UserData};
+use table::{PacketKey, Table};
+
+pub use auth::{AuthCounts, AuthVerdict};
+pub use ending::Ending;
+pub use handshake::{AuthParams, InitInfo, Negotiated};
+pub use keylog::{KeyFileError, KeyLog};
+pub use report::{
+    Acked, AssocRef, ChunkNote, DataNote, Dir, Message, Note, PacketReport, Retransmission,
+    SackNote,
+};
+pub use rtt::RttStats;
+pub use summary::{AssocSummary, DirStats, MessageStats, PathStats, RwndStats, StreamStats};
+
+/// Bounds on what the analysis holds (RFC 9260 6.1: at most the data in
+/// flight is outstanding; the rest bounds pathological captures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// A TSN more than this far ahead of the highest seen in its direction
+    /// is out of window (RFC 9260 6.1 bounds the TSNs in flight).
+    pub window: u32,
+    /// Acknowledged TSNs keep their record (first frame and time, for the
+    /// retransmissions that follow) this far behind the Cumulative TSN Ack.
+    pub retain_acked: u32,
+    /// Outstanding TSN records per direction (a capture that misses the
+    /// peer's SACKs would otherwise grow them without end); past it the
+    /// oldest go.
+    pub max_outstanding: usize,
+    /// Disjoint ranges of TSNs remembered as seen, per direction.
+    pub max_ranges: usize,
+    /// Fragments of incomplete messages held, per direction.
+    pub max_fragments: usize,
+    /// Paths (address pairs) counted apart, per direction.
+    pub max_paths: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            window: 1 << 16,
+            retain_acked: 4096,
+            max_outstanding: 1 << 16,
+            max_ranges: 1024,
+            max_fragments: 1 << 16,
+            max_paths: 64,
+        }
+    }
+}
+
+/// Configuration of an [`Analyzer`].
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Endpoint pair shared keys for SCTP-AUTH (RFC 4895 6.1).
+    pub keys: KeyLog,
+    /// Memory bounds.
+    pub limits: Limits,
+}
+
+/// Where and when a packet was captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketMeta {
+    /// 1-based frame number in the capture.
+    pub frame: u64,
+    /// Capture time, nanoseconds since the Unix epoch.
+    pub time_ns: i128,
+    /// IP source address (RFC 791, RFC 8200).
+    pub src: IpAddr,
+    /// IP destination address.
+    pub dst: IpAddr,
+    /// The packet is quoted by an ICMP error (RFC 792, RFC 4443): not part
+    /// of the traffic, not analysed.
+    pub quoted: bool,
+}
+
+/// Follows every association of a capture, one packet at a time, in capture
+/// order (RFC 9260 5 to 9).
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    cfg: Config,
+    table: Table,
+    assocs: Vec<Assoc>,
+}
+
+/// The Initiate Tags of the INIT and INIT ACK, and the T bit, of a packet.
+fn packet_key(meta: &PacketMeta, view: &PacketView<'_>) -> PacketKey {
+    let h = view.header();
+    let mut k = PacketKey {
+        src: (meta.src, h.source_port),
+        dst: (meta.dst, h.destination_port),
+        vtag: h.verification_tag,
+        init_tag: None,
+        init_ack_tag: None,
+        reflected: false,
+        abort: false,
+    };
+    for c in view.chunks() {
+        match c.ty() {
+            ty::INIT | ty::INIT_ACK => {
+                if let Some(i) = c.init() {
+                    match i.is_ack() {
+                        false => k.init_tag = k.init_tag.or(Some(i.initiate_tag())),
+                        true => k.init_ack_tag = k.init_ack_tag.or(Some(i.initiate_tag())),
+                    }
+                }
+            }
+            ty::ABORT | ty::SHUTDOWN_COMPLETE if is_standard(&c) => {
+                k.abort |= c.ty() == ty::ABORT;
+                k.reflected |= c.flags() & T_BIT != 0;
+            }
+            _ => {}
+        }
+    }
+    k
+}
+
+fn is_standard(c: &crate::view::ChunkView<'_>) -> bool {
+    c.info().is_some_and(|i| i.dialect == DialectTag::Standard)
+}
+
+/// Chunk types RFC 4895 3.2 says a CHUNKS parameter never requires.
+const NEVER_AUTHENTICATED: [u8; 4] = [ty::INIT, ty::INIT_ACK, ty::SHUTDOWN_COMPLETE, ty::AUTH];
+
+impl Analyzer {
+    /// An analyzer with configuration `cfg`.
+    pub fn new(cfg: Config) -> Self {
+        Analyzer {
+            cfg,
+            table: Table::default(),
+            assocs: Vec::new(),
+        }
+    }
+
+    /// Analyses the next packet of the capture.
+    pub fn packet(&mut self, meta: &PacketMeta, view: &PacketView<'_>) -> PacketReport {
+        if meta.quoted {
+            return PacketReport::default();
+        }
+        let limits = &self.cfg.limits;
+        let key = packet_key(meta, view);
+        let loc = self.table.locate(&key);
+        let seen = Seen {
+            frame: meta.frame,
+            ns: meta.time_ns,
+            src: meta.src,
+            dst: meta.dst,
+        };
+        if loc.created {
+            let (sp, dp) = match loc.dir {
+                Dir::Forward => (key.src.1, key.dst.1),
+                Dir::Reverse => (key.dst.1, key.src.1),
+            };
+            let id = self.assocs.len() + 1;
+            self.assocs.push(Assoc::new(id, sp, dp, &seen, limits));
+        }
+        if let Some(old) = loc.restarted {
+            if let Some(o) = self.assocs.get_mut(old) {
+                if !o.summary.ending.is_closed() {
+                    o.summary.ending = Ending::Restarted { frame: meta.frame };
+                }
+                o.release();
+            }
+        }
+        let Some(a) = self.assocs.get_mut(loc.index) else {
+            return PacketReport::default();
+        };
+        let dir = loc.dir;
+        let path = a.packet(
+            dir,
+            &seen,
+            view.bytes().len(),
+            key.vtag,
+            key.reflected,
+            limits,
+        );
+        if key.vtag == 0 && key.init_tag.is_none() {
+            for c in view.chunks() {
+                a.chunk(dir, path, c.ty());
+            }
+            return PacketReport {
+                assoc: Some(AssocRef {
+                    id: a.summary.id,
+                    dir,
+                }),
+                notes: Vec::new(),
+                discarded: true,
+            };
+        }
+        let mut notes = Vec::new();
+        let required: Vec<u8> = a.auth.required(dir.index()).to_vec();
+        let mut covered = false;
+        for (n, c) in view.chunks().enumerate() {
+            a.chunk(dir, path, c.ty());
+            let standard = is_standard(&c);
+            if standard && c.ty() == ty::AUTH {
+                let tail = view.bytes().get(c.offset()..).unwrap_or(&[]);
+                let Assoc { auth, summary, .. } = a;
+                let v = auth.verify(tail, &self.cfg.keys, || assoc::identity(summary));
+                auth.count(&v);
+                notes.push(ChunkNote {
+                    chunk: n,
+                    note: Note::Auth(v),
+                });
+                covered = true;
+                continue;
+            }
+            if !covered
+                && standard
+                && required.contains(&c.ty())
+                && !NEVER_AUTHENTICATED.contains(&c.ty())
+            {
+                a.auth.counts.unauthenticated += 1;
+                notes.push(ChunkNote {
+                    chunk: n,
+                    note: Note::Unauthenticated { ty: c.ty() },
+                });
+            }
+            let note = if let Some(d) = c.data() {
+                Some(Note::Data(a.data(
+                    dir,
+                    UserData::Data(d),
+                    &seen,
+                    path,
+                    limits,
+                )))
+            } else if let Some(d) = c.idata() {
+                Some(Note::Data(a.data(
+                    dir,
+                    UserData::IData(d),
+                    &seen,
+                    path,
+                    limits,
+                )))
+            } else if let Some(s) = c.sack() {
+                let blocks: Vec<(u16, u16)> = s.gap_blocks().collect();
+                let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
+                Some(Note::Sack(a.ack(
+                    dir,
+                    s.cum_tsn_ack(),
+                    Some(s.a_rwnd()),
+                    &blocks,
+                    dups,
+                    &seen,
+                    limits,
+                )))
+            } else if let Some(s) = c.nr_sack() {
+                // NR Gap Ack Blocks acknowledge too (non-renegably).
+                let blocks: Vec<(u16, u16)> = s.gap_blocks().chain(s.nr_gap_blocks()).collect();
+                let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
+                Some(Note::Sack(a.ack(
+                    dir,
+                    s.cum_tsn_ack(),
+                    Some(s.a_rwnd()),
+                    &blocks,
+                    dups,
+                    &seen,
+                    limits,
+                )))
+            } else if let Some(cum) = c.shutdown_cum_tsn_ack() {
+                Some(Note::Sack(a.ack(dir, cum, None, &[], 0, &seen, limits)))
+            } else {
+                if let Some(i) = c.init() {
+                    a.init(dir, InitInfo::read(&i, meta.frame));
+                }
+                None
+            };
+            if let Some(note) = note {
+                notes.push(ChunkNote { chunk: n, note });
+            }
+            if standard {
+                a.ending(dir, &c, meta.frame);
+            }
+        }
+        a.summary.auth = a.auth.counts;
+        PacketReport {
+            assoc: Some(AssocRef {
+                id: a.summary.id,
+                dir,
+            }),
+            notes,
+            discarded: false,
+        }
+    }
+
+    /// Number of associations so far.
+    pub fn len(&self) -> usize {
+        self.assocs.len()
+    }
+
+    /// Whether no association was seen.
+    pub fn is_empty(&self) -> bool {
+        self.assocs.is_empty()
+    }
+
+    /// The tables of association `id` (1-based) as they stand.
+    pub fn summary(&self, id: usize) -> Option<AssocSummary> {
+        let i = id.checked_sub(1)?;
+        let mut s = self.assocs.get(i)?.summary.clone();
+        if s.ending == Ending::Open && self.table.unanswered(i) {
+            s.ending = Ending::InitUnanswered;
+        }
+        Some(s)
+    }
+
+    /// TSN records and fragments held over all associations (the memory
+    /// the analysis holds besides counters).
+    pub fn held(&self) -> usize {
+        self.assocs.iter().map(Assoc::records).sum()
+    }
+
+    /// The tables of every association, in order.
+    pub fn finish(self) -> Vec<AssocSummary> {
+        (1..=self.assocs.len())
+            .filter_map(|id| self.summary(id))
+            .collect()
+    }
+}
