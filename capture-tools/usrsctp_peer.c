@@ -24,6 +24,7 @@
  *                       key (SCTP_AUTH_KEY, SCTP_AUTH_ACTIVE_KEY)
  *            hmac=I,I.. HMAC identifiers in order of preference (SCTP_HMAC_IDENT;
  *                       1 SHA-1, 3 SHA-256)
+ *            nrsack=1   offer NR-SACK (sysctl sctp_nrsack_enable)
  *            reconfig=1 accept stream resets and added streams (RFC 6525:
  *                       SCTP_ENABLE_STREAM_RESET with RESET_STREAM_REQ and
  *                       CHANGE_ASSOC_REQ); prints stream_reset / stream_change
@@ -536,7 +537,7 @@ int main(int argc, char **argv)
 	int af, client, tries, first_opt;
 	int hb = -1, rtomin = -1, streams = 16;
 	const char *auth_chunks = NULL, *auth_key = NULL, *hmacs = NULL;
-	int reconfig = 0;
+	int reconfig = 0, nrsack = 0;
 	pthread_t rx;
 	char line[256];
 
@@ -570,6 +571,8 @@ int main(int argc, char **argv)
 			hmacs = argv[k] + 5;
 		else if (!strncmp(argv[k], "reconfig=", 9))
 			reconfig = atoi(argv[k] + 9);
+		else if (!strncmp(argv[k], "nrsack=", 7))
+			nrsack = atoi(argv[k] + 7);
 		else {
 			fprintf(stderr, "unknown option %s\n", argv[k]);
 			return 2;
@@ -588,6 +591,8 @@ int main(int argc, char **argv)
 	usrsctp_sysctl_set_sctp_no_csum_on_loopback(0);
 	if (auth_chunks || auth_key || hmacs)
 		usrsctp_sysctl_set_sctp_auth_enable(1);
+	if (nrsack)
+		usrsctp_sysctl_set_sctp_nrsack_enable(1);
 
 	lsock = usrsctp_socket(af, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
 	if (!lsock) {

@@ -80,6 +80,10 @@ pub struct Config {
     /// Offer and accept stream reconfiguration (RFC 6525 RE-CONFIG: stream
     /// resets and added streams), listed in Supported Extensions.
     pub reconfig: bool,
+    /// Offer and accept NR-SACK (non-renegable acknowledgements, as FreeBSD
+    /// sends them), listed in Supported Extensions: we never renege, so
+    /// every out-of-order TSN is reported in an NR Gap Ack Block.
+    pub nr_sack: bool,
 }
 
 impl Default for Config {
@@ -116,6 +120,7 @@ impl Default for Config {
             auth_required: false,
             zero_checksum_edmid: None,
             reconfig: false,
+            nr_sack: false,
         }
     }
 }

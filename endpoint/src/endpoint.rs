@@ -793,6 +793,9 @@ impl Endpoint {
                     if self.cfg.reconfig && p.value().contains(&ty::RE_CONFIG) {
                         features |= 32;
                     }
+                    if self.cfg.nr_sack && p.value().contains(&ty::NR_SACK) {
+                        features |= 64;
+                    }
                 }
                 param::COOKIE_PRESERVATIVE => {
                     preservative_ms = crate::wire::u32_at(p.value(), 0).unwrap_or(0);
@@ -1018,6 +1021,7 @@ impl Endpoint {
             auth: f.auth.clone(),
             zero_checksum: f.features & 16 != 0,
             reconfig: f.features & 32 != 0,
+            nr_sack: f.features & 64 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

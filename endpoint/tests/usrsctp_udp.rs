@@ -610,6 +610,7 @@ both_roles! {
     auth(9) => super::auth;
     auth_wrong_key(10) => super::auth_wrong_key;
     reconfig(11) => super::reconfig;
+    nr_sack(12) => super::nr_sack;
 }
 
 /// The shared key of the SCTP-AUTH tests (key identifier 1 on both sides).
@@ -822,4 +823,30 @@ fn reconfig(role: Role, n: u16) {
     assert!(ok, "{:?}\n{}", ours.events, peer.tail());
     assert!(peer.saw("notification stream_change"), "{}", peer.tail());
     assert!(ours.ended().is_none(), "{:?}", ours.ended());
+}
+
+/// NR-SACK with usrsctp (`nrsack=1`): both list it, so every
+/// acknowledgement either way is an NR-SACK (0x10), never a SACK, and 500
+/// messages each way arrive.
+fn nr_sack(role: Role, n: u16) {
+    let (udp, peer_udp, relay_port) = ports(n);
+    let target = match role {
+        Role::WeConnect => SocketAddr::new(LOOPBACK, peer_udp),
+        Role::TheyConnect => SocketAddr::new(LOOPBACK, udp),
+    };
+    let relay = Relay::start(relay_port, target);
+    let cfg = Config {
+        nr_sack: true,
+        ..test_config()
+    };
+    let (mut ours, id, mut peer) =
+        associate(role, cfg, udp, peer_udp, &["nrsack=1"], Some(relay.port));
+    assert!(ours.d.ep.status(id).unwrap().nr_sack, "NR-SACK negotiated");
+    exchange(role, &mut ours, id, &mut peer, 500, small, 800, false);
+    let seen = relay.seen.lock().unwrap();
+    for (dir, types) in [("forward", &seen.forward), ("back", &seen.backward)] {
+        let nr = types.iter().filter(|t| **t == 0x10).count();
+        let sacks = types.iter().filter(|t| **t == 3).count();
+        assert!(nr > 10 && sacks == 0, "{dir}: {nr} NR-SACKs, {sacks} SACKs");
+    }
 }

@@ -87,6 +87,8 @@ pub struct Status {
     pub zero_checksum: bool,
     /// Stream reconfiguration is available (RFC 6525).
     pub reconfig: bool,
+    /// NR-SACK is used both ways.
+    pub nr_sack: bool,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -114,6 +116,8 @@ pub(crate) struct Negotiated {
     pub zero_checksum: bool,
     /// Both list RE-CONFIG in Supported Extensions (RFC 6525 3.1).
     pub reconfig: bool,
+    /// Both list NR-SACK in Supported Extensions.
+    pub nr_sack: bool,
 }
 
 /// One SCTP association.
@@ -211,6 +215,10 @@ pub struct Association {
     pub(crate) reconfig: Option<reconfig::Reconfig>,
     /// When the outstanding RE-CONFIG request is sent again.
     pub(crate) reconfig_timer: Option<Instant>,
+    /// NR-SACK instead of SACK, both ways.
+    pub(crate) nr_sack: bool,
+    /// Gap blocks of a received NR-SACK, merged (kept for its capacity).
+    pub(crate) gap_scratch: Vec<(u16, u16)>,
     pub(crate) events: VecDeque<Event>,
     /// Messages waiting for the association to be up.
     pub(crate) streams_requested: u16,
@@ -385,6 +393,8 @@ impl Association {
             zero_checksum: false,
             reconfig: None,
             reconfig_timer: None,
+            nr_sack: false,
+            gap_scratch: Vec::new(),
             events: VecDeque::new(),
             streams_requested: 0,
             cfg,
@@ -422,6 +432,7 @@ impl Association {
             self.set_auth(n);
         }
         self.zero_checksum = n.zero_checksum && self.cfg.zero_checksum_edmid.is_some();
+        self.nr_sack = n.nr_sack && self.cfg.nr_sack;
         self.reconfig = (n.reconfig && self.cfg.reconfig)
             .then(|| reconfig::Reconfig::new(n.local_tsn, n.peer_tsn));
         // With I-DATA, partial reliability skips with I-FORWARD-TSN (RFC
@@ -508,6 +519,7 @@ impl Association {
             auth: self.auth.as_ref().map(|a| a.stats),
             zero_checksum: self.zero_checksum,
             reconfig: self.reconfig.is_some(),
+            nr_sack: self.nr_sack,
         }
     }
 

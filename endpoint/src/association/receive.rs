@@ -98,6 +98,7 @@ impl Association {
                     }
                 }
                 ty::SACK => self.on_sack(now, &c),
+                ty::NR_SACK if self.nr_sack => self.on_nr_sack(now, &c),
                 ty::HEARTBEAT => {
                     // Back to where it came from (RFC 9260 8.3).
                     let mut chunk = Vec::with_capacity(c.bytes().len());
@@ -322,6 +323,35 @@ impl Association {
             s.gap_blocks().filter(|(a, b)| a <= b && *a > 0),
             Some(s.a_rwnd()),
         );
+    }
+
+    /// NR-SACK: its Gap and NR Gap Ack Blocks both acknowledge (we keep
+    /// NR-acked chunks until the cumulative ack passes them, which costs
+    /// memory, never correctness).
+    fn on_nr_sack(&mut self, now: Instant, c: &ChunkView<'_>) {
+        if !matches!(
+            self.state,
+            State::Established
+                | State::ShutdownPending
+                | State::ShutdownReceived
+                | State::ShutdownSent
+        ) {
+            return;
+        }
+        let Some(s) = c.nr_sack() else {
+            return;
+        };
+        let mut gaps = std::mem::take(&mut self.gap_scratch);
+        gaps.clear();
+        gaps.extend(
+            s.gap_blocks()
+                .chain(s.nr_gap_blocks())
+                .filter(|(a, b)| a <= b && *a > 0),
+        );
+        gaps.sort_unstable();
+        let cum = crate::serial::Tsn(s.cum_tsn_ack());
+        self.ack_up_to(now, cum, gaps.iter().copied(), Some(s.a_rwnd()));
+        self.gap_scratch = gaps;
     }
 
     /// The common part of SACK and SHUTDOWN: cumulative ack, gaps, window.
@@ -580,6 +610,7 @@ impl Association {
         let mut ecn = false;
         let mut zero_checksum = false;
         let mut reconfig = false;
+        let mut nr_sack = false;
         let mut peer_auth = super::auth::PeerParams::default();
         self.init_ack_unrecognized.clear();
         for p in init.params() {
@@ -597,6 +628,7 @@ impl Association {
                 param::SUPPORTED_EXTENSIONS => {
                     idata = p.value().contains(&ty::I_DATA);
                     reconfig = p.value().contains(&ty::RE_CONFIG);
+                    nr_sack = p.value().contains(&ty::NR_SACK);
                     ifwd = p.value().contains(&ty::I_FORWARD_TSN);
                 }
                 param::HOST_NAME_ADDRESS => {
@@ -681,6 +713,7 @@ impl Association {
             auth,
             zero_checksum,
             reconfig,
+            nr_sack,
         });
         if let Some(n) = self.pending.clone() {
             self.set_auth(&n);

@@ -90,6 +90,9 @@ pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
     if cfg.reconfig {
         list.push(ty::RE_CONFIG);
     }
+    if cfg.nr_sack {
+        list.push(ty::NR_SACK);
+    }
     if !list.is_empty() {
         put_tlv(v, param::SUPPORTED_EXTENSIONS, &list);
     }
@@ -155,7 +158,7 @@ impl Association {
             t.insert(ty::SHUTDOWN_ACK);
         }
         if sack_due {
-            t.insert(ty::SACK);
+            t.insert(if self.nr_sack { ty::NR_SACK } else { ty::SACK });
             t.insert(ty::ECNE);
         }
         if self.send_shutdown {
@@ -349,15 +352,26 @@ impl Association {
         if let Some(rx) = self.rx.as_mut() {
             if sack_due {
                 let dups = rx.dup_tsns();
-                if w.push_sack(
-                    0,
-                    rx.cum_tsn().0,
-                    a_rwnd,
-                    rx.gap_blocks(),
-                    dups.iter().copied(),
-                )
-                .is_ok()
-                {
+                let written = if self.nr_sack {
+                    // We never renege: every gap is non-renegable.
+                    w.push_nr_sack(
+                        0,
+                        rx.cum_tsn().0,
+                        a_rwnd,
+                        std::iter::empty(),
+                        rx.gap_blocks(),
+                        dups.iter().copied(),
+                    )
+                } else {
+                    w.push_sack(
+                        0,
+                        rx.cum_tsn().0,
+                        a_rwnd,
+                        rx.gap_blocks(),
+                        dups.iter().copied(),
+                    )
+                };
+                if written.is_ok() {
                     rx.sack_sent();
                     // The ECNE rides with every SACK until the sender's CWR
                     // covers it (RFC 9260 Appendix A).

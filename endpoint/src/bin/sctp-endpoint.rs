@@ -150,6 +150,9 @@ struct Extensions {
     /// reset streams and add streams.
     #[arg(long)]
     reconfig: bool,
+    /// Offer NR-SACK (non-renegable acknowledgements, as FreeBSD).
+    #[arg(long)]
+    nr_sack: bool,
 }
 
 impl Extensions {
@@ -161,6 +164,7 @@ impl Extensions {
         cfg.pr_sctp = !self.no_pr;
         cfg.zero_checksum_edmid = self.zero_checksum;
         cfg.reconfig = self.reconfig;
+        cfg.nr_sack = self.nr_sack;
         cfg.auth = self.auth
             || self.auth_required
             || !self.auth_chunks.is_empty()
