@@ -55,25 +55,9 @@ fn edited(corpus: &str, number: u64, out: &Path, edit: impl Fn(&mut [u8])) -> Pa
     edit(&mut data[at..]);
     let crc = sctp_codec::checksum::crc32c_field(&data[at..]);
     data[at + 8..at + 12].copy_from_slice(&crc.to_be_bytes());
-    let mut file = Vec::new();
-    for w in [0xa1b2_c3d4u32] {
-        file.extend_from_slice(&w.to_le_bytes());
-    }
-    file.extend_from_slice(&2u16.to_le_bytes());
-    file.extend_from_slice(&4u16.to_le_bytes());
-    for w in [0u32, 0, 262_144, link_type] {
-        file.extend_from_slice(&w.to_le_bytes());
-    }
-    for w in [
-        sec as u32,
-        nsec / 1000,
-        data.len() as u32,
-        data.len() as u32,
-    ] {
-        file.extend_from_slice(&w.to_le_bytes());
-    }
-    file.extend_from_slice(&data);
-    std::fs::write(out, file).unwrap();
+    let mut w = sctp_codec::capture::PcapWriter::create(out, link_type).unwrap();
+    w.write_packet(sec as u32, nsec / 1000, &data).unwrap();
+    w.flush().unwrap();
     out.to_path_buf()
 }
 
@@ -189,6 +173,7 @@ fn an_init_ack_cut_short_keeps_its_fields_and_the_parameters_before_the_damage()
             .contains("bad param length 990"),
         "{c}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -237,6 +222,7 @@ fn a_sack_with_an_impossible_gap_count_keeps_its_cumulative_ack_and_window() {
     assert_eq!(c["a_rwnd"].to_string(), t[1]);
     assert_eq!(c["number_of_gap_ack_blocks"].to_string(), t[2]);
     assert_eq!(c["malformed"]["offset"], 28, "{c}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -283,6 +269,7 @@ fn a_chunk_length_past_the_end_of_the_packet_is_marked_without_lint() {
                 .ends_with("[malformed: offset 12: bad chunk length 48233 (420 bytes available)]"),
         "{line}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Frames tshark reports as "[Malformed Packet: SCTP]", by capture.
