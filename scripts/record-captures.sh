@@ -130,6 +130,10 @@ record() {
 	shutdown-server) run shutdown-server "" "wait 5;shutdown;end;quit" "" "send 5 1 100 0;end;quit" ;;
 	# The client aborts (User-Initiated Abort) after 5 messages.
 	abort) run abort "" "wait 5;end;quit" "" "send 5 1 100 0;sleep 300;abort;sleep 200;quit" ;;
+	# SCTP-AUTH (RFC 4895): both peers require DATA and SACK to be authenticated,
+	# shared key 1 "sctpkit-auth-key" active (key 0 stays the empty key), HMAC-SHA-1
+	# (Debian's libusrsctp has no SHA-256); 10 messages on 2 streams, echoed.
+	auth) run auth "echo=1 auth=0,3 key=1:sctpkit-auth-key hmac=1" "end;quit" "auth=0,3 key=1:sctpkit-auth-key hmac=1" "send 10 2 300 0;wait 10;shutdown;end;quit" ;;
 	init-collision) collision ;;
 	*)
 		echo "unknown capture $1" >&2
@@ -138,7 +142,7 @@ record() {
 	esac
 }
 
-ALL=(echo bulk-fragmented many-streams unordered shutdown-server abort init-collision)
+ALL=(echo bulk-fragmented many-streams unordered shutdown-server abort init-collision auth)
 for c in "${@:-${ALL[@]}}"; do
 	record "$c"
 done
