@@ -29,6 +29,9 @@
  *                       SCTP_ENABLE_STREAM_RESET with RESET_STREAM_REQ and
  *                       CHANGE_ASSOC_REQ); prints stream_reset / stream_change
  *                       notifications
+ *            ecn=0|1    ECN (sysctl sctp_ecn_enable; usrsctp's default is on)
+ *            bindx=A,A..  also bind these addresses (usrsctp_bindx, same
+ *                       port): a multihomed peer listing them in INIT / INIT ACK
  *
  *   usrsctp_peer relay PORT_A PORT_B TO_A TO_B
  *     UDP relay on 127.0.0.1: what arrives on PORT_A goes out of PORT_B to
@@ -522,6 +525,27 @@ static int auth_setup(struct socket *so, const char *chunks, const char *key, co
 	return 0;
 }
 
+/* bindx=A,A...: the socket's further addresses (usrsctp_bindx). */
+static int bind_more(struct socket *so, const char *list, uint16_t port)
+{
+	char copy[512], *tok, *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct sockaddr_storage a;
+		socklen_t alen;
+		if (parse_addr(tok, port, &a, &alen) < 0) {
+			say("error bindx address %s", tok);
+			return -1;
+		}
+		if (usrsctp_bindx(so, (struct sockaddr *)&a, 1, SCTP_BINDX_ADD_ADDR) < 0) {
+			say("error bindx %s errno=%d %s", tok, errno, strerror(errno));
+			return -1;
+		}
+		say("bound %s", tok);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -537,7 +561,8 @@ int main(int argc, char **argv)
 	int af, client, tries, first_opt;
 	int hb = -1, rtomin = -1, streams = 16;
 	const char *auth_chunks = NULL, *auth_key = NULL, *hmacs = NULL;
-	int reconfig = 0, nrsack = 0;
+	int reconfig = 0, nrsack = 0, ecn = -1;
+	const char *bindx = NULL;
 	pthread_t rx;
 	char line[256];
 
@@ -573,6 +598,10 @@ int main(int argc, char **argv)
 			reconfig = atoi(argv[k] + 9);
 		else if (!strncmp(argv[k], "nrsack=", 7))
 			nrsack = atoi(argv[k] + 7);
+		else if (!strncmp(argv[k], "ecn=", 4))
+			ecn = atoi(argv[k] + 4);
+		else if (!strncmp(argv[k], "bindx=", 6))
+			bindx = argv[k] + 6;
 		else {
 			fprintf(stderr, "unknown option %s\n", argv[k]);
 			return 2;
@@ -593,6 +622,8 @@ int main(int argc, char **argv)
 		usrsctp_sysctl_set_sctp_auth_enable(1);
 	if (nrsack)
 		usrsctp_sysctl_set_sctp_nrsack_enable(1);
+	if (ecn >= 0)
+		usrsctp_sysctl_set_sctp_ecn_enable((uint32_t)ecn);
 
 	lsock = usrsctp_socket(af, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
 	if (!lsock) {
@@ -630,6 +661,8 @@ int main(int argc, char **argv)
 		say("error bind errno=%d %s", errno, strerror(errno));
 		return 1;
 	}
+	if (bindx && bind_more(lsock, bindx, (uint16_t)atoi(argv[4])) < 0)
+		return 1;
 	if (client) {
 		struct sockaddr_storage rs;
 		socklen_t rslen;
