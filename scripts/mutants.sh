@@ -42,6 +42,8 @@ exec cargo mutants --in-place \
   --timeout 120 --build-timeout 600 \
   --cargo-test-arg=--lib \
   --cargo-test-arg=--test=ssctp_figures \
+  --cargo-test-arg=--test=ssctp_dialect_rules \
+  --cargo-test-arg=--test=ssctp_malformed_names \
   --cargo-test-arg=--test=chunk_rules \
   --cargo-test-arg=--test=writer_scapy \
   --cargo-test-arg=--test=proptest_roundtrip \
