@@ -207,11 +207,11 @@ impl Visitor for FirstMalformed {
 /// type, or a parameter or cause inside it does not (the first such), or
 /// its parameter or cause list ends in a piece of one.
 pub fn malformed_in(c: &Chunk<'_>) -> Option<String> {
-    let list = c.info().and_then(|i| i.layout().list);
-    if let (false, Some(kind), false) = (
+    let list = || c.info().and_then(|i| i.layout().list);
+    if let (false, false, Some(kind)) = (
         c.extra.is_empty(),
-        list,
         matches!(c.body, ChunkBody::Malformed(..)),
+        (!c.extra.is_empty()).then(list).flatten(),
     ) {
         let what = match kind {
             FieldKind::Causes => "cause",
