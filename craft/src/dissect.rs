@@ -743,7 +743,7 @@ fn format_item(
         );
         let lints = {
             let mut w = json::JsonWriter::new(s, true, false);
-            with_zero_lint(lint::lint_with(packet, Some(&report), &mut w))
+            with_zero_lint(lint::lint_with_rules(packet, Some(&report), &rules, &mut w))
         };
         s.push(']');
         if !packet.trailing.is_empty() {
@@ -797,7 +797,7 @@ fn format_item(
                 packet.describe(&mut w);
             }
             if a.lint || a.verbose {
-                for l in with_zero_lint(lint::lint(packet, Some(&report))) {
+                for l in with_zero_lint(lint::lint_rules(packet, Some(&report), &rules)) {
                     let _ = writeln!(s, "    lint @{} {}: {}", l.offset, l.code, l.message);
                 }
             }

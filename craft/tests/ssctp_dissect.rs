@@ -13,6 +13,11 @@ mod figures;
 
 use figures::packet;
 
+/// INIT and INIT-ACK listing 0x10 (NR-SACK) in Supported Extensions (RFC 5061 4.2.7).
+const INIT_NRSACK: &str = "01 00 0019 00000001 00010000 000a 000a 00000001 8008 0005 10 000000";
+const INIT_ACK_NRSACK: &str = "02 00 0019 00000002 00010000 000a 000a 00000064 8008 0005 10 000000";
+const NR_SACK: &str = "10 00 0014 00000001 00010000 0000 0000 0000 0000";
+
 /// Writes `packets` (SCTP bytes, each from A to B or back) as raw IPv4 in a pcap.
 fn pcap(name: &str, packets: &[(bool, Vec<u8>)]) -> PathBuf {
     use sctp_codec::capture::{PcapWriter, LINKTYPE_RAW};
@@ -76,6 +81,42 @@ fn json_lints(v: &[serde_json::Value]) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+/// Issue 20 item 5 (rule 2 / Q25): NR-SACK negotiated in INIT/INIT-ACK, then an
+/// SSOpReq: 0x10 stays NR-SACK and the conflict is a lint in `--lint`, `-V` and JSON.
+#[test]
+fn dialect_conflict_is_a_lint_in_text_and_json() {
+    let p = pcap(
+        "conflict.pcap",
+        &[
+            (true, packet(5000, 5001, 0, INIT_NRSACK)),
+            (false, packet(5001, 5000, 1, INIT_ACK_NRSACK)),
+            (true, packet(5000, 5001, 2, figures::SSOPREQ)),
+            (false, packet(5001, 5000, 1, NR_SACK)),
+        ],
+    );
+    let v = json(&p, &[]);
+    assert_eq!(v[3]["chunks"][0]["name"], "NR-SACK");
+    let lints = json_lints(&v);
+    assert_eq!(
+        lints,
+        [
+            vec![],
+            vec![],
+            vec!["dialect-conflict".to_string()],
+            vec!["dialect-conflict".to_string()]
+        ],
+        "{v:?}"
+    );
+    for args in [&["--lint"][..], &["-V"][..]] {
+        let text = dissect(&p, args);
+        let n = text
+            .lines()
+            .filter(|l| l.contains("lint @12 dialect-conflict"))
+            .count();
+        assert_eq!(n, 2, "{args:?}:\n{text}");
+    }
 }
 
 /// Issue 20 item 6: the draft's packet rules as lints, in `--lint` and JSON.
