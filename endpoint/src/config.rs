@@ -84,6 +84,10 @@ pub struct Config {
     /// sends them), listed in Supported Extensions: we never renege, so
     /// every out-of-order TSN is reported in an NR Gap Ack Block.
     pub nr_sack: bool,
+    /// Offer and accept dynamic address reconfiguration (ASCONF, RFC 5061:
+    /// add and delete addresses, set primary). It needs SCTP-AUTH: ASCONF
+    /// and ASCONF-ACK are added to the chunks we require authenticated.
+    pub asconf: bool,
 }
 
 impl Default for Config {
@@ -121,6 +125,7 @@ impl Default for Config {
             zero_checksum_edmid: None,
             reconfig: false,
             nr_sack: false,
+            asconf: false,
         }
     }
 }

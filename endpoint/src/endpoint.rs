@@ -15,6 +15,8 @@ use sctp_codec::chunk::{flags, ty};
 use sctp_codec::view::ChunkView;
 use sctp_codec::{checksum, ChecksumAlgorithm, CommonHeader, PacketView, PacketWriter, Rules};
 
+use crate::association::addresses::AsconfError;
+use crate::association::asconf::AddressOp;
 use crate::association::reconfig::Request;
 use crate::association::stream_reset::ReconfigError;
 use crate::association::{transmit, Association, Negotiated, State};
@@ -385,6 +387,52 @@ impl Endpoint {
             .get_mut(&id)
             .ok_or(ReconfigError::NoAssociation)?;
         a.reconfig_request(now, Request::AddStreams { outgoing, incoming })
+    }
+
+    /// Makes the peer's address `remote` association `id`'s primary
+    /// destination (RFC 6458 8.1.8 `SCTP_PRIMARY_ADDR`); false when it is
+    /// not one of the association's live destinations.
+    pub fn set_primary(&mut self, id: AssocId, remote: IpAddr) -> bool {
+        self.assocs
+            .get_mut(&id)
+            .is_some_and(|a| a.set_primary(remote))
+    }
+
+    /// Adds our address `ip` to association `id` with an ASCONF (RFC 5061
+    /// 4.2.1; RFC 6458 `sctp_bindx` with `SCTP_BINDX_ADD_ADDR`); used once
+    /// the peer acknowledged it. `Event::AddressConfigured` tells the result.
+    pub fn add_address(
+        &mut self,
+        now: Instant,
+        id: AssocId,
+        ip: IpAddr,
+    ) -> Result<(), AsconfError> {
+        let a = self.assocs.get_mut(&id).ok_or(AsconfError::NoAssociation)?;
+        a.asconf_request(now, AddressOp::Add(ip))
+    }
+
+    /// Deletes our address `ip` from association `id` with an ASCONF (RFC
+    /// 5061 4.2.2; `SCTP_BINDX_REM_ADDR`).
+    pub fn remove_address(
+        &mut self,
+        now: Instant,
+        id: AssocId,
+        ip: IpAddr,
+    ) -> Result<(), AsconfError> {
+        let a = self.assocs.get_mut(&id).ok_or(AsconfError::NoAssociation)?;
+        a.asconf_request(now, AddressOp::Delete(ip))
+    }
+
+    /// Asks the peer to make our address `ip` its primary destination (Set
+    /// Primary Address, RFC 5061 4.2.4; `SCTP_SET_PEER_PRIMARY_ADDR`).
+    pub fn set_peer_primary(
+        &mut self,
+        now: Instant,
+        id: AssocId,
+        ip: IpAddr,
+    ) -> Result<(), AsconfError> {
+        let a = self.assocs.get_mut(&id).ok_or(AsconfError::NoAssociation)?;
+        a.asconf_request(now, AddressOp::SetPrimary(ip))
     }
 
     /// Starts a graceful shutdown (RFC 9260 9.2).
@@ -796,6 +844,12 @@ impl Endpoint {
                     if self.cfg.nr_sack && p.value().contains(&ty::NR_SACK) {
                         features |= 64;
                     }
+                    if self.cfg.asconf
+                        && p.value().contains(&ty::ASCONF)
+                        && p.value().contains(&ty::ASCONF_ACK)
+                    {
+                        features |= 128;
+                    }
                 }
                 param::COOKIE_PRESERVATIVE => {
                     preservative_ms = crate::wire::u32_at(p.value(), 0).unwrap_or(0);
@@ -1022,6 +1076,7 @@ impl Endpoint {
             zero_checksum: f.features & 16 != 0,
             reconfig: f.features & 32 != 0,
             nr_sack: f.features & 64 != 0,
+            asconf: f.features & 128 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

@@ -105,6 +105,22 @@ pub enum Event {
         /// How the request ended.
         result: crate::association::reconfig::ReconfigResult,
     },
+    /// An address was added, deleted or made primary by ASCONF (RFC 5061;
+    /// RFC 6458 6.1.2 `SCTP_ADDR_ADDED`, `SCTP_ADDR_REMOVED`,
+    /// `SCTP_ADDR_MADE_PRIM`): the peer's (`local` false, done) or ours
+    /// (`local` true, as the peer's ASCONF-ACK answered).
+    AddressConfigured {
+        /// Which association.
+        id: AssocId,
+        /// The address.
+        addr: std::net::IpAddr,
+        /// Ours, else the peer's.
+        local: bool,
+        /// What was done.
+        op: crate::association::asconf::AddressOp,
+        /// The error cause when refused (RFC 5061 5.3).
+        error: Option<u16>,
+    },
     /// The peer sent an ERROR chunk (RFC 6458 6.1.3 `sctp_remote_error`).
     RemoteError {
         /// Which association.

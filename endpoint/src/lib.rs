@@ -46,6 +46,8 @@ pub mod wire;
 
 mod endpoint;
 
+pub use association::addresses::AsconfError;
+pub use association::asconf::AddressOp;
 pub use association::reassembly::Message;
 pub use association::reconfig::ReconfigResult;
 pub use association::stream_reset::ReconfigError;

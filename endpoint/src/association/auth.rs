@@ -61,12 +61,20 @@ pub fn never_authenticated(t: u8) -> bool {
 /// to an INIT or INIT ACK value, padded, and returns our key vector (the
 /// same parameters unpadded, RFC 4895 6.1).
 pub fn put_local_params(out: &mut Vec<u8>, cfg: &Config, random: &[u8; 32]) -> Vec<u8> {
-    let chunks: Vec<u8> = cfg
+    let mut chunks: Vec<u8> = cfg
         .auth_chunks
         .iter()
         .copied()
         .filter(|t| !never_authenticated(*t))
         .collect();
+    // RFC 5061 4.1: ASCONF and ASCONF-ACK travel authenticated.
+    if cfg.asconf {
+        for t in [ty::ASCONF, ty::ASCONF_ACK] {
+            if !chunks.contains(&t) {
+                chunks.push(t);
+            }
+        }
+    }
     let mut hmacs: Vec<u8> = Vec::with_capacity(2 * cfg.auth_hmacs.len() + 2);
     for a in &cfg.auth_hmacs {
         hmacs.extend_from_slice(&a.id().to_be_bytes());

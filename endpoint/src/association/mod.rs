@@ -2,6 +2,8 @@
 //! machinery and timers. The endpoint ([`crate::Endpoint`]) routes packets to
 //! it; chunk handling is in `receive`, packet assembly in `transmit`.
 
+pub mod addresses;
+pub mod asconf;
 pub mod auth;
 pub mod data_tracker;
 pub mod interleaved;
@@ -89,6 +91,12 @@ pub struct Status {
     pub reconfig: bool,
     /// NR-SACK is used both ways.
     pub nr_sack: bool,
+    /// Dynamic address reconfiguration is available (RFC 5061).
+    pub asconf: bool,
+    /// Our addresses in the association.
+    pub local_addrs: Vec<IpAddr>,
+    /// The primary destination.
+    pub primary: SocketAddr,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -118,6 +126,8 @@ pub(crate) struct Negotiated {
     pub reconfig: bool,
     /// Both list NR-SACK in Supported Extensions.
     pub nr_sack: bool,
+    /// Both list ASCONF and ASCONF-ACK in Supported Extensions (RFC 5061).
+    pub asconf: bool,
 }
 
 /// One SCTP association.
@@ -217,6 +227,10 @@ pub struct Association {
     pub(crate) reconfig_timer: Option<Instant>,
     /// NR-SACK instead of SACK, both ways.
     pub(crate) nr_sack: bool,
+    /// Dynamic address reconfiguration, when negotiated with AUTH (RFC 5061).
+    pub(crate) asconf: Option<asconf::Asconf>,
+    /// T-4 RTO: when our outstanding ASCONF goes again.
+    pub(crate) asconf_timer: Option<Instant>,
     /// Gap blocks of a received NR-SACK, merged (kept for its capacity).
     pub(crate) gap_scratch: Vec<(u16, u16)>,
     pub(crate) events: VecDeque<Event>,
@@ -394,6 +408,8 @@ impl Association {
             reconfig: None,
             reconfig_timer: None,
             nr_sack: false,
+            asconf: None,
+            asconf_timer: None,
             gap_scratch: Vec::new(),
             events: VecDeque::new(),
             streams_requested: 0,
@@ -433,6 +449,9 @@ impl Association {
         }
         self.zero_checksum = n.zero_checksum && self.cfg.zero_checksum_edmid.is_some();
         self.nr_sack = n.nr_sack && self.cfg.nr_sack;
+        // RFC 5061 4.1: ASCONF only with AUTH.
+        self.asconf = (n.asconf && self.cfg.asconf && self.auth.is_some())
+            .then(|| asconf::Asconf::new(n.local_tsn, n.peer_tsn));
         self.reconfig = (n.reconfig && self.cfg.reconfig)
             .then(|| reconfig::Reconfig::new(n.local_tsn, n.peer_tsn));
         // With I-DATA, partial reliability skips with I-FORWARD-TSN (RFC
@@ -520,6 +539,9 @@ impl Association {
             zero_checksum: self.zero_checksum,
             reconfig: self.reconfig.is_some(),
             nr_sack: self.nr_sack,
+            asconf: self.asconf.is_some(),
+            local_addrs: self.local_addrs.clone(),
+            primary: self.paths[self.primary].remote,
         }
     }
 
@@ -688,11 +710,17 @@ impl Association {
 
     /// The earliest timer deadline.
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        let mut t = [self.t1, self.t2, self.t5, self.reconfig_timer]
-            .into_iter()
-            .chain(self.t3.iter().copied())
-            .flatten()
-            .min();
+        let mut t = [
+            self.t1,
+            self.t2,
+            self.t5,
+            self.reconfig_timer,
+            self.asconf_timer,
+        ]
+        .into_iter()
+        .chain(self.t3.iter().copied())
+        .flatten()
+        .min();
         if let Some(rx) = &self.rx {
             if matches!(
                 self.state,
@@ -748,6 +776,12 @@ impl Association {
                 State::ShutdownSent => self.send_shutdown = true,
                 State::ShutdownAckSent => self.send_shutdown_ack = true,
                 _ => self.t2 = None,
+            }
+        }
+        if self.asconf_timer.is_some_and(|t| t <= now) {
+            self.on_asconf_timeout(now);
+            if self.state == State::Closed {
+                return;
             }
         }
         if self.reconfig_timer.is_some_and(|t| t <= now) {

@@ -52,6 +52,9 @@ pub struct Path {
     pub heartbeat_out: Option<(u64, Instant)>,
     /// Whether a heartbeat ever came back (RFC 9260 5.4 "confirmed").
     pub confirmed: bool,
+    /// Deleted by the peer's ASCONF (RFC 5061): never used again unless
+    /// added back.
+    pub removed: bool,
 }
 
 impl Path {
@@ -78,6 +81,7 @@ impl Path {
             heartbeat_at: None,
             heartbeat_out: None,
             confirmed: false,
+            removed: false,
         }
     }
 

@@ -135,6 +135,8 @@ impl Association {
                 }
                 ty::ECNE => self.on_ecne(&c),
                 ty::RE_CONFIG if self.reconfig.is_some() => self.on_reconfig(now, &c),
+                ty::ASCONF if self.asconf.is_some() => self.on_asconf(now, from, &c),
+                ty::ASCONF_ACK if self.asconf.is_some() => self.on_asconf_ack(now, &c),
                 ty::CWR => {
                     // The sender cut its window: stop repeating the ECNE
                     // once the CWR covers its TSN (RFC 9260 Appendix A).
@@ -611,6 +613,7 @@ impl Association {
         let mut zero_checksum = false;
         let mut reconfig = false;
         let mut nr_sack = false;
+        let mut asconf = false;
         let mut peer_auth = super::auth::PeerParams::default();
         self.init_ack_unrecognized.clear();
         for p in init.params() {
@@ -629,6 +632,7 @@ impl Association {
                     idata = p.value().contains(&ty::I_DATA);
                     reconfig = p.value().contains(&ty::RE_CONFIG);
                     nr_sack = p.value().contains(&ty::NR_SACK);
+                    asconf = p.value().contains(&ty::ASCONF) && p.value().contains(&ty::ASCONF_ACK);
                     ifwd = p.value().contains(&ty::I_FORWARD_TSN);
                 }
                 param::HOST_NAME_ADDRESS => {
@@ -714,6 +718,7 @@ impl Association {
             zero_checksum,
             reconfig,
             nr_sack,
+            asconf,
         });
         if let Some(n) = self.pending.clone() {
             self.set_auth(&n);

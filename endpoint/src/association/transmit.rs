@@ -93,6 +93,10 @@ pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
     if cfg.nr_sack {
         list.push(ty::NR_SACK);
     }
+    if cfg.asconf {
+        list.push(ty::ASCONF);
+        list.push(ty::ASCONF_ACK);
+    }
     if !list.is_empty() {
         put_tlv(v, param::SUPPORTED_EXTENSIONS, &list);
     }

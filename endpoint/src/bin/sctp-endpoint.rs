@@ -153,6 +153,10 @@ struct Extensions {
     /// Offer NR-SACK (non-renegable acknowledgements, as FreeBSD).
     #[arg(long)]
     nr_sack: bool,
+    /// Offer ASCONF (RFC 5061: the peer may add and delete addresses);
+    /// implies --auth, which ASCONF needs.
+    #[arg(long)]
+    asconf: bool,
 }
 
 impl Extensions {
@@ -165,6 +169,10 @@ impl Extensions {
         cfg.zero_checksum_edmid = self.zero_checksum;
         cfg.reconfig = self.reconfig;
         cfg.nr_sack = self.nr_sack;
+        cfg.asconf = self.asconf;
+        if self.asconf {
+            cfg.auth = true;
+        }
         cfg.auth = self.auth
             || self.auth_required
             || !self.auth_chunks.is_empty()

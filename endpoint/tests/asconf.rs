@@ -1,0 +1,188 @@
+//! Dynamic address reconfiguration (ASCONF, RFC 5061) between two of our
+//! endpoints on the in-memory link, with the SCTP-AUTH it requires: A adds
+//! an address (B follows and confirms it with a heartbeat), asks B to make
+//! it B's primary, tries to delete the address its ASCONF comes from (B
+//! refuses: Request to Delete Source IP Address), deletes it after moving
+//! its own primary, and traffic keeps flowing both ways with the deleted
+//! address's link cut. Refusals before anything is sent, and without
+//! ASCONF negotiated.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use sctp_endpoint::driver::memlink::{Impairment, Network};
+use sctp_endpoint::{
+    AddressOp, AsconfError, AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event,
+};
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+fn cfg(asconf: bool) -> Config {
+    Config {
+        rto_min: Duration::from_millis(100),
+        rto_initial: Duration::from_millis(300),
+        rto_max: Duration::from_secs(2),
+        hb_interval: Duration::from_secs(1),
+        path_max_retrans: 3,
+        auth: true,
+        asconf,
+        ..Config::default()
+    }
+}
+
+/// A owns 10.1.0.1, 10.2.0.1 and 10.3.0.1 but associates with the first
+/// two; B has 10.1.0.2 and 10.2.0.2.
+fn setup(b_asconf: bool) -> (Network, AssocId, AssocId) {
+    let now = Instant::now();
+    let mut n = Network::new(now, Impairment::default(), 3);
+    n.add(
+        Endpoint::new(cfg(true), now, [3; 32]),
+        vec![ip("10.1.0.1"), ip("10.2.0.1"), ip("10.3.0.1")],
+    );
+    let mut b = Endpoint::new(cfg(b_asconf), now, [4; 32]);
+    b.listen(5000);
+    b.set_local_addresses(vec![ip("10.1.0.2"), ip("10.2.0.2")]);
+    n.add(b, vec![ip("10.1.0.2"), ip("10.2.0.2")]);
+    let mut o = ConnectOptions::new(ip("10.1.0.1"), 5001, (ip("10.1.0.2"), 0).into(), 5000);
+    o.extra_local = vec![ip("10.2.0.1")];
+    let a = n.ep(0).connect(now, o).unwrap();
+    let up = |n: &Network, i: usize| {
+        n.events[i].iter().find_map(|e| match e {
+            Event::AssocChange {
+                id,
+                change: AssocChange::CommUp,
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+    };
+    assert!(n.run_until(Duration::from_secs(10), |n| up(n, 0).is_some()
+        && up(n, 1).is_some()));
+    let b = up(&n, 1).unwrap();
+    n.run_until(Duration::from_secs(3), |_| false);
+    (n, a, b)
+}
+
+/// The AddressConfigured events of node `i`: (addr, local, op, error).
+fn configured(n: &Network, i: usize) -> Vec<(IpAddr, bool, AddressOp, Option<u16>)> {
+    n.events[i]
+        .iter()
+        .filter_map(|e| match e {
+            Event::AddressConfigured {
+                addr,
+                local,
+                op,
+                error,
+                ..
+            } => Some((*addr, *local, *op, *error)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn messages(n: &Network, i: usize) -> usize {
+    n.events[i]
+        .iter()
+        .filter(|e| matches!(e, Event::Message { .. }))
+        .count()
+}
+
+#[test]
+fn addresses_are_added_made_primary_and_deleted_and_traffic_follows() {
+    let (mut n, a, b) = setup(true);
+    assert!(n.ep(0).status(a).unwrap().asconf);
+    let a3 = ip("10.3.0.1");
+    // 1. Add 10.3.0.1.
+    let now = n.now;
+    n.ep(0).add_address(now, a, a3).unwrap();
+    let ok = n.run_until(Duration::from_secs(5), |n| {
+        n.events[1].iter().any(
+            |e| matches!(e, Event::PeerAddrChange { addr, available: true, .. } if addr.ip() == a3),
+        )
+    });
+    assert!(ok, "B confirms the new address: {:?}", n.events[1]);
+    assert_eq!(
+        configured(&n, 0),
+        vec![(a3, true, AddressOp::Add(a3), None)]
+    );
+    assert_eq!(
+        configured(&n, 1),
+        vec![(a3, false, AddressOp::Add(a3), None)]
+    );
+    assert!(n.ep(0).status(a).unwrap().local_addrs.contains(&a3));
+    assert!(n
+        .ep(1)
+        .status(b)
+        .unwrap()
+        .peer_addrs
+        .iter()
+        .any(|p| p.ip() == a3));
+    // 2. B's primary becomes 10.3.0.1.
+    let now = n.now;
+    n.ep(0).set_peer_primary(now, a, a3).unwrap();
+    n.run_until(Duration::from_secs(2), |_| false);
+    assert_eq!(n.ep(1).status(b).unwrap().primary.ip(), a3);
+    // 3. Deleting 10.1.0.1 from an ASCONF sent from 10.1.0.1 is refused.
+    let a1 = ip("10.1.0.1");
+    let now = n.now;
+    n.ep(0).remove_address(now, a, a1).unwrap();
+    n.run_until(Duration::from_secs(2), |_| false);
+    assert_eq!(
+        configured(&n, 0).last(),
+        Some(&(a1, true, AddressOp::Delete(a1), Some(0x00A2)))
+    );
+    // 4. With A's primary on B's 10.2.0.2 the ASCONF leaves from another
+    // address: the delete goes through.
+    assert!(n.ep(0).set_primary(a, ip("10.2.0.2")));
+    let now = n.now;
+    n.ep(0).remove_address(now, a, a1).unwrap();
+    n.run_until(Duration::from_secs(2), |_| false);
+    assert_eq!(
+        configured(&n, 0).last(),
+        Some(&(a1, true, AddressOp::Delete(a1), None))
+    );
+    assert_eq!(
+        configured(&n, 1).last(),
+        Some(&(a1, false, AddressOp::Delete(a1), None))
+    );
+    assert!(!n.ep(0).status(a).unwrap().local_addrs.contains(&a1));
+    // 5. The deleted address's link goes: traffic flows both ways.
+    n.cut(a1, ip("10.1.0.2"));
+    n.cut(a1, ip("10.2.0.2"));
+    for i in 0..200u32 {
+        let _ = n.ep(0).send(a, 0, 1, false, i.to_be_bytes().to_vec());
+        let _ = n.ep(1).send(b, 0, 1, false, i.to_be_bytes().to_vec());
+    }
+    let ok = n.run_until(Duration::from_secs(20), |n| {
+        messages(n, 0) >= 200 && messages(n, 1) >= 200
+    });
+    assert!(ok, "{} / {} arrived", messages(&n, 0), messages(&n, 1));
+    // Every ASCONF and ASCONF-ACK went authenticated.
+    let sa = n.ep(0).status(a).unwrap().auth.unwrap();
+    let sb = n.ep(1).status(b).unwrap().auth.unwrap();
+    assert!(sa.sent >= 4 && sb.verified >= 4, "{sa:?} {sb:?}");
+    assert_eq!((sa.unauthenticated, sb.unauthenticated), (0, 0));
+}
+
+#[test]
+fn operations_that_cannot_be_asked_are_refused_at_once() {
+    let (mut n, a, _) = setup(true);
+    let now = n.now;
+    assert_eq!(
+        n.ep(0).remove_address(now, a, ip("10.9.9.9")),
+        Err(AsconfError::UnknownAddress)
+    );
+    assert_eq!(
+        n.ep(0).set_peer_primary(now, a, ip("10.9.9.9")),
+        Err(AsconfError::UnknownAddress)
+    );
+    let (mut n, a, _) = setup(false);
+    assert!(!n.ep(0).status(a).unwrap().asconf);
+    let now = n.now;
+    assert_eq!(
+        n.ep(0).add_address(now, a, ip("10.3.0.1")),
+        Err(AsconfError::NotNegotiated)
+    );
+}
