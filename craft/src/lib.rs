@@ -3,6 +3,7 @@
 //! follower. The binary in `main.rs` is a thin command line over these.
 
 pub mod assoc;
+pub mod assoc_cmd;
 pub mod capfile;
 pub mod dissect;
 pub mod files;

@@ -39,6 +39,8 @@ struct Cli {
 enum Command {
     /// Dissect every SCTP packet of a capture (pcap, pcapng, .gz; "-" for stdin).
     Dissect(Box<dissect::DissectArgs>),
+    /// The association and per-stream tables of a capture (--json: one object a line).
+    Assoc(sctp_craft::assoc_cmd::AssocArgs),
     /// Run a script of the crafting language ("-" reads stdin).
     Run {
         /// The script.
@@ -71,6 +73,13 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Some(Command::Dissect(a)) => match dissect::run(&a) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("sctp-craft: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Assoc(a)) => match sctp_craft::assoc_cmd::run(&a) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("sctp-craft: {e:#}");

@@ -118,7 +118,7 @@ impl Assoc {
         let ds = &mut s.dirs[d.index()];
         ds.packets += 1;
         ds.bytes += bytes as u64;
-        if !reflected && ds.vtag.is_none() {
+        if !reflected && vtag != 0 && ds.vtag.is_none() {
             ds.vtag = Some(vtag);
         }
         let p = ds.path(seen.src, seen.dst, limits.max_paths);

@@ -31,6 +31,10 @@ struct Rec {
     bytes: u32,
     /// Times seen again after the first.
     resent: u32,
+    /// Seen again at another time than the first: its RTT is ambiguous
+    /// (a copy captured at the very same instant, on a second interface,
+    /// is not a second send).
+    ambiguous: bool,
     state: State,
     /// Frame of the first acknowledgement.
     acked_in: Option<u64>,
@@ -148,6 +152,7 @@ impl Flight {
             let r = match self.recs.get_mut(&x) {
                 Some(rec) => {
                     rec.resent += 1;
+                    rec.ambiguous |= d.ns != rec.first_ns;
                     out.acked_before = rec.acked_in;
                     Retransmission {
                         first_frame: Some(rec.first_frame),
@@ -190,6 +195,7 @@ impl Flight {
                 first_ns: d.ns,
                 bytes: d.bytes,
                 resent: 0,
+                ambiguous: false,
                 state: State::Outstanding,
                 acked_in: None,
                 path: d.path,
@@ -241,7 +247,7 @@ impl Flight {
                         tsn: Unwrapper::wrap(tsn),
                         frame: rec.first_frame,
                         rtt_ns: (ns - rec.first_ns) as i64,
-                        retransmitted: rec.resent > 0,
+                        retransmitted: rec.ambiguous,
                     },
                     path: rec.path,
                 });

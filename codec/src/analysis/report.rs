@@ -172,7 +172,9 @@ pub struct Acked {
     /// From its first transmission to this acknowledgement, nanoseconds.
     pub rtt_ns: i64,
     /// Sent more than once: the RTT is ambiguous (Karn's algorithm, RFC 9260
-    /// 6.3.1 C5) and left out of the RTT statistics.
+    /// 6.3.1 C5) and left out of the RTT statistics. A copy captured at the
+    /// same instant as the first (one packet seen on two interfaces) does
+    /// not count.
     pub retransmitted: bool,
 }
 
