@@ -7,6 +7,9 @@
 #   udp  usrsctp -> usrsctp  Debian's tsctp client -> tsctp server
 #   udp  ours -> usrsctp     sctp-endpoint connect -> tsctp server
 #   udp  usrsctp -> ours     tsctp client -> sctp-endpoint serve
+#   udp  ours+AUTH           the same with SCTP-AUTH (RFC 4895) on both sides, DATA and
+#                            SACK authenticated with HMAC-SHA-256: the AUTH cost against
+#                            the plain row of the same run
 #   mem  ours -> ours        endpoint/examples/memlink_bench.rs: two endpoints through the
 #                            in-memory link, no impairment, zero delay, one thread
 # Mbit/s is user bytes per second as the sender measures it (sctp-endpoint connect: from
@@ -70,9 +73,11 @@ finish() {
 # sctp-endpoint serve for one association under /usr/bin/time (CPU in $work/cpu_srv);
 # sets srv.
 ours_server() {
+  local udp=$1 sctp=$2
+  shift 2
   rm -f "$work/cpu_srv"
-  /usr/bin/time -f '%U %S' -o "$work/cpu_srv" "$ep" serve --udp "$1" --bind 127.0.0.1 \
-    --port "$2" --associations 1 >/dev/null 2>&1 &
+  /usr/bin/time -f '%U %S' -o "$work/cpu_srv" "$ep" serve --udp "$udp" --bind 127.0.0.1 \
+    --port "$sctp" --associations 1 "$@" >/dev/null 2>&1 &
   srv=$!
   pids+=("$srv")
   sleep 0.3
@@ -91,21 +96,22 @@ port=$base
 # Moves $port on (not in a subshell: the count must persist).
 next_port() { port=$((port + 1)); }
 
-# ours -> ours over UDP.
+# ours -> ours over UDP; $2 names the row, the rest are extension options for both ends.
 ours_to_ours() {
-  local size=$1 sp count out cpu_s cpu_c mbit bytes srv
+  local size=$1 label=${2:-ours->ours} sp count out cpu_s cpu_c mbit bytes srv
+  shift 2 || shift $#
   next_port
   sp=$port
   count=$(((mb << 20) / size))
-  ours_server "$sp" 5000
+  ours_server "$sp" 5000 "$@"
   out="$(/usr/bin/time -f '%U %S' -o "$work/cpu" "$ep" connect --udp "127.0.0.1:$sp" --port 5000 \
-    --count "$count" --size "$size" --json --timeout 10 | tail -1)"
+    --count "$count" --size "$size" --json --timeout 10 "$@" | tail -1)"
   finish "$srv"
   cpu_s="$(srv_cpu)"
   cpu_c="$(cpu_file "$work/cpu")"
   mbit="$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['mbit_s'])" "$out")"
   bytes="$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['bytes'])" "$out")"
-  row udp "ours->ours" "$size" "$mbit" "$(python3 -c "print($cpu_s + $cpu_c)")" "$bytes"
+  row udp "$label" "$size" "$mbit" "$(python3 -c "print($cpu_s + $cpu_c)")" "$bytes"
 }
 
 # A tsctp server on a fresh encapsulation port; sets srv and sp.
@@ -169,7 +175,9 @@ usrsctp_to_ours() {
 
 for size in $sizes; do
   echo "== $size-byte messages" >&2
-  ours_to_ours "$size"
+  ours_to_ours "$size" "ours->ours"
+  ours_to_ours "$size" "ours+AUTH->ours+AUTH" --auth-chunks data,sack --auth-hmac sha256 \
+    --auth-key 1:bench-key
   usrsctp_to_usrsctp "$size"
   ours_to_usrsctp "$size"
   usrsctp_to_ours "$size"
