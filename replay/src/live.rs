@@ -35,7 +35,14 @@
 //! An action waits until every expectation before it in the capture is
 //! resolved (matched, differed or missing after `--wait`), then for the
 //! captured gap before it (`--timing asis`), a fraction of it (`Nx`) or not at
-//! all (`fast`), as packetdrill does. Chunks of the played side the endpoint
+//! all (`fast`), as packetdrill does.
+//!
+//! The played side offers the extensions its captured INIT or INIT ACK
+//! offered (ECN, PR-SCTP, AUTH with the captured chunk list and HMACs,
+//! RE-CONFIG, NR-SACK, I-DATA, zero checksum); a listed extension the
+//! endpoint does not speak (ASCONF) is named in a note. The peer's INIT or
+//! INIT ACK is compared by a_rwnd, streams, parameter types and its list of
+//! Supported Extensions. Chunks of the played side the endpoint
 //! produces by itself (INIT ACK, COOKIE ECHO, COOKIE ACK, SACK, SHUTDOWN ACK,
 //! SHUTDOWN COMPLETE, HEARTBEAT ACK) are left to it; others (ERROR,
 //! unknown types, HEARTBEAT, extensions) are listed as not played.
@@ -675,6 +682,85 @@ fn causes(v: &[u8]) -> Vec<u16> {
     out
 }
 
+/// The value of the first parameter of type `t` in an INIT or INIT ACK
+/// value (parameters from byte 16).
+fn param(v: &[u8], t: u16) -> Option<&[u8]> {
+    let mut at = 16;
+    while at + 4 <= v.len() {
+        let l = (be16(v, at + 2) as usize).max(4);
+        if be16(v, at) == t {
+            return v.get(at + 4..(at + l).min(v.len()));
+        }
+        at += l + (4 - l % 4) % 4;
+    }
+    None
+}
+
+/// Parameter types of RFC 4895, 5061, 6525, 9653 and 3758 that say which
+/// extensions a side offers.
+mod pt {
+    pub const ECN: u16 = 0x8000;
+    pub const ZERO_CHECKSUM: u16 = 0x8001;
+    pub const RANDOM: u16 = 0x8002;
+    pub const CHUNKS: u16 = 0x8003;
+    pub const HMAC_ALGO: u16 = 0x8004;
+    pub const SUPPORTED_EXTENSIONS: u16 = 0x8008;
+    pub const FORWARD_TSN: u16 = 0xC000;
+}
+
+/// The extensions a side offered in its INIT or INIT ACK value, set on
+/// `cfg` so that our endpoint offers the same: ECN, PR-SCTP, AUTH with the
+/// captured chunk list and HMAC identifiers, RE-CONFIG, NR-SACK, I-DATA and
+/// zero checksum. Returns the chunk types of the Supported Extensions
+/// parameter that the endpoint does not speak (offered by the capture, not
+/// by us).
+fn offer_as_captured(cfg: &mut Config, v: &[u8]) -> Vec<u8> {
+    use sctp_codec::auth::HmacAlgorithm;
+    cfg.ecn = param(v, pt::ECN).is_some();
+    cfg.pr_sctp = param(v, pt::FORWARD_TSN).is_some();
+    let ext = param(v, pt::SUPPORTED_EXTENSIONS).unwrap_or(&[]);
+    cfg.reconfig = ext.contains(&ty::RE_CONFIG);
+    cfg.nr_sack = ext.contains(&ty::NR_SACK);
+    cfg.interleaving = ext.contains(&ty::I_DATA);
+    cfg.auth = param(v, pt::RANDOM).is_some();
+    if cfg.auth {
+        cfg.auth_chunks = param(v, pt::CHUNKS).unwrap_or(&[]).to_vec();
+        let hmacs: Vec<_> = param(v, pt::HMAC_ALGO)
+            .unwrap_or(&[])
+            .chunks_exact(2)
+            .filter_map(|h| HmacAlgorithm::from_id(u16::from_be_bytes([h[0], h[1]])))
+            .collect();
+        if !hmacs.is_empty() {
+            cfg.auth_hmacs = hmacs;
+        }
+    }
+    cfg.zero_checksum_edmid = param(v, pt::ZERO_CHECKSUM)
+        .filter(|z| z.len() >= 4)
+        .map(|z| be32(z, 0));
+    let spoken = [
+        ty::FORWARD_TSN,
+        ty::AUTH,
+        ty::RE_CONFIG,
+        ty::NR_SACK,
+        ty::I_DATA,
+        ty::I_FORWARD_TSN,
+        ty::PAD,
+    ];
+    ext.iter()
+        .copied()
+        .filter(|t| !spoken.contains(t))
+        .collect()
+}
+
+/// The Supported Extensions list of an INIT or INIT ACK value, sorted.
+fn extensions(v: &[u8]) -> Option<Vec<u8>> {
+    param(v, pt::SUPPORTED_EXTENSIONS).map(|e| {
+        let mut e = e.to_vec();
+        e.sort_unstable();
+        e
+    })
+}
+
 fn params(v: &[u8]) -> Vec<u16> {
     let mut out = Vec::new();
     let mut at = 16;
@@ -1073,6 +1159,21 @@ fn compare(e: &[u8], l: &[u8]) -> Vec<(String, String, String)> {
                 format!("{:?}", params(ev)),
                 format!("{:?}", params(lv)),
             );
+            let names = |e: Option<Vec<u8>>| match e {
+                Some(e) => format!(
+                    "[{}]",
+                    e.iter()
+                        .map(|t| chunk_name(*t))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => "none".into(),
+            };
+            field(
+                "supported extensions",
+                names(extensions(ev)),
+                names(extensions(lv)),
+            );
         }
         ty::ABORT | ty::ERROR => {
             field("flags", format!("{ef:#x}"), format!("{lf:#x}"));
@@ -1164,8 +1265,20 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                     cfg.receive_window = be32(val, 4).max(1500);
                     cfg.outbound_streams = be16(val, 8).max(1);
                     cfg.max_inbound_streams = be16(val, 10).max(1);
-                    // ECN Capable (0x8000) offered as captured.
-                    cfg.ecn = params(val).contains(&0x8000);
+                    // The extensions offered as captured.
+                    let unspoken = offer_as_captured(&mut cfg, val);
+                    if !unspoken.is_empty() && st.own_init.0.is_none() {
+                        report.notes.push(format!(
+                            "frame {}: the captured {} offered {} in Supported Extensions: the endpoint does not speak it, so ours does not offer it",
+                            p.frame,
+                            chunk_name(c.ty()),
+                            unspoken
+                                .iter()
+                                .map(|t| chunk_name(*t))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
                     st.own_init.0 = Some(be32(val, 12));
                     st.own_tag.0 = Some(be32(val, 0));
                 } else {

@@ -1,0 +1,458 @@
+//! `sctp-replay live` against our own endpoint as the live peer, over UDP
+//! encapsulation on 127.0.0.1:
+//!
+//! - both sides of each capture of `captures/` played against each other
+//!   by two `sctp-replay live` runs (our endpoint in both roles);
+//! - the client side of the echo, unordered and bulk captures against
+//!   `sctp-endpoint serve --mode echo|discard`.
+//!
+//! What the reports say is checked against tshark's reading of the capture
+//! and of the recorded live exchange (`--record`): every difference the
+//! report names is a field in which the two truly differ, and every field
+//! in which they differ is named.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use sctp_replay::list::chunk_name;
+
+const UDP: [u16; 2] = [39899, 39900];
+
+fn tmp(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// One `sctp-replay live` run's files.
+struct Run {
+    json: PathBuf,
+    record: PathBuf,
+    /// Our UDP port and the peer's.
+    ports: (u16, u16),
+}
+
+impl Run {
+    fn new(tag: &str, ours: u16, theirs: u16) -> Run {
+        let r = Run {
+            json: tmp(&format!("own-{tag}.json")),
+            record: tmp(&format!("own-{tag}.pcap")),
+            ports: (ours, theirs),
+        };
+        let _ = std::fs::remove_file(&r.json);
+        let _ = std::fs::remove_file(&r.record);
+        r
+    }
+
+    fn args(&self, file: &Path, side: &str, extra: &[&str]) -> Vec<String> {
+        let mut a = s(&[
+            file.to_str().expect("utf-8"),
+            "--play",
+            side,
+            "--peer",
+            &format!("udp:127.0.0.1:{}", self.ports.1),
+            "--port",
+            &self.ports.0.to_string(),
+            "--timing",
+            "fast",
+            "--json",
+            self.json.to_str().expect("utf-8"),
+            "--record",
+            self.record.to_str().expect("utf-8"),
+        ]);
+        a.extend(s(extra));
+        a
+    }
+}
+
+/// The fields `compare` reads of an INIT or INIT ACK, as tshark reads them
+/// from the first such chunk of `file` sent from UDP port `from` (0: any).
+fn init_fields(file: &Path, ports: &[u16], chunk: u8, from: u16) -> Vec<(String, String)> {
+    let p = if chunk == 1 { "init" } else { "initack" };
+    let filter = if from == 0 {
+        format!("sctp.chunk_type == {chunk}")
+    } else {
+        format!("sctp.chunk_type == {chunk} && udp.srcport == {from}")
+    };
+    let rows = tshark(
+        file,
+        ports,
+        &filter,
+        &[
+            &format!("sctp.{p}_credit"),
+            &format!("sctp.{p}_nr_out_streams"),
+            &format!("sctp.{p}_nr_in_streams"),
+            "sctp.parameter_type",
+            "sctp.supported_chunk_type",
+        ],
+    );
+    let r = rows
+        .first()
+        .unwrap_or_else(|| panic!("{}: no {p}", file.display()));
+    let num = |v: &str| -> Vec<u32> {
+        let mut n: Vec<u32> = v
+            .split(',')
+            .filter(|x| !x.is_empty())
+            .map(|x| {
+                x.strip_prefix("0x").map_or_else(
+                    || x.parse().unwrap(),
+                    |h| u32::from_str_radix(h, 16).unwrap(),
+                )
+            })
+            .collect();
+        n.sort_unstable();
+        n
+    };
+    // tshark lists the parameters of the chunk's first level, as compare does.
+    let params = num(&r[3]);
+    let ext = num(&r[4]);
+    vec![
+        ("a_rwnd".into(), r[0].clone()),
+        ("os".into(), r[1].clone()),
+        ("is".into(), r[2].clone()),
+        ("parameters".into(), format!("{params:?}")),
+        (
+            "supported extensions".into(),
+            if ext.is_empty() {
+                "none".into()
+            } else {
+                format!(
+                    "[{}]",
+                    ext.iter()
+                        .map(|t| chunk_name(*t as u8))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        ),
+    ]
+}
+
+/// The differences a report must name for an INIT / INIT ACK: the fields
+/// in which tshark reads the capture and the live exchange differently.
+fn expected_differences(
+    captured: &[(String, String)],
+    live: &[(String, String)],
+) -> BTreeSet<(String, String, String)> {
+    captured
+        .iter()
+        .zip(live)
+        .filter(|(c, l)| c.1 != l.1)
+        .map(|(c, l)| (c.0.clone(), c.1.clone(), l.1.clone()))
+        .collect()
+}
+
+fn differences(e: &serde_json::Value) -> BTreeSet<(String, String, String)> {
+    e["differences"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|x| {
+                    (
+                        x["field"].as_str().unwrap().to_string(),
+                        x["captured"].as_str().unwrap().to_string(),
+                        x["live"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// User messages a side of the capture sent, as tshark counts them: DATA
+/// chunks with the E bit from UDP port `from`, retransmissions once.
+fn messages(file: &Path, from: u16) -> usize {
+    tshark(
+        file,
+        &UDP,
+        &format!("udp.srcport == {from} && sctp.data_e_bit == 1"),
+        &["sctp.data_tsn", "sctp.data_e_bit"],
+    )
+    .iter()
+    .flat_map(|r| {
+        let e: Vec<_> = r[1].split(',').collect();
+        r[0].split(',')
+            .zip(e)
+            .filter(|(_, e)| *e == "1" || *e == "True")
+            .map(|(t, _)| t.to_string())
+            .collect::<Vec<_>>()
+    })
+    .collect::<BTreeSet<_>>()
+    .len()
+}
+
+/// User bytes a side of the capture sent, as tshark reads the chunk
+/// lengths (DATA Length minus its 16 bytes of header), retransmissions once.
+fn user_bytes(file: &Path, from: u16) -> usize {
+    let mut seen = BTreeSet::new();
+    let mut n = 0;
+    for r in tshark(
+        file,
+        &UDP,
+        &format!("udp.srcport == {from} && sctp.chunk_type == 0"),
+        &["sctp.chunk_type", "sctp.chunk_length", "sctp.data_tsn"],
+    ) {
+        let mut tsns = r[2].split(',');
+        for (t, l) in r[0].split(',').zip(r[1].split(',')) {
+            if t == "0" {
+                let tsn = tsns.next().unwrap().to_string();
+                if seen.insert(tsn) {
+                    n += l.parse::<usize>().unwrap() - 16;
+                }
+            }
+        }
+    }
+    n
+}
+
+/// Checks a report whose INIT or INIT ACK is expected to differ only where
+/// tshark sees the capture and the live exchange differ, every other
+/// expected chunk matched and no extra chunk that is not tolerated.
+fn check_report(
+    what: &str,
+    report: &serde_json::Value,
+    file: &Path,
+    record: &Path,
+    record_ports: &[u16],
+    init_chunk: u8,
+    live_from: u16,
+) {
+    let cap_side = if init_chunk == 1 { 39900 } else { 39899 };
+    let captured = init_fields(file, &UDP, init_chunk, cap_side);
+    let live = init_fields(record, record_ports, init_chunk, live_from);
+    let want = expected_differences(&captured, &live);
+    let exp = report["expected"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: no report: {report}"));
+    let name = chunk_name(init_chunk);
+    let init = exp
+        .iter()
+        .find(|e| e["chunk"] == name.as_str())
+        .unwrap_or_else(|| panic!("{what}: no {name} expected: {report}"));
+    assert_eq!(differences(init), want, "{what}: {name}: {report}");
+    if want.is_empty() {
+        assert_eq!(init["verdict"], "matched", "{what}");
+    } else {
+        assert_eq!(init["verdict"], "differed", "{what}");
+    }
+    for e in exp.iter().filter(|e| e["chunk"] != name.as_str()) {
+        assert_eq!(e["verdict"], "matched", "{what}: {e}");
+    }
+    assert!(
+        report["extras"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["tolerated"] == true),
+        "{what}: {report}"
+    );
+    assert_eq!(report["summary"]["all_matched"], want.is_empty(), "{what}");
+}
+
+/// Plays both sides of `file` against each other: returns (server run,
+/// client run) and their exit statuses.
+fn against_each_other(name: &str, file: &Path, n: u16) -> ((Run, Option<i32>), (Run, Option<i32>)) {
+    let (ps, pc) = (base() + 10 * n, base() + 10 * n + 1);
+    let srv = Run::new(&format!("{name}-server"), ps, pc);
+    let cli = Run::new(&format!("{name}-client"), pc, ps);
+    let udp = ["--udp-port", "39899", "--udp-port", "39900"];
+    let mut sargs = srv.args(file, "server", &udp);
+    sargs.extend(s(&["--wait", "5000"]));
+    let child = live(&sargs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sctp-replay");
+    std::thread::sleep(Duration::from_millis(300));
+    let c = live(&cli.args(file, "client", &udp))
+        .output()
+        .expect("sctp-replay");
+    let o = child.wait_with_output().expect("server run");
+    assert!(
+        c.status.code().is_some() && o.status.code().is_some(),
+        "{name}: {}{}",
+        text(&c),
+        text(&o)
+    );
+    ((srv, o.status.code()), (cli, c.status.code()))
+}
+
+#[test]
+fn both_sides_of_each_capture_against_each_other() {
+    for (n, name) in [
+        "echo",
+        "unordered",
+        "shutdown-server",
+        "abort",
+        "bulk-fragmented",
+        "many-streams",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
+        let ((srv, scode), (cli, ccode)) = against_each_other(name, &file, n as u16);
+        let (sr, cr) = (json(&srv.json), json(&cli.json));
+        // The server run expects the client's INIT: the live one is the
+        // client run's, sent from its port.
+        check_report(
+            &format!("{name} server"),
+            &sr,
+            &file,
+            &srv.record,
+            &[srv.ports.0, srv.ports.1],
+            1,
+            srv.ports.1,
+        );
+        check_report(
+            &format!("{name} client"),
+            &cr,
+            &file,
+            &cli.record,
+            &[cli.ports.0, cli.ports.1],
+            2,
+            cli.ports.1,
+        );
+        // Each played side offered what its captured side offered: the same
+        // parameters, and every extension the endpoint speaks: all of
+        // usrsctp's list but ASCONF and ASCONF ACK (RFC 5061, not spoken)
+        // and FORWARD TSN (PR-SCTP offered by the Forward-TSN-Supported
+        // parameter, which both carry; the endpoint does not list it).
+        for (chunk, rec, from) in [(1, &srv.record, srv.ports.1), (2, &cli.record, cli.ports.1)] {
+            let cap_side = if chunk == 1 { 39900 } else { 39899 };
+            let c = init_fields(&file, &UDP, chunk, cap_side);
+            let l = init_fields(rec, &[srv.ports.0, srv.ports.1], chunk, from);
+            assert_eq!(c[3], l[3], "{name}: parameters of {}", chunk_name(chunk));
+            let list = |v: &str| -> BTreeSet<String> {
+                v.trim_matches(['[', ']'])
+                    .split(", ")
+                    .map(String::from)
+                    .collect()
+            };
+            let missing: Vec<_> = list(&c[4].1).difference(&list(&l[4].1)).cloned().collect();
+            assert_eq!(
+                missing,
+                ["ASCONF", "ASCONF_ACK", "FORWARD_TSN"],
+                "{name}: {c:?} {l:?}"
+            );
+        }
+        for (r, code) in [(&sr, scode), (&cr, ccode)] {
+            let want = if r["summary"]["all_matched"] == true {
+                0
+            } else {
+                1
+            };
+            assert_eq!(code, Some(want), "{name}: {r}");
+        }
+        // Each side sent the messages its captured side sent.
+        assert_eq!(
+            sr["messages_sent"].as_u64().unwrap() as usize,
+            messages(&file, 39899),
+            "{name}"
+        );
+        assert_eq!(
+            cr["messages_sent"].as_u64().unwrap() as usize,
+            messages(&file, 39900),
+            "{name}"
+        );
+    }
+}
+
+/// `sctp-endpoint serve` on a UDP port; killed on drop.
+struct Serve(Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn endpoint_binary() -> PathBuf {
+    // The workspace's sctp-endpoint, built beside this test's binary.
+    let p = PathBuf::from(env!("CARGO_BIN_EXE_sctp-replay")).with_file_name("sctp-endpoint");
+    if !p.exists() {
+        let o = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["build", "--release", "-q", "-p", "sctp-endpoint"])
+            .output()
+            .expect("cargo build -p sctp-endpoint");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    p
+}
+
+#[test]
+fn client_side_against_sctp_endpoint_serve() {
+    let bin = endpoint_binary();
+    for (n, (name, mode)) in [
+        ("echo", "echo"),
+        ("unordered", "echo"),
+        ("bulk-fragmented", "discard"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
+        let (ours, theirs) = (base() + 100 + 10 * n as u16, base() + 101 + 10 * n as u16);
+        let log = tmp(&format!("own-serve-{name}.txt"));
+        let mut serve = Serve(
+            Command::new(&bin)
+                .args([
+                    "serve",
+                    "--udp",
+                    &theirs.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    "5000",
+                    "--mode",
+                    mode,
+                    "--associations",
+                    "1",
+                ])
+                .stdout(std::fs::File::create(&log).unwrap())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("sctp-endpoint serve"),
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        let run = Run::new(&format!("serve-{name}"), ours, theirs);
+        let o = live(&run.args(
+            &file,
+            "client",
+            &["--udp-port", "39899", "--udp-port", "39900"],
+        ))
+        .output()
+        .expect("sctp-replay");
+        let r = json(&run.json);
+        check_report(
+            &format!("{name} against serve"),
+            &r,
+            &file,
+            &run.record,
+            &[ours, theirs],
+            2,
+            theirs,
+        );
+        let want = if r["summary"]["all_matched"] == true {
+            0
+        } else {
+            1
+        };
+        assert_eq!(o.status.code(), Some(want), "{}", text(&o));
+        // What reached the peer: serve counts the messages and bytes of the
+        // association; tshark counts the capture's client messages and bytes.
+        let _ = serve.0.wait();
+        let said = std::fs::read_to_string(&log).unwrap();
+        let bytes = user_bytes(&file, 39900);
+        let msgs = messages(&file, 39900);
+        assert!(
+            said.contains(&format!("{msgs} messages, {bytes} bytes")),
+            "{name}: serve said {said:?}; the capture's client sent {msgs} messages, {bytes} bytes"
+        );
+    }
+}
