@@ -8,6 +8,7 @@ pub mod capfile;
 pub mod dissect;
 pub mod files;
 pub mod filter;
+pub mod graph;
 pub mod lang;
 pub mod output;
 pub mod wire;

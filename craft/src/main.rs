@@ -41,6 +41,8 @@ enum Command {
     Dissect(Box<dissect::DissectArgs>),
     /// The association and per-stream tables of a capture (--json: one object a line).
     Assoc(sctp_craft::assoc_cmd::AssocArgs),
+    /// One association as an SVG picture: TSNs, receiver window or RTT over time.
+    Graph(sctp_craft::graph::GraphArgs),
     /// Run a script of the crafting language ("-" reads stdin).
     Run {
         /// The script.
@@ -80,6 +82,13 @@ fn main() -> ExitCode {
             }
         },
         Some(Command::Assoc(a)) => match sctp_craft::assoc_cmd::run(&a) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("sctp-craft: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Graph(a)) => match sctp_craft::graph::run(&a) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("sctp-craft: {e:#}");

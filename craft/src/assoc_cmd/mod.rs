@@ -80,6 +80,14 @@ pub fn summaries(
     }
 }
 
+/// The file name of `p`, for titles.
+pub fn file_name(p: &std::path::Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// Name of chunk type `t` in the registry, or "type N".
 pub fn chunk_name(t: u8) -> String {
     lookup(Family::Chunk, DialectTag::Standard, u16::from(t))
