@@ -88,6 +88,9 @@ pub struct Config {
     /// add and delete addresses, set primary). It needs SCTP-AUTH: ASCONF
     /// and ASCONF-ACK are added to the chunks we require authenticated.
     pub asconf: bool,
+    /// Which stream sends next (RFC 8260 3): round robin (default), first
+    /// come first served, or priority (`Endpoint::set_stream_priority`).
+    pub scheduler: crate::association::tx_queue::Scheduler,
 }
 
 impl Default for Config {
@@ -126,6 +129,7 @@ impl Default for Config {
             reconfig: false,
             nr_sack: false,
             asconf: false,
+            scheduler: Default::default(),
         }
     }
 }

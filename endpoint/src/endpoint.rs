@@ -389,6 +389,18 @@ impl Endpoint {
         a.reconfig_request(now, Request::AddStreams { outgoing, incoming })
     }
 
+    /// Sets `stream`'s priority for the priority scheduler (RFC 8260 3.4;
+    /// `SCTP_STREAM_SCHEDULER_VALUE`): lower values send first.
+    pub fn set_stream_priority(&mut self, id: AssocId, stream: u16, priority: u16) -> bool {
+        match self.assocs.get_mut(&id) {
+            Some(a) => {
+                a.tx.set_priority(stream, priority);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Makes the peer's address `remote` association `id`'s primary
     /// destination (RFC 6458 8.1.8 `SCTP_PRIMARY_ADDR`); false when it is
     /// not one of the association's live destinations.

@@ -51,6 +51,7 @@ pub use association::asconf::AddressOp;
 pub use association::reassembly::Message;
 pub use association::reconfig::ReconfigResult;
 pub use association::stream_reset::ReconfigError;
+pub use association::tx_queue::Scheduler;
 pub use association::{State, Status};
 pub use config::Config;
 pub use endpoint::{ConnectOptions, Endpoint, Stats, Transmit};

@@ -273,6 +273,7 @@ impl Association {
         a.streams_requested = streams;
         a.rtx = RetransmitQueue::new(local_tsn);
         a.tx = TxQueue::new(streams);
+        a.tx.set_scheduler(a.cfg.scheduler);
         a.init_value = transmit::init_value(&a.cfg, local_tag, local_tsn, streams, &a.local_addrs);
         if a.cfg.auth {
             a.auth_local_vector = auth::put_local_params(&mut a.init_value, &a.cfg, auth_random);
@@ -434,6 +435,7 @@ impl Association {
                 self.tx.set_streams(n.outbound);
             }
         }
+        self.tx.set_scheduler(self.cfg.scheduler);
         self.rx = Some(DataTracker::new(
             n.peer_tsn,
             self.cfg.sack_every,
@@ -497,6 +499,7 @@ impl Association {
     /// new bounds, packet size, heartbeat schedule.
     pub(crate) fn apply_config(&mut self) {
         let cfg = self.cfg.clone();
+        self.tx.set_scheduler(cfg.scheduler);
         for p in &mut self.paths {
             p.rto = p.rto.clamp(cfg.rto_min, cfg.rto_max);
             if p.srtt().is_none() {

@@ -59,6 +59,21 @@ pub struct Piece {
     pub range: std::ops::Range<usize>,
 }
 
+/// How the next stream to send from is chosen (RFC 8260 3 stream
+/// schedulers; RFC 6458-bis `SCTP_STREAM_SCHEDULER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheduler {
+    /// First come, first served: messages leave in the order they were
+    /// queued, whatever their stream (RFC 8260 3.1).
+    Fcfs,
+    /// Round robin between streams, one message each turn (RFC 8260 3.2).
+    #[default]
+    RoundRobin,
+    /// Strict priority: the stream with the lowest priority value that has
+    /// data sends; equal priorities take turns (RFC 8260 3.4).
+    Priority,
+}
+
 /// Outbound streams: queued messages and the next SSN of each.
 #[derive(Debug)]
 pub struct TxQueue {
@@ -75,6 +90,11 @@ pub struct TxQueue {
     current: Option<u16>,
     /// Streams held back while their reset is negotiated (RFC 6525 5.1.2).
     paused: Vec<u16>,
+    /// Which stream sends next (RFC 8260 3).
+    scheduler: Scheduler,
+    /// Per-stream priority for [`Scheduler::Priority`] (lower first;
+    /// default 0).
+    priority: Vec<u16>,
     bytes: usize,
     next_msg: u64,
 }
@@ -90,6 +110,8 @@ impl TxQueue {
             active: VecDeque::new(),
             current: None,
             paused: Vec::new(),
+            scheduler: Scheduler::RoundRobin,
+            priority: Vec::new(),
             bytes: 0,
             next_msg: 0,
         }
@@ -157,6 +179,49 @@ impl TxQueue {
         for &s in list {
             self.next_ssn.reset(s);
             self.next_mid.reset(s);
+        }
+    }
+
+    /// Chooses the stream scheduler (RFC 8260 3).
+    pub fn set_scheduler(&mut self, s: Scheduler) {
+        self.scheduler = s;
+    }
+
+    /// Sets `stream`'s priority for [`Scheduler::Priority`] (lower first).
+    pub fn set_priority(&mut self, stream: u16, priority: u16) {
+        let s = stream as usize;
+        if self.priority.len() <= s {
+            self.priority.resize(s + 1, 0);
+        }
+        self.priority[s] = priority;
+    }
+
+    /// The index in `active` of the stream the scheduler picks next.
+    fn choose(&self) -> Option<usize> {
+        let eligible = |s: u16| {
+            let q = &self.queues[s as usize];
+            match q.front() {
+                None => false,
+                Some(m) => m.sent > 0 || !self.is_paused(s),
+            }
+        };
+        let candidates = self
+            .active
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| eligible(**s));
+        match self.scheduler {
+            Scheduler::RoundRobin => candidates.map(|(i, _)| i).next(),
+            Scheduler::Fcfs => candidates
+                .min_by_key(|(_, s)| {
+                    self.queues[**s as usize]
+                        .front()
+                        .map_or(u64::MAX, |m| m.msg)
+                })
+                .map(|(i, _)| i),
+            Scheduler::Priority => candidates
+                .min_by_key(|(i, s)| (self.priority.get(**s as usize).copied().unwrap_or(0), *i))
+                .map(|(i, _)| i),
         }
     }
 
@@ -289,7 +354,7 @@ impl TxQueue {
     pub fn next_remaining(&self) -> Option<usize> {
         let stream = match self.current {
             Some(s) => s,
-            None => *self.active.iter().find(|s| !self.is_paused(**s))?,
+            None => self.active[self.choose()?],
         };
         let m = self.queues[stream as usize].front()?;
         Some(m.data.len() - m.sent)
@@ -301,24 +366,10 @@ impl TxQueue {
         let stream = match self.current {
             Some(s) => s,
             None => {
-                // Paused streams keep their place in the rotation.
-                let mut turns = self.active.len();
-                loop {
-                    if turns == 0 {
-                        return None;
-                    }
-                    turns -= 1;
-                    let s = self.active.pop_front()?;
-                    if self.queues[s as usize].is_empty() {
-                        continue;
-                    }
-                    let half_cut = self.queues[s as usize].front().is_some_and(|m| m.sent > 0);
-                    if self.is_paused(s) && !half_cut {
-                        self.active.push_back(s);
-                        continue;
-                    }
-                    break s;
-                }
+                // The scheduler's choice leaves the rotation; streams it
+                // passed over (paused, lower priority) keep their place.
+                let i = self.choose()?;
+                self.active.remove(i)?
             }
         };
         let q = &mut self.queues[stream as usize];
@@ -390,6 +441,54 @@ mod tests {
 
     fn msg(b: &[u8]) -> Arc<[u8]> {
         Arc::from(b)
+    }
+
+    /// The streams of the messages as the scheduler sends them.
+    fn order(q: &mut TxQueue) -> Vec<u16> {
+        std::iter::from_fn(|| q.next_piece(100).map(|p| p.stream)).collect()
+    }
+
+    /// Messages queued on streams 2, 0, 2, 1, 0 in that order.
+    fn queued(s: Scheduler) -> TxQueue {
+        let mut q = TxQueue::new(3);
+        q.set_scheduler(s);
+        for st in [2, 0, 2, 1, 0] {
+            q.push(st, 1, false, msg(b"m"));
+        }
+        q
+    }
+
+    #[test]
+    fn schedulers_fcfs_round_robin_and_priority() {
+        // RFC 8260 3.1: the order of queueing.
+        assert_eq!(order(&mut queued(Scheduler::Fcfs)), [2, 0, 2, 1, 0]);
+        // 3.2: one message per stream in turn.
+        assert_eq!(order(&mut queued(Scheduler::RoundRobin)), [2, 0, 1, 2, 0]);
+        // 3.4: stream 1 first, then 0, then 2; equal priorities take turns.
+        let mut q = queued(Scheduler::Priority);
+        q.set_priority(1, 0);
+        q.set_priority(0, 1);
+        q.set_priority(2, 2);
+        assert_eq!(order(&mut q), [1, 0, 0, 2, 2]);
+        let mut q = queued(Scheduler::Priority);
+        assert_eq!(order(&mut q), [2, 0, 1, 2, 0], "all equal: round robin");
+    }
+
+    #[test]
+    fn with_interleaving_a_higher_priority_message_overtakes_a_large_one() {
+        let mut q = TxQueue::new(2);
+        q.set_interleaving(true);
+        q.set_scheduler(Scheduler::Priority);
+        q.set_priority(0, 0);
+        q.set_priority(1, 5);
+        q.push(1, 1, false, msg(&[0u8; 1000]));
+        let first = q.next_piece(100).unwrap();
+        assert_eq!(first.stream, 1);
+        // A message on the urgent stream arrives while the large one is cut.
+        q.push(0, 1, false, msg(b"urgent"));
+        let next = q.next_piece(100).unwrap();
+        assert_eq!((next.stream, next.flags), (0, 0x03));
+        assert!(order(&mut q).iter().all(|s| *s == 1));
     }
 
     #[test]
