@@ -91,6 +91,10 @@ pub struct Config {
     /// Which stream sends next (RFC 8260 3): round robin (default), first
     /// come first served, or priority (`Endpoint::set_stream_priority`).
     pub scheduler: crate::association::tx_queue::Scheduler,
+    /// Set the I bit (SACK-IMMEDIATELY, RFC 7053 4.2) on the last DATA or
+    /// I-DATA chunk sent when nothing more is queued, so the peer does not
+    /// delay its SACK for the end of a burst.
+    pub sack_immediately: bool,
 }
 
 impl Default for Config {
@@ -130,6 +134,7 @@ impl Default for Config {
             nr_sack: false,
             asconf: false,
             scheduler: Default::default(),
+            sack_immediately: false,
         }
     }
 }

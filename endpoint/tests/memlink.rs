@@ -502,3 +502,40 @@ fn a_message_larger_than_the_receive_window_arrives_in_pieces() {
     let joined: Vec<u8> = rest.iter().flat_map(|p| p.0.iter().copied()).collect();
     assert!(joined == body, "pieces join to the message");
 }
+
+/// SACK-IMMEDIATELY (RFC 7053): with `Config::sack_immediately` the last
+/// chunk of a burst carries the I bit and the receiver acknowledges it at
+/// once; without it a lone packet waits for the delayed-SACK timer.
+#[test]
+fn the_i_bit_gets_an_immediate_sack() {
+    let time_to_ack = |on: bool| {
+        let cfg = Config {
+            sack_immediately: on,
+            ..Config::default()
+        };
+        let mut n = net_with(Impairment::default(), 21, cfg);
+        let (a, _) = connect(&mut n);
+        // A first message (the receiver may acknowledge the very first at
+        // once), then the one measured.
+        n.ep(A).send(a, 0, 1, false, b"first".to_vec()).unwrap();
+        n.run_until(Duration::from_secs(1), |_| false);
+        let t0 = n.now;
+        n.ep(A)
+            .send(a, 0, 1, false, b"one packet".to_vec())
+            .unwrap();
+        assert!(n.run_until(Duration::from_secs(5), |n| n
+            .ep(A)
+            .status(a)
+            .is_some_and(|s| s.outstanding == 0 && s.queued == 0)));
+        n.now - t0
+    };
+    let with = time_to_ack(true);
+    let without = time_to_ack(false);
+    // One-way delay is 5 ms: a round trip and no more with the I bit.
+    assert!(with < Duration::from_millis(50), "with the I bit: {with:?}");
+    // Without it the delayed-SACK timer runs (here at least 100 ms).
+    assert!(
+        without >= Duration::from_millis(100),
+        "without: {without:?}"
+    );
+}

@@ -533,6 +533,12 @@ impl Association {
                     break;
                 };
                 let tsn = self.rtx.next_tsn().0;
+                // RFC 7053 4.2: the last chunk before the queue runs dry
+                // asks for an immediate SACK.
+                let mut piece = piece;
+                if self.cfg.sack_immediately && self.tx.is_empty() {
+                    piece.flags |= sctp_codec::chunk::flags::DATA_I;
+                }
                 let payload = &piece.data[piece.range.clone()];
                 let written = if self.idata {
                     let ppid_or_fsn = if piece.fsn == 0 {

@@ -157,6 +157,23 @@ struct Extensions {
     /// implies --auth, which ASCONF needs.
     #[arg(long)]
     asconf: bool,
+    /// Set the I bit (RFC 7053) on the last chunk before the send queue runs dry.
+    #[arg(long)]
+    sack_immediately: bool,
+    /// Stream scheduler (RFC 8260 3).
+    #[arg(long, value_enum, default_value = "round-robin")]
+    scheduler: SchedulerArg,
+}
+
+/// `--scheduler` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SchedulerArg {
+    /// First come, first served.
+    Fcfs,
+    /// One message per stream in turn.
+    RoundRobin,
+    /// Lowest stream priority value first.
+    Priority,
 }
 
 impl Extensions {
@@ -170,6 +187,12 @@ impl Extensions {
         cfg.reconfig = self.reconfig;
         cfg.nr_sack = self.nr_sack;
         cfg.asconf = self.asconf;
+        cfg.sack_immediately = self.sack_immediately;
+        cfg.scheduler = match self.scheduler {
+            SchedulerArg::Fcfs => sctp_endpoint::Scheduler::Fcfs,
+            SchedulerArg::RoundRobin => sctp_endpoint::Scheduler::RoundRobin,
+            SchedulerArg::Priority => sctp_endpoint::Scheduler::Priority,
+        };
         if self.asconf {
             cfg.auth = true;
         }

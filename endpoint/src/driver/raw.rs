@@ -1,47 +1,115 @@
 //! Raw IP (RFC 9260 1.4): SCTP packets straight on IPv4 or IPv6 with IP
-//! protocol number 132, through a raw socket (root or CAP_NET_RAW).
+//! protocol number 132, through raw sockets (root or CAP_NET_RAW).
 //!
-//! Linux has no kernel SCTP here; while this socket is open the kernel
+//! Linux has no kernel SCTP here; while such a socket is open the kernel
 //! passes every incoming protocol-132 packet to it instead of answering with
-//! ICMP protocol unreachable, so the driver keeps it open for its lifetime.
-//! IPv4 raw sockets deliver packets with their IP header, which is parsed
-//! (source, destination, header length) and stripped; IPv6 raw sockets
-//! deliver the payload alone, the source coming from `recvfrom` (RFC 3542 3).
-//! The socket is bound to the local address, so only packets for that
-//! address arrive. The kernel writes the IP header of what we send; the SCTP
-//! checksum is the endpoint's. `from` handed to the endpoint is
-//! `SocketAddr::new(source, 0)`: there is no UDP port over raw IP.
+//! ICMP protocol unreachable, so the driver keeps its sockets open for its
+//! lifetime. IPv4 raw sockets deliver packets with their IP header, which is
+//! parsed (source, destination, header length, ECN field) and stripped; IPv6
+//! raw sockets deliver the payload alone, the source coming from `recvmsg`
+//! and the traffic class and destination from its `IPV6_TCLASS` and
+//! `IPV6_PKTINFO` control messages (RFC 3542 3, 6.2, 6.5). The kernel writes
+//! the IP header of what we send; the SCTP checksum is the endpoint's.
+//! `from` handed to the endpoint is `SocketAddr::new(source, 0)`: there is
+//! no UDP port over raw IP.
 //!
-//! The socket is made with `socket2` and used through `std`'s datagram
+//! Multihoming: one socket per local address, each bound to its address, so
+//! the kernel delivers to each only the packets for its address and a packet
+//! leaves from the address of the path the endpoint chose
+//! ([`crate::Transmit::local`]). The driver waits on all of them at once
+//! with `poll`.
+//!
+//! ECN (RFC 9260 Appendix A, RFC 3168): a packet the endpoint marks
+//! [`crate::Transmit::ecn_capable`] leaves with ECT(0) (`IP_TOS` /
+//! `IPV6_TCLASS` on its socket, set only when it changes); the ECN field of
+//! each received packet is read and Congestion Experienced handed to
+//! [`Endpoint::handle_packet_ecn`].
+//!
+//! The sockets are made with `socket2` and used through `std`'s datagram
 //! socket type (`UdpSocket::from(socket2::Socket)`): its `send_to`,
-//! `recv_from` and timeouts are the plain `sendto`/`recvfrom`/`SO_RCVTIMEO`
-//! calls a raw socket takes, and they need no `unsafe` (socket2's own
-//! `recv_from` fills `MaybeUninit` buffers).
+//! `recv_from` are the plain `sendto`/`recvfrom` calls a raw socket takes;
+//! IPv6 receives go through `nix`'s safe `recvmsg` for the control
+//! messages. No `unsafe`.
 
-use std::io;
+use std::io::{self, IoSliceMut};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::socket::{recvmsg, setsockopt, sockopt, MsgFlags, SockaddrStorage};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
+use super::udp::{cmsg_buffer, read_cmsgs, set_ecn, std_addr, EcnCounters, CE, ECT0, NOT_ECT};
 use crate::Endpoint;
 
 /// IP protocol number of SCTP.
 pub const IPPROTO_SCTP: i32 = 132;
 
-/// An endpoint on one raw protocol-132 socket.
+/// Packets read from one socket per step at most, before the others and
+/// the timers get their turn.
+const BATCH: usize = 256;
+
+/// One raw socket bound to one of our addresses.
+struct RawSocket {
+    sock: UdpSocket,
+    local: IpAddr,
+    /// The ECN field the socket currently sends with.
+    ecn_out: u8,
+}
+
+/// An endpoint on raw protocol-132 sockets, one per local address.
 pub struct RawDriver {
     /// The sans-IO endpoint.
     pub ep: Endpoint,
-    socket: UdpSocket,
-    local_ip: IpAddr,
+    socks: Vec<RawSocket>,
     buf: Vec<u8>,
     rx: Vec<u8>,
-    /// Packets that could not be sent (the socket refused them).
+    cmsg: Vec<u8>,
+    /// Packets that could not be sent (the socket refused them, or no
+    /// socket has the source address asked for).
     pub send_errors: u64,
     /// Received packets that were not SCTP for us (not protocol 132, cut
     /// short, or for another address).
     pub ignored: u64,
+    /// What was sent with ECT(0) and the ECN field of what arrived.
+    pub ecn: EcnCounters,
+}
+
+fn open(local: IpAddr) -> io::Result<UdpSocket> {
+    let domain = if local.is_ipv4() {
+        Domain::IPV4
+    } else {
+        Domain::IPV6
+    };
+    let sock = Socket::new(domain, Type::RAW, Some(Protocol::from(IPPROTO_SCTP))).map_err(|e| {
+        if e.kind() == io::ErrorKind::PermissionDenied {
+            io::Error::new(
+                e.kind(),
+                format!("raw IP sockets need root or CAP_NET_RAW ({e})"),
+            )
+        } else {
+            e
+        }
+    })?;
+    sock.bind(&SockAddr::from(SocketAddr::new(local, 0)))
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot bind raw socket to {local} (is it an address of this host?): {e}"),
+            )
+        })?;
+    // Room for bursts: the endpoint reads in steps.
+    let _ = sock.set_recv_buffer_size(4 << 20);
+    let _ = sock.set_send_buffer_size(4 << 20);
+    if local.is_ipv6() {
+        // The traffic class (ECN) and destination of each packet; IPv4
+        // packets come with their header.
+        let _ = sock.set_recv_tclass_v6(true);
+        let _ = setsockopt(&sock, sockopt::Ipv6RecvPacketInfo, &true);
+    }
+    sock.set_nonblocking(true)?;
+    Ok(UdpSocket::from(sock))
 }
 
 impl RawDriver {
@@ -49,61 +117,111 @@ impl RawDriver {
     /// host, or the unspecified address for all of them) and drives `ep`
     /// through it.
     pub fn bind(ep: Endpoint, local: IpAddr) -> io::Result<Self> {
-        let domain = if local.is_ipv4() {
-            Domain::IPV4
-        } else {
-            Domain::IPV6
-        };
-        let sock =
-            Socket::new(domain, Type::RAW, Some(Protocol::from(IPPROTO_SCTP))).map_err(|e| {
-                if e.kind() == io::ErrorKind::PermissionDenied {
-                    io::Error::new(
-                        e.kind(),
-                        format!("raw IP sockets need root or CAP_NET_RAW ({e})"),
-                    )
-                } else {
-                    e
-                }
-            })?;
-        sock.bind(&SockAddr::from(SocketAddr::new(local, 0)))
-            .map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!(
-                        "cannot bind raw socket to {local} (is it an address of this host?): {e}"
-                    ),
-                )
-            })?;
-        // Room for bursts: the endpoint reads in steps.
-        let _ = sock.set_recv_buffer_size(4 << 20);
-        let _ = sock.set_send_buffer_size(4 << 20);
+        Self::bind_addrs(ep, &[local])
+    }
+
+    /// Opens one raw socket per address in `locals` (a multihomed endpoint;
+    /// IPv4 and IPv6 may be mixed) and drives `ep` through them. The first
+    /// is [`RawDriver::local_ip`]. Tell the endpoint about the others too
+    /// (`ConnectOptions::extra_local`, `Endpoint::set_local_addresses`).
+    pub fn bind_addrs(ep: Endpoint, locals: &[IpAddr]) -> io::Result<Self> {
+        if locals.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no local address for the raw driver",
+            ));
+        }
+        let mut socks = Vec::with_capacity(locals.len());
+        for &local in locals {
+            if socks.iter().any(|s: &RawSocket| s.local == local) {
+                continue;
+            }
+            socks.push(RawSocket {
+                sock: open(local)?,
+                local,
+                ecn_out: NOT_ECT,
+            });
+        }
         Ok(RawDriver {
             ep,
-            socket: UdpSocket::from(sock),
-            local_ip: local,
+            socks,
             buf: Vec::with_capacity(65536),
             rx: vec![0; 65536],
+            cmsg: cmsg_buffer(),
             send_errors: 0,
             ignored: 0,
+            ecn: EcnCounters::default(),
         })
     }
 
-    /// Our IP address as the endpoint sees it.
+    /// Our (first) IP address as the endpoint sees it.
     pub fn local_ip(&self) -> IpAddr {
-        self.local_ip
+        self.socks[0].local
+    }
+
+    /// Every local address the driver has a socket on.
+    pub fn local_ips(&self) -> Vec<IpAddr> {
+        self.socks.iter().map(|s| s.local).collect()
+    }
+
+    /// The socket to send from `local` to an address of `v4`'s family: the
+    /// one bound to `local`, else an unspecified one, else any of the family.
+    fn socket_for(&self, local: IpAddr, v4: bool) -> Option<usize> {
+        let fam = |s: &&RawSocket| s.local.is_ipv4() == v4;
+        let pos = |f: &dyn Fn(&RawSocket) -> bool| self.socks.iter().position(f);
+        pos(&|s| s.local == local)
+            .or_else(|| pos(&|s| fam(&s) && s.local.is_unspecified()))
+            .or_else(|| pos(&|s| fam(&s)))
     }
 
     /// Sends everything the endpoint has to send now.
     pub fn flush(&mut self) {
         let now = Instant::now();
         while let Some(t) = self.ep.poll_transmit(now, &mut self.buf) {
+            let Some(k) = self.socket_for(t.local, t.remote.is_ipv4()) else {
+                self.send_errors += 1;
+                continue;
+            };
+            let s = &mut self.socks[k];
+            let want = if t.ecn_capable { ECT0 } else { NOT_ECT };
+            if want != s.ecn_out && set_ecn(&s.sock, s.local.is_ipv6(), want).is_ok() {
+                s.ecn_out = want;
+            }
             // Port 0: raw IPv6 sockets refuse any port but 0 or the protocol.
             let to = SocketAddr::new(t.remote.ip(), 0);
-            if self.socket.send_to(&self.buf, to).is_err() {
+            if s.sock.send_to(&self.buf, to).is_err() {
                 // Unreachable, or a full buffer: SCTP retransmits.
                 self.send_errors += 1;
+            } else if s.ecn_out == ECT0 {
+                self.ecn.ect0_sent += 1;
+            } else {
+                self.ecn.not_ect_sent += 1;
             }
         }
+    }
+
+    /// Waits up to `wait` until one of the sockets has a packet; returns
+    /// which ones do (a bit per socket, the first 64).
+    fn wait(&self, wait: Duration) -> io::Result<u64> {
+        let mut fds: Vec<PollFd<'_>> = self
+            .socks
+            .iter()
+            .map(|s| PollFd::new(s.sock.as_fd(), PollFlags::POLLIN))
+            .collect();
+        // Milliseconds, rounded up so a timer is never polled for early.
+        let ms = wait.as_micros().div_ceil(1000).min(60_000) as u16;
+        match poll(&mut fds, PollTimeout::from(ms)) {
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => return Ok(0),
+            Err(e) => return Err(e.into()),
+        }
+        let mut ready = 0u64;
+        for (k, f) in fds.iter().enumerate().take(64) {
+            if f.revents().is_some_and(|r| !r.is_empty()) {
+                ready |= 1 << k;
+            }
+        }
+        Ok(ready)
     }
 
     /// Sends what is due, then waits at most `max_wait` (and no later than
@@ -115,41 +233,33 @@ impl RawDriver {
         if let Some(t) = self.ep.poll_timeout() {
             wait = wait.min(t.saturating_duration_since(now));
         }
-        // A zero timeout means "block forever" to set_read_timeout.
-        let wait = wait.max(Duration::from_micros(50));
-        self.socket.set_read_timeout(Some(wait))?;
-        let mut first = true;
+        let ready = self.wait(wait)?;
         let mut result = Ok(());
-        for _ in 0..256 {
-            match self.socket.recv_from(&mut self.rx) {
-                Ok((n, from)) => {
-                    self.deliver(n, from.ip());
-                    if first {
-                        // Drain what else is queued without blocking.
-                        self.socket.set_nonblocking(true)?;
-                        first = false;
+        for k in 0..self.socks.len() {
+            if k < 64 && ready & (1 << k) == 0 {
+                continue;
+            }
+            for _ in 0..BATCH {
+                match self.recv(k) {
+                    Ok(()) => {}
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::WouldBlock
+                                | io::ErrorKind::TimedOut
+                                | io::ErrorKind::Interrupted
+                                | io::ErrorKind::ConnectionRefused
+                                | io::ErrorKind::ConnectionReset
+                        ) =>
+                    {
+                        break
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break;
                     }
                 }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                            | io::ErrorKind::ConnectionRefused
-                            | io::ErrorKind::ConnectionReset
-                    ) =>
-                {
-                    break
-                }
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
             }
-        }
-        if !first {
-            self.socket.set_nonblocking(false)?;
         }
         result?;
         let now = Instant::now();
@@ -160,26 +270,65 @@ impl RawDriver {
         Ok(())
     }
 
-    /// Hands one received packet (`n` bytes in `rx`) to the endpoint.
-    fn deliver(&mut self, n: usize, src: IpAddr) {
-        let now = Instant::now();
-        let (sctp, src, dst) = if self.local_ip.is_ipv4() {
-            match strip_ipv4(&self.rx[..n]) {
-                Some(p) => p,
-                None => {
-                    self.ignored += 1;
-                    return;
-                }
-            }
+    /// Reads one packet from socket `k` and hands it to the endpoint.
+    fn recv(&mut self, k: usize) -> io::Result<()> {
+        let local = self.socks[k].local;
+        if local.is_ipv4() {
+            let (n, _) = self.socks[k].sock.recv_from(&mut self.rx)?;
+            let Some((payload, src, dst)) = strip_ipv4(&self.rx[..n]) else {
+                self.ignored += 1;
+                return Ok(());
+            };
+            // The payload starts after the header (IHL) and was cut to the
+            // total length; the ECN field is the low bits of the TOS byte.
+            let ihl = (self.rx[0] & 0x0f) as usize * 4;
+            let range = ihl..ihl + payload.len();
+            let ecn = self.rx[1] & 3;
+            self.deliver(local, src, dst, Some(ecn), range);
         } else {
-            (&self.rx[..n], src, self.local_ip)
-        };
-        if !self.local_ip.is_unspecified() && dst != self.local_ip {
+            let fd = self.socks[k].sock.as_raw_fd();
+            let mut iov = [IoSliceMut::new(&mut self.rx)];
+            let m = recvmsg::<SockaddrStorage>(
+                fd,
+                &mut iov,
+                Some(&mut self.cmsg[..]),
+                MsgFlags::empty(),
+            )
+            .map_err(io::Error::from)?;
+            let (ecn, dst) = read_cmsgs(&m);
+            let n = m.bytes;
+            let src = m.address.as_ref().and_then(std_addr).map(|a| a.ip());
+            let Some(src) = src else {
+                self.ignored += 1;
+                return Ok(());
+            };
+            self.deliver(local, src, dst.unwrap_or(local), ecn, 0..n);
+        }
+        Ok(())
+    }
+
+    /// Hands one received packet (`range` of `rx`) to the endpoint.
+    fn deliver(
+        &mut self,
+        local: IpAddr,
+        src: IpAddr,
+        dst: IpAddr,
+        ecn: Option<u8>,
+        range: std::ops::Range<usize>,
+    ) {
+        if !local.is_unspecified() && dst != local {
             self.ignored += 1;
             return;
         }
-        self.ep
-            .handle_packet(now, SocketAddr::new(src, 0), dst, sctp);
+        self.ecn.saw(ecn);
+        let now = Instant::now();
+        self.ep.handle_packet_ecn(
+            now,
+            SocketAddr::new(src, 0),
+            dst,
+            ecn == Some(CE),
+            &self.rx[range],
+        );
     }
 }
 
