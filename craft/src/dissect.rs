@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 use clap::Args;
+use sctp_codec::analysis::{Analyzer, PacketMeta, PacketReport};
 use sctp_codec::capture::{Backend, CaptureReader};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
@@ -103,6 +104,13 @@ pub struct DissectArgs {
     /// Also print lints (in the summary and tree views; always in JSON).
     #[arg(long)]
     pub lint: bool,
+    /// Add the association analysis (retransmissions, acknowledgements and
+    /// RTTs, gaps, messages, AUTH verdicts) to the summary, -V and JSON.
+    #[arg(long)]
+    pub analysis: bool,
+    /// SCTP-AUTH key file for --analysis (docs/auth-keys.md).
+    #[arg(long, value_name = "FILE", requires = "analysis")]
+    pub keys: Option<PathBuf>,
     /// Capture reader: libpcap, or the pure-Rust reader ("native"), which is
     /// faster on large plain files (libpcap reads them 4 KiB per system call).
     #[arg(long, default_value = "libpcap", value_parser = ["libpcap", "native"])]
@@ -174,6 +182,8 @@ enum ItemKind {
         rules: Result<Rules, DecodeError>,
         /// What a zero checksum would be on it (RFC 9653, per association).
         zero: ZeroVerdict,
+        /// The association analysis (`--analysis`).
+        analysis: Option<Box<PacketReport>>,
     },
     /// A frame whose link, IP or UDP layers are broken.
     LinkError(String),
@@ -386,6 +396,11 @@ fn read_frames(
     let mut defrag = Defragmenter::default();
     let mut decoder = Decoder::new(a.dialect);
     let mut zero_follower = ZeroChecksumFollower::default();
+    let mut analyzer = match (a.analysis, crate::assoc_cmd::config(a.keys.as_ref())) {
+        (false, _) => None,
+        (true, Ok(c)) => Some(Analyzer::new(c)),
+        (true, Err(e)) => return Err(format!("{e:#}")),
+    };
     let mut seq = 0u64;
     let new_batch = |seq| match pool.take() {
         Some(b) => Batch { seq, ..b },
@@ -433,6 +448,19 @@ fn read_frames(
                     Ok(v) => zero_follower.observe(seg.assoc_key(), v),
                     Err(_) => ZeroVerdict::NotNegotiated,
                 };
+                let analysis = match (&mut analyzer, &view) {
+                    (Some(an), Ok(v)) => Some(Box::new(an.packet(
+                        &PacketMeta {
+                            frame: frame.number,
+                            time_ns: epoch,
+                            src: seg.src,
+                            dst: seg.dst,
+                            quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
+                        },
+                        v,
+                    ))),
+                    _ => None,
+                };
                 let rules = view.map(|v| v.rules());
                 ItemKind::Sctp {
                     bytes: at..batch.arena.len(),
@@ -442,6 +470,7 @@ fn read_frames(
                     truncated: seg.truncated,
                     rules,
                     zero,
+                    analysis,
                 }
             }
             Ok(None) => continue,
@@ -639,7 +668,7 @@ fn format_item(
     stats: Option<&mut Stats>,
 ) -> bool {
     let frame = item.frame;
-    let (bytes, src, dst, encap, truncated, rules, zero) = match &item.what {
+    let (bytes, src, dst, encap, truncated, rules, zero, analysis) = match &item.what {
         ItemKind::LinkError(e) => {
             if a.json {
                 let _ = write!(s, "{{\"frame\":{frame},\"link_error\":");
@@ -658,6 +687,7 @@ fn format_item(
             truncated,
             rules,
             zero,
+            analysis,
         } => (
             &arena[bytes.clone()],
             src,
@@ -666,6 +696,7 @@ fn format_item(
             *truncated,
             rules,
             *zero,
+            analysis.as_deref(),
         ),
     };
     let rules = match rules {
@@ -763,7 +794,11 @@ fn format_item(
             json::push_str(s, &l.message);
             s.push('}');
         }
-        s.push_str("]}\n");
+        s.push(']');
+        if let Some(r) = analysis {
+            crate::analysis_out::json(s, r);
+        }
+        s.push_str("}\n");
     } else {
         let mut when = String::new();
         match a.time_format {
@@ -788,6 +823,9 @@ fn format_item(
             "icmp" => s.push_str(" [in icmp]"),
             _ => {}
         }
+        if let Some(r) = analysis {
+            crate::analysis_out::summary(s, r);
+        }
         s.push('\n');
         if let Some(packet) = &whole {
             if a.verbose {
@@ -795,6 +833,9 @@ fn format_item(
                 checksum_line(s, &report);
                 let mut w = TreeWriter::new(s, 1);
                 packet.describe(&mut w);
+                if let Some(r) = analysis {
+                    crate::analysis_out::tree(s, r);
+                }
             }
             if a.lint || a.verbose {
                 for l in with_zero_lint(lint::lint_rules(packet, Some(&report), &rules)) {

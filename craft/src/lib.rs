@@ -2,6 +2,7 @@
 //! the REPL, the wire (UDP encapsulation and raw IP) and the association
 //! follower. The binary in `main.rs` is a thin command line over these.
 
+pub mod analysis_out;
 pub mod assoc;
 pub mod assoc_cmd;
 pub mod capfile;

@@ -1,0 +1,323 @@
+//! `dissect --analysis`: a packet's association analysis (issue 18, from
+//! `sctp_codec::analysis`) in the summary line, the `-V` tree and JSON:
+//! retransmissions (RFC 9260 6.3.3), acknowledgements with their RTT (RFC
+//! 9260 6.2.1, 6.3.1), gaps, messages completed (RFC 9260 6.9), AUTH
+//! verdicts (RFC 4895 6.3) and chunks sent without a required AUTH.
+
+use std::fmt::Write as _;
+
+use sctp_codec::analysis::{AuthVerdict, Note, PacketReport};
+
+use crate::output::json::push_str;
+
+fn secs(ns: i64) -> String {
+    format!("{:.6}", ns as f64 / 1e9)
+}
+
+fn auth_text(v: &AuthVerdict) -> String {
+    match v {
+        AuthVerdict::Verified { key_id, hmac } => {
+            format!("verified (key {key_id}, HMAC-{})", hmac.name())
+        }
+        AuthVerdict::BadHmac { key_id } => format!("BAD HMAC (key {key_id})"),
+        AuthVerdict::NoKey { key_id } => format!("not checked: no key {key_id}"),
+        AuthVerdict::NoHandshake => "not checked: handshake not captured".into(),
+        AuthVerdict::UnsupportedHmac(id) => format!("not checked: HMAC identifier {id}"),
+        AuthVerdict::Truncated => "not checked: truncated".into(),
+    }
+}
+
+/// Appends the analysis to a summary line: ` [assoc 1 fwd, retransmission
+/// of frame 12 (+0.200000 s), ...]`.
+pub fn summary(s: &mut String, r: &PacketReport) {
+    let Some(at) = r.assoc else { return };
+    let mut parts = vec![format!(
+        "assoc {} {}",
+        at.id,
+        if at.dir.index() == 0 { "fwd" } else { "rev" }
+    )];
+    if r.discarded {
+        parts.push("zero tag, not analysed".into());
+    }
+    for n in &r.notes {
+        match &n.note {
+            Note::Data(d) => {
+                if let Some(x) = d.retransmission {
+                    let mut t = format!("TSN {} retransmitted", d.tsn);
+                    if let Some(f) = x.first_frame {
+                        let _ = write!(t, " (first in frame {f}");
+                        if let Some(ns) = x.after_ns {
+                            let _ = write!(t, ", +{} s", secs(ns));
+                        }
+                        t.push(')');
+                    }
+                    if let Some(f) = d.acked_before {
+                        let _ = write!(t, " after its ack in frame {f}");
+                    }
+                    parts.push(t);
+                }
+                if d.gap > 0 {
+                    parts.push(format!(
+                        "TSN {}: {} TSN{} missing before it",
+                        d.tsn,
+                        d.gap,
+                        if d.gap == 1 { "" } else { "s" }
+                    ));
+                }
+                if d.out_of_window {
+                    parts.push(format!("TSN {} out of window", d.tsn));
+                }
+                if let Some(m) = d.message {
+                    if m.fragments > 1 {
+                        parts.push(format!(
+                            "message of {} bytes in {} fragments complete",
+                            m.bytes, m.fragments
+                        ));
+                    }
+                }
+            }
+            Note::Sack(k) => {
+                if k.stale {
+                    parts.push("stale SACK".into());
+                }
+                if !k.acked.is_empty() {
+                    let first = &k.acked[0];
+                    let mut t = if k.acked.len() == 1 {
+                        format!("acks TSN {} of frame {}", first.tsn, first.frame)
+                    } else {
+                        format!("acks {} TSNs from frame {}", k.acked.len(), first.frame)
+                    };
+                    let rtts: Vec<i64> = k
+                        .acked
+                        .iter()
+                        .filter(|a| !a.retransmitted)
+                        .map(|a| a.rtt_ns)
+                        .collect();
+                    if let Some(max) = rtts.iter().max() {
+                        let _ = write!(t, ", RTT {} s", secs(*max));
+                    }
+                    parts.push(t);
+                }
+                if !k.revoked.is_empty() {
+                    parts.push(format!("{} gap acks revoked", k.revoked.len()));
+                }
+            }
+            Note::Auth(v) => parts.push(format!("AUTH {}", auth_text(v))),
+            Note::Unauthenticated { ty } => {
+                parts.push(format!("chunk type {ty} without required AUTH"))
+            }
+        }
+    }
+    let _ = write!(s, " [{}]", parts.join("; "));
+}
+
+/// Writes the analysis as `-V` lines.
+pub fn tree(s: &mut String, r: &PacketReport) {
+    let Some(at) = r.assoc else { return };
+    let _ = writeln!(
+        s,
+        "    analysis: association {}, {} direction{}",
+        at.id,
+        at.dir.name(),
+        if r.discarded {
+            " (zero Verification Tag: not analysed)"
+        } else {
+            ""
+        }
+    );
+    for n in &r.notes {
+        let c = n.chunk;
+        match &n.note {
+            Note::Data(d) => {
+                let _ = write!(s, "      chunk {c}: TSN {}", d.tsn);
+                match d.retransmission {
+                    Some(x) => {
+                        let _ = write!(s, ", retransmission #{}", x.count);
+                        if let Some(f) = x.first_frame {
+                            let _ = write!(s, " of frame {f}");
+                        }
+                        if let Some(ns) = x.after_ns {
+                            let _ = write!(s, " after {} s", secs(ns));
+                        }
+                    }
+                    None => s.push_str(", first transmission"),
+                }
+                if let Some(f) = d.acked_before {
+                    let _ = write!(s, ", already acknowledged in frame {f}");
+                }
+                if d.gap > 0 {
+                    let _ = write!(
+                        s,
+                        ", {} TSN{} missing before it",
+                        d.gap,
+                        if d.gap == 1 { "" } else { "s" }
+                    );
+                }
+                if d.out_of_window {
+                    s.push_str(", out of window");
+                }
+                if let Some(m) = d.message {
+                    let _ = write!(
+                        s,
+                        ", completes a message of {} bytes in {} fragment(s) from frame {}",
+                        m.bytes, m.fragments, m.first_frame
+                    );
+                }
+                let _ = writeln!(s, ", {} bytes in flight", d.in_flight);
+            }
+            Note::Sack(k) => {
+                let _ = write!(s, "      chunk {c}: cumulative TSN ack {}", k.cum_tsn_ack);
+                if let Some(w) = k.a_rwnd {
+                    let _ = write!(s, ", a_rwnd {w}");
+                }
+                if k.stale {
+                    s.push_str(", stale");
+                }
+                let _ = writeln!(s, ", {} bytes in flight after it", k.in_flight);
+                for a in &k.acked {
+                    let _ = writeln!(
+                        s,
+                        "        acknowledges TSN {} of frame {}, RTT {} s{}",
+                        a.tsn,
+                        a.frame,
+                        secs(a.rtt_ns),
+                        if a.retransmitted {
+                            " (sent more than once)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                for t in &k.revoked {
+                    let _ = writeln!(s, "        revokes the gap ack of TSN {t}");
+                }
+            }
+            Note::Auth(v) => {
+                let _ = writeln!(s, "      chunk {c}: AUTH {}", auth_text(v));
+            }
+            Note::Unauthenticated { ty } => {
+                let _ = writeln!(
+                    s,
+                    "      chunk {c}: type {ty} required to be authenticated, no AUTH before it"
+                );
+            }
+        }
+    }
+}
+
+/// Appends `,"analysis":{...}` to a JSON packet object.
+pub fn json(s: &mut String, r: &PacketReport) {
+    s.push_str(",\"analysis\":");
+    let Some(at) = r.assoc else {
+        s.push_str("null");
+        return;
+    };
+    let retrans = r.has_retransmission();
+    let _ = write!(
+        s,
+        "{{\"association\":{},\"direction\":\"{}\",\"discarded\":{},\"retransmission\":{retrans},\"chunks\":[",
+        at.id,
+        at.dir.name(),
+        r.discarded
+    );
+    for (k, n) in r.notes.iter().enumerate() {
+        if k > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "{{\"chunk\":{},", n.chunk);
+        match &n.note {
+            Note::Data(d) => {
+                let _ = write!(s, "\"data\":{{\"tsn\":{},\"retransmission\":", d.tsn);
+                match d.retransmission {
+                    Some(x) => {
+                        let _ = write!(s, "{{\"count\":{},\"first_frame\":", x.count);
+                        match x.first_frame {
+                            Some(f) => {
+                                let _ = write!(s, "{f}");
+                            }
+                            None => s.push_str("null"),
+                        }
+                        s.push_str(",\"after\":");
+                        match x.after_ns {
+                            Some(ns) => s.push_str(&format!("{:.9}", ns as f64 / 1e9)),
+                            None => s.push_str("null"),
+                        }
+                        s.push('}');
+                    }
+                    None => s.push_str("null"),
+                }
+                s.push_str(",\"acked_before\":");
+                match d.acked_before {
+                    Some(f) => {
+                        let _ = write!(s, "{f}");
+                    }
+                    None => s.push_str("null"),
+                }
+                let _ = write!(
+                    s,
+                    ",\"gap\":{},\"out_of_window\":{},\"in_flight\":{},\"message\":",
+                    d.gap, d.out_of_window, d.in_flight
+                );
+                match d.message {
+                    Some(m) => {
+                        let _ = write!(
+                            s,
+                            "{{\"bytes\":{},\"fragments\":{},\"first_frame\":{}}}",
+                            m.bytes, m.fragments, m.first_frame
+                        );
+                    }
+                    None => s.push_str("null"),
+                }
+                s.push('}');
+            }
+            Note::Sack(k) => {
+                let _ = write!(
+                    s,
+                    "\"sack\":{{\"cum_tsn_ack\":{},\"a_rwnd\":",
+                    k.cum_tsn_ack
+                );
+                match k.a_rwnd {
+                    Some(w) => {
+                        let _ = write!(s, "{w}");
+                    }
+                    None => s.push_str("null"),
+                }
+                let _ = write!(
+                    s,
+                    ",\"stale\":{},\"dup_tsns\":{},\"in_flight\":{},\"acked\":[",
+                    k.stale, k.dup_tsns, k.in_flight
+                );
+                for (i, a) in k.acked.iter().enumerate() {
+                    if i > 0 {
+                        s.push(',');
+                    }
+                    let _ = write!(
+                        s,
+                        "{{\"tsn\":{},\"frame\":{},\"rtt\":{:.9},\"retransmitted\":{}}}",
+                        a.tsn,
+                        a.frame,
+                        a.rtt_ns as f64 / 1e9,
+                        a.retransmitted
+                    );
+                }
+                let revoked: Vec<String> = k.revoked.iter().map(|t| t.to_string()).collect();
+                let _ = write!(s, "],\"revoked\":[{}]}}", revoked.join(","));
+            }
+            Note::Auth(v) => {
+                s.push_str("\"auth\":");
+                push_str(s, v.name());
+                if let AuthVerdict::Verified { key_id, .. }
+                | AuthVerdict::BadHmac { key_id }
+                | AuthVerdict::NoKey { key_id } = v
+                {
+                    let _ = write!(s, ",\"key_id\":{key_id}");
+                }
+            }
+            Note::Unauthenticated { ty } => {
+                let _ = write!(s, "\"unauthenticated\":{ty}");
+            }
+        }
+        s.push('}');
+    }
+    s.push_str("]}");
+}
