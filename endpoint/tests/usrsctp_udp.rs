@@ -424,6 +424,99 @@ struct Seen {
     backward: Vec<u8>,
     /// Every packet's chunk types, with whether it went forward.
     packets: Vec<(bool, Vec<u8>)>,
+    /// Every packet as it passed, with whether it went forward.
+    raw: Vec<(bool, Vec<u8>)>,
+}
+
+/// Writes what the relay passed as a pcap file (IPv4 and UDP headers made
+/// up around each SCTP packet, UDP port 9899 both ways so that tshark
+/// decodes SCTP over UDP), and returns tshark's chunk types per packet,
+/// failing on any frame tshark calls malformed.
+fn tshark_chunk_types(seen: &Seen, name: &str) -> Vec<Vec<u8>> {
+    let path = std::env::temp_dir().join(format!("sctpkit-{name}-{}.pcap", std::process::id()));
+    // pcap header: magic, version 2.4, zone, sigfigs, snaplen, LINKTYPE_RAW.
+    let mut f = Vec::new();
+    f.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    f.extend_from_slice(&2u16.to_le_bytes());
+    f.extend_from_slice(&4u16.to_le_bytes());
+    for v in [0u32, 0, 65535, 101] {
+        f.extend_from_slice(&v.to_le_bytes());
+    }
+    for (i, (fwd, p)) in seen.raw.iter().enumerate() {
+        let len = 20 + 8 + p.len();
+        let mut ip = vec![
+            0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 2,
+        ];
+        if !fwd {
+            ip[12..20].copy_from_slice(&[127, 0, 0, 2, 127, 0, 0, 1]);
+        }
+        ip[2..4].copy_from_slice(&(len as u16).to_be_bytes());
+        let mut sum: u32 = ip
+            .chunks(2)
+            .map(|w| u16::from_be_bytes([w[0], w[1]]) as u32)
+            .sum();
+        while sum > 0xffff {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        ip[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+        let mut rec = ip;
+        rec.extend_from_slice(&9899u16.to_be_bytes());
+        rec.extend_from_slice(&9899u16.to_be_bytes());
+        rec.extend_from_slice(&((8 + p.len()) as u16).to_be_bytes());
+        rec.extend_from_slice(&[0, 0]);
+        rec.extend_from_slice(p);
+        for v in [i as u32, 0, rec.len() as u32, rec.len() as u32] {
+            f.extend_from_slice(&v.to_le_bytes());
+        }
+        f.extend_from_slice(&rec);
+    }
+    std::fs::write(&path, &f).expect("write pcap");
+    let out = std::process::Command::new("tshark")
+        .args(["-r"])
+        .arg(&path)
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "sctp.chunk_type",
+            "-e",
+            "_ws.malformed",
+        ])
+        .args([
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=,",
+            "-E",
+            "separator=;",
+        ])
+        .output()
+        .expect("tshark (scripts/install-deps.sh)");
+    let _ = std::fs::remove_file(&path);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<Vec<u8>> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let (types, malformed) = l.split_once(';').unwrap_or((l, ""));
+            assert!(
+                malformed.is_empty(),
+                "{name}: tshark calls frame {} malformed",
+                i + 1
+            );
+            types
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| t.parse().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows.len(),
+        seen.raw.len(),
+        "{name}: tshark read every packet"
+    );
+    rows
 }
 
 /// A UDP relay on 127.0.0.1: what reaches `front` goes on to `target` from
@@ -471,6 +564,7 @@ impl Relay {
                     let mut s = seen2.lock().unwrap();
                     s.forward.extend(&types);
                     s.packets.push((true, types));
+                    s.raw.push((true, buf[..n].to_vec()));
                     drop(s);
                     let _ = back.send_to(&buf[..n], target);
                 }
@@ -480,6 +574,7 @@ impl Relay {
                     let mut s = seen2.lock().unwrap();
                     s.backward.extend(&types);
                     s.packets.push((false, types));
+                    s.raw.push((false, buf[..n].to_vec()));
                     drop(s);
                     if let Some(c) = client {
                         let _ = front.send_to(&buf[..n], c);
@@ -671,6 +766,10 @@ fn auth(role: Role, n: u16) {
         "{s:?}"
     );
     let seen = relay.seen.lock().unwrap();
+    // tshark reads the same chunks from the run's capture, none malformed.
+    let by_tshark = tshark_chunk_types(&seen, "auth");
+    let ours: Vec<Vec<u8>> = seen.packets.iter().map(|(_, t)| t.clone()).collect();
+    assert_eq!(by_tshark, ours, "tshark and the relay read the same chunks");
     let mut checked = [0usize; 2];
     for (fwd, types) in &seen.packets {
         let first_listed = types.iter().position(|t| *t == 0 || *t == 3);
@@ -844,6 +943,8 @@ fn nr_sack(role: Role, n: u16) {
     assert!(ours.d.ep.status(id).unwrap().nr_sack, "NR-SACK negotiated");
     exchange(role, &mut ours, id, &mut peer, 500, small, 800, false);
     let seen = relay.seen.lock().unwrap();
+    let by_tshark = tshark_chunk_types(&seen, "nr_sack");
+    assert!(by_tshark.iter().flatten().filter(|t| **t == 0x10).count() > 20);
     for (dir, types) in [("forward", &seen.forward), ("back", &seen.backward)] {
         let nr = types.iter().filter(|t| **t == 0x10).count();
         let sacks = types.iter().filter(|t| **t == 3).count();
