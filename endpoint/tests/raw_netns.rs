@@ -2,11 +2,18 @@
 //! endpoint's `RawDriver`, across a veth pair into a network namespace that
 //! each test creates and removes: usrsctp runs inside with `usrsctp_init(0)`
 //! (raw IP), we run in the root namespace. Both directions, IPv4 and IPv6:
-//! handshake, 1 000 messages each way on 10 streams, graceful shutdown; and
-//! the `sctp-endpoint` binary's `connect --raw` and `serve --raw` against it.
+//! handshake, 1 000 messages each way on 10 streams, graceful shutdown; over
+//! IPv4 also unordered messages, 64 KiB messages that fragment, heartbeats
+//! both ways on an idle association (counted on the wire by tshark), and an
+//! abort from either side; and the `sctp-endpoint` binary's
+//! `connect --raw` and `serve --raw` against it. Multihoming over raw IP is
+//! in raw_multihoming.rs, ECN in ecn_drivers.rs.
 //! Needs root (raw sockets, `ip netns`); CI runs as root. Without root or
 //! usrsctp the tests fail.
 
+#[allow(dead_code)]
+#[path = "../../craft/tests/peer/capture.rs"]
+mod capture;
 mod peer;
 
 use std::net::{IpAddr, SocketAddr};
@@ -16,7 +23,7 @@ use std::time::{Duration, Instant};
 use peer::netns::Netns;
 use peer::{check_delivery, Peer, PeerOpts, Received};
 use sctp_endpoint::driver::raw::RawDriver;
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event};
+use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason};
 
 const SERVER_PORT: u16 = 5000;
 const CLIENT_PORT: u16 = 5001;
@@ -62,14 +69,11 @@ struct Ours {
 
 impl Ours {
     fn new(local: IpAddr, seed: u8) -> Ours {
-        let ep = Endpoint::new(
-            Config {
-                outbound_streams: 16,
-                ..Config::default()
-            },
-            Instant::now(),
-            [seed; 32],
-        );
+        Ours::with(local, seed, test_config())
+    }
+
+    fn with(local: IpAddr, seed: u8, cfg: Config) -> Ours {
+        let ep = Endpoint::new(cfg, Instant::now(), [seed; 32]);
         Ours {
             d: RawDriver::bind(ep, local).expect("raw socket"),
             events: Vec::new(),
@@ -110,6 +114,15 @@ impl Ours {
         })
     }
 
+    fn end_reason(&self) -> Option<Reason> {
+        self.events.iter().find_map(|e| match e {
+            Event::AssocChange { change, reason, .. } if *change != AssocChange::CommUp => {
+                reason.clone()
+            }
+            _ => None,
+        })
+    }
+
     fn received(&self) -> Vec<Received> {
         self.events
             .iter()
@@ -118,6 +131,13 @@ impl Ours {
                 _ => None,
             })
             .collect()
+    }
+}
+
+fn test_config() -> Config {
+    Config {
+        outbound_streams: 16,
+        ..Config::default()
     }
 }
 
@@ -371,4 +391,258 @@ fn binary_serve_raw() {
         out.contains("ShutdownComplete") && out.contains("1000 messages, 1000000 bytes"),
         "{out}"
     );
+}
+
+/// Sets an association up over IPv4 in namespace `n` (we connect, or
+/// usrsctp does) with `cfg` on our side and `peer_opts` on usrsctp's.
+fn associate(
+    we_connect: bool,
+    n: u8,
+    cfg: Config,
+    peer_opts: &[&str],
+) -> (Netns, Ours, AssocId, Peer) {
+    let (ns, here, there) = namespace(n);
+    let prefix = ["ip", "netns", "exec", ns.name.as_str()];
+    let mut ours = Ours::with(here, n, cfg);
+    let mut args: Vec<String> = if we_connect {
+        vec![
+            "server".into(),
+            "0".into(),
+            there.to_string(),
+            SERVER_PORT.to_string(),
+        ]
+    } else {
+        ours.d.ep.listen(SERVER_PORT);
+        vec![
+            "client".into(),
+            "0".into(),
+            there.to_string(),
+            CLIENT_PORT.to_string(),
+            here.to_string(),
+            "0".into(),
+            SERVER_PORT.to_string(),
+        ]
+    };
+    args.extend(peer_opts.iter().map(|o| o.to_string()));
+    let peer = Peer::start(&PeerOpts {
+        prefix: &prefix,
+        args,
+    });
+    if we_connect {
+        ours.d
+            .ep
+            .connect(
+                Instant::now(),
+                ConnectOptions::new(here, CLIENT_PORT, SocketAddr::new(there, 0), SERVER_PORT),
+            )
+            .expect("connect");
+    }
+    assert!(
+        ours.run_until(Duration::from_secs(10), |o| o.up().is_some()
+            || o.ended().is_some()),
+        "no association; peer:\n{}",
+        peer.tail()
+    );
+    let id = ours.up().unwrap_or_else(|| panic!("{:?}", ours.events));
+    assert!(
+        ours.run_until(Duration::from_secs(5), |_| peer.saw("state=COMM_UP")),
+        "{}",
+        peer.tail()
+    );
+    (ns, ours, id, peer)
+}
+
+/// `count` messages each way on 10 streams, both sides sending at once:
+/// ours of `len(i)` bytes, usrsctp's of `peer_len`; every one arrives
+/// exactly once, intact, on its stream with its PPID and U flag.
+fn both_ways(
+    ours: &mut Ours,
+    id: AssocId,
+    peer: &mut Peer,
+    count: u32,
+    len: fn(u32) -> usize,
+    peer_len: usize,
+    unordered: bool,
+) {
+    peer.cmd(&format!("send {count} 10 {peer_len} {}", unordered as u8));
+    let mut next = 0u32;
+    let ok = ours.run_until(Duration::from_secs(60), |o| {
+        while next < count {
+            let sid = (next % 10) as u16;
+            match o.d.ep.send(
+                id,
+                sid,
+                1000 + sid as u32,
+                unordered,
+                peer::body(sid, next, len(next)),
+            ) {
+                Ok(()) => next += 1,
+                Err(sctp_endpoint::SendError::WouldBlock) => break,
+                Err(e) => panic!("send {next}: {e}"),
+            }
+        }
+        next == count
+            && o.received().len() >= count as usize
+            && peer.data_count() >= count as usize
+            && o.d
+                .ep
+                .status(id)
+                .is_some_and(|s| s.queued == 0 && s.outstanding == 0)
+    });
+    assert!(
+        ok,
+        "not all delivered: we got {}/{count}, the peer {}/{count}; peer:\n{}",
+        ours.received().len(),
+        peer.data_count(),
+        peer.tail()
+    );
+    // Late duplicates would show up here.
+    ours.run_until(Duration::from_millis(300), |_| false);
+    check_delivery("usrsctp", &peer.received(), count, 10, len, unordered);
+    check_delivery("ours", &ours.received(), count, 10, |_| peer_len, unordered);
+    let st = ours.d.ep.stats();
+    assert_eq!(st.bad_checksum, 0, "{st:?}");
+    assert!(ours.ended().is_none(), "{:?}", ours.ended());
+}
+
+#[test]
+fn unordered_raw_ipv4() {
+    for (we_connect, n) in [(true, 7), (false, 8)] {
+        let (ns, mut ours, id, mut peer) = associate(we_connect, n, test_config(), &[]);
+        both_ways(&mut ours, id, &mut peer, 500, len, 300, true);
+        drop(peer);
+        drop(ns);
+    }
+}
+
+fn big(_: u32) -> usize {
+    64 * 1024
+}
+
+#[test]
+fn fragmented_64k_raw_ipv4() {
+    for (we_connect, n) in [(true, 9), (false, 10)] {
+        let (ns, mut ours, id, mut peer) = associate(we_connect, n, test_config(), &[]);
+        both_ways(&mut ours, id, &mut peer, 40, big, 64 * 1024, false);
+        drop(peer);
+        drop(ns);
+    }
+}
+
+/// An abort from us (`by_us`) or from usrsctp, after some data: the other
+/// side learns it, the association is gone on ours.
+fn abort(we_connect: bool, n: u8, by_us: bool) {
+    let (ns, mut ours, id, mut peer) = associate(we_connect, n, test_config(), &[]);
+    both_ways(&mut ours, id, &mut peer, 50, len, 200, false);
+    if by_us {
+        ours.d.ep.abort(id, Some(b"test over"));
+    } else {
+        peer.cmd("abort");
+    }
+    let ok = ours.run_until(Duration::from_secs(10), |o| {
+        o.ended().is_some() && peer.saw("COMM_LOST")
+    });
+    assert!(ok, "abort: ours {:?}; peer:\n{}", ours.ended(), peer.tail());
+    assert_eq!(ours.ended(), Some(AssocChange::CommLost));
+    match ours.end_reason() {
+        Some(Reason::LocalAbort) if by_us => {}
+        // User-Initiated Abort (RFC 9260 3.3.10.12).
+        Some(Reason::PeerAbort(causes)) if !by_us => assert_eq!(causes, vec![12]),
+        r => panic!(
+            "abort by {}: reason {r:?}",
+            if by_us { "us" } else { "usrsctp" }
+        ),
+    }
+    ours.run_until(Duration::from_millis(100), |_| false);
+    assert_eq!(ours.d.ep.association_count(), 0);
+    drop(peer);
+    drop(ns);
+}
+
+#[test]
+fn abort_by_us_raw_ipv4() {
+    abort(true, 11, true);
+    abort(false, 12, true);
+}
+
+#[test]
+fn abort_by_them_raw_ipv4() {
+    abort(true, 13, false);
+    abort(false, 14, false);
+}
+
+/// HEARTBEATs both ways on an idle association over raw IP, each answered,
+/// counted on the wire by tshark on our end of the veth pair: we send one
+/// every ~500 ms, usrsctp every ~50 ms plus its RTO (its interval must be
+/// well below ours: it skips a heartbeat when the path carried anything,
+/// our HEARTBEAT ACKs included). The association then still carries data.
+#[test]
+fn heartbeats_raw_ipv4() {
+    let n = 15;
+    let cfg = Config {
+        hb_interval: Duration::from_millis(500),
+        rto_min: Duration::from_millis(100),
+        rto_initial: Duration::from_millis(300),
+        ..test_config()
+    };
+    let (ns, mut ours, id, mut peer) = associate(true, n, cfg, &["hb=50", "rtomin=50"]);
+    let here = ours.d.local_ip();
+    let mut cap = capture::Capture::start(&ns.host_if, "ip proto 132", None, "raw-heartbeats")
+        .expect("tshark on the veth");
+    ours.run_until(Duration::from_secs(3), |_| false);
+    assert!(ours.ended().is_none(), "{:?}", ours.ended());
+    assert!(!peer.saw("COMM_LOST"), "{}", peer.tail());
+    // Still usable.
+    ours.d
+        .ep
+        .send(id, 1, 1001, false, peer::body(1, 1, 50))
+        .unwrap();
+    peer.cmd("send 1 1 60 0");
+    assert!(
+        ours.run_until(Duration::from_secs(5), |o| o.received().len() == 1
+            && peer.data_count() == 1),
+        "{}",
+        peer.tail()
+    );
+    cap.stop();
+    let o = Command::new("tshark")
+        .arg("-r")
+        .arg(&cap.file)
+        .args(["-o", "sctp.checksum:CRC-32C", "-Y", "sctp"])
+        .args(["-T", "fields", "-e", "ip.src", "-e", "sctp.chunk_type"])
+        .args(["-e", "sctp.checksum.status"])
+        .output()
+        .expect("tshark -r");
+    let rows = String::from_utf8_lossy(&o.stdout).to_string();
+    let count = |ours_sent: bool, ty: &str| {
+        rows.lines()
+            .filter(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                f.len() >= 2
+                    && (f[0] == here.to_string()) == ours_sent
+                    && f[1].split(',').any(|t| t == ty)
+            })
+            .count()
+    };
+    let (hb_ours, ack_theirs) = (count(true, "4"), count(false, "5"));
+    let (hb_theirs, ack_ours) = (count(false, "4"), count(true, "5"));
+    eprintln!(
+        "raw heartbeats in ~3 s: ours {hb_ours} answered by {ack_theirs}; usrsctp's \
+         {hb_theirs} answered by {ack_ours}"
+    );
+    assert!(
+        hb_ours >= 3 && ack_theirs >= 3 && hb_theirs >= 3 && ack_ours >= 3,
+        "heartbeats: ours {hb_ours}/{ack_theirs}, usrsctp's {hb_theirs}/{ack_ours}; \
+         peer:\n{}",
+        peer.tail()
+    );
+    // sctp.checksum.status 1: good (CRC32c checked by tshark).
+    assert!(
+        rows.lines().all(|l| l.ends_with("\t1")),
+        "a checksum tshark does not call good:\n{rows}"
+    );
+    let s = ours.d.ep.status(id).unwrap();
+    assert!(s.srtt.is_some(), "{s:?}");
+    drop(peer);
+    drop(ns);
 }
