@@ -296,6 +296,9 @@ pub struct Report {
     pub extras: Vec<Extra>,
     /// Captured chunks of the played side that were not played, with why.
     pub not_played: Vec<String>,
+    /// Captured chunks of the other side that are not expected, with why
+    /// (its retransmissions: a live peer retransmits only what it lost).
+    pub not_expected: Vec<String>,
     /// Captured chunks of the played side injected as captured (tags
     /// translated).
     pub injected: Vec<String>,
@@ -384,6 +387,9 @@ impl Report {
         }
         for n in &self.not_played {
             let _ = writeln!(s, "  not played: {n}");
+        }
+        for n in &self.not_expected {
+            let _ = writeln!(s, "  not expected: {n}");
         }
         for n in &self.notes {
             let _ = writeln!(s, "  note: {n}");
@@ -640,6 +646,7 @@ impl Report {
         json!({
             "file": self.file, "assoc": self.assoc, "play": self.play, "peer": self.peer,
             "expected": exp, "extras": extras, "not_played": self.not_played,
+            "not_expected": self.not_expected,
             "injected": self.injected,
             "notes": self.notes, "messages_sent": self.messages_sent,
             "packets_out": self.packets.0, "packets_in": self.packets.1,
@@ -824,12 +831,16 @@ fn summary(c: &[u8]) -> String {
 type MsgKey = (u16, bool, u32);
 
 /// DATA fragments of one side in TSN order: TSN to (message, byte range).
+/// Ordered messages are keyed by their SSN counted from the first SSN seen
+/// on their stream, so that a capture that starts mid-association (first
+/// SSN not 0) keys its messages as a live association that starts at 0.
 #[derive(Debug, Default)]
 struct Fragments {
     by_tsn: BTreeMap<u32, (MsgKey, usize, usize)>,
     by_msg: HashMap<MsgKey, Vec<(usize, usize, u32)>>,
     partial: Option<(MsgKey, usize)>,
     unordered_count: HashMap<u16, u32>,
+    first_ssn: HashMap<u16, u16>,
 }
 
 impl Fragments {
@@ -853,7 +864,8 @@ impl Fragments {
                 *c += 1;
                 *c - 1
             } else {
-                ssn as u32
+                let first = *self.first_ssn.entry(sid).or_insert(ssn);
+                ssn.wrapping_sub(first) as u32
             };
             ((sid, u, n), 0)
         };
@@ -868,6 +880,17 @@ impl Fragments {
             Some((key, start + len))
         };
     }
+}
+
+/// The other side's captured DATA fragments (its expected chunks).
+fn other_frags(exp: &[Expected]) -> Fragments {
+    let mut f = Fragments::default();
+    for e in exp {
+        if let (ty::DATA, fl, v) = parts(&e.bytes) {
+            f.add(fl, v);
+        }
+    }
+    f
 }
 
 /// Maps a captured cumulative TSN ack of the played side to the live one it
@@ -900,7 +923,10 @@ fn build(
     played: (IpAddr, u16),
     exp: &mut Vec<Expected>,
     not_played: &mut Vec<String>,
+    not_expected: &mut Vec<String>,
 ) -> (Vec<Step>, Fragments) {
+    // The other side's DATA TSNs already expected, with their frame.
+    let mut other_tsns: HashMap<u32, u64> = HashMap::new();
     let mut steps = Vec::new();
     let mut frags = Fragments::default();
     let mut partial: Option<(u64, i64, UserMsg)> = None;
@@ -932,6 +958,17 @@ fn build(
         for c in v.chunks() {
             let (t, f, val) = (c.ty(), c.flags(), c.value());
             if !ours {
+                if t == ty::DATA && val.len() >= 12 {
+                    if let Some(first) = other_tsns.get(&be32(val, 0)) {
+                        not_expected.push(format!(
+                            "frame {}: {} retransmits frame {first}'s (or the capture holds it twice): a live peer retransmits only what it lost",
+                            p.frame,
+                            summary(c.bytes())
+                        ));
+                        continue;
+                    }
+                    other_tsns.insert(be32(val, 0), p.frame);
+                }
                 exp.push(Expected {
                     frame: p.frame,
                     ty: t,
@@ -1117,12 +1154,19 @@ struct LiveState {
     cap_frags: Fragments,
     /// Live DATA TSNs of the other side already seen (retransmissions).
     live_data_seen: std::collections::HashSet<u32>,
+    /// The first captured SSN of the other side's ordered DATA on each
+    /// stream (0 in a capture with the handshake; the live SSNs start at 0).
+    other_first_ssn: HashMap<u16, u16>,
+    /// The capture has the handshake: without it, the live INIT, INIT ACK,
+    /// COOKIE ECHO and COOKIE ACK are tolerated extras.
+    handshake_captured: bool,
     ended: Option<String>,
     received: u64,
 }
 
-/// Compares a live chunk with an expected one of the same type.
-fn compare(e: &[u8], l: &[u8]) -> Vec<(String, String, String)> {
+/// Compares a live chunk with an expected one of the same type; a captured
+/// DATA's SSN is counted from `ssn_base`, its stream's first captured SSN.
+fn compare(e: &[u8], l: &[u8], ssn_base: u16) -> Vec<(String, String, String)> {
     let (_, ef, ev) = parts(e);
     let (t, lf, lv) = parts(l);
     let mut d = Vec::new();
@@ -1137,7 +1181,18 @@ fn compare(e: &[u8], l: &[u8]) -> Vec<(String, String, String)> {
             // sets it while its own shutdown is pending), not the message's.
             field("flags", format!("{:#x}", ef & 7), format!("{:#x}", lf & 7));
             field("stream", be16(ev, 4).to_string(), be16(lv, 4).to_string());
-            field("ssn", be16(ev, 6).to_string(), be16(lv, 6).to_string());
+            let (ssn, rel) = (be16(ev, 6), be16(ev, 6).wrapping_sub(ssn_base));
+            if rel != be16(lv, 6) {
+                field(
+                    "ssn",
+                    if ssn_base == 0 {
+                        ssn.to_string()
+                    } else {
+                        format!("{rel} ({ssn} - first captured {ssn_base})")
+                    },
+                    be16(lv, 6).to_string(),
+                );
+            }
             field("ppid", be32(ev, 8).to_string(), be32(lv, 8).to_string());
             let (eb, lb) = (ev.get(12..).unwrap_or(&[]), lv.get(12..).unwrap_or(&[]));
             field("length", eb.len().to_string(), lb.len().to_string());
@@ -1231,27 +1286,30 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         },
         ..Default::default()
     };
-    let (steps, cap_frags) = build(
+    let (mut steps, cap_frags) = build(
         &a.packets,
         played,
         &mut report.expected,
         &mut report.not_played,
+        &mut report.not_expected,
     );
     let has_init = a.packets.iter().any(|p| {
-        p.src == a.client
-            && PacketView::parse(&p.bytes, Rules::STANDARD)
-                .is_ok_and(|v| v.chunks().any(|c| c.ty() == ty::INIT))
+        PacketView::parse(&p.bytes, Rules::STANDARD)
+            .is_ok_and(|v| v.chunks().any(|c| c.ty() == ty::INIT))
     });
-    if !has_init {
-        return Err(format!(
-            "{d}: association {} has no INIT (the capture starts after the handshake): cannot be played live yet",
-            o.assoc
-        ));
-    }
     let mut st = LiveState {
         cap_frags,
+        handshake_captured: has_init,
         ..Default::default()
     };
+    // The other side's first captured SSN on each stream (ordered DATA).
+    for e in &report.expected {
+        if let (ty::DATA, f, ev) = parts(&e.bytes) {
+            if f & 4 == 0 && ev.len() >= 12 {
+                st.other_first_ssn.entry(be16(ev, 4)).or_insert(be16(ev, 6));
+            }
+        }
+    }
     // The played side's settings as captured: streams, window, packet size.
     let mut cfg = Config::default();
     for p in &a.packets {
@@ -1289,6 +1347,110 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         }
         if p.src == played {
             cfg.max_packet = cfg.max_packet.max(p.bytes.len());
+        }
+    }
+    if !has_init {
+        // The capture starts after the handshake: a fresh association is
+        // set up first (the first sender connects). What the handshake
+        // would have said is taken from the rest: each side's initial TSN
+        // from the first DATA it sent (else the other side's first
+        // cumulative ack + 1), its tag from the packets sent to it, our
+        // streams from the highest stream we send on.
+        let first_tsn = |from: (IpAddr, u16)| {
+            let mut data = None;
+            let mut acked = None;
+            for p in &a.packets {
+                let Ok(v) = PacketView::parse(&p.bytes, Rules::STANDARD) else {
+                    continue;
+                };
+                for c in v.chunks() {
+                    let val = c.value();
+                    match c.ty() {
+                        ty::DATA if p.src == from && val.len() >= 12 => {
+                            data.get_or_insert(be32(val, 0));
+                        }
+                        ty::SACK if p.src != from && val.len() >= 4 => {
+                            acked.get_or_insert(be32(val, 0).wrapping_add(1));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            data.or(acked)
+        };
+        st.own_init.0 = first_tsn(played);
+        st.other_init.0 = first_tsn(other);
+        let tag_to = |to: (IpAddr, u16)| {
+            a.packets
+                .iter()
+                .find(|p| p.dst == to && p.bytes.len() >= 12)
+                .map(|p| be32(&p.bytes, 4))
+        };
+        st.own_tag.0 = tag_to(played);
+        st.other_tag.0 = tag_to(other);
+        let streams = a
+            .packets
+            .iter()
+            .filter(|p| p.src == played)
+            .filter_map(|p| PacketView::parse(&p.bytes, Rules::STANDARD).ok())
+            .flat_map(|v| {
+                v.chunks()
+                    .filter(|c| c.ty() == ty::DATA && c.value().len() >= 12)
+                    .map(|c| be16(c.value(), 4))
+                    .collect::<Vec<_>>()
+            })
+            .max()
+            .map_or(0, |m| m as usize + 1);
+        cfg.outbound_streams = cfg.outbound_streams.max(streams.min(65535) as u16);
+        report.notes.push(format!(
+            "association {} has no handshake in the capture (it starts mid-association): a fresh one is set up first (its INIT, INIT ACK, COOKIE ECHO and COOKIE ACK tolerated); initial TSNs taken as the first each side sent (ours {}, the other side's {}), SSNs counted from the first captured on each stream",
+            o.assoc,
+            st.own_init.0.map_or("unknown".into(), |t| t.to_string()),
+            st.other_init.0.map_or("unknown".into(), |t| t.to_string()),
+        ));
+        if o.play == Play::Client {
+            if let Some(p) = a.packets.first() {
+                steps.insert(
+                    0,
+                    Step::Act {
+                        t_us: p.t_us,
+                        frame: p.frame,
+                        action: Action::Connect,
+                    },
+                );
+            }
+        }
+    }
+
+    // TSNs the capture lacks: a packet the capture missed (the other side
+    // acknowledged data we never see sent). Later SSNs and cumulative acks
+    // of that side shift by what is missing.
+    for (who, init, frags) in [
+        ("the played side", st.own_init.0, &st.cap_frags),
+        (
+            "the other side",
+            st.other_init.0,
+            &other_frags(&report.expected),
+        ),
+    ] {
+        let (Some(first), Some(&last)) = (init, frags.by_tsn.keys().next_back()) else {
+            continue;
+        };
+        let span = last.wrapping_sub(first);
+        if span > 1 << 20 {
+            continue;
+        }
+        let lost: Vec<u32> = (0..=span)
+            .map(|k| first.wrapping_add(k))
+            .filter(|t| !frags.by_tsn.contains_key(t))
+            .collect();
+        if !lost.is_empty() {
+            report.notes.push(format!(
+                "the capture lacks {} DATA of {who} (TSN {}{}): never sent live, so that side's later SSNs and the acknowledgements of its data shift",
+                lost.len(),
+                lost.iter().take(8).map(|t| t.to_string()).collect::<Vec<_>>().join(", "),
+                if lost.len() > 8 { ", ..." } else { "" }
+            ));
         }
     }
 
@@ -1713,9 +1875,13 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
                 // The same message (stream, SSN or the U bit): a stack
                 // interleaves its streams as its scheduler likes.
                 let (sid, ssn, u) = (be16(lv, 4), be16(lv, 6), lf & 4);
+                let base = st.other_first_ssn.get(&sid).copied().unwrap_or(0);
                 let by_msg = r.expected.iter().position(|e| {
                     let (_, ef, ev) = parts(&e.bytes);
-                    pend(&e) && be16(ev, 4) == sid && ef & 4 == u && (u != 0 || be16(ev, 6) == ssn)
+                    pend(&e)
+                        && be16(ev, 4) == sid
+                        && ef & 4 == u
+                        && (u != 0 || be16(ev, 6).wrapping_sub(base) == ssn)
                 });
                 let by_tsn = match st.other_init {
                     (Some(ci), Some(li)) => r.expected.iter().position(|e| {
@@ -1740,16 +1906,27 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
             }
         }
         if hit.is_empty() {
+            let handshake = matches!(
+                t,
+                ty::INIT | ty::INIT_ACK | ty::COOKIE_ECHO | ty::COOKIE_ACK
+            );
             r.extras.push(Extra {
                 after: resolved_prefix(r),
                 live_frame,
                 summary: s,
-                tolerated: matches!(t, ty::SACK | ty::HEARTBEAT | ty::HEARTBEAT_ACK),
+                tolerated: matches!(t, ty::SACK | ty::HEARTBEAT | ty::HEARTBEAT_ACK)
+                    || (handshake && !st.handshake_captured),
             });
             continue;
         }
         for i in hit {
-            let d = compare(&r.expected[i].bytes, lb);
+            let base = match parts(&r.expected[i].bytes) {
+                (ty::DATA, f, ev) if f & 4 == 0 && ev.len() >= 12 => {
+                    st.other_first_ssn.get(&be16(ev, 4)).copied().unwrap_or(0)
+                }
+                _ => 0,
+            };
+            let d = compare(&r.expected[i].bytes, lb, base);
             let e = &mut r.expected[i];
             e.live = Some((live_frame, s.clone()));
             e.verdict = if d.is_empty() {
@@ -1999,6 +2176,40 @@ mod tests {
     }
 
     #[test]
+    fn a_capture_that_starts_mid_association_keys_messages_from_its_first_ssn() {
+        // Captured: stream 1 starts at SSN 57 (the capture began late), TSN
+        // 500; live: SSN 0, TSN 9000. The same messages, the same keys.
+        let mut cap = Fragments::default();
+        for (f, v) in [data(500, 1, 57, 3, 10), data(501, 1, 58, 3, 10)] {
+            cap.add(f, &v);
+        }
+        let mut live = Fragments::default();
+        for (f, v) in [data(9000, 1, 0, 3, 10), data(9001, 1, 1, 3, 10)] {
+            live.add(f, &v);
+        }
+        assert_eq!(map_cum(500, &cap, 500, &live, 9000), Some(9000));
+        assert_eq!(map_cum(501, &cap, 500, &live, 9000), Some(9001));
+        // The captured SSN is compared counted from the first captured.
+        let mk = |ssn: u16| {
+            let mut c = vec![0u8, 3, 0, 17];
+            c.extend_from_slice(&1u32.to_be_bytes());
+            c.extend_from_slice(&[0, 1]);
+            c.extend_from_slice(&ssn.to_be_bytes());
+            c.extend_from_slice(&[0, 0, 0, 18, 7]);
+            c
+        };
+        assert!(compare(&mk(58), &mk(1), 57).is_empty());
+        assert_eq!(
+            compare(&mk(58), &mk(2), 57),
+            vec![(
+                "ssn".to_string(),
+                "1 (58 - first captured 57)".to_string(),
+                "2".to_string()
+            )]
+        );
+    }
+
+    #[test]
     fn data_compares_fields_but_not_tsn_or_the_i_bit() {
         let mk = |tsn: u32, flags: u8, ppid: u32| {
             let mut c = vec![0u8, flags, 0, 20];
@@ -2008,9 +2219,9 @@ mod tests {
             c.extend_from_slice(&[1, 2, 3, 4]);
             c
         };
-        assert!(compare(&mk(5, 3, 7), &mk(900, 3 | 8, 7)).is_empty());
+        assert!(compare(&mk(5, 3, 7), &mk(900, 3 | 8, 7), 0).is_empty());
         assert_eq!(
-            compare(&mk(5, 3, 7), &mk(5, 3 | 4, 8)),
+            compare(&mk(5, 3, 7), &mk(5, 3 | 4, 8), 0),
             vec![
                 ("flags".to_string(), "0x3".to_string(), "0x7".to_string()),
                 ("ppid".to_string(), "7".to_string(), "8".to_string())

@@ -23,144 +23,8 @@ use sctp_replay::list::chunk_name;
 
 const UDP: [u16; 2] = [39899, 39900];
 
-fn tmp(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
-}
-
-/// One `sctp-replay live` run's files.
-struct Run {
-    json: PathBuf,
-    record: PathBuf,
-    /// Our UDP port and the peer's.
-    ports: (u16, u16),
-}
-
-impl Run {
-    fn new(tag: &str, ours: u16, theirs: u16) -> Run {
-        let r = Run {
-            json: tmp(&format!("own-{tag}.json")),
-            record: tmp(&format!("own-{tag}.pcap")),
-            ports: (ours, theirs),
-        };
-        let _ = std::fs::remove_file(&r.json);
-        let _ = std::fs::remove_file(&r.record);
-        r
-    }
-
-    fn args(&self, file: &Path, side: &str, extra: &[&str]) -> Vec<String> {
-        let mut a = s(&[
-            file.to_str().expect("utf-8"),
-            "--play",
-            side,
-            "--peer",
-            &format!("udp:127.0.0.1:{}", self.ports.1),
-            "--port",
-            &self.ports.0.to_string(),
-            "--timing",
-            "fast",
-            "--json",
-            self.json.to_str().expect("utf-8"),
-            "--record",
-            self.record.to_str().expect("utf-8"),
-        ]);
-        a.extend(s(extra));
-        a
-    }
-}
-
-/// The fields `compare` reads of an INIT or INIT ACK, as tshark reads them
-/// from the first such chunk of `file` sent from UDP port `from` (0: any).
-fn init_fields(file: &Path, ports: &[u16], chunk: u8, from: u16) -> Vec<(String, String)> {
-    let p = if chunk == 1 { "init" } else { "initack" };
-    let filter = if from == 0 {
-        format!("sctp.chunk_type == {chunk}")
-    } else {
-        format!("sctp.chunk_type == {chunk} && udp.srcport == {from}")
-    };
-    let rows = tshark(
-        file,
-        ports,
-        &filter,
-        &[
-            &format!("sctp.{p}_credit"),
-            &format!("sctp.{p}_nr_out_streams"),
-            &format!("sctp.{p}_nr_in_streams"),
-            "sctp.parameter_type",
-            "sctp.supported_chunk_type",
-        ],
-    );
-    let r = rows
-        .first()
-        .unwrap_or_else(|| panic!("{}: no {p}", file.display()));
-    let num = |v: &str| -> Vec<u32> {
-        let mut n: Vec<u32> = v
-            .split(',')
-            .filter(|x| !x.is_empty())
-            .map(|x| {
-                x.strip_prefix("0x").map_or_else(
-                    || x.parse().unwrap(),
-                    |h| u32::from_str_radix(h, 16).unwrap(),
-                )
-            })
-            .collect();
-        n.sort_unstable();
-        n
-    };
-    // tshark lists the parameters of the chunk's first level, as compare does.
-    let params = num(&r[3]);
-    let ext = num(&r[4]);
-    vec![
-        ("a_rwnd".into(), r[0].clone()),
-        ("os".into(), r[1].clone()),
-        ("is".into(), r[2].clone()),
-        ("parameters".into(), format!("{params:?}")),
-        (
-            "supported extensions".into(),
-            if ext.is_empty() {
-                "none".into()
-            } else {
-                format!(
-                    "[{}]",
-                    ext.iter()
-                        .map(|t| chunk_name(*t as u8))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            },
-        ),
-    ]
-}
-
-/// The differences a report must name for an INIT / INIT ACK: the fields
-/// in which tshark reads the capture and the live exchange differently.
-fn expected_differences(
-    captured: &[(String, String)],
-    live: &[(String, String)],
-) -> BTreeSet<(String, String, String)> {
-    captured
-        .iter()
-        .zip(live)
-        .filter(|(c, l)| c.1 != l.1)
-        .map(|(c, l)| (c.0.clone(), c.1.clone(), l.1.clone()))
-        .collect()
-}
-
-fn differences(e: &serde_json::Value) -> BTreeSet<(String, String, String)> {
-    e["differences"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .map(|x| {
-                    (
-                        x["field"].as_str().unwrap().to_string(),
-                        x["captured"].as_str().unwrap().to_string(),
-                        x["live"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
+/// An INIT or INIT ACK as tshark reads it (field, value).
+type Fields = Vec<(String, String)>;
 
 /// User messages a side of the capture sent, as tshark counts them: DATA
 /// chunks with the E bit from UDP port `from`, retransmissions once.
@@ -218,12 +82,7 @@ fn check_report(
     record: &Path,
     record_ports: &[u16],
     init_chunk: u8,
-    live_from: u16,
-) {
-    let cap_side = if init_chunk == 1 { 39900 } else { 39899 };
-    let captured = init_fields(file, &UDP, init_chunk, cap_side);
-    let live = init_fields(record, record_ports, init_chunk, live_from);
-    let want = expected_differences(&captured, &live);
+) -> (Fields, Fields) {
     let exp = report["expected"]
         .as_array()
         .unwrap_or_else(|| panic!("{what}: no report: {report}"));
@@ -232,7 +91,17 @@ fn check_report(
         .iter()
         .find(|e| e["chunk"] == name.as_str())
         .unwrap_or_else(|| panic!("{what}: no {name} expected: {report}"));
+    let captured = init_fields(file, &UDP, init_chunk, init["frame"].as_u64().unwrap());
+    let live = init_fields(
+        record,
+        record_ports,
+        init_chunk,
+        init["live_frame"].as_u64().expect("a live INIT / INIT ACK"),
+    );
+    let want = field_differences(&captured, &live);
     assert_eq!(differences(init), want, "{what}: {name}: {report}");
+    // DATA verdicts against tshark too.
+    check_verdicts(what, report, file, &UDP, record, record_ports);
     if want.is_empty() {
         assert_eq!(init["verdict"], "matched", "{what}");
     } else {
@@ -250,34 +119,7 @@ fn check_report(
         "{what}: {report}"
     );
     assert_eq!(report["summary"]["all_matched"], want.is_empty(), "{what}");
-}
-
-/// Plays both sides of `file` against each other: returns (server run,
-/// client run) and their exit statuses.
-fn against_each_other(name: &str, file: &Path, n: u16) -> ((Run, Option<i32>), (Run, Option<i32>)) {
-    let (ps, pc) = (base() + 10 * n, base() + 10 * n + 1);
-    let srv = Run::new(&format!("{name}-server"), ps, pc);
-    let cli = Run::new(&format!("{name}-client"), pc, ps);
-    let udp = ["--udp-port", "39899", "--udp-port", "39900"];
-    let mut sargs = srv.args(file, "server", &udp);
-    sargs.extend(s(&["--wait", "5000"]));
-    let child = live(&sargs)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sctp-replay");
-    std::thread::sleep(Duration::from_millis(300));
-    let c = live(&cli.args(file, "client", &udp))
-        .output()
-        .expect("sctp-replay");
-    let o = child.wait_with_output().expect("server run");
-    assert!(
-        c.status.code().is_some() && o.status.code().is_some(),
-        "{name}: {}{}",
-        text(&c),
-        text(&o)
-    );
-    ((srv, o.status.code()), (cli, c.status.code()))
+    (captured, live)
 }
 
 #[test]
@@ -294,37 +136,37 @@ fn both_sides_of_each_capture_against_each_other() {
     .enumerate()
     {
         let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
-        let ((srv, scode), (cli, ccode)) = against_each_other(name, &file, n as u16);
+        let ((srv, scode), (cli, ccode)) = against_each_other(
+            name,
+            &file,
+            n as u16,
+            &["--udp-port", "39899", "--udp-port", "39900"],
+        );
         let (sr, cr) = (json(&srv.json), json(&cli.json));
         // The server run expects the client's INIT: the live one is the
         // client run's, sent from its port.
-        check_report(
+        let init = check_report(
             &format!("{name} server"),
             &sr,
             &file,
             &srv.record,
             &[srv.ports.0, srv.ports.1],
             1,
-            srv.ports.1,
         );
-        check_report(
+        let init_ack = check_report(
             &format!("{name} client"),
             &cr,
             &file,
             &cli.record,
             &[cli.ports.0, cli.ports.1],
             2,
-            cli.ports.1,
         );
         // Each played side offered what its captured side offered: the same
         // parameters, and every extension the endpoint speaks: all of
         // usrsctp's list but ASCONF and ASCONF ACK (RFC 5061, not spoken)
         // and FORWARD TSN (PR-SCTP offered by the Forward-TSN-Supported
         // parameter, which both carry; the endpoint does not list it).
-        for (chunk, rec, from) in [(1, &srv.record, srv.ports.1), (2, &cli.record, cli.ports.1)] {
-            let cap_side = if chunk == 1 { 39900 } else { 39899 };
-            let c = init_fields(&file, &UDP, chunk, cap_side);
-            let l = init_fields(rec, &[srv.ports.0, srv.ports.1], chunk, from);
+        for (chunk, (c, l)) in [(1, init), (2, init_ack)] {
             assert_eq!(c[3], l[3], "{name}: parameters of {}", chunk_name(chunk));
             let list = |v: &str| -> BTreeSet<String> {
                 v.trim_matches(['[', ']'])
@@ -436,7 +278,6 @@ fn client_side_against_sctp_endpoint_serve() {
             &run.record,
             &[ours, theirs],
             2,
-            theirs,
         );
         let want = if r["summary"]["all_matched"] == true {
             0

@@ -3,10 +3,14 @@
 //! edited captures, tshark, and a network namespace behind a veth pair.
 #![allow(dead_code)]
 
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
+
+use sctp_replay::list::chunk_name;
 
 /// First UDP port of this run: derived from the process id, so that two
 /// runs of these tests at once (engineers sharing a machine) do not meet.
@@ -218,7 +222,14 @@ pub fn live(args: &[String]) -> Command {
 /// given (RFC 6951).
 pub fn tshark(file: &Path, udp_ports: &[u16], filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
     let mut c = Command::new("tshark");
-    c.arg("-r").arg(file).args(["-o", "sctp.checksum:none"]);
+    c.arg("-r").arg(file).args([
+        "-o",
+        "sctp.checksum:none",
+        "-o",
+        "sctp.reassembly:FALSE",
+        "-o",
+        "sctp.ulp_dissection:FALSE",
+    ]);
     for p in udp_ports {
         c.args(["-d", &format!("udp.port=={p},sctp")]);
     }
@@ -254,4 +265,373 @@ pub fn json(path: &Path) -> serde_json::Value {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(serde_json::Value::Null)
+}
+
+/// The fields `sctp-replay live` compares of an INIT or INIT ACK, as tshark
+/// reads them from that chunk in frame `frame` of `file`: a_rwnd, os, is,
+/// the parameter types (sorted) and the Supported Extensions list (names,
+/// sorted by type).
+pub fn init_fields(file: &Path, ports: &[u16], chunk: u8, frame: u64) -> Vec<(String, String)> {
+    let p = if chunk == 1 { "init" } else { "initack" };
+    let rows = tshark(
+        file,
+        ports,
+        &format!("frame.number == {frame} && sctp.chunk_type == {chunk}"),
+        &[
+            &format!("sctp.{p}_credit"),
+            &format!("sctp.{p}_nr_out_streams"),
+            &format!("sctp.{p}_nr_in_streams"),
+            "sctp.parameter_type",
+            "sctp.supported_chunk_type",
+        ],
+    );
+    let r = rows
+        .first()
+        .unwrap_or_else(|| panic!("{}: no {p} in frame {frame}", file.display()));
+    let num = |v: &str| -> Vec<u32> {
+        let mut n: Vec<u32> = v
+            .split(',')
+            .filter(|x| !x.is_empty())
+            .map(|x| {
+                x.strip_prefix("0x").map_or_else(
+                    || x.parse().unwrap(),
+                    |h| u32::from_str_radix(h, 16).unwrap(),
+                )
+            })
+            .collect();
+        n.sort_unstable();
+        n
+    };
+    let ext = num(&r[4]);
+    vec![
+        ("a_rwnd".into(), r[0].clone()),
+        ("os".into(), r[1].clone()),
+        ("is".into(), r[2].clone()),
+        ("parameters".into(), format!("{:?}", num(&r[3]))),
+        (
+            "supported extensions".into(),
+            if ext.is_empty() {
+                "none".into()
+            } else {
+                format!(
+                    "[{}]",
+                    ext.iter()
+                        .map(|t| chunk_name(*t as u8))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        ),
+    ]
+}
+
+/// The fields in which two tshark readings differ: (field, captured, live).
+pub fn field_differences(
+    captured: &[(String, String)],
+    live: &[(String, String)],
+) -> BTreeSet<(String, String, String)> {
+    captured
+        .iter()
+        .zip(live)
+        .filter(|(c, l)| c.1 != l.1)
+        .map(|(c, l)| (c.0.clone(), c.1.clone(), l.1.clone()))
+        .collect()
+}
+
+/// A report entry's differences.
+pub fn differences(e: &serde_json::Value) -> BTreeSet<(String, String, String)> {
+    e["differences"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|x| {
+                    (
+                        x["field"].as_str().unwrap().to_string(),
+                        x["captured"].as_str().unwrap().to_string(),
+                        x["live"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A DATA chunk as tshark reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataChunk {
+    pub tsn: u32,
+    pub sid: u16,
+    pub ssn: u16,
+    pub ppid: u32,
+    /// U, B and E as bits 2, 1, 0.
+    pub flags: u8,
+    pub len: usize,
+    /// The user data (None when tshark's values could not be aligned).
+    pub payload: Option<Vec<u8>>,
+}
+
+/// Every DATA chunk of `file` by frame, as tshark reads them.
+pub fn data_chunks(file: &Path, ports: &[u16]) -> HashMap<u64, Vec<DataChunk>> {
+    let rows = tshark(
+        file,
+        ports,
+        "sctp.chunk_type == 0",
+        &[
+            "frame.number",
+            "sctp.chunk_type",
+            "sctp.chunk_length",
+            "sctp.data_tsn_raw",
+            "sctp.data_sid",
+            "sctp.data_ssn",
+            "sctp.data_payload_proto_id",
+            "sctp.data_u_bit",
+            "sctp.data_b_bit",
+            "sctp.data_e_bit",
+            "data.data",
+        ],
+    );
+    let mut out = HashMap::new();
+    for r in rows {
+        let col = |k: usize| -> Vec<String> {
+            r[k].split(',')
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let lens: Vec<usize> = col(1)
+            .iter()
+            .zip(col(2))
+            .filter(|(t, _)| *t == "0")
+            .map(|(_, l)| l.parse::<usize>().unwrap() - 16)
+            .collect();
+        let (tsn, sid, ssn, ppid) = (col(3), col(4), col(5), col(6));
+        let (u, b, e, data) = (col(7), col(8), col(9), col(10));
+        let bit = |v: &str| u8::from(v == "1" || v == "True");
+        let num = |v: &str| -> u32 {
+            v.strip_prefix("0x").map_or_else(
+                || v.parse().unwrap(),
+                |h| u32::from_str_radix(h, 16).unwrap(),
+            )
+        };
+        let aligned = data.len() == lens.len();
+        let chunks = (0..lens.len())
+            .map(|k| DataChunk {
+                tsn: num(&tsn[k]),
+                sid: num(&sid[k]) as u16,
+                ssn: num(&ssn[k]) as u16,
+                ppid: num(&ppid[k]),
+                flags: bit(&u[k]) << 2 | bit(&b[k]) << 1 | bit(&e[k]),
+                len: lens[k],
+                payload: aligned.then(|| {
+                    (0..data[k].len() / 2)
+                        .map(|i| u8::from_str_radix(&data[k][2 * i..2 * i + 2], 16).unwrap())
+                        .collect()
+                }),
+            })
+            .collect();
+        out.insert(r[0].parse().unwrap(), chunks);
+    }
+    out
+}
+
+/// The differences `sctp-replay live` must name between a captured DATA
+/// (its SSN counted from `base`, its stream's first captured SSN) and a
+/// live one, computed from tshark's readings.
+pub fn data_differences(
+    c: &DataChunk,
+    base: u16,
+    l: &DataChunk,
+) -> BTreeSet<(String, String, String)> {
+    let mut d = BTreeSet::new();
+    let mut f = |n: &str, a: String, b: String| {
+        if a != b {
+            d.insert((n.to_string(), a, b));
+        }
+    };
+    f(
+        "flags",
+        format!("{:#x}", c.flags),
+        format!("{:#x}", l.flags),
+    );
+    f("stream", c.sid.to_string(), l.sid.to_string());
+    let rel = c.ssn.wrapping_sub(base);
+    if rel != l.ssn {
+        f(
+            "ssn",
+            if base == 0 {
+                c.ssn.to_string()
+            } else {
+                format!("{rel} ({} - first captured {base})", c.ssn)
+            },
+            l.ssn.to_string(),
+        );
+    }
+    f("ppid", c.ppid.to_string(), l.ppid.to_string());
+    f("length", c.len.to_string(), l.len.to_string());
+    if let (Some(a), Some(b)) = (&c.payload, &l.payload) {
+        if a.len() == b.len() && a != b {
+            let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap();
+            f(
+                "payload",
+                format!("byte {at} = {:#04x}", a[at]),
+                format!("byte {at} = {:#04x}", b[at]),
+            );
+        }
+    }
+    d
+}
+
+/// The TSN in a chunk summary (`...tsn=N,...`).
+pub fn summary_tsn(s: &str) -> u32 {
+    s.split("tsn=")
+        .nth(1)
+        .and_then(|t| t.split([',', ']']).next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no tsn in {s}"))
+}
+
+/// Checks every verdict of a report on DATA, INIT and INIT ACK against
+/// tshark's reading of the capture and of the recorded live exchange: a
+/// chunk matched exactly when tshark sees no difference in the fields
+/// compared, and a difference is named exactly when tshark sees it, with
+/// tshark's values. Returns how many verdicts were checked.
+pub fn check_verdicts(
+    what: &str,
+    report: &serde_json::Value,
+    capture: &Path,
+    cap_ports: &[u16],
+    record: &Path,
+    rec_ports: &[u16],
+) -> usize {
+    let cap = data_chunks(capture, cap_ports);
+    let live = data_chunks(record, rec_ports);
+    let exp = report["expected"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: no report: {report}"));
+    let mut base: HashMap<u16, u16> = HashMap::new();
+    let mut checked = 0;
+    for e in exp {
+        let frame = e["frame"].as_u64().unwrap();
+        let chunk = e["chunk"].as_str().unwrap();
+        if chunk == "DATA" {
+            let c = cap[&frame]
+                .iter()
+                .find(|c| c.tsn == summary_tsn(e["captured"].as_str().unwrap()))
+                .unwrap_or_else(|| panic!("{what}: tshark has no {e}"))
+                .clone();
+            // The first captured SSN on each stream of the other side's ordered DATA.
+            let b = if c.flags & 4 == 0 {
+                *base.entry(c.sid).or_insert(c.ssn)
+            } else {
+                0
+            };
+            if let Some(lf) = e["live_frame"].as_u64() {
+                let l = live[&lf]
+                    .iter()
+                    .find(|l| l.tsn == summary_tsn(e["live"].as_str().unwrap()))
+                    .unwrap_or_else(|| panic!("{what}: tshark has no live {e}"));
+                let want = data_differences(&c, b, l);
+                assert_eq!(differences(e), want, "{what}: {e}");
+                assert_eq!(
+                    e["verdict"],
+                    if want.is_empty() {
+                        "matched"
+                    } else {
+                        "differed"
+                    },
+                    "{what}: {e}"
+                );
+                checked += 1;
+            }
+        } else if chunk == "INIT" || chunk == "INIT_ACK" {
+            if let Some(lf) = e["live_frame"].as_u64() {
+                let t = if chunk == "INIT" { 1 } else { 2 };
+                let want = field_differences(
+                    &init_fields(capture, cap_ports, t, frame),
+                    &init_fields(record, rec_ports, t, lf),
+                );
+                assert_eq!(differences(e), want, "{what}: {e}");
+                checked += 1;
+            }
+        }
+    }
+    checked
+}
+
+pub fn tmp(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// One `sctp-replay live` run's files.
+pub struct Run {
+    pub json: PathBuf,
+    pub record: PathBuf,
+    /// Our UDP port and the peer's.
+    pub ports: (u16, u16),
+}
+
+impl Run {
+    pub fn new(tag: &str, ours: u16, theirs: u16) -> Run {
+        let r = Run {
+            json: tmp(&format!("live-{tag}.json")),
+            record: tmp(&format!("live-{tag}.pcap")),
+            ports: (ours, theirs),
+        };
+        let _ = std::fs::remove_file(&r.json);
+        let _ = std::fs::remove_file(&r.record);
+        r
+    }
+
+    pub fn args(&self, file: &Path, side: &str, extra: &[&str]) -> Vec<String> {
+        let mut a = s(&[
+            file.to_str().expect("utf-8"),
+            "--play",
+            side,
+            "--peer",
+            &format!("udp:127.0.0.1:{}", self.ports.1),
+            "--port",
+            &self.ports.0.to_string(),
+            "--timing",
+            "fast",
+            "--json",
+            self.json.to_str().expect("utf-8"),
+            "--record",
+            self.record.to_str().expect("utf-8"),
+        ]);
+        a.extend(s(extra));
+        a
+    }
+}
+
+/// Plays both sides of `file` against each other (our endpoint in
+/// both roles) with `extra` options: returns (server run,
+/// client run) and their exit statuses.
+pub fn against_each_other(
+    name: &str,
+    file: &Path,
+    n: u16,
+    extra: &[&str],
+) -> ((Run, Option<i32>), (Run, Option<i32>)) {
+    let (ps, pc) = (base() + 10 * n, base() + 10 * n + 1);
+    let srv = Run::new(&format!("{name}-server"), ps, pc);
+    let cli = Run::new(&format!("{name}-client"), pc, ps);
+    let mut sargs = srv.args(file, "server", extra);
+    sargs.extend(s(&["--wait", "5000"]));
+    let child = live(&sargs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sctp-replay");
+    std::thread::sleep(Duration::from_millis(300));
+    let c = live(&cli.args(file, "client", extra))
+        .output()
+        .expect("sctp-replay");
+    let o = child.wait_with_output().expect("server run");
+    assert!(
+        c.status.code().is_some() && o.status.code().is_some(),
+        "{name}: {}{}",
+        text(&c),
+        text(&o)
+    );
+    ((srv, o.status.code()), (cli, c.status.code()))
 }
