@@ -12,6 +12,8 @@
 //!   SCTP packet on with `IP_TOS` (SCTP's checksum covers no IP header, so
 //!   the packet needs no change). A tshark capture of our link is the
 //!   independent check of what was on the wire (`ip.dsfield.ecn`).
+//! - The same over UDP on ::1 and over raw IPv6 (`IPV6_TCLASS`,
+//!   `IPV6_RECVTCLASS`, `ipv6.tclass.ecn`).
 //!
 //! Checked: ECN is negotiated; every DATA packet we send carries ECT(0),
 //! the INIT does not; CE marks on usrsctp's DATA reach our endpoint (the
@@ -27,7 +29,7 @@
 //! usrsctp issue 594; checked when a later usrsctp is installed); over UDP
 //! it neither sets ECT on the outer header nor reads its ECN field, so the
 //! relay marks its Not-ECT datagrams as the outer header of a tunnel would
-//! be, and our marked packets draw no ECNE from it.
+//! be, and our marked packets draw no ECNE from it; the same over raw IPv6.
 
 #[allow(dead_code)]
 #[path = "../../craft/tests/peer/capture.rs"]
@@ -286,7 +288,12 @@ impl Marker {
 /// Sets the ECN field `sock` sends with, when it changes.
 fn set_tos(sock: &UdpSocket, current: &mut u8, want: u8) {
     if *current != want {
-        SockRef::from(sock).set_tos(want as u32).expect("IP_TOS");
+        let s = SockRef::from(sock);
+        if sock.local_addr().is_ok_and(|a| a.is_ipv6()) {
+            s.set_tclass_v6(want as u32).expect("IPV6_TCLASS");
+        } else {
+            s.set_tos(want as u32).expect("IP_TOS");
+        }
         *current = want;
     }
 }
@@ -306,33 +313,48 @@ impl Drop for Relay {
     }
 }
 
-/// One UDP datagram with its ECN field (`IP_RECVTOS`).
+/// One UDP datagram with its ECN field (`IP_RECVTOS` / `IPV6_RECVTCLASS`).
 fn recv_tos(s: &UdpSocket, buf: &mut [u8], cmsg: &mut [u8]) -> Option<(usize, SocketAddr, u8)> {
     let mut iov = [IoSliceMut::new(buf)];
     let m =
         recvmsg::<SockaddrStorage>(s.as_raw_fd(), &mut iov, Some(cmsg), MsgFlags::empty()).ok()?;
     let mut tos = None;
     for c in m.cmsgs().ok()? {
-        if let ControlMessageOwned::Ipv4Tos(t) = c {
-            tos = Some(t);
+        match c {
+            ControlMessageOwned::Ipv4Tos(t) => tos = Some(t),
+            ControlMessageOwned::Ipv6TClass(t) => tos = Some(t as u8),
+            _ => {}
         }
     }
     let from = m.address?;
-    let from = SocketAddr::V4((*from.as_sockaddr_in()?).into());
-    Some((m.bytes, from, tos.expect("IP_TOS control message") & 3))
+    let from = match from.as_sockaddr_in() {
+        Some(v4) => SocketAddr::V4((*v4).into()),
+        None => SocketAddr::V6((*from.as_sockaddr_in6()?).into()),
+    };
+    Some((
+        m.bytes,
+        from,
+        tos.expect("IP_TOS / IPV6_TCLASS control message") & 3,
+    ))
 }
 
 impl Relay {
-    /// UDP on 127.0.0.1: what reaches port `front` (from our endpoint) goes
-    /// on to `target` (usrsctp) from another port; what comes back goes to
-    /// whoever last wrote to `front`.
+    /// UDP on the loopback address of `target`'s family: what reaches port
+    /// `front` (from our endpoint) goes on to `target` (usrsctp) from
+    /// another port; what comes back goes to whoever last wrote to `front`.
     fn udp(front: u16, target: SocketAddr) -> Relay {
         let marker = Marker::new();
-        let front = UdpSocket::bind((LOOPBACK, front)).expect("relay front");
-        let back = UdpSocket::bind((LOOPBACK, 0)).expect("relay back");
+        let front = UdpSocket::bind((target.ip(), front)).expect("relay front");
+        let back = UdpSocket::bind((target.ip(), 0)).expect("relay back");
         for s in [&front, &back] {
             s.set_nonblocking(true).unwrap();
-            SockRef::from(s).set_recv_tos(true).expect("IP_RECVTOS");
+            if target.is_ipv6() {
+                SockRef::from(s)
+                    .set_recv_tclass_v6(true)
+                    .expect("IPV6_RECVTCLASS");
+            } else {
+                SockRef::from(s).set_recv_tos(true).expect("IP_RECVTOS");
+            }
         }
         let m = marker.clone();
         let thread = std::thread::spawn(move || {
@@ -372,32 +394,55 @@ impl Relay {
     /// `theirs` from `back`, packets to `back` go on to `ours` from `front`.
     fn raw(front: IpAddr, back: IpAddr, ours: IpAddr, theirs: IpAddr) -> Relay {
         let marker = Marker::new();
+        let v6 = front.is_ipv6();
         let open = |a: IpAddr| {
-            let s = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::from(132)))
-                .expect("raw socket (root)");
+            let d = if v6 { Domain::IPV6 } else { Domain::IPV4 };
+            let s =
+                Socket::new(d, Type::RAW, Some(Protocol::from(132))).expect("raw socket (root)");
             s.bind(&SockAddr::from(SocketAddr::new(a, 0)))
                 .expect("bind relay");
             s.set_nonblocking(true).unwrap();
+            if v6 {
+                s.set_recv_tclass_v6(true).expect("IPV6_RECVTCLASS");
+            }
             UdpSocket::from(s)
         };
         let socks = [open(front), open(back)];
         let m = marker.clone();
         let thread = std::thread::spawn(move || {
             let mut buf = vec![0u8; 65536];
+            let mut cmsg = nix::cmsg_space!(nix::libc::c_int);
             let mut tos = [NOT_ECT; 2];
             let to = [theirs, ours];
             while !m.stop.load(Ordering::Relaxed) {
                 let mut idle = true;
                 for dir in 0..2 {
-                    while let Ok((n, _)) = socks[dir].recv_from(&mut buf) {
-                        idle = false;
-                        let Some((sctp, src, _)) = strip_ipv4(&buf[..n]) else {
-                            continue;
+                    loop {
+                        // IPv4 raw sockets deliver the IP header (its ECN
+                        // field in the TOS byte); IPv6 ones the payload,
+                        // with the Traffic Class in a control message.
+                        let (range, src, ecn) = if v6 {
+                            let Some((n, from, ecn)) = recv_tos(&socks[dir], &mut buf, &mut cmsg)
+                            else {
+                                break;
+                            };
+                            (0..n, from.ip(), ecn)
+                        } else {
+                            let Ok((n, _)) = socks[dir].recv_from(&mut buf) else {
+                                break;
+                            };
+                            let Some((sctp, src, _)) = strip_ipv4(&buf[..n]) else {
+                                continue;
+                            };
+                            let ihl = (buf[0] & 0x0f) as usize * 4;
+                            (ihl..ihl + sctp.len(), src, buf[1] & 3)
                         };
+                        idle = false;
                         if src != [ours, theirs][dir] {
                             continue;
                         }
-                        let out = m.pass(dir, sctp, buf[1] & 3);
+                        let sctp = &buf[range];
+                        let out = m.pass(dir, sctp, ecn);
                         let o = &socks[1 - dir];
                         set_tos(o, &mut tos[1 - dir], out);
                         let _ = o.send_to(sctp, SocketAddr::new(to[dir], 0));
@@ -690,6 +735,28 @@ fn udp_ect_on_our_packets_ce_answered_with_ecne() {
     eprintln!("UDP: usrsctp answered CE on our packets: {their_ecne}");
 }
 
+/// The same over IPv6 (::1): our driver sets and reads the Traffic Class.
+#[test]
+fn udp_ipv6_ect_on_our_packets_ce_answered_with_ecne() {
+    let lo6: IpAddr = "::1".parse().unwrap();
+    let (udp, peer_udp, relay_port) = (BASE + 20, BASE + 21, BASE + 22);
+    let mut peer = start_peer(&[], peer_udp, lo6);
+    let relay = Relay::udp(relay_port, SocketAddr::new(lo6, peer_udp));
+    let ep = Endpoint::new(ecn_config(true), Instant::now(), [10; 32]);
+    let ours = Ours {
+        d: Box::new(UdpDriver::bind(ep, SocketAddr::new(lo6, udp)).expect("bind ::1")),
+        events: Vec::new(),
+    };
+    let f = exchange(
+        ours,
+        SocketAddr::new(lo6, relay_port),
+        &relay,
+        &mut peer,
+        lo6,
+    );
+    check("UDP over IPv6", &f);
+}
+
 #[test]
 fn udp_without_ecn_nothing_is_ect() {
     let (udp, peer_udp, relay_port) = (BASE + 10, BASE + 11, BASE + 12);
@@ -745,77 +812,94 @@ fn tshark_count(file: &std::path::Path, f: &str) -> usize {
     String::from_utf8_lossy(&o.stdout).lines().count()
 }
 
-#[test]
-fn raw_ipv4_ect_on_the_wire_ce_both_ways() {
-    let n = 1u8;
+/// Raw IP between two namespaces through the relay in ours: `n` numbers
+/// the test, `v6` picks IPv6 (fd00:126:n::/64 and fd00:127:n::/64) over
+/// IPv4 (10.126.n/24 and 10.127.n/24).
+fn raw_through_relay(n: u8, v6: bool) {
     let mut lab = Lab::new(&format!("e{n}"));
     let (ns_o, ns_p) = (lab.netns("o"), lab.netns("p"));
     let ip = |s: String| -> IpAddr { s.parse().unwrap() };
-    let (ours_ip, front) = (ip(format!("10.126.{n}.2")), ip(format!("10.126.{n}.1")));
-    let (theirs, back) = (ip(format!("10.127.{n}.2")), ip(format!("10.127.{n}.1")));
+    let addr = |net: u8, host: u8| {
+        if v6 {
+            ip(format!("fd00:{net}:{n}::{host}"))
+        } else {
+            ip(format!("10.{net}.{n}.{host}"))
+        }
+    };
+    let len = if v6 { 64 } else { 24 };
+    let (ours_ip, front) = (addr(126, 2), addr(126, 1));
+    let (theirs, back) = (addr(127, 2), addr(127, 1));
     let our_link = lab.link(
         Some(&ns_o),
-        &[&format!("{ours_ip}/24")],
+        &[&format!("{ours_ip}/{len}")],
         None,
-        &[&format!("{front}/24")],
+        &[&format!("{front}/{len}")],
     );
     lab.link(
         Some(&ns_p),
-        &[&format!("{theirs}/24")],
+        &[&format!("{theirs}/{len}")],
         None,
-        &[&format!("{back}/24")],
+        &[&format!("{back}/{len}")],
     );
-    let mut cap = capture::Capture::start(&our_link.b, "ip proto 132", None, "ecn-raw")
+    let (what, filter, ipf, ecnf) = if v6 {
+        ("raw IPv6", "ip6 proto 132", "ipv6", "ipv6.tclass.ecn")
+    } else {
+        ("raw IPv4", "ip proto 132", "ip", "ip.dsfield.ecn")
+    };
+    let mut cap = capture::Capture::start(&our_link.b, filter, None, &format!("ecn-{ipf}"))
         .expect("tshark on our link");
     let relay = Relay::raw(front, back, ours_ip, theirs);
     let prefix = ["ip", "netns", "exec", ns_p.as_str()];
     let mut peer = start_peer(&prefix, 0, theirs);
     let ours = in_netns(&ns_o, || {
-        let ep = Endpoint::new(ecn_config(true), Instant::now(), [9; 32]);
+        let ep = Endpoint::new(ecn_config(true), Instant::now(), [n; 32]);
         Ours {
             d: Box::new(RawDriver::bind(ep, ours_ip).expect("raw socket")),
             events: Vec::new(),
         }
     });
     let f = exchange(ours, SocketAddr::new(front, 0), &relay, &mut peer, ours_ip);
-    let their_ecne = check("raw IPv4", &f);
-    assert!(
-        their_ecne,
-        "over raw IP usrsctp reads the ECN field: it answers CE on our DATA with ECNE"
-    );
+    let their_ecne = check(what, &f);
+    if v6 {
+        // usrsctp 0.9.5.0's raw IPv6 input hands no Traffic Class to its
+        // SCTP processing, and it sends Not-ECT there.
+        eprintln!("{what}: usrsctp answered CE on our packets: {their_ecne}");
+    } else {
+        assert!(
+            their_ecne,
+            "over raw IPv4 usrsctp reads the ECN field: it answers CE on our DATA with ECNE"
+        );
+    }
     drop(relay);
     cap.stop();
 
     // The wire, as tshark reads it.
     let file = &cap.file;
-    let from_us = format!("ip.src == {ours_ip}");
-    let to_us = format!("ip.dst == {ours_ip}");
+    let from_us = format!("{ipf}.src == {ours_ip}");
+    let to_us = format!("{ipf}.dst == {ours_ip}");
     let our_data = tshark_count(file, &format!("{from_us} && sctp.chunk_type == 0"));
     let our_data_ect0 = tshark_count(
         file,
-        &format!("{from_us} && sctp.chunk_type == 0 && ip.dsfield.ecn == 2"),
+        &format!("{from_us} && sctp.chunk_type == 0 && {ecnf} == 2"),
     );
-    let ce_to_us = tshark_count(file, &format!("{to_us} && ip.dsfield.ecn == 3"));
+    let ce_to_us = tshark_count(file, &format!("{to_us} && {ecnf} == 3"));
     let init_not_ect = tshark_count(
         file,
-        &format!("{from_us} && sctp.chunk_type == 1 && ip.dsfield.ecn == 0"),
+        &format!("{from_us} && sctp.chunk_type == 1 && {ecnf} == 0"),
     );
     let their_data_ect0 = tshark_count(
         file,
-        &format!("{to_us} && sctp.chunk_type == 0 && ip.dsfield.ecn == 2"),
+        &format!("{to_us} && sctp.chunk_type == 0 && {ecnf} == 2"),
     );
     let our_ecne = tshark_count(file, &format!("{from_us} && sctp.chunk_type == 12"));
     let their_cwr = tshark_count(file, &format!("{to_us} && sctp.chunk_type == 13"));
     eprintln!(
-        "raw IPv4 on the wire (tshark): our DATA packets {our_data}, ECT(0) {our_data_ect0}; \
+        "{what} on the wire (tshark): our DATA packets {our_data}, ECT(0) {our_data_ect0}; \
          our INIT Not-ECT {init_not_ect}; usrsctp's DATA packets ECT(0) {their_data_ect0}; CE \
          towards us {ce_to_us}; our ECNE packets {our_ecne}; usrsctp's CWR packets {their_cwr}"
     );
     assert!(our_data > 500, "{our_data}");
-    assert_eq!(
-        our_data_ect0, our_data,
-        "ip.dsfield.ecn == 2 on all our DATA"
-    );
+    assert_eq!(our_data_ect0, our_data, "{ecnf} == 2 on all our DATA");
     assert_eq!(init_not_ect, 1, "our INIT Not-ECT");
     assert_eq!(ce_to_us as u64, f.seen.marked[1], "the relay's CE marks");
     assert_eq!(
@@ -827,4 +911,14 @@ fn raw_ipv4_ect_on_the_wire_ce_both_ways() {
     }
     drop(peer);
     drop(lab);
+}
+
+#[test]
+fn raw_ipv4_ect_on_the_wire_ce_both_ways() {
+    raw_through_relay(1, false);
+}
+
+#[test]
+fn raw_ipv6_ect_on_the_wire_ce_both_ways() {
+    raw_through_relay(2, true);
 }
