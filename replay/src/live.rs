@@ -1555,10 +1555,21 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                 }
             }
         }
-        let all_due_resolved = report
-            .expected
-            .iter()
-            .all(|e| e.due.is_none() || e.verdict != Verdict::Pending);
+        // Our INIT does not wait for the peer's: in an INIT collision the
+        // two cross (RFC 9260 5.2.1), and a peer that waits for ours (a relay
+        // that holds the first datagram of each side) would never send its.
+        let connect_next = matches!(
+            steps.get(next_step),
+            Some(Step::Act {
+                action: Action::Connect,
+                ..
+            })
+        );
+        let all_due_resolved = report.expected.iter().all(|e| {
+            e.due.is_none()
+                || e.verdict != Verdict::Pending
+                || (connect_next && e.ty == ty::INIT)
+        });
         // The next action.
         if let Some(Step::Act {
             t_us,
