@@ -28,6 +28,7 @@ PACKAGES=(
   xdotool              #   driven by keystrokes,
   imagemagick          #   screenshots (import)
   fonts-dejavu-core    #   legible text in them
+  chromium             # replay/tests/live_realworld.rs: the live --plot SVG in headless Chromium
 )
 
 missing=()

@@ -162,9 +162,14 @@ fn client_vs_usrsctp(
     let (ours, theirs) = (base() + 10 * n, base() + 10 * n + 1);
     let srv = usrsctp_server(theirs, sctp_port, opts, tag);
     let run = Run::new(&format!("realworld-{tag}"), ours, theirs);
-    let o = live(&run.args(file, "client", &["--wait", "2000"]))
-        .output()
-        .expect("sctp-replay");
+    let plot = tmp(&format!("realworld-{tag}.svg"));
+    let o = live(&run.args(
+        file,
+        "client",
+        &["--wait", "2000", "--plot", plot.to_str().unwrap()],
+    ))
+    .output()
+    .expect("sctp-replay");
     let r = json(&run.json);
     assert!(
         !r.is_null(),
@@ -515,4 +520,128 @@ fn shared_captures_against_our_own_endpoint() {
             "{name}: {cr}"
         );
     }
+}
+
+/// The colour of each pixel of column `x` of a PNG, as ImageMagick reads it
+/// (`#RRGGBB`, index = y).
+fn png_column(png: &Path, x: u32) -> Vec<String> {
+    let o = Command::new("convert")
+        .arg(png)
+        .args(["-crop", &format!("1x100000+{x}+0"), "txt:-"])
+        .output()
+        .expect("convert (apt-get install imagemagick)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().nth(2).unwrap_or("").to_string())
+        .collect()
+}
+
+/// An SVG attribute's value in an element's text.
+fn attr<'a>(el: &'a str, name: &str) -> &'a str {
+    el.split(&format!(" {name}=\""))
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} in {el}"))
+}
+
+#[test]
+fn the_plot_renders_in_headless_chromium() {
+    // The M3UA run against a usrsctp echo server (matched, differed,
+    // missing and tolerated rows), its --plot opened in headless Chromium
+    // (Debian's chromium, scripts/install-deps.sh) and screenshot: the
+    // page is the SVG's size, and every verdict mark of the diagram is drawn
+    // in its verdict's colour at its place, in the report's order.
+    let file = shared("suricata-verify-sctp-keywords-m3ua.pcap");
+    let (r, _, _, _) = client_vs_usrsctp("m3ua-plot", &file, 6303, &["echo=1"], 8);
+    let svg_path = tmp("realworld-m3ua-plot.svg");
+    let svg = std::fs::read_to_string(&svg_path).expect("plot");
+    let root_el = svg.split('>').next().unwrap();
+    let (w, h): (u32, u32) = (
+        attr(root_el, "width").parse().unwrap(),
+        attr(root_el, "height").parse().unwrap(),
+    );
+    let png = tmp("realworld-m3ua-plot.png");
+    let _ = std::fs::remove_file(&png);
+    let o = Command::new("chromium")
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            &format!("--window-size={w},{h}"),
+            &format!("--screenshot={}", png.display()),
+        ])
+        .arg(format!("file://{}", svg_path.display()))
+        .output()
+        .expect("chromium (apt-get install chromium)");
+    assert!(
+        o.status.success() && png.exists(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // PNG header: width and height.
+    let b = std::fs::read(&png).unwrap();
+    assert_eq!(&b[1..4], b"PNG");
+    let dim = |k: usize| u32::from_be_bytes(b[k..k + 4].try_into().unwrap());
+    assert_eq!((dim(16), dim(20)), (w, h));
+    // The verdict marks: one circle per row, in the report's order
+    // (extras among the expected chunks where they came).
+    let circles: Vec<(u32, u32, String)> = svg
+        .split("<circle")
+        .skip(1)
+        .map(|c| {
+            (
+                attr(c, "cx").parse::<f64>().unwrap() as u32,
+                attr(c, "cy").parse::<f64>().unwrap() as u32,
+                attr(c, "fill").to_uppercase(),
+            )
+        })
+        .collect();
+    let colour = |v: &str| match v {
+        "matched" => "#2E7D32",
+        "differed" => "#EF6C00",
+        "missing" => "#D32F2F",
+        _ => "#9E9E9E",
+    };
+    let mut want: Vec<&str> = Vec::new();
+    let extras = r["extras"].as_array().unwrap();
+    let extra_rows = |k: u64, want: &mut Vec<&str>| {
+        for x in extras.iter().filter(|x| x["after_expected"] == k) {
+            want.push(if x["tolerated"] == true {
+                "#9E9E9E"
+            } else {
+                "#D32F2F"
+            });
+        }
+    };
+    extra_rows(0, &mut want);
+    for (i, e) in r["expected"].as_array().unwrap().iter().enumerate() {
+        want.push(colour(e["verdict"].as_str().unwrap()));
+        extra_rows(i as u64 + 1, &mut want);
+    }
+    let svg_colours: Vec<&str> = circles.iter().map(|c| c.2.as_str()).collect();
+    assert_eq!(svg_colours, want, "{r}");
+    for v in ["#2E7D32", "#EF6C00", "#D32F2F", "#9E9E9E"] {
+        assert!(want.contains(&v), "the run shows every verdict: {want:?}");
+    }
+    // Chromium drew each mark in its colour: beside the glyph in the
+    // circle's middle (radius 9).
+    let col = png_column(&png, circles[0].0 + 7);
+    for (_, cy, fill) in &circles {
+        assert_eq!(&col[*cy as usize], fill, "mark at y={cy}");
+    }
+    // And the capture's arrows are drawn (blue, #1565C0, antialiased): one
+    // run of bluish pixels per captured chunk, crossing column 300.
+    let bluish = |c: &String| {
+        let v = |k: usize| u8::from_str_radix(&c[k..k + 2], 16).unwrap_or(0) as i32;
+        c.len() == 7 && v(5) > v(1) + 60
+    };
+    let col = png_column(&png, 300);
+    let runs = col
+        .windows(2)
+        .filter(|p| bluish(&p[1]) && !bluish(&p[0]))
+        .count();
+    assert_eq!(runs, r["expected"].as_array().unwrap().len());
 }
