@@ -96,6 +96,29 @@ collision() {
 	finish "$name" "$file"
 }
 
+# Losses: the client (UDP $C) sends to the relay ($RA), which forwards to the
+# server ($S) from $RB and back; capture-tools/lossy_relay.py drops the
+# datagrams listed. The capture holds what the peers send (udp dst port $RA
+# or $RB), so a dropped datagram is in it but never arrived.
+lossy() {
+	local name=lossy
+	local file=$OUT/usrsctp-$name.pcapng
+	start_capture "$file" "udp dst port $RA or udp dst port $RB"
+	python3 capture-tools/lossy_relay.py "$RA" "$RB" "$C" "$S" --drop-a "$1" --drop-b-ms "$2" --idle 10 >"$WORK/relay.log" 2>&1 &
+	local rp=$!
+	sleep 0.3
+	tr ';' '\n' <<<"wait 40;end;quit" | peer "$name-server" server "$S" 127.0.0.1 5000 rtomin=200 &
+	local sp=$!
+	sleep 0.3
+	tr ';' '\n' <<<"send 20 2 1000 0;sleep 1500;send 20 2 1000 0;sleep 3000;shutdown;end;quit" |
+		peer "$name-client" client "$C" 127.0.0.1 5001 127.0.0.1 "$RA" 5000 rtomin=200 &
+	local cp=$!
+	wait "$cp" "$sp"
+	wait "$rp" || true
+	stop_capture
+	finish "$name" "$file"
+}
+
 # Checks a capture and prints its chunk summary.
 finish() {
 	local name=$1 file=$2
@@ -135,6 +158,13 @@ record() {
 	# (Debian's libusrsctp has no SHA-256); 10 messages on 2 streams, echoed.
 	auth) run auth "echo=1 auth=0,3 key=1:sctpkit-auth-key hmac=1" "end;quit" "auth=0,3 key=1:sctpkit-auth-key hmac=1" "send 10 2 300 0;wait 10;shutdown;end;quit" ;;
 	init-collision) collision ;;
+	# Twice 20 messages of 1000 bytes from the client, 1.5 s apart, through a
+	# relay that loses the client's 8th and 9th datagrams (DATA: a gap, SACKs
+	# with gap blocks, retransmissions) and whatever the server sends from
+	# 1.4 to 2.2 s (the SACKs of the second burst: the client's timer
+	# retransmits what the server had acknowledged; the server reports
+	# duplicate TSNs).
+	lossy) lossy 8,9 1400-2200 ;;
 	*)
 		echo "unknown capture $1" >&2
 		exit 2
@@ -142,7 +172,7 @@ record() {
 	esac
 }
 
-ALL=(echo bulk-fragmented many-streams unordered shutdown-server abort init-collision auth)
+ALL=(echo bulk-fragmented many-streams unordered shutdown-server abort init-collision auth lossy)
 for c in "${@:-${ALL[@]}}"; do
 	record "$c"
 done

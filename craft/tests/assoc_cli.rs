@@ -145,9 +145,13 @@ fn stat_ours(assocs: &[Value]) -> BTreeMap<Dir, [u64; 10]> {
     t
 }
 
+/// An RTT sample of tshark: TSN, RTT in ns, frame of the SACK.
+type Sample = (u32, i64, u64);
+
 /// One frame of tshark's TSN analysis.
 #[derive(Debug, Default)]
 struct TFrame {
+    frame: u64,
     src: String,
     dst: String,
     sport: u16,
@@ -193,6 +197,8 @@ fn tsn_analysis(file: &Path, ports: &[u16]) -> Vec<TFrame> {
             "-E",
             "aggregator=,",
             "-e",
+            "frame.number",
+            "-e",
             "ip.src",
             "-e",
             "ipv6.src",
@@ -217,6 +223,8 @@ fn tsn_analysis(file: &Path, ports: &[u16]) -> Vec<TFrame> {
     let mut v = Vec::new();
     for l in text.lines() {
         let c: Vec<&str> = l.split('\t').collect();
+        let frame: u64 = c[0].parse().unwrap_or(0);
+        let c = &c[1..];
         if c.len() < 10 {
             continue;
         }
@@ -234,6 +242,7 @@ fn tsn_analysis(file: &Path, ports: &[u16]) -> Vec<TFrame> {
             continue;
         };
         let mut f = TFrame {
+            frame,
             src: first(c[0], c[1]),
             dst: first(c[2], c[3]),
             sport: list(c[4]).first().and_then(|x| x.parse().ok()).unwrap_or(0),
@@ -321,6 +330,7 @@ fn tables_equal_tsharks_counts_retransmissions_and_rtts() {
         "usrsctp-abort.pcapng",
         "usrsctp-init-collision.pcapng",
         "usrsctp-auth.pcapng",
+        "usrsctp-lossy.pcapng",
     ] {
         files.push((project(n), USRSCTP_PORTS.to_vec()));
     }
@@ -337,8 +347,10 @@ fn tables_equal_tsharks_counts_retransmissions_and_rtts() {
         rows += theirs.len();
         // Retransmissions and RTT samples per direction, as tshark gives them.
         let mut retrans: HashMap<(usize, usize), u64> = HashMap::new();
-        let mut resent_later: HashSet<(usize, usize, u32)> = HashSet::new();
-        let mut samples: HashMap<(usize, usize), Vec<(u32, i64)>> = HashMap::new();
+        // (association, direction, TSN) -> frame of its first delayed resend.
+        let mut resent: HashMap<(usize, usize, u32), u64> = HashMap::new();
+        // (association, DATA direction) -> (TSN, RTT, frame of the SACK).
+        let mut samples: HashMap<(usize, usize), Vec<Sample>> = HashMap::new();
         let frames = tsn_analysis(&file, ports);
         let lib = library_rtts(&file, ports);
         for f in &frames {
@@ -349,7 +361,10 @@ fn tables_equal_tsharks_counts_retransmissions_and_rtts() {
                 panic!("{name}: no association for {f:?}");
             };
             *retrans.entry((a, d)).or_default() += f.retrans.len() as u64;
-            samples.entry((a, 1 - d)).or_default().extend(&f.acks);
+            samples
+                .entry((a, 1 - d))
+                .or_default()
+                .extend(f.acks.iter().map(|&(t, r)| (t, r, f.frame)));
         }
         // TSNs tshark saw sent again after a delay (Karn's rule leaves them out).
         let later = tshark(
@@ -397,7 +412,8 @@ fn tables_equal_tsharks_counts_retransmissions_and_rtts() {
                     .next()
                     .is_some_and(|t| ns(&t.show) > 0);
                 if let (true, Some(tsn)) = (delayed, ch.tsn) {
-                    resent_later.insert((a, d, tsn));
+                    let e = resent.entry((a, d, tsn)).or_insert(p.frame);
+                    *e = (*e).min(p.frame);
                 }
             }
         }
@@ -414,13 +430,14 @@ fn tables_equal_tsharks_counts_retransmissions_and_rtts() {
                 if want > 0 {
                     retrans_dirs += 1;
                 }
-                // tshark's RTT per TSN, TSNs sent again later left out.
+                // tshark's RTT per TSN, those acknowledged after a resend left out.
                 let t: BTreeMap<u32, i64> = samples
                     .get(&(a, d))
                     .into_iter()
                     .flatten()
-                    .filter(|(tsn, _)| !resent_later.contains(&(a, d, *tsn)))
-                    .copied()
+                    // Karn: an acknowledgement after a resend is no sample.
+                    .filter(|(tsn, _, at)| resent.get(&(a, d, *tsn)).is_none_or(|r| r > at))
+                    .map(|&(tsn, rtt, _)| (tsn, rtt))
                     .collect();
                 let o = lib.get(&(a + 1, d)).cloned().unwrap_or_default();
                 let rtt = &dir["rtt"];

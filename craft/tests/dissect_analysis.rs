@@ -34,6 +34,7 @@ fn files() -> Vec<(PathBuf, Vec<u16>)> {
     for n in [
         "usrsctp-bulk-fragmented.pcapng",
         "usrsctp-many-streams.pcapng",
+        "usrsctp-lossy.pcapng",
     ] {
         v.push((
             Path::new(env!("CARGO_MANIFEST_DIR"))
