@@ -181,7 +181,10 @@ fn link_tx(ns: &str, l1: &netlab::Link, l2: &netlab::Link) -> (u64, u64) {
     (tx_packets(Some(ns), &l1.a), tx_packets(Some(ns), &l2.a))
 }
 
-fn failover(we_connect: bool, n: u8) {
+/// `first`: the handshake goes to the peer's first address (p1 or o1)
+/// instead of the second, as an application would do it; see the ignored
+/// tests.
+fn failover(we_connect: bool, n: u8, first: bool) {
     let mut lab = Lab::new(&format!("m{n}"));
     let (ns_o, ns_p) = (lab.netns("o"), lab.netns("p"));
     let ip = |s: String| -> IpAddr { s.parse().unwrap() };
@@ -255,7 +258,7 @@ fn failover(we_connect: bool, n: u8) {
             "0".into(),
             p1.to_string(),
             CLIENT_PORT.to_string(),
-            o2.to_string(),
+            if first { o1 } else { o2 }.to_string(),
             "0".into(),
             SERVER_PORT.to_string(),
         ]
@@ -266,7 +269,8 @@ fn failover(we_connect: bool, n: u8) {
         args,
     });
     if we_connect {
-        let mut o = ConnectOptions::new(o1, CLIENT_PORT, SocketAddr::new(p2, 0), SERVER_PORT);
+        let to = if first { p1 } else { p2 };
+        let mut o = ConnectOptions::new(o1, CLIENT_PORT, SocketAddr::new(to, 0), SERVER_PORT);
         o.extra_local = vec![o2];
         ours.d.ep.connect(Instant::now(), o).expect("connect");
     }
@@ -282,7 +286,7 @@ fn failover(we_connect: bool, n: u8) {
     // not the primary is confirmed by a HEARTBEAT each way (usrsctp:
     // SCTP_ADDR_CONFIRMED, 6).
     let ok = ours.run_until(Duration::from_secs(10), |o| {
-        o.addr_change(p1, true, t0).is_some()
+        (o.addr_change(p1, true, t0).is_some() || o.addr_change(p2, true, t0).is_some())
             && peer.saw("state=COMM_UP")
             && peer.saw("peer_addr_change state=6")
     });
@@ -293,11 +297,17 @@ fn failover(we_connect: bool, n: u8) {
         ours.addr_changes(),
         peer.tail()
     );
-    let confirmed = ours.addr_change(p1, true, t0).unwrap() - t0;
+    let confirmed = ours
+        .addr_change(p1, true, t0)
+        .or(ours.addr_change(p2, true, t0))
+        .unwrap()
+        - t0;
     let mut remotes: Vec<IpAddr> = st.peer_addrs.iter().map(|a| a.ip()).collect();
     remotes.sort();
     assert_eq!(remotes, vec![p1, p2], "{st:?}");
-    assert_eq!(st.primary.ip(), p2, "the handshake ran with p2: {st:?}");
+    if !first {
+        assert_eq!(st.primary.ip(), p2, "the handshake ran with p2: {st:?}");
+    }
     assert!(ours.d.ep.set_primary(id, p1), "set_primary {p1}");
     assert_eq!(ours.d.ep.status(id).unwrap().primary.ip(), p1);
 
@@ -438,10 +448,31 @@ fn failover(we_connect: bool, n: u8) {
 
 #[test]
 fn we_connect_fails_over_and_back() {
-    failover(true, 1);
+    failover(true, 1, false);
 }
 
 #[test]
 fn they_connect_fails_over_and_back() {
-    failover(false, 2);
+    failover(false, 2, false);
+}
+
+/// We connect to usrsctp's first address; its INIT ACK comes from its
+/// second (its source address selection), listing both. Our endpoint
+/// answers that INIT ACK with ABORT and never associates (Linux and
+/// FreeBSD find the association by the INIT ACK's address list).
+#[test]
+#[ignore = "the core ABORTs an INIT ACK from another address of the peer than the INIT's destination"]
+fn we_connect_to_the_first_address() {
+    failover(true, 3, true);
+}
+
+/// usrsctp connects to our first address from its second: our path to its
+/// second address keeps our first address as its source, so when link 1
+/// is cut our packets to p2 leave from o1, usrsctp answers o1, and the
+/// SACKs for usrsctp's DATA also go to a destination we know is
+/// unreachable; usrsctp loses the association.
+#[test]
+#[ignore = "the core keeps the INIT's arrival address as a path's source and sends SACKs to an inactive source"]
+fn they_connect_to_our_first_address() {
+    failover(false, 4, true);
 }
