@@ -4,7 +4,11 @@
 # Builds a large capture with scripts/make-big-capture.sh (default 500,000
 # SCTP packets of the shared corpus, link type RAW), then
 #  1. sctp-replay raw CAPTURE --to udp:127.0.0.1:PORT --timing top: every SCTP
-#     packet as a UDP datagram to a sink on loopback (batched sendmmsg);
+#     packet as a UDP datagram to a sink on loopback (runs of equal-sized
+#     packets as one UDP GSO send each, the others in sendmmsg batches), to
+#     two sinks: one that reads a datagram per call (the kernel then cuts
+#     each GSO send back into datagrams in the sender's context, as it
+#     delivers them) and one with UDP_GRO (it takes them coalesced);
 #  2. tcpreplay --topspeed of the same packets (behind Ethernet headers, as
 #     tcpreplay needs) on one end of a veth pair this
 #     script creates (and removes);
@@ -51,46 +55,68 @@ import os
 os.replace(dst + ".part", dst)
 PY
 
-# A UDP sink on loopback that reads and discards.
-python3 - "$work/sink.port" <<'PY' &
+# Two UDP sinks on loopback that read and discard: one datagram per call,
+# and with UDP_GRO (SOL_UDP 17, option 104).
+sinks=()
+for gro in 0 1; do
+  rm -f "$work/sink$gro.port"
+  python3 - "$work/sink$gro.port" "$gro" <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+s.setsockopt(17, 104, int(sys.argv[2]))
 s.bind(("127.0.0.1", 0))
-open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+open(sys.argv[1] + ".part", "w").write(str(s.getsockname()[1]))
+import os
+os.replace(sys.argv[1] + ".part", sys.argv[1])
 while True:
     s.recv(65536)
 PY
-sink=$!
+  sinks+=($!)
+done
 veth=skbr$$
 cleanup() {
-  kill "$sink" 2>/dev/null || true
+  kill "${sinks[@]}" 2>/dev/null || true
   ip link del "$veth-a" 2>/dev/null || true
 }
 trap cleanup EXIT
-for _ in $(seq 50); do [ -s "$work/sink.port" ] && break; sleep 0.1; done
-port="$(cat "$work/sink.port")"
+for gro in 0 1; do
+  for _ in $(seq 50); do [ -s "$work/sink$gro.port" ] && break; sleep 0.1; done
+  [ -s "$work/sink$gro.port" ] || { echo "bench-replay: the UDP sink did not start" >&2; exit 1; }
+done
+port="$(cat "$work/sink0.port")"
+gport="$(cat "$work/sink1.port")"
 ip link add "$veth-a" type veth peer name "$veth-b"
 ip link set "$veth-a" up
 ip link set "$veth-b" up
 
 ours=()
+gro=()
 theirs=()
 for i in $(seq "$loops"); do
   line="$("$bin" raw "$cap" --to "udp:127.0.0.1:$port" --timing top --no-progress)"
+  case "$line" in *refused*) echo "bench-replay: the sink refused datagrams: $line" >&2; exit 1;; esac
   pps="$(sed -E 's/.* ([0-9]+) pps.*/\1/' <<<"$line")"
-  echo "run $i sctp-replay raw: $line"
+  echo "run $i sctp-replay raw (sink reads datagrams): $line"
   ours+=("$pps")
+  line="$("$bin" raw "$cap" --to "udp:127.0.0.1:$gport" --timing top --no-progress)"
+  case "$line" in *refused*) echo "bench-replay: the sink refused datagrams: $line" >&2; exit 1;; esac
+  pps="$(sed -E 's/.* ([0-9]+) pps.*/\1/' <<<"$line")"
+  echo "run $i sctp-replay raw (sink with UDP_GRO):     $line"
+  gro+=("$pps")
   out="$(tcpreplay --topspeed -q -i "$veth-a" "$eth" 2>&1)"
   tpps="$(grep -Eo '[0-9.]+ pps' <<<"$out" | head -1 | cut -d' ' -f1)"
   echo "run $i tcpreplay --topspeed: $(grep -E 'Actual|Rated' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
   theirs+=("$tpps")
 done
 best() { printf '%s\n' "$@" | sort -g | tail -1; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 o="$(best "${ours[@]}")"
+g="$(best "${gro[@]}")"
 t="$(best "${theirs[@]}")"
 echo
 echo "capture: $cap ($packets packets)"
-printf 'sctp-replay raw --timing top (UDP to 127.0.0.1): %.0f pps (best of %s)\n' "$o" "$loops"
-printf 'tcpreplay --topspeed (veth):                     %.0f pps (best of %s)\n' "$t" "$loops"
-python3 -c "print('ratio sctp-replay / tcpreplay: %.2fx' % ($o / $t))"
+printf 'sctp-replay raw --timing top, sink reads datagrams: %.0f pps (best of %s, median %.0f)\n' "$o" "$loops" "$(median "${ours[@]}")"
+printf 'sctp-replay raw --timing top, sink with UDP_GRO:   %.0f pps (best of %s, median %.0f)\n' "$g" "$loops" "$(median "${gro[@]}")"
+printf 'tcpreplay --topspeed (veth):                        %.0f pps (best of %s, median %.0f)\n' "$t" "$loops" "$(median "${theirs[@]}")"
+python3 -c "print('ratio sctp-replay / tcpreplay: %.2fx (sink reading datagrams), %.2fx (UDP_GRO sink)' % ($o / $t, $g / $t))"
