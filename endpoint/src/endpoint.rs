@@ -705,7 +705,29 @@ impl Endpoint {
                         self.stats.bad_checksum += 1;
                         return;
                     }
-                    self.on_ootb(to, from, &view)
+                    // An INIT ACK from another address of the peer than the
+                    // one our INIT went to: the association is the one in
+                    // COOKIE-WAIT whose tag and ports it carries (as Linux
+                    // and FreeBSD find it).
+                    let waiting = (first.ty() == ty::INIT_ACK)
+                        .then(|| {
+                            self.assocs.iter().find_map(|(id, a)| {
+                                (a.state() == State::CookieWait
+                                    && a.local_tag == h.verification_tag
+                                    && a.local_port == h.destination_port
+                                    && a.peer_port == h.source_port)
+                                    .then_some(*id)
+                            })
+                        })
+                        .flatten();
+                    match waiting {
+                        Some(id) => {
+                            let a = self.assocs.get_mut(&id).expect("found");
+                            a.handle_chunks(now, from, &view, 0);
+                            self.collect(id);
+                        }
+                        None => self.on_ootb(to, from, &view),
+                    }
                 }
             },
         }

@@ -182,8 +182,7 @@ fn link_tx(ns: &str, l1: &netlab::Link, l2: &netlab::Link) -> (u64, u64) {
 }
 
 /// `first`: the handshake goes to the peer's first address (p1 or o1)
-/// instead of the second, as an application would do it; see the ignored
-/// tests.
+/// instead of the second, as an application would do it.
 fn failover(we_connect: bool, n: u8, first: bool) {
     let mut lab = Lab::new(&format!("m{n}"));
     let (ns_o, ns_p) = (lab.netns("o"), lab.netns("p"));
@@ -457,22 +456,19 @@ fn they_connect_fails_over_and_back() {
 }
 
 /// We connect to usrsctp's first address; its INIT ACK comes from its
-/// second (its source address selection), listing both. Our endpoint
-/// answers that INIT ACK with ABORT and never associates (Linux and
-/// FreeBSD find the association by the INIT ACK's address list).
+/// second (its source address selection), listing both. Our endpoint finds
+/// the association by the INIT ACK's tag and ports (as Linux and FreeBSD
+/// do; it used to answer with ABORT) and fails over as in the other tests.
 #[test]
-#[ignore = "the core ABORTs an INIT ACK from another address of the peer than the INIT's destination"]
 fn we_connect_to_the_first_address() {
     failover(true, 3, true);
 }
 
 /// usrsctp connects to our first address from its second: our path to its
-/// second address keeps our first address as its source, so when link 1
-/// is cut our packets to p2 leave from o1, usrsctp answers o1, and the
-/// SACKs for usrsctp's DATA also go to a destination we know is
-/// unreachable; usrsctp loses the association.
+/// second address leaves from our address on that subnet (it used to keep
+/// the INIT's arrival address), and our SACKs do not go to a destination we
+/// know is unreachable (they used to, and usrsctp lost the association).
 #[test]
-#[ignore = "the core keeps the INIT's arrival address as a path's source and sends SACKs to an inactive source"]
 fn they_connect_to_our_first_address() {
     failover(false, 4, true);
 }

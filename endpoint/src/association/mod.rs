@@ -300,6 +300,9 @@ impl Association {
         if !a.local_addrs.contains(&local_addr) {
             a.local_addrs.insert(0, local_addr);
         }
+        // Each path leaves from our address that best reaches it, the
+        // first one too (not only the address the INIT arrived on).
+        a.paths[0].local = a.best_local(peer_addrs[0].ip());
         for extra in &peer_addrs[1..] {
             a.add_path(*extra, false);
         }
@@ -816,10 +819,12 @@ impl Association {
             return;
         }
         let p = &mut self.paths[i];
+        let was = p.state;
         p.on_timeout_loss();
         p.back_off(&cfg);
         p.on_error(&cfg);
-        if p.state == path::PathState::Inactive {
+        // Reported once, on the change (RFC 6458 6.1.2).
+        if was != path::PathState::Inactive && p.state == path::PathState::Inactive {
             self.events.push_back(Event::PeerAddrChange {
                 id: self.id,
                 addr: p.remote,

@@ -588,7 +588,7 @@ impl Association {
 
     /// INIT ACK in COOKIE-WAIT (RFC 9260 5.1 C); elsewhere discarded (5.2.3).
     /// Returns false when the association was aborted.
-    fn on_init_ack(&mut self, now: Instant, _from: SocketAddr, c: &ChunkView<'_>) -> bool {
+    fn on_init_ack(&mut self, now: Instant, from: SocketAddr, c: &ChunkView<'_>) -> bool {
         if self.state != State::CookieWait {
             return true;
         }
@@ -689,6 +689,11 @@ impl Association {
         };
         self.cookie.clear();
         self.cookie.extend_from_slice(cookie);
+        // The INIT ACK's source is an address of the peer too (it may not
+        // be the one our INIT went to, nor listed): a confirmed path.
+        if !self.paths.iter().any(|p| p.remote.ip() == from.ip()) {
+            self.add_path(from, true);
+        }
         self.peer_tag = init.initiate_tag();
         let auth = peer_auth
             .vector()

@@ -317,8 +317,12 @@ impl Association {
         let sack_due = receiving && self.rx.as_ref().is_some_and(|rx| rx.sack_due(now));
         // A SACK goes where the DATA came from (RFC 9260 6.4); DATA rides
         // along only when that is also where DATA goes.
-        let dest_path = if sack_due {
-            self.rx_path.min(self.paths.len() - 1)
+        // ... unless that destination is unreachable: then where data goes
+        // (as FreeBSD picks an alternate).
+        let rx_path = self.rx_path.min(self.paths.len() - 1);
+        let dest_path = if sack_due && self.paths[rx_path].state != super::path::PathState::Inactive
+        {
+            rx_path
         } else {
             data_path
         };
@@ -353,6 +357,7 @@ impl Association {
             self.send_shutdown_ack = false;
         }
         let a_rwnd = self.a_rwnd();
+        let mut ecne = None;
         if let Some(rx) = self.rx.as_mut() {
             if sack_due {
                 let dups = rx.dup_tsns();
@@ -378,10 +383,10 @@ impl Association {
                 if written.is_ok() {
                     rx.sack_sent();
                     // The ECNE rides with every SACK until the sender's CWR
-                    // covers it (RFC 9260 Appendix A).
-                    if let Some(e) = self.ecne_tsn.filter(|_| self.ecn) {
-                        let _ = w.push_raw(ty::ECNE, 0, &e.0.to_be_bytes());
-                    }
+                    // covers it (RFC 9260 Appendix A); it goes last, after
+                    // any DATA (usrsctp 0.9.5 stops reading a packet at an
+                    // 8-byte ECNE).
+                    ecne = self.ecne_tsn.filter(|_| self.ecn);
                 }
             }
         }
@@ -440,6 +445,9 @@ impl Association {
             )
         {
             self.write_data(now, &mut w, data_path, base);
+        }
+        if let Some(e) = ecne {
+            let _ = w.push_raw(ty::ECNE, 0, &e.0.to_be_bytes());
         }
         if w.chunk_count() == base {
             return None;

@@ -136,7 +136,7 @@ struct Extensions {
     /// Offer I-DATA and user-message interleaving (RFC 8260).
     #[arg(long)]
     idata: bool,
-    /// Offer ECN (RFC 9260 Appendix A; the UDP driver does not mark packets).
+    /// Offer ECN (RFC 9260 Appendix A): the drivers set ECT(0) and read CE marks.
     #[arg(long)]
     ecn: bool,
     /// Do not offer partial reliability (RFC 3758; offered by default).
