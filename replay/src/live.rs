@@ -170,36 +170,80 @@ fn injectable(t: u8) -> bool {
     ) || chunk_name(t).starts_with("0x")
 }
 
-/// Translates the TSN fields of injected chunks from captured to live
-/// values by the offset from each side's initial TSN: ECNE's lowest TSN is
-/// in the other side's TSN space (data it sent), CWR's and the new
-/// cumulative TSN of FORWARD TSN / I-FORWARD TSN in the played side's. A
-/// field is left as captured when a side's initial TSNs are not known.
-/// Returns how many fields were translated.
-fn translate(
-    chunks: &mut [u8],
-    own: (Option<u32>, Option<u32>),
-    other: (Option<u32>, Option<u32>),
-) -> usize {
-    let map = |v: u32, t: (Option<u32>, Option<u32>)| match t {
-        (Some(c), Some(l)) => Some(v.wrapping_sub(c).wrapping_add(l)),
-        _ => None,
-    };
+/// Maps a captured TSN of one side to its live TSN, None when unknown.
+type TsnMap<'a> = &'a dyn Fn(u32) -> Option<u32>;
+
+/// Translates the TSN-bearing fields of injected chunks from captured to
+/// live values: ECNE's lowest TSN, the cumulative TSN ack, gap blocks
+/// (their ends, kept as offsets from the new cumulative ack), NR gap blocks
+/// and duplicate TSNs of SACK and NR-SACK name data of the other side
+/// (`other`); CWR's lowest TSN and the new cumulative TSN of FORWARD TSN and
+/// I-FORWARD TSN name ours (`own`). A field whose TSN cannot be mapped is
+/// left as captured. Returns how many fields were translated.
+fn translate(chunks: &mut [u8], own: TsnMap<'_>, other: TsnMap<'_>) -> usize {
     let mut at = 0;
     let mut n = 0;
+    let put = |b: &mut [u8], at: usize, v: Option<u32>, n: &mut usize| {
+        if let Some(v) = v {
+            b[at..at + 4].copy_from_slice(&v.to_be_bytes());
+            *n += 1;
+        }
+    };
     while at + 8 <= chunks.len() {
-        let len = be16(chunks, at + 2) as usize;
-        let space = match chunks[at] {
-            ty::ECNE => Some(other),
-            ty::CWR | ty::FORWARD_TSN | ty::I_FORWARD_TSN => Some(own),
-            _ => None,
-        };
-        if let Some(live) = space
-            .filter(|_| len >= 8)
-            .and_then(|sp| map(be32(chunks, at + 4), sp))
-        {
-            chunks[at + 4..at + 8].copy_from_slice(&live.to_be_bytes());
-            n += 1;
+        let len = (be16(chunks, at + 2) as usize).min(chunks.len() - at);
+        let t = chunks[at];
+        match t {
+            ty::ECNE if len >= 8 => put(chunks, at + 4, other(be32(chunks, at + 4)), &mut n),
+            ty::CWR | ty::FORWARD_TSN | ty::I_FORWARD_TSN if len >= 8 => {
+                put(chunks, at + 4, own(be32(chunks, at + 4)), &mut n)
+            }
+            ty::SACK | ty::NR_SACK if len >= 16 => {
+                let cum = be32(chunks, at + 4);
+                let live_cum = other(cum);
+                put(chunks, at + 4, live_cum, &mut n);
+                let (gaps, nr, dups, blocks) = if t == ty::SACK {
+                    (be16(chunks, at + 12), 0, be16(chunks, at + 14), at + 16)
+                } else {
+                    (
+                        be16(chunks, at + 12),
+                        be16(chunks, at + 14),
+                        be16(chunks, at + 16),
+                        at + 20,
+                    )
+                };
+                let end = at + len;
+                // Gap blocks (then NR gap blocks): start and end offsets from
+                // the cumulative TSN ack; a block's start maps through the
+                // TSN before it, its end through itself.
+                let lc = live_cum.unwrap_or(cum);
+                for k in 0..(gaps as usize + nr as usize) {
+                    let b = blocks + 4 * k;
+                    if b + 4 > end {
+                        break;
+                    }
+                    let (s0, e0) = (be16(chunks, b), be16(chunks, b + 2));
+                    let first = other(cum.wrapping_add(s0 as u32).wrapping_sub(1))
+                        .map(|t| t.wrapping_add(1));
+                    let last = other(cum.wrapping_add(e0 as u32));
+                    if let (Some(f), Some(l)) = (first, last) {
+                        let (so, eo) = (f.wrapping_sub(lc), l.wrapping_sub(lc));
+                        if so <= 0xffff && eo <= 0xffff && so <= eo {
+                            chunks[b..b + 2].copy_from_slice(&(so as u16).to_be_bytes());
+                            chunks[b + 2..b + 4].copy_from_slice(&(eo as u16).to_be_bytes());
+                            n += 1;
+                        }
+                    }
+                }
+                let d0 = blocks + 4 * (gaps as usize + nr as usize);
+                for k in 0..dups as usize {
+                    let d = d0 + 4 * k;
+                    if d + 4 > end {
+                        break;
+                    }
+                    put(chunks, d, other(be32(chunks, d)), &mut n);
+                }
+            }
+            _ => {}
         }
         if len < 4 {
             break;
@@ -1041,10 +1085,25 @@ fn build(
                         .flatten();
                     steps.push(act(Action::Abort(reason)));
                 }
+                // A SACK or NR-SACK reporting gaps or duplicates: the loss
+                // or duplication the played side saw, which a clean live
+                // path does not give the endpoint: injected, translated,
+                // beside the endpoint's own acknowledgements.
+                ty::SACK | ty::NR_SACK
+                    if val.len() >= 12
+                        && (be16(val, 8) > 0
+                            || be16(val, 10) > 0
+                            || (t == ty::NR_SACK && val.len() >= 16 && be16(val, 12) > 0)) =>
+                {
+                    let b = c.bytes();
+                    inject.extend_from_slice(b);
+                    inject.resize(inject.len() + (4 - b.len() % 4) % 4, 0);
+                }
                 ty::INIT_ACK
                 | ty::COOKIE_ECHO
                 | ty::COOKIE_ACK
                 | ty::SACK
+                | ty::NR_SACK
                 | ty::SHUTDOWN
                 | ty::SHUTDOWN_ACK
                 | ty::SHUTDOWN_COMPLETE
@@ -1152,6 +1211,9 @@ struct LiveState {
     live_frags: Fragments,
     /// The played side's captured DATA fragments.
     cap_frags: Fragments,
+    /// The other side's DATA fragments, captured and live.
+    cap_other_frags: Fragments,
+    live_other_frags: Fragments,
     /// Live DATA TSNs of the other side already seen (retransmissions).
     live_data_seen: std::collections::HashSet<u32>,
     /// The first captured SSN of the other side's ordered DATA on each
@@ -1302,6 +1364,7 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         handshake_captured: has_init,
         ..Default::default()
     };
+    st.cap_other_frags = other_frags(&report.expected);
     // The other side's first captured SSN on each stream (ordered DATA).
     for e in &report.expected {
         if let (ty::DATA, f, ev) = parts(&e.bytes) {
@@ -1566,9 +1629,7 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
             })
         );
         let all_due_resolved = report.expected.iter().all(|e| {
-            e.due.is_none()
-                || e.verdict != Verdict::Pending
-                || (connect_next && e.ty == ty::INIT)
+            e.due.is_none() || e.verdict != Verdict::Pending || (connect_next && e.ty == ty::INIT)
         });
         // The next action.
         if let Some(Step::Act {
@@ -1618,7 +1679,29 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                             b.extend_from_slice(&live_tag.unwrap_or(*vtag).to_be_bytes());
                             b.extend_from_slice(&[0; 4]);
                             let mut chunks = chunks.clone();
-                            let translated = translate(&mut chunks, st.own_init, st.other_init);
+                            let offset = |v: u32, t: (Option<u32>, Option<u32>)| match t {
+                                (Some(c), Some(l)) => Some(v.wrapping_sub(c).wrapping_add(l)),
+                                _ => None,
+                            };
+                            let own = |v: u32| {
+                                match st.own_init {
+                                    (Some(c), Some(l)) => {
+                                        map_cum(v, &st.cap_frags, c, &st.live_frags, l)
+                                    }
+                                    _ => None,
+                                }
+                                .or(offset(v, st.own_init))
+                            };
+                            let oth = |v: u32| {
+                                match st.other_init {
+                                    (Some(c), Some(l)) => {
+                                        map_cum(v, &st.cap_other_frags, c, &st.live_other_frags, l)
+                                    }
+                                    _ => None,
+                                }
+                                .or(offset(v, st.other_init))
+                            };
+                            let translated = translate(&mut chunks, &own, &oth);
                             b.extend_from_slice(&chunks);
                             let crc = sctp_codec::checksum::crc32c_field(&b);
                             b[8..12].copy_from_slice(&crc.to_be_bytes());
@@ -1873,6 +1956,7 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
             }
             ty::DATA if lv.len() >= 12 => {
                 let tsn = be32(lv, 0);
+                st.live_other_frags.add(lf, lv);
                 if !st.live_data_seen.insert(tsn) {
                     r.extras.push(Extra {
                         after: resolved_prefix(r),
@@ -2124,7 +2208,9 @@ mod tests {
         c.extend_from_slice(&[13, 0, 0, 8, 0, 0, 0, 55]);
         c.extend_from_slice(&[192, 0, 0, 12, 0, 0, 0, 52, 0, 3, 0, 9]);
         c.extend_from_slice(&[0x45, 0, 0, 8, 0, 0, 0, 1]);
-        let n = translate(&mut c, (Some(50), Some(1000)), (Some(100), Some(7000)));
+        let own = |v: u32| Some(v - 50 + 1000);
+        let other = |v: u32| Some(v - 100 + 7000);
+        let n = translate(&mut c, &own, &other);
         assert_eq!(n, 3);
         assert_eq!(be32(&c, 4), 7005);
         assert_eq!(be32(&c, 12), 1005);
@@ -2133,8 +2219,60 @@ mod tests {
         assert_eq!(be32(&c, 32), 1);
         // Unknown initial TSNs: left as captured.
         let mut c = vec![12u8, 0, 0, 8, 0, 0, 0, 105];
-        assert_eq!(translate(&mut c, (None, None), (None, None)), 0);
+        let none = |_: u32| None;
+        assert_eq!(translate(&mut c, &none, &none), 0);
         assert_eq!(be32(&c, 4), 105);
+    }
+
+    #[test]
+    fn injected_sack_gap_blocks_and_duplicates_map_through_messages() {
+        // The other side's messages 0-4 were captured as TSNs 100-104; live,
+        // message 1 came in two fragments: 7000, 7001+7002, 7003, 7004, 7005.
+        let mut cap = Fragments::default();
+        for k in 0..5u32 {
+            let (f, v) = data(100 + k, 0, k as u16, 3, 100);
+            cap.add(f, &v);
+        }
+        let mut live = Fragments::default();
+        for (f, v) in [
+            data(7000, 0, 0, 3, 100),
+            data(7001, 0, 1, 2, 50),
+            data(7002, 0, 1, 1, 50),
+            data(7003, 0, 2, 3, 100),
+            data(7004, 0, 3, 3, 100),
+            data(7005, 0, 4, 3, 100),
+        ] {
+            live.add(f, &v);
+        }
+        let other = |v: u32| map_cum(v, &cap, 100, &live, 7000);
+        let own = |_: u32| None;
+        // SACK: cum 101 (messages 0 and 1), gap block 2-3 (TSNs 103-104),
+        // duplicate TSN 100.
+        let mut c = vec![3u8, 0, 0, 24];
+        c.extend_from_slice(&101u32.to_be_bytes());
+        c.extend_from_slice(&5000u32.to_be_bytes());
+        c.extend_from_slice(&[0, 1, 0, 1, 0, 2, 0, 3]);
+        c.extend_from_slice(&100u32.to_be_bytes());
+        assert_eq!(translate(&mut c, &own, &other), 3);
+        assert_eq!(
+            be32(&c, 4),
+            7002,
+            "cumulative TSN ack: message 1's last fragment"
+        );
+        assert_eq!(be32(&c, 8), 5000, "a_rwnd untouched");
+        assert_eq!((be16(&c, 16), be16(&c, 18)), (2, 3), "7004-7005 from 7002");
+        assert_eq!(be32(&c, 20), 7000);
+        // NR-SACK: one gap block and one NR gap block, no duplicates.
+        let mut c = vec![16u8, 0, 0, 28];
+        c.extend_from_slice(&100u32.to_be_bytes());
+        c.extend_from_slice(&5000u32.to_be_bytes());
+        c.extend_from_slice(&[0, 1, 0, 1, 0, 0, 0, 0]);
+        c.extend_from_slice(&[0, 2, 0, 2, 0, 4, 0, 4]);
+        assert_eq!(translate(&mut c, &own, &other), 3);
+        assert_eq!(be32(&c, 4), 7000);
+        // TSN 102 (message 2) is 7003, 3 after 7000; TSN 104 is 7005.
+        assert_eq!((be16(&c, 20), be16(&c, 22)), (3, 3));
+        assert_eq!((be16(&c, 24), be16(&c, 26)), (5, 5));
     }
 
     #[test]

@@ -689,3 +689,91 @@ fn ecne_is_injected_with_its_tsn_translated() {
         "{t}"
     );
 }
+
+#[test]
+fn sack_with_gap_and_duplicate_is_injected_with_live_tsns() {
+    // The echo capture with a SACK from the client after the server's third
+    // DATA: cumulative TSN ack the first DATA, a gap block for the third
+    // (the second "lost"), the first reported as a duplicate. Injected
+    // beside the endpoint's own SACKs, its TSN fields moved onto the live
+    // server's TSNs of the same messages; tshark reads the injected SACK in
+    // the record with those TSNs.
+    let mut pkts = echo_packets();
+    let server_data: Vec<usize> = pkts
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, s, b))| *s && b.len() > 28 && b[12] == 0)
+        .map(|(k, _)| k)
+        .collect();
+    let tsn = |k: usize| u32::from_be_bytes(pkts[k].2[16..20].try_into().unwrap());
+    let (t1, t3) = (tsn(server_data[0]), tsn(server_data[2]));
+    let client_hdr = pkts.iter().find(|p| !p.1 && p.2[12] != 1).unwrap().2[..8].to_vec();
+    let mut sack = client_hdr.clone();
+    sack.extend_from_slice(&[0; 4]);
+    sack.extend_from_slice(&[3, 0, 0, 24]);
+    sack.extend_from_slice(&t1.to_be_bytes());
+    sack.extend_from_slice(&100_000u32.to_be_bytes());
+    sack.extend_from_slice(&[0, 1, 0, 1]);
+    let off = (t3 - t1) as u16;
+    sack.extend_from_slice(&off.to_be_bytes());
+    sack.extend_from_slice(&off.to_be_bytes());
+    sack.extend_from_slice(&t1.to_be_bytes());
+    crc(&mut sack);
+    let at = server_data[2];
+    let t = pkts[at].0 + 1;
+    pkts.insert(at + 1, (t, false, sack));
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("echo-sack-gap-dup.pcap");
+    write_capture(&path, &pkts);
+    let (out, report, record) = play("echo", &path, "client", 30);
+    let t = text(&out);
+    let inj = report["injected"].as_array().expect("injected");
+    assert_eq!(inj.len(), 1, "{t}");
+    let inj = inj[0].as_str().unwrap();
+    assert!(
+        inj.contains("SACK[") && inj.contains("3 TSN fields translated"),
+        "{t}"
+    );
+    // The live TSNs of the first and third server DATA, as tshark reads
+    // them in the record (the frames the report matched them to).
+    let exp = report["expected"].as_array().unwrap();
+    let live_frame = |cap_tsn: u32| {
+        exp.iter()
+            .find(|e| {
+                e["chunk"] == "DATA"
+                    && e["captured"]
+                        .as_str()
+                        .unwrap()
+                        .contains(&format!("tsn={cap_tsn},"))
+            })
+            .and_then(|e| e["live_frame"].as_u64())
+            .expect("matched live")
+    };
+    let ports = [base() + 300, base() + 301];
+    let rec = |filter: &str, fields: &[&str]| -> String {
+        tshark(&record, &ports, filter, fields)
+            .iter()
+            .map(|r| r.join("\t"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let live_tsn = |frame: u64| -> u32 {
+        rec(&format!("frame.number == {frame}"), &["sctp.data_tsn_raw"])
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (l1, l3) = (live_tsn(live_frame(t1)), live_tsn(live_frame(t3)));
+    // The injected SACK: the one whose a_rwnd is the captured 100000.
+    let sack = rec(
+        "sctp.sack_a_rwnd == 100000",
+        &[
+            "sctp.sack_cumulative_tsn_ack_raw",
+            "sctp.sack_gap_block_start",
+            "sctp.sack_gap_block_end",
+            "sctp.sack_duplicate_tsn",
+        ],
+    );
+    assert_eq!(sack, format!("{l1}\t{}\t{}\t{l1}", l3 - l1, l3 - l1), "{t}");
+}
