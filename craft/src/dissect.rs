@@ -230,7 +230,12 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     let mode = verify_mode(&a.checksum)?;
     let filter = match &a.display_filter {
         Some(f) => {
-            Some(Filter::parse(f).map_err(|e| anyhow::anyhow!("display filter {f:?}: {e}"))?)
+            let filter =
+                Filter::parse(f).map_err(|e| anyhow::anyhow!("display filter {f:?}: {e}"))?;
+            if let (Some(name), false) = (filter.analysis_name(), a.analysis) {
+                anyhow::bail!("display filter {f:?}: {name} is a field of the association analysis: add --analysis");
+            }
+            Some(filter)
         }
         None => None,
     };
@@ -753,7 +758,11 @@ fn format_item(
             delta_ns: item.time.delta_ns(),
             checksum: report.status,
         };
-        if !f.matches(&Facts::of(p, &fr, f)) {
+        let mut facts = Facts::of(p, &fr, f);
+        if let Some(r) = analysis {
+            facts.add_analysis(r, f);
+        }
+        if !f.matches(&facts) {
             return false;
         }
     }

@@ -21,6 +21,8 @@ Display filters (-Y) select the packets to print, by the registry's names:
   src == 10.0.0.0/8, addr == ::1, port == 2905
   data.user_data contains 01:02:03, host_name_address.host_name contains \"example\"
   data.sid in {1, 3, 5..9}, chunk.type not in {data, sack}
+  analysis.retransmission, analysis.rtt > 0.2, analysis.auth == bad-hmac
+                                the association analysis (with --analysis)
 Operators: == != < <= > >= (eq ne lt le gt ge), contains, in {...}, && || !
 (and or not), parentheses. A comparison holds when any occurrence of the field
 satisfies it; != means no occurrence equals (Wireshark 3.6+). A value must be

@@ -21,6 +21,11 @@
 //!   `checksum.status` (`good`, `bad`, `zero`, `unverifiable`), `src`, `dst`,
 //!   `addr` (either address), `frame` (its number), `frame.time_relative`,
 //!   `frame.time_epoch`, `frame.time_delta` (seconds);
+//! - with `--analysis`, the association analysis as the JSON's `"analysis"`
+//!   object names it: `analysis.retransmission` (a flag, as tshark's
+//!   `sctp.retransmission`), `analysis.rtt > 0.2` (seconds, each TSN a SACK
+//!   acknowledges first), `analysis.acked` (how many), `analysis.auth ==
+//!   bad-hmac` ([`schema::TOP`] lists them all);
 //! - `==`, `!=`, `<`, `<=`, `>`, `>=` (`eq` ...), `contains`, `in {1, 2, 5..9}`,
 //!   `not in`, `&&` (`and`), `||` (`or`), `!` (`not`), parentheses; numbers
 //!   in decimal or `0x` hex, IPv4/IPv6 addresses and networks
@@ -44,6 +49,7 @@ pub mod value;
 use std::fmt;
 use std::net::IpAddr;
 
+use sctp_codec::analysis::{Note, PacketReport};
 use sctp_codec::{ChecksumStatus, Packet};
 
 use collect::Collector;
@@ -139,6 +145,15 @@ impl Filter {
         })
     }
 
+    /// The first `analysis.*` name the filter uses, if any: those need
+    /// `dissect --analysis`.
+    pub fn analysis_name(&self) -> Option<&str> {
+        self.wanted
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .find(|p| *p == "analysis" || p.starts_with("analysis."))
+    }
+
     /// Whether a packet with these facts passes.
     pub fn matches(&self, facts: &Facts) -> bool {
         eval(&self.root, facts)
@@ -163,6 +178,63 @@ impl Facts {
         });
         packet.describe(&mut c);
         Facts { items: c.facts }
+    }
+
+    /// Adds what the association analysis says of the packet (`analysis.*`,
+    /// named as in the JSON's `"analysis"` object).
+    pub fn add_analysis(&mut self, r: &PacketReport, filter: &Filter) {
+        let Some(at) = r.assoc else { return };
+        let mut c = Collector::new(&filter.wanted, false);
+        c.push(&["analysis"], || Fact::Present);
+        c.push(&["analysis", "association"], || Fact::Uint(at.id as u64));
+        if r.has_retransmission() {
+            c.push(&["analysis", "retransmission"], || Fact::Present);
+        }
+        for n in &r.notes {
+            match &n.note {
+                Note::Data(d) => {
+                    if let Some(x) = d.retransmission {
+                        if let Some(f) = x.first_frame {
+                            c.push(&["analysis", "retransmission", "first_frame"], || {
+                                Fact::Uint(f)
+                            });
+                        }
+                        if let Some(ns) = x.after_ns {
+                            c.push(&["analysis", "retransmission", "after"], || {
+                                Fact::Time(ns.into())
+                            });
+                        }
+                    }
+                    if let Some(f) = d.acked_before {
+                        c.push(&["analysis", "acked_before"], || Fact::Uint(f));
+                    }
+                    c.push(&["analysis", "gap"], || Fact::Uint(d.gap.into()));
+                    if d.out_of_window {
+                        c.push(&["analysis", "out_of_window"], || Fact::Present);
+                    }
+                }
+                Note::Sack(k) => {
+                    c.push(&["analysis", "acked"], || Fact::Uint(k.acked.len() as u64));
+                    for a in &k.acked {
+                        c.push(&["analysis", "acked", "tsn"], || Fact::Uint(a.tsn.into()));
+                        c.push(&["analysis", "acked", "frame"], || Fact::Uint(a.frame));
+                        c.push(&["analysis", "rtt"], || Fact::Time(a.rtt_ns.into()));
+                    }
+                    c.push(&["analysis", "dup_tsns"], || Fact::Uint(k.dup_tsns as u64));
+                    if k.stale {
+                        c.push(&["analysis", "stale"], || Fact::Present);
+                    }
+                    c.push(&["analysis", "revoked"], || {
+                        Fact::Uint(k.revoked.len() as u64)
+                    });
+                }
+                Note::Auth(v) => c.push(&["analysis", "auth"], || Fact::Word(v.name())),
+                Note::Unauthenticated { ty } => c.push(&["analysis", "unauthenticated"], || {
+                    Fact::Uint(u64::from(*ty))
+                }),
+            }
+        }
+        self.items.extend(c.facts);
     }
 }
 

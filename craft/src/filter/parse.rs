@@ -159,7 +159,7 @@ impl Parser {
                         ));
                     }
                 }
-                if r.ty == Ty::Status && !matches!(op, Op::Eq | Op::Ne) {
+                if matches!(r.ty, Ty::Status | Ty::Auth) && !matches!(op, Op::Eq | Op::Ne) {
                     return Err(err(
                         cmp_at,
                         format!("{who} is {}: compare it with == or !=", r.ty),
@@ -247,6 +247,10 @@ impl Parser {
                 ),
             )),
             Ty::Packet => Err(err(at, format!("{typed} is a packet: test it alone ({typed})"))),
+            Ty::Flag => Err(err(
+                at,
+                format!("{typed} is {}: test it alone ({typed}, !{typed})", r.ty),
+            )),
             _ => Ok(r),
         }
     }
@@ -274,7 +278,7 @@ impl Parser {
             return Err(self.here("expected '{' after in"));
         }
         self.pos += 1;
-        let ordered = !matches!(ty, Ty::Status | Ty::Addr);
+        let ordered = !matches!(ty, Ty::Status | Ty::Auth | Ty::Addr);
         let mut out: Vec<(Val, Option<Val>)> = Vec::new();
         // A range whose upper bound is still to come (`1..` then `3`).
         let mut open_range = false;

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::OnceLock;
 
+use sctp_codec::analysis::AuthVerdict;
+use sctp_codec::auth::HmacAlgorithm;
 use sctp_codec::registry::Family;
 use sctp_codec::wire::{FieldInfo, FieldKind};
 use sctp_codec::ChecksumStatus;
@@ -45,6 +47,11 @@ pub enum Ty {
     Tlv(Family),
     /// Any chunk, parameter or cause (`chunk`, `param`, `cause`).
     Any(Family),
+    /// A mark of the association analysis: present or not, no value
+    /// (`analysis.retransmission`, as tshark's `sctp.retransmission`).
+    Flag,
+    /// An AUTH verdict of the association analysis.
+    Auth,
 }
 
 /// A family's name in messages.
@@ -92,6 +99,8 @@ impl fmt::Display for Ty {
             Ty::Packet => f.write_str("a packet"),
             Ty::Tlv(fam) => write!(f, "a {}", family_word(*fam)),
             Ty::Any(fam) => write!(f, "any {}", family_word(*fam)),
+            Ty::Flag => f.write_str("a flag (present or not)"),
+            Ty::Auth => write!(f, "an AUTH verdict ({})", auth_names().join(", ")),
         }
     }
 }
@@ -105,6 +114,22 @@ pub fn status_names() -> [&'static str; 4] {
         ChecksumStatus::Unverifiable,
     ]
     .map(|s| s.as_str())
+}
+
+/// The AUTH verdicts, as the JSON output names them (docs/auth-keys.md).
+pub fn auth_names() -> [&'static str; 6] {
+    [
+        AuthVerdict::Verified {
+            key_id: 0,
+            hmac: HmacAlgorithm::Sha1,
+        },
+        AuthVerdict::BadHmac { key_id: 0 },
+        AuthVerdict::NoKey { key_id: 0 },
+        AuthVerdict::NoHandshake,
+        AuthVerdict::UnsupportedHmac(0),
+        AuthVerdict::Truncated,
+    ]
+    .map(|v| v.name())
 }
 
 /// The type of a registry field kind.
@@ -285,6 +310,91 @@ pub const TOP: &[TopField] = &[
         name: "cause.length",
         ty: Ty::Uint(16),
         doc: "Cause Length of any cause",
+    },
+    TopField {
+        name: "analysis",
+        ty: Ty::Flag,
+        doc: "the packet belongs to an analysed association (needs --analysis, as every analysis.* name)",
+    },
+    TopField {
+        name: "analysis.association",
+        ty: Ty::Uint(32),
+        doc: "the association's number (as sctp-craft assoc numbers them)",
+    },
+    TopField {
+        name: "analysis.retransmission",
+        ty: Ty::Flag,
+        doc: "a DATA or I-DATA chunk of the packet is a retransmission (tshark's sctp.retransmission)",
+    },
+    TopField {
+        name: "analysis.retransmission.first_frame",
+        ty: Ty::Uint(32),
+        doc: "the frame of a retransmitted TSN's first transmission",
+    },
+    TopField {
+        name: "analysis.retransmission.after",
+        ty: Ty::Time,
+        doc: "seconds since a retransmitted TSN's first transmission",
+    },
+    TopField {
+        name: "analysis.acked_before",
+        ty: Ty::Uint(32),
+        doc: "the frame that acknowledged a TSN sent again (tshark's sctp.retransmitted_after_ack)",
+    },
+    TopField {
+        name: "analysis.gap",
+        ty: Ty::Uint(32),
+        doc: "how many TSNs are missing before a DATA chunk's",
+    },
+    TopField {
+        name: "analysis.out_of_window",
+        ty: Ty::Flag,
+        doc: "a DATA chunk's TSN is out of the window",
+    },
+    TopField {
+        name: "analysis.acked",
+        ty: Ty::Uint(32),
+        doc: "how many TSNs a SACK acknowledges first (0 for a SACK that acknowledges none)",
+    },
+    TopField {
+        name: "analysis.acked.tsn",
+        ty: Ty::Uint(32),
+        doc: "a TSN a SACK acknowledges first (tshark's sctp.ack)",
+    },
+    TopField {
+        name: "analysis.acked.frame",
+        ty: Ty::Uint(32),
+        doc: "the DATA frame of a TSN a SACK acknowledges first (tshark's sctp.ack_frame)",
+    },
+    TopField {
+        name: "analysis.rtt",
+        ty: Ty::Time,
+        doc: "seconds from a DATA chunk to the SACK that acknowledges it first (acked.rtt in JSON; tshark's sctp.sack_rtt)",
+    },
+    TopField {
+        name: "analysis.dup_tsns",
+        ty: Ty::Uint(32),
+        doc: "how many duplicate TSNs a SACK reports",
+    },
+    TopField {
+        name: "analysis.stale",
+        ty: Ty::Flag,
+        doc: "a SACK older than one already seen",
+    },
+    TopField {
+        name: "analysis.revoked",
+        ty: Ty::Uint(32),
+        doc: "how many gap acks a SACK revokes",
+    },
+    TopField {
+        name: "analysis.auth",
+        ty: Ty::Auth,
+        doc: "an AUTH chunk's verdict (--keys; docs/auth-keys.md)",
+    },
+    TopField {
+        name: "analysis.unauthenticated",
+        ty: Ty::Code(Family::Chunk),
+        doc: "the type of a chunk sent without the AUTH its receiver requires",
     },
 ];
 

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use sctp_codec::registry::{ident_key, Family};
 
-use super::schema::{status_names, Ty};
+use super::schema::{auth_names, status_names, Ty};
 use crate::lang::names;
 
 /// A literal as written.
@@ -31,7 +31,7 @@ pub enum Val {
     Bytes(Vec<u8>),
     /// Nanoseconds.
     Time(i128),
-    /// A checksum status.
+    /// A checksum status or an AUTH verdict.
     Word(&'static str),
 }
 
@@ -172,6 +172,20 @@ fn code(fam: Family, l: Lit<'_>) -> Result<Val, String> {
     uint(bits, l)
 }
 
+/// One of `names` (any case).
+fn word(names: &[&'static str], l: Lit<'_>) -> Result<Val, String> {
+    let w = match l {
+        Lit::Word(w) => w.to_ascii_lowercase(),
+        Lit::Str(s) => String::from_utf8_lossy(s).to_ascii_lowercase(),
+    }
+    .replace('_', "-");
+    names
+        .iter()
+        .find(|s| **s == w)
+        .map(|s| Val::Word(s))
+        .ok_or_else(|| format!("{} is not one of {}", shown(l), names.join(", ")))
+}
+
 /// Reads `l` as a value of type `ty`; the error says why it is not one
 /// (the caller names the field and its type).
 pub fn read(ty: Ty, l: Lit<'_>) -> Result<Val, String> {
@@ -181,17 +195,8 @@ pub fn read(ty: Ty, l: Lit<'_>) -> Result<Val, String> {
         Ty::Addr => net(l),
         Ty::Bytes | Ty::Text => bytes(l),
         Ty::Time => time(l),
-        Ty::Status => {
-            let w = match l {
-                Lit::Word(w) => w.to_ascii_lowercase(),
-                Lit::Str(s) => String::from_utf8_lossy(s).to_ascii_lowercase(),
-            };
-            status_names()
-                .into_iter()
-                .find(|s| *s == w)
-                .map(Val::Word)
-                .ok_or_else(|| format!("{} is not one of {}", shown(l), status_names().join(", ")))
-        }
+        Ty::Status => word(&status_names(), l),
+        Ty::Auth => word(&auth_names(), l),
         Ty::Records => uint(16, l),
         Ty::TlvList(_) => uint(16, l).or_else(|_| net(l)).map_err(|_| {
             format!(
@@ -199,7 +204,7 @@ pub fn read(ty: Ty, l: Lit<'_>) -> Result<Val, String> {
                 shown(l)
             )
         }),
-        Ty::Packet | Ty::Tlv(_) | Ty::Any(_) => Err("it has no value to compare".into()),
+        Ty::Packet | Ty::Tlv(_) | Ty::Any(_) | Ty::Flag => Err("it has no value to compare".into()),
     }
 }
 
