@@ -878,6 +878,12 @@ fn reconfig(role: Role, n: u16) {
     });
     assert!(ok, "{:?}\n{}", ours.events, peer.tail());
     assert_eq!(stream_resets(&ours, false), vec![(vec![2], Performed)]);
+    // usrsctp takes one request at a time (EALREADY otherwise): wait until
+    // it heard our answer.
+    let ok = ours.run_until(Duration::from_secs(5), |_| {
+        peer.saw("stream_reset incoming=0 outgoing=1 denied=0 failed=0 streams=2")
+    });
+    assert!(ok, "{}", peer.tail());
     // 3. usrsctp asks for our stream 3 to be reset.
     peer.cmd("reset in 3");
     let ok = ours.run_until(Duration::from_secs(5), |o| {
@@ -914,7 +920,10 @@ fn reconfig(role: Role, n: u16) {
         "{}",
         peer.tail()
     );
-    // 5. usrsctp adds 3 outgoing streams (our incoming).
+    // 5. usrsctp adds 3 outgoing streams (our incoming), once our answer
+    // to its own Add Outgoing Streams Request of step 4 reached it (it
+    // takes one request at a time).
+    ours.run_until(Duration::from_millis(500), |_| false);
     peer.cmd("addstreams 3 0");
     let ok = ours.run_until(Duration::from_secs(5), |o| {
         o.d.ep.status(id).unwrap().streams.1 == in0 + 5
