@@ -143,6 +143,9 @@ enum Action {
     Send(UserMsg),
     Shutdown,
     Abort(Option<Vec<u8>>),
+    /// A stream reconfiguration request of RFC 6525, made through the
+    /// endpoint's API.
+    Reconfig(Reconfig),
     /// Chunks the endpoint would not send, injected in a packet of their
     /// own: the captured verification tag (translated when it is one of the
     /// association's tags) and the chunks' bytes as captured.
@@ -150,6 +153,62 @@ enum Action {
         vtag: u32,
         chunks: Vec<u8>,
     },
+}
+
+/// The stream reconfiguration requests the endpoint makes on request.
+#[derive(Debug, Clone, PartialEq)]
+enum Reconfig {
+    /// Outgoing SSN Reset Request: our streams (empty: all).
+    ResetOutgoing(Vec<u16>),
+    /// Incoming SSN Reset Request: the peer's streams towards us.
+    ResetIncoming(Vec<u16>),
+    /// Add Outgoing / Incoming Streams Requests.
+    AddStreams(u16, u16),
+}
+
+/// The parameters of a RE-CONFIG chunk's value: (type, value).
+fn reconfig_params(v: &[u8]) -> Vec<(u16, &[u8])> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 4 <= v.len() {
+        let l = (be16(v, at + 2) as usize).max(4);
+        out.push((
+            be16(v, at),
+            v.get(at + 4..(at + l).min(v.len())).unwrap_or(&[]),
+        ));
+        at += l + (4 - l % 4) % 4;
+    }
+    out
+}
+
+/// What a RE-CONFIG chunk asks or answers, without its sequence numbers
+/// and TSNs (the endpoint's own): one word per parameter.
+fn reconfig_words(v: &[u8]) -> Vec<String> {
+    let streams = |b: &[u8], from: usize| -> String {
+        let s: Vec<String> = b
+            .get(from..)
+            .unwrap_or(&[])
+            .chunks_exact(2)
+            .map(|x| u16::from_be_bytes([x[0], x[1]]).to_string())
+            .collect();
+        if s.is_empty() {
+            "all".into()
+        } else {
+            s.join(",")
+        }
+    };
+    reconfig_params(v)
+        .into_iter()
+        .map(|(t, b)| match t {
+            13 => format!("outgoing-reset({})", streams(b, 12)),
+            14 => format!("incoming-reset({})", streams(b, 4)),
+            15 => "ssn-tsn-reset".to_string(),
+            16 => format!("response(result={})", be32(b, 4)),
+            17 => format!("add-outgoing({})", be16(b, 4)),
+            18 => format!("add-incoming({})", be16(b, 4)),
+            t => format!("parameter-{t:#x}"),
+        })
+        .collect()
 }
 
 /// Chunks injected: as captured when their fields carry no tag or TSN to
@@ -866,6 +925,7 @@ fn summary(c: &[u8]) -> String {
             )
         }
         ty::ABORT | ty::ERROR => format!("{name}[flgs={f:#x}, causes={:?}]", causes(v)),
+        ty::RE_CONFIG => format!("{name}[{}]", reconfig_words(v).join(", ")),
         _ => format!("{name}[flgs={f:#x}, len={}]", v.len() + 4),
     }
 }
@@ -971,6 +1031,10 @@ fn build(
 ) -> (Vec<Step>, Fragments) {
     // The other side's DATA TSNs already expected, with their frame.
     let mut other_tsns: HashMap<u32, u64> = HashMap::new();
+    // Request sequence numbers of the other side's Incoming SSN Reset
+    // Requests: our Outgoing SSN Reset Request answering one is the
+    // endpoint's own (RFC 6525 5.2.3).
+    let mut peer_incoming: std::collections::HashSet<u32> = Default::default();
     let mut steps = Vec::new();
     let mut frags = Fragments::default();
     let mut partial: Option<(u64, i64, UserMsg)> = None;
@@ -1002,6 +1066,13 @@ fn build(
         for c in v.chunks() {
             let (t, f, val) = (c.ty(), c.flags(), c.value());
             if !ours {
+                if t == ty::RE_CONFIG {
+                    for (pt, b) in reconfig_params(val) {
+                        if pt == 14 && b.len() >= 4 {
+                            peer_incoming.insert(be32(b, 0));
+                        }
+                    }
+                }
                 if t == ty::DATA && val.len() >= 12 {
                     if let Some(first) = other_tsns.get(&be32(val, 0)) {
                         not_expected.push(format!(
@@ -1098,6 +1169,44 @@ fn build(
                     let b = c.bytes();
                     inject.extend_from_slice(b);
                     inject.resize(inject.len() + (4 - b.len() % 4) % 4, 0);
+                }
+                ty::RE_CONFIG => {
+                    let ps = reconfig_params(val);
+                    if ps.iter().any(|(pt, _)| *pt == 16) {
+                        // Holds a response: the endpoint answers by itself.
+                        continue;
+                    }
+                    let (mut add_out, mut add_in) = (0u16, 0u16);
+                    for (pt, b) in ps {
+                        let streams = |from: usize| -> Vec<u16> {
+                            b.get(from..)
+                                .unwrap_or(&[])
+                                .chunks_exact(2)
+                                .map(|x| u16::from_be_bytes([x[0], x[1]]))
+                                .collect()
+                        };
+                        match pt {
+                            13 if b.len() >= 12 && peer_incoming.contains(&be32(b, 4)) => {}
+                            13 if b.len() >= 12 => {
+                                steps.push(act(Action::Reconfig(Reconfig::ResetOutgoing(
+                                    streams(12),
+                                ))))
+                            }
+                            14 if b.len() >= 4 => steps.push(act(Action::Reconfig(
+                                Reconfig::ResetIncoming(streams(4)),
+                            ))),
+                            17 if b.len() >= 6 => add_out = add_out.saturating_add(be16(b, 4)),
+                            18 if b.len() >= 6 => add_in = add_in.saturating_add(be16(b, 4)),
+                            _ => not_played.push(format!(
+                                "frame {}: {} (parameter {pt}: the endpoint does not make this request)",
+                                p.frame,
+                                summary(c.bytes())
+                            )),
+                        }
+                    }
+                    if add_out > 0 || add_in > 0 {
+                        steps.push(act(Action::Reconfig(Reconfig::AddStreams(add_out, add_in))));
+                    }
                 }
                 ty::INIT_ACK
                 | ty::COOKIE_ECHO
@@ -1300,6 +1409,11 @@ fn compare(e: &[u8], l: &[u8], ssn_base: u16) -> Vec<(String, String, String)> {
                 format!("{:?}", causes(lv)),
             );
         }
+        ty::RE_CONFIG => field(
+            "parameters",
+            reconfig_words(ev).join(", "),
+            reconfig_words(lv).join(", "),
+        ),
         ty::SACK | ty::SHUTDOWN | ty::HEARTBEAT | ty::HEARTBEAT_ACK | ty::COOKIE_ECHO => {}
         _ => {
             field("flags", format!("{ef:#x}"), format!("{lf:#x}"));
@@ -1667,6 +1781,22 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                                 ep.abort(i, r.as_deref())
                             }
                         }
+                        Action::Reconfig(rq) => {
+                            if let Some(i) = id {
+                                let r = match rq {
+                                    Reconfig::ResetOutgoing(s) => ep.reset_streams(now, i, s),
+                                    Reconfig::ResetIncoming(s) => {
+                                        ep.reset_incoming_streams(now, i, s)
+                                    }
+                                    Reconfig::AddStreams(o, n) => ep.add_streams(now, i, *o, *n),
+                                };
+                                if let Err(e) = r {
+                                    report.notes.push(format!(
+                                        "frame {frame}: the endpoint refused the request {rq:?}: {e:?}"
+                                    ));
+                                }
+                            }
+                        }
                         Action::Inject { vtag, chunks } => {
                             let map = |t: (Option<u32>, Option<u32>)| match t {
                                 (Some(c), Some(l)) if c == *vtag => Some(l),
@@ -1987,6 +2117,30 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
                 };
                 let by_tsn = by_msg.or(by_tsn);
                 if let Some(i) = by_tsn.or_else(|| r.expected.iter().position(|e| pend(&e))) {
+                    hit.push(i);
+                }
+            }
+            ty::RE_CONFIG => {
+                // The same requests and answers, else the same kinds of
+                // parameters (a request for other streams), else extra: a
+                // stack that splits a request in two sends one more.
+                let words = reconfig_words(lv);
+                let kinds = |w: &[String]| -> Vec<String> {
+                    w.iter()
+                        .map(|x| x.split('(').next().unwrap_or("").to_string())
+                        .collect()
+                };
+                let pend = |e: &&Expected| e.ty == t && e.verdict == Verdict::Pending;
+                let same = r
+                    .expected
+                    .iter()
+                    .position(|e| pend(&e) && reconfig_words(parts(&e.bytes).2) == words)
+                    .or_else(|| {
+                        r.expected.iter().position(|e| {
+                            pend(&e) && kinds(&reconfig_words(parts(&e.bytes).2)) == kinds(&words)
+                        })
+                    });
+                if let Some(i) = same {
                     hit.push(i);
                 }
             }
