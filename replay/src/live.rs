@@ -900,6 +900,19 @@ fn summary(c: &[u8]) -> String {
             be32(v, 8),
             v.len() - 12
         ),
+        ty::I_DATA if v.len() >= 16 => format!(
+            "I_DATA[flgs={}{}{}{}, tsn={}, sid={}, mid={}, {}={}, len={}]",
+            if f & 8 != 0 { "I" } else { "" },
+            if f & 4 != 0 { "U" } else { "" },
+            if f & 2 != 0 { "B" } else { "" },
+            if f & 1 != 0 { "E" } else { "" },
+            be32(v, 0),
+            be16(v, 4),
+            be32(v, 8),
+            if f & 2 != 0 { "ppid" } else { "fsn" },
+            be32(v, 12),
+            v.len() - 16
+        ),
         ty::INIT | ty::INIT_ACK if v.len() >= 16 => format!(
             "{name}[tag={}, a_rwnd={}, os={}, is={}, tsn={}, params={:?}]",
             be32(v, 0),
@@ -930,6 +943,44 @@ fn summary(c: &[u8]) -> String {
     }
 }
 
+/// The fields of a DATA or I-DATA chunk (RFC 8260) that say which message a
+/// fragment belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Dv<'a> {
+    tsn: u32,
+    sid: u16,
+    /// SSN (DATA) or MID (I-DATA).
+    seq: u32,
+    /// PPID (DATA, and I-DATA's first fragment).
+    ppid: Option<u32>,
+    /// I-DATA.
+    idata: bool,
+    payload: &'a [u8],
+}
+
+/// A DATA or I-DATA chunk's message fields.
+fn dv(t: u8, flags: u8, v: &[u8]) -> Option<Dv<'_>> {
+    match t {
+        ty::DATA if v.len() >= 12 => Some(Dv {
+            tsn: be32(v, 0),
+            sid: be16(v, 4),
+            seq: be16(v, 6) as u32,
+            ppid: Some(be32(v, 8)),
+            idata: false,
+            payload: &v[12..],
+        }),
+        ty::I_DATA if v.len() >= 16 => Some(Dv {
+            tsn: be32(v, 0),
+            sid: be16(v, 4),
+            seq: be32(v, 8),
+            ppid: (flags & 2 != 0).then(|| be32(v, 12)),
+            idata: true,
+            payload: &v[16..],
+        }),
+        _ => None,
+    }
+}
+
 /// A message key: (stream, unordered, SSN or the count of unordered
 /// messages on that stream before it).
 type MsgKey = (u16, bool, u32);
@@ -945,44 +996,78 @@ struct Fragments {
     partial: Option<(MsgKey, usize)>,
     unordered_count: HashMap<u16, u32>,
     first_ssn: HashMap<u16, u16>,
+    /// I-DATA: the first MID seen on each (stream, U), and the messages
+    /// being fragmented (fragments of several interleave): (stream, U, MID)
+    /// to (key, next byte).
+    first_mid: HashMap<(u16, bool), u32>,
+    partials: HashMap<(u16, bool, u32), (MsgKey, usize)>,
 }
 
 impl Fragments {
     /// Adds a DATA chunk's value (ignores retransmissions).
+    #[cfg(test)]
     fn add(&mut self, flags: u8, v: &[u8]) {
-        if v.len() < 12 {
+        self.add_chunk(ty::DATA, flags, v);
+    }
+
+    /// Adds a DATA or I-DATA chunk's value (ignores retransmissions).
+    fn add_chunk(&mut self, t: u8, flags: u8, v: &[u8]) {
+        let Some(d) = dv(t, flags, v) else { return };
+        if self.by_tsn.contains_key(&d.tsn) {
             return;
         }
-        let tsn = be32(v, 0);
-        if self.by_tsn.contains_key(&tsn) {
-            return;
-        }
-        let (sid, ssn, u) = (be16(v, 4), be16(v, 6), flags & 4 != 0);
-        let len = v.len() - 12;
-        let cont = self.partial.filter(|_| flags & 2 == 0);
-        let (key, start) = if let Some(k) = cont {
-            k
+        let (sid, u) = (d.sid, flags & 4 != 0);
+        let len = d.payload.len();
+        let (key, start) = if d.idata {
+            // I-DATA: fragments of a message carry its MID; messages of
+            // several streams interleave.
+            let at = (sid, u, d.seq);
+            match self.partials.get(&at).filter(|_| flags & 2 == 0) {
+                Some(&k) => k,
+                None => {
+                    let first = *self.first_mid.entry((sid, u)).or_insert(d.seq);
+                    ((sid, u, d.seq.wrapping_sub(first)), 0)
+                }
+            }
         } else {
-            let n = if u {
-                let c = self.unordered_count.entry(sid).or_default();
-                *c += 1;
-                *c - 1
+            let cont = self.partial.filter(|_| flags & 2 == 0);
+            if let Some(k) = cont {
+                k
             } else {
-                let first = *self.first_ssn.entry(sid).or_insert(ssn);
-                ssn.wrapping_sub(first) as u32
-            };
-            ((sid, u, n), 0)
+                let n = if u {
+                    let c = self.unordered_count.entry(sid).or_default();
+                    *c += 1;
+                    *c - 1
+                } else {
+                    let ssn = d.seq as u16;
+                    let first = *self.first_ssn.entry(sid).or_insert(ssn);
+                    ssn.wrapping_sub(first) as u32
+                };
+                ((sid, u, n), 0)
+            }
         };
-        self.by_tsn.insert(tsn, (key, start, start + len));
+        self.by_tsn.insert(d.tsn, (key, start, start + len));
         self.by_msg
             .entry(key)
             .or_default()
-            .push((start, start + len, tsn));
-        self.partial = if flags & 1 != 0 {
+            .push((start, start + len, d.tsn));
+        let next = if flags & 1 != 0 {
             None
         } else {
             Some((key, start + len))
         };
+        if d.idata {
+            match next {
+                Some(n) => {
+                    self.partials.insert((sid, u, d.seq), n);
+                }
+                None => {
+                    self.partials.remove(&(sid, u, d.seq));
+                }
+            }
+        } else {
+            self.partial = next;
+        }
     }
 }
 
@@ -990,9 +1075,8 @@ impl Fragments {
 fn other_frags(exp: &[Expected]) -> Fragments {
     let mut f = Fragments::default();
     for e in exp {
-        if let (ty::DATA, fl, v) = parts(&e.bytes) {
-            f.add(fl, v);
-        }
+        let (t, fl, v) = parts(&e.bytes);
+        f.add_chunk(t, fl, v);
     }
     f
 }
@@ -1037,7 +1121,7 @@ fn build(
     let mut peer_incoming: std::collections::HashSet<u32> = Default::default();
     let mut steps = Vec::new();
     let mut frags = Fragments::default();
-    let mut partial: Option<(u64, i64, UserMsg)> = None;
+    let mut partial: HashMap<(u16, bool, u32), (u64, i64, UserMsg)> = HashMap::new();
     let mut seen_tsn = std::collections::HashSet::new();
     let mut shutdown_done = false;
     for p in a {
@@ -1073,8 +1157,8 @@ fn build(
                         }
                     }
                 }
-                if t == ty::DATA && val.len() >= 12 {
-                    if let Some(first) = other_tsns.get(&be32(val, 0)) {
+                if let Some(d) = dv(t, f, val) {
+                    if let Some(first) = other_tsns.get(&d.tsn) {
                         not_expected.push(format!(
                             "frame {}: {} retransmits frame {first}'s (or the capture holds it twice): a live peer retransmits only what it lost",
                             p.frame,
@@ -1082,7 +1166,7 @@ fn build(
                         ));
                         continue;
                     }
-                    other_tsns.insert(be32(val, 0), p.frame);
+                    other_tsns.insert(d.tsn, p.frame);
                 }
                 exp.push(Expected {
                     frame: p.frame,
@@ -1106,26 +1190,40 @@ fn build(
             };
             match t {
                 ty::INIT => steps.push(act(Action::Connect)),
-                ty::DATA if val.len() >= 12 => {
-                    frags.add(f, val);
-                    if !seen_tsn.insert(be32(val, 0)) {
+                ty::DATA | ty::I_DATA if dv(t, f, val).is_some() => {
+                    let d = dv(t, f, val).expect("checked");
+                    frags.add_chunk(t, f, val);
+                    if !seen_tsn.insert(d.tsn) {
                         continue;
                     }
-                    let body = &val[12..];
+                    // DATA fragments of a message are consecutive; I-DATA's
+                    // carry their message's MID and may interleave.
+                    let at = (d.sid, f & 4 != 0, if d.idata { d.seq } else { 0 });
                     if f & 2 != 0 {
-                        partial = Some((
-                            p.frame,
-                            p.t_us,
-                            UserMsg {
-                                sid: be16(val, 4),
-                                ppid: be32(val, 8),
-                                unordered: f & 4 != 0,
-                                data: Vec::new(),
-                            },
-                        ));
+                        partial.insert(
+                            at,
+                            (
+                                p.frame,
+                                p.t_us,
+                                UserMsg {
+                                    sid: d.sid,
+                                    ppid: d.ppid.unwrap_or(0),
+                                    unordered: f & 4 != 0,
+                                    data: Vec::new(),
+                                },
+                            ),
+                        );
                     }
-                    match partial.as_mut() {
-                        Some((_, _, m)) => m.data.extend_from_slice(body),
+                    let key = if d.idata {
+                        Some(at)
+                    } else {
+                        partial
+                            .keys()
+                            .find(|k| k.0 == d.sid && k.1 == (f & 4 != 0))
+                            .copied()
+                    };
+                    match key.and_then(|k| partial.get_mut(&k)) {
+                        Some((_, _, m)) => m.data.extend_from_slice(d.payload),
                         None => not_played.push(format!(
                             "frame {}: {} is a fragment whose first fragment the capture lacks (its message is not played)",
                             p.frame,
@@ -1133,7 +1231,7 @@ fn build(
                         )),
                     }
                     if f & 1 != 0 {
-                        if let Some((frame, t_us, m)) = partial.take() {
+                        if let Some((frame, t_us, m)) = key.and_then(|k| partial.remove(&k)) {
                             steps.push(Step::Act {
                                 t_us,
                                 frame,
@@ -1323,11 +1421,13 @@ struct LiveState {
     /// The other side's DATA fragments, captured and live.
     cap_other_frags: Fragments,
     live_other_frags: Fragments,
+    /// The other side's live messages as they arrive, by message key.
+    live_msgs: HashMap<MsgKey, LiveMsg>,
     /// Live DATA TSNs of the other side already seen (retransmissions).
     live_data_seen: std::collections::HashSet<u32>,
     /// The first captured SSN of the other side's ordered DATA on each
     /// stream (0 in a capture with the handshake; the live SSNs start at 0).
-    other_first_ssn: HashMap<u16, u16>,
+    other_first_ssn: HashMap<(u16, bool), u32>,
     /// The capture has the handshake: without it, the live INIT, INIT ACK,
     /// COOKIE ECHO and COOKIE ACK are tolerated extras.
     handshake_captured: bool,
@@ -1335,9 +1435,93 @@ struct LiveState {
     received: u64,
 }
 
+/// A difference: field, captured value, live value.
+type Difference = (String, String, String);
+
+/// A message of the live peer, as its fragments arrive.
+#[derive(Debug, Default)]
+struct LiveMsg {
+    bytes: Vec<u8>,
+    /// Fragments: byte range, live frame, summary, PPID when carried.
+    have: Vec<(usize, usize, u64, String, Option<u32>)>,
+    /// Its length, once the E fragment came.
+    end: Option<usize>,
+}
+
+impl LiveMsg {
+    /// Whether bytes `s..e` have all arrived.
+    fn covers(&self, s: usize, e: usize) -> bool {
+        let mut r: Vec<(usize, usize)> = self.have.iter().map(|h| (h.0, h.1)).collect();
+        r.sort_unstable();
+        let mut at = s;
+        for (a, b) in r {
+            if a <= at && b > at {
+                at = b;
+            }
+            if at >= e {
+                return true;
+            }
+        }
+        at >= e
+    }
+}
+
+/// Compares a captured fragment of the other side (its message bytes
+/// `cs..ce`, `cap` its chunk) with the live message of the same key: PPID,
+/// the bytes, and, for the message's last fragment, the message's length.
+/// How the live stack cut the message into fragments is its own choice and
+/// is not compared. Returns the differences and the live fragment holding
+/// the captured fragment's last byte (or the live message's last).
+fn compare_message(
+    cap: &[u8],
+    cs: usize,
+    ce: usize,
+    m: &LiveMsg,
+) -> (Vec<Difference>, Option<(u64, String)>) {
+    let (t, f, v) = parts(cap);
+    let mut d = Vec::new();
+    let Some(c) = dv(t, f, v) else {
+        return (d, None);
+    };
+    if let (Some(cp), Some(lp)) = (c.ppid, m.have.iter().find_map(|h| h.4)) {
+        if cp != lp {
+            d.push(("ppid".into(), cp.to_string(), lp.to_string()));
+        }
+    }
+    let upto = ce.min(m.bytes.len()).max(cs);
+    let live = &m.bytes[cs.min(m.bytes.len())..upto];
+    let captured = &c.payload[..live.len().min(c.payload.len())];
+    if let Some(k) = captured.iter().zip(live).position(|(a, b)| a != b) {
+        d.push((
+            "payload".into(),
+            format!("byte {} = {:#04x}", cs + k, captured[k]),
+            format!("byte {} = {:#04x}", cs + k, live[k]),
+        ));
+    }
+    match m.end {
+        Some(end) if f & 1 != 0 && end != ce => {
+            d.push(("message length".into(), ce.to_string(), end.to_string()))
+        }
+        Some(end) if end < ce => d.push((
+            "message length".into(),
+            format!("{ce} or more"),
+            end.to_string(),
+        )),
+        _ => {}
+    }
+    let last = ce.saturating_sub(1);
+    let at = m
+        .have
+        .iter()
+        .find(|h| h.0 <= last && last < h.1)
+        .or_else(|| m.have.iter().max_by_key(|h| h.1))
+        .map(|h| (h.2, h.3.clone()));
+    (d, at)
+}
+
 /// Compares a live chunk with an expected one of the same type; a captured
 /// DATA's SSN is counted from `ssn_base`, its stream's first captured SSN.
-fn compare(e: &[u8], l: &[u8], ssn_base: u16) -> Vec<(String, String, String)> {
+fn compare(e: &[u8], l: &[u8], ssn_base: u32) -> Vec<(String, String, String)> {
     let (_, ef, ev) = parts(e);
     let (t, lf, lv) = parts(l);
     let mut d = Vec::new();
@@ -1347,11 +1531,41 @@ fn compare(e: &[u8], l: &[u8], ssn_base: u16) -> Vec<(String, String, String)> {
         }
     };
     match t {
+        ty::I_DATA => {
+            field("flags", format!("{:#x}", ef & 7), format!("{:#x}", lf & 7));
+            field("stream", be16(ev, 4).to_string(), be16(lv, 4).to_string());
+            let base = ssn_base;
+            let (mid, rel) = (be32(ev, 8), be32(ev, 8).wrapping_sub(base));
+            if rel != be32(lv, 8) {
+                field(
+                    "mid",
+                    if base == 0 {
+                        mid.to_string()
+                    } else {
+                        format!("{rel} ({mid} - first captured {base})")
+                    },
+                    be32(lv, 8).to_string(),
+                );
+            }
+            let name = if ef & 2 != 0 { "ppid" } else { "fsn" };
+            field(name, be32(ev, 12).to_string(), be32(lv, 12).to_string());
+            let (eb, lb) = (ev.get(16..).unwrap_or(&[]), lv.get(16..).unwrap_or(&[]));
+            field("length", eb.len().to_string(), lb.len().to_string());
+            if eb.len() == lb.len() && eb != lb {
+                let at = eb.iter().zip(lb).position(|(a, b)| a != b).unwrap_or(0);
+                field(
+                    "payload",
+                    format!("byte {at} = {:#04x}", eb[at]),
+                    format!("byte {at} = {:#04x}", lb[at]),
+                );
+            }
+        }
         ty::DATA => {
             // U, B and E; the I bit (RFC 7053) is the sender's timing (usrsctp
             // sets it while its own shutdown is pending), not the message's.
             field("flags", format!("{:#x}", ef & 7), format!("{:#x}", lf & 7));
             field("stream", be16(ev, 4).to_string(), be16(lv, 4).to_string());
+            let ssn_base = ssn_base as u16;
             let (ssn, rel) = (be16(ev, 6), be16(ev, 6).wrapping_sub(ssn_base));
             if rel != be16(lv, 6) {
                 field(
@@ -1479,11 +1693,15 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         ..Default::default()
     };
     st.cap_other_frags = other_frags(&report.expected);
-    // The other side's first captured SSN on each stream (ordered DATA).
+    // The other side's first captured SSN on each stream (ordered DATA),
+    // or MID on each stream and U (I-DATA).
     for e in &report.expected {
-        if let (ty::DATA, f, ev) = parts(&e.bytes) {
-            if f & 4 == 0 && ev.len() >= 12 {
-                st.other_first_ssn.entry(be16(ev, 4)).or_insert(be16(ev, 6));
+        let (t, f, ev) = parts(&e.bytes);
+        if let Some(d) = dv(t, f, ev) {
+            if d.idata || f & 4 == 0 {
+                st.other_first_ssn
+                    .entry((d.sid, d.idata && f & 4 != 0))
+                    .or_insert(d.seq);
             }
         }
     }
@@ -1543,7 +1761,7 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                 for c in v.chunks() {
                     let val = c.value();
                     match c.ty() {
-                        ty::DATA if p.src == from && val.len() >= 12 => {
+                        ty::DATA | ty::I_DATA if p.src == from && val.len() >= 12 => {
                             data.get_or_insert(be32(val, 0));
                         }
                         ty::SACK if p.src != from && val.len() >= 4 => {
@@ -1572,7 +1790,7 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
             .filter_map(|p| PacketView::parse(&p.bytes, Rules::STANDARD).ok())
             .flat_map(|v| {
                 v.chunks()
-                    .filter(|c| c.ty() == ty::DATA && c.value().len() >= 12)
+                    .filter(|c| matches!(c.ty(), ty::DATA | ty::I_DATA) && c.value().len() >= 12)
                     .map(|c| be16(c.value(), 4))
                     .collect::<Vec<_>>()
             })
@@ -1911,7 +2129,7 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                 for c in v.chunks() {
                     let val = c.value();
                     match c.ty() {
-                        ty::DATA => st.live_frags.add(c.flags(), val),
+                        ty::DATA | ty::I_DATA => st.live_frags.add_chunk(c.ty(), c.flags(), val),
                         ty::INIT | ty::INIT_ACK if val.len() >= 16 => {
                             st.own_init.1 = Some(be32(val, 12));
                             st.own_tag.1 = Some(be32(val, 0));
@@ -2084,9 +2302,10 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
                     }
                 }
             }
-            ty::DATA if lv.len() >= 12 => {
-                let tsn = be32(lv, 0);
-                st.live_other_frags.add(lf, lv);
+            ty::DATA | ty::I_DATA if dv(t, lf, lv).is_some() => {
+                let d = dv(t, lf, lv).expect("checked");
+                let tsn = d.tsn;
+                st.live_other_frags.add_chunk(t, lf, lv);
                 if !st.live_data_seen.insert(tsn) {
                     r.extras.push(Extra {
                         after: resolved_prefix(r),
@@ -2096,17 +2315,81 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
                     });
                     continue;
                 }
+                // Fragments of a captured message of the same key (stream,
+                // U, SSN or MID counted from the first, or the count of
+                // unordered DATA messages) are compared with the live
+                // message's bytes as they arrive, however the live stack
+                // cut it.
+                if let Some(&(key, ls, le)) = st.live_other_frags.by_tsn.get(&tsn) {
+                    let cands: Vec<(usize, usize, usize)> = r
+                        .expected
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.ty == t && e.verdict == Verdict::Pending)
+                        .filter_map(|(i, e)| {
+                            let ct = be32(parts(&e.bytes).2, 0);
+                            st.cap_other_frags
+                                .by_tsn
+                                .get(&ct)
+                                .filter(|x| x.0 == key)
+                                .map(|x| (i, x.1, x.2))
+                        })
+                        .collect();
+                    if !cands.is_empty() {
+                        let m = st.live_msgs.entry(key).or_default();
+                        if m.bytes.len() < le {
+                            m.bytes.resize(le, 0);
+                        }
+                        m.bytes[ls..le].copy_from_slice(d.payload);
+                        m.have.push((ls, le, live_frame, s.clone(), d.ppid));
+                        if lf & 1 != 0 {
+                            m.end = Some(le);
+                        }
+                        for (i, cs, ce) in cands {
+                            let cap_end = parts(&r.expected[i].bytes).1 & 1 != 0;
+                            let ready = (m.covers(cs, ce) && (!cap_end || m.end.is_some()))
+                                || m.end.is_some_and(|end| end < ce);
+                            if !ready {
+                                continue;
+                            }
+                            let (diffs, at) = compare_message(&r.expected[i].bytes, cs, ce, m);
+                            let e = &mut r.expected[i];
+                            e.live = at;
+                            e.verdict = if diffs.is_empty() {
+                                Verdict::Matched
+                            } else {
+                                Verdict::Differed(diffs)
+                            };
+                        }
+                        continue;
+                    }
+                }
                 let pend = |e: &&Expected| e.ty == t && e.verdict == Verdict::Pending;
-                // The same message (stream, SSN or the U bit): a stack
-                // interleaves its streams as its scheduler likes.
-                let (sid, ssn, u) = (be16(lv, 4), be16(lv, 6), lf & 4);
-                let base = st.other_first_ssn.get(&sid).copied().unwrap_or(0);
+                // The same message (stream and SSN, or MID, or the U bit of
+                // DATA): a stack interleaves its streams as its scheduler
+                // likes.
+                let u = lf & 4;
+                let ordered = d.idata || u == 0;
+                let base = st
+                    .other_first_ssn
+                    .get(&(d.sid, d.idata && u != 0))
+                    .copied()
+                    .unwrap_or(0);
                 let by_msg = r.expected.iter().position(|e| {
-                    let (_, ef, ev) = parts(&e.bytes);
+                    let (et, ef, ev) = parts(&e.bytes);
                     pend(&e)
-                        && be16(ev, 4) == sid
-                        && ef & 4 == u
-                        && (u != 0 || be16(ev, 6).wrapping_sub(base) == ssn)
+                        && dv(et, ef, ev).is_some_and(|x| {
+                            x.sid == d.sid
+                                && ef & 4 == u
+                                && (!ordered || {
+                                    let rel = x.seq.wrapping_sub(base);
+                                    if d.idata {
+                                        rel == d.seq
+                                    } else {
+                                        rel as u16 == d.seq as u16
+                                    }
+                                })
+                        })
                 });
                 let by_tsn = match st.other_init {
                     (Some(ci), Some(li)) => r.expected.iter().position(|e| {
@@ -2169,10 +2452,13 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
             continue;
         }
         for i in hit {
-            let base = match parts(&r.expected[i].bytes) {
-                (ty::DATA, f, ev) if f & 4 == 0 && ev.len() >= 12 => {
-                    st.other_first_ssn.get(&be16(ev, 4)).copied().unwrap_or(0)
-                }
+            let (et, ef, ev) = parts(&r.expected[i].bytes);
+            let base = match dv(et, ef, ev) {
+                Some(x) if x.idata || ef & 4 == 0 => st
+                    .other_first_ssn
+                    .get(&(x.sid, x.idata && ef & 4 != 0))
+                    .copied()
+                    .unwrap_or(0),
                 _ => 0,
             };
             let d = compare(&r.expected[i].bytes, lb, base);

@@ -10,11 +10,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 
@@ -33,45 +33,6 @@ fn usrsctp(args: &[String], cmds: &str, out: &Path) -> Peer {
         .unwrap();
     drop(i);
     Peer(c)
-}
-
-/// tshark capturing `lo` for two UDP ports until stopped with SIGINT.
-struct Capture(Child);
-
-impl Capture {
-    fn start(file: &Path, ports: (u16, u16)) -> Capture {
-        let _ = std::fs::remove_file(file);
-        let mut c = Command::new("tshark")
-            .args(["-q", "-i", "lo", "-f"])
-            .arg(format!("udp port {} or udp port {}", ports.0, ports.1))
-            .arg("-w")
-            .arg(file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("tshark");
-        let mut err = c.stderr.take().unwrap();
-        let (mut seen, mut b, t0) = (Vec::new(), [0u8; 256], Instant::now());
-        while !String::from_utf8_lossy(&seen).contains("Capturing on")
-            && t0.elapsed() < Duration::from_secs(20)
-        {
-            match err.read(&mut b) {
-                Ok(0) | Err(_) => break,
-                Ok(k) => seen.extend_from_slice(&b[..k]),
-            }
-        }
-        std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-        std::thread::sleep(Duration::from_millis(500));
-        Capture(c)
-    }
-
-    fn stop(mut self) {
-        std::thread::sleep(Duration::from_millis(300));
-        let _ = Command::new("kill")
-            .args(["-INT", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
 }
 
 /// The recorded capture (made once per test binary) and its UDP ports.
