@@ -226,6 +226,8 @@ fn injectable(t: u8) -> bool {
             | ty::CWR
             | ty::FORWARD_TSN
             | ty::I_FORWARD_TSN
+            | ty::ASCONF
+            | ty::ASCONF_ACK
     ) || chunk_name(t).starts_with("0x")
 }
 
@@ -239,7 +241,23 @@ type TsnMap<'a> = &'a dyn Fn(u32) -> Option<u32>;
 /// (`other`); CWR's lowest TSN and the new cumulative TSN of FORWARD TSN and
 /// I-FORWARD TSN name ours (`own`). A field whose TSN cannot be mapped is
 /// left as captured. Returns how many fields were translated.
+#[cfg(test)]
 fn translate(chunks: &mut [u8], own: TsnMap<'_>, other: TsnMap<'_>) -> usize {
+    translate_with(chunks, own, other, &[])
+}
+
+/// [`translate`], and the addresses of ASCONF / ASCONF ACK: their Serial
+/// Number is the sender's (RFC 5061 5.1: it starts at the sender's initial
+/// TSN, so ASCONF's maps as our TSNs do and ASCONF ACK's as the other
+/// side's), and their IPv4 / IPv6 Address parameters, the leading one and
+/// those inside Add IP, Delete IP and Set Primary Address, are rewritten by
+/// `addrs` (captured to live).
+fn translate_with(
+    chunks: &mut [u8],
+    own: TsnMap<'_>,
+    other: TsnMap<'_>,
+    addrs: &[(IpAddr, IpAddr)],
+) -> usize {
     let mut at = 0;
     let mut n = 0;
     let put = |b: &mut [u8], at: usize, v: Option<u32>, n: &mut usize| {
@@ -255,6 +273,28 @@ fn translate(chunks: &mut [u8], own: TsnMap<'_>, other: TsnMap<'_>) -> usize {
             ty::ECNE if len >= 8 => put(chunks, at + 4, other(be32(chunks, at + 4)), &mut n),
             ty::CWR | ty::FORWARD_TSN | ty::I_FORWARD_TSN if len >= 8 => {
                 put(chunks, at + 4, own(be32(chunks, at + 4)), &mut n)
+            }
+            ty::ASCONF | ty::ASCONF_ACK if len >= 8 => {
+                let map = if t == ty::ASCONF { own } else { other };
+                put(chunks, at + 4, map(be32(chunks, at + 4)), &mut n);
+                // Address parameters: at the top level, and one level down
+                // in ASCONF's requests (after their 4-byte correlation ID).
+                let end = at + len;
+                let mut p = at + 8;
+                while p + 4 <= end {
+                    let (pt, pl) = (be16(chunks, p), be16(chunks, p + 2) as usize);
+                    if pl < 4 || p + pl > end {
+                        break;
+                    }
+                    let inner = match pt {
+                        0xC001 | 0xC002 | 0xC004 if pl >= 12 => Some(p + 8),
+                        _ => None,
+                    };
+                    for q in [Some(p), inner].into_iter().flatten() {
+                        n += rewrite_address(&mut chunks[q..end], addrs);
+                    }
+                    p += pl + (4 - pl % 4) % 4;
+                }
             }
             ty::SACK | ty::NR_SACK if len >= 16 => {
                 let cum = be32(chunks, at + 4);
@@ -310,6 +350,30 @@ fn translate(chunks: &mut [u8], own: TsnMap<'_>, other: TsnMap<'_>) -> usize {
         at += len + (4 - len % 4) % 4;
     }
     n
+}
+
+/// Rewrites the IPv4 (5) or IPv6 (6) Address parameter at the start of `b`
+/// by `addrs`: 1 when it did.
+fn rewrite_address(b: &mut [u8], addrs: &[(IpAddr, IpAddr)]) -> usize {
+    let (t, l) = (be16(b, 0), be16(b, 2) as usize);
+    let field = match (t, l) {
+        (5, 8) => b.get_mut(4..8),
+        (6, 20) => b.get_mut(4..20),
+        _ => None,
+    };
+    let Some(field) = field else { return 0 };
+    for (old, new) in addrs {
+        let (o, nw) = match (old, new) {
+            (IpAddr::V4(o), IpAddr::V4(nw)) => (o.octets().to_vec(), nw.octets().to_vec()),
+            (IpAddr::V6(o), IpAddr::V6(nw)) => (o.octets().to_vec(), nw.octets().to_vec()),
+            _ => continue,
+        };
+        if *field == o[..] {
+            field.copy_from_slice(&nw);
+            return 1;
+        }
+    }
+    0
 }
 
 /// One step of the script: an action of the played side, or an expected
@@ -2049,7 +2113,18 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                                 }
                                 .or(offset(v, st.other_init))
                             };
-                            let translated = translate(&mut chunks, &own, &oth);
+                            let addrs = [(played.0, local_ip), (other.0, o.peer.ip())];
+                            let translated = translate_with(&mut chunks, &own, &oth, &addrs);
+                            if chunks.first().is_some_and(|t| *t == ty::ASCONF)
+                                && !report
+                                    .notes
+                                    .iter()
+                                    .any(|n| n.contains("without an AUTH chunk"))
+                            {
+                                report.notes.push(
+                                    "ASCONF is injected without an AUTH chunk (the endpoint does not sign injected chunks): a peer that follows RFC 5061 4.1.1 discards it".into(),
+                                );
+                            }
                             b.extend_from_slice(&chunks);
                             let crc = sctp_codec::checksum::crc32c_field(&b);
                             b[8..12].copy_from_slice(&crc.to_be_bytes());
@@ -2064,7 +2139,7 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                                 _ => format!("{} bytes of malformed chunks", chunks.len()),
                             };
                             let what = if translated > 0 {
-                                format!("{what} ({translated} TSN fields translated)")
+                                format!("{what} ({translated} fields translated)")
                             } else {
                                 what
                             };
@@ -2713,6 +2788,29 @@ mod tests {
         // TSN 102 (message 2) is 7003, 3 after 7000; TSN 104 is 7005.
         assert_eq!((be16(&c, 20), be16(&c, 22)), (3, 3));
         assert_eq!((be16(&c, 24), be16(&c, 26)), (5, 5));
+    }
+
+    #[test]
+    fn asconf_serial_and_addresses_are_translated() {
+        // ASCONF: serial 50 (ours), address 10.0.0.1 (the captured played
+        // side), Add IP 10.0.0.9 (correlation 7): serial -> 1000, the
+        // leading address -> 127.0.0.1, the added one kept (not ours).
+        let mut c = vec![0xC1, 0, 0, 32];
+        c.extend_from_slice(&50u32.to_be_bytes());
+        c.extend_from_slice(&[0, 5, 0, 8, 10, 0, 0, 1]);
+        c.extend_from_slice(&[0xC0, 0x01, 0, 16, 0, 0, 0, 7]);
+        c.extend_from_slice(&[0, 5, 0, 8, 10, 0, 0, 9]);
+        // ASCONF ACK: serial 100 (the other side's).
+        c.extend_from_slice(&[0x80, 0, 0, 8]);
+        c.extend_from_slice(&100u32.to_be_bytes());
+        let own = |v: u32| Some(v - 50 + 1000);
+        let other = |v: u32| Some(v - 100 + 7000);
+        let addrs = [(IpAddr::from([10, 0, 0, 1]), IpAddr::from([127, 0, 0, 1]))];
+        assert_eq!(translate_with(&mut c, &own, &other, &addrs), 3);
+        assert_eq!(be32(&c, 4), 1000);
+        assert_eq!(&c[12..16], &[127, 0, 0, 1]);
+        assert_eq!(&c[28..32], &[10, 0, 0, 9]);
+        assert_eq!(be32(&c, 36), 7000);
     }
 
     #[test]

@@ -657,7 +657,7 @@ fn ecne_is_injected_with_its_tsn_translated() {
     assert_eq!(inj.len(), 1, "{t}");
     assert!(
         inj[0].as_str().unwrap().contains("ECNE[")
-            && inj[0].as_str().unwrap().contains("1 TSN fields translated"),
+            && inj[0].as_str().unwrap().contains("1 fields translated"),
         "{t}"
     );
     // The injected TSN is the live TSN of the DATA the captured one named.
@@ -730,7 +730,7 @@ fn sack_with_gap_and_duplicate_is_injected_with_live_tsns() {
     assert_eq!(inj.len(), 1, "{t}");
     let inj = inj[0].as_str().unwrap();
     assert!(
-        inj.contains("SACK[") && inj.contains("3 TSN fields translated"),
+        inj.contains("SACK[") && inj.contains("3 fields translated"),
         "{t}"
     );
     // The live TSNs of the first and third server DATA, as tshark reads
@@ -776,4 +776,62 @@ fn sack_with_gap_and_duplicate_is_injected_with_live_tsns() {
         ],
     );
     assert_eq!(sack, format!("{l1}\t{}\t{}\t{l1}", l3 - l1, l3 - l1), "{t}");
+}
+
+#[test]
+fn asconf_is_injected_with_its_serial_translated_and_usrsctp_drops_it() {
+    // The echo capture with an ASCONF from the client after its first DATA:
+    // serial = the client's initial TSN + 5, its address parameter, and a
+    // Set Primary Address request. Injected with the serial moved onto our
+    // live initial TSN (tshark reads both in the record); sent without AUTH,
+    // which usrsctp requires for ASCONF (RFC 5061 4.1.1): it drops it
+    // silently, so everything else still matches.
+    let mut pkts = echo_packets();
+    let init = pkts
+        .iter()
+        .find(|p| !p.1 && p.2[12] == 1)
+        .unwrap()
+        .2
+        .clone();
+    let client_itsn = u32::from_be_bytes(init[28..32].try_into().unwrap());
+    let k = pkts
+        .iter()
+        .position(|(_, s, b)| !s && b.len() > 12 && b[12] == 0)
+        .expect("a client DATA packet");
+    let client_hdr = pkts[k].2[..8].to_vec();
+    let mut a = client_hdr;
+    a.extend_from_slice(&[0; 4]);
+    a.extend_from_slice(&[0xC1, 0, 0, 32]);
+    a.extend_from_slice(&(client_itsn + 5).to_be_bytes());
+    a.extend_from_slice(&[0, 5, 0, 8, 127, 0, 0, 1]);
+    a.extend_from_slice(&[0xC0, 0x04, 0, 16, 0, 0, 0, 1]);
+    a.extend_from_slice(&[0, 5, 0, 8, 127, 0, 0, 1]);
+    crc(&mut a);
+    let t = pkts[k].0 + 1;
+    pkts.insert(k + 1, (t, false, a));
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("echo-asconf.pcap");
+    write_capture(&path, &pkts);
+    let (out, report, record) = play("echo", &path, "client", 32);
+    let t = text(&out);
+    let inj = report["injected"].as_array().expect("injected");
+    assert_eq!(inj.len(), 1, "{t}");
+    assert!(inj[0].as_str().unwrap().contains("ASCONF["), "{t}");
+    assert!(t.contains("without an AUTH chunk"), "{t}");
+    let ports = [base() + 320, base() + 321];
+    let row = |filter: &str, field: &str| -> u32 {
+        let v = tshark(&record, &ports, filter, &[field])[0][0].clone();
+        let v = v.split(',').next().unwrap();
+        v.strip_prefix("0x").map_or_else(
+            || v.parse().unwrap(),
+            |h| u32::from_str_radix(h, 16).unwrap(),
+        )
+    };
+    let live_itsn = row("sctp.chunk_type == 1", "sctp.init_initial_tsn");
+    let serial = row("sctp.chunk_type == 193", "sctp.asconf_seq_nr_number");
+    assert_eq!(serial, live_itsn.wrapping_add(5), "{t}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "usrsctp dropped it silently:\n{t}"
+    );
 }
