@@ -112,7 +112,7 @@ pub struct LiveOptions {
     pub play: Play,
     /// The live peer (its IP and UDP encapsulation port).
     pub peer: SocketAddr,
-    /// Raw IPv4 (protocol 132) instead of UDP encapsulation (`raw:HOST`).
+    /// Raw IP (protocol 132, IPv4 or IPv6) instead of UDP encapsulation (`raw:HOST`).
     pub raw: bool,
     /// Our local UDP port (0: any).
     pub port: u16,
@@ -122,7 +122,7 @@ pub struct LiveOptions {
     pub wait: Duration,
     /// UDP ports carrying SCTP in the capture (empty: any with a good CRC32c).
     pub udp_ports: Vec<u16>,
-    /// Write the live exchange here (pcap, raw IPv4).
+    /// Write the live exchange here (pcap, raw IPv4 or IPv6).
     pub record: Option<PathBuf>,
     /// Set from outside to stop the run (Ctrl-C).
     pub stop: Arc<AtomicBool>,
@@ -1409,7 +1409,7 @@ fn build(
     (steps, frags)
 }
 
-/// The live exchange as a pcap of raw IPv4/UDP packets.
+/// The live exchange as a pcap of raw IP packets (IPv4 or IPv6; UDP or SCTP).
 struct Recorder {
     w: Option<PcapWriter<std::io::BufWriter<std::fs::File>>>,
     /// Raw IP (protocol 132) rather than UDP encapsulation.
@@ -1422,43 +1422,75 @@ impl Recorder {
     fn write(&mut self, src: SocketAddr, dst: SocketAddr, sctp: &[u8]) {
         self.frames += 1;
         let Some(w) = self.w.as_mut() else { return };
-        let (IpAddr::V4(s), IpAddr::V4(d)) = (src.ip(), dst.ip()) else {
-            return;
+        let proto = if self.raw { 132 } else { 17 };
+        let udp_len = if self.raw { 0 } else { 8 + sctp.len() };
+        let mut p = Vec::with_capacity(48 + sctp.len());
+        // The one's complement sum of 16-bit words.
+        let sum = |b: &[u8], mut acc: u32| {
+            for c in b.chunks(2) {
+                acc += u32::from(u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]));
+            }
+            acc
         };
-        let udp = if self.raw { 0 } else { 8 };
-        let total = 20 + udp + sctp.len();
-        let mut p = Vec::with_capacity(total);
-        p.extend_from_slice(&[
-            0x45,
-            0,
-            (total >> 8) as u8,
-            total as u8,
-            0,
-            0,
-            0x40,
-            0,
-            64,
-            if self.raw { 132 } else { 17 },
-            0,
-            0,
-        ]);
-        p.extend_from_slice(&s.octets());
-        p.extend_from_slice(&d.octets());
-        let mut sum = 0u32;
-        for i in (0..20).step_by(2) {
-            sum += u32::from(be16(&p, i));
-        }
-        while sum > 0xffff {
-            sum = (sum & 0xffff) + (sum >> 16);
-        }
-        let ck = !(sum as u16);
-        p[10..12].copy_from_slice(&ck.to_be_bytes());
+        let fold = |mut s: u32| {
+            while s > 0xffff {
+                s = (s & 0xffff) + (s >> 16);
+            }
+            s as u16
+        };
+        let mut udp = Vec::new();
         if !self.raw {
-            p.extend_from_slice(&src.port().to_be_bytes());
-            p.extend_from_slice(&dst.port().to_be_bytes());
-            p.extend_from_slice(&((8 + sctp.len()) as u16).to_be_bytes());
-            p.extend_from_slice(&[0, 0]);
+            udp.extend_from_slice(&src.port().to_be_bytes());
+            udp.extend_from_slice(&dst.port().to_be_bytes());
+            udp.extend_from_slice(&(udp_len as u16).to_be_bytes());
+            udp.extend_from_slice(&[0, 0]);
         }
+        match (src.ip(), dst.ip()) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => {
+                let total = 20 + udp.len() + sctp.len();
+                p.extend_from_slice(&[
+                    0x45,
+                    0,
+                    (total >> 8) as u8,
+                    total as u8,
+                    0,
+                    0,
+                    0x40,
+                    0,
+                    64,
+                    proto,
+                    0,
+                    0,
+                ]);
+                p.extend_from_slice(&s.octets());
+                p.extend_from_slice(&d.octets());
+                let ck = !fold(sum(&p, 0));
+                p[10..12].copy_from_slice(&ck.to_be_bytes());
+            }
+            (IpAddr::V6(s), IpAddr::V6(d)) => {
+                let plen = udp.len() + sctp.len();
+                p.extend_from_slice(&[0x60, 0, 0, 0]);
+                p.extend_from_slice(&(plen as u16).to_be_bytes());
+                p.extend_from_slice(&[proto, 64]);
+                p.extend_from_slice(&s.octets());
+                p.extend_from_slice(&d.octets());
+                if !self.raw {
+                    // UDP over IPv6 needs its checksum (RFC 8200 8.1).
+                    let mut acc = sum(&s.octets(), 0);
+                    acc = sum(&d.octets(), acc);
+                    acc += plen as u32 + 17;
+                    acc = sum(&udp, acc);
+                    acc = sum(sctp, acc);
+                    let ck = match !fold(acc) {
+                        0 => 0xffff,
+                        c => c,
+                    };
+                    udp[6..8].copy_from_slice(&ck.to_be_bytes());
+                }
+            }
+            _ => return,
+        }
+        p.extend_from_slice(&udp);
         p.extend_from_slice(sctp);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -1914,7 +1946,12 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
     }
 
     // Sockets.
-    let probe = UdpSocket::bind(("0.0.0.0", 0)).map_err(|e| format!("udp socket: {e}"))?;
+    let any: SocketAddr = if o.peer.is_ipv6() {
+        "[::]:0".parse().expect("literal")
+    } else {
+        "0.0.0.0:0".parse().expect("literal")
+    };
+    let probe = UdpSocket::bind(any).map_err(|e| format!("udp socket: {e}"))?;
     probe
         .connect(SocketAddr::new(o.peer.ip(), o.peer.port().max(9)))
         .map_err(|e| format!("peer {}: {e}", o.peer.ip()))?;
@@ -1922,7 +1959,12 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
     drop(probe);
     let (sock, local) = if o.raw {
         use socket2::{Domain, Protocol, Socket, Type};
-        let s = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::from(132))).map_err(|e| {
+        let domain = if o.peer.is_ipv6() {
+            Domain::IPV6
+        } else {
+            Domain::IPV4
+        };
+        let s = Socket::new(domain, Type::RAW, Some(Protocol::from(132))).map_err(|e| {
             if e.kind() == std::io::ErrorKind::PermissionDenied {
                 format!("raw IP sockets need root or CAP_NET_RAW ({e})")
             } else {
@@ -2269,7 +2311,20 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                 // Over raw IP: the SCTP packet in the IPv4 one, only from
                 // the peer's address and SCTP port to ours (the socket sees
                 // every SCTP packet of the host, our own on loopback too).
-                let (pkt, from) = if o.raw {
+                let (pkt, from) = if o.raw && o.peer.is_ipv6() {
+                    // IPv6 raw sockets give the SCTP packet without the
+                    // header; the socket is bound to our address.
+                    let b = &rx[..n];
+                    if from.ip() == o.peer.ip()
+                        && b.len() >= 12
+                        && be16(b, 0) == other.1
+                        && be16(b, 2) == played.1
+                    {
+                        (b, SocketAddr::new(from.ip(), 0))
+                    } else {
+                        continue;
+                    }
+                } else if o.raw {
                     match sctp_endpoint::driver::raw::strip_ipv4(&rx[..n]) {
                         Some((b, src, dst))
                             if src == o.peer.ip()
@@ -2556,25 +2611,36 @@ fn resolved_prefix(r: &Report) -> usize {
         .unwrap_or(r.expected.len())
 }
 
-/// Parses `udp:HOST:PORT` or `raw:HOST` (IPv4): the address, and whether
-/// it is raw IP.
+/// Parses `udp:HOST:PORT` or `raw:HOST` (IPv4 or IPv6; an IPv6 literal in
+/// brackets or bare; a name resolves to its first IPv4 address, else its
+/// first IPv6 one): the address, and whether it is raw IP.
 fn parse_peer(s: &str) -> Result<(SocketAddr, bool), String> {
     use std::net::ToSocketAddrs;
+    let pick = |v: Vec<SocketAddr>| {
+        v.iter()
+            .find(|a| a.is_ipv4())
+            .or_else(|| v.first())
+            .copied()
+    };
     if let Some(rest) = s.strip_prefix("udp:") {
         return rest
             .to_socket_addrs()
             .ok()
-            .and_then(|mut a| a.find(|a| a.is_ipv4()))
+            .and_then(|a| pick(a.collect()))
             .map(|a| (a, false))
-            .ok_or_else(|| format!("--peer {s}: expected udp:HOST:PORT"));
+            .ok_or_else(|| format!("--peer {s}: expected udp:HOST:PORT (IPv6: udp:[ADDR]:PORT)"));
     }
     if let Some(rest) = s.strip_prefix("raw:") {
-        return (rest, 0)
+        let host = rest.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return Ok((SocketAddr::new(ip, 0), true));
+        }
+        return (host, 0)
             .to_socket_addrs()
             .ok()
-            .and_then(|mut a| a.find(|a| a.is_ipv4()))
+            .and_then(|a| pick(a.collect()))
             .map(|a| (a, true))
-            .ok_or_else(|| format!("--peer {s}: expected raw:HOST (IPv4)"));
+            .ok_or_else(|| format!("--peer {s}: expected raw:HOST"));
     }
     Err(format!("--peer {s}: expected udp:HOST:PORT or raw:HOST"))
 }

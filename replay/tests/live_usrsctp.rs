@@ -631,6 +631,95 @@ fn raw_ipv4_into_a_namespace_both_sides_match() {
 }
 
 #[test]
+fn raw_ipv6_into_a_namespace_both_sides_match() {
+    // A subnet of this run's own (10.78.N.0/24, N from the process id).
+    let n = (std::process::id() % 250) as u8 + 1;
+    let n = n.wrapping_add(97).max(1);
+    let ns = Netns::create(n);
+    let (here, there) = ns.add_ipv6(n);
+    let (here, there) = (here.as_str(), there.as_str());
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for name in ["echo", "shutdown-server", "abort"] {
+        let (sopts, scmds, copts, ccmds) = recipe(name);
+        let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
+        for side in ["client", "server"] {
+            let record = dir.join(format!("live-raw6-{name}-{side}.pcap"));
+            let args = s(&[
+                file.to_str().unwrap(),
+                "--play",
+                side,
+                "--peer",
+                &format!("raw:[{there}]"),
+                "--timing",
+                "fast",
+                "--wait",
+                "5000",
+                "--record",
+                record.to_str().unwrap(),
+            ]);
+            let peer_bin = peer_binary();
+            let in_ns = |a: Vec<String>| {
+                let mut v = s(&["netns", "exec", &ns.name, peer_bin.to_str().unwrap()]);
+                v.extend(a);
+                v
+            };
+            let spawn_peer = |a: Vec<String>, cmds: &str| {
+                let mut c = Command::new("ip")
+                    .args(in_ns(a))
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("peer in the namespace");
+                let mut i = c.stdin.take().unwrap();
+                i.write_all(format!("{}\n", cmds.replace(';', "\n")).as_bytes())
+                    .unwrap();
+                drop(i);
+                Peer(c)
+            };
+            let out = if side == "client" {
+                let mut a = s(&["server", "0", there, "5000"]);
+                a.extend(opts(sopts));
+                let _p = spawn_peer(a, scmds);
+                std::thread::sleep(Duration::from_millis(400));
+                replay(&args).output().expect("run")
+            } else {
+                let child = replay(&args)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("run");
+                std::thread::sleep(Duration::from_millis(300));
+                let mut a = s(&["client", "0", there, "5001", here, "0", "5000"]);
+                a.extend(opts(copts));
+                let _p = spawn_peer(a, ccmds);
+                child.wait_with_output().expect("output")
+            };
+            let t = text(&out);
+            assert_eq!(out.status.code(), Some(0), "raw {name} as {side}:\n{t}");
+            assert!(t.contains(&format!("against raw:{there}")), "{t}");
+            // tshark reads IPv6 packets of protocol 132 in the record,
+            // between the two addresses, every CRC32c good.
+            let rows = tshark(
+                &record,
+                &[],
+                "sctp",
+                &["ipv6.src", "ipv6.dst", "ipv6.nxt", "sctp.checksum.status"],
+            );
+            assert!(rows.len() >= 5, "{rows:?}");
+            for r in &rows {
+                assert!(
+                    (r[0] == here && r[1] == there) || (r[0] == there && r[1] == here),
+                    "{r:?}"
+                );
+                assert_eq!(r[2], "132", "{r:?}");
+            }
+            assert!(t.contains(": MATCHED"), "{t}");
+        }
+    }
+}
+
+#[test]
 fn ecne_is_injected_with_its_tsn_translated() {
     // The echo capture with an ECNE from the client after the server's
     // first DATA, naming that DATA's TSN: injected with the TSN moved onto
@@ -834,4 +923,53 @@ fn asconf_is_injected_with_its_serial_translated_and_usrsctp_drops_it() {
         Some(0),
         "usrsctp dropped it silently:\n{t}"
     );
+}
+
+#[test]
+fn udp_over_ipv6_on_loopback_matches() {
+    // The echo capture's client against a usrsctp echo server on ::1: every
+    // expected chunk matches; the record is IPv6/UDP with good UDP
+    // checksums (mandatory over IPv6), as tshark checks them.
+    let f = root().join("captures/usrsctp-echo.pcapng");
+    let (ours, theirs) = (base() + 340, base() + 341);
+    let _p = peer(
+        &s(&["server", &theirs.to_string(), "::1", "5000", "echo=1"]),
+        "end;quit",
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let record = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("live-udp6.pcap");
+    let o = replay(&s(&[
+        f.to_str().unwrap(),
+        "--play",
+        "client",
+        "--peer",
+        &format!("udp:[::1]:{theirs}"),
+        "--port",
+        &ours.to_string(),
+        "--timing",
+        "fast",
+        "--udp-port",
+        "39899",
+        "--udp-port",
+        "39900",
+        "--record",
+        record.to_str().unwrap(),
+    ]))
+    .output()
+    .expect("run");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    let o = Command::new("tshark")
+        .arg("-r")
+        .arg(&record)
+        .args(["-o", "udp.check_checksum:TRUE", "-d"])
+        .arg(format!("udp.port=={theirs},sctp"))
+        .args(["-T", "fields", "-e", "ipv6.src", "-e", "ipv6.dst", "-e"])
+        .arg("udp.checksum.status")
+        .output()
+        .expect("tshark");
+    let rows = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(rows.lines().count() >= 20, "{rows}");
+    // Status 1: good.
+    assert!(rows.lines().all(|l| l == "::1\t::1\t1"), "{rows}");
 }

@@ -157,6 +157,7 @@ pub fn write_capture(path: &Path, pkts: &[(i64, bool, Vec<u8>)]) {
 pub struct Netns {
     pub name: String,
     pub host_if: String,
+    pub peer_if: String,
 }
 
 impl Netns {
@@ -165,8 +166,9 @@ impl Netns {
         let ns = Netns {
             name: format!("sctpkit-live-{pid}-{n}"),
             host_if: format!("lvh{}x{n}", pid % 100_000),
+            peer_if: format!("lvp{}x{n}", pid % 100_000),
         };
-        let peer_if = format!("lvp{}x{n}", pid % 100_000);
+        let peer_if = ns.peer_if.clone();
         let (here, there) = (format!("10.78.{n}.1/24"), format!("10.78.{n}.2/24"));
         for args in [
             vec!["netns", "add", &ns.name],
@@ -196,6 +198,43 @@ impl Netns {
             );
         }
         ns
+    }
+}
+
+impl Netns {
+    /// Adds IPv6 addresses fd78:N::1 here and fd78:N::2 there (no duplicate
+    /// address detection, so they are usable at once).
+    pub fn add_ipv6(&self, n: u8) -> (String, String) {
+        let (here, there) = (format!("fd78:{n}::1"), format!("fd78:{n}::2"));
+        for args in [
+            vec![
+                "addr",
+                "add",
+                &format!("{here}/64"),
+                "dev",
+                &self.host_if,
+                "nodad",
+            ],
+            vec![
+                "-n",
+                &self.name,
+                "addr",
+                "add",
+                &format!("{there}/64"),
+                "dev",
+                &self.peer_if,
+                "nodad",
+            ],
+        ] {
+            let o = Command::new("ip").args(&args).output().expect("ip");
+            assert!(
+                o.status.success(),
+                "ip {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        (here, there)
     }
 }
 
