@@ -760,7 +760,7 @@ impl Report {
                     r##"<text x="{}" y="{}" text-anchor="middle" fill="{colour}" font-size="10">{}</text>"##,
                     (ll + lr) / 2.0,
                     y + 11.0,
-                    esc(&clip(note, 78))
+                    esc(&clip(note, 72))
                 );
             }
         }
