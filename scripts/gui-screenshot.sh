@@ -8,11 +8,15 @@
 #   OUTDIR/wireshark-gui-ngap.png    5greplay-ngap-ue-authentication.pcapng, frame 4: the
 #                                    sctpkit tree and the hand-off to NGAP / NAS-5GS
 #   OUTDIR/wireshark-gui-sctp-analyse.png, OUTDIR/wireshark-gui-sctp-analyse-ep1.png
-#                                    Telephony -> SCTP -> Analyse this Association on the
-#                                    M3UA capture, sctpkit dissecting (its Statistics and
-#                                    Endpoint 1 tabs); when Wireshark leaves that menu
-#                                    item disabled, OUTDIR/wireshark-gui-sctp-menu.png
-#                                    shows the menu instead and the script fails
+#                                    Telephony -> SCTP -> Analyse this Association on
+#                                    frame 8 of the M3UA capture, sctpkit dissecting: its
+#                                    Statistics tab (data chunks and bytes per direction,
+#                                    4/64 and 8/192 as with the built-in and its
+#                                    association indexing on) and Endpoint 1 tab, beside
+#                                    the packet list and the sctpkit tree; should
+#                                    Wireshark leave that menu item disabled (no "sctp"
+#                                    among the frame's layers), OUTDIR/wireshark-gui-sctp-
+#                                    menu.png shows the menu instead and the script fails
 # and exits 1 when a step did not happen (each step is checked by the window it opens;
 # look at the PNGs too).
 #
@@ -165,6 +169,11 @@ if open_capture suricata-verify-sctp-keywords-m3ua.pcap 8; then
   if [ -n "$dlg" ]; then
     sleep 2
     echo "dialog: $(xdotool getwindowname "$dlg")"
+    # To the lower right corner, over the empty right half of the packet details:
+    # the packet list (Info column) and the sctpkit tree stay in view.
+    eval "$(xdotool getwindowgeometry --shell "$dlg")"
+    xdo windowmove "$dlg" $((W - WIDTH - 8)) $((H - HEIGHT - 40))
+    sleep 1
     shot wireshark-gui-sctp-analyse.png
     rm -f "$out/wireshark-gui-sctp-menu.png"
     xdo key --window "$dlg" ctrl+Tab           # the Endpoint 1 tab

@@ -83,11 +83,6 @@ void sctpkit_col_protocol(packet_info *pinfo, const char *text)
     col_clear(pinfo->cinfo, COL_INFO);
 }
 
-void sctpkit_col_info(packet_info *pinfo, const char *text)
-{
-    col_append_str(pinfo->cinfo, COL_INFO, text);
-}
-
 void sctpkit_note_ppid(packet_info *pinfo, int proto_sctp, uint32_t ppi)
 {
     if (proto_sctp <= 0)
@@ -175,6 +170,52 @@ static int do_handoff(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int32
     return rc;
 }
 
+/* The layers. Wireshark enables Telephony -> SCTP (Analyse this Association,
+ * ...) only when "sctp" is among the frame's layers, and every call through
+ * a dissector handle adds that handle's protocol to them. The handle in
+ * ip.proto / udp.port stays sctpkit's own (Decode As, -d ...,sctpkit and
+ * -G decodes keep naming sctpkit); it calls sctpkit's dissection through a
+ * second, anonymous handle of the built-in "sctp" protocol, so a frame's
+ * layers read ...:ip:sctpkit:sctp:<upper layer> (the upper layers still sit
+ * on "sctp", as with the built-in). Appending to pinfo->layers by hand is
+ * not an option: call_dissector_work() removes layers by count
+ * (remove_last_layer() asserts on 4.0). */
+static sctpkit_dissector_fn layered_dissect;
+static dissector_handle_t sctp_layer;
+static int layered_proto_sctp = -1;
+static const char *kit_short_name;
+
+/* The "sctp" layer's dissector: sctpkit's, with sctpkit's name as the
+ * current protocol (what expert info and exceptions report; call_dissector
+ * restores the caller's afterwards). */
+static int sctp_layer_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (kit_short_name)
+        pinfo->current_proto = kit_short_name;
+    return layered_dissect(tvb, pinfo, tree, data);
+}
+
+/* The dissector of sctpkit's table handle. With the built-in "sctp"
+ * protocol disabled (--disable-protocol sctp) its handle would dissect
+ * nothing, so sctpkit then dissects without the "sctp" layer. */
+static int sctpkit_table_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (sctp_layer && proto_is_protocol_enabled(find_protocol_by_id(layered_proto_sctp)))
+        return call_dissector_only(sctp_layer, tvb, pinfo, tree, data);
+    return layered_dissect(tvb, pinfo, tree, data);
+}
+
+dissector_handle_t sctpkit_create_handle(sctpkit_dissector_fn dissect, int proto, int proto_sctp)
+{
+    layered_dissect = dissect;
+    kit_short_name = proto_get_protocol_short_name(find_protocol_by_id(proto));
+    if (proto_sctp > 0 && find_protocol_by_id(proto_sctp)) {
+        layered_proto_sctp = proto_sctp;
+        sctp_layer = create_dissector_handle(sctp_layer_dissect, proto_sctp);
+    }
+    return create_dissector_handle(sctpkit_table_dissect, proto);
+}
+
 static const int32_t *mirror_table;
 static uint32_t mirror_len;
 static int32_t mirror_base;
@@ -255,7 +296,7 @@ static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
             break;
         case SCTPKIT_OP_UINT:
             last = proto_tree_add_uint(top, o->hf, tvb, o->start, o->length, (guint32)o->value);
-            if (mirror && (twin = mirror_of(top, o->hf)) > 0)
+            if ((mirror || o->aux) && (twin = mirror_of(top, o->hf)) > 0)
                 proto_item_set_hidden(proto_tree_add_uint(top, twin, tvb, o->start, o->length,
                                                           (guint32)o->value));
             break;
@@ -314,6 +355,12 @@ static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
             do_handoff(tvb, pinfo, tree, o->start, o->length, (int32_t)o->aux, (const uint8_t *)o->ptr,
                        o->enc, o->aux2, sport, dport, proto_sctp);
             break;
+        case SCTPKIT_OP_COL_INFO:
+            col_append_str(pinfo->cinfo, COL_INFO, text);
+            break;
+        case SCTPKIT_OP_COL_FENCE:
+            col_set_fence(pinfo->cinfo, COL_INFO);
+            break;
         case SCTPKIT_OP_TEXT:
             if (depth < SCTPKIT_MAX_DEPTH) {
                 stack[depth++] = top;
@@ -348,9 +395,6 @@ int sctpkit_apply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto
 }
 
 
-/* Association indexing is the built-in's (off by default); its "not found". */
-#define SCTPKIT_ASSOC_NOT_FOUND 5
-
 void sctpkit_tap_sctp(tvbuff_t *tvb, packet_info *pinfo,
                       const sctpkit_tap_facts *facts, const sctpkit_tap_span *spans, uint32_t n)
 {
@@ -375,8 +419,8 @@ void sctpkit_tap_sctp(tvbuff_t *tvb, packet_info *pinfo,
     info->adler32_calculated = facts->adler32_calculated != 0;
     info->adler32_correct = facts->adler32_correct != 0;
     info->vtag_reflected = facts->vtag_reflected != 0;
-    info->assoc_index = (guint16)-1;
-    info->direction = SCTPKIT_ASSOC_NOT_FOUND;
+    info->assoc_index = facts->assoc_index;
+    info->direction = facts->direction;
     copy_address_wmem(pinfo->pool, &info->ip_src, &pinfo->src);
     copy_address_wmem(pinfo->pool, &info->ip_dst, &pinfo->dst);
     TRY {

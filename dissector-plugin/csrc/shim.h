@@ -13,7 +13,8 @@ struct _proto_node;
 /* One tree operation; Rust fills an array, C applies it inside one TRY. */
 enum sctpkit_op_kind {
     SCTPKIT_OP_ITEM = 1,      /* proto_tree_add_item(top, hf, start, len, enc) -> last */
-    SCTPKIT_OP_UINT = 2,      /* proto_tree_add_uint(top, hf, start, len, value) -> last */
+    SCTPKIT_OP_UINT = 2,      /* proto_tree_add_uint(top, hf, start, len, value) -> last;
+                                 aux 1: also under the twin whatever `mirror` says */
     SCTPKIT_OP_PUSH = 3,      /* top = proto_item_add_subtree(last, ett) */
     SCTPKIT_OP_POP = 4,       /* top = previous top */
     SCTPKIT_OP_APPEND = 5,    /* proto_item_append_text(last, text) */
@@ -29,6 +30,9 @@ enum sctpkit_op_kind {
     SCTPKIT_OP_HANDOFF = 15,  /* payload to upper layers: start=offset, length=caplen,
                                  aux=reported length, aux2=PPID, ptr/enc = reassembled
                                  data and its length (ptr NULL: bytes of the tvb) */
+    SCTPKIT_OP_COL_INFO = 16, /* col_append_str(COL_INFO, text) */
+    SCTPKIT_OP_COL_FENCE = 17, /* col_set_fence(COL_INFO): what an upper layer writes
+                                 next goes after the text so far */
 };
 
 typedef struct sctpkit_op {
@@ -44,6 +48,14 @@ typedef struct sctpkit_op {
     uint32_t aux;
     uint32_t aux2;
 } sctpkit_op;
+
+/* sctpkit's dissector handle for ip.proto / udp.port: it runs `dissect`
+ * through an anonymous handle of the built-in "sctp" protocol (`proto_sctp`),
+ * so that "sctp" is among the frame's layers (...:sctpkit:sctp:<upper>), and
+ * directly when that protocol is disabled. Call once. */
+struct dissector_handle;
+typedef int (*sctpkit_dissector_fn)(struct tvbuff *, struct _packet_info *, struct _proto_node *, void *);
+struct dissector_handle *sctpkit_create_handle(sctpkit_dissector_fn dissect, int proto, int proto_sctp);
 
 /* Facts about the packet that Rust needs, read without throwing. */
 typedef struct sctpkit_pinfo {
@@ -64,7 +76,6 @@ int sctpkit_tvb_copy(struct tvbuff *tvb, uint8_t *buf, uint32_t len);
 /* Sets ports and port type, and the protocol / info columns. */
 void sctpkit_set_ports(struct _packet_info *pinfo, uint16_t sport, uint16_t dport);
 void sctpkit_col_protocol(struct _packet_info *pinfo, const char *text);
-void sctpkit_col_info(struct _packet_info *pinfo, const char *text);
 /* Adds the protocol item and applies ops under its subtree (HANDOFF ops hand
  * payloads to sctp.ppi, then sctp.port low/high, heuristics, data, each in
  * its own TRY); returns 0, or 1 when an exception was caught (then shown as
@@ -105,6 +116,9 @@ typedef struct sctpkit_tap_facts {
     int32_t adler32_calculated;
     int32_t adler32_correct;
     int32_t vtag_reflected;
+    /* The association (see src/assoc.rs): index, direction 1 or 2. */
+    uint16_t assoc_index;
+    uint16_t direction;
 } sctpkit_tap_facts;
 
 /* Queues the packet to the built-in SCTP dissector's "sctp" tap (what

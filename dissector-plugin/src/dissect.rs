@@ -14,12 +14,13 @@ use sctp_codec::lint;
 use sctp_codec::wire::pad4;
 use sctp_codec::{DecodeOptions, Decoder, Packet};
 
+use crate::assoc::Assocs;
 use crate::ffi::{Enc, Frame, FrameFacts, OpList};
 use crate::fields::Fixed;
 use crate::plugin::{self, ChecksumPref, Ett, Registered};
 use crate::reassembly::{Fragment, MsgKey, Outcome, Reassembler};
 use crate::tap;
-use crate::tree::{HandoffSpec, Hook, TreeBuilder};
+use crate::tree::{HandoffSpec, Hook, InfoColumn, TreeBuilder};
 
 /// Per-capture state: dialect tracking and reassembly.
 #[derive(Default)]
@@ -29,6 +30,7 @@ struct State {
     rules: HashMap<u32, Rules>,
     reassembly: Reassembler,
     tsns: TsnLog,
+    assocs: Assocs,
 }
 
 /// TSNs of whole DATA chunks seen per direction (first pass), to spot
@@ -137,6 +139,12 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
 
     let mut guard = STATE.lock().unwrap_or_else(|e| e.into_inner());
     let state = guard.get_or_insert_with(State::default);
+    let assoc = state.assocs.packet(
+        facts.frame,
+        facts.visited,
+        bytes,
+        facts.reported_len as usize,
+    );
     let (p, rules) = match decode(state, reg, &facts, bytes, sport, dport) {
         Some(x) => x,
         None => return 0,
@@ -149,49 +157,66 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
         (ChecksumPref::Adler32, true) => Some(checksum::verify(bytes, VerifyMode::Adler32)),
         _ => None,
     };
-    // Per top-level chunk: fragment / retransmission items and the hand-off.
+    // Per top-level chunk: its Info column text, fragment / retransmission
+    // items and the hand-off.
     let reassemble = reg.prefs.reassemble.get() != 0;
-    let mut hooks: Vec<Option<Hook>> = Vec::new();
+    let mut hooks: Vec<Option<Hook>> = p
+        .chunks
+        .iter()
+        .map(|c| {
+            Some(Hook {
+                info: chunk_info(c),
+                ..Hook::default()
+            })
+        })
+        .collect();
     for pl in payloads(&p, &facts, sport, dport) {
-        let mut extra = OpList::default();
-        let handoff = plan(state, reg, &facts, bytes, &pl, reassemble, &mut extra);
-        if hooks.len() <= pl.chunk_idx {
-            hooks.resize_with(pl.chunk_idx + 1, || None);
+        let Some(Some(h)) = hooks.get_mut(pl.chunk_idx) else {
+            continue;
+        };
+        let mut marker = None;
+        h.handoff = plan(
+            state,
+            reg,
+            &facts,
+            bytes,
+            &pl,
+            reassemble,
+            h.extra.get_or_insert_with(OpList::default),
+            &mut marker,
+        );
+        if let Some(m) = marker {
+            h.info.push_str(m);
         }
-        hooks[pl.chunk_idx] = Some(Hook { extra, handoff });
     }
     drop(guard);
 
-    let mut info = String::new();
-    for (k, c) in p.chunks.iter().enumerate() {
-        if k > 0 {
-            info.push_str(", ");
-        }
-        info.push_str(c.name());
-    }
-    frame.append_info(&info);
     let ett = reg.ett(Ett::Protocol);
     let ops = if frame.has_tree() {
         // The whole tree, the hand-offs in place: after a chunk whose payload
         // went to an upper layer, later chunks go under a new protocol item,
         // as the built-in does.
         let mut tb = TreeBuilder::new(reg, report.map(|r| r.computed), hooks, p.chunks.len());
+        tb.assoc = Some(assoc.index);
         p.describe(&mut tb);
+        tb.finish();
         add_packet_experts(&mut tb.ops, reg, &p, &rules, report.as_ref());
         tb.ops
     } else {
         let mut ops = OpList::default();
-        for h in hooks.into_iter().flatten() {
-            if let Some(x) = h.handoff {
-                ops.handoff(x.offset, x.caplen, x.replen, x.data, x.ppi);
-            }
+        let mut info = InfoColumn::default();
+        for mut h in hooks.into_iter().flatten() {
+            h.extra = None; // tree items: no tree
+            info.chunk(&mut ops, h);
         }
+        info.flush(&mut ops);
         ops
     };
     // Before the hand-offs: upper layers (M3UA, ...) change the packet's
     // addresses, and the tap is about the IP addresses.
     if !facts.in_error_pkt {
-        if let Some((tf, spans)) = tap::record(bytes, facts.reported_len as usize, report.as_ref())
+        if let Some((tf, spans)) =
+            tap::record(bytes, facts.reported_len as usize, report.as_ref(), assoc)
         {
             frame.tap_sctp(&tf, &spans);
         }
@@ -208,8 +233,44 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
     facts.reported_len as usize
 }
 
+/// The Info column text of a top-level chunk, as the built-in writes it:
+/// the type's name and a space, then for DATA and I-DATA "(TSN=n) " and for
+/// SACK "(Ack=n, Arwnd=n) " or, with gap blocks, "(Ack=n+e, Arwnd=n) " (e:
+/// the last block's end). TSNs are absolute, as everywhere in sctpkit (the
+/// built-in's with `sctp.relative_tsns:FALSE`). Names of the S-SCTP
+/// numbering are the codec's (SSOpReq, EncData, ...).
+fn chunk_info(c: &sctp_codec::chunk::Chunk<'_>) -> String {
+    let ssctp = c
+        .info()
+        .filter(|t| t.dialect != sctp_codec::registry::DialectTag::Standard)
+        .map(|t| t.name);
+    let mut s = format!("{} ", crate::names::info_chunk_name(c.ty, ssctp));
+    if ssctp.is_some() {
+        return s;
+    }
+    match &c.body {
+        ChunkBody::Data(d) => s.push_str(&format!("(TSN={}) ", d.tsn)),
+        ChunkBody::IData(d) => s.push_str(&format!("(TSN={}) ", d.tsn)),
+        ChunkBody::Sack(k) => match k.gap_ack_blocks.last().map_or(0, |b| b.end) {
+            0 => s.push_str(&format!(
+                "(Ack={}, Arwnd={}) ",
+                k.cumulative_tsn_ack, k.a_rwnd
+            )),
+            end => s.push_str(&format!(
+                "(Ack={}+{}, Arwnd={}) ",
+                k.cumulative_tsn_ack, end, k.a_rwnd
+            )),
+        },
+        _ => {}
+    }
+    s
+}
+
 /// Decides what happens to one DATA / I-DATA payload: handed off whole, a
-/// retransmission (not handed off again), or a fragment for reassembly.
+/// retransmission (not handed off again), or a fragment for reassembly;
+/// `marker` gets what the built-in adds to the Info column then
+/// ("(retransmission) ", "(Message Fragment) ", ...).
+#[allow(clippy::too_many_arguments)]
 fn plan(
     state: &mut State,
     reg: &Registered,
@@ -218,6 +279,7 @@ fn plan(
     pl: &Payload,
     reassemble: bool,
     extra: &mut OpList,
+    marker: &mut Option<&'static str>,
 ) -> Option<HandoffSpec> {
     let whole = HandoffSpec {
         offset: pl.offset,
@@ -233,23 +295,34 @@ fn plan(
     if facts.in_error_pkt {
         return (pl.begin && pl.end).then_some(whole);
     }
-    if pl.begin && pl.end || !reassemble {
-        if !pl.begin && !reassemble {
-            return None;
-        }
-        // (Tag 0 belongs to no association: no TSN tracking, as the built-in.)
-        if !pl.key.idata && pl.key.vtag != 0 {
-            let first = state.tsns.check(facts, &pl.key, pl.tsn, pl.chunk_at);
-            if let Some(f) = first {
-                extra.expert(
-                    reg.experts.lint,
-                    pl.chunk_at as usize + 4,
-                    4,
-                    format!("Retransmitted TSN (first sent in frame {f}); not handed to upper layers again"),
-                );
-                return None;
-            }
-        }
+    let whole_message = pl.begin && pl.end;
+    // Every DATA TSN is logged, fragments too (the built-in checks them all:
+    // a retransmitted fragment is not reassembled again).
+    // (Tag 0 belongs to no association: no TSN tracking, as the built-in.)
+    let retransmitted = if !pl.key.idata && pl.key.vtag != 0 {
+        state.tsns.check(facts, &pl.key, pl.tsn, pl.chunk_at)
+    } else {
+        None
+    };
+    if !whole_message && !pl.begin && !reassemble {
+        return None; // a later fragment, reassembly off: not handed off
+    }
+    if let Some(f) = retransmitted {
+        let what = if whole_message || !reassemble {
+            "not handed to upper layers again"
+        } else {
+            "not reassembled again"
+        };
+        extra.expert(
+            reg.experts.lint,
+            pl.chunk_at as usize + 4,
+            4,
+            format!("Retransmitted TSN (first sent in frame {f}); {what}"),
+        );
+        *marker = Some("(retransmission) ");
+        return None;
+    }
+    if whole_message || !reassemble {
         return Some(whole);
     }
     let outcome = if facts.visited {
@@ -277,6 +350,11 @@ fn plan(
     let mut tb_ops = std::mem::take(extra);
     fragment_items(&mut tb_ops, reg, pl, outcome.as_ref());
     *extra = tb_ops;
+    *marker = match &outcome {
+        Some(Outcome::Complete(_)) => None,
+        Some(Outcome::Duplicate { .. }) => Some("(Duplicate Message Fragment) "),
+        _ => Some("(Message Fragment) "),
+    };
     match outcome {
         Some(Outcome::Complete(m)) => Some(HandoffSpec {
             data: Some(m.data),

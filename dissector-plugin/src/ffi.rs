@@ -80,6 +80,10 @@ pub extern "C" fn plugin_describe() -> u32 {
     sys::WS_PLUGIN_DESC_DISSECTOR as u32
 }
 
+/// How many bytes a column holds (`COL_MAX_INFO_LEN`, the Info column's
+/// limit): what is appended past it is lost.
+pub const COLUMN_MAX: usize = sys::COL_MAX_INFO_LEN as usize;
+
 /// The Wireshark version the bindings were generated for ("4.4").
 pub const WIRESHARK_VERSION: &str = env!("SCTPKIT_WS_VERSION");
 
@@ -599,10 +603,14 @@ impl PrefsModule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Handle(usize);
 
-/// Creates the plugin's dissector handle for `proto`.
-pub fn create_handle(proto: i32) -> Handle {
-    // SAFETY: dissect_cb is valid for the program's lifetime.
-    Handle(unsafe { sys::create_dissector_handle(Some(dissect_cb), proto) } as usize)
+/// Creates the plugin's dissector handle for `proto` (what goes into
+/// `ip.proto` and `udp.port`). It dissects through a handle of the built-in
+/// protocol `proto_sctp`, so that a frame's layers read
+/// `...:sctpkit:sctp:<upper layer>` (see the shim); call once.
+pub fn create_handle(proto: i32, proto_sctp: i32) -> Handle {
+    // SAFETY: dissect_cb is valid for the program's lifetime; the shim keeps
+    // the pointer and the two handles it creates.
+    Handle(unsafe { sys::sctpkit_create_handle(Some(dissect_cb), proto, proto_sctp) } as usize)
 }
 
 /// A dissector registered by name (`sctp`), if any.
@@ -739,13 +747,6 @@ impl Frame {
     pub fn set_protocol_column(&mut self, text: &'static std::ffi::CStr) {
         // SAFETY: a 'static C string (col_set_str keeps the pointer).
         unsafe { sys::sctpkit_col_protocol(self.pinfo, text.as_ptr()) }
-    }
-
-    /// Appends to the Info column.
-    pub fn append_info(&mut self, text: &str) {
-        let c = CString::new(text.replace('\0', " ")).unwrap_or_default();
-        // SAFETY: col_append_str copies the text.
-        unsafe { sys::sctpkit_col_info(self.pinfo, c.as_ptr()) }
     }
 
     /// Whether Wireshark wants a tree for this packet.
@@ -1008,6 +1009,44 @@ impl OpList {
                 start,
                 len,
                 value: value as u64,
+                ..Op::default()
+            },
+            None,
+        );
+    }
+    /// `proto_tree_add_uint`, and the same value hidden under the field's
+    /// built-in twin when a filter or column reads it, whether or not the
+    /// preference `builtin_fields` is on.
+    pub fn uint_twinned(&mut self, hf: i32, start: usize, len: usize, value: u32) {
+        self.push(
+            Op {
+                kind: sys::sctpkit_op_kind_SCTPKIT_OP_UINT,
+                hf,
+                start,
+                len,
+                value: value as u64,
+                aux: 1,
+                ..Op::default()
+            },
+            None,
+        );
+    }
+    /// Appends `text` to the Info column (in order with the hand-offs).
+    pub fn col_info(&mut self, text: String) {
+        self.push(
+            Op {
+                kind: sys::sctpkit_op_kind_SCTPKIT_OP_COL_INFO,
+                ..Op::default()
+            },
+            Some(text),
+        );
+    }
+    /// Sets the Info column's fence: an upper layer that clears or sets the
+    /// column afterwards keeps what is there.
+    pub fn col_fence(&mut self) {
+        self.push(
+            Op {
+                kind: sys::sctpkit_op_kind_SCTPKIT_OP_COL_FENCE,
                 ..Op::default()
             },
             None,

@@ -85,6 +85,8 @@ pub enum Fixed {
     ReassembledIn,
     /// Length of a reassembled message.
     ReassembledLength,
+    /// The association index (see [`crate::assoc`]).
+    AssocIndex,
 }
 
 /// What a registry row's fields map to: `(path, field index)` pairs.
@@ -623,6 +625,15 @@ impl Catalog {
                 "reassembled_length",
                 "Reassembled message length",
                 T::U32,
+                Base::Dec,
+                0,
+                Names::None,
+            ),
+            (
+                F::AssocIndex,
+                "assoc_index",
+                "Association index",
+                T::U16,
                 Base::Dec,
                 0,
                 Names::None,

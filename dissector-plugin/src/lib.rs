@@ -5,6 +5,7 @@
 //! All FFI and every `unsafe` block live in [`ffi`]; the rest is safe Rust
 //! over the codec's types.
 
+pub mod assoc;
 pub mod dissect;
 pub mod ffi;
 pub mod fields;

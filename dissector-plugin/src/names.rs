@@ -189,3 +189,28 @@ pub fn extra_paths(family: Family, value: u16) -> impl Iterator<Item = &'static 
         .iter()
         .filter(move |t| t.0 == family && t.1 == value && t.2.contains('#'))
 }
+
+/// The built-in's names of the chunk types it knows (its `chunk_type_values`,
+/// the same in Wireshark 4.0 to 4.6), as it writes them in the Info column.
+#[rustfmt::skip]
+static BUILTIN_CHUNK_NAMES: &[(u8, &str)] = &[
+    (0, "DATA"), (1, "INIT"), (2, "INIT_ACK"), (3, "SACK"), (4, "HEARTBEAT"),
+    (5, "HEARTBEAT_ACK"), (6, "ABORT"), (7, "SHUTDOWN"), (8, "SHUTDOWN_ACK"), (9, "ERROR"),
+    (10, "COOKIE_ECHO"), (11, "COOKIE_ACK"), (12, "ECNE"), (13, "CWR"),
+    (14, "SHUTDOWN_COMPLETE"), (15, "AUTH"), (16, "NR_SACK"), (64, "I_DATA"),
+    (128, "ASCONF_ACK"), (129, "PKTDROP"), (130, "RE_CONFIG"), (132, "PAD"),
+    (192, "FORWARD_TSN"), (193, "ASCONF"), (194, "I_FORWARD_TSN"), (255, "IETF_EXTENSION"),
+];
+
+/// The name of a chunk type in the Info column: the built-in's for the
+/// standard numbering ("RESERVED" for a type it does not know, as it
+/// writes), `ssctp_name` for a chunk read in the S-SCTP numbering.
+pub fn info_chunk_name(ty: u8, ssctp_name: Option<&'static str>) -> &'static str {
+    if let Some(n) = ssctp_name {
+        return n;
+    }
+    BUILTIN_CHUNK_NAMES
+        .iter()
+        .find(|(t, _)| *t == ty)
+        .map_or("RESERVED", |(_, n)| n)
+}

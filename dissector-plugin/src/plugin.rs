@@ -266,12 +266,11 @@ const RELATIVE_IN_BUILTIN: &[&str] = &["data_tsn", "sack_cumulative_tsn_ack"];
 /// none. Built once, after every protocol registered its fields.
 static MIRROR: OnceLock<(Vec<i32>, i32)> = OnceLock::new();
 
-/// Whether to fill the built-in's fields (the preference, once the table is
-/// built and handed to the shim).
+/// Whether to fill the built-in's fields (the preference). The table of
+/// twins is built and handed to the shim on the first call either way: a few
+/// fields go to their twin whatever the preference says
+/// ([`crate::ffi::OpList::uint_twinned`]).
 pub fn mirror_on(reg: &Registered) -> bool {
-    if reg.prefs.builtin_fields.get() == 0 {
-        return false;
-    }
     let (table, base) = MIRROR.get_or_init(|| {
         let (lo, hi) = reg
             .ids
@@ -302,7 +301,7 @@ pub fn mirror_on(reg: &Registered) -> bool {
     // The shim keeps a pointer to the 'static table.
     static HANDED: OnceLock<()> = OnceLock::new();
     HANDED.get_or_init(|| ffi::set_mirror(table, *base));
-    true
+    reg.prefs.builtin_fields.get() != 0
 }
 
 /// The built-in SCTP protocol id (looked up once, after all registrations).
@@ -317,7 +316,7 @@ pub fn handoff() {
     let mut st = HANDOFF.lock().unwrap_or_else(|e| e.into_inner());
     let h = *st
         .handle
-        .get_or_insert_with(|| ffi::create_handle(reg.proto));
+        .get_or_insert_with(|| ffi::create_handle(reg.proto, proto_sctp()));
     let builtin = ffi::find_dissector("sctp");
     let take = reg.prefs.takeover.get() != 0;
     let port = reg.prefs.udp_port.get() as u32;

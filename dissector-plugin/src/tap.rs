@@ -9,6 +9,7 @@ use sctp_codec::checksum::{ChecksumAlgorithm, ChecksumReport, ChecksumStatus};
 use sctp_codec::wire::pad4;
 use sctp_codec::{PacketView, Rules};
 
+use crate::assoc::AssocId;
 use crate::ffi::{TapFacts, TapSpan};
 
 /// Chunk types whose T bit says the tag is reflected (RFC 9260 3.3.7, 3.3.13).
@@ -29,11 +30,12 @@ fn padded(start: usize, length: u16, end: usize) -> u32 {
 }
 
 /// The tap record of packet `bytes` (of `reported_len` bytes on the wire),
-/// checksum verified as `report` says.
+/// checksum verified as `report` says, in association `assoc`.
 pub fn record(
     bytes: &[u8],
     reported_len: usize,
     report: Option<&ChecksumReport>,
+    assoc: AssocId,
 ) -> Option<(TapFacts, Vec<TapSpan>)> {
     // Framing only: which numbering is in force does not move a chunk.
     let view = PacketView::parse(bytes, Rules::STANDARD).ok()?;
@@ -78,6 +80,8 @@ pub fn record(
         adler32_calculated: adler_calc,
         adler32_correct: adler_ok,
         vtag_reflected: i32::from(reflected),
+        assoc_index: assoc.index,
+        direction: assoc.direction,
     };
     Some((facts, spans))
 }

@@ -85,13 +85,59 @@ pub struct HandoffSpec {
 }
 
 /// What follows a top-level chunk in the tree: its fragment / retransmission
-/// items, and its payload's hand-off.
+/// items, its text in the Info column, and its payload's hand-off.
 #[derive(Default)]
 pub struct Hook {
-    /// Items added after the chunk's subtree.
-    pub extra: OpList,
+    /// Items added after the chunk's subtree (only payload chunks have any:
+    /// an OpList is not free, and a packet may have 16,000 chunks).
+    pub extra: Option<OpList>,
+    /// The chunk's part of the Info column ("SACK (Ack=1, Arwnd=64000) ").
+    pub info: String,
     /// The hand-off, if the payload goes to an upper layer now.
     pub handoff: Option<HandoffSpec>,
+}
+
+/// The Info column as the built-in writes it: each chunk's text, and the
+/// column's fence after each chunk, so that an upper layer clears or sets
+/// only what follows (its chunk's "DATA (TSN=n) "). Texts of chunks without
+/// a hand-off between them go in one append (the fences between them would
+/// change nothing); past the column's size (`COLUMN_MAX`) they are dropped,
+/// as Wireshark would drop them.
+#[derive(Default)]
+pub struct InfoColumn {
+    pending: String,
+}
+
+impl InfoColumn {
+    /// The ops at the end of a top-level chunk: its extra items, and its
+    /// Info text; with a hand-off, the texts so far, a fence, its own text,
+    /// the hand-off and a fence. True if the payload was handed off.
+    pub fn chunk(&mut self, ops: &mut OpList, hook: Hook) -> bool {
+        if let Some(extra) = hook.extra {
+            ops.extend(extra);
+        }
+        let Some(x) = hook.handoff else {
+            if self.pending.len() < crate::ffi::COLUMN_MAX {
+                self.pending.push_str(&hook.info);
+            }
+            return false;
+        };
+        self.flush(ops);
+        if !hook.info.is_empty() {
+            ops.col_info(hook.info);
+        }
+        ops.handoff(x.offset, x.caplen, x.replen, x.data, x.ppi);
+        ops.col_fence();
+        true
+    }
+
+    /// The texts not appended yet, and a fence after them.
+    pub fn flush(&mut self, ops: &mut OpList) {
+        if !self.pending.is_empty() {
+            ops.col_info(std::mem::take(&mut self.pending));
+            ops.col_fence();
+        }
+    }
 }
 
 /// The visitor that writes tree operations.
@@ -107,6 +153,10 @@ pub struct TreeBuilder<'r> {
     n_chunks: usize,
     /// Whether the checksum is verified (and against what).
     pub checksum: Option<u32>,
+    /// The packet's association index, shown after the verification tag.
+    pub assoc: Option<u16>,
+    /// The Info column's texts.
+    info: InfoColumn,
 }
 
 impl<'r> TreeBuilder<'r> {
@@ -126,6 +176,8 @@ impl<'r> TreeBuilder<'r> {
             hooks,
             n_chunks,
             checksum,
+            assoc: None,
+            info: InfoColumn::default(),
         }
     }
 
@@ -139,6 +191,11 @@ impl<'r> TreeBuilder<'r> {
 
     fn fixed(&self, f: Fixed) -> i32 {
         self.hf(self.cat().fixed(f))
+    }
+
+    /// Ends the walk: the Info column texts not appended yet.
+    pub fn finish(&mut self) {
+        self.info.flush(&mut self.ops);
     }
 
     fn in_packet(&self) -> bool {
@@ -246,6 +303,14 @@ impl<'r> TreeBuilder<'r> {
             Enc::Big
         };
         self.ops.item(hf, span.at, span.len, enc);
+        if let (Fixed::Vtag, Some(a)) = (f, self.assoc) {
+            // Generated, as the built-in's (which it puts there too); also
+            // under `sctp.assoc_index`, what the SCTP analysis dialog's
+            // "Filter Association" button filters on.
+            self.ops
+                .uint_twinned(self.fixed(Fixed::AssocIndex), 0, 0, u32::from(a));
+            self.ops.generated();
+        }
         if matches!(f, Fixed::SrcPort | Fixed::DstPort) {
             let p = self.fixed(Fixed::Port);
             self.ops.item(p, span.at, span.len, Enc::Big);
@@ -523,13 +588,8 @@ impl Visitor for TreeBuilder<'_> {
                     let k = self.chunks_done;
                     self.chunks_done += 1;
                     if let Some(h) = self.hooks.get_mut(k).and_then(Option::take) {
-                        self.ops.extend(h.extra);
-                        if let Some(x) = h.handoff {
-                            self.ops
-                                .handoff(x.offset, x.caplen, x.replen, x.data, x.ppi);
-                            if k + 1 < self.n_chunks {
-                                self.ops.new_proto();
-                            }
+                        if self.info.chunk(&mut self.ops, h) && k + 1 < self.n_chunks {
+                            self.ops.new_proto();
                         }
                     }
                 }

@@ -186,11 +186,15 @@ pub fn share(p: &Path) {
     chmod_all(p);
 }
 
-/// Options that make the built-in and sctpkit comparable: absolute TSNs and
-/// CRC32c verification in both.
+/// Options that make the built-in and sctpkit comparable: absolute TSNs,
+/// association indices and CRC32c verification in both.
 pub const COMMON_OPTS: &[&str] = &[
     "-o",
     "sctp.relative_tsns:FALSE",
+    // The built-in's association indices (sctpkit always computes them: the
+    // oracle compares sctpkit.assoc_index with them).
+    "-o",
+    "sctp.association_index:TRUE",
     "-o",
     "sctp.checksum:CRC-32C",
     "-o",
