@@ -314,7 +314,16 @@ impl Association {
             self.state,
             State::Established | State::ShutdownPending | State::ShutdownSent
         );
-        let sack_due = receiving && self.rx.as_ref().is_some_and(|rx| rx.sack_due(now));
+        // A delayed SACK rides along with DATA we send anyway (RFC 9260
+        // 6.2: SHOULD bundle; usrsctp does).
+        let have_data = !self.tx.is_empty()
+            && self.flight[data_path] < self.paths[data_path].cwnd
+            && !matches!(self.state, State::ShutdownSent | State::ShutdownAckSent);
+        let sack_due = receiving
+            && self
+                .rx
+                .as_ref()
+                .is_some_and(|rx| rx.sack_due(now) || (have_data && rx.deadline().is_some()));
         // A SACK goes where the DATA came from (RFC 9260 6.4); DATA rides
         // along only when that is also where DATA goes.
         // ... unless that destination is unreachable: then where data goes
