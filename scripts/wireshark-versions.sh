@@ -111,6 +111,15 @@ build_in() {
   local v="$1" only="${2:-}" t0 tests="&& cargo test --release -p dissector-plugin --no-run"
   [ "$only" = plugin ] && tests=
   t0=$(date +%s)
+  # The root's target folder is shared by every checkout that builds in it:
+  # Cargo keys the plugin's build-script output without the checkout's path,
+  # and another checkout's newer bindings would look up to date. When the
+  # checkout changes, make the build script run again.
+  local mark="$ROOTS/$v/build/target/.sctpkit-checkout"
+  if [ "$(cat "$mark" 2>/dev/null)" != "$here" ]; then
+    touch "$here/dissector-plugin/csrc/shim.h"
+    mkdir -p "$(dirname "$mark")" && printf '%s' "$here" > "$mark"
+  fi
   log "build $v: cargo build --release -p dissector-plugin (in the root)"
   in_root "$v" bash -c "cd '$here' && cargo build --release -p dissector-plugin $tests"
   log "build $v: done in $(( $(date +%s) - t0 )) s -> $ROOTS/$v/build/target/release/libsctpkit.so"
