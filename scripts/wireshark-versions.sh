@@ -114,10 +114,11 @@ build_in() {
   # The root's target folder is shared by every checkout that builds in it:
   # Cargo keys the plugin's build-script output without the checkout's path,
   # and another checkout's newer bindings would look up to date. When the
-  # checkout changes, make the build script run again.
+  # checkout changes, its old outputs go, so the build script runs again
+  # (touching a source instead would make the host's build look stale).
   local mark="$ROOTS/$v/build/target/.sctpkit-checkout"
   if [ "$(cat "$mark" 2>/dev/null)" != "$here" ]; then
-    touch "$here/dissector-plugin/csrc/shim.h"
+    rm -rf "$ROOTS/$v/build/target/release/build/"dissector-plugin-*
     mkdir -p "$(dirname "$mark")" && printf '%s' "$here" > "$mark"
   fi
   log "build $v: cargo build --release -p dissector-plugin (in the root)"
