@@ -25,7 +25,13 @@ fn pcap(name: &str, packets: &[(bool, Vec<u8>)]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sctpkit-ssctp-dissect-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
-    let mut w = PcapWriter::create(&path, LINKTYPE_RAW).unwrap();
+    // Tests share a capture by name and run at once: each writes its own
+    // file and renames it into place, so a reader never sees one half
+    // written (a run failed with "file truncated in the middle of a record").
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let part = dir.join(format!("{name}.{n}.part"));
+    let mut w = PcapWriter::create(&part, LINKTYPE_RAW).unwrap();
     let a = std::net::Ipv4Addr::new(192, 0, 2, 10);
     let b = std::net::Ipv4Addr::new(192, 0, 2, 20);
     for (k, (forward, sctp)) in packets.iter().enumerate() {
@@ -41,6 +47,8 @@ fn pcap(name: &str, packets: &[(bool, Vec<u8>)]) -> PathBuf {
             .unwrap();
     }
     w.flush().unwrap();
+    drop(w);
+    std::fs::rename(&part, &path).unwrap();
     path
 }
 
