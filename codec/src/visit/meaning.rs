@@ -59,9 +59,7 @@ fn row_of(node: &Node) -> Option<(&'static TypeInfo, usize)> {
             ty: 0x10..=0x12 | 0xD0..=0xD9,
             name,
             ..
-        } => {
-            ssctp_row(Family::Chunk, name).map(|t| (t, 1))
-        }
+        } => ssctp_row(Family::Chunk, name).map(|t| (t, 1)),
         Node::Param { name, .. } => ssctp_row(Family::Param, name).map(|t| (t, 2)),
         Node::Cause { code, name, .. } if (0x20..=0x24).contains(&code) => {
             ssctp_row(Family::Cause, name).map(|t| (t, 2))
