@@ -198,11 +198,7 @@ impl Association {
                 None
             }
             AddressOp::Delete(ip) => {
-                let Some(i) = self
-                    .paths
-                    .iter()
-                    .position(|p| p.remote.ip() == ip && live(p))
-                else {
+                let Some(i) = self.live_path(ip) else {
                     return Some(cause::UNRESOLVABLE_ADDRESS);
                 };
                 if self.paths.iter().filter(|p| live(p)).count() < 2 {
@@ -222,11 +218,7 @@ impl Association {
                 None
             }
             AddressOp::SetPrimary(ip) => {
-                let Some(i) = self
-                    .paths
-                    .iter()
-                    .position(|p| p.remote.ip() == ip && live(p))
-                else {
+                let Some(i) = self.live_path(ip) else {
                     return Some(cause::UNRESOLVABLE_ADDRESS);
                 };
                 self.primary = i;
@@ -242,13 +234,16 @@ impl Association {
         }
     }
 
+    /// The path to `ip` that the peer has not deleted.
+    fn live_path(&self, ip: std::net::IpAddr) -> Option<usize> {
+        self.paths
+            .iter()
+            .position(|p| p.remote.ip() == ip && !p.removed)
+    }
+
     /// Makes the live destination `remote` the primary (RFC 6458 8.1.8).
     pub(crate) fn set_primary(&mut self, remote: std::net::IpAddr) -> bool {
-        match self
-            .paths
-            .iter()
-            .position(|p| p.remote.ip() == remote && !p.removed)
-        {
+        match self.live_path(remote) {
             Some(i) => {
                 self.primary = i;
                 true
