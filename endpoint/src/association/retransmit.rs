@@ -125,6 +125,9 @@ pub struct RetransmitQueue {
     /// Payload bytes outstanding and not gap-acked (kept as a running sum:
     /// the sender asks for it per chunk).
     unacked: usize,
+    /// Outstanding chunks under a lifetime or retransmission limit:
+    /// `check_abandon` scans only when there are some.
+    limited: usize,
     /// Total retransmissions (statistics).
     pub retransmissions: u64,
 }
@@ -139,6 +142,7 @@ impl RetransmitQueue {
             recovery: None,
             marked: 0,
             unacked: 0,
+            limited: 0,
             retransmissions: 0,
         }
     }
@@ -226,6 +230,7 @@ impl RetransmitQueue {
         let tsn = self.next_tsn;
         self.next_tsn = tsn.next();
         self.unacked += range.len();
+        self.limited += usize::from(is_limited(pr));
         self.queue.push_back(Outstanding {
             tsn,
             stream,
@@ -305,6 +310,9 @@ impl RetransmitQueue {
     /// retransmission that already went out more than its limit, is
     /// abandoned whole. Counts each message abandoned.
     pub fn check_abandon(&mut self, now: Instant, flight: &mut [usize], count: &mut Abandoned) {
+        if self.limited == 0 {
+            return;
+        }
         let mut i = 0;
         while i < self.queue.len() {
             let c = &self.queue[i];
@@ -394,6 +402,7 @@ impl RetransmitQueue {
                 break;
             }
             let c = self.queue.pop_front().expect("front exists");
+            self.limited -= usize::from(is_limited(c.pr));
             if c.marked {
                 self.marked -= 1;
             }
@@ -597,8 +606,15 @@ impl RetransmitQueue {
         self.queue.clear();
         self.unacked = 0;
         self.marked = 0;
+        self.limited = 0;
         n
     }
+}
+
+/// Whether a chunk's policy can abandon it while outstanding (RFC 7496
+/// 4.1-4.2: lifetime or retransmission limit).
+fn is_limited(pr: PrPolicy) -> bool {
+    matches!(pr, PrPolicy::Ttl(_) | PrPolicy::Rtx(_))
 }
 
 fn debit(flight: &mut [usize], path: usize, n: usize) {

@@ -97,6 +97,9 @@ pub struct TxQueue {
     priority: Vec<u16>,
     bytes: usize,
     next_msg: u64,
+    /// Queued messages with a lifetime: `drop_expired` scans only when
+    /// there are some (a scan per SACK of a long queue was quadratic).
+    timed: usize,
 }
 
 impl TxQueue {
@@ -114,6 +117,7 @@ impl TxQueue {
             priority: Vec::new(),
             bytes: 0,
             next_msg: 0,
+            timed: 0,
         }
     }
 
@@ -269,6 +273,7 @@ impl TxQueue {
         self.bytes += data.len();
         let msg = self.next_msg;
         self.next_msg += 1;
+        self.timed += usize::from(deadline.is_some());
         self.queues[s].push_back(Queued {
             msg,
             ssn: 0,
@@ -287,7 +292,11 @@ impl TxQueue {
     /// Those not yet begun vanish; the one being cut, if expired, is
     /// returned so the caller abandons its chunks already sent.
     pub fn drop_expired(&mut self, now: Instant, count: &mut Abandoned) -> Option<u64> {
+        if self.timed == 0 {
+            return None;
+        }
         let mut partly_sent = None;
+        let mut dropped = 0;
         for (s, q) in self.queues.iter_mut().enumerate() {
             let mut freed = 0;
             q.retain(|m| {
@@ -296,6 +305,7 @@ impl TxQueue {
                     return true;
                 }
                 count.count(m.pr);
+                dropped += 1;
                 freed += m.data.len() - m.sent;
                 if m.sent > 0 {
                     partly_sent = Some(m.msg);
@@ -307,6 +317,7 @@ impl TxQueue {
             });
             self.bytes -= freed;
         }
+        self.timed -= dropped;
         self.prune_active();
         partly_sent
     }
@@ -337,6 +348,7 @@ impl TxQueue {
             };
             if let Some(m) = self.queues[s].remove(i) {
                 self.bytes -= m.data.len();
+                self.timed -= usize::from(m.deadline.is_some());
                 count.count(m.pr);
             }
         }
@@ -399,6 +411,7 @@ impl TxQueue {
         if end == m.data.len() {
             flags |= 0x01;
             q.pop_front();
+            self.timed -= usize::from(deadline.is_some());
             self.current = None;
             if !q.is_empty() {
                 self.active.push_back(stream);
@@ -431,6 +444,7 @@ impl TxQueue {
         self.active.clear();
         self.current = None;
         self.bytes = 0;
+        self.timed = 0;
         n
     }
 }
@@ -446,6 +460,29 @@ mod tests {
     /// The streams of the messages as the scheduler sends them.
     fn order(q: &mut TxQueue) -> Vec<u16> {
         std::iter::from_fn(|| q.next_piece(100).map(|p| p.stream)).collect()
+    }
+
+    #[test]
+    fn timed_messages_expire_after_others_were_sent_and_dropped() {
+        let t0 = Instant::now();
+        let later = t0 + std::time::Duration::from_secs(2);
+        let ttl = PrPolicy::Ttl(std::time::Duration::from_secs(1));
+        let deadline = Some(t0 + std::time::Duration::from_secs(1));
+        let mut q = TxQueue::new(2);
+        q.push_pr(0, 1, false, msg(b"timed, sent"), ttl, deadline);
+        q.push(0, 1, false, msg(b"reliable"));
+        q.push_pr(1, 1, false, msg(b"timed, queued"), ttl, deadline);
+        q.push_pr(1, 1, false, msg(b"timed, queued 2"), ttl, deadline);
+        assert_eq!(q.next_piece(100).unwrap().stream, 0);
+        let mut count = Abandoned::default();
+        assert_eq!(q.drop_expired(later, &mut count), None);
+        assert_eq!(count.ttl, 2, "both queued timed messages expire");
+        assert_eq!(q.timed, 0);
+        q.push_pr(1, 1, false, msg(b"timed again"), ttl, Some(later));
+        assert_eq!(q.timed, 1);
+        assert_eq!(q.drop_expired(later, &mut count), None);
+        assert_eq!(count.ttl, 3);
+        assert_eq!(order(&mut q), vec![0], "only the reliable message is left");
     }
 
     /// Messages queued on streams 2, 0, 2, 1, 0 in that order.
