@@ -52,6 +52,7 @@ pub mod auth;
 #[cfg(feature = "capture")]
 pub mod capture;
 pub mod ending;
+pub mod fields;
 mod flight;
 pub mod handshake;
 pub mod keylog;
