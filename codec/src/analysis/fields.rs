@@ -228,6 +228,18 @@ pub const FIELDS: &[FieldDef] = &[
         "Unauthenticated chunk",
         "the type of a chunk sent without the AUTH its receiver requires",
     ),
+    f(
+        "analysis.hb_rtt",
+        K::Time,
+        "HEARTBEAT round trip",
+        "seconds from a HEARTBEAT to the HEARTBEAT ACK echoing its information (RFC 9260 8.3)",
+    ),
+    f(
+        "analysis.hb_rtt.request_frame",
+        K::Frame,
+        "HEARTBEAT in frame",
+        "the frame of the HEARTBEAT a HEARTBEAT ACK answers",
+    ),
 ];
 
 /// The entry called `name`.
