@@ -747,6 +747,18 @@ impl Association {
         t
     }
 
+    /// The path of the `n`th transmission of INIT (0: the first): INIT
+    /// retransmissions rotate over the peer's addresses given to
+    /// `sctp_connectx` (RFC 9260 6.4: a chunk that timed out SHOULD go to
+    /// another active address); COOKIE ECHO goes to the primary.
+    pub(crate) fn handshake_path(&self, n: u32) -> usize {
+        if self.state == State::CookieWait {
+            (self.primary + n as usize) % self.paths.len()
+        } else {
+            self.primary
+        }
+    }
+
     /// Runs the timers due at `now` (RFC 9260 5.1 T1, 6.3.3 T3-rtx, 9.2 T2,
     /// 8.3 heartbeats; the delayed SACK is sent by `transmit`).
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
@@ -757,7 +769,9 @@ impl Association {
                 return;
             }
             let cfg = self.cfg.clone();
-            let p = &mut self.paths[self.primary];
+            // The address the timed-out INIT or COOKIE ECHO went to.
+            let i = self.handshake_path(self.t1_count - 1);
+            let p = &mut self.paths[i];
             p.back_off(&cfg);
             self.t1 = Some(now + p.rto);
             self.send_handshake = true;

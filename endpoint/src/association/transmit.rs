@@ -254,7 +254,8 @@ impl Association {
                     w.push_raw(ty::INIT, 0, &v[..crate::wire::unpadded_len(v, Some(16))])
                         .ok()?;
                     w.finish(ChecksumAlgorithm::Crc32c);
-                    return Some(dest);
+                    let p = &self.paths[self.handshake_path(self.t1_count)];
+                    return Some((p.local, p.remote));
                 }
                 State::CookieEchoed => {
                     self.send_handshake = false;
