@@ -37,6 +37,12 @@ use crate::spec::{self, Chunk, ChunkSpec, OutMap};
 pub const LOCAL_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
 /// packetdrill's remote address (`DEFAULT_V4_LIVE_REMOTE_IP_STRING`).
 pub const REMOTE_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+/// The peer's second address: `sctp_connectx(fd, ..., ...)` associates to
+/// [`REMOTE_IP`] and this one (packetdrill has a single remote address; the
+/// ETSI test purpose of sctp-as-i-1-15 needs two, RFC 9260 6.4). Packets
+/// to it are checked only by `>` lines that name their addresses
+/// (`> 192.168.0.1 > 192.0.2.2 sctp: ...`).
+pub const REMOTE_IP2: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 /// packetdrill's bind and connect port (`live_bind_port`, `live_connect_port`).
 pub const PORT: u16 = 8080;
 /// The remote port of a passively opened association (packetdrill takes an
@@ -231,7 +237,8 @@ struct Runner {
     ep: Option<Endpoint>,
     socks: HashMap<i32, Sock>,
     assocs: HashMap<AssocId, AssocInfo>,
-    out: VecDeque<(i64, Vec<u8>)>,
+    /// Sent packets: when, bytes, (our address, the peer's address).
+    out: VecDeque<(i64, Vec<u8>, (IpAddr, IpAddr))>,
     sut: Sut,
     map: Map,
     active: bool,
@@ -438,8 +445,9 @@ impl Runner {
     fn pump(&mut self) {
         let now = self.at(self.now);
         let Some(ep) = self.ep.as_mut() else { return };
-        while let Some(_t) = ep.poll_transmit(now, &mut self.buf) {
-            self.out.push_back((self.now, self.buf.clone()));
+        while let Some(t) = ep.poll_transmit(now, &mut self.buf) {
+            self.out
+                .push_back((self.now, self.buf.clone(), (t.local, t.remote.ip())));
         }
         let mut events = Vec::new();
         while let Some(e) = ep.poll_event() {
@@ -685,7 +693,7 @@ impl Runner {
             exp_end.saturating_add(tol)
         };
         let search_end = deadline.saturating_add(if time == Time::Any { 0 } else { 10_000_000 });
-        let (sent, bytes) = loop {
+        let (sent, bytes, (from, to)) = loop {
             if let Some(x) = self.out.pop_front() {
                 break x;
             }
@@ -756,6 +764,16 @@ impl Runner {
             .collect::<Vec<_>>()
             .join("; ");
         let mismatch = |why: String| format!("expected {expected_text} got {got_text} ({why})");
+        // packetdrill sniffs one remote address: a line without addresses
+        // expects the packet from LOCAL_IP to REMOTE_IP.
+        let (want_from, want_to) = p
+            .addrs
+            .unwrap_or((IpAddr::V4(LOCAL_IP), IpAddr::V4(REMOTE_IP)));
+        if (from, to) != (want_from, want_to) {
+            return Err(mismatch(format!(
+                "addresses: expected {want_from} > {want_to}, sent {from} > {to}"
+            )));
+        }
         if let Some(tag) = p.tag {
             if view.header().verification_tag != tag {
                 return Err(mismatch(format!(
@@ -1174,6 +1192,10 @@ impl Runner {
                     PORT,
                 );
                 o.streams = self.ostreams;
+                if s.name == "sctp_connectx" && matches!(s.args.get(1), Some(Expr::Ellipsis)) {
+                    o.extra_remotes
+                        .push(SocketAddr::new(IpAddr::V4(REMOTE_IP2), 0));
+                }
                 let id = match self.ep().connect(now, o) {
                     Ok(id) => id,
                     Err(e) => return Err(format!("connect: the endpoint refused: {e}")),

@@ -32,6 +32,19 @@ fn right_scripts_pass() {
     assert_eq!(run("pass-active.pkt"), Status::Pass);
 }
 
+/// `sctp_connectx` to two peer addresses: the INIT retransmissions
+/// alternate between them (RFC 9260 6.4), and a `>` line naming the wrong
+/// address fails at that line.
+#[test]
+fn connectx_multihomed_init_retransmissions_alternate() {
+    assert_eq!(run("pass-connectx-multihomed.pkt"), Status::Pass);
+    fails_at(
+        "fail-connectx-same-address.pkt",
+        11,
+        "addresses: expected 192.168.0.1 > 192.0.2.1, sent 192.168.0.1 > 192.0.2.2",
+    );
+}
+
 #[test]
 fn wrong_chunk_field_fails_at_its_line() {
     fails_at("fail-field.pkt", 6, "os: expected 7, got 1");
