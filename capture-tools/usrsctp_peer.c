@@ -32,6 +32,11 @@
  *            ecn=0|1    ECN (sysctl sctp_ecn_enable; usrsctp's default is on)
  *            bindx=A,A..  also bind these addresses (usrsctp_bindx, same
  *                       port): a multihomed peer listing them in INIT / INIT ACK
+ *            idata=1    I-DATA and user message interleaving (RFC 8260: sysctl
+ *                       sctp_default_frag_interleave 2 and the socket option
+ *                       SCTP_INTERLEAVING_SUPPORTED, 0x1206, missing from
+ *                       0.9.5's header)
+ *            reconfig=1 also allows SSN/TSN reset requests (RESET_ASSOC_REQ)
  *
  *   usrsctp_peer relay PORT_A PORT_B TO_A TO_B
  *     UDP relay on 127.0.0.1: what arrives on PORT_A goes out of PORT_B to
@@ -53,6 +58,21 @@
  *   reset out|in|both [STREAM...]      SCTP_RESET_STREAMS (no stream: all):
  *                                       "reset_called"
  *   addstreams OUT IN                   SCTP_ADD_STREAMS: "addstreams_called"
+ *   resetassoc                          SCTP_RESET_ASSOC (SSN/TSN Reset
+ *                                       Request): "resetassoc_called"
+ *   sendx STREAM COUNT SIZE FIRST POLICY VALUE UNORDERED
+ *                                       COUNT messages on STREAM numbered from
+ *                                       FIRST, PPID 1000 + STREAM, with the
+ *                                       PR-SCTP policy (0 none, 1 lifetime in
+ *                                       ms, 3 retransmissions) and VALUE
+ *                                       (SCTP_SENDV_PRINFO): "sent n=COUNT"
+ *   bindx add|rem ADDR                  usrsctp_bindx on the association's
+ *                                       socket (ASCONF Add / Delete IP):
+ *                                       "bindx_called"
+ *   primary ADDR                        SCTP_PRIMARY_ADDR (our primary
+ *                                       destination): "primary_called"
+ *   peerprimary ADDR                    SCTP_SET_PEER_PRIMARY_ADDR (ASCONF Set
+ *                                       Primary of our ADDR): "peerprimary_called"
  *   end                                 until the association is over (its
  *                                       receiver stopped; at most 10 s): "ended"
  *   quit                                close, usrsctp_finish, exit
@@ -137,9 +157,24 @@ static int notification(const union sctp_notification *n, size_t len)
 	case SCTP_SHUTDOWN_EVENT:
 		say("notification shutdown_event");
 		return 0;
-	case SCTP_PEER_ADDR_CHANGE:
-		say("notification peer_addr_change state=%d", n->sn_paddr_change.spc_state);
+	case SCTP_PEER_ADDR_CHANGE: {
+		char a[64] = "?";
+		const struct sockaddr_storage *ss = &n->sn_paddr_change.spc_aaddr;
+		if (ss->ss_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, a, sizeof(a));
+		else if (ss->ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, a, sizeof(a));
+		say("notification peer_addr_change state=%d addr=%s", n->sn_paddr_change.spc_state, a);
 		return 0;
+	}
+	case SCTP_ASSOC_RESET_EVENT: {
+		const struct sctp_assoc_reset_event *r = &n->sn_assocreset_event;
+		say("notification assoc_reset local_tsn=%u remote_tsn=%u denied=%d failed=%d",
+		    r->assocreset_local_tsn, r->assocreset_remote_tsn,
+		    !!(r->assocreset_flags & SCTP_ASSOC_RESET_DENIED),
+		    !!(r->assocreset_flags & SCTP_ASSOC_RESET_FAILED));
+		return 0;
+	}
 	case SCTP_REMOTE_ERROR:
 		say("notification remote_error error=%u", ntohs(n->sn_remote_error.sre_error));
 		return 0;
@@ -429,6 +464,61 @@ static void send_messages(unsigned count, unsigned streams, size_t size, int uno
 	say("sent n=%u", i);
 }
 
+/* sendx: COUNT messages on one stream numbered from FIRST, with a PR-SCTP
+ * policy. */
+static void send_pr(unsigned stream, unsigned count, size_t size, unsigned first, unsigned policy,
+		    unsigned value, int unordered)
+{
+	unsigned char *b = malloc(size ? size : 1);
+	unsigned i;
+	for (i = 0; i < count; i++) {
+		struct sctp_sendv_spa spa;
+		fill(b, size, (uint16_t)stream, first + i);
+		memset(&spa, 0, sizeof(spa));
+		spa.sendv_flags = SCTP_SEND_SNDINFO_VALID | SCTP_SEND_PRINFO_VALID;
+		spa.sendv_sndinfo.snd_sid = (uint16_t)stream;
+		spa.sendv_sndinfo.snd_ppid = htonl(1000 + stream);
+		spa.sendv_sndinfo.snd_flags = unordered ? SCTP_UNORDERED : 0;
+		spa.sendv_prinfo.pr_policy = (uint16_t)policy;
+		spa.sendv_prinfo.pr_value = value;
+		if (usrsctp_sendv(sock, b, size, NULL, 0, &spa, sizeof(spa), SCTP_SENDV_SPA, 0) < 0) {
+			say("error send i=%u errno=%d %s", first + i, errno, strerror(errno));
+			break;
+		}
+	}
+	free(b);
+	say("sent n=%u", i);
+}
+
+/* primary / peerprimary: SCTP_PRIMARY_ADDR or SCTP_SET_PEER_PRIMARY_ADDR. */
+static void set_primary(const char *addr, int peer, uint16_t port)
+{
+	struct sockaddr_storage a;
+	socklen_t alen;
+	if (parse_addr(addr, port, &a, &alen) < 0) {
+		say("error primary address %s", addr);
+		return;
+	}
+	if (peer) {
+		struct sctp_setpeerprim sp;
+		memset(&sp, 0, sizeof(sp));
+		memcpy(&sp.sspp_addr, &a, alen);
+		if (usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_SET_PEER_PRIMARY_ADDR, &sp,
+				       sizeof(sp)) < 0)
+			say("error peerprimary errno=%d %s", errno, strerror(errno));
+		else
+			say("peerprimary_called");
+	} else {
+		struct sctp_setprim sp;
+		memset(&sp, 0, sizeof(sp));
+		memcpy(&sp.ssp_addr, &a, alen);
+		if (usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_PRIMARY_ADDR, &sp, sizeof(sp)) < 0)
+			say("error primary errno=%d %s", errno, strerror(errno));
+		else
+			say("primary_called");
+	}
+}
+
 /* RTO.Min/Initial and the heartbeat interval, on a socket's future
  * associations or its association. */
 static void timers(struct socket *so, int af, int rtomin, int hb)
@@ -555,13 +645,14 @@ int main(int argc, char **argv)
 	struct sctp_initmsg im;
 	uint16_t events[] = { SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_EVENT, SCTP_PEER_ADDR_CHANGE,
 			      SCTP_REMOTE_ERROR, SCTP_SEND_FAILED_EVENT, SCTP_STREAM_RESET_EVENT,
-			      SCTP_STREAM_CHANGE_EVENT };
+			      SCTP_STREAM_CHANGE_EVENT, SCTP_ASSOC_RESET_EVENT };
 	const int on = 1;
 	unsigned k;
 	int af, client, tries, first_opt;
 	int hb = -1, rtomin = -1, streams = 16;
 	const char *auth_chunks = NULL, *auth_key = NULL, *hmacs = NULL;
-	int reconfig = 0, nrsack = 0, ecn = -1;
+	int reconfig = 0, nrsack = 0, ecn = -1, idata = 0;
+	uint16_t sctp_port;
 	const char *bindx = NULL;
 	pthread_t rx;
 	char line[256];
@@ -602,6 +693,8 @@ int main(int argc, char **argv)
 			ecn = atoi(argv[k] + 4);
 		else if (!strncmp(argv[k], "bindx=", 6))
 			bindx = argv[k] + 6;
+		else if (!strncmp(argv[k], "idata=", 6))
+			idata = atoi(argv[k] + 6);
 		else {
 			fprintf(stderr, "unknown option %s\n", argv[k]);
 			return 2;
@@ -624,6 +717,9 @@ int main(int argc, char **argv)
 		usrsctp_sysctl_set_sctp_nrsack_enable(1);
 	if (ecn >= 0)
 		usrsctp_sysctl_set_sctp_ecn_enable((uint32_t)ecn);
+	if (idata)
+		usrsctp_sysctl_set_sctp_default_frag_interleave(2);
+	sctp_port = (uint16_t)atoi(argv[4]);
 
 	lsock = usrsctp_socket(af, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
 	if (!lsock) {
@@ -643,10 +739,22 @@ int main(int argc, char **argv)
 		struct sctp_assoc_value av;
 		memset(&av, 0, sizeof(av));
 		av.assoc_id = SCTP_FUTURE_ASSOC;
-		av.assoc_value = SCTP_ENABLE_RESET_STREAM_REQ | SCTP_ENABLE_CHANGE_ASSOC_REQ;
+		av.assoc_value = SCTP_ENABLE_RESET_STREAM_REQ | SCTP_ENABLE_RESET_ASSOC_REQ |
+				 SCTP_ENABLE_CHANGE_ASSOC_REQ;
 		if (usrsctp_setsockopt(lsock, IPPROTO_SCTP, SCTP_ENABLE_STREAM_RESET, &av,
 				       sizeof(av)) < 0) {
 			say("error enable_stream_reset errno=%d %s", errno, strerror(errno));
+			return 1;
+		}
+	}
+	if (idata) {
+		/* SCTP_INTERLEAVING_SUPPORTED, absent from 0.9.5's header. */
+		struct sctp_assoc_value av;
+		memset(&av, 0, sizeof(av));
+		av.assoc_id = SCTP_FUTURE_ASSOC;
+		av.assoc_value = 1;
+		if (usrsctp_setsockopt(lsock, IPPROTO_SCTP, 0x1206, &av, sizeof(av)) < 0) {
+			say("error interleaving_supported errno=%d %s", errno, strerror(errno));
 			return 1;
 		}
 	}
@@ -780,6 +888,41 @@ int main(int argc, char **argv)
 				say("error addstreams errno=%d %s", errno, strerror(errno));
 			else
 				say("addstreams_called");
+		} else if (!strncmp(line, "resetassoc", 10)) {
+			sctp_assoc_t aid = 0;
+			if (usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_RESET_ASSOC, &aid, sizeof(aid)) < 0)
+				say("error resetassoc errno=%d %s", errno, strerror(errno));
+			else
+				say("resetassoc_called");
+		} else if (!strncmp(line, "sendx", 5)) {
+			unsigned stream, first, policy, value;
+			if (sscanf(line + 5, " %u %u %zu %u %u %u %u", &stream, &count, &size, &first,
+				   &policy, &value, &unordered) != 7)
+				say("error sendx: sendx STREAM COUNT SIZE FIRST POLICY VALUE UNORDERED");
+			else
+				send_pr(stream, count, size, first, policy, value, (int)unordered);
+		} else if (!strncmp(line, "bindx", 5)) {
+			char op[8] = "", addr[64] = "";
+			struct sockaddr_storage a;
+			socklen_t alen;
+			if (sscanf(line + 5, " %7s %63s", op, addr) != 2 ||
+			    parse_addr(addr, sctp_port, &a, &alen) < 0) {
+				say("error bindx: bindx add|rem ADDR");
+				continue;
+			}
+			if (usrsctp_bindx(sock, (struct sockaddr *)&a, 1,
+					  !strcmp(op, "rem") ? SCTP_BINDX_REM_ADDR : SCTP_BINDX_ADD_ADDR) < 0)
+				say("error bindx errno=%d %s", errno, strerror(errno));
+			else
+				say("bindx_called");
+		} else if (!strncmp(line, "peerprimary", 11)) {
+			char addr[64] = "";
+			if (sscanf(line + 11, " %63s", addr) == 1)
+				set_primary(addr, 1, sctp_port);
+		} else if (!strncmp(line, "primary", 7)) {
+			char addr[64] = "";
+			if (sscanf(line + 7, " %63s", addr) == 1)
+				set_primary(addr, 0, 0);
 		} else if (!strncmp(line, "quit", 4)) {
 			break;
 		} else {
