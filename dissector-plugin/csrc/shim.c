@@ -11,6 +11,9 @@
 #include <epan/column-utils.h>
 #include <epan/tap.h>
 #include <epan/dissectors/packet-sctp.h>
+#include <epan/prefs.h>
+#include <epan/stat_tap_ui.h>
+#include <stdio.h>
 #include <ws_version.h>
 #include "shim.h"
 
@@ -55,6 +58,8 @@ void sctpkit_pinfo_get(packet_info *pinfo, tvbuff_t *tvb, sctpkit_pinfo *out)
         memcpy(out->dst, pinfo->dst.data, (size_t)pinfo->dst.len);
     out->captured_len = tvb_captured_length(tvb);
     out->reported_len = tvb_reported_length(tvb);
+    out->abs_secs = (int64_t)pinfo->abs_ts.secs;
+    out->abs_nsecs = (int32_t)pinfo->abs_ts.nsecs;
 }
 
 int sctpkit_tvb_copy(tvbuff_t *tvb, uint8_t *buf, uint32_t len)
@@ -355,6 +360,17 @@ static void apply_ops(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
             do_handoff(tvb, pinfo, tree, o->start, o->length, (int32_t)o->aux, (const uint8_t *)o->ptr,
                        o->enc, o->aux2, sport, dport, proto_sctp);
             break;
+        case SCTPKIT_OP_TIME: {
+            int64_t ns = (int64_t)o->value;
+            nstime_t t;
+            t.secs = (time_t)(ns / 1000000000);
+            t.nsecs = (int)(ns % 1000000000);
+            last = proto_tree_add_time(top, o->hf, tvb, o->start, o->length, &t);
+            break;
+        }
+        case SCTPKIT_OP_STRING:
+            last = proto_tree_add_string(top, o->hf, tvb, o->start, o->length, text);
+            break;
         case SCTPKIT_OP_COL_INFO:
             col_append_str(pinfo->cinfo, COL_INFO, text);
             break;
@@ -442,4 +458,47 @@ void sctpkit_tap_sctp(tvbuff_t *tvb, packet_info *pinfo,
     info->incomplete = n > k;
     if (k > 0)
         tap_queue_packet(tap_id, pinfo, info);
+}
+
+void sctpkit_register_filename_pref(struct pref_module *module, const char *name, const char *title,
+                                    const char *desc, const char **var)
+{
+    prefs_register_filename_preference(module, name, title, desc, var, FALSE);
+}
+
+/* -z sctpkit,assoc / -z sctpkit,streams: the tables come from the analysis
+ * that dissection ran (Rust); the listener only asks for a draw at the end. */
+static sctpkit_stats_fn stats_draw;
+static uint32_t stats_kinds[2] = {0, 1};
+
+static void stats_draw_cb(void *tapdata)
+{
+    fflush(stdout);
+    if (stats_draw)
+        stats_draw(*(const uint32_t *)tapdata);
+}
+
+static void stats_init(const char *opt_arg, void *userdata)
+{
+    GString *err = register_tap_listener("sctp", userdata, NULL, TL_REQUIRES_NOTHING, NULL, NULL,
+                                         stats_draw_cb, NULL);
+    (void)opt_arg;
+    if (err) {
+        fprintf(stderr, "sctpkit: cannot listen to the sctp tap: %s\n", err->str);
+        g_string_free(err, TRUE);
+    }
+}
+
+static stat_tap_ui stats_assoc = {
+    REGISTER_STAT_GROUP_TELEPHONY, "SCTP associations (sctpkit)", "sctpkit,assoc", stats_init, 0, NULL,
+};
+static stat_tap_ui stats_streams = {
+    REGISTER_STAT_GROUP_TELEPHONY, "SCTP streams (sctpkit)", "sctpkit,streams", stats_init, 0, NULL,
+};
+
+void sctpkit_register_stats(sctpkit_stats_fn draw)
+{
+    stats_draw = draw;
+    register_stat_tap_ui(&stats_assoc, &stats_kinds[0]);
+    register_stat_tap_ui(&stats_streams, &stats_kinds[1]);
 }

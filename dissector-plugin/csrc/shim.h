@@ -33,6 +33,8 @@ enum sctpkit_op_kind {
     SCTPKIT_OP_COL_INFO = 16, /* col_append_str(COL_INFO, text) */
     SCTPKIT_OP_COL_FENCE = 17, /* col_set_fence(COL_INFO): what an upper layer writes
                                  next goes after the text so far */
+    SCTPKIT_OP_TIME = 18,     /* proto_tree_add_time(top, hf, start, len, value: signed ns) -> last */
+    SCTPKIT_OP_STRING = 19,   /* proto_tree_add_string(top, hf, start, len, text) -> last */
 };
 
 typedef struct sctpkit_op {
@@ -68,6 +70,8 @@ typedef struct sctpkit_pinfo {
     uint8_t dst[16];
     uint32_t captured_len;
     uint32_t reported_len;
+    int64_t abs_secs;   /* capture time (pinfo->abs_ts) */
+    int32_t abs_nsecs;
 } sctpkit_pinfo;
 
 void sctpkit_pinfo_get(struct _packet_info *pinfo, struct tvbuff *tvb, sctpkit_pinfo *out);
@@ -127,5 +131,17 @@ typedef struct sctpkit_tap_facts {
  * MAXIMUM_NUMBER_OF_TVBS entries (then marked incomplete). */
 void sctpkit_tap_sctp(struct tvbuff *tvb, struct _packet_info *pinfo,
                       const sctpkit_tap_facts *facts, const sctpkit_tap_span *spans, uint32_t n);
+
+/* A filename preference of `module` (a module_t); Wireshark owns *var
+ * (it re-allocates it when the preference changes). */
+struct pref_module;
+void sctpkit_register_filename_pref(struct pref_module *module, const char *name, const char *title,
+                                    const char *desc, const char **var);
+
+/* Registers the `-z sctpkit,assoc` and `-z sctpkit,streams` statistics: a
+ * listener on the "sctp" tap whose draw callback calls `draw` with 0
+ * (associations) or 1 (streams), after flushing C's stdout. */
+typedef void (*sctpkit_stats_fn)(uint32_t kind);
+void sctpkit_register_stats(sctpkit_stats_fn draw);
 
 #endif

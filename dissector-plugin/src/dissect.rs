@@ -14,6 +14,7 @@ use sctp_codec::lint;
 use sctp_codec::wire::pad4;
 use sctp_codec::{DecodeOptions, Decoder, Packet};
 
+use crate::analysis::Analysis;
 use crate::assoc::Assocs;
 use crate::ffi::{Enc, Frame, FrameFacts, OpList};
 use crate::fields::Fixed;
@@ -31,6 +32,8 @@ struct State {
     reassembly: Reassembler,
     tsns: TsnLog,
     assocs: Assocs,
+    /// The association analysis (`sctpkit.analysis.*`), when on.
+    analysis: Option<Analysis>,
 }
 
 /// TSNs of whole DATA chunks seen per direction (first pass), to spot
@@ -85,6 +88,17 @@ static STATE: Mutex<Option<State>> = Mutex::new(None);
 /// Forgets everything about the previous capture file.
 pub fn reset() {
     *STATE.lock().unwrap_or_else(|e| e.into_inner()) = Some(State::default());
+}
+
+/// The association tables of the analysis so far; `None` when it is off.
+pub fn summaries() -> Option<Vec<sctp_codec::analysis::AssocSummary>> {
+    let on = plugin::registered().is_some_and(|r| r.prefs.analysis.get() != 0);
+    let guard = STATE.lock().unwrap_or_else(|e| e.into_inner());
+    match guard.as_ref().and_then(|s| s.analysis.as_ref()) {
+        Some(a) => Some(a.summaries()),
+        None if on => Some(Vec::new()),
+        None => None,
+    }
 }
 
 /// One DATA / I-DATA payload to hand off.
@@ -189,19 +203,55 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
             h.info.push_str(m);
         }
     }
+    // The association analysis: computed on the first pass, read afterwards.
+    let analysis = if reg.prefs.analysis.get() != 0 {
+        let a = state
+            .analysis
+            .get_or_insert_with(|| Analysis::new(reg.prefs.auth_keys.get().as_deref()));
+        a.first_pass(&facts, bytes, rules);
+        let offsets: Vec<usize> = sctp_codec::PacketView::parse(bytes, rules)
+            .map(|v| v.chunks().map(|c| c.offset()).collect())
+            .unwrap_or_default();
+        a.ops(
+            facts.frame,
+            &offsets,
+            &reg.analysis_ids,
+            &reg.analysis_experts,
+            reg.ett(Ett::Analysis),
+            frame.has_tree(),
+        )
+    } else {
+        state.analysis = None;
+        None
+    };
     drop(guard);
+    let (pre, per) = match analysis {
+        Some((pre, per)) => (Some(pre), per),
+        None => (None, Vec::new()),
+    };
 
     let ett = reg.ett(Ett::Protocol);
     let ops = if frame.has_tree() {
         // The whole tree, the hand-offs in place: after a chunk whose payload
         // went to an upper layer, later chunks go under a new protocol item,
         // as the built-in does.
+        for (k, o) in per {
+            if let Some(Some(h)) = hooks.get_mut(k) {
+                h.extra.get_or_insert_with(OpList::default).extend(o);
+            }
+        }
         let mut tb = TreeBuilder::new(reg, report.map(|r| r.computed), hooks, p.chunks.len());
         tb.assoc = Some(assoc.index);
         p.describe(&mut tb);
         tb.finish();
         add_packet_experts(&mut tb.ops, reg, &p, &rules, report.as_ref());
-        tb.ops
+        match pre {
+            Some(mut pre) => {
+                pre.extend(tb.ops);
+                pre
+            }
+            None => tb.ops,
+        }
     } else {
         let mut ops = OpList::default();
         let mut info = InfoColumn::default();
@@ -210,6 +260,10 @@ fn dissect_bytes(frame: &mut Frame, reg: &Registered, facts: &FrameFacts, bytes:
             info.chunk(&mut ops, h);
         }
         info.flush(&mut ops);
+        // No tree: the analysis' expert info only (tshark -q -z expert).
+        for (_, o) in per {
+            ops.extend(o);
+        }
         ops
     };
     // Before the hand-offs: upper layers (M3UA, ...) change the packet's

@@ -120,6 +120,17 @@ unsafe extern "C" fn init_cb() {
     guard(crate::dissect::reset);
 }
 
+unsafe extern "C" fn stats_cb(kind: u32) {
+    let _ = std::panic::catch_unwind(|| crate::stats::draw(kind));
+}
+
+/// Registers `-z sctpkit,assoc` and `-z sctpkit,streams` (see
+/// [`crate::stats`]).
+pub fn register_stats() {
+    // SAFETY: stats_cb is valid for the program's lifetime; the shim keeps it.
+    unsafe { sys::sctpkit_register_stats(Some(stats_cb)) }
+}
+
 unsafe extern "C" fn dissect_cb(
     tvb: *mut sys::tvbuff_t,
     pinfo: *mut sys::packet_info,
@@ -173,6 +184,8 @@ pub enum FieldType {
     Ipv6,
     /// FT_FRAMENUM.
     FrameNum,
+    /// FT_RELATIVE_TIME (seconds and nanoseconds).
+    RelTime,
 }
 
 /// How an integer is shown.
@@ -244,6 +257,10 @@ fn header_field(f: &FieldReg) -> sys::header_field_info {
         FieldType::Ipv4 => (ftenum::FT_IPv4, field_display_e::BASE_NONE as c_int),
         FieldType::Ipv6 => (ftenum::FT_IPv6, field_display_e::BASE_NONE as c_int),
         FieldType::FrameNum => (ftenum::FT_FRAMENUM, field_display_e::BASE_NONE as c_int),
+        FieldType::RelTime => (
+            ftenum::FT_RELATIVE_TIME,
+            field_display_e::BASE_NONE as c_int,
+        ),
     };
     let strings = match &f.names {
         Names::None => ptr::null(),
@@ -360,6 +377,10 @@ pub enum Group {
     Reassemble,
     /// PI_UNDECODED.
     Undecoded,
+    /// PI_SEQUENCE.
+    Sequence,
+    /// PI_SECURITY.
+    Security,
 }
 
 /// One expert item to register.
@@ -394,6 +415,8 @@ pub fn register_experts(proto: i32, experts: &[ExpertReg]) -> Vec<ExpertId> {
                 Group::Protocol => sys::PI_PROTOCOL,
                 Group::Reassemble => sys::PI_REASSEMBLE,
                 Group::Undecoded => sys::PI_UNDECODED,
+                Group::Sequence => sys::PI_SEQUENCE,
+                Group::Security => sys::PI_SECURITY,
             } as c_int;
             let severity = match e.severity {
                 Severity::Note => sys::PI_NOTE,
@@ -512,6 +535,26 @@ impl PrefCell {
     }
 }
 
+/// A filename preference's cell (a `const char *` Wireshark writes).
+#[derive(Debug, Clone, Copy)]
+pub struct FilenamePref(usize);
+
+impl FilenamePref {
+    /// The current value, `None` when empty.
+    pub fn get(&self) -> Option<String> {
+        // SAFETY: the cell is a leaked pointer slot; Wireshark writes it only
+        // from the main thread, between dissections, with NULL or a valid C
+        // string it keeps alive until the next change.
+        let p = unsafe { ptr::read_volatile(self.0 as *const *const c_char) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: non-NULL, NUL-terminated (see above).
+        let s = unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned();
+        (!s.is_empty()).then_some(s)
+    }
+}
+
 /// Registers `proto`'s preferences module; changes re-run the handoff.
 pub fn register_prefs(proto: i32) -> PrefsModule {
     // SAFETY: prefs_apply_cb is valid for the program's lifetime.
@@ -554,6 +597,23 @@ impl PrefsModule {
             )
         };
         cell
+    }
+    /// A filename preference (empty by default).
+    pub fn filename_pref(&self, name: &str, title: &str, desc: &str) -> FilenamePref {
+        let cell: &'static mut *const c_char = Box::leak(Box::new(leak_cstr("")));
+        let p = cell as *mut *const c_char;
+        // SAFETY: strings leaked; the cell is a leaked `const char *` that
+        // Wireshark owns from now on (it replaces the pointer on changes).
+        unsafe {
+            sys::sctpkit_register_filename_pref(
+                self.ptr(),
+                leak_cstr(name),
+                leak_cstr(title),
+                leak_cstr(desc),
+                p,
+            )
+        };
+        FilenamePref(p as usize)
     }
     /// An enumerated preference: `(name, description, value)` choices.
     pub fn enum_pref(
@@ -665,6 +725,8 @@ pub struct FrameFacts {
     pub captured_len: u32,
     /// Bytes on the wire.
     pub reported_len: u32,
+    /// Capture time, nanoseconds since the Unix epoch.
+    pub time_ns: i128,
 }
 
 /// The packet being dissected (valid only during the dissector call).
@@ -695,6 +757,8 @@ impl Frame {
             dst: [0; 16],
             captured_len: 0,
             reported_len: 0,
+            abs_secs: 0,
+            abs_nsecs: 0,
         };
         // SAFETY: pinfo and tvb are valid for the dissector call; `f` is a local.
         unsafe { sys::sctpkit_pinfo_get(self.pinfo, self.tvb, &mut f) };
@@ -706,6 +770,7 @@ impl Frame {
             dst: addr(f.dst_type, &f.dst),
             captured_len: f.captured_len,
             reported_len: f.reported_len,
+            time_ns: i128::from(f.abs_secs) * 1_000_000_000 + i128::from(f.abs_nsecs),
         }
     }
 
@@ -979,6 +1044,33 @@ impl OpList {
                 ..Op::default()
             },
             None,
+        );
+    }
+    /// `proto_tree_add_time` of a relative time of `ns` nanoseconds.
+    pub fn time(&mut self, hf: i32, start: usize, len: usize, ns: i64) {
+        self.push(
+            Op {
+                kind: sys::sctpkit_op_kind_SCTPKIT_OP_TIME,
+                hf,
+                start,
+                len,
+                value: ns as u64,
+                ..Op::default()
+            },
+            None,
+        );
+    }
+    /// `proto_tree_add_string`.
+    pub fn string(&mut self, hf: i32, start: usize, len: usize, text: String) {
+        self.push(
+            Op {
+                kind: sys::sctpkit_op_kind_SCTPKIT_OP_STRING,
+                hf,
+                start,
+                len,
+                ..Op::default()
+            },
+            Some(text),
         );
     }
     /// `proto_tree_add_item`.

@@ -5,6 +5,7 @@
 //! All FFI and every `unsafe` block live in [`ffi`]; the rest is safe Rust
 //! over the codec's types.
 
+pub mod analysis;
 pub mod assoc;
 pub mod dissect;
 pub mod ffi;
@@ -12,5 +13,6 @@ pub mod fields;
 pub mod names;
 pub mod plugin;
 pub mod reassembly;
+pub mod stats;
 pub mod tap;
 pub mod tree;

@@ -4,7 +4,8 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use crate::ffi::{self, ExpertId, ExpertReg, Group, Handle, PrefCell, Severity};
+use crate::analysis;
+use crate::ffi::{self, ExpertId, ExpertReg, FilenamePref, Group, Handle, PrefCell, Severity};
 use crate::fields::Catalog;
 
 /// The IP protocol number of SCTP.
@@ -33,8 +34,10 @@ pub enum Ett {
     Packet,
     /// Reassembled message fragments.
     Fragments,
+    /// The association analysis.
+    Analysis,
 }
-const NETT: usize = 9;
+const NETT: usize = 10;
 
 /// The expert items.
 #[derive(Debug, Clone, Copy)]
@@ -77,6 +80,10 @@ pub struct Prefs {
     pub reassemble: PrefCell,
     /// Also add the built-in's `sctp.*` fields, hidden.
     pub builtin_fields: PrefCell,
+    /// The association analysis (`sctpkit.analysis.*`).
+    pub analysis: PrefCell,
+    /// The SCTP-AUTH key file (docs/auth-keys.md).
+    pub auth_keys: FilenamePref,
 }
 
 impl Prefs {
@@ -112,6 +119,10 @@ pub struct Registered {
     pub experts: Experts,
     /// Preferences.
     pub prefs: Prefs,
+    /// The analysis' field ids.
+    pub analysis_ids: analysis::Ids,
+    /// The analysis' expert items.
+    pub analysis_experts: analysis::Experts,
 }
 
 impl Registered {
@@ -133,6 +144,7 @@ pub fn register() {
     let proto = ffi::register_protocol("SCTP (sctpkit)", "SCTPkit", "sctpkit");
     let catalog = Catalog::build();
     let ids = ffi::register_fields(proto, &catalog.regs);
+    let analysis_ids = analysis::Ids::new(ffi::register_fields(proto, &analysis::field_regs()));
     let etts = ffi::register_subtrees(NETT);
     let e = |abbrev: &str, group, severity, summary: &str| ExpertReg {
         abbrev: format!("sctpkit.{abbrev}"),
@@ -168,8 +180,66 @@ pub fn register() {
                 Severity::Note,
                 "Message fragment",
             ),
+            e(
+                "analysis.retransmission.expert",
+                Group::Sequence,
+                Severity::Note,
+                "Retransmission",
+            ),
+            e(
+                "analysis.acked_before.expert",
+                Group::Sequence,
+                Severity::Warn,
+                "Duplicate TSN: sent again after it was acknowledged",
+            ),
+            e(
+                "analysis.gap.expert",
+                Group::Sequence,
+                Severity::Warn,
+                "Previous segment(s) not captured",
+            ),
+            e(
+                "analysis.out_of_window.expert",
+                Group::Sequence,
+                Severity::Warn,
+                "TSN out of window",
+            ),
+            e(
+                "analysis.revoked.expert",
+                Group::Sequence,
+                Severity::Warn,
+                "Gap acknowledgements revoked",
+            ),
+            e(
+                "analysis.auth.bad_hmac",
+                Group::Security,
+                Severity::Error,
+                "Bad HMAC",
+            ),
+            e(
+                "analysis.auth.unverified",
+                Group::Security,
+                Severity::Note,
+                "AUTH not verified",
+            ),
+            e(
+                "analysis.unauthenticated.expert",
+                Group::Security,
+                Severity::Warn,
+                "Chunk without the AUTH its receiver requires",
+            ),
         ],
     );
+    let analysis_experts = analysis::Experts {
+        retransmission: ex[5],
+        duplicate: ex[6],
+        lost: ex[7],
+        out_of_window: ex[8],
+        revoked: ex[9],
+        bad_hmac: ex[10],
+        unverified: ex[11],
+        unauthenticated: ex[12],
+    };
     let experts = Experts {
         bad_checksum: ex[0],
         bad_length: ex[1],
@@ -230,7 +300,23 @@ pub fn register() {
              `sctp` itself always matches)",
             false,
         ),
+        analysis: m.bool_pref(
+            "analysis",
+            "Association analysis",
+            "Analyse each association (sctpkit.analysis.*: retransmissions, duplicate TSNs, \
+             gaps, the SACK that acknowledged each TSN and the RTT, bytes in flight, \
+             reassembly, SCTP-AUTH verification) and feed -z sctpkit,assoc and -z \
+             sctpkit,streams",
+            true,
+        ),
+        auth_keys: m.filename_pref(
+            "auth_keys",
+            "SCTP-AUTH key file",
+            "A key file (docs/auth-keys.md: ASSOC, PAIR or ANY lines with a Shared Key \
+             Identifier and the key) to verify AUTH chunks with (RFC 4895)",
+        ),
     };
+    ffi::register_stats();
     ffi::register_init();
     let _ = REGISTERED.set(Registered {
         proto,
@@ -239,6 +325,8 @@ pub fn register() {
         etts,
         experts,
         prefs,
+        analysis_ids,
+        analysis_experts,
     });
 }
 

@@ -105,7 +105,7 @@ pub const FIELDS: &[FieldDef] = &[
     f(
         "analysis.acked_before",
         K::Frame,
-        "Duplicate: acknowledged in frame",
+        "Sent again after its acknowledgement in frame",
         "the frame that acknowledged a TSN sent again (tshark's sctp.retransmitted_after_ack)",
     ),
     f(
