@@ -372,6 +372,19 @@ impl Endpoint {
         )
     }
 
+    /// Resets the SSNs of every stream and the TSNs of both directions
+    /// with an SSN/TSN Reset Request (RFC 6525 5.1.4; RFC 6458
+    /// `SCTP_RESET_ASSOC`): only with nothing queued or in flight
+    /// (`ReconfigError::Busy` otherwise); `Event::AssocReset` tells the
+    /// result.
+    pub fn reset_association(&mut self, now: Instant, id: AssocId) -> Result<(), ReconfigError> {
+        let a = self
+            .assocs
+            .get_mut(&id)
+            .ok_or(ReconfigError::NoAssociation)?;
+        a.reconfig_request(now, Request::ResetAssoc)
+    }
+
     /// Adds `outgoing` streams and asks the peer for `incoming` more (Add
     /// Outgoing / Incoming Streams Requests, RFC 6525 5.1.5-5.1.6; RFC 6458
     /// `SCTP_ADD_STREAMS`); `Event::StreamChange` tells the result.

@@ -105,6 +105,19 @@ pub enum Event {
         /// How the request ended.
         result: crate::association::reconfig::ReconfigResult,
     },
+    /// The SSNs of every stream and the TSNs of both directions were reset
+    /// (RFC 6525 5.1.4 / 5.2.4, RFC 6525 6.1.2 `SCTP_ASSOC_RESET_EVENT`),
+    /// at our request or the peer's.
+    AssocReset {
+        /// Which association.
+        id: AssocId,
+        /// The next TSN we send.
+        local_tsn: u32,
+        /// The next TSN we expect from the peer.
+        remote_tsn: u32,
+        /// How the request ended (Performed, Denied, ...).
+        result: crate::association::reconfig::ReconfigResult,
+    },
     /// An address was added, deleted or made primary by ASCONF (RFC 5061;
     /// RFC 6458 6.1.2 `SCTP_ADDR_ADDED`, `SCTP_ADDR_REMOVED`,
     /// `SCTP_ADDR_MADE_PRIM`): the peer's (`local` false, done) or ours

@@ -1,8 +1,10 @@
 //! Stream reconfiguration (RE-CONFIG, RFC 6525) between two of our
 //! endpoints on the in-memory link: outgoing and incoming stream resets,
 //! added streams both ways, a request answered Bad Sequence Number and then
-//! performed when sent again, an SSN/TSN reset answered Denied, and the
-//! refusal when RE-CONFIG was not negotiated. Each checks the chunks on the
+//! performed when sent again, SSN/TSN resets (performed, refused while
+//! data is in flight, In progress while the peer's is), a deferred
+//! outgoing reset (In progress, then performed), and the refusal when
+//! RE-CONFIG was not negotiated. Each checks the chunks on the
 //! wire (parameter types, sequence numbers, results), the events on both
 //! sides and that messages still arrive in order with the new numbering.
 
@@ -262,34 +264,279 @@ fn a_bad_sequence_number_is_answered_and_the_request_sent_again() {
     assert_eq!(requests, 2);
 }
 
+/// (direction, TSN, stream, SSN) of every DATA chunk on the wire.
+fn data_chunks(p: &Pair) -> Vec<(Dir, u32, u16, u16)> {
+    let mut out = Vec::new();
+    for (d, pk) in &p.trace {
+        let v = PacketView::parse(pk, Rules::STANDARD).unwrap();
+        for c in v.chunks() {
+            if let Some(x) = c.data() {
+                out.push((*d, x.tsn(), x.stream(), x.ssn()));
+            }
+        }
+    }
+    out
+}
+
+/// The Response parameters (type 16) on the wire: (direction, its whole
+/// value as u32 words).
+fn responses(p: &Pair) -> Vec<(Dir, Vec<u32>)> {
+    let mut out = Vec::new();
+    for (d, pk) in &p.trace {
+        let v = PacketView::parse(pk, Rules::STANDARD).unwrap();
+        for c in v.chunks().filter(|c| c.ty() == ty::RE_CONFIG) {
+            for t in c.tlvs().filter(|t| t.ty() == 16) {
+                let words = t
+                    .value()
+                    .chunks_exact(4)
+                    .map(|w| u32::from_be_bytes(w.try_into().unwrap()))
+                    .collect();
+                out.push((*d, words));
+            }
+        }
+    }
+    out
+}
+
+fn assoc_resets(p: &mut Pair, a: bool) -> Vec<(u32, u32, ReconfigResult)> {
+    events(p, a)
+        .iter()
+        .filter_map(|e| match e {
+            Event::AssocReset {
+                local_tsn,
+                remote_tsn,
+                result,
+                ..
+            } => Some((*local_tsn, *remote_tsn, *result)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// RFC 6525 5.1.4 / 5.2.4: A asks for an SSN/TSN reset with nothing in
+/// flight; B performs it and answers Performed with its next TSN (the
+/// highest it sent + 1, G2) and A's (the smallest it has not acknowledged
+/// + 2^31, G1); both sides then send DATA from those TSNs with every SSN
+/// back at 0, and every message still arrives, in order.
 #[test]
-fn an_ssn_tsn_reset_request_is_denied() {
+fn an_ssn_tsn_reset_is_performed_and_both_directions_restart() {
     let mut p = pair(cfg(true), cfg(true));
-    // Turn A's next request into an SSN/TSN Reset Request (15): same
-    // sequence number, no other field.
+    send(&mut p, true, 1, 6, 1);
+    send(&mut p, false, 2, 4, 1);
+    deliver(&mut p, true, 6);
+    deliver(&mut p, false, 4);
+    // Let the last SACKs arrive: nothing in flight on either side.
+    p.run_until(Duration::from_millis(500), |_| false);
+    let before = data_chunks(&p);
+    let last_a = before.iter().rev().find(|x| x.0 == Dir::AtoB).unwrap().1;
+    let last_b = before.iter().rev().find(|x| x.0 == Dir::BtoA).unwrap().1;
+    let (now, id) = (p.now, ours(&mut p, true).id.unwrap());
+    ours(&mut p, true).ep.reset_association(now, id).unwrap();
+    let done = p.run_until(Duration::from_secs(10), |p| {
+        !assoc_resets(p, true).is_empty() && !assoc_resets(p, false).is_empty()
+    });
+    assert!(done, "{}", p.report());
+    // On the wire: the request (15, A's sequence number = its initial
+    // TSN, the first request) and a 20-byte Response with both TSNs.
+    let params = reconfig_params(&p);
+    let req = params
+        .iter()
+        .find(|x| x.1 == 15)
+        .expect("an SSN/TSN request");
+    assert_eq!(req.0, Dir::AtoB);
+    let resp = responses(&p);
+    assert_eq!(resp.len(), 1, "{resp:?}");
+    let (dir, words) = &resp[0];
+    assert_eq!(*dir, Dir::BtoA);
+    assert_eq!(words.len(), 4, "Response with both next TSNs: {words:?}");
+    assert_eq!((words[0], words[1]), (req.2, 1), "Performed");
+    let (senders_next, receivers_next) = (words[2], words[3]);
+    assert_eq!(
+        senders_next,
+        last_b.wrapping_add(1),
+        "G2: B's highest TSN + 1"
+    );
+    assert_eq!(
+        receivers_next,
+        last_a.wrapping_add(1).wrapping_add(1 << 31),
+        "G1: A's first unacknowledged TSN + 2^31"
+    );
+    // Both sides report the same pair of TSNs.
+    let ra = assoc_resets(&mut p, true);
+    let rb = assoc_resets(&mut p, false);
+    assert_eq!(
+        ra,
+        vec![(receivers_next, senders_next, ReconfigResult::Performed)]
+    );
+    assert_eq!(
+        rb,
+        vec![(senders_next, receivers_next, ReconfigResult::Performed)]
+    );
+    // After it: new TSNs, SSNs from 0, both ways, on the same streams.
+    let n = data_chunks(&p).len();
+    send(&mut p, true, 1, 3, 2);
+    send(&mut p, false, 2, 3, 2);
+    deliver(&mut p, true, 9);
+    deliver(&mut p, false, 7);
+    let after: Vec<_> = data_chunks(&p)[n..].to_vec();
+    let a_after: Vec<(u32, u16)> = after
+        .iter()
+        .filter(|x| x.0 == Dir::AtoB)
+        .map(|x| (x.1, x.3))
+        .collect();
+    let b_after: Vec<(u32, u16)> = after
+        .iter()
+        .filter(|x| x.0 == Dir::BtoA)
+        .map(|x| (x.1, x.3))
+        .collect();
+    let from = |t: u32| {
+        (0..3u16)
+            .map(move |i| (t.wrapping_add(i as u32), i))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(a_after, from(receivers_next));
+    assert_eq!(b_after, from(senders_next));
+    let got: Vec<Vec<u8>> = p.b.inbox().iter().map(|m| m.data.clone()).collect();
+    let want: Vec<Vec<u8>> = (0..6)
+        .map(|i| vec![1, i])
+        .chain((0..3).map(|i| vec![2, i]))
+        .collect();
+    assert_eq!(got, want);
+    let got: Vec<Vec<u8>> = p.a.inbox().iter().map(|m| m.data.clone()).collect();
+    let want: Vec<Vec<u8>> = (0..4)
+        .map(|i| vec![1, i])
+        .chain((0..3).map(|i| vec![2, i]))
+        .collect();
+    assert_eq!(got, want);
+    // SACKs acknowledge the new TSNs: nothing left in flight.
+    p.run_until(Duration::from_millis(500), |_| false);
+    assert_eq!(ours(&mut p, true).status().unwrap().outstanding, 0);
+    assert_eq!(ours(&mut p, false).status().unwrap().outstanding, 0);
+}
+
+/// The request needs nothing queued or in flight on our side.
+#[test]
+fn an_ssn_tsn_reset_is_refused_while_our_data_is_in_flight() {
+    let mut p = pair(cfg(true), cfg(true));
+    send(&mut p, true, 1, 3, 1);
+    let (now, id) = (p.now, ours(&mut p, true).id.unwrap());
+    assert_eq!(
+        ours(&mut p, true).ep.reset_association(now, id),
+        Err(ReconfigError::Busy)
+    );
+    deliver(&mut p, true, 3);
+    p.run_until(Duration::from_millis(500), |_| false);
+    let now = p.now;
+    ours(&mut p, true).ep.reset_association(now, id).unwrap();
+}
+
+/// B has DATA in flight (A does not see it the first time) when A's
+/// SSN/TSN Reset Request arrives: B answers In progress rather than count
+/// its data as acknowledged (RFC 6525 5.2.4 G3 would lose it); A asks
+/// again on its timer, by then B's data is in and acknowledged, and the
+/// reset is performed. Every message of B arrives.
+#[test]
+fn an_ssn_tsn_reset_waits_while_the_peer_has_data_in_flight() {
+    let mut p = pair(cfg(true), cfg(true));
+    let mut dropped = 0;
     p.set_tamper(move |dir, pk| {
-        if dir == Dir::AtoB && pk.len() >= 24 && pk[12] == ty::RE_CONFIG && pk[17] == 14 {
-            pk[17] = 15;
-            pk[8..12].fill(0);
-            let c = checksum::crc32c_field(pk);
-            pk[8..12].copy_from_slice(&c.to_be_bytes());
+        let data = PacketView::parse(pk, Rules::STANDARD)
+            .map(|v| v.chunks().any(|c| c.ty() == ty::DATA))
+            .unwrap_or(false);
+        if dir == Dir::BtoA && data && dropped < 3 {
+            dropped += 1;
+            return Tamper::Drop;
         }
         Tamper::Pass
     });
+    send(&mut p, false, 2, 3, 1);
+    p.run_until(Duration::from_millis(20), |_| false);
+    assert!(ours(&mut p, false).status().unwrap().outstanding > 0);
     let (now, id) = (p.now, ours(&mut p, true).id.unwrap());
-    ours(&mut p, true)
-        .ep
-        .reset_incoming_streams(now, id, &[])
-        .unwrap();
-    p.run_until(Duration::from_secs(2), |_| false);
-    let params = reconfig_params(&p);
-    let resp = params.iter().find(|x| x.1 == 16).expect("a response");
-    assert_eq!(resp.3, 2, "Denied: {params:?}");
-    assert!(events(&mut p, true).iter().any(|e| matches!(
+    ours(&mut p, true).ep.reset_association(now, id).unwrap();
+    let done = p.run_until(Duration::from_secs(30), |p| {
+        !assoc_resets(p, true).is_empty()
+    });
+    assert!(done, "{}", p.report());
+    let results: Vec<u32> = responses(&p).iter().map(|r| r.1[1]).collect();
+    assert_eq!(results.first(), Some(&6), "In progress first: {results:?}");
+    assert_eq!(results.last(), Some(&1), "then Performed: {results:?}");
+    assert_eq!(assoc_resets(&mut p, true)[0].2, ReconfigResult::Performed);
+    let got: Vec<Vec<u8>> = p.a.inbox().iter().map(|m| m.data.clone()).collect();
+    assert_eq!(got, (0..3).map(|i| vec![1, i]).collect::<Vec<_>>());
+}
+
+/// Whether B has received no DATA yet (A's first DATA was lost).
+fn dropped_probe(p: &mut Pair) -> bool {
+    p.b.inbox().is_empty() && ours(p, true).status().unwrap().outstanding > 0
+}
+
+/// RFC 6525 5.2.2 deferred reset: A's first DATA on stream 1 is lost and
+/// A resets the stream at once, so its Outgoing SSN Reset Request's
+/// Sender's Last Assigned TSN is above B's cumulative TSN: B answers In
+/// progress (6) and resets nothing yet; A sends the request again on its
+/// timer, once the DATA came B performs it (1). Messages sent after the
+/// request start at SSN 0 and arrive after the others, in order.
+#[test]
+fn a_deferred_reset_is_answered_in_progress_then_performed() {
+    let mut p = pair(cfg(true), cfg(true));
+    let mut dropped = false;
+    p.set_tamper(move |dir, pk| {
+        let data = PacketView::parse(pk, Rules::STANDARD)
+            .map(|v| v.chunks().any(|c| c.ty() == ty::DATA))
+            .unwrap_or(false);
+        if dir == Dir::AtoB && data && !dropped {
+            dropped = true;
+            return Tamper::Drop;
+        }
+        Tamper::Pass
+    });
+    send(&mut p, true, 1, 3, 1);
+    // The DATA leaves (and is lost) before the request.
+    p.run_until(Duration::from_millis(1), |_| false);
+    assert!(dropped_probe(&mut p));
+    let (now, id) = (p.now, ours(&mut p, true).id.unwrap());
+    ours(&mut p, true).ep.reset_streams(now, id, &[1]).unwrap();
+    send(&mut p, true, 1, 2, 2);
+    let done = p.run_until(Duration::from_secs(30), |p| {
+        ours(p, true)
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::StreamReset { .. }))
+            && p.b.inbox().len() == 5
+    });
+    assert!(done, "{}", p.report());
+    // In progress until the lost DATA came (the request may be sent again
+    // before the DATA is), then Performed once.
+    let results: Vec<u32> = responses(&p).iter().map(|r| r.1[1]).collect();
+    assert_eq!(results.first(), Some(&6), "In progress first: {results:?}");
+    assert_eq!(results.last(), Some(&1), "then Performed: {results:?}");
+    assert!(
+        results[..results.len() - 1].iter().all(|r| *r == 6),
+        "{results:?}"
+    );
+    let requests: Vec<_> = reconfig_params(&p)
+        .into_iter()
+        .filter(|x| x.1 == 13)
+        .collect();
+    assert_eq!(requests.len(), results.len(), "sent again: {requests:?}");
+    assert!(
+        requests.iter().all(|r| r.2 == requests[0].2),
+        "with the same number"
+    );
+    let got: Vec<Vec<u8>> = p.b.inbox().iter().map(|m| m.data.clone()).collect();
+    let want: Vec<Vec<u8>> = (0..3)
+        .map(|i| vec![1, i])
+        .chain((0..2).map(|i| vec![2, i]))
+        .collect();
+    assert_eq!(got, want);
+    let ssns: Vec<u16> = data_ssns(&p, Dir::AtoB).iter().map(|x| x.1).collect();
+    assert_eq!(&ssns[ssns.len() - 2..], [0, 1], "{ssns:?}");
+    assert!(events(&mut p, false).iter().any(|e| matches!(
         e,
         Event::StreamReset {
             outgoing: false,
-            result: ReconfigResult::Denied,
+            result: ReconfigResult::Performed,
             ..
         }
     )));

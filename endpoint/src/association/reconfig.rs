@@ -95,6 +95,9 @@ pub enum Request {
         /// The streams.
         streams: Vec<u16>,
     },
+    /// Reset the SSNs of every stream and the TSNs of both directions
+    /// (SSN/TSN Reset Request, 5.1.4).
+    ResetAssoc,
     /// Add outgoing streams (5.1.5) and ask for incoming ones (5.1.6).
     AddStreams {
         /// Outgoing streams to add.
@@ -165,6 +168,9 @@ pub enum PeerAsks {
         seq: u32,
         /// The result.
         result: ReconfigResult,
+        /// Sender's and Receiver's Next TSN, when present (the answer to an
+        /// SSN/TSN Reset Request, RFC 6525 4.4).
+        next_tsns: Option<(u32, u32)>,
     },
 }
 
@@ -224,6 +230,7 @@ fn one(t: u16, v: &[u8]) -> Option<PeerAsks> {
         param::RESPONSE => PeerAsks::Response {
             seq: u32_at(v, 0)?,
             result: ReconfigResult::from_u32(u32_at(v, 4)?),
+            next_tsns: u32_at(v, 8).zip(u32_at(v, 12)),
         },
         _ => return None,
     })
@@ -240,6 +247,10 @@ pub enum SeqCheck {
     Bad,
 }
 
+/// The peer's last request answered: its sequence number, the result, and
+/// the next TSNs of an SSN/TSN reset (RFC 6525 5.2.1).
+type LastAnswer = (u32, ReconfigResult, Option<(u32, u32)>);
+
 /// RE-CONFIG state of one association.
 #[derive(Debug)]
 pub struct Reconfig {
@@ -249,8 +260,8 @@ pub struct Reconfig {
     /// The next one expected from the peer (its initial TSN).
     peer_seq: u32,
     /// The result we gave to the peer's last request (5.2.1: a request sent
-    /// again gets it again).
-    last_result: Option<(u32, ReconfigResult)>,
+    /// again gets it again), with the next TSNs of an SSN/TSN reset.
+    last_result: Option<LastAnswer>,
     /// Our request waiting for its response.
     pub outstanding: Option<Outstanding>,
     /// Requests of the application waiting for the outstanding one.
@@ -289,11 +300,49 @@ impl Reconfig {
     /// Answers the peer's request `seq` with `result`; a final result moves
     /// on to the next sequence number (In progress does not, 5.2.2).
     pub fn respond(&mut self, seq: u32, result: ReconfigResult) {
-        let mut v = [0u8; 8];
+        self.respond_with(seq, result, None);
+    }
+
+    /// Answers with the Sender's and Receiver's Next TSN fields too (the
+    /// answer to an SSN/TSN Reset Request, RFC 6525 4.4 and 5.2.4 G6).
+    pub fn respond_with(&mut self, seq: u32, result: ReconfigResult, tsns: Option<(u32, u32)>) {
+        let mut v = [0u8; 16];
         v[..4].copy_from_slice(&seq.to_be_bytes());
-        v[4..].copy_from_slice(&result.to_u32().to_be_bytes());
-        put_tlv(&mut self.out, param::RESPONSE, &v);
-        self.finish_peer(seq, result);
+        v[4..8].copy_from_slice(&result.to_u32().to_be_bytes());
+        let len = match tsns {
+            Some((sender, receiver)) => {
+                v[8..12].copy_from_slice(&sender.to_be_bytes());
+                v[12..16].copy_from_slice(&receiver.to_be_bytes());
+                16
+            }
+            None => 8,
+        };
+        put_tlv(&mut self.out, param::RESPONSE, &v[..len]);
+        if result != ReconfigResult::InProgress && seq == self.peer_seq {
+            self.peer_seq = self.peer_seq.wrapping_add(1);
+            self.last_result = Some((seq, result, tsns));
+        }
+    }
+
+    /// Answers a request sent again with the result (and next TSNs) it
+    /// got the first time (RFC 6525 5.2.1).
+    pub fn respond_again(&mut self, seq: u32) {
+        let (r, tsns) = match self.last_result {
+            Some((_, r, tsns)) => (r, tsns),
+            None => (ReconfigResult::Performed, None),
+        };
+        let mut v = [0u8; 16];
+        v[..4].copy_from_slice(&seq.to_be_bytes());
+        v[4..8].copy_from_slice(&r.to_u32().to_be_bytes());
+        let len = match tsns {
+            Some((sender, receiver)) => {
+                v[8..12].copy_from_slice(&sender.to_be_bytes());
+                v[12..16].copy_from_slice(&receiver.to_be_bytes());
+                16
+            }
+            None => 8,
+        };
+        put_tlv(&mut self.out, param::RESPONSE, &v[..len]);
     }
 
     /// Records the result of the peer's request `seq` without a Response
@@ -302,13 +351,13 @@ impl Reconfig {
     pub fn finish_peer(&mut self, seq: u32, result: ReconfigResult) {
         if result != ReconfigResult::InProgress && seq == self.peer_seq {
             self.peer_seq = self.peer_seq.wrapping_add(1);
-            self.last_result = Some((seq, result));
+            self.last_result = Some((seq, result, None));
         }
     }
 
     /// The result given to the peer's previous request.
     pub fn last_result(&self) -> Option<ReconfigResult> {
-        self.last_result.map(|(_, r)| r)
+        self.last_result.map(|(_, r, _)| r)
     }
 
     /// Starts the next queued request if none is outstanding; the caller
@@ -353,6 +402,10 @@ impl Reconfig {
                     v.extend_from_slice(&s.to_be_bytes());
                 }
                 put_tlv(&mut params, param::INCOMING_SSN_RESET, &v);
+                self.next_seq = seq.wrapping_add(1);
+            }
+            Request::ResetAssoc => {
+                put_tlv(&mut params, param::SSN_TSN_RESET, &seq.to_be_bytes());
                 self.next_seq = seq.wrapping_add(1);
             }
             Request::AddStreams { outgoing, incoming } => {
@@ -477,8 +530,52 @@ mod tests {
             parsed[1],
             Some(PeerAsks::Response {
                 seq: 500,
-                result: ReconfigResult::Performed
+                result: ReconfigResult::Performed,
+                next_tsns: None,
             })
+        );
+    }
+
+    #[test]
+    fn ssn_tsn_reset_request_and_its_response_with_next_tsns() {
+        // RFC 6525 4.3: type 15, length 8, the request sequence number.
+        let mut r = Reconfig::new(0x0102_0304, 9);
+        r.queued.push_back(Request::ResetAssoc);
+        r.start_next(0, |_| true).unwrap();
+        assert_eq!(r.out, [0, 15, 0, 8, 1, 2, 3, 4]);
+        assert_eq!(
+            parse(&r.out),
+            vec![Some(PeerAsks::ResetAll { seq: 0x0102_0304 })]
+        );
+        // RFC 6525 4.4: the Response to it is 20 bytes long with the
+        // Sender's and the Receiver's Next TSN after the result.
+        let mut p = Reconfig::new(0, 9);
+        p.respond_with(9, ReconfigResult::Performed, Some((0xa0a0_a0a0, 7)));
+        assert_eq!(
+            p.out,
+            [0, 16, 0, 20, 0, 0, 0, 9, 0, 0, 0, 1, 0xa0, 0xa0, 0xa0, 0xa0, 0, 0, 0, 7]
+        );
+        // The same request again gets the same answer, next TSNs included.
+        assert_eq!(p.check(9), SeqCheck::Repeat);
+        p.out.clear();
+        p.respond_again(9);
+        assert_eq!(
+            parse(&p.out),
+            vec![Some(PeerAsks::Response {
+                seq: 9,
+                result: ReconfigResult::Performed,
+                next_tsns: Some((0xa0a0_a0a0, 7)),
+            })]
+        );
+        // A Response of 8 bytes of value has no next TSNs; one cut after
+        // the first of them has none either.
+        assert_eq!(
+            parse(&[0, 16, 0, 16, 0, 0, 0, 9, 0, 0, 0, 2, 0, 0, 0, 5]),
+            vec![Some(PeerAsks::Response {
+                seq: 9,
+                result: ReconfigResult::Denied,
+                next_tsns: None,
+            })]
         );
     }
 

@@ -26,6 +26,9 @@ pub enum ReconfigError {
     InvalidStream,
     /// More than 65,535 streams.
     TooManyStreams,
+    /// An SSN/TSN reset needs nothing queued or in flight (RFC 6525 5.1.4
+    /// resets the TSNs under it; usrsctp refuses it so too, with EBUSY).
+    Busy,
 }
 
 impl std::fmt::Display for ReconfigError {
@@ -36,6 +39,7 @@ impl std::fmt::Display for ReconfigError {
             ReconfigError::NotEstablished => "the association is not established",
             ReconfigError::InvalidStream => "no such stream",
             ReconfigError::TooManyStreams => "more than 65,535 streams",
+            ReconfigError::Busy => "data is still queued or in flight",
         })
     }
 }
@@ -68,6 +72,13 @@ impl Association {
                     return Err(ReconfigError::InvalidStream);
                 }
             }
+            Request::ResetAssoc => {
+                if !self.tx.is_empty() || !self.rtx.is_empty() {
+                    return Err(ReconfigError::Busy);
+                }
+                // Nothing new goes out until the peer answers (5.1.4).
+                self.tx.pause(&[]);
+            }
             Request::AddStreams { outgoing, incoming } => {
                 if self.tx.streams() as u32 + *outgoing as u32 > u16::MAX as u32
                     || self.inbound_streams() as u32 + *incoming as u32 > u16::MAX as u32
@@ -81,6 +92,41 @@ impl Association {
         }
         self.reconfig_pump(now);
         Ok(())
+    }
+
+    /// Starts both directions' TSNs again (RFC 6525 5.2.4 G1-G5 on the
+    /// side asked, 5.1.4 on the side that asked): the peer's next DATA
+    /// carries `peer_next`, ours `our_next`; what was in flight counts as
+    /// acknowledged, what waited for a missing TSN is skipped, and every
+    /// stream's SSN (or MID) starts at 0 both ways.
+    fn restart_tsns(&mut self, peer_next: u32, our_next: u32) {
+        let retransmissions = self.rtx.retransmissions;
+        self.rtx = super::retransmit::RetransmitQueue::new(our_next);
+        self.rtx.retransmissions = retransmissions;
+        self.flight.iter_mut().for_each(|f| *f = 0);
+        self.t3.iter_mut().for_each(|t| *t = None);
+        self.fwd_tsn_sent = None;
+        self.send_fwd_tsn = false;
+        self.ecne_tsn = None;
+        self.cwr_tsn = None;
+        self.cwr_out = None;
+        let inbound = self.inbound_streams();
+        if self.rx.is_some() {
+            self.rx = Some(super::data_tracker::DataTracker::new(
+                peer_next,
+                self.cfg.sack_every,
+                self.cfg.sack_delay,
+            ));
+        }
+        if self.reasm.is_some() {
+            let mut r = super::reassembly::Reassembler::new(inbound, peer_next);
+            r.set_partial_delivery_point(self.cfg.receive_window as usize / 2);
+            self.reasm = Some(r);
+        }
+        if self.ireasm.is_some() {
+            self.ireasm = Some(super::interleaved::IdataReassembler::new(inbound));
+        }
+        self.tx.reset_numbers(&[]);
     }
 
     /// Inbound streams now.
@@ -150,6 +196,10 @@ impl Association {
         let id = self.id;
         let cum = self.rx.as_ref().map(|r| r.cum_tsn());
         let inbound_now = self.inbound_streams();
+        // An SSN/TSN reset waits while our data is in flight or a message
+        // is half sent (its TSNs and SSN would change under it).
+        let tx_busy = !self.rtx.is_empty() || self.tx.cutting(&[]);
+        let our_next = self.rtx.next_tsn().0;
         let Some(rc) = self.reconfig.as_mut() else {
             return;
         };
@@ -158,7 +208,7 @@ impl Association {
         let seq = match &ask {
             PeerAsks::ResetIncoming { seq, .. }
             | PeerAsks::ResetOutgoing { seq, .. }
-            | PeerAsks::ResetAll { seq }
+            | PeerAsks::ResetAll { seq, .. }
             | PeerAsks::AddIncoming { seq, .. }
             | PeerAsks::AddOutgoing { seq, .. } => Some(*seq),
             PeerAsks::Response { .. } => None,
@@ -176,9 +226,8 @@ impl Association {
             }
             match rc.check(seq) {
                 SeqCheck::Repeat => {
-                    let r = rc.last_result().unwrap_or(ReconfigResult::Performed);
                     if !matches!(ask, PeerAsks::ResetOutgoing { .. }) {
-                        rc.respond(seq, r);
+                        rc.respond_again(seq);
                     }
                     return;
                 }
@@ -240,9 +289,31 @@ impl Association {
                 });
             }
             PeerAsks::ResetAll { seq } => {
-                // SSN/TSN reset (5.2.4) is not offered: Denied is one of
-                // its answers.
-                rc.respond(seq, ReconfigResult::Denied);
+                // SSN/TSN reset (RFC 6525 5.2.4). With a request of ours
+                // open, or our data in flight, not now: In progress, and
+                // the peer asks again on its timer (performing it would
+                // count our data in flight as acknowledged, G3, and lose it).
+                if rc.outstanding.is_some() || !rc.queued.is_empty() || tx_busy {
+                    rc.respond(seq, ReconfigResult::InProgress);
+                    return;
+                }
+                // G1: the peer's next TSN, the smallest TSN we have not
+                // acknowledged plus 2^31; G2: ours, the highest we sent
+                // plus 1; G6: both in the Response.
+                let Some(cum) = cum else {
+                    rc.respond(seq, ReconfigResult::Denied);
+                    return;
+                };
+                let peer_next = cum.0.wrapping_add(1).wrapping_add(1 << 31);
+                rc.respond_with(seq, ReconfigResult::Performed, Some((our_next, peer_next)));
+                // G3-G5: acknowledge all, skip all, every SSN back to 0.
+                self.restart_tsns(peer_next, our_next);
+                self.events.push_back(Event::AssocReset {
+                    id,
+                    local_tsn: our_next,
+                    remote_tsn: peer_next,
+                    result: ReconfigResult::Performed,
+                });
             }
             PeerAsks::AddIncoming { seq, count } => {
                 let inbound = inbound_now as u32 + count as u32;
@@ -279,13 +350,22 @@ impl Association {
                     incoming: 0,
                 });
             }
-            PeerAsks::Response { seq, result } => self.on_reconfig_response(seq, result),
+            PeerAsks::Response {
+                seq,
+                result,
+                next_tsns,
+            } => self.on_reconfig_response(seq, result, next_tsns),
         }
         let _ = now;
     }
 
     /// A Re-configuration Response to our request (RFC 6525 5.2.7).
-    fn on_reconfig_response(&mut self, seq: u32, result: ReconfigResult) {
+    fn on_reconfig_response(
+        &mut self,
+        seq: u32,
+        result: ReconfigResult,
+        next_tsns: Option<(u32, u32)>,
+    ) {
         let id = self.id;
         let Some(rc) = self.reconfig.as_mut() else {
             return;
@@ -308,6 +388,30 @@ impl Association {
                     id,
                     outgoing: true,
                     streams: streams.clone(),
+                    result,
+                });
+                true
+            }
+            Request::ResetAssoc => {
+                // RFC 6525 5.2.7 with 5.1.4: performed, the peer's next TSN
+                // is the Sender's Next TSN and ours the Receiver's; a
+                // Performed without them cannot be applied (it fails).
+                let result = match (result, next_tsns) {
+                    (ReconfigResult::Performed, None) => ReconfigResult::Other(u32::MAX),
+                    (r, _) => r,
+                };
+                let (peer_next, our_next) = next_tsns.unwrap_or_default();
+                if result == ReconfigResult::Performed {
+                    self.restart_tsns(peer_next, our_next);
+                }
+                self.tx.resume(&[]);
+                self.events.push_back(Event::AssocReset {
+                    id,
+                    local_tsn: self.rtx.next_tsn().0,
+                    remote_tsn: self
+                        .rx
+                        .as_ref()
+                        .map_or(0, |r| r.cum_tsn().0.wrapping_add(1)),
                     result,
                 });
                 true
