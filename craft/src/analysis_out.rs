@@ -106,6 +106,12 @@ pub fn summary(s: &mut String, r: &PacketReport) {
             Note::Unauthenticated { ty } => {
                 parts.push(format!("chunk type {ty} without required AUTH"))
             }
+            Note::HeartbeatAck(h) => parts.push(format!(
+                "answers HEARTBEAT of frame {} to {}, RTT {} s",
+                h.request_frame,
+                h.addr,
+                secs(h.rtt_ns)
+            )),
         }
     }
     let _ = write!(s, " [{}]", parts.join("; "));
@@ -199,6 +205,20 @@ pub fn tree(s: &mut String, r: &PacketReport) {
                 let _ = writeln!(
                     s,
                     "      chunk {c}: type {ty} required to be authenticated, no AUTH before it"
+                );
+            }
+            Note::HeartbeatAck(h) => {
+                let _ = writeln!(
+                    s,
+                    "      chunk {c}: answers the HEARTBEAT of frame {} to {}, RTT {} s{}",
+                    h.request_frame,
+                    h.addr,
+                    secs(h.rtt_ns),
+                    if h.resent {
+                        " (from its latest copy)"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
@@ -315,6 +335,16 @@ pub fn json(s: &mut String, r: &PacketReport) {
             }
             Note::Unauthenticated { ty } => {
                 let _ = write!(s, "\"unauthenticated\":{ty}");
+            }
+            Note::HeartbeatAck(h) => {
+                let _ = write!(
+                    s,
+                    "\"hb_rtt\":{{\"rtt\":{:.9},\"request_frame\":{},\"addr\":\"{}\",\"resent\":{}}}",
+                    h.rtt_ns as f64 / 1e9,
+                    h.request_frame,
+                    h.addr,
+                    h.resent
+                );
             }
         }
         s.push('}');

@@ -12,6 +12,7 @@ use super::auth::AuthState;
 use super::ending::Ending;
 use super::flight::{DataIn, Flight};
 use super::handshake::InitInfo;
+use super::heartbeat::{HeartbeatNote, Heartbeats};
 use super::keylog::AssocIdentity;
 use super::reassembly::{DataFrag, IDataFrag, Reassembly};
 use super::report::{DataNote, Dir, SackNote};
@@ -34,6 +35,7 @@ pub(crate) struct Assoc {
     flights: [Flight; 2],
     reasm: [Reassembly; 2],
     pub auth: AuthState,
+    heartbeats: [Heartbeats; 2],
     released: bool,
 }
 
@@ -91,6 +93,7 @@ impl Assoc {
                 Reassembly::with_cap(limits.max_fragments),
             ],
             auth: AuthState::default(),
+            heartbeats: Default::default(),
             released: false,
         }
     }
@@ -280,6 +283,28 @@ impl Assoc {
         }
     }
 
+    /// A HEARTBEAT sent by direction `d` on path `path` (RFC 9260 8.3);
+    /// `info` is its chunk value.
+    pub fn heartbeat(&mut self, d: Dir, path: u16, info: &[u8], seen: &Seen) {
+        let i = d.index();
+        self.heartbeats[i].sent(info, seen.frame, seen.ns, seen.dst, path);
+        if let Some(p) = self.summary.dirs[i].paths.get_mut(path as usize) {
+            p.heartbeats += 1;
+        }
+    }
+
+    /// A HEARTBEAT ACK sent by direction `d` (RFC 9260 8.3): the peer's
+    /// HEARTBEAT it answers, its RTT counted on the path it probed.
+    pub fn heartbeat_ack(&mut self, d: Dir, info: &[u8], seen: &Seen) -> Option<HeartbeatNote> {
+        let peer = d.flip().index();
+        let m = self.heartbeats[peer].answered(info, seen.ns)?;
+        if let Some(p) = self.summary.dirs[peer].paths.get_mut(m.path as usize) {
+            p.heartbeats_answered += 1;
+            p.hb_rtt.add(m.note.rtt_ns);
+        }
+        Some(m.note)
+    }
+
     /// An INIT or INIT ACK sent by direction `d` (RFC 9260 5.1).
     pub fn init(&mut self, d: Dir, info: InitInfo) {
         self.flights[d.index()].set_initial(info.initial_tsn);
@@ -313,6 +338,7 @@ impl Assoc {
     pub fn release(&mut self) {
         if !self.released {
             self.flights.iter_mut().for_each(Flight::release);
+            self.heartbeats.iter_mut().for_each(Heartbeats::release);
             self.released = true;
         }
     }
@@ -321,6 +347,7 @@ impl Assoc {
     pub fn records(&self) -> usize {
         self.flights.iter().map(Flight::records).sum::<usize>()
             + self.reasm.iter().map(Reassembly::held).sum::<usize>()
+            + self.heartbeats.iter().map(Heartbeats::held).sum::<usize>()
     }
 }
 

@@ -9,6 +9,8 @@
 //!   acknowledged it, with the RTT (RFC 9260 6.2.1, 6.3.1); each SACK to the
 //!   TSNs it newly acknowledged and those it revoked;
 //! - RTT minimum, mean and maximum per direction and path (Karn's rule);
+//!   HEARTBEAT round trips per destination address, each HEARTBEAT ACK
+//!   matched to the HEARTBEAT whose information it echoes (RFC 9260 8.3);
 //!   a_rwnd and bytes in flight over time (in the per-packet reports);
 //! - fragmented messages reassembled: count, sizes, the frame that
 //!   completed them (RFC 9260 6.9, RFC 8260 2.1);
@@ -55,6 +57,7 @@ pub mod ending;
 pub mod fields;
 mod flight;
 pub mod handshake;
+pub mod heartbeat;
 pub mod keylog;
 mod ranges;
 mod reassembly;
@@ -77,6 +80,7 @@ use table::{PacketKey, Table};
 pub use auth::{AuthCounts, AuthVerdict};
 pub use ending::Ending;
 pub use handshake::{AuthParams, InitInfo, Negotiated};
+pub use heartbeat::HeartbeatNote;
 pub use keylog::{KeyFileError, KeyLog};
 pub use report::{
     Acked, AssocRef, ChunkNote, DataNote, Dir, Message, Note, PacketReport, Retransmission,
@@ -330,6 +334,12 @@ impl Analyzer {
                 )))
             } else if let Some(cum) = c.shutdown_cum_tsn_ack() {
                 Some(Note::Sack(a.ack(dir, cum, None, &[], 0, &seen, limits)))
+            } else if standard && c.ty() == ty::HEARTBEAT {
+                a.heartbeat(dir, path, c.value(), &seen);
+                None
+            } else if standard && c.ty() == ty::HEARTBEAT_ACK {
+                a.heartbeat_ack(dir, c.value(), &seen)
+                    .map(Note::HeartbeatAck)
             } else {
                 if let Some(i) = c.init() {
                     a.init(dir, InitInfo::read(&i, meta.frame));

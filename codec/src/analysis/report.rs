@@ -4,6 +4,7 @@
 //! RFC 9260 3.3.4, AUTH of RFC 4895 4.1, chunks sent without a required AUTH).
 
 use super::auth::AuthVerdict;
+use super::heartbeat::HeartbeatNote;
 
 /// Direction inside an association: `Forward` is from the endpoint that sent
 /// the INIT (RFC 9260 5.1), or, when the handshake was not captured, from the
@@ -108,6 +109,9 @@ pub enum Note {
         /// The chunk type.
         ty: u8,
     },
+    /// A HEARTBEAT ACK (RFC 9260 3.3.6) matched to the HEARTBEAT whose
+    /// information it echoes: the RTT of the probed address (RFC 9260 8.3).
+    HeartbeatAck(HeartbeatNote),
 }
 
 /// A TSN seen before in the same direction (RFC 9260 6.3.3, 7.2.4).

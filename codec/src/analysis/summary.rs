@@ -28,6 +28,13 @@ pub struct PathStats {
     /// RTT of DATA first sent on it (RFC 9260 6.3.1; retransmitted TSNs
     /// left out, Karn's algorithm).
     pub rtt: RttStats,
+    /// HEARTBEATs sent on it, probing its destination (RFC 9260 8.3).
+    pub heartbeats: u64,
+    /// Of those, answered by a HEARTBEAT ACK echoing their information.
+    pub heartbeats_answered: u64,
+    /// RTT of the answered HEARTBEATs (RFC 9260 8.3): the round trip to
+    /// this path's destination address.
+    pub hb_rtt: RttStats,
 }
 
 impl PathStats {
@@ -38,6 +45,9 @@ impl PathStats {
             packets: 0,
             chunks: Box::new([0; 256]),
             rtt: RttStats::default(),
+            heartbeats: 0,
+            heartbeats_answered: 0,
+            hb_rtt: RttStats::default(),
         }
     }
 }

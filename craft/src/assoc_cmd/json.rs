@@ -51,7 +51,11 @@ fn chunks(out: &mut String, c: &[u64; 256]) {
 }
 
 fn rtt(out: &mut String, r: &RttStats) {
-    key(out, "rtt");
+    rtt_named(out, "rtt", r);
+}
+
+fn rtt_named(out: &mut String, name: &str, r: &RttStats) {
+    key(out, name);
     match r.seconds() {
         Some((min, avg, max)) => {
             out.push('{');
@@ -217,6 +221,9 @@ fn direction(out: &mut String, name: &str, d: &DirStats) {
         num(out, "packets", p.packets);
         chunks(out, &p.chunks);
         rtt(out, &p.rtt);
+        num(out, "heartbeats", p.heartbeats);
+        num(out, "heartbeats_answered", p.heartbeats_answered);
+        rtt_named(out, "hb_rtt", &p.hb_rtt);
         end_obj(out);
     }
     out.push_str("],");

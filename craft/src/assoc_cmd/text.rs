@@ -186,10 +186,11 @@ pub fn association(out: &mut String, s: &AssocSummary) {
     });
     both(out, s, "gap acks revoked", |d| d.revoked.to_string());
     for (k, d) in s.dirs.iter().enumerate() {
-        if d.paths.len() > 1 || d.evicted_tsns > 0 || d.dropped_fragments > 0 {
+        let probed = d.paths.iter().any(|p| p.heartbeats > 0);
+        if d.paths.len() > 1 || probed || d.evicted_tsns > 0 || d.dropped_fragments > 0 {
             let name = if k == 0 { "forward" } else { "reverse" };
             for p in &d.paths {
-                let _ = writeln!(
+                let _ = write!(
                     out,
                     "  path {name} {} -> {}: {} packets, RTT ms {}",
                     p.src,
@@ -197,6 +198,16 @@ pub fn association(out: &mut String, s: &AssocSummary) {
                     p.packets,
                     rtt(&p.rtt)
                 );
+                if p.heartbeats > 0 {
+                    let _ = write!(
+                        out,
+                        ", HEARTBEAT RTT ms {} ({} of {} answered)",
+                        rtt(&p.hb_rtt),
+                        p.heartbeats_answered,
+                        p.heartbeats
+                    );
+                }
+                out.push('\n');
             }
             if d.evicted_tsns > 0 || d.dropped_fragments > 0 {
                 let _ = writeln!(

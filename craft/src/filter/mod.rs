@@ -232,6 +232,12 @@ impl Facts {
                 Note::Unauthenticated { ty } => c.push(&["analysis", "unauthenticated"], || {
                     Fact::Uint(u64::from(*ty))
                 }),
+                Note::HeartbeatAck(h) => {
+                    c.push(&["analysis", "hb_rtt"], || Fact::Time(h.rtt_ns.into()));
+                    c.push(&["analysis", "hb_rtt", "request_frame"], || {
+                        Fact::Uint(h.request_frame)
+                    });
+                }
             }
         }
         self.items.extend(c.facts);

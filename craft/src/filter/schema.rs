@@ -396,6 +396,16 @@ pub const TOP: &[TopField] = &[
         ty: Ty::Code(Family::Chunk),
         doc: "the type of a chunk sent without the AUTH its receiver requires",
     },
+    TopField {
+        name: "analysis.hb_rtt",
+        ty: Ty::Time,
+        doc: "seconds from a HEARTBEAT to the HEARTBEAT ACK echoing its information (RFC 9260 8.3)",
+    },
+    TopField {
+        name: "analysis.hb_rtt.request_frame",
+        ty: Ty::Uint(32),
+        doc: "the frame of the HEARTBEAT a HEARTBEAT ACK answers",
+    },
 ];
 
 /// Every filter name's type, built once.
