@@ -7,6 +7,7 @@ pub mod assoc;
 pub mod assoc_cmd;
 pub mod capfile;
 pub mod dissect;
+pub mod export;
 pub mod files;
 pub mod filter;
 pub mod graph;

@@ -43,6 +43,8 @@ enum Command {
     Assoc(sctp_craft::assoc_cmd::AssocArgs),
     /// One association as an SVG picture: TSNs, receiver window or RTT over time.
     Graph(sctp_craft::graph::GraphArgs),
+    /// Captures (files, directories) as a Parquet dataset for DuckDB, DataFusion or Spark.
+    Export(sctp_craft::export::ExportArgs),
     /// Run a script of the crafting language ("-" reads stdin).
     Run {
         /// The script.
@@ -89,6 +91,13 @@ fn main() -> ExitCode {
             }
         },
         Some(Command::Graph(a)) => match sctp_craft::graph::run(&a) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("sctp-craft: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Export(a)) => match sctp_craft::export::run(&a) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("sctp-craft: {e:#}");

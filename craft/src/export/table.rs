@@ -1,0 +1,306 @@
+//! A Parquet file written row group by row group (Apache Parquet format,
+//! through the `parquet` crate's column writers, without Arrow): rows are
+//! gathered column by column and flushed every [`ROW_GROUP`] rows, so a
+//! table of any length holds one row group in memory.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use parquet::basic::Compression;
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+
+/// Rows per row group.
+pub const ROW_GROUP: usize = 64 * 1024;
+
+/// The physical type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 64-bit integer.
+    I64,
+    /// 32-bit integer.
+    I32,
+    /// Double.
+    F64,
+    /// Boolean.
+    Bool,
+    /// UTF-8 string.
+    Str,
+    /// Microseconds since the Unix epoch (TIMESTAMP(MICROS, UTC): what
+    /// Spark reads; exact nanoseconds go in a separate I64 column).
+    Time,
+}
+
+/// A column of a table: its name, type and whether it may be null.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Name.
+    pub name: &'static str,
+    /// Type.
+    pub kind: Kind,
+    /// May be null.
+    pub optional: bool,
+}
+
+/// A required column.
+pub const fn req(name: &'static str, kind: Kind) -> Column {
+    Column {
+        name,
+        kind,
+        optional: false,
+    }
+}
+
+/// An optional column.
+pub const fn opt(name: &'static str, kind: Kind) -> Column {
+    Column {
+        name,
+        kind,
+        optional: true,
+    }
+}
+
+#[derive(Debug)]
+enum Values {
+    I64(Vec<i64>),
+    I32(Vec<i32>),
+    F64(Vec<f64>),
+    Bool(Vec<bool>),
+    Str(Vec<ByteArray>),
+}
+
+#[derive(Debug)]
+struct Buf {
+    values: Values,
+    defs: Vec<i16>,
+    optional: bool,
+}
+
+/// A Parquet file being written: `push` each column of a row in schema
+/// order, then `end_row`. Written to `NAME.tmp` and renamed by `finish`.
+pub struct Table {
+    cols: Vec<Column>,
+    bufs: Vec<Buf>,
+    next: usize,
+    rows: usize,
+    total: u64,
+    writer: SerializedFileWriter<File>,
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+/// A value for the next column.
+pub enum V<'a> {
+    /// An integer (for I64, I32 and Time columns).
+    I(i64),
+    /// A double.
+    F(f64),
+    /// A boolean.
+    B(bool),
+    /// A string, copied.
+    S(&'a str),
+    /// A string already made (cloned cheaply: shared bytes).
+    A(&'a ByteArray),
+    /// Null.
+    Null,
+}
+
+impl<T: Into<i64>> From<Option<T>> for V<'_> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(V::Null, |x| V::I(x.into()))
+    }
+}
+
+fn message_type(name: &str, cols: &[Column]) -> String {
+    let mut s = format!("message {name} {{\n");
+    for c in cols {
+        let rep = if c.optional { "OPTIONAL" } else { "REQUIRED" };
+        let ty = match c.kind {
+            Kind::I64 => "INT64",
+            Kind::I32 => "INT32",
+            Kind::F64 => "DOUBLE",
+            Kind::Bool => "BOOLEAN",
+            Kind::Str => "BINARY",
+            Kind::Time => "INT64",
+        };
+        let logical = match c.kind {
+            Kind::Str => " (UTF8)",
+            Kind::Time => " (TIMESTAMP(MICROS,true))",
+            _ => "",
+        };
+        s.push_str(&format!("  {rep} {ty} {}{logical};\n", c.name));
+    }
+    s.push('}');
+    s
+}
+
+impl Table {
+    /// Creates `dest` (written as `dest.tmp` until [`Table::finish`]) with
+    /// columns `cols`.
+    pub fn create(dest: &Path, name: &str, cols: &[Column]) -> Result<Table, String> {
+        let schema = parse_message_type(&message_type(name, cols))
+            .map_err(|e| format!("parquet schema: {e}"))?;
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_created_by(format!("sctp-craft {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let mut tmp = dest.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let file = File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let writer = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let bufs = cols
+            .iter()
+            .map(|c| Buf {
+                values: match c.kind {
+                    Kind::I64 | Kind::Time => Values::I64(Vec::with_capacity(ROW_GROUP)),
+                    Kind::I32 => Values::I32(Vec::with_capacity(ROW_GROUP)),
+                    Kind::F64 => Values::F64(Vec::new()),
+                    Kind::Bool => Values::Bool(Vec::with_capacity(ROW_GROUP)),
+                    Kind::Str => Values::Str(Vec::with_capacity(ROW_GROUP)),
+                },
+                defs: Vec::with_capacity(if c.optional { ROW_GROUP } else { 0 }),
+                optional: c.optional,
+            })
+            .collect();
+        Ok(Table {
+            cols: cols.to_vec(),
+            bufs,
+            next: 0,
+            rows: 0,
+            total: 0,
+            writer,
+            tmp,
+            dest: dest.to_path_buf(),
+        })
+    }
+
+    /// Appends `v` to the next column of the current row.
+    ///
+    /// # Panics
+    /// On a value of the wrong type or a null in a required column: a
+    /// programming error of the caller, caught by the tests.
+    pub fn push(&mut self, v: V<'_>) {
+        let col = &self.cols[self.next];
+        let b = &mut self.bufs[self.next];
+        self.next += 1;
+        if b.optional {
+            b.defs.push(i16::from(!matches!(v, V::Null)));
+        }
+        match (&mut b.values, v) {
+            (_, V::Null) => assert!(col.optional, "null in required column {}", col.name),
+            (Values::I64(x), V::I(i)) => x.push(i),
+            (Values::I32(x), V::I(i)) => x.push(i as i32),
+            (Values::F64(x), V::F(f)) => x.push(f),
+            (Values::Bool(x), V::B(f)) => x.push(f),
+            (Values::Str(x), V::S(s)) => x.push(ByteArray::from(s)),
+            (Values::Str(x), V::A(s)) => x.push(s.clone()),
+            _ => panic!("wrong value type for column {}", col.name),
+        }
+    }
+
+    /// Ends the current row; flushes a row group when full.
+    pub fn end_row(&mut self) -> Result<(), String> {
+        debug_assert_eq!(self.next, self.cols.len());
+        self.next = 0;
+        self.rows += 1;
+        if self.rows >= ROW_GROUP {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Rows written so far (flushed or not).
+    pub fn rows(&self) -> u64 {
+        self.total + self.rows as u64
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let err = |e: parquet::errors::ParquetError| e.to_string();
+        let mut rg = self.writer.next_row_group().map_err(err)?;
+        let mut k = 0;
+        while let Some(mut col) = rg.next_column().map_err(err)? {
+            let b = &mut self.bufs[k];
+            k += 1;
+            let defs = b.optional.then_some(&b.defs[..]);
+            match &mut b.values {
+                Values::I64(v) => {
+                    col.typed::<Int64Type>()
+                        .write_batch(v, defs, None)
+                        .map_err(err)?;
+                    v.clear();
+                }
+                Values::I32(v) => {
+                    col.typed::<Int32Type>()
+                        .write_batch(v, defs, None)
+                        .map_err(err)?;
+                    v.clear();
+                }
+                Values::F64(v) => {
+                    col.typed::<DoubleType>()
+                        .write_batch(v, defs, None)
+                        .map_err(err)?;
+                    v.clear();
+                }
+                Values::Bool(v) => {
+                    col.typed::<BoolType>()
+                        .write_batch(v, defs, None)
+                        .map_err(err)?;
+                    v.clear();
+                }
+                Values::Str(v) => {
+                    col.typed::<ByteArrayType>()
+                        .write_batch(v, defs, None)
+                        .map_err(err)?;
+                    v.clear();
+                }
+            }
+            b.defs.clear();
+            col.close().map_err(err)?;
+        }
+        rg.close().map_err(err)?;
+        self.total += self.rows as u64;
+        self.rows = 0;
+        Ok(())
+    }
+
+    /// Writes what is left and the footer, and renames the file into
+    /// place; returns the rows written.
+    pub fn finish(mut self) -> Result<u64, String> {
+        self.flush()
+            .map_err(|e| format!("{}: {e}", self.tmp.display()))?;
+        let total = self.total;
+        let (tmp, dest) = (self.tmp.clone(), self.dest.clone());
+        self.writer
+            .close()
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+        Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_text_parses() {
+        static COLS: [Column; 6] = [
+            req("a", Kind::I64),
+            opt("b", Kind::I32),
+            opt("c", Kind::F64),
+            req("d", Kind::Bool),
+            opt("e", Kind::Str),
+            req("t", Kind::Time),
+        ];
+        let t = parse_message_type(&message_type("x", &COLS)).unwrap();
+        assert_eq!(t.get_fields().len(), 6);
+    }
+}
