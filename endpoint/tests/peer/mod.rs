@@ -9,6 +9,10 @@
 #[path = "../../../craft/tests/peer/netns.rs"]
 pub mod netns;
 
+/// Our side over UDP encapsulation, the recording relay and the capture
+/// checks of the usrsctp interop tests.
+pub mod udp;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
