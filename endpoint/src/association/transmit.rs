@@ -35,6 +35,10 @@ pub(crate) fn list_start(t: u8) -> Option<usize> {
     match t {
         ty::ABORT | ty::ERROR | ty::HEARTBEAT | ty::HEARTBEAT_ACK => Some(0),
         ty::INIT | ty::INIT_ACK => Some(16),
+        // RE-CONFIG parameters (RFC 6525 3.1); ASCONF / ASCONF-ACK after
+        // the serial number (RFC 5061 5.2.1, 5.2.2).
+        ty::RE_CONFIG => Some(0),
+        ty::ASCONF | ty::ASCONF_ACK => Some(4),
         _ => None,
     }
 }
