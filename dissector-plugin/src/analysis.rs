@@ -461,7 +461,10 @@ fn chunk_ops(
             }
             match v {
                 AuthVerdict::Verified { .. } => {}
-                v if v.is_bad() => experts.push((ex.bad_hmac, format!("AUTH: {}", v.name()))),
+                AuthVerdict::BadHmac { key_id } => experts.push((
+                    ex.bad_hmac,
+                    format!("Bad HMAC in AUTH chunk (Shared Key Identifier {key_id})"),
+                )),
                 v => {
                     let mut t = format!("AUTH not verified: {}", v.name());
                     if let Some(e) = key_error {
@@ -481,8 +484,19 @@ fn chunk_ops(
                 format!("Chunk type {ty} sent without the AUTH its receiver requires"),
             ));
         }
-        #[allow(unreachable_patterns)]
-        _ => {}
+        Note::HeartbeatAck(h) => {
+            if tree {
+                o.time(hf("analysis.hb_rtt"), at, 0, h.rtt_ns);
+                o.generated();
+                o.uint(
+                    hf("analysis.hb_rtt.request_frame"),
+                    at,
+                    0,
+                    h.request_frame as u32,
+                );
+                o.generated();
+            }
+        }
     }
     for (e, t) in experts {
         o.expert(e, at, 4, t);
