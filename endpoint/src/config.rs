@@ -95,6 +95,17 @@ pub struct Config {
     /// I-DATA chunk sent when nothing more is queued, so the peer does not
     /// delay its SACK for the end of a burst.
     pub sack_immediately: bool,
+    /// Offer and accept PKTDROP (draft-stewart-sctp-pktdrprep, as usrsctp
+    /// does it), listed in Supported Extensions: packets of an association
+    /// dropped for a bad checksum or a full receive buffer are reported to
+    /// the peer, and the peer's reports make us resend at once.
+    pub pktdrop: bool,
+    /// NAT support (draft-ietf-tsvwg-natsupp): Disable Restart in INIT and
+    /// INIT ACK and no address parameters in INIT (5.1), a restart refused
+    /// when both sent Disable Restart (5.2.1), a new tag after a middlebox's
+    /// VTag and Port Number Collision in COOKIE-WAIT (5.1.2), and an ASCONF
+    /// with the VTags parameter answering Missing State (5.3.2).
+    pub nat_support: bool,
 }
 
 impl Default for Config {
@@ -135,6 +146,8 @@ impl Default for Config {
             asconf: false,
             scheduler: Default::default(),
             sack_immediately: false,
+            pktdrop: false,
+            nat_support: false,
         }
     }
 }

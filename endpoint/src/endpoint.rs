@@ -573,6 +573,17 @@ impl Endpoint {
             return;
         };
         a.drain_events(&mut self.events);
+        if a.nat.retag {
+            // A middlebox saw our tag collide (draft-ietf-tsvwg-natsupp
+            // 5.1.2): INIT again with a new one.
+            let tag = loop {
+                let t = self.rng.next_u32();
+                if t != 0 && t != a.local_tag {
+                    break t;
+                }
+            };
+            a.nat_new_tag(tag);
+        }
         if let Some(auth) = a.auth.as_mut() {
             self.stats.auth.add(&auth.unreported);
             auth.unreported = Default::default();
@@ -621,6 +632,7 @@ impl Endpoint {
         let zero = field == 0 && self.cfg.zero_checksum_edmid.is_some();
         if !zero && checksum::crc32c_field(bytes) != field {
             self.stats.bad_checksum += 1;
+            self.report_bad_checksum(now, from, bytes);
             return;
         }
         let Ok(view) = PacketView::parse(bytes, Rules::STANDARD) else {
@@ -743,6 +755,26 @@ impl Endpoint {
                     }
                 }
             },
+        }
+    }
+
+    /// A packet with a bad checksum that names one of our associations
+    /// (ports, our tag) is reported to the peer with PKTDROP when both
+    /// offered it (draft-stewart-sctp-pktdrprep; usrsctp does so).
+    fn report_bad_checksum(&mut self, now: Instant, from: SocketAddr, bytes: &[u8]) {
+        if !self.cfg.pktdrop {
+            return;
+        }
+        let src = u16::from_be_bytes([bytes[0], bytes[1]]);
+        let dst = u16::from_be_bytes([bytes[2], bytes[3]]);
+        let vtag = u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+        let Some(id) = self.routes.get(&(from.ip(), src, dst)).copied() else {
+            return;
+        };
+        if let Some(a) = self.assocs.get_mut(&id) {
+            if a.local_tag == vtag && a.pktdrop_on() {
+                a.report_dropped(now, bytes, true);
+            }
         }
     }
 
@@ -897,7 +929,11 @@ impl Endpoint {
                     {
                         features |= 128;
                     }
+                    if self.cfg.pktdrop && p.value().contains(&ty::PKTDROP) {
+                        features |= 256;
+                    }
                 }
+                param::DISABLE_RESTART if self.cfg.nat_support => features |= 512,
                 param::COOKIE_PRESERVATIVE => {
                     preservative_ms = crate::wire::u32_at(p.value(), 0).unwrap_or(0);
                 }
@@ -1050,6 +1086,10 @@ impl Endpoint {
         }
         transmit::put_supported_extensions(&mut value, &self.cfg);
         transmit::put_zero_checksum(&mut value, &self.cfg);
+        if self.cfg.nat_support {
+            // draft-ietf-tsvwg-natsupp 5.1, 5.2.1.
+            put_tlv(&mut value, param::DISABLE_RESTART, &[]);
+        }
         value.extend_from_slice(&auth_params);
         // Unrecognized Parameters first, then the cookie (FreeBSD's order,
         // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
@@ -1124,6 +1164,8 @@ impl Endpoint {
             reconfig: f.features & 32 != 0,
             nr_sack: f.features & 64 != 0,
             asconf: f.features & 128 != 0,
+            pktdrop: f.features & 256 != 0,
+            nat: f.features & 512 != 0,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);
@@ -1144,6 +1186,11 @@ impl Endpoint {
                     crate::association::transmit::chunk_bytes(&mut err, ty::ERROR, 0, &v);
                     a.send_shutdown_ack = true;
                     a.control.push_back(err);
+                    return None;
+                }
+                if n.nat && a.nat_refuses_restart() {
+                    // draft-ietf-tsvwg-natsupp 5.2.1: no restart.
+                    self.stats.dropped += 1;
                     return None;
                 }
                 let mut fresh = association_from_cookie(&self.cfg, &self.local_addrs, id, &f, &n);

@@ -30,6 +30,10 @@ pub mod param {
     pub const SUPPORTED_EXTENSIONS: u16 = 0x8008;
     /// Zero Checksum Acceptable (RFC 9653 4).
     pub const ZERO_CHECKSUM_ACCEPTABLE: u16 = 0x8001;
+    /// Disable Restart (draft-ietf-tsvwg-natsupp 4.3.1).
+    pub const DISABLE_RESTART: u16 = 0xC007;
+    /// VTags (draft-ietf-tsvwg-natsupp 4.3.2).
+    pub const VTAGS: u16 = 0xC008;
 }
 
 /// Error cause codes (RFC 9260 3.3.10).
@@ -60,6 +64,12 @@ pub mod cause {
     pub const PROTOCOL_VIOLATION: u16 = 0x000D;
     /// Unsupported HMAC Identifier (RFC 4895 4.1).
     pub const UNSUPPORTED_HMAC_IDENTIFIER: u16 = 0x0105;
+    /// VTag and Port Number Collision (draft-ietf-tsvwg-natsupp 4.2.1).
+    pub const VTAG_AND_PORT_COLLISION: u16 = 0x00B0;
+    /// Missing State (draft-ietf-tsvwg-natsupp 4.2.2).
+    pub const MISSING_STATE: u16 = 0x00B1;
+    /// Port Number Collision (draft-ietf-tsvwg-natsupp 4.2.3).
+    pub const PORT_NUMBER_COLLISION: u16 = 0x00B2;
 }
 
 /// Appends a TLV (parameter or cause: 16-bit type, 16-bit length, value,
@@ -146,6 +156,8 @@ mod tests {
             (param::ECN_CAPABLE, "ECN Capable"),
             (param::FORWARD_TSN_SUPPORTED, "Forward-TSN Supported"),
             (param::SUPPORTED_EXTENSIONS, "Supported Extensions"),
+            (param::DISABLE_RESTART, "Disable Restart"),
+            (param::VTAGS, "VTags"),
         ];
         for (v, n) in params {
             assert_eq!(name(Param, v), n);
@@ -178,6 +190,12 @@ mod tests {
             ),
             (cause::USER_INITIATED_ABORT, "User-Initiated Abort"),
             (cause::PROTOCOL_VIOLATION, "Protocol Violation"),
+            (
+                cause::VTAG_AND_PORT_COLLISION,
+                "VTag and Port Number Collision",
+            ),
+            (cause::MISSING_STATE, "Missing State"),
+            (cause::PORT_NUMBER_COLLISION, "Port Number Collision"),
         ];
         for (v, n) in causes {
             assert_eq!(name(Cause, v), n);

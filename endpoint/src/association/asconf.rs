@@ -250,6 +250,27 @@ impl Asconf {
         self.last_ack.as_deref()
     }
 
+    /// Starts an ASCONF of request parameters built by the caller (each
+    /// with its correlation ID) if none is outstanding; no operation is
+    /// recorded (the NAT state update of draft-ietf-tsvwg-natsupp 5.3.2).
+    pub fn start_raw(&mut self, lookup: IpAddr, params: &[u8]) -> Option<&SentAsconf> {
+        if self.outstanding.is_some() {
+            return None;
+        }
+        let serial = self.next_serial;
+        self.next_serial = serial.wrapping_add(1);
+        let mut value = Vec::with_capacity(16 + params.len());
+        value.extend_from_slice(&serial.to_be_bytes());
+        put_address(&mut value, lookup);
+        value.extend_from_slice(params);
+        self.outstanding = Some(SentAsconf {
+            serial,
+            ops: Vec::new(),
+            value,
+        });
+        self.outstanding.as_ref()
+    }
+
     /// Builds the next ASCONF from what is queued if none is outstanding;
     /// `lookup` is one of our addresses the peer knows (RFC 5061 4.1.1).
     pub fn start_next(&mut self, lookup: IpAddr) -> Option<&SentAsconf> {

@@ -7,7 +7,9 @@ pub mod asconf;
 pub mod auth;
 pub mod data_tracker;
 pub mod interleaved;
+pub mod nat;
 pub mod path;
+pub mod pktdrop;
 pub mod reassembly;
 mod receive;
 pub mod reconfig;
@@ -97,6 +99,12 @@ pub struct Status {
     pub local_addrs: Vec<IpAddr>,
     /// The primary destination.
     pub primary: SocketAddr,
+    /// PKTDROP counters when PKTDROP is in use (draft-stewart-sctp-pktdrprep).
+    pub pktdrop: Option<pktdrop::PktDropStats>,
+    /// NAT support in use: both sent Disable Restart (draft-ietf-tsvwg-natsupp 5.2.1).
+    pub nat: bool,
+    /// What the NAT support did (draft-ietf-tsvwg-natsupp).
+    pub nat_stats: nat::NatStats,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -128,6 +136,10 @@ pub(crate) struct Negotiated {
     pub nr_sack: bool,
     /// Both list ASCONF and ASCONF-ACK in Supported Extensions (RFC 5061).
     pub asconf: bool,
+    /// Both list PKTDROP in Supported Extensions (draft-stewart-sctp-pktdrprep).
+    pub pktdrop: bool,
+    /// Both sent Disable Restart (draft-ietf-tsvwg-natsupp 5.2.1).
+    pub nat: bool,
 }
 
 /// One SCTP association.
@@ -231,6 +243,10 @@ pub struct Association {
     pub(crate) asconf: Option<asconf::Asconf>,
     /// T-4 RTO: when our outstanding ASCONF goes again.
     pub(crate) asconf_timer: Option<Instant>,
+    /// PKTDROP reporting and handling, when negotiated.
+    pub(crate) pktdrop: Option<pktdrop::PktDrop>,
+    /// NAT support state (draft-ietf-tsvwg-natsupp).
+    pub(crate) nat: nat::Nat,
     /// Gap blocks of a received NR-SACK, merged (kept for its capacity).
     pub(crate) gap_scratch: Vec<(u16, u16)>,
     pub(crate) events: VecDeque<Event>,
@@ -414,6 +430,8 @@ impl Association {
             nr_sack: false,
             asconf: None,
             asconf_timer: None,
+            pktdrop: None,
+            nat: Default::default(),
             gap_scratch: Vec::new(),
             events: VecDeque::new(),
             streams_requested: 0,
@@ -454,6 +472,12 @@ impl Association {
         }
         self.zero_checksum = n.zero_checksum && self.cfg.zero_checksum_edmid.is_some();
         self.nr_sack = n.nr_sack && self.cfg.nr_sack;
+        if !(n.pktdrop && self.cfg.pktdrop) {
+            self.pktdrop = None;
+        } else if self.pktdrop.is_none() {
+            self.pktdrop = Some(Default::default());
+        }
+        self.nat.restart_disabled = n.nat && self.cfg.nat_support;
         // RFC 5061 4.1: ASCONF only with AUTH.
         self.asconf = (n.asconf && self.cfg.asconf && self.auth.is_some())
             .then(|| asconf::Asconf::new(n.local_tsn, n.peer_tsn));
@@ -548,6 +572,9 @@ impl Association {
             asconf: self.asconf.is_some(),
             local_addrs: self.local_addrs.clone(),
             primary: self.paths[self.primary].remote,
+            pktdrop: self.pktdrop.as_ref().map(|p| p.stats),
+            nat: self.nat.restart_disabled,
+            nat_stats: self.nat.stats,
         }
     }
 

@@ -21,6 +21,7 @@ impl Association {
     /// `first` belongs to this association (RFC 9260 8.5 and 8.5.1).
     pub(crate) fn tag_ok(&self, vtag: u32, first: &ChunkView<'_>) -> bool {
         TagRule::of(first.ty(), first.flags()).accepts(vtag, self.local_tag, self.peer_tag)
+            || self.nat_reflected_tag_ok(vtag, first)
     }
 
     /// Handles the chunks of `view` from the `skip`-th on (the endpoint took
@@ -107,6 +108,9 @@ impl Association {
                 }
                 ty::HEARTBEAT_ACK => self.on_heartbeat_ack(now, &c),
                 ty::ABORT => {
+                    if self.nat_abort(now, &c) {
+                        return;
+                    }
                     let causes = c.tlvs().map(|t| t.ty()).collect();
                     self.close(AssocChange::CommLost, Some(Reason::PeerAbort(causes)));
                     return;
@@ -134,6 +138,9 @@ impl Association {
                     }
                 }
                 ty::ECNE => self.on_ecne(&c),
+                ty::PKTDROP if self.pktdrop_on() => {
+                    self.on_pktdrop(now, path, c.flags(), c.value())
+                }
                 ty::RE_CONFIG if self.reconfig.is_some() => self.on_reconfig(now, &c),
                 ty::ASCONF if self.asconf.is_some() => self.on_asconf(now, from, &c),
                 ty::ASCONF_ACK if self.asconf.is_some() => self.on_asconf_ack(now, &c),
@@ -156,6 +163,14 @@ impl Association {
                     }
                 }
             }
+        }
+        if self
+            .pktdrop
+            .as_mut()
+            .is_some_and(|p| std::mem::take(&mut p.window_drop))
+        {
+            // usrsctp reports DATA it dropped for a full buffer (no B bit).
+            self.report_dropped(now, view.bytes(), false);
         }
         if had_data {
             if let Some(t) = ce_tsn {
@@ -284,6 +299,9 @@ impl Association {
         // (the peer retransmits them once the window opens).
         if a_rwnd == 0 && tsn.gt(rx.cum_tsn()) && !rx.is_received(tsn) {
             rx.force_sack();
+            if let Some(p) = self.pktdrop.as_mut() {
+                p.window_drop = true;
+            }
             return false;
         }
         if rx.observe(tsn) == super::data_tracker::Observed::Duplicate {
@@ -556,6 +574,7 @@ impl Association {
     /// ERROR (RFC 9260 3.3.10): tell the application; a Stale Cookie in
     /// COOKIE-ECHOED starts again with a Cookie Preservative (5.2.6).
     fn on_error(&mut self, now: Instant, c: &ChunkView<'_>) {
+        self.nat_error(now, c);
         let causes: Vec<u16> = c.tlvs().map(|t| t.ty()).collect();
         if self.state == State::CookieEchoed && causes.contains(&cause::STALE_COOKIE) {
             let staleness_us = c
@@ -614,6 +633,8 @@ impl Association {
         let mut reconfig = false;
         let mut nr_sack = false;
         let mut asconf = false;
+        let mut pktdrop = false;
+        let mut nat = false;
         let mut peer_auth = super::auth::PeerParams::default();
         self.init_ack_unrecognized.clear();
         for p in init.params() {
@@ -634,7 +655,9 @@ impl Association {
                     nr_sack = p.value().contains(&ty::NR_SACK);
                     asconf = p.value().contains(&ty::ASCONF) && p.value().contains(&ty::ASCONF_ACK);
                     ifwd = p.value().contains(&ty::I_FORWARD_TSN);
+                    pktdrop = p.value().contains(&ty::PKTDROP);
                 }
+                param::DISABLE_RESTART if self.cfg.nat_support => nat = true,
                 param::HOST_NAME_ADDRESS => {
                     // RFC 9260 5.1.2: we do not resolve host names: ABORT
                     // with Unresolvable Address holding the parameter.
@@ -724,6 +747,8 @@ impl Association {
             reconfig,
             nr_sack,
             asconf,
+            pktdrop,
+            nat,
         });
         if let Some(n) = self.pending.clone() {
             self.set_auth(&n);

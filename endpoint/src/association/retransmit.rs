@@ -536,6 +536,36 @@ impl RetransmitQueue {
         n
     }
 
+    /// A PKTDROP reported `tsn` dropped (draft-stewart-sctp-pktdrprep, as
+    /// usrsctp's `process_chunk_drop`): when it is outstanding, not acked
+    /// and its payload starts with `head`, it is marked for fast
+    /// retransmission and leaves the flight (`Some(true)`); `Some(false)`
+    /// when there is nothing to do, `None` when the payload differs.
+    pub fn mark_reported(&mut self, tsn: Tsn, head: &[u8], flight: &mut [usize]) -> Option<bool> {
+        let Some(c) = self.queue.iter_mut().find(|c| c.tsn == tsn) else {
+            return Some(false);
+        };
+        if c.gap_acked || c.abandoned {
+            return Some(false);
+        }
+        let payload = &c.data[c.range.clone()];
+        if payload.len() < head.len() || &payload[..head.len()] != head {
+            return None;
+        }
+        if c.marked {
+            return Some(false);
+        }
+        c.marked = true;
+        c.fast = true;
+        c.ever_marked = true;
+        if c.in_flight {
+            c.in_flight = false;
+            debit(flight, c.path, c.size());
+        }
+        self.marked += 1;
+        Some(true)
+    }
+
     /// The first marked chunk (fast-retransmit ones first), to resend.
     pub fn next_marked(&mut self, fast_only: bool) -> Option<&mut Outstanding> {
         if self.marked == 0 {

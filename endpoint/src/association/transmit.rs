@@ -57,7 +57,13 @@ pub(crate) fn init_value(
     v.extend_from_slice(&streams.to_be_bytes());
     v.extend_from_slice(&cfg.max_inbound_streams.to_be_bytes());
     v.extend_from_slice(&tsn.to_be_bytes());
-    append_init_params(&mut v, local);
+    if cfg.nat_support {
+        // draft-ietf-tsvwg-natsupp 5.1: no addresses, no Supported Address
+        // Types behind a NAT; Disable Restart.
+        put_tlv(&mut v, param::DISABLE_RESTART, &[]);
+    } else {
+        append_init_params(&mut v, local);
+    }
     if cfg.pr_sctp {
         put_tlv(&mut v, param::FORWARD_TSN_SUPPORTED, &[]);
     }
@@ -100,6 +106,9 @@ pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
     if cfg.asconf {
         list.push(ty::ASCONF);
         list.push(ty::ASCONF_ACK);
+    }
+    if cfg.pktdrop {
+        list.push(ty::PKTDROP);
     }
     if !list.is_empty() {
         put_tlv(v, param::SUPPORTED_EXTENSIONS, &list);

@@ -26,6 +26,9 @@ pub struct Impairment {
     /// Probability that an ECN-capable packet arrives marked Congestion
     /// Experienced (a router's AQM, RFC 3168).
     pub ce: f64,
+    /// Probability that one byte after the common header is flipped (the
+    /// CRC32c then fails, as on a link that corrupts bits).
+    pub corrupt: f64,
 }
 
 impl Default for Impairment {
@@ -37,6 +40,7 @@ impl Default for Impairment {
             delay: Duration::from_millis(5),
             reorder_delay: Duration::from_millis(7),
             ce: 0.0,
+            corrupt: 0.0,
         }
     }
 }
@@ -67,6 +71,8 @@ pub struct LinkStats {
     pub ce_marked: u64,
     /// Bytes delivered.
     pub bytes: u64,
+    /// Packets with a byte flipped.
+    pub corrupted: u64,
 }
 
 /// Endpoints joined by an impaired in-memory link on a virtual clock.
@@ -177,7 +183,15 @@ impl Network {
                     self.stats.reordered += 1;
                     at += imp.reorder_delay;
                 }
-                let bytes = self.buf.clone();
+                let mut bytes = self.buf.clone();
+                // Drawn only when corruption is asked for, so runs without
+                // it keep their random sequence.
+                if imp.corrupt > 0.0 && bytes.len() > 12 && self.random() < imp.corrupt {
+                    let last = bytes.len() - 1;
+                    let at = 12 + (self.random() * (bytes.len() - 12) as f64) as usize;
+                    bytes[at.min(last)] ^= 0x5A;
+                    self.stats.corrupted += 1;
+                }
                 let ce = t.ecn_capable && self.random() < imp.ce;
                 if ce {
                     self.stats.ce_marked += 1;
