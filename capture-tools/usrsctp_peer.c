@@ -37,6 +37,8 @@
  *                       SCTP_INTERLEAVING_SUPPORTED, 0x1206, missing from
  *                       0.9.5's header)
  *            reconfig=1 also allows SSN/TSN reset requests (RESET_ASSOC_REQ)
+ *            pktdrop=1  PKTDROP (sysctl sctp_pktdrop_enable): offered, and
+ *                       packets dropped for a bad checksum reported
  *
  *   usrsctp_peer relay PORT_A PORT_B TO_A TO_B
  *     UDP relay on 127.0.0.1: what arrives on PORT_A goes out of PORT_B to
@@ -652,6 +654,7 @@ int main(int argc, char **argv)
 	int hb = -1, rtomin = -1, streams = 16;
 	const char *auth_chunks = NULL, *auth_key = NULL, *hmacs = NULL;
 	int reconfig = 0, nrsack = 0, ecn = -1, idata = 0;
+	int pktdrop = 0;
 	uint16_t sctp_port;
 	const char *bindx = NULL;
 	pthread_t rx;
@@ -695,6 +698,8 @@ int main(int argc, char **argv)
 			bindx = argv[k] + 6;
 		else if (!strncmp(argv[k], "idata=", 6))
 			idata = atoi(argv[k] + 6);
+		else if (!strncmp(argv[k], "pktdrop=", 8))
+			pktdrop = atoi(argv[k] + 8);
 		else {
 			fprintf(stderr, "unknown option %s\n", argv[k]);
 			return 2;
@@ -719,6 +724,9 @@ int main(int argc, char **argv)
 		usrsctp_sysctl_set_sctp_ecn_enable((uint32_t)ecn);
 	if (idata)
 		usrsctp_sysctl_set_sctp_default_frag_interleave(2);
+	/* PKTDROP (draft-stewart-sctp-pktdrprep): offered and reported. */
+	if (pktdrop)
+		usrsctp_sysctl_set_sctp_pktdrop_enable(1);
 	sctp_port = (uint16_t)atoi(argv[4]);
 
 	lsock = usrsctp_socket(af, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
