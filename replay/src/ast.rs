@@ -43,6 +43,8 @@ pub enum Value {
     List(Vec<(Value, Pos)>),
     /// A nested `NAME[...]`.
     Item(Item),
+    /// `{a, b, c}` (a FORWARD_TSN or I_FORWARD_TSN stream entry).
+    Tuple(Vec<(Value, Pos)>),
 }
 
 /// One field of an item.
@@ -527,6 +529,19 @@ impl Parser {
                 Ok(Value::Word(w))
             }
             Some(Tok::Punct('[')) => Ok(Value::List(self.list()?)),
+            Some(Tok::Punct('{')) => {
+                self.i += 1;
+                let mut v = Vec::new();
+                while !self.is_punct('}') {
+                    let pos = self.pos();
+                    v.push((self.value()?, pos));
+                    if !self.is_punct('}') {
+                        self.expect_punct(',')?;
+                    }
+                }
+                self.i += 1;
+                Ok(Value::Tuple(v))
+            }
             _ => self.err(format!("expected a value, found {}", self.found())),
         }
     }
@@ -649,6 +664,20 @@ impl Parser {
                 } else {
                     Expr::Htons(n)
                 })
+            }
+            Some(Tok::Word(w)) if w == "inet_addr" && self.peek_at(1) == Some(&Tok::Punct('(')) => {
+                self.i += 2;
+                let a = match self.next().map(|t| t.tok) {
+                    Some(Tok::Str(t)) => t.parse().ok(),
+                    Some(Tok::Addr(a)) => Some(a),
+                    _ => None,
+                };
+                let Some(a) = a else {
+                    self.i -= 1;
+                    return self.err("expected an address in inet_addr(\"...\")");
+                };
+                self.expect_punct(')')?;
+                Ok(Expr::Addr(a))
             }
             Some(Tok::Word(w)) if w == "NULL" => {
                 self.i += 1;

@@ -7,6 +7,8 @@
 //!   `parser.y`), with `#ifdef`, option lines, packets, system calls.
 //! - [`spec`]: chunks, parameters and causes with packetdrill's meaning of
 //!   `...` and of computed lengths; encoding, checking and printing.
+//! - [`ext`]: the extension chunks' notation (I_DATA, FORWARD_TSN,
+//!   I_FORWARD_TSN, NR_SACK, PAD, RECONFIG).
 //! - [`runner`]: the run itself (timing tolerance, tag/TSN mapping, socket
 //!   calls onto the endpoint's API).
 //! - [`suite`]: files, `.exfail` expectations and the summary.
@@ -30,6 +32,7 @@
 
 pub mod ast;
 pub mod cli;
+pub mod ext;
 pub mod lexer;
 pub mod list;
 pub mod live;

@@ -26,12 +26,16 @@ use std::time::{Duration, Instant};
 use sctp_codec::chunk::ty;
 use sctp_codec::{ChecksumAlgorithm, CommonHeader, PacketView, PacketWriter, Rules};
 use sctp_endpoint::{
-    AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason, SendError, State,
+    AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, PrPolicy, Reason, SendError,
+    SendOptions, State,
 };
 
 use crate::ast::{Action, Chunks, Expr, PacketLine, Script, SyscallLine, Time};
 use crate::lexer::{Pos, SyntaxError};
 use crate::spec::{self, Chunk, ChunkSpec, OutMap};
+
+#[path = "runner_ext.rs"]
+mod ext_opts;
 
 /// packetdrill's local address (`DEFAULT_V4_LIVE_LOCAL_IP_STRING`).
 pub const LOCAL_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
@@ -244,6 +248,9 @@ struct Runner {
     active: bool,
     cookie: Option<Vec<u8>>,
     hb_ack: Option<Vec<u8>>,
+    /// SCTP-AUTH key vectors (RFC 4895 6.1): ours from the INIT or INIT
+    /// ACK we sent, the peer's from the one the script injected.
+    auth_vectors: (Vec<u8>, Vec<u8>),
     tolerance_usecs: i64,
     tolerance_percent: f64,
     linux: bool,
@@ -360,6 +367,7 @@ impl Runner {
             active: false,
             cookie: None,
             hb_ack: None,
+            auth_vectors: (Vec::new(), Vec::new()),
             tolerance_usecs: 4000,
             tolerance_percent: if linux { 12.5 } else { 5.0 },
             linux,
@@ -750,6 +758,9 @@ impl Runner {
                     self.sut = Sut::PassiveInitAckSent;
                 }
             }
+            if c.ty() == ty::INIT || c.ty() == ty::INIT_ACK {
+                self.auth_vectors.0 = ext_opts::key_vector_of(c.value());
+            }
             if c.ty() == ty::HEARTBEAT {
                 let mut chunk = vec![ty::HEARTBEAT_ACK, 0];
                 chunk.extend_from_slice(&c.length().to_be_bytes());
@@ -868,9 +879,26 @@ impl Runner {
         }
         // do_inbound_script_packet.
         let mut body: Vec<(Vec<u8>, bool)> = Vec::new();
+        // The AUTH chunk whose HMAC the runner computes (its index).
+        let mut sign_index = None;
         for c in chunks {
             let (mut b, _, _) = c.spec.encode_checked();
+            if (b[0] == ty::INIT || b[0] == ty::INIT_ACK) && b.len() > 20 {
+                self.auth_vectors.1 = ext_opts::key_vector_of(&b[4..]);
+            }
+            if ext_opts::auth_to_sign(&c.spec, &mut b) {
+                sign_index = Some(body.len());
+            }
             match &c.spec {
+                // Our TSNs the peer acknowledges (NR-SACK, RE-CONFIG
+                // responses): the script's names mapped to the live ones.
+                ChunkSpec::Ext(e) => {
+                    let diff = self
+                        .map
+                        .live_local_tsn
+                        .wrapping_sub(self.map.script_local_tsn);
+                    b = e.encode(diff).0;
+                }
                 ChunkSpec::Init {
                     ack: true,
                     tag,
@@ -953,6 +981,12 @@ impl Runner {
             None if reflect => self.map.remote_tag,
             None => self.map.live_local_tag,
         };
+        let sign_at = sign_index.map(|k| {
+            12 + body[..k]
+                .iter()
+                .map(|(b, _)| (b.len() + 3) & !3)
+                .sum::<usize>()
+        });
         let (src, dst) = match p.addrs {
             Some((s, d)) => (s, d),
             None => (IpAddr::V4(REMOTE_IP), IpAddr::V4(LOCAL_IP)),
@@ -1005,6 +1039,9 @@ impl Runner {
                     }
                 }
             }
+        }
+        if let Some(at) = sign_at {
+            self.sign_auth(&mut pkt, at, p.zero_checksum)?;
         }
         if p.bad_crc32c {
             let c = u32::from_be_bytes([pkt[8], pkt[9], pkt[10], pkt[11]]) ^ 0xffff_ffff;
@@ -1279,7 +1316,68 @@ impl Runner {
                 } else {
                     (0, 0, false)
                 };
-                self.write(fd, len, stream, ppid, unordered, limit)?
+                self.write(
+                    fd,
+                    len,
+                    stream,
+                    ppid,
+                    SendOptions {
+                        unordered,
+                        pr: PrPolicy::Reliable,
+                    },
+                    limit,
+                )?
+            }
+            "sctp_sendv" => {
+                // sctp_sendv(fd, iov, iovcnt, addrs, addrcnt, info, infolen,
+                // infotype, flags) (RFC 6458 9.12).
+                let fd = self.fd_arg(s, 0)?;
+                let len: i64 = match s.args.get(1) {
+                    Some(Expr::List(l)) => l
+                        .iter()
+                        .map(|e| match e {
+                            Expr::Struct(f) => field(f, "iov_len").and_then(int).unwrap_or(0),
+                            _ => 0,
+                        })
+                        .sum(),
+                    _ => return Err("sctp_sendv: the iov must be a list".into()),
+                };
+                let mut kind = Vec::new();
+                if let Some(a) = s.args.get(7) {
+                    words(a, &mut kind);
+                }
+                let info = s.args.get(5);
+                let (snd, pr) = match kind.first().map(String::as_str) {
+                    Some("SCTP_SENDV_SNDINFO") => (info, None),
+                    Some("SCTP_SENDV_PRINFO") => (None, info),
+                    Some("SCTP_SENDV_SPA") => match info {
+                        Some(Expr::Struct(f)) => {
+                            (field(f, "sendv_sndinfo"), field(f, "sendv_prinfo"))
+                        }
+                        _ => (None, None),
+                    },
+                    _ => (None, None),
+                };
+                let (mut stream, mut ppid, mut unordered) = (0, 0, false);
+                if let Some(Expr::Struct(f)) = snd {
+                    stream = field(f, "snd_sid").and_then(int).unwrap_or(0) as u16;
+                    ppid = match field(f, "snd_ppid") {
+                        Some(Expr::Htonl(n)) => *n as u32,
+                        Some(Expr::Int(n)) => (*n as u32).swap_bytes(),
+                        _ => 0,
+                    };
+                    let mut fl = Vec::new();
+                    if let Some(v) = field(f, "snd_flags") {
+                        words(v, &mut fl);
+                    }
+                    unordered = fl.iter().any(|x| x == "SCTP_UNORDERED");
+                }
+                let pr = ext_opts::prinfo(pr);
+                self.write(fd, len, stream, ppid, SendOptions { unordered, pr }, limit)?
+            }
+            "sctp_bindx" => {
+                let fd = self.fd_arg(s, 0)?;
+                self.bindx(fd, s)?
             }
             "shutdown" => {
                 let fd = self.fd_arg(s, 0)?;
@@ -1347,7 +1445,7 @@ impl Runner {
         len: i64,
         stream: u16,
         ppid: u32,
-        unordered: bool,
+        opts: SendOptions,
         limit: i64,
     ) -> Result<Ret, String> {
         let Some(id) = self.assoc_of(fd) else {
@@ -1362,7 +1460,10 @@ impl Runner {
         }
         let data = vec![0u8; len.max(0) as usize];
         loop {
-            let r = self.ep().send(id, stream, ppid, unordered, data.clone());
+            let now = self.at(self.now);
+            let r = self
+                .ep()
+                .send_with(now, id, stream, ppid, opts, data.clone());
             self.pump();
             return Ok(match r {
                 Ok(()) => Ret::Ok(len),
@@ -1511,6 +1612,9 @@ impl Runner {
             Some(Expr::Struct(f)) => f.clone(),
             _ => Vec::new(),
         };
+        if let Some(r) = self.setsockopt_ext(fd, &opt, s, &fields) {
+            return r;
+        }
         let get = |n: &str| field(&fields, n).and_then(int).filter(|v| *v > 0);
         match opt.as_str() {
             "SCTP_RTOINFO" => {
@@ -1759,7 +1863,8 @@ fn map_inbound_chunk(b: &mut [u8], local_diff: u32, reflect: &mut bool, has_init
         }
         ty::ABORT | ty::SHUTDOWN_COMPLETE if len >= 4 && b[1] & 1 != 0 => *reflect = true,
         ty::SHUTDOWN if len >= 8 => add(b, 4, local_diff),
-        ty::ECNE | ty::CWR if len >= 8 => add(b, 4, local_diff),
+        // The peer's ECNE names our TSN; its CWR its own (RFC 9260 A).
+        ty::ECNE if len >= 8 => add(b, 4, local_diff),
         _ => {}
     }
 }

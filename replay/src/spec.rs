@@ -159,6 +159,9 @@ pub enum ChunkSpec {
         /// Lowest TSN.
         tsn: F<u32>,
     },
+    /// An extension chunk (I_DATA, FORWARD_TSN, I_FORWARD_TSN, NR_SACK,
+    /// PAD, RECONFIG): see [`crate::ext`].
+    Ext(crate::ext::ExtChunk),
 }
 
 /// A chunk spec with where it is in the script and its text.
@@ -233,24 +236,43 @@ fn write_value(s: &mut String, v: &Value) {
             s.push(']');
         }
         Value::Item(i) => write_item(s, i),
+        Value::Tuple(l) => {
+            s.push('{');
+            for (k, (v, _)) in l.iter().enumerate() {
+                if k > 0 {
+                    s.push_str(", ");
+                }
+                write_value(s, v);
+            }
+            s.push('}');
+        }
     }
 }
 
 /// The keyed and nested fields of an item, checked off as they are used.
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     item: &'a Item,
     used: Vec<bool>,
 }
 
 impl<'a> Fields<'a> {
-    fn new(item: &'a Item) -> Self {
+    pub(crate) fn new(item: &'a Item) -> Self {
         Fields {
             item,
             used: vec![false; item.fields.len()],
         }
     }
 
-    fn get(&mut self, key: &str) -> Option<(&'a Value, Pos)> {
+    /// Whether an unused `key=` is there.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.item
+            .fields
+            .iter()
+            .enumerate()
+            .any(|(k, f)| matches!(f, Field::Key(name, _, _) if name == key && !self.used[k]))
+    }
+
+    pub(crate) fn get(&mut self, key: &str) -> Option<(&'a Value, Pos)> {
         for (k, f) in self.item.fields.iter().enumerate() {
             if let Field::Key(name, v, p) = f {
                 if name == key && !self.used[k] {
@@ -262,7 +284,7 @@ impl<'a> Fields<'a> {
         None
     }
 
-    fn need(&mut self, key: &str) -> Result<(&'a Value, Pos), SyntaxError> {
+    pub(crate) fn need(&mut self, key: &str) -> Result<(&'a Value, Pos), SyntaxError> {
         match self.get(key) {
             Some(x) => Ok(x),
             None => err(self.item.pos, format!("{} needs {key}=", self.item.name)),
@@ -270,7 +292,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The nested items and `...` not yet used, in order: `(items, ellipsis)`.
-    fn rest(&mut self) -> (Vec<&'a Item>, bool) {
+    pub(crate) fn rest(&mut self) -> (Vec<&'a Item>, bool) {
         let mut items = Vec::new();
         let mut ellipsis = false;
         for (k, f) in self.item.fields.iter().enumerate() {
@@ -289,7 +311,7 @@ impl<'a> Fields<'a> {
         (items, ellipsis)
     }
 
-    fn done(&self) -> Result<(), SyntaxError> {
+    pub(crate) fn done(&self) -> Result<(), SyntaxError> {
         for (k, f) in self.item.fields.iter().enumerate() {
             if !self.used[k] {
                 let (pos, what) = match f {
@@ -1069,7 +1091,16 @@ pub fn chunk(it: &Item) -> Result<Chunk, SyntaxError> {
             flags: f8(f.need("flgs")?, "flags")?,
             tsn: f32_(f.need("tsn")?, "tsn")?,
         },
-        other => return err(it.pos, format!("unsupported chunk {other}")),
+        other => match crate::ext::chunk(it) {
+            Some(c) => {
+                return Ok(Chunk {
+                    spec: ChunkSpec::Ext(c?),
+                    pos: it.pos,
+                    text: item_text(it),
+                })
+            }
+            None => return err(it.pos, format!("unsupported chunk {other}")),
+        },
     };
     f.done()?;
     Ok(Chunk {
@@ -1108,6 +1139,7 @@ impl ChunkSpec {
             | ChunkSpec::Lowest { ty, .. } => *ty,
             ChunkSpec::Shutdown { .. } => ty::SHUTDOWN,
             ChunkSpec::CookieEcho { .. } => ty::COOKIE_ECHO,
+            ChunkSpec::Ext(e) => e.ty,
         })
     }
 
@@ -1124,6 +1156,7 @@ impl ChunkSpec {
             | ChunkSpec::Empty { flags, .. }
             | ChunkSpec::CookieEcho { flags, .. }
             | ChunkSpec::Lowest { flags, .. } => *flags,
+            ChunkSpec::Ext(e) => e.flags,
         }
     }
 
@@ -1140,6 +1173,9 @@ impl ChunkSpec {
     /// The chunk's bytes as injected (no padding; the Length as the script
     /// says), whether its Length is checked, and whether its value is.
     pub fn encode_checked(&self) -> (Vec<u8>, bool, bool) {
+        if let ChunkSpec::Ext(e) = self {
+            return e.encode(0);
+        }
         let t = self.ty().unwrap_or(0);
         let fl = self.flags().or_zero();
         let mut value = Vec::new();
@@ -1261,6 +1297,7 @@ impl ChunkSpec {
                 }
             }
             ChunkSpec::Lowest { tsn, .. } => value.extend_from_slice(&tsn.or_zero().to_be_bytes()),
+            ChunkSpec::Ext(_) => unreachable!("encoded above"),
         }
         let length = explicit_len.unwrap_or((4 + value.len()) as u16);
         let mut b = Vec::with_capacity(4 + value.len());
@@ -1285,10 +1322,10 @@ pub struct OutMap {
 }
 
 impl OutMap {
-    fn local(&self, tsn: u32) -> u32 {
+    pub(crate) fn local(&self, tsn: u32) -> u32 {
         tsn.wrapping_add(self.local_diff)
     }
-    fn remote(&self, tsn: u32) -> u32 {
+    pub(crate) fn remote(&self, tsn: u32) -> u32 {
         tsn.wrapping_add(self.remote_diff)
     }
     fn tag(&self, t: u32) -> u32 {
@@ -1482,7 +1519,13 @@ pub fn verify(spec: &ChunkSpec, c: &ChunkView<'_>, m: &OutMap) -> Result<(), Str
                 }
             }
         }
+        // ECNE names the receiver's TSN (the peer's, in one we send); CWR
+        // echoes it back, so the one we send names ours (RFC 9260 A).
+        ChunkSpec::Lowest { ty: t, tsn, .. } if *t == ty::CWR => {
+            check("tsn", *tsn, m.local(be32(v, 0)))?
+        }
         ChunkSpec::Lowest { tsn, .. } => check("tsn", *tsn, m.remote(be32(v, 0)))?,
+        ChunkSpec::Ext(e) => e.verify(v, m)?,
     }
     Ok(())
 }
@@ -1643,6 +1686,9 @@ pub fn chunk_text(c: &ChunkView<'_>, m: &OutMap) -> String {
             bytes_text(v)
         )
     };
+    if let Some(t) = crate::ext::text(c, m) {
+        return t;
+    }
     match c.ty() {
         ty::DATA if v.len() >= 12 => format!(
             "DATA[flgs={}, len={}, tsn={}, sid={}, ssn={}, ppid={}]",
@@ -1735,7 +1781,11 @@ pub fn chunk_text(c: &ChunkView<'_>, m: &OutMap) -> String {
         ty::ECNE | ty::CWR if v.len() >= 4 => format!(
             "{}[flgs={f}, tsn={}]",
             if c.ty() == ty::ECNE { "ECNE" } else { "CWR" },
-            m.remote(be32(v, 0))
+            if c.ty() == ty::ECNE {
+                m.remote(be32(v, 0))
+            } else {
+                m.local(be32(v, 0))
+            }
         ),
         _ => short(),
     }
