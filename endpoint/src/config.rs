@@ -95,6 +95,10 @@ pub struct Config {
     /// I-DATA chunk sent when nothing more is queued, so the peer does not
     /// delay its SACK for the end of a burst.
     pub sack_immediately: bool,
+    /// S-SCTP secure sessions (draft-hohendorf-secure-sctp-15; `None`: not
+    /// offered): our level, the requirement (default/use/require/unique),
+    /// certificates and suites. See [`crate::secure`].
+    pub secure: Option<crate::secure::SecureConfig>,
     /// Offer and accept PKTDROP (draft-stewart-sctp-pktdrprep, as usrsctp
     /// does it), listed in Supported Extensions: packets of an association
     /// dropped for a bad checksum or a full receive buffer are reported to
@@ -146,6 +150,7 @@ impl Default for Config {
             asconf: false,
             scheduler: Default::default(),
             sack_immediately: false,
+            secure: None,
             pktdrop: false,
             nat_support: false,
         }

@@ -109,6 +109,8 @@ pub struct Stats {
     pub replies_dropped: u64,
     /// SCTP-AUTH counters summed over every association (RFC 4895 6.3).
     pub auth: crate::association::auth::AuthStats,
+    /// S-SCTP counters summed over every association.
+    pub secure: crate::secure::SecureStats,
 }
 
 /// A sans-IO SCTP endpoint: many associations, one cookie secret.
@@ -468,6 +470,34 @@ impl Endpoint {
         self.collect(id);
     }
 
+    /// Sets our S-SCTP security level on association `id`
+    /// (draft-hohendorf-secure-sctp-15 10 SETSECLEVEL): from 0 it opens a
+    /// secure session (we are the client), else SecLevCHD (9.7). False
+    /// when there is no session or a change is already outstanding.
+    pub fn set_security_level(&mut self, id: AssocId, level: u8) -> bool {
+        let ok = self
+            .assocs
+            .get_mut(&id)
+            .is_some_and(|a| a.secure_set_level(level));
+        self.collect(id);
+        ok
+    }
+
+    /// New S-SCTP keys for association `id` now (9.6 rekey).
+    pub fn rekey(&mut self, id: AssocId) -> bool {
+        let ok = self.assocs.get_mut(&id).is_some_and(|a| a.secure_rekey());
+        self.collect(id);
+        ok
+    }
+
+    /// Closes association `id`'s secure session; the association goes on
+    /// in the clear (9.4 SHUTSECSESS).
+    pub fn close_secure(&mut self, id: AssocId) -> bool {
+        let ok = self.assocs.get_mut(&id).is_some_and(|a| a.secure_close());
+        self.collect(id);
+        ok
+    }
+
     /// Aborts (RFC 9260 9.1), with an optional User-Initiated Abort reason.
     pub fn abort(&mut self, id: AssocId, reason: Option<&[u8]>) {
         if let Some(a) = self.assocs.get_mut(&id) {
@@ -583,6 +613,15 @@ impl Endpoint {
                 }
             };
             a.nat_new_tag(tag);
+        }
+        if let Some(s) = a.secure.as_mut() {
+            if !s.seeded {
+                let mut seed = [0u8; 32];
+                self.rng.fill_bytes(&mut seed);
+                s.reseed(seed);
+            }
+            self.stats.secure.add_delta(&s.stats, &s.reported);
+            s.reported = s.stats;
         }
         if let Some(auth) = a.auth.as_mut() {
             self.stats.auth.add(&auth.unreported);
@@ -923,6 +962,9 @@ impl Endpoint {
                     if self.cfg.nr_sack && p.value().contains(&ty::NR_SACK) {
                         features |= 64;
                     }
+                    if self.cfg.secure.is_some() && p.value().contains(&0xD0) {
+                        features |= 1024;
+                    }
                     if self.cfg.asconf
                         && p.value().contains(&ty::ASCONF)
                         && p.value().contains(&ty::ASCONF_ACK)
@@ -1032,6 +1074,17 @@ impl Endpoint {
             self.stats.refused += 1;
             self.reply(to, from, back, (ty::ABORT, 0, &v));
             return;
+        }
+        if let Some(s) = &self.cfg.secure {
+            if s.requirement().mandatory() && features & 1024 == 0 {
+                // A listener that requires S-SCTP refuses a peer without it:
+                // ABORT, no state (policy-hooks.md; cause 0x0020, our code 3).
+                let v = crate::association::Association::secure_refusal_causes();
+                self.stats.refused += 1;
+                self.stats.secure.refused += 1;
+                self.reply(to, from, back, (ty::ABORT, 0, &v));
+                return;
+            }
         }
         let mut auth_params = Vec::new();
         let auth = peer_vector.map(|peer_vector| {
@@ -1163,6 +1216,7 @@ impl Endpoint {
             zero_checksum: f.features & 16 != 0,
             reconfig: f.features & 32 != 0,
             nr_sack: f.features & 64 != 0,
+            ssctp: f.features & 1024 != 0,
             asconf: f.features & 128 != 0,
             pktdrop: f.features & 256 != 0,
             nat: f.features & 512 != 0,

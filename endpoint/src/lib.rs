@@ -40,6 +40,7 @@ pub mod driver;
 pub mod events;
 pub mod policy;
 pub mod rules;
+pub mod secure;
 pub mod send;
 pub mod serial;
 pub mod wire;

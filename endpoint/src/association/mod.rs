@@ -99,6 +99,8 @@ pub struct Status {
     pub local_addrs: Vec<IpAddr>,
     /// The primary destination.
     pub primary: SocketAddr,
+    /// The S-SCTP secure session, when the peer offered S-SCTP.
+    pub secure: Option<crate::secure::SecureStatus>,
     /// PKTDROP counters when PKTDROP is in use (draft-stewart-sctp-pktdrprep).
     pub pktdrop: Option<pktdrop::PktDropStats>,
     /// NAT support in use: both sent Disable Restart (draft-ietf-tsvwg-natsupp 5.2.1).
@@ -134,6 +136,8 @@ pub(crate) struct Negotiated {
     pub reconfig: bool,
     /// Both list NR-SACK in Supported Extensions.
     pub nr_sack: bool,
+    /// Both offer S-SCTP (0xD0 in Supported Extensions; ours, docs/ssctp-endpoint.md).
+    pub ssctp: bool,
     /// Both list ASCONF and ASCONF-ACK in Supported Extensions (RFC 5061).
     pub asconf: bool,
     /// Both list PKTDROP in Supported Extensions (draft-stewart-sctp-pktdrprep).
@@ -243,6 +247,8 @@ pub struct Association {
     pub(crate) asconf: Option<asconf::Asconf>,
     /// T-4 RTO: when our outstanding ASCONF goes again.
     pub(crate) asconf_timer: Option<Instant>,
+    /// The S-SCTP secure session (draft-hohendorf-secure-sctp-15).
+    pub(crate) secure: Option<Box<crate::secure::Session>>,
     /// PKTDROP reporting and handling, when negotiated.
     pub(crate) pktdrop: Option<pktdrop::PktDrop>,
     /// NAT support state (draft-ietf-tsvwg-natsupp).
@@ -430,6 +436,7 @@ impl Association {
             nr_sack: false,
             asconf: None,
             asconf_timer: None,
+            secure: None,
             pktdrop: None,
             nat: Default::default(),
             gap_scratch: Vec::new(),
@@ -472,6 +479,7 @@ impl Association {
         }
         self.zero_checksum = n.zero_checksum && self.cfg.zero_checksum_edmid.is_some();
         self.nr_sack = n.nr_sack && self.cfg.nr_sack;
+        self.secure_on_established(n);
         if !(n.pktdrop && self.cfg.pktdrop) {
             self.pktdrop = None;
         } else if self.pktdrop.is_none() {
@@ -572,6 +580,7 @@ impl Association {
             asconf: self.asconf.is_some(),
             local_addrs: self.local_addrs.clone(),
             primary: self.paths[self.primary].remote,
+            secure: self.secure_status(),
             pktdrop: self.pktdrop.as_ref().map(|p| p.stats),
             nat: self.nat.restart_disabled,
             nat_stats: self.nat.stats,
@@ -701,6 +710,10 @@ impl Association {
                 count: dropped,
             });
         }
+        // The secure session ends at once (secure-sctp.md 8 row 35).
+        if let Some(s) = self.secure.as_mut() {
+            s.clear();
+        }
         self.state = State::Closed;
         self.t1 = None;
         self.t2 = None;
@@ -749,6 +762,7 @@ impl Association {
             self.t5,
             self.reconfig_timer,
             self.asconf_timer,
+            self.secure_deadline(),
         ]
         .into_iter()
         .chain(self.t3.iter().copied())
@@ -825,6 +839,7 @@ impl Association {
                 _ => self.t2 = None,
             }
         }
+        self.secure_timeout(now);
         if self.asconf_timer.is_some_and(|t| t <= now) {
             self.on_asconf_timeout(now);
             if self.state == State::Closed {

@@ -33,6 +33,10 @@ impl Association {
         view: &PacketView<'_>,
         skip: usize,
     ) {
+        // S-SCTP: AUTH checked, EncData decrypted (draft-hohendorf-secure-sctp-15 7).
+        if self.secure_receive(now, from, view, skip) {
+            return;
+        }
         let path = self.path_of(from);
         let mut had_data = false;
         // The lowest TSN of DATA in a packet marked CE (RFC 9260 App. A).
@@ -157,6 +161,7 @@ impl Association {
                     self.on_forward_tsn(now, &c)
                 }
                 ty::INIT | ty::COOKIE_ECHO => {} // handled by the endpoint
+                0xD0..=0xD9 if self.secure.is_some() => self.on_secure_chunk(&c),
                 _ => {
                     if !self.on_unknown(&c) {
                         return;
@@ -574,6 +579,7 @@ impl Association {
     /// ERROR (RFC 9260 3.3.10): tell the application; a Stale Cookie in
     /// COOKIE-ECHOED starts again with a Cookie Preservative (5.2.6).
     fn on_error(&mut self, now: Instant, c: &ChunkView<'_>) {
+        self.secure_error(c);
         self.nat_error(now, c);
         let causes: Vec<u16> = c.tlvs().map(|t| t.ty()).collect();
         if self.state == State::CookieEchoed && causes.contains(&cause::STALE_COOKIE) {
@@ -632,6 +638,7 @@ impl Association {
         let mut zero_checksum = false;
         let mut reconfig = false;
         let mut nr_sack = false;
+        let mut ssctp = false;
         let mut asconf = false;
         let mut pktdrop = false;
         let mut nat = false;
@@ -653,6 +660,7 @@ impl Association {
                     idata = p.value().contains(&ty::I_DATA);
                     reconfig = p.value().contains(&ty::RE_CONFIG);
                     nr_sack = p.value().contains(&ty::NR_SACK);
+                    ssctp = self.cfg.secure.is_some() && p.value().contains(&0xD0);
                     asconf = p.value().contains(&ty::ASCONF) && p.value().contains(&ty::ASCONF_ACK);
                     ifwd = p.value().contains(&ty::I_FORWARD_TSN);
                     pktdrop = p.value().contains(&ty::PKTDROP);
@@ -728,6 +736,12 @@ impl Association {
             self.protocol_violation(b"the peer does not offer SCTP-AUTH, which we require");
             return false;
         }
+        if !self.secure_accepts_peer(ssctp) {
+            // Our S-SCTP requirement refuses a peer without it (policy-hooks.md).
+            self.peer_tag = init.initiate_tag();
+            self.queue_abort(&Self::secure_refusal_causes(), Reason::LocalAbort);
+            return false;
+        }
         let outbound = self.streams_requested.min(init.inbound_streams());
         let inbound = init.outbound_streams().min(self.cfg.max_inbound_streams);
         self.pending = Some(Negotiated {
@@ -746,6 +760,7 @@ impl Association {
             zero_checksum,
             reconfig,
             nr_sack,
+            ssctp,
             asconf,
             pktdrop,
             nat,

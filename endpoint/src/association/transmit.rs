@@ -110,6 +110,10 @@ pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
     if cfg.pktdrop {
         list.push(ty::PKTDROP);
     }
+    if cfg.secure.is_some() {
+        // S-SCTP offered: SSOpReq's type stands for the whole family (ours).
+        list.push(0xD0);
+    }
     if !list.is_empty() {
         put_tlv(v, param::SUPPORTED_EXTENSIONS, &list);
     }
@@ -226,13 +230,14 @@ impl Association {
     }
 
     /// Writes the next packet into `buf`, returning where it goes, or `None`
-    /// when there is nothing to send now.
-    pub(crate) fn write_packet(
+    /// when there is nothing to send now (before the S-SCTP protection that
+    /// `write_packet` in `crate::secure` adds).
+    pub(crate) fn write_packet_plain(
         &mut self,
         now: Instant,
         buf: &mut Vec<u8>,
     ) -> Option<(IpAddr, SocketAddr)> {
-        let limit = self.cfg.max_packet;
+        let limit = self.cfg.max_packet - self.secure_overhead();
         let dest = (
             self.paths[self.primary].local,
             self.paths[self.primary].remote,
@@ -466,6 +471,7 @@ impl Association {
                 self.state,
                 State::Established | State::ShutdownPending | State::ShutdownReceived
             )
+            && !self.secure_holds_data()
         {
             self.write_data(now, &mut w, data_path, base);
         }

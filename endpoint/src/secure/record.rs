@@ -1,0 +1,322 @@
+//! Record protection (draft-hohendorf-secure-sctp-15 7, 8, 9.3; secure-sctp.md
+//! 3.11 to 3.13, 4): outgoing packets get their chunks sorted into clear
+//! and encrypted ones (EncData, AES-CBC with a PADDING chunk to the block
+//! size) and an S-SCTP AUTH chunk last, whose HMAC covers the common header
+//! with checksum 0 and every chunk with the HMAC field zero (Q19); the
+//! CRC32c is computed after. Incoming packets are checked and unwrapped the
+//! other way round.
+
+use sctp_codec::chunk::ty as std_ty;
+
+use super::handshake::{ty, HsState, SecEvent, Session};
+use super::{cause, keys};
+
+/// What to do with a received packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Process it as it came (no S-SCTP protection involved).
+    Clear,
+    /// Discard it.
+    Drop,
+    /// Process the rebuilt packet in the output buffer instead.
+    Replaced,
+}
+
+/// (type, start, Length, padded length) of each chunk after the common header.
+fn walk(b: &[u8], mut f: impl FnMut(u8, usize, usize, usize) -> bool) -> bool {
+    let mut at = 12;
+    while at + 4 <= b.len() {
+        let len = u16::from_be_bytes([b[at + 2], b[at + 3]]) as usize;
+        if len < 4 || at + len > b.len() {
+            return false;
+        }
+        let padded = ((len + 3) & !3).min(b.len() - at);
+        if !f(b[at], at, len, padded) {
+            return true;
+        }
+        at += padded;
+    }
+    at == b.len()
+}
+
+/// Chunks that travel only in clear: the association's own handshake and
+/// SHUTDOWN COMPLETE (RFC 9260 6.10), which no S-SCTP packet carries.
+fn exempt(t: u8) -> bool {
+    matches!(
+        t,
+        std_ty::INIT
+            | std_ty::INIT_ACK
+            | std_ty::COOKIE_ECHO
+            | std_ty::COOKIE_ACK
+            | std_ty::SHUTDOWN_COMPLETE
+    )
+}
+
+/// Whether chunk type `t` goes inside EncData at security level `level`
+/// (7; I16, I17: DATA from level 2, every chunk but ABORT and the session
+/// control chunks 0xD6-0xD9 at level 3; rekey chunks always, I12).
+fn encrypted(t: u8, level: u8, rekey: bool) -> bool {
+    match t {
+        ty::SS_OP_REQ..=ty::SS_OP_COM => rekey,
+        ty::SS_CLOSE..=ty::SEC_LEV_CHD_ACK | std_ty::ABORT => false,
+        std_ty::DATA | std_ty::I_DATA => level >= 2,
+        _ => level >= 3,
+    }
+}
+
+/// Protects the packet in `buf` (common header and padded chunks, checksum
+/// written) as the session's level asks; leaves it alone when nothing applies.
+pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
+    if buf.len() < 16 {
+        return;
+    }
+    let (mut has_exempt, mut has_com, mut has_close, mut has_hs) = (false, false, false, false);
+    walk(buf, |t, _, _, _| {
+        has_exempt |= exempt(t);
+        has_com |= t == ty::SS_OP_COM;
+        has_close |= t == ty::SS_CLOSE;
+        has_hs |= (ty::SS_OP_REQ..=ty::SS_OP_COM).contains(&t);
+        true
+    });
+    if has_exempt || s.send_ref.is_none() {
+        return;
+    }
+    if s.first_com_clear && has_com {
+        // The server's first SSOpCom: the client has no keys in force yet.
+        s.first_com_clear = false;
+        return;
+    }
+    let rekey = s.is_up() && has_hs;
+    let level = match s.state {
+        HsState::CloseSent if has_close => 1,
+        HsState::CloseSent => return,
+        _ if s.is_up() => s.own_level,
+        _ => return,
+    };
+    if level == 0 && !rekey && !has_close {
+        return;
+    }
+    let mut iv = [0u8; keys::BLOCK];
+    s.fill(&mut iv);
+    let mut out = std::mem::take(&mut s.scratch);
+    out.clear();
+    out.extend_from_slice(&buf[..12]);
+    out[8..12].fill(0);
+    let mut any_enc = false;
+    walk(buf, |t, at, _, padded| {
+        if encrypted(t, level, rekey) {
+            any_enc = true;
+        } else {
+            out.extend_from_slice(&buf[at..at + padded]);
+        }
+        true
+    });
+    let Some(k) = s.send_keys() else {
+        s.scratch = out;
+        return;
+    };
+    let (reference, mac, mac_key_len) = (k.reference, k.suite.mac, k.suite.mac_len());
+    let mut last_tsn = None;
+    if any_enc {
+        let enc_at = out.len();
+        out.extend_from_slice(&[ty::ENC_DATA, 0, 0, 0]);
+        out.extend_from_slice(&reference.to_be_bytes());
+        out.extend_from_slice(&(keys::BLOCK as u16).to_be_bytes());
+        out.extend_from_slice(&iv);
+        let pt_at = out.len();
+        walk(buf, |t, at, len, padded| {
+            if encrypted(t, level, rekey) {
+                if t == std_ty::DATA || t == std_ty::I_DATA && len >= 8 {
+                    last_tsn = Some(u32::from_be_bytes([
+                        buf[at + 4],
+                        buf[at + 5],
+                        buf[at + 6],
+                        buf[at + 7],
+                    ]));
+                }
+                out.extend_from_slice(&buf[at..at + padded]);
+            }
+            true
+        });
+        // PADDING last, to the block size (9.3 b; Q3).
+        let rem = (out.len() - pt_at) % keys::BLOCK;
+        if rem != 0 {
+            let pad = keys::BLOCK - rem;
+            out.extend_from_slice(&[ty::PADDING, 0]);
+            out.extend_from_slice(&(pad as u16).to_be_bytes());
+            out.resize(out.len() + pad - 4, 0);
+        }
+        keys::encrypt(k, &iv, &mut out[pt_at..]);
+        let len = (out.len() - enc_at) as u16;
+        out[enc_at + 2..enc_at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    // AUTH last (5.1.13, 8).
+    let auth_at = out.len();
+    out.extend_from_slice(&[ty::AUTH, 0]);
+    out.extend_from_slice(&((8 + mac_key_len) as u16).to_be_bytes());
+    out.extend_from_slice(&reference.to_be_bytes());
+    out.extend_from_slice(&[0, 0]);
+    out.resize(out.len() + mac_key_len, 0);
+    let tag = keys::hmac(mac, &k.mac, &[&out]);
+    out[auth_at + 8..].copy_from_slice(&tag);
+    if !zero_checksum {
+        let c = sctp_codec::checksum::crc32c_field(&out);
+        out[8..12].copy_from_slice(&c.to_be_bytes());
+    }
+    std::mem::swap(buf, &mut out);
+    s.scratch = out;
+    s.stats.packets_protected += 1;
+    if any_enc {
+        s.stats.encdata_out += 1;
+    }
+    if let Some(t) = last_tsn {
+        s.last_enc_tsn = t;
+        s.sent_enc = true;
+    }
+    if s.switch_after_com && has_com {
+        s.switch_keys();
+    }
+}
+
+fn auth_failure(s: &mut Session) {
+    s.stats.auth_failures += 1;
+    s.errors_out
+        .push_back(super::handshake::cause_tlv(cause::AUTHENTICATION, None));
+    s.events.push_back(SecEvent::Failure {
+        cause: cause::AUTHENTICATION,
+        code: None,
+        remote: false,
+    });
+}
+
+fn decrypt_failure(s: &mut Session) {
+    s.stats.decrypt_failures += 1;
+    s.errors_out
+        .push_back(super::handshake::cause_tlv(cause::DECRYPTION, None));
+    s.events.push_back(SecEvent::Failure {
+        cause: cause::DECRYPTION,
+        code: None,
+        remote: false,
+    });
+}
+
+/// Checks and unwraps a received packet (`bytes`, checksum verified). On
+/// [`Verdict::Replaced`] `out` holds the packet to process: the common
+/// header, the clear chunks, then the decrypted ones, without AUTH,
+/// EncData and PADDING.
+pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
+    if s.send_ref.is_none() && s.keys(0).is_none() {
+        return Verdict::Clear;
+    }
+    let mut last = None;
+    let (mut any_enc, mut only_exempt) = (false, true);
+    if !walk(bytes, |t, at, len, _| {
+        last = Some((t, at, len));
+        any_enc |= t == ty::ENC_DATA;
+        only_exempt &= exempt(t) || t == std_ty::ABORT;
+        true
+    }) {
+        return Verdict::Clear;
+    }
+    let auth = last.filter(|(t, _, len)| *t == ty::AUTH && *len >= 8);
+    let Some((_, auth_at, auth_len)) = auth else {
+        if any_enc {
+            // EncData without AUTH (7: a packet with EncData MUST carry AUTH).
+            s.stats.unauthenticated += 1;
+            return Verdict::Drop;
+        }
+        if s.peer_protecting && s.peer_level >= 1 && s.is_up() && !only_exempt {
+            s.stats.unauthenticated += 1;
+            return Verdict::Drop;
+        }
+        return Verdict::Clear;
+    };
+    let reference = u16::from_be_bytes([bytes[auth_at + 4], bytes[auth_at + 5]]);
+    let Some(k) = s.keys(reference) else {
+        // Keys we do not have (yet): row 28, discard.
+        s.stats.unknown_key += 1;
+        return Verdict::Drop;
+    };
+    let mac_len = auth_len - 8;
+    let zeros = [0u8; 32];
+    let ok = mac_len == k.suite.mac_len()
+        && keys::hmac_ok(
+            k.suite.mac,
+            &k.mac,
+            &[
+                &bytes[..8],
+                &[0; 4],
+                &bytes[12..auth_at + 8],
+                &zeros[..mac_len],
+                &bytes[auth_at + auth_len..],
+            ],
+            &bytes[auth_at + 8..auth_at + auth_len],
+        );
+    if !ok {
+        // Row 36: discard, ERROR 0x0023.
+        auth_failure(s);
+        return Verdict::Drop;
+    }
+    s.peer_protecting = true;
+    s.stats.packets_verified += 1;
+    out.clear();
+    out.extend_from_slice(&bytes[..12]);
+    let mut bad = false;
+    let mut plain = Vec::new();
+    walk(bytes, |t, at, len, padded| {
+        match t {
+            ty::AUTH if at == auth_at => {}
+            ty::ENC_DATA => {
+                let v = &bytes[at + 4..at + len];
+                if v.len() < 4 {
+                    bad = true;
+                    return false;
+                }
+                let r = u16::from_be_bytes([v[0], v[1]]);
+                let ivl = u16::from_be_bytes([v[2], v[3]]) as usize;
+                let Some(k) = s.keys(r) else {
+                    bad = true;
+                    return false;
+                };
+                if v.len() < 4 + ivl {
+                    bad = true;
+                    return false;
+                }
+                let at_plain = plain.len();
+                plain.extend_from_slice(&v[4 + ivl..]);
+                if !keys::decrypt(k, &v[4..4 + ivl], &mut plain[at_plain..]) {
+                    bad = true;
+                    return false;
+                }
+            }
+            _ => out.extend_from_slice(&bytes[at..at + padded]),
+        }
+        true
+    });
+    if bad {
+        decrypt_failure(s);
+        return Verdict::Drop;
+    }
+    // The decrypted chunks, without PADDING (0x12, or RFC 4820's 0x84).
+    let mut at = 0;
+    while at + 4 <= plain.len() {
+        let len = u16::from_be_bytes([plain[at + 2], plain[at + 3]]) as usize;
+        if len < 4 || at + len > plain.len() {
+            decrypt_failure(s);
+            return Verdict::Drop;
+        }
+        let padded = ((len + 3) & !3).min(plain.len() - at);
+        if plain[at] != ty::PADDING && plain[at] != 0x84 {
+            out.extend_from_slice(&plain[at..at + padded]);
+        }
+        at += padded;
+    }
+    if at != plain.len() {
+        decrypt_failure(s);
+        return Verdict::Drop;
+    }
+    if any_enc {
+        s.stats.encdata_in += 1;
+    }
+    Verdict::Replaced
+}
