@@ -3,6 +3,14 @@
 //! receiver reports each corrupted packet of the association, and the
 //! sender resends the reported DATA at once instead of after T3-rtx. The
 //! clock is virtual: the times compared are the link's, not the machine's.
+//!
+//! Then against usrsctp (its sysctl `sctp_pktdrop_enable`) over UDP
+//! encapsulation on 127.0.0.1 through a relay that flips the last byte of
+//! some DATA packets: usrsctp's PKTDROPs reach us and make us resend, ours
+//! reach usrsctp, which keeps the association and delivers everything, and
+//! tshark reads the PKTDROP chunks of the relay's capture.
+
+mod peer;
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -183,4 +191,256 @@ fn a_corrupting_link_delivers_everything_and_sooner_with_pktdrop() {
         times.push(took);
     }
     assert!(times[0] < times[1], "PKTDROP did not help: {times:?}");
+}
+
+// ---- against usrsctp over UDP encapsulation ----
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use peer::udp::{associate, chunk_types, test_config, write_pcap, Role, Seen, LOOPBACK};
+
+/// First UDP port of these tests (ours, usrsctp's, the relay's).
+const BASE: u16 = 43610;
+
+/// A UDP relay in front of usrsctp that flips the last byte of every
+/// `every`-th DATA packet going `forward` (towards usrsctp) or back, and
+/// records every packet as it passed (corrupted ones as sent).
+struct CorruptingRelay {
+    seen: Arc<Mutex<Seen>>,
+    corrupted: Arc<Mutex<u32>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl CorruptingRelay {
+    fn start(port: u16, target: SocketAddr, forward_bad: bool, every: u32) -> Self {
+        let front = UdpSocket::bind((LOOPBACK, port)).expect("relay front");
+        let back = UdpSocket::bind((LOOPBACK, 0)).expect("relay back");
+        front.set_nonblocking(true).unwrap();
+        back.set_nonblocking(true).unwrap();
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let corrupted = Arc::new(Mutex::new(0u32));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seen2, corrupted2, stop2) = (seen.clone(), corrupted.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 65536];
+            let mut client: Option<SocketAddr> = None;
+            let mut data_packets = 0u32;
+            let mut pass = |fwd: bool, p: &mut [u8]| {
+                let types = chunk_types(p);
+                if fwd == forward_bad && types.contains(&0) {
+                    data_packets += 1;
+                    if data_packets.is_multiple_of(every) {
+                        let last = p.len() - 1;
+                        p[last] ^= 0xFF;
+                        *corrupted2.lock().unwrap() += 1;
+                    }
+                }
+                let mut s = seen2.lock().unwrap();
+                if fwd {
+                    s.forward.extend(&types);
+                } else {
+                    s.backward.extend(&types);
+                }
+                s.packets.push((fwd, types));
+                s.raw.push((fwd, p.to_vec()));
+            };
+            while !stop2.load(Ordering::Relaxed) {
+                let mut idle = true;
+                while let Ok((n, from)) = front.recv_from(&mut buf) {
+                    idle = false;
+                    client = Some(from);
+                    pass(true, &mut buf[..n]);
+                    let _ = back.send_to(&buf[..n], target);
+                }
+                while let Ok((n, _)) = back.recv_from(&mut buf) {
+                    idle = false;
+                    pass(false, &mut buf[..n]);
+                    if let Some(c) = client {
+                        let _ = front.send_to(&buf[..n], c);
+                    }
+                }
+                if idle {
+                    std::thread::sleep(Duration::from_micros(300));
+                }
+            }
+        });
+        CorruptingRelay {
+            seen,
+            corrupted,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for CorruptingRelay {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// tshark's reading of the PKTDROP chunks in the relay's capture: per
+/// chunk (B bit, bandwidth, queue size, truncated length, embedded
+/// packet's verification tag). (Wireshark spells the B bit's field
+/// `pckdrop`.)
+fn tshark_pktdrops(seen: &Seen, name: &str) -> Vec<Vec<String>> {
+    let path = std::env::temp_dir().join(format!("sctpkit-{name}-{}.pcap", std::process::id()));
+    write_pcap(seen, &path);
+    let out = std::process::Command::new("tshark")
+        .arg("-r")
+        .arg(&path)
+        .args([
+            "-o",
+            "sctp.checksum:CRC-32C",
+            "-Y",
+            "sctp.chunk_type == 129",
+        ])
+        .args(["-T", "fields", "-E", "separator=;", "-E", "occurrence=f"])
+        .args(["-e", "sctp.pckdrop_b_bit", "-e", "sctp.pktdrop_bandwidth"])
+        .args([
+            "-e",
+            "sctp.pktdrop_queuesize",
+            "-e",
+            "sctp.pktdrop_truncated_length",
+        ])
+        .args(["-e", "_ws.malformed"])
+        .output()
+        .expect("tshark (scripts/install-deps.sh)");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split(';').map(str::to_string).collect())
+        .collect()
+}
+
+/// A boolean field as tshark prints it.
+fn is_set(v: &str) -> bool {
+    matches!(v, "1" | "True")
+}
+
+/// We send 60 messages of 1000 bytes to usrsctp; the relay corrupts every
+/// 7th of our DATA packets. usrsctp reports them; we resend the reported
+/// TSNs.
+#[test]
+fn usrsctp_reports_our_corrupted_data_and_we_resend_it() {
+    let (udp, peer_udp, relay_port) = (BASE, BASE + 1, BASE + 2);
+    let target = SocketAddr::new(LOOPBACK, peer_udp);
+    let relay = CorruptingRelay::start(relay_port, target, true, 7);
+    let cfg = Config {
+        pktdrop: true,
+        ..test_config()
+    };
+    let (mut ours, id, peer) = associate(
+        Role::WeConnect,
+        cfg,
+        udp,
+        peer_udp,
+        &["pktdrop=1"],
+        Some(relay_port),
+    );
+    let count = 60u32;
+    for i in 0..count {
+        ours.d
+            .ep
+            .send(
+                id,
+                (i % 10) as u16,
+                1000,
+                false,
+                peer::body((i % 10) as u16, i, 1000),
+            )
+            .unwrap();
+    }
+    let ok = ours.run_until(Duration::from_secs(30), |o| {
+        peer.data_count() >= count as usize && o.drained(id)
+    });
+    let st = ours.d.ep.status(id).unwrap();
+    assert!(
+        ok,
+        "{} of {count} delivered; {st:?}\n{}",
+        peer.data_count(),
+        peer.tail()
+    );
+    let p = st.pktdrop.expect("PKTDROP negotiated with usrsctp");
+    let corrupted = *relay.corrupted.lock().unwrap();
+    eprintln!(
+        "usrsctp -> us: {corrupted} corrupted, {p:?}, {} retransmissions",
+        st.retransmissions
+    );
+    assert!(corrupted >= 3);
+    assert!(p.received >= 1, "no PKTDROP from usrsctp: {p:?}");
+    assert!(p.data_resent >= 1, "no DATA resent for a PKTDROP: {p:?}");
+    assert_eq!(p.mismatched, 0);
+    let seen = relay.seen.lock().unwrap();
+    let rows = tshark_pktdrops(&seen, "pktdrop-usrsctp");
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert!(is_set(&r[0]), "usrsctp's PKTDROP without the B bit: {r:?}");
+        assert!(r[4].is_empty(), "malformed: {r:?}");
+    }
+    assert!(ours.ended().is_none());
+}
+
+/// usrsctp sends 60 messages to us; the relay corrupts every 7th of its
+/// DATA packets. We report each with PKTDROP; usrsctp takes them (tshark
+/// reads them with our figures) and everything arrives.
+#[test]
+fn we_report_usrsctps_corrupted_data_and_usrsctp_takes_it() {
+    let (udp, peer_udp, relay_port) = (BASE + 3, BASE + 4, BASE + 5);
+    let target = SocketAddr::new(LOOPBACK, peer_udp);
+    let relay = CorruptingRelay::start(relay_port, target, false, 7);
+    let cfg = Config {
+        pktdrop: true,
+        ..test_config()
+    };
+    let window = cfg.receive_window;
+    let (mut ours, id, mut peer) = associate(
+        Role::WeConnect,
+        cfg,
+        udp,
+        peer_udp,
+        &["pktdrop=1"],
+        Some(relay_port),
+    );
+    let count = 60usize;
+    peer.cmd(&format!("send {count} 10 1000 0"));
+    let ok = ours.run_until(Duration::from_secs(30), |o| o.message_count() >= count);
+    let st = ours.d.ep.status(id).unwrap();
+    assert!(
+        ok,
+        "{} of {count} delivered; {st:?}\n{}",
+        ours.message_count(),
+        peer.tail()
+    );
+    let p = st.pktdrop.expect("PKTDROP negotiated with usrsctp");
+    let corrupted = *relay.corrupted.lock().unwrap();
+    let bad = ours.d.ep.stats().bad_checksum;
+    eprintln!("us -> usrsctp: {corrupted} corrupted, {bad} bad checksums, {p:?}");
+    assert!(corrupted >= 3);
+    assert!(bad >= corrupted as u64);
+    assert!(p.sent >= 1, "{p:?}");
+    ours.run_until(Duration::from_millis(300), |_| false);
+    assert!(ours.ended().is_none(), "{:?}", ours.ended());
+    assert!(!peer.saw("COMM_LOST"), "{}", peer.tail());
+    let seen = relay.seen.lock().unwrap();
+    // usrsctp never answered a PKTDROP with an ERROR (unrecognized chunk).
+    assert!(!seen.backward.contains(&9), "usrsctp sent ERROR");
+    let rows = tshark_pktdrops(&seen, "pktdrop-ours");
+    assert_eq!(rows.len() as u64, p.sent, "{rows:?}");
+    for r in &rows {
+        assert!(is_set(&r[0]), "B bit: {r:?}");
+        assert_eq!(r[1], window.to_string(), "bandwidth: {r:?}");
+        assert!(r[4].is_empty(), "malformed: {r:?}");
+    }
 }
