@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::aliases::{self, To};
-use super::schema::{Schema, TOP};
+use super::schema::{top_fields, Schema};
 
 /// The syntax, with examples.
 pub const SYNTAX: &str = "\
@@ -34,7 +34,7 @@ pub fn text() -> String {
     let s = Schema::get();
     let mut out = String::from(SYNTAX);
     out.push_str("\nOutside the chunks:\n");
-    for t in TOP {
+    for t in top_fields() {
         let _ = writeln!(out, "  {:<28} {} — {}", t.name, t.ty, t.doc);
     }
     out.push_str("\nOther names:\n");

@@ -25,7 +25,8 @@
 //!   object names it: `analysis.retransmission` (a flag, as tshark's
 //!   `sctp.retransmission`), `analysis.rtt > 0.2` (seconds, each TSN a SACK
 //!   acknowledges first), `analysis.acked` (how many), `analysis.auth ==
-//!   bad-hmac` ([`schema::TOP`] lists them all);
+//!   bad-hmac` ([`schema::top_fields`] lists them all, the
+//!   analysis' from the codec's table `sctp_codec::analysis::fields`);
 //! - `==`, `!=`, `<`, `<=`, `>`, `>=` (`eq` ...), `contains`, `in {1, 2, 5..9}`,
 //!   `not in`, `&&` (`and`), `||` (`or`), `!` (`not`), parentheses; numbers
 //!   in decimal or `0x` hex, IPv4/IPv6 addresses and networks
@@ -212,6 +213,17 @@ impl Facts {
                     if d.out_of_window {
                         c.push(&["analysis", "out_of_window"], || Fact::Present);
                     }
+                    if let Some(m) = d.message {
+                        c.push(&["analysis", "message"], || Fact::Present);
+                        c.push(&["analysis", "message", "fragments"], || {
+                            Fact::Uint(m.fragments.into())
+                        });
+                        c.push(&["analysis", "message", "bytes"], || Fact::Uint(m.bytes));
+                        c.push(&["analysis", "message", "first_frame"], || {
+                            Fact::Uint(m.first_frame)
+                        });
+                    }
+                    c.push(&["analysis", "in_flight"], || Fact::Uint(d.in_flight));
                 }
                 Note::Sack(k) => {
                     c.push(&["analysis", "acked"], || Fact::Uint(k.acked.len() as u64));
@@ -220,6 +232,10 @@ impl Facts {
                         c.push(&["analysis", "acked", "frame"], || Fact::Uint(a.frame));
                         c.push(&["analysis", "rtt"], || Fact::Time(a.rtt_ns.into()));
                     }
+                    if let Some(w) = k.a_rwnd {
+                        c.push(&["analysis", "a_rwnd"], || Fact::Uint(w.into()));
+                    }
+                    c.push(&["analysis", "in_flight"], || Fact::Uint(k.in_flight));
                     c.push(&["analysis", "dup_tsns"], || Fact::Uint(k.dup_tsns as u64));
                     if k.stale {
                         c.push(&["analysis", "stale"], || Fact::Present);

@@ -238,7 +238,7 @@ impl Parser {
                 format!(
                     "{typed} stands for any {} and has no value: compare {}",
                     r.name,
-                    super::schema::TOP
+                    super::schema::top_fields()
                         .iter()
                         .filter(|t| t.name.starts_with(&format!("{}.", r.name)))
                         .map(|t| t.name)

@@ -101,7 +101,7 @@ fn pick(mut hits: Vec<Resolved>) -> Result<Resolved, Unresolved> {
 
 /// Every name outside the chunks: fields and aliases.
 pub fn top_names() -> impl Iterator<Item = &'static str> {
-    super::schema::TOP.iter().map(|t| t.name).chain(
+    super::schema::top_fields().iter().map(|t| t.name).chain(
         aliases::all()
             .filter(|a| a.scope.is_empty())
             .map(|a| a.name),

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::OnceLock;
 
+use sctp_codec::analysis::fields::{FieldKind as AnalysisKind, FIELDS};
 use sctp_codec::analysis::AuthVerdict;
 use sctp_codec::auth::HmacAlgorithm;
 use sctp_codec::registry::Family;
@@ -198,9 +199,10 @@ pub struct TopField {
     pub doc: &'static str,
 }
 
-/// The fields outside every TLV. The header's names are the codec's
-/// (`source_port` ...; the crafting language's aliases `sport` ... apply).
-pub const TOP: &[TopField] = &[
+/// The fields outside every TLV but the analysis'. The header's names are
+/// the codec's (`source_port` ...; the crafting language's aliases `sport`
+/// ... apply).
+const TOP: &[TopField] = &[
     TopField {
         name: "sctp",
         ty: Ty::Packet,
@@ -311,102 +313,35 @@ pub const TOP: &[TopField] = &[
         ty: Ty::Uint(16),
         doc: "Cause Length of any cause",
     },
-    TopField {
-        name: "analysis",
-        ty: Ty::Flag,
-        doc: "the packet belongs to an analysed association (needs --analysis, as every analysis.* name)",
-    },
-    TopField {
-        name: "analysis.association",
-        ty: Ty::Uint(32),
-        doc: "the association's number (as sctp-craft assoc numbers them)",
-    },
-    TopField {
-        name: "analysis.retransmission",
-        ty: Ty::Flag,
-        doc: "a DATA or I-DATA chunk of the packet is a retransmission (tshark's sctp.retransmission)",
-    },
-    TopField {
-        name: "analysis.retransmission.first_frame",
-        ty: Ty::Uint(32),
-        doc: "the frame of a retransmitted TSN's first transmission",
-    },
-    TopField {
-        name: "analysis.retransmission.after",
-        ty: Ty::Time,
-        doc: "seconds since a retransmitted TSN's first transmission",
-    },
-    TopField {
-        name: "analysis.acked_before",
-        ty: Ty::Uint(32),
-        doc: "the frame that acknowledged a TSN sent again (tshark's sctp.retransmitted_after_ack)",
-    },
-    TopField {
-        name: "analysis.gap",
-        ty: Ty::Uint(32),
-        doc: "how many TSNs are missing before a DATA chunk's",
-    },
-    TopField {
-        name: "analysis.out_of_window",
-        ty: Ty::Flag,
-        doc: "a DATA chunk's TSN is out of the window",
-    },
-    TopField {
-        name: "analysis.acked",
-        ty: Ty::Uint(32),
-        doc: "how many TSNs a SACK acknowledges first (0 for a SACK that acknowledges none)",
-    },
-    TopField {
-        name: "analysis.acked.tsn",
-        ty: Ty::Uint(32),
-        doc: "a TSN a SACK acknowledges first (tshark's sctp.ack)",
-    },
-    TopField {
-        name: "analysis.acked.frame",
-        ty: Ty::Uint(32),
-        doc: "the DATA frame of a TSN a SACK acknowledges first (tshark's sctp.ack_frame)",
-    },
-    TopField {
-        name: "analysis.rtt",
-        ty: Ty::Time,
-        doc: "seconds from a DATA chunk to the SACK that acknowledges it first (acked.rtt in JSON; tshark's sctp.sack_rtt)",
-    },
-    TopField {
-        name: "analysis.dup_tsns",
-        ty: Ty::Uint(32),
-        doc: "how many duplicate TSNs a SACK reports",
-    },
-    TopField {
-        name: "analysis.stale",
-        ty: Ty::Flag,
-        doc: "a SACK older than one already seen",
-    },
-    TopField {
-        name: "analysis.revoked",
-        ty: Ty::Uint(32),
-        doc: "how many gap acks a SACK revokes",
-    },
-    TopField {
-        name: "analysis.auth",
-        ty: Ty::Auth,
-        doc: "an AUTH chunk's verdict (--keys; docs/auth-keys.md)",
-    },
-    TopField {
-        name: "analysis.unauthenticated",
-        ty: Ty::Code(Family::Chunk),
-        doc: "the type of a chunk sent without the AUTH its receiver requires",
-    },
-    TopField {
-        name: "analysis.hb_rtt",
-        ty: Ty::Time,
-        doc: "seconds from a HEARTBEAT to the HEARTBEAT ACK echoing its information (RFC 9260 8.3)",
-    },
-    TopField {
-        name: "analysis.hb_rtt.request_frame",
-        ty: Ty::Uint(32),
-        doc: "the frame of the HEARTBEAT a HEARTBEAT ACK answers",
-    },
 ];
+
+/// The type of an analysis value of the codec's table.
+fn analysis_ty(k: AnalysisKind) -> Ty {
+    match k {
+        AnalysisKind::Flag => Ty::Flag,
+        AnalysisKind::Uint | AnalysisKind::Frame => Ty::Uint(32),
+        AnalysisKind::Time => Ty::Time,
+        AnalysisKind::Auth => Ty::Auth,
+        AnalysisKind::ChunkType => Ty::Code(Family::Chunk),
+    }
+}
+
+/// Every name outside the TLVs: the header, the frame and the generic TLV
+/// fields, then the association analysis' from the codec's one table
+/// (`sctp_codec::analysis::fields`, RFC 9260 6.2.1, 6.3; RFC 4895), but for
+/// the values only a later packet gives (`later`: a one-pass read cannot).
+pub fn top_fields() -> &'static [TopField] {
+    static ALL: OnceLock<Vec<TopField>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v = TOP.to_vec();
+        v.extend(FIELDS.iter().filter(|d| !d.later).map(|d| TopField {
+            name: d.name,
+            ty: analysis_ty(d.kind),
+            doc: d.doc,
+        }));
+        v
+    })
+}
 
 /// Every filter name's type, built once.
 pub struct Schema {
@@ -536,7 +471,7 @@ impl Schema {
 
     /// The name outside every TLV called exactly `name`.
     pub fn top(&self, name: &str) -> Option<&'static TopField> {
-        TOP.iter().find(|t| t.name == name)
+        top_fields().iter().find(|t| t.name == name)
     }
 
     /// The type of a canonical path (`data.tsn`, `src`, `sack.gap_ack_blocks.start`).

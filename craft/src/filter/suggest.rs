@@ -8,7 +8,7 @@
 use sctp_codec::registry::ident_key;
 
 use super::resolve::{member_names, resolve, top_names};
-use super::schema::{Schema, TOP};
+use super::schema::{top_fields, Schema};
 
 /// Edit distance between two names (a swap of neighbours counts as one).
 fn distance(a: &str, b: &str) -> usize {
@@ -183,7 +183,12 @@ pub fn suggest(typed: &str) -> Option<String> {
             }
         }
     }
-    let docs = |n: &str| TOP.iter().find(|t| t.name == n).map_or("", |t| t.doc);
+    let docs = |n: &str| {
+        top_fields()
+            .iter()
+            .find(|t| t.name == n)
+            .map_or("", |t| t.doc)
+    };
     // Under a group of names outside the chunks (`frame.`, `checksum.`):
     // only those, or nothing.
     if let Some((first, _)) = lower.split_once('.') {
