@@ -29,7 +29,35 @@ PACKAGES=(
   imagemagick          #   screenshots (import)
   fonts-dejavu-core    #   legible text in them
   chromium             # replay/tests/live_realworld.rs: the live --plot SVG in headless Chromium
+  python3-pip          # the Python packages below
 )
+
+# Python packages Debian does not ship, pinned, installed with pip into the
+# system Python (/usr/bin/python3): duckdb queries the Parquet export in
+# craft/tests/export_duckdb.rs.
+DUCKDB_VERSION=1.4.2
+
+install_pip() {
+  if /usr/bin/python3 -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$DUCKDB_VERSION')" 2>/dev/null; then
+    echo "install-deps: duckdb $DUCKDB_VERSION already installed"
+    return 0
+  fi
+  for attempt in 1 2 3; do
+    if "${SUDO[@]}" /usr/bin/python3 -m pip install -q --break-system-packages --root-user-action=ignore "duckdb==$DUCKDB_VERSION"; then
+      echo "install-deps: duckdb $DUCKDB_VERSION installed"
+      return 0
+    fi
+    echo "install-deps: pip failed (attempt $attempt), retrying in 10 s" >&2
+    sleep 10
+  done
+  echo "install-deps: could not install duckdb==$DUCKDB_VERSION with pip" >&2
+  return 1
+}
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then
+  SUDO=(sudo)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -40,7 +68,8 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages already installed"
-  exit 0
+  install_pip
+  exit $?
 fi
 
 echo "install-deps: installing ${missing[*]}"
@@ -63,7 +92,8 @@ for attempt in 1 2 3; do
   if "${SUDO[@]}" apt-get update -q &&
     "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; then
     echo "install-deps: done"
-    exit 0
+    install_pip
+    exit $?
   fi
   echo "install-deps: apt failed (attempt $attempt), retrying in 10 s" >&2
   sleep 10

@@ -73,8 +73,8 @@ fn tshark_pairs(file: &Path) -> BTreeMap<u64, (u64, i128, String, String)> {
         String::from_utf8_lossy(&out.stderr)
     );
     // (sender addr, port, receiver addr, port, info) -> (frame, time)
-    let mut pending: HashMap<(String, String, String, String, String), (u64, i128)> =
-        HashMap::new();
+    type Key = (String, String, String, String, String);
+    let mut pending: HashMap<Key, (u64, i128)> = HashMap::new();
     let mut pairs = BTreeMap::new();
     for l in String::from_utf8_lossy(&out.stdout).lines() {
         let c: Vec<&str> = l.split('\t').collect();

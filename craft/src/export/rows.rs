@@ -3,6 +3,7 @@
 //! TSN first acknowledged (RFC 9260 6.2.1, with its RTT, 6.3.1) and a row
 //! per association (RFC 9260 1.3) with its tables.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -197,6 +198,20 @@ fn dir_name(d: sctp_codec::analysis::Dir) -> &'static str {
 struct Tables {
     chunks: Table,
     acks: Table,
+    /// Addresses as strings, made once (bounded).
+    addrs: HashMap<IpAddr, ByteArray>,
+}
+
+impl Tables {
+    fn addr(&mut self, a: IpAddr) -> ByteArray {
+        if self.addrs.len() >= 4096 {
+            self.addrs.clear();
+        }
+        self.addrs
+            .entry(a)
+            .or_insert_with(|| ByteArray::from(a.to_string().into_bytes()))
+            .clone()
+    }
 }
 
 /// Exports `path`; rows counted in `progress` as they are written.
@@ -228,6 +243,7 @@ pub fn export_file(
         Ok(Tables {
             chunks: Table::create(&dest.table("chunks")?, "chunk", &CHUNK_COLUMNS)?,
             acks: Table::create(&dest.table("acks")?, "ack", &ACK_COLUMNS)?,
+            addrs: HashMap::new(),
         })
     };
     let mut t = match make() {
@@ -363,7 +379,7 @@ fn packet_rows(
     view: &PacketView<'_>,
     report: &PacketReport,
     verdict: ZeroVerdict,
-    encap: &str,
+    encap: &'static str,
     cfg: &ReadConfig,
 ) -> Result<(), String> {
     let h = view.header();
@@ -375,8 +391,8 @@ fn packet_rows(
     } else {
         Vec::new()
     };
-    let src = ByteArray::from(meta.src.to_string().as_str());
-    let dst = ByteArray::from(meta.dst.to_string().as_str());
+    let src = t.addr(meta.src);
+    let dst = t.addr(meta.dst);
     let time = meta
         .time_ns
         .clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
@@ -384,7 +400,7 @@ fn packet_rows(
         Some(a) => (Some(a.id as i64), Some(dir_name(a.dir))),
         None => (None, None),
     };
-    let head = |ch: &mut Table, n: usize, ty: u8, name: &str, flags: u8, length: u16| {
+    let head = |ch: &mut Table, n: usize, ty: u8, name: &'static str, flags: u8, length: u16| {
         ch.push(V::A(file));
         ch.push(V::I(meta.frame as i64));
         ch.push(V::I(time.div_euclid(1000)));
@@ -447,7 +463,7 @@ fn packet_rows(
         }
         ch.push(V::S(status.as_str()));
         match lints.get(n).filter(|l| !l.is_empty()) {
-            Some(l) => ch.push(V::S(l)),
+            Some(l) => ch.push(V::O(l.clone())),
             None => ch.push(V::Null),
         }
         let mut note_here = None;
@@ -545,7 +561,7 @@ fn packet_rows(
         }
         ch.push(V::S(status.as_str()));
         match lints.get(count).filter(|l| !l.is_empty()) {
-            Some(l) => ch.push(V::S(l)),
+            Some(l) => ch.push(V::O(l.clone())),
             None => ch.push(V::Null),
         }
         for _ in 0..16 {
@@ -572,14 +588,14 @@ fn assoc_row(t: &mut Table, file: &ByteArray, s: &AssocSummary) -> Result<(), St
         s.first_ns.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
     ));
     t.push(V::F(s.duration()));
-    t.push(V::S(&addresses(&s.addresses[0])));
+    t.push(V::O(addresses(&s.addresses[0])));
     t.push(V::I(s.dirs[0].src_port.into()));
-    t.push(V::S(&addresses(&s.addresses[1])));
+    t.push(V::O(addresses(&s.addresses[1])));
     t.push(V::I(s.dirs[1].src_port.into()));
     t.push(s.dirs[0].vtag.into());
     t.push(s.dirs[1].vtag.into());
     t.push(V::S(s.ending.name()));
-    t.push(V::S(&s.ending.describe()));
+    t.push(V::O(s.ending.describe()));
     t.push(V::I(s.auth.verified as i64));
     t.push(V::I(s.auth.bad as i64));
     let ints = |d: &DirStats| -> [u64; 14] {

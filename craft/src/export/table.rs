@@ -7,6 +7,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use parquet::basic::Compression;
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -100,8 +101,10 @@ pub enum V<'a> {
     F(f64),
     /// A boolean.
     B(bool),
-    /// A string, copied.
-    S(&'a str),
+    /// A string that lives for ever (shared, not copied).
+    S(&'static str),
+    /// A string made for this row.
+    O(String),
     /// A string already made (cloned cheaply: shared bytes).
     A(&'a ByteArray),
     /// Null.
@@ -159,7 +162,7 @@ impl Table {
                 values: match c.kind {
                     Kind::I64 | Kind::Time => Values::I64(Vec::with_capacity(ROW_GROUP)),
                     Kind::I32 => Values::I32(Vec::with_capacity(ROW_GROUP)),
-                    Kind::F64 => Values::F64(Vec::new()),
+                    Kind::F64 => Values::F64(Vec::with_capacity(ROW_GROUP)),
                     Kind::Bool => Values::Bool(Vec::with_capacity(ROW_GROUP)),
                     Kind::Str => Values::Str(Vec::with_capacity(ROW_GROUP)),
                 },
@@ -197,7 +200,8 @@ impl Table {
             (Values::I32(x), V::I(i)) => x.push(i as i32),
             (Values::F64(x), V::F(f)) => x.push(f),
             (Values::Bool(x), V::B(f)) => x.push(f),
-            (Values::Str(x), V::S(s)) => x.push(ByteArray::from(s)),
+            (Values::Str(x), V::S(s)) => x.push(ByteArray::from(Bytes::from_static(s.as_bytes()))),
+            (Values::Str(x), V::O(s)) => x.push(ByteArray::from(s.into_bytes())),
             (Values::Str(x), V::A(s)) => x.push(s.clone()),
             _ => panic!("wrong value type for column {}", col.name),
         }
