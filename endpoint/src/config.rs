@@ -105,10 +105,12 @@ pub struct Config {
     /// the peer, and the peer's reports make us resend at once.
     pub pktdrop: bool,
     /// NAT support (draft-ietf-tsvwg-natsupp): Disable Restart in INIT and
-    /// INIT ACK and no address parameters in INIT (5.1), a restart refused
-    /// when both sent Disable Restart (5.2.1), a new tag after a middlebox's
-    /// VTag and Port Number Collision in COOKIE-WAIT (5.1.2), and an ASCONF
-    /// with the VTags parameter answering Missing State (5.3.2).
+    /// INIT ACK and no address parameters in INIT (5.1), no restarts when
+    /// both sent Disable Restart: hosts behind one NAT sharing address and
+    /// ports get associations told apart by tag (5.2.1), a new tag after a
+    /// middlebox's VTag and Port Number Collision in COOKIE-WAIT (5.1.2),
+    /// and an ASCONF with the VTags parameter answering Missing State
+    /// (5.3.2).
     pub nat_support: bool,
 }
 

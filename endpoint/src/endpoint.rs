@@ -125,6 +125,10 @@ pub struct Endpoint {
     assocs: BTreeMap<AssocId, Association>,
     /// (peer IP, peer port, local port) to association.
     routes: HashMap<(IpAddr, u16, u16), AssocId>,
+    /// (peer IP, peer port, local port, our tag) to association, for
+    /// associations with restart disabled (draft-ietf-tsvwg-natsupp 5.2.1:
+    /// hosts behind one NAT may share address and ports, told apart by tag).
+    tag_routes: HashMap<(IpAddr, u16, u16, u32), AssocId>,
     next_id: u32,
     cursor: u32,
     events: VecDeque<Event>,
@@ -159,6 +163,7 @@ impl Endpoint {
             local_addrs: Vec::new(),
             assocs: BTreeMap::new(),
             routes: HashMap::new(),
+            tag_routes: HashMap::new(),
             next_id: 1,
             cursor: 0,
             events: VecDeque::new(),
@@ -627,16 +632,26 @@ impl Endpoint {
             self.stats.auth.add(&auth.unreported);
             auth.unreported = Default::default();
         }
-        if a.paths_changed {
-            a.paths_changed = false;
+        if a.paths_changed || (a.nat.restart_disabled && !a.nat.tag_routed) {
             let ports = (a.peer_port, a.local_port);
             for p in &a.paths {
-                self.routes.insert((p.remote.ip(), ports.0, ports.1), id);
+                if a.paths_changed {
+                    self.routes.insert((p.remote.ip(), ports.0, ports.1), id);
+                }
+                if a.nat.restart_disabled {
+                    self.tag_routes
+                        .insert((p.remote.ip(), ports.0, ports.1, a.local_tag), id);
+                }
             }
+            a.paths_changed = false;
+            a.nat.tag_routed = a.nat.restart_disabled;
         }
         if a.is_finished() {
             let a = self.assocs.remove(&id).expect("present");
             self.routes.retain(|_, v| *v != id);
+            if !self.tag_routes.is_empty() {
+                self.tag_routes.retain(|_, v| *v != id);
+            }
             drop(a);
         }
     }
@@ -693,7 +708,9 @@ impl Endpoint {
             return;
         }
         let key = (from.ip(), h.source_port, h.destination_port);
-        let existing = self.routes.get(&key).copied();
+        let existing = self
+            .tag_route(key, h.verification_tag)
+            .or_else(|| self.routes.get(&key).copied());
         // RFC 9260 8.5.1 (E): SHUTDOWN ACK in COOKIE-WAIT or COOKIE-ECHOED
         // is treated as out of the blue.
         if first.ty() == ty::SHUTDOWN_ACK {
@@ -815,6 +832,15 @@ impl Endpoint {
                 a.report_dropped(now, bytes, true);
             }
         }
+    }
+
+    /// The association whose tag `vtag` is at this address and ports, when
+    /// some association has restart disabled (draft-ietf-tsvwg-natsupp).
+    fn tag_route(&self, key: (IpAddr, u16, u16), vtag: u32) -> Option<AssocId> {
+        if self.tag_routes.is_empty() || vtag == 0 {
+            return None;
+        }
+        self.tag_routes.get(&(key.0, key.1, key.2, vtag)).copied()
     }
 
     fn reply(
@@ -1024,6 +1050,12 @@ impl Endpoint {
             return;
         }
         // Tags: a new association, or a collision/restart (RFC 9260 5.2).
+        // draft-ietf-tsvwg-natsupp 5.2.1: with restart disabled on both
+        // sides, an INIT from the address and ports of an association is
+        // another host behind the same NAT: a new association.
+        let existing = existing.filter(|id| {
+            features & 512 == 0 || !self.assocs.get(id).is_some_and(|a| a.nat.restart_disabled)
+        });
         let (local_tag, local_tsn, tie) = match existing.and_then(|id| self.assocs.get(&id)) {
             None => (self.random_tag(), self.rng.next_u32(), (0, 0)),
             Some(a) => match a.state() {
@@ -1226,6 +1258,18 @@ impl Endpoint {
             crate::association::transmit::chunk_bytes(&mut c, ty::COOKIE_ACK, 0, &[]);
             c
         };
+        // draft-ietf-tsvwg-natsupp 5.2.1: with restart disabled, a cookie
+        // with neither tag of the association at this address and ports is
+        // another host behind the same NAT, not a restart: a new
+        // association (as usrsctp allows a duplicate one).
+        let existing = existing.filter(|id| {
+            !(n.nat
+                && self.assocs.get_mut(id).is_some_and(|a| {
+                    f.local_tag != a.local_tag
+                        && f.peer_tag != a.peer_tag
+                        && a.nat_refuses_restart()
+                }))
+        });
         if let Some(id) = existing {
             let a = self.assocs.get_mut(&id)?;
             let (l, p) = (a.local_tag, a.peer_tag);
@@ -1240,11 +1284,6 @@ impl Endpoint {
                     crate::association::transmit::chunk_bytes(&mut err, ty::ERROR, 0, &v);
                     a.send_shutdown_ack = true;
                     a.control.push_back(err);
-                    return None;
-                }
-                if n.nat && a.nat_refuses_restart() {
-                    // draft-ietf-tsvwg-natsupp 5.2.1: no restart.
-                    self.stats.dropped += 1;
                     return None;
                 }
                 let mut fresh = association_from_cookie(&self.cfg, &self.local_addrs, id, &f, &n);

@@ -461,33 +461,60 @@ fn without_nat_support_missing_state_is_only_reported() {
     assert!(n.messages(0).is_empty());
 }
 
-/// Two hosts behind the NAT pick the same port: the server sees the
-/// second's setup as a restart of the first association, which Disable
-/// Restart forbids, so the first association lives on.
+/// Two hosts behind the NAT pick the same port: to the server both come
+/// from the NAT's address and port 5001. With Disable Restart the second
+/// setup is a second association, told apart from the first by tag, and
+/// both carry data at once; without it the server takes the second setup
+/// for a restart of the first.
 #[test]
-fn disable_restart_keeps_the_first_association_when_a_second_host_reuses_its_port() {
+fn disable_restart_keeps_two_hosts_on_the_same_port_apart() {
     for nat in [true, false] {
         let mut n = Net::new(nat, &[("10.0.0.1", nat), ("10.0.0.2", nat)]);
         let a1 = n.connect(1);
         assert!(n.run(Duration::from_secs(5), |n| !n.up(0).is_empty()
             && !n.up(1).is_empty()));
-        let b = n.up(0)[0];
-        n.connect(2);
-        n.run(Duration::from_secs(3), |_| false);
+        let a2 = n.connect(2);
+        let second_up = n.run(Duration::from_secs(5), |n| !n.up(2).is_empty());
         let restarted = n.changes(0).contains(&AssocChange::Restart);
-        let sb = n.eps[0].0.status(b);
-        if nat {
-            assert!(!restarted, "the server restarted the association");
-            assert!(sb.unwrap().nat_stats.restarts_refused >= 1);
-            // The first host still talks to the server.
-            n.eps[1]
-                .0
-                .send(a1, 0, 1, false, b"still here".to_vec())
-                .unwrap();
-            assert!(n.run(Duration::from_secs(5), |n| n.messages(0).len() == 1));
-        } else {
-            // Without it the server restarts: the first host's state is gone.
+        if !nat {
             assert!(restarted, "{:?}", n.changes(0));
+            continue;
         }
+        assert!(second_up, "the second host's association did not come up");
+        assert!(!restarted, "the server restarted the association");
+        let server_side = n.up(0);
+        assert_eq!(server_side.len(), 2, "{:?}", n.changes(0));
+        assert_eq!(n.eps[0].0.association_count(), 2);
+        let s0 = n.eps[0].0.status(server_side[0]).unwrap();
+        assert_eq!(s0.nat_stats.restarts_refused, 1);
+        // Both hosts and the server talk at once, each to the right one.
+        n.eps[1]
+            .0
+            .send(a1, 0, 1, false, b"from host 1".to_vec())
+            .unwrap();
+        n.eps[2]
+            .0
+            .send(a2, 0, 1, false, b"from host 2".to_vec())
+            .unwrap();
+        n.eps[0]
+            .0
+            .send(server_side[0], 0, 1, false, b"to host 1".to_vec())
+            .unwrap();
+        n.eps[0]
+            .0
+            .send(server_side[1], 0, 1, false, b"to host 2".to_vec())
+            .unwrap();
+        assert!(n.run(Duration::from_secs(5), |n| n.messages(0).len() == 2
+            && n.messages(1).len() == 1
+            && n.messages(2).len() == 1));
+        let mut at_server = n.messages(0);
+        at_server.sort();
+        assert_eq!(
+            at_server,
+            vec![b"from host 1".to_vec(), b"from host 2".to_vec()]
+        );
+        assert_eq!(n.messages(1), vec![b"to host 1".to_vec()]);
+        assert_eq!(n.messages(2), vec![b"to host 2".to_vec()]);
+        assert_eq!(n.nat.missing_sent, 0);
     }
 }

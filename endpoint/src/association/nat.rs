@@ -4,7 +4,9 @@
 //!
 //! - Section 5.1: with `Config::nat_support` our INIT and INIT ACK carry the
 //!   Disable Restart parameter and our INIT no address parameters; when both
-//!   sent it, a restart of the association is refused (5.2.1).
+//!   sent it, there are no restarts (5.2.1): an INIT or COOKIE ECHO from
+//!   the address and ports of such an association with neither of its tags
+//!   makes a new association, and the endpoint tells the two apart by tag.
 //! - Section 5.1.2: an ABORT with the M bit (a middlebox wrote it) and the
 //!   VTag and Port Number Collision cause in COOKIE-WAIT or COOKIE-ECHOED
 //!   makes us start again with a new Initiate Tag instead of giving up.
@@ -40,7 +42,8 @@ pub struct NatStats {
     pub missing_state: u32,
     /// ASCONF NAT state updates sent.
     pub updates_sent: u32,
-    /// Restarts refused because Disable Restart is in use.
+    /// Restarts refused because Disable Restart is in use (the cookie made
+    /// a new association instead: another host behind the same NAT).
     pub restarts_refused: u32,
 }
 
@@ -49,6 +52,8 @@ pub struct NatStats {
 pub struct Nat {
     /// Both sent Disable Restart (5.2.1).
     pub restart_disabled: bool,
+    /// The endpoint routes packets to it by tag as well.
+    pub tag_routed: bool,
     /// A collision asked for a new Initiate Tag: the endpoint, which owns
     /// the random numbers, gives one with [`Association::nat_new_tag`].
     pub retag: bool,
@@ -203,8 +208,9 @@ impl Association {
         self.nat.stats.updates_sent += 1;
     }
 
-    /// Whether a restart (RFC 9260 5.2.4 action A) must be refused because
-    /// both sides sent Disable Restart (5.2.1); counts it.
+    /// Whether a cookie that would restart this association (RFC 9260
+    /// 5.2.4) must make a new one instead because both sides sent Disable
+    /// Restart (5.2.1); counts it.
     pub(crate) fn nat_refuses_restart(&mut self) -> bool {
         if self.nat.restart_disabled {
             self.nat.stats.restarts_refused += 1;
