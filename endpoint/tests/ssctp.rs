@@ -907,3 +907,114 @@ fn tampered_encdata_is_detected_and_reported() {
     assert_eq!(n, 1);
     assert_eq!(s.state, sctp_endpoint::secure::HsState::Established);
 }
+
+/// Bad input: S-SCTP chunks out of order, truncated, or of random content
+/// (with the right tag and CRC32c) get the draft's answer or are dropped
+/// and counted; nothing panics and the session stays up.
+#[test]
+fn bad_handshake_chunks_are_counted_and_never_panic() {
+    let mut p = Pump::new(pump_config(2, "client"), pump_config(2, "server"));
+    let now = p.now;
+    let a = p.eps[A]
+        .connect(
+            now,
+            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
+        )
+        .unwrap();
+    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
+    assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+    let b = p.eps[B].associations().next().unwrap();
+    // A packet from A as B sees it: A's ports and B's tag.
+    let hdr = p
+        .frames
+        .iter()
+        .rev()
+        .find(|f| f.1 == p.addrs[A])
+        .map(|f| f.3[..12].to_vec())
+        .unwrap();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let from = SocketAddr::new(p.addrs[A], 0);
+    for i in 0..3000 {
+        let t = [
+            0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0x10, 0x11,
+        ][i % 12];
+        let len = 4 + (rnd() % 120) as usize;
+        let mut pkt = hdr.clone();
+        pkt.extend_from_slice(&[t, rnd() as u8]);
+        pkt.extend_from_slice(&(len as u16).to_be_bytes());
+        for _ in 4..len {
+            pkt.push(rnd() as u8);
+        }
+        pkt.resize(pkt.len().div_ceil(4) * 4, 0);
+        let c = sctp_codec::checksum::crc32c_field(&pkt);
+        pkt[8..12].copy_from_slice(&c.to_be_bytes());
+        let now = p.now;
+        p.eps[B].handle_packet(now, from, p.addrs[B], &pkt);
+    }
+    // The session survives and data still flows, protected.
+    p.eps[A]
+        .send(a, 0, 51, false, b"still secure".to_vec())
+        .unwrap();
+    assert!(p.run(Duration::from_secs(10), |p| p.has(B, |e| matches!(
+        e,
+        Event::Message { message, .. } if message.data == b"still secure"
+    ))));
+    let s = p.eps[B].status(b).unwrap().secure.unwrap();
+    assert_eq!(s.state, sctp_endpoint::secure::HsState::Established);
+    // Unauthenticated packets were dropped once the peer protected its own.
+    assert!(
+        s.stats.unauthenticated + s.stats.auth_failures + s.stats.unknown_key > 0,
+        "{:?}",
+        s.stats
+    );
+}
+
+/// A truncated certificate in SSCert is refused with cause 0x0021 (6.2).
+#[test]
+fn truncated_certificate_is_refused() {
+    let mut p = Pump::new(pump_config(1, "client"), pump_config(1, "server"));
+    // Cut the DER certificate of the client's SSCert short (the chunk and
+    // its Length stay consistent; CRC32c fixed).
+    p.tamper = Some(Box::new(|pkt: &mut Vec<u8>| {
+        let mut at = 12;
+        while at + 4 <= pkt.len() {
+            let len = u16::from_be_bytes([pkt[at + 2], pkt[at + 3]]) as usize;
+            if pkt[at] == 0xD1 {
+                let cut = 40;
+                pkt.drain(at + len - cut..at + len);
+                let nl = (len - cut) as u16;
+                pkt[at + 2..at + 4].copy_from_slice(&nl.to_be_bytes());
+                let c = sctp_codec::checksum::crc32c_field(pkt);
+                pkt[8..12].copy_from_slice(&c.to_be_bytes());
+                return true;
+            }
+            at += (len + 3) & !3;
+        }
+        false
+    }));
+    let now = p.now;
+    p.eps[A]
+        .connect(
+            now,
+            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
+        )
+        .unwrap();
+    let refused =
+        |p: &Pump| {
+            p.has(A, |e| matches!(
+            e,
+            Event::AssocChange { reason: Some(Reason::PeerAbort(c)), .. } if c == &vec![0x0021]
+        ))
+        };
+    assert!(p.run(Duration::from_secs(10), refused));
+    assert!(p.tampered >= 1);
+    assert_eq!(p.eps[B].stats().secure.cert_refused, 0, "the DER did not parse");
+    assert_eq!(p.eps[B].stats().secure.failures, 1);
+    assert_eq!(p.eps[B].stats().secure.refused, 1);
+}

@@ -980,6 +980,10 @@ impl Session {
     }
 
     fn up(&mut self) {
+        // From now on the peer authenticates every packet at level 1 and
+        // above (it protects from its own ESTABLISHED on), so clear ones
+        // are refused at once (no window for an injected SSClose).
+        self.peer_protecting = true;
         self.state = HsState::Established;
         self.send_ref = self.keys.back().map(|k| k.reference);
         self.own_level = self.target_level;
@@ -1249,6 +1253,21 @@ impl Session {
         self.stats.retransmissions += 1;
         self.out.extend(self.leg.iter().cloned());
         self.arm = true;
+    }
+
+    /// A session already up at `level` with `keys` both ways (unit tests).
+    #[cfg(test)]
+    pub(crate) fn up_with(level: u8, keys: Keys) -> Session {
+        let mut s = Session::new(SecureConfig::default(), [9; 32]);
+        s.seeded = true;
+        s.suite = Some(keys.suite);
+        s.send_ref = Some(keys.reference);
+        s.keys.push_back(keys);
+        s.state = HsState::Established;
+        s.own_level = level;
+        s.peer_level = level;
+        s.peer_protecting = true;
+        s
     }
 
     /// Random bytes for IVs.

@@ -369,6 +369,13 @@ impl Association {
         };
         let len = u16::from_be_bytes([c.bytes()[2], c.bytes()[3]]) as usize;
         let whole = &c.bytes()[..len.min(c.bytes().len())];
+        // While the session is up every S-SCTP chunk must come in an
+        // authenticated packet (rekey chunks inside EncData, the control
+        // chunks with AUTH), but for the client's leg 3 sent again.
+        if s.is_up() && !s.inner && !matches!(c.ty(), 0xD4 | 0xD5) {
+            s.stats.unauthenticated += 1;
+            return;
+        }
         s.on_chunk(whole, |t| {
             rx.is_some_and(|cum| cum.ge(crate::serial::Tsn(t)))
         });

@@ -71,10 +71,12 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
         return;
     }
     let (mut has_exempt, mut has_com, mut has_close, mut has_hs) = (false, false, false, false);
+    let mut has_ctl = false;
     walk(buf, |t, _, _, _| {
         has_exempt |= exempt(t);
         has_com |= t == ty::SS_OP_COM;
         has_close |= t == ty::SS_CLOSE;
+        has_ctl |= (ty::SS_CLOSE..=ty::SEC_LEV_CHD_ACK).contains(&t);
         has_hs |= (ty::SS_OP_REQ..=ty::SS_OP_COM).contains(&t);
         true
     });
@@ -87,13 +89,16 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
         return;
     }
     let rekey = s.is_up() && has_hs;
+    // The session-control chunks (0xD6-0xD9) are always authenticated, at
+    // level 0 too, so a receiver can refuse injected ones.
     let level = match s.state {
         HsState::CloseSent if has_close => 1,
         HsState::CloseSent => return,
+        _ if s.is_up() && has_ctl => s.own_level.max(1),
         _ if s.is_up() => s.own_level,
         _ => return,
     };
-    if level == 0 && !rekey && !has_close {
+    if level == 0 && !rekey {
         return;
     }
     let mut iv = [0u8; keys::BLOCK];
@@ -209,11 +214,13 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
         return Verdict::Clear;
     }
     let mut last = None;
-    let (mut any_enc, mut only_exempt) = (false, true);
+    let (mut any_enc, mut only_exempt, mut only_leg3) = (false, true, true);
     if !walk(bytes, |t, at, len, _| {
         last = Some((t, at, len));
         any_enc |= t == ty::ENC_DATA;
         only_exempt &= exempt(t) || t == std_ty::ABORT;
+        // The client's leg 3 again (our SSOpCom was lost): in clear.
+        only_leg3 &= t == ty::SS_CLI_KEY || t == ty::SS_OP_COM;
         true
     }) {
         return Verdict::Clear;
@@ -225,7 +232,7 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
             s.stats.unauthenticated += 1;
             return Verdict::Drop;
         }
-        if s.peer_protecting && s.peer_level >= 1 && s.is_up() && !only_exempt {
+        if s.peer_protecting && s.peer_level >= 1 && s.is_up() && !only_exempt && !only_leg3 {
             s.stats.unauthenticated += 1;
             return Verdict::Drop;
         }
@@ -319,4 +326,98 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
         s.stats.encdata_in += 1;
     }
     Verdict::Replaced
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secure::suite::Suite;
+
+    fn packet() -> Vec<u8> {
+        // Common header, then SACK (16 bytes) and DATA with 5 bytes of data.
+        let mut p = vec![0x13, 0x88, 0x13, 0x89, 1, 2, 3, 4, 0, 0, 0, 0];
+        p.extend_from_slice(&[3, 0, 0, 16, 0, 0, 0, 9, 0, 1, 0, 0, 0, 0, 0, 0]);
+        p.extend_from_slice(&[0, 3, 0, 21, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 51]);
+        p.extend_from_slice(b"hello\0\0\0");
+        p
+    }
+
+    fn pair(level: u8) -> (Session, Session) {
+        let k = keys::derive(b"shared key material", Suite::by_id(12).unwrap(), 0);
+        (
+            Session::up_with(level, k.clone()),
+            Session::up_with(level, k),
+        )
+    }
+
+    #[test]
+    fn levels_protect_and_unwrap() {
+        for level in 1..=3u8 {
+            let (mut a, mut b) = pair(level);
+            let mut p = packet();
+            protect(&mut a, &mut p, false);
+            let types: Vec<u8> = {
+                let mut t = Vec::new();
+                walk(&p, |ty, _, _, _| {
+                    t.push(ty);
+                    true
+                });
+                t
+            };
+            let want: &[u8] = match level {
+                1 => &[3, 0, ty::AUTH],
+                2 => &[3, ty::ENC_DATA, ty::AUTH],
+                _ => &[ty::ENC_DATA, ty::AUTH],
+            };
+            assert_eq!(types, want, "level {level}");
+            assert_eq!(
+                sctp_codec::checksum::crc32c_field(&p),
+                u32::from_be_bytes([p[8], p[9], p[10], p[11]])
+            );
+            let mut out = Vec::new();
+            assert_eq!(unprotect(&mut b, &p, &mut out), Verdict::Replaced);
+            // The same chunks come out (SACK, DATA; PADDING removed).
+            assert_eq!(&out[12..], &packet()[12..], "level {level}");
+        }
+    }
+
+    #[test]
+    fn bad_hmac_and_bad_ciphertext_get_their_causes() {
+        let (mut a, mut b) = pair(2);
+        let mut p = packet();
+        protect(&mut a, &mut p, false);
+        let mut out = Vec::new();
+        // One bit of the HMAC: 0x0023.
+        let mut bad = p.clone();
+        let n = bad.len();
+        bad[n - 1] ^= 1;
+        assert_eq!(unprotect(&mut b, &bad, &mut out), Verdict::Drop);
+        assert_eq!(b.stats.auth_failures, 1);
+        assert_eq!(b.errors_out.pop_front().unwrap()[..2], [0x00, 0x23]);
+        // A ciphertext that is not whole blocks, with a valid HMAC (the
+        // sender has the keys): 0x0022.
+        let mut at = 12;
+        while p[at] != ty::ENC_DATA {
+            at += ((u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize) + 3) & !3;
+        }
+        let enc_len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
+        let mut q = p[..at + enc_len - 4].to_vec();
+        let l = (enc_len - 4) as u16;
+        q[at + 2..at + 4].copy_from_slice(&l.to_be_bytes());
+        let k = b.send_keys().unwrap().clone();
+        let auth_at = q.len();
+        q.extend_from_slice(&[ty::AUTH, 0, 0, 28, 0, 0, 0, 0]);
+        q.resize(auth_at + 28, 0);
+        q[8..12].fill(0);
+        let tag = keys::hmac(k.suite.mac, &k.mac, &[&q]);
+        q[auth_at + 8..].copy_from_slice(&tag);
+        assert_eq!(unprotect(&mut b, &q, &mut out), Verdict::Drop);
+        assert_eq!(b.stats.decrypt_failures, 1);
+        assert_eq!(b.errors_out.pop_front().unwrap()[..2], [0x00, 0x22]);
+        // Unauthenticated clear packets are refused once the peer protects.
+        assert_eq!(unprotect(&mut b, &packet(), &mut out), Verdict::Drop);
+        assert_eq!(b.stats.unauthenticated, 1);
+        // The good packet still passes.
+        assert_eq!(unprotect(&mut b, &p, &mut out), Verdict::Replaced);
+    }
 }
