@@ -444,3 +444,136 @@ fn we_report_usrsctps_corrupted_data_and_usrsctp_takes_it() {
         assert!(r[4].is_empty(), "malformed: {r:?}");
     }
 }
+
+// ---- a full receive buffer ----
+
+/// Two endpoints on a zero-delay wire whose receiver's application reads
+/// nothing until told: its buffer fills, the sender's zero-window probe is
+/// dropped and reported (no B bit: usrsctp reports such drops too), and the
+/// report does not make the sender resend; once the application reads,
+/// everything arrives.
+#[test]
+fn a_probe_dropped_for_a_full_buffer_is_reported_without_a_resend() {
+    let now0 = Instant::now();
+    let cfg = |window| Config {
+        pktdrop: true,
+        receive_window: window,
+        rto_min: Duration::from_millis(200),
+        rto_initial: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let (a_ip, b_ip) = (ip("10.0.0.1"), ip("10.0.0.2"));
+    let mut eps = [
+        Endpoint::new(cfg(1 << 20), now0, [1; 32]),
+        Endpoint::new(cfg(8000), now0, [2; 32]),
+    ];
+    eps[1].listen(5000);
+    let a = eps[0]
+        .connect(
+            now0,
+            ConnectOptions::new(a_ip, 5001, (b_ip, 0).into(), 5000),
+        )
+        .unwrap();
+    let mut now = now0;
+    let mut got: Vec<Vec<u8>> = Vec::new();
+    let mut b_id = None;
+    // Runs the wire until `limit`; B's events are read only when `read`.
+    let run = |eps: &mut [Endpoint; 2],
+               now: &mut Instant,
+               got: &mut Vec<Vec<u8>>,
+               b_id: &mut Option<AssocId>,
+               limit: Duration,
+               read: bool| {
+        let end = *now + limit;
+        let mut buf = Vec::new();
+        loop {
+            let mut moved = false;
+            for i in 0..2 {
+                while let Some(t) = eps[i].poll_transmit(*now, &mut buf) {
+                    let (from, to) = if i == 0 { (a_ip, 1) } else { (b_ip, 0) };
+                    let bytes = buf.clone();
+                    eps[to].handle_packet(*now, SocketAddr::new(from, 0), t.remote.ip(), &bytes);
+                    moved = true;
+                }
+            }
+            while let Some(_e) = eps[0].poll_event() {}
+            if read || b_id.is_none() {
+                while let Some(e) = eps[1].poll_event() {
+                    match e {
+                        Event::AssocChange {
+                            id,
+                            change: AssocChange::CommUp,
+                            ..
+                        } => *b_id = Some(id),
+                        Event::Message { message, .. } => got.push(message.data),
+                        _ => {}
+                    }
+                }
+            }
+            if moved {
+                continue;
+            }
+            match eps.iter().filter_map(|e| e.poll_timeout()).min() {
+                Some(t) if t <= end => {
+                    *now = (*now).max(t);
+                    for e in eps.iter_mut() {
+                        if e.poll_timeout().is_some_and(|t| t <= *now) {
+                            e.handle_timeout(*now);
+                        }
+                    }
+                }
+                _ => {
+                    *now = end;
+                    return;
+                }
+            }
+        }
+    };
+    run(
+        &mut eps,
+        &mut now,
+        &mut got,
+        &mut b_id,
+        Duration::from_secs(2),
+        false,
+    );
+    let b = b_id.expect("association up");
+    for i in 0..20u32 {
+        let mut m = i.to_be_bytes().to_vec();
+        m.resize(1000, 7);
+        eps[0].send(a, 0, 1, false, m).unwrap();
+    }
+    // The application does not read: the window closes, probes are dropped.
+    run(
+        &mut eps,
+        &mut now,
+        &mut got,
+        &mut b_id,
+        Duration::from_secs(5),
+        false,
+    );
+    let pb = eps[1].status(b).unwrap().pktdrop.unwrap();
+    let sa = eps[0].status(a).unwrap();
+    let pa = sa.pktdrop.unwrap();
+    println!(
+        "full buffer: receiver {pb:?}; sender {pa:?}, peer window {}",
+        sa.peer_rwnd
+    );
+    assert!(pb.sent >= 1, "no report of the dropped probe: {pb:?}");
+    assert!(pa.received >= 1, "{pa:?}");
+    assert_eq!(pa.data_resent, 0, "a window drop made the sender resend");
+    assert_eq!(eps[1].stats().bad_checksum, 0);
+    // The application reads: everything arrives, in order.
+    run(
+        &mut eps,
+        &mut now,
+        &mut got,
+        &mut b_id,
+        Duration::from_secs(30),
+        true,
+    );
+    assert_eq!(got.len(), 20);
+    for (i, m) in got.iter().enumerate() {
+        assert_eq!(&m[..4], &(i as u32).to_be_bytes());
+    }
+}

@@ -147,7 +147,7 @@ impl Association {
     /// Takes the new Initiate Tag asked for by [`Association::nat_abort`]
     /// and sends INIT again with it.
     pub(crate) fn nat_new_tag(&mut self, tag: u32) {
-        if !self.nat.retag || self.state != State::CookieWait {
+        if !self.nat.retag || self.state != State::CookieWait || self.init_value.len() < 4 {
             return;
         }
         self.nat.retag = false;
