@@ -1,11 +1,14 @@
 //! A Parquet file written row group by row group (Apache Parquet format,
 //! through the `parquet` crate's column writers, without Arrow): rows are
-//! gathered column by column and flushed every [`ROW_GROUP`] rows, so a
-//! table of any length holds one row group in memory.
+//! gathered column by column and handed every [`ROW_GROUP`] rows to a
+//! writer thread that encodes them while the next group fills, so a table
+//! of any length holds at most three row groups in memory.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use bytes::Bytes;
 use parquet::basic::Compression;
@@ -82,15 +85,85 @@ struct Buf {
 
 /// A Parquet file being written: `push` each column of a row in schema
 /// order, then `end_row`. Written to `NAME.tmp` and renamed by `finish`.
+/// Full row groups are encoded and written by a thread of their own while
+/// the next one fills (at most three row groups in memory).
 pub struct Table {
     cols: Vec<Column>,
     bufs: Vec<Buf>,
     next: usize,
     rows: usize,
     total: u64,
-    writer: SerializedFileWriter<File>,
+    /// Full row groups to the writer thread.
+    tx: Option<SyncSender<Vec<Buf>>>,
+    /// Emptied buffers back from it.
+    back: Receiver<Vec<Buf>>,
+    worker: Option<JoinHandle<Result<(), String>>>,
     tmp: PathBuf,
     dest: PathBuf,
+}
+
+fn new_bufs(cols: &[Column]) -> Vec<Buf> {
+    cols.iter()
+        .map(|c| Buf {
+            values: match c.kind {
+                Kind::I64 | Kind::Time => Values::I64(Vec::with_capacity(ROW_GROUP)),
+                Kind::I32 => Values::I32(Vec::with_capacity(ROW_GROUP)),
+                Kind::F64 => Values::F64(Vec::with_capacity(ROW_GROUP)),
+                Kind::Bool => Values::Bool(Vec::with_capacity(ROW_GROUP)),
+                Kind::Str => Values::Str(Vec::with_capacity(ROW_GROUP)),
+            },
+            defs: Vec::with_capacity(if c.optional { ROW_GROUP } else { 0 }),
+            optional: c.optional,
+        })
+        .collect()
+}
+
+/// Encodes one row group from `bufs` and empties them.
+fn write_group(writer: &mut SerializedFileWriter<File>, bufs: &mut [Buf]) -> Result<(), String> {
+    let err = |e: parquet::errors::ParquetError| e.to_string();
+    let mut rg = writer.next_row_group().map_err(err)?;
+    let mut k = 0;
+    while let Some(mut col) = rg.next_column().map_err(err)? {
+        let b = &mut bufs[k];
+        k += 1;
+        let defs = b.optional.then_some(&b.defs[..]);
+        match &mut b.values {
+            Values::I64(v) => {
+                col.typed::<Int64Type>()
+                    .write_batch(v, defs, None)
+                    .map_err(err)?;
+                v.clear();
+            }
+            Values::I32(v) => {
+                col.typed::<Int32Type>()
+                    .write_batch(v, defs, None)
+                    .map_err(err)?;
+                v.clear();
+            }
+            Values::F64(v) => {
+                col.typed::<DoubleType>()
+                    .write_batch(v, defs, None)
+                    .map_err(err)?;
+                v.clear();
+            }
+            Values::Bool(v) => {
+                col.typed::<BoolType>()
+                    .write_batch(v, defs, None)
+                    .map_err(err)?;
+                v.clear();
+            }
+            Values::Str(v) => {
+                col.typed::<ByteArrayType>()
+                    .write_batch(v, defs, None)
+                    .map_err(err)?;
+                v.clear();
+            }
+        }
+        b.defs.clear();
+        col.close().map_err(err)?;
+    }
+    rg.close().map_err(err)?;
+    Ok(())
 }
 
 /// A value for the next column.
@@ -156,27 +229,29 @@ impl Table {
         let file = File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
         let writer = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))
             .map_err(|e| format!("{}: {e}", tmp.display()))?;
-        let bufs = cols
-            .iter()
-            .map(|c| Buf {
-                values: match c.kind {
-                    Kind::I64 | Kind::Time => Values::I64(Vec::with_capacity(ROW_GROUP)),
-                    Kind::I32 => Values::I32(Vec::with_capacity(ROW_GROUP)),
-                    Kind::F64 => Values::F64(Vec::with_capacity(ROW_GROUP)),
-                    Kind::Bool => Values::Bool(Vec::with_capacity(ROW_GROUP)),
-                    Kind::Str => Values::Str(Vec::with_capacity(ROW_GROUP)),
-                },
-                defs: Vec::with_capacity(if c.optional { ROW_GROUP } else { 0 }),
-                optional: c.optional,
+        let (tx, rx) = sync_channel::<Vec<Buf>>(0);
+        let (back_tx, back) = channel::<Vec<Buf>>();
+        let worker = std::thread::Builder::new()
+            .name("parquet-writer".into())
+            .spawn(move || {
+                let mut writer = writer;
+                for mut bufs in rx {
+                    write_group(&mut writer, &mut bufs)?;
+                    let _ = back_tx.send(bufs);
+                }
+                writer.close().map_err(|e| e.to_string())?;
+                Ok(())
             })
-            .collect();
+            .map_err(|e| format!("a writer thread: {e}"))?;
         Ok(Table {
             cols: cols.to_vec(),
-            bufs,
+            bufs: new_bufs(cols),
             next: 0,
             rows: 0,
             total: 0,
-            writer,
+            tx: Some(tx),
+            back,
+            worker: Some(worker),
             tmp,
             dest: dest.to_path_buf(),
         })
@@ -223,53 +298,29 @@ impl Table {
         self.total + self.rows as u64
     }
 
+    /// The writer thread's error, once it has stopped.
+    fn worker_error(&mut self) -> String {
+        self.tx = None;
+        match self.worker.take().map(JoinHandle::join) {
+            Some(Ok(Err(e))) => e,
+            Some(Err(_)) => "the writer thread panicked".into(),
+            _ => "the writer thread stopped".into(),
+        }
+    }
+
     fn flush(&mut self) -> Result<(), String> {
         if self.rows == 0 {
             return Ok(());
         }
-        let err = |e: parquet::errors::ParquetError| e.to_string();
-        let mut rg = self.writer.next_row_group().map_err(err)?;
-        let mut k = 0;
-        while let Some(mut col) = rg.next_column().map_err(err)? {
-            let b = &mut self.bufs[k];
-            k += 1;
-            let defs = b.optional.then_some(&b.defs[..]);
-            match &mut b.values {
-                Values::I64(v) => {
-                    col.typed::<Int64Type>()
-                        .write_batch(v, defs, None)
-                        .map_err(err)?;
-                    v.clear();
-                }
-                Values::I32(v) => {
-                    col.typed::<Int32Type>()
-                        .write_batch(v, defs, None)
-                        .map_err(err)?;
-                    v.clear();
-                }
-                Values::F64(v) => {
-                    col.typed::<DoubleType>()
-                        .write_batch(v, defs, None)
-                        .map_err(err)?;
-                    v.clear();
-                }
-                Values::Bool(v) => {
-                    col.typed::<BoolType>()
-                        .write_batch(v, defs, None)
-                        .map_err(err)?;
-                    v.clear();
-                }
-                Values::Str(v) => {
-                    col.typed::<ByteArrayType>()
-                        .write_batch(v, defs, None)
-                        .map_err(err)?;
-                    v.clear();
-                }
-            }
-            b.defs.clear();
-            col.close().map_err(err)?;
+        let fresh = self
+            .back
+            .try_recv()
+            .unwrap_or_else(|_| new_bufs(&self.cols));
+        let full = std::mem::replace(&mut self.bufs, fresh);
+        let sent = self.tx.as_ref().map(|t| t.send(full));
+        if !matches!(sent, Some(Ok(()))) {
+            return Err(self.worker_error());
         }
-        rg.close().map_err(err)?;
         self.total += self.rows as u64;
         self.rows = 0;
         Ok(())
@@ -278,15 +329,17 @@ impl Table {
     /// Writes what is left and the footer, and renames the file into
     /// place; returns the rows written.
     pub fn finish(mut self) -> Result<u64, String> {
+        let tmp = self.tmp.clone();
         self.flush()
-            .map_err(|e| format!("{}: {e}", self.tmp.display()))?;
-        let total = self.total;
-        let (tmp, dest) = (self.tmp.clone(), self.dest.clone());
-        self.writer
-            .close()
             .map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
-        Ok(total)
+        self.tx = None;
+        match self.worker.take().map(JoinHandle::join) {
+            Some(Ok(Ok(()))) => {}
+            Some(Ok(Err(e))) => return Err(format!("{}: {e}", tmp.display())),
+            _ => return Err(format!("{}: the writer thread failed", tmp.display())),
+        }
+        std::fs::rename(&tmp, &self.dest).map_err(|e| format!("{}: {e}", self.dest.display()))?;
+        Ok(self.total)
     }
 }
 
