@@ -5,8 +5,9 @@
 //! a correct CRC32c, so it reaches the association instead of being dropped
 //! at the door. Every few packets the virtual clock moves on and timers run.
 //! The first byte picks the extensions both sides offer: none; ECN,
-//! RE-CONFIG, zero checksum and AUTH; I-DATA with RE-CONFIG; AUTH that
-//! requires DATA, SACK and RE-CONFIG to be authenticated.
+//! RE-CONFIG, zero checksum, AUTH, ASCONF, PKTDROP and NAT support; I-DATA
+//! with RE-CONFIG and PKTDROP; AUTH that requires DATA, SACK and RE-CONFIG
+//! to be authenticated.
 #![no_main]
 
 use std::net::{IpAddr, SocketAddr};
@@ -26,11 +27,15 @@ fn config(pick: u8) -> Config {
             reconfig: true,
             zero_checksum_edmid: Some(1),
             auth: true,
+            pktdrop: true,
+            nat_support: true,
+            asconf: true,
             ..base
         },
         2 => Config {
             interleaving: true,
             reconfig: true,
+            pktdrop: true,
             ..base
         },
         _ => Config {
