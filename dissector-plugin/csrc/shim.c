@@ -489,11 +489,18 @@ static void stats_init(const char *opt_arg, void *userdata)
     }
 }
 
+/* Telephony -> SCTP (the enum value was renamed between 4.0 and 4.4; 4.2 not checked). */
+#if SCTPKIT_WS_AT_LEAST(4, 4)
+#define SCTPKIT_STAT_GROUP REGISTER_TELEPHONY_GROUP_SCTP
+#else
+#define SCTPKIT_STAT_GROUP REGISTER_STAT_GROUP_TELEPHONY_SCTP
+#endif
+
 static stat_tap_ui stats_assoc = {
-    REGISTER_STAT_GROUP_TELEPHONY, "SCTP associations (sctpkit)", "sctpkit,assoc", stats_init, 0, NULL,
+    SCTPKIT_STAT_GROUP, "SCTP associations (sctpkit)", "sctpkit,assoc", stats_init, 0, NULL,
 };
 static stat_tap_ui stats_streams = {
-    REGISTER_STAT_GROUP_TELEPHONY, "SCTP streams (sctpkit)", "sctpkit,streams", stats_init, 0, NULL,
+    SCTPKIT_STAT_GROUP, "SCTP streams (sctpkit)", "sctpkit,streams", stats_init, 0, NULL,
 };
 
 void sctpkit_register_stats(sctpkit_stats_fn draw)
