@@ -264,7 +264,7 @@ fn survives_loss_reordering_and_duplication() {
 #[test]
 fn survives_loss_with_each_extension_on() {
     use sctp_codec::auth::HmacAlgorithm;
-    let sets: [(&str, Config); 6] = [
+    let sets: [(&str, Config); 8] = [
         (
             "NR-SACK",
             Config {
@@ -309,6 +309,20 @@ fn survives_loss_with_each_extension_on() {
                 ..Config::default()
             },
         ),
+        (
+            "PKTDROP",
+            Config {
+                pktdrop: true,
+                ..Config::default()
+            },
+        ),
+        (
+            "NAT support",
+            Config {
+                nat_support: true,
+                ..Config::default()
+            },
+        ),
     ];
     for (i, (name, cfg)) in sets.into_iter().enumerate() {
         eprintln!("{name}:");
@@ -320,7 +334,10 @@ fn survives_loss_with_each_extension_on() {
             2 => st.zero_checksum,
             3 => st.i_data,
             4 => true, // ECN: its own test checks CE, ECNE and CWR
-            _ => st.auth.is_some_and(|a| a.verified > 100 && a.bad_hmac == 0),
+            5 => st.auth.is_some_and(|a| a.verified > 100 && a.bad_hmac == 0),
+            // (Corruption, which PKTDROP reports, is in tests/pktdrop.rs.)
+            6 => st.pktdrop.is_some(),
+            _ => st.nat,
         };
         assert!(used, "{name} not in use: {st:?}");
     }
