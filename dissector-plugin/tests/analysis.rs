@@ -604,3 +604,28 @@ fn expert_info_counts_retransmissions_with_and_without_a_tree() {
         assert_eq!(count("Duplicate TSN"), dup, "{e}");
     }
 }
+
+#[test]
+fn fragments_link_to_the_frame_that_completed_their_message_on_a_second_pass() {
+    let f = local("usrsctp-bulk-fragmented.pcapng");
+    let mut two: Vec<String> = vec!["-2".into()];
+    two.extend(builtin_opts());
+    // The built-in reassembles too (its sctp.reassembled_in on each fragment).
+    let builtin = fields(
+        &f,
+        &two,
+        "sctp.reassembled_in",
+        &["frame.number", "sctp.reassembled_in"],
+    );
+    let mut two: Vec<String> = vec!["-2".into()];
+    two.extend(kit_opts());
+    let kit = fields(
+        &f,
+        &two,
+        "sctpkit.analysis.reassembled_in",
+        &["frame.number", "sctpkit.analysis.reassembled_in"],
+    );
+    assert_eq!(kit, builtin);
+    // Two messages of 46 fragments (captures/README.md): 45 each before the last.
+    assert_eq!(kit.len(), 90);
+}
