@@ -1014,7 +1014,85 @@ fn truncated_certificate_is_refused() {
         };
     assert!(p.run(Duration::from_secs(10), refused));
     assert!(p.tampered >= 1);
-    assert_eq!(p.eps[B].stats().secure.cert_refused, 0, "the DER did not parse");
+    assert_eq!(
+        p.eps[B].stats().secure.cert_refused,
+        0,
+        "the DER did not parse"
+    );
     assert_eq!(p.eps[B].stats().secure.failures, 1);
     assert_eq!(p.eps[B].stats().secure.refused, 1);
+}
+
+/// The open, a level change, a rekey and the close under loss, duplication
+/// and reordering (handshake legs resent on RTO.hand, 9.1), with 2 000
+/// messages that all arrive once, in order.
+#[test]
+fn secure_session_under_loss() {
+    for seed in 1u64..9 {
+        let now = Instant::now();
+        let imp = Impairment {
+            loss: 0.05,
+            duplicate: 0.02,
+            reorder: 0.05,
+            ..Impairment::default()
+        };
+        let mut n = Network::new(now, imp, seed);
+        n.add(
+            Endpoint::new(
+                Config {
+                    secure: secure(3, Requirement::Require, "client"),
+                    ..base()
+                },
+                now,
+                [seed as u8; 32],
+            ),
+            vec![ip("10.0.0.1")],
+        );
+        let mut e = Endpoint::new(
+            Config {
+                secure: secure(2, Requirement::Require, "server"),
+                ..base()
+            },
+            now,
+            [seed as u8 ^ 0x55; 32],
+        );
+        e.listen(5000);
+        n.add(e, vec![ip("10.0.0.2")]);
+        let a = connect(&mut n);
+        assert!(
+            n.run_until(Duration::from_secs(60), |n| secure_up(n, A)
+                && secure_up(n, B)),
+            "seed {seed}: no session: {:?} / {:?}",
+            n.events[A],
+            n.events[B]
+        );
+        let b = assoc_up(&n, B).unwrap();
+        exchange(&mut n, a, 0, 1000);
+        assert!(n.ep(B).set_security_level(b, 1));
+        assert!(n.run_until(Duration::from_secs(60), |n| {
+            n.ep(B).status(b).unwrap().secure.unwrap().levels.0 == 1
+        }));
+        assert!(n.ep(A).rekey(a));
+        assert!(n.run_until(Duration::from_secs(60), |n| {
+            count(n, A, |e| matches!(e, Event::SecureRekeyed { .. })) == 1
+                && count(n, B, |e| matches!(e, Event::SecureRekeyed { .. })) == 1
+        }));
+        exchange(&mut n, a, 1000, 1000);
+        assert!(n.ep(A).close_secure(a));
+        assert!(n.run_until(Duration::from_secs(60), |n| {
+            count(n, A, |e| matches!(e, Event::SecureClosed { .. })) == 1
+                && count(n, B, |e| matches!(e, Event::SecureClosed { .. })) == 1
+        }));
+        for node in [A, B] {
+            assert_eq!(
+                count(&n, node, |e| matches!(e, Event::SecureFailure { .. })),
+                0,
+                "seed {seed}: {:?}",
+                n.events[node]
+                    .iter()
+                    .filter(|e| matches!(e, Event::SecureFailure { .. }))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
 }

@@ -541,15 +541,20 @@ impl Session {
             }
             ty::SEC_LEV_CHD => {
                 if self.is_up() {
-                    // Row 21: record the peer's level, acknowledge at once.
+                    // Row 21: record the peer's level, acknowledge at once
+                    // (again for a SecLevCHD sent again).
+                    let changed = self.peer_level != flags & 0x03;
                     self.peer_level = flags & 0x03;
                     self.out.push_back(whole(ty::SEC_LEV_CHD_ACK, 0, &[], None));
-                    self.events.push_back(SecEvent::LevelChanged);
+                    if changed {
+                        self.events.push_back(SecEvent::LevelChanged);
+                    }
                 }
             }
             ty::SEC_LEV_CHD_ACK => {
                 if let Some(l) = self.pending_level.take() {
                     // Row 20: the new level is in force from now on.
+                    self.finish_leg();
                     self.own_level = l;
                     self.events.push_back(SecEvent::LevelChanged);
                 }
@@ -966,17 +971,41 @@ impl Session {
                     self.fail(cause::FAILURE, Some(cause::CODE_OP_COM));
                     return;
                 }
-                self.finish_leg();
-                let k = self.new_keys.take().expect("rekey keys");
-                let r = k.reference;
-                self.install(k);
-                self.send_ref = Some(r);
-                self.state = HsState::Established;
-                self.stats.rekeys += 1;
-                self.events.push_back(SecEvent::Rekeyed { reference: r });
+                self.complete_rekey();
+            }
+            HsState::Established if self.check_op_com(value, false) => {
+                // The rekey responder's (or the server's) SSOpCom again: ours
+                // was lost; send it again (under the keys now in force,
+                // which complete the responder's switch, see complete_rekey).
+                self.stats.duplicates += 1;
+                let com = self.op_com(true);
+                self.out.push_back(com);
             }
             _ => self.stats.duplicates += 1,
         }
+    }
+
+    /// Row 27: the responder switches to the new keys (on the initiator's
+    /// SSOpCom, or on a packet that verifies under the new keys: only an
+    /// initiator that derived them can make one).
+    pub(crate) fn complete_rekey(&mut self) {
+        let Some(k) = self.new_keys.take() else {
+            return;
+        };
+        self.finish_leg();
+        let r = k.reference;
+        self.install(k);
+        self.send_ref = Some(r);
+        self.state = HsState::Established;
+        self.stats.rekeys += 1;
+        self.events.push_back(SecEvent::Rekeyed { reference: r });
+    }
+
+    /// The keys of a rekey we answered, not in force yet.
+    pub(crate) fn pending_keys(&self) -> Option<&Keys> {
+        self.new_keys
+            .as_ref()
+            .filter(|_| self.state == HsState::RekeyWait)
     }
 
     fn up(&mut self) {
@@ -1007,10 +1036,12 @@ impl Session {
                 }
                 true
             }
-            HsState::Established if self.pending_level.is_none() => {
+            HsState::Established if self.pending_level.is_none() && self.leg.is_empty() => {
                 self.target_level = level;
                 self.pending_level = Some(level);
-                self.out.push_back(whole(ty::SEC_LEV_CHD, level, &[], None));
+                // Sent again on RTO.hand until acknowledged (the draft
+                // gives no rule; as SSClose, 9.4).
+                self.send_leg(vec![whole(ty::SEC_LEV_CHD, level, &[], None)]);
                 true
             }
             _ => false,
@@ -1021,7 +1052,10 @@ impl Session {
 
     /// Row 22: the application (or the lifetime timer) asks for new keys.
     pub fn start_rekey(&mut self) -> bool {
-        if self.state != HsState::Established {
+        if self.state != HsState::Established
+            || self.pending_level.is_some()
+            || !self.leg.is_empty()
+        {
             return false;
         }
         let Some(cur) = self.send_keys().cloned() else {

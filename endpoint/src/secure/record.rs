@@ -239,10 +239,23 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
         return Verdict::Clear;
     };
     let reference = u16::from_be_bytes([bytes[auth_at + 4], bytes[auth_at + 5]]);
-    let Some(k) = s.keys(reference) else {
-        // Keys we do not have (yet): row 28, discard.
-        s.stats.unknown_key += 1;
-        return Verdict::Drop;
+    let mut completes_rekey = false;
+    let k = match s.keys(reference) {
+        Some(k) => k,
+        // The initiator of our rekey already uses the new keys: its
+        // SSOpCom was lost or overtaken. A packet that verifies under them
+        // completes the rekey (row 28 would discard it; docs).
+        None => match s.pending_keys().filter(|k| k.reference == reference) {
+            Some(k) => {
+                completes_rekey = true;
+                k
+            }
+            None => {
+                // Keys we do not have (yet): row 28, discard.
+                s.stats.unknown_key += 1;
+                return Verdict::Drop;
+            }
+        },
     };
     let mac_len = auth_len - 8;
     let zeros = [0u8; 32];
@@ -266,6 +279,9 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
     }
     s.peer_protecting = true;
     s.stats.packets_verified += 1;
+    if completes_rekey {
+        s.complete_rekey();
+    }
     out.clear();
     out.extend_from_slice(&bytes[..12]);
     let mut bad = false;
