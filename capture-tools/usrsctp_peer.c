@@ -854,7 +854,7 @@ int main(int argc, char **argv)
 				say("error abort errno=%d %s", errno, strerror(errno));
 			else
 				say("abort_called");
-		} else if (!strncmp(line, "reset", 5)) {
+		} else if (!strncmp(line, "reset", 5) && strncmp(line, "resetassoc", 10)) {
 			uint8_t buf[sizeof(struct sctp_reset_streams) + 64 * sizeof(uint16_t)];
 			struct sctp_reset_streams *rs = (struct sctp_reset_streams *)buf;
 			char dir[8] = "";

@@ -316,8 +316,8 @@ fn assoc_resets(p: &mut Pair, a: bool) -> Vec<(u32, u32, ReconfigResult)> {
 /// RFC 6525 5.1.4 / 5.2.4: A asks for an SSN/TSN reset with nothing in
 /// flight; B performs it and answers Performed with its next TSN (the
 /// highest it sent + 1, G2) and A's (the smallest it has not acknowledged
-/// + 2^31, G1); both sides then send DATA from those TSNs with every SSN
-/// back at 0, and every message still arrives, in order.
+/// plus 2^31, G1); both sides then send DATA from those TSNs with every
+/// SSN back at 0, and every message still arrives, in order.
 #[test]
 fn an_ssn_tsn_reset_is_performed_and_both_directions_restart() {
     let mut p = pair(cfg(true), cfg(true));
