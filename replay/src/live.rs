@@ -1,5 +1,5 @@
 //! `sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT|raw:HOST
-//! [--port P] [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE]
+//! [--port P] [--timing asis|fast|Nx] [--wait MS] [--no-loss] [--rto-min MS] [--json FILE] [--record FILE]
 //! [--plot FILE.svg]`:
 //! plays one side of a captured association against a live SCTP stack and
 //! reports, chunk by chunk, what the live peer did instead of the captured
@@ -47,6 +47,11 @@
 //! SHUTDOWN COMPLETE, HEARTBEAT ACK) are left to it; others (ERROR,
 //! unknown types, HEARTBEAT, extensions) are listed as not played.
 //!
+//! Losses of the capture (a side retransmitted) are re-created at the
+//! driver, so that the live peer's retransmissions and gap reports are
+//! compared with the captured ones (`live_loss.rs`; `--no-loss` plays
+//! without them).
+//!
 //! Exit status: 0 when every expected chunk matched, 1 when the peer
 //! diverged, 2 on error (bad file, no such association, unreachable peer).
 
@@ -69,9 +74,12 @@ use sctp_endpoint::{
 use crate::list::chunk_name;
 use crate::to_script::{associations, read_packets, Pkt, Play};
 
+#[path = "live_loss.rs"]
+mod loss;
+
 const USAGE: &str =
     "usage: sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT|raw:HOST
-                        [--port P] [--timing asis|fast|Nx] [--wait MS] [--udp-port P]...
+                        [--port P] [--timing asis|fast|Nx] [--wait MS] [--no-loss] [--rto-min MS] [--udp-port P]...
                         [--json FILE] [--record FILE] [--plot FILE.svg]";
 
 /// How fast the played side's actions follow each other.
@@ -126,6 +134,12 @@ pub struct LiveOptions {
     pub record: Option<PathBuf>,
     /// Set from outside to stop the run (Ctrl-C).
     pub stop: Arc<AtomicBool>,
+    /// Re-create the capture's losses (`--no-loss` turns it off): see
+    /// `live_loss.rs`.
+    pub recreate_loss: bool,
+    /// The played side's RTO.Min and RTO.Initial (RFC 9260 15), to follow a
+    /// captured stack with shorter timers (`--rto-min MS`; default 1 s).
+    pub rto_min: Option<Duration>,
 }
 
 /// A captured user message of the played side.
@@ -1789,6 +1803,13 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         ..Default::default()
     };
     st.cap_other_frags = other_frags(&report.expected);
+    let mut loss = loss::LossState::default();
+    if o.recreate_loss {
+        loss.plan = loss::LossPlan::new(&a.packets, played, other);
+        if !loss.plan.is_empty() {
+            report.notes.push(loss.plan.describe());
+        }
+    }
     // The other side's first captured SSN on each stream (ordered DATA),
     // or MID on each stream and U (I-DATA).
     for e in &report.expected {
@@ -1803,6 +1824,10 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
     }
     // The played side's settings as captured: streams, window, packet size.
     let mut cfg = Config::default();
+    if let Some(r) = o.rto_min {
+        cfg.rto_min = r;
+        cfg.rto_initial = r.max(cfg.rto_initial.min(r * 3));
+    }
     for p in &a.packets {
         let Ok(v) = PacketView::parse(&p.bytes, Rules::STANDARD) else {
             continue;
@@ -2255,6 +2280,9 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                     }
                 }
             }
+            if loss.drop_outgoing(&buf) {
+                continue;
+            }
             if let Err(e) = sock.send_to(&buf, to) {
                 if e.kind() == std::io::ErrorKind::ConnectionRefused {
                     refused += 1;
@@ -2344,7 +2372,9 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                 report.packets.1 += 1;
                 st.received += 1;
                 observe(pkt, rec.frames, &mut report, &mut st);
-                ep.handle_packet(now, from, local_ip, pkt);
+                if !loss.drop_incoming(pkt) {
+                    ep.handle_packet(now, from, local_ip, pkt);
+                }
             }
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
             Err(_) => {}
@@ -2367,6 +2397,12 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                 };
             }
         }
+    }
+    if loss.dropped != (0, 0) {
+        report.notes.push(format!(
+            "losses re-created: {} of our datagrams and {} of the peer's dropped",
+            loss.dropped.0, loss.dropped.1
+        ));
     }
     if let Some(w) = &st.ended {
         report.notes.push(format!("the association ended: {w}"));
@@ -2665,6 +2701,8 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
         udp_ports: Vec::new(),
         record: None,
         stop: Arc::new(AtomicBool::new(false)),
+        recreate_loss: true,
+        rto_min: None,
     };
     let mut json_out: Option<PathBuf> = None;
     let mut plot_out: Option<PathBuf> = None;
@@ -2697,6 +2735,14 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
                     o.port = v.parse().map_err(|_| format!("--port {v}: not a port"))?;
                 }
                 "--timing" => o.timing = value("--timing")?.parse()?,
+                "--no-loss" => o.recreate_loss = false,
+                "--rto-min" => {
+                    let v = value("--rto-min")?;
+                    o.rto_min = Some(Duration::from_millis(
+                        v.parse()
+                            .map_err(|_| format!("--rto-min {v}: milliseconds"))?,
+                    ));
+                }
                 "--wait" => {
                     let v = value("--wait")?;
                     o.wait = Duration::from_millis(

@@ -14,8 +14,8 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -201,30 +201,6 @@ fn both_sides_of_each_capture_against_each_other() {
             "{name}"
         );
     }
-}
-
-/// `sctp-endpoint serve` on a UDP port; killed on drop.
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn endpoint_binary() -> PathBuf {
-    // The workspace's sctp-endpoint, built beside this test's binary.
-    let p = PathBuf::from(env!("CARGO_BIN_EXE_sctp-replay")).with_file_name("sctp-endpoint");
-    if !p.exists() {
-        let o = Command::new(env!("CARGO"))
-            .current_dir(root())
-            .args(["build", "--release", "-q", "-p", "sctp-endpoint"])
-            .output()
-            .expect("cargo build -p sctp-endpoint");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
-    p
 }
 
 #[test]

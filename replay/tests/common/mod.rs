@@ -739,3 +739,27 @@ impl Capture {
         let _ = self.0.wait();
     }
 }
+
+/// `sctp-endpoint serve` on a UDP port; killed on drop.
+pub struct Serve(pub Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The workspace's `sctp-endpoint`, built beside this test's binary.
+pub fn endpoint_binary() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_BIN_EXE_sctp-replay")).with_file_name("sctp-endpoint");
+    if !p.exists() {
+        let o = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["build", "--release", "-q", "-p", "sctp-endpoint"])
+            .output()
+            .expect("cargo build -p sctp-endpoint");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    p
+}
