@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex};
 
-use parquet::data_type::ByteArray;
 use sctp_codec::analysis::{Analyzer, AssocSummary, DirStats, Note, PacketMeta, PacketReport};
 use sctp_codec::capture::CaptureReader;
 use sctp_codec::checksum::{self, VerifyMode};
@@ -198,19 +198,60 @@ fn dir_name(d: sctp_codec::analysis::Dir) -> &'static str {
 struct Tables {
     chunks: Table,
     acks: Table,
-    /// Addresses as strings, made once (bounded).
-    addrs: HashMap<IpAddr, ByteArray>,
+    /// Addresses met in this file, as strings.
+    addrs: HashMap<IpAddr, &'static str>,
+}
+
+/// Addresses as strings, made once for the whole run: a column value that
+/// lives for ever is shared by every row without reference counting. At
+/// most [`MAX_INTERNED`] addresses are kept; the others are made per packet.
+static INTERNED: LazyLock<Mutex<HashMap<IpAddr, &'static str>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Addresses kept as strings for the whole run (a few MB at most).
+const MAX_INTERNED: usize = 1 << 16;
+
+fn intern(a: IpAddr) -> Option<&'static str> {
+    let mut m = INTERNED.lock().ok()?;
+    if let Some(s) = m.get(&a) {
+        return Some(s);
+    }
+    if m.len() >= MAX_INTERNED {
+        return None;
+    }
+    let s: &'static str = Box::leak(a.to_string().into_boxed_str());
+    m.insert(a, s);
+    Some(s)
+}
+
+/// An address column value.
+enum Addr {
+    Static(&'static str),
+    Made(String),
+}
+
+impl Addr {
+    fn value(&self) -> V {
+        match self {
+            Addr::Static(s) => V::S(s),
+            Addr::Made(s) => V::O(s.clone()),
+        }
+    }
 }
 
 impl Tables {
-    fn addr(&mut self, a: IpAddr) -> ByteArray {
-        if self.addrs.len() >= 4096 {
-            self.addrs.clear();
+    /// `a` as a string: from this thread's cache, else the run's.
+    fn addr(&mut self, a: IpAddr) -> Addr {
+        if let Some(s) = self.addrs.get(&a) {
+            return Addr::Static(s);
         }
-        self.addrs
-            .entry(a)
-            .or_insert_with(|| ByteArray::from(a.to_string().into_bytes()))
-            .clone()
+        match intern(a) {
+            Some(s) => {
+                self.addrs.insert(a, s);
+                Addr::Static(s)
+            }
+            None => Addr::Made(a.to_string()),
+        }
     }
 }
 
@@ -238,7 +279,9 @@ pub fn export_file(
             return out;
         }
     };
-    let file = ByteArray::from(path.display().to_string().as_str());
+    // The file name lives as long as the run (one string per input file):
+    // every row shares it.
+    let file: &'static str = Box::leak(path.display().to_string().into_boxed_str());
     let make = || -> Result<Tables, String> {
         Ok(Tables {
             chunks: Table::create(&dest.table("chunks")?, "chunk", &CHUNK_COLUMNS)?,
@@ -293,7 +336,7 @@ pub fn export_file(
             Encapsulation::Udp { .. } => "udp",
             Encapsulation::IcmpError { .. } => "icmp",
         };
-        let r = packet_rows(&mut t, &file, &meta, &view, &report, verdict, encap, cfg);
+        let r = packet_rows(&mut t, file, &meta, &view, &report, verdict, encap, cfg);
         if let Err(e) = r {
             failed = Some(e);
             break;
@@ -313,7 +356,7 @@ pub fn export_file(
             &assoc_columns(),
         )?;
         for s in &sums {
-            assoc_row(&mut a, &file, s)?;
+            assoc_row(&mut a, file, s)?;
         }
         a.finish()
     };
@@ -374,7 +417,7 @@ fn lints_by_chunk(view: &PacketView<'_>, verdict: ZeroVerdict) -> Vec<String> {
 #[allow(clippy::too_many_arguments)]
 fn packet_rows(
     t: &mut Tables,
-    file: &ByteArray,
+    file: &'static str,
     meta: &PacketMeta,
     view: &PacketView<'_>,
     report: &PacketReport,
@@ -401,13 +444,13 @@ fn packet_rows(
         None => (None, None),
     };
     let head = |ch: &mut Table, n: usize, ty: u8, name: &'static str, flags: u8, length: u16| {
-        ch.push(V::A(file));
+        ch.push(V::S(file));
         ch.push(V::I(meta.frame as i64));
         ch.push(V::I(time.div_euclid(1000)));
         ch.push(V::I(time));
         ch.push(V::I(n as i64));
-        ch.push(V::A(&src));
-        ch.push(V::A(&dst));
+        ch.push(src.value());
+        ch.push(dst.value());
         ch.push(V::I(h.source_port.into()));
         ch.push(V::I(h.destination_port.into()));
         ch.push(V::I(h.verification_tag.into()));
@@ -515,7 +558,7 @@ fn packet_rows(
                 ch.push(V::B(k.stale));
                 for a in &k.acked {
                     let ak = &mut t.acks;
-                    ak.push(V::A(file));
+                    ak.push(V::S(file));
                     ak.push(V::I(meta.frame as i64));
                     ak.push(V::I(time.div_euclid(1000)));
                     ak.push(assoc.into());
@@ -579,8 +622,8 @@ fn addresses(a: &[IpAddr]) -> String {
         .join(",")
 }
 
-fn assoc_row(t: &mut Table, file: &ByteArray, s: &AssocSummary) -> Result<(), String> {
-    t.push(V::A(file));
+fn assoc_row(t: &mut Table, file: &'static str, s: &AssocSummary) -> Result<(), String> {
+    t.push(V::S(file));
     t.push(V::I(s.id as i64));
     t.push(V::I(s.first_frame as i64));
     t.push(V::I(s.last_frame as i64));

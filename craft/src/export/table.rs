@@ -167,7 +167,7 @@ fn write_group(writer: &mut SerializedFileWriter<File>, bufs: &mut [Buf]) -> Res
 }
 
 /// A value for the next column.
-pub enum V<'a> {
+pub enum V {
     /// An integer (for I64, I32 and Time columns).
     I(i64),
     /// A double.
@@ -178,13 +178,11 @@ pub enum V<'a> {
     S(&'static str),
     /// A string made for this row.
     O(String),
-    /// A string already made (cloned cheaply: shared bytes).
-    A(&'a ByteArray),
     /// Null.
     Null,
 }
 
-impl<T: Into<i64>> From<Option<T>> for V<'_> {
+impl<T: Into<i64>> From<Option<T>> for V {
     fn from(v: Option<T>) -> Self {
         v.map_or(V::Null, |x| V::I(x.into()))
     }
@@ -262,7 +260,8 @@ impl Table {
     /// # Panics
     /// On a value of the wrong type or a null in a required column: a
     /// programming error of the caller, caught by the tests.
-    pub fn push(&mut self, v: V<'_>) {
+    #[inline(always)]
+    pub fn push(&mut self, v: V) {
         let col = &self.cols[self.next];
         let b = &mut self.bufs[self.next];
         self.next += 1;
@@ -277,7 +276,6 @@ impl Table {
             (Values::Bool(x), V::B(f)) => x.push(f),
             (Values::Str(x), V::S(s)) => x.push(ByteArray::from(Bytes::from_static(s.as_bytes()))),
             (Values::Str(x), V::O(s)) => x.push(ByteArray::from(s.into_bytes())),
-            (Values::Str(x), V::A(s)) => x.push(s.clone()),
             _ => panic!("wrong value type for column {}", col.name),
         }
     }
