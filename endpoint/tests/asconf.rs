@@ -186,3 +186,43 @@ fn operations_that_cannot_be_asked_are_refused_at_once() {
         Err(AsconfError::NotNegotiated)
     );
 }
+
+/// The peer asks again about an address it already deleted (RFC 5061
+/// 5.2: an address that is not part of the association): the second
+/// Delete IP Address and a Set Primary Address of it are both refused
+/// with Unresolvable Address, the primary stays where it was, and our own
+/// `set_primary` refuses the deleted destination too. A's checks pass
+/// because the operations are queued before the first one is answered.
+#[test]
+fn a_deleted_address_cannot_be_deleted_again_or_made_primary() {
+    let (mut n, a, b) = setup(true);
+    let a1 = ip("10.1.0.1");
+    // A's ASCONFs leave from 10.2.0.1 (a Delete of the source is refused
+    // for another reason).
+    assert!(n.ep(0).set_primary(a, ip("10.2.0.2")));
+    let now = n.now;
+    n.ep(0).remove_address(now, a, a1).unwrap();
+    n.ep(0).remove_address(now, a, a1).unwrap();
+    n.ep(0).set_peer_primary(now, a, a1).unwrap();
+    n.run_until(Duration::from_secs(5), |_| false);
+    let primary_before = n.ep(1).status(b).unwrap().primary;
+    assert_ne!(primary_before.ip(), a1);
+    // 5: Unresolvable Address (RFC 9260 3.3.10.5).
+    assert_eq!(
+        configured(&n, 0),
+        vec![
+            (a1, true, AddressOp::Delete(a1), None),
+            (a1, true, AddressOp::Delete(a1), Some(5)),
+            (a1, true, AddressOp::SetPrimary(a1), Some(5)),
+        ]
+    );
+    // B reports the one delete it performed.
+    assert_eq!(
+        configured(&n, 1),
+        vec![(a1, false, AddressOp::Delete(a1), None)]
+    );
+    // B's application cannot make the deleted destination primary either.
+    assert!(!n.ep(1).set_primary(b, a1));
+    assert_eq!(n.ep(1).status(b).unwrap().primary, primary_before);
+    assert!(n.ep(1).set_primary(b, ip("10.2.0.1")));
+}
