@@ -614,21 +614,11 @@ fn sctp_craft() -> PathBuf {
 /// `sctp-craft dissect --dialect ssctp`: every frame decodes, none malformed.
 fn craft_check(path: &std::path::Path, frames: usize) {
     let exe = sctp_craft();
-    if !exe.exists() {
-        let st = std::process::Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "sctp-craft",
-                "--bin",
-                "sctp-craft",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo");
-        assert!(st.success());
-    }
+    assert!(
+        exe.exists(),
+        "{} is not built: cargo build --release -p sctp-craft (cargo test --workspace builds it)",
+        exe.display()
+    );
     let out = std::process::Command::new(&exe)
         .args(["dissect", "--dialect", "ssctp", "--json"])
         .arg(path)
@@ -1095,4 +1085,31 @@ fn secure_session_under_loss() {
             );
         }
     }
+}
+
+/// The secure-session lifetime (9.6): the client rekeys on its own.
+#[test]
+fn lifetime_rekeys() {
+    let mut c = secure(2, Requirement::Require, "client").unwrap();
+    c.lifetime = Some(Duration::from_secs(5));
+    let mut s = secure(2, Requirement::Require, "server").unwrap();
+    s.lifetime = Some(Duration::from_secs(5));
+    let mut n = net(Some(c), Some(s));
+    let a = connect(&mut n);
+    assert!(n.run_until(Duration::from_secs(10), |n| secure_up(n, A)
+        && secure_up(n, B)));
+    let start = n.now;
+    let mut sent = 0;
+    while n.now < start + Duration::from_secs(17) {
+        exchange(&mut n, a, sent, 50);
+        sent += 50;
+        n.run_until(Duration::from_millis(500), |_| false);
+    }
+    let rekeys = |n: &Network, node| count(n, node, |e| matches!(e, Event::SecureRekeyed { .. }));
+    // Up at about 0 s: rekeys at about 5, 10 and 15 s, from the client only.
+    assert_eq!(rekeys(&n, A), 3, "{:?}", n.ep(A).status(a).unwrap().secure);
+    assert_eq!(rekeys(&n, B), 3);
+    let st = n.ep(A).status(a).unwrap().secure.unwrap();
+    assert_eq!(st.key_reference, Some(3));
+    assert_eq!(st.stats.rekeys_started, 3);
 }

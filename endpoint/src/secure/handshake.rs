@@ -188,6 +188,11 @@ pub struct Session {
     pub(crate) scratch: Vec<u8>,
     /// The endpoint gave the random generator its seed.
     pub seeded: bool,
+    /// When the lifetime asks for a rekey (9.6).
+    pub rekey_at: Option<Instant>,
+    /// Start the lifetime when the next packet goes out (the session came
+    /// up or new keys are in use).
+    pub(crate) arm_lifetime: bool,
     /// Counters already added to the endpoint's.
     pub reported: SecureStats,
 }
@@ -295,6 +300,8 @@ impl Session {
             inner: false,
             scratch: Vec::new(),
             seeded: false,
+            rekey_at: None,
+            arm_lifetime: false,
             reported: SecureStats::default(),
         }
     }
@@ -377,6 +384,8 @@ impl Session {
     /// Ends the session and zeroes the TCB fields (9.4).
     pub fn clear(&mut self) {
         self.reset();
+        self.rekey_at = None;
+        self.arm_lifetime = false;
         self.keys.clear();
         self.send_ref = None;
         self.own_level = 0;
@@ -998,6 +1007,7 @@ impl Session {
         self.send_ref = Some(r);
         self.state = HsState::Established;
         self.stats.rekeys += 1;
+        self.arm_lifetime = true;
         self.events.push_back(SecEvent::Rekeyed { reference: r });
     }
 
@@ -1018,6 +1028,7 @@ impl Session {
         self.own_level = self.target_level;
         self.dh_x = None;
         self.stats.opens_completed += 1;
+        self.arm_lifetime = true;
         self.events.push_back(SecEvent::Up {
             suite: self.suite.map_or(0, |s| s.id),
         });
@@ -1218,6 +1229,7 @@ impl Session {
             self.send_ref = Some(r);
             self.state = HsState::Established;
             self.stats.rekeys += 1;
+            self.arm_lifetime = true;
             self.events.push_back(SecEvent::Rekeyed { reference: r });
         }
     }

@@ -70,6 +70,10 @@ pub struct SecureConfig {
     pub suites: Vec<u16>,
     /// Refuse a peer that sends no certificate.
     pub require_peer_cert: bool,
+    /// The secure-session lifetime (9.6): the client starts a rekey this
+    /// long after the session came up or was last rekeyed. The draft
+    /// suggests 600 s; `None` rekeys only on request.
+    pub lifetime: Option<std::time::Duration>,
 }
 
 impl Default for SecureConfig {
@@ -81,6 +85,7 @@ impl Default for SecureConfig {
             credentials: Credentials::default(),
             suites: Vec::new(),
             require_peer_cert: true,
+            lifetime: Some(std::time::Duration::from_secs(600)),
         }
     }
 }
@@ -265,6 +270,12 @@ impl Association {
                 s.arm = false;
                 s.timer = Some(now + rto);
             }
+            if s.arm_lifetime {
+                // The client keeps the lifetime (one side only: no
+                // simultaneous rekeys, row 24).
+                s.arm_lifetime = false;
+                s.rekey_at = s.cfg.lifetime.filter(|_| s.client).map(|l| now + l);
+            }
             self.secure_effects();
         }
         Some(dest)
@@ -414,13 +425,25 @@ impl Association {
         };
         if s.timer.is_some_and(|t| t <= now) {
             s.on_timeout(max);
-            self.secure_effects();
         }
+        if s.rekey_at.is_some_and(|t| t <= now) {
+            // Row 22: the lifetime expired. Busy (a level change or a
+            // rekey running): try again an RTO later.
+            s.rekey_at = None;
+            if !s.start_rekey() {
+                s.rekey_at = Some(now + self.paths[self.primary].rto);
+            }
+        }
+        self.secure_effects();
     }
 
     /// The S-SCTP timer deadline.
     pub(crate) fn secure_deadline(&self) -> Option<Instant> {
-        self.secure.as_ref().and_then(|s| s.timer)
+        let s = self.secure.as_ref()?;
+        match (s.timer, s.rekey_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// A status snapshot of the secure session.
