@@ -478,16 +478,32 @@ static void stats_draw_cb(void *tapdata)
         stats_draw(*(const uint32_t *)tapdata);
 }
 
-static void stats_init(const char *opt_arg, void *userdata)
+static int stats_listen(void *userdata)
 {
     GString *err = register_tap_listener("sctp", userdata, NULL, TL_REQUIRES_NOTHING, NULL, NULL,
                                          stats_draw_cb, NULL);
-    (void)opt_arg;
     if (err) {
         fprintf(stderr, "sctpkit: cannot listen to the sctp tap: %s\n", err->str);
         g_string_free(err, TRUE);
+        return 0;
     }
+    return 1;
 }
+
+/* The init callback returns whether it worked from 4.6 on (void before). */
+#if SCTPKIT_WS_AT_LEAST(4, 6)
+static bool stats_init(const char *opt_arg, void *userdata)
+{
+    (void)opt_arg;
+    return stats_listen(userdata) != 0;
+}
+#else
+static void stats_init(const char *opt_arg, void *userdata)
+{
+    (void)opt_arg;
+    (void)stats_listen(userdata);
+}
+#endif
 
 /* Telephony -> SCTP (the enum value was renamed between 4.0 and 4.4; 4.2 not checked). */
 #if SCTPKIT_WS_AT_LEAST(4, 4)
