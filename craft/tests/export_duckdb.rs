@@ -215,7 +215,22 @@ fn duckdb_over_the_export_agrees_with_assoc_tshark_and_dissect() {
         err.contains("cut.pcap: frame 38 at byte offset 4938: file truncated in the middle of a record (rows of the frames before it exported)"),
         "{err}"
     );
-    let n = shared.len();
+    // Every capture of the corpus directory was exported (ORACLE_FILES only
+    // narrows the comparisons below).
+    let n = std::fs::read_dir(&corpus)
+        .unwrap()
+        .filter(|e| {
+            let n = e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            [".pcap", ".cap", ".pcapng", ".pcapng.gz"]
+                .iter()
+                .any(|x| n.ends_with(x))
+        })
+        .count();
     assert!(
         err.contains(&format!("exported {} of {} files", n + 2, n + 3)),
         "{err}"
@@ -391,7 +406,7 @@ fn duckdb_over_the_export_agrees_with_assoc_tshark_and_dissect() {
         }
     }
     assert!(
-        assocs_checked >= 100 && with_retrans >= 8 && rtt_dirs >= 40,
+        std::env::var_os("ORACLE_FILES").is_some() || assocs_checked >= 100 && with_retrans >= 8 && rtt_dirs >= 40,
         "{assocs_checked} associations, {with_retrans} with retransmissions, {rtt_dirs} directions with RTTs"
     );
     let _ = std::fs::remove_dir_all(&tmp);
