@@ -730,7 +730,9 @@ fn tshark_plugin_check(path: &std::path::Path, frames: usize) {
         eprintln!("SKIPPED tshark plugin check: no version in tshark --version");
         return;
     };
-    let base = std::env::temp_dir().join(format!("sctpkit-ssctp-ws-{}", std::process::id()));
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let base = std::env::temp_dir().join(format!("sctpkit-ssctp-ws-{}-{k}", std::process::id()));
     let epan = base.join(format!("home/.local/lib/wireshark/plugins/{v}/epan"));
     std::fs::create_dir_all(&epan).unwrap();
     std::fs::copy(&so, epan.join("libsctpkit.so")).unwrap();
@@ -1193,4 +1195,41 @@ fn lifetime_rekeys() {
     let st = n.ep(A).status(a).unwrap().secure.unwrap();
     assert_eq!(st.key_reference, Some(3));
     assert_eq!(st.stats.rekeys_started, 3);
+}
+
+/// Both sides open at once (row 7): one of them becomes the server and the
+/// session comes up.
+#[test]
+fn simultaneous_open() {
+    let mut c = secure(0, Requirement::Use, "client").unwrap();
+    c.lifetime = None;
+    let mut n = net(Some(c), secure(0, Requirement::Use, "server"));
+    let a = connect(&mut n);
+    assert!(
+        n.run_until(Duration::from_secs(10), |n| assoc_up(n, A).is_some()
+            && assoc_up(n, B).is_some())
+    );
+    exchange(&mut n, a, 0, 10);
+    assert!(
+        !secure_up(&n, A) && !secure_up(&n, B),
+        "level 0 opens nothing"
+    );
+    let b = assoc_up(&n, B).unwrap();
+    assert!(n.ep(A).set_security_level(a, 2));
+    assert!(n.ep(B).set_security_level(b, 3));
+    let ok = n.run_until(Duration::from_secs(10), |n| {
+        secure_up(n, A) && secure_up(n, B)
+    });
+    assert!(
+        ok,
+        "{:?}\n{:?}\n{:?}\n{:?}",
+        n.ep(A).status(a).unwrap().secure,
+        n.ep(B).status(b).unwrap().secure,
+        n.events[A],
+        n.events[B]
+    );
+    assert_eq!(n.ep(A).status(a).unwrap().secure.unwrap().levels, (2, 3));
+    assert_eq!(n.ep(B).status(b).unwrap().secure.unwrap().levels, (3, 2));
+    exchange(&mut n, a, 10, 500);
+    assert!(n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in > 0);
 }

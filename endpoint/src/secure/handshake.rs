@@ -188,6 +188,8 @@ pub struct Session {
     pub(crate) scratch: Vec<u8>,
     /// The endpoint gave the random generator its seed.
     pub seeded: bool,
+    /// Our side sent the association's INIT (breaks simultaneous opens).
+    pub(crate) assoc_initiator: bool,
     /// When the lifetime asks for a rekey (9.6).
     pub rekey_at: Option<Instant>,
     /// Start the lifetime when the next packet goes out (the session came
@@ -300,6 +302,7 @@ impl Session {
             inner: false,
             scratch: Vec::new(),
             seeded: false,
+            assoc_initiator: false,
             rekey_at: None,
             arm_lifetime: false,
             reported: SecureStats::default(),
@@ -591,7 +594,10 @@ impl Session {
         match self.state {
             HsState::Idle => {
                 self.client = false;
+                // Keep a client SSCert that came first (row 4).
+                let early = self.slots[1].take().filter(|_| self.early_cert.is_some());
                 self.slots = Default::default();
+                self.slots[1] = early;
                 self.slots[0] = Some(chunk.to_vec());
                 self.stats.opens_started += 1;
                 let Some(id) = suite::choose(&client_suites, &self.cfg.suites()) else {
@@ -616,9 +622,17 @@ impl Session {
                 }
             }
             HsState::ClientOpenSent => {
-                // Row 7, simultaneous open: ignore theirs; ours is resent by
-                // the timer.
-                self.stats.duplicates += 1;
+                // Row 7, simultaneous open. The draft has each side ignore
+                // the other's and try again after a random delay; we break
+                // the tie at once: the association's initiator stays
+                // client, the other side drops its own and serves.
+                if !self.assoc_initiator {
+                    self.finish_leg();
+                    self.state = HsState::Idle;
+                    self.on_op_req(chunk, flags, value);
+                } else {
+                    self.stats.duplicates += 1;
+                }
             }
             HsState::Established => self.on_rekey_req(chunk, value),
             HsState::RekeySent => {

@@ -228,7 +228,8 @@ impl Association {
         }
         let level = c.level;
         let mut s = Session::new(c, [0; 32]);
-        s.start_pending = !self.init_value.is_empty() && level > 0;
+        s.assoc_initiator = !self.init_value.is_empty();
+        s.start_pending = s.assoc_initiator && level > 0;
         self.secure = Some(Box::new(s));
         // 0x10 is EncData on this association, never NR-SACK.
         self.nr_sack = false;
