@@ -823,6 +823,22 @@ fn param_text(t: u16, v: &[u8], m: &OutMap) -> String {
     }
 }
 
+/// `, PARAM[...]` for each parameter of `v` from `at` on.
+fn params_text(v: &[u8], mut at: usize, m: &OutMap) -> String {
+    let mut s = String::new();
+    while at + 4 <= v.len() {
+        let t = get(v, at, 2).unwrap_or(0) as u16;
+        let l = get(v, at + 2, 2).unwrap_or(0) as usize;
+        if l < 4 || at + l > v.len() {
+            break;
+        }
+        s.push_str(", ");
+        s.push_str(&param_text(t, &v[at + 4..at + l], m));
+        at += l + (4 - l % 4) % 4;
+    }
+    s
+}
+
 fn addr_text(b: &[u8]) -> String {
     match b.len() {
         4 => std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string(),
@@ -911,42 +927,15 @@ pub fn text(c: &ChunkView<'_>, m: &OutMap) -> Option<String> {
             )
         }
         ty::PAD => format!("PAD[flgs={f}, len={}, val=...]", c.length()),
-        ty::RE_CONFIG => {
-            let mut s = format!("RECONFIG[flgs={f}");
-            let mut at = 0;
-            while at + 4 <= v.len() {
-                let t = get(v, at, 2)? as u16;
-                let l = get(v, at + 2, 2)? as usize;
-                if l < 4 || at + l > v.len() {
-                    break;
-                }
-                s.push_str(", ");
-                s.push_str(&param_text(t, &v[at + 4..at + l], m));
-                at += l + (4 - l % 4) % 4;
-            }
-            s.push(']');
-            s
-        }
+        ty::RE_CONFIG => format!("RECONFIG[flgs={f}{}]", params_text(v, 0, m)),
         ty::ASCONF | ty::ASCONF_ACK => {
             let serial = w(0)?;
-            let mut s = if c.ty() == ty::ASCONF {
-                format!("ASCONF[flgs={f}, serial={}", m.local(serial))
+            let (name, serial) = if c.ty() == ty::ASCONF {
+                ("ASCONF", m.local(serial))
             } else {
-                format!("ASCONF_ACK[flgs={f}, serial={}", m.remote(serial))
+                ("ASCONF_ACK", m.remote(serial))
             };
-            let mut at = 4;
-            while at + 4 <= v.len() {
-                let t = get(v, at, 2)? as u16;
-                let l = get(v, at + 2, 2)? as usize;
-                if l < 4 || at + l > v.len() {
-                    break;
-                }
-                s.push_str(", ");
-                s.push_str(&param_text(t, &v[at + 4..at + l], m));
-                at += l + (4 - l % 4) % 4;
-            }
-            s.push(']');
-            s
+            format!("{name}[flgs={f}, serial={serial}{}]", params_text(v, 4, m))
         }
         ty::AUTH => format!(
             "CHUNK[type={}, flgs={f:#04x}, len={}, val=...]",

@@ -1545,6 +1545,29 @@ struct LiveState {
     received: u64,
 }
 
+/// A captured SSN or MID as compared: counted from the first captured one.
+fn seq_text(v: u32, rel: u32, base: u32) -> String {
+    if base == 0 {
+        v.to_string()
+    } else {
+        format!("{rel} ({v} - first captured {base})")
+    }
+}
+
+/// The user data's length and, when equal, its first differing byte.
+fn payload(field: &mut impl FnMut(&str, String, String), e: Option<&[u8]>, l: Option<&[u8]>) {
+    let (eb, lb) = (e.unwrap_or(&[]), l.unwrap_or(&[]));
+    field("length", eb.len().to_string(), lb.len().to_string());
+    if eb.len() == lb.len() && eb != lb {
+        let at = eb.iter().zip(lb).position(|(a, b)| a != b).unwrap_or(0);
+        field(
+            "payload",
+            format!("byte {at} = {:#04x}", eb[at]),
+            format!("byte {at} = {:#04x}", lb[at]),
+        );
+    }
+}
+
 /// A difference: field, captured value, live value.
 type Difference = (String, String, String);
 
@@ -1644,61 +1667,28 @@ fn compare(e: &[u8], l: &[u8], ssn_base: u32) -> Vec<(String, String, String)> {
         ty::I_DATA => {
             field("flags", format!("{:#x}", ef & 7), format!("{:#x}", lf & 7));
             field("stream", be16(ev, 4).to_string(), be16(lv, 4).to_string());
-            let base = ssn_base;
-            let (mid, rel) = (be32(ev, 8), be32(ev, 8).wrapping_sub(base));
+            let (mid, base) = (be32(ev, 8), ssn_base);
+            let rel = mid.wrapping_sub(base);
             if rel != be32(lv, 8) {
-                field(
-                    "mid",
-                    if base == 0 {
-                        mid.to_string()
-                    } else {
-                        format!("{rel} ({mid} - first captured {base})")
-                    },
-                    be32(lv, 8).to_string(),
-                );
+                field("mid", seq_text(mid, rel, base), be32(lv, 8).to_string());
             }
             let name = if ef & 2 != 0 { "ppid" } else { "fsn" };
             field(name, be32(ev, 12).to_string(), be32(lv, 12).to_string());
-            let (eb, lb) = (ev.get(16..).unwrap_or(&[]), lv.get(16..).unwrap_or(&[]));
-            field("length", eb.len().to_string(), lb.len().to_string());
-            if eb.len() == lb.len() && eb != lb {
-                let at = eb.iter().zip(lb).position(|(a, b)| a != b).unwrap_or(0);
-                field(
-                    "payload",
-                    format!("byte {at} = {:#04x}", eb[at]),
-                    format!("byte {at} = {:#04x}", lb[at]),
-                );
-            }
+            payload(&mut field, ev.get(16..), lv.get(16..));
         }
         ty::DATA => {
             // U, B and E; the I bit (RFC 7053) is the sender's timing (usrsctp
             // sets it while its own shutdown is pending), not the message's.
             field("flags", format!("{:#x}", ef & 7), format!("{:#x}", lf & 7));
             field("stream", be16(ev, 4).to_string(), be16(lv, 4).to_string());
-            let ssn_base = ssn_base as u16;
-            let (ssn, rel) = (be16(ev, 6), be16(ev, 6).wrapping_sub(ssn_base));
+            let (ssn, base) = (be16(ev, 6), ssn_base as u16);
+            let rel = ssn.wrapping_sub(base);
             if rel != be16(lv, 6) {
-                field(
-                    "ssn",
-                    if ssn_base == 0 {
-                        ssn.to_string()
-                    } else {
-                        format!("{rel} ({ssn} - first captured {ssn_base})")
-                    },
-                    be16(lv, 6).to_string(),
-                );
+                let t = seq_text(ssn as u32, rel as u32, base as u32);
+                field("ssn", t, be16(lv, 6).to_string());
             }
             field("ppid", be32(ev, 8).to_string(), be32(lv, 8).to_string());
-            let (eb, lb) = (ev.get(12..).unwrap_or(&[]), lv.get(12..).unwrap_or(&[]));
-            field("length", eb.len().to_string(), lb.len().to_string());
-            if eb.len() == lb.len() && eb != lb {
-                let at = eb.iter().zip(lb).position(|(a, b)| a != b).unwrap_or(0);
-                field(
-                    "payload",
-                    format!("byte {at} = {:#04x}", eb[at]),
-                    format!("byte {at} = {:#04x}", lb[at]),
-                );
-            }
+            payload(&mut field, ev.get(12..), lv.get(12..));
         }
         ty::INIT | ty::INIT_ACK => {
             field("a_rwnd", be32(ev, 4).to_string(), be32(lv, 4).to_string());

@@ -12,7 +12,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -34,23 +33,6 @@ fn relay(a: u16, b: u16, to_a: u16, to_b: u16) -> Peer {
     );
     std::thread::sleep(Duration::from_millis(200));
     p
-}
-
-/// A usrsctp client that connects through the relay, with its commands;
-/// its output is written to `out`.
-fn usrsctp_client(args: &[String], cmds: &str, out: &Path) -> Peer {
-    let mut c = Command::new(peer_binary())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(std::fs::File::create(out).unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("usrsctp peer");
-    let mut i = c.stdin.take().unwrap();
-    i.write_all(format!("{}\n", cmds.replace(';', "\n")).as_bytes())
-        .unwrap();
-    drop(i);
-    Peer(c)
 }
 
 /// The chunk types of each frame of a record, as tshark reads them.
@@ -109,7 +91,7 @@ fn usrsctp_init_collision_each_side_against_usrsctp() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("sctp-replay");
-        let _peer = usrsctp_client(&peer_args, cmds, &out);
+        let _peer = peer_logged(&peer_args, cmds, &out);
         let o = child.wait_with_output().expect("sctp-replay");
         let t = text(&o);
         assert_eq!(o.status.code(), Some(0), "collision as {side}:\n{t}");

@@ -9,51 +9,19 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use common::*;
 
-fn endpoint_binary() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_BIN_EXE_sctp-replay")).with_file_name("sctp-endpoint");
-    if !p.exists() {
-        let o = Command::new(env!("CARGO"))
-            .current_dir(root())
-            .args(["build", "--release", "-q", "-p", "sctp-endpoint"])
-            .output()
-            .expect("cargo build -p sctp-endpoint");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
-    p
-}
-
-/// `sctp-endpoint serve` on UDP `port`, for one association; killed on drop.
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn serve(port: u16, idata: bool, tag: &str) -> Serve {
     let log = tmp(&format!("idata-serve-{tag}.txt"));
-    let mut c = Command::new(endpoint_binary());
-    c.args(["serve", "--udp", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--port", "5000", "--mode", "echo", "--associations", "1"]);
-    if idata {
-        c.arg("--idata");
-    }
-    let s = Serve(
-        c.stdout(std::fs::File::create(&log).unwrap())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sctp-endpoint serve"),
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    s
+    let extra: &[&str] = if idata {
+        &["--associations", "1", "--idata"]
+    } else {
+        &["--associations", "1"]
+    };
+    start_serve(port, "echo", extra, &log)
 }
 
 /// The recorded capture and the server's UDP port.

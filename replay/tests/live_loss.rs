@@ -11,7 +11,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -116,26 +115,8 @@ fn check(tag: &str, ours: u16, theirs: u16, start: &dyn Fn() -> Server) {
 #[test]
 fn lossy_capture_against_sctp_endpoint_serve() {
     let (ours, theirs) = (base() + 200, base() + 201);
-    let bin = endpoint_binary();
     check("lossy-serve", ours, theirs, &|| {
-        Box::new(Serve(
-            Command::new(&bin)
-                .args([
-                    "serve",
-                    "--udp",
-                    &theirs.to_string(),
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    "5000",
-                    "--mode",
-                    "discard",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("sctp-endpoint serve"),
-        ))
+        Box::new(start_serve(theirs, "discard", &[], &tmp("lossy-serve.txt")))
     });
 }
 

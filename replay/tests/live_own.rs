@@ -15,8 +15,6 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use common::*;
 use sctp_replay::list::chunk_name;
@@ -205,7 +203,6 @@ fn both_sides_of_each_capture_against_each_other() {
 
 #[test]
 fn client_side_against_sctp_endpoint_serve() {
-    let bin = endpoint_binary();
     for (n, (name, mode)) in [
         ("echo", "echo"),
         ("unordered", "echo"),
@@ -217,27 +214,7 @@ fn client_side_against_sctp_endpoint_serve() {
         let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
         let (ours, theirs) = (base() + 100 + 10 * n as u16, base() + 101 + 10 * n as u16);
         let log = tmp(&format!("own-serve-{name}.txt"));
-        let mut serve = Serve(
-            Command::new(&bin)
-                .args([
-                    "serve",
-                    "--udp",
-                    &theirs.to_string(),
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    "5000",
-                    "--mode",
-                    mode,
-                    "--associations",
-                    "1",
-                ])
-                .stdout(std::fs::File::create(&log).unwrap())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("sctp-endpoint serve"),
-        );
-        std::thread::sleep(Duration::from_millis(300));
+        let mut serve = start_serve(theirs, mode, &["--associations", "1"], &log);
         let run = Run::new(&format!("serve-{name}"), ours, theirs);
         let o = live(&run.args(
             &file,

@@ -10,30 +10,14 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::*;
 
 const CLIENT_CMDS: &str = "send 4 2 100 0;wait 4;reset out;sleep 300;send 4 2 100 0;wait 8;addstreams 2 0;sleep 300;reset in;sleep 300;shutdown;end;quit";
-
-fn usrsctp(args: &[String], cmds: &str, out: &Path) -> Peer {
-    let mut c = Command::new(peer_binary())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(std::fs::File::create(out).unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("usrsctp peer");
-    let mut i = c.stdin.take().unwrap();
-    i.write_all(format!("{}\n", cmds.replace(';', "\n")).as_bytes())
-        .unwrap();
-    drop(i);
-    Peer(c)
-}
 
 /// The recorded capture (made once per test binary) and its UDP ports.
 fn recorded() -> (PathBuf, [u16; 2]) {
@@ -43,7 +27,7 @@ fn recorded() -> (PathBuf, [u16; 2]) {
         let file = tmp("reconfig-usrsctp.pcapng");
         let cap = Capture::start(&file, (s, c));
         {
-            let _srv = usrsctp(
+            let _srv = peer_logged(
                 &s_(&[
                     "server",
                     &s.to_string(),
@@ -56,7 +40,7 @@ fn recorded() -> (PathBuf, [u16; 2]) {
                 &tmp("reconfig-rec-server.txt"),
             );
             std::thread::sleep(Duration::from_millis(300));
-            let mut cli = usrsctp(
+            let mut cli = peer_logged(
                 &s_(&[
                     "client",
                     &c.to_string(),
@@ -154,7 +138,7 @@ fn client_side_requests_reach_usrsctp_through_the_endpoint() {
     let (file, ports) = recorded();
     let (ours, theirs) = (base() + 210, base() + 211);
     let out = tmp("reconfig-peer-server.txt");
-    let _srv = usrsctp(
+    let _srv = peer_logged(
         &s_(&[
             "server",
             &theirs.to_string(),
@@ -238,7 +222,7 @@ fn server_side_answers_usrsctp_requests() {
         .spawn()
         .expect("sctp-replay");
     std::thread::sleep(Duration::from_millis(300));
-    let mut cli = usrsctp(
+    let mut cli = peer_logged(
         &s_(&[
             "client",
             &theirs.to_string(),

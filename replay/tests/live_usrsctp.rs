@@ -11,7 +11,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -555,168 +554,110 @@ fn ctrl_c_stops_with_the_report_so_far() {
     assert_eq!(exp.last().unwrap()["verdict"], "not_reached", "{r}");
 }
 
+/// Plays both sides of the echo, shutdown-server and abort captures over
+/// raw IP against a usrsctp peer in namespace `ns` (at `there`, we at
+/// `here`; `peer` is the `--peer` value): each run must exit 0, and
+/// `check` looks at its output and record.
+fn raw_both_sides(
+    ns: &Netns,
+    (here, there, peer): (&str, &str, &str),
+    tag: &str,
+    check: impl Fn(&str, &Path),
+) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let peer_bin = peer_binary();
+    let spawn_peer = |a: Vec<String>, cmds: &str| {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &ns.name, peer_bin.to_str().unwrap()])
+            .args(a)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        spawn_with_commands(c, cmds)
+    };
+    for name in ["echo", "shutdown-server", "abort"] {
+        let (sopts, scmds, copts, ccmds) = recipe(name);
+        let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
+        for side in ["client", "server"] {
+            let record = dir.join(format!("live-{tag}-{name}-{side}.pcap"));
+            let args = s(&[
+                file.to_str().unwrap(),
+                "--play",
+                side,
+                "--peer",
+                peer,
+                "--timing",
+                "fast",
+                "--wait",
+                "5000",
+                "--record",
+                record.to_str().unwrap(),
+            ]);
+            let out = if side == "client" {
+                let mut a = s(&["server", "0", there, "5000"]);
+                a.extend(opts(sopts));
+                let _p = spawn_peer(a, scmds);
+                std::thread::sleep(Duration::from_millis(400));
+                replay(&args).output().expect("run")
+            } else {
+                let child = replay(&args)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("run");
+                std::thread::sleep(Duration::from_millis(300));
+                let mut a = s(&["client", "0", there, "5001", here, "0", "5000"]);
+                a.extend(opts(copts));
+                let _p = spawn_peer(a, ccmds);
+                child.wait_with_output().expect("output")
+            };
+            let t = text(&out);
+            assert_eq!(out.status.code(), Some(0), "{tag} {name} as {side}:\n{t}");
+            assert!(t.contains(&format!("against raw:{there}")), "{t}");
+            assert!(t.contains(": MATCHED"), "{t}");
+            check(&t, &record);
+        }
+    }
+}
+
 #[test]
 fn raw_ipv4_into_a_namespace_both_sides_match() {
     // A subnet of this run's own (10.78.N.0/24, N from the process id).
     let n = (std::process::id() % 250) as u8 + 1;
     let ns = Netns::create(n);
     let (here, there) = (format!("10.78.{n}.1"), format!("10.78.{n}.2"));
-    let (here, there) = (here.as_str(), there.as_str());
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    for name in ["echo", "shutdown-server", "abort"] {
-        let (sopts, scmds, copts, ccmds) = recipe(name);
-        let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
-        for side in ["client", "server"] {
-            let record = dir.join(format!("live-raw-{name}-{side}.pcap"));
-            let args = s(&[
-                file.to_str().unwrap(),
-                "--play",
-                side,
-                "--peer",
-                &format!("raw:{there}"),
-                "--timing",
-                "fast",
-                "--wait",
-                "5000",
-                "--record",
-                record.to_str().unwrap(),
-            ]);
-            let peer_bin = peer_binary();
-            let in_ns = |a: Vec<String>| {
-                let mut v = s(&["netns", "exec", &ns.name, peer_bin.to_str().unwrap()]);
-                v.extend(a);
-                v
-            };
-            let spawn_peer = |a: Vec<String>, cmds: &str| {
-                let mut c = Command::new("ip")
-                    .args(in_ns(a))
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .expect("peer in the namespace");
-                let mut i = c.stdin.take().unwrap();
-                i.write_all(format!("{}\n", cmds.replace(';', "\n")).as_bytes())
-                    .unwrap();
-                drop(i);
-                Peer(c)
-            };
-            let out = if side == "client" {
-                let mut a = s(&["server", "0", there, "5000"]);
-                a.extend(opts(sopts));
-                let _p = spawn_peer(a, scmds);
-                std::thread::sleep(Duration::from_millis(400));
-                replay(&args).output().expect("run")
-            } else {
-                let child = replay(&args)
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("run");
-                std::thread::sleep(Duration::from_millis(300));
-                let mut a = s(&["client", "0", there, "5001", here, "0", "5000"]);
-                a.extend(opts(copts));
-                let _p = spawn_peer(a, ccmds);
-                child.wait_with_output().expect("output")
-            };
-            let t = text(&out);
-            assert_eq!(out.status.code(), Some(0), "raw {name} as {side}:\n{t}");
-            assert!(t.contains(&format!("against raw:{there}")), "{t}");
-            assert!(t.contains(": MATCHED"), "{t}");
-            // The record is raw IPv4 carrying protocol 132.
-            let pcap = std::fs::read(&record).unwrap();
-            assert!(pcap.len() > 24 + 16 + 20 && pcap[24 + 16 + 9] == 132);
-        }
-    }
+    let peer = format!("raw:{there}");
+    raw_both_sides(&ns, (&here, &there, &peer), "raw", |_, record| {
+        // The record is raw IPv4 carrying protocol 132.
+        let pcap = std::fs::read(record).unwrap();
+        assert!(pcap.len() > 24 + 16 + 20 && pcap[24 + 16 + 9] == 132);
+    });
 }
 
 #[test]
 fn raw_ipv6_into_a_namespace_both_sides_match() {
-    // A subnet of this run's own (10.78.N.0/24, N from the process id).
     let n = (std::process::id() % 250) as u8 + 1;
     let n = n.wrapping_add(97).max(1);
     let ns = Netns::create(n);
     let (here, there) = ns.add_ipv6(n);
-    let (here, there) = (here.as_str(), there.as_str());
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    for name in ["echo", "shutdown-server", "abort"] {
-        let (sopts, scmds, copts, ccmds) = recipe(name);
-        let file = root().join(format!("captures/usrsctp-{name}.pcapng"));
-        for side in ["client", "server"] {
-            let record = dir.join(format!("live-raw6-{name}-{side}.pcap"));
-            let args = s(&[
-                file.to_str().unwrap(),
-                "--play",
-                side,
-                "--peer",
-                &format!("raw:[{there}]"),
-                "--timing",
-                "fast",
-                "--wait",
-                "5000",
-                "--record",
-                record.to_str().unwrap(),
-            ]);
-            let peer_bin = peer_binary();
-            let in_ns = |a: Vec<String>| {
-                let mut v = s(&["netns", "exec", &ns.name, peer_bin.to_str().unwrap()]);
-                v.extend(a);
-                v
-            };
-            let spawn_peer = |a: Vec<String>, cmds: &str| {
-                let mut c = Command::new("ip")
-                    .args(in_ns(a))
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .expect("peer in the namespace");
-                let mut i = c.stdin.take().unwrap();
-                i.write_all(format!("{}\n", cmds.replace(';', "\n")).as_bytes())
-                    .unwrap();
-                drop(i);
-                Peer(c)
-            };
-            let out = if side == "client" {
-                let mut a = s(&["server", "0", there, "5000"]);
-                a.extend(opts(sopts));
-                let _p = spawn_peer(a, scmds);
-                std::thread::sleep(Duration::from_millis(400));
-                replay(&args).output().expect("run")
-            } else {
-                let child = replay(&args)
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("run");
-                std::thread::sleep(Duration::from_millis(300));
-                let mut a = s(&["client", "0", there, "5001", here, "0", "5000"]);
-                a.extend(opts(copts));
-                let _p = spawn_peer(a, ccmds);
-                child.wait_with_output().expect("output")
-            };
-            let t = text(&out);
-            assert_eq!(out.status.code(), Some(0), "raw {name} as {side}:\n{t}");
-            assert!(t.contains(&format!("against raw:{there}")), "{t}");
-            // tshark reads IPv6 packets of protocol 132 in the record,
-            // between the two addresses, every CRC32c good.
-            let rows = tshark(
-                &record,
-                &[],
-                "sctp",
-                &["ipv6.src", "ipv6.dst", "ipv6.nxt", "sctp.checksum.status"],
+    let peer = format!("raw:[{there}]");
+    raw_both_sides(&ns, (&here, &there, &peer), "raw6", |_, record| {
+        // tshark reads IPv6 packets of protocol 132 in the record, between
+        // the two addresses, every CRC32c good.
+        let rows = tshark(
+            record,
+            &[],
+            "sctp",
+            &["ipv6.src", "ipv6.dst", "ipv6.nxt", "sctp.checksum.status"],
+        );
+        assert!(rows.len() >= 5, "{rows:?}");
+        for r in &rows {
+            assert!(
+                (r[0] == here && r[1] == there) || (r[0] == there && r[1] == here),
+                "{r:?}"
             );
-            assert!(rows.len() >= 5, "{rows:?}");
-            for r in &rows {
-                assert!(
-                    (r[0] == here && r[1] == there) || (r[0] == there && r[1] == here),
-                    "{r:?}"
-                );
-                assert_eq!(r[2], "132", "{r:?}");
-            }
-            assert!(t.contains(": MATCHED"), "{t}");
+            assert_eq!(r[2], "132", "{r:?}");
         }
-    }
+    });
 }
 
 #[test]

@@ -66,22 +66,35 @@ impl Drop for Peer {
     }
 }
 
-/// Starts a peer with `args` and `;`-separated commands on stdin.
-pub fn peer(args: &[String], cmds: &str) -> Peer {
-    let mut c = Command::new(peer_binary())
-        .args(args)
+/// Starts `c` (a usrsctp peer, perhaps behind `ip netns exec`) with
+/// `;`-separated commands on its stdin.
+pub fn spawn_with_commands(mut c: Command, cmds: &str) -> Peer {
+    let mut c = c
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("run the usrsctp peer");
     let mut stdin = c.stdin.take().expect("stdin");
     stdin
-        .write_all(cmds.replace(';', "\n").as_bytes())
+        .write_all(format!("{}\n", cmds.replace(';', "\n")).as_bytes())
         .expect("peer commands");
-    stdin.write_all(b"\n").expect("peer commands");
     drop(stdin);
     Peer(c)
+}
+
+/// Starts a peer with `args` and `;`-separated commands on stdin.
+pub fn peer(args: &[String], cmds: &str) -> Peer {
+    let mut c = Command::new(peer_binary());
+    c.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    spawn_with_commands(c, cmds)
+}
+
+/// As [`peer`], its output written to `out`.
+pub fn peer_logged(args: &[String], cmds: &str, out: &Path) -> Peer {
+    let mut c = Command::new(peer_binary());
+    c.args(args)
+        .stdout(std::fs::File::create(out).expect("the peer's log"))
+        .stderr(Stdio::null());
+    spawn_with_commands(c, cmds)
 }
 
 pub fn replay(args: &[String]) -> Command {
@@ -762,4 +775,21 @@ pub fn endpoint_binary() -> PathBuf {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     p
+}
+
+/// `sctp-endpoint serve --udp PORT --bind 127.0.0.1 --port 5000 --mode MODE`
+/// with `extra` options, its output in `log`; waits 300 ms for it.
+pub fn start_serve(port: u16, mode: &str, extra: &[&str], log: &Path) -> Serve {
+    let s = Serve(
+        Command::new(endpoint_binary())
+            .args(["serve", "--udp", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--port", "5000", "--mode", mode])
+            .args(extra)
+            .stdout(std::fs::File::create(log).expect("the log"))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sctp-endpoint serve"),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    s
 }
