@@ -103,8 +103,10 @@ pub static TWINS: &[Twin] = &[
     (C, 0x81, "flag:m_bit", "pckdrop_m_bit", D),
     (C, 0x81, "flag:b_bit", "pckdrop_b_bit", D),
     (C, 0x81, "flag:t_bit", "pckdrop_t_bit", D),
-    // (Wireshark 4.0 reads the PKTDROP value with the older draft's layout,
-    // Bandwidth + Queue Size before Truncated Length: no twins after the flags.)
+    (C, 0x81, "bandwidth", "pktdrop_bandwidth", D),
+    (C, 0x81, "queue_size", "pktdrop_queuesize", D),
+    (C, 0x81, "truncated_length", "pktdrop_truncated_length", D),
+    (C, 0x81, "reserved", "pktdrop_reserved", D),
     // Parameters
     (P, 0x0001, "heartbeat_information", "parameter_heartbeat_information", D),
     (P, 0x0005, "ipv4_address", "parameter_ipv4_address", D),

@@ -76,8 +76,12 @@ impl IntoOwned for DroppedPacket<'_> {
 wire_struct! {
     /// PKTDROP (draft-stewart-sctp-pktdrprep).
     pub struct PktDropChunk<'a> {
-        /// Link-level MTU.
-        pub link_level_mtu: u32,
+        /// Bottleneck bandwidth the reporter saw (usrsctp `bottle_bw`;
+        /// the draft's figure is lost: usrsctp, FreeBSD and Wireshark agree
+        /// on two 32-bit fields here).
+        pub bandwidth: u32,
+        /// Bytes queued at the reporter (usrsctp `current_onq`).
+        pub queue_size: u32,
         /// Truncated Length (the original length when the T bit is set).
         pub truncated_length: u16,
         /// Reserved, 0.
