@@ -301,6 +301,12 @@ impl Association {
                         if !self.local_addrs.contains(&ip) {
                             self.local_addrs.push(ip);
                         }
+                        // Paths to the new address's subnet now leave from
+                        // it (the source a destination's route would pick).
+                        for k in 0..self.paths.len() {
+                            let remote = self.paths[k].remote.ip();
+                            self.paths[k].local = self.best_local(remote);
+                        }
                     }
                     AddressOp::Delete(ip) => {
                         self.local_addrs.retain(|l| *l != ip);
