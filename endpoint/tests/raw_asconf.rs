@@ -17,7 +17,8 @@
 //!    make it our primary: we follow (the path is probed and confirmed, our
 //!    primary moves to it, our DATA goes over link 1 again).
 //!
-//! Needs root; the namespaces go with the test, also when it fails.
+//! Both roles (we connect / usrsctp connects). Needs root; the namespaces
+//! go with the test, also when it fails.
 
 #[allow(dead_code)]
 #[path = "../../craft/tests/peer/capture.rs"]
@@ -144,9 +145,17 @@ fn exchange(
 }
 
 #[test]
-fn asconf_both_ways_across_two_veth_pairs() {
-    let n = 1u8;
-    let mut lab = Lab::new("as");
+fn we_connect_asconf_both_ways_across_two_veth_pairs() {
+    asconf(true, 1)
+}
+
+#[test]
+fn they_connect_asconf_both_ways_across_two_veth_pairs() {
+    asconf(false, 2)
+}
+
+fn asconf(we_connect: bool, n: u8) {
+    let mut lab = Lab::new(&format!("a{n}"));
     let (ns_o, ns_p) = (lab.netns("o"), lab.netns("p"));
     let ip = |s: String| -> IpAddr { s.parse().unwrap() };
     let (o1, p1) = (ip(format!("10.128.{n}.1")), ip(format!("10.128.{n}.2")));
@@ -176,22 +185,40 @@ fn asconf_both_ways_across_two_veth_pairs() {
         ..Config::default()
     };
     let mut ours = in_netns(&ns_o, || {
-        let ep = Endpoint::new(cfg.clone(), Instant::now(), [n; 32]);
+        let mut ep = Endpoint::new(cfg.clone(), Instant::now(), [n; 32]);
+        if !we_connect {
+            // Our association starts with o1 only.
+            ep.listen(SERVER_PORT);
+            ep.set_local_addresses(vec![o1]);
+        }
         Ours {
             d: RawDriver::bind_addrs(ep, &[o1, o2]).expect("raw sockets in the namespace"),
             events: Vec::new(),
         }
     });
     let _cap = std::env::var_os("SCTPKIT_CAPTURE").map(|_| {
-        capture::Capture::start("any", "ip proto 132", Some(&ns_o), "asconf").expect("tshark")
+        capture::Capture::start("any", "ip proto 132", Some(&ns_o), &format!("asconf-{n}"))
+            .expect("tshark")
     });
     let prefix = ["ip", "netns", "exec", ns_p.as_str()];
-    let mut args: Vec<String> = vec![
-        "server".into(),
-        "0".into(),
-        p1.to_string(),
-        SERVER_PORT.to_string(),
-    ];
+    let mut args: Vec<String> = if we_connect {
+        vec![
+            "server".into(),
+            "0".into(),
+            p1.to_string(),
+            SERVER_PORT.to_string(),
+        ]
+    } else {
+        vec![
+            "client".into(),
+            "0".into(),
+            p1.to_string(),
+            CLIENT_PORT.to_string(),
+            o1.to_string(),
+            "0".into(),
+            SERVER_PORT.to_string(),
+        ]
+    };
     args.extend([
         format!("bindx={p2}"),
         "auth=".into(),
@@ -203,8 +230,10 @@ fn asconf_both_ways_across_two_veth_pairs() {
         args,
     });
     // Our association starts with o1 only.
-    let o = ConnectOptions::new(o1, CLIENT_PORT, SocketAddr::new(p1, 0), SERVER_PORT);
-    ours.d.ep.connect(Instant::now(), o).expect("connect");
+    if we_connect {
+        let o = ConnectOptions::new(o1, CLIENT_PORT, SocketAddr::new(p1, 0), SERVER_PORT);
+        ours.d.ep.connect(Instant::now(), o).expect("connect");
+    }
     assert!(
         ours.run_until(Duration::from_secs(10), |o| o.up().is_some()
             || o.ended().is_some()),
@@ -313,8 +342,8 @@ fn asconf_both_ways_across_two_veth_pairs() {
     );
     assert_eq!(ours.d.ep.status(id).unwrap().primary.ip(), p2);
 
-    // 5. usrsctp adds p3 (p1 cannot come back: its listening socket holds
-    // it, EADDRINUSE) and asks us to make it our primary.
+    // 5. usrsctp adds p3 (p1 cannot come back to a server: its listening
+    // socket holds it, EADDRINUSE) and asks us to make it our primary.
     peer.cmd(&format!("bindx add {p3}"));
     let ok = ours.run_until(Duration::from_secs(10), |o| {
         o.configured()
