@@ -158,6 +158,22 @@ pub enum Event {
         /// The new master secret key reference.
         reference: u16,
     },
+    /// One generation of session keys, reported only with
+    /// `SecureConfig::export_keys` (9.5; for key logs, docs/auth-keys.md).
+    SecureKeys {
+        /// Which association.
+        id: AssocId,
+        /// Master secret key reference number (the one AUTH and EncData carry).
+        reference: u16,
+        /// Cipher suite number (5.1.1).
+        suite: u16,
+        /// Encryption key (AES-CBC).
+        enc: Vec<u8>,
+        /// HMAC key.
+        mac: Vec<u8>,
+        /// The association's Verification Tags: ours, the peer's (RFC 9260 3.1).
+        tags: (u32, u32),
+    },
     /// The secure session ended (SSClose, 9.4 SECSESSDOWN).
     SecureClosed {
         /// Which association.

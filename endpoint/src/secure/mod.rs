@@ -74,6 +74,9 @@ pub struct SecureConfig {
     /// long after the session came up or was last rekeyed. The draft
     /// suggests 600 s; `None` rekeys only on request.
     pub lifetime: Option<std::time::Duration>,
+    /// Report each generation of session keys as `Event::SecureKeys` (for
+    /// an S-SCTP key log, docs/auth-keys.md); off by default.
+    pub export_keys: bool,
 }
 
 impl Default for SecureConfig {
@@ -86,6 +89,7 @@ impl Default for SecureConfig {
             suites: Vec::new(),
             require_peer_cert: true,
             lifetime: Some(std::time::Duration::from_secs(600)),
+            export_keys: false,
         }
     }
 }
@@ -308,6 +312,21 @@ impl Association {
         let levels = (s.own_level, s.peer_level);
         let id = self.id;
         while let Some(e) = s.events.pop_front() {
+            let fresh = match e {
+                SecEvent::Up { .. } => s.send_keys(),
+                SecEvent::Rekeyed { reference } => s.keys(reference),
+                _ => None,
+            };
+            if let Some(k) = fresh.filter(|_| s.cfg.export_keys) {
+                self.events.push_back(Event::SecureKeys {
+                    id,
+                    reference: k.reference,
+                    suite: k.suite.id,
+                    enc: k.enc.clone(),
+                    mac: k.mac.clone(),
+                    tags: (self.local_tag, self.peer_tag),
+                });
+            }
             self.events.push_back(match e {
                 SecEvent::Up { suite } => Event::SecureSessionUp { id, suite, levels },
                 SecEvent::LevelChanged => Event::SecureLevelChanged { id, levels },
