@@ -190,6 +190,11 @@ struct Extensions {
     /// Stream scheduler (RFC 8260 3).
     #[arg(long, value_enum, default_value = "round-robin")]
     scheduler: SchedulerArg,
+    /// Append each generation of S-SCTP session keys to this key log
+    /// (`SSCTP` lines, docs/auth-keys.md), for `sctp-craft dissect
+    /// --analysis --auth-keys FILE` and the Wireshark plugin. Needs --secure.
+    #[arg(long, value_name = "FILE")]
+    ssctp_keylog: Option<std::path::PathBuf>,
 }
 
 /// `--scheduler` values.
@@ -204,6 +209,40 @@ enum SchedulerArg {
 }
 
 impl Extensions {
+    /// Appends an `Event::SecureKeys` to the --ssctp-keylog file as an
+    /// `SSCTP` line (docs/auth-keys.md): tags, reference, suite, keys.
+    fn log_keys(&self, e: &Event) -> Result<()> {
+        use std::io::Write as _;
+        let (
+            Some(path),
+            Event::SecureKeys {
+                reference,
+                suite,
+                enc,
+                mac,
+                tags,
+                ..
+            },
+        ) = (&self.ssctp_keylog, e)
+        else {
+            return Ok(());
+        };
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let line = format!(
+            "SSCTP {:#010x} {:#010x} {reference} {suite} 0x{} 0x{}\n",
+            tags.0,
+            tags.1,
+            hex(enc),
+            hex(mac)
+        );
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .with_context(|| format!("--ssctp-keylog {}", path.display()))
+    }
+
     /// Sets these on `cfg`.
     fn apply(&self, cfg: &mut Config) -> Result<()> {
         use sctp_codec::auth::HmacAlgorithm;
@@ -261,8 +300,11 @@ impl Extensions {
                 requirement,
                 require_peer_cert: !creds.trust.is_empty(),
                 credentials: creds,
+                export_keys: self.ssctp_keylog.is_some(),
                 ..Default::default()
             });
+        } else if self.ssctp_keylog.is_some() {
+            bail!("--ssctp-keylog needs --secure LEVEL");
         }
         if self.asconf {
             cfg.auth = true;
@@ -572,6 +614,7 @@ fn serve(
                     );
                     ended += 1;
                 }
+                e @ Event::SecureKeys { .. } => ext.log_keys(&e)?,
                 e @ (Event::SecureSessionUp { .. }
                 | Event::SecureLevelChanged { .. }
                 | Event::SecureRekeyed { .. }
@@ -801,6 +844,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
                 Event::AssocChange { change, reason, .. } => {
                     failure = Some(format!("association ended early: {change:?} {reason:?}"));
                 }
+                e @ Event::SecureKeys { .. } => a.ext.log_keys(&e)?,
                 e @ (Event::SecureSessionUp { .. }
                 | Event::SecureLevelChanged { .. }
                 | Event::SecureRekeyed { .. }
