@@ -192,48 +192,6 @@ pub enum Event {
         /// The peer reported it.
         remote: bool,
     },
-    /// The S-SCTP secure session is up (draft-hohendorf-secure-sctp-15
-    /// 10 SECSESSUP): the suite and the levels (ours, the peer's).
-    SecureSessionUp {
-        /// Which association.
-        id: AssocId,
-        /// Cipher suite number (5.1.1).
-        suite: u16,
-        /// Our security level and the peer's (7).
-        levels: (u8, u8),
-    },
-    /// Our or the peer's security level changed (SecLevCHD, 9.7).
-    SecureLevelChanged {
-        /// Which association.
-        id: AssocId,
-        /// Our security level and the peer's now.
-        levels: (u8, u8),
-    },
-    /// New session keys are in use (9.6 SECSESSREKEY).
-    SecureRekeyed {
-        /// Which association.
-        id: AssocId,
-        /// The new master secret key reference.
-        reference: u16,
-    },
-    /// The secure session ended (SSClose, 9.4 SECSESSDOWN).
-    SecureClosed {
-        /// Which association.
-        id: AssocId,
-    },
-    /// An S-SCTP failure (6): the cause (0x0020-0x0024) and the error code of
-    /// 0x0020, detected here (`remote` false, an ERROR went out) or reported
-    /// by the peer.
-    SecureFailure {
-        /// Which association.
-        id: AssocId,
-        /// Cause code.
-        cause: u16,
-        /// Error code of cause 0x0020.
-        code: Option<u16>,
-        /// The peer reported it.
-        remote: bool,
-    },
     /// The peer sent an ERROR chunk (RFC 6458 6.1.3 `sctp_remote_error`).
     RemoteError {
         /// Which association.

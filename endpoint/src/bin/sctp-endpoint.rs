@@ -306,48 +306,6 @@ impl Extensions {
         } else if self.ssctp_keylog.is_some() {
             bail!("--ssctp-keylog needs --secure LEVEL");
         }
-        if let Some(level) = self.secure {
-            use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
-            let read = |p: &std::path::PathBuf| {
-                std::fs::read(p).map_err(|e| anyhow!("{}: {e}", p.display()))
-            };
-            let mut creds = Credentials {
-                // The driver owns the clock: certificates are checked now.
-                time: std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .ok()
-                    .map(|d| d.as_secs()),
-                ..Default::default()
-            };
-            if let Some(p) = &self.cert {
-                creds.chain =
-                    Credentials::pem_certs(&read(p)?).map_err(|e| anyhow!("--cert: {e}"))?;
-            }
-            if let Some(p) = &self.key {
-                creds.key =
-                    Some(Credentials::pkcs8_key(&read(p)?).map_err(|e| anyhow!("--key: {e}"))?);
-            }
-            if let Some(p) = &self.trust {
-                creds.trust =
-                    Credentials::pem_certs(&read(p)?).map_err(|e| anyhow!("--trust: {e}"))?;
-            }
-            if creds.chain.is_empty() != creds.key.is_none() {
-                bail!("--cert and --key go together");
-            }
-            let requirement = Requirement::parse(&self.secure_policy).ok_or_else(|| {
-                anyhow!(
-                    "--secure-policy: {:?} is not default, use, require or unique",
-                    self.secure_policy
-                )
-            })?;
-            cfg.secure = Some(SecureConfig {
-                level,
-                requirement,
-                require_peer_cert: !creds.trust.is_empty(),
-                credentials: creds,
-                ..Default::default()
-            });
-        }
         if self.asconf {
             cfg.auth = true;
         }
@@ -886,11 +844,6 @@ fn connect(a: ConnectArgs) -> Result<bool> {
                 Event::AssocChange { change, reason, .. } => {
                     failure = Some(format!("association ended early: {change:?} {reason:?}"));
                 }
-                e @ (Event::SecureSessionUp { .. }
-                | Event::SecureLevelChanged { .. }
-                | Event::SecureRekeyed { .. }
-                | Event::SecureClosed { .. }
-                | Event::SecureFailure { .. }) => eprintln!("sctp-endpoint: {e:?}"),
                 e @ Event::SecureKeys { .. } => a.ext.log_keys(&e)?,
                 e @ (Event::SecureSessionUp { .. }
                 | Event::SecureLevelChanged { .. }
