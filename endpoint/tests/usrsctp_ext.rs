@@ -582,7 +582,22 @@ fn describe(raw: &[(bool, Vec<u8>)]) -> String {
                     .map_or(0, |b| u32::from_be_bytes(b.try_into().unwrap()))
             };
             match p[o] {
-                0 | 64 => out.push_str(&format!("DATA({}) ", w(4))),
+                0 | 64 => {
+                    let ssn = u16::from_be_bytes([p[o + 10], p[o + 11]]);
+                    out.push_str(&format!("DATA({} ssn {ssn}) ", w(4)))
+                }
+                192 => {
+                    let pairs: Vec<(u16, u16)> = p[o + 8..o + len]
+                        .chunks_exact(4)
+                        .map(|c| {
+                            (
+                                u16::from_be_bytes([c[0], c[1]]),
+                                u16::from_be_bytes([c[2], c[3]]),
+                            )
+                        })
+                        .collect();
+                    out.push_str(&format!("FWD(cum {} {pairs:?}) ", w(4)))
+                }
                 3 | 16 => out.push_str(&format!("SACK(cum {}) ", w(4))),
                 130 => out.push_str(&format!(
                     "RECONF({:?}) ",
@@ -621,23 +636,27 @@ both_roles! {
 }
 
 /// PR-SCTP with a 300 ms lifetime instead of a retransmission limit. Not
-/// run by default: about one run in twelve (we connect) usrsctp
-/// acknowledges every TSN we sent but delivers nothing after the first
-/// timed message it should skip (stream 1 stays at its SSN), while usrsctp
-/// to us always passes; under investigation (our FORWARD-TSN's stream/SSN
-/// list for a message abandoned by lifetime, or usrsctp's handling of it).
-/// `cargo test --release -p sctp-endpoint --test usrsctp_ext -- --ignored`.
+/// run by default: about one run in twelve (seen with we connect) our
+/// sender stalls. In the relay's record usrsctp's SACKs stop at the TSN
+/// before a dropped timed message and gap-acknowledge everything after
+/// it; from then on we send nothing but SACKs and HEARTBEATs for 60 s
+/// (status: 40 chunks outstanding) and never a FORWARD-TSN: the timed
+/// chunk is never abandoned, as nothing runs the lifetime check once no
+/// SACK comes and no T3-rtx is running. A bug of ours (retransmission
+/// timer / `pr_check` triggers), not usrsctp's; usrsctp to us always
+/// passes. `cargo test --release -p sctp-endpoint --test usrsctp_ext --
+/// --ignored` runs it.
 mod lifetime {
     use super::*;
 
     #[test]
-    #[ignore = "flaky: about 1 run in 12 usrsctp stalls on a timed message (see the module doc)"]
+    #[ignore = "flaky: about 1 run in 12 our sender stalls on a timed message (see the module doc)"]
     fn pr_sctp_lifetime_we_connect() {
         pr_sctp(Role::WeConnect, 8, false, true)
     }
 
     #[test]
-    #[ignore = "flaky: about 1 run in 12 usrsctp stalls on a timed message (see the module doc)"]
+    #[ignore = "flaky: about 1 run in 12 our sender stalls on a timed message (see the module doc)"]
     fn pr_sctp_lifetime_they_connect() {
         pr_sctp(Role::TheyConnect, 9, false, true)
     }
