@@ -640,11 +640,12 @@ both_roles! {
 /// sender stalls. In the relay's record usrsctp's SACKs stop at the TSN
 /// before a dropped timed message and gap-acknowledge everything after
 /// it; from then on we send nothing but SACKs and HEARTBEATs for 60 s
-/// (status: 40 chunks outstanding) and never a FORWARD-TSN: the timed
-/// chunk is never abandoned, as nothing runs the lifetime check once no
-/// SACK comes and no T3-rtx is running. A bug of ours (retransmission
-/// timer / `pr_check` triggers), not usrsctp's; usrsctp to us always
-/// passes. `cargo test --release -p sctp-endpoint --test usrsctp_ext --
+/// (status: 40 chunks outstanding) and never a FORWARD-TSN or a
+/// retransmission. A bug of ours, not usrsctp's, not yet found; the
+/// likely place: T3-rtx is stopped when no chunk is counted in flight on a
+/// path (gap-acknowledged and marked chunks are not), so without SACKs
+/// nothing runs the lifetime check (`pr_check`) again. usrsctp to us
+/// always passes. `cargo test --release -p sctp-endpoint --test usrsctp_ext --
 /// --ignored` runs it.
 mod lifetime {
     use super::*;
