@@ -1233,3 +1233,30 @@ fn simultaneous_open() {
     exchange(&mut n, a, 10, 500);
     assert!(n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in > 0);
 }
+
+/// A responder whose level is above 0 opens the session itself when the
+/// initiator (here at level 0, offering S-SCTP only) does not.
+#[test]
+fn responder_opens_when_the_initiator_does_not() {
+    let mut n = net(
+        secure(0, Requirement::Use, "client"),
+        secure(2, Requirement::Require, "server"),
+    );
+    let a = connect(&mut n);
+    assert!(n.run_until(Duration::from_secs(10), |n| secure_up(n, A)
+        && secure_up(n, B)));
+    let b = assoc_up(&n, B).unwrap();
+    assert_eq!(n.ep(A).status(a).unwrap().secure.unwrap().levels, (0, 2));
+    assert_eq!(n.ep(B).status(b).unwrap().secure.unwrap().levels, (2, 0));
+    exchange(&mut n, a, 0, 200);
+    // B's answers go encrypted (level 2), A's DATA in clear (level 0).
+    n.ep(B)
+        .send(b, 0, 51, false, b"from the server".to_vec())
+        .unwrap();
+    assert!(n.run_until(Duration::from_secs(10), |n| received(n, A).len() == 1));
+    assert!(n.ep(A).status(a).unwrap().secure.unwrap().stats.encdata_in > 0);
+    assert_eq!(
+        n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in,
+        0
+    );
+}

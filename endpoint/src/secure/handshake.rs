@@ -190,6 +190,11 @@ pub struct Session {
     pub seeded: bool,
     /// Our side sent the association's INIT (breaks simultaneous opens).
     pub(crate) assoc_initiator: bool,
+    /// Responder with a level above 0: open ourselves if the initiator has
+    /// not by then (it may run at level 0).
+    pub open_at: Option<Instant>,
+    /// Set `open_at` when the next packet goes out.
+    pub(crate) arm_open: bool,
     /// When the lifetime asks for a rekey (9.6).
     pub rekey_at: Option<Instant>,
     /// Start the lifetime when the next packet goes out (the session came
@@ -303,6 +308,8 @@ impl Session {
             scratch: Vec::new(),
             seeded: false,
             assoc_initiator: false,
+            open_at: None,
+            arm_open: false,
             rekey_at: None,
             arm_lifetime: false,
             reported: SecureStats::default(),

@@ -234,6 +234,7 @@ impl Association {
         let mut s = Session::new(c, [0; 32]);
         s.assoc_initiator = !self.init_value.is_empty();
         s.start_pending = s.assoc_initiator && level > 0;
+        s.arm_open = !s.assoc_initiator && level > 0;
         self.secure = Some(Box::new(s));
         // 0x10 is EncData on this association, never NR-SACK.
         self.nr_sack = false;
@@ -274,6 +275,11 @@ impl Association {
             if s.arm {
                 s.arm = false;
                 s.timer = Some(now + rto);
+            }
+            if s.arm_open {
+                // The responder waits two RTOs for the initiator's SSOpReq.
+                s.arm_open = false;
+                s.open_at = Some(now + 2 * rto);
             }
             if s.arm_lifetime {
                 // The client keeps the lifetime (one side only: no
@@ -446,6 +452,12 @@ impl Association {
         if s.timer.is_some_and(|t| t <= now) {
             s.on_timeout(max);
         }
+        if s.open_at.is_some_and(|t| t <= now) {
+            s.open_at = None;
+            if s.state == HsState::Idle && s.stats.opens_started == 0 {
+                s.start_open();
+            }
+        }
         if s.rekey_at.is_some_and(|t| t <= now) {
             // Row 22: the lifetime expired. Busy (a level change or a
             // rekey running): try again an RTO later.
@@ -460,10 +472,7 @@ impl Association {
     /// The S-SCTP timer deadline.
     pub(crate) fn secure_deadline(&self) -> Option<Instant> {
         let s = self.secure.as_ref()?;
-        match (s.timer, s.rekey_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [s.timer, s.rekey_at, s.open_at].into_iter().flatten().min()
     }
 
     /// A status snapshot of the secure session.
