@@ -6,7 +6,8 @@
 
 use std::fmt::Write as _;
 
-use sctp_codec::analysis::{AuthVerdict, Note, PacketReport};
+use sctp_codec::analysis::{AuthVerdict, Decryption, Note, PacketReport, SsctpVerdict};
+use sctp_codec::{PacketView, Rules};
 
 use crate::output::json::push_str;
 
@@ -24,6 +25,55 @@ fn auth_text(v: &AuthVerdict) -> String {
         AuthVerdict::NoHandshake => "not checked: handshake not captured".into(),
         AuthVerdict::UnsupportedHmac(id) => format!("not checked: HMAC identifier {id}"),
         AuthVerdict::Truncated => "not checked: truncated".into(),
+    }
+}
+
+fn ssctp_text(v: &SsctpVerdict) -> String {
+    match v {
+        SsctpVerdict::Verified { reference } => format!("verified (reference {reference})"),
+        SsctpVerdict::BadHmac { reference } => format!("BAD HMAC (reference {reference})"),
+        SsctpVerdict::UnknownReference { reference } => {
+            format!("not checked: no key with reference {reference}")
+        }
+        SsctpVerdict::NoKey { .. } => "not checked: no SSCTP keys for the association".into(),
+        SsctpVerdict::UnsupportedSuite(id) => format!("not checked: cipher suite {id}"),
+        SsctpVerdict::Truncated => "not checked: truncated".into(),
+    }
+}
+
+/// The decrypted chunks of an EncData (draft-hohendorf-secure-sctp-15
+/// 5.1.11) behind a zero common header, decoded with the S-SCTP rules.
+fn with_inner<R>(chunks: &[u8], f: impl FnOnce(&PacketView<'_>) -> R) -> Option<R> {
+    let mut b = vec![0u8; 12];
+    b.extend_from_slice(chunks);
+    PacketView::parse(&b, Rules::SSCTP).ok().map(|v| f(&v))
+}
+
+/// `decrypted: DATA(...), PADDING` or why not.
+fn encdata_text(d: &Decryption) -> String {
+    match d {
+        Decryption::Plain { reference, chunks } => {
+            let inner = with_inner(chunks, |v| {
+                let mut t = String::new();
+                for (k, c) in v.chunks().enumerate() {
+                    if k > 0 {
+                        t.push_str(", ");
+                    }
+                    if !crate::output::summary::chunk_view(&mut t, &c) {
+                        crate::output::summary::chunk(&mut t, &c.decode());
+                    }
+                }
+                t
+            })
+            .unwrap_or_default();
+            format!("EncData decrypted (reference {reference}): {inner}")
+        }
+        Decryption::NoKey { reference } => {
+            format!("EncData not decrypted: no key with reference {reference}")
+        }
+        Decryption::Failed { reference } => {
+            format!("EncData DECRYPTION FAILED (reference {reference})")
+        }
     }
 }
 
@@ -103,6 +153,8 @@ pub fn summary(s: &mut String, r: &PacketReport) {
                 }
             }
             Note::Auth(v) => parts.push(format!("AUTH {}", auth_text(v))),
+            Note::SsctpAuth(v) => parts.push(format!("S-SCTP AUTH {}", ssctp_text(v))),
+            Note::EncData(d) => parts.push(encdata_text(d)),
             Note::Unauthenticated { ty } => {
                 parts.push(format!("chunk type {ty} without required AUTH"))
             }
@@ -201,6 +253,28 @@ pub fn tree(s: &mut String, r: &PacketReport) {
             Note::Auth(v) => {
                 let _ = writeln!(s, "      chunk {c}: AUTH {}", auth_text(v));
             }
+            Note::SsctpAuth(v) => {
+                let _ = writeln!(s, "      chunk {c}: S-SCTP AUTH {}", ssctp_text(v));
+            }
+            Note::EncData(d) => match d {
+                Decryption::Plain { reference, chunks } => {
+                    let _ = writeln!(
+                        s,
+                        "      chunk {c}: EncData decrypted (reference {reference}), {} bytes:",
+                        chunks.len()
+                    );
+                    with_inner(chunks, |v| {
+                        if let Ok(p) = v.decode() {
+                            let mut w = crate::output::tree::TreeWriter::new(s, 2);
+                            let mut w = sctp_codec::visit::meaning::Annotate::new(&mut w);
+                            sctp_codec::tlv::describe_list(&p.chunks, 12, true, &mut w);
+                        }
+                    });
+                }
+                d => {
+                    let _ = writeln!(s, "      chunk {c}: {}", encdata_text(d));
+                }
+            },
             Note::Unauthenticated { ty } => {
                 let _ = writeln!(
                     s,
@@ -335,6 +409,36 @@ pub fn json(s: &mut String, r: &PacketReport) {
             }
             Note::Unauthenticated { ty } => {
                 let _ = write!(s, "\"unauthenticated\":{ty}");
+            }
+            Note::SsctpAuth(v) => {
+                s.push_str("\"ssctp_auth\":");
+                push_str(s, v.name());
+                if let SsctpVerdict::Verified { reference }
+                | SsctpVerdict::BadHmac { reference }
+                | SsctpVerdict::UnknownReference { reference }
+                | SsctpVerdict::NoKey { reference } = v
+                {
+                    let _ = write!(s, ",\"reference\":{reference}");
+                }
+            }
+            Note::EncData(d) => {
+                s.push_str("\"encdata\":");
+                push_str(s, d.name());
+                let (Decryption::Plain { reference, .. }
+                | Decryption::NoKey { reference }
+                | Decryption::Failed { reference }) = d;
+                let _ = write!(s, ",\"reference\":{reference}");
+                if let Decryption::Plain { chunks, .. } = d {
+                    s.push_str(",\"decrypted\":[");
+                    with_inner(chunks, |v| {
+                        if let Ok(p) = v.decode() {
+                            let mut w = crate::output::json::JsonWriter::new(s, true, false);
+                            let mut w = sctp_codec::visit::meaning::Annotate::new(&mut w);
+                            sctp_codec::tlv::describe_list(&p.chunks, 12, true, &mut w);
+                        }
+                    });
+                    s.push(']');
+                }
             }
             Note::HeartbeatAck(h) => {
                 let _ = write!(

@@ -474,6 +474,24 @@ fn chunk_ops(
                 }
             }
         }
+        Note::SsctpAuth(v) => {
+            if tree {
+                o.string(hf("analysis.ssctp_auth"), at, 0, v.name().to_string());
+                o.generated();
+            }
+            if let sctp_codec::analysis::SsctpVerdict::BadHmac { reference } = v {
+                experts.push((
+                    ex.bad_hmac,
+                    format!("Bad HMAC in S-SCTP AUTH chunk (key reference {reference})"),
+                ));
+            }
+        }
+        Note::EncData(d) => {
+            if tree {
+                o.string(hf("analysis.encdata"), at, 0, d.name().to_string());
+                o.generated();
+            }
+        }
         Note::Unauthenticated { ty } => {
             if tree {
                 o.uint(hf("analysis.unauthenticated"), at, 0, u32::from(*ty));

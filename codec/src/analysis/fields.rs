@@ -223,6 +223,24 @@ pub const FIELDS: &[FieldDef] = &[
         "an AUTH chunk's verdict (--keys; docs/auth-keys.md)",
     ),
     f(
+        "analysis.ssctp_auth",
+        K::Auth,
+        "S-SCTP AUTH verdict",
+        "an S-SCTP AUTH chunk's verdict with the SSCTP keys of the key file (verified, bad-hmac, unknown-reference, no-key; docs/auth-keys.md)",
+    ),
+    f(
+        "analysis.encdata",
+        K::Auth,
+        "EncData decryption",
+        "what became of an EncData chunk with the SSCTP keys of the key file (decrypted, no-key, failed)",
+    ),
+    f(
+        "analysis.decrypted",
+        K::Uint,
+        "Decrypted chunks",
+        "how many chunks an EncData chunk decrypted to (PADDING included)",
+    ),
+    f(
         "analysis.unauthenticated",
         K::ChunkType,
         "Unauthenticated chunk",

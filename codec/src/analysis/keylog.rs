@@ -69,11 +69,31 @@ pub struct AssocIdentity {
     pub sides: [(Vec<IpAddr>, u16); 2],
 }
 
-/// The keys of a key file (RFC 4895 6.1).
+/// One `SSCTP` line: a generation of S-SCTP session keys
+/// (draft-hohendorf-secure-sctp-15 9.5) of one association.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsctpKey {
+    /// The association's two Verification Tags (RFC 9260 3.1), either order.
+    pub tags: (u32, u32),
+    /// Master secret key reference number (draft 5.1.11, 5.1.13).
+    pub reference: u16,
+    /// Cipher suite number (draft 5.1.1).
+    pub suite: u16,
+    /// Encryption (AES-CBC) key.
+    pub enc: Vec<u8>,
+    /// HMAC key.
+    pub mac: Vec<u8>,
+    /// Line number in the file (1-based).
+    pub line: usize,
+}
+
+/// The keys of a key file (RFC 4895 6.1; S-SCTP session keys).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyLog {
     /// The lines, in file order.
     pub entries: Vec<KeyEntry>,
+    /// The `SSCTP` lines, in file order.
+    pub ssctp: Vec<SsctpKey>,
     /// Do not fall back on the empty key for Shared Key Identifier 0.
     pub no_default_key: bool,
 }
@@ -180,15 +200,39 @@ impl KeyLog {
                 continue;
             }
             let kind = f[0].0.to_ascii_uppercase();
-            let (selector, rest) = match kind.as_str() {
-                "ASSOC" if f.len() == 5 => {
-                    let tag = |i: usize| {
-                        number(&f[i].0)
-                            .and_then(|v| u32::try_from(v).ok())
-                            .ok_or_else(|| err(line, format!("tag {}: a 32-bit number", f[i].0)))
-                    };
-                    (Selector::Assoc(tag(1)?, tag(2)?), &f[3..])
+            let tag = |i: usize| {
+                number(&f[i].0)
+                    .and_then(|v| u32::try_from(v).ok())
+                    .ok_or_else(|| err(line, format!("tag {}: a 32-bit number", f[i].0)))
+            };
+            let hex = |i: usize| match key_bytes(&f[i], line)? {
+                k if !f[i].1 && f[i].0.starts_with("0x") && !k.is_empty() => Ok(k),
+                _ => Err(err(line, format!("key {}: 0x and hex digits", f[i].0))),
+            };
+            if kind == "SSCTP" {
+                if f.len() != 7 {
+                    return Err(err(
+                        line,
+                        "SSCTP: TAG TAG REFERENCE SUITE 0xENCKEY 0xMACKEY (see docs/auth-keys.md)",
+                    ));
                 }
+                let small = |i: usize, what: &str| {
+                    number(&f[i].0)
+                        .and_then(|v| u16::try_from(v).ok())
+                        .ok_or_else(|| err(line, format!("{what} {}: 0 to 65535", f[i].0)))
+                };
+                log.ssctp.push(SsctpKey {
+                    tags: (tag(1)?, tag(2)?),
+                    reference: small(3, "reference")?,
+                    suite: small(4, "suite")?,
+                    enc: hex(5)?,
+                    mac: hex(6)?,
+                    line,
+                });
+                continue;
+            }
+            let (selector, rest) = match kind.as_str() {
+                "ASSOC" if f.len() == 5 => (Selector::Assoc(tag(1)?, tag(2)?), &f[3..]),
                 "PAIR" if f.len() == 5 => (
                     Selector::Pair(endpoint(&f[1].0, line)?, endpoint(&f[2].0, line)?),
                     &f[3..],
@@ -203,7 +247,7 @@ impl KeyLog {
                 _ => {
                     return Err(err(
                         line,
-                        format!("{}: lines start with ASSOC, PAIR or ANY", f[0].0),
+                        format!("{}: lines start with ASSOC, PAIR, ANY or SSCTP", f[0].0),
                     ))
                 }
             };
@@ -285,6 +329,18 @@ mod tests {
         assert_eq!(who_key(&log, &who, 2), None);
     }
 
+    #[test]
+    fn ssctp_lines_parse() {
+        let log = KeyLog::parse("SSCTP 0x0000000a 11 2 24 0x0102 0xa0b1  # keys\n").unwrap();
+        assert!(log.entries.is_empty());
+        let k = &log.ssctp[0];
+        assert_eq!((k.tags, k.reference, k.suite), ((10, 11), 2, 24));
+        assert_eq!(
+            (k.enc.as_slice(), k.mac.as_slice()),
+            (&[1u8, 2][..], &[0xa0u8, 0xb1][..])
+        );
+    }
+
     fn who_key(log: &KeyLog, who: &AssocIdentity, id: u16) -> Option<Vec<u8>> {
         log.key_for(who, id).map(<[u8]>::to_vec)
     }
@@ -299,6 +355,10 @@ mod tests {
             ("ANY 0 0x123\n", 1),
             ("KEY 0 k\n", 1),
             ("ANY 0 \"open\n", 1),
+            ("SSCTP 1 2 0 12 0x00\n", 1),
+            ("SSCTP 1 2 0 12 0x0 0x11\n", 1),
+            ("SSCTP 1 2 70000 12 0x00 0x11\n", 1),
+            ("SSCTP 1 2 0 12 key 0x11\n", 1),
         ] {
             assert_eq!(KeyLog::parse(text).unwrap_err().line, line, "{text:?}");
         }

@@ -17,7 +17,10 @@
 //! - the INIT / INIT ACK negotiation (RFC 9260 5.1) and how the association
 //!   ended (RFC 9260 9);
 //! - SCTP-AUTH (RFC 4895): AUTH chunks verified with the keys of a key file
-//!   ([`keylog`]), chunks sent without a required AUTH flagged.
+//!   ([`keylog`]), chunks sent without a required AUTH flagged;
+//! - S-SCTP (draft-hohendorf-secure-sctp-15 5.1.11, 5.1.13): with the
+//!   session keys of a key log, AUTH chunks (0x11) verified and EncData
+//!   decrypted ([`ssctp`]).
 //!
 //! Memory follows the data in flight, not the capture: each direction keeps
 //! records of its outstanding TSNs and of acknowledged ones for a bounded
@@ -64,6 +67,7 @@ mod reassembly;
 pub mod report;
 pub mod rtt;
 pub mod serial;
+pub mod ssctp;
 pub mod summary;
 mod table;
 
@@ -87,6 +91,7 @@ pub use report::{
     SackNote,
 };
 pub use rtt::RttStats;
+pub use ssctp::{Decryption, SsctpVerdict};
 pub use summary::{AssocSummary, DirStats, MessageStats, PathStats, RwndStats, StreamStats};
 
 /// Bounds on what the analysis holds (RFC 9260 6.1: at most the data in
@@ -267,6 +272,29 @@ impl Analyzer {
         let mut covered = false;
         for (n, c) in view.chunks().enumerate() {
             a.chunk(dir, path, c.ty());
+            if c.info().is_some_and(|i| i.dialect == DialectTag::Ssctp) {
+                let tags = a.summary.dirs[0].vtag.zip(a.summary.dirs[1].vtag);
+                let note = match c.ty() {
+                    ty::ssctp::AUTH => Some(Note::SsctpAuth(ssctp::verify(
+                        view.bytes(),
+                        c.offset(),
+                        usize::from(c.length()),
+                        &self.cfg.keys,
+                        tags,
+                    ))),
+                    ty::ssctp::ENC_DATA => Some(Note::EncData(ssctp::decrypt(
+                        c.value(),
+                        &self.cfg.keys,
+                        tags,
+                        key.vtag,
+                    ))),
+                    _ => None,
+                };
+                if let Some(note) = note {
+                    notes.push(ChunkNote { chunk: n, note });
+                    continue;
+                }
+            }
             let standard = is_standard(&c);
             if standard && c.ty() == ty::AUTH {
                 let tail = view.bytes().get(c.offset()..).unwrap_or(&[]);

@@ -109,6 +109,12 @@ pub enum Note {
         /// The chunk type.
         ty: u8,
     },
+    /// An S-SCTP AUTH chunk (draft-hohendorf-secure-sctp-15 5.1.13)
+    /// checked with the session keys of a key log.
+    SsctpAuth(super::SsctpVerdict),
+    /// An EncData chunk (draft-hohendorf-secure-sctp-15 5.1.11) decrypted
+    /// with the session keys of a key log, or why not.
+    EncData(super::Decryption),
     /// A HEARTBEAT ACK (RFC 9260 3.3.6) matched to the HEARTBEAT whose
     /// information it echoes: the RTT of the probed address (RFC 9260 8.3).
     HeartbeatAck(HeartbeatNote),

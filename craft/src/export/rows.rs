@@ -514,6 +514,7 @@ fn packet_rows(
         while let Some(x) = notes.next_if(|x| x.chunk == n) {
             match &x.note {
                 Note::Auth(v) => auth = Some(v.name()),
+                Note::SsctpAuth(v) => auth = Some(v.name()),
                 Note::Unauthenticated { .. } => auth = Some("unauthenticated"),
                 other => note_here = Some(other),
             }

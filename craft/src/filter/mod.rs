@@ -245,6 +245,14 @@ impl Facts {
                     });
                 }
                 Note::Auth(v) => c.push(&["analysis", "auth"], || Fact::Word(v.name())),
+                Note::SsctpAuth(v) => c.push(&["analysis", "ssctp_auth"], || Fact::Word(v.name())),
+                Note::EncData(d) => {
+                    c.push(&["analysis", "encdata"], || Fact::Word(d.name()));
+                    if let sctp_codec::analysis::Decryption::Plain { chunks, .. } = d {
+                        let n = inner_chunks(chunks);
+                        c.push(&["analysis", "decrypted"], || Fact::Uint(n));
+                    }
+                }
                 Note::Unauthenticated { ty } => c.push(&["analysis", "unauthenticated"], || {
                     Fact::Uint(u64::from(*ty))
                 }),
@@ -298,6 +306,20 @@ fn eval(e: &Expr, facts: &Facts) -> bool {
             }
         }
     }
+}
+
+/// How many chunks a decrypted EncData holds (RFC 9260 3.2 Lengths).
+fn inner_chunks(b: &[u8]) -> u64 {
+    let (mut at, mut n) = (0usize, 0u64);
+    while at + 4 <= b.len() {
+        let len = usize::from(u16::from_be_bytes([b[at + 2], b[at + 3]]));
+        if len < 4 {
+            break;
+        }
+        n += 1;
+        at += (len + 3) & !3;
+    }
+    n
 }
 
 #[cfg(test)]

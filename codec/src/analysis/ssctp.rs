@@ -1,0 +1,248 @@
+//! S-SCTP in captures (draft-hohendorf-secure-sctp-15 5.1.11, 5.1.13, 8;
+//! secure-sctp.md Q19, 4): with the session keys of a key log (`SSCTP`
+//! lines, docs/auth-keys.md) every S-SCTP AUTH chunk (0x11) is verified
+//! with the suite's HMAC over the packet with checksum 0 and the HMAC field
+//! zero, and every EncData chunk (0x10) is decrypted with AES-CBC, its
+//! plaintext chunks handed back for decoding. The primitives are the
+//! RustCrypto crates' (`hmac`, `sha1`, `md-5`, `aes`, `cbc`).
+
+use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
+use hmac::Mac as _;
+
+use super::keylog::{KeyLog, SsctpKey};
+
+/// The outcome of checking one S-SCTP AUTH chunk (draft 5.1.13, 8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SsctpVerdict {
+    /// The HMAC matches the keys of this reference.
+    Verified {
+        /// Master secret key reference number.
+        reference: u16,
+    },
+    /// The HMAC does not match: the receiver discards the packet (draft
+    /// 6, cause 0x0023).
+    BadHmac {
+        /// Master secret key reference number.
+        reference: u16,
+    },
+    /// The key log has keys for the association, none with this reference.
+    UnknownReference {
+        /// Master secret key reference number.
+        reference: u16,
+    },
+    /// The key log has no keys for the association.
+    NoKey {
+        /// Master secret key reference number.
+        reference: u16,
+    },
+    /// A cipher suite number without AES-CBC and HMAC-MD5/SHA-1 (5.1.1).
+    UnsupportedSuite(u16),
+    /// Not the last chunk, too short, or an HMAC length that does not fit
+    /// the suite.
+    Truncated,
+}
+
+impl SsctpVerdict {
+    /// A short name: "verified", "bad-hmac", "unknown-reference", "no-key",
+    /// "unsupported-suite", "truncated".
+    pub fn name(&self) -> &'static str {
+        match self {
+            SsctpVerdict::Verified { .. } => "verified",
+            SsctpVerdict::BadHmac { .. } => "bad-hmac",
+            SsctpVerdict::UnknownReference { .. } => "unknown-reference",
+            SsctpVerdict::NoKey { .. } => "no-key",
+            SsctpVerdict::UnsupportedSuite(_) => "unsupported-suite",
+            SsctpVerdict::Truncated => "truncated",
+        }
+    }
+
+    /// Whether the HMAC was checked and matched.
+    pub fn is_verified(&self) -> bool {
+        matches!(self, SsctpVerdict::Verified { .. })
+    }
+}
+
+/// What became of one EncData chunk (draft 5.1.11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decryption {
+    /// Decrypted: the plaintext, whole chunks (PADDING included, 9.3 b).
+    Plain {
+        /// Master secret key reference number.
+        reference: u16,
+        /// The decrypted chunks, as they were before encryption.
+        chunks: Vec<u8>,
+    },
+    /// No keys with the EncData's reference for the association.
+    NoKey {
+        /// Master secret key reference number.
+        reference: u16,
+    },
+    /// Not a whole number of blocks, a bad IV length or key size, or a
+    /// plaintext that is not a sequence of chunks (a wrong key; cause 0x0022).
+    Failed {
+        /// Master secret key reference number.
+        reference: u16,
+    },
+}
+
+impl Decryption {
+    /// A short name: "decrypted", "no-key", "failed".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Decryption::Plain { .. } => "decrypted",
+            Decryption::NoKey { .. } => "no-key",
+            Decryption::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// (encryption key length, HMAC is SHA-1) of a suite (draft 5.1.1).
+fn suite(id: u16) -> Option<(usize, bool)> {
+    Some(match id {
+        11 => (16, false),
+        12 => (16, true),
+        21 => (24, false),
+        22 => (24, true),
+        23 => (32, false),
+        24 => (32, true),
+        _ => return None,
+    })
+}
+
+/// The keys with `reference` for the association with `tags` (its two
+/// Verification Tags, when both are known) or, with one side unseen, for
+/// any association one of whose tags is `vtag`; `Err(true)` when the
+/// association has keys but none with this reference.
+fn lookup(
+    keys: &KeyLog,
+    tags: Option<(u32, u32)>,
+    vtag: u32,
+    reference: u16,
+) -> Result<&SsctpKey, bool> {
+    let mut known = false;
+    for k in &keys.ssctp {
+        let (x, y) = k.tags;
+        let ours = match tags {
+            Some((a, b)) => (x, y) == (a, b) || (x, y) == (b, a),
+            None => x == vtag || y == vtag,
+        };
+        if ours {
+            known = true;
+            if k.reference == reference {
+                return Ok(k);
+            }
+        }
+    }
+    Err(known)
+}
+
+/// Checks the S-SCTP AUTH chunk at `auth_at` (its Length `auth_len`) of
+/// `packet` (draft 5.1.13, 8; secure-sctp.md Q19).
+pub fn verify(
+    packet: &[u8],
+    auth_at: usize,
+    auth_len: usize,
+    keys: &KeyLog,
+    tags: Option<(u32, u32)>,
+) -> SsctpVerdict {
+    if packet.len() < 12 || auth_len < 8 || auth_at + auth_len > packet.len() {
+        return SsctpVerdict::Truncated;
+    }
+    let vtag = u32::from_be_bytes([packet[4], packet[5], packet[6], packet[7]]);
+    let reference = u16::from_be_bytes([packet[auth_at + 4], packet[auth_at + 5]]);
+    let k = match lookup(keys, tags, vtag, reference) {
+        Ok(k) => k,
+        Err(true) => return SsctpVerdict::UnknownReference { reference },
+        Err(false) => return SsctpVerdict::NoKey { reference },
+    };
+    let Some((_, sha1)) = suite(k.suite) else {
+        return SsctpVerdict::UnsupportedSuite(k.suite);
+    };
+    let mac_len = auth_len - 8;
+    if mac_len != if sha1 { 20 } else { 16 } {
+        return SsctpVerdict::Truncated;
+    }
+    let zeros = [0u8; 20];
+    let parts: [&[u8]; 5] = [
+        &packet[..8],
+        &[0; 4],
+        &packet[12..auth_at + 8],
+        &zeros[..mac_len],
+        &packet[auth_at + auth_len..],
+    ];
+    let tag = &packet[auth_at + 8..auth_at + auth_len];
+    macro_rules! check {
+        ($d:ty) => {
+            hmac::Hmac::<$d>::new_from_slice(&k.mac).is_ok_and(|mut m| {
+                parts.iter().for_each(|p| m.update(p));
+                m.verify_slice(tag).is_ok()
+            })
+        };
+    }
+    let ok = if sha1 {
+        check!(sha1::Sha1)
+    } else {
+        check!(md5::Md5)
+    };
+    match ok {
+        true => SsctpVerdict::Verified { reference },
+        false => SsctpVerdict::BadHmac { reference },
+    }
+}
+
+/// Decrypts the EncData chunk whose value (after the 4-byte chunk header)
+/// is `value`: Reference, IV Length, IV, AES-CBC ciphertext (draft 5.1.11).
+pub fn decrypt(value: &[u8], keys: &KeyLog, tags: Option<(u32, u32)>, vtag: u32) -> Decryption {
+    if value.len() < 4 {
+        return Decryption::Failed { reference: 0 };
+    }
+    let reference = u16::from_be_bytes([value[0], value[1]]);
+    let iv_len = usize::from(u16::from_be_bytes([value[2], value[3]]));
+    let Ok(k) = lookup(keys, tags, vtag, reference) else {
+        return Decryption::NoKey { reference };
+    };
+    let failed = Decryption::Failed { reference };
+    let Some((key_len, _)) = suite(k.suite) else {
+        return failed;
+    };
+    if iv_len != 16 || value.len() < 4 + iv_len || k.enc.len() != key_len {
+        return failed;
+    }
+    let iv = &value[4..4 + iv_len];
+    let mut buf = value[4 + iv_len..].to_vec();
+    if buf.is_empty() || !buf.len().is_multiple_of(16) {
+        return failed;
+    }
+    macro_rules! go {
+        ($c:ty) => {
+            cbc::Decryptor::<$c>::new_from_slices(&k.enc, iv)
+                .ok()
+                .and_then(|d| d.decrypt_padded_mut::<NoPadding>(&mut buf).ok().map(|_| ()))
+        };
+    }
+    let done = match key_len {
+        16 => go!(aes::Aes128),
+        24 => go!(aes::Aes192),
+        _ => go!(aes::Aes256),
+    };
+    if done.is_none() || !whole_chunks(&buf) {
+        return failed;
+    }
+    Decryption::Plain {
+        reference,
+        chunks: buf,
+    }
+}
+
+/// Whether `b` is a sequence of chunks whose Lengths fit (RFC 9260 3.2).
+fn whole_chunks(b: &[u8]) -> bool {
+    let mut at = 0;
+    while at + 4 <= b.len() {
+        let len = usize::from(u16::from_be_bytes([b[at + 2], b[at + 3]]));
+        if len < 4 || at + len > b.len() {
+            return false;
+        }
+        at += (len + 3) & !3;
+    }
+    at >= b.len()
+}

@@ -1,0 +1,548 @@
+//! S-SCTP key logs (docs/auth-keys.md, `SSCTP` lines): two endpoints with
+//! `SecureConfig::export_keys` at levels 1, 2 and 3 on a virtual clock,
+//! recorded as pcapng; `sctp-craft dissect --analysis --keys` with the keys
+//! they exported verifies every S-SCTP AUTH chunk (draft-hohendorf-secure-sctp-15
+//! 5.1.13) and decrypts every EncData (5.1.11) to the messages the test
+//! sent; a byte flipped in one EncData is bad-hmac on that frame only, a
+//! wrong key flags every frame, a rekey mid-capture keeps verifying.
+//! Certificates: endpoint/tests/data/ssctp.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
+use sctp_endpoint::{Config, ConnectOptions, Endpoint, Event};
+
+const A: usize = 0;
+const B: usize = 1;
+/// 2030-01-01: inside the test certificates' validity.
+const TIME: u64 = 1_893_456_000;
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+fn data(name: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/ssctp")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn config(level: u8, who: &str) -> Config {
+    Config {
+        rto_min: Duration::from_millis(100),
+        rto_initial: Duration::from_millis(300),
+        secure: Some(SecureConfig {
+            level,
+            requirement: Requirement::Require,
+            credentials: Credentials {
+                chain: Credentials::pem_certs(&data(&format!("{who}.pem"))).unwrap(),
+                key: Some(Credentials::pkcs8_key(&data(&format!("{who}.key"))).unwrap()),
+                trust: Credentials::pem_certs(&data("ca.pem")).unwrap(),
+                pinned: Vec::new(),
+                time: Some(TIME),
+            },
+            lifetime: None,
+            export_keys: true,
+            ..Default::default()
+        }),
+        ..Config::default()
+    }
+}
+
+type Tamper = Box<dyn FnMut(&mut Vec<u8>) -> bool>;
+
+/// Two endpoints, packets handed over at once (1 ms apart) and recorded.
+struct Pump {
+    eps: [Endpoint; 2],
+    addrs: [IpAddr; 2],
+    now: Instant,
+    start: Instant,
+    frames: Vec<(Duration, IpAddr, IpAddr, Vec<u8>)>,
+    events: [Vec<Event>; 2],
+    /// Changes a packet from A before delivery (returns true if it did).
+    tamper: Option<Tamper>,
+    tampered: usize,
+}
+
+impl Pump {
+    fn new(a: Config, b: Config) -> Self {
+        let now = Instant::now();
+        let mut eb = Endpoint::new(b, now, [4; 32]);
+        eb.listen(5000);
+        Pump {
+            eps: [Endpoint::new(a, now, [3; 32]), eb],
+            addrs: [ip("10.0.0.1"), ip("10.0.0.2")],
+            now,
+            start: now,
+            frames: Vec::new(),
+            events: [Vec::new(), Vec::new()],
+            tamper: None,
+            tampered: 0,
+        }
+    }
+
+    /// Runs until `done` or `limit` of virtual time.
+    fn run(&mut self, limit: Duration, mut done: impl FnMut(&Pump) -> bool) -> bool {
+        let end = self.now + limit;
+        let mut buf = Vec::new();
+        loop {
+            let mut moved = false;
+            for i in 0..2 {
+                while let Some(t) = self.eps[i].poll_transmit(self.now, &mut buf) {
+                    moved = true;
+                    let mut p = buf.clone();
+                    if i == A {
+                        if let Some(f) = self.tamper.as_mut() {
+                            if f(&mut p) {
+                                self.tampered += 1;
+                            }
+                        }
+                    }
+                    self.frames
+                        .push((self.now - self.start, t.local, t.remote.ip(), p.clone()));
+                    let from = SocketAddr::new(self.addrs[i], 0);
+                    self.eps[1 - i].handle_packet(self.now, from, self.addrs[1 - i], &p);
+                }
+                while let Some(e) = self.eps[i].poll_event() {
+                    self.events[i].push(e);
+                }
+            }
+            if done(self) {
+                return true;
+            }
+            if !moved {
+                let next = self.eps.iter().filter_map(|e| e.poll_timeout()).min();
+                match next {
+                    Some(t) if t <= end => {
+                        self.now = self.now.max(t);
+                        for e in &mut self.eps {
+                            if e.poll_timeout().is_some_and(|x| x <= self.now) {
+                                e.handle_timeout(self.now);
+                            }
+                        }
+                    }
+                    _ => return done(self),
+                }
+            } else {
+                self.now += Duration::from_millis(1);
+            }
+        }
+    }
+
+    fn has(&self, node: usize, f: impl Fn(&Event) -> bool) -> bool {
+        self.events[node].iter().any(f)
+    }
+
+    /// The frames as pcapng, IPv4 (LINKTYPE_IPV4 228) with protocol 132.
+    fn pcapng(&self) -> Vec<u8> {
+        fn block(out: &mut Vec<u8>, ty: u32, body: &[u8]) {
+            let len = 12 + body.len().div_ceil(4) * 4;
+            out.extend_from_slice(&ty.to_le_bytes());
+            out.extend_from_slice(&(len as u32).to_le_bytes());
+            out.extend_from_slice(body);
+            out.resize(out.len() + (4 - body.len() % 4) % 4, 0);
+            out.extend_from_slice(&(len as u32).to_le_bytes());
+        }
+        let mut out = Vec::new();
+        let mut shb = Vec::new();
+        shb.extend_from_slice(&0x1A2B3C4Du32.to_le_bytes());
+        shb.extend_from_slice(&1u16.to_le_bytes());
+        shb.extend_from_slice(&0u16.to_le_bytes());
+        shb.extend_from_slice(&(-1i64).to_le_bytes());
+        block(&mut out, 0x0A0D0D0A, &shb);
+        let mut idb = Vec::new();
+        idb.extend_from_slice(&228u16.to_le_bytes());
+        idb.extend_from_slice(&0u16.to_le_bytes());
+        idb.extend_from_slice(&65535u32.to_le_bytes());
+        block(&mut out, 1, &idb);
+        // 2026-12-01 00:00 UTC, then the virtual time.
+        let epoch = 1_796_083_200u64 * 1_000_000;
+        for (t, src, dst, sctp) in &self.frames {
+            let (IpAddr::V4(s), IpAddr::V4(d)) = (src, dst) else {
+                continue;
+            };
+            let mut ipv4 = vec![0x45, 0];
+            ipv4.extend_from_slice(&((20 + sctp.len()) as u16).to_be_bytes());
+            ipv4.extend_from_slice(&[0, 0, 0x40, 0, 64, 132, 0, 0]);
+            ipv4.extend_from_slice(&s.octets());
+            ipv4.extend_from_slice(&d.octets());
+            let mut sum: u32 = ipv4
+                .chunks(2)
+                .map(|w| u16::from_be_bytes([w[0], w[1]]) as u32)
+                .sum();
+            while sum > 0xffff {
+                sum = (sum & 0xffff) + (sum >> 16);
+            }
+            ipv4[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+            ipv4.extend_from_slice(sctp);
+            let ts = epoch + t.as_micros() as u64;
+            let mut epb = Vec::new();
+            epb.extend_from_slice(&0u32.to_le_bytes());
+            epb.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
+            epb.extend_from_slice(&(ts as u32).to_le_bytes());
+            epb.extend_from_slice(&(ipv4.len() as u32).to_le_bytes());
+            epb.extend_from_slice(&(ipv4.len() as u32).to_le_bytes());
+            epb.extend_from_slice(&ipv4);
+            epb.resize(epb.len().div_ceil(4) * 4, 0);
+            block(&mut out, 6, &epb);
+        }
+        out
+    }
+}
+
+/// The top-level chunk types of an SCTP packet.
+fn chunk_types(p: &[u8]) -> Vec<u8> {
+    let mut t = Vec::new();
+    let mut at = 12;
+    while at + 4 <= p.len() {
+        let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
+        if len < 4 {
+            break;
+        }
+        t.push(p[at]);
+        at += (len + 3) & !3;
+    }
+    t
+}
+
+/// The key log lines of docs/auth-keys.md for the `SecureKeys` events of
+/// both endpoints (what `sctp-endpoint --ssctp-keylog` writes).
+fn keylog(p: &Pump) -> String {
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let mut s = String::from("# S-SCTP session keys, both endpoints\n");
+    for e in p.events.iter().flatten() {
+        if let Event::SecureKeys {
+            reference,
+            suite,
+            enc,
+            mac,
+            tags,
+            ..
+        } = e
+        {
+            s.push_str(&format!(
+                "SSCTP {:#010x} {:#010x} {reference} {suite} 0x{} 0x{}\n",
+                tags.0,
+                tags.1,
+                hex(enc),
+                hex(mac)
+            ));
+        }
+    }
+    s
+}
+
+/// What a recorded session sent: the messages A and B sent.
+struct Session {
+    pump: Pump,
+    sent: Vec<Vec<u8>>,
+}
+
+/// Open at `level`, 5 messages from A and 3 from B, a rekey, 4 more from
+/// A, then SHUTDOWN.
+fn record(level: u8, tamper: Option<Tamper>) -> Session {
+    let mut p = Pump::new(config(level, "client"), config(level, "server"));
+    p.tamper = tamper;
+    let now = p.now;
+    let a = p.eps[A]
+        .connect(
+            now,
+            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
+        )
+        .unwrap();
+    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
+    assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+    let b = p.eps[B].associations().next().unwrap();
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let m = format!("level {level} message {i} from A {}", "a".repeat(i * 7)).into_bytes();
+        p.eps[A].send(a, 0, 51, false, m.clone()).unwrap();
+        sent.push(m);
+    }
+    for i in 0..3 {
+        let m = format!("level {level} answer {i} from B").into_bytes();
+        p.eps[B].send(b, 1, 52, false, m.clone()).unwrap();
+        sent.push(m);
+    }
+    let got = |p: &Pump, n: usize| {
+        p.events[n]
+            .iter()
+            .filter(|e| matches!(e, Event::Message { .. }))
+            .count()
+    };
+    assert!(p.run(Duration::from_secs(20), |p| got(p, B) == 5
+        && got(p, A) == 3));
+    assert!(p.eps[A].rekey(a));
+    let rk = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureRekeyed { .. }));
+    assert!(p.run(Duration::from_secs(10), |p| rk(p, A) && rk(p, B)));
+    for i in 0..4 {
+        let m = format!("level {level} after the rekey {i}").into_bytes();
+        p.eps[A].send(a, 0, 51, false, m.clone()).unwrap();
+        sent.push(m);
+    }
+    assert!(p.run(Duration::from_secs(20), |p| got(p, B) == 9));
+    p.eps[A].shutdown(p.now, a);
+    assert!(
+        p.run(Duration::from_secs(10), |p| p.eps[A].association_count()
+            == 0
+            && p.eps[B].association_count() == 0)
+    );
+    Session { pump: p, sent }
+}
+
+fn sctp_craft() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/sctp-craft")
+}
+
+/// `sctp-craft dissect --dialect ssctp --analysis --keys KEYS --json CAP`,
+/// one JSON object a frame.
+fn dissect(cap: &Path, keys: &Path) -> Vec<serde_json::Value> {
+    let exe = sctp_craft();
+    assert!(
+        exe.exists(),
+        "{} is not built: cargo build --release -p sctp-craft",
+        exe.display()
+    );
+    let out = std::process::Command::new(&exe)
+        .args([
+            "dissect",
+            "--dialect",
+            "ssctp",
+            "--analysis",
+            "--json",
+            "--keys",
+        ])
+        .arg(keys)
+        .arg(cap)
+        .output()
+        .expect("sctp-craft runs");
+    assert!(
+        out.status.success(),
+        "sctp-craft: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+/// Per frame: the S-SCTP AUTH verdicts and references, the EncData
+/// outcomes, and the user data of the DATA chunks decrypted.
+#[derive(Default, Debug)]
+struct Seen {
+    auth: Vec<(u64, String, u64)>,
+    encdata: Vec<(u64, String)>,
+    payloads: Vec<Vec<u8>>,
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn seen(frames: &[serde_json::Value]) -> Seen {
+    let mut s = Seen::default();
+    for f in frames {
+        let frame = f["frame"].as_u64().unwrap();
+        let Some(notes) = f["analysis"]["chunks"].as_array() else {
+            continue;
+        };
+        for n in notes {
+            if let Some(v) = n["ssctp_auth"].as_str() {
+                let r = n["reference"].as_u64().unwrap_or(u64::MAX);
+                s.auth.push((frame, v.to_string(), r));
+            }
+            if let Some(v) = n["encdata"].as_str() {
+                s.encdata.push((frame, v.to_string()));
+                for c in n["decrypted"].as_array().into_iter().flatten() {
+                    if c["name"] == "DATA" {
+                        s.payloads.push(unhex(c["user_data"].as_str().unwrap()));
+                    }
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Frames (1-based) whose last chunk is an S-SCTP AUTH (0x11), and those
+/// with an EncData (0x10), counted from the bytes.
+fn protected(p: &Pump) -> (Vec<u64>, Vec<u64>) {
+    let (mut auth, mut enc) = (Vec::new(), Vec::new());
+    for (i, (_, _, _, f)) in p.frames.iter().enumerate() {
+        let t = chunk_types(f);
+        if t.last() == Some(&0x11) {
+            auth.push(i as u64 + 1);
+        }
+        if t.contains(&0x10) {
+            enc.push(i as u64 + 1);
+        }
+    }
+    (auth, enc)
+}
+
+fn write(dir: &Path, name: &str, s: &Session) -> (PathBuf, PathBuf) {
+    let cap = dir.join(format!("{name}.pcapng"));
+    let keys = dir.join(format!("{name}.keys"));
+    std::fs::write(&cap, s.pump.pcapng()).unwrap();
+    std::fs::write(&keys, keylog(&s.pump)).unwrap();
+    (cap, keys)
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ssctp-keylog-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn every_auth_verifies_and_encdata_decrypts_to_the_messages_sent() {
+    let dir = tempdir("levels");
+    for level in 1..=3u8 {
+        let s = record(level, None);
+        let keys_text = keylog(&s.pump);
+        // Two generations (reference 0, then 1 after the rekey), from each side.
+        assert_eq!(
+            keys_text.lines().filter(|l| l.starts_with("SSCTP")).count(),
+            4
+        );
+        let (cap, keys) = write(&dir, &format!("level{level}"), &s);
+        let (auth, enc) = protected(&s.pump);
+        let got = seen(&dissect(&cap, &keys));
+        let frames: Vec<u64> = got.auth.iter().map(|a| a.0).collect();
+        assert_eq!(frames, auth, "level {level}: one verdict per S-SCTP AUTH");
+        let bad: Vec<_> = got.auth.iter().filter(|a| a.1 != "verified").collect();
+        assert!(bad.is_empty(), "level {level}: {bad:?}");
+        let refs: BTreeSet<u64> = got.auth.iter().map(|a| a.2).collect();
+        assert_eq!(
+            refs,
+            BTreeSet::from([0, 1]),
+            "level {level}: the rekey's keys too"
+        );
+        let enc_frames: Vec<u64> = got.encdata.iter().map(|e| e.0).collect();
+        assert_eq!(enc_frames, enc, "level {level}");
+        assert!(
+            got.encdata.iter().all(|e| e.1 == "decrypted"),
+            "{:?}",
+            got.encdata
+        );
+        if level == 1 {
+            // DATA in clear; only the rekey's chunks went inside EncData.
+            assert!(!enc.is_empty() && got.payloads.is_empty());
+            continue;
+        }
+        // Every message went inside EncData at levels 2 and 3, and the
+        // decrypted DATA chunks carry exactly them.
+        let want: BTreeSet<Vec<u8>> = s.sent.iter().cloned().collect();
+        let have: BTreeSet<Vec<u8>> = got.payloads.iter().cloned().collect();
+        assert_eq!(have, want, "level {level}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_flipped_byte_is_flagged_on_its_frame_and_a_wrong_key_everywhere() {
+    let dir = tempdir("tamper");
+    // The third EncData from A: one byte of its ciphertext flipped.
+    let mut n = 0;
+    let tamper: Tamper = Box::new(move |p: &mut Vec<u8>| {
+        let mut at = 12;
+        while at + 4 <= p.len() {
+            let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
+            if p[at] == 0x10 && len > 40 {
+                n += 1;
+                if n == 3 {
+                    p[at + 30] ^= 0x01;
+                    return true;
+                }
+                return false;
+            }
+            if len < 4 {
+                break;
+            }
+            at += (len + 3) & !3;
+        }
+        false
+    });
+    let s = record(2, Some(tamper));
+    assert_eq!(s.pump.tampered, 1);
+    let flipped = s
+        .pump
+        .frames
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| chunk_types(&f.3).contains(&0x10) && f.1 == ip("10.0.0.1"))
+        .nth(2)
+        .map(|(i, _)| i as u64 + 1)
+        .unwrap();
+    let (cap, keys) = write(&dir, "tamper", &s);
+    let got = seen(&dissect(&cap, &keys));
+    let bad: Vec<u64> = got
+        .auth
+        .iter()
+        .filter(|a| a.1 != "verified")
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(bad, vec![flipped]);
+    assert!(got.auth.iter().any(|a| a.0 == flipped && a.1 == "bad-hmac"));
+    assert!(got.auth.len() > 10);
+
+    // Another HMAC key: every AUTH is bad-hmac; another encryption key:
+    // no message comes out of any EncData.
+    let text = keylog(&s.pump);
+    let wrong: String = text
+        .lines()
+        .map(|l| {
+            let mut f: Vec<String> = l.split(' ').map(str::to_string).collect();
+            if f[0] == "SSCTP" {
+                for k in [5, 6] {
+                    let last = f[k].pop().unwrap();
+                    f[k].push(if last == '0' { '1' } else { '0' });
+                }
+            }
+            f.join(" ") + "\n"
+        })
+        .collect();
+    let wrong_keys = dir.join("wrong.keys");
+    std::fs::write(&wrong_keys, wrong).unwrap();
+    let got = seen(&dissect(&cap, &wrong_keys));
+    assert!(got.auth.len() > 10);
+    assert!(got.auth.iter().all(|a| a.1 == "bad-hmac"), "{:?}", got.auth);
+    let sent: BTreeSet<Vec<u8>> = s.sent.iter().cloned().collect();
+    assert!(got.payloads.iter().all(|p| !sent.contains(p)));
+    assert!(got
+        .encdata
+        .iter()
+        .all(|e| e.1 != "decrypted" || got.payloads.is_empty()));
+
+    // No SSCTP line for the association: no-key.
+    let none = dir.join("none.keys");
+    std::fs::write(
+        &none,
+        "SSCTP 0x1 0x2 0 12 0x00112233445566778899aabbccddeeff 0x0011\n",
+    )
+    .unwrap();
+    let got = seen(&dissect(&cap, &none));
+    assert!(got.auth.iter().all(|a| a.1 == "no-key"), "{:?}", got.auth);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// How captures/ssctp-keylog.pcapng and .keys are made: SSCTP_KEYLOG_OUT=DIR
+/// writes them there (level 3, a rekey).
+#[test]
+fn example_capture() {
+    let Some(out) = std::env::var_os("SSCTP_KEYLOG_OUT") else {
+        return;
+    };
+    let s = record(3, None);
+    write(Path::new(&out), "ssctp-keylog", &s);
+}
