@@ -267,7 +267,7 @@ pub fn tree(s: &mut String, r: &PacketReport) {
                         if let Ok(p) = v.decode() {
                             let mut w = crate::output::tree::TreeWriter::new(s, 2);
                             let mut w = sctp_codec::visit::meaning::Annotate::new(&mut w);
-                            sctp_codec::tlv::describe_list(&p.chunks, 12, true, &mut w);
+                            sctp_codec::tlv::describe_list(&p.chunks, 0, true, &mut w);
                         }
                     });
                 }
@@ -434,7 +434,7 @@ pub fn json(s: &mut String, r: &PacketReport) {
                         if let Ok(p) = v.decode() {
                             let mut w = crate::output::json::JsonWriter::new(s, true, false);
                             let mut w = sctp_codec::visit::meaning::Annotate::new(&mut w);
-                            sctp_codec::tlv::describe_list(&p.chunks, 12, true, &mut w);
+                            sctp_codec::tlv::describe_list(&p.chunks, 0, true, &mut w);
                         }
                     });
                     s.push(']');

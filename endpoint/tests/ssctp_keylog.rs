@@ -339,6 +339,8 @@ struct Seen {
     auth: Vec<(u64, String, u64)>,
     encdata: Vec<(u64, String)>,
     payloads: Vec<Vec<u8>>,
+    /// TSNs the analysis linked to a SACK (the DATA inside EncData too).
+    acked: BTreeSet<u64>,
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -356,6 +358,9 @@ fn seen(frames: &[serde_json::Value]) -> Seen {
             continue;
         };
         for n in notes {
+            for a in n["sack"]["acked"].as_array().into_iter().flatten() {
+                s.acked.insert(a["tsn"].as_u64().unwrap());
+            }
             if let Some(v) = n["ssctp_auth"].as_str() {
                 let r = n["reference"].as_u64().unwrap_or(u64::MAX);
                 s.auth.push((frame, v.to_string(), r));
@@ -445,6 +450,9 @@ fn every_auth_verifies_and_encdata_decrypts_to_the_messages_sent() {
         let want: BTreeSet<Vec<u8>> = s.sent.iter().cloned().collect();
         let have: BTreeSet<Vec<u8>> = got.payloads.iter().cloned().collect();
         assert_eq!(have, want, "level {level}");
+        // The TSN analysis follows the decrypted DATA and SACKs: each of
+        // the 12 messages (one DATA chunk each) is acknowledged.
+        assert_eq!(got.acked.len(), s.sent.len(), "level {level}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

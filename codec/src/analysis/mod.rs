@@ -291,7 +291,29 @@ impl Analyzer {
                     _ => None,
                 };
                 if let Some(note) = note {
+                    let inner = match &note {
+                        Note::EncData(Decryption::Plain { chunks, .. }) => {
+                            let mut b = view.bytes()[..12].to_vec();
+                            b.extend_from_slice(chunks);
+                            Some(b)
+                        }
+                        _ => None,
+                    };
                     notes.push(ChunkNote { chunk: n, note });
+                    // The decrypted chunks count as sent in this packet
+                    // (TSNs, SACKs, the ending), their notes on the EncData.
+                    if let Some(Ok(v)) =
+                        inner.as_deref().map(|b| PacketView::parse(b, view.rules()))
+                    {
+                        for ic in v.chunks() {
+                            let std = is_standard(&ic);
+                            if let Some(note) =
+                                chunk_note(a, dir, path, &ic, std, &seen, meta, limits)
+                            {
+                                notes.push(ChunkNote { chunk: n, note });
+                            }
+                        }
+                    }
                     continue;
                 }
             }
@@ -319,66 +341,9 @@ impl Analyzer {
                     note: Note::Unauthenticated { ty: c.ty() },
                 });
             }
-            let note = if let Some(d) = c.data() {
-                Some(Note::Data(a.data(
-                    dir,
-                    UserData::Data(d),
-                    &seen,
-                    path,
-                    limits,
-                )))
-            } else if let Some(d) = c.idata() {
-                Some(Note::Data(a.data(
-                    dir,
-                    UserData::IData(d),
-                    &seen,
-                    path,
-                    limits,
-                )))
-            } else if let Some(s) = c.sack() {
-                let blocks: Vec<(u16, u16)> = s.gap_blocks().collect();
-                let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
-                Some(Note::Sack(a.ack(
-                    dir,
-                    s.cum_tsn_ack(),
-                    Some(s.a_rwnd()),
-                    &blocks,
-                    dups,
-                    &seen,
-                    limits,
-                )))
-            } else if let Some(s) = c.nr_sack() {
-                // NR Gap Ack Blocks acknowledge too (non-renegably).
-                let blocks: Vec<(u16, u16)> = s.gap_blocks().chain(s.nr_gap_blocks()).collect();
-                let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
-                Some(Note::Sack(a.ack(
-                    dir,
-                    s.cum_tsn_ack(),
-                    Some(s.a_rwnd()),
-                    &blocks,
-                    dups,
-                    &seen,
-                    limits,
-                )))
-            } else if let Some(cum) = c.shutdown_cum_tsn_ack() {
-                Some(Note::Sack(a.ack(dir, cum, None, &[], 0, &seen, limits)))
-            } else if standard && c.ty() == ty::HEARTBEAT {
-                a.heartbeat(dir, path, c.value(), &seen);
-                None
-            } else if standard && c.ty() == ty::HEARTBEAT_ACK {
-                a.heartbeat_ack(dir, c.value(), &seen)
-                    .map(Note::HeartbeatAck)
-            } else {
-                if let Some(i) = c.init() {
-                    a.init(dir, InitInfo::read(&i, meta.frame));
-                }
-                None
-            };
+            let note = chunk_note(a, dir, path, &c, standard, &seen, meta, limits);
             if let Some(note) = note {
                 notes.push(ChunkNote { chunk: n, note });
-            }
-            if standard {
-                a.ending(dir, &c, meta.frame);
             }
         }
         a.summary.auth = a.auth.counts;
@@ -424,4 +389,79 @@ impl Analyzer {
             .filter_map(|id| self.summary(id))
             .collect()
     }
+}
+
+/// What the analysis says of one chunk that is not AUTH (DATA, I-DATA,
+/// SACK, NR-SACK, SHUTDOWN, HEARTBEAT ACK; INIT and the ending recorded):
+/// for the chunks of a packet and those decrypted from its EncData.
+#[allow(clippy::too_many_arguments)]
+fn chunk_note(
+    a: &mut Assoc,
+    dir: Dir,
+    path: u16,
+    c: &crate::view::ChunkView<'_>,
+    standard: bool,
+    seen: &Seen,
+    meta: &PacketMeta,
+    limits: &Limits,
+) -> Option<Note> {
+    let note = if let Some(d) = c.data() {
+        Some(Note::Data(a.data(
+            dir,
+            UserData::Data(d),
+            seen,
+            path,
+            limits,
+        )))
+    } else if let Some(d) = c.idata() {
+        Some(Note::Data(a.data(
+            dir,
+            UserData::IData(d),
+            seen,
+            path,
+            limits,
+        )))
+    } else if let Some(s) = c.sack() {
+        let blocks: Vec<(u16, u16)> = s.gap_blocks().collect();
+        let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
+        Some(Note::Sack(a.ack(
+            dir,
+            s.cum_tsn_ack(),
+            Some(s.a_rwnd()),
+            &blocks,
+            dups,
+            seen,
+            limits,
+        )))
+    } else if let Some(s) = c.nr_sack() {
+        // NR Gap Ack Blocks acknowledge too (non-renegably).
+        let blocks: Vec<(u16, u16)> = s.gap_blocks().chain(s.nr_gap_blocks()).collect();
+        let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
+        Some(Note::Sack(a.ack(
+            dir,
+            s.cum_tsn_ack(),
+            Some(s.a_rwnd()),
+            &blocks,
+            dups,
+            seen,
+            limits,
+        )))
+    } else if let Some(cum) = c.shutdown_cum_tsn_ack() {
+        Some(Note::Sack(a.ack(dir, cum, None, &[], 0, seen, limits)))
+    } else if standard && c.ty() == ty::HEARTBEAT {
+        a.heartbeat(dir, path, c.value(), seen);
+        None
+    } else if standard && c.ty() == ty::HEARTBEAT_ACK {
+        a.heartbeat_ack(dir, c.value(), seen)
+            .map(Note::HeartbeatAck)
+    } else {
+        if let Some(i) = c.init() {
+            a.init(dir, InitInfo::read(&i, meta.frame));
+        }
+        None
+    };
+    if standard {
+        a.ending(dir, c, meta.frame);
+    }
+    note
 }
