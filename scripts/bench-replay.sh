@@ -14,9 +14,39 @@
 #     script creates (and removes);
 # and prints both rates in packets per second and their ratio. Needs root
 # (the veth pair, tcpreplay), tshark and python3, tcpreplay (install-deps.sh).
+#
+#   scripts/bench-replay.sh live [PACKETS]
+# instead times `sctp-replay live` on one association of PACKETS packets
+# (default 100,000; replay/benches/big_association.py writes it, 40 us
+# between DATA packets) played as the client against `sctp-endpoint serve`
+# on loopback with --timing asis, fast and 2x: wall time against the
+# captured duration, and the pacing note (how late the actions went).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/.."
+if [ "${1:-}" = live ]; then
+  n="${2:-100000}"
+  work="${BENCH_DIR:-/tmp/sctpkit-bench-replay}"
+  mkdir -p "$work"
+  cap="$work/assoc-$n.pcap"
+  python3 "$root/replay/benches/big_association.py" "$cap" "$n" 40
+  (cd "$root" && cargo build --release -q -p sctp-replay -p sctp-endpoint)
+  port=$((47100 + RANDOM % 500))
+  "$root/target/release/sctp-endpoint" serve --udp "$port" --bind 127.0.0.1 --port 5000 --mode discard >/dev/null 2>&1 &
+  srv=$!
+  trap 'kill $srv 2>/dev/null || true' EXIT
+  sleep 0.5
+  for t in asis fast 2x; do
+    s0=$(date +%s.%N)
+    "$root/target/release/sctp-replay" live "$cap" --play client --peer "udp:127.0.0.1:$port" \
+      --timing "$t" --wait 3000 >"$work/live-$t.txt" 2>&1 || true
+    s1=$(date +%s.%N)
+    printf '%-5s %6.2f s wall  ' "$t" "$(python3 -c "print($s1 - $s0)")"
+    grep -E 'pacing|expected chunks' "$work/live-$t.txt" | sed 's/^ *//' | tr '\n' ' '
+    echo
+  done
+  exit 0
+fi
 packets="${1:-500000}"
 loops="${2:-3}"
 work="${BENCH_DIR:-/tmp/sctpkit-bench-replay}"

@@ -1543,6 +1543,8 @@ struct LiveState {
     handshake_captured: bool,
     ended: Option<String>,
     received: u64,
+    /// Expectations before this one are all resolved (a scan start).
+    scan_from: usize,
 }
 
 /// A captured SSN or MID as compared: counted from the first captured one.
@@ -2031,15 +2033,31 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
     // When the conditions of the next action were last met, and the capture
     // time of the step before it.
     let mut ready_at: Option<Instant> = None;
+    // The previous action's scheduled time and capture time: the next one
+    // is scheduled from it (not from when it actually went), so that the
+    // loop's own delays do not add up over a long capture.
+    let mut sched: Option<(Instant, i64)> = None;
+    // Pacing figures: actions, the sum and maximum of their lateness.
+    let mut pace = (0u64, Duration::ZERO, Duration::ZERO);
+    let scale = |d: Duration| match o.timing {
+        Timing::AsIs => d,
+        Timing::Fast => Duration::ZERO,
+        Timing::Factor(f) => d.div_f64(f),
+    };
     let mut last_t_us = steps.first().map_or(0, |s| match s {
         Step::Act { t_us, .. } | Step::Expect { t_us, .. } => *t_us,
     });
     let mut pending_sends: std::collections::VecDeque<UserMsg> = Default::default();
     let mut finished_at: Option<Instant> = None;
     let mut interrupted = false;
-    // Expectations before the first action are due at once.
+    // Expectations before the first action are due at once. `lo..due_upto`
+    // are the expectations made due and not all resolved: the per-turn
+    // scans look there only, not at the whole capture.
+    let (mut lo, mut due_upto) = (0usize, 0usize);
     loop {
         let now = Instant::now();
+        // When the next action is due (none: wait for datagrams as usual).
+        let mut wake: Option<Instant> = None;
         if o.stop.load(Ordering::Relaxed) {
             interrupted = true;
             break;
@@ -2047,12 +2065,20 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         // Expectations due: those before the next action.
         while let Some(Step::Expect { idx, t_us }) = steps.get(next_step) {
             report.expected[*idx].due.get_or_insert(now);
+            due_upto = due_upto.max(*idx + 1);
             last_t_us = *t_us;
             next_step += 1;
             ready_at = None;
         }
+        while lo < due_upto
+            && report.expected[lo].due.is_some()
+            && report.expected[lo].verdict != Verdict::Pending
+        {
+            lo += 1;
+        }
+        st.scan_from = lo;
         // Time out due expectations.
-        for e in report.expected.iter_mut() {
+        for e in report.expected[lo..due_upto].iter_mut() {
             if e.verdict == Verdict::Pending && e.due.is_some_and(|t| now >= t + o.wait) {
                 let why = match &st.ended {
                     Some(w) => format!("the association ended first ({w})"),
@@ -2081,7 +2107,7 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                 ..
             })
         );
-        let all_due_resolved = report.expected.iter().all(|e| {
+        let all_due_resolved = report.expected[lo..due_upto].iter().all(|e| {
             e.due.is_none() || e.verdict != Verdict::Pending || (connect_next && e.ty == ty::INIT)
         });
         // The next action.
@@ -2093,13 +2119,26 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         {
             if all_due_resolved && pending_sends.is_empty() {
                 let r = *ready_at.get_or_insert(now);
-                let gap = Duration::from_micros((t_us - last_t_us).max(0) as u64);
-                let gap = match o.timing {
-                    Timing::AsIs => gap,
-                    Timing::Fast => Duration::ZERO,
-                    Timing::Factor(f) => gap.div_f64(f),
+                let gap = scale(Duration::from_micros((t_us - last_t_us).max(0) as u64));
+                // From the previous action's schedule, unless what came
+                // between took longer than the capture says (10 ms
+                // slack): then from when it was resolved, as packetdrill.
+                let due = match sched {
+                    Some((p, pt)) => {
+                        let d = p + scale(Duration::from_micros((t_us - pt).max(0) as u64));
+                        if r > d + Duration::from_millis(10) {
+                            r + gap
+                        } else {
+                            d
+                        }
+                    }
+                    None => r + gap,
                 };
-                if now >= r + gap {
+                wake = Some(due);
+                if now >= due {
+                    let late = now - due;
+                    pace = (pace.0 + 1, pace.1 + late, pace.2.max(late));
+                    sched = Some((due, *t_us));
                     match action {
                         Action::Connect => {
                             let mut co = ConnectOptions::new(local_ip, played.1, o.peer, other.1);
@@ -2214,6 +2253,8 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                     last_t_us = *t_us;
                     next_step += 1;
                     ready_at = None;
+                    // The next action may be due at once: do not block.
+                    wake = Some(now);
                 }
             }
         } else if all_due_resolved && pending_sends.is_empty() {
@@ -2321,9 +2362,24 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         if let Some(t) = ep.poll_timeout() {
             wait = wait.min(t.saturating_duration_since(Instant::now()));
         }
-        sock.set_read_timeout(Some(wait.max(Duration::from_micros(100))))
-            .map_err(|e| e.to_string())?;
-        match sock.recv_from(&mut rx) {
+        if let Some(w) = wake {
+            wait = wait.min(w.saturating_duration_since(Instant::now()));
+        }
+        // A socket timeout counts in scheduler ticks (4 ms at HZ=250): a
+        // short wait takes what has arrived and sleeps the rest (a
+        // high-resolution timer), so that --timing asis keeps the
+        // captured pace of a fast capture.
+        let short = wait < Duration::from_millis(2);
+        sock.set_nonblocking(short).map_err(|e| e.to_string())?;
+        if !short {
+            sock.set_read_timeout(Some(wait))
+                .map_err(|e| e.to_string())?;
+        }
+        let got = sock.recv_from(&mut rx);
+        if short && matches!(&got, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock) {
+            std::thread::sleep(wait.min(Duration::from_micros(200)));
+        }
+        match got {
             Ok((n, from)) => {
                 let now = Instant::now();
                 // Over raw IP: the SCTP packet in the IPv4 one, only from
@@ -2388,6 +2444,14 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
             }
         }
     }
+    if pace.0 > 0 && o.timing != Timing::Fast {
+        report.notes.push(format!(
+            "pacing: {} actions, late by {} us on average, {} us at most",
+            pace.0,
+            (pace.1 / pace.0 as u32).as_micros(),
+            pace.2.as_micros()
+        ));
+    }
     if loss.dropped != (0, 0) {
         report.notes.push(format!(
             "losses re-created: {} of our datagrams and {} of the peer's dropped",
@@ -2441,7 +2505,7 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
                 let live_cum = be32(lv, 0);
                 // Every pending captured chunk of this type it covers.
                 let (ci, li) = (st.own_init.0, st.own_init.1);
-                for (i, e) in r.expected.iter().enumerate() {
+                for (i, e) in r.expected.iter().enumerate().skip(st.scan_from) {
                     // A SHUTDOWN's cumulative TSN ack acknowledges as a SACK
                     // does (RFC 9260 6.2, 9.2): it covers captured SACKs.
                     let kind = e.ty == t || (t == ty::SHUTDOWN && e.ty == ty::SACK);
@@ -2453,8 +2517,13 @@ fn observe(b: &[u8], live_frame: u64, r: &mut Report, st: &mut LiveState) {
                         continue;
                     };
                     let need = map_cum(be32(ev, 0), &st.cap_frags, ci, &st.live_frags, li);
-                    if need.is_some_and(|n| serial_ge(live_cum, n)) {
-                        hit.push(i);
+                    match need {
+                        Some(n) if serial_ge(live_cum, n) => hit.push(i),
+                        // Acknowledging a message we have not sent yet: so
+                        // do the later captured ones (cumulative acks do
+                        // not go back, RFC 9260 6.2), so stop looking.
+                        None => break,
+                        _ => {}
                     }
                 }
             }
