@@ -554,3 +554,118 @@ fn example_capture() {
     let s = record(3, None);
     write(Path::new(&out), "ssctp-keylog", &s);
 }
+
+/// tshark with `sctpkit.auth_keys` set to `keys`, as nobody when root
+/// (Wireshark loads personal plugins only for other users): frame number,
+/// `sctpkit.analysis.ssctp_auth`, `sctpkit.analysis.encdata` per frame.
+/// `None` (and a loud SKIPPED) without tshark or the built plugin.
+fn tshark_verdicts(cap: &Path, keys: &Path) -> Option<Vec<(u64, String, String)>> {
+    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/libsctpkit.so");
+    let version = std::process::Command::new("tshark")
+        .arg("--version")
+        .output();
+    let (true, Ok(version)) = (so.exists(), version) else {
+        eprintln!("SKIPPED plugin check: no tshark or no {}", so.display());
+        return None;
+    };
+    let v = String::from_utf8_lossy(&version.stdout);
+    let v = v
+        .split_whitespace()
+        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .and_then(|w| {
+            let mut it = w.split('.');
+            Some(format!("{}.{}", it.next()?, it.next()?))
+        })?;
+    let base = tempdir("ws");
+    let epan = base.join(format!("home/.local/lib/wireshark/plugins/{v}/epan"));
+    std::fs::create_dir_all(&epan).unwrap();
+    std::fs::copy(&so, epan.join("libsctpkit.so")).unwrap();
+    std::fs::copy(cap, base.join("capture.pcapng")).unwrap();
+    std::fs::copy(keys, base.join("capture.keys")).unwrap();
+    let _ = std::process::Command::new("chmod")
+        .args(["-R", "a+rwX"])
+        .arg(&base)
+        .status();
+    let _ = std::process::Command::new("chmod")
+        .arg("a+rx")
+        .arg(std::env::temp_dir())
+        .status();
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut c = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "env"]);
+        c
+    } else {
+        std::process::Command::new("env")
+    };
+    c.arg(format!("HOME={}", base.join("home").display()));
+    c.args(["tshark", "-n", "-r", "capture.pcapng", "-o"]);
+    c.arg(format!(
+        "sctpkit.auth_keys:{}",
+        base.join("capture.keys").display()
+    ));
+    c.args(["-T", "fields", "-e", "frame.number"]);
+    c.args([
+        "-e",
+        "sctpkit.analysis.ssctp_auth",
+        "-e",
+        "sctpkit.analysis.encdata",
+    ]);
+    c.current_dir(&base);
+    let out = c.output().expect("tshark runs");
+    let _ = std::fs::remove_dir_all(&base);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (
+                    f[0].parse().unwrap(),
+                    f.get(1).unwrap_or(&"").to_string(),
+                    f.get(2).unwrap_or(&"").to_string(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The committed example through sctp-craft and through the Wireshark
+/// plugin: the same frames verify and decrypt, counted from the bytes.
+#[test]
+fn committed_example_verifies_in_sctp_craft_and_the_plugin() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../captures");
+    let cap = root.join("ssctp-keylog.pcapng");
+    let keys = root.join("ssctp-keylog.keys");
+    let got = seen(&dissect(&cap, &keys));
+    let auth: Vec<u64> = got.auth.iter().map(|a| a.0).collect();
+    assert_eq!(
+        auth,
+        (9..=19).collect::<Vec<u64>>(),
+        "captures/README.md: frames 9-19"
+    );
+    assert!(got.auth.iter().all(|a| a.1 == "verified"));
+    assert!(got.encdata.iter().all(|e| e.1 == "decrypted"));
+    assert_eq!(got.encdata.len(), 11);
+    let Some(ws) = tshark_verdicts(&cap, &keys) else {
+        return;
+    };
+    assert_eq!(ws.len(), 20, "every frame through tshark");
+    for (frame, a, e) in ws {
+        let ours = got.auth.iter().find(|x| x.0 == frame).map(|x| x.1.as_str());
+        assert_eq!(ours.unwrap_or(""), a, "frame {frame}");
+        let ours = got
+            .encdata
+            .iter()
+            .find(|x| x.0 == frame)
+            .map(|x| x.1.as_str());
+        assert_eq!(ours.unwrap_or(""), e, "frame {frame}");
+    }
+}
