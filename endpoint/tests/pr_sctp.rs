@@ -169,3 +169,152 @@ fn without_the_peers_support_everything_is_reliable() {
     );
     assert_eq!(st.abandoned, Default::default());
 }
+
+/// The chunks of a packet: (type, DATA TSN or 0, DATA stream or 0).
+fn chunks(p: &[u8]) -> Vec<(u8, u32, u16)> {
+    let mut out = Vec::new();
+    let mut at = 12;
+    while at + 4 <= p.len() {
+        let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
+        let (tsn, stream) = if p[at] == 0 && at + 10 <= p.len() {
+            (
+                u32::from_be_bytes(p[at + 4..at + 8].try_into().unwrap()),
+                u16::from_be_bytes([p[at + 8], p[at + 9]]),
+            )
+        } else {
+            (0, 0)
+        };
+        out.push((p[at], tsn, stream));
+        at += len.max(4).div_ceil(4) * 4;
+    }
+    out
+}
+
+/// A timed message whose every copy is lost, and the first FORWARD TSN
+/// lost with it, while everything sent after it is gap-acknowledged: the
+/// sender must still get the FORWARD TSN through (RFC 3758 3.5 C3/C4: on
+/// later SACKs short of the point, and on T3-rtx, which keeps running
+/// while an abandoned chunk is unacknowledged, RFC 9260 6.3.2 R3).
+/// Before the fix T3-rtx stopped once nothing was counted in flight and
+/// the sender waited forever (seen against usrsctp, one run in twelve).
+#[test]
+fn a_lost_forward_tsn_is_sent_again_when_everything_else_is_gap_acked() {
+    let (mut n, a) = setup(Impairment::default(), 5, true);
+    // Both sides up (the COOKIE ACK may still be on the link).
+    assert!(
+        n.run_until(Duration::from_secs(5), |n| n.events[0].iter().any(
+            |e| matches!(
+                e,
+                Event::AssocChange {
+                    change: AssocChange::CommUp,
+                    ..
+                }
+            )
+        ))
+    );
+    n.events[1].clear();
+    let mut now = n.now;
+    let timed = SendOptions {
+        unordered: false,
+        pr: PrPolicy::Ttl(Duration::from_millis(300)),
+    };
+    n.ep(0)
+        .send_with(now, a, 0, 0, timed, vec![1; 1400])
+        .unwrap();
+    for i in 0..10u8 {
+        n.ep(0)
+            .send_with(now, a, 1, 0, SendOptions::default(), vec![i; 400])
+            .unwrap();
+    }
+    let mut buf = Vec::new();
+    let mut timed_tsn = None;
+    let mut fwd_dropped = 0;
+    let mut fwd_delivered = 0;
+    let mut more_sent = false;
+    let end = now + Duration::from_secs(30);
+    while now < end {
+        loop {
+            let mut moved = false;
+            for i in 0..2 {
+                while let Some(t) = n.nodes[i].0.poll_transmit(now, &mut buf) {
+                    moved = true;
+                    let cs = chunks(&buf);
+                    if std::env::var("PR_DEBUG").is_ok() {
+                        eprintln!("{:?} {i}: {cs:?}", now - n.now);
+                    }
+                    if i == 0 {
+                        // The timed message is the only one on stream 0:
+                        // every packet carrying its TSN is lost.
+                        if timed_tsn.is_none() {
+                            timed_tsn = cs.iter().find(|c| c.0 == 0 && c.2 == 0).map(|c| c.1);
+                        }
+                        if cs.iter().any(|c| c.0 == 0 && Some(c.1) == timed_tsn) {
+                            continue;
+                        }
+                        if cs.iter().any(|c| c.0 == 0xC0) {
+                            if fwd_dropped == 0 {
+                                fwd_dropped += 1;
+                                continue;
+                            }
+                            fwd_delivered += 1;
+                        }
+                    }
+                    let from = std::net::SocketAddr::new(t.local, 0);
+                    let to = t.remote.ip();
+                    let j = 1 - i;
+                    n.nodes[j].0.handle_packet(now, from, to, &buf);
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        // More data after the lost FORWARD TSN: its SACKs gap-ack it and
+        // stop short of the abandoned TSN (what usrsctp's SACKs did).
+        if fwd_dropped == 1 && !more_sent {
+            more_sent = true;
+            for i in 10..13u8 {
+                n.ep(0)
+                    .send_with(now, a, 1, 0, SendOptions::default(), vec![i; 400])
+                    .unwrap();
+            }
+            continue;
+        }
+        let st = n.ep(0).status(a).unwrap();
+        if st.outstanding == 0 && st.queued == 0 && fwd_dropped == 1 {
+            break;
+        }
+        let next = [n.ep(0).poll_timeout(), n.ep(1).poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(end)
+            .max(now + Duration::from_millis(1));
+        now = next.min(end);
+        n.ep(0).handle_timeout(now);
+        n.ep(1).handle_timeout(now);
+    }
+    let st = n.ep(0).status(a).unwrap();
+    eprintln!(
+        "timed tsn {timed_tsn:?}, fwd dropped {fwd_dropped} delivered {fwd_delivered}, {:?}, {:?}",
+        now - n.now,
+        n.ep(0).status(a)
+    );
+    assert_eq!(fwd_dropped, 1, "the first FORWARD TSN was sent and lost");
+    assert!(
+        fwd_delivered >= 1 && st.outstanding == 0,
+        "the sender never got a FORWARD TSN through after the first was lost: {st:?}"
+    );
+    assert_eq!(st.abandoned.ttl, 1);
+    let mut got = Vec::new();
+    while let Some(e) = n.ep(1).poll_event() {
+        if let Event::Message { message, .. } = e {
+            got.push(message.data[0]);
+        }
+    }
+    assert_eq!(
+        got,
+        (0..13).collect::<Vec<u8>>(),
+        "the reliable messages, in order"
+    );
+}

@@ -635,29 +635,23 @@ both_roles! {
     ssn_tsn_reset(3) => super::ssn_tsn_reset;
 }
 
-/// PR-SCTP with a 300 ms lifetime instead of a retransmission limit. Not
-/// run by default: about one run in twelve (seen with we connect) our
-/// sender stalls. In the relay's record usrsctp's SACKs stop at the TSN
-/// before a dropped timed message and gap-acknowledge everything after
-/// it; from then on we send nothing but SACKs and HEARTBEATs for 60 s
-/// (status: 40 chunks outstanding) and never a FORWARD-TSN or a
-/// retransmission. A bug of ours, not usrsctp's, not yet found; the
-/// likely place: T3-rtx is stopped when no chunk is counted in flight on a
-/// path (gap-acknowledged and marked chunks are not), so without SACKs
-/// nothing runs the lifetime check (`pr_check`) again. usrsctp to us
-/// always passes. `cargo test --release -p sctp-endpoint --test usrsctp_ext --
-/// --ignored` runs it.
+/// PR-SCTP with a 300 ms lifetime instead of a retransmission limit. This
+/// found a stall of ours (about one run in twelve, we connect): a FORWARD
+/// TSN lost with the DATA bundled in its packet was never sent again,
+/// because usrsctp's SACKs gap-acked everything after the abandoned TSN
+/// without moving the cumulative ack, and T3-rtx stopped once nothing was
+/// counted in flight. Fixed: T3-rtx runs while anything sent is
+/// unacknowledged, and every SACK short of the forward point sends it
+/// again (as usrsctp does); tests/pr_sctp.rs reproduces it in memory.
 mod lifetime {
     use super::*;
 
     #[test]
-    #[ignore = "flaky: about 1 run in 12 our sender stalls on a timed message (see the module doc)"]
     fn pr_sctp_lifetime_we_connect() {
         pr_sctp(Role::WeConnect, 8, false, true)
     }
 
     #[test]
-    #[ignore = "flaky: about 1 run in 12 our sender stalls on a timed message (see the module doc)"]
     fn pr_sctp_lifetime_they_connect() {
         pr_sctp(Role::TheyConnect, 9, false, true)
     }

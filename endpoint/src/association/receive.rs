@@ -425,19 +425,25 @@ impl Association {
         }
         // A SACK that stops short of the last FORWARD TSN's point: the
         // peer did not get it, send it again (RFC 3758 3.5 C3).
+        // Sent on every such SACK, as usrsctp does: the SACKs keep coming
+        // while the peer gap-acks what follows the abandoned TSNs, and
+        // a FORWARD TSN bundled with lost DATA is lost with it.
         let behind = self.fwd_tsn_sent.is_some_and(|s| self.rtx.cum_ack().lt(s));
-        self.pr_check(now, behind && r.cum_advanced);
+        self.pr_check(now, behind);
         if r.fast_marked > 0 && self.rtx.enter_recovery() {
             self.paths[self.primary].on_fast_loss();
         }
         if let Some(w) = a_rwnd {
             self.peer_rwnd = w.saturating_sub(self.rtx.unacked_bytes() as u32);
         }
-        // T3-rtx rules R2 and R3 (RFC 9260 6.3.2).
+        // T3-rtx rules R2 and R3 (RFC 9260 6.3.2): stopped only when all
+        // that was sent on the path is acknowledged (chunks marked for
+        // retransmission or abandoned are not), else restarted when the
+        // cumulative ack moved, or started if nothing runs it.
         for i in 0..self.paths.len() {
-            if !self.rtx.in_flight_on(i) {
+            if !self.rtx.unacked_on(i) {
                 self.t3[i] = None;
-            } else if r.cum_advanced {
+            } else if r.cum_advanced || self.t3[i].is_none() {
                 self.t3[i] = Some(now + self.paths[i].rto);
             }
         }

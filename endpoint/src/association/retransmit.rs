@@ -616,9 +616,12 @@ impl RetransmitQueue {
             .min()
     }
 
-    /// Whether anything is in flight on `path`.
-    pub fn in_flight_on(&self, path: usize) -> bool {
-        self.queue.iter().any(|c| c.path == path && c.in_flight)
+    /// Whether anything sent on `path` is still unacknowledged: in flight,
+    /// marked for retransmission, or abandoned and not yet passed by the
+    /// cumulative ack (RFC 9260 6.3.2 R3 keeps T3-rtx running for all of
+    /// them; RFC 3758 3.5 C4 needs it for a lost FORWARD TSN).
+    pub fn unacked_on(&self, path: usize) -> bool {
+        self.queue.iter().any(|c| c.path == path && !c.gap_acked)
     }
 
     /// The highest transmission count of any outstanding chunk.
