@@ -341,8 +341,13 @@ impl Association {
                 IpAddr::V6(a) => u128::from(a),
             }
         }
+        // On a tie the earlier address (max_by_key keeps the last maximum,
+        // hence rev): adding an address no closer than ours to a
+        // destination does not move its path, so a Delete of the added one
+        // does not leave from it (RFC 5061 5.1).
         self.local_addrs
             .iter()
+            .rev()
             .filter(|l| l.is_ipv4() == remote.is_ipv4())
             .max_by_key(|l| (bits(**l) ^ bits(remote)).leading_zeros())
             .copied()
