@@ -246,3 +246,52 @@ fn whole_chunks(b: &[u8]) -> bool {
     }
     at >= b.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log() -> KeyLog {
+        KeyLog::parse(&format!(
+            "SSCTP 1 2 0 12 0x{} 0x{}\n",
+            "11".repeat(16),
+            "22".repeat(20)
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn bad_input_gives_a_verdict_not_a_panic() {
+        let keys = log();
+        // A header with tag 1, then an AUTH (0x11) too short for SHA-1.
+        let mut p = vec![0, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0];
+        p.extend_from_slice(&[0x11, 0, 0, 12, 0, 0, 0, 0, 1, 2, 3, 4]);
+        assert_eq!(verify(&p, 12, 12, &keys, None), SsctpVerdict::Truncated);
+        assert_eq!(verify(&p, 12, 40, &keys, None), SsctpVerdict::Truncated);
+        assert_eq!(
+            verify(&p[..10], 12, 12, &keys, None),
+            SsctpVerdict::Truncated
+        );
+        // Another reference, another association.
+        p[17] = 5;
+        assert_eq!(
+            verify(&p, 12, 12, &keys, None),
+            SsctpVerdict::UnknownReference { reference: 5 }
+        );
+        assert_eq!(
+            verify(&p, 12, 12, &keys, Some((7, 8))),
+            SsctpVerdict::NoKey { reference: 5 }
+        );
+        let failed = Decryption::Failed { reference: 0 };
+        assert_eq!(decrypt(&[0, 0], &keys, None, 1), failed);
+        // IV length 16 but 15 bytes of ciphertext; IV length 0.
+        let mut v = vec![0, 0, 0, 16];
+        v.extend_from_slice(&[0; 31]);
+        assert_eq!(decrypt(&v, &keys, None, 1), failed);
+        assert_eq!(decrypt(&[0, 0, 0, 0, 1, 2], &keys, None, 1), failed);
+        assert_eq!(
+            decrypt(&[0, 9, 0, 16], &keys, None, 1),
+            Decryption::NoKey { reference: 9 }
+        );
+    }
+}
