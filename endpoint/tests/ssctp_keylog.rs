@@ -654,6 +654,18 @@ fn committed_example_verifies_in_sctp_craft_and_the_plugin() {
     assert!(got.auth.iter().all(|a| a.1 == "verified"));
     assert!(got.encdata.iter().all(|e| e.1 == "decrypted"));
     assert_eq!(got.encdata.len(), 11);
+    // sctp-craft assoc counts them with the association's AUTH verdicts.
+    let out = std::process::Command::new(sctp_craft())
+        .args(["assoc", "--keys"])
+        .arg(&keys)
+        .arg(&cap)
+        .output()
+        .expect("sctp-craft runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("AUTH      11 verified, 0 bad HMAC, 0 not checked"),
+        "{text}"
+    );
     let Some(ws) = tshark_verdicts(&cap, &keys) else {
         return;
     };

@@ -291,6 +291,15 @@ impl Analyzer {
                     _ => None,
                 };
                 if let Some(note) = note {
+                    // S-SCTP AUTH verdicts count with the SCTP-AUTH ones.
+                    if let Note::SsctpAuth(v) = &note {
+                        let c = &mut a.auth.counts;
+                        match v {
+                            SsctpVerdict::Verified { .. } => c.verified += 1,
+                            SsctpVerdict::BadHmac { .. } => c.bad += 1,
+                            _ => c.unchecked += 1,
+                        }
+                    }
                     let inner = match &note {
                         Note::EncData(Decryption::Plain { chunks, .. }) => {
                             let mut b = view.bytes()[..12].to_vec();
