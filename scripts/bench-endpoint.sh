@@ -10,8 +10,12 @@
 #   udp  ours+AUTH           the same with SCTP-AUTH (RFC 4895) on both sides, DATA and
 #                            SACK authenticated with HMAC-SHA-256: the AUTH cost against
 #                            the plain row of the same run
+#   udp  ours+S-SCTP3        the same in an S-SCTP secure session at level 3 (every chunk
+#                            in EncData, AUTH on every packet; suite 24: DH, AES-256-CBC,
+#                            HMAC-SHA-1), with the test certificates of endpoint/tests/data
 #   mem  ours -> ours        endpoint/examples/memlink_bench.rs: two endpoints through the
-#                            in-memory link, no impairment, zero delay, one thread
+#                            in-memory link, no impairment, zero delay, one thread; also
+#                            with AUTH and with S-SCTP at level 3 (--ext plain,auth,ssctp3)
 # Mbit/s is user bytes per second as the sender measures it (sctp-endpoint connect: from
 # the first message to the last one acknowledged; tsctp: while sending for SECONDS).
 # CPU s/GB is the CPU time (user + system) of sender and receiver together per 10^9 user
@@ -26,6 +30,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 mb="${MB:-200}"
+# The S-SCTP rows use the test certificates (both ends present the server's).
+certs=endpoint/tests/data/ssctp
 secs="${TSCTP_SECONDS:-2}"
 sizes="${SIZES:-1200 8192 65536}"
 base="${PORT_BASE:-43100}"
@@ -178,15 +184,24 @@ for size in $sizes; do
   ours_to_ours "$size" "ours->ours"
   ours_to_ours "$size" "ours+AUTH->ours+AUTH" --auth-chunks data,sack --auth-hmac sha256 \
     --auth-key 1:bench-key
+  ours_to_ours "$size" "ours+S-SCTP3->ours" --secure 3 --secure-policy require \
+    --cert "$certs/server.pem" --key "$certs/server.key" --trust "$certs/ca.pem"
   usrsctp_to_usrsctp "$size"
   ours_to_usrsctp "$size"
   usrsctp_to_ours "$size"
 done
 
 echo "== in memory (memlink_bench --mb $mb)" >&2
-while read -r size _msgs bytes _secs mbit cpu; do
-  rows+=("$(printf '%-4s %-20s %6s %10.1f %10s' mem "ours->ours" "$size" "$mbit" "$cpu")")
-done < <(target/release/examples/memlink_bench --mb "$mb" --sizes "$(echo $sizes | tr ' ' ,)" | tail -n +2)
+while read -r ext size _msgs bytes _secs mbit cpu; do
+  case $ext in
+    plain) label="ours->ours" ;;
+    auth) label="ours+AUTH->ours+AUTH" ;;
+    ssctp3) label="ours+S-SCTP3->ours" ;;
+    *) label="$ext" ;;
+  esac
+  rows+=("$(printf '%-4s %-20s %6s %10.1f %10s' mem "$label" "$size" "$mbit" "$cpu")")
+done < <(target/release/examples/memlink_bench --mb "$mb" --sizes "$(echo $sizes | tr ' ' ,)" \
+  --ext plain,auth,ssctp3 | tail -n +2)
 
 echo
 printf '%-4s %-20s %6s %10s %10s\n' path "sender->receiver" size "Mbit/s" "CPU s/GB"

@@ -8,15 +8,19 @@
 //! `size messages bytes seconds mbit_s cpu_s_per_gb`, where `mbit_s` is
 //! user bytes delivered per wall-clock second and `cpu_s_per_gb` the
 //! thread's CPU time (from /proc/thread-self/schedstat) per 10^9 user bytes.
+//! `--ext plain,auth,ssctp3` runs each size with each variant (SCTP-AUTH
+//! on DATA and SACK with HMAC-SHA-256, RFC 4895; an S-SCTP secure session
+//! at level 1-3 with the test certificates) and adds an `ext` column first.
 //!
 //! ```text
-//! cargo run --release -p sctp-endpoint --example memlink_bench -- [--mb 256] [--sizes 1200,8192,65536]
+//! cargo run --release -p sctp-endpoint --example memlink_bench -- [--mb 256] [--sizes 1200,8192,65536] [--ext plain,auth,ssctp3]
 //! ```
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
+use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
 use sctp_endpoint::{AssocChange, Config, ConnectOptions, Endpoint, Event, SendError};
 
 /// CPU time of this thread so far (Linux), or `None`.
@@ -28,11 +32,80 @@ fn cpu_time() -> Option<Duration> {
 
 fn usage(e: &str) -> ! {
     eprintln!("memlink_bench: {e}");
-    eprintln!("usage: memlink_bench [--mb N] [--sizes A,B,...]");
+    eprintln!(
+        "usage: memlink_bench [--mb N] [--sizes A,B,...] [--ext plain,auth,ssctp1,ssctp2,ssctp3]"
+    );
     std::process::exit(2)
 }
 
-fn one(size: usize, total: u64) -> (u64, u64, f64, Option<f64>) {
+/// What both endpoints run besides plain SCTP.
+#[derive(Clone, Copy, PartialEq)]
+enum Ext {
+    Plain,
+    /// SCTP-AUTH (RFC 4895), DATA and SACK authenticated with HMAC-SHA-256.
+    Auth,
+    /// An S-SCTP secure session at this level (1-3), both directions.
+    Secure(u8),
+}
+
+impl Ext {
+    fn parse(s: &str) -> Option<Ext> {
+        match s {
+            "plain" => Some(Ext::Plain),
+            "auth" => Some(Ext::Auth),
+            _ => match s.strip_prefix("ssctp")?.parse().ok()? {
+                l @ 1..=3 => Some(Ext::Secure(l)),
+                _ => None,
+            },
+        }
+    }
+
+    fn name(self) -> String {
+        match self {
+            Ext::Plain => "plain".into(),
+            Ext::Auth => "auth".into(),
+            Ext::Secure(l) => format!("ssctp{l}"),
+        }
+    }
+
+    /// The configuration of endpoint `who` ("client" or "server": the test
+    /// certificates of endpoint/tests/data/ssctp).
+    fn config(self, mut cfg: Config, who: &str) -> Config {
+        match self {
+            Ext::Plain => {}
+            Ext::Auth => {
+                cfg.auth = true;
+                cfg.auth_chunks = vec![0x00, 0x03];
+                cfg.auth_hmacs = vec![sctp_codec::auth::HmacAlgorithm::Sha256];
+                cfg.auth_keys = vec![(1, b"bench-key".to_vec())];
+                cfg.auth_active_key = 1;
+            }
+            Ext::Secure(level) => {
+                let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ssctp");
+                let read = |f: &str| {
+                    std::fs::read(dir.join(f)).unwrap_or_else(|e| usage(&format!("{f}: {e}")))
+                };
+                let credentials = Credentials {
+                    chain: Credentials::pem_certs(&read(&format!("{who}.pem"))).unwrap(),
+                    key: Some(Credentials::pkcs8_key(&read(&format!("{who}.key"))).unwrap()),
+                    trust: Credentials::pem_certs(&read("ca.pem")).unwrap(),
+                    pinned: Vec::new(),
+                    // Inside the test certificates' validity (2030-01-01).
+                    time: Some(1_893_456_000),
+                };
+                cfg.secure = Some(SecureConfig {
+                    level,
+                    requirement: Requirement::Require,
+                    credentials,
+                    ..Default::default()
+                });
+            }
+        }
+        cfg
+    }
+}
+
+fn one(size: usize, total: u64, ext: Ext) -> (u64, u64, f64, Option<f64>) {
     let a_ip: IpAddr = "10.0.0.1".parse().unwrap();
     let b_ip: IpAddr = "10.0.0.2".parse().unwrap();
     let now = Instant::now();
@@ -46,8 +119,11 @@ fn one(size: usize, total: u64) -> (u64, u64, f64, Option<f64>) {
         max_message_size: size.max(1 << 20),
         ..Config::default()
     };
-    n.add(Endpoint::new(cfg.clone(), now, [1; 32]), vec![a_ip]);
-    let mut b = Endpoint::new(cfg, now, [2; 32]);
+    n.add(
+        Endpoint::new(ext.config(cfg.clone(), "client"), now, [1; 32]),
+        vec![a_ip],
+    );
+    let mut b = Endpoint::new(ext.config(cfg, "server"), now, [2; 32]);
     b.listen(5000);
     n.add(b, vec![b_ip]);
     let id = n
@@ -66,6 +142,14 @@ fn one(size: usize, total: u64) -> (u64, u64, f64, Option<f64>) {
         })
     });
     assert!(up, "no association");
+    if let Ext::Secure(_) = ext {
+        let secured = n.run_until(Duration::from_secs(10), |n| {
+            n.events[0]
+                .iter()
+                .any(|e| matches!(e, Event::SecureSessionUp { .. }))
+        });
+        assert!(secured, "no secure session");
+    }
     let payload: std::sync::Arc<[u8]> = vec![0x5a; size].into();
     let (mut sent, mut got_bytes, mut got_msgs) = (0u64, 0u64, 0u64);
     let mut stream = 0u16;
@@ -100,6 +184,7 @@ fn one(size: usize, total: u64) -> (u64, u64, f64, Option<f64>) {
 fn main() {
     let mut mb = 256u64;
     let mut sizes = vec![1200usize, 8192, 65536];
+    let mut exts = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         let v = it
@@ -113,17 +198,40 @@ fn main() {
                     .map(|s| s.parse().unwrap_or_else(|_| usage("--sizes wants numbers")))
                     .collect()
             }
+            "--ext" => {
+                exts = v
+                    .split(',')
+                    .map(|s| {
+                        Ext::parse(s).unwrap_or_else(|| {
+                            usage("--ext wants plain, auth, ssctp1, ssctp2 or ssctp3")
+                        })
+                    })
+                    .collect()
+            }
             _ => usage(&format!("unknown option {k}")),
         }
     }
-    println!("size messages bytes seconds mbit_s cpu_s_per_gb");
+    // Without --ext: plain only, and no ext column (scripts read it so).
+    let labelled = !exts.is_empty();
+    if !labelled {
+        exts.push(Ext::Plain);
+    }
+    let ext_col = if labelled { "ext " } else { "" };
+    println!("{ext_col}size messages bytes seconds mbit_s cpu_s_per_gb");
     for size in sizes {
-        let total = (mb << 20) / size as u64 * size as u64;
-        let (msgs, bytes, secs, cpu) = one(size, total.max(size as u64));
-        let mbit = bytes as f64 * 8.0 / secs / 1e6;
-        let per_gb = cpu.map_or("-".to_string(), |c| {
-            format!("{:.3}", c / (bytes as f64 / 1e9))
-        });
-        println!("{size} {msgs} {bytes} {secs:.3} {mbit:.1} {per_gb}");
+        for &ext in &exts {
+            let total = (mb << 20) / size as u64 * size as u64;
+            let (msgs, bytes, secs, cpu) = one(size, total.max(size as u64), ext);
+            let mbit = bytes as f64 * 8.0 / secs / 1e6;
+            let per_gb = cpu.map_or("-".to_string(), |c| {
+                format!("{:.3}", c / (bytes as f64 / 1e9))
+            });
+            let label = if labelled {
+                format!("{} ", ext.name())
+            } else {
+                String::new()
+            };
+            println!("{label}{size} {msgs} {bytes} {secs:.3} {mbit:.1} {per_gb}");
+        }
     }
 }
