@@ -681,3 +681,85 @@ fn committed_example_verifies_in_sctp_craft_and_the_plugin() {
         assert_eq!(ours.unwrap_or(""), e, "frame {frame}");
     }
 }
+
+/// `sctp-endpoint serve|connect --secure 2 --ssctp-keylog FILE` over UDP on
+/// loopback: each process appends one SSCTP line for the session's keys,
+/// and the two lines, written by two processes that derived their keys
+/// apart, name the same association (tags swapped) and the same keys.
+#[test]
+fn sctp_endpoint_writes_the_key_log() {
+    const BIN: &str = env!("CARGO_BIN_EXE_sctp-endpoint");
+    let dir = tempdir("bin");
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ssctp");
+    let creds = |who: &str| {
+        vec![
+            "--secure".to_string(),
+            "2".into(),
+            "--secure-policy".into(),
+            "require".into(),
+            "--cert".into(),
+            d.join(format!("{who}.pem")).display().to_string(),
+            "--key".into(),
+            d.join(format!("{who}.key")).display().to_string(),
+            "--trust".into(),
+            d.join("ca.pem").display().to_string(),
+            "--ssctp-keylog".into(),
+            dir.join(format!("{who}.keys")).display().to_string(),
+        ]
+    };
+    let port = 20000 + (std::process::id() % 20000) as u16;
+    let mut serve = std::process::Command::new(BIN)
+        .args(["serve", "--udp", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--port", "5000", "--mode", "discard", "--associations", "1"])
+        .args(creds("server"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sctp-endpoint serve");
+    std::thread::sleep(Duration::from_millis(500));
+    let out = std::process::Command::new(BIN)
+        .args([
+            "connect",
+            "--udp",
+            &format!("127.0.0.1:{port}"),
+            "--port",
+            "5000",
+        ])
+        .args(["--count", "20", "--size", "100"])
+        .args(creds("client"))
+        .output()
+        .expect("sctp-endpoint connect");
+    let served = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        serve.try_wait().ok().flatten().is_some()
+    });
+    if !served {
+        let _ = serve.kill();
+        let _ = serve.wait();
+    }
+    assert!(
+        out.status.success(),
+        "connect: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |who: &str| {
+        let t = std::fs::read_to_string(dir.join(format!("{who}.keys"))).unwrap();
+        let lines: Vec<Vec<String>> = t
+            .lines()
+            .map(|l| l.split(' ').map(str::to_string).collect())
+            .collect();
+        assert_eq!(lines.len(), 1, "{who}: {t}");
+        lines.into_iter().next().unwrap()
+    };
+    let (c, s) = (read("client"), read("server"));
+    assert_eq!(c.len(), 7);
+    assert_eq!(c[0], "SSCTP");
+    assert_eq!((&c[1], &c[2]), (&s[2], &s[1]), "tags swapped");
+    assert_eq!(c[3..], s[3..], "same reference, suite and keys");
+    assert_eq!(c[3], "0");
+    // Both parse as key file lines.
+    let text = format!("{}\n{}\n", c.join(" "), s.join(" "));
+    let log = sctp_codec::analysis::KeyLog::parse(&text).unwrap();
+    assert_eq!(log.ssctp.len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
