@@ -1260,3 +1260,134 @@ fn responder_opens_when_the_initiator_does_not() {
         0
     );
 }
+
+/// Row 29 (9.4: "SSClose is also sent when the association starts
+/// SHUTDOWN"): a graceful shutdown with a session up sends SSClose in the
+/// authenticated packet that carries SHUTDOWN (or SHUTDOWN ACK), after every
+/// DATA chunk went protected and was acknowledged; the peer answers
+/// SSClose_Ack with its SHUTDOWN ACK, and both sides report the session
+/// closed before the association ends, without a failure.
+#[test]
+fn shutdown_closes_the_secure_session_first() {
+    for (level, closer) in [(3u8, A), (1, B), (2, A)] {
+        let mut p = Pump::new(pump_config(level, "client"), pump_config(level, "server"));
+        let now = p.now;
+        let a = p.eps[A]
+            .connect(
+                now,
+                ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
+            )
+            .unwrap();
+        let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
+        assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+        let b = p.eps[B].associations().next().unwrap();
+        let ids = [a, b];
+        let first_frame = p.frames.len();
+        for i in 0..20 {
+            p.eps[closer]
+                .send(
+                    ids[closer],
+                    0,
+                    51,
+                    false,
+                    format!("before shutdown {i}").into_bytes(),
+                )
+                .unwrap();
+        }
+        // Shut down at once: DATA is still queued and outstanding.
+        let now = p.now;
+        p.eps[closer].shutdown(now, ids[closer]);
+        assert!(
+            p.run(Duration::from_secs(20), |p| p.eps[A].association_count()
+                == 0
+                && p.eps[B].association_count() == 0),
+            "level {level}: the association did not end: {:?} / {:?}",
+            p.events[A],
+            p.events[B]
+        );
+        // One more round collects the events of the last packets.
+        p.run(Duration::from_millis(1), |_| true);
+        let other = 1 - closer;
+        let msgs = p.events[other]
+            .iter()
+            .filter(|e| matches!(e, Event::Message { .. }))
+            .count();
+        assert_eq!(msgs, 20, "level {level}: every message arrived");
+        for n in [A, B] {
+            assert!(
+                p.has(n, |e| matches!(e, Event::SecureClosed { .. })),
+                "level {level} node {n}: no SecureClosed: {:?}",
+                p.events[n]
+            );
+            assert!(!p.has(n, |e| matches!(e, Event::SecureFailure { .. })));
+            assert!(
+                p.has(n, |e| matches!(
+                    e,
+                    Event::AssocChange {
+                        change: AssocChange::ShutdownComplete,
+                        ..
+                    }
+                )),
+                "level {level} node {n}: {:?}",
+                p.events[n]
+            );
+        }
+        // The closer's frames, in order: the first SHUTDOWN goes with
+        // SSClose and AUTH last; every DATA before it was protected (at
+        // level 1 authenticated, from level 2 inside EncData).
+        let src = p.addrs[closer];
+        let mine: Vec<Vec<u8>> = p.frames[first_frame..]
+            .iter()
+            .filter(|f| f.1 == src)
+            .map(|f| f.3.clone())
+            .collect();
+        let shut = mine
+            .iter()
+            .position(|f| chunk_types(f).contains(&0x07))
+            .expect("a SHUTDOWN");
+        let types = chunk_types(&mine[shut]);
+        assert!(
+            types.contains(&0xD6),
+            "level {level}: SHUTDOWN without SSClose: {types:x?}"
+        );
+        assert_eq!(
+            types.last(),
+            Some(&0x11),
+            "level {level}: AUTH last: {types:x?}"
+        );
+        let mut data_packets = 0;
+        for f in &mine[..shut] {
+            let t = chunk_types(f);
+            assert!(!t.contains(&0xD6), "SSClose before SHUTDOWN");
+            if level >= 2 {
+                assert!(!t.contains(&0x00), "level {level}: DATA in clear: {t:x?}");
+            }
+            if t.contains(&0x00) || t.contains(&0x10) {
+                data_packets += 1;
+                assert_eq!(
+                    t.last(),
+                    Some(&0x11),
+                    "level {level}: DATA without AUTH: {t:x?}"
+                );
+            }
+        }
+        assert!(data_packets > 0, "level {level}: no DATA packet seen");
+        // The peer answers SSClose_Ack, with or before its SHUTDOWN ACK.
+        let theirs: Vec<Vec<u8>> = p.frames[first_frame..]
+            .iter()
+            .filter(|f| f.1 == p.addrs[other])
+            .map(|f| chunk_types(&f.3))
+            .collect();
+        let ack = theirs
+            .iter()
+            .position(|t| t.contains(&0xD7))
+            .expect("SSClose_Ack");
+        let sack = theirs
+            .iter()
+            .position(|t| t.contains(&0x08))
+            .expect("SHUTDOWN ACK");
+        assert!(ack <= sack, "level {level}: {theirs:x?}");
+        assert_eq!(p.eps[closer].stats().secure.closes_on_shutdown, 1);
+        assert_eq!(p.eps[other].stats().secure.closes_on_shutdown, 0);
+    }
+}

@@ -173,6 +173,8 @@ stats! {
     timeouts,
     /// SSClose answered while the peer's encrypted DATA was outstanding.
     close_with_outstanding,
+    /// SSClose sent because the association started SHUTDOWN (row 29).
+    closes_on_shutdown,
     /// Associations refused for a security requirement (policy).
     refused,
 }
@@ -264,6 +266,14 @@ impl Association {
         if let Some(s) = self.secure.as_mut() {
             if s.start_pending && self.state == State::Established {
                 s.start_open();
+            }
+            // Row 29 (9.4: "SSClose is also sent when the association
+            // starts SHUTDOWN"): once every DATA chunk is acknowledged and
+            // SHUTDOWN or SHUTDOWN ACK goes out, SSClose goes with it (in
+            // the same authenticated packet); DATA was protected until then.
+            if s.is_up() && matches!(self.state, State::ShutdownSent | State::ShutdownAckSent) {
+                s.start_close(self.rtx.is_empty());
+                s.stats.closes_on_shutdown += 1;
             }
             self.secure_effects();
         }
