@@ -297,6 +297,19 @@ impl Analysis {
     }
 }
 
+/// How many chunks (PADDING included) the plaintext of an EncData holds
+/// (draft-hohendorf-secure-sctp-15 5.1.11), decoded with the S-SCTP rules
+/// behind a zero common header as `sctp-craft dissect` decodes it; 0 when
+/// the plaintext does not decode.
+fn decrypted_chunks(chunks: &[u8]) -> u32 {
+    let mut b = vec![0u8; 12];
+    b.extend_from_slice(chunks);
+    PacketView::parse(&b, Rules::SSCTP)
+        .ok()
+        .filter(|v| v.decode().is_ok())
+        .map_or(0, |v| v.chunks().count() as u32)
+}
+
 fn secs(ns: i64) -> String {
     format!("{:.6}", ns as f64 / 1e9)
 }
@@ -490,6 +503,10 @@ fn chunk_ops(
             if tree {
                 o.string(hf("analysis.encdata"), at, 0, d.name().to_string());
                 o.generated();
+                if let sctp_codec::analysis::Decryption::Plain { chunks, .. } = d {
+                    o.uint(hf("analysis.decrypted"), at, 0, decrypted_chunks(chunks));
+                    o.generated();
+                }
             }
         }
         Note::Unauthenticated { ty } => {
