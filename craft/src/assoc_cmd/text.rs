@@ -7,7 +7,8 @@ use std::net::IpAddr;
 
 use sctp_codec::analysis::{AssocSummary, DirStats, InitInfo, RttStats};
 
-use super::chunk_name;
+use super::chunk_name_in;
+use sctp_codec::registry::DialectTag;
 
 fn addrs(list: &[IpAddr]) -> String {
     match list {
@@ -34,7 +35,8 @@ fn rtt(r: &RttStats) -> String {
     }
 }
 
-fn init_line(out: &mut String, i: &InitInfo) {
+fn init_line(out: &mut String, i: &InitInfo, dialect: DialectTag) {
+    let chunk_name = |t: u8| chunk_name_in(t, dialect);
     let _ = write!(
         out,
         "  {:<9} frame {}: tag {:#010x}, a_rwnd {}, streams out {} in {}, initial TSN {}",
@@ -93,7 +95,8 @@ fn both(out: &mut String, s: &AssocSummary, label: &str, f: impl Fn(&DirStats) -
 }
 
 /// Writes the tables of association `s`.
-pub fn association(out: &mut String, s: &AssocSummary) {
+pub fn association(out: &mut String, s: &AssocSummary, dialect: DialectTag) {
+    let chunk_name = |t: u8| chunk_name_in(t, dialect);
     let [f, r] = &s.dirs;
     let _ = writeln!(
         out,
@@ -108,7 +111,7 @@ pub fn association(out: &mut String, s: &AssocSummary) {
         s.duration()
     );
     for i in s.init.iter().flatten() {
-        init_line(out, i);
+        init_line(out, i, dialect);
     }
     if let Some(n) = s.negotiated() {
         let _ = writeln!(
