@@ -130,35 +130,83 @@ impl Digest {
 /// The HMAC of an AUTH chunk (RFC 4895 6.2): over `tail`, the bytes from
 /// the AUTH chunk's first byte to the end of the packet, with its HMAC
 /// field taken as zeros whatever `tail` holds there. `tail` must hold the
-/// whole AUTH chunk header and HMAC.
+/// whole AUTH chunk header and HMAC. Keys the HMAC anew on each call; an
+/// association that signs many packets keeps an [`AuthKey`] instead.
 pub fn auth_hmac(algo: HmacAlgorithm, key: &[u8], tail: &[u8]) -> Option<Digest> {
+    match algo {
+        HmacAlgorithm::Sha1 => mac_over(
+            Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length"),
+            algo,
+            tail,
+        ),
+        HmacAlgorithm::Sha256 => mac_over(
+            Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length"),
+            algo,
+            tail,
+        ),
+    }
+}
+
+/// Finishes a keyed HMAC over `tail` with the HMAC field as zeros (6.2).
+fn mac_over<M: Mac>(mut m: M, algo: HmacAlgorithm, tail: &[u8]) -> Option<Digest> {
     let hmac_end = AUTH_HEADER + algo.len();
     if tail.len() < hmac_end {
         return None;
     }
     let zeros = [0u8; 32];
-    let parts = [
-        &tail[..AUTH_HEADER],
-        &zeros[..algo.len()],
-        &tail[hmac_end..],
-    ];
+    m.update(&tail[..AUTH_HEADER]);
+    m.update(&zeros[..algo.len()]);
+    m.update(&tail[hmac_end..]);
     let mut out = Digest {
         bytes: [0; 32],
         len: algo.len(),
     };
-    match algo {
-        HmacAlgorithm::Sha1 => {
-            let mut m = Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length");
-            parts.iter().for_each(|p| m.update(p));
-            out.bytes[..20].copy_from_slice(&m.finalize().into_bytes());
-        }
-        HmacAlgorithm::Sha256 => {
-            let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-            parts.iter().for_each(|p| m.update(p));
-            out.bytes.copy_from_slice(&m.finalize().into_bytes());
+    out.bytes[..algo.len()].copy_from_slice(&m.finalize().into_bytes()[..algo.len()]);
+    Some(out)
+}
+
+/// An association shared key (RFC 4895 6.1) with its HMAC state keyed once
+/// for each algorithm (RFC 2104: the key, hashed when longer than a block,
+/// and the inner and outer pads are compressed here; each packet then
+/// clones the state instead of keying the HMAC again).
+#[derive(Clone)]
+pub struct AuthKey {
+    sha1: Hmac<Sha1>,
+    sha256: Hmac<Sha256>,
+}
+
+impl std::fmt::Debug for AuthKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthKey { .. }")
+    }
+}
+
+impl AuthKey {
+    /// Keys both HMACs with `key` (RFC 4895 6.1 association key).
+    pub fn new(key: &[u8]) -> AuthKey {
+        AuthKey {
+            sha1: Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length"),
+            sha256: Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length"),
         }
     }
-    Some(out)
+
+    /// As [`auth_hmac`] with this key (RFC 4895 6.2).
+    pub fn hmac(&self, algo: HmacAlgorithm, tail: &[u8]) -> Option<Digest> {
+        match algo {
+            HmacAlgorithm::Sha1 => mac_over(self.sha1.clone(), algo, tail),
+            HmacAlgorithm::Sha256 => mac_over(self.sha256.clone(), algo, tail),
+        }
+    }
+
+    /// As [`verify`] with this key (RFC 4895 6.3).
+    pub fn verify(&self, tail: &[u8]) -> Result<HmacAlgorithm, AuthFailure> {
+        check_with(tail, |algo, t| self.hmac(algo, t))
+    }
+
+    /// As [`sign`] with this key (RFC 4895 6.2).
+    pub fn sign(&self, tail: &mut [u8]) -> Result<(), AuthFailure> {
+        sign_with(tail, |algo, t| self.hmac(algo, t))
+    }
 }
 
 /// Why an AUTH chunk does not verify (RFC 4895 6.3).
@@ -176,6 +224,13 @@ pub enum AuthFailure {
 /// Checks the AUTH chunk at the start of `tail` (which runs to the end of
 /// the packet) with `key`, in constant time (RFC 4895 6.3).
 pub fn verify(tail: &[u8], key: &[u8]) -> Result<HmacAlgorithm, AuthFailure> {
+    check_with(tail, |algo, t| auth_hmac(algo, key, t))
+}
+
+fn check_with(
+    tail: &[u8],
+    mac: impl Fn(HmacAlgorithm, &[u8]) -> Option<Digest>,
+) -> Result<HmacAlgorithm, AuthFailure> {
     if tail.len() < AUTH_HEADER {
         return Err(AuthFailure::Truncated);
     }
@@ -185,7 +240,7 @@ pub fn verify(tail: &[u8], key: &[u8]) -> Result<HmacAlgorithm, AuthFailure> {
     if chunk_len != AUTH_HEADER + algo.len() {
         return Err(AuthFailure::Truncated);
     }
-    let want = auth_hmac(algo, key, tail).ok_or(AuthFailure::Truncated)?;
+    let want = mac(algo, tail).ok_or(AuthFailure::Truncated)?;
     let got = &tail[AUTH_HEADER..AUTH_HEADER + algo.len()];
     let diff = want
         .as_bytes()
@@ -202,12 +257,19 @@ pub fn verify(tail: &[u8], key: &[u8]) -> Result<HmacAlgorithm, AuthFailure> {
 /// Writes the HMAC into the AUTH chunk at the start of `tail` (whose HMAC
 /// Identifier says the algorithm), over it and everything after it.
 pub fn sign(tail: &mut [u8], key: &[u8]) -> Result<(), AuthFailure> {
+    sign_with(tail, |algo, t| auth_hmac(algo, key, t))
+}
+
+fn sign_with(
+    tail: &mut [u8],
+    mac: impl Fn(HmacAlgorithm, &[u8]) -> Option<Digest>,
+) -> Result<(), AuthFailure> {
     if tail.len() < AUTH_HEADER {
         return Err(AuthFailure::Truncated);
     }
     let id = u16::from_be_bytes([tail[6], tail[7]]);
     let algo = HmacAlgorithm::from_id(id).ok_or(AuthFailure::UnsupportedHmac(id))?;
-    let d = auth_hmac(algo, key, tail).ok_or(AuthFailure::Truncated)?;
+    let d = mac(algo, tail).ok_or(AuthFailure::Truncated)?;
     tail[AUTH_HEADER..AUTH_HEADER + algo.len()].copy_from_slice(d.as_bytes());
     Ok(())
 }
@@ -262,6 +324,46 @@ mod tests {
         tail[7] = 2;
         assert_eq!(verify(&tail, b"key"), Err(AuthFailure::UnsupportedHmac(2)));
         assert_eq!(verify(&tail[..5], b"key"), Err(AuthFailure::Truncated));
+    }
+
+    #[test]
+    fn a_keyed_auth_key_agrees_with_keying_per_packet() {
+        // A ~100-byte association key (longer than a block: hashed first).
+        let key: Vec<u8> = (0..100u8).collect();
+        let k = AuthKey::new(&key);
+        for (id, n) in [(1u8, 20usize), (3, 32)] {
+            let mut tail = vec![0x0f, 0, 0, 8 + n as u8, 0, 0, 0, id];
+            tail.resize(8 + n, 0);
+            tail.extend(std::iter::repeat_n(0xa5, 8000));
+            k.sign(&mut tail).unwrap();
+            let algo = HmacAlgorithm::from_id(id as u16).unwrap();
+            // Against the primitive keyed from scratch over the zeroed field.
+            let mut zeroed = tail.clone();
+            zeroed[8..8 + n].fill(0);
+            let want = match algo {
+                HmacAlgorithm::Sha1 => {
+                    let mut m = Hmac::<Sha1>::new_from_slice(&key).unwrap();
+                    m.update(&zeroed);
+                    m.finalize().into_bytes().to_vec()
+                }
+                HmacAlgorithm::Sha256 => {
+                    let mut m = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+                    m.update(&zeroed);
+                    m.finalize().into_bytes().to_vec()
+                }
+            };
+            assert_eq!(&tail[8..8 + n], &want[..]);
+            assert_eq!(verify(&tail, &key), Ok(algo));
+            assert_eq!(k.verify(&tail), Ok(algo));
+            // Twice from the same state: cloning leaves it unkeyed by data.
+            assert_eq!(k.verify(&tail), Ok(algo));
+            tail[100] ^= 1;
+            assert_eq!(k.verify(&tail), Err(AuthFailure::BadHmac));
+            assert_eq!(
+                AuthKey::new(b"other").verify(&tail),
+                Err(AuthFailure::BadHmac)
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! shared-key identifier, which chunk types go out behind an AUTH chunk and
 //! which must come in behind one, and the counters of what failed.
 
-use sctp_codec::auth::{self as codec_auth, AuthFailure, HmacAlgorithm, AUTH_HEADER};
+use sctp_codec::auth::{self as codec_auth, AuthFailure, AuthKey, HmacAlgorithm, AUTH_HEADER};
 use sctp_codec::chunk::ty;
 
 use crate::config::Config;
@@ -211,8 +211,9 @@ pub struct Auth {
     pub send_algo: HmacAlgorithm,
     /// HMAC identifiers we offered (an AUTH chunk must use one of them).
     local_hmacs: Vec<u16>,
-    /// Association keys per Shared Key Identifier (RFC 4895 6.1).
-    keys: Vec<(u16, Vec<u8>)>,
+    /// Association keys per Shared Key Identifier (RFC 4895 6.1), each
+    /// with its HMAC keyed once.
+    keys: Vec<(u16, AuthKey)>,
     /// The key identifier we send with.
     active_key: u16,
     /// Counters.
@@ -260,7 +261,11 @@ impl Auth {
             .map(|(id, k)| {
                 (
                     *id,
-                    codec_auth::association_key(k, &n.local_vector, &n.peer_vector),
+                    AuthKey::new(&codec_auth::association_key(
+                        k,
+                        &n.local_vector,
+                        &n.peer_vector,
+                    )),
                 )
             })
             .collect();
@@ -298,12 +303,12 @@ impl Auth {
     /// Signs the AUTH chunk at the start of `tail` (it runs to the end of
     /// the packet).
     pub fn sign(&mut self, tail: &mut [u8]) {
-        let key = self
-            .keys
-            .iter()
-            .find(|(id, _)| *id == self.active_key)
-            .map_or(&[][..], |(_, k)| &k[..]);
-        if codec_auth::sign(tail, key).is_ok() {
+        let signed = match self.keys.iter().find(|(id, _)| *id == self.active_key) {
+            Some((_, k)) => k.sign(tail),
+            // No key with the active identifier: the empty key.
+            None => codec_auth::sign(tail, &[]),
+        };
+        if signed.is_ok() {
             self.stats.sent += 1;
             self.unreported.sent += 1;
         }
@@ -329,7 +334,7 @@ impl Auth {
             bump(|s| &mut s.unknown_key);
             return Err(Rejected::Silently);
         };
-        match codec_auth::verify(tail, key) {
+        match key.verify(tail) {
             Ok(_) => {
                 bump(|s| &mut s.verified);
                 Ok(())

@@ -186,6 +186,8 @@ pub struct Session {
     pub(crate) inner: bool,
     /// Reused buffer for rebuilt packets.
     pub(crate) scratch: Vec<u8>,
+    /// Reused buffer for decrypted EncData plaintext (no allocation per packet).
+    pub(crate) plain: Vec<u8>,
     /// The endpoint gave the random generator its seed.
     pub seeded: bool,
     /// Our side sent the association's INIT (breaks simultaneous opens).
@@ -306,6 +308,7 @@ impl Session {
             abort: None,
             inner: false,
             scratch: Vec::new(),
+            plain: Vec::new(),
             seeded: false,
             assoc_initiator: false,
             open_at: None,

@@ -5,7 +5,9 @@
 //! a RustCrypto crate's (`aes`, `cbc`, `des`, `hmac`, `sha1`, `md-5`) or
 //! `num-bigint`'s modular exponentiation; nothing here is hand-made crypto.
 
-use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use aes::cipher::{
+    block_padding::NoPadding, BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyIvInit,
+};
 use hmac::Mac as _;
 use num_bigint::BigUint;
 use sha2::Digest;
@@ -93,6 +95,106 @@ pub struct Keys {
     pub mac: Vec<u8>,
     /// The key material they came from (mixed into the next rekey's).
     pub material: Vec<u8>,
+    /// The HMAC keyed once with `mac` and the AES key schedule of `enc`
+    /// (RFC 2104 pads and FIPS 197 round keys computed once per
+    /// generation; each packet clones them).
+    keyed: Keyed,
+}
+
+/// Per-generation precomputed primitive states.
+#[derive(Clone)]
+enum KeyedMac {
+    Sha1(hmac::Hmac<sha1::Sha1>),
+    Md5(hmac::Hmac<md5::Md5>),
+}
+
+#[derive(Clone)]
+enum KeyedCipher {
+    Aes128(aes::Aes128),
+    Aes192(aes::Aes192),
+    Aes256(aes::Aes256),
+}
+
+#[derive(Clone)]
+struct Keyed {
+    mac: KeyedMac,
+    cipher: KeyedCipher,
+}
+
+impl Keyed {
+    fn new(suite: Suite, enc: &[u8], mac: &[u8]) -> Keyed {
+        let mac = match suite.mac {
+            Mac::Sha1 => KeyedMac::Sha1(
+                hmac::Hmac::<sha1::Sha1>::new_from_slice(mac).expect("any key length"),
+            ),
+            Mac::Md5 => {
+                KeyedMac::Md5(hmac::Hmac::<md5::Md5>::new_from_slice(mac).expect("any key length"))
+            }
+        };
+        let cipher = match suite.cipher {
+            Cipher::Aes128 => KeyedCipher::Aes128(
+                <aes::Aes128 as aes::cipher::KeyInit>::new_from_slice(enc).expect("size"),
+            ),
+            Cipher::Aes192 => KeyedCipher::Aes192(
+                <aes::Aes192 as aes::cipher::KeyInit>::new_from_slice(enc).expect("size"),
+            ),
+            Cipher::Aes256 => KeyedCipher::Aes256(
+                <aes::Aes256 as aes::cipher::KeyInit>::new_from_slice(enc).expect("size"),
+            ),
+        };
+        Keyed { mac, cipher }
+    }
+}
+
+impl Keys {
+    /// HMAC with these keys' hash and HMAC key over the parts, in order
+    /// (RFC 2104; 5.1.13), from the state keyed once.
+    pub fn hmac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        match &self.keyed.mac {
+            KeyedMac::Sha1(m) => {
+                let mut m = m.clone();
+                parts.iter().for_each(|p| m.update(p));
+                m.finalize().into_bytes().to_vec()
+            }
+            KeyedMac::Md5(m) => {
+                let mut m = m.clone();
+                parts.iter().for_each(|p| m.update(p));
+                m.finalize().into_bytes().to_vec()
+            }
+        }
+    }
+
+    /// Writes the HMAC over the parts into `tag` (its length, the hash's).
+    pub fn hmac_into(&self, parts: &[&[u8]], tag: &mut [u8]) {
+        match &self.keyed.mac {
+            KeyedMac::Sha1(m) => {
+                let mut m = m.clone();
+                parts.iter().for_each(|p| m.update(p));
+                tag.copy_from_slice(&m.finalize().into_bytes()[..tag.len()]);
+            }
+            KeyedMac::Md5(m) => {
+                let mut m = m.clone();
+                parts.iter().for_each(|p| m.update(p));
+                tag.copy_from_slice(&m.finalize().into_bytes()[..tag.len()]);
+            }
+        }
+    }
+
+    /// Checks an HMAC in constant time (`verify_slice`).
+    pub fn hmac_ok(&self, parts: &[&[u8]], tag: &[u8]) -> bool {
+        match &self.keyed.mac {
+            KeyedMac::Sha1(m) => {
+                let mut m = m.clone();
+                parts.iter().for_each(|p| m.update(p));
+                m.verify_slice(tag).is_ok()
+            }
+            KeyedMac::Md5(m) => {
+                let mut m = m.clone();
+                parts.iter().for_each(|p| m.update(p));
+                m.verify_slice(tag).is_ok()
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Keys {
@@ -137,12 +239,14 @@ pub fn derive(material: &[u8], suite: Suite, reference: u16) -> Keys {
         .expect("a multiple of the block size")
         .to_vec();
     let tail = &out[out.len() - need..];
+    let (enc, mac) = (&tail[..suite.key_len()], &tail[suite.key_len()..]);
     Keys {
         reference,
         suite,
-        enc: tail[..suite.key_len()].to_vec(),
-        mac: tail[suite.key_len()..].to_vec(),
+        enc: enc.to_vec(),
+        mac: mac.to_vec(),
         material: material.to_vec(),
+        keyed: Keyed::new(suite, enc, mac),
     }
 }
 
@@ -181,21 +285,22 @@ pub fn hmac_ok(mac: Mac, key: &[u8], parts: &[&[u8]], tag: &[u8]) -> bool {
 /// AES block size: the IV ("random number") length of EncData (Q20).
 pub const BLOCK: usize = 16;
 
-/// Encrypts `buf` (a multiple of 16 bytes) in place with AES-CBC (5.1.11).
+/// Encrypts `buf` (a multiple of 16 bytes) in place with AES-CBC (5.1.11),
+/// with the key schedule expanded once per generation.
 pub fn encrypt(keys: &Keys, iv: &[u8; BLOCK], buf: &mut [u8]) {
     let n = buf.len();
     macro_rules! go {
-        ($c:ty) => {
-            cbc::Encryptor::<$c>::new_from_slices(&keys.enc, iv)
-                .expect("key size")
+        ($c:expr) => {
+            cbc::Encryptor::inner_iv_slice_init($c.clone(), iv)
+                .expect("IV size")
                 .encrypt_padded_mut::<NoPadding>(buf, n)
                 .map(|_| ())
         };
     }
-    let r = match keys.suite.cipher {
-        Cipher::Aes128 => go!(aes::Aes128),
-        Cipher::Aes192 => go!(aes::Aes192),
-        Cipher::Aes256 => go!(aes::Aes256),
+    let r = match &keys.keyed.cipher {
+        KeyedCipher::Aes128(c) => go!(c),
+        KeyedCipher::Aes192(c) => go!(c),
+        KeyedCipher::Aes256(c) => go!(c),
     };
     debug_assert!(r.is_ok(), "callers pad to the block size");
 }
@@ -207,8 +312,8 @@ pub fn decrypt(keys: &Keys, iv: &[u8], buf: &mut [u8]) -> bool {
         return false;
     }
     macro_rules! go {
-        ($c:ty) => {
-            cbc::Decryptor::<$c>::new_from_slices(&keys.enc, iv)
+        ($c:expr) => {
+            cbc::Decryptor::inner_iv_slice_init($c.clone(), iv)
                 .map_err(|_| ())
                 .and_then(|d| {
                     d.decrypt_padded_mut::<NoPadding>(buf)
@@ -217,10 +322,10 @@ pub fn decrypt(keys: &Keys, iv: &[u8], buf: &mut [u8]) -> bool {
                 })
         };
     }
-    match keys.suite.cipher {
-        Cipher::Aes128 => go!(aes::Aes128),
-        Cipher::Aes192 => go!(aes::Aes192),
-        Cipher::Aes256 => go!(aes::Aes256),
+    match &keys.keyed.cipher {
+        KeyedCipher::Aes128(c) => go!(c),
+        KeyedCipher::Aes192(c) => go!(c),
+        KeyedCipher::Aes256(c) => go!(c),
     }
     .is_ok()
 }

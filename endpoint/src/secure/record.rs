@@ -120,7 +120,7 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
         s.scratch = out;
         return;
     };
-    let (reference, mac, mac_key_len) = (k.reference, k.suite.mac, k.suite.mac_len());
+    let (reference, mac_key_len) = (k.reference, k.suite.mac_len());
     let mut last_tsn = None;
     if any_enc {
         let enc_at = out.len();
@@ -162,8 +162,10 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
     out.extend_from_slice(&reference.to_be_bytes());
     out.extend_from_slice(&[0, 0]);
     out.resize(out.len() + mac_key_len, 0);
-    let tag = keys::hmac(mac, &k.mac, &[&out]);
-    out[auth_at + 8..].copy_from_slice(&tag);
+    // The HMAC field is still zeros: hash it as it is, then fill it in.
+    let zeros = [0u8; 32];
+    let (signed, tag) = out.split_at_mut(auth_at + 8);
+    k.hmac_into(&[signed, &zeros[..mac_key_len]], tag);
     if !zero_checksum {
         let c = sctp_codec::checksum::crc32c_field(&out);
         out[8..12].copy_from_slice(&c.to_be_bytes());
@@ -260,9 +262,7 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
     let mac_len = auth_len - 8;
     let zeros = [0u8; 32];
     let ok = mac_len == k.suite.mac_len()
-        && keys::hmac_ok(
-            k.suite.mac,
-            &k.mac,
+        && k.hmac_ok(
             &[
                 &bytes[..8],
                 &[0; 4],
@@ -285,7 +285,8 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
     out.clear();
     out.extend_from_slice(&bytes[..12]);
     let mut bad = false;
-    let mut plain = Vec::new();
+    let mut plain = std::mem::take(&mut s.plain);
+    plain.clear();
     walk(bytes, |t, at, len, padded| {
         match t {
             ty::AUTH if at == auth_at => {}
@@ -317,6 +318,7 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
         true
     });
     if bad {
+        s.plain = plain;
         decrypt_failure(s);
         return Verdict::Drop;
     }
@@ -325,6 +327,7 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
     while at + 4 <= plain.len() {
         let len = u16::from_be_bytes([plain[at + 2], plain[at + 3]]) as usize;
         if len < 4 || at + len > plain.len() {
+            s.plain = plain;
             decrypt_failure(s);
             return Verdict::Drop;
         }
@@ -334,7 +337,9 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
         }
         at += padded;
     }
-    if at != plain.len() {
+    let whole = at == plain.len();
+    s.plain = plain;
+    if !whole {
         decrypt_failure(s);
         return Verdict::Drop;
     }
