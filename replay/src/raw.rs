@@ -18,7 +18,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use nix::sys::socket::{sendmmsg, MsgFlags, MultiHeaders};
+use nix::sys::socket::{sendmmsg, ControlMessage, MsgFlags, MultiHeaders};
 use sctp_codec::checksum::crc32c_field;
 use sctp_codec::chunk::ty;
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
@@ -358,8 +358,9 @@ const GSO_SEGMENTS: usize = 64;
 
 /// Groups for UDP generic segmentation offload (`UDP_SEGMENT`, Linux 4.18):
 /// runs of consecutive packets of one size, the last of a run possibly
-/// shorter, at most [`GSO_SEGMENTS`] and 65,000 bytes in all. Each group is
-/// (first packet, end, segment size).
+/// shorter, at most [`GSO_SEGMENTS`] and 65,000 bytes in all, back to back
+/// in the arena (so one I/O vector carries a group). Each group is (first
+/// packet, end, segment size).
 fn gso_groups(l: &Loaded) -> Vec<(usize, usize, u16)> {
     let len = |i: usize| l.spans[i].1 - l.spans[i].0;
     let mut out = Vec::new();
@@ -369,7 +370,12 @@ fn gso_groups(l: &Loaded) -> Vec<(usize, usize, u16)> {
         let size = len(i);
         let mut j = i + 1;
         let mut total = size;
-        while j < n && j - i < GSO_SEGMENTS && total + len(j) <= 65_000 && len(j) <= size {
+        while j < n
+            && j - i < GSO_SEGMENTS
+            && total + len(j) <= 65_000
+            && len(j) <= size
+            && l.spans[j].0 == l.spans[j - 1].1
+        {
             total += len(j);
             j += 1;
             if len(j - 1) < size {
@@ -382,35 +388,53 @@ fn gso_groups(l: &Loaded) -> Vec<(usize, usize, u16)> {
     out
 }
 
-/// The control message of one UDP GSO send: `UDP_SEGMENT` (SOL_UDP 17,
-/// type 103) with the segment size, laid out as `struct cmsghdr` is on
-/// 64-bit Linux (length, level, type, then the value, padded to 8 bytes).
-fn gso_cmsg(size: u16) -> [u8; 24] {
-    let mut c = [0u8; 24];
-    c[..8].copy_from_slice(&(16u64 + 2).to_ne_bytes());
-    c[8..12].copy_from_slice(&17i32.to_ne_bytes());
-    c[12..16].copy_from_slice(&103i32.to_ne_bytes());
-    c[16..18].copy_from_slice(&size.to_ne_bytes());
-    c
+/// How many groups from `g` one `sendmmsg` call can carry, and the segment
+/// size its one `UDP_SEGMENT` control message gives (None: single packets
+/// only, sent without it). `sendmmsg` gives every message of a call the
+/// same control messages, and the kernel sends a message no longer than
+/// the segment size as one plain datagram: a call carries groups of one
+/// segment size and single packets no longer than it.
+fn gso_batch(groups: &[(usize, usize, u16)], l: &Loaded, g: usize) -> (usize, Option<u16>) {
+    let mut seg: Option<u16> = None;
+    let mut longest_single = 0usize;
+    let mut e = g;
+    while e < groups.len() && e - g < BATCH {
+        let (a, b, s) = groups[e];
+        if b - a > 1 {
+            match seg {
+                None if longest_single > usize::from(s) => break,
+                None => seg = Some(s),
+                Some(t) if t != s => break,
+                Some(_) => {}
+            }
+        } else {
+            let len = l.spans[a].1 - l.spans[a].0;
+            if seg.is_some_and(|t| len > usize::from(t)) {
+                break;
+            }
+            longest_single = longest_single.max(len);
+        }
+        e += 1;
+    }
+    (e - g, seg)
 }
 
 /// Sends the loaded packets at top speed over UDP with generic segmentation
-/// offload: one `sendmsg` per run of equal-sized packets (the kernel cuts it
-/// into the same datagrams), runs of one packet in `sendmmsg` batches.
-/// Returns None when the kernel refuses UDP_SEGMENT (then the caller sends
-/// without it).
-fn send_gso(
-    sock: &UdpSocket,
-    l: &Loaded,
-    opts: &RawOptions,
-    iov: &[[IoSlice<'_>; 1]],
-    lens: &[u64],
-) -> Option<Result<Sent, String>> {
+/// offload: each run of equal-sized packets as one message with
+/// `UDP_SEGMENT` (the kernel cuts it into the same datagrams), consecutive
+/// runs of one size and the single packets around them in one `sendmmsg`
+/// call. Returns None when the kernel refuses UDP_SEGMENT (then the caller
+/// sends without it).
+fn send_gso(sock: &UdpSocket, l: &Loaded, opts: &RawOptions) -> Option<Result<Sent, String>> {
     let groups = gso_groups(l);
-    let slices: Vec<IoSlice<'_>> = iov.iter().map(|v| v[0]).collect();
-    let sock2 = socket2::SockRef::from(sock);
+    // Built once: one I/O vector per group, its packets back to back.
+    let iov: Vec<[IoSlice<'_>; 1]> = groups
+        .iter()
+        .map(|&(a, b, _)| [IoSlice::new(&l.arena[l.spans[a].0..l.spans[b - 1].1])])
+        .collect();
     let fd = sock.as_raw_fd();
-    let mut headers = MultiHeaders::<()>::preallocate(BATCH, None);
+    let mut with_cmsg = MultiHeaders::<()>::preallocate(BATCH, Some(nix::cmsg_space!(u16)));
+    let mut plain = MultiHeaders::<()>::preallocate(BATCH, None);
     let no_addrs: [Option<()>; BATCH] = [None; BATCH];
     let mut sent = Sent::default();
     let mut progress = Progress {
@@ -422,87 +446,70 @@ fn send_gso(
     for _ in 0..opts.loops {
         let mut g = 0;
         while g < groups.len() {
-            let (a, b, size) = groups[g];
-            if b - a == 1 {
-                // Single packets: as many as follow, in one sendmmsg.
-                let mut e = g;
-                while e < groups.len() && groups[e].1 - groups[e].0 == 1 && e - g < BATCH {
-                    e += 1;
-                }
-                let (i, j) = (a, groups[e - 1].1);
-                match sendmmsg(
+            let (n, seg) = gso_batch(&groups, l, g);
+            let size = seg.unwrap_or(0);
+            let cmsg = [ControlMessage::UdpGsoSegments(&size)];
+            let r = match seg {
+                Some(_) => sendmmsg(
                     fd,
-                    &mut headers,
-                    &iov[i..j],
-                    no_addrs,
-                    [],
+                    &mut with_cmsg,
+                    &iov[g..g + n],
+                    &no_addrs[..n],
+                    &cmsg[..],
                     MsgFlags::empty(),
-                ) {
-                    Ok(r) => {
-                        let k = r.count();
-                        sent.calls += 1;
-                        sent.packets += k as u64;
-                        sent.bytes += lens[i..i + k].iter().sum::<u64>();
+                )
+                .map(|r| r.count()),
+                None => sendmmsg(
+                    fd,
+                    &mut plain,
+                    &iov[g..g + n],
+                    &no_addrs[..n],
+                    &cmsg[..0],
+                    MsgFlags::empty(),
+                )
+                .map(|r| r.count()),
+            };
+            match r {
+                Ok(k) => {
+                    sent.calls += 1;
+                    if k > 0 {
+                        let (a, b) = (groups[g].0, groups[g + k - 1].1);
+                        sent.gso |= groups[g..g + k].iter().any(|(a, b, _)| b - a > 1);
+                        sent.packets += (b - a) as u64;
+                        sent.bytes += (l.spans[b - 1].1 - l.spans[a].0) as u64;
                         g += k;
-                        if k == 0 {
-                            std::thread::yield_now();
-                        }
-                    }
-                    Err(nix::errno::Errno::ECONNREFUSED) => sent.refused += 1,
-                    Err(
-                        nix::errno::Errno::EAGAIN
-                        | nix::errno::Errno::ENOBUFS
-                        | nix::errno::Errno::EINTR,
-                    ) => std::thread::yield_now(),
-                    Err(e) => {
-                        progress.clear();
-                        return Some(Err(format!(
-                            "sending packet {} of the capture: {}",
-                            i + 1,
-                            std::io::Error::from(e)
-                        )));
+                    } else {
+                        std::thread::yield_now();
                     }
                 }
-            } else {
-                let c = gso_cmsg(size);
-                let msg = socket2::MsgHdr::new()
-                    .with_buffers(&slices[a..b])
-                    .with_control(&c);
-                match sock2.sendmsg(&msg, 0) {
-                    Ok(_) => {
-                        sent.calls += 1;
-                        sent.gso = true;
-                        sent.packets += (b - a) as u64;
-                        sent.bytes += lens[a..b].iter().sum::<u64>();
-                        g += 1;
+                Err(
+                    e @ (nix::errno::Errno::EIO
+                    | nix::errno::Errno::EINVAL
+                    | nix::errno::Errno::ENOPROTOOPT),
+                ) if seg.is_some() => {
+                    // No UDP GSO here (or not on this route).
+                    if sent.packets == 0 {
+                        return None;
                     }
-                    Err(e)
-                        if e.raw_os_error() == Some(nix::libc::EIO)
-                            || e.raw_os_error() == Some(nix::libc::EINVAL)
-                            || e.raw_os_error() == Some(nix::libc::ENOPROTOOPT) =>
-                    {
-                        // No UDP GSO here (or not on this route).
-                        if sent.packets == 0 {
-                            return None;
-                        }
-                        progress.clear();
-                        return Some(Err(format!("UDP segmentation offload refused: {e}")));
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                        sent.refused += 1
-                    }
-                    Err(e)
-                        if matches!(
-                            e.raw_os_error(),
-                            Some(nix::libc::EAGAIN | nix::libc::ENOBUFS | nix::libc::EINTR)
-                        ) =>
-                    {
-                        std::thread::yield_now()
-                    }
-                    Err(e) => {
-                        progress.clear();
-                        return Some(Err(format!("sending packet {} of the capture: {e}", a + 1)));
-                    }
+                    progress.clear();
+                    return Some(Err(format!(
+                        "UDP segmentation offload refused: {}",
+                        std::io::Error::from(e)
+                    )));
+                }
+                Err(nix::errno::Errno::ECONNREFUSED) => sent.refused += 1,
+                Err(
+                    nix::errno::Errno::EAGAIN
+                    | nix::errno::Errno::ENOBUFS
+                    | nix::errno::Errno::EINTR,
+                ) => std::thread::yield_now(),
+                Err(e) => {
+                    progress.clear();
+                    return Some(Err(format!(
+                        "sending packet {} of the capture: {}",
+                        groups[g].0 + 1,
+                        std::io::Error::from(e)
+                    )));
                 }
             }
             progress.show(sent.packets, start, Instant::now());
@@ -523,7 +530,7 @@ pub fn send(l: &Loaded, opts: &RawOptions) -> Result<Sent, String> {
         .collect();
     let lens: Vec<u64> = l.spans.iter().map(|(a, b)| (b - a) as u64).collect();
     if let (Sock::Udp(u), Timing::Top) = (&sock, opts.timing) {
-        if let Some(r) = send_gso(u, l, opts, &iov, &lens) {
+        if let Some(r) = send_gso(u, l, opts) {
             return r;
         }
     }
@@ -666,5 +673,32 @@ mod tests {
         assert_eq!(g[0], (0, 44, 1452));
         assert!(g.iter().all(|(a, b, s)| (b - a) * (*s as usize) <= 65_000));
         assert_eq!(g.last().unwrap().1, 50);
+    }
+
+    #[test]
+    fn a_gso_batch_shares_one_segment_size() {
+        // Groups: (300 x3, 40) (40) (300 x3, 40) (40) (900, 300) (300).
+        let l = loaded(&[300, 300, 300, 40, 40, 300, 300, 300, 40, 40, 900, 300, 300]);
+        let g = gso_groups(&l);
+        assert_eq!(g.len(), 6);
+        // Runs of 300 and the single 40s between them; the run of 900 stops it.
+        assert_eq!(gso_batch(&g, &l, 0), (4, Some(300)));
+        // A run of 900 takes a single 300 after it.
+        assert_eq!(gso_batch(&g, &l, 4), (2, Some(900)));
+        // A single longer than the batch's segment size stops it; a single
+        // goes with a run of a longer size after it; singles alone go
+        // without UDP_SEGMENT.
+        let l = loaded(&[100, 50, 200, 300, 300, 9]);
+        let g = gso_groups(&l);
+        assert_eq!(g, vec![(0, 2, 100), (2, 3, 200), (3, 6, 300)]);
+        assert_eq!(gso_batch(&g, &l, 0), (1, Some(100)));
+        assert_eq!(gso_batch(&g, &l, 1), (2, Some(300)));
+        let l = loaded(&[7, 9, 11]);
+        let g = gso_groups(&l);
+        assert_eq!(gso_batch(&g, &l, 0), (3, None));
+        // At most BATCH messages a call.
+        let l = loaded(&[10; 64 * 100]);
+        let g = gso_groups(&l);
+        assert_eq!(gso_batch(&g, &l, 0), (BATCH.min(100), Some(10)));
     }
 }

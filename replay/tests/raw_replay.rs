@@ -242,6 +242,19 @@ fn top_speed_runs_of_one_size_arrive_whole_and_in_order() {
         (2, 200),
         (7, 32),
         (1, 1452),
+        // Single packets between runs share a sendmmsg call with them (one
+        // UDP_SEGMENT for the call): 40 alone, runs of 300, a 900 after.
+        (3, 300),
+        (2, 40),
+        (3, 300),
+        (2, 40),
+        (1, 900),
+        (2, 300),
+        // A single longer than the call's segment size goes in the next call.
+        (3, 300),
+        (2, 40),
+        (1, 500),
+        (2, 600),
     ] {
         sizes.extend(std::iter::repeat_n(size, run));
     }
