@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Raw replay at top speed against tcpreplay, in the same run (issue 16):
 #   scripts/bench-replay.sh [PACKETS] [LOOPS]
-# Builds a large capture with scripts/make-big-capture.sh (default 500,000
-# SCTP packets of the shared corpus, link type RAW), then
+# Builds a large capture with scripts/make-big-capture.sh (default 300,000
+# SCTP packets of the shared corpus, link type RAW), then, LOOPS times
+# (default 7), alternating so that all see the same load,
 #  1. sctp-replay raw CAPTURE --to udp:127.0.0.1:PORT --timing top: every SCTP
 #     packet as a UDP datagram to a sink on loopback (runs of equal-sized
-#     packets as one UDP GSO send each, the others in sendmmsg batches), to
-#     two sinks: one that reads a datagram per call (the kernel then cuts
-#     each GSO send back into datagrams in the sender's context, as it
-#     delivers them) and one with UDP_GRO (it takes them coalesced);
-#  2. tcpreplay --topspeed of the same packets (behind Ethernet headers, as
-#     tcpreplay needs) on one end of a veth pair this
+#     packets as one UDP GSO message each, consecutive runs of one size and
+#     the single packets between them in one sendmmsg call), to two sinks:
+#     one that reads a datagram per call (the kernel then cuts each GSO send
+#     back into datagrams in the sender's context, as it delivers them) and
+#     one with UDP_GRO (it takes them coalesced);
+#  2. tcpreplay --topspeed --preload-pcap of the same packets (behind
+#     Ethernet headers, as tcpreplay needs; preloaded as sctp-replay loads
+#     the capture before it starts the clock) on one end of a veth pair this
 #     script creates (and removes);
-# and prints both rates in packets per second and their ratio. Needs root
-# (the veth pair, tcpreplay), tshark and python3, tcpreplay (install-deps.sh).
+# and prints the best and the median rates in packets per second and their
+# ratios, and how many datagrams the sinks dropped (a full receive buffer).
+# On a machine of 2 cores or more, the senders (sctp-replay and tcpreplay
+# alike) run on CPU 0 and the sinks on CPU 1 (taskset), so that a sender and
+# its sink do not take turns on one core; BENCH_PIN=0 leaves placement to
+# the scheduler. Needs root (the veth pair, tcpreplay, the sinks' 64 MB
+# receive buffers), tshark and python3, tcpreplay (install-deps.sh).
 #
 #   scripts/bench-replay.sh live [PACKETS]
 # instead times `sctp-replay live` on one association of PACKETS packets
@@ -47,13 +55,13 @@ if [ "${1:-}" = live ]; then
   done
   exit 0
 fi
-packets="${1:-500000}"
-loops="${2:-3}"
+packets="${1:-300000}"
+loops="${2:-7}"
 work="${BENCH_DIR:-/tmp/sctpkit-bench-replay}"
 mkdir -p "$work"
 cap="$work/big-$packets.pcap"
 [ -s "$cap" ] || "$here/make-big-capture.sh" "$cap" "$packets"
-for t in tcpreplay python3 ip; do
+for t in tcpreplay python3 ip taskset; do
   command -v "$t" >/dev/null || { echo "bench-replay: $t is needed (scripts/install-deps.sh)" >&2; exit 1; }
 done
 # SCTP_REPLAY=/path/to/sctp-replay uses that binary instead of building one.
@@ -85,15 +93,26 @@ import os
 os.replace(dst + ".part", dst)
 PY
 
+# Senders on CPU 0, sinks on CPU 1 (BENCH_PIN=0: anywhere).
+send_on=()
+sink_on=()
+if [ "${BENCH_PIN:-1}" != 0 ] && [ "$(nproc)" -ge 2 ]; then
+  send_on=(taskset -c 0)
+  sink_on=(taskset -c 1)
+fi
 # Two UDP sinks on loopback that read and discard: one datagram per call,
-# and with UDP_GRO (SOL_UDP 17, option 104).
+# and with UDP_GRO (SOL_UDP 17, option 104); 64 MB receive buffers
+# (SO_RCVBUFFORCE, 33, as root) so that they drop as little as they can.
 sinks=()
 for gro in 0 1; do
   rm -f "$work/sink$gro.port"
-  python3 - "$work/sink$gro.port" "$gro" <<'PY' &
+  "${sink_on[@]}" python3 - "$work/sink$gro.port" "$gro" <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+try:
+    s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)
+except OSError:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
 s.setsockopt(17, 104, int(sys.argv[2]))
 s.bind(("127.0.0.1", 0))
 open(sys.argv[1] + ".part", "w").write(str(s.getsockname()[1]))
@@ -120,21 +139,26 @@ ip link add "$veth-a" type veth peer name "$veth-b"
 ip link set "$veth-a" up
 ip link set "$veth-b" up
 
+# UDP receive-buffer drops so far (/proc/net/snmp, Udp RcvbufErrors).
+drops() { awk '/^Udp:/ { n++; if (n == 2) print $6 }' /proc/net/snmp; }
 ours=()
 gro=()
 theirs=()
 for i in $(seq "$loops"); do
-  line="$("$bin" raw "$cap" --to "udp:127.0.0.1:$port" --timing top --no-progress)"
+  d0="$(drops)"
+  line="$("${send_on[@]}" "$bin" raw "$cap" --to "udp:127.0.0.1:$port" --timing top --no-progress)"
+  d1="$(drops)"
   case "$line" in *refused*) echo "bench-replay: the sink refused datagrams: $line" >&2; exit 1;; esac
   pps="$(sed -E 's/.* ([0-9]+) pps.*/\1/' <<<"$line")"
-  echo "run $i sctp-replay raw (sink reads datagrams): $line"
+  echo "run $i sctp-replay raw (sink reads datagrams): $line; sink dropped $((d1 - d0))"
   ours+=("$pps")
-  line="$("$bin" raw "$cap" --to "udp:127.0.0.1:$gport" --timing top --no-progress)"
+  line="$("${send_on[@]}" "$bin" raw "$cap" --to "udp:127.0.0.1:$gport" --timing top --no-progress)"
+  d2="$(drops)"
   case "$line" in *refused*) echo "bench-replay: the sink refused datagrams: $line" >&2; exit 1;; esac
   pps="$(sed -E 's/.* ([0-9]+) pps.*/\1/' <<<"$line")"
-  echo "run $i sctp-replay raw (sink with UDP_GRO):     $line"
+  echo "run $i sctp-replay raw (sink with UDP_GRO):     $line; sink dropped $((d2 - d1))"
   gro+=("$pps")
-  out="$(tcpreplay --topspeed -q -i "$veth-a" "$eth" 2>&1)"
+  out="$("${send_on[@]}" tcpreplay --topspeed --preload-pcap -q -i "$veth-a" "$eth" 2>&1)"
   tpps="$(grep -Eo '[0-9.]+ pps' <<<"$out" | head -1 | cut -d' ' -f1)"
   echo "run $i tcpreplay --topspeed: $(grep -E 'Actual|Rated' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
   theirs+=("$tpps")
@@ -148,5 +172,10 @@ echo
 echo "capture: $cap ($packets packets)"
 printf 'sctp-replay raw --timing top, sink reads datagrams: %.0f pps (best of %s, median %.0f)\n' "$o" "$loops" "$(median "${ours[@]}")"
 printf 'sctp-replay raw --timing top, sink with UDP_GRO:   %.0f pps (best of %s, median %.0f)\n' "$g" "$loops" "$(median "${gro[@]}")"
-printf 'tcpreplay --topspeed (veth):                        %.0f pps (best of %s, median %.0f)\n' "$t" "$loops" "$(median "${theirs[@]}")"
-python3 -c "print('ratio sctp-replay / tcpreplay: %.2fx (sink reading datagrams), %.2fx (UDP_GRO sink)' % ($o / $t, $g / $t))"
+printf 'tcpreplay --topspeed --preload-pcap (veth):         %.0f pps (best of %s, median %.0f)\n' "$t" "$loops" "$(median "${theirs[@]}")"
+mo="$(median "${ours[@]}")"
+mg="$(median "${gro[@]}")"
+mt="$(median "${theirs[@]}")"
+python3 -c "print('ratio sctp-replay / tcpreplay, best: %.2fx (sink reading datagrams), %.2fx (UDP_GRO sink)' % ($o / $t, $g / $t))"
+python3 -c "print('ratio sctp-replay / tcpreplay, median: %.2fx (sink reading datagrams), %.2fx (UDP_GRO sink)' % ($mo / $mt, $mg / $mt))"
+echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
