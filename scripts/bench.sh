@@ -3,9 +3,16 @@
 #   scripts/bench.sh            build target/bench/big.pcap if missing, run the codec's
 #                               decode bench (if it exists), then time tshark and
 #                               sctp-craft on the big capture and print a table.
+#                               Then the small-packet capture (target/bench/small.pcap,
+#                               scripts/make-small-capture.sh: 2 M real M3UA, Diameter,
+#                               NGAP and S1AP frames of 1-2 chunks): tshark against
+#                               dissect, -q --stats, -Y data -w, --analysis, ratios,
+#                               and where each microsecond per packet goes (perf).
 # Environment: BIG=path (capture to use), PACKETS=n (size when building it, default
-# 1000000), RUNS=n (hyperfine runs per command, default 3), SKIP_CARGO_BENCH=1.
-# Needs tshark, hyperfine and GNU time (scripts/install-deps.sh installs them).
+# 1000000), RUNS=n (hyperfine runs per command, default 3), SKIP_CARGO_BENCH=1,
+# SKIP_BIG=1 (only the small-packet part), SMALL=path, SMALL_PACKETS=n (default 2000000).
+# Needs tshark, hyperfine and GNU time (scripts/install-deps.sh installs them);
+# the per-packet breakdown also needs perf (linux-perf), else it is skipped.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,6 +21,100 @@ runs="${RUNS:-3}"
 for tool in tshark hyperfine /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
+
+small_bench() {
+  # (d) small packets: per-packet overhead (issue 18, Performance).
+  local small="${SMALL:-target/bench/small.pcap}"
+  if [ ! -s "$small" ]; then
+    echo "== building $small"
+    scripts/make-small-capture.sh "$small" "${SMALL_PACKETS:-2000000}"
+  fi
+  cargo build --release -p sctp-craft >/dev/null 2>&1 || echo "bench: cargo build --release -p sctp-craft failed" >&2
+  local craft=target/release/sctp-craft
+  local n
+  n="$(capinfos -M -c "$small" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')"
+  echo "== $small: $n packets, $(du -h "$small" | cut -f1)"
+  local t
+  t="$(mktemp -d)"
+  local scmds=(
+    "tshark -r $small"
+    "$craft dissect $small"
+    "$craft dissect --reader native $small"
+    "$craft dissect -q --stats $small"
+    "$craft dissect -Y data -w $t/out.pcap $small"
+    "$craft dissect --analysis $small"
+  )
+  local snames=("tshark -r" "dissect" "dissect --reader native" "dissect -q --stats"
+                "dissect -Y data -w OUT" "dissect --analysis")
+  echo "== hyperfine ($runs runs each, output to /dev/null)"
+  hyperfine -N --warmup 1 --runs "$runs" --output null --export-json "$t/s.json" "${scmds[@]}"
+  # Where the time goes: perf samples of plain `dissect`, by thread and symbol.
+  local breakdown=""
+  if command -v perf >/dev/null && perf record -q -F 4999 -o "$t/perf.data" \
+       "$craft" dissect "$small" >/dev/null 2>"$t/perf.err"; then
+    perf report -i "$t/perf.data" --no-children --sort comm,sym --stdio -g none 2>/dev/null \
+      | grep -E '^ +[0-9.]+%' >"$t/perf.txt" || true
+    breakdown="$t/perf.txt"
+  else
+    echo "bench: perf missing or not permitted: no per-packet breakdown" >&2
+  fi
+  python3 - "$t/s.json" "$n" "$breakdown" "${snames[@]}" <<'PY'
+import json, re, sys
+h = json.load(open(sys.argv[1]))["results"]
+n = int(sys.argv[2])
+perf = sys.argv[3]
+names = sys.argv[4:]
+base = h[0]["mean"]
+print()
+print(f"{n} small SCTP packets (M3UA, Diameter, NGAP, S1AP; 1-2 chunks)")
+print(f"| {'command':<26} | {'wall s':>7} | {'± s':>5} | {'CPU s':>6} | {'packets/s':>11} | {'us/packet':>9} | {'CPU us/pkt':>10} | {'vs tshark':>9} |")
+print(f"|{'-'*28}|{'-'*9}|{'-'*7}|{'-'*8}|{'-'*13}|{'-'*11}|{'-'*12}|{'-'*11}|")
+for name, r in zip(names, h):
+    cpu = r["user"] + r["system"]
+    print(f"| {name:<26} | {r['mean']:7.3f} | {r['stddev'] or 0:5.3f} | {cpu:6.2f} | {n / r['mean']:11,.0f} | "
+          f"{r['mean'] / n * 1e6:9.3f} | {cpu / n * 1e6:10.3f} | {base / r['mean']:8.1f}x |")
+plain = h[1]["mean"]
+print(f"-q --stats / dissect: {h[3]['mean'] / plain:.2f}; -Y data -w / dissect: {h[4]['mean'] / plain:.2f}; "
+      f"--analysis / dissect: {h[5]['mean'] / plain:.2f} (goal: at most 1.5)")
+if not perf:
+    sys.exit(0)
+# Symbols into stages; a thread's copies and allocations go to its stage.
+stages = [
+    ("reading the capture", r"capture::|pcap_parser|libpcap|pcap_|fread|_IO_|copy_to_iter|filemap|read_iter|vfs_read|ksys_read|page_cache"),
+    ("link layer (Ethernet, IP)", r"sctp_codec::link::"),
+    ("SCTP decode (view, dialect, CRC32c)", r"sctp_codec::(view|decoder|dialect|checksum)|crc32c|zero_checksum|assoc_key|PacketView|ChunkView|rules_with"),
+    ("lints", r"sctp_codec::lint"),
+    ("association analysis", r"sctp_codec::analysis|analysis_out"),
+    ("formatting the summary line", r"sctp_craft::output::|summary::|fast::|registry::ppid|from_utf8|core::fmt"),
+    ("writing stdout", r"write_in_order|\[k\] .*(write|pipe|null)"),
+]
+thread_stage = {"sctp-craft": "reading the capture", "dissect-format": "formatting the summary line",
+                "dissect-write": "writing stdout"}
+tot = {}
+for line in open(perf):
+    m = re.match(r"\s*([0-9.]+)%\s+(\S+)\s+(.*)$", line)
+    if not m:
+        continue
+    pct, comm, sym = float(m.group(1)), m.group(2), m.group(3)
+    stage = next((s for s, rx in stages if re.search(rx, sym)), None)
+    if stage is None:
+        stage = "threads, allocator, kernel (rest)" if re.search(r"\[k\]|futex|malloc|free|pthread|sched", sym) \
+            else thread_stage.get(comm, "threads, allocator, kernel (rest)")
+    tot[stage] = tot.get(stage, 0) + pct
+cpu = h[1]["user"] + h[1]["system"]
+print()
+print(f"where the CPU time of `dissect` goes (perf samples, {cpu / n * 1e6:.3f} us of CPU per packet):")
+for stage, _ in stages + [("threads, allocator, kernel (rest)", "")]:
+    pct = tot.get(stage, 0)
+    print(f"  {stage:<38} {pct:5.1f}%  {cpu * pct / 100 / n * 1e6:6.3f} us/packet")
+PY
+  rm -rf "$t"
+}
+
+if [ -n "${SKIP_BIG:-}" ]; then
+  small_bench
+  exit 0
+fi
 
 # (a) the big capture
 if [ ! -s "$big" ]; then
@@ -96,3 +197,5 @@ for bench in ["packets_no_checksum", "packets_crc32c", "packets_crc32c_2_threads
 print("packets_*: Decoder::decode, every chunk, parameter and cause typed into owned structs;")
 print("view_*: PacketView, framing of every chunk and nested parameter/cause list checked, zero-copy.")
 PY
+
+small_bench

@@ -448,9 +448,10 @@ fn read_frames(
                 sctp_packets += 1;
                 let at = batch.arena.len();
                 batch.arena.extend_from_slice(&seg.sctp);
-                let view = decoder.view(&seg.sctp, Some(seg.assoc_key()));
+                let key = seg.assoc_key();
+                let view = decoder.view(&seg.sctp, Some(key));
                 let zero = match &view {
-                    Ok(v) => zero_follower.observe(seg.assoc_key(), v),
+                    Ok(v) => zero_follower.observe(key, v),
                     Err(_) => ZeroVerdict::NotNegotiated,
                 };
                 let analysis = match (&mut analyzer, &view) {
@@ -722,6 +723,17 @@ fn format_item(
             return true;
         }
     };
+    // `-q` without a display filter: nothing to print and nothing to
+    // choose; only `--stats` counts, from the packet read in place.
+    if a.quiet && how.filter.is_none() {
+        let Ok(view) = PacketView::parse(bytes, rules) else {
+            return false;
+        };
+        if let Some(st) = stats {
+            st.add(frame, *src, *dst, &view);
+        }
+        return true;
+    }
     // A zero checksum is acceptable only where the association negotiated it.
     let (report, zero_lint) = zero_checksum::judge(checksum::verify(bytes, how.mode), zero);
     let with_zero_lint = |mut v: Vec<lint::Lint>| {
@@ -735,8 +747,9 @@ fn format_item(
     };
     let h = view.header();
     // The summary line needs each chunk typed, not the packet: the view
-    // types them one at a time.
-    let whole = if a.json || a.verbose || a.lint || how.filter.is_some() {
+    // types them one at a time. A filter on the frame and the chunks'
+    // headers is answered from the view too.
+    let decode = || {
         Packet::decode(
             bytes,
             &DecodeOptions {
@@ -745,10 +758,9 @@ fn format_item(
             },
         )
         .ok()
-    } else {
-        None
     };
-    if let (Some(f), Some(p)) = (how.filter, &whole) {
+    let mut whole = None;
+    if let Some(f) = how.filter {
         let fr = Frame {
             number: frame,
             src: *src,
@@ -758,13 +770,31 @@ fn format_item(
             delta_ns: item.time.delta_ns(),
             checksum: report.status,
         };
-        let mut facts = Facts::of(p, &fr, f);
-        if let Some(r) = analysis {
-            facts.add_analysis(r, f);
+        let facts = match Facts::of_view(&view, &fr, f) {
+            Some(facts) => Some(facts),
+            None => {
+                whole = decode();
+                whole.as_ref().map(|p| Facts::of(p, &fr, f))
+            }
+        };
+        if let Some(mut facts) = facts {
+            if let Some(r) = analysis {
+                facts.add_analysis(r, f);
+            }
+            if !f.matches(&facts) {
+                return false;
+            }
         }
-        if !f.matches(&facts) {
-            return false;
+    }
+    if whole.is_none() && (a.json || a.verbose || a.lint) {
+        whole = decode();
+    }
+    // Chosen, but nothing to print (`-q` with `-w` or `--stats`).
+    if a.quiet {
+        if let Some(st) = stats {
+            st.add(frame, *src, *dst, &view);
         }
+        return true;
     }
     if a.json {
         let Some(packet) = &whole else { return false };

@@ -51,7 +51,8 @@ use std::fmt;
 use std::net::IpAddr;
 
 use sctp_codec::analysis::{Note, PacketReport};
-use sctp_codec::{ChecksumStatus, Packet};
+use sctp_codec::visit::{Node, Span, Visitor as _};
+use sctp_codec::{ChecksumStatus, Packet, PacketView};
 
 use collect::Collector;
 use lex::Op;
@@ -84,6 +85,10 @@ pub struct Filter {
     wanted: Vec<(String, View)>,
     /// Whether a list of TLVs is compared by its elements' main fields.
     follow_main: bool,
+    /// Whether every name it uses is of the frame or of a chunk's header
+    /// (`data`, `sack.flags`, `chunk.type`, `src`): then a packet read in
+    /// place answers it, without typing its chunks ([`Facts::of_view`]).
+    view_only: bool,
 }
 
 /// What a filter may ask of a frame besides its SCTP packet.
@@ -139,10 +144,34 @@ impl Filter {
             *v == View::Value
                 && matches!(schema::Schema::get().ty(path), Some(schema::Ty::TlvList(_)))
         });
+        let view_only = !follow_main
+            && p.wanted.iter().all(|(path, v)| {
+                const FRAME: [&str; 12] = [
+                    "sctp",
+                    "frame",
+                    "frame.time_relative",
+                    "frame.time_epoch",
+                    "frame.time_delta",
+                    "src",
+                    "dst",
+                    "checksum.status",
+                    "chunk",
+                    "chunk.type",
+                    "chunk.length",
+                    "chunk.flags",
+                ];
+                let key = path
+                    .strip_suffix(".length")
+                    .or_else(|| path.strip_suffix(".flags"))
+                    .unwrap_or(path);
+                *v == View::Value
+                    && (FRAME.contains(&path.as_str()) || schema::Schema::get().chunk_only(key))
+            });
         Ok(Filter {
             root,
             wanted: p.wanted,
             follow_main,
+            view_only,
         })
     }
 
@@ -165,6 +194,13 @@ impl Facts {
     /// The facts of `packet`, carried in `frame`, that `filter` asks about.
     pub fn of(packet: &Packet<'_>, frame: &Frame, filter: &Filter) -> Facts {
         let mut c = Collector::new(&filter.wanted, filter.follow_main);
+        Self::frame_facts(&mut c, frame);
+        packet.describe(&mut c);
+        Facts { items: c.facts }
+    }
+
+    /// The facts of the frame around the packet.
+    fn frame_facts(c: &mut Collector<'_>, frame: &Frame) {
         c.push(&["sctp"], || Fact::Present);
         c.push(&["frame"], || Fact::Uint(frame.number));
         c.push(&["frame", "time_relative"], || {
@@ -177,8 +213,35 @@ impl Facts {
         c.push(&["checksum", "status"], || {
             Fact::Word(frame.checksum.as_str())
         });
-        packet.describe(&mut c);
-        Facts { items: c.facts }
+    }
+
+    /// The facts of a packet read in place, for a filter that asks only of
+    /// the frame and the chunks' headers: the same as [`Facts::of`] on the
+    /// packet typed. `None` when the filter asks more, or when the packet
+    /// is not cleanly framed (bytes after the last chunk, a Length past the
+    /// end, an unregistered chunk type): then type it and call `of`.
+    pub fn of_view(view: &PacketView<'_>, frame: &Frame, filter: &Filter) -> Option<Facts> {
+        if !filter.view_only
+            || view.error().is_some()
+            || view.cut_short().is_some()
+            || !view.trailing().is_empty()
+        {
+            return None;
+        }
+        let mut c = Collector::new(&filter.wanted, false);
+        Self::frame_facts(&mut c, frame);
+        for ch in view.chunks() {
+            let info = ch.info()?;
+            let node = Node::Chunk {
+                ty: ch.ty(),
+                name: info.name,
+                flags: ch.flags(),
+                length: ch.length(),
+            };
+            c.open("chunk", Span::new(ch.offset(), ch.bytes().len()), node);
+            c.close();
+        }
+        Some(Facts { items: c.facts })
     }
 
     /// Adds what the association analysis says of the packet (`analysis.*`,

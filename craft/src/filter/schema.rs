@@ -464,6 +464,25 @@ impl Schema {
             .copied()
     }
 
+    /// Whether `key` names chunks only (no parameter or cause has it).
+    pub fn chunk_only(&self, key: &str) -> bool {
+        let mut chunk = false;
+        for ((fam, _, _), k) in &self.keys {
+            if *k == key {
+                if *fam != fam_id(Family::Chunk) {
+                    return false;
+                }
+                chunk = true;
+            }
+        }
+        for ((fam, _), k) in &self.keys_by_name {
+            if *k == key && *fam != fam_id(Family::Chunk) {
+                return false;
+            }
+        }
+        chunk
+    }
+
     /// The TLV called `key`.
     pub fn tlv(&self, key: &str) -> Option<&Tlv> {
         self.tlvs.get(key)

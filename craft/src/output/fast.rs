@@ -5,22 +5,42 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
+/// Two decimal digits of every number below 100, for [`dec`].
+const PAIRS: &str = "\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The two digits of `v` (below 100).
+fn pair(v: u64) -> &'static str {
+    let k = (v % 100) as usize * 2;
+    &PAIRS[k..k + 2]
+}
+
 /// Appends `v` in decimal.
 pub fn dec(out: &mut String, v: u64) {
     if v < 10 {
         out.push(char::from(b'0' + v as u8));
         return;
     }
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
+    // Base 100 digits, least significant first.
+    let mut groups = [0u8; 10];
+    let mut n = 0;
     let mut v = v;
-    while v > 0 {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
+    while v >= 100 {
+        groups[n] = (v % 100) as u8;
+        v /= 100;
+        n += 1;
     }
-    for &b in &buf[i..] {
-        out.push(char::from(b));
+    if v >= 10 {
+        out.push_str(pair(v));
+    } else {
+        out.push(char::from(b'0' + v as u8));
+    }
+    for &g in groups[..n].iter().rev() {
+        out.push_str(pair(g.into()));
     }
 }
 
@@ -36,10 +56,12 @@ pub fn dec_padded(out: &mut String, v: u64, width: usize) {
 /// Appends `v` as `0x` and eight lower-case hex digits.
 pub fn hex8(out: &mut String, v: u32) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.push_str("0x");
-    for k in (0..8).rev() {
-        out.push(char::from(DIGITS[((v >> (4 * k)) & 0xf) as usize]));
+    let mut buf = *b"0x00000000";
+    for k in 0..8 {
+        buf[9 - k] = DIGITS[((v >> (4 * k)) & 0xf) as usize];
     }
+    // Only ASCII was written.
+    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
 /// Appends `v` as `0x` and two lower-case hex digits.
@@ -67,13 +89,60 @@ pub fn ip(out: &mut String, a: &IpAddr) {
     }
 }
 
+/// A fast, non-cryptographic hasher (the Firefox/rustc "Fx" hash) for the
+/// per-packet maps keyed by addresses and ports: SipHash showed in the
+/// profile, and nothing here is keyed by an adversary's choice that could
+/// cost more than a slower lookup.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.add(v.into());
+    }
+    fn write_u16(&mut self, v: u16) {
+        self.add(v.into());
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.add(v.into());
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn agrees_with_core_fmt() {
-        for v in [0u64, 7, 10, 99, 100, 65535, 4_294_967_295, u64::MAX] {
+        let some = (0u64..100_000)
+            .chain((0..64).map(|k| 1u64 << k))
+            .chain((1..20).map(|k| 10u64.pow(k) - 1));
+        for v in some.chain([0u64, 7, 10, 99, 100, 65535, 4_294_967_295, u64::MAX]) {
             let mut s = String::new();
             dec(&mut s, v);
             assert_eq!(s, v.to_string());
@@ -90,6 +159,8 @@ mod tests {
             "0.0.0.0",
             "10.1.255.3",
             "255.255.255.255",
+            "1.20.100.9",
+            "99.100.199.200",
             "::1",
             "2001:db8::7",
         ] {

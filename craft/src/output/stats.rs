@@ -3,7 +3,7 @@
 //! type and bytes of user data; the columns of tshark's `-z sctp,stat` and
 //! more. Counted over the packets that are printed (those `-Y` keeps).
 
-use std::collections::HashMap;
+use super::fast::FxHashMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
@@ -41,7 +41,7 @@ const COLUMNS: [(u8, &str); 10] = [
 /// Counts per direction, mergeable (each formatting thread keeps its own).
 #[derive(Debug, Default)]
 pub struct Stats {
-    dirs: HashMap<Dir, Counts>,
+    dirs: FxHashMap<Dir, Counts>,
 }
 
 impl Stats {

@@ -4,7 +4,7 @@
 //! never when it carries an INIT (RFC 9653 5.2: an INIT always has its
 //! CRC32c). Anywhere else zero is a wrong checksum like any other.
 
-use std::collections::HashMap;
+use super::fast::FxHashMap;
 
 use sctp_codec::chunk::ty;
 use sctp_codec::dialect::AssocKey;
@@ -36,7 +36,10 @@ pub enum ZeroVerdict {
 /// order, for [`ZeroVerdict`].
 #[derive(Debug, Default)]
 pub struct ZeroChecksumFollower {
-    assocs: HashMap<AssocKey, Announced>,
+    assocs: FxHashMap<AssocKey, Announced>,
+    /// Associations where both ends announced it: while there is none, no
+    /// packet needs a lookup.
+    negotiated: usize,
 }
 
 fn announces(c: &sctp_codec::ChunkView<'_>) -> bool {
@@ -49,25 +52,38 @@ impl ZeroChecksumFollower {
     pub fn observe(&mut self, key: AssocKey, v: &PacketView<'_>) -> ZeroVerdict {
         let mut has_init = false;
         for c in v.chunks() {
+            let both = |a: &Announced| a.init && a.init_ack;
             match c.ty() {
                 ty::INIT => {
                     has_init = true;
-                    self.assocs.insert(
-                        key,
-                        Announced {
-                            init: announces(&c),
-                            init_ack: false,
-                        },
-                    );
+                    let new = Announced {
+                        init: announces(&c),
+                        init_ack: false,
+                    };
+                    if self.assocs.insert(key, new).is_some_and(|a| both(&a)) {
+                        self.negotiated -= 1;
+                    }
                 }
                 ty::INIT_ACK => {
-                    self.assocs.entry(key).or_default().init_ack = announces(&c);
+                    let a = self.assocs.entry(key).or_default();
+                    let before = both(a);
+                    a.init_ack = announces(&c);
+                    match (before, both(a)) {
+                        (false, true) => self.negotiated += 1,
+                        (true, false) => self.negotiated -= 1,
+                        _ => {}
+                    }
                 }
                 _ => {}
             }
         }
+        if has_init {
+            return ZeroVerdict::HasInit;
+        }
+        if self.negotiated == 0 {
+            return ZeroVerdict::NotNegotiated;
+        }
         match self.assocs.get(&key) {
-            _ if has_init => ZeroVerdict::HasInit,
             Some(a) if a.init && a.init_ack => ZeroVerdict::Acceptable,
             _ => ZeroVerdict::NotNegotiated,
         }
