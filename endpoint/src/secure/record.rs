@@ -225,6 +225,15 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
         only_leg3 &= t == ty::SS_CLI_KEY || t == ty::SS_OP_COM;
         true
     }) {
+        // A chunk runs past the packet's end: no AUTH can be last. The
+        // association would still read the whole chunks before it, so
+        // while the peer must protect, the packet is dropped like any
+        // unauthenticated one (found while extending the fuzz target to S-SCTP:
+        // DATA followed by a truncated chunk was delivered without AUTH).
+        if any_enc || (s.peer_protecting && s.peer_level >= 1 && s.is_up()) {
+            s.stats.unauthenticated += 1;
+            return Verdict::Drop;
+        }
         return Verdict::Clear;
     }
     let auth = last.filter(|(t, _, len)| *t == ty::AUTH && *len >= 8);
@@ -400,6 +409,40 @@ mod tests {
             // The same chunks come out (SACK, DATA; PADDING removed).
             assert_eq!(&out[12..], &packet()[12..], "level {level}");
         }
+    }
+
+    #[test]
+    fn whole_chunks_then_a_truncated_one_are_not_let_through_in_clear() {
+        // Regression: a packet whose last chunk runs past the end failed
+        // the chunk walk and went through as Clear, so the DATA before it
+        // reached the association without AUTH while the peer protects.
+        for level in 1..=3u8 {
+            let (mut a, mut b) = pair(level);
+            let mut p = packet();
+            protect(&mut a, &mut p, false);
+            let mut out = Vec::new();
+            assert_eq!(unprotect(&mut b, &p, &mut out), Verdict::Replaced);
+            let mut q = packet();
+            // A DATA chunk header claiming 64 bytes with 4 present.
+            q.extend_from_slice(&[0, 3, 0, 64]);
+            assert_eq!(
+                unprotect(&mut b, &q, &mut out),
+                Verdict::Drop,
+                "level {level}"
+            );
+            assert_eq!(b.stats.unauthenticated, 1);
+            // The same with an EncData header: dropped too.
+            let mut r = packet();
+            r.extend_from_slice(&[ty::ENC_DATA, 0, 0, 200]);
+            assert_eq!(unprotect(&mut b, &r, &mut out), Verdict::Drop);
+        }
+        // Before the peer protects anything, a malformed clear packet is
+        // the association's to judge.
+        let (_, mut c) = pair(1);
+        c.peer_protecting = false;
+        let mut q = packet();
+        q.extend_from_slice(&[0, 3, 0, 64]);
+        assert_eq!(unprotect(&mut c, &q, &mut Vec::new()), Verdict::Clear);
     }
 
     #[test]
