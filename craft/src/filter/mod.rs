@@ -219,7 +219,8 @@ impl Facts {
     /// the frame and the chunks' headers: the same as [`Facts::of`] on the
     /// packet typed. `None` when the filter asks more, or when the packet
     /// is not cleanly framed (bytes after the last chunk, a Length past the
-    /// end, an unregistered chunk type): then type it and call `of`.
+    /// end, an unregistered chunk type, a chunk that may hold chunks):
+    /// then type it and call `of`.
     pub fn of_view(view: &PacketView<'_>, frame: &Frame, filter: &Filter) -> Option<Facts> {
         if !filter.view_only
             || view.error().is_some()
@@ -230,8 +231,29 @@ impl Facts {
         }
         let mut c = Collector::new(&filter.wanted, false);
         Self::frame_facts(&mut c, frame);
+        // Chunk kinds whose walk opens no chunk inside (PKTDROP carries a
+        // packet, ERROR and ABORT may quote a chunk): only these.
+        const FLAT: [&str; 17] = [
+            "Data",
+            "IData",
+            "Sack",
+            "NrSack",
+            "Init",
+            "InitAck",
+            "Heartbeat",
+            "HeartbeatAck",
+            "Shutdown",
+            "ShutdownAck",
+            "ShutdownComplete",
+            "CookieEcho",
+            "CookieAck",
+            "Ecne",
+            "Cwr",
+            "ForwardTsn",
+            "IForwardTsn",
+        ];
         for ch in view.chunks() {
-            let info = ch.info()?;
+            let info = ch.info().filter(|i| FLAT.contains(&i.variant))?;
             let node = Node::Chunk {
                 ty: ch.ty(),
                 name: info.name,
