@@ -443,20 +443,14 @@ fn packet_rows(
         Some(a) => (Some(a.id as i64), Some(dir_name(a.dir))),
         None => (None, None),
     };
+    // The columns of each chunk's row that are not the packet's: its
+    // position (column 4), then type to a_rwnd (13-24), then lints to auth
+    // (26-42). The packet's own columns (0-3, 5-12, 25) are stored once per
+    // packet for all its rows, after the loop.
     let head = |ch: &mut Table, n: usize, ty: u8, name: &'static str, flags: u8, length: u16| {
-        ch.push(V::S(file));
-        ch.push(V::I(meta.frame as i64));
-        ch.push(V::I(time.div_euclid(1000)));
-        ch.push(V::I(time));
+        ch.seek(4);
         ch.push(V::I(n as i64));
-        ch.push(src.value());
-        ch.push(dst.value());
-        ch.push(V::I(h.source_port.into()));
-        ch.push(V::I(h.destination_port.into()));
-        ch.push(V::I(h.verification_tag.into()));
-        ch.push(V::S(encap));
-        ch.push(assoc.into());
-        ch.push(dir.map_or(V::Null, V::S));
+        ch.seek(13);
         ch.push(V::I(ty.into()));
         ch.push(V::S(name));
         ch.push(V::I(flags.into()));
@@ -504,7 +498,7 @@ fn packet_rows(
             ch.push(c.shutdown_cum_tsn_ack().into());
             ch.push(V::Null);
         }
-        ch.push(V::S(status.as_str()));
+        ch.seek(26);
         match lints.get(n).filter(|l| !l.is_empty()) {
             Some(l) => ch.push(V::O(l.clone())),
             None => ch.push(V::Null),
@@ -589,7 +583,6 @@ fn packet_rows(
             }
         }
         ch.push(auth.map_or(V::Null, V::S));
-        ch.end_row()?;
     }
     // The chunk whose Length runs past the packet (as dissect shows it):
     // its header only, its lints saying what is wrong.
@@ -603,7 +596,7 @@ fn packet_rows(
         for _ in 0..8 {
             ch.push(V::Null);
         }
-        ch.push(V::S(status.as_str()));
+        ch.seek(26);
         match lints.get(count).filter(|l| !l.is_empty()) {
             Some(l) => ch.push(V::O(l.clone())),
             None => ch.push(V::Null),
@@ -611,9 +604,26 @@ fn packet_rows(
         for _ in 0..16 {
             ch.push(V::Null);
         }
-        ch.end_row()?;
+        count += 1;
     }
-    Ok(())
+    if count == 0 {
+        return Ok(());
+    }
+    let ch = &mut t.chunks;
+    ch.push_n(0, V::S(file), count);
+    ch.push_n(1, V::I(meta.frame as i64), count);
+    ch.push_n(2, V::I(time.div_euclid(1000)), count);
+    ch.push_n(3, V::I(time), count);
+    ch.push_n(5, src.value(), count);
+    ch.push_n(6, dst.value(), count);
+    ch.push_n(7, V::I(h.source_port.into()), count);
+    ch.push_n(8, V::I(h.destination_port.into()), count);
+    ch.push_n(9, V::I(h.verification_tag.into()), count);
+    ch.push_n(10, V::S(encap), count);
+    ch.push_n(11, assoc.into(), count);
+    ch.push_n(12, dir.map_or(V::Null, V::S), count);
+    ch.push_n(25, V::S(status.as_str()), count);
+    ch.end_rows(count)
 }
 
 fn addresses(a: &[IpAddr]) -> String {

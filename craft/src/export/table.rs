@@ -93,6 +93,8 @@ pub struct Table {
     next: usize,
     rows: usize,
     total: u64,
+    /// Sets of buffers made (at most three: filling, queued, encoding).
+    sets: usize,
     /// Full row groups to the writer thread.
     tx: Option<SyncSender<Vec<Buf>>>,
     /// Emptied buffers back from it.
@@ -247,6 +249,7 @@ impl Table {
             next: 0,
             rows: 0,
             total: 0,
+            sets: 1,
             tx: Some(tx),
             back,
             worker: Some(worker),
@@ -280,6 +283,54 @@ impl Table {
         }
     }
 
+    /// Makes column `k` the next one [`Table::push`] fills: a row's columns
+    /// may be filled in any order, each exactly once per row.
+    #[inline(always)]
+    pub fn seek(&mut self, k: usize) {
+        self.next = k;
+    }
+
+    /// Appends `v` to column `k` `n` times: a value shared by the next `n`
+    /// rows (the columns of a packet, the same for each of its chunks),
+    /// stored in one step instead of one per row.
+    pub fn push_n(&mut self, k: usize, v: V, n: usize) {
+        let col = &self.cols[k];
+        let b = &mut self.bufs[k];
+        if b.optional {
+            let d = i16::from(!matches!(v, V::Null));
+            b.defs.extend(std::iter::repeat_n(d, n));
+        }
+        match (&mut b.values, v) {
+            (_, V::Null) => assert!(col.optional, "null in required column {}", col.name),
+            (Values::I64(x), V::I(i)) => x.extend(std::iter::repeat_n(i, n)),
+            (Values::I32(x), V::I(i)) => x.extend(std::iter::repeat_n(i as i32, n)),
+            (Values::F64(x), V::F(f)) => x.extend(std::iter::repeat_n(f, n)),
+            (Values::Bool(x), V::B(f)) => x.extend(std::iter::repeat_n(f, n)),
+            // A fresh static `Bytes` per row costs less than cloning one.
+            (Values::Str(x), V::S(s)) => {
+                x.extend((0..n).map(|_| ByteArray::from(Bytes::from_static(s.as_bytes()))))
+            }
+            (Values::Str(x), V::O(s)) => {
+                x.extend(std::iter::repeat_n(ByteArray::from(s.into_bytes()), n))
+            }
+            _ => panic!("wrong value type for column {}", col.name),
+        }
+    }
+
+    /// Ends `n` rows whose columns were filled with [`Table::push`] (after
+    /// [`Table::seek`]) and [`Table::push_n`]; flushes a row group when
+    /// full (a group may then hold up to `n - 1` rows more than
+    /// [`ROW_GROUP`]).
+    pub fn end_rows(&mut self, n: usize) -> Result<(), String> {
+        debug_assert!(self.bufs.iter().all(|b| b.defs.len() <= self.rows + n));
+        self.next = 0;
+        self.rows += n;
+        if self.rows >= ROW_GROUP {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     /// Ends the current row; flushes a row group when full.
     pub fn end_row(&mut self) -> Result<(), String> {
         debug_assert_eq!(self.next, self.cols.len());
@@ -310,10 +361,20 @@ impl Table {
         if self.rows == 0 {
             return Ok(());
         }
-        let fresh = self
-            .back
-            .try_recv()
-            .unwrap_or_else(|_| new_bufs(&self.cols));
+        // Buffers come back from the writer once encoded: a third set is
+        // made while it encodes one and the other fills, then they are
+        // reused (no allocation, no page faults per row group).
+        let fresh = match self.back.try_recv() {
+            Ok(b) => b,
+            Err(_) if self.sets < 3 => {
+                self.sets += 1;
+                new_bufs(&self.cols)
+            }
+            Err(_) => match self.back.recv() {
+                Ok(b) => b,
+                Err(_) => return Err(self.worker_error()),
+            },
+        };
         let full = std::mem::replace(&mut self.bufs, fresh);
         let sent = self.tx.as_ref().map(|t| t.send(full));
         if !matches!(sent, Some(Ok(()))) {
