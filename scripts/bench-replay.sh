@@ -17,10 +17,11 @@
 #     script creates (and removes);
 # and prints the best and the median rates in packets per second and their
 # ratios, and how many datagrams the sinks dropped (a full receive buffer).
-# On a machine of 2 cores or more, the senders (sctp-replay and tcpreplay
-# alike) run on CPU 0 and the sinks on CPU 1 (taskset), so that a sender and
-# its sink do not take turns on one core; BENCH_PIN=0 leaves placement to
-# the scheduler. Needs root (the veth pair, tcpreplay, the sinks' 64 MB
+# BENCH_PIN=1 runs the senders (sctp-replay and tcpreplay alike) on CPU 0
+# and the sinks on CPU 1 (taskset), so that a sender and its sink do not
+# take turns on one core; by default the scheduler places them (on a 2-core
+# machine shared with other work, pinning lowered both rates, a pinned
+# sender cannot leave a busy core, and left their ratio as it was). Needs root (the veth pair, tcpreplay, the sinks' 64 MB
 # receive buffers), tshark and python3, tcpreplay (install-deps.sh).
 #
 #   scripts/bench-replay.sh live [PACKETS]
@@ -93,10 +94,10 @@ import os
 os.replace(dst + ".part", dst)
 PY
 
-# Senders on CPU 0, sinks on CPU 1 (BENCH_PIN=0: anywhere).
+# BENCH_PIN=1: senders on CPU 0, sinks on CPU 1.
 send_on=()
 sink_on=()
-if [ "${BENCH_PIN:-1}" != 0 ] && [ "$(nproc)" -ge 2 ]; then
+if [ "${BENCH_PIN:-0}" = 1 ] && [ "$(nproc)" -ge 2 ]; then
   send_on=(taskset -c 0)
   sink_on=(taskset -c 1)
 fi
