@@ -9,10 +9,28 @@ use std::fmt::Write as _;
 use sctp_codec::analysis::{AuthVerdict, Decryption, Note, PacketReport, SsctpVerdict};
 use sctp_codec::{PacketView, Rules};
 
+use crate::output::fast::dec;
 use crate::output::json::push_str;
 
 fn secs(ns: i64) -> String {
     format!("{:.6}", ns as f64 / 1e9)
+}
+
+/// Appends `ns` as seconds with six decimals, as [`secs`] writes them: by
+/// integers where the rounding is unambiguous (not exactly half a
+/// microsecond, below 2^53 ns), else through the float.
+fn push_secs(s: &mut String, ns: i64) {
+    if (0..1 << 53).contains(&ns) && ns % 1000 != 500 {
+        let us = (ns + 500) / 1000;
+        dec(s, (us / 1_000_000) as u64);
+        s.push('.');
+        let frac = (us % 1_000_000) as u64;
+        for p in [100_000, 10_000, 1_000, 100, 10, 1] {
+            s.push(char::from(b'0' + (frac / p % 10) as u8));
+        }
+    } else {
+        s.push_str(&secs(ns));
+    }
 }
 
 fn auth_text(v: &AuthVerdict) -> String {
@@ -78,95 +96,123 @@ fn encdata_text(d: &Decryption) -> String {
 }
 
 /// Appends the analysis to a summary line: ` [assoc 1 fwd, retransmission
-/// of frame 12 (+0.200000 s), ...]`.
+/// of frame 12 (+0.200000 s), ...]`. Written straight into the line (one
+/// per packet: no text of its own per part).
 pub fn summary(s: &mut String, r: &PacketReport) {
     let Some(at) = r.assoc else { return };
-    let mut parts = vec![format!(
-        "assoc {} {}",
-        at.id,
-        if at.dir.index() == 0 { "fwd" } else { "rev" }
-    )];
+    s.push_str(" [assoc ");
+    dec(s, at.id as u64);
+    s.push_str(if at.dir.index() == 0 { " fwd" } else { " rev" });
+    let part = |s: &mut String| s.push_str("; ");
     if r.discarded {
-        parts.push("zero tag, not analysed".into());
+        part(s);
+        s.push_str("zero tag, not analysed");
     }
     for n in &r.notes {
         match &n.note {
             Note::Data(d) => {
                 if let Some(x) = d.retransmission {
-                    let mut t = format!("TSN {} retransmitted", d.tsn);
+                    part(s);
+                    let _ = write!(s, "TSN {} retransmitted", d.tsn);
                     if let Some(f) = x.first_frame {
-                        let _ = write!(t, " (first in frame {f}");
+                        let _ = write!(s, " (first in frame {f}");
                         if let Some(ns) = x.after_ns {
-                            let _ = write!(t, ", +{} s", secs(ns));
+                            s.push_str(", +");
+                            push_secs(s, ns);
+                            s.push_str(" s");
                         }
-                        t.push(')');
+                        s.push(')');
                     }
                     if let Some(f) = d.acked_before {
-                        let _ = write!(t, " after its ack in frame {f}");
+                        let _ = write!(s, " after its ack in frame {f}");
                     }
-                    parts.push(t);
                 }
                 if d.gap > 0 {
-                    parts.push(format!(
+                    part(s);
+                    let _ = write!(
+                        s,
                         "TSN {}: {} TSN{} missing before it",
                         d.tsn,
                         d.gap,
                         if d.gap == 1 { "" } else { "s" }
-                    ));
+                    );
                 }
                 if d.out_of_window {
-                    parts.push(format!("TSN {} out of window", d.tsn));
+                    part(s);
+                    let _ = write!(s, "TSN {} out of window", d.tsn);
                 }
                 if let Some(m) = d.message {
                     if m.fragments > 1 {
-                        parts.push(format!(
+                        part(s);
+                        let _ = write!(
+                            s,
                             "message of {} bytes in {} fragments complete",
                             m.bytes, m.fragments
-                        ));
+                        );
                     }
                 }
             }
             Note::Sack(k) => {
                 if k.stale {
-                    parts.push("stale SACK".into());
+                    part(s);
+                    s.push_str("stale SACK");
                 }
-                if !k.acked.is_empty() {
-                    let first = &k.acked[0];
-                    let mut t = if k.acked.len() == 1 {
-                        format!("acks TSN {} of frame {}", first.tsn, first.frame)
+                if let Some(first) = k.acked.first() {
+                    part(s);
+                    if k.acked.len() == 1 {
+                        s.push_str("acks TSN ");
+                        dec(s, first.tsn.into());
+                        s.push_str(" of frame ");
+                        dec(s, first.frame);
                     } else {
-                        format!("acks {} TSNs from frame {}", k.acked.len(), first.frame)
-                    };
-                    let rtts: Vec<i64> = k
+                        let _ = write!(s, "acks {} TSNs from frame {}", k.acked.len(), first.frame);
+                    }
+                    let max = k
                         .acked
                         .iter()
                         .filter(|a| !a.retransmitted)
                         .map(|a| a.rtt_ns)
-                        .collect();
-                    if let Some(max) = rtts.iter().max() {
-                        let _ = write!(t, ", RTT {} s", secs(*max));
+                        .max();
+                    if let Some(max) = max {
+                        s.push_str(", RTT ");
+                        push_secs(s, max);
+                        s.push_str(" s");
                     }
-                    parts.push(t);
                 }
                 if !k.revoked.is_empty() {
-                    parts.push(format!("{} gap acks revoked", k.revoked.len()));
+                    part(s);
+                    let _ = write!(s, "{} gap acks revoked", k.revoked.len());
                 }
             }
-            Note::Auth(v) => parts.push(format!("AUTH {}", auth_text(v))),
-            Note::SsctpAuth(v) => parts.push(format!("S-SCTP AUTH {}", ssctp_text(v))),
-            Note::EncData(d) => parts.push(encdata_text(d)),
-            Note::Unauthenticated { ty } => {
-                parts.push(format!("chunk type {ty} without required AUTH"))
+            Note::Auth(v) => {
+                part(s);
+                let _ = write!(s, "AUTH {}", auth_text(v));
             }
-            Note::HeartbeatAck(h) => parts.push(format!(
-                "answers HEARTBEAT of frame {} to {}, RTT {} s",
-                h.request_frame,
-                h.addr,
-                secs(h.rtt_ns)
-            )),
+            Note::SsctpAuth(v) => {
+                part(s);
+                let _ = write!(s, "S-SCTP AUTH {}", ssctp_text(v));
+            }
+            Note::EncData(d) => {
+                part(s);
+                s.push_str(&encdata_text(d));
+            }
+            Note::Unauthenticated { ty } => {
+                part(s);
+                let _ = write!(s, "chunk type {ty} without required AUTH");
+            }
+            Note::HeartbeatAck(h) => {
+                part(s);
+                let _ = write!(
+                    s,
+                    "answers HEARTBEAT of frame {} to {}, RTT {:.6} s",
+                    h.request_frame,
+                    h.addr,
+                    h.rtt_ns as f64 / 1e9
+                );
+            }
         }
     }
-    let _ = write!(s, " [{}]", parts.join("; "));
+    s.push(']');
 }
 
 /// Writes the analysis as `-V` lines.
@@ -454,4 +500,35 @@ pub fn json(s: &mut String, r: &PacketReport) {
         s.push('}');
     }
     s.push_str("]}");
+}
+
+#[cfg(test)]
+mod secs_tests {
+    use super::{push_secs, secs};
+
+    #[test]
+    fn push_secs_writes_what_the_float_format_writes() {
+        let edge = [
+            0i64,
+            1,
+            499,
+            500,
+            501,
+            999,
+            1000,
+            999_999_499,
+            999_999_500,
+            999_999_501,
+        ];
+        let some = (0..200_000i64).map(|k| k * 7919 + k * k * 13);
+        for ns in edge
+            .into_iter()
+            .chain(some)
+            .chain([-1, -500, -1_000_000_000, 1 << 53, i64::MAX])
+        {
+            let mut s = String::new();
+            push_secs(&mut s, ns);
+            assert_eq!(s, secs(ns), "{ns} ns");
+        }
+    }
 }
