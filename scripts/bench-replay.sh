@@ -179,4 +179,10 @@ mg="$(median "${gro[@]}")"
 mt="$(median "${theirs[@]}")"
 python3 -c "print('ratio sctp-replay / tcpreplay, best: %.2fx (sink reading datagrams), %.2fx (UDP_GRO sink)' % ($o / $t, $g / $t))"
 python3 -c "print('ratio sctp-replay / tcpreplay, median: %.2fx (sink reading datagrams), %.2fx (UDP_GRO sink)' % ($mo / $mt, $mg / $mt))"
+# Each run's ratio (the sends next to each other saw the same load), and their median.
+python3 - "${gro[*]}" "${theirs[*]}" <<'PY'
+import statistics, sys
+r = [float(g) / float(t) for g, t in zip(sys.argv[1].split(), sys.argv[2].split())]
+print("ratio per run, UDP_GRO sink / tcpreplay: %s (median %.2fx)" % (" ".join("%.2f" % x for x in r), statistics.median(r)))
+PY
 echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
