@@ -13,9 +13,9 @@ use sctp_codec::analysis::{Analyzer, AssocSummary, DirStats, Note, PacketMeta, P
 use sctp_codec::capture::CaptureReader;
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
-use sctp_codec::{lint, DecodeOptions, Decoder, Dialect, Packet, PacketView};
+use sctp_codec::{lint, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
 
-use super::table::{opt, req, Column, Kind, Table, V};
+use super::table::{opt, req, Column, Deferred, Kind, Table, V};
 use crate::output::zero_checksum::{self, ZeroChecksumFollower, ZeroVerdict};
 
 /// Columns of the `chunks` table, one row per chunk.
@@ -284,7 +284,17 @@ pub fn export_file(
     let file: &'static str = Box::leak(path.display().to_string().into_boxed_str());
     let make = || -> Result<Tables, String> {
         Ok(Tables {
-            chunks: Table::create(&dest.table("chunks")?, "chunk", &CHUNK_COLUMNS)?,
+            chunks: Table::create_deferred(
+                &dest.table("chunks")?,
+                "chunk",
+                &CHUNK_COLUMNS,
+                cfg.lints.then(|| {
+                    (
+                        LINTS_COLUMN,
+                        Box::new(LintJobs::default()) as Box<dyn Deferred>,
+                    )
+                }),
+            )?,
             acks: Table::create(&dest.table("acks")?, "ack", &ACK_COLUMNS)?,
             addrs: HashMap::new(),
         })
@@ -414,6 +424,69 @@ fn lints_by_chunk(view: &PacketView<'_>, verdict: ZeroVerdict) -> Vec<String> {
     out
 }
 
+/// The `lints` column (filled on the writer thread with --lints).
+const LINTS_COLUMN: usize = 26;
+
+/// Moves past the `lints` column of a chunk row: null without lints, left
+/// to the writer thread with them ([`LintJobs`]).
+fn lints_cell(ch: &mut Table, cfg: &ReadConfig) {
+    if cfg.lints {
+        ch.seek(LINTS_COLUMN + 1);
+    } else {
+        ch.seek(LINTS_COLUMN);
+        ch.push(V::Null);
+    }
+}
+
+/// The packets of a row group whose lints (a full decode of each packet)
+/// the writer thread finds while the next group fills: their bytes one
+/// after another, and per packet where they end, its decoding rules, its
+/// zero-checksum verdict and how many chunk rows it has.
+#[derive(Default)]
+struct LintJobs {
+    bytes: Vec<u8>,
+    packets: Vec<(usize, Rules, ZeroVerdict, usize)>,
+}
+
+impl LintJobs {
+    fn push(&mut self, view: &PacketView<'_>, verdict: ZeroVerdict, rows: usize) {
+        self.bytes.extend_from_slice(view.bytes());
+        self.packets
+            .push((self.bytes.len(), view.rules(), verdict, rows));
+    }
+}
+
+impl Deferred for LintJobs {
+    fn fill(&mut self, out: &mut dyn FnMut(Option<String>)) {
+        let mut start = 0;
+        for &(end, rules, verdict, rows) in &self.packets {
+            let bytes = &self.bytes[start..end];
+            start = end;
+            let mut lints = match PacketView::parse(bytes, rules) {
+                Ok(v) => lints_by_chunk(&v, verdict),
+                Err(_) => Vec::new(),
+            };
+            lints.resize(rows, String::new());
+            for l in lints.into_iter().take(rows) {
+                out((!l.is_empty()).then_some(l));
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.packets.clear();
+    }
+
+    fn empty(&self) -> Box<dyn Deferred> {
+        Box::new(LintJobs::default())
+    }
+
+    fn as_any(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn packet_rows(
     t: &mut Tables,
@@ -429,11 +502,6 @@ fn packet_rows(
     let status = zero_checksum::judge(checksum::verify(view.bytes(), VerifyMode::Any), verdict)
         .0
         .status;
-    let lints = if cfg.lints {
-        lints_by_chunk(view, verdict)
-    } else {
-        Vec::new()
-    };
     let src = t.addr(meta.src);
     let dst = t.addr(meta.dst);
     let time = meta
@@ -498,11 +566,7 @@ fn packet_rows(
             ch.push(c.shutdown_cum_tsn_ack().into());
             ch.push(V::Null);
         }
-        ch.seek(26);
-        match lints.get(n).filter(|l| !l.is_empty()) {
-            Some(l) => ch.push(V::O(l.clone())),
-            None => ch.push(V::Null),
-        }
+        lints_cell(ch, cfg);
         let mut note_here = None;
         let mut auth = None;
         while let Some(x) = notes.next_if(|x| x.chunk == n) {
@@ -596,11 +660,7 @@ fn packet_rows(
         for _ in 0..8 {
             ch.push(V::Null);
         }
-        ch.seek(26);
-        match lints.get(count).filter(|l| !l.is_empty()) {
-            Some(l) => ch.push(V::O(l.clone())),
-            None => ch.push(V::Null),
-        }
+        lints_cell(ch, cfg);
         for _ in 0..16 {
             ch.push(V::Null);
         }
@@ -610,6 +670,9 @@ fn packet_rows(
         return Ok(());
     }
     let ch = &mut t.chunks;
+    if let Some(jobs) = ch.side::<LintJobs>() {
+        jobs.push(view, verdict, count);
+    }
     ch.push_n(0, V::S(file), count);
     ch.push_n(1, V::I(meta.frame as i64), count);
     ch.push_n(2, V::I(time.div_euclid(1000)), count);

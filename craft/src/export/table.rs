@@ -93,12 +93,15 @@ pub struct Table {
     next: usize,
     rows: usize,
     total: u64,
-    /// Sets of buffers made (at most three: filling, queued, encoding).
+    /// Sets of buffers made (at most three: filling, queued, encoding; four
+    /// with a deferred column: one more being completed).
     sets: usize,
+    /// The deferred column's work for the row group being filled.
+    side: Option<Box<dyn Deferred>>,
     /// Full row groups to the writer thread.
-    tx: Option<SyncSender<Vec<Buf>>>,
+    tx: Option<SyncSender<Group>>,
     /// Emptied buffers back from it.
-    back: Receiver<Vec<Buf>>,
+    back: Receiver<Group>,
     worker: Option<JoinHandle<Result<(), String>>>,
     tmp: PathBuf,
     dest: PathBuf,
@@ -168,6 +171,25 @@ fn write_group(writer: &mut SerializedFileWriter<File>, bufs: &mut [Buf]) -> Res
     Ok(())
 }
 
+/// A row group on its way to the writer thread: the columns' buffers and
+/// the deferred column's work.
+type Group = (Vec<Buf>, Option<Box<dyn Deferred>>);
+
+/// The values of one string column computed on the writer thread, from
+/// what the filling thread kept for it per row group (see
+/// [`Table::create_deferred`]). The filling thread leaves that column out
+/// of its rows.
+pub trait Deferred: Send + 'static {
+    /// Gives the column's value for every row of the group, in order.
+    fn fill(&mut self, out: &mut dyn FnMut(Option<String>));
+    /// Forgets the group's work (the buffers are reused).
+    fn clear(&mut self);
+    /// An empty one for another set of buffers.
+    fn empty(&self) -> Box<dyn Deferred>;
+    /// For the filling thread to reach its own type.
+    fn as_any(&mut self) -> &mut dyn std::any::Any;
+}
+
 /// A value for the next column.
 pub enum V {
     /// An integer (for I64, I32 and Time columns).
@@ -217,6 +239,18 @@ impl Table {
     /// Creates `dest` (written as `dest.tmp` until [`Table::finish`]) with
     /// columns `cols`.
     pub fn create(dest: &Path, name: &str, cols: &[Column]) -> Result<Table, String> {
+        Self::create_deferred(dest, name, cols, None)
+    }
+
+    /// As [`Table::create`], with column `k` filled on the writer thread by
+    /// `side` (see [`Deferred`]): work that would slow the thread that
+    /// reads the capture down is done beside the encoding instead.
+    pub fn create_deferred(
+        dest: &Path,
+        name: &str,
+        cols: &[Column],
+        side: Option<(usize, Box<dyn Deferred>)>,
+    ) -> Result<Table, String> {
         let schema = parse_message_type(&message_type(name, cols))
             .map_err(|e| format!("parquet schema: {e}"))?;
         let props = WriterProperties::builder()
@@ -229,15 +263,51 @@ impl Table {
         let file = File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
         let writer = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))
             .map_err(|e| format!("{}: {e}", tmp.display()))?;
-        let (tx, rx) = sync_channel::<Vec<Buf>>(0);
-        let (back_tx, back) = channel::<Vec<Buf>>();
+        let deferred_col = side.as_ref().map(|s| s.0);
+        if let Some(k) = deferred_col {
+            assert!(cols[k].kind == Kind::Str && cols[k].optional);
+        }
+        let (tx, rx) = sync_channel::<Group>(0);
+        let (back_tx, back) = channel::<Group>();
+        // With a deferred column, a thread of its own fills it between the
+        // filling thread and the writer: three stages, each on a row group
+        // of its own.
+        let rx = match deferred_col {
+            None => rx,
+            Some(k) => {
+                let (tx2, rx2) = sync_channel::<Group>(0);
+                std::thread::Builder::new()
+                    .name("export-deferred".into())
+                    .spawn(move || {
+                        for (mut bufs, mut side) in rx {
+                            if let Some(d) = side.as_mut() {
+                                let b = &mut bufs[k];
+                                if let Values::Str(v) = &mut b.values {
+                                    d.fill(&mut |x: Option<String>| {
+                                        b.defs.push(i16::from(x.is_some()));
+                                        if let Some(x) = x {
+                                            v.push(ByteArray::from(x.into_bytes()));
+                                        }
+                                    });
+                                }
+                                d.clear();
+                            }
+                            if tx2.send((bufs, side)).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                    .map_err(|e| format!("a writer thread: {e}"))?;
+                rx2
+            }
+        };
         let worker = std::thread::Builder::new()
             .name("parquet-writer".into())
             .spawn(move || {
                 let mut writer = writer;
-                for mut bufs in rx {
+                for (mut bufs, side) in rx {
                     write_group(&mut writer, &mut bufs)?;
-                    let _ = back_tx.send(bufs);
+                    let _ = back_tx.send((bufs, side));
                 }
                 writer.close().map_err(|e| e.to_string())?;
                 Ok(())
@@ -250,6 +320,7 @@ impl Table {
             rows: 0,
             total: 0,
             sets: 1,
+            side: side.map(|s| s.1),
             tx: Some(tx),
             back,
             worker: Some(worker),
@@ -281,6 +352,11 @@ impl Table {
             (Values::Str(x), V::O(s)) => x.push(ByteArray::from(s.into_bytes())),
             _ => panic!("wrong value type for column {}", col.name),
         }
+    }
+
+    /// The deferred column's work for the row group being filled, as `T`.
+    pub fn side<T: 'static>(&mut self) -> Option<&mut T> {
+        self.side.as_mut()?.as_any().downcast_mut::<T>()
     }
 
     /// Makes column `k` the next one [`Table::push`] fills: a row's columns
@@ -366,16 +442,20 @@ impl Table {
         // reused (no allocation, no page faults per row group).
         let fresh = match self.back.try_recv() {
             Ok(b) => b,
-            Err(_) if self.sets < 3 => {
+            Err(_) if self.sets < 3 + usize::from(self.side.is_some()) => {
                 self.sets += 1;
-                new_bufs(&self.cols)
+                (new_bufs(&self.cols), self.side.as_ref().map(|d| d.empty()))
             }
             Err(_) => match self.back.recv() {
                 Ok(b) => b,
                 Err(_) => return Err(self.worker_error()),
             },
         };
-        let full = std::mem::replace(&mut self.bufs, fresh);
+        let (bufs, side) = fresh;
+        let full = (
+            std::mem::replace(&mut self.bufs, bufs),
+            std::mem::replace(&mut self.side, side),
+        );
         let sent = self.tx.as_ref().map(|t| t.send(full));
         if !matches!(sent, Some(Ok(()))) {
             return Err(self.worker_error());
