@@ -2,7 +2,8 @@
 //! through the `parquet` crate's column writers, without Arrow): rows are
 //! gathered column by column and handed every [`ROW_GROUP`] rows to a
 //! writer thread that encodes them while the next group fills, so a table
-//! of any length holds at most three row groups in memory.
+//! of any length holds at most three row groups in memory (four with a
+//! column completed on a thread of its own, [`Deferred`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
