@@ -83,16 +83,23 @@ fn corpus() -> Vec<Case> {
     v
 }
 
-/// `sctp-craft`, built in the same profile as this test.
+/// `sctp-craft`: built in the same profile beside this test (`cargo test
+/// --workspace` builds it), else the repository's release build (the other
+/// Wireshark versions' roots of scripts/wireshark-versions.sh build only
+/// this package and mount the repository at its own path).
 fn craft() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let p = exe.parent().unwrap().parent().unwrap().join("sctp-craft");
-    assert!(
-        p.exists(),
-        "{} is not built: run `cargo build --release -p sctp-craft` (scripts/test.sh does)",
-        p.display()
-    );
-    p
+    let beside = exe.parent().unwrap().parent().unwrap().join("sctp-craft");
+    let repo = common::repo_root().join("target/release/sctp-craft");
+    [beside.clone(), repo]
+        .into_iter()
+        .find(|p| p.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "{} is not built: run `cargo build --release -p sctp-craft` (scripts/test.sh does)",
+                beside.display()
+            )
+        })
 }
 
 fn push(m: &mut BTreeMap<String, Vec<String>>, name: &str, v: impl ToString) {
