@@ -51,7 +51,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use sctp_codec::analysis::{Note, PacketReport};
-use sctp_codec::visit::{Node, Span, Visitor as _};
+use sctp_codec::registry::Family;
 use sctp_codec::{ChecksumStatus, Packet, PacketView};
 
 use collect::Collector;
@@ -89,6 +89,30 @@ pub struct Filter {
     /// (`data`, `sack.flags`, `chunk.type`, `src`): then a packet read in
     /// place answers it, without typing its chunks ([`Facts::of_view`]).
     view_only: bool,
+    /// For a `view_only` filter: what each wanted path is, read from the
+    /// frame or a chunk's header (`None` for a repeated path: facts go to
+    /// its first index, as the walk's collector puts them).
+    view_wants: Vec<Option<HeaderFact>>,
+}
+
+/// A fact of the frame or of a chunk's header, for [`Facts::of_view`].
+#[derive(Debug, Clone)]
+enum HeaderFact {
+    Sctp,
+    Frame,
+    TimeRelative,
+    TimeEpoch,
+    TimeDelta,
+    Src,
+    Dst,
+    Checksum,
+    Chunk,
+    ChunkType,
+    ChunkLength,
+    ChunkFlags,
+    Key(String),
+    KeyLength(String),
+    KeyFlags(String),
 }
 
 /// What a filter may ask of a frame besides its SCTP packet.
@@ -167,11 +191,48 @@ impl Filter {
                 *v == View::Value
                     && (FRAME.contains(&path.as_str()) || schema::Schema::get().chunk_only(key))
             });
+        let view_wants = if view_only {
+            p.wanted
+                .iter()
+                .enumerate()
+                .map(|(k, (path, _))| {
+                    if p.wanted[..k].iter().any(|(q, _)| q == path) {
+                        return None;
+                    }
+                    Some(match path.as_str() {
+                        "sctp" => HeaderFact::Sctp,
+                        "frame" => HeaderFact::Frame,
+                        "frame.time_relative" => HeaderFact::TimeRelative,
+                        "frame.time_epoch" => HeaderFact::TimeEpoch,
+                        "frame.time_delta" => HeaderFact::TimeDelta,
+                        "src" => HeaderFact::Src,
+                        "dst" => HeaderFact::Dst,
+                        "checksum.status" => HeaderFact::Checksum,
+                        "chunk" => HeaderFact::Chunk,
+                        "chunk.type" => HeaderFact::ChunkType,
+                        "chunk.length" => HeaderFact::ChunkLength,
+                        "chunk.flags" => HeaderFact::ChunkFlags,
+                        _ => match (path.strip_suffix(".length"), path.strip_suffix(".flags")) {
+                            (Some(key), _) if schema::Schema::get().chunk_only(key) => {
+                                HeaderFact::KeyLength(key.to_string())
+                            }
+                            (_, Some(key)) if schema::Schema::get().chunk_only(key) => {
+                                HeaderFact::KeyFlags(key.to_string())
+                            }
+                            _ => HeaderFact::Key(path.clone()),
+                        },
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Filter {
             root,
             wanted: p.wanted,
             follow_main,
             view_only,
+            view_wants,
         })
     }
 
@@ -229,8 +290,26 @@ impl Facts {
         {
             return None;
         }
-        let mut c = Collector::new(&filter.wanted, false);
-        Self::frame_facts(&mut c, frame);
+        let mut items = Vec::new();
+        let mut per_chunk = false;
+        for (i, w) in filter.view_wants.iter().enumerate() {
+            let fact = match w {
+                Some(HeaderFact::Sctp) => Fact::Present,
+                Some(HeaderFact::Frame) => Fact::Uint(frame.number),
+                Some(HeaderFact::TimeRelative) => Fact::Time(frame.relative_ns),
+                Some(HeaderFact::TimeEpoch) => Fact::Time(frame.epoch_ns),
+                Some(HeaderFact::TimeDelta) => Fact::Time(frame.delta_ns),
+                Some(HeaderFact::Src) => Fact::Ip(frame.src),
+                Some(HeaderFact::Dst) => Fact::Ip(frame.dst),
+                Some(HeaderFact::Checksum) => Fact::Word(frame.checksum.as_str()),
+                Some(_) => {
+                    per_chunk = true;
+                    continue;
+                }
+                None => continue,
+            };
+            items.push((i, fact));
+        }
         // Chunk kinds whose walk opens no chunk inside (PKTDROP carries a
         // packet, ERROR and ABORT may quote a chunk): only these.
         const FLAT: [&str; 17] = [
@@ -254,16 +333,28 @@ impl Facts {
         ];
         for ch in view.chunks() {
             let info = ch.info().filter(|i| FLAT.contains(&i.variant))?;
-            let node = Node::Chunk {
-                ty: ch.ty(),
-                name: info.name,
-                flags: ch.flags(),
-                length: ch.length(),
-            };
-            c.open("chunk", Span::new(ch.offset(), ch.bytes().len()), node);
-            c.close();
+            if !per_chunk {
+                continue;
+            }
+            let (ty, flags, length) = (ch.ty(), ch.flags(), ch.length());
+            let key = schema::Schema::get()
+                .key_of(Family::Chunk, ty.into(), info.name)
+                .unwrap_or("?");
+            for (i, w) in filter.view_wants.iter().enumerate() {
+                let fact = match w {
+                    Some(HeaderFact::Chunk) => Fact::Present,
+                    Some(HeaderFact::ChunkType) => Fact::Uint(ty.into()),
+                    Some(HeaderFact::ChunkLength) => Fact::Uint(length.into()),
+                    Some(HeaderFact::ChunkFlags) => Fact::Uint(flags.into()),
+                    Some(HeaderFact::Key(k)) if k == key => Fact::Present,
+                    Some(HeaderFact::KeyLength(k)) if k == key => Fact::Uint(length.into()),
+                    Some(HeaderFact::KeyFlags(k)) if k == key => Fact::Uint(flags.into()),
+                    _ => continue,
+                };
+                items.push((i, fact));
+            }
         }
-        Some(Facts { items: c.facts })
+        Some(Facts { items })
     }
 
     /// Adds what the association analysis says of the packet (`analysis.*`,
