@@ -8,12 +8,15 @@
 //! Certificates: endpoint/tests/data/ssctp.
 
 use std::collections::BTreeSet;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
-use sctp_endpoint::{Config, ConnectOptions, Endpoint, Event};
+use sctp_endpoint::{Config, ConnectOptions, Event};
+
+mod ssctp_pump;
+use ssctp_pump::{chunk_types, Pump, Tamper};
 
 const A: usize = 0;
 const B: usize = 1;
@@ -51,162 +54,6 @@ fn config(level: u8, who: &str) -> Config {
         }),
         ..Config::default()
     }
-}
-
-type Tamper = Box<dyn FnMut(&mut Vec<u8>) -> bool>;
-
-/// Two endpoints, packets handed over at once (1 ms apart) and recorded.
-struct Pump {
-    eps: [Endpoint; 2],
-    addrs: [IpAddr; 2],
-    now: Instant,
-    start: Instant,
-    frames: Vec<(Duration, IpAddr, IpAddr, Vec<u8>)>,
-    events: [Vec<Event>; 2],
-    /// Changes a packet from A before delivery (returns true if it did).
-    tamper: Option<Tamper>,
-    tampered: usize,
-}
-
-impl Pump {
-    fn new(a: Config, b: Config) -> Self {
-        let now = Instant::now();
-        let mut eb = Endpoint::new(b, now, [4; 32]);
-        eb.listen(5000);
-        Pump {
-            eps: [Endpoint::new(a, now, [3; 32]), eb],
-            addrs: [ip("10.0.0.1"), ip("10.0.0.2")],
-            now,
-            start: now,
-            frames: Vec::new(),
-            events: [Vec::new(), Vec::new()],
-            tamper: None,
-            tampered: 0,
-        }
-    }
-
-    /// Runs until `done` or `limit` of virtual time.
-    fn run(&mut self, limit: Duration, mut done: impl FnMut(&Pump) -> bool) -> bool {
-        let end = self.now + limit;
-        let mut buf = Vec::new();
-        loop {
-            let mut moved = false;
-            for i in 0..2 {
-                while let Some(t) = self.eps[i].poll_transmit(self.now, &mut buf) {
-                    moved = true;
-                    let mut p = buf.clone();
-                    if i == A {
-                        if let Some(f) = self.tamper.as_mut() {
-                            if f(&mut p) {
-                                self.tampered += 1;
-                            }
-                        }
-                    }
-                    self.frames
-                        .push((self.now - self.start, t.local, t.remote.ip(), p.clone()));
-                    let from = SocketAddr::new(self.addrs[i], 0);
-                    self.eps[1 - i].handle_packet(self.now, from, self.addrs[1 - i], &p);
-                }
-                while let Some(e) = self.eps[i].poll_event() {
-                    self.events[i].push(e);
-                }
-            }
-            if done(self) {
-                return true;
-            }
-            if !moved {
-                let next = self.eps.iter().filter_map(|e| e.poll_timeout()).min();
-                match next {
-                    Some(t) if t <= end => {
-                        self.now = self.now.max(t);
-                        for e in &mut self.eps {
-                            if e.poll_timeout().is_some_and(|x| x <= self.now) {
-                                e.handle_timeout(self.now);
-                            }
-                        }
-                    }
-                    _ => return done(self),
-                }
-            } else {
-                self.now += Duration::from_millis(1);
-            }
-        }
-    }
-
-    fn has(&self, node: usize, f: impl Fn(&Event) -> bool) -> bool {
-        self.events[node].iter().any(f)
-    }
-
-    /// The frames as pcapng, IPv4 (LINKTYPE_IPV4 228) with protocol 132.
-    fn pcapng(&self) -> Vec<u8> {
-        fn block(out: &mut Vec<u8>, ty: u32, body: &[u8]) {
-            let len = 12 + body.len().div_ceil(4) * 4;
-            out.extend_from_slice(&ty.to_le_bytes());
-            out.extend_from_slice(&(len as u32).to_le_bytes());
-            out.extend_from_slice(body);
-            out.resize(out.len() + (4 - body.len() % 4) % 4, 0);
-            out.extend_from_slice(&(len as u32).to_le_bytes());
-        }
-        let mut out = Vec::new();
-        let mut shb = Vec::new();
-        shb.extend_from_slice(&0x1A2B3C4Du32.to_le_bytes());
-        shb.extend_from_slice(&1u16.to_le_bytes());
-        shb.extend_from_slice(&0u16.to_le_bytes());
-        shb.extend_from_slice(&(-1i64).to_le_bytes());
-        block(&mut out, 0x0A0D0D0A, &shb);
-        let mut idb = Vec::new();
-        idb.extend_from_slice(&228u16.to_le_bytes());
-        idb.extend_from_slice(&0u16.to_le_bytes());
-        idb.extend_from_slice(&65535u32.to_le_bytes());
-        block(&mut out, 1, &idb);
-        // 2026-12-01 00:00 UTC, then the virtual time.
-        let epoch = 1_796_083_200u64 * 1_000_000;
-        for (t, src, dst, sctp) in &self.frames {
-            let (IpAddr::V4(s), IpAddr::V4(d)) = (src, dst) else {
-                continue;
-            };
-            let mut ipv4 = vec![0x45, 0];
-            ipv4.extend_from_slice(&((20 + sctp.len()) as u16).to_be_bytes());
-            ipv4.extend_from_slice(&[0, 0, 0x40, 0, 64, 132, 0, 0]);
-            ipv4.extend_from_slice(&s.octets());
-            ipv4.extend_from_slice(&d.octets());
-            let mut sum: u32 = ipv4
-                .chunks(2)
-                .map(|w| u16::from_be_bytes([w[0], w[1]]) as u32)
-                .sum();
-            while sum > 0xffff {
-                sum = (sum & 0xffff) + (sum >> 16);
-            }
-            ipv4[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
-            ipv4.extend_from_slice(sctp);
-            let ts = epoch + t.as_micros() as u64;
-            let mut epb = Vec::new();
-            epb.extend_from_slice(&0u32.to_le_bytes());
-            epb.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
-            epb.extend_from_slice(&(ts as u32).to_le_bytes());
-            epb.extend_from_slice(&(ipv4.len() as u32).to_le_bytes());
-            epb.extend_from_slice(&(ipv4.len() as u32).to_le_bytes());
-            epb.extend_from_slice(&ipv4);
-            epb.resize(epb.len().div_ceil(4) * 4, 0);
-            block(&mut out, 6, &epb);
-        }
-        out
-    }
-}
-
-/// The top-level chunk types of an SCTP packet.
-fn chunk_types(p: &[u8]) -> Vec<u8> {
-    let mut t = Vec::new();
-    let mut at = 12;
-    while at + 4 <= p.len() {
-        let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
-        if len < 4 {
-            break;
-        }
-        t.push(p[at]);
-        at += (len + 3) & !3;
-    }
-    t
 }
 
 /// The key log lines of docs/auth-keys.md for the `SecureKeys` events of
