@@ -33,8 +33,11 @@ else
 fi
 
 # cargo test does not build the Wireshark plugin (a cdylib): its tests load the .so.
-echo "== cargo build --release -p dissector-plugin"
-cargo build --release -p dissector-plugin
+# sctp-craft too: the plugin's tests on the other Wireshark versions compare its fields
+# with `sctp-craft dissect --analysis --json` (analysis_vs_craft.rs), and those roots
+# build only the plugin package.
+echo "== cargo build --release -p dissector-plugin -p sctp-craft"
+cargo build --release -p dissector-plugin -p sctp-craft
 
 # The plugin on the other Wireshark versions, each in its own Debian root. Run before
 # the workspace tests so that versions.rs (each build refused by each other version)
