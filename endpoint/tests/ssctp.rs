@@ -14,7 +14,7 @@ use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
 use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason};
 
 mod ssctp_pump;
-use ssctp_pump::{chunk_types, Pump};
+use ssctp_pump::{chunk_types, plugin_tshark, Pump};
 
 const A: usize = 0;
 const B: usize = 1;
@@ -550,62 +550,13 @@ fn tshark_check(path: &std::path::Path, frames: &[Vec<u8>]) {
 /// With the sctpkit Wireshark plugin (target/release/libsctpkit.so, built by
 /// scripts/test.sh) tshark decodes every frame, EncData too, with no
 /// malformed one (dialect auto: the handshake chunks tell it). Skipped,
-/// loudly, without the plugin or tshark. Wireshark loads personal plugins
-/// only for a user other than root: as root it runs as nobody (setpriv).
+/// loudly, without the plugin or tshark ([`plugin_tshark`]).
 fn tshark_plugin_check(path: &std::path::Path, frames: usize) {
-    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/libsctpkit.so");
-    let version = std::process::Command::new("tshark")
-        .arg("--version")
-        .output();
-    let (true, Ok(version)) = (so.exists(), version) else {
-        eprintln!(
-            "SKIPPED tshark plugin check: no tshark or no {}",
-            so.display()
-        );
+    let Some((base, mut c)) = plugin_tshark("tshark plugin check", path, None) else {
         return;
     };
-    let v = String::from_utf8_lossy(&version.stdout);
-    let Some(v) = v
-        .split_whitespace()
-        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .and_then(|w| {
-            let mut it = w.split('.');
-            Some(format!("{}.{}", it.next()?, it.next()?))
-        })
-    else {
-        eprintln!("SKIPPED tshark plugin check: no version in tshark --version");
-        return;
-    };
-    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let k = RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let base = std::env::temp_dir().join(format!("sctpkit-ssctp-ws-{}-{k}", std::process::id()));
-    let epan = base.join(format!("home/.local/lib/wireshark/plugins/{v}/epan"));
-    std::fs::create_dir_all(&epan).unwrap();
-    std::fs::copy(&so, epan.join("libsctpkit.so")).unwrap();
-    std::fs::copy(path, base.join("capture.pcapng")).unwrap();
-    let _ = std::process::Command::new("chmod")
-        .args(["-R", "a+rwX"])
-        .arg(&base)
-        .status();
-    let _ = std::process::Command::new("chmod")
-        .arg("a+rx")
-        .arg(std::env::temp_dir())
-        .status();
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let mut c = if root {
-        let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "env"]);
-        c
-    } else {
-        std::process::Command::new("env")
-    };
-    c.arg(format!("HOME={}", base.join("home").display()));
-    c.args(["tshark", "-n", "-r", "capture.pcapng", "-T", "fields"]);
+    c.args(["-T", "fields"]);
     c.args(["-e", "frame.number", "-e", "_ws.malformed", "-e", "sctpkit"]);
-    c.current_dir(&base);
     let out = c.output().expect("tshark runs");
     let _ = std::fs::remove_dir_all(&base);
     assert!(

@@ -16,7 +16,7 @@ use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
 use sctp_endpoint::{Config, ConnectOptions, Event};
 
 mod ssctp_pump;
-use ssctp_pump::{chunk_types, Pump, Tamper};
+use ssctp_pump::{chunk_types, plugin_tshark, Pump, Tamper};
 
 const A: usize = 0;
 const B: usize = 1;
@@ -402,54 +402,13 @@ fn example_capture() {
     write(Path::new(&out), "ssctp-keylog", &s);
 }
 
-/// tshark with `sctpkit.auth_keys` set to `keys`, as nobody when root
-/// (Wireshark loads personal plugins only for other users): frame number,
+/// tshark with the plugin ([`plugin_tshark`]) and `sctpkit.auth_keys` set
+/// to `keys`: frame number,
 /// `sctpkit.analysis.ssctp_auth`, `sctpkit.analysis.encdata` per frame.
 /// `None` (and a loud SKIPPED) without tshark or the built plugin.
 fn tshark_verdicts(cap: &Path, keys: &Path) -> Option<Vec<(u64, String, String)>> {
-    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/libsctpkit.so");
-    let version = std::process::Command::new("tshark")
-        .arg("--version")
-        .output();
-    let (true, Ok(version)) = (so.exists(), version) else {
-        eprintln!("SKIPPED plugin check: no tshark or no {}", so.display());
-        return None;
-    };
-    let v = String::from_utf8_lossy(&version.stdout);
-    let v = v
-        .split_whitespace()
-        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .and_then(|w| {
-            let mut it = w.split('.');
-            Some(format!("{}.{}", it.next()?, it.next()?))
-        })?;
-    let base = tempdir("ws");
-    let epan = base.join(format!("home/.local/lib/wireshark/plugins/{v}/epan"));
-    std::fs::create_dir_all(&epan).unwrap();
-    std::fs::copy(&so, epan.join("libsctpkit.so")).unwrap();
-    std::fs::copy(cap, base.join("capture.pcapng")).unwrap();
-    std::fs::copy(keys, base.join("capture.keys")).unwrap();
-    let _ = std::process::Command::new("chmod")
-        .args(["-R", "a+rwX"])
-        .arg(&base)
-        .status();
-    let _ = std::process::Command::new("chmod")
-        .arg("a+rx")
-        .arg(std::env::temp_dir())
-        .status();
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let mut c = if root {
-        let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "env"]);
-        c
-    } else {
-        std::process::Command::new("env")
-    };
-    c.arg(format!("HOME={}", base.join("home").display()));
-    c.args(["tshark", "-n", "-r", "capture.pcapng", "-o"]);
+    let (base, mut c) = plugin_tshark("plugin check", cap, Some(keys))?;
+    c.arg("-o");
     c.arg(format!(
         "sctpkit.auth_keys:{}",
         base.join("capture.keys").display()
@@ -461,7 +420,6 @@ fn tshark_verdicts(cap: &Path, keys: &Path) -> Option<Vec<(u64, String, String)>
         "-e",
         "sctpkit.analysis.encdata",
     ]);
-    c.current_dir(&base);
     let out = c.output().expect("tshark runs");
     let _ = std::fs::remove_dir_all(&base);
     assert!(

@@ -1,11 +1,14 @@
 //! The hand-driven link of the S-SCTP tests (ssctp.rs, ssctp_keylog.rs):
 //! two endpoints, every packet handed over at once (1 ms of virtual time
 //! apart), recorded for a pcapng capture, and optionally tampered with on
-//! its way from A (endpoint 0) to B.
+//! its way from A (endpoint 0) to B; and tshark with the sctpkit plugin
+//! for their captures.
 
 #![allow(dead_code)]
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::{Config, Endpoint, Event};
@@ -165,4 +168,66 @@ pub fn chunk_types(p: &[u8]) -> Vec<u8> {
         at += (len + 3) & !3;
     }
     t
+}
+
+/// tshark with the sctpkit Wireshark plugin (target/release/libsctpkit.so,
+/// built by scripts/test.sh) on a copy of `cap` (`capture.pcapng`, and
+/// `keys` as `capture.keys`) in a fresh directory, which is returned with
+/// the command `tshark -n -r capture.pcapng` to add to and run there.
+/// Wireshark loads personal plugins only for a user other than root: as
+/// root it runs as nobody (setpriv). `None`, with a loud SKIPPED naming
+/// `what`, without tshark or the built plugin.
+pub fn plugin_tshark(what: &str, cap: &Path, keys: Option<&Path>) -> Option<(PathBuf, Command)> {
+    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/libsctpkit.so");
+    let version = Command::new("tshark").arg("--version").output();
+    let (true, Ok(version)) = (so.exists(), version) else {
+        eprintln!("SKIPPED {what}: no tshark or no {}", so.display());
+        return None;
+    };
+    let v = String::from_utf8_lossy(&version.stdout);
+    let Some(v) = v
+        .split_whitespace()
+        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .and_then(|w| {
+            let mut it = w.split('.');
+            Some(format!("{}.{}", it.next()?, it.next()?))
+        })
+    else {
+        eprintln!("SKIPPED {what}: no version in tshark --version");
+        return None;
+    };
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let base = std::env::temp_dir().join(format!("sctpkit-ssctp-ws-{}-{k}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let epan = base.join(format!("home/.local/lib/wireshark/plugins/{v}/epan"));
+    std::fs::create_dir_all(&epan).unwrap();
+    std::fs::copy(&so, epan.join("libsctpkit.so")).unwrap();
+    std::fs::copy(cap, base.join("capture.pcapng")).unwrap();
+    if let Some(keys) = keys {
+        std::fs::copy(keys, base.join("capture.keys")).unwrap();
+    }
+    let _ = Command::new("chmod")
+        .args(["-R", "a+rwX"])
+        .arg(&base)
+        .status();
+    let _ = Command::new("chmod")
+        .arg("a+rx")
+        .arg(std::env::temp_dir())
+        .status();
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut c = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "env"]);
+        c
+    } else {
+        Command::new("env")
+    };
+    c.arg(format!("HOME={}", base.join("home").display()));
+    c.args(["tshark", "-n", "-r", "capture.pcapng"]);
+    c.current_dir(&base);
+    Some((base, c))
 }
