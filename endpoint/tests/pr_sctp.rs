@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use sctp_codec::{PacketView, Rules};
 use sctp_endpoint::driver::memlink::{Impairment, Network};
 use sctp_endpoint::{
     AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, PrPolicy, SendOptions,
@@ -172,22 +173,13 @@ fn without_the_peers_support_everything_is_reliable() {
 
 /// The chunks of a packet: (type, DATA TSN or 0, DATA stream or 0).
 fn chunks(p: &[u8]) -> Vec<(u8, u32, u16)> {
-    let mut out = Vec::new();
-    let mut at = 12;
-    while at + 4 <= p.len() {
-        let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
-        let (tsn, stream) = if p[at] == 0 && at + 10 <= p.len() {
-            (
-                u32::from_be_bytes(p[at + 4..at + 8].try_into().unwrap()),
-                u16::from_be_bytes([p[at + 8], p[at + 9]]),
-            )
-        } else {
-            (0, 0)
-        };
-        out.push((p[at], tsn, stream));
-        at += len.max(4).div_ceil(4) * 4;
-    }
-    out
+    let v = PacketView::parse(p, Rules::STANDARD).expect("our endpoint's packets parse");
+    v.chunks()
+        .map(|c| match c.data() {
+            Some(d) => (c.ty(), d.tsn(), d.stream()),
+            None => (c.ty(), 0, 0),
+        })
+        .collect()
 }
 
 /// A timed message whose every copy is lost, and the first FORWARD TSN
@@ -239,9 +231,6 @@ fn a_lost_forward_tsn_is_sent_again_when_everything_else_is_gap_acked() {
                 while let Some(t) = n.nodes[i].0.poll_transmit(now, &mut buf) {
                     moved = true;
                     let cs = chunks(&buf);
-                    if std::env::var("PR_DEBUG").is_ok() {
-                        eprintln!("{:?} {i}: {cs:?}", now - n.now);
-                    }
                     if i == 0 {
                         // The timed message is the only one on stream 0:
                         // every packet carrying its TSN is lost.
