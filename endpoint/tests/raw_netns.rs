@@ -148,93 +148,17 @@ fn len(i: u32) -> usize {
 /// Handshake, 1 000 messages each way on 10 streams, shutdown (by us when we
 /// connected, by usrsctp when it did).
 fn exchange(we_connect: bool, n: u8, v6: bool) {
-    let (ns, here, there) = namespace_af(n, v6);
-    let prefix = ["ip", "netns", "exec", ns.name.as_str()];
-    let mut ours = Ours::new(here, n);
-    let args: Vec<String> = if we_connect {
-        vec![
-            "server".into(),
-            "0".into(),
-            there.to_string(),
-            SERVER_PORT.to_string(),
-        ]
+    let (ns, mut ours, id, mut peer) = associate_af(we_connect, n, v6, test_config(), &[]);
+    let there: IpAddr = if v6 {
+        format!("fd00:123:{n}::2")
     } else {
-        ours.d.ep.listen(SERVER_PORT);
-        vec![
-            "client".into(),
-            "0".into(),
-            there.to_string(),
-            CLIENT_PORT.to_string(),
-            here.to_string(),
-            "0".into(),
-            SERVER_PORT.to_string(),
-        ]
-    };
-    let mut peer = Peer::start(&PeerOpts {
-        prefix: &prefix,
-        args,
-    });
-    if we_connect {
-        ours.d
-            .ep
-            .connect(
-                Instant::now(),
-                ConnectOptions::new(here, CLIENT_PORT, SocketAddr::new(there, 0), SERVER_PORT),
-            )
-            .expect("connect");
+        format!("10.123.{n}.2")
     }
-    assert!(
-        ours.run_until(Duration::from_secs(10), |o| o.up().is_some()
-            || o.ended().is_some()),
-        "no association; peer:\n{}",
-        peer.tail()
-    );
-    let id = ours.up().unwrap_or_else(|| panic!("{:?}", ours.events));
-    assert!(
-        ours.run_until(Duration::from_secs(5), |_| peer.saw("state=COMM_UP")),
-        "{}",
-        peer.tail()
-    );
+    .parse()
+    .unwrap();
     let st = ours.d.ep.status(id).unwrap();
     assert_eq!(st.peer_addrs[0], SocketAddr::new(there, 0), "{st:?}");
-
-    let count = 1000u32;
-    peer.cmd(&format!("send {count} 10 1000 0"));
-    let mut next = 0u32;
-    let ok = ours.run_until(Duration::from_secs(60), |o| {
-        while next < count {
-            let sid = (next % 10) as u16;
-            match o.d.ep.send(
-                id,
-                sid,
-                1000 + sid as u32,
-                false,
-                peer::body(sid, next, len(next)),
-            ) {
-                Ok(()) => next += 1,
-                Err(sctp_endpoint::SendError::WouldBlock) => break,
-                Err(e) => panic!("send {next}: {e}"),
-            }
-        }
-        next == count
-            && o.received().len() >= count as usize
-            && peer.data_count() >= count as usize
-            && o.d
-                .ep
-                .status(id)
-                .is_some_and(|s| s.queued == 0 && s.outstanding == 0)
-    });
-    assert!(
-        ok,
-        "not all delivered: we got {}, the peer {}; peer:\n{}",
-        ours.received().len(),
-        peer.data_count(),
-        peer.tail()
-    );
-    check_delivery("usrsctp", &peer.received(), count, 10, len, false);
-    check_delivery("ours", &ours.received(), count, 10, |_| 1000, false);
-    let stats = ours.d.ep.stats();
-    assert_eq!(stats.bad_checksum, 0, "{stats:?}");
+    both_ways(&mut ours, id, &mut peer, 1000, len, 1000, false);
 
     if we_connect {
         ours.d.ep.shutdown(Instant::now(), id);
@@ -401,7 +325,18 @@ fn associate(
     cfg: Config,
     peer_opts: &[&str],
 ) -> (Netns, Ours, AssocId, Peer) {
-    let (ns, here, there) = namespace(n);
+    associate_af(we_connect, n, false, cfg, peer_opts)
+}
+
+/// [`associate`] over IPv6 when `v6`.
+fn associate_af(
+    we_connect: bool,
+    n: u8,
+    v6: bool,
+    cfg: Config,
+    peer_opts: &[&str],
+) -> (Netns, Ours, AssocId, Peer) {
+    let (ns, here, there) = namespace_af(n, v6);
     let prefix = ["ip", "netns", "exec", ns.name.as_str()];
     let mut ours = Ours::with(here, n, cfg);
     let mut args: Vec<String> = if we_connect {
