@@ -68,10 +68,6 @@ struct Ours {
 }
 
 impl Ours {
-    fn new(local: IpAddr, seed: u8) -> Ours {
-        Ours::with(local, seed, test_config())
-    }
-
     fn with(local: IpAddr, seed: u8, cfg: Config) -> Ours {
         let ep = Endpoint::new(cfg, Instant::now(), [seed; 32]);
         Ours {
