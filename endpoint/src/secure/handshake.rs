@@ -8,7 +8,6 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use num_bigint::BigUint;
 use rand_chacha::rand_core::RngCore;
 use rand_chacha::ChaCha20Rng;
 
@@ -153,7 +152,7 @@ pub struct Session {
     /// Handshake chunks in canonical order: SSOpReq, client SSCert,
     /// SSOpReq_Ack, server SSCert, SSSerKey, SSCliKey.
     slots: [Option<Vec<u8>>; 6],
-    dh_x: Option<BigUint>,
+    dh_x: Option<keys::DhSecret>,
     peer_chain: Vec<Vec<u8>>,
     /// An SSCert that came before SSOpReq (row 4).
     early_cert: Option<Vec<Vec<u8>>>,
@@ -1124,9 +1123,10 @@ impl Session {
     /// encrypted with the current master secret key (IV, then AES-CBC).
     fn rekey_key_chunk(&mut self, t: u8, flags: u8, pt: u16, cur: &Keys, random: &[u8]) -> Vec<u8> {
         let mut iv = [0u8; keys::BLOCK];
-        self.rng.fill_bytes(&mut iv);
+        let iv = &mut iv[..cur.suite.iv_len()];
+        self.rng.fill_bytes(iv);
         let mut ct = random.to_vec();
-        keys::encrypt(cur, &iv, &mut ct);
+        keys::encrypt(cur, iv, &mut ct);
         let mut pv = iv.to_vec();
         pv.extend_from_slice(&ct);
         let mut v = Vec::new();
@@ -1136,11 +1136,12 @@ impl Session {
 
     fn rekey_random_of(&self, value: &[u8], cur: &Keys) -> Option<Vec<u8>> {
         let (_, pv) = tlvs(value).first().copied()?;
-        if pv.len() != keys::BLOCK + REKEY_RANDOM {
+        let ivl = cur.suite.iv_len();
+        if pv.len() != ivl + REKEY_RANDOM {
             return None;
         }
-        let mut ct = pv[keys::BLOCK..].to_vec();
-        keys::decrypt(cur, &pv[..keys::BLOCK], &mut ct).then_some(ct)
+        let mut ct = pv[ivl..].to_vec();
+        keys::decrypt(cur, &pv[..ivl], &mut ct).then_some(ct)
     }
 
     fn next_keys(&self, cur: &Keys, client_random: &[u8], server_random: &[u8]) -> Keys {

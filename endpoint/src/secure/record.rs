@@ -10,6 +10,7 @@ use sctp_codec::chunk::ty as std_ty;
 
 use super::handshake::{ty, HsState, SecEvent, Session};
 use super::{cause, keys};
+use sctp_codec::auth::ssctp_gcm;
 
 /// What to do with a received packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,8 +102,13 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
     if level == 0 && !rekey {
         return;
     }
+    if s.send_keys().is_some_and(|k| k.is_gcm()) {
+        protect_gcm(s, buf, zero_checksum, level, rekey, has_com);
+        return;
+    }
     let mut iv = [0u8; keys::BLOCK];
-    s.fill(&mut iv);
+    let ivl = s.send_keys().map_or(0, |k| k.suite.iv_len());
+    s.fill(&mut iv[..ivl]);
     let mut out = std::mem::take(&mut s.scratch);
     out.clear();
     out.extend_from_slice(&buf[..12]);
@@ -126,8 +132,8 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
         let enc_at = out.len();
         out.extend_from_slice(&[ty::ENC_DATA, 0, 0, 0]);
         out.extend_from_slice(&reference.to_be_bytes());
-        out.extend_from_slice(&(keys::BLOCK as u16).to_be_bytes());
-        out.extend_from_slice(&iv);
+        out.extend_from_slice(&(ivl as u16).to_be_bytes());
+        out.extend_from_slice(&iv[..ivl]);
         let pt_at = out.len();
         walk(buf, |t, at, len, padded| {
             if encrypted(t, level, rekey) {
@@ -144,14 +150,17 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
             true
         });
         // PADDING last, to the block size (9.3 b; Q3).
-        let rem = (out.len() - pt_at) % keys::BLOCK;
+        // The suite's block size (AES 16, DES/3DES 8, NULL 1: none).
+        let block = k.suite.block_len();
+        let rem = (out.len() - pt_at) % block;
         if rem != 0 {
-            let pad = keys::BLOCK - rem;
+            // Chunks are 4-byte padded, so this is 4 to 12: a whole PADDING chunk.
+            let pad = block - rem;
             out.extend_from_slice(&[ty::PADDING, 0]);
             out.extend_from_slice(&(pad as u16).to_be_bytes());
             out.resize(out.len() + pad - 4, 0);
         }
-        keys::encrypt(k, &iv, &mut out[pt_at..]);
+        keys::encrypt(k, &iv[..ivl], &mut out[pt_at..]);
         let len = (out.len() - enc_at) as u16;
         out[enc_at + 2..enc_at + 4].copy_from_slice(&len.to_be_bytes());
     }
@@ -183,6 +192,181 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
     if s.switch_after_com && has_com {
         s.switch_keys();
     }
+}
+
+/// [`protect`] under a private AES-GCM suite (docs/ssctp-endpoint.md
+/// "Private AES-GCM suites"): the same chunk layout (clear chunks, one
+/// EncData with IV length 0 and no PADDING, AUTH last), sealed in one pass:
+/// GCM encrypts the EncData plaintext in place and its tag covers the rest
+/// of the packet (`ssctp_gcm::aad`); AUTH carries the nonce and the tag.
+fn protect_gcm(
+    s: &mut Session,
+    buf: &mut Vec<u8>,
+    zero_checksum: bool,
+    level: u8,
+    rekey: bool,
+    has_com: bool,
+) {
+    let direction = if s.client {
+        ssctp_gcm::FROM_CLIENT
+    } else {
+        ssctp_gcm::FROM_SERVER
+    };
+    let mut out = std::mem::take(&mut s.scratch);
+    let mut aad = std::mem::take(&mut s.plain);
+    out.clear();
+    out.extend_from_slice(&buf[..12]);
+    out[8..12].fill(0);
+    let mut any_enc = false;
+    walk(buf, |t, at, _, padded| {
+        if encrypted(t, level, rekey) {
+            any_enc = true;
+        } else {
+            out.extend_from_slice(&buf[at..at + padded]);
+        }
+        true
+    });
+    let Some(k) = s.send_keys() else {
+        (s.scratch, s.plain) = (out, aad);
+        return;
+    };
+    let reference = k.reference;
+    let mut last_tsn = None;
+    let mut ct = out.len()..out.len();
+    if any_enc {
+        let enc_at = out.len();
+        out.extend_from_slice(&[ty::ENC_DATA, 0, 0, 0]);
+        out.extend_from_slice(&reference.to_be_bytes());
+        out.extend_from_slice(&[0, 0]); // IV length 0: the nonce is in AUTH
+        let pt_at = out.len();
+        walk(buf, |t, at, len, padded| {
+            if encrypted(t, level, rekey) {
+                if (t == std_ty::DATA || t == std_ty::I_DATA) && len >= 8 {
+                    last_tsn = Some(u32::from_be_bytes([
+                        buf[at + 4],
+                        buf[at + 5],
+                        buf[at + 6],
+                        buf[at + 7],
+                    ]));
+                }
+                out.extend_from_slice(&buf[at..at + padded]);
+            }
+            true
+        });
+        let len = (out.len() - enc_at) as u16;
+        out[enc_at + 2..enc_at + 4].copy_from_slice(&len.to_be_bytes());
+        ct = pt_at..out.len();
+    }
+    // AUTH last (5.1.13, 8): header, then nonce and tag.
+    let auth_at = out.len();
+    out.extend_from_slice(&[ty::AUTH, 0]);
+    out.extend_from_slice(&(ssctp_gcm::AUTH_LEN as u16).to_be_bytes());
+    out.extend_from_slice(&reference.to_be_bytes());
+    out.extend_from_slice(&[0, 0]);
+    let sealed = ssctp_gcm::aad(&out, ct.clone(), auth_at, &mut aad)
+        .and_then(|()| k.gcm_seal(direction, &aad, &mut out[ct]));
+    let rekey_due = k.gcm_sent() >= keys::GCM_REKEY_AFTER;
+    s.plain = aad;
+    let Some((nonce, tag)) = sealed else {
+        // The 64-bit nonce counter is spent (2^64 packets under one key):
+        // nothing goes out rather than a repeated nonce.
+        buf.clear();
+        s.scratch = out;
+        return;
+    };
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&tag);
+    if !zero_checksum {
+        let c = sctp_codec::checksum::crc32c_field(&out);
+        out[8..12].copy_from_slice(&c.to_be_bytes());
+    }
+    std::mem::swap(buf, &mut out);
+    s.scratch = out;
+    s.stats.packets_protected += 1;
+    if any_enc {
+        s.stats.encdata_out += 1;
+    }
+    if let Some(t) = last_tsn {
+        s.last_enc_tsn = t;
+        s.sent_enc = true;
+    }
+    if s.switch_after_com && has_com {
+        s.switch_keys();
+    }
+    if rekey_due && s.is_up() {
+        // Rekey long before the nonce counter could wrap (a no-op while
+        // one is under way).
+        s.start_rekey();
+    }
+}
+
+/// [`unprotect`] under a private AES-GCM suite, after the AUTH's reference
+/// chose `key`: one GCM open checks the tag over the whole packet and
+/// decrypts the EncData. Any mismatch (a changed byte anywhere, a nonce of
+/// our own direction) is an authentication failure (0x0023); a plaintext
+/// that opens but is not a chunk sequence is 0x0022.
+fn unprotect_gcm(
+    s: &mut Session,
+    bytes: &[u8],
+    auth_at: usize,
+    key: &ssctp_gcm::GcmKey,
+    completes_rekey: bool,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    // The peer's nonces carry the peer's direction: a packet of ours
+    // reflected back does not verify.
+    let peer = if s.client {
+        ssctp_gcm::FROM_SERVER
+    } else {
+        ssctp_gcm::FROM_CLIENT
+    };
+    let mut plain = std::mem::take(&mut s.plain);
+    let ok = bytes.len() >= auth_at + 12
+        && bytes[auth_at + 8..auth_at + 12] == peer.to_be_bytes()
+        && ssctp_gcm::open_packet(key, bytes, auth_at, out, &mut plain);
+    if !ok {
+        s.plain = plain;
+        auth_failure(s);
+        return Verdict::Drop;
+    }
+    s.peer_protecting = true;
+    s.stats.packets_verified += 1;
+    if completes_rekey {
+        s.complete_rekey();
+    }
+    out.clear();
+    out.extend_from_slice(&bytes[..12]);
+    let mut any_enc = false;
+    walk(&bytes[..auth_at], |t, at, _, padded| {
+        if t == ty::ENC_DATA {
+            any_enc = true;
+        } else {
+            out.extend_from_slice(&bytes[at..at + padded]);
+        }
+        true
+    });
+    let mut at = 0;
+    while at + 4 <= plain.len() {
+        let len = u16::from_be_bytes([plain[at + 2], plain[at + 3]]) as usize;
+        if len < 4 || at + len > plain.len() {
+            break;
+        }
+        let padded = ((len + 3) & !3).min(plain.len() - at);
+        if plain[at] != ty::PADDING && plain[at] != 0x84 {
+            out.extend_from_slice(&plain[at..at + padded]);
+        }
+        at += padded;
+    }
+    let whole = at == plain.len();
+    s.plain = plain;
+    if !whole {
+        decrypt_failure(s);
+        return Verdict::Drop;
+    }
+    if any_enc {
+        s.stats.encdata_in += 1;
+    }
+    Verdict::Replaced
 }
 
 fn auth_failure(s: &mut Session) {
@@ -268,6 +452,9 @@ pub fn unprotect(s: &mut Session, bytes: &[u8], out: &mut Vec<u8>) -> Verdict {
             }
         },
     };
+    if let Some(key) = k.gcm_key().cloned() {
+        return unprotect_gcm(s, bytes, auth_at, &key, completes_rekey, out);
+    }
     let mac_len = auth_len - 8;
     let zeros = [0u8; 32];
     let ok = mac_len == k.suite.mac_len()
