@@ -36,6 +36,8 @@ use crate::spec::{self, Chunk, ChunkSpec, OutMap};
 
 #[path = "runner_ext.rs"]
 mod ext_opts;
+#[path = "sockopt.rs"]
+mod sockopt;
 
 /// packetdrill's local address (`DEFAULT_V4_LIVE_LOCAL_IP_STRING`).
 pub const LOCAL_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
@@ -256,6 +258,8 @@ struct Runner {
     linux: bool,
     warnings: Vec<String>,
     buf: Vec<u8>,
+    /// Socket options that are not `Config` fields (`sockopt.rs`).
+    opts: sockopt::SockOpts,
 }
 
 type Step = Result<(), String>;
@@ -373,6 +377,7 @@ impl Runner {
             linux,
             warnings: Vec::new(),
             buf: Vec::with_capacity(2048),
+            opts: sockopt::SockOpts::default(),
         };
         for (name, value, pos) in &script.options {
             let bad = |what: &str| SyntaxError {
@@ -1600,241 +1605,6 @@ impl Runner {
             return Err(format!("expected {} got {}", syscall_text(s), ret.text()));
         }
         Ok(())
-    }
-
-    fn setsockopt(&mut self, s: &SyscallLine) -> Result<Ret, String> {
-        let fd = self.fd_arg(s, 0)?;
-        let opt = match s.args.get(2) {
-            Some(Expr::Word(w)) => w.clone(),
-            _ => return Err("setsockopt: the option must be a name".into()),
-        };
-        let fields: Vec<(String, Expr)> = match s.args.get(3) {
-            Some(Expr::Struct(f)) => f.clone(),
-            _ => Vec::new(),
-        };
-        if let Some(r) = self.setsockopt_ext(fd, &opt, s, &fields) {
-            return r;
-        }
-        let get = |n: &str| field(&fields, n).and_then(int).filter(|v| *v > 0);
-        match opt.as_str() {
-            "SCTP_RTOINFO" => {
-                let (i, mx, mn) = (get("srto_initial"), get("srto_max"), get("srto_min"));
-                self.set_cfg("SCTP_RTOINFO", |c| {
-                    if let Some(i) = i {
-                        c.rto_initial = Duration::from_millis(i as u64);
-                    }
-                    if let Some(m) = mx {
-                        c.rto_max = Duration::from_millis(m as u64);
-                    }
-                    if let Some(m) = mn {
-                        c.rto_min = Duration::from_millis(m as u64);
-                    }
-                });
-            }
-            "SCTP_INITMSG" => {
-                let (os, is, att, timeo) = (
-                    get("sinit_num_ostreams"),
-                    get("sinit_max_instreams"),
-                    get("sinit_max_attempts"),
-                    get("sinit_max_init_timeo"),
-                );
-                if let Some(os) = os {
-                    self.ostreams = Some(os as u16);
-                }
-                self.set_cfg("SCTP_INITMSG", |c| {
-                    if let Some(os) = os {
-                        c.outbound_streams = os as u16;
-                    }
-                    if let Some(is) = is {
-                        c.max_inbound_streams = is as u16;
-                    }
-                    if let Some(a) = att {
-                        c.max_init_retrans = a as u32;
-                    }
-                });
-                if timeo.is_some() {
-                    self.warnings.push(
-                        "SCTP_INITMSG sinit_max_init_timeo not applied (Config has no maximum RTO for INIT)".into(),
-                    );
-                }
-            }
-            "SCTP_PEER_ADDR_PARAMS" => {
-                let mut flags = Vec::new();
-                if let Some(f) = field(&fields, "spp_flags") {
-                    words(f, &mut flags);
-                }
-                let hb = get("spp_hbinterval");
-                let rxt = get("spp_pathmaxrxt");
-                let disable = flags.iter().any(|f| f == "SPP_HB_DISABLE");
-                let per_assoc = self.assoc_of(fd).is_some();
-                if per_assoc && self.ep.is_some() && (disable || hb.is_some()) {
-                    self.warnings.push(
-                        "SCTP_PEER_ADDR_PARAMS on an association: heartbeats cannot be changed per association (needs Endpoint::set_heartbeat)"
-                            .into(),
-                    );
-                }
-                if !per_assoc || self.ep.is_none() {
-                    self.set_cfg("SCTP_PEER_ADDR_PARAMS", |c| {
-                        if disable {
-                            c.hb_interval = Duration::from_secs(1 << 30);
-                        } else if let Some(h) = hb {
-                            c.hb_interval = Duration::from_millis(h as u64);
-                        }
-                        if let Some(r) = rxt {
-                            c.path_max_retrans = r as u32;
-                        }
-                    });
-                }
-            }
-            "SCTP_ASSOCINFO" => {
-                let rxt = get("sasoc_asocmaxrxt");
-                self.set_cfg("SCTP_ASSOCINFO", |c| {
-                    if let Some(r) = rxt {
-                        c.assoc_max_retrans = r as u32;
-                    }
-                });
-            }
-            "SCTP_DELAYED_SACK" | "SCTP_DELAYED_ACK_TIME" => {
-                let (d, f) = (get("sack_delay").or(get("assoc_value")), get("sack_freq"));
-                self.set_cfg("SCTP_DELAYED_SACK", |c| {
-                    if let Some(d) = d {
-                        c.sack_delay = Duration::from_millis(d as u64);
-                    }
-                    if let Some(f) = f {
-                        c.sack_every = f as u32;
-                    }
-                });
-            }
-            "SO_RCVBUF" => {
-                if let Some(n) = s.args.get(3).and_then(|e| match e {
-                    Expr::List(l) => l.first().and_then(int),
-                    e => int(e),
-                }) {
-                    self.set_cfg("SO_RCVBUF", |c| c.receive_window = n as u32);
-                }
-            }
-            "SCTP_NODELAY" | "SO_LINGER" | "SCTP_EVENTS" | "SCTP_EVENT" | "SO_REUSEADDR" => {
-                self.warnings
-                    .push(format!("setsockopt {opt} accepted but not applied"));
-            }
-            other => return Err(format!("setsockopt: unsupported option {other}")),
-        }
-        Ok(Ret::Ok(0))
-    }
-
-    fn getsockopt(&mut self, s: &SyscallLine) -> Result<Ret, String> {
-        let fd = self.fd_arg(s, 0)?;
-        let opt = match s.args.get(2) {
-            Some(Expr::Word(w)) => w.clone(),
-            _ => return Err("getsockopt: the option must be a name".into()),
-        };
-        let fail = |what: String| Err(format!("expected {} got {what}", syscall_text(s)));
-        match opt.as_str() {
-            "SO_ERROR" => {
-                let err = match self.assoc_of(fd) {
-                    Some(id) => self.assocs.get_mut(&id).and_then(|a| a.so_error.take()),
-                    None => None,
-                };
-                let want = match s.args.get(3) {
-                    Some(Expr::List(l)) if l.len() == 1 => l[0].clone(),
-                    Some(e) => e.clone(),
-                    None => Expr::Ellipsis,
-                };
-                let ok = match (&want, err) {
-                    (Expr::Ellipsis, _) => true,
-                    (Expr::Int(0), None) => true,
-                    (Expr::Word(w), Some(e)) => errno_same(w, e),
-                    _ => false,
-                };
-                if !ok {
-                    return fail(format!("SO_ERROR [{}]", err.unwrap_or("0")));
-                }
-            }
-            "SCTP_STATUS" => {
-                let Some(id) = self.assoc_of(fd) else {
-                    return Ok(Ret::Err("ENOTCONN"));
-                };
-                let Some(st) = self.ep.as_ref().and_then(|e| e.status(id)) else {
-                    return Ok(Ret::Err("EINVAL"));
-                };
-                let state = match st.state {
-                    State::CookieWait => "SCTP_COOKIE_WAIT",
-                    State::CookieEchoed => "SCTP_COOKIE_ECHOED",
-                    State::Established => "SCTP_ESTABLISHED",
-                    State::ShutdownPending => "SCTP_SHUTDOWN_PENDING",
-                    State::ShutdownSent => "SCTP_SHUTDOWN_SENT",
-                    State::ShutdownReceived => "SCTP_SHUTDOWN_RECEIVED",
-                    State::ShutdownAckSent => "SCTP_SHUTDOWN_ACK_SENT",
-                    State::Closed => "SCTP_CLOSED",
-                };
-                let Some(Expr::Struct(fields)) = s.args.get(3) else {
-                    return Ok(Ret::Ok(0));
-                };
-                for (k, v) in fields {
-                    if *v == Expr::Ellipsis {
-                        continue;
-                    }
-                    let got: i64 = match k.as_str() {
-                        "sstat_state" => {
-                            if *v != Expr::Word(state.into()) {
-                                return fail(format!("sstat_state={state}"));
-                            }
-                            continue;
-                        }
-                        "sstat_rwnd" => st.peer_rwnd as i64,
-                        "sstat_unackdata" => st.outstanding as i64,
-                        "sstat_penddata" => self.assocs.get(&id).map_or(0, |a| a.rx.len()) as i64,
-                        "sstat_instrms" => st.streams.1 as i64,
-                        "sstat_outstrms" => st.streams.0 as i64,
-                        "sstat_fragmentation_point" => (self.cfg.max_packet - 12 - 16) as i64,
-                        other => {
-                            return Err(format!(
-                                "getsockopt SCTP_STATUS: unsupported field {other}"
-                            ))
-                        }
-                    };
-                    if int(v) != Some(got) {
-                        return fail(format!("{k}={got}"));
-                    }
-                }
-            }
-            "SCTP_RTOINFO" => {
-                if let Some(Expr::Struct(fields)) = s.args.get(3) {
-                    for (k, v) in fields {
-                        let got = match k.as_str() {
-                            "srto_initial" => self.cfg.rto_initial.as_millis() as i64,
-                            "srto_max" => self.cfg.rto_max.as_millis() as i64,
-                            "srto_min" => self.cfg.rto_min.as_millis() as i64,
-                            _ => continue,
-                        };
-                        if int(v).is_some_and(|w| w != got) {
-                            return fail(format!("{k}={got}"));
-                        }
-                    }
-                }
-            }
-            "SCTP_INITMSG" => {
-                if let Some(Expr::Struct(fields)) = s.args.get(3) {
-                    for (k, v) in fields {
-                        let got = match k.as_str() {
-                            "sinit_num_ostreams" => self.cfg.outbound_streams as i64,
-                            "sinit_max_instreams" => self.cfg.max_inbound_streams as i64,
-                            "sinit_max_attempts" => self.cfg.max_init_retrans as i64,
-                            _ => continue,
-                        };
-                        if int(v).is_some_and(|w| w != got) {
-                            return fail(format!("{k}={got}"));
-                        }
-                    }
-                }
-            }
-            other => return Err(format!("getsockopt: unsupported option {other}")),
-        }
-        let expected = int(&s.result).unwrap_or(0);
-        if expected != 0 {
-            return fail("0".into());
-        }
-        Ok(Ret::Ok(0))
     }
 }
 
