@@ -274,6 +274,162 @@ fn sign_with(
     Ok(())
 }
 
+/// sctpkit's private AES-GCM cipher suites for S-SCTP (not in
+/// draft-hohendorf-secure-sctp-15, whose 5.1.1 table ends at 24 and allows
+/// more suites; docs/ssctp-endpoint.md "Private AES-GCM suites"): the record
+/// arithmetic both the endpoint (which seals and opens) and capture analysis
+/// (which verifies and decrypts with a key log) need. One AES-GCM pass
+/// (`ring`) encrypts the EncData chunks' plaintext and authenticates the
+/// rest of the packet as additional data; the S-SCTP AUTH chunk (0x11)
+/// carries the nonce and the GCM tag instead of an HMAC.
+pub mod ssctp_gcm {
+    use ring::aead;
+    use std::ops::Range;
+
+    /// DH_with_AES-128_GCM (sctpkit private, far from the draft's 1-24).
+    pub const AES_128_GCM: u16 = 0xFE01;
+    /// DH_with_AES-256_GCM (sctpkit private).
+    pub const AES_256_GCM: u16 = 0xFE02;
+    /// Nonce length (NIST SP 800-38D 8.2.1 deterministic construction).
+    pub const NONCE_LEN: usize = 12;
+    /// GCM tag length.
+    pub const TAG_LEN: usize = 16;
+    /// Length of the S-SCTP AUTH chunk under these suites: its 8-byte
+    /// header (type, flags, Length, reference, reserved), nonce, tag.
+    pub const AUTH_LEN: usize = 8 + NONCE_LEN + TAG_LEN;
+    /// Nonce fixed field of packets the S-SCTP client sends.
+    pub const FROM_CLIENT: u32 = 0;
+    /// Nonce fixed field of packets the S-SCTP server sends.
+    pub const FROM_SERVER: u32 = 1;
+
+    /// Whether `suite` is one of the private GCM suites.
+    pub fn is_gcm(suite: u16) -> bool {
+        key_len(suite).is_some()
+    }
+
+    /// The AES key length of a GCM suite.
+    pub fn key_len(suite: u16) -> Option<usize> {
+        match suite {
+            AES_128_GCM => Some(16),
+            AES_256_GCM => Some(32),
+            _ => None,
+        }
+    }
+
+    /// The nonce: the sender's direction (4 bytes) then its per-generation
+    /// packet counter (8 bytes), never repeated under one key.
+    pub fn nonce(direction: u32, counter: u64) -> [u8; NONCE_LEN] {
+        let mut n = [0u8; NONCE_LEN];
+        n[..4].copy_from_slice(&direction.to_be_bytes());
+        n[4..].copy_from_slice(&counter.to_be_bytes());
+        n
+    }
+
+    /// Writes the additional data of a packet into `out`: the common header
+    /// with checksum 0, every byte after it but the ciphertext (`ct`, the
+    /// EncData value after its reference and IV-length fields; empty
+    /// at `auth_at` when nothing is encrypted), up to and including the
+    /// AUTH chunk's 8-byte header. The nonce and tag are not included (the
+    /// nonce is GCM's own input). `None` when the ranges do not fit.
+    pub fn aad(packet: &[u8], ct: Range<usize>, auth_at: usize, out: &mut Vec<u8>) -> Option<()> {
+        if ct.start < 12 || ct.start > ct.end || ct.end > auth_at || auth_at + 8 > packet.len() {
+            return None;
+        }
+        out.clear();
+        out.extend_from_slice(&packet[..8]);
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&packet[12..ct.start]);
+        out.extend_from_slice(&packet[ct.end..auth_at + 8]);
+        Some(())
+    }
+
+    /// An AES-GCM key with its schedule and GHASH table computed once.
+    #[derive(Clone)]
+    pub struct GcmKey(aead::LessSafeKey);
+
+    impl std::fmt::Debug for GcmKey {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("GcmKey")
+        }
+    }
+
+    impl GcmKey {
+        /// The key for `suite` from `key` (its length must be the suite's).
+        pub fn new(suite: u16, key: &[u8]) -> Option<GcmKey> {
+            let alg = match suite {
+                AES_128_GCM => &aead::AES_128_GCM,
+                AES_256_GCM => &aead::AES_256_GCM,
+                _ => return None,
+            };
+            aead::UnboundKey::new(alg, key)
+                .ok()
+                .map(|k| GcmKey(aead::LessSafeKey::new(k)))
+        }
+
+        /// Encrypts `buf` in place and returns the tag over `aad` and it.
+        pub fn seal(&self, nonce: [u8; NONCE_LEN], aad: &[u8], buf: &mut [u8]) -> [u8; TAG_LEN] {
+            let n = aead::Nonce::assume_unique_for_key(nonce);
+            let mut t = [0u8; TAG_LEN];
+            // Fails only past GCM's 2^36-byte input limit (not a packet).
+            if let Ok(tag) = self
+                .0
+                .seal_in_place_separate_tag(n, aead::Aad::from(aad), buf)
+            {
+                t.copy_from_slice(tag.as_ref());
+            }
+            t
+        }
+
+        /// Checks `tag` over `aad` and `buf` and decrypts `buf` in place;
+        /// false (and `buf` unspecified) when anything does not match.
+        pub fn open(&self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool {
+            let (Ok(n), Ok(t)) = (
+                aead::Nonce::try_assume_unique_for_key(nonce),
+                aead::Tag::try_from(tag),
+            ) else {
+                return false;
+            };
+            self.0
+                .open_in_place_separate_tag(n, aead::Aad::from(aad), t, buf, 0..)
+                .is_ok()
+        }
+    }
+
+    /// Verifies (and decrypts) one packet protected under a GCM suite:
+    /// `auth_at` is its last chunk, the AUTH, of [`AUTH_LEN`] bytes; an
+    /// EncData chunk (0x10) before it, if any, has IV length 0 and its
+    /// ciphertext is opened into `plain` (cleared first). False when the tag
+    /// does not match or the layout is not this one.
+    pub fn open_packet(key: &GcmKey, packet: &[u8], auth_at: usize, aad_buf: &mut Vec<u8>, plain: &mut Vec<u8>) -> bool {
+        plain.clear();
+        if auth_at + AUTH_LEN != packet.len() || packet[auth_at + 1] != 0 || packet[auth_at + 6..auth_at + 8] != [0, 0] {
+            return false;
+        }
+        // The EncData, at most one, whole chunks before the AUTH.
+        let mut ct = auth_at..auth_at;
+        let mut at = 12;
+        while at + 4 <= auth_at {
+            let len = usize::from(u16::from_be_bytes([packet[at + 2], packet[at + 3]]));
+            if len < 4 || at + len > auth_at {
+                return false;
+            }
+            if packet[at] == 0x10 {
+                if ct.start != auth_at || len < 8 || packet[at + 6..at + 8] != [0, 0] {
+                    return false;
+                }
+                ct = at + 8..at + len;
+            }
+            at += (len + 3) & !3;
+        }
+        if at != auth_at || aad(packet, ct.clone(), auth_at, aad_buf).is_none() {
+            return false;
+        }
+        plain.extend_from_slice(&packet[ct]);
+        let nonce = &packet[auth_at + 8..auth_at + 8 + NONCE_LEN];
+        key.open(nonce, aad_buf, plain, &packet[auth_at + 8 + NONCE_LEN..])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
