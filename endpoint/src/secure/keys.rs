@@ -12,8 +12,8 @@ use aes::cipher::{
 use crypto_bigint::modular::ConstMontyForm;
 use crypto_bigint::U2048;
 use hmac::Mac as _;
-use sha2::Digest;
 use sctp_codec::auth::ssctp_gcm::{self, GcmKey};
+use sha2::Digest;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::suite::{Cipher, Mac, Suite};
@@ -261,7 +261,9 @@ impl Keys {
 
     /// Packets sealed with these keys (the next nonce counter).
     pub fn gcm_sent(&self) -> u64 {
-        self.gcm.as_ref().map_or(0, |g| g.sent.load(Ordering::Relaxed))
+        self.gcm
+            .as_ref()
+            .map_or(0, |g| g.sent.load(Ordering::Relaxed))
     }
 
     /// Sets the nonce counter (tests of the rekey before the counter's end).

@@ -632,6 +632,66 @@ mod tests {
         assert_eq!(unprotect(&mut c, &q, &mut Vec::new()), Verdict::Clear);
     }
 
+    fn gcm_pair(level: u8) -> (Session, Session) {
+        let suite = Suite::by_id(crate::secure::suite::GCM_128).unwrap();
+        let k = keys::derive(b"shared key material", suite, 0);
+        let (a, mut b) = (
+            Session::up_with(level, k.clone()),
+            Session::up_with(level, k),
+        );
+        b.client = true; // a (server) sends, b (client) receives
+        (a, b)
+    }
+
+    #[test]
+    fn gcm_levels_protect_and_unwrap_in_one_pass() {
+        for level in 1..=3u8 {
+            let (mut a, mut b) = gcm_pair(level);
+            let mut p = packet();
+            protect(&mut a, &mut p, false);
+            let n = p.len();
+            // AUTH last, Length 36: header, nonce (server direction 1,
+            // counter 0), tag.
+            assert_eq!(p[n - 36..n - 32], [ty::AUTH, 0, 0, 36], "level {level}");
+            assert_eq!(p[n - 28..n - 16], [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+            let mut out = Vec::new();
+            assert_eq!(unprotect(&mut b, &p, &mut out), Verdict::Replaced);
+            assert_eq!(&out[12..], &packet()[12..], "level {level}");
+            // Reflected to its sender: the nonce has the wrong direction.
+            assert_eq!(unprotect(&mut a, &p, &mut out), Verdict::Drop);
+            assert_eq!(a.stats.auth_failures, 1);
+            // Every byte but the checksum is covered by the tag.
+            for i in (0..n).filter(|i| !(8..12).contains(i)) {
+                let mut q = p.clone();
+                q[i] ^= 0x80;
+                let before = b.stats.auth_failures + b.stats.unauthenticated + b.stats.unknown_key;
+                assert_eq!(unprotect(&mut b, &q, &mut out), Verdict::Drop, "byte {i}");
+                let after = b.stats.auth_failures + b.stats.unauthenticated + b.stats.unknown_key;
+                assert_eq!(after, before + 1, "byte {i}");
+            }
+            assert_eq!(b.stats.decrypt_failures, 0);
+        }
+    }
+
+    #[test]
+    fn gcm_starts_a_rekey_before_the_nonce_counter_runs_out() {
+        let (mut a, _) = gcm_pair(3);
+        a.send_keys()
+            .unwrap()
+            .set_gcm_sent(keys::GCM_REKEY_AFTER - 2);
+        let mut p = packet();
+        protect(&mut a, &mut p, false);
+        assert_eq!(a.state, HsState::Established, "not yet");
+        let mut p = packet();
+        protect(&mut a, &mut p, false);
+        assert_eq!(a.state, HsState::RekeySent);
+        // A spent counter never repeats a nonce: nothing goes out.
+        a.send_keys().unwrap().set_gcm_sent(u64::MAX);
+        let mut p = packet();
+        protect(&mut a, &mut p, false);
+        assert!(p.is_empty());
+    }
+
     #[test]
     fn bad_hmac_and_bad_ciphertext_get_their_causes() {
         let (mut a, mut b) = pair(2);

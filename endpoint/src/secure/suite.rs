@@ -69,7 +69,9 @@ pub const GCM_256: u16 = sctp_codec::auth::ssctp_gcm::AES_256_GCM;
 /// Our default list with the private GCM suites first, for
 /// `SecureConfig::suites` (both ends must list them; a peer without them
 /// picks a draft suite).
-pub const WITH_GCM: &[u16] = &[GCM_256, GCM_128, 24, 22, 12, 20, 18, 6, 23, 21, 11, 19, 17, 5];
+pub const WITH_GCM: &[u16] = &[
+    GCM_256, GCM_128, 24, 22, 12, 20, 18, 6, 23, 21, 11, 19, 17, 5,
+];
 
 fn gcm_cipher(id: u16) -> Option<Cipher> {
     match id {
