@@ -556,3 +556,31 @@ fn the_i_bit_gets_an_immediate_sack() {
         "without: {without:?}"
     );
 }
+
+/// `Status::peer_cum_tsn` follows the peer's DATA as it arrives (RFC 9260
+/// 6.2): 0 before any, then the TSN of the last of three messages, of
+/// which the middle one is fragmented, i.e. its initial TSN + 3.
+#[test]
+fn status_reports_the_peer_cumulative_tsn() {
+    let mut n = net(Impairment::default(), 41);
+    let (a, b) = connect(&mut n);
+    let first = n.ep(B).status(b).unwrap().peer_cum_tsn;
+    let sizes = [100usize, 3000, 100];
+    send_all(&mut n, A, a, 3, 1, |i| sizes[i as usize], |_| false, B);
+    let tsns: Vec<u32> = n.events[B]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message { message: m, .. } => Some(m.tsn),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tsns.len(), 3);
+    assert_eq!(
+        first,
+        tsns[0].wrapping_sub(1),
+        "before any DATA: initial TSN - 1"
+    );
+    let last = tsns[2];
+    assert_eq!(tsns[2].wrapping_sub(tsns[1]), 3, "3000 bytes take 3 chunks");
+    assert_eq!(n.ep(B).status(b).unwrap().peer_cum_tsn, last);
+}

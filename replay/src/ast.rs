@@ -704,11 +704,38 @@ impl Parser {
             Some(Tok::Punct('{')) => {
                 self.i += 1;
                 let mut v = Vec::new();
+                let named = matches!(
+                    (self.peek(), self.peek_at(1)),
+                    (Some(Tok::Word(_)), Some(Tok::Punct('=' | '(')))
+                );
+                if !named && !self.is_punct('}') {
+                    // packetdrill's positional `iovec`: `{base, len}`.
+                    let base = self.expr()?;
+                    self.expect_punct(',')?;
+                    let len = self.expr()?;
+                    self.expect_punct('}')?;
+                    return Ok(Expr::Struct(vec![
+                        ("iov_base".into(), base),
+                        ("iov_len".into(), len),
+                    ]));
+                }
                 if !self.is_punct('}') {
                     loop {
                         let name = self.word()?;
-                        self.expect_punct('=')?;
-                        v.push((name, self.expr()?));
+                        if self.eat_punct('(') {
+                            // `msg_iov(1)=[...]`: a msghdr member and its
+                            // length, kept as `msg_iov` and `msg_iovlen`
+                            // (packetdrill's `struct msghdr_expr`).
+                            let n = self.expr()?;
+                            self.expect_punct(')')?;
+                            self.expect_punct('=')?;
+                            let value = self.expr()?;
+                            v.push((format!("{name}len"), n));
+                            v.push((name, value));
+                        } else {
+                            self.expect_punct('=')?;
+                            v.push((name, self.expr()?));
+                        }
                         if !self.eat_punct(',') {
                             break;
                         }

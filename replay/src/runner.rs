@@ -36,6 +36,10 @@ use crate::spec::{self, Chunk, ChunkSpec, OutMap};
 
 #[path = "runner_ext.rs"]
 mod ext_opts;
+#[path = "notify.rs"]
+mod notify;
+#[path = "sockio.rs"]
+mod sockio;
 #[path = "sockopt.rs"]
 mod sockopt;
 
@@ -225,7 +229,10 @@ struct Sock {
 struct AssocInfo {
     fd: Option<i32>,
     up: bool,
-    rx: VecDeque<sctp_endpoint::Message>,
+    /// Messages and notifications to read, in order.
+    rx: VecDeque<sockio::Rx>,
+    /// FreeBSD's association identifier (`sctp_assoc_id`).
+    sctp_id: Option<u32>,
     offset: usize,
     peer_shutdown: bool,
     ended: Option<Option<Reason>>,
@@ -260,6 +267,10 @@ struct Runner {
     buf: Vec<u8>,
     /// Socket options that are not `Config` fields (`sockopt.rs`).
     opts: sockopt::SockOpts,
+    /// What reads carry (`sockio.rs`).
+    recv_opts: sockio::RecvOpts,
+    /// The next FreeBSD association identifier (`sockio.rs`).
+    next_sctp_id: u32,
 }
 
 type Step = Result<(), String>;
@@ -378,6 +389,8 @@ impl Runner {
             warnings: Vec::new(),
             buf: Vec::with_capacity(2048),
             opts: sockopt::SockOpts::default(),
+            recv_opts: sockio::RecvOpts::default(),
+            next_sctp_id: 3,
         };
         for (name, value, pos) in &script.options {
             let bad = |what: &str| SyntaxError {
@@ -472,6 +485,7 @@ impl Runner {
     }
 
     fn on_event(&mut self, e: Event) {
+        self.notify_event(&e);
         let linux = self.linux;
         match e {
             Event::AssocChange {
@@ -516,9 +530,12 @@ impl Runner {
                     }
                 }
             }
-            Event::Message { id, message } => {
-                self.assocs.entry(id).or_default().rx.push_back(message)
-            }
+            Event::Message { id, message } => self
+                .assocs
+                .entry(id)
+                .or_default()
+                .rx
+                .push_back(sockio::Rx::Data(message)),
             Event::ShutdownEvent { id } => self.assocs.entry(id).or_default().peer_shutdown = true,
             _ => {}
         }
@@ -1105,6 +1122,9 @@ impl Runner {
             Some(e) => e + tol,
             None => self.now + HORIZON_US,
         };
+        if matches!(s.name.as_str(), "recvmsg" | "sctp_recvv") {
+            return self.recv_call(s, limit);
+        }
         if matches!(s.name.as_str(), "read" | "recv" | "sctp_recvmsg") {
             let fd = self.fd_arg(s, 0)?;
             let len = s
@@ -1297,8 +1317,26 @@ impl Runner {
                     }
                 }
             }
-            "setsockopt" => self.setsockopt(s)?,
+            "setsockopt" | "getsockopt" if self.recv_sockopt_name(s) => {
+                self.recv_sockopt(s).expect("checked")?
+            }
+            "setsockopt" => {
+                let r = self.setsockopt(s)?;
+                if r == Ret::Ok(0)
+                    && matches!(s.args.get(2), Some(Expr::Word(w)) if w == "SCTP_EVENT")
+                {
+                    if let Some(Expr::Struct(f)) = s.args.get(3) {
+                        let on = field(f, "se_on").and_then(int).unwrap_or(0) != 0;
+                        if let (true, Some(Expr::Word(ty))) = (on, field(f, "se_type")) {
+                            let fd = self.fd_arg(s, 0)?;
+                            self.subscribed(fd, ty);
+                        }
+                    }
+                }
+                r
+            }
             "getsockopt" => return self.getsockopt(s),
+            "sendmsg" | "sctp_send" | "sctp_sendx" => self.send_call(s, limit)?,
             "write" | "send" | "sctp_sendmsg" => {
                 let fd = self.fd_arg(s, 0)?;
                 let len = s
@@ -1516,11 +1554,13 @@ impl Runner {
             None => ret = Ret::Err("ENOTCONN"),
             Some(id) => {
                 let a = self.assocs.entry(id).or_default();
-                if let Some(m) = a.rx.front() {
-                    let n = (m.data.len() - a.offset).min(len.max(0) as usize);
-                    msg_info = Some((m.stream, m.ssn, m.ppid, m.tsn, m.unordered));
+                if let Some(rx) = a.rx.front() {
+                    let n = (rx.len() - a.offset).min(len.max(0) as usize);
+                    if let sockio::Rx::Data(m) = rx {
+                        msg_info = Some((m.stream, m.ssn, m.ppid, m.tsn, m.unordered));
+                    }
                     a.offset += n;
-                    let eor = a.offset >= m.data.len();
+                    let eor = a.offset >= rx.len();
                     if eor {
                         a.rx.pop_front();
                         a.offset = 0;

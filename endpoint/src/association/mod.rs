@@ -107,6 +107,9 @@ pub struct Status {
     pub nat: bool,
     /// What the NAT support did (draft-ietf-tsvwg-natsupp).
     pub nat_stats: nat::NatStats,
+    /// The cumulative TSN of the peer's DATA received so far (RFC 9260
+    /// 6.2; RFC 6458 5.3.5 `rcv_cumtsn`); 0 before the association is up.
+    pub peer_cum_tsn: u32,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -589,6 +592,7 @@ impl Association {
             pktdrop: self.pktdrop.as_ref().map(|p| p.stats),
             nat: self.nat.restart_disabled,
             nat_stats: self.nat.stats,
+            peer_cum_tsn: self.rx.as_ref().map_or(0, |r| r.cum_tsn().0),
         }
     }
 
