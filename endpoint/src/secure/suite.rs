@@ -212,8 +212,9 @@ impl Suite {
 
 /// Parses a suite list for the configuration (`--secure-suites`): comma
 /// separated numbers 1 to 24 or names of the 5.1.1 table, or the words
-/// `default` (our [`IMPLEMENTED`] list), `all-insecure` ([`INSECURE`]) and
-/// `all` (both). Listing a suite is what allows an insecure one.
+/// `default` (our [`IMPLEMENTED`] list), `all-insecure` ([`INSECURE`]),
+/// `all` (both) and `gcm` (the private [`GCM_256`], [`GCM_128`]; also as
+/// numbers, `0xFE02`). Listing a suite is what allows an insecure one.
 pub fn parse_list(s: &str) -> Result<Vec<u16>, String> {
     let mut out: Vec<u16> = Vec::new();
     for w in s.split(',').map(str::trim).filter(|w| !w.is_empty()) {
@@ -221,8 +222,11 @@ pub fn parse_list(s: &str) -> Result<Vec<u16>, String> {
             "default" => IMPLEMENTED.to_vec(),
             "all-insecure" => INSECURE.to_vec(),
             "all" => IMPLEMENTED.iter().chain(INSECURE).copied().collect(),
+            // sctpkit's private AES-GCM suites (docs/ssctp-endpoint.md).
+            "gcm" => vec![GCM_256, GCM_128],
             _ => {
-                let id = match w.parse::<u16>() {
+                let hex = w.strip_prefix("0x").map(|h| u16::from_str_radix(h, 16));
+                let id = match hex.unwrap_or_else(|| w.parse::<u16>()) {
                     Ok(n) => n,
                     Err(_) => (1..=24)
                         .find(|i| Suite::by_id(*i).is_some_and(|s| s.name() == w))
@@ -290,6 +294,8 @@ mod tests {
         assert_eq!(parse_list("DH_with_DES_CBC_SHA-1,8").unwrap(), vec![8]);
         assert_eq!(parse_list("all-insecure").unwrap(), INSECURE.to_vec());
         assert!(parse_list("25").is_err());
+        assert_eq!(parse_list("gcm,24").unwrap(), vec![GCM_256, GCM_128, 24]);
+        assert_eq!(parse_list("0xFE01").unwrap(), vec![GCM_128]);
         assert!(parse_list("AES").is_err());
         assert!(parse_list("").is_err());
     }
