@@ -103,6 +103,11 @@ pub(super) fn symbol(name: &str) -> Option<i64> {
         "SCTP_SEND_PRINFO_VALID" => 2,
         "SCTP_SEND_AUTHINFO_VALID" => 4,
         // FreeBSD's msg_flags and levels.
+        // serinfo_next_flags of FreeBSD's sctp_extrcvinfo.
+        "SCTP_NEXT_MSG_AVAIL" => 0x0001,
+        "SCTP_NEXT_MSG_ISCOMPLETE" => 0x0002,
+        "SCTP_NEXT_MSG_IS_UNORDERED" => 0x0004,
+        "SCTP_NEXT_MSG_IS_NOTIFICATION" => 0x0008,
         "MSG_EOR" => 0x8,
         "MSG_TRUNC" => 0x10,
         "MSG_CTRUNC" => 0x20,
@@ -453,7 +458,21 @@ impl RcvMeta {
             ("sinfo_assoc_id", Val::Int(self.assoc_id as i64)),
         ];
         if ext {
-            let (len, flags, sid, ppid) = next.unwrap_or_default();
+            let (len, nxt_flags, sid, ppid) = next.unwrap_or_default();
+            // The SCTP_NXTINFO flags in FreeBSD's serinfo_next_flags bits.
+            let mut flags = 0;
+            if next.is_some() {
+                flags |= 0x0001;
+                if nxt_flags & 0x0020 != 0 {
+                    flags |= 0x0002;
+                }
+                if nxt_flags & 0x0400 != 0 {
+                    flags |= 0x0004;
+                }
+                if nxt_flags & 0x0010 != 0 {
+                    flags |= 0x0008;
+                }
+            }
             v.push(("serinfo_next_flags", Val::Int(flags)));
             v.push(("serinfo_next_stream", Val::Int(sid as i64)));
             v.push((

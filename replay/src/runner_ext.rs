@@ -119,6 +119,13 @@ impl Runner {
     /// before an association, more local addresses; on one, ASCONF
     /// (RFC 5061 4.2.1 / 4.2.2).
     pub(super) fn bindx(&mut self, fd: i32, s: &SyscallLine) -> Result<Ret, String> {
+        // `[...]`: packetdrill binds the local address and port, as bind()
+        // (`syscall_sctp_bindx`).
+        if matches!(s.args.get(1), Some(Expr::List(l)) if matches!(l.as_slice(), [Expr::Ellipsis]))
+        {
+            self.socks.get_mut(&fd).expect("checked").port = super::PORT;
+            return Ok(Ret::Ok(0));
+        }
         let addrs: Vec<IpAddr> = match s.args.get(1) {
             Some(Expr::List(l)) => l.iter().filter_map(sockaddr_ip).collect(),
             Some(e) => sockaddr_ip(e).into_iter().collect(),

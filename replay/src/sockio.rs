@@ -392,8 +392,10 @@ impl Runner {
                             data: meta.sndrcvinfo(true, next),
                         });
                     } else {
+                        // FreeBSD's sctp_sndrcvinfo is padded to 128 bytes
+                        // (`__reserve_pad`), as its sctp_extrcvinfo.
                         cmsgs.push(Cmsg {
-                            len: 12 + 32,
+                            len: 12 + 128,
                             ty: "SCTP_SNDRCV",
                             data: meta.sndrcvinfo(false, None),
                         });
@@ -416,6 +418,26 @@ impl Runner {
             }
         }
         if recvv {
+            // libc's sctp_recvv: no info without a buffer; both only when
+            // they fit (`*infolen` >= 44), else the receive info (28),
+            // else the next info (16).
+            let room = match s.args.get(6) {
+                Some(Expr::List(l)) => l.first().and_then(int).unwrap_or(0),
+                Some(e) => int(e).unwrap_or(0),
+                None => 0,
+            };
+            let no_buffer = matches!(s.args.get(5), Some(Expr::Null) | None);
+            info = match info {
+                _ if no_buffer => None,
+                Some((3, _)) if room >= 44 => info,
+                Some((3, f)) if room >= 28 => match &f[0].1 {
+                    Val::Struct(r) => Some((1, r.clone())),
+                    _ => None,
+                },
+                Some((1, _)) if room >= 28 => info,
+                Some((2, _)) if room >= 16 => info,
+                _ => None,
+            };
             // info, infolen, infotype, flags.
             if let Some(want) = s.args.get(5) {
                 match (&info, want) {
@@ -436,7 +458,11 @@ impl Runner {
                 Some((t, _)) => (*t, 44),
                 None => (0, 0),
             };
-            let _ = len;
+            if let Some(Expr::List(l)) = s.args.get(6) {
+                if let Some(w) = l.first() {
+                    notify::check("infolen", &Val::Int(len), w)?;
+                }
+            }
             if let Some(Expr::List(l)) = s.args.get(7) {
                 if let Some(w) = l.first() {
                     notify::check("infotype", &Val::Int(ty), w)?;
@@ -497,7 +523,7 @@ impl Runner {
                         .sum(),
                     _ => return Err("sendmsg: msg_iov must be a list".into()),
                 };
-                let (mut snd, mut sndrcv, mut pr) = (None, None, None);
+                let (mut snd, mut sndrcv, mut pr) = (None::<&Expr>, None::<&Expr>, None);
                 if let Some(Expr::List(c)) = field(f, "msg_control") {
                     for m in c {
                         let Expr::Struct(cf) = m else { continue };
@@ -507,8 +533,15 @@ impl Runner {
                         }
                         let data = field(cf, "cmsg_data");
                         match ty.first().map(String::as_str) {
-                            Some("SCTP_SNDINFO") => snd = data,
-                            Some("SCTP_SNDRCV") => sndrcv = data,
+                            // sctp_find_cmsg: the last of them wins.
+                            Some("SCTP_SNDINFO") => {
+                                snd = data;
+                                sndrcv = None;
+                            }
+                            Some("SCTP_SNDRCV") => {
+                                sndrcv = data;
+                                snd = None;
+                            }
                             Some("SCTP_PRINFO") => pr = data,
                             Some("SCTP_AUTHINFO" | "SCTP_DSTADDRV4" | "SCTP_DSTADDRV6") => {}
                             Some("SCTP_INIT") => {
