@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use clap::Args;
 use sctp_codec::analysis::{Analyzer, PacketMeta, PacketReport};
-use sctp_codec::capture::{Backend, CaptureReader};
+use sctp_codec::capture::{Backend, CaptureReader, PcapBlocks};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{lint, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
@@ -170,11 +170,26 @@ struct Kept {
     stats: Stats,
 }
 
+/// Where an SCTP packet's bytes are: in the batch's arena (inside the frame
+/// as read) or, reassembled from IP fragments, in its `extra` bytes.
+#[derive(Debug, Clone)]
+struct Loc {
+    extra: bool,
+    range: Range<usize>,
+}
+
+impl Loc {
+    fn get<'b>(&self, arena: &'b [u8], extra: &'b [u8]) -> &'b [u8] {
+        let from = if self.extra { extra } else { arena };
+        from.get(self.range.clone()).unwrap_or_default()
+    }
+}
+
 enum ItemKind {
     /// An SCTP packet, with the rules its association's dialect gives it
     /// (or why it could not be read at all).
     Sctp {
-        bytes: Range<usize>,
+        bytes: Loc,
         src: IpAddr,
         dst: IpAddr,
         encap: &'static str,
@@ -182,9 +197,9 @@ enum ItemKind {
         rules: Result<Rules, DecodeError>,
         /// What a zero checksum would be on it (RFC 9653, per association).
         zero: ZeroVerdict,
-        /// The association analysis (`--analysis`).
-        /// Inline: a few words, one allocation per packet fewer.
-        analysis: Option<PacketReport>,
+        /// The association analysis (`--analysis`): its place in the
+        /// batch's `reports`, which keeps items small and allocation-free.
+        analysis: Option<usize>,
     },
     /// A frame whose link, IP or UDP layers are broken.
     LinkError(String),
@@ -193,8 +208,13 @@ enum ItemKind {
 /// Consecutive frames handed to a formatting thread.
 struct Batch {
     seq: u64,
+    /// The frames' bytes: a block of the file as read, or frames copied in.
     arena: Vec<u8>,
+    /// SCTP packets reassembled from fragments.
+    extra: Vec<u8>,
     items: Vec<Item>,
+    /// The analysis of the items' packets (`--analysis`).
+    reports: Vec<PacketReport>,
 }
 
 /// Buffers handed back for reuse, so that a long capture does not cost a
@@ -216,6 +236,8 @@ impl<T> Pool<T> {
 /// small enough to keep memory flat.
 const BATCH_BYTES: usize = 1 << 19;
 const BATCH_ITEMS: usize = 2048;
+/// Bytes read from a plain pcap file per system call, and per batch.
+const BLOCK_BYTES: usize = 1 << 20;
 
 /// Runs the command; exit code 1 when the capture is broken part-way.
 ///
@@ -295,7 +317,15 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         }),
         (None, None) => unreachable!("checked above"),
     };
-    let mut reader = opened.map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    let reader = opened.map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    // A plain pcap file is read in large blocks, its frames left in place.
+    let mut frames = match a.file.as_deref().filter(|f| f.as_os_str() != "-") {
+        Some(f) => match PcapBlocks::open(f, BLOCK_BYTES) {
+            Some(b) => Source::Blocks(b),
+            None => Source::Frames(reader),
+        },
+        None => Source::Frames(reader),
+    };
     let workers = match a.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -323,7 +353,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
                 (a.time_format == Some(TimeFormat::DeltaDisplayed)).then_some(digits),
             )
         })?;
-        let read = read_frames(a, &mut reader, work_tx, &stop, &batches);
+        let read = read_frames(a, &mut frames, work_tx, &stop, &batches);
         Ok::<_, io::Error>((read, writer.join()))
     })?;
     // Taken out now: a Ctrl-C from here on no longer sees it.
@@ -386,91 +416,104 @@ fn on_ctrl_c(c: &Arc<Mutex<Option<CaptureFile>>>, live: bool) {
     });
 }
 
-/// Reads the capture in order, extracts the SCTP packets, finds the rules
-/// of each (following `auto` per association) and sends them in batches.
-/// Returns the capture's error if it is broken part-way.
-fn read_frames(
-    a: &DissectArgs,
-    reader: &mut CaptureReader,
-    tx: SyncSender<Batch>,
-    stop: &AtomicBool,
-    pool: &Pool<Batch>,
-) -> Result<(), String> {
-    let cfg = LinkConfig {
-        udp_ports: a.udp_ports.clone(),
-    };
-    let mut defrag = Defragmenter::default();
-    let mut decoder = Decoder::new(a.dialect);
-    let mut zero_follower = ZeroChecksumFollower::default();
-    let mut analyzer = match (a.analysis, crate::assoc_cmd::config(a.keys.as_ref())) {
-        (false, _) => None,
-        (true, Ok(c)) => Some(Analyzer::new(c)),
-        (true, Err(e)) => return Err(format!("{e:#}")),
-    };
-    let mut seq = 0u64;
-    let new_batch = |seq| match pool.take() {
-        Some(b) => Batch { seq, ..b },
-        None => Batch {
-            seq,
-            arena: Vec::with_capacity(BATCH_BYTES + 2048),
-            items: Vec::with_capacity(BATCH_ITEMS),
-        },
-    };
-    let mut batch = new_batch(seq);
-    let mut result = Ok(());
-    // Live: every packet goes out at once, not when a batch is full.
-    let batch_items = if a.interface.is_some() {
-        1
-    } else {
-        BATCH_ITEMS
-    };
-    let mut sctp_packets = 0u64;
-    // The capture's first frame and the previous one, in ns since the epoch.
-    let mut clock: Option<(i128, i128)> = None;
-    while let Some(frame) = reader.next_frame() {
-        let frame = match frame {
-            Ok(f) => f,
-            Err(e) => {
-                let path = a.file.as_deref().filter(|f| f.as_os_str() != "-");
-                result = Err(crate::files::describe_read_error(path, &e));
-                break;
-            }
-        };
-        let epoch = i128::from(frame.ts_sec) * 1_000_000_000 + i128::from(frame.ts_nsec);
-        let (first, prev) = clock.unwrap_or((epoch, epoch));
-        clock = Some((first, epoch));
+/// Where the frames come from: a plain pcap file read in large blocks
+/// (the frames stay where they were read), or any capture frame by frame
+/// (each copied into the batch).
+enum Source {
+    Blocks(PcapBlocks),
+    Frames(CaptureReader),
+}
+
+/// What follows the capture in frame order: IP reassembly, each
+/// association's dialect and zero-checksum negotiation, the analysis, and
+/// the clock.
+struct Follower {
+    cfg: LinkConfig,
+    defrag: Defragmenter,
+    decoder: Decoder,
+    zero_follower: ZeroChecksumFollower,
+    analyzer: Option<Analyzer>,
+    /// The capture's first frame and the previous one, in ns since the epoch.
+    clock: Option<(i128, i128)>,
+    sctp_packets: u64,
+    keep_raw: bool,
+    link_errors: bool,
+}
+
+/// A frame's metadata, whichever reader found it.
+struct FrameIn {
+    number: u64,
+    ts_sec: i64,
+    ts_nsec: u32,
+    link_type: u32,
+    orig_len: u32,
+}
+
+impl Follower {
+    /// The item of one frame whose bytes are `arena[at]`, or `None` when it
+    /// is not shown at all; reassembled packets go to `extra`.
+    fn frame(
+        &mut self,
+        f: &FrameIn,
+        arena: &[u8],
+        at: Range<usize>,
+        (extra, reports): (&mut Vec<u8>, &mut Vec<PacketReport>),
+    ) -> Option<Item> {
+        let data = arena.get(at.clone())?;
+        let epoch = i128::from(f.ts_sec) * 1_000_000_000 + i128::from(f.ts_nsec);
+        let (first, prev) = self.clock.unwrap_or((epoch, epoch));
+        self.clock = Some((first, epoch));
         let time = FrameTime {
             epoch_ns: epoch,
             first_ns: first,
             prev_ns: prev,
         };
-        let what = match extract_sctp(frame.link_type, frame.data, &cfg, &mut defrag) {
+        let what = match extract_sctp(f.link_type, data, &self.cfg, &mut self.defrag) {
             Ok(Some(seg)) => {
-                sctp_packets += 1;
-                let at = batch.arena.len();
-                batch.arena.extend_from_slice(&seg.sctp);
+                self.sctp_packets += 1;
+                let bytes = match (&seg.sctp, seg.offset_in_frame) {
+                    (std::borrow::Cow::Borrowed(b), Some(off)) => {
+                        let start = at.start + off;
+                        Loc {
+                            extra: false,
+                            range: start..start + b.len(),
+                        }
+                    }
+                    _ => {
+                        let start = extra.len();
+                        extra.extend_from_slice(&seg.sctp);
+                        Loc {
+                            extra: true,
+                            range: start..extra.len(),
+                        }
+                    }
+                };
                 let key = seg.assoc_key();
-                let view = decoder.view(&seg.sctp, Some(key));
+                let view = self.decoder.view(&seg.sctp, Some(key));
                 let zero = match &view {
-                    Ok(v) => zero_follower.observe(key, v),
+                    Ok(v) => self.zero_follower.observe(key, v),
                     Err(_) => ZeroVerdict::NotNegotiated,
                 };
-                let analysis = match (&mut analyzer, &view) {
-                    (Some(an), Ok(v)) => Some(an.packet(
+                let analysis = match (&mut self.analyzer, &view) {
+                    (Some(an), Ok(v)) => Some(reports.len()).zip(Some(an.packet(
                         &PacketMeta {
-                            frame: frame.number,
+                            frame: f.number,
                             time_ns: epoch,
                             src: seg.src,
                             dst: seg.dst,
                             quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
                         },
                         v,
-                    )),
+                    ))),
                     _ => None,
-                };
+                }
+                .map(|(k, r)| {
+                    reports.push(r);
+                    k
+                });
                 let rules = view.map(|v| v.rules());
                 ItemKind::Sctp {
-                    bytes: at..batch.arena.len(),
+                    bytes,
                     src: seg.src,
                     dst: seg.dst,
                     encap: encap_name(&seg.encap),
@@ -480,50 +523,180 @@ fn read_frames(
                     analysis,
                 }
             }
-            Ok(None) => continue,
+            Ok(None) => return None,
             // A display filter selects SCTP packets: a frame whose link
             // layers are broken is not one.
-            Err(e) if (a.verbose || a.lint) && a.display_filter.is_none() => {
-                ItemKind::LinkError(e.to_string())
-            }
-            Err(_) => continue,
+            Err(e) if self.link_errors => ItemKind::LinkError(e.to_string()),
+            Err(_) => return None,
         };
-        let raw = match (&what, a.write.is_some()) {
-            (ItemKind::Sctp { .. }, true) => {
-                let at = batch.arena.len();
-                batch.arena.extend_from_slice(frame.data);
-                Some(RawFrame {
-                    bytes: at..batch.arena.len(),
-                    number: frame.number,
-                    link_type: frame.link_type,
-                    ts_sec: frame.ts_sec,
-                    ts_nsec: frame.ts_nsec,
-                    orig_len: frame.orig_len,
-                })
-            }
+        let raw = match (&what, self.keep_raw) {
+            (ItemKind::Sctp { .. }, true) => Some(RawFrame {
+                bytes: at,
+                number: f.number,
+                link_type: f.link_type,
+                ts_sec: f.ts_sec,
+                ts_nsec: f.ts_nsec,
+                orig_len: f.orig_len,
+            }),
             _ => None,
         };
-        batch.items.push(Item {
-            frame: frame.number,
+        Some(Item {
+            frame: f.number,
             time,
             what,
             raw,
-        });
-        if batch.arena.len() >= BATCH_BYTES || batch.items.len() >= batch_items {
-            seq += 1;
-            let full = std::mem::replace(&mut batch, new_batch(seq));
-            if stop.load(Ordering::Relaxed) || tx.send(full).is_err() {
-                return result;
+        })
+    }
+}
+
+/// Reads the capture in order, extracts the SCTP packets, finds the rules
+/// of each (following `auto` per association) and sends them in batches.
+/// Returns the capture's error if it is broken part-way.
+fn read_frames(
+    a: &DissectArgs,
+    source: &mut Source,
+    tx: SyncSender<Batch>,
+    stop: &AtomicBool,
+    pool: &Pool<Batch>,
+) -> Result<(), String> {
+    let analyzer = match (a.analysis, crate::assoc_cmd::config(a.keys.as_ref())) {
+        (false, _) => None,
+        (true, Ok(c)) => Some(Analyzer::new(c)),
+        (true, Err(e)) => return Err(format!("{e:#}")),
+    };
+    let mut follow = Follower {
+        cfg: LinkConfig {
+            udp_ports: a.udp_ports.clone(),
+        },
+        defrag: Defragmenter::default(),
+        decoder: Decoder::new(a.dialect),
+        zero_follower: ZeroChecksumFollower::default(),
+        analyzer,
+        clock: None,
+        sctp_packets: 0,
+        keep_raw: a.write.is_some(),
+        link_errors: (a.verbose || a.lint) && a.display_filter.is_none(),
+    };
+    let mut seq = 0u64;
+    let new_batch = |seq| match pool.take() {
+        Some(b) => Batch { seq, ..b },
+        None => Batch {
+            seq,
+            arena: Vec::with_capacity(BATCH_BYTES + 2048),
+            extra: Vec::new(),
+            items: Vec::with_capacity(BATCH_ITEMS),
+            reports: Vec::new(),
+        },
+    };
+    let path = a.file.as_deref().filter(|f| f.as_os_str() != "-");
+    let done = |n: u64| a.count.is_some_and(|c| n >= c);
+    match source {
+        Source::Blocks(blocks) => {
+            let mut recs = Vec::with_capacity(BATCH_ITEMS * 4);
+            loop {
+                let mut batch = new_batch(seq);
+                match blocks.fill(&mut batch.arena, &mut recs) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(()),
+                    Err(e) => return Err(crate::files::describe_read_error(path, &e)),
+                }
+                let mut finished = false;
+                for r in &recs {
+                    let f = FrameIn {
+                        number: r.number,
+                        ts_sec: r.ts_sec,
+                        ts_nsec: r.ts_nsec,
+                        link_type: r.link_type,
+                        orig_len: r.orig_len,
+                    };
+                    let Batch {
+                        arena,
+                        extra,
+                        items,
+                        reports,
+                        ..
+                    } = &mut batch;
+                    if let Some(item) = follow.frame(&f, arena, r.data.clone(), (extra, reports)) {
+                        items.push(item);
+                    }
+                    if done(follow.sctp_packets) {
+                        finished = true;
+                        break;
+                    }
+                }
+                if batch.items.is_empty() {
+                    batch.extra.clear();
+                    batch.reports.clear();
+                    pool.put(batch);
+                } else {
+                    if stop.load(Ordering::Relaxed) || tx.send(batch).is_err() {
+                        return Ok(());
+                    }
+                    seq += 1;
+                }
+                if finished {
+                    return Ok(());
+                }
             }
         }
-        if a.count.is_some_and(|n| sctp_packets >= n) {
-            break;
+        Source::Frames(reader) => {
+            let mut batch = new_batch(seq);
+            let mut result = Ok(());
+            // Live: every packet goes out at once, not when a batch is full.
+            let batch_items = if a.interface.is_some() {
+                1
+            } else {
+                BATCH_ITEMS
+            };
+            while let Some(frame) = reader.next_frame() {
+                let frame = match frame {
+                    Ok(f) => f,
+                    Err(e) => {
+                        result = Err(crate::files::describe_read_error(path, &e));
+                        break;
+                    }
+                };
+                let f = FrameIn {
+                    number: frame.number,
+                    ts_sec: frame.ts_sec,
+                    ts_nsec: frame.ts_nsec,
+                    link_type: frame.link_type,
+                    orig_len: frame.orig_len,
+                };
+                let at = batch.arena.len();
+                batch.arena.extend_from_slice(frame.data);
+                let range = at..batch.arena.len();
+                let Batch {
+                    arena,
+                    extra,
+                    items,
+                    reports,
+                    ..
+                } = &mut batch;
+                match follow.frame(&f, arena, range, (extra, reports)) {
+                    Some(item) => items.push(item),
+                    None => {
+                        batch.arena.truncate(at);
+                        continue;
+                    }
+                }
+                if batch.arena.len() >= BATCH_BYTES || batch.items.len() >= batch_items {
+                    seq += 1;
+                    let full = std::mem::replace(&mut batch, new_batch(seq));
+                    if stop.load(Ordering::Relaxed) || tx.send(full).is_err() {
+                        return result;
+                    }
+                }
+                if done(follow.sctp_packets) {
+                    break;
+                }
+            }
+            if !batch.items.is_empty() {
+                let _ = tx.send(batch);
+            }
+            result
         }
     }
-    if !batch.items.is_empty() {
-        let _ = tx.send(batch);
-    }
-    result
 }
 
 /// Formats the batches it receives until the reader is done.
@@ -549,7 +722,14 @@ fn format_batches(
         for item in &batch.items {
             let before = s.len();
             let stats = a.stats.then_some(&mut kept.stats);
-            let printed = format_item(a, how, item, &batch.arena, &mut s, stats);
+            let printed = format_item(
+                a,
+                how,
+                item,
+                (&batch.arena, &batch.extra, &batch.reports),
+                &mut s,
+                stats,
+            );
             if a.quiet {
                 s.truncate(before);
             }
@@ -566,7 +746,9 @@ fn format_batches(
         let seq = batch.seq;
         let mut batch = batch;
         batch.arena.clear();
+        batch.extra.clear();
         batch.items.clear();
+        batch.reports.clear();
         batches.put(batch);
         if tx.send((seq, s, kept)).is_err() {
             return;
@@ -670,7 +852,7 @@ fn format_item(
     a: &DissectArgs,
     how: &How<'_>,
     item: &Item,
-    arena: &[u8],
+    (arena, extra, reports): (&[u8], &[u8], &[PacketReport]),
     s: &mut String,
     stats: Option<&mut Stats>,
 ) -> bool {
@@ -696,14 +878,14 @@ fn format_item(
             zero,
             analysis,
         } => (
-            &arena[bytes.clone()],
+            bytes.get(arena, extra),
             src,
             dst,
             *encap,
             *truncated,
             rules,
             *zero,
-            analysis.as_ref(),
+            analysis.and_then(|k| reports.get(k)),
         ),
     };
     let rules = match rules {

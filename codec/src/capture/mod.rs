@@ -20,6 +20,7 @@ use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
+mod block;
 mod error;
 mod fill;
 mod format;
@@ -29,6 +30,7 @@ mod live;
 mod parser;
 mod writer;
 
+pub use block::{BlockRecord, PcapBlocks};
 pub use error::{CaptureError, CaptureErrorKind};
 pub use writer::{PcapWriter, LINKTYPE_ETHERNET, LINKTYPE_RAW, PCAP_WRITER_SNAPLEN};
 

@@ -13,42 +13,44 @@ const PAIRS: &str = "\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// The two digits of `v` (below 100).
-fn pair(v: u64) -> &'static str {
-    let k = (v % 100) as usize * 2;
-    &PAIRS[k..k + 2]
-}
-
 /// Appends `v` in decimal.
 pub fn dec(out: &mut String, v: u64) {
     if v < 10 {
         out.push(char::from(b'0' + v as u8));
         return;
     }
-    // Base 100 digits, least significant first.
-    let mut groups = [0u8; 10];
-    let mut n = 0;
+    // Filled from the end, two digits at a time, then appended at once.
+    let pairs = PAIRS.as_bytes();
+    let mut buf = [0u8; 20];
+    let mut k = buf.len();
     let mut v = v;
     while v >= 100 {
-        groups[n] = (v % 100) as u8;
+        let d = (v % 100) as usize * 2;
         v /= 100;
-        n += 1;
+        k -= 2;
+        buf[k..k + 2].copy_from_slice(&pairs[d..d + 2]);
     }
     if v >= 10 {
-        out.push_str(pair(v));
+        let d = v as usize * 2;
+        k -= 2;
+        buf[k..k + 2].copy_from_slice(&pairs[d..d + 2]);
     } else {
-        out.push(char::from(b'0' + v as u8));
+        k -= 1;
+        buf[k] = b'0' + v as u8;
     }
-    for &g in groups[..n].iter().rev() {
-        out.push_str(pair(g.into()));
-    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[k..]).unwrap_or_default());
 }
 
 /// Appends `v` in decimal, right-aligned in `width` columns.
 pub fn dec_padded(out: &mut String, v: u64, width: usize) {
+    const SPACES: &str = "                                ";
     let digits = v.checked_ilog10().unwrap_or(0) as usize + 1;
-    for _ in digits..width {
-        out.push(' ');
+    let mut pad = width.saturating_sub(digits);
+    while pad > 0 {
+        let n = pad.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        pad -= n;
     }
     dec(out, v);
 }
@@ -76,12 +78,27 @@ pub fn hex2(out: &mut String, v: u8) {
 pub fn ip(out: &mut String, a: &IpAddr) {
     match a {
         IpAddr::V4(v4) => {
+            // At most "255.255.255.255", built whole and appended at once.
+            let mut buf = [0u8; 15];
+            let mut n = 0;
             for (k, o) in v4.octets().into_iter().enumerate() {
                 if k > 0 {
-                    out.push('.');
+                    buf[n] = b'.';
+                    n += 1;
                 }
-                dec(out, o.into());
+                if o >= 100 {
+                    buf[n] = b'0' + o / 100;
+                    n += 1;
+                }
+                if o >= 10 {
+                    buf[n] = b'0' + o / 10 % 10;
+                    n += 1;
+                }
+                buf[n] = b'0' + o % 10;
+                n += 1;
             }
+            // Only ASCII digits and dots were written.
+            out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
         }
         IpAddr::V6(v6) => {
             let _ = write!(out, "{v6}");
