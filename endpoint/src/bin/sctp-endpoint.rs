@@ -178,10 +178,17 @@ struct Extensions {
     /// unique (refuse a peer without S-SCTP).
     #[arg(long, value_name = "POLICY", default_value = "use")]
     secure_policy: String,
-    /// Our certificate chain (PEM; Ed25519) for S-SCTP.
+    /// S-SCTP cipher suites to offer and accept, in preference order:
+    /// numbers or names of the draft's table (5.1.1), `default` (the DH and
+    /// RSA suites with AES), `all-insecure` (DES, 3DES, NULL) or `all`.
+    /// The insecure suites are used only when listed here.
+    #[arg(long, value_name = "LIST")]
+    secure_suites: Option<String>,
+    /// Our certificate chain (PEM; Ed25519, ECDSA P-256 or RSA) for S-SCTP.
     #[arg(long, value_name = "FILE")]
     cert: Option<std::path::PathBuf>,
-    /// Our private key (PKCS#8 PEM or DER, Ed25519) for S-SCTP.
+    /// Our private key (PKCS#8 PEM or DER: Ed25519, ECDSA P-256 or RSA) for
+    /// S-SCTP; an RSA key also serves the RSA key-exchange suites.
     #[arg(long, value_name = "FILE")]
     key: Option<std::path::PathBuf>,
     /// Trusted root certificates (PEM) for the peer's S-SCTP certificate.
@@ -295,9 +302,15 @@ impl Extensions {
                     self.secure_policy
                 )
             })?;
+            let suites = match &self.secure_suites {
+                Some(l) => sctp_endpoint::secure::suite::parse_list(l)
+                    .map_err(|e| anyhow!("--secure-suites: {e}"))?,
+                None => Vec::new(),
+            };
             cfg.secure = Some(SecureConfig {
                 level,
                 requirement,
+                suites,
                 require_peer_cert: !creds.trust.is_empty(),
                 credentials: creds,
                 export_keys: self.ssctp_keylog.is_some(),
@@ -305,6 +318,8 @@ impl Extensions {
             });
         } else if self.ssctp_keylog.is_some() {
             bail!("--ssctp-keylog needs --secure LEVEL");
+        } else if self.secure_suites.is_some() {
+            bail!("--secure-suites needs --secure LEVEL");
         }
         if self.asconf {
             cfg.auth = true;

@@ -1,46 +1,47 @@
 //! Certificates (draft-hohendorf-secure-sctp-15 5.1.2, 9.1; secure-sctp.md
 //! 5.3, Q14): DER X.509v3, checked against the configured trust anchors by
-//! `rustls-webpki` (path, validity, basic constraints, key purposes) or
+//! `rustls-webpki` (path, validity, basic constraints, key purposes; RSA
+//! PKCS#1 and PSS, ECDSA and Ed25519 signatures, verified by `ring`) or
 //! matched against pinned certificates; handshake signatures with the
-//! certificate's key (9.1: "the algorithm of the certificate"). Ed25519 is
-//! the signature algorithm implemented (`ed25519-dalek`).
+//! certificate's key (5.1.1: "the algorithm of the certificate"): Ed25519
+//! (`ed25519-dalek`), ECDSA P-256 with SHA-256 (`p256`, hedged RFC 6979
+//! nonces, DER signatures) or RSA PKCS#1 v1.5 with SHA-256 (`rsa`, blinded). The
+//! RSA key exchange (5.1.4, 5.1.5) encrypts to the server certificate's
+//! RSA key with RSA-OAEP-SHA-256 (`rsa`).
 
 use std::time::Duration;
 
 use ed25519_dalek::pkcs8::DecodePrivateKey;
 use ed25519_dalek::Signer;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use rsa::pkcs8::DecodePublicKey;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{
-    alg_id, AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm,
-    UnixTime,
+    CertificateDer, PrivatePkcs8KeyDer, SignatureVerificationAlgorithm, UnixTime,
 };
 
-/// Ed25519 signature verification for `rustls-webpki` (RFC 8410 identifiers).
-#[derive(Debug)]
-struct Ed25519;
+/// The algorithms accepted in certificate chains.
+static ALGS: &[&dyn SignatureVerificationAlgorithm] = webpki::ALL_VERIFICATION_ALGS;
 
-impl SignatureVerificationAlgorithm for Ed25519 {
-    fn verify_signature(
-        &self,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), InvalidSignature> {
-        let pk: [u8; 32] = public_key.try_into().map_err(|_| InvalidSignature)?;
-        let vk = ed25519_dalek::VerifyingKey::from_bytes(&pk).map_err(|_| InvalidSignature)?;
-        let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| InvalidSignature)?;
-        vk.verify_strict(message, &sig)
-            .map_err(|_| InvalidSignature)
-    }
-    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
-        alg_id::ED25519
-    }
-    fn signature_alg_id(&self) -> AlgorithmIdentifier {
-        alg_id::ED25519
-    }
+/// The handshake-signature algorithms, one per key type we sign with.
+static HANDSHAKE_ALGS: &[&dyn SignatureVerificationAlgorithm] = &[
+    webpki::ring::ED25519,
+    webpki::ring::ECDSA_P256_SHA256,
+    webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+];
+
+/// Our private key (PKCS#8): its type sets the handshake signature
+/// algorithm (5.1.1), and an RSA key allows the RSA key exchange.
+#[derive(Clone)]
+pub enum SigningKey {
+    /// Ed25519 (RFC 8032).
+    Ed25519([u8; 32]),
+    /// ECDSA on P-256 with SHA-256 (FIPS 186-4, RFC 6979 nonces).
+    EcdsaP256(p256::ecdsa::SigningKey),
+    /// RSA (RFC 8017): PKCS#1 v1.5 SHA-256 signatures, OAEP decryption.
+    Rsa(Box<rsa::RsaPrivateKey>),
 }
-
-static ALGS: &[&dyn SignatureVerificationAlgorithm] = &[&Ed25519];
 
 /// Our certificate chain and key, and whom we trust (Config for S-SCTP).
 #[derive(Clone, Default)]
@@ -48,8 +49,8 @@ pub struct Credentials {
     /// Our certificate chain, DER, the end-entity certificate first; empty:
     /// we have no certificate (CF = 0).
     pub chain: Vec<Vec<u8>>,
-    /// The Ed25519 private key of the first certificate (32 bytes).
-    pub key: Option<[u8; 32]>,
+    /// The private key of the first certificate.
+    pub key: Option<SigningKey>,
     /// Trust anchors (root certificates, DER).
     pub trust: Vec<Vec<u8>>,
     /// Pinned peer certificates (DER): accepted as they are.
@@ -63,9 +64,15 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = match &self.key {
+            None => "none",
+            Some(SigningKey::Ed25519(_)) => "Ed25519",
+            Some(SigningKey::EcdsaP256(_)) => "ECDSA P-256",
+            Some(SigningKey::Rsa(_)) => "RSA",
+        };
         f.debug_struct("Credentials")
             .field("chain", &self.chain.len())
-            .field("key", &self.key.is_some())
+            .field("key", &key)
             .field("trust", &self.trust.len())
             .field("pinned", &self.pinned.len())
             .finish()
@@ -89,20 +96,76 @@ impl Credentials {
         Ok(certs)
     }
 
-    /// Reads an Ed25519 PKCS#8 private key, PEM or DER.
-    pub fn pkcs8_key(data: &[u8]) -> Result<[u8; 32], String> {
-        let k = match std::str::from_utf8(data) {
-            Ok(s) if s.contains("-----BEGIN") => ed25519_dalek::SigningKey::from_pkcs8_pem(s),
-            _ => ed25519_dalek::SigningKey::from_pkcs8_der(data),
+    /// Reads a PKCS#8 private key, PEM or DER: Ed25519, ECDSA P-256 or RSA.
+    pub fn pkcs8_key(data: &[u8]) -> Result<SigningKey, String> {
+        let der = match std::str::from_utf8(data) {
+            Ok(s) if s.contains("-----BEGIN") => PrivatePkcs8KeyDer::from_pem_slice(data)
+                .map_err(|e| format!("not a PKCS#8 PEM key (BEGIN PRIVATE KEY): {e:?}"))?
+                .secret_pkcs8_der()
+                .to_vec(),
+            _ => data.to_vec(),
+        };
+        if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(&der) {
+            return Ok(SigningKey::Ed25519(k.to_bytes()));
         }
-        .map_err(|e| format!("not an Ed25519 PKCS#8 key: {e}"))?;
-        Ok(k.to_bytes())
+        if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_der(&der) {
+            return Ok(SigningKey::EcdsaP256(k));
+        }
+        if let Ok(k) = rsa::RsaPrivateKey::from_pkcs8_der(&der) {
+            return Ok(SigningKey::Rsa(Box::new(k)));
+        }
+        Err("not an Ed25519, ECDSA P-256 or RSA PKCS#8 key".into())
     }
 
-    /// Signs `msg` with our key (5.1.4, 5.1.5 signatures); `None` without a key.
-    pub fn sign(&self, msg: &[u8]) -> Option<Vec<u8>> {
-        let k = ed25519_dalek::SigningKey::from_bytes(self.key.as_ref()?);
-        Some(k.sign(msg).to_bytes().to_vec())
+    /// Signs `msg` with our key (5.1.4, 5.1.5 signatures; the RSA blinding
+    /// drawn from `seed`); `None` without a key.
+    pub fn sign(&self, msg: &[u8], seed: [u8; 32]) -> Option<Vec<u8>> {
+        Some(match self.key.as_ref()? {
+            SigningKey::Ed25519(k) => ed25519_dalek::SigningKey::from_bytes(k)
+                .sign(msg)
+                .to_bytes()
+                .to_vec(),
+            SigningKey::EcdsaP256(k) => {
+                use p256::ecdsa::signature::RandomizedSigner;
+                // RFC 6979 nonce hedged with randomness from `seed`.
+                let mut rng = ChaCha20Rng::from_seed(seed);
+                let sig: p256::ecdsa::Signature = k.try_sign_with_rng(&mut rng, msg).ok()?;
+                sig.to_der().as_bytes().to_vec()
+            }
+            SigningKey::Rsa(k) => {
+                use rsa::signature::RandomizedSigner;
+                use rsa::signature::SignatureEncoding;
+                let sk = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new((**k).clone());
+                let mut rng = ChaCha20Rng::from_seed(seed);
+                sk.try_sign_with_rng(&mut rng, msg).ok()?.to_vec()
+            }
+        })
+    }
+
+    /// Our key is an RSA key (the RSA suites are possible as server, 5.1.1).
+    pub fn has_rsa(&self) -> bool {
+        matches!(self.key, Some(SigningKey::Rsa(_))) && !self.chain.is_empty()
+    }
+
+    /// The size of our RSA modulus in bytes (the client's encrypted random
+    /// number is that long, Q12).
+    pub fn rsa_len(&self) -> Option<usize> {
+        use rsa::traits::PublicKeyParts;
+        match &self.key {
+            Some(SigningKey::Rsa(k)) => Some(k.size()),
+            _ => None,
+        }
+    }
+
+    /// Decrypts the client's RSA-OAEP-SHA-256 random number (5.1.5) with
+    /// our RSA key, blinded with randomness from `seed`.
+    pub fn rsa_decrypt(&self, ct: &[u8], seed: [u8; 32]) -> Option<Vec<u8>> {
+        let Some(SigningKey::Rsa(k)) = &self.key else {
+            return None;
+        };
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        k.decrypt_blinded(&mut rng, rsa::Oaep::new::<sha2::Sha256>(), ct)
+            .ok()
     }
 
     /// Checks the peer's chain (end entity first): pinned, or a valid path
@@ -149,17 +212,35 @@ impl Credentials {
     }
 }
 
-/// Verifies a handshake signature with the key of certificate `leaf`.
+/// Verifies a handshake signature with the key of certificate `leaf`, in
+/// the algorithm of its key (Ed25519, ECDSA P-256 SHA-256 DER, RSA PKCS#1
+/// v1.5 SHA-256; 5.1.1).
 pub fn verify_signature(leaf: &[u8], msg: &[u8], sig: &[u8]) -> bool {
     let der = CertificateDer::from(leaf);
     let Ok(ee) = webpki::EndEntityCert::try_from(&der) else {
         return false;
     };
-    ee.verify_signature(&Ed25519, msg, sig).is_ok()
+    HANDSHAKE_ALGS
+        .iter()
+        .any(|a| ee.verify_signature(*a, msg, sig).is_ok())
 }
 
-/// Length of an Ed25519 signature.
-pub const SIG_LEN: usize = 64;
+/// The RSA public key of certificate `leaf`, if it has one (the RSA key
+/// exchange encrypts to it, 5.1.5).
+pub fn rsa_public(leaf: &[u8]) -> Option<rsa::RsaPublicKey> {
+    let der = CertificateDer::from(leaf);
+    let ee = webpki::EndEntityCert::try_from(&der).ok()?;
+    let spki = ee.subject_public_key_info();
+    rsa::RsaPublicKey::from_public_key_der(spki.as_ref()).ok()
+}
+
+/// Encrypts the client's random number to the server's RSA key with
+/// RSA-OAEP-SHA-256 (5.1.5; the draft names no padding: ours, docs).
+pub fn rsa_encrypt(key: &rsa::RsaPublicKey, msg: &[u8], seed: [u8; 32]) -> Option<Vec<u8>> {
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    key.encrypt(&mut rng, rsa::Oaep::new::<sha2::Sha256>(), msg)
+        .ok()
+}
 
 /// The notBefore of a DER certificate, in Unix seconds (a small walk of
 /// the TBSCertificate: version, serial, signature, issuer, validity).

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha20Rng;
 
 use super::cert;
 use super::keys::{self, Keys};
-use super::suite::{self, Suite};
+use super::suite::{self, Kx, Suite};
 use super::{cause, SecureConfig, SecureStats};
 use crate::association::transmit::chunk_bytes;
 use crate::wire::{put_tlv, unpadded_len};
@@ -64,6 +64,9 @@ mod pty {
 const VERSION: u16 = 0x0100;
 /// Random numbers of a rekey, in bytes (9.6; KML 0 = as before).
 const REKEY_RANDOM: usize = 32;
+/// Random numbers of the RSA key exchange, in bytes: 512 bits, the RSA
+/// default of 5.1.1 (secure-sctp.md I5: the KML we send is the DH prime's).
+pub const RSA_RANDOM: usize = 64;
 /// Key generations kept for reception after a rekey (5.1.11: up to us).
 const KEPT_KEYS: usize = 4;
 
@@ -153,6 +156,8 @@ pub struct Session {
     /// SSOpReq_Ack, server SSCert, SSSerKey, SSCliKey.
     slots: [Option<Vec<u8>>; 6],
     dh_x: Option<keys::DhSecret>,
+    /// Server, RSA suites: our random number (5.1.4), until the client's.
+    rsa_random: Vec<u8>,
     peer_chain: Vec<Vec<u8>>,
     /// An SSCert that came before SSOpReq (row 4).
     early_cert: Option<Vec<Vec<u8>>>,
@@ -290,6 +295,7 @@ impl Session {
             suite: None,
             slots: Default::default(),
             dh_x: None,
+            rsa_random: Vec::new(),
             peer_chain: Vec::new(),
             early_cert: None,
             rekey_random: Vec::new(),
@@ -387,6 +393,7 @@ impl Session {
         self.finish_leg();
         self.slots = Default::default();
         self.dh_x = None;
+        self.rsa_random.clear();
         self.new_keys = None;
         self.switch_after_com = false;
         self.first_com_clear = false;
@@ -609,7 +616,17 @@ impl Session {
                 self.slots[1] = early;
                 self.slots[0] = Some(chunk.to_vec());
                 self.stats.opens_started += 1;
-                let Some(id) = suite::choose(&client_suites, &self.cfg.suites()) else {
+                // RSA suites need our RSA certificate and key (5.1.1, I6).
+                let ours: Vec<u16> = self
+                    .cfg
+                    .suites()
+                    .into_iter()
+                    .filter(|id| {
+                        Suite::by_id(*id).is_some_and(|s| s.kx == Kx::Dh)
+                            || self.cfg.credentials.has_rsa()
+                    })
+                    .collect();
+                let Some(id) = suite::choose(&client_suites, &ours) else {
                     // No suite in common (ours: code 4, docs).
                     self.fail(cause::FAILURE, Some(cause::CODE_NO_COMMON_SUITE));
                     return;
@@ -731,81 +748,103 @@ impl Session {
             self.slots[3] = Some(c.clone());
             leg.push(c);
         }
-        let mut r = [0u8; keys::DH_RANDOM];
-        self.rng.fill_bytes(&mut r);
-        let (x, y) = keys::dh_keypair(&r);
-        self.dh_x = Some(x);
-        let p = keys::prime_bytes();
-        let g = [2u8];
-        let mut pv = Vec::new();
-        pv.extend_from_slice(&(p.len() as u16).to_be_bytes());
-        pv.extend_from_slice(&(g.len() as u16).to_be_bytes());
-        pv.extend_from_slice(&(y.len() as u16).to_be_bytes());
-        pv.extend_from_slice(&0u16.to_be_bytes());
-        pv.extend_from_slice(&p);
-        pv.extend_from_slice(&g);
-        pv.extend_from_slice(&y);
-        let sig_len = if cf { cert::SIG_LEN } else { 0 };
-        let key = self.signed_key_chunk(
-            ty::SS_SER_KEY,
-            self.target_level,
-            pty::DH_SERVER,
-            pv,
-            sig_len,
-            4,
-        );
+        let key = if suite.kx == Kx::Rsa {
+            // 5.1.4 RSA form (secure-sctp.md 3.19, PROVISIONAL): our random
+            // number in clear, then our signature.
+            let mut r = vec![0u8; RSA_RANDOM];
+            self.rng.fill_bytes(&mut r);
+            self.rsa_random = r.clone();
+            self.signed_key_chunk(ty::SS_SER_KEY, self.target_level, pty::RSA_SERVER, r, cf, 4)
+        } else {
+            let mut r = [0u8; keys::DH_RANDOM];
+            self.rng.fill_bytes(&mut r);
+            let (x, y) = keys::dh_keypair(&r);
+            self.dh_x = Some(x);
+            let p = keys::prime_bytes();
+            let g = [2u8];
+            let mut pv = Vec::new();
+            pv.extend_from_slice(&(p.len() as u16).to_be_bytes());
+            pv.extend_from_slice(&(g.len() as u16).to_be_bytes());
+            pv.extend_from_slice(&(y.len() as u16).to_be_bytes());
+            pv.extend_from_slice(&0u16.to_be_bytes());
+            pv.extend_from_slice(&p);
+            pv.extend_from_slice(&g);
+            pv.extend_from_slice(&y);
+            self.signed_key_chunk(ty::SS_SER_KEY, self.target_level, pty::DH_SERVER, pv, cf, 4)
+        };
         self.slots[4] = Some(key.clone());
         leg.push(key);
         self.state = HsState::ServerKeyxSent;
         self.send_leg(leg);
     }
 
-    /// A key chunk holding one parameter whose value ends with a signature
+    /// A key chunk holding one parameter whose value is the key material
+    /// `pv`, then (when `sign`) a signature in our certificate's algorithm
     /// over the transcript before `upto` and the chunk up to the signature
-    /// (5.1.4, 5.1.5; docs/ssctp-endpoint.md).
+    /// (5.1.4, 5.1.5; docs/ssctp-endpoint.md). The signature runs to the
+    /// end of the parameter: its length follows from the key material's.
     fn signed_key_chunk(
-        &self,
+        &mut self,
         t: u8,
         flags: u8,
         pt: u16,
-        mut pv: Vec<u8>,
-        sig_len: usize,
+        pv: Vec<u8>,
+        sign: bool,
         upto: usize,
     ) -> Vec<u8> {
-        let total = 4 + 4 + pv.len() + sig_len;
-        let mut c = Vec::with_capacity(total);
-        c.push(t);
-        c.push(flags);
-        c.extend_from_slice(&(total as u16).to_be_bytes());
+        let mut c = Vec::with_capacity(8 + pv.len() + 512);
+        c.extend_from_slice(&[t, flags, 0, 0]);
         c.extend_from_slice(&pt.to_be_bytes());
-        c.extend_from_slice(&((4 + pv.len() + sig_len) as u16).to_be_bytes());
-        c.append(&mut pv);
-        if sig_len > 0 {
-            let mut msg = self.transcript(upto);
-            msg.extend_from_slice(&c);
-            let sig = self
-                .cfg
-                .credentials
-                .sign(&msg)
-                .unwrap_or_else(|| vec![0; sig_len]);
-            c.extend_from_slice(&sig);
+        c.extend_from_slice(&[0, 0]);
+        c.extend_from_slice(&pv);
+        let mut sig = Vec::new();
+        if sign {
+            // Lengths as they will be once the signature is in (the
+            // signature covers them); DER ECDSA signatures vary in length
+            // (70 to 72 bytes), so sign, then fix up and sign again until
+            // the length we signed over is the signature's.
+            // Each try is signed afresh (hedged ECDSA nonces), so the DER
+            // length settles within a few tries.
+            for _ in 0..64 {
+                let mut seed = [0u8; 32];
+                self.rng.fill_bytes(&mut seed);
+                let total = c.len() + sig.len();
+                c[2..4].copy_from_slice(&(total as u16).to_be_bytes());
+                c[6..8].copy_from_slice(&((total - 4) as u16).to_be_bytes());
+                let mut msg = self.transcript(upto);
+                msg.extend_from_slice(&c);
+                let s = self.cfg.credentials.sign(&msg, seed).unwrap_or_default();
+                let same = s.len() == sig.len();
+                sig = s;
+                if same {
+                    break;
+                }
+            }
         }
+        let total = c.len() + sig.len();
+        c[2..4].copy_from_slice(&(total as u16).to_be_bytes());
+        c[6..8].copy_from_slice(&((total - 4) as u16).to_be_bytes());
+        c.extend_from_slice(&sig);
         c
     }
 
-    /// Verifies the signature at the end of a key parameter: the bytes of
-    /// `chunk` before the last `SIG_LEN`, after the transcript up to `upto`.
-    fn check_signature(&self, chunk: &[u8], upto: usize) -> bool {
+    /// Verifies the signature at the end of a key parameter: the chunk's
+    /// bytes from `at` (after the key material) to its end, over the
+    /// transcript up to `upto` and the chunk before `at`.
+    fn check_signature(&self, chunk: &[u8], upto: usize, at: usize) -> bool {
         let Some(leaf) = self.peer_chain.first() else {
             return false;
         };
-        if chunk.len() < cert::SIG_LEN + 8 {
+        let Some((_, _, value)) = split(chunk) else {
+            return false;
+        };
+        let end = 4 + value.len();
+        if at >= end {
             return false;
         }
-        let (body, sig) = chunk.split_at(chunk.len() - cert::SIG_LEN);
         let mut msg = self.transcript(upto);
-        msg.extend_from_slice(body);
-        cert::verify_signature(leaf, &msg, sig)
+        msg.extend_from_slice(&chunk[..at]);
+        cert::verify_signature(leaf, &msg, &chunk[at..end])
     }
 
     fn on_op_req_ack(&mut self, chunk: &[u8], flags: u8, value: &[u8]) {
@@ -858,45 +897,69 @@ impl Session {
             self.stats.malformed += 1;
             return;
         };
-        if pv.len() < 8 {
-            self.stats.malformed += 1;
-            return;
-        }
-        let lp = u16::from_be_bytes([pv[0], pv[1]]) as usize;
-        let lg = u16::from_be_bytes([pv[2], pv[3]]) as usize;
-        let ly = u16::from_be_bytes([pv[4], pv[5]]) as usize;
-        if 8 + lp + lg + ly > pv.len() {
-            self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
-            return;
-        }
-        let (p, rest) = pv[8..].split_at(lp);
-        let (g, rest) = rest.split_at(lg);
-        let y = &rest[..ly];
-        if !self.peer_chain.is_empty() && !self.check_signature(chunk, 4) {
-            self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
-            return;
-        }
+        let suite = self.suite.expect("chosen");
+        let client_signs = !self.cfg.credentials.chain.is_empty();
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
+        let (secret, my_pv, pt) = if suite.kx == Kx::Rsa {
+            // 5.1.4/5.1.5 RSA: the server's random number, its signature
+            // (required: the RSA suites need the server's certificate), and
+            // ours encrypted to the key of that certificate.
+            let Some(server_key) = self.peer_chain.first().and_then(|l| cert::rsa_public(l)) else {
+                self.stats.cert_refused += 1;
+                self.fail(cause::CERTIFICATE, None);
+                return;
+            };
+            if pv.len() <= RSA_RANDOM || !self.check_signature(chunk, 4, 8 + RSA_RANDOM) {
+                self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
+                return;
+            }
+            let mut mine = vec![0u8; RSA_RANDOM];
+            self.rng.fill_bytes(&mut mine);
+            let Some(ct) = cert::rsa_encrypt(&server_key, &mine, seed) else {
+                self.fail(cause::CERTIFICATE, None);
+                return;
+            };
+            // Key material: the client's random number, then the server's (9.5).
+            let mut km = mine;
+            km.extend_from_slice(&pv[..RSA_RANDOM]);
+            (km, ct, pty::RSA_CLIENT)
+        } else {
+            if pv.len() < 8 {
+                self.stats.malformed += 1;
+                return;
+            }
+            let lp = u16::from_be_bytes([pv[0], pv[1]]) as usize;
+            let lg = u16::from_be_bytes([pv[2], pv[3]]) as usize;
+            let ly = u16::from_be_bytes([pv[4], pv[5]]) as usize;
+            if 8 + lp + lg + ly > pv.len() {
+                self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
+                return;
+            }
+            let (p, rest) = pv[8..].split_at(lp);
+            let (g, rest) = rest.split_at(lg);
+            let y = &rest[..ly];
+            if !self.peer_chain.is_empty() && !self.check_signature(chunk, 4, 16 + lp + lg + ly) {
+                self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
+                return;
+            }
+            let mut r = [0u8; keys::DH_RANDOM];
+            self.rng.fill_bytes(&mut r);
+            let (x, my_y) = keys::dh_keypair(&r);
+            let Some(secret) = keys::dh_shared(&x, p, g, y) else {
+                self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
+                return;
+            };
+            (secret, my_y, pty::DH_CLIENT)
+        };
         self.slots[4] = Some(chunk.to_vec());
         self.peer_level = flags & 0x03;
-        let mut r = [0u8; keys::DH_RANDOM];
-        self.rng.fill_bytes(&mut r);
-        let (x, my_y) = keys::dh_keypair(&r);
-        let Some(secret) = keys::dh_shared(&x, p, g, y) else {
-            self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
-            return;
-        };
-        let suite = self.suite.expect("chosen");
-        let sig_len = if self.cfg.credentials.chain.is_empty() {
-            0
-        } else {
-            cert::SIG_LEN
-        };
         let key = self.signed_key_chunk(
             ty::SS_CLI_KEY,
             self.target_level,
-            pty::DH_CLIENT,
-            my_y,
-            sig_len,
+            pt,
+            my_pv,
+            client_signs,
             5,
         );
         self.slots[5] = Some(key.clone());
@@ -953,19 +1016,39 @@ impl Session {
             return;
         };
         let client_signs = !self.peer_chain.is_empty();
-        let ylen = keys::DH_BYTES;
-        if pv.len() < ylen + if client_signs { cert::SIG_LEN } else { 0 } {
+        let suite = self.suite.expect("chosen");
+        // The key material ends here; the client's signature follows.
+        let klen = match suite.kx {
+            Kx::Rsa => self.cfg.credentials.rsa_len().unwrap_or(0),
+            Kx::Dh => keys::DH_BYTES,
+        };
+        if pv.len() < klen || client_signs && !self.check_signature(chunk, 5, 8 + klen) {
             self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
             return;
         }
-        if client_signs && !self.check_signature(chunk, 5) {
-            self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
-            return;
-        }
-        let x = self.dh_x.take().expect("server keyx");
-        let Some(secret) = keys::dh_shared(&x, &keys::prime_bytes(), &[2], &pv[..ylen]) else {
-            self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
-            return;
+        let secret = if suite.kx == Kx::Rsa {
+            let mut seed = [0u8; 32];
+            self.rng.fill_bytes(&mut seed);
+            let server_random = std::mem::take(&mut self.rsa_random);
+            match self.cfg.credentials.rsa_decrypt(&pv[..klen], seed) {
+                Some(mut km) if km.len() == RSA_RANDOM && server_random.len() == RSA_RANDOM => {
+                    km.extend_from_slice(&server_random);
+                    km
+                }
+                _ => {
+                    self.fail(cause::DECRYPTION, None);
+                    return;
+                }
+            }
+        } else {
+            let x = self.dh_x.take().expect("server keyx");
+            match keys::dh_shared(&x, &keys::prime_bytes(), &[2], &pv[..klen]) {
+                Some(s) => s,
+                None => {
+                    self.fail(cause::FAILURE, Some(cause::CODE_SIGNATURE));
+                    return;
+                }
+            }
         };
         self.slots[5] = Some(chunk.to_vec());
         self.peer_level = flags & 0x03;
