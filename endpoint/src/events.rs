@@ -198,5 +198,7 @@ pub enum Event {
         id: AssocId,
         /// Its cause codes.
         causes: Vec<u16>,
+        /// The chunk as received, header included (RFC 6458 6.1.3 `sre_data`).
+        chunk: Vec<u8>,
     },
 }

@@ -418,3 +418,29 @@ fn a_policy_refusal_costs_no_state() {
     assert_eq!(ep.stats().refused, 2);
     assert_eq!(ep.association_count(), 0);
 }
+
+/// An ERROR chunk from the peer is reported whole, header included, with
+/// its cause codes (RFC 6458 6.1.3: `sre_data` carries the chunk).
+#[test]
+fn remote_error_event_carries_the_chunk() {
+    let now = Instant::now();
+    let mut ep = server(now);
+    let cookie = handshake_cookie(&mut ep, now, 1, 0x2222);
+    let vtag = local_tag_in(&cookie);
+    let echo = packet(4000, PORT, vtag, &[(ty::COOKIE_ECHO, 0, cookie.clone())]);
+    ep.handle_packet(now, peer(1), local(), &echo);
+    let _ = replies(&mut ep, now);
+    // Invalid Stream Identifier (cause 1) for stream 1.
+    let cause = tlv(1, &[0, 1, 0, 0]);
+    let err = packet(4000, PORT, vtag, &[(ty::ERROR, 0, cause.clone())]);
+    ep.handle_packet(now, peer(1), local(), &err);
+    let mut got = None;
+    while let Some(e) = ep.poll_event() {
+        if let sctp_endpoint::Event::RemoteError { causes, chunk, .. } = e {
+            got = Some((causes, chunk));
+        }
+    }
+    let mut want = vec![ty::ERROR, 0, 0, 12];
+    want.extend_from_slice(&cause);
+    assert_eq!(got, Some((vec![1], want)));
+}

@@ -321,6 +321,21 @@ impl Notification {
         .with("spc_assoc_id", Val::Int(id as i64))
     }
 
+    /// `SCTP_REMOTE_ERROR` (6.1.3): FreeBSD's 20-byte struct (`sre_data[4]`
+    /// counted) and the ERROR chunk; `sre_error` the first cause code
+    /// (`sctp_notify_remote_error`).
+    pub(super) fn remote_error(error: u16, id: u32, chunk: Vec<u8>) -> Notification {
+        Notification::new(
+            ["sre_type", "sre_flags", "sre_length"],
+            "SCTP_REMOTE_ERROR",
+            0,
+            20 + chunk.len(),
+        )
+        .with("sre_error", Val::Int(error as i64))
+        .with("sre_assoc_id", Val::Int(id as i64))
+        .with("sre_data", Val::Bytes(chunk))
+    }
+
     /// `SCTP_SHUTDOWN_EVENT` (6.1.5): 12 bytes.
     pub(super) fn shutdown(id: u32) -> Notification {
         Notification::new(

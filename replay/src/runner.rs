@@ -233,6 +233,8 @@ struct AssocInfo {
     rx: VecDeque<sockio::Rx>,
     /// FreeBSD's association identifier (`sctp_assoc_id`).
     sctp_id: Option<u32>,
+    /// Outbound and inbound streams since COMM_UP.
+    streams: (u16, u16),
     offset: usize,
     peer_shutdown: bool,
     ended: Option<Option<Reason>>,
@@ -1269,6 +1271,20 @@ impl Runner {
                 self.socks.get_mut(&fd).expect("checked").kind = SockKind::Assoc(id);
                 self.sut = Sut::ActiveConnecting;
                 self.pump();
+                if s.name == "sctp_connectx" && s.args.len() == 4 {
+                    // RFC 6458 9.9 with the association id out: FreeBSD's
+                    // libc does setsockopt(SCTP_CONNECT_X), which returns 0
+                    // at once on a non-blocking socket too.
+                    let aid = self.sctp_assoc_id(id);
+                    if let Some(Expr::List(l)) = s.args.get(3) {
+                        if let Some(w) = l.first() {
+                            notify::check("sctp_connectx id", &notify::Val::Int(aid as i64), w)?;
+                        }
+                    }
+                    if self.socks[&fd].nonblocking {
+                        return Ok(Ret::Ok(0));
+                    }
+                }
                 if self.socks[&fd].nonblocking {
                     Ret::Err("EINPROGRESS")
                 } else {

@@ -81,6 +81,24 @@ impl Runner {
     /// socket subscribed to them (RFC 6458 6.1; `sctp_ulp_notify`).
     pub(super) fn notify_event(&mut self, e: &Event) {
         let ev = self.opts.events;
+        // FreeBSD reports the association's stream counts in every
+        // SCTP_ASSOC_CHANGE but CANT_STR_ASSOC; the endpoint gives them
+        // with COMM_UP and RESTART.
+        let mut e = e.clone();
+        if let Event::AssocChange {
+            id,
+            change,
+            streams,
+            ..
+        } = &mut e
+        {
+            let a = self.assocs.entry(*id).or_default();
+            match change {
+                AssocChange::CommUp | AssocChange::Restart => a.streams = *streams,
+                _ => *streams = a.streams,
+            }
+        }
+        let e = &e;
         match e {
             Event::AssocChange {
                 id,
@@ -152,6 +170,11 @@ impl Runner {
                 };
                 let addr = std::net::SocketAddr::new(addr.ip(), super::PORT);
                 self.queue_note(*id, Notification::peer_addr_change(addr, state, aid));
+            }
+            Event::RemoteError { id, causes, chunk } if ev.remote_error => {
+                let aid = self.sctp_assoc_id(*id);
+                let error = causes.first().copied().unwrap_or(0);
+                self.queue_note(*id, Notification::remote_error(error, aid, chunk.clone()));
             }
             Event::ShutdownEvent { id } if ev.shutdown => {
                 let aid = self.sctp_assoc_id(*id);

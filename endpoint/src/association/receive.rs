@@ -614,6 +614,7 @@ impl Association {
         self.events.push_back(Event::RemoteError {
             id: self.id,
             causes,
+            chunk: c.bytes().to_vec(),
         });
     }
 
