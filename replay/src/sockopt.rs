@@ -165,6 +165,8 @@ pub(super) struct SockOpts {
     pub(super) strreset: u32,
     /// `SCTP_AUTH_DEACTIVATE_KEY`: deactivated key numbers.
     pub(super) deactivated: Vec<u16>,
+    /// `SCTP_AUTO_ASCONF` when set (default on).
+    pub(super) auto_asconf: Option<bool>,
     /// `SCTP_INITMSG` `sinit_max_init_timeo` when set (ms).
     pub(super) init_timeo: Option<u32>,
 }
@@ -329,6 +331,29 @@ const SET_ONLY: &[&str] = &[
     "SCTP_SET_PEER_PRIMARY_ADDR",
 ];
 
+/// FreeBSD's `sizeof` of an option's value (amd64): a shorter `optlen`
+/// is EINVAL (`SCTP_CHECK_AND_CAST`).
+fn opt_size(opt: &str) -> Option<i64> {
+    Some(match opt {
+        "SCTP_NODELAY" | "SCTP_EXPLICIT_EOR" | "SCTP_DISABLE_FRAGMENTS"
+        | "SCTP_USE_EXT_RCVINFO" | "SCTP_RECVRCVINFO" | "SCTP_RECVNXTINFO"
+        | "SCTP_AUTOCLOSE" | "SCTP_AUTO_ASCONF" | "SCTP_I_WANT_MAPPED_V4_ADDR"
+        | "SCTP_REUSE_PORT" | "SCTP_FRAGMENT_INTERLEAVE" | "SCTP_PARTIAL_DELIVERY_POINT"
+        | "SCTP_ADAPTATION_LAYER" => 4,
+        "SCTP_INITMSG" | "SCTP_EVENT" | "SCTP_CONTEXT" | "SCTP_MAXSEG" | "SCTP_MAX_BURST"
+        | "SCTP_ENABLE_STREAM_RESET" | "SO_LINGER" | "SCTP_PR_SUPPORTED"
+        | "SCTP_ECN_SUPPORTED" | "SCTP_AUTH_SUPPORTED" | "SCTP_ASCONF_SUPPORTED"
+        | "SCTP_RECONFIG_SUPPORTED" | "SCTP_NRSACK_SUPPORTED"
+        | "SCTP_INTERLEAVING_SUPPORTED" => 8,
+        "SCTP_DELAYED_SACK" | "SCTP_DEFAULT_PRINFO" => 12,
+        "SCTP_RTOINFO" | "SCTP_DEFAULT_SNDINFO" => 16,
+        "SCTP_ASSOCINFO" => 20,
+        "SCTP_PRIMARY_ADDR" | "SCTP_SET_PEER_PRIMARY_ADDR" => 136,
+        "SCTP_PEER_ADDR_PARAMS" => 152,
+        _ => return None,
+    })
+}
+
 impl Runner {
     /// The settings of `fd`'s association, or the socket's before it has one.
     fn cfg_of(&self, fd: i32) -> Config {
@@ -362,6 +387,17 @@ impl Runner {
         3 + ids.iter().position(|x| *x == id).unwrap_or(0) as i64
     }
 
+    /// A peer address with the association's remote port (the endpoint
+    /// keeps paths by address).
+    fn peer_sockaddr(&self, id: sctp_endpoint::AssocId, a: SocketAddr) -> Expr {
+        let port = match a.port() {
+            0 if self.assocs.get(&id).is_some_and(|i| i.active) => super::PORT,
+            0 => super::EPHEMERAL_PORT,
+            p => p,
+        };
+        sockaddr(SocketAddr::new(a.ip(), port))
+    }
+
     /// The path MTU FreeBSD reports (`net->mtu`: the IP MTU less the IPv4
     /// and SCTP common headers), from the endpoint's packet size.
     fn path_mtu(&self, cfg: &Config) -> i64 {
@@ -379,7 +415,7 @@ impl Runner {
         let primary = peer == st_.primary;
         let mut f = vec![
             ("spinfo_assoc_id", n(self.freebsd_assoc_id(id))),
-            ("spinfo_address", sockaddr(peer)),
+            ("spinfo_address", self.peer_sockaddr(id, peer)),
             ("spinfo_state", Expr::Word("SCTP_ACTIVE".into())),
             ("spinfo_mtu", n(self.path_mtu(&cfg))),
         ];
@@ -409,6 +445,11 @@ impl Runner {
         if GET_ONLY.contains(&opt.as_str()) {
             // sctp_setopt's default case.
             return Ok(Ret::Err("ENOPROTOOPT"));
+        }
+        if let (Some(len), Some(size)) = (s.args.get(4).and_then(int), opt_size(&opt)) {
+            if len < size {
+                return Ok(Ret::Err("EINVAL"));
+            }
         }
         if let Some(r) = self.setsockopt_ext(fd, &opt, s, &fields) {
             return r;
@@ -450,16 +491,21 @@ impl Runner {
                 return Ok(Ret::Err("EINVAL"));
             }
             "SCTP_AUTO_ASCONF" => {
-                // Only on a socket bound to all addresses (BOUNDALL); the
-                // runner's sockets are bound to 192.168.0.1.
-                return Ok(Ret::Err("EINVAL"));
+                // FreeBSD: only on a socket bound to all addresses, which a
+                // socket is until it binds one; recorded (FreeBSD: "we
+                // don't really support this flag" either).
+                o.auto_asconf = flag;
             }
             "SCTP_AUTOCLOSE" => {
                 // One-to-one sockets (SCTP_PCB_FLAGS_TCPTYPE): EINVAL.
                 return Ok(Ret::Err("EINVAL"));
             }
             "SCTP_REUSE_PORT" => {
-                let bound = self.socks.get(&fd).is_some_and(|s| s.port != 0);
+                // Only before bind/connect (SCTP_PCB_FLAGS_UNBOUND).
+                let bound = self
+                    .socks
+                    .get(&fd)
+                    .is_some_and(|s| s.kind != super::SockKind::Fresh);
                 if bound {
                     return Ok(Ret::Err("EINVAL"));
                 }
@@ -763,10 +809,8 @@ impl Runner {
             "SCTP_REUSE_PORT" => b(o.reuse_port),
             "SCTP_RECVRCVINFO" => b(o.recvrcvinfo),
             "SCTP_RECVNXTINFO" => b(o.recvnxtinfo),
-            // The default sctp_auto_asconf sysctl is 1; the value is read
-            // only on a socket bound to all addresses... which FreeBSD
-            // reports for an unbound socket too.
-            "SCTP_AUTO_ASCONF" => b(cfg.asconf),
+            // The sctp_auto_asconf sysctl's default is 1.
+            "SCTP_AUTO_ASCONF" => b(o.auto_asconf.unwrap_or(true)),
             "SCTP_AUTOCLOSE" => one(0),
             "SCTP_FRAGMENT_INTERLEAVE" => one(o.frag_interleave.unwrap_or(1) as i64),
             "SCTP_PARTIAL_DELIVERY_POINT" => {
@@ -796,10 +840,11 @@ impl Runner {
                 ("srto_max", ms(cfg.rto_max)),
                 ("srto_min", ms(cfg.rto_min)),
             ]),
+            // Socket-wide (inp->sctp_ep), not the association's.
             "SCTP_INITMSG" => st(vec![
-                ("sinit_num_ostreams", n(cfg.outbound_streams)),
-                ("sinit_max_instreams", n(cfg.max_inbound_streams)),
-                ("sinit_max_attempts", n(cfg.max_init_retrans)),
+                ("sinit_num_ostreams", n(self.cfg.outbound_streams)),
+                ("sinit_max_instreams", n(self.cfg.max_inbound_streams)),
+                ("sinit_max_attempts", n(self.cfg.max_init_retrans)),
                 (
                     "sinit_max_init_timeo",
                     n(o.init_timeo
@@ -976,7 +1021,7 @@ impl Runner {
                 let Some(st_) = self.ep.as_ref().and_then(|e| e.status(id)) else {
                     return Ok(Err("EINVAL"));
                 };
-                st(vec![("ssp_addr", sockaddr(st_.primary))])
+                st(vec![("ssp_addr", self.peer_sockaddr(id, st_.primary))])
             }
             "SCTP_STATUS" => {
                 let Some(id) = assoc else {
@@ -1041,10 +1086,6 @@ impl Runner {
             "SCTP_NRSACK_SUPPORTED" => flag(self, opt, |c, v| c.nr_sack = v),
             "SCTP_ECN_SUPPORTED" => flag(self, opt, |c, v| c.ecn = v),
             "SCTP_ASCONF_SUPPORTED" => flag(self, opt, |c, v| c.asconf = v),
-            "SCTP_FRAGMENT_INTERLEAVE" => match arg {
-                Some(Expr::List(l)) if l.first().and_then(int).is_some() => Ok(Ret::Ok(0)),
-                _ => Err("SCTP_FRAGMENT_INTERLEAVE takes [level]".into()),
-            },
             "SCTP_ENABLE_STREAM_RESET" => {
                 // SCTP_ENABLE_RESET_STREAM_REQ | _RESET_ASSOC_REQ |
                 // _CHANGE_ASSOC_REQ; other bits are EINVAL
