@@ -335,15 +335,32 @@ const SET_ONLY: &[&str] = &[
 /// is EINVAL (`SCTP_CHECK_AND_CAST`).
 fn opt_size(opt: &str) -> Option<i64> {
     Some(match opt {
-        "SCTP_NODELAY" | "SCTP_EXPLICIT_EOR" | "SCTP_DISABLE_FRAGMENTS"
-        | "SCTP_USE_EXT_RCVINFO" | "SCTP_RECVRCVINFO" | "SCTP_RECVNXTINFO"
-        | "SCTP_AUTOCLOSE" | "SCTP_AUTO_ASCONF" | "SCTP_I_WANT_MAPPED_V4_ADDR"
-        | "SCTP_REUSE_PORT" | "SCTP_FRAGMENT_INTERLEAVE" | "SCTP_PARTIAL_DELIVERY_POINT"
+        "SCTP_NODELAY"
+        | "SCTP_EXPLICIT_EOR"
+        | "SCTP_DISABLE_FRAGMENTS"
+        | "SCTP_USE_EXT_RCVINFO"
+        | "SCTP_RECVRCVINFO"
+        | "SCTP_RECVNXTINFO"
+        | "SCTP_AUTOCLOSE"
+        | "SCTP_AUTO_ASCONF"
+        | "SCTP_I_WANT_MAPPED_V4_ADDR"
+        | "SCTP_REUSE_PORT"
+        | "SCTP_FRAGMENT_INTERLEAVE"
+        | "SCTP_PARTIAL_DELIVERY_POINT"
         | "SCTP_ADAPTATION_LAYER" => 4,
-        "SCTP_INITMSG" | "SCTP_EVENT" | "SCTP_CONTEXT" | "SCTP_MAXSEG" | "SCTP_MAX_BURST"
-        | "SCTP_ENABLE_STREAM_RESET" | "SO_LINGER" | "SCTP_PR_SUPPORTED"
-        | "SCTP_ECN_SUPPORTED" | "SCTP_AUTH_SUPPORTED" | "SCTP_ASCONF_SUPPORTED"
-        | "SCTP_RECONFIG_SUPPORTED" | "SCTP_NRSACK_SUPPORTED"
+        "SCTP_INITMSG"
+        | "SCTP_EVENT"
+        | "SCTP_CONTEXT"
+        | "SCTP_MAXSEG"
+        | "SCTP_MAX_BURST"
+        | "SCTP_ENABLE_STREAM_RESET"
+        | "SO_LINGER"
+        | "SCTP_PR_SUPPORTED"
+        | "SCTP_ECN_SUPPORTED"
+        | "SCTP_AUTH_SUPPORTED"
+        | "SCTP_ASCONF_SUPPORTED"
+        | "SCTP_RECONFIG_SUPPORTED"
+        | "SCTP_NRSACK_SUPPORTED"
         | "SCTP_INTERLEAVING_SUPPORTED" => 8,
         "SCTP_DELAYED_SACK" | "SCTP_DEFAULT_PRINFO" => 12,
         "SCTP_RTOINFO" | "SCTP_DEFAULT_SNDINFO" => 16,
@@ -1177,6 +1194,19 @@ impl Runner {
                 }
                 Ok(Ret::Ok(0))
             }
+            "SCTP_RESET_ASSOC" => {
+                // RFC 6525 4.3 SSN/TSN Reset Request.
+                let Some(id) = self.assoc_of(fd) else {
+                    return Some(Ok(Ret::Err("ENOENT")));
+                };
+                let now = self.at(self.now);
+                let r = self.ep().reset_association(now, id);
+                self.pump();
+                Ok(match r {
+                    Ok(()) => Ret::Ok(0),
+                    Err(e) => Ret::Err(reconfig_errno(&e)),
+                })
+            }
             "SCTP_RESET_STREAMS" | "SCTP_ADD_STREAMS" => {
                 let Some(id) = self.assoc_of(fd) else {
                     return Some(Ok(Ret::Err("ENOTCONN")));
@@ -1212,7 +1242,7 @@ impl Runner {
                     Err(e) => {
                         self.warnings
                             .push(format!("{opt}: the endpoint refused: {e}"));
-                        Ret::Err("EINVAL")
+                        Ret::Err(reconfig_errno(&e))
                     }
                 })
             }
@@ -1241,6 +1271,18 @@ impl Runner {
             }
             _ => return None,
         })
+    }
+}
+
+/// FreeBSD's errno for a refused stream reconfiguration (`sctp_setopt`
+/// `SCTP_RESET_STREAMS` / `SCTP_RESET_ASSOC` / `SCTP_ADD_STREAMS`).
+fn reconfig_errno(e: &sctp_endpoint::ReconfigError) -> &'static str {
+    use sctp_endpoint::ReconfigError as R;
+    match e {
+        R::NoAssociation => "ENOENT",
+        R::NotNegotiated => "EOPNOTSUPP",
+        R::Busy => "EBUSY",
+        _ => "EINVAL",
     }
 }
 
