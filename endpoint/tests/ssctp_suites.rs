@@ -388,6 +388,61 @@ fn insecure_suite_never_negotiated_unless_the_client_lists_it() {
     assert!(!p.has(B, |e| matches!(e, Event::SecureSessionUp { .. })));
 }
 
+#[test]
+fn rsa_suite_from_a_server_without_an_rsa_certificate_is_refused() {
+    // A server (A here: level 0, it only answers) whose SSOpReq_Ack names
+    // RSA_with_AES-128_CBC_SHA-1 although its (trusted) certificate is
+    // Ed25519: the client has no RSA key to encrypt to and refuses the
+    // certificate (0x0021) instead of sending its random number.
+    let mut p = Pump::new(
+        cfg(secure(0, "server", &[12])),
+        cfg(secure(1, "client", &[6, 12])),
+    );
+    p.tamper = Some(Box::new(|pkt: &mut Vec<u8>| {
+        let mut at = 12;
+        while at + 4 <= pkt.len() {
+            let len = u16::from_be_bytes([pkt[at + 2], pkt[at + 3]]) as usize;
+            if pkt[at] == 0xD2 && len >= 8 {
+                pkt[at + 6..at + 8].copy_from_slice(&6u16.to_be_bytes());
+                let c = sctp_codec::checksum::crc32c_field(pkt);
+                pkt[8..12].copy_from_slice(&c.to_be_bytes());
+                return true;
+            }
+            at += (len.max(4) + 3) & !3;
+        }
+        false
+    }));
+    let now = p.now;
+    p.eps[A]
+        .connect(
+            now,
+            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
+        )
+        .unwrap();
+    let refused = |p: &Pump| {
+        p.has(B, |e| {
+            matches!(
+                e,
+                Event::SecureFailure {
+                    cause: 0x0021,
+                    remote: false,
+                    ..
+                }
+            )
+        })
+    };
+    assert!(p.run(Duration::from_secs(20), refused), "{:?}", p.events[B]);
+    assert!(p.tampered >= 1);
+    assert!(!p.has(B, |e| matches!(e, Event::SecureSessionUp { .. })));
+    // The SSCliKey was never sent.
+    let cli_keys = p
+        .frames
+        .iter()
+        .filter(|f| ssctp_pump::chunk_types(&f.3).contains(&0xD4))
+        .count();
+    assert_eq!(cli_keys, 0);
+}
+
 /// Rewrites the DH public value of the first SSCliKey from A (the S-SCTP
 /// client) to `y` (256 bytes), fixing the CRC32c.
 fn cli_key_y(y: Vec<u8>) -> ssctp_pump::Tamper {
