@@ -74,3 +74,15 @@ fn wrong_timing_fails_at_its_line() {
 fn missing_packet_fails_at_its_line() {
     fails_at("fail-nothing.pkt", 7, "got nothing");
 }
+
+/// Socket options as FreeBSD answers them (RFC 6458 8): defaults,
+/// EINVAL/ENOPROTOOPT, values read back, and an option set on the
+/// association taking effect; a wrong errno, a wrong value and an ignored
+/// option each fail at their line.
+#[test]
+fn socket_options_follow_freebsd() {
+    assert_eq!(run("pass-sockopt.pkt"), Status::Pass);
+    fails_at("fail-sockopt-errno.pkt", 5, "got -1 EINVAL");
+    fails_at("fail-sockopt-value.pkt", 12, "sstat_rwnd=1500");
+    fails_at("fail-sockopt-applied.pkt", 17, "came at 0.100000 sec");
+}
