@@ -213,10 +213,10 @@ pub enum KeyExchange {
 }
 
 impl KeyExchange {
-    /// The key exchange of cipher suite `id` (1 to 24); `None` for undefined ids.
+    /// The key exchange of cipher suite `id` (1 to 24, or sctpkit's private
+    /// 0xFE01/0xFE02); `None` for undefined ids.
     pub fn of_suite(id: u16) -> Option<KeyExchange> {
-        crate::visit::meaning::CIPHER_SUITES
-            .iter()
+        crate::visit::meaning::cipher_suites()
             .find(|c| c.id == id)
             .map(|c| c.key_exchange)
     }

@@ -282,8 +282,9 @@ impl Analyzer {
                         &self.cfg.keys,
                         tags,
                     ))),
-                    ty::ssctp::ENC_DATA => Some(Note::EncData(ssctp::decrypt(
-                        c.value(),
+                    ty::ssctp::ENC_DATA => Some(Note::EncData(ssctp::decrypt_at(
+                        view.bytes(),
+                        c.offset(),
                         &self.cfg.keys,
                         tags,
                         key.vtag,

@@ -4,12 +4,15 @@
 //! with the suite's HMAC over the packet with checksum 0 and the HMAC field
 //! zero, and every EncData chunk (0x10) is decrypted with AES-CBC, its
 //! plaintext chunks handed back for decoding. The primitives are the
-//! RustCrypto crates' (`hmac`, `sha1`, `md-5`, `aes`, `cbc`).
+//! RustCrypto crates' (`hmac`, `sha1`, `md-5`, `aes`, `cbc`). Under
+//! sctpkit's private AES-GCM suites (0xFE01, 0xFE02; `crate::auth::ssctp_gcm`)
+//! one GCM open checks the AUTH's tag over the packet and decrypts the EncData.
 
 use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
 use hmac::Mac as _;
 
 use super::keylog::{KeyLog, SsctpKey};
+use crate::auth::ssctp_gcm;
 
 /// The outcome of checking one S-SCTP AUTH chunk (draft 5.1.13, 8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +158,16 @@ pub fn verify(
         Err(true) => return SsctpVerdict::UnknownReference { reference },
         Err(false) => return SsctpVerdict::NoKey { reference },
     };
+    if let Some(key) = ssctp_gcm::GcmKey::new(k.suite, &k.enc) {
+        if auth_len != ssctp_gcm::AUTH_LEN {
+            return SsctpVerdict::Truncated;
+        }
+        let (mut aad, mut plain) = (Vec::new(), Vec::new());
+        return match ssctp_gcm::open_packet(&key, packet, auth_at, &mut aad, &mut plain) {
+            true => SsctpVerdict::Verified { reference },
+            false => SsctpVerdict::BadHmac { reference },
+        };
+    }
     let Some((_, sha1)) = suite(k.suite) else {
         return SsctpVerdict::UnsupportedSuite(k.suite);
     };
@@ -232,6 +245,51 @@ pub fn decrypt(value: &[u8], keys: &KeyLog, tags: Option<(u32, u32)>, vtag: u32)
         reference,
         chunks: buf,
     }
+}
+
+/// Decrypts the EncData chunk at `enc_at` of `packet`: as [`decrypt`] for
+/// the draft's suites; under a private GCM suite the packet's last chunk,
+/// the AUTH, gives the nonce and tag, and the plaintext comes back only
+/// when the tag over the whole packet matches (`Failed` otherwise).
+pub fn decrypt_at(
+    packet: &[u8],
+    enc_at: usize,
+    keys: &KeyLog,
+    tags: Option<(u32, u32)>,
+    vtag: u32,
+) -> Decryption {
+    let Some(len) = packet
+        .get(enc_at + 2..enc_at + 4)
+        .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
+        .filter(|l| *l >= 4 && enc_at + l <= packet.len())
+    else {
+        return Decryption::Failed { reference: 0 };
+    };
+    let value = &packet[enc_at + 4..enc_at + len];
+    if value.len() >= 4 {
+        let reference = u16::from_be_bytes([value[0], value[1]]);
+        if let Ok(k) = lookup(keys, tags, vtag, reference) {
+            if let Some(key) = ssctp_gcm::GcmKey::new(k.suite, &k.enc) {
+                let failed = Decryption::Failed { reference };
+                let Some(auth_at) = packet.len().checked_sub(ssctp_gcm::AUTH_LEN) else {
+                    return failed;
+                };
+                let (mut aad, mut plain) = (Vec::new(), Vec::new());
+                if auth_at < 12
+                    || packet[auth_at] != 0x11
+                    || !ssctp_gcm::open_packet(&key, packet, auth_at, &mut aad, &mut plain)
+                    || !whole_chunks(&plain)
+                {
+                    return failed;
+                }
+                return Decryption::Plain {
+                    reference,
+                    chunks: plain,
+                };
+            }
+        }
+    }
+    decrypt(value, keys, tags, vtag)
 }
 
 /// Whether `b` is a sequence of chunks whose Lengths fit (RFC 9260 3.2).

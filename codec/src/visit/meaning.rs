@@ -176,6 +176,32 @@ suites! {
     24 Dh "AES-256" "SHA-1" "DH_with_AES-256_CBC_SHA-1";
 }
 
+/// sctpkit's private S-SCTP cipher suites (not in the draft, whose 5.1.1
+/// table ends at 24 and allows more; docs/ssctp-endpoint.md "Private AES-GCM
+/// suites", `crate::auth::ssctp_gcm`): AES-GCM encrypts EncData and its tag,
+/// in AUTH, authenticates the packet. Named here so dissectors show them.
+pub static PRIVATE_CIPHER_SUITES: &[CipherSuite] = &[
+    CipherSuite {
+        id: crate::auth::ssctp_gcm::AES_128_GCM,
+        name: "DH_with_AES-128_GCM (sctpkit private)",
+        key_exchange: crate::dialect::KeyExchange::Dh,
+        encryption: "AES-128-GCM",
+        hash: "GCM tag (SSOpCom: SHA-1)",
+    },
+    CipherSuite {
+        id: crate::auth::ssctp_gcm::AES_256_GCM,
+        name: "DH_with_AES-256_GCM (sctpkit private)",
+        key_exchange: crate::dialect::KeyExchange::Dh,
+        encryption: "AES-256-GCM",
+        hash: "GCM tag (SSOpCom: SHA-1)",
+    },
+];
+
+/// Every cipher suite we can name: the draft's, then sctpkit's private ones.
+pub fn cipher_suites() -> impl Iterator<Item = &'static CipherSuite> {
+    CIPHER_SUITES.iter().chain(PRIVATE_CIPHER_SUITES)
+}
+
 /// The security levels of S-SCTP (draft section 7; secure-sctp.md 4): the SL
 /// flag of SSCliKey and SecLevCHD.
 pub static SECURITY_LEVELS: &[(u16, &str)] = &[
@@ -195,7 +221,7 @@ pub static SECURE_SESSION_FAILURE_CODES: &[(u16, &str)] = &[
 /// What the numbers of one field of one registry row mean.
 #[derive(Debug, Clone, Copy)]
 pub enum ValueNames {
-    /// S-SCTP cipher suites ([`CIPHER_SUITES`]).
+    /// S-SCTP cipher suites ([`CIPHER_SUITES`], [`PRIVATE_CIPHER_SUITES`]).
     CipherSuites,
     /// A `(value, meaning)` table.
     Table(&'static [(u16, &'static str)]),
@@ -205,8 +231,7 @@ impl ValueNames {
     /// The meaning of `v`, if it has one.
     pub fn get(&self, v: u64) -> Option<&'static str> {
         match self {
-            ValueNames::CipherSuites => CIPHER_SUITES
-                .iter()
+            ValueNames::CipherSuites => cipher_suites()
                 .find(|c| u64::from(c.id) == v)
                 .map(|c| c.name),
             ValueNames::Table(t) => t.iter().find(|(k, _)| u64::from(*k) == v).map(|(_, m)| *m),
@@ -215,7 +240,7 @@ impl ValueNames {
     /// Every `(value, meaning)` pair.
     pub fn all(&self) -> Vec<(u16, &'static str)> {
         match self {
-            ValueNames::CipherSuites => CIPHER_SUITES.iter().map(|c| (c.id, c.name)).collect(),
+            ValueNames::CipherSuites => cipher_suites().map(|c| (c.id, c.name)).collect(),
             ValueNames::Table(t) => t.to_vec(),
         }
     }
