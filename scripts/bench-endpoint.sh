@@ -13,9 +13,12 @@
 #   udp  ours+S-SCTP3        the same in an S-SCTP secure session at level 3 (every chunk
 #                            in EncData, AUTH on every packet; suite 24: DH, AES-256-CBC,
 #                            HMAC-SHA-1), with the test certificates of endpoint/tests/data
+#   udp  ours+S-SCTP3-GCM    the same with sctpkit's private suite 0xFE02 (AES-256-GCM: one
+#                            pass encrypts and authenticates; docs/ssctp-endpoint.md)
 #   mem  ours -> ours        endpoint/examples/memlink_bench.rs: two endpoints through the
 #                            in-memory link, no impairment, zero delay, one thread; also
-#                            with AUTH and with S-SCTP at level 3 (--ext plain,auth,ssctp3)
+#                            with AUTH and with S-SCTP at level 3, suite 24 and GCM
+#                            (--ext plain,auth,ssctp3,ssctp3gcm)
 # Mbit/s is user bytes per second as the sender measures it (sctp-endpoint connect: from
 # the first message to the last one acknowledged; tsctp: while sending for SECONDS).
 # CPU s/GB is the CPU time (user + system) of sender and receiver together per 10^9 user
@@ -186,6 +189,9 @@ for size in $sizes; do
     --auth-key 1:bench-key
   ours_to_ours "$size" "ours+S-SCTP3->ours" --secure 3 --secure-policy require \
     --cert "$certs/server.pem" --key "$certs/server.key" --trust "$certs/ca.pem"
+  ours_to_ours "$size" "ours+S-SCTP3-GCM->ours" --secure 3 --secure-policy require \
+    --secure-suites 0xFE02 \
+    --cert "$certs/server.pem" --key "$certs/server.key" --trust "$certs/ca.pem"
   usrsctp_to_usrsctp "$size"
   ours_to_usrsctp "$size"
   usrsctp_to_ours "$size"
@@ -197,11 +203,12 @@ while read -r ext size _msgs bytes _secs mbit cpu; do
     plain) label="ours->ours" ;;
     auth) label="ours+AUTH->ours+AUTH" ;;
     ssctp3) label="ours+S-SCTP3->ours" ;;
+    ssctp3gcm) label="ours+S-SCTP3-GCM->ours" ;;
     *) label="$ext" ;;
   esac
   rows+=("$(printf '%-4s %-20s %6s %10.1f %10s' mem "$label" "$size" "$mbit" "$cpu")")
 done < <(target/release/examples/memlink_bench --mb "$mb" --sizes "$(echo $sizes | tr ' ' ,)" \
-  --ext plain,auth,ssctp3 | tail -n +2)
+  --ext plain,auth,ssctp3,ssctp3gcm | tail -n +2)
 
 echo
 printf '%-4s %-20s %6s %10s %10s\n' path "sender->receiver" size "Mbit/s" "CPU s/GB"

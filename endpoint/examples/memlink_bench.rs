@@ -10,10 +10,12 @@
 //! thread's CPU time (from /proc/thread-self/schedstat) per 10^9 user bytes.
 //! `--ext plain,auth,ssctp3` runs each size with each variant (SCTP-AUTH
 //! on DATA and SACK with HMAC-SHA-256, RFC 4895; an S-SCTP secure session
-//! at level 1-3 with the test certificates) and adds an `ext` column first.
+//! at level 1-3 with the test certificates and suite 24, AES-256-CBC with
+//! HMAC-SHA-1; `ssctp1gcm` to `ssctp3gcm` with sctpkit's private
+//! AES-256-GCM suite 0xFE02) and adds an `ext` column first.
 //!
 //! ```text
-//! cargo run --release -p sctp-endpoint --example memlink_bench -- [--mb 256] [--sizes 1200,8192,65536] [--ext plain,auth,ssctp3]
+//! cargo run --release -p sctp-endpoint --example memlink_bench -- [--mb 256] [--sizes 1200,8192,65536] [--ext plain,auth,ssctp3,ssctp3gcm]
 //! ```
 
 use std::net::IpAddr;
@@ -33,7 +35,7 @@ fn cpu_time() -> Option<Duration> {
 fn usage(e: &str) -> ! {
     eprintln!("memlink_bench: {e}");
     eprintln!(
-        "usage: memlink_bench [--mb N] [--sizes A,B,...] [--ext plain,auth,ssctp1,ssctp2,ssctp3]"
+        "usage: memlink_bench [--mb N] [--sizes A,B,...] [--ext plain,auth,ssctp1,ssctp2,ssctp3,ssctp1gcm,ssctp3gcm]"
     );
     std::process::exit(2)
 }
@@ -44,8 +46,11 @@ enum Ext {
     Plain,
     /// SCTP-AUTH (RFC 4895), DATA and SACK authenticated with HMAC-SHA-256.
     Auth,
-    /// An S-SCTP secure session at this level (1-3), both directions.
+    /// An S-SCTP secure session at this level (1-3), both directions, with
+    /// the draft's suite 24 (AES-256-CBC, HMAC-SHA-1).
     Secure(u8),
+    /// The same with sctpkit's private AES-256-GCM suite (0xFE02).
+    SecureGcm(u8),
 }
 
 impl Ext {
@@ -53,10 +58,18 @@ impl Ext {
         match s {
             "plain" => Some(Ext::Plain),
             "auth" => Some(Ext::Auth),
-            _ => match s.strip_prefix("ssctp")?.parse().ok()? {
-                l @ 1..=3 => Some(Ext::Secure(l)),
-                _ => None,
-            },
+            _ => {
+                let l = s.strip_prefix("ssctp")?;
+                let (l, gcm) = match l.strip_suffix("gcm") {
+                    Some(l) => (l, true),
+                    None => (l, false),
+                };
+                match (l.parse().ok()?, gcm) {
+                    (l @ 1..=3, false) => Some(Ext::Secure(l)),
+                    (l @ 1..=3, true) => Some(Ext::SecureGcm(l)),
+                    _ => None,
+                }
+            }
         }
     }
 
@@ -65,6 +78,7 @@ impl Ext {
             Ext::Plain => "plain".into(),
             Ext::Auth => "auth".into(),
             Ext::Secure(l) => format!("ssctp{l}"),
+            Ext::SecureGcm(l) => format!("ssctp{l}gcm"),
         }
     }
 
@@ -80,7 +94,7 @@ impl Ext {
                 cfg.auth_keys = vec![(1, b"bench-key".to_vec())];
                 cfg.auth_active_key = 1;
             }
-            Ext::Secure(level) => {
+            Ext::Secure(level) | Ext::SecureGcm(level) => {
                 let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ssctp");
                 let read = |f: &str| {
                     std::fs::read(dir.join(f)).unwrap_or_else(|e| usage(&format!("{f}: {e}")))
@@ -93,10 +107,15 @@ impl Ext {
                     // Inside the test certificates' validity (2030-01-01).
                     time: Some(1_893_456_000),
                 };
+                let suites = match self {
+                    Ext::SecureGcm(_) => vec![sctp_endpoint::secure::suite::GCM_256],
+                    _ => vec![24],
+                };
                 cfg.secure = Some(SecureConfig {
                     level,
                     requirement: Requirement::Require,
                     credentials,
+                    suites,
                     ..Default::default()
                 });
             }
@@ -142,7 +161,7 @@ fn one(size: usize, total: u64, ext: Ext) -> (u64, u64, f64, Option<f64>) {
         })
     });
     assert!(up, "no association");
-    if let Ext::Secure(_) = ext {
+    if let Ext::Secure(_) | Ext::SecureGcm(_) = ext {
         let secured = n.run_until(Duration::from_secs(10), |n| {
             n.events[0]
                 .iter()
@@ -203,7 +222,7 @@ fn main() {
                     .split(',')
                     .map(|s| {
                         Ext::parse(s).unwrap_or_else(|| {
-                            usage("--ext wants plain, auth, ssctp1, ssctp2 or ssctp3")
+                            usage("--ext wants plain, auth, ssctp1-3 or ssctp1gcm-ssctp3gcm")
                         })
                     })
                     .collect()

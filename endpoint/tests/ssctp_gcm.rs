@@ -6,6 +6,7 @@
 //! cause 0x0023, and the fallback to a draft suite when one side does not
 //! offer GCM. Certificates: endpoint/tests/data/ssctp.
 
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -423,4 +424,353 @@ fn a_changed_byte_anywhere_is_an_authentication_failure() {
         assert_eq!(msgs, vec![vec![0x42; 200]], "{spot:?}");
         assert_eq!(s.state, sctp_endpoint::secure::HsState::Established);
     }
+}
+
+// ---- Key log decryption of GCM sessions (issue 18's `--keys`, plugin) ----
+
+fn keylog_config(level: u8, who: &str) -> Config {
+    let mut s = secure(level, who, WITH_GCM).unwrap();
+    s.lifetime = None;
+    s.export_keys = true;
+    base(Some(s))
+}
+
+/// The key log lines (docs/auth-keys.md) of both endpoints' `SecureKeys`.
+fn keylog(p: &Pump) -> String {
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let mut s = String::new();
+    for e in p.events.iter().flatten() {
+        if let Event::SecureKeys {
+            reference,
+            suite,
+            enc,
+            mac,
+            tags,
+            ..
+        } = e
+        {
+            s.push_str(&format!(
+                "SSCTP {:#010x} {:#010x} {reference} {suite} 0x{} 0x{}\n",
+                tags.0,
+                tags.1,
+                hex(enc),
+                hex(mac)
+            ));
+        }
+    }
+    s
+}
+
+/// Open at `level` with GCM, 5 messages from A, 3 from B, a rekey, 4 more
+/// from A, SHUTDOWN; returns the pump and the messages sent.
+fn record(level: u8, tamper: Option<ssctp_pump::Tamper>) -> (Pump, Vec<Vec<u8>>) {
+    let mut p = Pump::new(
+        keylog_config(level, "client"),
+        keylog_config(level, "server"),
+    );
+    p.tamper = tamper;
+    let now = p.now;
+    let a = p.eps[A]
+        .connect(
+            now,
+            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
+        )
+        .unwrap();
+    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
+    assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+    let b = p.eps[B].associations().next().unwrap();
+    assert_eq!(
+        p.eps[B].status(b).unwrap().secure.unwrap().suite,
+        Some(GCM_256)
+    );
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let m = format!("gcm level {level} message {i} {}", "a".repeat(i * 7)).into_bytes();
+        p.eps[A].send(a, 0, 51, false, m.clone()).unwrap();
+        sent.push(m);
+    }
+    for i in 0..3 {
+        let m = format!("gcm level {level} answer {i} from B").into_bytes();
+        p.eps[B].send(b, 1, 52, false, m.clone()).unwrap();
+        sent.push(m);
+    }
+    let got = |p: &Pump, n: usize| {
+        p.events[n]
+            .iter()
+            .filter(|e| matches!(e, Event::Message { .. }))
+            .count()
+    };
+    assert!(p.run(Duration::from_secs(20), |p| got(p, B) == 5
+        && got(p, A) == 3));
+    assert!(p.eps[A].rekey(a));
+    let rk = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureRekeyed { .. }));
+    assert!(p.run(Duration::from_secs(10), |p| rk(p, A) && rk(p, B)));
+    for i in 0..4 {
+        let m = format!("gcm level {level} after the rekey {i}").into_bytes();
+        p.eps[A].send(a, 0, 51, false, m.clone()).unwrap();
+        sent.push(m);
+    }
+    assert!(p.run(Duration::from_secs(20), |p| got(p, B) == 9));
+    p.eps[A].shutdown(p.now, a);
+    assert!(
+        p.run(Duration::from_secs(10), |p| p.eps[A].association_count()
+            == 0
+            && p.eps[B].association_count() == 0)
+    );
+    (p, sent)
+}
+
+fn sctp_craft() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/sctp-craft")
+}
+
+/// `sctp-craft dissect --dialect ssctp --analysis --json --keys KEYS CAP`.
+fn dissect(cap: &std::path::Path, keys: &std::path::Path) -> Vec<serde_json::Value> {
+    let exe = sctp_craft();
+    assert!(
+        exe.exists(),
+        "{} is not built: cargo build --release -p sctp-craft",
+        exe.display()
+    );
+    let out = std::process::Command::new(&exe)
+        .args([
+            "dissect",
+            "--dialect",
+            "ssctp",
+            "--analysis",
+            "--json",
+            "--keys",
+        ])
+        .arg(keys)
+        .arg(cap)
+        .output()
+        .expect("sctp-craft runs");
+    assert!(
+        out.status.success(),
+        "sctp-craft: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+/// Per frame: S-SCTP AUTH verdicts, EncData outcomes; the decrypted DATA payloads.
+#[derive(Default, Debug)]
+struct Seen {
+    auth: Vec<(u64, String)>,
+    encdata: Vec<(u64, String)>,
+    payloads: Vec<Vec<u8>>,
+}
+
+fn seen(frames: &[serde_json::Value]) -> Seen {
+    let unhex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let mut s = Seen::default();
+    for f in frames {
+        let frame = f["frame"].as_u64().unwrap();
+        for n in f["analysis"]["chunks"].as_array().into_iter().flatten() {
+            if let Some(v) = n["ssctp_auth"].as_str() {
+                s.auth.push((frame, v.to_string()));
+            }
+            if let Some(v) = n["encdata"].as_str() {
+                s.encdata.push((frame, v.to_string()));
+                for c in n["decrypted"].as_array().into_iter().flatten() {
+                    if c["name"] == "DATA" {
+                        s.payloads.push(unhex(c["user_data"].as_str().unwrap()));
+                    }
+                }
+            }
+        }
+    }
+    s
+}
+
+/// The Length of the packet's EncData chunk (0 without one).
+fn enc_len(p: &[u8]) -> usize {
+    let mut at = 12;
+    while at + 4 <= p.len() {
+        let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
+        if p[at] == 0x10 {
+            return len;
+        }
+        if len < 4 {
+            break;
+        }
+        at += (len + 3) & !3;
+    }
+    0
+}
+
+/// Frames (1-based) ending in an S-SCTP AUTH, and those with an EncData.
+fn protected(p: &Pump) -> (Vec<u64>, Vec<u64>) {
+    let (mut auth, mut enc) = (Vec::new(), Vec::new());
+    for (i, (_, _, _, f)) in p.frames.iter().enumerate() {
+        let t = ssctp_pump::chunk_types(f);
+        if t.last() == Some(&0x11) {
+            auth.push(i as u64 + 1);
+        }
+        if t.contains(&0x10) {
+            enc.push(i as u64 + 1);
+        }
+    }
+    (auth, enc)
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ssctp-gcm-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// tshark with the sctpkit plugin and the key log: per frame,
+/// `sctpkit.analysis.ssctp_auth` and `sctpkit.analysis.encdata`. `None`
+/// (SKIPPED, loudly) without tshark or the built plugin.
+fn tshark_verdicts(
+    cap: &std::path::Path,
+    keys: &std::path::Path,
+) -> Option<Vec<(u64, String, String)>> {
+    let (base, mut c) = ssctp_pump::plugin_tshark("GCM plugin check", cap, Some(keys))?;
+    c.arg("-o");
+    c.arg(format!(
+        "sctpkit.auth_keys:{}",
+        base.join("capture.keys").display()
+    ));
+    c.args(["-T", "fields", "-e", "frame.number"]);
+    c.args([
+        "-e",
+        "sctpkit.analysis.ssctp_auth",
+        "-e",
+        "sctpkit.analysis.encdata",
+    ]);
+    let out = c.output().expect("tshark runs");
+    let _ = std::fs::remove_dir_all(&base);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (
+                    f[0].parse().unwrap(),
+                    f.get(1).unwrap_or(&"").to_string(),
+                    f.get(2).unwrap_or(&"").to_string(),
+                )
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn key_log_verifies_and_decrypts_gcm_sessions_in_sctp_craft_and_the_plugin() {
+    let dir = tempdir("levels");
+    for level in [1u8, 3] {
+        let (p, sent) = record(level, None);
+        let text = keylog(&p);
+        assert_eq!(text.lines().count(), 4, "two generations, both sides");
+        assert!(text.lines().all(|l| l.contains(" 65026 ")), "{text}");
+        let (cap, keys) = (
+            dir.join(format!("l{level}.pcapng")),
+            dir.join(format!("l{level}.keys")),
+        );
+        std::fs::write(&cap, p.pcapng()).unwrap();
+        std::fs::write(&keys, &text).unwrap();
+        let (auth, enc) = protected(&p);
+        let got = seen(&dissect(&cap, &keys));
+        let frames: Vec<u64> = got.auth.iter().map(|a| a.0).collect();
+        assert_eq!(frames, auth, "level {level}: one verdict per AUTH");
+        assert!(
+            got.auth.iter().all(|a| a.1 == "verified"),
+            "level {level}: {:?}",
+            got.auth
+        );
+        let enc_frames: Vec<u64> = got.encdata.iter().map(|e| e.0).collect();
+        assert_eq!(enc_frames, enc, "level {level}");
+        assert!(
+            got.encdata.iter().all(|e| e.1 == "decrypted"),
+            "{:?}",
+            got.encdata
+        );
+        if level == 3 {
+            let want: BTreeSet<Vec<u8>> = sent.iter().cloned().collect();
+            let have: BTreeSet<Vec<u8>> = got.payloads.iter().cloned().collect();
+            assert_eq!(have, want, "the decrypted DATA carry what was sent");
+        } else {
+            assert!(got.payloads.is_empty(), "level 1: DATA in clear");
+        }
+        if let Some(ws) = tshark_verdicts(&cap, &keys) {
+            assert_eq!(ws.len(), p.frames.len());
+            for (frame, a, e) in ws {
+                let ours = got.auth.iter().find(|x| x.0 == frame).map(|x| x.1.as_str());
+                assert_eq!(ours.unwrap_or(""), a, "plugin, frame {frame}");
+                let ours = got
+                    .encdata
+                    .iter()
+                    .find(|x| x.0 == frame)
+                    .map(|x| x.1.as_str());
+                assert_eq!(ours.unwrap_or(""), e, "plugin, frame {frame}");
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn key_log_flags_only_the_frame_with_a_flipped_byte() {
+    let dir = tempdir("tamper");
+    // One ciphertext byte of the third EncData from A (CRC32c left wrong:
+    // the receiver drops it and A retransmits).
+    let mut n = 0;
+    let tamper: ssctp_pump::Tamper = Box::new(move |p: &mut Vec<u8>| {
+        let mut at = 12;
+        while at + 4 <= p.len() {
+            let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
+            if p[at] == 0x10 && len > 40 {
+                n += 1;
+                if n == 3 {
+                    p[at + 30] ^= 0x01;
+                    return true;
+                }
+                return false;
+            }
+            if len < 4 {
+                break;
+            }
+            at += (len + 3) & !3;
+        }
+        false
+    });
+    let (p, sent) = record(3, Some(tamper));
+    assert_eq!(p.tampered, 1);
+    let flipped = p
+        .frames
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.1 == ip("10.0.0.1") && enc_len(&f.3) > 40)
+        .nth(2)
+        .map(|(i, _)| i as u64 + 1)
+        .unwrap();
+    let (cap, keys) = (dir.join("t.pcapng"), dir.join("t.keys"));
+    std::fs::write(&cap, p.pcapng()).unwrap();
+    std::fs::write(&keys, keylog(&p)).unwrap();
+    let got = seen(&dissect(&cap, &keys));
+    let bad: Vec<&(u64, String)> = got.auth.iter().filter(|a| a.1 != "verified").collect();
+    assert_eq!(bad, vec![&(flipped, "bad-hmac".to_string())]);
+    let failed: Vec<&(u64, String)> = got.encdata.iter().filter(|e| e.1 != "decrypted").collect();
+    assert_eq!(failed, vec![&(flipped, "failed".to_string())]);
+    let want: BTreeSet<Vec<u8>> = sent.iter().cloned().collect();
+    let have: BTreeSet<Vec<u8>> = got.payloads.iter().cloned().collect();
+    assert_eq!(have, want, "every message decrypts from its good copy");
+    let _ = std::fs::remove_dir_all(&dir);
 }
