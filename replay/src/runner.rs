@@ -454,10 +454,7 @@ impl Runner {
         let Some((name, value)) = rest["net.inet.sctp.".len()..].split_once('=') else {
             return;
         };
-        let on = value.trim() != "0";
-        if name == "pr_enable" {
-            self.set_cfg("sysctl net.inet.sctp.pr_enable", |c| c.pr_sctp = on);
-        }
+        self.sysctl(name, value);
     }
 
     fn set_cfg(&mut self, what: &str, f: impl FnOnce(&mut Config)) {
@@ -1353,6 +1350,9 @@ impl Runner {
             }
             "getsockopt" => return self.getsockopt(s),
             "sendmsg" | "sctp_send" | "sctp_sendx" => self.send_call(s, limit)?,
+            "sctp_getpaddrs" | "sctp_getladdrs" | "sctp_freepaddrs" | "sctp_freeladdrs" => {
+                self.addrs_call(s)?
+            }
             "write" | "send" | "sctp_sendmsg" => {
                 let fd = self.fd_arg(s, 0)?;
                 let len = s

@@ -526,6 +526,55 @@ impl Runner {
         Ok(())
     }
 
+    /// `sctp_getpaddrs(fd, id, addrs)` / `sctp_getladdrs(fd, id, addrs)`
+    /// (RFC 6458 9.3, 9.5): the number of the peer's / our addresses of
+    /// the association, each checked against the script's list; and their
+    /// `sctp_freepaddrs` / `sctp_freeladdrs` (0).
+    pub(super) fn addrs_call(&mut self, s: &SyscallLine) -> Result<Ret, String> {
+        if matches!(s.name.as_str(), "sctp_freepaddrs" | "sctp_freeladdrs") {
+            return Ok(Ret::Ok(0));
+        }
+        let fd = self.fd_arg(s, 0)?;
+        let Some(id) = self.assoc_of(fd) else {
+            return Ok(Ret::Err("ENOTCONN"));
+        };
+        let Some(st) = self.ep.as_ref().and_then(|ep| ep.status(id)) else {
+            return Ok(Ret::Err("ENOTCONN"));
+        };
+        let peer_port = if self.active {
+            super::PORT
+        } else {
+            super::EPHEMERAL_PORT
+        };
+        let port = self.socks[&fd].port;
+        let addrs: Vec<std::net::SocketAddr> = if s.name == "sctp_getpaddrs" {
+            st.peer_addrs
+                .iter()
+                .map(|a| std::net::SocketAddr::new(a.ip(), peer_port))
+                .collect()
+        } else {
+            st.local_addrs
+                .iter()
+                .map(|ip| std::net::SocketAddr::new(*ip, port))
+                .collect()
+        };
+        if let Some(Expr::List(w)) = s.args.get(2) {
+            if !matches!(w.as_slice(), [Expr::Ellipsis]) {
+                if w.len() != addrs.len() {
+                    return Err(format!(
+                        "expected {} got {} addresses {addrs:?}",
+                        syscall_text(s),
+                        addrs.len()
+                    ));
+                }
+                for (a, e) in addrs.iter().zip(w) {
+                    notify::check("address", &Val::Addr(*a), e)?;
+                }
+            }
+        }
+        Ok(Ret::Ok(addrs.len() as i64))
+    }
+
     /// `sendmsg(fd, msghdr, flags)`, `sctp_send(fd, msg, len, sinfo,
     /// flags)` (RFC 6458 9.8) and `sctp_sendx(fd, msg, len, addrs, addrcnt,
     /// sinfo, flags)` (9.9).

@@ -594,6 +594,29 @@ pub fn param(it: &Item) -> Result<TlvSpec, SyntaxError> {
                 _ => return err(p, "types must be a list or ..."),
             }
         }
+        // The Padding Parameter (RFC 4820 3): its length, zero bytes.
+        "PAD" => {
+            let (_, ell) = f.rest();
+            let len = if ell && it.fields.len() == 1 {
+                F::Any
+            } else {
+                let len = f16(f.need("len")?, "length")?;
+                let (v, p) = f.need("val")?;
+                if *v != Value::Ellipsis {
+                    return err(p, "PAD val must be ...");
+                }
+                len
+            };
+            match len {
+                F::Any => {
+                    let mut t = unchecked(0x8005, Vec::new(), false);
+                    t.check_len = None;
+                    t
+                }
+                F::Is(l) if l >= 4 => unchecked(0x8005, vec![0; l as usize - 4], true),
+                F::Is(_) => return err(it.pos, "PAD length out of range"),
+            }
+        }
         "ECN_CAPABLE" => exact(0x8000, Vec::new()),
         "FORWARD_TSN_SUPPORTED" => exact(0xc000, Vec::new()),
         "ZERO_CHECKSUM_ACCEPTABLE" => {
