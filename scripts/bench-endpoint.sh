@@ -97,7 +97,7 @@ rows=()
 row() { # path pair size mbit_s cpu_s bytes
   local per_gb
   per_gb="$(python3 -c "b=$6; print('%.2f' % ($5 / (b / 1e9)) if b else '-')")"
-  rows+=("$(printf '%-4s %-20s %6s %10.1f %10s' "$1" "$2" "$3" "$4" "$per_gb")")
+  rows+=("$(printf '%-4s %-22s %6s %10.1f %10s' "$1" "$2" "$3" "$4" "$per_gb")")
   echo "   $1 $2 $3: $4 Mbit/s, $per_gb CPU s/GB" >&2
 }
 
@@ -206,10 +206,10 @@ while read -r ext size _msgs bytes _secs mbit cpu; do
     ssctp3gcm) label="ours+S-SCTP3-GCM->ours" ;;
     *) label="$ext" ;;
   esac
-  rows+=("$(printf '%-4s %-20s %6s %10.1f %10s' mem "$label" "$size" "$mbit" "$cpu")")
+  rows+=("$(printf '%-4s %-22s %6s %10.1f %10s' mem "$label" "$size" "$mbit" "$cpu")")
 done < <(target/release/examples/memlink_bench --mb "$mb" --sizes "$(echo $sizes | tr ' ' ,)" \
   --ext plain,auth,ssctp3,ssctp3gcm | tail -n +2)
 
 echo
-printf '%-4s %-20s %6s %10s %10s\n' path "sender->receiver" size "Mbit/s" "CPU s/GB"
+printf '%-4s %-22s %6s %10s %10s\n' path "sender->receiver" size "Mbit/s" "CPU s/GB"
 printf '%s\n' "${rows[@]}" | sort -s -k1,1r -k3,3n
