@@ -446,6 +446,31 @@ impl Runner {
         Some(st(f))
     }
 
+    /// A FreeBSD `net.inet.sctp.NAME=VALUE` sysctl a script sets (in
+    /// backquotes): the defaults of the sockets to come, mapped onto the
+    /// endpoint's `Config`; others are noted as not applied.
+    pub(super) fn sysctl(&mut self, name: &str, value: &str) {
+        let v = value.trim();
+        let on = v != "0";
+        let what = format!("sysctl net.inet.sctp.{name}");
+        match name {
+            "pr_enable" => self.set_cfg(&what, |c| c.pr_sctp = on),
+            "ecn_enable" => self.set_cfg(&what, |c| c.ecn = on),
+            "asconf_enable" => self.set_cfg(&what, |c| c.asconf = on),
+            "auth_enable" => self.set_cfg(&what, |c| c.auth = on),
+            // FreeBSD 9 and 10 spelled it the other way round.
+            "auth_disable" => self.set_cfg(&what, |c| c.auth = !on),
+            "reconfig_enable" => self.set_cfg(&what, |c| c.reconfig = on),
+            "nrsack_enable" | "nrsack_on_off" => self.set_cfg(&what, |c| c.nr_sack = on),
+            "pktdrop_enable" => self.set_cfg(&what, |c| c.pktdrop = on),
+            "heartbeat_interval" => match v.parse::<u64>() {
+                Ok(ms) => self.set_cfg(&what, |c| c.hb_interval = Duration::from_millis(ms)),
+                Err(_) => self.warnings.push(format!("{what}={v}: not a number")),
+            },
+            _ => self.warnings.push(format!("{what}={v} not applied")),
+        }
+    }
+
     /// `setsockopt(fd, level, opt, value, len)` (RFC 6458 8.1), as
     /// FreeBSD's `sctp_setopt`.
     pub(super) fn setsockopt(&mut self, s: &SyscallLine) -> Result<Ret, String> {
