@@ -86,3 +86,11 @@ fn socket_options_follow_freebsd() {
     fails_at("fail-sockopt-value.pkt", 12, "sstat_rwnd=1500");
     fails_at("fail-sockopt-applied.pkt", 17, "came at 0.100000 sec");
 }
+
+/// FreeBSD's `net.inet.sctp.*_enable` sysctls set the endpoint's features:
+/// ECN Capable appears in the INIT only when switched on.
+#[test]
+fn sysctls_switch_features() {
+    assert_eq!(run("pass-sysctl.pkt"), Status::Pass);
+    fails_at("fail-sysctl.pkt", 8, "len: expected 32, got 26");
+}
