@@ -598,3 +598,137 @@ fn sctp_craft_names_the_negotiated_suites() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The analysis (`sctp-craft dissect --analysis --keys`) verifies every
+/// S-SCTP AUTH and decrypts every EncData of RSA-exchange sessions from the
+/// endpoints' exported keys (the same records as the DH suites).
+#[test]
+fn sctp_craft_analysis_reads_rsa_suite_sessions_from_the_key_log() {
+    let exe = sctp_craft();
+    assert!(exe.exists(), "{} is not built", exe.display());
+    let dir = std::env::temp_dir().join(format!("sctpkit-ssctp-rsa-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for suite in [6u16, 19] {
+        let mut c = secure(3, "rsa-client", &[suite]);
+        let mut s = secure(3, "rsa-server", &[suite]);
+        c.export_keys = true;
+        s.export_keys = true;
+        let mut p = Pump::new(cfg(c), cfg(s));
+        let now = p.now;
+        let a = p.eps[A]
+            .connect(
+                now,
+                ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
+            )
+            .unwrap();
+        let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
+        assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+        for i in 0..5 {
+            p.eps[A]
+                .send(
+                    a,
+                    0,
+                    51,
+                    false,
+                    format!("rsa suite message {i}").into_bytes(),
+                )
+                .unwrap();
+        }
+        let got = |p: &Pump| {
+            p.events[B]
+                .iter()
+                .filter(|e| matches!(e, Event::Message { .. }))
+                .count()
+                == 5
+        };
+        assert!(p.run(Duration::from_secs(10), got));
+        let mut keys = String::new();
+        for e in p.events.iter().flatten() {
+            if let Event::SecureKeys {
+                reference,
+                suite,
+                enc,
+                mac,
+                tags,
+                ..
+            } = e
+            {
+                keys.push_str(&format!(
+                    "SSCTP {:#010x} {:#010x} {reference} {suite} 0x{} 0x{}\n",
+                    tags.0,
+                    tags.1,
+                    hex::encode(enc),
+                    hex::encode(mac)
+                ));
+            }
+        }
+        assert!(keys.lines().count() >= 2, "both sides export their keys");
+        let cap = dir.join(format!("rsa-{suite}.pcapng"));
+        let kf = dir.join(format!("rsa-{suite}.keys"));
+        std::fs::write(&cap, p.pcapng()).unwrap();
+        std::fs::write(&kf, &keys).unwrap();
+        let out = std::process::Command::new(&exe)
+            .args([
+                "dissect",
+                "--dialect",
+                "ssctp",
+                "--analysis",
+                "--json",
+                "--keys",
+            ])
+            .arg(&kf)
+            .arg(&cap)
+            .output()
+            .expect("sctp-craft runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (mut auth, mut enc, mut plain) = (Vec::new(), Vec::new(), Vec::new());
+        for l in String::from_utf8_lossy(&out.stdout).lines() {
+            let f: serde_json::Value = serde_json::from_str(l).unwrap();
+            for n in f["analysis"]["chunks"].as_array().into_iter().flatten() {
+                if let Some(v) = n["ssctp_auth"].as_str() {
+                    auth.push(v.to_string());
+                }
+                if let Some(v) = n["encdata"].as_str() {
+                    enc.push(v.to_string());
+                    for c in n["decrypted"].as_array().into_iter().flatten() {
+                        if c["name"] == "DATA" {
+                            let d = hex::decode(c["user_data"].as_str().unwrap()).unwrap();
+                            plain.push(String::from_utf8(d).unwrap());
+                        }
+                    }
+                }
+            }
+        }
+        // One verdict per frame that ends in an S-SCTP AUTH, counted from the bytes.
+        let protected = p
+            .frames
+            .iter()
+            .filter(|f| ssctp_pump::chunk_types(&f.3).last() == Some(&0x11))
+            .count();
+        assert!(
+            protected >= 2,
+            "suite {suite}: {protected} protected frames"
+        );
+        assert_eq!(auth.len(), protected, "suite {suite}: {auth:?}");
+        assert!(
+            auth.iter().all(|a| a == "verified"),
+            "suite {suite}: {auth:?}"
+        );
+        assert!(
+            !enc.is_empty() && enc.iter().all(|e| e == "decrypted"),
+            "suite {suite}: {enc:?}"
+        );
+        for i in 0..5 {
+            let m = format!("rsa suite message {i}");
+            assert!(
+                plain.contains(&m),
+                "suite {suite}: {m} not decrypted: {plain:?}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

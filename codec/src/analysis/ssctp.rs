@@ -99,15 +99,16 @@ impl Decryption {
     }
 }
 
-/// (encryption key length, HMAC is SHA-1) of a suite (draft 5.1.1).
+/// (encryption key length, HMAC is SHA-1) of an AES suite (draft 5.1.1):
+/// DH (11, 12, 21-24) or RSA key exchange (5, 6, 17-20), the same records.
 fn suite(id: u16) -> Option<(usize, bool)> {
     Some(match id {
-        11 => (16, false),
-        12 => (16, true),
-        21 => (24, false),
-        22 => (24, true),
-        23 => (32, false),
-        24 => (32, true),
+        5 | 11 => (16, false),
+        6 | 12 => (16, true),
+        17 | 21 => (24, false),
+        18 | 22 => (24, true),
+        19 | 23 => (32, false),
+        20 | 24 => (32, true),
         _ => return None,
     })
 }
