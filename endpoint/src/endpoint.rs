@@ -1297,10 +1297,15 @@ impl Endpoint {
                 });
                 fresh.control.push_back(cookie_ack);
                 fresh.start_heartbeats(now);
+                let mut failed = a.rtx.unacked();
+                failed.extend(a.tx.unsent());
                 let dropped = a.tx.clear() + a.rtx.clear();
                 if dropped > 0 {
-                    self.events
-                        .push_back(Event::SendFailed { id, count: dropped });
+                    self.events.push_back(Event::SendFailed {
+                        id,
+                        count: dropped,
+                        failed,
+                    });
                 }
                 *a = fresh;
                 return Some(id);

@@ -36,6 +36,22 @@ pub enum Reason {
     Shutdown,
 }
 
+/// User data an association dropped when it ended (RFC 6458 6.1.11
+/// `sctp_send_failed_event`: `SCTP_DATA_SENT` or `SCTP_DATA_UNSENT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedData {
+    /// A DATA chunk that was sent (else a message, or its rest, never sent).
+    pub sent: bool,
+    /// Stream Identifier.
+    pub stream: u16,
+    /// Payload Protocol Identifier.
+    pub ppid: u32,
+    /// The chunk's flags (U, B, E bits) when sent; the U bit otherwise.
+    pub flags: u8,
+    /// The user data.
+    pub data: Vec<u8>,
+}
+
 /// One event for the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -73,6 +89,9 @@ pub enum Event {
         id: AssocId,
         /// How many messages or chunks were dropped.
         count: usize,
+        /// What was dropped: the DATA chunks sent and not acknowledged,
+        /// then the messages (or their unsent rest) never sent.
+        failed: Vec<FailedData>,
     },
     /// The peer sent SHUTDOWN (RFC 6458 6.1.5): it sends no more data.
     ShutdownEvent {

@@ -56,7 +56,7 @@ pub use association::tx_queue::Scheduler;
 pub use association::{State, Status};
 pub use config::Config;
 pub use endpoint::{ConnectOptions, Endpoint, Stats, Transmit};
-pub use events::{AssocChange, Event, Reason};
+pub use events::{AssocChange, Event, FailedData, Reason};
 pub use policy::{AllowAll, Policy, Refusal};
 pub use send::{Abandoned, PrPolicy, SendOptions};
 

@@ -444,3 +444,46 @@ fn remote_error_event_carries_the_chunk() {
     want.extend_from_slice(&cause);
     assert_eq!(got, Some((vec![1], want)));
 }
+
+/// When the association ends, the send-failed report has the DATA chunk
+/// sent and not acknowledged, then the message never sent, with their
+/// streams, PPIDs, flags and data (RFC 6458 6.1.11).
+#[test]
+fn send_failed_event_carries_the_dropped_data() {
+    let now = Instant::now();
+    let mut ep = server(now);
+    let cookie = handshake_cookie(&mut ep, now, 1, 0x3333);
+    let vtag = local_tag_in(&cookie);
+    let echo = packet(4000, PORT, vtag, &[(ty::COOKIE_ECHO, 0, cookie.clone())]);
+    ep.handle_packet(now, peer(1), local(), &echo);
+    let _ = replies(&mut ep, now);
+    let mut id = None;
+    while let Some(e) = ep.poll_event() {
+        if let sctp_endpoint::Event::AssocChange { id: i, .. } = e {
+            id = Some(i);
+        }
+    }
+    let id = id.expect("association up");
+    ep.send(id, 0, 42, false, vec![1; 100]).unwrap();
+    let sent = replies(&mut ep, now);
+    assert_eq!(sent.len(), 1, "the DATA goes out");
+    ep.send(id, 0, 43, true, vec![2; 50]).unwrap();
+    ep.abort(id, None);
+    let mut failed = None;
+    while let Some(e) = ep.poll_event() {
+        if let sctp_endpoint::Event::SendFailed { failed: f, .. } = e {
+            failed = Some(f);
+        }
+    }
+    let failed = failed.expect("a send-failed report");
+    assert_eq!(failed.len(), 2);
+    assert!(failed[0].sent);
+    assert_eq!(
+        (failed[0].stream, failed[0].ppid, failed[0].flags),
+        (0, 42, 0x03)
+    );
+    assert_eq!(failed[0].data, vec![1; 100]);
+    assert!(!failed[1].sent);
+    assert_eq!((failed[1].ppid, failed[1].flags), (43, 0x04));
+    assert_eq!(failed[1].data, vec![2; 50]);
+}

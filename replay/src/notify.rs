@@ -336,6 +336,59 @@ impl Notification {
         .with("sre_data", Val::Bytes(chunk))
     }
 
+    /// `SCTP_SEND_FAILED_EVENT` (6.1.11): FreeBSD's 32-byte struct and the
+    /// data; `snd_flags` the chunk's flags when it was sent
+    /// (`sctp_notify_send_failed`).
+    pub(super) fn send_failed_event(f: &sctp_endpoint::FailedData, id: u32) -> Notification {
+        Notification::new(
+            ["ssfe_type", "ssfe_flags", "ssfe_length"],
+            "SCTP_SEND_FAILED_EVENT",
+            if f.sent { 2 } else { 1 },
+            32 + f.data.len(),
+        )
+        .with("ssfe_error", Val::Int(0))
+        .with(
+            "ssfe_info",
+            Val::Struct(vec![
+                ("snd_sid", Val::Int(f.stream as i64)),
+                ("snd_flags", Val::Int(f.flags as i64)),
+                ("snd_ppid", Val::Int(f.ppid as i64)),
+                ("snd_context", Val::Int(0)),
+                ("snd_assoc_id", Val::Int(id as i64)),
+            ]),
+        )
+        .with("ssfe_assoc_id", Val::Int(id as i64))
+        .with("ssfe_data", Val::Bytes(f.data.clone()))
+    }
+
+    /// The deprecated `SCTP_SEND_FAILED` (6.1.4): 144 bytes (a padded
+    /// `sctp_sndrcvinfo`) and the data.
+    pub(super) fn send_failed(f: &sctp_endpoint::FailedData, id: u32) -> Notification {
+        Notification::new(
+            ["ssf_type", "ssf_flags", "ssf_length"],
+            "SCTP_SEND_FAILED",
+            if f.sent { 2 } else { 1 },
+            144 + f.data.len(),
+        )
+        .with("ssf_error", Val::Int(0))
+        .with(
+            "ssf_info",
+            Val::Struct(vec![
+                ("sinfo_stream", Val::Int(f.stream as i64)),
+                ("sinfo_ssn", Val::Int(0)),
+                ("sinfo_flags", Val::Int(f.flags as i64)),
+                ("sinfo_ppid", Val::Int(f.ppid as i64)),
+                ("sinfo_context", Val::Int(0)),
+                ("sinfo_timetolive", Val::Int(0)),
+                ("sinfo_tsn", Val::Int(0)),
+                ("sinfo_cumtsn", Val::Int(0)),
+                ("sinfo_assoc_id", Val::Int(id as i64)),
+            ]),
+        )
+        .with("ssf_assoc_id", Val::Int(id as i64))
+        .with("ssf_data", Val::Bytes(f.data.clone()))
+    }
+
     /// `SCTP_SHUTDOWN_EVENT` (6.1.5): 12 bytes.
     pub(super) fn shutdown(id: u32) -> Notification {
         Notification::new(

@@ -1350,6 +1350,11 @@ impl Runner {
             }
             "getsockopt" => return self.getsockopt(s),
             "sendmsg" | "sctp_send" | "sctp_sendx" => self.send_call(s, limit)?,
+            // FreeBSD's sctp_can_peel_off: not on a one-to-one socket.
+            "sctp_peeloff" => {
+                self.fd_arg(s, 0)?;
+                Ret::Err("EOPNOTSUPP")
+            }
             "sctp_getpaddrs" | "sctp_getladdrs" | "sctp_freepaddrs" | "sctp_freeladdrs" => {
                 self.addrs_call(s)?
             }

@@ -176,6 +176,16 @@ impl Runner {
                 let error = causes.first().copied().unwrap_or(0);
                 self.queue_note(*id, Notification::remote_error(error, aid, chunk.clone()));
             }
+            Event::SendFailed { id, failed, .. } if ev.send_failed || ev.send_failed_event => {
+                let aid = self.sctp_assoc_id(*id);
+                for f in failed {
+                    if ev.send_failed_event {
+                        self.queue_note(*id, Notification::send_failed_event(f, aid));
+                    } else {
+                        self.queue_note(*id, Notification::send_failed(f, aid));
+                    }
+                }
+            }
             Event::ShutdownEvent { id } if ev.shutdown => {
                 let aid = self.sctp_assoc_id(*id);
                 self.queue_note(*id, Notification::shutdown(aid));

@@ -712,11 +712,14 @@ impl Association {
         } else {
             change
         };
+        let mut failed = self.rtx.unacked();
+        failed.extend(self.tx.unsent());
         let dropped = self.tx.clear() + self.rtx.clear();
         if dropped > 0 {
             self.events.push_back(Event::SendFailed {
                 id: self.id,
                 count: dropped,
+                failed,
             });
         }
         // The secure session ends at once (secure-sctp.md 8 row 35).

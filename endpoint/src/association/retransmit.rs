@@ -634,6 +634,22 @@ impl RetransmitQueue {
     }
 
     /// Drops everything (abort), returning how many chunks there were.
+    /// The DATA chunks sent and not acknowledged, in TSN order, for the
+    /// application's send-failed report (RFC 6458 6.1.11).
+    pub fn unacked(&self) -> Vec<crate::FailedData> {
+        self.queue
+            .iter()
+            .filter(|o| !o.abandoned)
+            .map(|o| crate::FailedData {
+                sent: true,
+                stream: o.stream,
+                ppid: o.ppid,
+                flags: o.flags,
+                data: o.data[o.range.clone()].to_vec(),
+            })
+            .collect()
+    }
+
     pub fn clear(&mut self) -> usize {
         let n = self.queue.len();
         self.queue.clear();

@@ -438,6 +438,24 @@ impl TxQueue {
     }
 
     /// Drops everything queued (abort), returning how many messages there were.
+    /// The messages (or their unsent rests) still queued, in stream
+    /// order, for the application's send-failed report (RFC 6458 6.1.11).
+    pub fn unsent(&self) -> Vec<crate::FailedData> {
+        let mut out = Vec::new();
+        for (stream, q) in self.queues.iter().enumerate() {
+            for m in q {
+                out.push(crate::FailedData {
+                    sent: false,
+                    stream: stream as u16,
+                    ppid: m.ppid,
+                    flags: if m.unordered { 0x04 } else { 0 },
+                    data: m.data[m.sent.min(m.data.len())..].to_vec(),
+                });
+            }
+        }
+        out
+    }
+
     pub fn clear(&mut self) -> usize {
         let n = self.queues.iter().map(|q| q.len()).sum();
         self.queues.iter_mut().for_each(|q| q.clear());
