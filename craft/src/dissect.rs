@@ -331,6 +331,11 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         n => n,
     }
     .clamp(1, 64);
+    let analyzer = match (a.analysis, crate::assoc_cmd::config(a.keys.as_ref())) {
+        (false, _) => Ok(None),
+        (true, Ok(c)) => Ok(Some(Analyzer::new(c))),
+        (true, Err(e)) => Err(format!("{e:#}")),
+    };
     let stop = AtomicBool::new(false);
     let (work_tx, work_rx) = sync_channel::<Batch>(2 * workers);
     let work_rx = Mutex::new(work_rx);
@@ -353,7 +358,18 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
                 (a.time_format == Some(TimeFormat::DeltaDisplayed)).then_some(digits),
             )
         })?;
-        let read = read_frames(a, &mut frames, work_tx, &stop, &batches);
+        // The association analysis, in frame order, in a thread of its own
+        // between the reader and the formatting threads.
+        let (read_tx, ready) = match analyzer {
+            Ok(Some(an)) => {
+                let (tx, rx) = sync_channel::<Batch>(2 * workers);
+                thread("analyze").spawn_scoped(sc, move || analyze_batches(an, rx, work_tx))?;
+                (tx, Ok(()))
+            }
+            Ok(None) => (work_tx, Ok(())),
+            Err(e) => (work_tx, Err(e)),
+        };
+        let read = read_frames(a, &mut frames, read_tx, &stop, &batches, ready);
         Ok::<_, io::Error>((read, writer.join()))
     })?;
     // Taken out now: a Ctrl-C from here on no longer sees it.
@@ -425,14 +441,13 @@ enum Source {
 }
 
 /// What follows the capture in frame order: IP reassembly, each
-/// association's dialect and zero-checksum negotiation, the analysis, and
-/// the clock.
+/// association's dialect and zero-checksum negotiation, and the clock (the
+/// analysis follows it in a thread of its own, [`analyze_batches`]).
 struct Follower {
     cfg: LinkConfig,
     defrag: Defragmenter,
     decoder: Decoder,
     zero_follower: ZeroChecksumFollower,
-    analyzer: Option<Analyzer>,
     /// The capture's first frame and the previous one, in ns since the epoch.
     clock: Option<(i128, i128)>,
     sctp_packets: u64,
@@ -457,7 +472,7 @@ impl Follower {
         f: &FrameIn,
         arena: &[u8],
         at: Range<usize>,
-        (extra, reports): (&mut Vec<u8>, &mut Vec<PacketReport>),
+        extra: &mut Vec<u8>,
     ) -> Option<Item> {
         let data = arena.get(at.clone())?;
         let epoch = i128::from(f.ts_sec) * 1_000_000_000 + i128::from(f.ts_nsec);
@@ -494,23 +509,6 @@ impl Follower {
                     Ok(v) => self.zero_follower.observe(key, v),
                     Err(_) => ZeroVerdict::NotNegotiated,
                 };
-                let analysis = match (&mut self.analyzer, &view) {
-                    (Some(an), Ok(v)) => Some(reports.len()).zip(Some(an.packet(
-                        &PacketMeta {
-                            frame: f.number,
-                            time_ns: epoch,
-                            src: seg.src,
-                            dst: seg.dst,
-                            quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
-                        },
-                        v,
-                    ))),
-                    _ => None,
-                }
-                .map(|(k, r)| {
-                    reports.push(r);
-                    k
-                });
                 let rules = view.map(|v| v.rules());
                 ItemKind::Sctp {
                     bytes,
@@ -520,7 +518,7 @@ impl Follower {
                     truncated: seg.truncated,
                     rules,
                     zero,
-                    analysis,
+                    analysis: None,
                 }
             }
             Ok(None) => return None,
@@ -558,12 +556,9 @@ fn read_frames(
     tx: SyncSender<Batch>,
     stop: &AtomicBool,
     pool: &Pool<Batch>,
+    ready: Result<(), String>,
 ) -> Result<(), String> {
-    let analyzer = match (a.analysis, crate::assoc_cmd::config(a.keys.as_ref())) {
-        (false, _) => None,
-        (true, Ok(c)) => Some(Analyzer::new(c)),
-        (true, Err(e)) => return Err(format!("{e:#}")),
-    };
+    ready?;
     let mut follow = Follower {
         cfg: LinkConfig {
             udp_ports: a.udp_ports.clone(),
@@ -571,7 +566,6 @@ fn read_frames(
         defrag: Defragmenter::default(),
         decoder: Decoder::new(a.dialect),
         zero_follower: ZeroChecksumFollower::default(),
-        analyzer,
         clock: None,
         sctp_packets: 0,
         keep_raw: a.write.is_some(),
@@ -613,10 +607,9 @@ fn read_frames(
                         arena,
                         extra,
                         items,
-                        reports,
                         ..
                     } = &mut batch;
-                    if let Some(item) = follow.frame(&f, arena, r.data.clone(), (extra, reports)) {
+                    if let Some(item) = follow.frame(&f, arena, r.data.clone(), extra) {
                         items.push(item);
                     }
                     if done(follow.sctp_packets) {
@@ -640,6 +633,11 @@ fn read_frames(
             }
         }
         Source::Frames(reader) => {
+            let new_batch = |seq| {
+                let mut b = new_batch(seq);
+                b.arena.clear();
+                b
+            };
             let mut batch = new_batch(seq);
             let mut result = Ok(());
             // Live: every packet goes out at once, not when a batch is full.
@@ -670,10 +668,9 @@ fn read_frames(
                     arena,
                     extra,
                     items,
-                    reports,
                     ..
                 } = &mut batch;
-                match follow.frame(&f, arena, range, (extra, reports)) {
+                match follow.frame(&f, arena, range, extra) {
                     Some(item) => items.push(item),
                     None => {
                         batch.arena.truncate(at);
@@ -699,6 +696,50 @@ fn read_frames(
     }
 }
 
+/// Adds the association analysis to the SCTP packets of each batch, in
+/// frame order, and passes the batch on.
+fn analyze_batches(mut an: Analyzer, rx: Receiver<Batch>, tx: SyncSender<Batch>) {
+    for mut batch in rx {
+        let Batch {
+            arena,
+            extra,
+            items,
+            reports,
+            ..
+        } = &mut batch;
+        for item in items.iter_mut() {
+            let ItemKind::Sctp {
+                bytes,
+                src,
+                dst,
+                encap,
+                rules: Ok(rules),
+                analysis,
+                ..
+            } = &mut item.what
+            else {
+                continue;
+            };
+            // The same view the reader parsed, with the same rules.
+            let Ok(view) = PacketView::parse(bytes.get(arena, extra), *rules) else {
+                continue;
+            };
+            let meta = PacketMeta {
+                frame: item.frame,
+                time_ns: item.time.epoch_ns,
+                src: *src,
+                dst: *dst,
+                quoted: *encap == "icmp",
+            };
+            *analysis = Some(reports.len());
+            reports.push(an.packet(&meta, &view));
+        }
+        if tx.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
 /// Formats the batches it receives until the reader is done.
 fn format_batches(
     a: &DissectArgs,
@@ -717,7 +758,7 @@ fn format_batches(
         };
         let mut s = texts
             .take()
-            .unwrap_or_else(|| String::with_capacity(BATCH_BYTES + 4096));
+            .unwrap_or_else(|| String::with_capacity(BLOCK_BYTES + 4096));
         let mut kept = Kept::default();
         for item in &batch.items {
             let before = s.len();
@@ -745,7 +786,8 @@ fn format_batches(
         }
         let seq = batch.seq;
         let mut batch = batch;
-        batch.arena.clear();
+        // The arena keeps its length: a block read into it overwrites it
+        // (and a batch of frames copied in clears it first).
         batch.extra.clear();
         batch.items.clear();
         batch.reports.clear();

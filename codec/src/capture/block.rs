@@ -102,53 +102,55 @@ impl PcapBlocks {
         self.link_type
     }
 
-    /// Fills `buf` (cleared first) with the next block and `recs` with the
-    /// whole records in it, in order; false at the clean end of the file.
-    /// A record cut by the block's end goes to the next block; a record
-    /// larger than the block makes it larger. An error (the file ends in
-    /// the middle of a record, a record larger than
-    /// [`MAX_RECORD_LEN`](super::MAX_RECORD_LEN), a failed read) comes on
-    /// the call after the records before it, naming the frame and offset.
+    /// Fills `buf` with the next block and `recs` with the whole records
+    /// in it, in order; false at the clean end of the file. `buf` is only
+    /// ever lengthened: what it held is overwritten, and its bytes past the
+    /// last record are scratch (kept at full length, a recycled buffer is
+    /// not zeroed again for every block). A record cut by the block's end
+    /// goes to the next block; a record larger than the block makes it
+    /// larger. An error (the file ends in the middle of a record, a record
+    /// larger than [`MAX_RECORD_LEN`](super::MAX_RECORD_LEN), a failed read)
+    /// comes on the call after the records before it, naming the frame and
+    /// offset.
     pub fn fill(
         &mut self,
         buf: &mut Vec<u8>,
         recs: &mut Vec<BlockRecord>,
     ) -> Result<bool, CaptureError> {
-        buf.clear();
         recs.clear();
-        buf.extend_from_slice(&self.carry);
-        self.carry.clear();
         let base = self.pos;
-        let mut want = self.block;
+        let mut want = self.block.max(self.carry.len());
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        let mut valid = self.carry.len();
+        buf[..valid].copy_from_slice(&self.carry);
+        self.carry.clear();
         loop {
-            if !self.eof && buf.len() < want {
-                let mut filled = buf.len();
-                buf.resize(want, 0);
-                while filled < want {
-                    match self.file.read(&mut buf[filled..]) {
+            if !self.eof && valid < want {
+                if buf.len() < want {
+                    buf.resize(want, 0);
+                }
+                while valid < want {
+                    match self.file.read(&mut buf[valid..want]) {
                         Ok(0) => {
                             self.eof = true;
                             break;
                         }
-                        Ok(n) => filled += n,
+                        Ok(n) => valid += n,
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => {
-                            buf.truncate(filled);
-                            return Err(CaptureError::io(self.frames + 1, base, e));
-                        }
+                        Err(e) => return Err(CaptureError::io(self.frames + 1, base, e)),
                     }
                 }
-                buf.truncate(filled);
             }
-            let (at, need) = self.records(buf, base, recs)?;
+            let (at, need) = self.records(&buf[..valid], base, recs)?;
             if !recs.is_empty() {
-                self.carry.extend_from_slice(&buf[at..]);
-                buf.truncate(at);
+                self.carry.extend_from_slice(&buf[at..valid]);
                 self.pos = base + at as u64;
                 return Ok(true);
             }
             if self.eof {
-                if buf.is_empty() {
+                if valid == 0 {
                     return Ok(false);
                 }
                 return Err(CaptureError::new(
@@ -158,7 +160,7 @@ impl PcapBlocks {
                 ));
             }
             // Not one whole record yet: read at least as far as its end.
-            want = need.max(buf.len() + self.block);
+            want = need.max(valid + self.block);
         }
     }
 

@@ -5,41 +5,38 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-/// Two decimal digits of every number below 100, for [`dec`].
-const PAIRS: &str = "\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
+/// Every number below 10,000 in decimal, each four digits wide with
+/// leading zeros ("0000" to "9999"), for [`dec`].
+fn quads() -> &'static str {
+    static QUADS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    QUADS.get_or_init(|| (0..10_000).map(|k| format!("{k:04}")).collect())
+}
+
+/// Appends `v` (below 10,000) in decimal, `pad`ded to four digits or not.
+fn quad(out: &mut String, v: u64, pad: bool) {
+    let k = v as usize * 4;
+    let skip = match (pad, v) {
+        (true, _) => 0,
+        (false, 0..=9) => 3,
+        (false, 10..=99) => 2,
+        (false, 100..=999) => 1,
+        _ => 0,
+    };
+    out.push_str(quads().get(k + skip..k + 4).unwrap_or_default());
+}
 
 /// Appends `v` in decimal.
 pub fn dec(out: &mut String, v: u64) {
-    if v < 10 {
-        out.push(char::from(b'0' + v as u8));
-        return;
-    }
-    // Filled from the end, two digits at a time, then appended at once.
-    let pairs = PAIRS.as_bytes();
-    let mut buf = [0u8; 20];
-    let mut k = buf.len();
-    let mut v = v;
-    while v >= 100 {
-        let d = (v % 100) as usize * 2;
-        v /= 100;
-        k -= 2;
-        buf[k..k + 2].copy_from_slice(&pairs[d..d + 2]);
-    }
-    if v >= 10 {
-        let d = v as usize * 2;
-        k -= 2;
-        buf[k..k + 2].copy_from_slice(&pairs[d..d + 2]);
+    if v < 10_000 {
+        quad(out, v, false);
+    } else if v < 100_000_000 {
+        quad(out, v / 10_000, false);
+        quad(out, v % 10_000, true);
     } else {
-        k -= 1;
-        buf[k] = b'0' + v as u8;
+        dec(out, v / 100_000_000);
+        quad(out, v / 10_000 % 10_000, true);
+        quad(out, v % 10_000, true);
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&buf[k..]).unwrap_or_default());
 }
 
 /// Appends `v` in decimal, right-aligned in `width` columns.
@@ -55,15 +52,24 @@ pub fn dec_padded(out: &mut String, v: u64, width: usize) {
     dec(out, v);
 }
 
+/// Two lower-case hex digits of every octet ("00" to "ff"), for [`hex8`].
+const HEX_PAIRS: &str = "\
+000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\
+202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f\
+404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f\
+606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f\
+808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f\
+a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf\
+c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf\
+e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
 /// Appends `v` as `0x` and eight lower-case hex digits.
 pub fn hex8(out: &mut String, v: u32) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = *b"0x00000000";
-    for k in 0..8 {
-        buf[9 - k] = DIGITS[((v >> (4 * k)) & 0xf) as usize];
+    out.push_str("0x");
+    for b in v.to_be_bytes() {
+        let k = usize::from(b) * 2;
+        out.push_str(HEX_PAIRS.get(k..k + 2).unwrap_or_default());
     }
-    // Only ASCII was written.
-    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
 /// Appends `v` as `0x` and two lower-case hex digits.
@@ -74,31 +80,108 @@ pub fn hex2(out: &mut String, v: u8) {
     out.push(char::from(DIGITS[(v & 0xf) as usize]));
 }
 
+/// A short run of ASCII text (and whole UTF-8 characters) built on the
+/// stack and appended to a `String` at once: one copy and one check for a
+/// whole summary-line head instead of one per field.
+pub struct Line {
+    buf: [u8; 96],
+    n: usize,
+    /// Something did not fit: `flush` appends nothing and says so.
+    overflow: bool,
+}
+
+impl Default for Line {
+    fn default() -> Self {
+        Line {
+            buf: [0; 96],
+            n: 0,
+            overflow: false,
+        }
+    }
+}
+
+impl Line {
+    /// Appends bytes (whole UTF-8 characters).
+    pub fn bytes(&mut self, b: &[u8]) {
+        match self.buf.get_mut(self.n..self.n + b.len()) {
+            Some(to) => {
+                to.copy_from_slice(b);
+                self.n += b.len();
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    /// Appends `v` in decimal, right-aligned in `width` columns; written
+    /// digit by digit in place (a copy of a run of unknown length is a
+    /// `memcpy` call, which cost more than the digits).
+    pub fn dec_padded(&mut self, v: u64, width: usize) {
+        let digits = v.checked_ilog10().unwrap_or(0) as usize + 1;
+        let len = digits.max(width);
+        let Some(to) = self.buf.get_mut(self.n..self.n + len) else {
+            self.overflow = true;
+            return;
+        };
+        let (pad, digs) = to.split_at_mut(len - digits);
+        pad.fill(b' ');
+        let mut v = v;
+        for d in digs.iter_mut().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        self.n += len;
+    }
+
+    /// Appends `v` in decimal.
+    pub fn dec(&mut self, v: u64) {
+        self.dec_padded(v, 0);
+    }
+
+    /// Appends a dotted quad.
+    pub fn ipv4(&mut self, a: std::net::Ipv4Addr) {
+        for (k, o) in a.octets().into_iter().enumerate() {
+            if k > 0 {
+                self.bytes(b".");
+            }
+            self.dec(o.into());
+        }
+    }
+
+    /// Appends `0x` and eight lower-case hex digits.
+    pub fn hex8(&mut self, v: u32) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut b = *b"0x00000000";
+        for k in 0..8 {
+            b[9 - k] = DIGITS[((v >> (4 * k)) & 0xf) as usize];
+        }
+        self.bytes(&b);
+    }
+
+    /// Appends the text to `out`; false (and nothing appended) when it did
+    /// not fit.
+    pub fn flush(&self, out: &mut String) -> bool {
+        match std::str::from_utf8(&self.buf[..self.n]) {
+            Ok(t) if !self.overflow => {
+                out.push_str(t);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Appends an address as `Display` writes it (dotted quad; RFC 5952 text for IPv6).
 pub fn ip(out: &mut String, a: &IpAddr) {
     match a {
         IpAddr::V4(v4) => {
-            // At most "255.255.255.255", built whole and appended at once.
-            let mut buf = [0u8; 15];
-            let mut n = 0;
-            for (k, o) in v4.octets().into_iter().enumerate() {
-                if k > 0 {
-                    buf[n] = b'.';
-                    n += 1;
-                }
-                if o >= 100 {
-                    buf[n] = b'0' + o / 100;
-                    n += 1;
-                }
-                if o >= 10 {
-                    buf[n] = b'0' + o / 10 % 10;
-                    n += 1;
-                }
-                buf[n] = b'0' + o % 10;
-                n += 1;
-            }
-            // Only ASCII digits and dots were written.
-            out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+            let [a, b, c, d] = v4.octets();
+            quad(out, a.into(), false);
+            out.push('.');
+            quad(out, b.into(), false);
+            out.push('.');
+            quad(out, c.into(), false);
+            out.push('.');
+            quad(out, d.into(), false);
         }
         IpAddr::V6(v6) => {
             let _ = write!(out, "{v6}");

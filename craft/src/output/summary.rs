@@ -24,6 +24,25 @@ pub fn header(
     dst: (&IpAddr, u16),
     vtag: u32,
 ) {
+    // The common case, IPv4 without a time column, built on the stack.
+    if let (None, IpAddr::V4(s), IpAddr::V4(d)) = (time, src.0, dst.0) {
+        let mut l = super::fast::Line::default();
+        l.dec_padded(frame, 6);
+        l.bytes(b" ");
+        l.ipv4(*s);
+        l.bytes(" → ".as_bytes());
+        l.ipv4(*d);
+        l.bytes(b" ");
+        l.dec(src.1.into());
+        l.bytes(" → ".as_bytes());
+        l.dec(dst.1.into());
+        l.bytes(b" vtag=");
+        l.hex8(vtag);
+        l.bytes(b" ");
+        if l.flush(out) {
+            return;
+        }
+    }
     dec_padded(out, frame, 6);
     out.push(' ');
     if let Some(t) = time {
