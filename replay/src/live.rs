@@ -1183,10 +1183,15 @@ fn map_cum(
     }
 }
 
-/// Builds the script from the association's packets.
+/// Builds the script from the association's packets. With
+/// `peer_losses_planned` (the loss plan accounts for the other side's
+/// retransmissions, `live_loss.rs`), the played side's SACKs reporting gaps
+/// or duplicates are not injected: the endpoint reports the re-created
+/// losses itself, and `--no-loss` means a clean path with none to report.
 fn build(
     a: &[Pkt],
     played: (IpAddr, u16),
+    peer_losses_planned: bool,
     exp: &mut Vec<Expected>,
     not_played: &mut Vec<String>,
     not_expected: &mut Vec<String>,
@@ -1337,7 +1342,8 @@ fn build(
                 // path does not give the endpoint: injected, translated,
                 // beside the endpoint's own acknowledgements.
                 ty::SACK | ty::NR_SACK
-                    if val.len() >= 12
+                    if !peer_losses_planned
+                        && val.len() >= 12
                         && (be16(val, 8) > 0
                             || be16(val, 10) > 0
                             || (t == ty::NR_SACK && val.len() >= 16 && be16(val, 12) > 0)) =>
@@ -1778,9 +1784,15 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
         },
         ..Default::default()
     };
+    // The capture's losses, re-created unless `--no-loss`; either way the
+    // played side's SACKs that report the peer's planned losses are not
+    // injected.
+    let plan = loss::LossPlan::new(&a.packets, played, other);
+    let peer_losses_planned = !plan.other.is_empty();
     let (mut steps, cap_frags) = build(
         &a.packets,
         played,
+        peer_losses_planned,
         &mut report.expected,
         &mut report.not_played,
         &mut report.not_expected,
@@ -1797,10 +1809,20 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
     st.cap_other_frags = other_frags(&report.expected);
     let mut loss = loss::LossState::default();
     if o.recreate_loss {
-        loss.plan = loss::LossPlan::new(&a.packets, played, other);
+        loss.plan = plan;
         if !loss.plan.is_empty() {
             report.notes.push(loss.plan.describe());
         }
+    }
+    if peer_losses_planned {
+        report.notes.push(format!(
+            "the captured SACKs reporting gaps or duplicate TSNs in the peer's DATA are not injected: {}",
+            if o.recreate_loss {
+                "the endpoint reports the re-created losses itself"
+            } else {
+                "--no-loss plays a clean path"
+            }
+        ));
     }
     // The other side's first captured SSN on each stream (ordered DATA),
     // or MID on each stream and U (I-DATA).

@@ -41,7 +41,8 @@ pub(super) struct SideLoss {
 }
 
 impl SideLoss {
-    fn is_empty(&self) -> bool {
+    /// Nothing lost on this side.
+    pub fn is_empty(&self) -> bool {
         self.drop_data.is_empty() && self.hold_acks.is_empty()
     }
 }
