@@ -277,11 +277,22 @@ impl Association {
             }
             self.secure_effects();
         }
-        let dest = self.write_packet_plain(now, buf)?;
+        // With keys in force the packet is usually rewritten and its
+        // CRC32c computed after: the plain writer skips it (one CRC pass
+        // per packet, not two), and it is written below if nothing was
+        // protected.
         let zero = self.zero_checksum;
+        let deferred = self.secure.as_ref().is_some_and(|s| s.send_ref.is_some());
+        self.zero_checksum |= deferred;
+        let dest = self.write_packet_plain(now, buf);
+        self.zero_checksum = zero;
+        let dest = dest?;
         let rto = self.paths[self.primary].rto;
         if let Some(s) = self.secure.as_mut() {
-            record::protect(s, buf, zero);
+            if !record::protect(s, buf, zero) && deferred && !zero && buf.len() >= 12 {
+                let c = sctp_codec::checksum::crc32c_field(buf);
+                buf[8..12].copy_from_slice(&c.to_be_bytes());
+            }
             if s.arm {
                 s.arm = false;
                 s.timer = Some(now + rto);

@@ -65,11 +65,13 @@ fn encrypted(t: u8, level: u8, rekey: bool) -> bool {
     }
 }
 
-/// Protects the packet in `buf` (common header and padded chunks, checksum
-/// written) as the session's level asks; leaves it alone when nothing applies.
-pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
+/// Protects the packet in `buf` (common header and padded chunks) as the
+/// session's level asks and writes its checksum (none with `zero_checksum`);
+/// leaves it alone when nothing applies. True when it protected the packet
+/// (the checksum is then written), false when the packet is as it came.
+pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) -> bool {
     if buf.len() < 16 {
-        return;
+        return false;
     }
     let (mut has_exempt, mut has_com, mut has_close, mut has_hs) = (false, false, false, false);
     let mut has_ctl = false;
@@ -82,29 +84,29 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
         true
     });
     if has_exempt || s.send_ref.is_none() {
-        return;
+        return false;
     }
     if s.first_com_clear && has_com {
         // The server's first SSOpCom: the client has no keys in force yet.
         s.first_com_clear = false;
-        return;
+        return false;
     }
     let rekey = s.is_up() && has_hs;
     // The session-control chunks (0xD6-0xD9) are always authenticated, at
     // level 0 too, so a receiver can refuse injected ones.
     let level = match s.state {
         HsState::CloseSent if has_close => 1,
-        HsState::CloseSent => return,
+        HsState::CloseSent => return false,
         _ if s.is_up() && has_ctl => s.own_level.max(1),
         _ if s.is_up() => s.own_level,
-        _ => return,
+        _ => return false,
     };
     if level == 0 && !rekey {
-        return;
+        return false;
     }
     if s.send_keys().is_some_and(|k| k.is_gcm()) {
         protect_gcm(s, buf, zero_checksum, level, rekey, has_com);
-        return;
+        return true;
     }
     let mut iv = [0u8; keys::BLOCK];
     let ivl = s.send_keys().map_or(0, |k| k.suite.iv_len());
@@ -124,7 +126,7 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
     });
     let Some(k) = s.send_keys() else {
         s.scratch = out;
-        return;
+        return false;
     };
     let (reference, mac_key_len) = (k.reference, k.suite.mac_len());
     let mut last_tsn = None;
@@ -192,6 +194,7 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) {
     if s.switch_after_com && has_com {
         s.switch_keys();
     }
+    true
 }
 
 /// [`protect`] under a private AES-GCM suite (docs/ssctp-endpoint.md
