@@ -229,7 +229,7 @@ impl Analysis {
             facts.frame,
             Stored {
                 assoc: r.assoc,
-                notes: r.notes,
+                notes: r.notes.into_vec(),
                 ..Stored::default()
             },
         );

@@ -37,6 +37,9 @@ pub(crate) struct Assoc {
     pub auth: AuthState,
     heartbeats: [Heartbeats; 2],
     released: bool,
+    /// Per direction, the last packet's source and destination addresses
+    /// and their path: a packet on the same path changes no address list.
+    last_path: [Option<(IpAddr, IpAddr, u16)>; 2],
 }
 
 /// A DATA or I-DATA chunk's fields the analysis uses.
@@ -95,6 +98,7 @@ impl Assoc {
             auth: AuthState::default(),
             heartbeats: Default::default(),
             released: false,
+            last_path: [None; 2],
         }
     }
 
@@ -112,10 +116,17 @@ impl Assoc {
         s.last_frame = s.last_frame.max(seen.frame);
         s.last_ns = s.last_ns.max(seen.ns);
         s.first_ns = s.first_ns.min(seen.ns);
-        for (side, a) in [(d.index(), seen.src), (1 - d.index(), seen.dst)] {
-            let list = &mut s.addresses[side];
-            if !list.contains(&a) && list.len() < limits.max_paths {
-                list.push(a);
+        let last = &mut self.last_path[d.index()];
+        let known = match *last {
+            Some((src, dst, p)) if src == seen.src && dst == seen.dst => Some(p),
+            _ => None,
+        };
+        if known.is_none() {
+            for (side, a) in [(d.index(), seen.src), (1 - d.index(), seen.dst)] {
+                let list = &mut s.addresses[side];
+                if !list.contains(&a) && list.len() < limits.max_paths {
+                    list.push(a);
+                }
             }
         }
         let ds = &mut s.dirs[d.index()];
@@ -124,8 +135,17 @@ impl Assoc {
         if !reflected && vtag != 0 && ds.vtag.is_none() {
             ds.vtag = Some(vtag);
         }
-        let p = ds.path(seen.src, seen.dst, limits.max_paths);
-        ds.paths[p as usize].packets += 1;
+        let p = match known {
+            Some(p) => p,
+            None => {
+                let p = ds.path(seen.src, seen.dst, limits.max_paths);
+                *last = Some((seen.src, seen.dst, p));
+                p
+            }
+        };
+        if let Some(path) = ds.paths.get_mut(p as usize) {
+            path.packets += 1;
+        }
         p
     }
 
@@ -146,7 +166,8 @@ impl Assoc {
         seen: &Seen,
         path: u16,
         limits: &Limits,
-    ) -> DataNote {
+        note: &mut DataNote,
+    ) {
         self.released = false;
         let i = d.index();
         let bytes = u.bytes();
@@ -222,7 +243,7 @@ impl Assoc {
                 st.fragmented += 1;
             }
         }
-        DataNote {
+        *note = DataNote {
             tsn: u.tsn(),
             stream: u.stream(),
             bytes,
@@ -232,12 +253,12 @@ impl Assoc {
             out_of_window: out.out_of_window,
             message,
             in_flight,
-        }
+        };
     }
 
     /// An acknowledgement sent by direction `d` for the other direction's
     /// DATA (RFC 9260 6.2.1): a SACK or NR-SACK (with `a_rwnd` and its Gap
-    /// Ack Blocks) or a SHUTDOWN (RFC 9260 3.3.8).
+    /// Ack Blocks) or a SHUTDOWN (RFC 9260 3.3.8); its note into `note`.
     #[allow(clippy::too_many_arguments)]
     pub fn ack(
         &mut self,
@@ -248,7 +269,8 @@ impl Assoc {
         dup_tsns: u16,
         seen: &Seen,
         limits: &Limits,
-    ) -> SackNote {
+        note: &mut SackNote,
+    ) {
         let peer = d.flip().index();
         let out = self.flights[peer].ack(cum, blocks, seen.frame, seen.ns, limits);
         let in_flight = self.flights[peer].in_flight();
@@ -272,15 +294,14 @@ impl Assoc {
             me.stale_sacks += 1;
         }
         me.revoked += out.revoked.len() as u64;
-        SackNote {
-            cum_tsn_ack: cum,
-            a_rwnd,
-            stale: out.stale,
-            acked: out.acked.iter().map(|a| a.acked).collect(),
-            revoked: out.revoked,
-            dup_tsns,
-            in_flight,
-        }
+        note.cum_tsn_ack = cum;
+        note.a_rwnd = a_rwnd;
+        note.stale = out.stale;
+        note.acked.clear();
+        note.acked.extend(out.acked.iter().map(|a| a.acked));
+        note.revoked = out.revoked;
+        note.dup_tsns = dup_tsns;
+        note.in_flight = in_flight;
     }
 
     /// A HEARTBEAT sent by direction `d` on path `path` (RFC 9260 8.3);

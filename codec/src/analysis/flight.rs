@@ -7,8 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use smallvec::SmallVec;
+
 use super::ranges::Ranges;
-use super::report::{Acked, Retransmission};
+use super::report::{Acked, Retransmission, RevokedList};
 use super::serial::Unwrapper;
 use super::Limits;
 
@@ -72,12 +74,13 @@ pub(crate) struct AckedOn {
     pub path: u16,
 }
 
-/// What [`Flight::ack`] found.
+/// What [`Flight::ack`] found (a few acknowledgements inline: no
+/// allocation for the usual SACK).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AckOut {
     pub stale: bool,
-    pub acked: Vec<AckedOn>,
-    pub revoked: Vec<u32>,
+    pub acked: SmallVec<[AckedOn; 4]>,
+    pub revoked: RevokedList,
 }
 
 /// The TSNs of one direction.
@@ -359,7 +362,7 @@ mod tests {
         assert_eq!(f.in_flight(), 0);
         // The next SACK no longer reports 12: revoked, back in flight.
         let a = f.ack(10, &[], 4, 4_000_000, &limits());
-        assert_eq!(a.revoked, [12]);
+        assert_eq!(a.revoked[..], [12]);
         assert_eq!(f.in_flight(), 100);
         // 12 sent again: a retransmission of an acknowledged TSN.
         let d = send(&mut f, 12, 5);

@@ -73,6 +73,8 @@ mod table;
 
 use std::net::IpAddr;
 
+use smallvec::SmallVec;
+
 use crate::chunk::flags::T_BIT;
 use crate::chunk::ty;
 use crate::registry::DialectTag;
@@ -87,8 +89,8 @@ pub use handshake::{AuthParams, InitInfo, Negotiated};
 pub use heartbeat::HeartbeatNote;
 pub use keylog::{KeyFileError, KeyLog};
 pub use report::{
-    Acked, AssocRef, ChunkNote, DataNote, Dir, Message, Note, PacketReport, Retransmission,
-    SackNote,
+    Acked, AckedList, AssocRef, ChunkNote, DataNote, Dir, Message, Note, Notes, PacketReport,
+    Retransmission, RevokedList, SackNote,
 };
 pub use rtt::RttStats;
 pub use ssctp::{Decryption, SsctpVerdict};
@@ -214,8 +216,25 @@ impl Analyzer {
 
     /// Analyses the next packet of the capture.
     pub fn packet(&mut self, meta: &PacketMeta, view: &PacketView<'_>) -> PacketReport {
+        let mut r = PacketReport::default();
+        self.packet_into(meta, view, &mut r);
+        r
+    }
+
+    /// Analyses the next packet of the capture into `out`, which is cleared
+    /// first: the notes are written where they stay, and a caller that keeps
+    /// its reports in reused slots moves nothing.
+    pub fn packet_into(
+        &mut self,
+        meta: &PacketMeta,
+        view: &PacketView<'_>,
+        out: &mut PacketReport,
+    ) {
+        out.assoc = None;
+        out.notes.clear();
+        out.discarded = false;
         if meta.quoted {
-            return PacketReport::default();
+            return;
         }
         let limits = &self.cfg.limits;
         let key = packet_key(meta, view);
@@ -243,9 +262,13 @@ impl Analyzer {
             }
         }
         let Some(a) = self.assocs.get_mut(loc.index) else {
-            return PacketReport::default();
+            return;
         };
         let dir = loc.dir;
+        out.assoc = Some(AssocRef {
+            id: a.summary.id,
+            dir,
+        });
         let path = a.packet(
             dir,
             &seen,
@@ -258,21 +281,16 @@ impl Analyzer {
             for c in view.chunks() {
                 a.chunk(dir, path, c.ty());
             }
-            return PacketReport {
-                assoc: Some(AssocRef {
-                    id: a.summary.id,
-                    dir,
-                }),
-                notes: Vec::new(),
-                discarded: true,
-            };
+            out.discarded = true;
+            return;
         }
-        let mut notes = Vec::new();
+        let notes = &mut out.notes;
         let required: Vec<u8> = a.auth.required(dir.index()).to_vec();
         let mut covered = false;
         for (n, c) in view.chunks().enumerate() {
             a.chunk(dir, path, c.ty());
-            if c.info().is_some_and(|i| i.dialect == DialectTag::Ssctp) {
+            let dialect = c.info().map(|i| i.dialect);
+            if dialect == Some(DialectTag::Ssctp) {
                 let tags = a.summary.dirs[0].vtag.zip(a.summary.dirs[1].vtag);
                 let note = match c.ty() {
                     ty::ssctp::AUTH => Some(Note::SsctpAuth(ssctp::verify(
@@ -317,17 +335,13 @@ impl Analyzer {
                     {
                         for ic in v.chunks() {
                             let std = is_standard(&ic);
-                            if let Some(note) =
-                                chunk_note(a, dir, path, &ic, std, &seen, meta, limits)
-                            {
-                                notes.push(ChunkNote { chunk: n, note });
-                            }
+                            chunk_note(a, dir, path, &ic, std, &seen, meta, limits, n, notes);
                         }
                     }
                     continue;
                 }
             }
-            let standard = is_standard(&c);
+            let standard = dialect == Some(DialectTag::Standard);
             if standard && c.ty() == ty::AUTH {
                 let tail = view.bytes().get(c.offset()..).unwrap_or(&[]);
                 let Assoc { auth, summary, .. } = a;
@@ -351,20 +365,9 @@ impl Analyzer {
                     note: Note::Unauthenticated { ty: c.ty() },
                 });
             }
-            let note = chunk_note(a, dir, path, &c, standard, &seen, meta, limits);
-            if let Some(note) = note {
-                notes.push(ChunkNote { chunk: n, note });
-            }
+            chunk_note(a, dir, path, &c, standard, &seen, meta, limits, n, notes);
         }
         a.summary.auth = a.auth.counts;
-        PacketReport {
-            assoc: Some(AssocRef {
-                id: a.summary.id,
-                dir,
-            }),
-            notes,
-            discarded: false,
-        }
     }
 
     /// Number of associations so far.
@@ -401,9 +404,40 @@ impl Analyzer {
     }
 }
 
+/// A DATA note before [`Assoc::data`] fills it.
+const EMPTY_DATA: ChunkNote = ChunkNote {
+    chunk: 0,
+    note: Note::Data(DataNote {
+        tsn: 0,
+        stream: 0,
+        bytes: 0,
+        retransmission: None,
+        acked_before: None,
+        gap: 0,
+        out_of_window: false,
+        message: None,
+        in_flight: 0,
+    }),
+};
+
+/// A SACK note before [`Assoc::ack`] fills it.
+const EMPTY_SACK: ChunkNote = ChunkNote {
+    chunk: 0,
+    note: Note::Sack(SackNote {
+        cum_tsn_ack: 0,
+        a_rwnd: None,
+        stale: false,
+        acked: AckedList::new_const(),
+        revoked: RevokedList::new_const(),
+        dup_tsns: 0,
+        in_flight: 0,
+    }),
+};
+
 /// What the analysis says of one chunk that is not AUTH (DATA, I-DATA,
 /// SACK, NR-SACK, SHUTDOWN, HEARTBEAT ACK; INIT and the ending recorded):
-/// for the chunks of a packet and those decrypted from its EncData.
+/// for the chunks of a packet and those decrypted from its EncData. The
+/// note, if any, goes to `notes` as chunk `n`'s, written in place.
 #[allow(clippy::too_many_arguments)]
 fn chunk_note(
     a: &mut Assoc,
@@ -414,64 +448,75 @@ fn chunk_note(
     seen: &Seen,
     meta: &PacketMeta,
     limits: &Limits,
-) -> Option<Note> {
-    let note = if let Some(d) = c.data() {
-        Some(Note::Data(a.data(
-            dir,
-            UserData::Data(d),
-            seen,
-            path,
-            limits,
-        )))
-    } else if let Some(d) = c.idata() {
-        Some(Note::Data(a.data(
-            dir,
-            UserData::IData(d),
-            seen,
-            path,
-            limits,
-        )))
-    } else if let Some(s) = c.sack() {
-        let blocks: Vec<(u16, u16)> = s.gap_blocks().collect();
-        let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
-        Some(Note::Sack(a.ack(
-            dir,
-            s.cum_tsn_ack(),
-            Some(s.a_rwnd()),
-            &blocks,
-            dups,
-            seen,
-            limits,
-        )))
-    } else if let Some(s) = c.nr_sack() {
-        // NR Gap Ack Blocks acknowledge too (non-renegably).
-        let blocks: Vec<(u16, u16)> = s.gap_blocks().chain(s.nr_gap_blocks()).collect();
-        let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
-        Some(Note::Sack(a.ack(
-            dir,
-            s.cum_tsn_ack(),
-            Some(s.a_rwnd()),
-            &blocks,
-            dups,
-            seen,
-            limits,
-        )))
-    } else if let Some(cum) = c.shutdown_cum_tsn_ack() {
-        Some(Note::Sack(a.ack(dir, cum, None, &[], 0, seen, limits)))
-    } else if standard && c.ty() == ty::HEARTBEAT {
-        a.heartbeat(dir, path, c.value(), seen);
-        None
-    } else if standard && c.ty() == ty::HEARTBEAT_ACK {
-        a.heartbeat_ack(dir, c.value(), seen)
-            .map(Note::HeartbeatAck)
-    } else {
-        if let Some(i) = c.init() {
-            a.init(dir, InitInfo::read(&i, meta.frame));
+    n: usize,
+    notes: &mut Notes,
+) {
+    match c.ty() {
+        ty::DATA | ty::I_DATA => {
+            let u = match (c.data(), c.idata()) {
+                (Some(d), _) => Some(UserData::Data(d)),
+                (None, Some(d)) => Some(UserData::IData(d)),
+                (None, None) => None,
+            };
+            if let Some(u) = u {
+                // A constant pushed, then filled where it stays: no
+                // freshly built note copied (and stalled on) per chunk.
+                notes.push(EMPTY_DATA);
+                if let Some(ChunkNote {
+                    chunk,
+                    note: Note::Data(slot),
+                }) = notes.last_mut()
+                {
+                    *chunk = n;
+                    a.data(dir, u, seen, path, limits, slot);
+                }
+            }
         }
-        None
-    };
+        ty::SACK | ty::NR_SACK | ty::SHUTDOWN => {
+            let mut blocks: SmallVec<[(u16, u16); 8]> = SmallVec::new();
+            let (cum, a_rwnd, dups) = if let Some(s) = c.sack() {
+                blocks.extend(s.gap_blocks());
+                let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
+                (s.cum_tsn_ack(), Some(s.a_rwnd()), dups)
+            } else if let Some(s) = c.nr_sack() {
+                // NR Gap Ack Blocks acknowledge too (non-renegably).
+                blocks.extend(s.gap_blocks().chain(s.nr_gap_blocks()));
+                let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
+                (s.cum_tsn_ack(), Some(s.a_rwnd()), dups)
+            } else if let Some(cum) = c.shutdown_cum_tsn_ack() {
+                (cum, None, 0)
+            } else {
+                if standard {
+                    a.ending(dir, c, meta.frame);
+                }
+                return;
+            };
+            notes.push(EMPTY_SACK);
+            if let Some(ChunkNote {
+                chunk,
+                note: Note::Sack(slot),
+            }) = notes.last_mut()
+            {
+                *chunk = n;
+                a.ack(dir, cum, a_rwnd, &blocks, dups, seen, limits, slot);
+            }
+        }
+        ty::HEARTBEAT if standard => a.heartbeat(dir, path, c.value(), seen),
+        ty::HEARTBEAT_ACK if standard => {
+            if let Some(h) = a.heartbeat_ack(dir, c.value(), seen) {
+                notes.push(ChunkNote {
+                    chunk: n,
+                    note: Note::HeartbeatAck(h),
+                });
+            }
+        }
+        _ => {
+            if let Some(i) = c.init() {
+                a.init(dir, InitInfo::read(&i, meta.frame));
+            }
+        }
+    }
     if standard {
         a.ending(dir, c, meta.frame);
     }
-    note
 }

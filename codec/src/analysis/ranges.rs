@@ -24,6 +24,12 @@ impl Ranges {
 
     /// Whether `x` is in the set.
     pub fn contains(&self, x: u64) -> bool {
+        // TSNs mostly run in order: the last range first.
+        if let Some((&s, &e)) = self.map.last_key_value() {
+            if x >= s {
+                return x <= e;
+            }
+        }
         self.map
             .range(..=x)
             .next_back()
@@ -32,6 +38,14 @@ impl Ranges {
 
     /// Adds `x`; merges with neighbours.
     pub fn insert(&mut self, x: u64) {
+        // The next TSN after the last range: that range grows.
+        if let Some(mut last) = self.map.last_entry() {
+            let e = last.get_mut();
+            if e.checked_add(1) == Some(x) {
+                *e = x;
+                return;
+            }
+        }
         if self.contains(x) {
             return;
         }

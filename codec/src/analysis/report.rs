@@ -3,8 +3,23 @@
 //! (DATA and I-DATA of RFC 9260 3.3.1 / RFC 8260 2.1, SACK and NR-SACK of
 //! RFC 9260 3.3.4, AUTH of RFC 4895 4.1, chunks sent without a required AUTH).
 
+use smallvec::SmallVec;
+
 use super::auth::AuthVerdict;
 use super::heartbeat::HeartbeatNote;
+
+/// The notes of one packet, in chunk order: up to two held inline, so that
+/// the usual packet (a DATA, a SACK, or both bundled, RFC 9260 6.10) costs
+/// no allocation; a slice by `Deref`.
+pub type Notes = SmallVec<[ChunkNote; 2]>;
+
+/// The TSNs a SACK acknowledged for the first time (RFC 9260 6.2.1): up to
+/// two inline (a receiver acknowledges at least every second packet, RFC
+/// 9260 6.2), more on the heap; a slice by `Deref`.
+pub type AckedList = SmallVec<[Acked; 2]>;
+
+/// TSNs a SACK revoked (RFC 9260 6.2): a few inline; a slice by `Deref`.
+pub type RevokedList = SmallVec<[u32; 2]>;
 
 /// Direction inside an association: `Forward` is from the endpoint that sent
 /// the INIT (RFC 9260 5.1), or, when the handshake was not captured, from the
@@ -68,7 +83,7 @@ pub struct PacketReport {
     /// not follow (quoted by an ICMP error, or without a common header).
     pub assoc: Option<AssocRef>,
     /// Notes about chunks, in chunk order.
-    pub notes: Vec<ChunkNote>,
+    pub notes: Notes,
     /// A zero Verification Tag on a packet without INIT: a receiver discards
     /// it (RFC 9260 8.5), so its chunks are counted but not analysed.
     pub discarded: bool,
@@ -145,7 +160,7 @@ pub struct Message {
 }
 
 /// The analysis of one DATA or I-DATA chunk.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DataNote {
     /// Transmission Sequence Number (RFC 9260 3.3.1).
     pub tsn: u32,
@@ -190,7 +205,7 @@ pub struct Acked {
 
 /// The analysis of a SACK or NR-SACK (RFC 9260 3.3.4) or a SHUTDOWN's
 /// Cumulative TSN Ack (RFC 9260 3.3.8).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SackNote {
     /// Cumulative TSN Ack.
     pub cum_tsn_ack: u32,
@@ -200,10 +215,10 @@ pub struct SackNote {
     /// by a newer one (RFC 9260 6.2.1, "D").
     pub stale: bool,
     /// TSNs acknowledged here for the first time, in TSN order.
-    pub acked: Vec<Acked>,
+    pub acked: AckedList,
     /// TSNs an earlier SACK reported in a Gap Ack Block that this one, above
     /// its Cumulative TSN Ack, no longer reports (reneged, RFC 9260 6.2).
-    pub revoked: Vec<u32>,
+    pub revoked: RevokedList,
     /// Duplicate TSNs the receiver reports.
     pub dup_tsns: u16,
     /// User data bytes still outstanding towards the sender of this chunk

@@ -7,8 +7,9 @@
 //! without a captured handshake, the two directions pair by addresses and
 //! ports, the first packet seen giving the forward direction.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::report::Dir;
 
@@ -108,6 +109,17 @@ impl Table {
     /// The association and direction of packet `k`.
     pub fn locate(&mut self, k: &PacketKey) -> Located {
         let (sp, dp) = (k.src.1, k.dst.1);
+        // The common case first: a packet of a known half (RFC 9260 8.5).
+        if k.init_tag.is_none() && k.init_ack_tag.is_none() && k.vtag != 0 && !k.reflected {
+            if let Some(&(index, dir)) = self.halves.get(&(sp, dp, k.vtag)) {
+                return Located {
+                    index,
+                    dir,
+                    created: false,
+                    restarted: None,
+                };
+            }
+        }
         let ends = pair(k.src, k.dst);
         let found = |index, dir| Located {
             index,
