@@ -222,9 +222,17 @@ impl Runner {
                 result,
             } if ev.assoc_reset => {
                 let aid = self.sctp_assoc_id(*id);
+                // Our TSNs in the script's numbering (the peer's are as
+                // written). FreeBSD reports `mapping_array_base_tsn + 1`
+                // as the remote TSN, one above the peer's next TSN
+                // (`sctp_notify_stream_reset_tsn`).
+                let remote_tsn = remote_tsn.wrapping_add(1);
+                let local_tsn = local_tsn
+                    .wrapping_add(self.map.script_local_tsn)
+                    .wrapping_sub(self.map.live_local_tsn);
                 self.queue_note(
                     *id,
-                    Notification::assoc_reset(flag_bits(*result), aid, *local_tsn, *remote_tsn),
+                    Notification::assoc_reset(flag_bits(*result), aid, local_tsn, remote_tsn),
                 );
             }
             _ => {}
