@@ -84,7 +84,7 @@ pub fn hex2(out: &mut String, v: u8) {
 /// stack and appended to a `String` at once: one copy and one check for a
 /// whole summary-line head instead of one per field.
 pub struct Line {
-    buf: [u8; 96],
+    buf: [u8; 160],
     n: usize,
     /// Something did not fit: `flush` appends nothing and says so.
     overflow: bool,
@@ -93,7 +93,7 @@ pub struct Line {
 impl Default for Line {
     fn default() -> Self {
         Line {
-            buf: [0; 96],
+            buf: [0; 160],
             n: 0,
             overflow: false,
         }

@@ -103,15 +103,19 @@ fn flags_iube(out: &mut String, f: u8) {
     }
 }
 
+/// The registry's name of a PPID below 256 (nearly every PPID seen),
+/// looked up once: a binary search per DATA chunk showed in the profile.
+fn small_ppid_name(ppid: u64) -> Option<&'static str> {
+    static SMALL: std::sync::OnceLock<[Option<&'static str>; 256]> = std::sync::OnceLock::new();
+    let names =
+        SMALL.get_or_init(|| std::array::from_fn(|k| registry::ppid(k as u32).map(|p| p.name)));
+    names.get(usize::try_from(ppid).ok()?).copied().flatten()
+}
+
 /// `(NAME)` after a Payload Protocol Identifier the IANA registry names.
 fn ppid_name(out: &mut String, ppid: u64) {
-    // The registry's names of the values below 256 (nearly every PPID seen),
-    // looked up once: a binary search per DATA chunk showed in the profile.
-    static SMALL: std::sync::OnceLock<[Option<&'static str>; 256]> = std::sync::OnceLock::new();
     if ppid < 256 {
-        let names =
-            SMALL.get_or_init(|| std::array::from_fn(|k| registry::ppid(k as u32).map(|p| p.name)));
-        if let Some(name) = names[ppid as usize] {
+        if let Some(name) = small_ppid_name(ppid) {
             out.push('(');
             out.push_str(name);
             out.push(')');
@@ -127,6 +131,45 @@ fn ppid_name(out: &mut String, ppid: u64) {
 
 /// `(tsn=..,sid=..,ssn=..,ppid=..(NAME),len=..,IUBE)` of a DATA chunk.
 fn data(out: &mut String, [tsn, sid, ssn, ppid, len]: [u64; 5], flags: u8) {
+    // Built on the stack and appended at once (the common case).
+    let mut l = super::fast::Line::default();
+    l.bytes(b"(tsn=");
+    l.dec(tsn);
+    l.bytes(b",sid=");
+    l.dec(sid);
+    l.bytes(b",ssn=");
+    l.dec(ssn);
+    l.bytes(b",ppid=");
+    l.dec(ppid);
+    let mut name = String::new();
+    if ppid >= 256 {
+        ppid_name(&mut name, ppid);
+        l.bytes(name.as_bytes());
+    } else if let Some(n) = small_ppid_name(ppid) {
+        l.bytes(b"(");
+        l.bytes(n.as_bytes());
+        l.bytes(b")");
+    }
+    l.bytes(b",len=");
+    l.dec(len);
+    let iube = [
+        (flags::DATA_I, b'I'),
+        (flags::DATA_U, b'U'),
+        (flags::DATA_B, b'B'),
+        (flags::DATA_E, b'E'),
+    ];
+    if iube.iter().any(|(bit, _)| flags & bit != 0) {
+        l.bytes(b",");
+    }
+    for (bit, ch) in iube {
+        if flags & bit != 0 {
+            l.bytes(&[ch]);
+        }
+    }
+    l.bytes(b")");
+    if l.flush(out) {
+        return;
+    }
     out.push('(');
     fields(
         out,
@@ -477,6 +520,21 @@ fn fields_of(out: &mut String, c: &Chunk<'_>, body: &ChunkBody<'_>) {
 
 /// `(k1=v1,k2=v2,...)`.
 fn group(out: &mut String, kv: &[(&str, u64)]) {
+    // Built on the stack and appended at once (the common case).
+    let mut l = super::fast::Line::default();
+    l.bytes(b"(");
+    for (k, (name, v)) in kv.iter().enumerate() {
+        if k > 0 {
+            l.bytes(b",");
+        }
+        l.bytes(name.as_bytes());
+        l.bytes(b"=");
+        l.dec(*v);
+    }
+    l.bytes(b")");
+    if l.flush(out) {
+        return;
+    }
     out.push('(');
     fields(out, kv);
     out.push(')');
