@@ -269,8 +269,6 @@ struct Runner {
     buf: Vec<u8>,
     /// Socket options that are not `Config` fields (`sockopt.rs`).
     opts: sockopt::SockOpts,
-    /// What reads carry (`sockio.rs`).
-    recv_opts: sockio::RecvOpts,
     /// The next FreeBSD association identifier (`sockio.rs`).
     next_sctp_id: u32,
 }
@@ -391,7 +389,6 @@ impl Runner {
             warnings: Vec::new(),
             buf: Vec::with_capacity(2048),
             opts: sockopt::SockOpts::default(),
-            recv_opts: sockio::RecvOpts::default(),
             next_sctp_id: 3,
         };
         for (name, value, pos) in &script.options {
@@ -1330,9 +1327,6 @@ impl Runner {
                     }
                 }
             }
-            "setsockopt" | "getsockopt" if self.recv_sockopt_name(s) => {
-                self.recv_sockopt(s).expect("checked")?
-            }
             "setsockopt" => {
                 let r = self.setsockopt(s)?;
                 if r == Ret::Ok(0)
@@ -1365,6 +1359,7 @@ impl Runner {
                     .get(2)
                     .and_then(int)
                     .ok_or("write: the length must be a number")?;
+                let (def_ppid, def_stream, def_opts) = self.default_send();
                 let (ppid, stream, unordered) = if s.name == "sctp_sendmsg" {
                     let ppid = match s.args.get(5) {
                         Some(Expr::Htonl(n)) => *n as u32,
@@ -1378,19 +1373,14 @@ impl Runner {
                     let stream = s.args.get(7).and_then(int).unwrap_or(0) as u16;
                     (ppid, stream, fl.iter().any(|x| x == "SCTP_UNORDERED"))
                 } else {
-                    (0, 0, false)
+                    (def_ppid, def_stream, def_opts.unordered)
                 };
-                self.write(
-                    fd,
-                    len,
-                    stream,
-                    ppid,
-                    SendOptions {
-                        unordered,
-                        pr: PrPolicy::Reliable,
-                    },
-                    limit,
-                )?
+                let pr = if s.name == "sctp_sendmsg" {
+                    PrPolicy::Reliable
+                } else {
+                    def_opts.pr
+                };
+                self.write(fd, len, stream, ppid, SendOptions { unordered, pr }, limit)?
             }
             "sctp_sendv" => {
                 // sctp_sendv(fd, iov, iovcnt, addrs, addrcnt, info, infolen,

@@ -446,6 +446,26 @@ impl Runner {
         Some(st(f))
     }
 
+    /// The stream, PPID (as the script writes it) and options a plain
+    /// `write`/`send` uses: the socket's default send parameters
+    /// (`SCTP_DEFAULT_SNDINFO` / `_PRINFO` / `_SEND_PARAM`, RFC 6458 8.1.31,
+    /// 8.1.32), as FreeBSD's `sctp_lower_sosend` takes `def_send`.
+    pub(super) fn default_send(&self) -> (u32, u16, sctp_endpoint::SendOptions) {
+        let d = self.opts.def_send;
+        let v = d.timetolive;
+        let pr = match d.flags & 0xf {
+            1 => sctp_endpoint::PrPolicy::Ttl(Duration::from_millis(v as u64)),
+            2 => sctp_endpoint::PrPolicy::Priority(v.min(u16::MAX as u32) as u16),
+            3 => sctp_endpoint::PrPolicy::Rtx(v),
+            _ => sctp_endpoint::PrPolicy::Reliable,
+        };
+        let opts = sctp_endpoint::SendOptions {
+            unordered: d.flags & 0x400 != 0,
+            pr,
+        };
+        (d.ppid, d.stream, opts)
+    }
+
     /// A FreeBSD `net.inet.sctp.NAME=VALUE` sysctl a script sets (in
     /// backquotes): the defaults of the sockets to come, mapped onto the
     /// endpoint's `Config`; others are noted as not applied.

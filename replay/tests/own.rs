@@ -85,6 +85,7 @@ fn socket_options_follow_freebsd() {
     fails_at("fail-sockopt-errno.pkt", 5, "got -1 EINVAL");
     fails_at("fail-sockopt-value.pkt", 12, "sstat_rwnd=1500");
     fails_at("fail-sockopt-applied.pkt", 17, "came at 0.100000 sec");
+    fails_at("fail-sockopt-sndinfo.pkt", 13, "ppid: expected 0, got 7");
 }
 
 /// FreeBSD's `net.inet.sctp.*_enable` sysctls set the endpoint's features:
