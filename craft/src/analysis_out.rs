@@ -113,9 +113,12 @@ pub fn summary(s: &mut String, r: &PacketReport) {
             Note::Data(d) => {
                 if let Some(x) = d.retransmission {
                     part(s);
-                    let _ = write!(s, "TSN {} retransmitted", d.tsn);
+                    s.push_str("TSN ");
+                    dec(s, d.tsn.into());
+                    s.push_str(" retransmitted");
                     if let Some(f) = x.first_frame {
-                        let _ = write!(s, " (first in frame {f}");
+                        s.push_str(" (first in frame ");
+                        dec(s, f);
                         if let Some(ns) = x.after_ns {
                             s.push_str(", +");
                             push_secs(s, ns);
@@ -124,18 +127,21 @@ pub fn summary(s: &mut String, r: &PacketReport) {
                         s.push(')');
                     }
                     if let Some(f) = d.acked_before {
-                        let _ = write!(s, " after its ack in frame {f}");
+                        s.push_str(" after its ack in frame ");
+                        dec(s, f);
                     }
                 }
                 if d.gap > 0 {
                     part(s);
-                    let _ = write!(
-                        s,
-                        "TSN {}: {} TSN{} missing before it",
-                        d.tsn,
-                        d.gap,
-                        if d.gap == 1 { "" } else { "s" }
-                    );
+                    s.push_str("TSN ");
+                    dec(s, d.tsn.into());
+                    s.push_str(": ");
+                    dec(s, d.gap.into());
+                    s.push_str(if d.gap == 1 {
+                        " TSN missing before it"
+                    } else {
+                        " TSNs missing before it"
+                    });
                 }
                 if d.out_of_window {
                     part(s);
@@ -165,7 +171,10 @@ pub fn summary(s: &mut String, r: &PacketReport) {
                         s.push_str(" of frame ");
                         dec(s, first.frame);
                     } else {
-                        let _ = write!(s, "acks {} TSNs from frame {}", k.acked.len(), first.frame);
+                        s.push_str("acks ");
+                        dec(s, k.acked.len() as u64);
+                        s.push_str(" TSNs from frame ");
+                        dec(s, first.frame);
                     }
                     let max = k
                         .acked
