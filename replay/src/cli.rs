@@ -10,8 +10,10 @@ use crate::list;
 use crate::raw::{self, RawOptions, Target, Timing};
 
 const LIST_USAGE: &str = "usage: sctp-replay list FILE [--json] [--udp-port P]...";
-const RAW_USAGE: &str = "usage: sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST [--rewrite-addr OLD=NEW]...
-                       [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N] [--no-progress]";
+const RAW_USAGE: &str =
+    "usage: sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST|iface:NAME [--rewrite-addr OLD=NEW]...
+                       [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N] [--no-progress]
+                       [--batch N] [--dst-mac MAC]";
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("sctp-replay: {msg}");
@@ -81,6 +83,8 @@ fn raw_options(args: impl Iterator<Item = String>) -> Result<(PathBuf, RawOption
         timing: Timing::AsIs,
         loops: 1,
         progress: raw::stderr_is_terminal(),
+        batch: raw::BATCH,
+        dst_mac: None,
     };
     while let Some(a) = args.next() {
         let mut value = |name: &str| {
@@ -111,6 +115,29 @@ fn raw_options(args: impl Iterator<Item = String>) -> Result<(PathBuf, RawOption
                     .ok()
                     .filter(|n| *n >= 1)
                     .ok_or_else(|| format!("--loop {v}: expected a count of at least 1"))?;
+            }
+            "--batch" => {
+                let v = value("--batch")?;
+                opts.batch = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=raw::BATCH).contains(n))
+                    .ok_or_else(|| {
+                        format!("--batch {v}: expected 1 to {} packets per call", raw::BATCH)
+                    })?;
+            }
+            "--dst-mac" => {
+                let v = value("--dst-mac")?;
+                let b: Vec<u8> = v
+                    .split(':')
+                    .map(|x| u8::from_str_radix(x, 16))
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| {
+                        format!("--dst-mac {v}: expected six hex bytes like 02:00:00:00:00:01")
+                    })?;
+                opts.dst_mac = Some(b.try_into().map_err(|_| {
+                    format!("--dst-mac {v}: expected six hex bytes like 02:00:00:00:00:01")
+                })?);
             }
             "--no-progress" => opts.progress = false,
             "--progress" => opts.progress = true,

@@ -4,7 +4,7 @@
 //!
 //! `sctp-replay list FILE [--json]`: the associations of a capture.
 //!
-//! `sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST ...`: re-sends a
+//! `sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST|iface:NAME ...`: re-sends a
 //! capture's SCTP packets as they are.
 #![forbid(unsafe_code)]
 
@@ -19,7 +19,7 @@ const USAGE: &str =
 const ALL_USAGE: &str =
     "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...
        sctp-replay list FILE [--json]
-       sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST [--rewrite-addr OLD=NEW]...
+       sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST|iface:NAME [--rewrite-addr OLD=NEW]...
                        [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N]
        sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT|raw:HOST [--port P]
                        [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE] [--plot FILE.svg]";

@@ -1,8 +1,17 @@
 //! `sctp-replay raw`: re-sends a capture's SCTP packets as they are, as
-//! the payload of UDP datagrams (`udp:HOST:PORT`, RFC 6951 style) or of IP
+//! the payload of UDP datagrams (`udp:HOST:PORT`, RFC 6951 style), of IP
 //! packets of protocol 132 (`raw:HOST`, the kernel writing the IP header),
-//! with ports and the addresses of INIT / INIT ACK address parameters
-//! rewritten on request and the CRC32c recomputed.
+//! or as whole frames onto a network interface (`iface:NAME`, like
+//! `tcpreplay -i`: Ethernet frames as captured, other link types behind an
+//! Ethernet header built from the interface's address), with ports and the
+//! addresses of INIT / INIT ACK address parameters (and, onto an
+//! interface, of the IP header) rewritten on request and the CRC32c (RFC
+//! 9260 Appendix A) recomputed.
+//!
+//! Onto an interface the frames go through an `AF_PACKET` socket bound to
+//! it, in `sendmmsg` batches like the other targets: `pnet`'s datalink
+//! sender would make one `sendto` per frame (`--batch 1` measures that way;
+//! README, "Raw replay").
 //!
 //! The capture is read once into one buffer and rewritten there; sending
 //! then hands the kernel batches of up to [`BATCH`] packets per `sendmmsg`
@@ -18,10 +27,10 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use nix::sys::socket::{sendmmsg, ControlMessage, MsgFlags, MultiHeaders};
+use nix::sys::socket::{sendmmsg, ControlMessage, LinkAddr, MsgFlags, MultiHeaders};
 use sctp_codec::checksum::crc32c_field;
 use sctp_codec::chunk::ty;
-use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
+use sctp_codec::link::{extract_sctp, linktype, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{PacketView, Rules};
 
 use crate::list::{open, ListError};
@@ -30,12 +39,16 @@ use crate::list::{open, ListError};
 pub const BATCH: usize = 64;
 
 /// Where the packets go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// Each SCTP packet as one UDP datagram's payload.
+    /// Each SCTP packet as one UDP datagram's payload (RFC 6951).
     Udp(SocketAddr),
-    /// Each SCTP packet as an IP packet's payload, protocol 132 (needs CAP_NET_RAW).
+    /// Each SCTP packet as an IP packet's payload, protocol 132 (RFC 9260
+    /// 1.1; needs CAP_NET_RAW).
     Raw(IpAddr),
+    /// Each captured frame onto this network interface, at the datalink
+    /// level (needs CAP_NET_RAW).
+    Iface(String),
 }
 
 impl std::str::FromStr for Target {
@@ -62,7 +75,15 @@ impl std::str::FromStr for Target {
             };
             return Ok(Target::Raw(addr));
         }
-        Err(format!("--to {s}: expected udp:HOST:PORT or raw:HOST"))
+        if let Some(name) = s.strip_prefix("iface:") {
+            if name.is_empty() || name.len() > 15 || name.contains('/') {
+                return Err(format!("--to {s}: not an interface name"));
+            }
+            return Ok(Target::Iface(name.to_string()));
+        }
+        Err(format!(
+            "--to {s}: expected udp:HOST:PORT, raw:HOST or iface:NAME"
+        ))
     }
 }
 
@@ -110,6 +131,11 @@ pub struct RawOptions {
     pub loops: u64,
     /// Draw a progress bar on standard error.
     pub progress: bool,
+    /// Packets per `sendmmsg` call (1 to [`BATCH`]).
+    pub batch: usize,
+    /// Destination MAC of the Ethernet headers built for frames of other
+    /// link types (`iface:`); the broadcast address when None.
+    pub dst_mac: Option<[u8; 6]>,
 }
 
 /// A capture's SCTP packets, rewritten, in one buffer.
@@ -124,7 +150,8 @@ pub struct Loaded {
     /// Frames read.
     pub frames: u64,
     /// SCTP packets left out: quoted by ICMP errors, cut short by the
-    /// capture, or shorter than the common header.
+    /// capture, shorter than the common header, or (onto an interface)
+    /// reassembled from IP fragments.
     pub skipped: u64,
 }
 
@@ -190,6 +217,10 @@ pub fn rewrite(p: &mut [u8], ports: &[(u16, u16)], addrs: &[(IpAddr, IpAddr)]) {
 /// Reads the capture's SCTP packets (native and UDP-encapsulated) and
 /// rewrites them as `opts` asks.
 pub fn load(path: &Path, opts: &RawOptions) -> Result<Loaded, ListError> {
+    if let Target::Iface(name) = &opts.target {
+        let (_, mac) = interface(name).map_err(ListError)?;
+        return load_frames(path, opts, mac);
+    }
     let mut reader = open(path)?;
     let cfg = LinkConfig::default();
     let mut defrag = Defragmenter::default();
@@ -216,6 +247,174 @@ pub fn load(path: &Path, opts: &RawOptions) -> Result<Loaded, ListError> {
         rewrite(
             &mut out.arena[start..end],
             &opts.rewrite_port,
+            &opts.rewrite_addr,
+        );
+        out.spans.push((start, end));
+        out.times.push((ts - t0).max(0.0));
+    }
+    Ok(out)
+}
+
+/// The link-layer address of interface `name` (from `getifaddrs`: its
+/// index for binding a packet socket) and its MAC address.
+fn interface(name: &str) -> Result<(LinkAddr, [u8; 6]), String> {
+    let addrs = nix::ifaddrs::getifaddrs().map_err(|e| format!("iface:{name}: {e}"))?;
+    for a in addrs {
+        if a.interface_name != name {
+            continue;
+        }
+        if let Some(l) = a.address.as_ref().and_then(|s| s.as_link_addr()) {
+            return Ok((*l, l.addr().unwrap_or([0; 6])));
+        }
+    }
+    Err(format!("iface:{name}: no such network interface"))
+}
+
+/// Where the IP header starts in a frame of `link` (LINKTYPE_ value), if
+/// the link type is one the codec reads (`linktype::SUPPORTED`).
+fn ip_offset(link: u32, frame: &[u8]) -> Option<usize> {
+    match link {
+        linktype::ETHERNET => {
+            let mut at = 12;
+            // 802.1Q and 802.1ad tags.
+            while matches!(
+                frame.get(at..at + 2),
+                Some([0x81, 0x00]) | Some([0x88, 0xa8])
+            ) {
+                at += 4;
+            }
+            (at + 2 <= frame.len()).then_some(at + 2)
+        }
+        linktype::RAW | linktype::DLT_RAW_12 | linktype::DLT_RAW_14 => Some(0),
+        linktype::IPV4 | linktype::IPV6 => Some(0),
+        linktype::NULL | linktype::LOOP => Some(4),
+        linktype::LINUX_SLL => Some(16),
+        linktype::LINUX_SLL2 => Some(20),
+        _ => None,
+    }
+}
+
+/// The Internet checksum (RFC 1071) of `data` added to `acc`, folded.
+fn inet_sum(data: &[u8], mut acc: u32) -> u32 {
+    for c in data.chunks(2) {
+        acc += u32::from(c[0]) << 8 | u32::from(c.get(1).copied().unwrap_or(0));
+    }
+    while acc >> 16 != 0 {
+        acc = (acc & 0xffff) + (acc >> 16);
+    }
+    acc
+}
+
+/// Rewrites the IP header's addresses of the frame `f` (IP header at `ip`)
+/// as `addrs` says and fixes its checksum (RFC 791 3.1), then the UDP
+/// checksum (RFC 768; RFC 8200 8.1) of a UDP-encapsulated SCTP packet
+/// (RFC 6951) at `sctp` (a zero IPv4 UDP checksum, none, stays zero).
+fn rewrite_ip(f: &mut [u8], ip: usize, sctp: usize, udp: bool, addrs: &[(IpAddr, IpAddr)]) {
+    let v6 = f.get(ip).is_some_and(|b| b >> 4 == 6);
+    let (alen, src_at, hdr) = if v6 {
+        (16, ip + 8, 40)
+    } else {
+        (4, ip + 12, usize::from(f.get(ip).map_or(5, |b| b & 15)) * 4)
+    };
+    if f.len() < ip + hdr || f.len() < src_at + 2 * alen {
+        return;
+    }
+    let mut changed = false;
+    for at in [src_at, src_at + alen] {
+        let field = &mut f[at..at + alen];
+        for (old, new) in addrs {
+            let (o, n) = match (old, new) {
+                (IpAddr::V4(o), IpAddr::V4(n)) if !v6 => (o.octets().to_vec(), n.octets().to_vec()),
+                (IpAddr::V6(o), IpAddr::V6(n)) if v6 => (o.octets().to_vec(), n.octets().to_vec()),
+                _ => continue,
+            };
+            if field == &o[..] {
+                field.copy_from_slice(&n);
+                changed = true;
+                break;
+            }
+        }
+    }
+    if changed && !v6 {
+        f[ip + 10..ip + 12].fill(0);
+        let c = !(inet_sum(&f[ip..ip + hdr], 0) as u16);
+        f[ip + 10..ip + 12].copy_from_slice(&c.to_be_bytes());
+    }
+    if !udp || sctp < 8 || sctp - 8 < ip + hdr.min(40) {
+        return;
+    }
+    let u = sctp - 8;
+    let ulen = usize::from(u16::from_be_bytes([f[u + 4], f[u + 5]]));
+    if (!v6 && f[u + 6..u + 8] == [0, 0]) || ulen < 8 || u + ulen > f.len() {
+        return;
+    }
+    f[u + 6..u + 8].fill(0);
+    let pseudo = inet_sum(&f[src_at..src_at + 2 * alen], 17 + ulen as u32);
+    let c = match !(inet_sum(&f[u..u + ulen], pseudo) as u16) {
+        0 => 0xffff,
+        c => c,
+    };
+    f[u + 6..u + 8].copy_from_slice(&c.to_be_bytes());
+}
+
+/// Onto an interface: the capture's frames that carry an SCTP packet, each
+/// whole, rewritten in place (ports, INIT / INIT ACK addresses, IP header
+/// addresses, CRC32c and UDP checksum); frames of other link types behind
+/// an Ethernet II header from `src_mac` to `opts.dst_mac`.
+fn load_frames(path: &Path, opts: &RawOptions, src_mac: [u8; 6]) -> Result<Loaded, ListError> {
+    let mut reader = open(path)?;
+    let cfg = LinkConfig::default();
+    let mut defrag = Defragmenter::default();
+    let mut out = Loaded::default();
+    let mut t0 = None;
+    while let Some(frame) = reader.next_frame() {
+        let frame = frame.map_err(|e| ListError(format!("{}: {e}", path.display())))?;
+        out.frames += 1;
+        let Ok(Some(seg)) = extract_sctp(frame.link_type, frame.data, &cfg, &mut defrag) else {
+            continue;
+        };
+        let (Some(at), Some(ip)) = (seg.offset_in_frame, ip_offset(frame.link_type, frame.data))
+        else {
+            out.skipped += 1;
+            continue;
+        };
+        if matches!(seg.encap, Encapsulation::IcmpError { .. })
+            || seg.truncated
+            || seg.sctp.len() < 12
+            || ip > at
+        {
+            out.skipped += 1;
+            continue;
+        }
+        let sctp_len = seg.sctp.len();
+        let udp = matches!(seg.encap, Encapsulation::Udp { .. });
+        let ts = frame.ts_sec as f64 + f64::from(frame.ts_nsec) / 1e9;
+        let t0 = *t0.get_or_insert(ts);
+        let start = out.arena.len();
+        let (ip_at, sctp_at) = if frame.link_type == linktype::ETHERNET {
+            out.arena.extend_from_slice(frame.data);
+            (start + ip, start + at)
+        } else {
+            out.arena
+                .extend_from_slice(&opts.dst_mac.unwrap_or([0xff; 6]));
+            out.arena.extend_from_slice(&src_mac);
+            let v6 = frame.data.get(ip).is_some_and(|b| b >> 4 == 6);
+            out.arena
+                .extend_from_slice(if v6 { &[0x86, 0xdd] } else { &[0x08, 0x00] });
+            out.arena.extend_from_slice(&frame.data[ip..]);
+            (start + 14, start + 14 + (at - ip))
+        };
+        let end = out.arena.len();
+        rewrite(
+            &mut out.arena[sctp_at..sctp_at + sctp_len],
+            &opts.rewrite_port,
+            &opts.rewrite_addr,
+        );
+        rewrite_ip(
+            &mut out.arena[start..end],
+            ip_at - start,
+            sctp_at - start,
+            udp,
             &opts.rewrite_addr,
         );
         out.spans.push((start, end));
@@ -273,8 +472,8 @@ enum Sock {
 }
 
 impl Sock {
-    fn open(t: Target) -> Result<Sock, String> {
-        match t {
+    fn open(t: &Target) -> Result<Sock, String> {
+        match *t {
             Target::Udp(addr) => {
                 let local: SocketAddr = match addr {
                     SocketAddr::V4(_) => "0.0.0.0:0".parse().expect("literal"),
@@ -297,6 +496,18 @@ impl Sock {
                 })?;
                 s.connect(&SocketAddr::new(ip, 0).into())
                     .map_err(|e| format!("raw:{ip}: cannot connect: {e}"))?;
+                Ok(Sock::Raw(s))
+            }
+            Target::Iface(ref name) => {
+                use socket2::{Domain, Socket, Type};
+                let (link, _) = interface(name)?;
+                // Protocol 0: the socket receives nothing; what it sends
+                // goes out as written, its protocol read from the frame.
+                let s = Socket::new(Domain::PACKET, Type::RAW, None).map_err(|e| {
+                    format!("packet socket: {e} (iface: needs root or CAP_NET_RAW)")
+                })?;
+                nix::sys::socket::bind(s.as_raw_fd(), &link)
+                    .map_err(|e| format!("iface:{name}: cannot bind: {e}"))?;
                 Ok(Sock::Raw(s))
             }
         }
@@ -522,14 +733,15 @@ fn send_gso(sock: &UdpSocket, l: &Loaded, opts: &RawOptions) -> Option<Result<Se
 
 /// Sends the loaded packets as `opts` says.
 pub fn send(l: &Loaded, opts: &RawOptions) -> Result<Sent, String> {
-    let sock = Sock::open(opts.target)?;
+    let sock = Sock::open(&opts.target)?;
+    let batch = opts.batch.clamp(1, BATCH);
     let fd = sock.fd();
     // Built once: one I/O vector per packet, borrowed from the arena.
     let iov: Vec<[IoSlice<'_>; 1]> = (0..l.spans.len())
         .map(|i| [IoSlice::new(l.packet(i))])
         .collect();
     let lens: Vec<u64> = l.spans.iter().map(|(a, b)| (b - a) as u64).collect();
-    if let (Sock::Udp(u), Timing::Top) = (&sock, opts.timing) {
+    if let (Sock::Udp(u), Timing::Top, BATCH) = (&sock, opts.timing, batch) {
         if let Some(r) = send_gso(u, l, opts) {
             return r;
         }
@@ -554,7 +766,7 @@ pub fn send(l: &Loaded, opts: &RawOptions) -> Result<Sent, String> {
         let mut i = 0;
         while i < n {
             // Every packet due by now goes in this batch.
-            let mut j = (i + BATCH).min(n);
+            let mut j = (i + batch).min(n);
             if let Some(k) = scale {
                 let now = base.elapsed().as_secs_f64();
                 let due = l.times[i] * k;
@@ -578,6 +790,7 @@ pub fn send(l: &Loaded, opts: &RawOptions) -> Result<Sent, String> {
             ) {
                 Ok(r) => {
                     let k = r.count();
+                    sent.calls += 1;
                     sent.packets += k as u64;
                     sent.bytes += lens[i..i + k].iter().sum::<u64>();
                     i += k;
@@ -637,6 +850,47 @@ pub fn stderr_is_terminal() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Onto an interface, rewritten IP addresses come with the IPv4 header
+    /// and UDP checksums the codec's frame builder (RFC 791, RFC 768,
+    /// RFC 8200) computes for the new addresses.
+    #[test]
+    fn ip_rewrites_fix_the_header_and_udp_checksums() {
+        use sctp_codec::link::build::{frame, Framing, LinkKind};
+        let sctp = [0x13u8, 0x88, 0x13, 0x89, 1, 2, 3, 4, 0, 0, 0, 0, 7, 0, 0, 4];
+        for (a, b, c) in [
+            ("10.0.0.1", "10.0.0.2", "192.0.2.7"),
+            ("fd00::1", "fd00::2", "2001:db8::7"),
+        ] {
+            let (a, b, c): (IpAddr, IpAddr, IpAddr) =
+                (a.parse().unwrap(), b.parse().unwrap(), c.parse().unwrap());
+            for udp in [Some((9899, 9899)), None] {
+                let f = |src, dst| {
+                    frame(
+                        &sctp,
+                        &Framing {
+                            src,
+                            dst,
+                            udp,
+                            link: LinkKind::Ethernet,
+                            ip_id: 1,
+                        },
+                    )
+                    .unwrap()
+                };
+                let mut got = f(a, b);
+                let want = f(c, b);
+                let at = got.len() - sctp.len();
+                rewrite_ip(&mut got, 14, at, udp.is_some(), &[(a, c)]);
+                assert_eq!(got, want, "{a} -> {c}, UDP {udp:?}");
+            }
+        }
+        assert_eq!(
+            "iface:veth0".parse::<Target>(),
+            Ok(Target::Iface("veth0".into()))
+        );
+        assert!("iface:".parse::<Target>().is_err());
+    }
 
     fn loaded(sizes: &[usize]) -> Loaded {
         let mut l = Loaded::default();

@@ -497,3 +497,233 @@ fn raw_ip_into_a_namespace() {
     assert_eq!(k, want.len());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A veth pair in this namespace; removed on drop.
+struct Veth(String);
+impl Drop for Veth {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["link", "del", &self.0]).output();
+    }
+}
+
+/// The frames of `file` that carry an SCTP packet, and its link type.
+fn sctp_frames(file: &Path) -> (u32, Vec<Vec<u8>>) {
+    let mut r = CaptureReader::open(file).unwrap();
+    let (cfg, mut d) = (LinkConfig::default(), Defragmenter::default());
+    let (mut link, mut v) = (0, Vec::new());
+    while let Some(f) = r.next_frame() {
+        let f = f.unwrap();
+        link = f.link_type;
+        if let Ok(Some(s)) = extract_sctp(f.link_type, f.data, &cfg, &mut d) {
+            if !matches!(s.encap, Encapsulation::IcmpError { .. }) && !s.truncated {
+                v.push(f.data.to_vec());
+            }
+        }
+    }
+    (link, v)
+}
+
+/// RFC 1071 over an IPv4 header: 0 when its checksum is right.
+fn ipv4_sum(h: &[u8]) -> u16 {
+    let mut acc: u32 = h
+        .chunks(2)
+        .map(|c| u32::from(c[0]) << 8 | u32::from(c[1]))
+        .sum();
+    while acc >> 16 != 0 {
+        acc = (acc & 0xffff) + (acc >> 16);
+    }
+    !(acc as u16)
+}
+
+/// Starts tshark on `iface` writing SCTP frames to `out`; returns once it
+/// captures.
+fn tshark_on(iface: &str, out: &Path) -> std::process::Child {
+    let mut ts = Command::new("tshark")
+        .args(["-q", "-i", iface, "-f", "sctp", "-w"])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    let mut err = ts.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut b = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("Capturing on")
+        && t0.elapsed() < Duration::from_secs(20)
+    {
+        use std::io::Read;
+        match err.read(&mut b) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => seen.extend_from_slice(&b[..k]),
+        }
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    ts
+}
+
+/// `raw --to iface:`, onto one end of a veth pair, captured on the other
+/// end: every SCTP frame of an Ethernet capture arrives as captured but
+/// for the rewritten IPv4 addresses and SCTP ports and the checksums
+/// (the IPv4 header checksum and the CRC32c right again); the frames of a
+/// Linux cooked capture arrive behind an Ethernet header from the
+/// interface's MAC address to `--dst-mac`, the IP packet as captured.
+#[test]
+fn frames_onto_an_interface() {
+    if !Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+    {
+        eprintln!("frames_onto_an_interface: SKIPPED (needs root for the veth pair and AF_PACKET)");
+        return;
+    }
+    let pid = std::process::id();
+    let (a, b) = (
+        format!("sra{}", pid % 100000),
+        format!("srb{}", pid % 100000),
+    );
+    ip(&["link", "add", &a, "type", "veth", "peer", "name", &b]);
+    let _veth = Veth(a.clone());
+    ip(&["link", "set", &a, "up"]);
+    ip(&["link", "set", &b, "up"]);
+    let mac_text = std::fs::read_to_string(format!("/sys/class/net/{a}/address")).unwrap();
+    let mac: Vec<u8> = mac_text
+        .trim()
+        .split(':')
+        .map(|x| u8::from_str_radix(x, 16).unwrap())
+        .collect();
+    let dir = std::env::temp_dir().join(format!("sctp-replay-iface-{pid}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pcap = dir.join("got.pcap");
+    let mut ts = tshark_on(&b, &pcap);
+
+    let eth_file = shared("wireshark-wiki-sctp-test-handshake-data.cap");
+    let sll_file = shared("pcapr-s1ap-volte-iphone6-sll.pcap");
+    let (eth_link, eth) = sctp_frames(&eth_file);
+    let (sll_link, sll) = sctp_frames(&sll_file);
+    assert_eq!((eth_link, sll_link), (1, 113));
+    assert!(
+        eth.len() > 50 && sll.len() > 50,
+        "{} {}",
+        eth.len(),
+        sll.len()
+    );
+    let to = format!("iface:{a}");
+    for args in [
+        vec![
+            eth_file.to_str().unwrap(),
+            "--to",
+            &to,
+            "--timing",
+            "top",
+            "--rewrite-port",
+            "7=7007",
+            "--rewrite-addr",
+            "192.168.170.8=10.1.2.3",
+        ],
+        vec![
+            sll_file.to_str().unwrap(),
+            "--to",
+            &to,
+            "--timing",
+            "top",
+            "--dst-mac",
+            "02:00:00:00:00:09",
+        ],
+    ] {
+        let out = replay(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    let _ = Command::new("kill")
+        .args(["-INT", &ts.id().to_string()])
+        .status();
+    let _ = ts.wait();
+
+    // What should arrive: the Ethernet frames with the rewrites, then the
+    // cooked ones' IP packets (after their 16-byte header) behind an
+    // Ethernet header.
+    let mut want: Vec<Vec<u8>> = Vec::new();
+    for f in &eth {
+        let mut f = f.clone();
+        let ip = 14;
+        for at in [ip + 12, ip + 16] {
+            if f[at..at + 4] == [192, 168, 170, 8] {
+                f[at..at + 4].copy_from_slice(&[10, 1, 2, 3]);
+            }
+        }
+        let sctp = ip + usize::from(f[ip] & 15) * 4;
+        for at in [sctp, sctp + 2] {
+            if f[at..at + 2] == [0, 7] {
+                f[at..at + 2].copy_from_slice(&7007u16.to_be_bytes());
+            }
+        }
+        want.push(f);
+    }
+    for f in &sll {
+        let mut e = vec![2, 0, 0, 0, 0, 9];
+        e.extend_from_slice(&mac);
+        e.extend_from_slice(&f[14..16]);
+        e.extend_from_slice(&f[16..]);
+        want.push(e);
+    }
+    let mut r = CaptureReader::open(&pcap).unwrap();
+    let mut got = Vec::new();
+    while let Some(f) = r.next_frame() {
+        got.push(f.unwrap().data.to_vec());
+    }
+    assert_eq!(got.len(), want.len(), "frames captured on the other end");
+    for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(g.len(), w.len(), "frame {k}");
+        let ip = 14;
+        assert_eq!(g[ip] >> 4, 4, "frame {k}");
+        let hl = usize::from(g[ip] & 15) * 4;
+        assert_eq!(
+            ipv4_sum(&g[ip..ip + hl]),
+            0,
+            "frame {k}: IPv4 header checksum"
+        );
+        let sctp_len = usize::from(u16::from_be_bytes([g[ip + 2], g[ip + 3]])) - hl;
+        let sctp = ip + hl;
+        assert!(
+            crc_ok(&g[sctp..sctp + sctp_len]),
+            "frame {k}: CRC32c not good"
+        );
+        // Byte for byte but the two checksums.
+        let blank = |f: &[u8]| {
+            let mut f = f.to_vec();
+            f[ip + 10..ip + 12].fill(0);
+            f[sctp + 8..sctp + 12].fill(0);
+            f
+        };
+        assert_eq!(blank(g), blank(w), "frame {k}");
+    }
+    // tshark agrees on the checksums.
+    let st = Command::new("tshark")
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-o",
+            "sctp.checksum:crc-32c",
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-T",
+            "fields",
+            "-e",
+            "sctp.checksum.status",
+            "-e",
+            "ip.checksum.status",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&st.stdout);
+    assert_eq!(text.lines().count(), want.len());
+    assert!(text.lines().all(|l| l == "1\t1"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
