@@ -33,19 +33,6 @@ impl Rx {
     }
 }
 
-/// The socket options that say what a read carries (RFC 6458 8.1.22
-/// `SCTP_RECVRCVINFO`, 8.1.23 `SCTP_RECVNXTINFO`; FreeBSD's
-/// `SCTP_USE_EXT_RCVINFO`): all off on a new socket.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct RecvOpts {
-    /// `SCTP_RCVINFO` with each message.
-    pub(super) rcvinfo: bool,
-    /// `SCTP_NXTINFO` when a next message is queued.
-    pub(super) nxtinfo: bool,
-    /// `SCTP_EXTRCV` instead of `SCTP_SNDRCV` for `sctp_data_io_event`.
-    pub(super) ext_rcvinfo: bool,
-}
-
 /// FreeBSD's `MSG_EOR` and `MSG_NOTIFICATION`.
 const MSG_EOR: i64 = 0x8;
 const MSG_NOTIFICATION: i64 = 0x2000;
@@ -261,46 +248,6 @@ impl Runner {
         }
     }
 
-    /// Whether the option of a `setsockopt` / `getsockopt` is one of
-    /// [`RecvOpts`].
-    pub(super) fn recv_sockopt_name(&self, s: &SyscallLine) -> bool {
-        matches!(s.args.get(2), Some(Expr::Word(w)) if matches!(w.as_str(), "SCTP_RECVRCVINFO" | "SCTP_RECVNXTINFO" | "SCTP_USE_EXT_RCVINFO"))
-    }
-
-    /// `setsockopt` / `getsockopt` of the options in [`RecvOpts`], `None`
-    /// for any other option. The value is an int: `[0]` or `[1]`.
-    pub(super) fn recv_sockopt(&mut self, s: &SyscallLine) -> Option<Result<Ret, String>> {
-        let name = match s.args.get(2) {
-            Some(Expr::Word(w)) => w.as_str(),
-            _ => return None,
-        };
-        let o = &mut self.recv_opts;
-        let flag = match name {
-            "SCTP_RECVRCVINFO" => &mut o.rcvinfo,
-            "SCTP_RECVNXTINFO" => &mut o.nxtinfo,
-            "SCTP_USE_EXT_RCVINFO" => &mut o.ext_rcvinfo,
-            _ => return None,
-        };
-        let value = match s.args.get(3) {
-            Some(Expr::List(l)) => l.first(),
-            other => other,
-        };
-        if s.name == "setsockopt" {
-            match value.and_then(int) {
-                Some(v) => *flag = v != 0,
-                None => return Some(Err(format!("setsockopt {name}: the value must be [n]"))),
-            }
-            return Some(Ok(Ret::Ok(0)));
-        }
-        let got = *flag as i64;
-        if let Some(w) = value {
-            if let Err(e) = notify::check(name, &Val::Int(got), w) {
-                return Some(Err(format!("expected {} got {e}", syscall_text(s))));
-            }
-        }
-        Some(Ok(Ret::Ok(0)))
-    }
-
     /// `recvmsg(fd, msghdr, flags)` and `sctp_recvv(fd, iov, iovcnt, from,
     /// fromlen, info, infolen, infotype, flags)` (RFC 6458 9.13).
     pub(super) fn recv_call(&mut self, s: &SyscallLine, limit: i64) -> Step {
@@ -342,7 +289,14 @@ impl Runner {
             return self.recv_result(s, Ret::Err("ENOTCONN"));
         };
         let aid = self.sctp_assoc_id(id);
-        let (ev, o) = (self.opts.events, self.recv_opts);
+        // SCTP_RECVRCVINFO, SCTP_RECVNXTINFO, SCTP_USE_EXT_RCVINFO
+        // (sockopt.rs).
+        let ev = self.opts.events;
+        let (rcvinfo, nxtinfo, ext_rcvinfo) = (
+            self.opts.recvrcvinfo,
+            self.opts.recvnxtinfo,
+            self.opts.ext_rcvinfo,
+        );
         let cumtsn = self
             .ep
             .as_ref()
@@ -409,14 +363,14 @@ impl Runner {
                     assoc_id: aid,
                 };
                 let nxt = next.map(|(len, fl, sid, ppid)| notify::nxtinfo(len, fl, sid, ppid, aid));
-                if o.rcvinfo {
+                if rcvinfo {
                     cmsgs.push(Cmsg {
                         len: 12 + 28,
                         ty: "SCTP_RCVINFO",
                         data: meta.rcvinfo(),
                     });
                 }
-                if o.nxtinfo {
+                if nxtinfo {
                     if let Some(nx) = &nxt {
                         cmsgs.push(Cmsg {
                             len: 12 + 16,
@@ -426,7 +380,7 @@ impl Runner {
                     }
                 }
                 if ev.data_io {
-                    if o.ext_rcvinfo {
+                    if ext_rcvinfo {
                         cmsgs.push(Cmsg {
                             len: 12 + 128,
                             ty: "SCTP_EXTRCV",
@@ -444,7 +398,7 @@ impl Runner {
                 }
                 // sctp_recvv's info (9.13): both when both are asked for
                 // and a next message is known, else what is available.
-                info = match (o.rcvinfo, o.nxtinfo, nxt) {
+                info = match (rcvinfo, nxtinfo, nxt) {
                     (true, true, Some(nx)) => Some((
                         3,
                         vec![
