@@ -4,7 +4,9 @@
 //! 10 000 messages at each level, level change, rekey and close, the same
 //! under loss, a changed byte anywhere in a protected packet detected with
 //! cause 0x0023, and the fallback to a draft suite when one side does not
-//! offer GCM. Certificates: endpoint/tests/data/ssctp.
+//! offer GCM, no allocation per packet at level 3, and key logs of GCM
+//! sessions in `sctp-craft dissect --keys` and the plugin. Certificates:
+//! endpoint/tests/data/ssctp.
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -18,6 +20,19 @@ use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Even
 
 mod ssctp_pump;
 use ssctp_pump::Pump;
+
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+
+/// Counts allocations for the no-allocation test; the tests of this file
+/// run one at a time (`serial`) so the count is that test's alone.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 const A: usize = 0;
 const B: usize = 1;
@@ -177,6 +192,7 @@ fn no_failures(n: &Network) {
 
 #[test]
 fn gcm_session_at_each_level_carries_ten_thousand_messages() {
+    let _serial = serial();
     for (level, suite) in [(1u8, GCM_256), (2, GCM_128), (3, GCM_256), (3, GCM_128)] {
         let (mut n, a, b) = up_pair(
             secure(level, "client", &[suite, 24]),
@@ -205,6 +221,7 @@ fn gcm_session_at_each_level_carries_ten_thousand_messages() {
 
 #[test]
 fn gcm_level_change_rekey_and_close() {
+    let _serial = serial();
     let (mut n, a, b) = up_pair(secure(1, "client", WITH_GCM), secure(1, "server", WITH_GCM));
     assert_eq!(
         n.ep(B).status(b).unwrap().secure.unwrap().suite,
@@ -256,6 +273,7 @@ fn gcm_level_change_rekey_and_close() {
 
 #[test]
 fn gcm_session_under_loss() {
+    let _serial = serial();
     for seed in 1u64..6 {
         let imp = Impairment {
             loss: 0.05,
@@ -302,6 +320,7 @@ fn gcm_session_under_loss() {
 
 #[test]
 fn fallback_to_a_draft_suite_when_one_side_lacks_gcm() {
+    let _serial = serial();
     // Client offers GCM first, server only the draft suites; and the reverse.
     for (ca, cb) in [(WITH_GCM, &[][..]), (&[][..], WITH_GCM)] {
         let (mut n, a, b) = up_pair(secure(3, "client", ca), secure(3, "server", cb));
@@ -352,6 +371,7 @@ fn tamper_at(pkt: &[u8], spot: Spot) -> Option<usize> {
 
 #[test]
 fn a_changed_byte_anywhere_is_an_authentication_failure() {
+    let _serial = serial();
     for spot in [
         Spot::Ciphertext,
         Spot::EncDataHeader,
@@ -674,6 +694,7 @@ fn tshark_verdicts(
 
 #[test]
 fn key_log_verifies_and_decrypts_gcm_sessions_in_sctp_craft_and_the_plugin() {
+    let _serial = serial();
     let dir = tempdir("levels");
     for level in [1u8, 3] {
         let (p, sent) = record(level, None);
@@ -687,7 +708,14 @@ fn key_log_verifies_and_decrypts_gcm_sessions_in_sctp_craft_and_the_plugin() {
         std::fs::write(&cap, p.pcapng()).unwrap();
         std::fs::write(&keys, &text).unwrap();
         let (auth, enc) = protected(&p);
-        let got = seen(&dissect(&cap, &keys));
+        let json = dissect(&cap, &keys);
+        // SSOpReq and SSOpReq_Ack name the private suite.
+        let text: String = json.iter().map(|f| f.to_string()).collect();
+        assert!(
+            text.contains("DH_with_AES-256_GCM (sctpkit private)"),
+            "suite name"
+        );
+        let got = seen(&json);
         let frames: Vec<u64> = got.auth.iter().map(|a| a.0).collect();
         assert_eq!(frames, auth, "level {level}: one verdict per AUTH");
         assert!(
@@ -728,6 +756,7 @@ fn key_log_verifies_and_decrypts_gcm_sessions_in_sctp_craft_and_the_plugin() {
 
 #[test]
 fn key_log_flags_only_the_frame_with_a_flipped_byte() {
+    let _serial = serial();
     let dir = tempdir("tamper");
     // One ciphertext byte of the third EncData from A (CRC32c left wrong:
     // the receiver drops it and A retransmits).
@@ -773,4 +802,106 @@ fn key_log_flags_only_the_frame_with_a_flipped_byte() {
     let have: BTreeSet<Vec<u8>> = got.payloads.iter().cloned().collect();
     assert_eq!(have, want, "every message decrypts from its good copy");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Moves every packet both ways with one reused buffer until neither side
+/// has anything to send, then runs due timers; returns packets moved.
+fn pump_by_hand(
+    eps: &mut [Endpoint; 2],
+    now: Instant,
+    buf: &mut Vec<u8>,
+    delivered: &mut usize,
+) -> usize {
+    let ips: [IpAddr; 2] = [ip("10.0.0.1"), ip("10.0.0.2")];
+    let mut packets = 0;
+    loop {
+        let mut moved = false;
+        for from in [A, B] {
+            let to = 1 - from;
+            while let Some(t) = eps[from].poll_transmit(now, buf) {
+                eps[to].handle_packet(now, std::net::SocketAddr::new(t.local, 0), ips[to], buf);
+                packets += 1;
+                moved = true;
+            }
+        }
+        while let Some(e) = eps[B].poll_event() {
+            if let Event::Message { message, .. } = e {
+                *delivered += 1;
+                drop(message);
+            }
+        }
+        while eps[A].poll_event().is_some() {}
+        if !moved {
+            break;
+        }
+    }
+    for ep in eps.iter_mut() {
+        if ep.poll_timeout().is_some_and(|t| t <= now) {
+            ep.handle_timeout(now);
+        }
+    }
+    packets
+}
+
+#[test]
+fn gcm_level_3_allocates_nothing_per_packet() {
+    let _serial = serial();
+    let start = Instant::now();
+    let mut eps = [
+        Endpoint::new(base(secure(3, "client", WITH_GCM)), start, [1; 32]),
+        Endpoint::new(base(secure(3, "server", WITH_GCM)), start, [2; 32]),
+    ];
+    eps[B].listen(5000);
+    let id = eps[A]
+        .connect(
+            start,
+            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
+        )
+        .unwrap();
+    let mut buf = Vec::with_capacity(2048);
+    let (mut delivered, mut now) = (0, start);
+    for _ in 0..50 {
+        pump_by_hand(&mut eps, now, &mut buf, &mut delivered);
+        now += Duration::from_millis(10);
+    }
+    let s = eps[A].status(id).unwrap().secure.unwrap();
+    assert_eq!((s.suite, s.levels), (Some(GCM_256), (3, 3)), "session up");
+    let msgs: Vec<std::sync::Arc<[u8]>> = (0..64u8)
+        .map(|i| std::sync::Arc::from(vec![i; 1000]))
+        .collect();
+    let mut round = |eps: &mut [Endpoint; 2], now: Instant, count: usize| {
+        let (mut packets, mut d) = (0, 0);
+        for k in 0..count {
+            eps[A]
+                .send(id, (k % 4) as u16, 51, false, msgs[k % msgs.len()].clone())
+                .unwrap();
+            if k % 16 == 15 {
+                packets += pump_by_hand(eps, now, &mut buf, &mut d);
+            }
+        }
+        packets += pump_by_hand(eps, now, &mut buf, &mut d);
+        (packets, d)
+    };
+    for _ in 0..5 {
+        round(&mut eps, now, 4000);
+        now += Duration::from_millis(1);
+    }
+    let region = Region::new(GLOBAL);
+    let (packets, d) = round(&mut eps, now, 4000);
+    let stats = region.change();
+    assert_eq!(d, 4000, "every message delivered");
+    eprintln!(
+        "{packets} packets, {d} messages: {} allocations, {} reallocations",
+        stats.allocations, stats.reallocations
+    );
+    let sb = eps[B].stats().secure;
+    assert!(sb.encdata_in > 1000, "{sb:?}");
+    assert!(packets > 4000, "{packets} packets");
+    // One allocation per delivered message (its buffer), none per packet.
+    assert!(
+        stats.allocations + stats.reallocations <= d + 16,
+        "{} allocations and {} reallocations for {packets} packets and {d} messages",
+        stats.allocations,
+        stats.reallocations
+    );
 }
