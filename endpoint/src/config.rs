@@ -112,6 +112,9 @@ pub struct Config {
     /// and an ASCONF with the VTags parameter answering Missing State
     /// (5.3.2).
     pub nat_support: bool,
+    /// Our Adaptation Layer Indication (RFC 5061 4.2.7, RFC 6458 8.1.10
+    /// `SCTP_ADAPTATION_LAYER`): sent in INIT and INIT ACK when set.
+    pub adaptation_indication: Option<u32>,
 }
 
 impl Default for Config {
@@ -155,6 +158,7 @@ impl Default for Config {
             secure: None,
             pktdrop: false,
             nat_support: false,
+            adaptation_indication: None,
         }
     }
 }

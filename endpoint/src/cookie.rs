@@ -12,6 +12,8 @@ use sha2::Sha256;
 const MAC_LEN: usize = 32;
 /// Cookie format version.
 const VERSION: u8 = 2;
+/// Marks the optional Adaptation Layer Indication after the fixed fields.
+const ADAPTATION_FIELD: u8 = 1;
 /// Most peer addresses a cookie carries.
 pub const MAX_ADDRS: usize = 16;
 
@@ -56,6 +58,9 @@ pub struct CookieFields {
     /// SCTP-AUTH key vectors, ours and the peer's (RFC 4895 6.1), when both
     /// offered AUTH: the association key is derived from them.
     pub auth: Option<crate::association::auth::AuthNegotiated>,
+    /// The peer's Adaptation Layer Indication (RFC 5061 4.2.7), to report
+    /// once the association is up; written only when present.
+    pub adaptation: Option<u32>,
 }
 
 /// Why a COOKIE ECHO's cookie is refused.
@@ -112,6 +117,10 @@ pub fn seal(f: &CookieFields, secret: &[u8; 32], out: &mut Vec<u8>) {
                 out.extend_from_slice(&v[..n]);
             }
         }
+    }
+    if let Some(a) = f.adaptation {
+        out.push(ADAPTATION_FIELD);
+        out.extend_from_slice(&a.to_be_bytes());
     }
     let mut mac = HmacSha256::new_from_slice(secret).expect("any key length");
     mac.update(&out[start..]);
@@ -173,7 +182,16 @@ pub fn open(cookie: &[u8], secret: &[u8; 32]) -> Result<CookieFields, CookieErro
                 })
             }
         },
+        adaptation: None,
     };
+    let mut f = f;
+    // Optional trailing fields.
+    if !r.0.is_empty() {
+        if r.u8()? != ADAPTATION_FIELD {
+            return Err(CookieError::Malformed);
+        }
+        f.adaptation = Some(r.u32()?);
+    }
     Ok(f)
 }
 
@@ -271,7 +289,25 @@ mod tests {
                 local_vector: vec![0x80, 2, 0, 6, 1, 2],
                 peer_vector: vec![0x80, 4, 0, 6, 0, 1],
             }),
+            adaptation: None,
         }
+    }
+
+    /// The peer's Adaptation Layer Indication rides in the cookie (RFC
+    /// 5061 4.2.7) and costs nothing when absent.
+    #[test]
+    fn adaptation_indication_round_trips() {
+        let secret = [7u8; 32];
+        let (mut plain, mut with) = (Vec::new(), Vec::new());
+        seal(&fields(), &secret, &mut plain);
+        let f = CookieFields {
+            adaptation: Some(0x0102_0304),
+            ..fields()
+        };
+        seal(&f, &secret, &mut with);
+        assert_eq!(with.len(), plain.len() + 5);
+        assert_eq!(open(&with, &secret), Ok(f));
+        assert_eq!(open(&plain, &secret).map(|f| f.adaptation), Ok(None));
     }
 
     #[test]

@@ -953,6 +953,7 @@ impl Endpoint {
         let mut unrecognized = Vec::new();
         let mut preservative_ms: u32 = 0;
         let mut features = 0u32;
+        let mut adaptation = None;
         let mut peer_auth = crate::association::auth::PeerParams::default();
         for p in init.params() {
             if self.cfg.auth && peer_auth.offer(p.ty(), p.value()) {
@@ -1002,6 +1003,9 @@ impl Endpoint {
                     }
                 }
                 param::DISABLE_RESTART if self.cfg.nat_support => features |= 512,
+                param::ADAPTATION_LAYER_INDICATION => {
+                    adaptation = crate::wire::u32_at(p.value(), 0);
+                }
                 param::COOKIE_PRESERVATIVE => {
                     preservative_ms = crate::wire::u32_at(p.value(), 0).unwrap_or(0);
                 }
@@ -1149,6 +1153,7 @@ impl Endpoint {
             local_addr: to,
             features,
             auth,
+            adaptation,
         };
         let mut value = Vec::with_capacity(256);
         value.extend_from_slice(&local_tag.to_be_bytes());
@@ -1171,6 +1176,7 @@ impl Endpoint {
         }
         transmit::put_supported_extensions(&mut value, &self.cfg);
         transmit::put_zero_checksum(&mut value, &self.cfg);
+        transmit::put_adaptation(&mut value, &self.cfg);
         if self.cfg.nat_support {
             // draft-ietf-tsvwg-natsupp 5.1, 5.2.1.
             put_tlv(&mut value, param::DISABLE_RESTART, &[]);
@@ -1252,6 +1258,7 @@ impl Endpoint {
             asconf: f.features & 128 != 0,
             pktdrop: f.features & 256 != 0,
             nat: f.features & 512 != 0,
+            adaptation: f.adaptation,
         };
         let cookie_ack = {
             let mut c = Vec::with_capacity(4);

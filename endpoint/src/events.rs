@@ -115,6 +115,15 @@ pub enum Event {
         /// How it ended (Performed, Denied, ...).
         result: crate::association::reconfig::ReconfigResult,
     },
+    /// The peer's INIT or INIT ACK carried an Adaptation Layer Indication
+    /// (RFC 5061 4.2.7, RFC 6458 6.1.6 `SCTP_ADAPTATION_INDICATION`); after
+    /// the association's CommUp.
+    Adaptation {
+        /// Which association.
+        id: AssocId,
+        /// The peer's adaptation code point.
+        indication: u32,
+    },
     /// Streams were added (RFC 6525 6.1.3 `SCTP_STREAM_CHANGE_EVENT`).
     StreamChange {
         /// Which association.

@@ -32,6 +32,8 @@ pub mod param {
     pub const ZERO_CHECKSUM_ACCEPTABLE: u16 = 0x8001;
     /// Disable Restart (draft-ietf-tsvwg-natsupp 4.3.1).
     pub const DISABLE_RESTART: u16 = 0xC007;
+    /// Adaptation Layer Indication (RFC 5061 4.2.7).
+    pub const ADAPTATION_LAYER_INDICATION: u16 = 0xC006;
     /// VTags (draft-ietf-tsvwg-natsupp 4.3.2).
     pub const VTAGS: u16 = 0xC008;
 }

@@ -147,6 +147,8 @@ pub(crate) struct Negotiated {
     pub pktdrop: bool,
     /// Both sent Disable Restart (draft-ietf-tsvwg-natsupp 5.2.1).
     pub nat: bool,
+    /// The peer's Adaptation Layer Indication (RFC 5061 4.2.7).
+    pub adaptation: Option<u32>,
 }
 
 /// One SCTP association.
@@ -515,6 +517,12 @@ impl Association {
             streams: (n.outbound, n.inbound),
             reason: None,
         });
+        if let Some(indication) = n.adaptation {
+            self.events.push_back(Event::Adaptation {
+                id: self.id,
+                indication,
+            });
+        }
     }
 
     /// Starts SCTP-AUTH from what INIT/INIT ACK negotiated (RFC 4895 6.1).

@@ -649,6 +649,7 @@ impl Association {
         let mut asconf = false;
         let mut pktdrop = false;
         let mut nat = false;
+        let mut adaptation = None;
         let mut peer_auth = super::auth::PeerParams::default();
         self.init_ack_unrecognized.clear();
         for p in init.params() {
@@ -673,6 +674,7 @@ impl Association {
                     pktdrop = p.value().contains(&ty::PKTDROP);
                 }
                 param::DISABLE_RESTART if self.cfg.nat_support => nat = true,
+                param::ADAPTATION_LAYER_INDICATION => adaptation = u32_at(p.value(), 0),
                 param::HOST_NAME_ADDRESS => {
                     // RFC 9260 5.1.2: we do not resolve host names: ABORT
                     // with Unresolvable Address holding the parameter.
@@ -771,6 +773,7 @@ impl Association {
             asconf,
             pktdrop,
             nat,
+            adaptation,
         });
         if let Some(n) = self.pending.clone() {
             self.set_auth(&n);

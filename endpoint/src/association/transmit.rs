@@ -72,7 +72,15 @@ pub(crate) fn init_value(
     }
     put_supported_extensions(&mut v, cfg);
     put_zero_checksum(&mut v, cfg);
+    put_adaptation(&mut v, cfg);
     v
+}
+
+/// Our Adaptation Layer Indication, when configured (RFC 5061 4.2.7).
+pub(crate) fn put_adaptation(v: &mut Vec<u8>, cfg: &Config) {
+    if let Some(a) = cfg.adaptation_indication {
+        put_tlv(v, param::ADAPTATION_LAYER_INDICATION, &a.to_be_bytes());
+    }
 }
 
 /// Zero Checksum Acceptable with our method, when configured (RFC 9653 4).
