@@ -15,6 +15,11 @@
 #     Ethernet headers, as tcpreplay needs; preloaded as sctp-replay loads
 #     the capture before it starts the clock) on one end of a veth pair this
 #     script creates (and removes);
+#  3. sctp-replay raw of those same Ethernet frames onto the same veth end
+#     (--to iface:, AF_PACKET, sendmmsg batches of 64), and once more with
+#     --batch 1 (one frame per call, the way pnet's datalink sender goes):
+#     apples to apples with tcpreplay (frames longer than the veth's MTU
+#     are left out by both: tcpreplay counts them as failed);
 # and prints the best and the median rates in packets per second and their
 # ratios, and how many datagrams the sinks dropped (a full receive buffer).
 # BENCH_PIN=1 runs the senders (sctp-replay and tcpreplay alike) on CPU 0
@@ -145,6 +150,8 @@ drops() { awk '/^Udp:/ { n++; if (n == 2) print $6 }' /proc/net/snmp; }
 ours=()
 gro=()
 theirs=()
+iface=()
+iface1=()
 for i in $(seq "$loops"); do
   d0="$(drops)"
   line="$("${send_on[@]}" "$bin" raw "$cap" --to "udp:127.0.0.1:$port" --timing top --no-progress)"
@@ -163,6 +170,12 @@ for i in $(seq "$loops"); do
   tpps="$(grep -Eo '[0-9.]+ pps' <<<"$out" | head -1 | cut -d' ' -f1)"
   echo "run $i tcpreplay --topspeed: $(grep -E 'Actual|Rated' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
   theirs+=("$tpps")
+  line="$("${send_on[@]}" "$bin" raw "$eth" --to "iface:$veth-a" --timing top --no-progress)"
+  echo "run $i sctp-replay raw --to iface (batches of 64): $line"
+  iface+=("$(sed -E 's/.* ([0-9]+) pps.*/\1/' <<<"$line")")
+  line="$("${send_on[@]}" "$bin" raw "$eth" --to "iface:$veth-a" --timing top --no-progress --batch 1)"
+  echo "run $i sctp-replay raw --to iface --batch 1:      $line"
+  iface1+=("$(sed -E 's/.* ([0-9]+) pps.*/\1/' <<<"$line")")
 done
 best() { printf '%s\n' "$@" | sort -g | tail -1; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -184,5 +197,17 @@ python3 - "${gro[*]}" "${theirs[*]}" <<'PY'
 import statistics, sys
 r = [float(g) / float(t) for g, t in zip(sys.argv[1].split(), sys.argv[2].split())]
 print("ratio per run, UDP_GRO sink / tcpreplay: %s (median %.2fx)" % (" ".join("%.2f" % x for x in r), statistics.median(r)))
+PY
+printf 'sctp-replay raw --to iface (veth), batches of 64:  %.0f pps (best of %s, median %.0f)\n' "$(best "${iface[@]}")" "$loops" "$(median "${iface[@]}")"
+printf 'sctp-replay raw --to iface (veth), --batch 1:      %.0f pps (best of %s, median %.0f)\n' "$(best "${iface1[@]}")" "$loops" "$(median "${iface1[@]}")"
+# Onto the same veth end as tcpreplay, the same frames: each run's ratio
+# (the sends next to each other saw the same load), and their median.
+python3 - "${iface[*]}" "${iface1[*]}" "${theirs[*]}" <<'PY'
+import statistics, sys
+i, i1, t = ([float(x) for x in a.split()] for a in sys.argv[1:4])
+r = [a / b for a, b in zip(i, t)]
+r1 = [a / b for a, b in zip(i1, t)]
+print("ratio per run, sctp-replay raw --to iface / tcpreplay (same veth, same frames): %s (median %.2fx)" % (" ".join("%.2f" % x for x in r), statistics.median(r)))
+print("ratio per run, the same with --batch 1 (one frame per call, as pnet) / tcpreplay: %s (median %.2fx)" % (" ".join("%.2f" % x for x in r1), statistics.median(r1)))
 PY
 echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
