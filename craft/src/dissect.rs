@@ -453,6 +453,9 @@ struct Follower {
     sctp_packets: u64,
     keep_raw: bool,
     link_errors: bool,
+    /// Checksums are judged (all but `-q` without `-Y`): the zero-checksum
+    /// negotiation must be followed.
+    judge_checksums: bool,
 }
 
 /// A frame's metadata, whichever reader found it.
@@ -506,8 +509,8 @@ impl Follower {
                 let key = seg.assoc_key();
                 let view = self.decoder.view(&seg.sctp, Some(key));
                 let zero = match &view {
-                    Ok(v) => self.zero_follower.observe(key, v),
-                    Err(_) => ZeroVerdict::NotNegotiated,
+                    Ok(v) if self.judge_checksums => self.zero_follower.observe(key, v),
+                    _ => ZeroVerdict::NotNegotiated,
                 };
                 let rules = view.map(|v| v.rules());
                 ItemKind::Sctp {
@@ -570,6 +573,7 @@ fn read_frames(
         sctp_packets: 0,
         keep_raw: a.write.is_some(),
         link_errors: (a.verbose || a.lint) && a.display_filter.is_none(),
+        judge_checksums: !a.quiet || a.display_filter.is_some(),
     };
     let mut seq = 0u64;
     let new_batch = |seq| match pool.take() {
