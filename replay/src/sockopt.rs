@@ -585,7 +585,13 @@ impl Runner {
                 self.opts.pd_point = Some(v as u32);
             }
             "SCTP_ADAPTATION_LAYER" => {
-                o.adaptation = fnum(&fields, "ssb_adaptation_ind") as u32;
+                // Socket-wide; the INIT / INIT ACK then carry it (FreeBSD's
+                // adaptation_layer_indicator_provided).
+                let v = fnum(&fields, "ssb_adaptation_ind") as u32;
+                o.adaptation = v;
+                self.set_cfg("SCTP_ADAPTATION_LAYER", |c| {
+                    c.adaptation_indication = Some(v)
+                });
             }
             "SCTP_CONTEXT" => o.context = fnum(&fields, "assoc_value") as u32,
             "SCTP_MAXSEG" => {

@@ -95,3 +95,11 @@ fn sysctls_switch_features() {
     assert_eq!(run("pass-sysctl.pkt"), Status::Pass);
     fails_at("fail-sysctl.pkt", 8, "len: expected 32, got 26");
 }
+
+/// SCTP_ADAPTATION_LAYER puts an Adaptation Layer Indication with its code
+/// point in the INIT (RFC 5061 4.2.7); a wrong code point fails.
+#[test]
+fn adaptation_layer_goes_in_the_init() {
+    assert_eq!(run("pass-adaptation.pkt"), Status::Pass);
+    fails_at("fail-adaptation.pkt", 8, "type 0xc006");
+}
