@@ -1241,30 +1241,9 @@ impl Runner {
                 if let SockKind::Assoc(_) = self.socks[&fd].kind {
                     return Ok(Ret::Err("EISCONN"));
                 }
-                let port = self.socks[&fd].port;
-                let now = self.at(self.now);
-                let mut o = ConnectOptions::new(
-                    IpAddr::V4(LOCAL_IP),
-                    port,
-                    SocketAddr::new(IpAddr::V4(REMOTE_IP), 0),
-                    PORT,
-                );
-                o.streams = self.ostreams;
-                if s.name == "sctp_connectx" && matches!(s.args.get(1), Some(Expr::Ellipsis)) {
-                    o.extra_remotes
-                        .push(SocketAddr::new(IpAddr::V4(REMOTE_IP2), 0));
-                }
-                let id = match self.ep().connect(now, o) {
-                    Ok(id) => id,
-                    Err(e) => return Err(format!("connect: the endpoint refused: {e}")),
-                };
-                self.active = true;
-                let info = self.assocs.entry(id).or_default();
-                info.fd = Some(fd);
-                info.active = true;
-                self.socks.get_mut(&fd).expect("checked").kind = SockKind::Assoc(id);
-                self.sut = Sut::ActiveConnecting;
-                self.pump();
+                let two =
+                    s.name == "sctp_connectx" && matches!(s.args.get(1), Some(Expr::Ellipsis));
+                let id = self.start_assoc(fd, two)?;
                 if s.name == "sctp_connectx" && s.args.len() == 4 {
                     // RFC 6458 9.9 with the association id out: FreeBSD's
                     // libc does setsockopt(SCTP_CONNECT_X), which returns 0
@@ -1491,6 +1470,37 @@ impl Runner {
             other => return Err(format!("unsupported system call {other}")),
         };
         Ok(r)
+    }
+
+    /// Starts an association from socket `fd` to the peer (and its second
+    /// address with `two`): connect(), sctp_connectx(), or a send on an
+    /// unconnected socket (implicit setup, RFC 6458 3.1.5).
+    fn start_assoc(&mut self, fd: i32, two: bool) -> Result<AssocId, String> {
+        let port = self.socks[&fd].port;
+        let now = self.at(self.now);
+        let mut o = ConnectOptions::new(
+            IpAddr::V4(LOCAL_IP),
+            port,
+            SocketAddr::new(IpAddr::V4(REMOTE_IP), 0),
+            PORT,
+        );
+        o.streams = self.ostreams;
+        if two {
+            o.extra_remotes
+                .push(SocketAddr::new(IpAddr::V4(REMOTE_IP2), 0));
+        }
+        let id = match self.ep().connect(now, o) {
+            Ok(id) => id,
+            Err(e) => return Err(format!("connect: the endpoint refused: {e}")),
+        };
+        self.active = true;
+        let info = self.assocs.entry(id).or_default();
+        info.fd = Some(fd);
+        info.active = true;
+        self.socks.get_mut(&fd).expect("checked").kind = SockKind::Assoc(id);
+        self.sut = Sut::ActiveConnecting;
+        self.pump();
+        Ok(id)
     }
 
     fn write(

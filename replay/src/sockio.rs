@@ -547,6 +547,34 @@ impl Runner {
         Ok(Ret::Ok(addrs.len() as i64))
     }
 
+    /// A send on a socket that is neither connected nor listening sets the
+    /// association up (RFC 6458 3.1.5, FreeBSD's `sctp_lower_sosend`), with
+    /// the `SCTP_INIT` cmsg's values (5.3.1): `sinit_max_attempts` and
+    /// `sinit_num_ostreams` when it asks for more streams than the default
+    /// (FreeBSD only ever grows `pre_open_streams`).
+    fn implicit_setup(&mut self, fd: i32, init: Option<&Expr>) -> Result<(), String> {
+        if let Some(Expr::Struct(f)) = init {
+            let get = |n: &str| field(f, n).and_then(int).filter(|v| *v > 0);
+            if let Some(a) = get("sinit_max_attempts") {
+                self.set_cfg("SCTP_INIT sinit_max_attempts", |c| {
+                    c.max_init_retrans = a as u32
+                });
+            }
+            if let Some(n) = get("sinit_num_ostreams") {
+                if n as u16 > self.cfg.outbound_streams {
+                    self.ostreams = Some(n as u16);
+                }
+            }
+            if let Some(n) = get("sinit_max_instreams") {
+                self.set_cfg("SCTP_INIT sinit_max_instreams", |c| {
+                    c.max_inbound_streams = n as u16
+                });
+            }
+        }
+        self.start_assoc(fd, false)?;
+        Ok(())
+    }
+
     /// `sendmsg(fd, msghdr, flags)`, `sctp_send(fd, msg, len, sinfo,
     /// flags)` (RFC 6458 9.8) and `sctp_sendx(fd, msg, len, addrs, addrcnt,
     /// sinfo, flags)` (9.9).
@@ -568,6 +596,7 @@ impl Runner {
                     _ => return Err("sendmsg: msg_iov must be a list".into()),
                 };
                 let (mut snd, mut sndrcv, mut pr) = (None::<&Expr>, None::<&Expr>, None);
+                let mut init = None::<&Expr>;
                 if let Some(Expr::List(c)) = field(f, "msg_control") {
                     for m in c {
                         let Expr::Struct(cf) = m else { continue };
@@ -588,19 +617,19 @@ impl Runner {
                             }
                             Some("SCTP_PRINFO") => pr = data,
                             Some("SCTP_AUTHINFO" | "SCTP_DSTADDRV4" | "SCTP_DSTADDRV6") => {}
-                            Some("SCTP_INIT") => {
-                                if self.assoc_of(fd).is_none() {
-                                    return Err(
-                                        "sendmsg with SCTP_INIT on an unconnected socket (implicit association setup) is not emulated"
-                                            .into(),
-                                    );
-                                }
-                            }
+                            // Used only when the send sets the association
+                            // up (below); ignored on a connected socket.
+                            Some("SCTP_INIT") => init = data,
                             other => {
                                 return Err(format!("sendmsg: unsupported cmsg type {other:?}"))
                             }
                         }
                     }
+                }
+                if self.assoc_of(fd).is_none()
+                    && matches!(self.socks[&fd].kind, super::SockKind::Fresh)
+                {
+                    self.implicit_setup(fd, init)?;
                 }
                 (len, snd, sndrcv, pr)
             }
