@@ -431,6 +431,8 @@ pub struct Sent {
     pub elapsed: Duration,
     /// Sends refused by the destination (ICMP port or protocol unreachable).
     pub refused: u64,
+    /// Frames longer than the interface's MTU allows, not sent (`iface:`).
+    pub too_long: u64,
     /// System calls that sent packets.
     pub calls: u64,
     /// Runs of equal-sized packets went out as UDP GSO sends.
@@ -453,6 +455,12 @@ impl Sent {
             s.push_str(&format!(
                 " in {} sends (runs of one size as UDP GSO)",
                 self.calls
+            ));
+        }
+        if self.too_long > 0 {
+            s.push_str(&format!(
+                " ({} frames longer than the interface's MTU left out)",
+                self.too_long
             ));
         }
         if self.refused > 0 {
@@ -802,6 +810,12 @@ pub fn send(l: &Loaded, opts: &RawOptions) -> Result<Sent, String> {
                     // A destination's earlier ICMP report, delivered now: the
                     // packet itself was not sent; try it again.
                     sent.refused += 1;
+                }
+                Err(nix::errno::Errno::EMSGSIZE) if matches!(opts.target, Target::Iface(_)) => {
+                    // The first of the batch does not fit the interface's
+                    // MTU: left out, as tcpreplay does.
+                    sent.too_long += 1;
+                    i += 1;
                 }
                 Err(
                     nix::errno::Errno::EAGAIN

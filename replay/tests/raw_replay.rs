@@ -725,5 +725,19 @@ fn frames_onto_an_interface() {
     let text = String::from_utf8_lossy(&st.stdout);
     assert_eq!(text.lines().count(), want.len());
     assert!(text.lines().all(|l| l == "1\t1"), "{text}");
+    // Frames over the interface's MTU are left out and counted.
+    ip(&["link", "set", &a, "mtu", "1000"]);
+    let long = eth.iter().filter(|f| f.len() > 1014).count();
+    assert!(long > 0 && long < eth.len());
+    let out = replay(&[eth_file.to_str().unwrap(), "--to", &to, "--timing", "top"]);
+    let line = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{line}");
+    assert!(
+        line.starts_with(&format!("{} packets,", eth.len() - long))
+            && line.contains(&format!(
+                "({long} frames longer than the interface's MTU left out)"
+            )),
+        "{line}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
