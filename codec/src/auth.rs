@@ -398,11 +398,20 @@ pub mod ssctp_gcm {
     /// Verifies (and decrypts) one packet protected under a GCM suite:
     /// `auth_at` is its last chunk, the AUTH, of [`AUTH_LEN`] bytes; an
     /// EncData chunk (0x10) before it, if any, has IV length 0 and its
-    /// ciphertext is opened into `plain` (cleared first). False when the tag
-    /// does not match or the layout is not this one.
-    pub fn open_packet(key: &GcmKey, packet: &[u8], auth_at: usize, aad_buf: &mut Vec<u8>, plain: &mut Vec<u8>) -> bool {
-        plain.clear();
-        if auth_at + AUTH_LEN != packet.len() || packet[auth_at + 1] != 0 || packet[auth_at + 6..auth_at + 8] != [0, 0] {
+    /// ciphertext is appended to `plain` (what it held stays before it) and
+    /// opened there. False when the tag does not match or the layout is not
+    /// this one (`plain` then holds garbage after its earlier contents).
+    pub fn open_packet(
+        key: &GcmKey,
+        packet: &[u8],
+        auth_at: usize,
+        aad_buf: &mut Vec<u8>,
+        plain: &mut Vec<u8>,
+    ) -> bool {
+        if auth_at + AUTH_LEN != packet.len()
+            || packet[auth_at + 1] != 0
+            || packet[auth_at + 6..auth_at + 8] != [0, 0]
+        {
             return false;
         }
         // The EncData, at most one, whole chunks before the AUTH.
@@ -424,9 +433,15 @@ pub mod ssctp_gcm {
         if at != auth_at || aad(packet, ct.clone(), auth_at, aad_buf).is_none() {
             return false;
         }
+        let from = plain.len();
         plain.extend_from_slice(&packet[ct]);
         let nonce = &packet[auth_at + 8..auth_at + 8 + NONCE_LEN];
-        key.open(nonce, aad_buf, plain, &packet[auth_at + 8 + NONCE_LEN..])
+        key.open(
+            nonce,
+            aad_buf,
+            &mut plain[from..],
+            &packet[auth_at + 8 + NONCE_LEN..],
+        )
     }
 }
 

@@ -323,20 +323,8 @@ fn unprotect_gcm(
     } else {
         ssctp_gcm::FROM_CLIENT
     };
-    let mut plain = std::mem::take(&mut s.plain);
-    let ok = bytes.len() >= auth_at + 12
-        && bytes[auth_at + 8..auth_at + 12] == peer.to_be_bytes()
-        && ssctp_gcm::open_packet(key, bytes, auth_at, out, &mut plain);
-    if !ok {
-        s.plain = plain;
-        auth_failure(s);
-        return Verdict::Drop;
-    }
-    s.peer_protecting = true;
-    s.stats.packets_verified += 1;
-    if completes_rekey {
-        s.complete_rekey();
-    }
+    // The clear chunks first, then the ciphertext opened in place after
+    // them: the plaintext is written once, where the association reads it.
     out.clear();
     out.extend_from_slice(&bytes[..12]);
     let mut any_enc = false;
@@ -348,24 +336,42 @@ fn unprotect_gcm(
         }
         true
     });
-    let mut at = 0;
-    while at + 4 <= plain.len() {
-        let len = u16::from_be_bytes([plain[at + 2], plain[at + 3]]) as usize;
-        if len < 4 || at + len > plain.len() {
+    let pt_at = out.len();
+    let mut aad = std::mem::take(&mut s.plain);
+    let ok = bytes.len() >= auth_at + 12
+        && bytes[auth_at + 8..auth_at + 12] == peer.to_be_bytes()
+        && ssctp_gcm::open_packet(key, bytes, auth_at, &mut aad, out);
+    s.plain = aad;
+    if !ok {
+        auth_failure(s);
+        return Verdict::Drop;
+    }
+    s.peer_protecting = true;
+    s.stats.packets_verified += 1;
+    if completes_rekey {
+        s.complete_rekey();
+    }
+    // Whole chunks; PADDING (0x12, or RFC 4820's 0x84) removed in place.
+    let (mut at, mut to) = (pt_at, pt_at);
+    while at + 4 <= out.len() {
+        let len = u16::from_be_bytes([out[at + 2], out[at + 3]]) as usize;
+        if len < 4 || at + len > out.len() {
             break;
         }
-        let padded = ((len + 3) & !3).min(plain.len() - at);
-        if plain[at] != ty::PADDING && plain[at] != 0x84 {
-            out.extend_from_slice(&plain[at..at + padded]);
+        let padded = ((len + 3) & !3).min(out.len() - at);
+        if out[at] != ty::PADDING && out[at] != 0x84 {
+            if to != at {
+                out.copy_within(at..at + padded, to);
+            }
+            to += padded;
         }
         at += padded;
     }
-    let whole = at == plain.len();
-    s.plain = plain;
-    if !whole {
+    if at != out.len() {
         decrypt_failure(s);
         return Verdict::Drop;
     }
+    out.truncate(to);
     if any_enc {
         s.stats.encdata_in += 1;
     }
@@ -674,6 +680,22 @@ mod tests {
             }
             assert_eq!(b.stats.decrypt_failures, 0);
         }
+    }
+
+    #[test]
+    fn gcm_plaintext_padding_chunks_are_removed() {
+        let (mut a, mut b) = gcm_pair(3);
+        let mut p = packet();
+        // A PADDING chunk (0x12, 8 bytes) and an RFC 4820 PAD (0x84) in
+        // the middle: both go inside EncData and come out removed.
+        let data = p.split_off(28);
+        p.extend_from_slice(&[ty::PADDING, 0, 0, 8, 0, 0, 0, 0]);
+        p.extend_from_slice(&[0x84, 0, 0, 5, 9, 0, 0, 0]);
+        p.extend_from_slice(&data);
+        protect(&mut a, &mut p, false);
+        let mut out = Vec::new();
+        assert_eq!(unprotect(&mut b, &p, &mut out), Verdict::Replaced);
+        assert_eq!(&out[12..], &packet()[12..]);
     }
 
     #[test]
