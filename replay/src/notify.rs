@@ -389,6 +389,18 @@ impl Notification {
         .with("ssf_data", Val::Bytes(f.data.clone()))
     }
 
+    /// `SCTP_ADAPTATION_INDICATION` (6.1.6): 16 bytes.
+    pub(super) fn adaptation(indication: u32, id: u32) -> Notification {
+        Notification::new(
+            ["sai_type", "sai_flags", "sai_length"],
+            "SCTP_ADAPTATION_INDICATION",
+            0,
+            16,
+        )
+        .with("sai_adaptation_ind", Val::Int(indication as i64))
+        .with("sai_assoc_id", Val::Int(id as i64))
+    }
+
     /// `SCTP_SHUTDOWN_EVENT` (6.1.5): 12 bytes.
     pub(super) fn shutdown(id: u32) -> Notification {
         Notification::new(

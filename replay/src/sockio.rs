@@ -173,6 +173,10 @@ impl Runner {
                     }
                 }
             }
+            Event::Adaptation { id, indication } if ev.adaptation => {
+                let aid = self.sctp_assoc_id(*id);
+                self.queue_note(*id, Notification::adaptation(*indication, aid));
+            }
             Event::ShutdownEvent { id } if ev.shutdown => {
                 let aid = self.sctp_assoc_id(*id);
                 self.queue_note(*id, Notification::shutdown(aid));

@@ -27,7 +27,10 @@ fn fails_at(name: &str, want_line: usize, needle: &str) {
     }
 }
 
-/// COMM_UP with sac_info, SCTP_RCVINFO + SCTP_NXTINFO, sctp_recvv's info,
+/// The line of the adaptation notification's read in the mutant.
+const ADAPTATION_LINE: usize = 25;
+
+/// COMM_UP with sac_info, SCTP_ADAPTATION_INDICATION, SCTP_RCVINFO + SCTP_NXTINFO, sctp_recvv's info,
 /// SCTP_REMOTE_ERROR with the chunk, SHUTDOWN_EVENT, SHUTDOWN_COMP.
 #[test]
 fn notifications_and_receive_info_in_order() {
