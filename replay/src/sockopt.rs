@@ -366,7 +366,10 @@ fn opt_size(opt: &str) -> Option<i64> {
         "SCTP_RTOINFO" | "SCTP_DEFAULT_SNDINFO" => 16,
         "SCTP_ASSOCINFO" => 20,
         "SCTP_PRIMARY_ADDR" | "SCTP_SET_PEER_PRIMARY_ADDR" => 136,
-        "SCTP_PEER_ADDR_PARAMS" => 152,
+        "SCTP_PEER_ADDR_PARAMS" | "SCTP_GET_PEER_ADDR_INFO" => 152,
+        "SCTP_STATUS" => 176,
+        "SCTP_EVENTS" => 11,
+        "SCTP_DEFAULT_SEND_PARAM" => 128,
         _ => return None,
     })
 }
@@ -834,6 +837,13 @@ impl Runner {
                 return fail(format!("SO_ERROR [{}]", err.unwrap_or("0")));
             }
             return Ok(Ret::Ok(0));
+        }
+        // sctp_getopt's SCTP_CHECK_AND_CAST: a buffer shorter than the
+        // struct is EINVAL.
+        if let (Some(len), Some(size)) = (s.args.get(4).and_then(value), opt_size(&opt)) {
+            if len < size {
+                return Ok(Ret::Err("EINVAL"));
+            }
         }
         let got = match self.sockopt_value(fd, &opt, arg)? {
             Ok(v) => v,
