@@ -158,7 +158,7 @@ fn play(tag: &str, ours: u16, theirs: u16, extra: &[&str]) -> (Seen, String) {
 /// A live peer, stopped when dropped.
 type Live = Box<dyn std::any::Any>;
 
-fn check(tag: &str, ours: u16, theirs: u16, start: &dyn Fn() -> Live) -> Seen {
+fn check(tag: &str, ours: u16, theirs: u16, start: &dyn Fn() -> Live) {
     let cap = captured();
     {
         let _server = start();
@@ -196,7 +196,6 @@ fn check(tag: &str, ours: u16, theirs: u16, start: &dyn Fn() -> Live) -> Seen {
         l.gaps
     );
     no_loss_explained(tag, &l, &cap, &t);
-    l
 }
 
 /// With `--no-loss`: no gap, none of the messages the capture lost resent,
@@ -226,13 +225,12 @@ fn no_loss_explained(tag: &str, l: &Seen, cap: &Seen, t: &str) {
 #[test]
 fn lossy_capture_against_sctp_endpoint_serve() {
     let (ours, theirs) = (base() + 200, base() + 201);
-    let l = check("lossy-serve", ours, theirs, &|| {
+    // Both burst tails (messages 20 and 25 wait alone for a delayed SACK)
+    // race; the serve's late delayed SACK (see above) usually loses both,
+    // but on a loaded machine the replayer's own timer may be the later.
+    check("lossy-serve", ours, theirs, &|| {
         Box::new(start_serve(theirs, "discard", &[], &tmp("lossy-serve.txt")))
     });
-    // Both burst tails (messages 20 and 25 wait alone for a delayed SACK)
-    // race; the replayer's timer wins at least one of them on any machine
-    // we ran on, the serve's late delayed SACK (see above) usually both.
-    assert!(l.raced >= 1, "{l:?}");
 }
 
 #[test]
