@@ -37,8 +37,13 @@ fn notifications_and_receive_info_in_order() {
     assert_eq!(run("pass-notifications.pkt"), Status::Pass);
     fails_at(
         "fail-notifications.pkt",
-        59,
+        65,
         "bad sac_state: expected: 2 actual: 4",
+    );
+    fails_at(
+        "fail-adaptation-notification.pkt",
+        ADAPTATION_LINE,
+        "bad sai_adaptation_ind: expected: 8 actual: 7",
     );
 }
 
