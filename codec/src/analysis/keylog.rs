@@ -77,7 +77,8 @@ pub struct SsctpKey {
     pub tags: (u32, u32),
     /// Master secret key reference number (draft 5.1.11, 5.1.13).
     pub reference: u16,
-    /// Cipher suite number (draft 5.1.1).
+    /// Cipher suite number (draft 5.1.1, or sctpkit's private AES-GCM suites
+    /// 0xFE01 and 0xFE02, `crate::auth::ssctp_gcm`).
     pub suite: u16,
     /// Encryption (AES-CBC) key.
     pub enc: Vec<u8>,
