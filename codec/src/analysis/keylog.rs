@@ -80,7 +80,7 @@ pub struct SsctpKey {
     /// Cipher suite number (draft 5.1.1, or sctpkit's private AES-GCM suites
     /// 0xFE01 and 0xFE02, `crate::auth::ssctp_gcm`).
     pub suite: u16,
-    /// Encryption (AES-CBC) key.
+    /// Encryption key (AES-CBC; AES-GCM under the private suites).
     pub enc: Vec<u8>,
     /// HMAC key.
     pub mac: Vec<u8>,
