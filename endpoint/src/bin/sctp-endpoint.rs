@@ -813,6 +813,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
     let mut next_echo: HashMap<u16, u64> = HashMap::new();
     let mut failure: Option<String> = None;
     let mut last_draw = Instant::now();
+    let mut last_counts = (0, None);
     loop {
         if stop.load(Ordering::SeqCst) {
             failure = Some("interrupted".into());
@@ -831,6 +832,11 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         }
         if failure.is_some() {
             break;
+        }
+        // The counters as they stand before this step: an association that
+        // fails in it is gone afterwards, and its figures with it.
+        if let Some(s) = d.ep().status(id) {
+            last_counts = (s.retransmissions, s.auth);
         }
         d.step(Duration::from_millis(20))?;
         while let Some(e) = d.ep().poll_event() {
@@ -895,8 +901,10 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         }
     }
     let seconds = t0.elapsed().as_secs_f64();
-    let retransmissions = d.ep().status(id).map_or(0, |s| s.retransmissions);
-    let auth = d.ep().status(id).and_then(|s| s.auth);
+    let (retransmissions, auth) = d
+        .ep()
+        .status(id)
+        .map_or(last_counts, |s| (s.retransmissions, s.auth));
     // Graceful shutdown.
     let now = Instant::now();
     d.ep().shutdown(now, id);
