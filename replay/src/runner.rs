@@ -1446,7 +1446,9 @@ impl Runner {
                             Some(State::CookieWait | State::CookieEchoed) => {
                                 self.ep().abort(id, None)
                             }
-                            Some(_) if unread => self.ep().abort(id, None),
+                            Some(_) if unread || self.linger_aborts() => {
+                                self.ep().abort(id, None)
+                            }
                             Some(_) => self.ep().shutdown(now, id),
                             None => {}
                         }

@@ -469,6 +469,12 @@ impl Runner {
         (d.ppid, d.stream, opts)
     }
 
+    /// `SO_LINGER` on with a zero timeout: `close()` aborts the
+    /// association (RFC 6458 8.1.4; FreeBSD's `sctp_close`).
+    pub(super) fn linger_aborts(&self) -> bool {
+        self.opts.linger == Some((true, 0))
+    }
+
     /// A FreeBSD `net.inet.sctp.NAME=VALUE` sysctl a script sets (in
     /// backquotes): the defaults of the sockets to come, mapped onto the
     /// endpoint's `Config`; others are noted as not applied.

@@ -103,3 +103,11 @@ fn adaptation_layer_goes_in_the_init() {
     assert_eq!(run("pass-adaptation.pkt"), Status::Pass);
     fails_at("fail-adaptation.pkt", 8, "type 0xc006");
 }
+
+/// SO_LINGER with a zero timeout makes close() abort (RFC 6458 8.1.4);
+/// expecting the graceful SHUTDOWN fails.
+#[test]
+fn zero_linger_close_aborts() {
+    assert_eq!(run("pass-linger.pkt"), Status::Pass);
+    fails_at("fail-linger.pkt", 14, "expected SHUTDOWN");
+}
