@@ -228,3 +228,51 @@ fn chunk_field_errors_point_at_the_field() {
     assert_eq!((e.pos.line, e.pos.col), (1, 11));
     assert!(e.message.contains("cum_tsn"), "{}", e.message);
 }
+
+/// packetdrill's `msghdr` (`msg_iov(1)=[...]`: the member and its length,
+/// kept as `msg_iov` and `msg_iovlen`) and its positional `iovec`
+/// (`{base, len}`), as FreeBSD's cmsg and notification scripts write them.
+#[test]
+fn msghdr_and_iovec_forms() {
+    let s = parse(
+        "0 recvmsg(3, {msg_name(...)=..., msg_iov(2)=[{iov_base=..., iov_len=10}, {..., 20}],\n\
+         msg_control(0)=[], msg_flags=MSG_NOTIFICATION|MSG_EOR}, 0) = 12\n",
+        &[],
+    )
+    .unwrap();
+    let Action::Syscall(c) = &s.events[0].action else {
+        panic!("not a call")
+    };
+    let Expr::Struct(f) = &c.args[1] else {
+        panic!("not a struct: {:?}", c.args[1])
+    };
+    let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "msg_namelen",
+            "msg_name",
+            "msg_iovlen",
+            "msg_iov",
+            "msg_controllen",
+            "msg_control",
+            "msg_flags"
+        ]
+    );
+    assert_eq!(f[2].1, Expr::Int(2));
+    let Expr::List(iov) = &f[3].1 else {
+        panic!("msg_iov is not a list")
+    };
+    assert_eq!(
+        iov[1],
+        Expr::Struct(vec![
+            ("iov_base".into(), Expr::Ellipsis),
+            ("iov_len".into(), Expr::Int(20)),
+        ])
+    );
+    // A positional struct has exactly two members.
+    let (line, col, msg) =
+        error_at("0 sctp_sendv(3, [{..., 1, 2}], 1, ..., 0, NULL, 0, 0, 0) = 3\n");
+    assert_eq!((line, col), (1, 25), "{msg}");
+    assert!(msg.contains("expected '}'"), "{msg}");
+}
