@@ -13,7 +13,7 @@ const LIST_USAGE: &str = "usage: sctp-replay list FILE [--json] [--udp-port P]..
 const RAW_USAGE: &str =
     "usage: sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST|iface:NAME [--rewrite-addr OLD=NEW]...
                        [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N] [--no-progress]
-                       [--batch N] [--dst-mac MAC]";
+                       [--batch N] [--dst-mac MAC] [--udp-port P]...";
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("sctp-replay: {msg}");
@@ -85,6 +85,7 @@ fn raw_options(args: impl Iterator<Item = String>) -> Result<(PathBuf, RawOption
         progress: raw::stderr_is_terminal(),
         batch: raw::BATCH,
         dst_mac: None,
+        udp_ports: Vec::new(),
     };
     while let Some(a) = args.next() {
         let mut value = |name: &str| {
@@ -139,9 +140,15 @@ fn raw_options(args: impl Iterator<Item = String>) -> Result<(PathBuf, RawOption
                     format!("--dst-mac {v}: expected six hex bytes like 02:00:00:00:00:01")
                 })?);
             }
+            "--udp-port" => {
+                let v = value("--udp-port")?;
+                opts.udp_ports.push(
+                    v.parse()
+                        .map_err(|_| format!("--udp-port {v}: expected a port number"))?,
+                );
+            }
             "--no-progress" => opts.progress = false,
             "--progress" => opts.progress = true,
-            "-h" | "--help" => return Err(RAW_USAGE.into()),
             _ if a.starts_with('-') => return Err(format!("unknown option {a}\n{RAW_USAGE}")),
             _ if file.is_none() => file = Some(PathBuf::from(a)),
             _ => return Err(format!("one capture file only\n{RAW_USAGE}")),
@@ -154,7 +161,12 @@ fn raw_options(args: impl Iterator<Item = String>) -> Result<(PathBuf, RawOption
 
 /// `sctp-replay raw FILE --to ...`.
 pub fn raw_main(args: impl Iterator<Item = String>) -> ExitCode {
-    let (file, opts) = match raw_options(args) {
+    let args: Vec<String> = args.collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{RAW_USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let (file, opts) = match raw_options(args.into_iter()) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
@@ -164,7 +176,8 @@ pub fn raw_main(args: impl Iterator<Item = String>) -> ExitCode {
     };
     if loaded.spans.is_empty() {
         return fail(format!(
-            "{}: no SCTP packets to send in {} frames",
+            "{}: no SCTP packets to send in {} frames (SCTP over UDP on a port other \
+             than 9899? name it with --udp-port P)",
             file.display(),
             loaded.frames
         ));

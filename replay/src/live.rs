@@ -2768,7 +2768,12 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
         eprintln!("sctp-replay live: {m}");
         ExitCode::from(2)
     };
-    let mut args = args;
+    let args: Vec<String> = args.collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let mut args = args.into_iter();
     let (mut file, mut play, mut peer) = (None, None, None);
     let mut o = LiveOptions {
         file: PathBuf::new(),
@@ -2840,7 +2845,6 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
                 "--json" => json_out = Some(PathBuf::from(value("--json")?)),
                 "--record" => o.record = Some(PathBuf::from(value("--record")?)),
                 "--plot" => plot_out = Some(PathBuf::from(value("--plot")?)),
-                "-h" | "--help" => return Err(USAGE.into()),
                 _ if a.starts_with('-') => return Err(format!("unknown option {a}\n{USAGE}")),
                 _ if file.is_none() => file = Some(PathBuf::from(&a)),
                 _ => return Err(format!("one capture file only\n{USAGE}")),

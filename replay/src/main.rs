@@ -18,11 +18,15 @@ const USAGE: &str =
     "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...";
 const ALL_USAGE: &str =
     "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...
-       sctp-replay list FILE [--json]
-       sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST|iface:NAME [--rewrite-addr OLD=NEW]...
-                       [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N]
+       sctp-replay list FILE [--json] [--udp-port P]...
        sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT|raw:HOST [--port P]
-                       [--timing asis|fast|Nx] [--wait MS] [--json FILE] [--record FILE] [--plot FILE.svg]";
+                       [--timing asis|fast|Nx] [--wait MS] [--no-loss] [--rto-min MS] [--udp-port P]...
+                       [--json FILE] [--record FILE] [--plot FILE.svg]
+       sctp-replay to-script FILE [--assoc N] --play client|server [--udp-port P]... [-o OUT.pkt]
+       sctp-replay raw FILE --to udp:HOST:PORT|raw:HOST|iface:NAME [--rewrite-addr OLD=NEW]...
+                       [--rewrite-port OLD=NEW]... [--timing asis|Nx|top] [--loop N] [--no-progress]
+                       [--batch N] [--dst-mac MAC] [--udp-port P]...
+Each subcommand's --help prints its own usage.";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

@@ -741,3 +741,60 @@ fn frames_onto_an_interface() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A capture of SCTP over UDP on ports other than 9899 (our usrsctp
+/// recordings use 39899/39900): without `--udp-port` nothing is sent and the
+/// error says why; with them every SCTP packet goes out, the same bytes as
+/// tshark's `sctp` layer of the capture (decoded with `udp.port` set).
+#[test]
+fn udp_encapsulated_capture_on_other_ports() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../captures/usrsctp-echo.pcapng");
+    let (u, port) = sink();
+    let to = format!("udp:127.0.0.1:{port}");
+    let out = replay(&[file.to_str().unwrap(), "--to", &to, "--timing", "top"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no SCTP packets") && err.contains("--udp-port"),
+        "{err}"
+    );
+
+    // What tshark sees as SCTP in the capture, as hex.
+    let ts = Command::new("tshark")
+        .args(["-r", file.to_str().unwrap()])
+        .args(["-d", "udp.port==39899,sctp", "-d", "udp.port==39900,sctp"])
+        .args(["-Y", "sctp", "-T", "fields", "-e", "udp.payload"])
+        .output()
+        .expect("tshark (scripts/install-deps.sh)");
+    let want: Vec<String> = String::from_utf8_lossy(&ts.stdout)
+        .lines()
+        .map(|l| l.replace(':', ""))
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(want.len() > 20, "tshark found {} SCTP packets", want.len());
+    let rx = std::thread::scope(|sc| {
+        let h = sc.spawn(|| receive(&u, want.len()));
+        let out = replay(&[
+            file.to_str().unwrap(),
+            "--to",
+            &to,
+            "--timing",
+            "top",
+            "--udp-port",
+            "39899",
+            "--udp-port",
+            "39900",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        h.join().unwrap()
+    });
+    let got: Vec<String> = rx
+        .iter()
+        .map(|(_, d)| d.iter().map(|b| format!("{b:02x}")).collect())
+        .collect();
+    assert_eq!(got, want);
+}
