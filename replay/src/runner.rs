@@ -1308,15 +1308,24 @@ impl Runner {
             }
             "setsockopt" => {
                 let r = self.setsockopt(s)?;
-                if r == Ret::Ok(0)
-                    && matches!(s.args.get(2), Some(Expr::Word(w)) if w == "SCTP_EVENT")
+                if let (Ret::Ok(0), Some(Expr::Word(opt)), Some(Expr::Struct(f))) =
+                    (&r, s.args.get(2), s.args.get(3))
                 {
-                    if let Some(Expr::Struct(f)) = s.args.get(3) {
-                        let on = field(f, "se_on").and_then(int).unwrap_or(0) != 0;
-                        if let (true, Some(Expr::Word(ty))) = (on, field(f, "se_type")) {
-                            let fd = self.fd_arg(s, 0)?;
-                            self.subscribed(fd, ty);
+                    // Switched on by SCTP_EVENT or SCTP_EVENTS (sockio.rs).
+                    let on = |k: &str| field(f, k).and_then(int).unwrap_or(0) != 0;
+                    let ty = match opt.as_str() {
+                        "SCTP_EVENT" if on("se_on") => match field(f, "se_type") {
+                            Some(Expr::Word(ty)) => Some(ty.as_str()),
+                            _ => None,
+                        },
+                        "SCTP_EVENTS" if on("sctp_sender_dry_event") => {
+                            Some("SCTP_SENDER_DRY_EVENT")
                         }
+                        _ => None,
+                    };
+                    if let Some(ty) = ty {
+                        let fd = self.fd_arg(s, 0)?;
+                        self.subscribed(fd, ty);
                     }
                 }
                 r
@@ -1355,7 +1364,13 @@ impl Runner {
                     (def_ppid, def_stream, def_opts.unordered)
                 };
                 let pr = if s.name == "sctp_sendmsg" {
-                    PrPolicy::Reliable
+                    // sctp_sendmsg(..., ppid, flags, stream, timetolive, context):
+                    // a lifetime with no policy is timed reliability
+                    // (FreeBSD's sctp_set_prsctp_policy, RFC 6458 9.7).
+                    match s.args.get(8).and_then(int) {
+                        Some(ms) if ms > 0 => PrPolicy::Ttl(Duration::from_millis(ms as u64)),
+                        _ => PrPolicy::Reliable,
+                    }
                 } else {
                     def_opts.pr
                 };
@@ -1446,9 +1461,7 @@ impl Runner {
                             Some(State::CookieWait | State::CookieEchoed) => {
                                 self.ep().abort(id, None)
                             }
-                            Some(_) if unread || self.linger_aborts() => {
-                                self.ep().abort(id, None)
-                            }
+                            Some(_) if unread || self.linger_aborts() => self.ep().abort(id, None),
                             Some(_) => self.ep().shutdown(now, id),
                             None => {}
                         }

@@ -231,21 +231,20 @@ impl Runner {
     }
 
     /// A subscription was just switched on: FreeBSD tells an idle sender
-    /// at once that it is dry (`sctp_setopt` `SCTP_EVENT`, RFC 6458 6.1.9).
+    /// at once that it is dry (`sctp_setopt` `SCTP_EVENT` and, on a
+    /// one-to-one socket, `SCTP_EVENTS`; RFC 6458 6.1.9).
     pub(super) fn subscribed(&mut self, fd: i32, name: &str) {
         if name != "SCTP_SENDER_DRY_EVENT" {
             return;
         }
         let Some(id) = self.assoc_of(fd) else { return };
+        // Whatever the association's state: FreeBSD looks at its queues
+        // only.
         let idle = self
             .ep
             .as_ref()
             .and_then(|ep| ep.status(id))
-            .is_some_and(|st| {
-                st.queued == 0
-                    && st.outstanding == 0
-                    && st.state == sctp_endpoint::State::Established
-            });
+            .is_some_and(|st| st.queued == 0 && st.outstanding == 0);
         if idle {
             let aid = self.sctp_assoc_id(id);
             self.queue_note(id, Notification::sender_dry(aid));

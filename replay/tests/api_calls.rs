@@ -47,9 +47,16 @@ fn notifications_and_receive_info_in_order() {
     );
 }
 
-/// sendmsg with SCTP_SNDINFO / SCTP_SNDRCV, sctp_send, sctp_sendx.
+/// sendmsg with SCTP_SNDINFO / SCTP_SNDRCV, sctp_send, sctp_sendx; the
+/// sender-dry notification after the last SACK and at once when
+/// subscribing on an idle association.
 #[test]
 fn sends_with_ancillary_data() {
+    fails_at(
+        "fail-sender-dry.pkt",
+        48,
+        "bad msg_flags: expected: 0 actual: 8200",
+    );
     assert_eq!(run("pass-sendmsg.pkt"), Status::Pass);
     fails_at("fail-sendmsg.pkt", 29, "sid=2, ssn=0, ppid=6");
 }
