@@ -460,6 +460,9 @@ impl Runner {
             1 => sctp_endpoint::PrPolicy::Ttl(Duration::from_millis(v as u64)),
             2 => sctp_endpoint::PrPolicy::Priority(v.min(u16::MAX as u32) as u16),
             3 => sctp_endpoint::PrPolicy::Rtx(v),
+            // A lifetime with no policy means timed reliability
+            // (sctp_set_prsctp_policy).
+            _ if v > 0 => sctp_endpoint::PrPolicy::Ttl(Duration::from_millis(v as u64)),
             _ => sctp_endpoint::PrPolicy::Reliable,
         };
         let opts = sctp_endpoint::SendOptions {
