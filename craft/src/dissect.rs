@@ -111,8 +111,10 @@ pub struct DissectArgs {
     /// SCTP-AUTH key file for --analysis (docs/auth-keys.md).
     #[arg(long, value_name = "FILE", requires = "analysis")]
     pub keys: Option<PathBuf>,
-    /// Capture reader: libpcap, or the pure-Rust reader ("native"), which is
-    /// faster on large plain files (libpcap reads them 4 KiB per system call).
+    /// Capture reader for pcapng files (and the rare pcap files not read in
+    /// blocks): libpcap, or the pure-Rust reader ("native"). Gzip input and
+    /// streams always take the pure-Rust reader; plain pcap files are read
+    /// in 1 MiB blocks by sctp-craft itself.
     #[arg(long, default_value = "libpcap", value_parser = ["libpcap", "native"])]
     pub reader: String,
     /// Threads that decode and format packets (0: one per core). The file is

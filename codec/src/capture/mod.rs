@@ -11,6 +11,9 @@
 //! link types go through pcap-parser, a pure-Rust streaming reader. Memory
 //! stays bounded whatever the file size: one record at a time is held.
 //!
+//! [`PcapBlocks`] reads a plain classic pcap file in large blocks instead,
+//! leaving each record's bytes where they were read (no copy per frame).
+//!
 //! [`CaptureReader::open_live`] captures from a network interface instead.
 //!
 //! [`PcapWriter`] writes classic pcap files.
