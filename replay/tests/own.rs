@@ -111,3 +111,12 @@ fn zero_linger_close_aborts() {
     assert_eq!(run("pass-linger.pkt"), Status::Pass);
     fails_at("fail-linger.pkt", 14, "expected SHUTDOWN");
 }
+
+/// sctp_sendmsg's lifetime without a policy is timed reliability: the
+/// abandoned DATA is skipped with FORWARD TSN (RFC 3758 3.5); without a
+/// lifetime it is retransmitted, and expecting FORWARD TSN fails.
+#[test]
+fn sendmsg_lifetime_is_timed_reliability() {
+    assert_eq!(run("pass-sendmsg-ttl.pkt"), Status::Pass);
+    fails_at("fail-sendmsg-ttl.pkt", 13, "expected FORWARD_TSN");
+}
