@@ -70,6 +70,7 @@ pub mod serial;
 pub mod ssctp;
 pub mod summary;
 mod table;
+pub mod text;
 
 use std::net::IpAddr;
 

@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use sctp_codec::analysis::capture::{analyze_file, ReadOptions};
 use sctp_codec::analysis::{AssocSummary, Config, KeyLog, PacketMeta, PacketReport};
 use sctp_codec::link::LinkConfig;
-use sctp_codec::registry::{lookup, DialectTag, Family};
+use sctp_codec::registry::DialectTag;
 use sctp_codec::{Dialect, PacketView};
 
 /// Command line of `sctp-craft assoc`.
@@ -137,9 +137,7 @@ pub fn chunk_name(t: u8) -> String {
 /// renumbers 0x10-0x12 and adds 0xD0-0xD9, draft-hohendorf-secure-sctp-15
 /// 5.1), the standard name of a type S-SCTP leaves as it is, or "type N".
 pub fn chunk_name_in(t: u8, dialect: DialectTag) -> String {
-    lookup(Family::Chunk, dialect, u16::from(t))
-        .or_else(|| lookup(Family::Chunk, DialectTag::Standard, u16::from(t)))
-        .map_or_else(|| format!("type {t}"), |i| i.name.to_string())
+    sctp_codec::analysis::text::chunk_name(t, dialect)
 }
 
 /// Runs `sctp-craft assoc`.
