@@ -303,6 +303,97 @@ mod tests {
         (want, got)
     }
 
+    /// Frames (and the final error) of `path` as `CaptureReader` gives them
+    /// with `backend`.
+    fn reader_frames(path: &Path, backend: crate::capture::Backend) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut r = CaptureReader::open_with(path, backend).unwrap();
+        while let Some(f) = r.next_frame() {
+            out.push(match f {
+                Ok(f) => format!(
+                    "{} {}.{} {} {} {} {:?}",
+                    f.number, f.ts_sec, f.ts_nsec, f.link_type, f.orig_len, f.file_offset, f.data
+                ),
+                Err(e) => e.to_string(),
+            });
+        }
+        out
+    }
+
+    /// Frames (and the final error) of `path` read in blocks of `block` bytes.
+    fn block_frames(path: &Path, block: usize) -> Option<Vec<String>> {
+        let mut b = PcapBlocks::open(path, block)?;
+        b.block = block;
+        let (mut buf, mut recs) = (Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        loop {
+            match b.fill(&mut buf, &mut recs) {
+                Ok(true) => out.extend(recs.iter().map(|r| {
+                    format!(
+                        "{} {}.{} {} {} {} {:?}",
+                        r.number,
+                        r.ts_sec,
+                        r.ts_nsec,
+                        r.link_type,
+                        r.orig_len,
+                        r.offset,
+                        &buf[r.data.clone()]
+                    )
+                })),
+                Ok(false) => return Some(out),
+                Err(e) => {
+                    out.push(e.to_string());
+                    return Some(out);
+                }
+            }
+        }
+    }
+
+    /// Every plain pcap file of the shared corpus, whole and cut short at a
+    /// few places, gives the same frames and errors read in blocks (of
+    /// several sizes, so that records straddle them) as through libpcap and
+    /// through pcap-parser.
+    #[test]
+    fn agrees_with_libpcap_and_pcap_parser_on_the_shared_captures() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            panic!("{} must exist beside the repo", dir.display());
+        };
+        let tmp = std::env::temp_dir().join(format!("pcapblocks-corpus-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).unwrap();
+        let mut checked = 0;
+        for e in entries {
+            let path = e.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            if PcapBlocks::open(&path, 1).is_none() {
+                continue;
+            }
+            for cut in [bytes.len(), bytes.len() * 2 / 3, bytes.len() / 3 + 7] {
+                let p = tmp.join("cut.pcap");
+                std::fs::write(&p, &bytes[..cut]).unwrap();
+                let libpcap = reader_frames(&p, crate::capture::Backend::Libpcap);
+                let parser = reader_frames(&p, crate::capture::Backend::PcapParser);
+                assert_eq!(libpcap, parser, "{} cut at {cut}", path.display());
+                for block in [100, 4096, 1 << 20] {
+                    let got = block_frames(&p, block).unwrap();
+                    assert_eq!(
+                        got,
+                        parser,
+                        "{} cut at {cut}, blocks of {block}",
+                        path.display()
+                    );
+                }
+            }
+            checked += 1;
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+        assert!(
+            checked >= 10,
+            "only {checked} plain pcap files in {}",
+            dir.display()
+        );
+    }
+
     #[test]
     fn agrees_with_pcap_parser() {
         let big = vec![7u8; 300];
