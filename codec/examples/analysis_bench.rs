@@ -14,9 +14,10 @@ use std::alloc::System;
 use std::hint::black_box;
 use std::time::Instant;
 
+use sctp_codec::analysis::capture::packet_meta;
 use sctp_codec::analysis::{Analyzer, Config, PacketMeta, PacketReport};
 use sctp_codec::capture::CaptureReader;
-use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
+use sctp_codec::link::{extract_sctp, Defragmenter, LinkConfig};
 use sctp_codec::{Decoder, Dialect, PacketView, Rules};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
@@ -41,13 +42,7 @@ fn main() {
         let Ok(view) = dec.view(&seg.sctp, Some(seg.assoc_key())) else {
             continue;
         };
-        let meta = PacketMeta {
-            frame: f.number,
-            time_ns: i128::from(f.ts_sec) * 1_000_000_000 + i128::from(f.ts_nsec),
-            src: seg.src,
-            dst: seg.dst,
-            quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
-        };
+        let meta = packet_meta(&f, &seg);
         let at = arena.len();
         arena.extend_from_slice(&seg.sctp);
         packets.push((at..arena.len(), meta, view.rules()));

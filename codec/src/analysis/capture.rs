@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use crate::capture::{CaptureError, CaptureReader};
-use crate::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
+use crate::capture::{CaptureError, CaptureReader, Frame};
+use crate::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig, SctpSegment};
 use crate::{Decoder, Dialect};
 
 use super::{Analyzer, AssocSummary, Config, PacketMeta, PacketReport};
@@ -19,6 +19,19 @@ pub struct ReadOptions {
     pub link: LinkConfig,
     /// Dialect of the chunk numbers.
     pub dialect: Dialect,
+}
+
+/// Where and when the SCTP packet `seg` of capture frame `frame` was
+/// seen: its frame number, time, IP addresses, and whether an ICMP error
+/// quotes it (RFC 792, RFC 4443).
+pub fn packet_meta(frame: &Frame<'_>, seg: &SctpSegment<'_>) -> PacketMeta {
+    PacketMeta {
+        frame: frame.number,
+        time_ns: i128::from(frame.ts_sec) * 1_000_000_000 + i128::from(frame.ts_nsec),
+        src: seg.src,
+        dst: seg.dst,
+        quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
+    }
 }
 
 /// Analyses every SCTP packet of the capture at `path` (pcap, pcapng,
@@ -50,13 +63,7 @@ pub fn analyze_file(
         let Ok(view) = decoder.view(&seg.sctp, Some(seg.assoc_key())) else {
             continue;
         };
-        let meta = PacketMeta {
-            frame: frame.number,
-            time_ns: i128::from(frame.ts_sec) * 1_000_000_000 + i128::from(frame.ts_nsec),
-            src: seg.src,
-            dst: seg.dst,
-            quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
-        };
+        let meta = packet_meta(&frame, &seg);
         let report = analyzer.packet(&meta, &view);
         each(&meta, &view, &report);
     }
