@@ -851,9 +851,17 @@ const I_FORWARD_TSN: &[FieldMap] = &[
 /// A chunk type tshark does not know: it shows the value as bytes.
 const UNKNOWN: &[FieldMap] = &[f(&["sctp.chunk_value"], "value", Hex)];
 
-/// The fields compared for a chunk of tshark's type `ty`. PKTDROP (129) has none:
-/// Wireshark 4.0 reads it with an older draft's layout (Bandwidth, Queue Size), so only
-/// its type, flags and length are compared.
+/// PKTDROP: Bandwidth and Queue Size as usrsctp/FreeBSD send them and Wireshark reads
+/// them, then the truncated length (the dropped packet itself is compared by tshark's
+/// embedded dissection, not here).
+const PKTDROP: &[FieldMap] = &[
+    f(&["sctp.pktdrop_bandwidth"], "bandwidth", Num),
+    f(&["sctp.pktdrop_queuesize"], "queue_size", Num),
+    f(&["sctp.pktdrop_truncated_length"], "truncated_length", Num),
+    f(&["sctp.pktdrop_reserved"], "reserved", Num),
+];
+
+/// The fields compared for a chunk of tshark's type `ty`.
 fn field_map(ty: u8) -> Vec<FieldMap> {
     let parts: &[&[FieldMap]] = match ty {
         0 => &[DATA],
@@ -863,7 +871,8 @@ fn field_map(ty: u8) -> Vec<FieldMap> {
         4 | 5 => &[PARAMS],
         6 | 9 => &[CAUSES, PARAMS],
         7 => &[SHUTDOWN],
-        8 | 11 | 14 | 129 => &[],
+        8 | 11 | 14 => &[],
+        129 => &[PKTDROP],
         10 => &[COOKIE_ECHO],
         12 => &[ECNE],
         13 => &[CWR],

@@ -150,12 +150,6 @@ fn frame_exception(row: &[String], twins: &[String]) -> Option<&'static str> {
         // it has no values after that point to compare with.
         return Some("built-in raised an exception (malformed)");
     }
-    if col("chunk_type").contains(&"129") {
-        // Wireshark 4.0 to 4.6 read PKTDROP with the older draft layout
-        // (Bandwidth + Queue Size; checked on 4.6.9: the same values as 4.0.17)
-        // and dissect the dropped packet at another offset.
-        return Some("PKTDROP (older draft layout in Wireshark 4.0-4.6)");
-    }
     let unknown_params = ["0x8001", "0x8005", "0x8006", "0xc008"];
     if col("parameter_type")
         .iter()
