@@ -97,27 +97,40 @@ fn script(args: impl Iterator<Item = String>) -> ExitCode {
             Status::XPass => xpass += 1,
             _ => failed += 1,
         }
-        if json_out {
-            println!("{}", json(&r));
+        let line = if json_out {
+            json(&r).to_string()
         } else {
-            println!("{}", text_line(&r));
+            text_line(&r)
+        };
+        if !say(&line) {
+            // The reader went away (`| head`): stop quietly, as grep does.
+            return ExitCode::FAILURE;
         }
     }
-    if json_out {
-        println!(
-            "{}",
-            serde_json::json!({"summary": true, "passed": passed, "failed": failed, "xfail": xfail, "xpass": xpass, "total": files.len()})
-        );
+    let summary = if json_out {
+        serde_json::json!({"summary": true, "passed": passed, "failed": failed, "xfail": xfail, "xpass": xpass, "total": files.len()})
+            .to_string()
     } else {
         let mut tail = String::new();
         if xfail + xpass > 0 {
             tail = format!(" ({xfail} expected failures, {xpass} unexpected passes)");
         }
-        println!("{passed} passed, {failed} failed{tail}");
+        format!("{passed} passed, {failed} failed{tail}")
+    };
+    if !say(&summary) {
+        return ExitCode::FAILURE;
     }
     if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Prints one line on standard output; false when it is closed (a pipe
+/// whose reader has gone), instead of the panic `println!` would raise.
+fn say(line: &str) -> bool {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").and_then(|_| out.flush()).is_ok()
 }
