@@ -1163,27 +1163,16 @@ impl Endpoint {
         value.extend_from_slice(&os.to_be_bytes());
         value.extend_from_slice(&self.cfg.max_inbound_streams.to_be_bytes());
         value.extend_from_slice(&local_tsn.to_be_bytes());
+        // FreeBSD's order (`sctp_send_initiate_ack`): the feature
+        // parameters, AUTH's, our addresses, Unrecognized Parameters, the
+        // cookie (RFC 9260 3.3.3 sets none).
+        transmit::put_feature_params(&mut value, &self.cfg);
+        value.extend_from_slice(&auth_params);
         if self.local_addrs.len() > 1 {
             for ip in &self.local_addrs {
                 crate::wire::put_address(&mut value, *ip);
             }
         }
-        if self.cfg.ecn {
-            put_tlv(&mut value, param::ECN_CAPABLE, &[]);
-        }
-        if self.cfg.pr_sctp {
-            put_tlv(&mut value, param::FORWARD_TSN_SUPPORTED, &[]);
-        }
-        transmit::put_supported_extensions(&mut value, &self.cfg);
-        transmit::put_zero_checksum(&mut value, &self.cfg);
-        transmit::put_adaptation(&mut value, &self.cfg);
-        if self.cfg.nat_support {
-            // draft-ietf-tsvwg-natsupp 5.1, 5.2.1.
-            put_tlv(&mut value, param::DISABLE_RESTART, &[]);
-        }
-        value.extend_from_slice(&auth_params);
-        // Unrecognized Parameters first, then the cookie (FreeBSD's order,
-        // which the ETSI scripts expect; RFC 9260 3.3.3 sets none).
         value.extend_from_slice(&unrecognized);
         let mut c = Vec::with_capacity(160);
         cookie::seal(&f, &self.secret, &mut c);

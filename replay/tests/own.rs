@@ -93,7 +93,27 @@ fn socket_options_follow_freebsd() {
 #[test]
 fn sysctls_switch_features() {
     assert_eq!(run("pass-sysctl.pkt"), Status::Pass);
-    fails_at("fail-sysctl.pkt", 8, "len: expected 32, got 26");
+    fails_at("fail-sysctl.pkt", 8, "len: expected 30, got 26");
+}
+
+/// Our INIT and INIT ACK list their parameters in FreeBSD's order
+/// (`sctp_send_initiate`, `sctp_send_initiate_ack`), Supported Extensions
+/// with FORWARD-TSN when PR-SCTP is on; the order before, or the list
+/// without 0xc0, fails.
+#[test]
+fn init_and_init_ack_parameters_in_freebsd_order() {
+    assert_eq!(run("pass-init-order.pkt"), Status::Pass);
+    fails_at(
+        "fail-init-order.pkt",
+        10,
+        "expected type 0xc000, got 0x8000",
+    );
+    assert_eq!(run("pass-init-ack-extensions.pkt"), Status::Pass);
+    fails_at(
+        "fail-init-ack-extensions.pkt",
+        10,
+        "expected length 5, got 6",
+    );
 }
 
 /// SCTP_ADAPTATION_LAYER puts an Adaptation Layer Indication with its code

@@ -57,7 +57,7 @@ pub fn never_authenticated(t: u8) -> bool {
     )
 }
 
-/// Appends our RANDOM, CHUNKS and HMAC-ALGO parameters (RFC 4895 3.1-3.3)
+/// Appends our RANDOM, HMAC-ALGO and CHUNKS parameters (RFC 4895 3.1-3.3)
 /// to an INIT or INIT ACK value, padded, and returns our key vector (the
 /// same parameters unpadded, RFC 4895 6.1).
 pub fn put_local_params(out: &mut Vec<u8>, cfg: &Config, random: &[u8; 32]) -> Vec<u8> {
@@ -84,12 +84,16 @@ pub fn put_local_params(out: &mut Vec<u8>, cfg: &Config, random: &[u8; 32]) -> V
         hmacs.extend_from_slice(&HmacAlgorithm::Sha1.id().to_be_bytes());
     }
     let mut vector = Vec::with_capacity(48 + chunks.len() + hmacs.len());
+    // On the wire in FreeBSD's order (`sctp_send_initiate`): RANDOM,
+    // HMAC-ALGO, CHUNKS; the key vector always RANDOM, CHUNKS, HMAC-ALGO.
+    put_tlv(out, codec_auth::RANDOM, random);
+    put_tlv(out, codec_auth::HMAC_ALGO, &hmacs);
+    put_tlv(out, codec_auth::CHUNKS, &chunks);
     for (t, v) in [
         (codec_auth::RANDOM, &random[..]),
         (codec_auth::CHUNKS, &chunks[..]),
         (codec_auth::HMAC_ALGO, &hmacs[..]),
     ] {
-        put_tlv(out, t, v);
         vector.extend_from_slice(&t.to_be_bytes());
         vector.extend_from_slice(&((4 + v.len()) as u16).to_be_bytes());
         vector.extend_from_slice(v);

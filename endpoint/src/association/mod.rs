@@ -301,10 +301,11 @@ impl Association {
         a.rtx = RetransmitQueue::new(local_tsn);
         a.tx = TxQueue::new(streams);
         a.tx.set_scheduler(a.cfg.scheduler);
-        a.init_value = transmit::init_value(&a.cfg, local_tag, local_tsn, streams, &a.local_addrs);
+        a.init_value = transmit::init_value(&a.cfg, local_tag, local_tsn, streams);
         if a.cfg.auth {
             a.auth_local_vector = auth::put_local_params(&mut a.init_value, &a.cfg, auth_random);
         }
+        transmit::append_init_params(&mut a.init_value, &a.cfg, &a.local_addrs);
         a.send_handshake = true;
         a.t1 = Some(now + a.paths[0].rto);
         a

@@ -599,12 +599,18 @@ impl Association {
                 self.close(AssocChange::CantStartAssoc, Some(Reason::Timeout));
                 return;
             }
-            let mut v = Vec::new();
+            // The same INIT with a Cookie Preservative (RFC 9260 5.2.6),
+            // where FreeBSD's `sctp_send_initiate` puts it: after the
+            // feature and AUTH parameters, before Supported Address Types.
             let ms = (staleness_us / 1000).saturating_mul(2).max(1000);
-            put_tlv(&mut v, param::COOKIE_PRESERVATIVE, &ms.to_be_bytes());
-            self.init_value.truncate(16);
-            self.init_value.extend_from_slice(&v);
-            transmit::append_init_params(&mut self.init_value, &self.local_addrs);
+            let keep = transmit::feature_params_end(&self.init_value);
+            self.init_value.truncate(keep);
+            put_tlv(
+                &mut self.init_value,
+                param::COOKIE_PRESERVATIVE,
+                &ms.to_be_bytes(),
+            );
+            transmit::append_init_params(&mut self.init_value, &self.cfg, &self.local_addrs);
             self.state = State::CookieWait;
             self.peer_tag = 0;
             self.send_handshake = true;

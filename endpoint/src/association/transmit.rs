@@ -43,37 +43,43 @@ pub(crate) fn list_start(t: u8) -> Option<usize> {
     }
 }
 
-/// The value of our INIT (RFC 9260 3.3.2).
-pub(crate) fn init_value(
-    cfg: &Config,
-    tag: u32,
-    tsn: u32,
-    streams: u16,
-    local: &[IpAddr],
-) -> Vec<u8> {
+/// The value of our INIT (RFC 9260 3.3.2) up to and including Supported
+/// Extensions, in FreeBSD's order (`sctp_send_initiate`): Adaptation Layer
+/// Indication, ECN Capable, Forward-TSN Supported, Zero Checksum
+/// Acceptable, NAT Support / Disable Restart, Supported Extensions. The
+/// caller appends the AUTH parameters and then [`append_init_params`]
+/// (RFC 9260 leaves the order free).
+pub(crate) fn init_value(cfg: &Config, tag: u32, tsn: u32, streams: u16) -> Vec<u8> {
     let mut v = Vec::with_capacity(32);
     v.extend_from_slice(&tag.to_be_bytes());
     v.extend_from_slice(&cfg.receive_window.to_be_bytes());
     v.extend_from_slice(&streams.to_be_bytes());
     v.extend_from_slice(&cfg.max_inbound_streams.to_be_bytes());
     v.extend_from_slice(&tsn.to_be_bytes());
-    if cfg.nat_support {
-        // draft-ietf-tsvwg-natsupp 5.1: no addresses, no Supported Address
-        // Types behind a NAT; Disable Restart.
-        put_tlv(&mut v, param::DISABLE_RESTART, &[]);
-    } else {
-        append_init_params(&mut v, local);
+    put_feature_params(&mut v, cfg);
+    v
+}
+
+/// The feature parameters of an INIT or INIT ACK in FreeBSD's order
+/// (`sctp_send_initiate`, `sctp_send_initiate_ack`): Adaptation Layer
+/// Indication (RFC 5061 4.2.7), ECN Capable (RFC 9260 appendix A),
+/// Forward-TSN Supported (RFC 3758 3.1), Zero Checksum Acceptable (RFC 9653
+/// 4), Disable Restart (draft-ietf-tsvwg-natsupp 5.1), Supported Extensions
+/// (RFC 5061 4.2.7).
+pub(crate) fn put_feature_params(v: &mut Vec<u8>, cfg: &Config) {
+    put_adaptation(v, cfg);
+    if cfg.ecn {
+        put_tlv(v, param::ECN_CAPABLE, &[]);
     }
     if cfg.pr_sctp {
-        put_tlv(&mut v, param::FORWARD_TSN_SUPPORTED, &[]);
+        put_tlv(v, param::FORWARD_TSN_SUPPORTED, &[]);
     }
-    if cfg.ecn {
-        put_tlv(&mut v, param::ECN_CAPABLE, &[]);
+    put_zero_checksum(v, cfg);
+    if cfg.nat_support {
+        // draft-ietf-tsvwg-natsupp 5.1, 5.2.1.
+        put_tlv(v, param::DISABLE_RESTART, &[]);
     }
-    put_supported_extensions(&mut v, cfg);
-    put_zero_checksum(&mut v, cfg);
-    put_adaptation(&mut v, cfg);
-    v
+    put_supported_extensions(v, cfg);
 }
 
 /// Our Adaptation Layer Indication, when configured (RFC 5061 4.2.7).
@@ -90,30 +96,34 @@ pub(crate) fn put_zero_checksum(v: &mut Vec<u8>, cfg: &Config) {
     }
 }
 
-/// The Supported Extensions parameter (RFC 5061 4.2.7): I-DATA, and
-/// I-FORWARD-TSN with partial reliability (RFC 8260 2.2, 2.3), when
-/// interleaving is offered; AUTH when SCTP-AUTH is (RFC 4895, as FreeBSD
-/// lists it).
+/// The Supported Extensions parameter (RFC 5061 4.2.7) listing what FreeBSD
+/// lists, in its order: FORWARD-TSN (RFC 3758 3.1) and, with interleaving,
+/// I-FORWARD-TSN (RFC 8260 2.3) when partial reliability is on; AUTH (RFC
+/// 4895); ASCONF, ASCONF-ACK (RFC 5061); RE-CONFIG (RFC 6525); I-DATA (RFC
+/// 8260 2.2); NR-SACK; PKTDROP.
 pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
-    let mut list = Vec::with_capacity(3);
-    if cfg.interleaving {
-        list.push(ty::I_DATA);
-        if cfg.pr_sctp {
+    let mut list = Vec::with_capacity(8);
+    if cfg.pr_sctp {
+        list.push(ty::FORWARD_TSN);
+        if cfg.interleaving {
             list.push(ty::I_FORWARD_TSN);
         }
     }
     if cfg.auth {
         list.push(ty::AUTH);
     }
-    if cfg.reconfig {
-        list.push(ty::RE_CONFIG);
-    }
-    if cfg.nr_sack {
-        list.push(ty::NR_SACK);
-    }
     if cfg.asconf {
         list.push(ty::ASCONF);
         list.push(ty::ASCONF_ACK);
+    }
+    if cfg.reconfig {
+        list.push(ty::RE_CONFIG);
+    }
+    if cfg.interleaving {
+        list.push(ty::I_DATA);
+    }
+    if cfg.nr_sack {
+        list.push(ty::NR_SACK);
     }
     if cfg.pktdrop {
         list.push(ty::PKTDROP);
@@ -127,20 +137,46 @@ pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
     }
 }
 
-/// The optional parameters of our INIT: our addresses when we have more
-/// than one (RFC 9260 3.3.2.1.1-2), and Supported Address Types
-/// (3.3.2.1.5).
-pub(crate) fn append_init_params(v: &mut Vec<u8>, local: &[IpAddr]) {
-    if local.len() > 1 {
-        for ip in local {
-            crate::wire::put_address(v, *ip);
-        }
+/// The last parameters of our INIT, in FreeBSD's order: Supported Address
+/// Types (RFC 9260 3.3.2.1.5), then our addresses when we have more than
+/// one (3.3.2.1.1-2); behind a NAT neither (draft-ietf-tsvwg-natsupp 5.1).
+pub(crate) fn append_init_params(v: &mut Vec<u8>, cfg: &Config, local: &[IpAddr]) {
+    if cfg.nat_support {
+        return;
     }
     if local.iter().any(|ip| ip.is_ipv6()) {
         put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5, 0, 6]);
     } else {
         put_tlv(v, param::SUPPORTED_ADDRESS_TYPES, &[0, 5]);
     }
+    if local.len() > 1 {
+        for ip in local {
+            crate::wire::put_address(v, *ip);
+        }
+    }
+}
+
+/// Where the parameters [`append_init_params`] wrote (and a Cookie
+/// Preservative) start in our INIT's value: the end of the feature and AUTH
+/// parameters.
+pub(crate) fn feature_params_end(init: &[u8]) -> usize {
+    let mut at = 16.min(init.len());
+    while at + 4 <= init.len() {
+        let t = u16::from_be_bytes([init[at], init[at + 1]]);
+        let len = u16::from_be_bytes([init[at + 2], init[at + 3]]) as usize;
+        if matches!(
+            t,
+            param::COOKIE_PRESERVATIVE
+                | param::SUPPORTED_ADDRESS_TYPES
+                | param::IPV4_ADDRESS
+                | param::IPV6_ADDRESS
+        ) || len < 4
+        {
+            break;
+        }
+        at = (at + len.div_ceil(4) * 4).min(init.len());
+    }
+    at
 }
 
 /// Writes a pre-built whole chunk (see [`chunk_bytes`]).
@@ -633,5 +669,67 @@ impl Association {
                 self.paths[p].heartbeat_at = Some(now + rto + hb);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parameter types of an INIT value, read as the peer reads them.
+    fn types(v: &[u8]) -> Vec<u16> {
+        let mut out = Vec::new();
+        let mut at = 16;
+        while at + 4 <= v.len() {
+            out.push(u16::from_be_bytes([v[at], v[at + 1]]));
+            let len = u16::from_be_bytes([v[at + 2], v[at + 3]]) as usize;
+            at += len.div_ceil(4) * 4;
+        }
+        out
+    }
+
+    /// The INIT in `sctp_send_initiate`'s order: Adaptation, ECN, PR-SCTP,
+    /// Supported Extensions (0xc0 first), AUTH's RANDOM / HMAC-ALGO /
+    /// CHUNKS, Cookie Preservative, Supported Address Types, addresses; a
+    /// Cookie Preservative after a Stale Cookie error goes before Supported
+    /// Address Types and keeps everything else.
+    #[test]
+    fn init_parameters_in_freebsd_order() {
+        let cfg = Config {
+            ecn: true,
+            pr_sctp: true,
+            auth: true,
+            reconfig: true,
+            adaptation_indication: Some(7),
+            ..Config::default()
+        };
+        let local: [IpAddr; 2] = ["192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap()];
+        let mut v = init_value(&cfg, 1, 2, 3);
+        crate::association::auth::put_local_params(&mut v, &cfg, &[9; 32]);
+        append_init_params(&mut v, &cfg, &local);
+        let want = [
+            param::ADAPTATION_LAYER_INDICATION,
+            param::ECN_CAPABLE,
+            param::FORWARD_TSN_SUPPORTED,
+            param::SUPPORTED_EXTENSIONS,
+            0x8002, // RANDOM
+            0x8004, // HMAC-ALGO
+            0x8003, // CHUNKS
+            param::SUPPORTED_ADDRESS_TYPES,
+            param::IPV4_ADDRESS,
+            param::IPV4_ADDRESS,
+        ];
+        assert_eq!(types(&v), want);
+        // Adaptation (8), ECN (4), Forward-TSN Supported (4), then the list.
+        assert_eq!(&v[32..36], &[0x80, 0x08, 0, 7]);
+        assert_eq!(&v[36..39], &[ty::FORWARD_TSN, ty::AUTH, ty::RE_CONFIG]);
+
+        let end = feature_params_end(&v);
+        v.truncate(end);
+        put_tlv(&mut v, param::COOKIE_PRESERVATIVE, &2000u32.to_be_bytes());
+        append_init_params(&mut v, &cfg, &local);
+        let mut again = want.to_vec();
+        again.insert(7, param::COOKIE_PRESERVATIVE);
+        assert_eq!(types(&v), again);
     }
 }
