@@ -80,6 +80,25 @@ pub fn hex2(out: &mut String, v: u8) {
     out.push(char::from(DIGITS[(v & 0xf) as usize]));
 }
 
+/// Every octet in decimal followed by a dot, left-aligned in four bytes,
+/// with the length of the digits and dot, for [`Line::ipv4`].
+const OCTETS: [([u8; 4], u8); 256] = {
+    let mut t = [([0u8; 4], 0u8); 256];
+    let mut k = 0;
+    while k < 256 {
+        let (h, d, u) = ((k / 100) as u8, (k / 10 % 10) as u8, (k % 10) as u8);
+        t[k] = if k >= 100 {
+            ([b'0' + h, b'0' + d, b'0' + u, b'.'], 4)
+        } else if k >= 10 {
+            ([b'0' + d, b'0' + u, b'.', 0], 3)
+        } else {
+            ([b'0' + u, b'.', 0, 0], 2)
+        };
+        k += 1;
+    }
+    t
+};
+
 /// A short run of ASCII text (and whole UTF-8 characters) built on the
 /// stack and appended to a `String` at once: one copy and one check for a
 /// whole summary-line head instead of one per field.
@@ -137,14 +156,21 @@ impl Line {
         self.dec_padded(v, 0);
     }
 
-    /// Appends a dotted quad.
+    /// Appends a dotted quad: each octet is four fixed bytes from
+    /// [`OCTETS`] (its digits and a dot), of which its length is kept.
     pub fn ipv4(&mut self, a: std::net::Ipv4Addr) {
-        for (k, o) in a.octets().into_iter().enumerate() {
-            if k > 0 {
-                self.bytes(b".");
-            }
-            self.dec(o.into());
+        let Some(to) = self.buf.get_mut(self.n..self.n + 16) else {
+            self.overflow = true;
+            return;
+        };
+        let mut at = 0;
+        for o in a.octets() {
+            let (text, len) = OCTETS[usize::from(o)];
+            to[at..at + 4].copy_from_slice(&text);
+            at += usize::from(len);
         }
+        // The last octet's dot is not part of the address.
+        self.n += at - 1;
     }
 
     /// Appends `0x` and eight lower-case hex digits.
@@ -269,5 +295,43 @@ mod tests {
             ip(&mut s, &a);
             assert_eq!(s, a.to_string());
         }
+    }
+
+    /// `Line`'s digits and dotted quads are what `core::fmt` writes.
+    #[test]
+    fn line_agrees_with_core_fmt() {
+        let some = (0u64..100_000)
+            .step_by(7)
+            .chain((0..64).map(|k| 1u64 << k))
+            .chain((1..20).flat_map(|k| [10u64.pow(k) - 1, 10u64.pow(k)]));
+        for v in some.chain([0u64, 5, 10, 99, 100, 65535, u64::MAX]) {
+            for width in [0, 6, 25] {
+                let mut l = Line::default();
+                l.bytes(b"<");
+                l.dec_padded(v, width);
+                l.bytes(b">");
+                let mut s = String::new();
+                assert!(l.flush(&mut s));
+                assert_eq!(s, format!("<{v:>width$}>"));
+            }
+        }
+        for k in 0..=255u8 {
+            for a in [[k, 0, 255, k], [9, k, 10, 99], [100, 200, k, 1]] {
+                let a = std::net::Ipv4Addr::from(a);
+                let mut l = Line::default();
+                l.ipv4(a);
+                l.bytes(b" ");
+                l.ipv4(a);
+                let mut s = String::new();
+                assert!(l.flush(&mut s));
+                assert_eq!(s, format!("{a} {a}"));
+            }
+        }
+        // An address that does not fit is an overflow, not a panic.
+        let mut l = Line::default();
+        for _ in 0..12 {
+            l.ipv4(std::net::Ipv4Addr::new(255, 255, 255, 255));
+        }
+        assert!(!l.flush(&mut String::new()));
     }
 }
