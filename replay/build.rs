@@ -55,7 +55,16 @@ fn main() {
         }
         let _ = writeln!(
             src,
-            "#[test]\nfn {name}() {{ check({:?}); }}\n",
+            "#[test]\nfn {name}() {{ check({:?}, false); }}\n",
+            f.display().to_string()
+        );
+        // The same script with every extension of the endpoint on (issue 17).
+        if let Some((_, reason)) = ignores.iter().find(|(n, _)| *n == stem) {
+            let _ = writeln!(src, "#[ignore = {:?}]", format!("endpoint: {reason}"));
+        }
+        let _ = writeln!(
+            src,
+            "#[test]\nfn {name}_all_extensions() {{ check({:?}, true); }}\n",
             f.display().to_string()
         );
     }

@@ -30,6 +30,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod all_ext;
 pub mod ast;
 pub mod cli;
 pub mod ext;

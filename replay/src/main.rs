@@ -15,9 +15,9 @@ use sctp_replay::runner::RunOptions;
 use sctp_replay::suite::{json, run_file, text_line, Status};
 
 const USAGE: &str =
-    "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...";
+    "usage: sctp-replay script [--json] [--os freebsd|linux] [--all-extensions] [-D NAME]... FILE.pkt...";
 const ALL_USAGE: &str =
-    "usage: sctp-replay script [--json] [--os freebsd|linux] [-D NAME]... FILE.pkt...
+    "usage: sctp-replay script [--json] [--os freebsd|linux] [--all-extensions] [-D NAME]... FILE.pkt...
        sctp-replay list FILE [--json] [--udp-port P]...
        sctp-replay live FILE [--assoc N] --play client|server --peer udp:HOST:PORT|raw:HOST [--port P]
                        [--timing asis|fast|Nx] [--wait MS] [--no-loss] [--rto-min MS] [--udp-port P]...
@@ -55,6 +55,7 @@ fn script(args: impl Iterator<Item = String>) -> ExitCode {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--json" => json_out = true,
+            "--all-extensions" => opts.all_extensions = true,
             "-D" | "--define" => match args.next() {
                 Some(d) => opts.defines.push(d),
                 None => {

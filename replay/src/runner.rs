@@ -69,13 +69,42 @@ pub struct RunOptions {
     /// Names `#ifdef` tests (default `FreeBSD`, as nplab's packetdrill runs
     /// these scripts).
     pub defines: Vec<String>,
+    /// Every extension the endpoint has switched on (`--all-extensions`):
+    /// what a script sees must not change when the peer it plays does not
+    /// negotiate them (issue 17: the ETSI scripts still pass).
+    pub all_extensions: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             defines: vec!["FreeBSD".into()],
+            all_extensions: false,
         }
+    }
+}
+
+/// `cfg` with every extension of the endpoint on and offered: AUTH (RFC
+/// 4895, ASCONF and ASCONF-ACK authenticated as RFC 5061 4.1 requires),
+/// PR-SCTP (RFC 3758), ASCONF (RFC 5061), RE-CONFIG (RFC 6525), I-DATA
+/// interleaving (RFC 8260), NR-SACK, ECN (RFC 9260 Appendix A), zero
+/// checksum (RFC 9653, EDMID 1), SACK-IMMEDIATELY (RFC 7053), PKTDROP and
+/// NAT support (draft-ietf-tsvwg-natsupp).
+pub fn with_all_extensions(cfg: Config) -> Config {
+    Config {
+        auth: true,
+        auth_chunks: vec![0xc1, 0x80],
+        pr_sctp: true,
+        asconf: true,
+        reconfig: true,
+        interleaving: true,
+        nr_sack: true,
+        ecn: true,
+        zero_checksum_edmid: Some(1),
+        sack_immediately: true,
+        pktdrop: true,
+        nat_support: true,
+        ..cfg
     }
 }
 
@@ -245,6 +274,8 @@ struct AssocInfo {
 }
 
 struct Runner {
+    /// Every extension on (`RunOptions::all_extensions`).
+    all_extensions: bool,
     start: Instant,
     now: i64,
     cfg: Config,
@@ -364,11 +395,15 @@ impl Ret {
 impl Runner {
     fn new(opts: &RunOptions, script: &Script) -> Result<Self, SyntaxError> {
         let linux = opts.defines.iter().any(|d| d == "Linux");
-        let cfg = Config {
+        let mut cfg = Config {
             max_packet: MAX_PACKET,
             ..Config::default()
         };
+        if opts.all_extensions {
+            cfg = with_all_extensions(cfg);
+        }
         let mut r = Runner {
+            all_extensions: opts.all_extensions,
             start: Instant::now(),
             now: 0,
             cfg,
@@ -786,6 +821,16 @@ impl Runner {
                 self.hb_ack = Some(chunk);
             }
         }
+        // --all-extensions: what the extensions add unasked is not compared
+        // (all_ext.rs); the mapping above saw the packet as sent.
+        let masked_bytes;
+        let view = if self.all_extensions {
+            let want: Vec<&ChunkSpec> = chunks.iter().map(|c| &c.spec).collect();
+            masked_bytes = crate::all_ext::masked(&bytes, &want);
+            PacketView::parse(&masked_bytes, Rules::STANDARD).unwrap_or(view)
+        } else {
+            view
+        };
         let m = self.out_map();
         let got_text = view
             .chunks()
@@ -1712,5 +1757,20 @@ fn map_inbound_chunk(b: &mut [u8], local_diff: u32, reflect: &mut bool, has_init
         // The peer's ECNE names our TSN; its CWR its own (RFC 9260 A).
         ty::ECNE if len >= 8 => add(b, 4, local_diff),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod all_extensions_tests {
+    use super::*;
+
+    #[test]
+    fn every_extension_is_switched_on() {
+        let c = with_all_extensions(Config::default());
+        assert!(c.auth && c.pr_sctp && c.asconf && c.reconfig && c.interleaving);
+        assert!(c.nr_sack && c.ecn && c.sack_immediately && c.pktdrop && c.nat_support);
+        assert_eq!(c.zero_checksum_edmid, Some(1));
+        // ASCONF and ASCONF-ACK authenticated (RFC 5061 4.1).
+        assert!(c.auth_chunks.contains(&0xc1) && c.auth_chunks.contains(&0x80));
     }
 }

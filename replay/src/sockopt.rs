@@ -485,6 +485,19 @@ impl Runner {
         let v = value.trim();
         let on = v != "0";
         let what = format!("sysctl net.inet.sctp.{name}");
+        let turns_off = match name {
+            "auth_disable" => on,
+            "pr_enable" | "ecn_enable" | "asconf_enable" | "auth_enable" | "reconfig_enable"
+            | "nrsack_enable" | "nrsack_on_off" | "pktdrop_enable" => !on,
+            _ => false,
+        };
+        if self.all_extensions && turns_off {
+            // `--all-extensions`: the extensions stay on whatever the script
+            // asks of the stack (the ETSI scripts switch FreeBSD's off).
+            self.warnings
+                .push(format!("{what}={v} ignored: --all-extensions"));
+            return;
+        }
         match name {
             "pr_enable" => self.set_cfg(&what, |c| c.pr_sctp = on),
             "ecn_enable" => self.set_cfg(&what, |c| c.ecn = on),

@@ -8,8 +8,16 @@ use std::path::Path;
 use sctp_replay::runner::RunOptions;
 use sctp_replay::suite::{run_file, text_line, Status};
 
-fn check(path: &str) {
-    let r = run_file(Path::new(path), &RunOptions::default());
+/// Runs the script with the endpoint's defaults, or with every extension on
+/// (`sctp-replay script --all-extensions`: AUTH, PR-SCTP, ASCONF, RE-CONFIG,
+/// I-DATA, NR-SACK, ECN, zero checksum, SACK-IMMEDIATELY, PKTDROP, NAT
+/// support offered; what they add unasked is not compared, see all_ext.rs).
+fn check(path: &str, all_extensions: bool) {
+    let opts = RunOptions {
+        all_extensions,
+        ..RunOptions::default()
+    };
+    let r = run_file(Path::new(path), &opts);
     assert!(!r.status.is_failure(), "{}", text_line(&r));
     // A script with an `.exfail` file that passes is either fixed (drop the
     // file) or passing vacuously (sctp-as-i-1-15 did, before the runner
@@ -23,3 +31,33 @@ fn check(path: &str) {
 }
 
 include!(concat!(env!("OUT_DIR"), "/etsi_tests.rs"));
+
+/// `--all-extensions` reaches the endpoint: the sysctls with which an ETSI
+/// script switches FreeBSD's extensions off are overridden (and said so),
+/// and the script still passes; without the option they apply silently.
+#[test]
+fn all_extensions_override_the_scripts_sysctls() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/etsi-sctp/sctp-as-tests/sctp-as-i-1-8-2.pkt");
+    let on = run_file(
+        &path,
+        &RunOptions {
+            all_extensions: true,
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(on.status, Status::Pass, "{}", text_line(&on));
+    let ignored: Vec<_> = on
+        .warnings
+        .iter()
+        .filter(|w| w.contains("ignored: --all-extensions"))
+        .collect();
+    assert!(ignored.len() >= 6, "{:?}", on.warnings);
+    let off = run_file(&path, &RunOptions::default());
+    assert_eq!(off.status, Status::Pass, "{}", text_line(&off));
+    assert!(
+        !off.warnings.iter().any(|w| w.contains("--all-extensions")),
+        "{:?}",
+        off.warnings
+    );
+}
