@@ -584,3 +584,37 @@ fn status_reports_the_peer_cumulative_tsn() {
     assert_eq!(tsns[2].wrapping_sub(tsns[1]), 3, "3000 bytes take 3 chunks");
     assert_eq!(n.ep(B).status(b).unwrap().peer_cum_tsn, last);
 }
+
+/// Data sent before the association is up rides with the COOKIE ECHO (RFC
+/// 9260 5.1 D, as FreeBSD does): the listener has the message when the
+/// COOKIE ECHO arrives, half a round trip before the COOKIE ACK brings the
+/// connecting side up; a second message that would not fit that packet
+/// follows after the COOKIE ACK.
+#[test]
+fn data_queued_before_the_association_is_up_rides_with_the_cookie_echo() {
+    let mut n = net(
+        Impairment {
+            delay: Duration::from_millis(50),
+            ..Impairment::default()
+        },
+        7,
+    );
+    let now = n.now;
+    let a = n
+        .ep(A)
+        .connect(
+            now,
+            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
+        )
+        .unwrap();
+    n.ep(A).send(a, 0, 1, false, vec![1; 1000]).unwrap();
+    n.ep(A).send(a, 0, 2, false, vec![2; 1000]).unwrap();
+    assert!(n.run_until(Duration::from_secs(10), |n| !messages(n, B).is_empty()));
+    assert!(up(&n, B).is_some());
+    assert!(up(&n, A).is_none(), "A came up before B had the data");
+    assert_eq!(messages(&n, B).len(), 1, "only one 1000-byte message fits");
+    assert!(n.run_until(Duration::from_secs(10), |n| messages(n, B).len() == 2));
+    assert!(up(&n, A).is_some());
+    let got = messages(&n, B);
+    assert_eq!((got[0].1, got[1].1), (1, 2));
+}

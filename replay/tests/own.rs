@@ -116,6 +116,14 @@ fn init_and_init_ack_parameters_in_freebsd_order() {
     );
 }
 
+/// Data written before the association is up goes with the COOKIE ECHO
+/// (RFC 9260 5.1 D, as FreeBSD); expecting the COOKIE ECHO alone fails.
+#[test]
+fn data_rides_with_the_cookie_echo() {
+    assert_eq!(run("pass-cookie-echo-data.pkt"), Status::Pass);
+    fails_at("fail-cookie-echo-data.pkt", 10, "1 chunks expected, 2 sent");
+}
+
 /// SCTP_ADAPTATION_LAYER puts an Adaptation Layer Indication with its code
 /// point in the INIT (RFC 5061 4.2.7); a wrong code point fails.
 #[test]

@@ -330,12 +330,29 @@ impl Association {
                     if !self.init_ack_unrecognized.is_empty() {
                         types.insert(ty::ERROR);
                     }
+                    // DATA queued before the association is up rides with
+                    // the COOKIE ECHO (RFC 9260 5.1 D allows it; FreeBSD
+                    // does), within the path MTU, cwnd and the peer's
+                    // a_rwnd, when the packet goes where data goes. A
+                    // resent COOKIE ECHO carries what T3-rtx marked and
+                    // what is still new, as FreeBSD's T1-cookie marks only
+                    // the COOKIE ECHO and leaves the DATA to T3-rtx.
+                    let bundle = self.data_path() == self.primary
+                        && (!self.tx.is_empty() || self.rtx.has_marked())
+                        && !self.secure_holds_data();
+                    if bundle {
+                        types.insert(if self.idata { ty::I_DATA } else { ty::DATA });
+                    }
                     let auth_at = self.begin_auth(&mut w, &types);
+                    let base = w.chunk_count();
                     w.push_raw(ty::COOKIE_ECHO, 0, &self.cookie).ok()?;
                     if !self.init_ack_unrecognized.is_empty() {
                         let v = &self.init_ack_unrecognized;
                         let _ =
                             w.push_raw(ty::ERROR, 0, &v[..crate::wire::unpadded_len(v, Some(0))]);
+                    }
+                    if bundle {
+                        self.write_data(now, &mut w, self.primary, base);
                     }
                     self.seal(w, auth_at);
                     return Some(dest);
