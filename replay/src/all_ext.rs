@@ -71,7 +71,7 @@ pub fn masked(packet: &[u8], want: &[&ChunkSpec]) -> Vec<u8> {
                         break;
                     }
                     let next = (pat + l + pad4(l)).min(at + len);
-                    if !(ANNOUNCING.contains(&t) && !named.contains(&t)) {
+                    if !ANNOUNCING.contains(&t) || named.contains(&t) {
                         out.extend_from_slice(&packet[pat..next]);
                     }
                     pat = next;
