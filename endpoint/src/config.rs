@@ -42,6 +42,11 @@ pub struct Config {
     pub send_buffer: usize,
     /// Offer and accept partial reliability (RFC 3758 Forward-TSN-Supported).
     pub pr_sctp: bool,
+    /// With `pr_sctp`, also list FORWARD-TSN in the Supported Extensions
+    /// parameter, as FreeBSD does
+    /// (RFC 5061 4.2.7); off, PR-SCTP is offered by the Forward-TSN-Supported
+    /// parameter alone (RFC 3758 3.1), as older stacks did.
+    pub list_forward_tsn: bool,
     /// Offer and accept I-DATA and user-message interleaving (RFC 8260),
     /// announced in the Supported Extensions parameter (RFC 5061 4.2.7).
     /// With I-DATA in use, partial reliability is not offered yet (it needs
@@ -138,6 +143,7 @@ impl Default for Config {
             max_message_size: 1 << 20,
             send_buffer: 4 << 20,
             pr_sctp: true,
+            list_forward_tsn: true,
             interleaving: false,
             ecn: false,
             auth: false,

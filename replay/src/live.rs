@@ -907,6 +907,7 @@ fn offer_as_captured(cfg: &mut Config, v: &[u8]) -> Vec<u8> {
     cfg.ecn = param(v, pt::ECN).is_some();
     cfg.pr_sctp = param(v, pt::FORWARD_TSN).is_some();
     let ext = param(v, pt::SUPPORTED_EXTENSIONS).unwrap_or(&[]);
+    cfg.list_forward_tsn = ext.contains(&ty::FORWARD_TSN);
     cfg.reconfig = ext.contains(&ty::RE_CONFIG);
     cfg.nr_sack = ext.contains(&ty::NR_SACK);
     cfg.interleaving = ext.contains(&ty::I_DATA);

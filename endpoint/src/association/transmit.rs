@@ -104,7 +104,9 @@ pub(crate) fn put_zero_checksum(v: &mut Vec<u8>, cfg: &Config) {
 pub(crate) fn put_supported_extensions(v: &mut Vec<u8>, cfg: &Config) {
     let mut list = Vec::with_capacity(8);
     if cfg.pr_sctp {
-        list.push(ty::FORWARD_TSN);
+        if cfg.list_forward_tsn {
+            list.push(ty::FORWARD_TSN);
+        }
         if cfg.interleaving {
             list.push(ty::I_FORWARD_TSN);
         }
