@@ -5,7 +5,7 @@
 //! a recorded capture checked with `sctp-craft dissect` and tshark.
 //! Certificates: endpoint/tests/data/ssctp (made by make-certs.sh there).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -14,23 +14,10 @@ use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
 use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason};
 
 mod ssctp_pump;
+use ssctp_pump::net::{
+    assoc_up, connect, count, data, exchange, ip, received, secure_up, A, B, TIME,
+};
 use ssctp_pump::{chunk_types, plugin_tshark, Pump};
-
-const A: usize = 0;
-const B: usize = 1;
-/// 2030-01-01: inside the test certificates' validity.
-const TIME: u64 = 1_893_456_000;
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
-
-fn data(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/ssctp")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
 
 fn creds(who: &str, trust: &str) -> Credentials {
     Credentials {
@@ -84,81 +71,6 @@ fn net(a: Option<SecureConfig>, b: Option<SecureConfig>) -> Network {
     e.listen(5000);
     n.add(e, vec![ip("10.0.0.2")]);
     n
-}
-
-fn connect(n: &mut Network) -> AssocId {
-    let now = n.now;
-    n.ep(A)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap()
-}
-
-fn assoc_up(n: &Network, node: usize) -> Option<AssocId> {
-    n.events[node].iter().find_map(|e| match e {
-        Event::AssocChange {
-            id,
-            change: AssocChange::CommUp,
-            ..
-        } => Some(*id),
-        _ => None,
-    })
-}
-
-fn count(n: &Network, node: usize, f: impl Fn(&Event) -> bool) -> usize {
-    n.events[node].iter().filter(|e| f(e)).count()
-}
-
-fn secure_up(n: &Network, node: usize) -> bool {
-    count(n, node, |e| matches!(e, Event::SecureSessionUp { .. })) > 0
-}
-
-fn received(n: &Network, node: usize) -> Vec<Vec<u8>> {
-    n.events[node]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Message { message, .. } => Some(message.data.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Sends `k` numbered messages from A on stream 0 (queued in rounds so the
-/// send buffer never fills) and checks B got exactly them, in order.
-fn exchange(n: &mut Network, a: AssocId, first: usize, k: usize) {
-    let before = received(n, B).len();
-    let mut sent = first;
-    while sent < first + k {
-        let now = n.now;
-        while sent < first + k {
-            let msg = format!("message {sent:06} {}", "x".repeat(sent % 90)).into_bytes();
-            match n.ep(A).send(a, 0, 51, false, msg) {
-                Ok(()) => sent += 1,
-                Err(sctp_endpoint::SendError::WouldBlock) => break,
-                Err(e) => panic!("send: {e}"),
-            }
-        }
-        let _ = now;
-        let target = before + (sent - first);
-        assert!(
-            n.run_until(Duration::from_secs(120), |n| received(n, B).len() >= target),
-            "only {} of {} messages arrived",
-            received(n, B).len() - before,
-            sent - first
-        );
-    }
-    let got = received(n, B);
-    assert_eq!(got.len(), before + k, "a message arrived twice");
-    for (i, m) in got[before..].iter().enumerate() {
-        let want = format!("message {:06} ", first + i);
-        assert!(
-            m.starts_with(want.as_bytes()),
-            "message {} out of order",
-            first + i
-        );
-    }
 }
 
 fn secure_pair(level: u8) -> (Network, AssocId, AssocId) {

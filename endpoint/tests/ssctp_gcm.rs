@@ -16,9 +16,10 @@ use std::time::{Duration, Instant};
 use sctp_endpoint::driver::memlink::{Impairment, Network};
 use sctp_endpoint::secure::suite::{GCM_128, GCM_256, WITH_GCM};
 use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event};
+use sctp_endpoint::{AssocId, Config, ConnectOptions, Endpoint, Event};
 
 mod ssctp_pump;
+use ssctp_pump::net::{assoc_up, connect, count, data, exchange, ip, secure_up, A, B, TIME};
 use ssctp_pump::Pump;
 
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
@@ -32,22 +33,6 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-const A: usize = 0;
-const B: usize = 1;
-/// 2030-01-01: inside the test certificates' validity.
-const TIME: u64 = 1_893_456_000;
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
-
-fn data(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/ssctp")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn creds(who: &str) -> Credentials {
@@ -92,78 +77,6 @@ fn net(a: Option<SecureConfig>, b: Option<SecureConfig>, imp: Impairment, seed: 
     e.listen(5000);
     n.add(e, vec![ip("10.0.0.2")]);
     n
-}
-
-fn connect(n: &mut Network) -> AssocId {
-    let now = n.now;
-    n.ep(A)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap()
-}
-
-fn assoc_up(n: &Network, node: usize) -> Option<AssocId> {
-    n.events[node].iter().find_map(|e| match e {
-        Event::AssocChange {
-            id,
-            change: AssocChange::CommUp,
-            ..
-        } => Some(*id),
-        _ => None,
-    })
-}
-
-fn count(n: &Network, node: usize, f: impl Fn(&Event) -> bool) -> usize {
-    n.events[node].iter().filter(|e| f(e)).count()
-}
-
-fn secure_up(n: &Network, node: usize) -> bool {
-    count(n, node, |e| matches!(e, Event::SecureSessionUp { .. })) > 0
-}
-
-fn received(n: &Network, node: usize) -> Vec<Vec<u8>> {
-    n.events[node]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Message { message, .. } => Some(message.data.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Sends `k` numbered messages from A and checks B got exactly them, in order.
-fn exchange(n: &mut Network, a: AssocId, first: usize, k: usize) {
-    let before = received(n, B).len();
-    let mut sent = first;
-    while sent < first + k {
-        while sent < first + k {
-            let msg = format!("message {sent:06} {}", "x".repeat(sent % 90)).into_bytes();
-            match n.ep(A).send(a, 0, 51, false, msg) {
-                Ok(()) => sent += 1,
-                Err(sctp_endpoint::SendError::WouldBlock) => break,
-                Err(e) => panic!("send: {e}"),
-            }
-        }
-        let target = before + (sent - first);
-        assert!(
-            n.run_until(Duration::from_secs(120), |n| received(n, B).len() >= target),
-            "only {} of {} messages arrived",
-            received(n, B).len() - before,
-            sent - first
-        );
-    }
-    let got = received(n, B);
-    assert_eq!(got.len(), before + k, "a message arrived twice");
-    for (i, m) in got[before..].iter().enumerate() {
-        let want = format!("message {:06} ", first + i);
-        assert!(
-            m.starts_with(want.as_bytes()),
-            "message {} out of order",
-            first + i
-        );
-    }
 }
 
 fn up_pair(a: Option<SecureConfig>, b: Option<SecureConfig>) -> (Network, AssocId, AssocId) {

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use sctp_endpoint::{Config, Endpoint, Event};
 
+/// The S-SCTP tests' helpers on the in-memory link.
+pub mod net;
+
 /// Changes a packet in flight; true when it did.
 pub type Tamper = Box<dyn FnMut(&mut Vec<u8>) -> bool>;
 

@@ -1,0 +1,107 @@
+//! What the S-SCTP tests on the in-memory link (`memlink::Network`) share:
+//! the two nodes, the test certificates, connecting, reading events, and a
+//! checked exchange of numbered messages.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sctp_endpoint::driver::memlink::Network;
+use sctp_endpoint::{AssocChange, AssocId, ConnectOptions, Event};
+
+/// The connecting node (10.0.0.1).
+pub const A: usize = 0;
+/// The listening node (10.0.0.2, port 5000).
+pub const B: usize = 1;
+/// 2030-01-01: inside the test certificates' validity.
+pub const TIME: u64 = 1_893_456_000;
+
+pub fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+/// A file of endpoint/tests/data/ssctp (certificates and keys).
+pub fn data(name: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/ssctp")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A connects from 10.0.0.1:5001 to B's 10.0.0.2:5000.
+pub fn connect(n: &mut Network) -> AssocId {
+    let now = n.now;
+    n.ep(A)
+        .connect(
+            now,
+            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
+        )
+        .unwrap()
+}
+
+/// The association `node` reported up, if any.
+pub fn assoc_up(n: &Network, node: usize) -> Option<AssocId> {
+    n.events[node].iter().find_map(|e| match e {
+        Event::AssocChange {
+            id,
+            change: AssocChange::CommUp,
+            ..
+        } => Some(*id),
+        _ => None,
+    })
+}
+
+/// How many of `node`'s events match `f`.
+pub fn count(n: &Network, node: usize, f: impl Fn(&Event) -> bool) -> usize {
+    n.events[node].iter().filter(|e| f(e)).count()
+}
+
+/// Whether `node` reported its secure session up.
+pub fn secure_up(n: &Network, node: usize) -> bool {
+    count(n, node, |e| matches!(e, Event::SecureSessionUp { .. })) > 0
+}
+
+/// The messages `node` received, in order.
+pub fn received(n: &Network, node: usize) -> Vec<Vec<u8>> {
+    n.events[node]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message { message, .. } => Some(message.data.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sends `k` numbered messages from A on stream 0 (queued in rounds so the
+/// send buffer never fills) and checks B got exactly them, in order.
+pub fn exchange(n: &mut Network, a: AssocId, first: usize, k: usize) {
+    let before = received(n, B).len();
+    let mut sent = first;
+    while sent < first + k {
+        while sent < first + k {
+            let msg = format!("message {sent:06} {}", "x".repeat(sent % 90)).into_bytes();
+            match n.ep(A).send(a, 0, 51, false, msg) {
+                Ok(()) => sent += 1,
+                Err(sctp_endpoint::SendError::WouldBlock) => break,
+                Err(e) => panic!("send: {e}"),
+            }
+        }
+        let target = before + (sent - first);
+        assert!(
+            n.run_until(Duration::from_secs(120), |n| received(n, B).len() >= target),
+            "only {} of {} messages arrived",
+            received(n, B).len() - before,
+            sent - first
+        );
+    }
+    let got = received(n, B);
+    assert_eq!(got.len(), before + k, "a message arrived twice");
+    for (i, m) in got[before..].iter().enumerate() {
+        let want = format!("message {:06} ", first + i);
+        assert!(
+            m.starts_with(want.as_bytes()),
+            "message {} out of order",
+            first + i
+        );
+    }
+}
