@@ -14,6 +14,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sctp_endpoint::driver::raw::RawDriver;
 use sctp_endpoint::driver::udp::UdpDriver;
+use sctp_endpoint::send::{Abandoned, PrPolicy, SendOptions};
 use sctp_endpoint::{
     AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason, SendError,
 };
@@ -97,6 +98,13 @@ enum Cmd {
         /// Send unordered (U bit).
         #[arg(long)]
         unordered: bool,
+        /// Partial reliability of every message (RFC 3758, RFC 7496):
+        /// ttl:MS (abandoned MS milliseconds after it was sent), rtx:N (at
+        /// most N retransmissions), prio:P (abandoned for a message of a
+        /// lower P when the send buffer is full). Needs the peer to support
+        /// PR-SCTP; the closing line counts the abandoned messages.
+        #[arg(long, value_name = "POLICY", value_parser = parse_pr_policy, conflicts_with = "echo")]
+        pr_policy: Option<PrPolicy>,
         /// Wait for every message to come back and check bytes, stream and order.
         #[arg(long)]
         echo: bool,
@@ -420,6 +428,7 @@ fn main() {
             size,
             streams,
             unordered,
+            pr_policy,
             echo,
             json,
             timeout,
@@ -435,6 +444,7 @@ fn main() {
             size,
             streams,
             unordered,
+            pr_policy: pr_policy.unwrap_or_default(),
             echo,
             json,
             timeout,
@@ -681,11 +691,32 @@ struct ConnectArgs {
     size: usize,
     streams: u16,
     unordered: bool,
+    pr_policy: PrPolicy,
     echo: bool,
     json: bool,
     timeout: f64,
     mtu: usize,
     ext: Extensions,
+}
+
+/// `--pr-policy ttl:MS|rtx:N|prio:P` (RFC 7496 4.1-4.3).
+fn parse_pr_policy(s: &str) -> Result<PrPolicy, String> {
+    let (kind, value) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?}: expected ttl:MS, rtx:N or prio:P"))?;
+    let n: u64 = value
+        .parse()
+        .map_err(|_| format!("{s:?}: {value:?} is not a number"))?;
+    match kind {
+        "ttl" => Ok(PrPolicy::Ttl(Duration::from_millis(n))),
+        "rtx" => u32::try_from(n)
+            .map(PrPolicy::Rtx)
+            .map_err(|_| format!("{s:?}: at most {} retransmissions", u32::MAX)),
+        "prio" => u16::try_from(n)
+            .map(PrPolicy::Priority)
+            .map_err(|_| format!("{s:?}: priorities go up to {}", u16::MAX)),
+        _ => Err(format!("{s:?}: expected ttl:MS, rtx:N or prio:P")),
+    }
 }
 
 /// Message `i` on `stream`: its index and a pattern, so that any change shows.
@@ -813,7 +844,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
     let mut next_echo: HashMap<u16, u64> = HashMap::new();
     let mut failure: Option<String> = None;
     let mut last_draw = Instant::now();
-    let mut last_counts = (0, None);
+    let mut last_counts = (0, None, Abandoned::default());
     loop {
         if stop.load(Ordering::SeqCst) {
             failure = Some("interrupted".into());
@@ -821,7 +852,15 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         }
         while sent < a.count {
             let s = (sent % streams as u64) as u16;
-            match d.ep().send(id, s, 0, a.unordered, message(sent, s, a.size)) {
+            let opts = SendOptions {
+                unordered: a.unordered,
+                pr: a.pr_policy,
+            };
+            let now = Instant::now();
+            match d
+                .ep()
+                .send_with(now, id, s, 0, opts, message(sent, s, a.size))
+            {
                 Ok(()) => sent += 1,
                 Err(SendError::WouldBlock) => break,
                 Err(e) => {
@@ -836,7 +875,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         // The counters as they stand before this step: an association that
         // fails in it is gone afterwards, and its figures with it.
         if let Some(s) = d.ep().status(id) {
-            last_counts = (s.retransmissions, s.auth);
+            last_counts = (s.retransmissions, s.auth, s.abandoned);
         }
         d.step(Duration::from_millis(20))?;
         while let Some(e) = d.ep().poll_event() {
@@ -901,10 +940,12 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         }
     }
     let seconds = t0.elapsed().as_secs_f64();
-    let (retransmissions, auth) = d
+    let (retransmissions, auth, abandoned) = d
         .ep()
         .status(id)
-        .map_or(last_counts, |s| (s.retransmissions, s.auth));
+        .map_or(last_counts, |s| (s.retransmissions, s.auth, s.abandoned));
+    let abandoned_total = abandoned.ttl + abandoned.rtx + abandoned.priority;
+    let pr = a.pr_policy != PrPolicy::Reliable;
     // Graceful shutdown.
     let now = Instant::now();
     d.ep().shutdown(now, id);
@@ -938,7 +979,15 @@ fn connect(a: ConnectArgs) -> Result<bool> {
     let ok = failure.is_none();
     if a.json {
         println!(
-            "{{\"messages\":{sent},\"bytes\":{bytes},\"seconds\":{seconds:.6},\"mbit_s\":{mbit_s:.3},\"retransmissions\":{retransmissions},\"echoed\":{echoed},\"ok\":{ok}{}{}}}",
+            "{{\"messages\":{sent},\"bytes\":{bytes},\"seconds\":{seconds:.6},\"mbit_s\":{mbit_s:.3},\"retransmissions\":{retransmissions},\"echoed\":{echoed},\"ok\":{ok}{}{}{}}}",
+            if pr {
+                format!(
+                    ",\"abandoned\":{{\"ttl\":{},\"rtx\":{},\"priority\":{}}}",
+                    abandoned.ttl, abandoned.rtx, abandoned.priority
+                )
+            } else {
+                String::new()
+            },
             auth.map(|s| format!(
                 ",\"auth\":{{\"sent\":{},\"verified\":{},\"bad_hmac\":{},\"unauthenticated\":{}}}",
                 s.sent, s.verified, s.bad_hmac, s.unauthenticated
@@ -951,8 +1000,13 @@ fn connect(a: ConnectArgs) -> Result<bool> {
         );
     } else {
         println!(
-            "{} {sent} messages, {bytes} bytes in {seconds:.3} s: {mbit_s:.1} Mbit/s, {retransmissions} retransmissions{}{}{}",
+            "{} {sent} messages, {bytes} bytes in {seconds:.3} s: {mbit_s:.1} Mbit/s, {retransmissions} retransmissions{}{}{}{}",
             if ok { "ok" } else { "FAILED" },
+            if pr {
+                format!(", {abandoned_total} abandoned")
+            } else {
+                String::new()
+            },
             if a.echo { format!(", {echoed} echoed") } else { String::new() },
             auth.map(|s| format!(
                 ", AUTH: {} sent, {} verified, {} bad",
