@@ -92,7 +92,8 @@ impl IdataReassembler {
 
     /// I-FORWARD-TSN (RFC 8260 2.3.1): per (stream, U, MID) listed, forget
     /// the fragments of that message and earlier ones; on ordered entries
-    /// skip the stream past that MID, delivering what waited behind it.
+    /// skip the stream past that MID, delivering the whole messages held up
+    /// to it and then what waited behind it.
     pub fn forward(
         &mut self,
         entries: impl Iterator<Item = (u16, bool, u32)>,
@@ -114,10 +115,14 @@ impl IdataReassembler {
             if unordered || s >= self.next_mid.len() || lt32(mid, self.next_mid[s]) {
                 continue;
             }
+            // Whole messages held for their turn with a MID up to the listed
+            // one arrived complete and were acknowledged: only the holes
+            // between them were abandoned. Delivered in order.
             let mut m = self.next_mid[s];
             loop {
                 if let Some(w) = self.waiting.remove(&(stream, m)) {
                     self.buffered -= w.data.len();
+                    deliver(w);
                 }
                 if m == mid {
                     break;
@@ -276,6 +281,26 @@ mod tests {
         assert!(out.is_empty());
         r.forward([(0u16, false, 1u32)].into_iter(), |m| out.push(m.data));
         assert_eq!(out, [b"after".to_vec()]);
+        assert_eq!(r.buffered(), 0);
+    }
+
+    /// MIDs 0 and 2 abandoned, MID 1 whole: the I-FORWARD-TSN names MID 2
+    /// and MID 1 is still delivered, before MID 3.
+    #[test]
+    fn i_forward_tsn_delivers_whole_messages_between_the_skipped_ones() {
+        let mut r = IdataReassembler::new(1);
+        let mut out = Vec::new();
+        for f in [
+            frag(1, 0, 0, 0, "B", b"lost"),
+            frag(3, 0, 1, 0, "BE", b"one"),
+            frag(4, 0, 2, 0, "B", b"lost too"),
+            frag(6, 0, 3, 0, "BE", b"three"),
+        ] {
+            r.insert(f, |m| out.push(m.data));
+        }
+        assert!(out.is_empty());
+        r.forward([(0u16, false, 2u32)].into_iter(), |m| out.push(m.data));
+        assert_eq!(out, [b"one".to_vec(), b"three".to_vec()]);
         assert_eq!(r.buffered(), 0);
     }
 

@@ -253,7 +253,10 @@ impl Reassembler {
 
     /// FORWARD TSN (RFC 3758 3.6): forgets fragments at or below `new_cum`
     /// (their messages were abandoned) and, on each listed stream, skips the
-    /// SSNs up to the one given, delivering what waited behind them.
+    /// SSNs up to the one given: whole messages held for their turn with an
+    /// SSN up to it are delivered, in order (they arrived complete and were
+    /// acknowledged: only the holes between them were abandoned, as FreeBSD's
+    /// and Linux's receivers deliver them), then what waited behind it.
     pub fn forward(
         &mut self,
         new_cum: u32,
@@ -285,6 +288,7 @@ impl Reassembler {
             loop {
                 if let Some(w) = self.waiting.remove(&(stream, s)) {
                     self.buffered -= w.data.len();
+                    deliver(w);
                 }
                 if s == ssn {
                     break;
@@ -542,6 +546,29 @@ mod tests {
         assert_eq!(r.buffered(), 4);
         let more = run(&mut r, &[frag(6, 1, 0, "E", b"!")]);
         assert_eq!(more, [(1, 0, b"kept!".to_vec())]);
+        assert_eq!(r.buffered(), 0);
+    }
+
+    /// SSNs 0 and 2 abandoned, SSN 1 arrived whole (and was acknowledged):
+    /// the FORWARD TSN names SSN 2, the largest skipped (RFC 3758 3.5 C4),
+    /// and SSN 1 must still be delivered, before SSN 3.
+    #[test]
+    fn forward_tsn_delivers_whole_messages_between_the_skipped_ones() {
+        let mut r = Reassembler::new(1, 1);
+        let mut out = run(
+            &mut r,
+            &[
+                frag(1, 0, 0, "B", b"lost"),
+                frag(3, 0, 1, "BE", b"one"),
+                frag(4, 0, 2, "B", b"lost too"),
+                frag(6, 0, 3, "BE", b"three"),
+            ],
+        );
+        assert!(out.is_empty());
+        r.forward(5, [(0u16, 2u16)].into_iter(), |m| {
+            out.push((m.stream, m.ssn, m.data))
+        });
+        assert_eq!(out, [(0, 1, b"one".to_vec()), (0, 3, b"three".to_vec())]);
         assert_eq!(r.buffered(), 0);
     }
 

@@ -297,6 +297,7 @@ impl TxQueue {
         }
         let mut partly_sent = None;
         let mut dropped = 0;
+        let mut released = None;
         for (s, q) in self.queues.iter_mut().enumerate() {
             let mut freed = 0;
             q.retain(|m| {
@@ -311,6 +312,7 @@ impl TxQueue {
                     partly_sent = Some(m.msg);
                     if self.current == Some(s as u16) {
                         self.current = None;
+                        released = Some(s as u16);
                     }
                 }
                 false
@@ -318,6 +320,14 @@ impl TxQueue {
             self.bytes -= freed;
         }
         self.timed -= dropped;
+        // The stream whose message was being cut left the rotation when the
+        // cutting began (`next_piece`): with that message gone, what is
+        // queued behind it takes its turn again.
+        if let Some(s) = released {
+            if !self.queues[s as usize].is_empty() && !self.active.contains(&s) {
+                self.active.push_back(s);
+            }
+        }
         self.prune_active();
         partly_sent
     }
@@ -561,6 +571,28 @@ mod tests {
         let d = q.next_piece(3).unwrap();
         assert_eq!((d.stream, d.flags), (1, 0x03));
         assert!(q.next_piece(3).is_none());
+        assert!(q.is_empty());
+    }
+
+    /// A timed message expires while it is being cut: the messages queued
+    /// behind it on the same stream are still sent (they used to wait
+    /// forever: the stream had left the rotation when the cutting began).
+    #[test]
+    fn a_message_expiring_while_cut_leaves_the_stream_in_the_rotation() {
+        let mut q = TxQueue::new(1);
+        let t0 = Instant::now();
+        let ttl = PrPolicy::Ttl(std::time::Duration::from_millis(1));
+        let deadline = Some(t0 + std::time::Duration::from_millis(1));
+        q.push_pr(0, 1, false, msg(&[1; 100]), ttl, deadline);
+        q.push(0, 1, false, msg(b"next"));
+        let first = q.next_piece(40).unwrap();
+        assert_eq!(first.range, 0..40);
+        let mut count = Abandoned::default();
+        let later = t0 + std::time::Duration::from_millis(2);
+        assert_eq!(q.drop_expired(later, &mut count), Some(first.msg));
+        let next = q.next_piece(40).expect("the message behind it");
+        assert_eq!(&next.data[next.range.clone()], b"next");
+        assert_eq!(next.flags & 0x03, 0x03);
         assert!(q.is_empty());
     }
 

@@ -647,7 +647,9 @@ fn serve(
                 | Event::SecureFailure { .. }) => println!("{e:?}"),
                 Event::Message { id, message } => {
                     let c = counts.entry(id).or_default();
-                    c.0 += 1;
+                    // A message handed over in pieces (partial delivery)
+                    // counts once, with its last piece.
+                    c.0 += u64::from(message.complete);
                     c.1 += message.data.len() as u64;
                     if mode == Mode::Echo {
                         backlog.entry(id).or_default().push_back(message);
