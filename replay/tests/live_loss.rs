@@ -199,8 +199,10 @@ fn check(tag: &str, ours: u16, theirs: u16, start: &dyn Fn() -> Live) {
 }
 
 /// With `--no-loss`: no gap, none of the messages the capture lost resent,
-/// every retransmission a lone DATA's delayed SACK racing RTO.Min, one
-/// at most per burst of the capture (two).
+/// every retransmission a lone DATA's delayed SACK racing RTO.Min. How
+/// many lone DATA lose that race depends on the machine's load (usually
+/// the two burst tails; three in one CI run at load 4), so it is not
+/// counted.
 fn no_loss_explained(tag: &str, l: &Seen, cap: &Seen, t: &str) {
     assert_eq!(l.gaps, 0, "{tag} --no-loss\n{t}");
     assert!(!t.contains("losses re-created:"), "{tag}: {t}");
@@ -219,7 +221,6 @@ fn no_loss_explained(tag: &str, l: &Seen, cap: &Seen, t: &str) {
         l.rtx(),
         "{tag} --no-loss: retransmissions not explained by the delayed-SACK race: {l:?}\n{t}"
     );
-    assert!(l.rtx() <= 2, "{tag} --no-loss: {l:?}\n{t}");
 }
 
 #[test]
