@@ -279,12 +279,7 @@ pub fn list(path: &Path) -> Result<Listing, ListError> {
 /// besides the default 9899.
 pub fn list_with_udp_ports(path: &Path, udp_ports: &[u16]) -> Result<Listing, ListError> {
     let mut reader = open(path)?;
-    let mut cfg = LinkConfig::default();
-    for p in udp_ports {
-        if !cfg.udp_ports.contains(p) {
-            cfg.udp_ports.push(*p);
-        }
-    }
+    let cfg = LinkConfig::with_extra_udp_ports(udp_ports);
     let mut defrag = Defragmenter::default();
     let mut index = Index::default();
     let mut out = Listing::default();

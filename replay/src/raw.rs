@@ -141,17 +141,6 @@ pub struct RawOptions {
     pub udp_ports: Vec<u16>,
 }
 
-/// The link-layer settings of a replay: the defaults plus `opts.udp_ports`.
-fn link_config(opts: &RawOptions) -> LinkConfig {
-    let mut cfg = LinkConfig::default();
-    for p in &opts.udp_ports {
-        if !cfg.udp_ports.contains(p) {
-            cfg.udp_ports.push(*p);
-        }
-    }
-    cfg
-}
-
 /// A capture's SCTP packets, rewritten, in one buffer.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -236,7 +225,7 @@ pub fn load(path: &Path, opts: &RawOptions) -> Result<Loaded, ListError> {
         return load_frames(path, opts, mac);
     }
     let mut reader = open(path)?;
-    let cfg = link_config(opts);
+    let cfg = LinkConfig::with_extra_udp_ports(&opts.udp_ports);
     let mut defrag = Defragmenter::default();
     let mut out = Loaded::default();
     let mut t0 = None;
@@ -377,7 +366,7 @@ fn rewrite_ip(f: &mut [u8], ip: usize, sctp: usize, udp: bool, addrs: &[(IpAddr,
 /// an Ethernet II header from `src_mac` to `opts.dst_mac`.
 fn load_frames(path: &Path, opts: &RawOptions, src_mac: [u8; 6]) -> Result<Loaded, ListError> {
     let mut reader = open(path)?;
-    let cfg = link_config(opts);
+    let cfg = LinkConfig::with_extra_udp_ports(&opts.udp_ports);
     let mut defrag = Defragmenter::default();
     let mut out = Loaded::default();
     let mut t0 = None;

@@ -53,6 +53,17 @@ impl Default for LinkConfig {
 }
 
 impl LinkConfig {
+    /// The default port (9899, RFC 6951 5) and `ports` besides, each once.
+    pub fn with_extra_udp_ports(ports: &[u16]) -> Self {
+        let mut cfg = LinkConfig::default();
+        for p in ports {
+            if !cfg.udp_ports.contains(p) {
+                cfg.udp_ports.push(*p);
+            }
+        }
+        cfg
+    }
+
     /// Whether `port` is configured as an SCTP-over-UDP port (RFC 6951).
     pub fn is_sctp_port(&self, port: u16) -> bool {
         self.udp_ports.contains(&port)
