@@ -177,6 +177,23 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) -> bool 
     let zeros = [0u8; 32];
     let (signed, tag) = out.split_at_mut(auth_at + 8);
     k.hmac_into(&[signed, &zeros[..mac_key_len]], tag);
+    finish_protected(s, buf, out, zero_checksum, any_enc, last_tsn, has_com);
+    true
+}
+
+/// The end of [`protect`] and [`protect_gcm`]: the checksum (unless zero
+/// checksum is in force), the protected packet into `buf` (the old buffer
+/// kept as scratch), the counters, the last encrypted TSN, and the key
+/// switch after SSOpCom.
+fn finish_protected(
+    s: &mut Session,
+    buf: &mut Vec<u8>,
+    mut out: Vec<u8>,
+    zero_checksum: bool,
+    any_enc: bool,
+    last_tsn: Option<u32>,
+    has_com: bool,
+) {
     if !zero_checksum {
         let c = sctp_codec::checksum::crc32c_field(&out);
         out[8..12].copy_from_slice(&c.to_be_bytes());
@@ -194,7 +211,6 @@ pub fn protect(s: &mut Session, buf: &mut Vec<u8>, zero_checksum: bool) -> bool 
     if s.switch_after_com && has_com {
         s.switch_keys();
     }
-    true
 }
 
 /// [`protect`] under a private AES-GCM suite (docs/ssctp-endpoint.md
@@ -279,23 +295,7 @@ fn protect_gcm(
     };
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&tag);
-    if !zero_checksum {
-        let c = sctp_codec::checksum::crc32c_field(&out);
-        out[8..12].copy_from_slice(&c.to_be_bytes());
-    }
-    std::mem::swap(buf, &mut out);
-    s.scratch = out;
-    s.stats.packets_protected += 1;
-    if any_enc {
-        s.stats.encdata_out += 1;
-    }
-    if let Some(t) = last_tsn {
-        s.last_enc_tsn = t;
-        s.sent_enc = true;
-    }
-    if s.switch_after_com && has_com {
-        s.switch_keys();
-    }
+    finish_protected(s, buf, out, zero_checksum, any_enc, last_tsn, has_com);
     if rekey_due && s.is_up() {
         // Rekey long before the nonce counter could wrap (a no-op while
         // one is under way).
