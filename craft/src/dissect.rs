@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use clap::Args;
 use sctp_codec::analysis::{Analyzer, PacketMeta, PacketReport};
-use sctp_codec::capture::{Backend, CaptureReader, PcapBlocks};
+use sctp_codec::capture::{Backend, BlockRecord, CaptureReader, PcapBlocks};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{lint, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
@@ -592,51 +592,80 @@ fn read_frames(
     let done = |n: u64| a.count.is_some_and(|c| n >= c);
     match source {
         Source::Blocks(blocks) => {
-            let mut recs = Vec::with_capacity(BATCH_ITEMS * 4);
-            loop {
-                let mut batch = new_batch(seq);
-                match blocks.fill(&mut batch.arena, &mut recs) {
-                    Ok(true) => {}
-                    Ok(false) => return Ok(()),
-                    Err(e) => return Err(crate::files::describe_read_error(path, &e)),
-                }
-                let mut finished = false;
-                for r in &recs {
-                    let f = FrameIn {
-                        number: r.number,
-                        ts_sec: r.ts_sec,
-                        ts_nsec: r.ts_nsec,
-                        link_type: r.link_type,
-                        orig_len: r.orig_len,
+            // A thread of its own reads the blocks (and pays the read system
+            // calls) while this one follows them in order; a read error goes
+            // down the same channel, after the blocks before it.
+            let (btx, brx) = sync_channel::<Result<(Batch, Vec<BlockRecord>), String>>(4);
+            let recs_pool: Pool<Vec<BlockRecord>> = Pool(Mutex::new(Vec::new()));
+            std::thread::scope(|sc| {
+                let recs_pool = &recs_pool;
+                let read = move || loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let mut batch = new_batch(0);
+                    let mut recs = recs_pool
+                        .take()
+                        .unwrap_or_else(|| Vec::with_capacity(BATCH_ITEMS * 4));
+                    let msg = match blocks.fill(&mut batch.arena, &mut recs) {
+                        Ok(true) => Ok((batch, recs)),
+                        Ok(false) => return,
+                        Err(e) => Err(crate::files::describe_read_error(path, &e)),
                     };
-                    let Batch {
-                        arena,
-                        extra,
-                        items,
-                        ..
-                    } = &mut batch;
-                    if let Some(item) = follow.frame(&f, arena, r.data.clone(), extra) {
-                        items.push(item);
+                    let failed = msg.is_err();
+                    if btx.send(msg).is_err() || failed {
+                        return;
                     }
-                    if done(follow.sctp_packets) {
-                        finished = true;
-                        break;
+                };
+                std::thread::Builder::new()
+                    .name("dissect-read".into())
+                    .spawn_scoped(sc, read)
+                    .map_err(|e| format!("starting the reading thread: {e}"))?;
+                // Dropped on return, which ends a reader blocked on it.
+                let brx = brx;
+                for msg in brx.iter() {
+                    let (mut batch, recs) = msg?;
+                    batch.seq = seq;
+                    let mut finished = false;
+                    for r in &recs {
+                        let f = FrameIn {
+                            number: r.number,
+                            ts_sec: r.ts_sec,
+                            ts_nsec: r.ts_nsec,
+                            link_type: r.link_type,
+                            orig_len: r.orig_len,
+                        };
+                        let Batch {
+                            arena,
+                            extra,
+                            items,
+                            ..
+                        } = &mut batch;
+                        if let Some(item) = follow.frame(&f, arena, r.data.clone(), extra) {
+                            items.push(item);
+                        }
+                        if done(follow.sctp_packets) {
+                            finished = true;
+                            break;
+                        }
                     }
-                }
-                if batch.items.is_empty() {
-                    batch.extra.clear();
-                    batch.reports.clear();
-                    pool.put(batch);
-                } else {
-                    if stop.load(Ordering::Relaxed) || tx.send(batch).is_err() {
+                    recs_pool.put(recs);
+                    if batch.items.is_empty() {
+                        batch.extra.clear();
+                        batch.reports.clear();
+                        pool.put(batch);
+                    } else {
+                        if stop.load(Ordering::Relaxed) || tx.send(batch).is_err() {
+                            return Ok(());
+                        }
+                        seq += 1;
+                    }
+                    if finished {
                         return Ok(());
                     }
-                    seq += 1;
                 }
-                if finished {
-                    return Ok(());
-                }
-            }
+                Ok(())
+            })
         }
         Source::Frames(reader) => {
             let new_batch = |seq| {
