@@ -5,7 +5,7 @@
 //! kept only for a bounded window behind the Cumulative TSN Ack, so memory
 //! follows the data in flight, not the capture's length.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
 use smallvec::SmallVec;
 
@@ -88,7 +88,11 @@ pub(crate) struct AckOut {
 pub(crate) struct Flight {
     unwrap: Option<Unwrapper>,
     seen: Ranges,
-    recs: BTreeMap<u64, Rec>,
+    /// Records by unwrapped TSN, in TSN order, one per TSN: a deque and
+    /// not a tree, since TSNs mostly arrive in order (a new one goes at the
+    /// back, an acknowledged one leaves at the front) and are found by
+    /// binary search.
+    recs: VecDeque<(u64, Rec)>,
     highest: Option<u64>,
     /// The peer's Cumulative TSN Ack, unwrapped.
     cum: Option<u64>,
@@ -105,7 +109,7 @@ impl Flight {
         Flight {
             unwrap: None,
             seen: Ranges::with_cap(limits.max_ranges),
-            recs: BTreeMap::new(),
+            recs: VecDeque::new(),
             highest: None,
             cum: None,
             initial: None,
@@ -130,6 +134,37 @@ impl Flight {
         self.recs.len()
     }
 
+    /// Where the record of unwrapped TSN `x` is (`Ok`), or would go
+    /// (`Err`): the back first, where new TSNs go; then where `x` would be
+    /// if the records ran without holes (they mostly do); then a binary
+    /// search.
+    fn find(&self, x: u64) -> Result<usize, usize> {
+        let (Some(&(first, _)), Some(&(last, _))) = (self.recs.front(), self.recs.back()) else {
+            return Err(0);
+        };
+        if x > last {
+            return Err(self.recs.len());
+        }
+        if let Some(&(k, _)) = x
+            .checked_sub(first)
+            .and_then(|d| usize::try_from(d).ok())
+            .and_then(|d| self.recs.get(d))
+        {
+            if k == x {
+                return Ok((x - first) as usize);
+            }
+        }
+        self.recs.binary_search_by_key(&x, |&(k, _)| k)
+    }
+
+    /// Index of the first record at or above unwrapped TSN `x`.
+    fn first_at(&self, x: u64) -> usize {
+        match self.recs.front() {
+            Some(&(k, _)) if k >= x => 0,
+            _ => self.recs.partition_point(|&(k, _)| k < x),
+        }
+    }
+
     fn unwrapper(&mut self, tsn: u32) -> Unwrapper {
         let start = self.initial.unwrap_or(tsn);
         *self.unwrap.get_or_insert_with(|| Unwrapper::new(start))
@@ -152,7 +187,7 @@ impl Flight {
             ..DataOut::default()
         };
         if self.seen.contains(x) {
-            let r = match self.recs.get_mut(&x) {
+            let r = match self.find(x).ok().map(|i| &mut self.recs[i].1) {
                 Some(rec) => {
                     rec.resent += 1;
                     rec.ambiguous |= d.ns != rec.first_ns;
@@ -191,22 +226,23 @@ impl Flight {
             // Acknowledged before the capture saw it: not outstanding.
             return out;
         }
-        self.recs.insert(
-            x,
-            Rec {
-                first_frame: d.frame,
-                first_ns: d.ns,
-                bytes: d.bytes,
-                resent: 0,
-                ambiguous: false,
-                state: State::Outstanding,
-                acked_in: None,
-                path: d.path,
-            },
-        );
+        let rec = Rec {
+            first_frame: d.frame,
+            first_ns: d.ns,
+            bytes: d.bytes,
+            resent: 0,
+            ambiguous: false,
+            state: State::Outstanding,
+            acked_in: None,
+            path: d.path,
+        };
+        match self.find(x) {
+            Ok(i) => self.recs[i].1 = rec,
+            Err(i) => self.recs.insert(i, (x, rec)),
+        }
         self.in_flight += u64::from(d.bytes);
         while self.recs.len() > limits.max_outstanding.max(1) {
-            if let Some((_, r)) = self.recs.pop_first() {
+            if let Some((_, r)) = self.recs.pop_front() {
                 self.forget(&r);
             }
         }
@@ -260,8 +296,9 @@ impl Flight {
             let from = self.cum.map_or(0, |p| p + 1);
             let mut freed = 0u64;
             let mut ungapped = 0usize;
-            let span = self.recs.range_mut(from..).take_while(|(&tsn, _)| tsn <= c);
-            for (&tsn, rec) in span {
+            let at = self.first_at(from);
+            let span = self.recs.range_mut(at..).take_while(|(tsn, _)| *tsn <= c);
+            for &mut (tsn, ref mut rec) in span {
                 ack(rec, tsn, &mut out);
                 match rec.state {
                     State::Outstanding => freed += u64::from(rec.bytes),
@@ -280,7 +317,9 @@ impl Flight {
                 continue; // malformed block (RFC 9260 3.3.4: start <= end)
             }
             let (lo, hi) = (c + u64::from(s), c + u64::from(e));
-            for (&tsn, rec) in self.recs.range_mut(lo..=hi) {
+            let at = self.first_at(lo);
+            let span = self.recs.range_mut(at..).take_while(|(tsn, _)| *tsn <= hi);
+            for &mut (tsn, ref mut rec) in span {
                 ack(rec, tsn, &mut out);
                 if rec.state == State::Outstanding && tsn > cum_now {
                     rec.state = State::GapAcked;
@@ -295,7 +334,8 @@ impl Flight {
                     .iter()
                     .any(|&(s, e)| s <= e && tsn >= c + u64::from(s) && tsn <= c + u64::from(e))
             };
-            for (&tsn, rec) in self.recs.range_mut(c + 1..) {
+            let at = self.first_at(c + 1);
+            for &mut (tsn, ref mut rec) in self.recs.range_mut(at..) {
                 if rec.state == State::GapAcked && !covered(tsn) {
                     rec.state = State::Outstanding;
                     self.gap_acked -= 1;
@@ -307,12 +347,17 @@ impl Flight {
         // Keep acknowledged records for a bounded window behind the
         // Cumulative TSN Ack only.
         let keep_from = cum_now.saturating_sub(u64::from(limits.retain_acked));
-        while let Some(e) = self.recs.first_entry() {
-            if *e.key() < keep_from && e.get().state == State::CumAcked {
-                e.remove();
-            } else {
-                break;
-            }
+        while self
+            .recs
+            .front()
+            .is_some_and(|(tsn, r)| *tsn < keep_from && r.state == State::CumAcked)
+        {
+            self.recs.pop_front();
+        }
+        // A deque keeps its largest size: give back what a burst in flight
+        // left once far fewer records remain.
+        if self.recs.capacity() > 1024 && self.recs.len() * 4 < self.recs.capacity() {
+            self.recs.shrink_to(self.recs.len() * 2);
         }
         out
     }
@@ -320,7 +365,7 @@ impl Flight {
     /// The association ended: forget the records (the TSNs seen stay known,
     /// so a late retransmission is still recognised).
     pub fn release(&mut self) {
-        self.recs.clear();
+        self.recs = VecDeque::new();
         self.in_flight = 0;
         self.gap_acked = 0;
     }
@@ -382,6 +427,25 @@ mod tests {
         // Before the Initial TSN, and far ahead: out of window.
         assert!(send(&mut f, 9, 8).out_of_window);
         assert!(send(&mut f, 10 + 70_000, 9).out_of_window);
+    }
+
+    #[test]
+    fn reordered_tsns_are_acknowledged_in_tsn_order() {
+        let mut f = Flight::new(&limits());
+        f.set_initial(10);
+        for (tsn, frame) in [(10, 1), (13, 2), (12, 3), (11, 4)] {
+            send(&mut f, tsn, frame);
+        }
+        // 11 arrives after 12 and 13: a retransmission of neither.
+        assert!(send(&mut f, 12, 5).retransmission.unwrap().first_frame == Some(3));
+        let a = f.ack(13, &[], 6, 6_000_000, &limits());
+        let got: Vec<(u32, u64)> = a
+            .acked
+            .iter()
+            .map(|x| (x.acked.tsn, x.acked.frame))
+            .collect();
+        assert_eq!(got, [(10, 1), (11, 4), (12, 3), (13, 2)]);
+        assert_eq!(f.in_flight(), 0);
     }
 
     #[test]

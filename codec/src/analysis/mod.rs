@@ -286,7 +286,13 @@ impl Analyzer {
             return;
         }
         let notes = &mut out.notes;
-        let required: Vec<u8> = a.auth.required(dir.index()).to_vec();
+        // The chunk types the peer requires to be authenticated, as they
+        // stood before this packet: a bit set, no copy of the list.
+        let mut required = [0u64; 4];
+        for &t in a.auth.required(dir.index()) {
+            required[usize::from(t / 64)] |= 1 << (t % 64);
+        }
+        let required = |t: u8| required[usize::from(t / 64)] & (1 << (t % 64)) != 0;
         let mut covered = false;
         for (n, c) in view.chunks().enumerate() {
             a.chunk(dir, path, c.ty());
@@ -355,11 +361,7 @@ impl Analyzer {
                 covered = true;
                 continue;
             }
-            if !covered
-                && standard
-                && required.contains(&c.ty())
-                && !NEVER_AUTHENTICATED.contains(&c.ty())
-            {
+            if !covered && standard && required(c.ty()) && !NEVER_AUTHENTICATED.contains(&c.ty()) {
                 a.auth.counts.unauthenticated += 1;
                 notes.push(ChunkNote {
                     chunk: n,

@@ -3,13 +3,14 @@
 //! 2.1). A direction whose TSNs run in order is one range, whatever the
 //! capture's length; the number of ranges is capped, the oldest dropped.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
 /// Disjoint, non-adjacent inclusive ranges of unwrapped TSNs (RFC 9260 1.6).
 #[derive(Debug, Clone, Default)]
 pub struct Ranges {
-    /// start -> end (inclusive).
-    map: BTreeMap<u64, u64>,
+    /// (start, end) inclusive, in order of start: a deque, since new TSNs
+    /// mostly extend the last range and the oldest range leaves first.
+    map: VecDeque<(u64, u64)>,
     cap: usize,
 }
 
@@ -17,30 +18,34 @@ impl Ranges {
     /// An empty set holding at most `cap` ranges (at least 1).
     pub fn with_cap(cap: usize) -> Self {
         Ranges {
-            map: BTreeMap::new(),
+            map: VecDeque::new(),
             cap: cap.max(1),
         }
+    }
+
+    /// Number of ranges starting at or before `x`.
+    fn upto(&self, x: u64) -> usize {
+        self.map.partition_point(|&(s, _)| s <= x)
     }
 
     /// Whether `x` is in the set.
     pub fn contains(&self, x: u64) -> bool {
         // TSNs mostly run in order: the last range first.
-        if let Some((&s, &e)) = self.map.last_key_value() {
+        if let Some(&(s, e)) = self.map.back() {
             if x >= s {
                 return x <= e;
             }
         }
-        self.map
-            .range(..=x)
-            .next_back()
-            .is_some_and(|(_, &end)| end >= x)
+        match self.upto(x) {
+            0 => false,
+            i => self.map[i - 1].1 >= x,
+        }
     }
 
     /// Adds `x`; merges with neighbours.
     pub fn insert(&mut self, x: u64) {
         // The next TSN after the last range: that range grows.
-        if let Some(mut last) = self.map.last_entry() {
-            let e = last.get_mut();
+        if let Some((_, e)) = self.map.back_mut() {
             if e.checked_add(1) == Some(x) {
                 *e = x;
                 return;
@@ -49,31 +54,24 @@ impl Ranges {
         if self.contains(x) {
             return;
         }
-        let before = self
-            .map
-            .range(..x)
-            .next_back()
-            .filter(|(_, &e)| e.checked_add(1) == Some(x))
-            .map(|(&s, _)| s);
+        // Not contained: every range before `i` ends before `x`, and the
+        // one at `i` (if any) starts after it.
+        let i = self.upto(x);
+        let before = i > 0 && self.map[i - 1].1.checked_add(1) == Some(x);
         let after = x
             .checked_add(1)
-            .and_then(|n| self.map.get(&n).map(|&e| (n, e)));
+            .is_some_and(|n| self.map.get(i).is_some_and(|&(s, _)| s == n));
         match (before, after) {
-            (Some(s), Some((n, e))) => {
-                self.map.remove(&n);
-                self.map.insert(s, e);
+            (true, true) => {
+                self.map[i - 1].1 = self.map[i].1;
+                self.map.remove(i);
             }
-            (Some(s), None) => {
-                self.map.insert(s, x);
-            }
-            (None, Some((n, e))) => {
-                self.map.remove(&n);
-                self.map.insert(x, e);
-            }
-            (None, None) => {
-                self.map.insert(x, x);
+            (true, false) => self.map[i - 1].1 = x,
+            (false, true) => self.map[i].0 = x,
+            (false, false) => {
+                self.map.insert(i, (x, x));
                 while self.map.len() > self.cap {
-                    self.map.pop_first();
+                    self.map.pop_front();
                 }
             }
         }
