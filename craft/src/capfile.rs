@@ -193,6 +193,28 @@ impl CaptureFile {
 
     /// Rewrites the pcap written so far into a new file beside the
     /// destination: pcap with nanoseconds (`nanos`), else pcapng.
+    /// Whether the file is a pcap file of `link_type` with microsecond
+    /// timestamps: then frames of that link type, with whole-microsecond
+    /// timestamps, can be given to [`CaptureFile::write_pcap_records`].
+    pub fn writes_pcap_usec(&self, link_type: u32) -> bool {
+        self.state
+            == State::Pcap {
+                link_type,
+                nanos: false,
+            }
+    }
+
+    /// Appends `frames` frames already encoded as pcap records of this
+    /// file ([`CaptureFile::writes_pcap_usec`]): each a 16-byte header
+    /// (seconds, microseconds, captured and original length, little-endian;
+    /// the original length at least the captured one) then its bytes. The
+    /// same bytes as [`CaptureFile::write`] of each, in one write.
+    pub fn write_pcap_records(&mut self, records: &[u8], frames: u64) -> io::Result<()> {
+        self.out.write_all(records)?;
+        self.frames += frames;
+        Ok(())
+    }
+
     fn rewrite(&mut self, nanos: bool) -> io::Result<()> {
         let State::Pcap {
             link_type,

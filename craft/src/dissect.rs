@@ -168,8 +168,48 @@ struct RawFrame {
 #[derive(Default)]
 struct Kept {
     frames: Vec<RawFrame>,
+    /// Each frame as a pcap record: its 16-byte header (microseconds,
+    /// little-endian, as [`CaptureFile`] writes them) then its bytes, which
+    /// `frames[k].bytes` points at.
     bytes: Vec<u8>,
+    /// The link type of every frame, when they share one and every
+    /// timestamp is whole microseconds: then `bytes` can be written as is.
+    uniform: Option<u32>,
     stats: Stats,
+}
+
+impl Kept {
+    /// Appends frame `raw` whose bytes are `data`, as a pcap record.
+    fn push(&mut self, raw: &RawFrame, data: &[u8]) {
+        let usec = raw.ts_nsec.is_multiple_of(1000);
+        match self.frames.first() {
+            None if usec => self.uniform = Some(raw.link_type),
+            _ if usec && self.uniform == Some(raw.link_type) => {}
+            _ => self.uniform = None,
+        }
+        let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        let head = [
+            u32::try_from(raw.ts_sec).unwrap_or(0),
+            raw.ts_nsec / 1000,
+            len,
+            raw.orig_len.max(len),
+        ];
+        for v in head {
+            self.bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        let at = self.bytes.len();
+        self.bytes.extend_from_slice(data);
+        self.frames.push(RawFrame {
+            bytes: at..self.bytes.len(),
+            ..raw.clone()
+        });
+    }
+
+    fn clear(&mut self) {
+        self.frames.clear();
+        self.bytes.clear();
+        self.uniform = None;
+    }
 }
 
 /// Where an SCTP packet's bytes are: in the batch's arena (inside the frame
@@ -343,10 +383,11 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     let work_rx = Mutex::new(work_rx);
     let (out_tx, out_rx) = sync_channel::<(u64, String, Kept)>(2 * workers);
     let (batches, texts) = (Pool(Mutex::new(Vec::new())), Pool(Mutex::new(Vec::new())));
+    let kepts = Pool(Mutex::new(Vec::new()));
     let (read_result, write_result) = std::thread::scope(|sc| {
         let thread = |name: &str| std::thread::Builder::new().name(format!("dissect-{name}"));
         for _ in 0..workers {
-            let (rx, tx, pools) = (&work_rx, out_tx.clone(), (&batches, &texts));
+            let (rx, tx, pools) = (&work_rx, out_tx.clone(), (&batches, &texts, &kepts));
             thread("format").spawn_scoped(sc, move || format_batches(a, &how, rx, tx, pools))?;
         }
         drop(out_tx);
@@ -354,7 +395,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
             write_in_order(
                 out_rx,
                 &stop,
-                &texts,
+                (&texts, &kepts),
                 capture_out.as_deref(),
                 a.stats.then_some(a.json),
                 (a.time_format == Some(TimeFormat::DeltaDisplayed)).then_some(digits),
@@ -781,7 +822,7 @@ fn format_batches(
     how: &How<'_>,
     rx: &Mutex<Receiver<Batch>>,
     tx: SyncSender<(u64, String, Kept)>,
-    (batches, texts): (&Pool<Batch>, &Pool<String>),
+    (batches, texts, kepts): (&Pool<Batch>, &Pool<String>, &Pool<Kept>),
 ) {
     loop {
         let batch = match rx.lock() {
@@ -794,7 +835,7 @@ fn format_batches(
         let mut s = texts
             .take()
             .unwrap_or_else(|| String::with_capacity(BLOCK_BYTES + 4096));
-        let mut kept = Kept::default();
+        let mut kept = kepts.take().unwrap_or_default();
         for item in &batch.items {
             let before = s.len();
             let stats = a.stats.then_some(&mut kept.stats);
@@ -810,13 +851,7 @@ fn format_batches(
                 s.truncate(before);
             }
             if let (true, Some(raw)) = (printed, &item.raw) {
-                let at = kept.bytes.len();
-                kept.bytes
-                    .extend_from_slice(&batch.arena[raw.bytes.clone()]);
-                kept.frames.push(RawFrame {
-                    bytes: at..kept.bytes.len(),
-                    ..raw.clone()
-                });
+                kept.push(raw, &batch.arena[raw.bytes.clone()]);
             }
         }
         let seq = batch.seq;
@@ -840,7 +875,7 @@ fn format_batches(
 fn write_in_order(
     rx: Receiver<(u64, String, Kept)>,
     stop: &AtomicBool,
-    texts: &Pool<String>,
+    (texts, kepts): (&Pool<String>, &Pool<Kept>),
     capture: Option<&Mutex<Option<CaptureFile>>>,
     stats_format: Option<bool>,
     delta_displayed: Option<u8>,
@@ -879,6 +914,8 @@ fn write_in_order(
             let mut text = text;
             text.clear();
             texts.put(text);
+            kept.clear();
+            kepts.put(kept);
         }
     }
     if stats_format.is_some() && text_result.is_ok() {
@@ -900,6 +937,12 @@ fn write_frames(c: &Mutex<Option<CaptureFile>>, kept: &Kept) -> io::Result<()> {
     let Some(file) = guard.as_mut() else {
         return Ok(());
     };
+    // Records already in the file's own form: written as they are.
+    if let Some(link_type) = kept.uniform {
+        if file.writes_pcap_usec(link_type) {
+            return file.write_pcap_records(&kept.bytes, kept.frames.len() as u64);
+        }
+    }
     for f in &kept.frames {
         file.write(&Record {
             number: f.number,
