@@ -32,6 +32,10 @@ pub struct Config {
     pub receive_window: u32,
     /// Largest SCTP packet we send (path MTU minus the IP and UDP headers).
     pub max_packet: usize,
+    /// Partial delivery point (RFC 6458 8.1.21 `SCTP_PARTIAL_DELIVERY_POINT`):
+    /// with more than this many bytes of a message held, it is handed over
+    /// in pieces; `None`: half the receive window.
+    pub partial_delivery_point: Option<usize>,
     /// Outbound streams we ask for in INIT/INIT ACK (RFC 9260 3.3.2).
     pub outbound_streams: u16,
     /// Inbound streams we accept (MIS).
@@ -138,6 +142,7 @@ impl Default for Config {
             sack_every: 2,
             receive_window: 1 << 20,
             max_packet: 1200,
+            partial_delivery_point: None,
             outbound_streams: 10,
             max_inbound_streams: u16::MAX,
             max_message_size: 1 << 20,
@@ -166,5 +171,13 @@ impl Default for Config {
             nat_support: false,
             adaptation_indication: None,
         }
+    }
+}
+
+impl Config {
+    /// The partial delivery point in effect (RFC 6458 8.1.21).
+    pub fn pd_point(&self) -> usize {
+        self.partial_delivery_point
+            .unwrap_or(self.receive_window as usize / 2)
     }
 }

@@ -44,6 +44,11 @@ pub struct Transmit {
     /// ECN was negotiated: send the packet with ECT(0) in its IP header
     /// (RFC 9260 Appendix A; RFC 3168).
     pub ecn_capable: bool,
+    /// Larger than the path MTU an ICMP error reported: a DATA chunk sent
+    /// before the MTU went down, sent again whole (its TSN cannot be cut
+    /// again), which the driver should let the IP layer fragment (clear
+    /// DF; RFC 9260 7.3, FreeBSD's `CHUNK_FLAGS_FRAGMENT_OK`).
+    pub fragment: bool,
 }
 
 /// How to start an association (RFC 6458 `sctp_connectx` and `SCTP_INITMSG`).
@@ -107,6 +112,17 @@ pub struct Stats {
     pub refused: u64,
     /// Stateless replies dropped because the queue was full.
     pub replies_dropped: u64,
+    /// ICMP errors handed to `handle_icmp` (RFC 9260 Appendix C).
+    pub icmp_in: u64,
+    /// ... acted on.
+    pub icmp_handled: u64,
+    /// ... dropped because the quoted Verification Tag was not the peer's,
+    /// or too little was quoted to check a zero tag (ICMP6).
+    pub icmp_bad_tag: u64,
+    /// ... ignored: no association (ICMP5), or a type or code the rules
+    /// say to ignore (ICMP1-ICMP4, ICMP8 with an INIT after COOKIE-WAIT,
+    /// an MTU no lower than the path's).
+    pub icmp_ignored: u64,
     /// SCTP-AUTH counters summed over every association (RFC 4895 6.3).
     pub auth: crate::association::auth::AuthStats,
     /// S-SCTP counters summed over every association.
@@ -560,6 +576,7 @@ impl Endpoint {
                 local,
                 remote,
                 ecn_capable: false,
+                fragment: false,
             });
         }
         // Round robin from the cursor, without collecting the ids (no
@@ -587,10 +604,16 @@ impl Endpoint {
                 continue;
             };
             let ecn_capable = a.ecn;
+            a.oversize = false;
             let out = a.write_packet(now, buf).map(|(local, remote)| Transmit {
                 local,
                 remote,
                 ecn_capable,
+                fragment: false,
+            });
+            let out = out.map(|t| Transmit {
+                fragment: a.oversize,
+                ..t
             });
             self.collect(id);
             if out.is_some() {
@@ -654,6 +677,38 @@ impl Endpoint {
             }
             drop(a);
         }
+    }
+
+    /// Takes an ICMP or ICMPv6 error quoting one of our packets (RFC 9260
+    /// Appendix C): the association is found by the quoted addresses and
+    /// ports (ICMP5), the quoted Verification Tag checked (ICMP6), then
+    /// Fragmentation Needed / Packet Too Big lowers the path MTU (ICMP7,
+    /// 7.3), Protocol Unreachable (and Port Unreachable over UDP, RFC 6951
+    /// 5.5) ends the association like an ABORT (ICMP8), another
+    /// Destination Unreachable marks the destination unreachable (ICMP9).
+    /// [`Event::IcmpReceived`] tells what was done; [`Stats`] counts the
+    /// rest.
+    pub fn handle_icmp(&mut self, _now: Instant, e: &crate::icmp::IcmpError<'_>) {
+        use crate::association::icmp::IcmpOutcome;
+        self.stats.icmp_in += 1;
+        let Some((src, dst, _)) = e.header() else {
+            self.stats.icmp_ignored += 1;
+            return;
+        };
+        let Some(id) = self.routes.get(&(e.remote.ip(), dst, src)).copied() else {
+            self.stats.icmp_ignored += 1;
+            return;
+        };
+        let Some(a) = self.assocs.get_mut(&id) else {
+            self.stats.icmp_ignored += 1;
+            return;
+        };
+        match a.handle_icmp(e) {
+            IcmpOutcome::Handled => self.stats.icmp_handled += 1,
+            IcmpOutcome::BadTag => self.stats.icmp_bad_tag += 1,
+            IcmpOutcome::Ignored => self.stats.icmp_ignored += 1,
+        }
+        self.collect(id);
     }
 
     /// Takes one received SCTP packet (the UDP payload over UDP

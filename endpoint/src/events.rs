@@ -220,6 +220,35 @@ pub enum Event {
         /// The peer reported it.
         remote: bool,
     },
+    /// An ICMP or ICMPv6 error about one of our packets passed the checks
+    /// of RFC 9260 Appendix C and was acted on: a lower path MTU (7.3), an
+    /// unreachable destination (ICMP9), or a Protocol Unreachable that
+    /// ended the association like an ABORT (ICMP8; its `AssocChange`
+    /// follows).
+    IcmpReceived {
+        /// Which association.
+        id: AssocId,
+        /// The destination the quoted packet went to.
+        addr: SocketAddr,
+        /// What the ICMP message said.
+        kind: crate::icmp::IcmpKind,
+        /// That path's MTU as an SCTP packet size, after it.
+        path_mtu: usize,
+    },
+    /// A message handed over in pieces (partial delivery) will never be
+    /// completed: its association ended or restarted, a FORWARD TSN /
+    /// I-FORWARD-TSN skipped it, or its stream was reset (RFC 6458 6.1.7
+    /// `SCTP_PARTIAL_DELIVERY_EVENT` with `SCTP_PARTIAL_DELIVERY_ABORTED`).
+    PartialDeliveryAborted {
+        /// Which association.
+        id: AssocId,
+        /// Its stream.
+        stream: u16,
+        /// Its Stream Sequence Number (I-DATA: the low 16 bits of its MID).
+        ssn: u16,
+        /// Sent unordered.
+        unordered: bool,
+    },
     /// The peer sent an ERROR chunk (RFC 6458 6.1.3 `sctp_remote_error`).
     RemoteError {
         /// Which association.

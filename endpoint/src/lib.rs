@@ -38,6 +38,7 @@ pub mod config;
 pub mod cookie;
 pub mod driver;
 pub mod events;
+pub mod icmp;
 pub mod policy;
 pub mod rules;
 pub mod secure;
@@ -57,6 +58,7 @@ pub use association::{State, Status};
 pub use config::Config;
 pub use endpoint::{ConnectOptions, Endpoint, Stats, Transmit};
 pub use events::{AssocChange, Event, FailedData, Reason};
+pub use icmp::{IcmpError, IcmpKind};
 pub use policy::{AllowAll, Policy, Refusal};
 pub use send::{Abandoned, PrPolicy, SendOptions};
 

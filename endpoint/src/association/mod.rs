@@ -6,6 +6,7 @@ pub mod addresses;
 pub mod asconf;
 pub mod auth;
 pub mod data_tracker;
+pub(crate) mod icmp;
 pub mod interleaved;
 pub mod nat;
 pub mod path;
@@ -110,6 +111,10 @@ pub struct Status {
     /// The cumulative TSN of the peer's DATA received so far (RFC 9260
     /// 6.2; RFC 6458 5.3.5 `rcv_cumtsn`); 0 before the association is up.
     pub peer_cum_tsn: u32,
+    /// The packet size messages are cut to: the smallest path MTU as an
+    /// SCTP packet (RFC 9260 7.3; RFC 6458 `sstat_fragmentation_point`
+    /// plus the headers).
+    pub packet_size: usize,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -261,6 +266,9 @@ pub struct Association {
     /// Gap blocks of a received NR-SACK, merged (kept for its capacity).
     pub(crate) gap_scratch: Vec<(u16, u16)>,
     pub(crate) events: VecDeque<Event>,
+    /// The packet just written is above the path MTU: a chunk sent before
+    /// the MTU went down, which IP may fragment (RFC 9260 7.3).
+    pub(crate) oversize: bool,
     /// Messages waiting for the association to be up.
     pub(crate) streams_requested: u16,
 }
@@ -452,6 +460,7 @@ impl Association {
             nat: Default::default(),
             gap_scratch: Vec::new(),
             events: VecDeque::new(),
+            oversize: false,
             streams_requested: 0,
             cfg,
         }
@@ -480,8 +489,9 @@ impl Association {
             self.cfg.sack_every,
             self.cfg.sack_delay,
         ));
+        self.report_pd_aborted(true);
         let mut reasm = Reassembler::new(n.inbound, n.peer_tsn);
-        reasm.set_partial_delivery_point(self.cfg.receive_window as usize / 2);
+        reasm.set_partial_delivery_point(self.cfg.pd_point());
         self.reasm = Some(reasm);
         self.idata = n.idata && self.cfg.interleaving;
         self.ecn = n.ecn && self.cfg.ecn;
@@ -557,10 +567,13 @@ impl Association {
             if p.srtt().is_none() {
                 p.rto = cfg.rto_initial;
             }
-            p.mtu = cfg.max_packet;
+            p.mtu = cfg.max_packet.min(p.icmp_mtu.unwrap_or(usize::MAX));
         }
         if let Some(rx) = self.rx.as_mut() {
             rx.set_timing(cfg.sack_every, cfg.sack_delay);
+        }
+        if let Some(r) = self.reasm.as_mut() {
+            r.set_partial_delivery_point(cfg.pd_point());
         }
     }
 
@@ -602,6 +615,7 @@ impl Association {
             nat: self.nat.restart_disabled,
             nat_stats: self.nat.stats,
             peer_cum_tsn: self.rx.as_ref().map_or(0, |r| r.cum_tsn().0),
+            packet_size: self.packet_size(),
         }
     }
 
@@ -721,6 +735,7 @@ impl Association {
         } else {
             change
         };
+        self.report_pd_aborted(true);
         let mut failed = self.rtx.unacked();
         failed.extend(self.tx.unsent());
         let dropped = self.tx.clear() + self.rtx.clear();
@@ -996,6 +1011,23 @@ impl Association {
     }
 
     /// Takes the association's events.
+    /// Reports the messages handed over in part that can no longer
+    /// complete (RFC 6458 6.1.7); `all`: every one still in progress (the
+    /// association ends, restarts or is reset).
+    pub(crate) fn report_pd_aborted(&mut self, all: bool) {
+        let Some(r) = self.reasm.as_mut() else {
+            return;
+        };
+        for (stream, ssn, unordered) in r.take_aborted(all) {
+            self.events.push_back(Event::PartialDeliveryAborted {
+                id: self.id,
+                stream,
+                ssn,
+                unordered,
+            });
+        }
+    }
+
     pub(crate) fn drain_events(&mut self, out: &mut VecDeque<Event>) {
         out.extend(self.events.drain(..));
     }

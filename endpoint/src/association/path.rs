@@ -44,8 +44,12 @@ pub struct Path {
     pub errors: u32,
     /// Reachability.
     pub state: PathState,
-    /// Path MTU as an SCTP packet size.
+    /// Path MTU as an SCTP packet size: `Config::max_packet`, or less once
+    /// an ICMP error lowered it (RFC 9260 7.3).
     pub mtu: usize,
+    /// The packet size an ICMP Fragmentation Needed / Packet Too Big left
+    /// (kept when the configuration changes).
+    pub icmp_mtu: Option<usize>,
     /// When the next heartbeat is due.
     pub heartbeat_at: Option<Instant>,
     /// A heartbeat sent and not answered: its nonce and send time.
@@ -78,6 +82,7 @@ impl Path {
             errors: 0,
             state: PathState::Active,
             mtu,
+            icmp_mtu: None,
             heartbeat_at: None,
             heartbeat_out: None,
             confirmed: false,

@@ -97,6 +97,9 @@ pub struct Reassembler {
     /// Above this many bytes held, the message whose turn it is is handed
     /// over in pieces (RFC 6458 8.1.21).
     pd_point: usize,
+    /// Messages handed over in part that can no longer complete (stream,
+    /// SSN, unordered), for `SCTP_PARTIAL_DELIVERY_ABORTED` (RFC 6458 6.1.7).
+    aborted: Vec<(u16, u16, bool)>,
 }
 
 impl Reassembler {
@@ -111,6 +114,7 @@ impl Reassembler {
             next_ssn: vec![0; streams as usize],
             buffered: 0,
             pd_point: usize::MAX,
+            aborted: Vec::new(),
         }
     }
 
@@ -154,6 +158,20 @@ impl Reassembler {
         });
     }
 
+    /// The messages being handed over in pieces that can no longer
+    /// complete (RFC 6458 6.1.7 `SCTP_PARTIAL_DELIVERY_ABORTED`): (stream,
+    /// SSN, unordered), once each, oldest first. Called when the
+    /// association ends or restarts, for every one still in progress.
+    pub fn take_aborted(&mut self, all: bool) -> Vec<(u16, u16, bool)> {
+        if all {
+            for p in self.partial.iter_mut().filter(|p| p.delivering) {
+                p.delivering = false;
+                self.aborted.push((p.stream, p.ssn, p.unordered));
+            }
+        }
+        std::mem::take(&mut self.aborted)
+    }
+
     /// Inbound streams.
     pub fn streams(&self) -> u16 {
         self.next_ssn.len() as u16
@@ -162,6 +180,18 @@ impl Reassembler {
     /// The peer reset `streams` (empty: all): their next SSN is 0 (RFC 6525
     /// 5.2.2; by then every earlier TSN has arrived).
     pub fn reset_streams(&mut self, streams: &[u16]) {
+        // A message handed over in part on a reset stream is over.
+        let aborted = &mut self.aborted;
+        let mut freed = 0;
+        self.partial.retain(|p| {
+            let gone = p.delivering && (streams.is_empty() || streams.contains(&p.stream));
+            if gone {
+                aborted.push((p.stream, p.ssn, p.unordered));
+                freed += p.data.len();
+            }
+            !gone
+        });
+        self.buffered -= freed;
         for (s, n) in self.next_ssn.iter_mut().enumerate() {
             if streams.is_empty() || streams.contains(&(s as u16)) {
                 *n = 0;
@@ -269,10 +299,15 @@ impl Reassembler {
             self.buffered -= f.data.len();
         }
         let mut freed = 0;
+        let aborted = &mut self.aborted;
         self.partial.retain(|p| {
             let gone = p.next <= cum + 1;
             if gone {
                 freed += p.data.len();
+                // Skipped by the sender: the rest never comes.
+                if p.delivering {
+                    aborted.push((p.stream, p.ssn, p.unordered));
+                }
             }
             !gone
         });
@@ -597,6 +632,34 @@ mod tests {
             ]
         );
         assert_eq!(r.buffered(), 0);
+    }
+
+    #[test]
+    fn a_message_in_pieces_skipped_or_reset_is_reported_aborted_once() {
+        let mut r = Reassembler::new(2, 1);
+        r.set_partial_delivery_point(2);
+        let mut out = Vec::new();
+        r.insert(frag(1, 1, 0, "B", b"abc"), |m| out.push(m.complete));
+        r.insert(frag(2, 1, 0, "", b"def"), |m| out.push(m.complete));
+        assert_eq!(out, [false, false], "handed over in pieces");
+        assert!(r.take_aborted(false).is_empty(), "still in progress");
+        // FORWARD TSN (RFC 3758 3.6) past its fragments: it never completes.
+        r.forward(2, [(1u16, 0u16)].into_iter(), |_| {
+            panic!("nothing to deliver")
+        });
+        assert_eq!(r.take_aborted(false), [(1, 0, false)]);
+        assert!(r.take_aborted(true).is_empty(), "reported once");
+        assert_eq!(r.buffered(), 0);
+        // A stream reset (RFC 6525) while SSN 1 is in pieces, then an
+        // unordered one in pieces when the association ends.
+        r.insert(frag(3, 1, 1, "B", b"abc"), |_| {});
+        r.insert(frag(4, 0, 0, "UB", b"xyz"), |_| {});
+        r.reset_streams(&[1]);
+        assert_eq!(r.take_aborted(false), [(1, 1, false)]);
+        let mut pieces = 0;
+        r.insert(frag(5, 0, 0, "U", b"more"), |_| pieces += 1);
+        assert_eq!(pieces, 1);
+        assert_eq!(r.take_aborted(true), [(0, 0, true)]);
     }
 
     #[test]

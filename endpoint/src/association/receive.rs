@@ -521,6 +521,7 @@ impl Association {
         };
         if let (Some(f), Some(r)) = (c.forward_tsn(), self.reasm.as_mut()) {
             r.forward(new_cum.0, f.streams(), deliver);
+            self.report_pd_aborted(false);
         } else if let (Some(f), Some(r)) = (c.i_forward_tsn(), self.ireasm.as_mut()) {
             r.forward(
                 f.streams().map(|(s, flags, mid)| (s, flags & 1 != 0, mid)),

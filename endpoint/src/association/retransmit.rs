@@ -566,6 +566,38 @@ impl RetransmitQueue {
         Some(true)
     }
 
+    /// The path MTU went down (RFC 9260 7.3): chunks in flight whose
+    /// payload exceeds `room` were most likely dropped on the way; they are
+    /// marked for retransmission and leave the flight, without a cwnd cut
+    /// (FreeBSD's `sctp_pathmtu_adjustment`). Returns how many.
+    pub fn mark_larger_than(&mut self, room: usize, flight: &mut [usize]) -> usize {
+        let mut n = 0;
+        for c in self.queue.iter_mut() {
+            if c.len() <= room || c.gap_acked || c.marked || c.abandoned || !c.in_flight {
+                continue;
+            }
+            c.marked = true;
+            c.ever_marked = true;
+            c.in_flight = false;
+            debit(flight, c.path, c.size());
+            self.marked += 1;
+            n += 1;
+        }
+        n
+    }
+
+    /// The payload length of the chunk `next_marked(false)` would give.
+    pub fn next_marked_len(&self) -> Option<usize> {
+        if self.marked == 0 {
+            return None;
+        }
+        self.queue
+            .iter()
+            .find(|c| c.marked && c.fast)
+            .or_else(|| self.queue.iter().find(|c| c.marked))
+            .map(|c| c.len())
+    }
+
     /// The first marked chunk (fast-retransmit ones first), to resend.
     pub fn next_marked(&mut self, fast_only: bool) -> Option<&mut Outstanding> {
         if self.marked == 0 {

@@ -119,8 +119,9 @@ impl Association {
             ));
         }
         if self.reasm.is_some() {
+            self.report_pd_aborted(true);
             let mut r = super::reassembly::Reassembler::new(inbound, peer_next);
-            r.set_partial_delivery_point(self.cfg.receive_window as usize / 2);
+            r.set_partial_delivery_point(self.cfg.pd_point());
             self.reasm = Some(r);
         }
         if self.ireasm.is_some() {
@@ -260,6 +261,7 @@ impl Association {
                 if let Some(r) = self.reasm.as_mut() {
                     r.reset_streams(&streams);
                 }
+                self.report_pd_aborted(false);
                 if let Some(r) = self.ireasm.as_mut() {
                     r.reset_streams(&streams);
                 }

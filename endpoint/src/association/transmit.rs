@@ -283,7 +283,23 @@ impl Association {
         now: Instant,
         buf: &mut Vec<u8>,
     ) -> Option<(IpAddr, SocketAddr)> {
-        let limit = self.cfg.max_packet - self.secure_overhead();
+        let mut limit = self.packet_size() - self.secure_overhead();
+        // A chunk sent before an ICMP error lowered the path MTU goes
+        // again whole, alone, above the new size (RFC 9260 7.3; the
+        // driver lets IP fragment it).
+        if let Some(len) = self.rtx.next_marked_len() {
+            let data_header = if self.idata {
+                I_DATA_HEADER
+            } else {
+                DATA_HEADER
+            };
+            let auth = self.auth.as_ref().map_or(0, |a| a.chunk_len());
+            let need = 12 + auth + data_header + ((len + 3) & !3);
+            if need > limit {
+                limit = need;
+                self.oversize = true;
+            }
+        }
         let dest = (
             self.paths[self.primary].local,
             self.paths[self.primary].remote,
