@@ -144,8 +144,10 @@ fn encap_name(e: &Encapsulation) -> &'static str {
 /// are in the batch's arena.
 struct Item {
     frame: u64,
-    /// When it was captured, and the frames it is measured from.
-    time: FrameTime,
+    /// When it was captured, and the previous frame's time, in ns since
+    /// the epoch (the first frame's is the batch's `first_ns`).
+    epoch_ns: i128,
+    prev_ns: i128,
     what: ItemKind,
     /// The whole frame in the arena, kept for `-w`.
     raw: Option<RawFrame>,
@@ -236,12 +238,13 @@ enum ItemKind {
         dst: IpAddr,
         encap: &'static str,
         truncated: bool,
-        rules: Result<Rules, DecodeError>,
+        /// (The error boxed: it is rare, and keeps every item small.)
+        rules: Result<Rules, Box<DecodeError>>,
         /// What a zero checksum would be on it (RFC 9653, per association).
         zero: ZeroVerdict,
         /// The association analysis (`--analysis`): its place in the
         /// batch's `reports`, which keeps items small and allocation-free.
-        analysis: Option<usize>,
+        analysis: Option<u32>,
     },
     /// A frame whose link, IP or UDP layers are broken.
     LinkError(String),
@@ -257,6 +260,19 @@ struct Batch {
     items: Vec<Item>,
     /// The analysis of the items' packets (`--analysis`).
     reports: Vec<PacketReport>,
+    /// The capture's first frame, in ns since the epoch.
+    first_ns: i128,
+}
+
+impl Item {
+    /// When the frame was captured, and the frames it is measured from.
+    fn time(&self, first_ns: i128) -> FrameTime {
+        FrameTime {
+            epoch_ns: self.epoch_ns,
+            first_ns,
+            prev_ns: self.prev_ns,
+        }
+    }
 }
 
 /// Buffers handed back for reuse, so that a long capture does not cost a
@@ -524,11 +540,6 @@ impl Follower {
         let epoch = i128::from(f.ts_sec) * 1_000_000_000 + i128::from(f.ts_nsec);
         let (first, prev) = self.clock.unwrap_or((epoch, epoch));
         self.clock = Some((first, epoch));
-        let time = FrameTime {
-            epoch_ns: epoch,
-            first_ns: first,
-            prev_ns: prev,
-        };
         let what = match extract_sctp(f.link_type, data, &self.cfg, &mut self.defrag) {
             Ok(Some(seg)) => {
                 self.sctp_packets += 1;
@@ -555,7 +566,7 @@ impl Follower {
                     Ok(v) if self.judge_checksums => self.zero_follower.observe(key, v),
                     _ => ZeroVerdict::NotNegotiated,
                 };
-                let rules = view.map(|v| v.rules());
+                let rules = view.map(|v| v.rules()).map_err(Box::new);
                 ItemKind::Sctp {
                     bytes,
                     src: seg.src,
@@ -586,7 +597,8 @@ impl Follower {
         };
         Some(Item {
             frame: f.number,
-            time,
+            epoch_ns: epoch,
+            prev_ns: prev,
             what,
             raw,
         })
@@ -627,6 +639,7 @@ fn read_frames(
             extra: Vec::new(),
             items: Vec::with_capacity(BATCH_ITEMS),
             reports: Vec::new(),
+            first_ns: 0,
         },
     };
     let path = a.file.as_deref().filter(|f| f.as_os_str() != "-");
@@ -696,6 +709,7 @@ fn read_frames(
                         batch.reports.clear();
                         pool.put(batch);
                     } else {
+                        batch.first_ns = follow.clock.map_or(0, |c| c.0);
                         if stop.load(Ordering::Relaxed) || tx.send(batch).is_err() {
                             return Ok(());
                         }
@@ -755,7 +769,8 @@ fn read_frames(
                 }
                 if batch.arena.len() >= BATCH_BYTES || batch.items.len() >= batch_items {
                     seq += 1;
-                    let full = std::mem::replace(&mut batch, new_batch(seq));
+                    let mut full = std::mem::replace(&mut batch, new_batch(seq));
+                    full.first_ns = follow.clock.map_or(0, |c| c.0);
                     if stop.load(Ordering::Relaxed) || tx.send(full).is_err() {
                         return result;
                     }
@@ -765,6 +780,7 @@ fn read_frames(
                 }
             }
             if !batch.items.is_empty() {
+                batch.first_ns = follow.clock.map_or(0, |c| c.0);
                 let _ = tx.send(batch);
             }
             result
@@ -802,12 +818,12 @@ fn analyze_batches(mut an: Analyzer, rx: Receiver<Batch>, tx: SyncSender<Batch>)
             };
             let meta = PacketMeta {
                 frame: item.frame,
-                time_ns: item.time.epoch_ns,
+                time_ns: item.epoch_ns,
                 src: *src,
                 dst: *dst,
                 quoted: *encap == "icmp",
             };
-            *analysis = Some(reports.len());
+            *analysis = u32::try_from(reports.len()).ok();
             reports.push(an.packet(&meta, &view));
         }
         if tx.send(batch).is_err() {
@@ -843,7 +859,7 @@ fn format_batches(
                 a,
                 how,
                 item,
-                (&batch.arena, &batch.extra, &batch.reports),
+                (&batch.arena, &batch.extra, &batch.reports, batch.first_ns),
                 &mut s,
                 stats,
             );
@@ -972,11 +988,12 @@ fn format_item(
     a: &DissectArgs,
     how: &How<'_>,
     item: &Item,
-    (arena, extra, reports): (&[u8], &[u8], &[PacketReport]),
+    (arena, extra, reports, first_ns): (&[u8], &[u8], &[PacketReport], i128),
     s: &mut String,
     stats: Option<&mut Stats>,
 ) -> bool {
     let frame = item.frame;
+    let time = item.time(first_ns);
     let (bytes, src, dst, encap, truncated, rules, zero, analysis) = match &item.what {
         ItemKind::LinkError(e) => {
             if a.json {
@@ -1005,7 +1022,7 @@ fn format_item(
             *truncated,
             rules,
             *zero,
-            analysis.and_then(|k| reports.get(k)),
+            analysis.and_then(|k| reports.get(k as usize)),
         ),
     };
     let rules = match rules {
@@ -1068,9 +1085,9 @@ fn format_item(
             number: frame,
             src: *src,
             dst: *dst,
-            epoch_ns: item.time.epoch_ns,
-            relative_ns: item.time.relative_ns(),
-            delta_ns: item.time.delta_ns(),
+            epoch_ns: time.epoch_ns,
+            relative_ns: time.relative_ns(),
+            delta_ns: time.delta_ns(),
             checksum: report.status,
         };
         let facts = match Facts::of_view(&view, &fr, f) {
@@ -1111,7 +1128,7 @@ fn format_item(
                 encapsulation: encap,
                 truncated,
                 checksum: &report,
-                time: &item.time,
+                time: &time,
             },
         );
         let lints = {
@@ -1144,8 +1161,8 @@ fn format_item(
     } else {
         let mut when = String::new();
         match a.time_format {
-            Some(TimeFormat::DeltaDisplayed) => time::delta_displayed_mark(&mut when, &item.time),
-            Some(f) => time::write(&mut when, f, &item.time, None, how.digits),
+            Some(TimeFormat::DeltaDisplayed) => time::delta_displayed_mark(&mut when, &time),
+            Some(f) => time::write(&mut when, f, &time, None, how.digits),
             None => {}
         }
         summary::header(
@@ -1171,7 +1188,7 @@ fn format_item(
         s.push('\n');
         if let Some(packet) = &whole {
             if a.verbose {
-                time::tree_line(s, &item.time, how.digits);
+                time::tree_line(s, &time, how.digits);
                 checksum_line(s, &report);
                 let mut w = TreeWriter::new(s, 1);
                 packet.describe(&mut w);
