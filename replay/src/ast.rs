@@ -95,6 +95,26 @@ pub struct PacketLine {
     pub chunks: Chunks,
 }
 
+/// An inbound ICMP error line (nplab packetdrill's `icmp_packet_spec`):
+/// `< icmp TYPE [CODE] [mtu N] [id N] [[sctp(TAG)]]`; the older form with
+/// the echoed packet first (`< [sctp(TAG)] icmp TYPE ...`, FreeBSD's
+/// sctp_icmp_* scripts, dropped by nplab's parser.y) is read too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IcmpLine {
+    /// ICMP type name (`unreachable`, `packet_too_big`, `type_N`...).
+    pub icmp_type: String,
+    /// ICMP code name (`frag_needed`, `protocol_unreachable`, `code_N`...).
+    pub code: Option<String>,
+    /// `mtu N`.
+    pub mtu: Option<u32>,
+    /// The echoed SCTP packet's Verification Tag (`[sctp(TAG)]`); `None`
+    /// when no packet was written (the peer's tag is quoted, as
+    /// packetdrill always writes it).
+    pub tag: Option<u32>,
+    /// Written in the older form (echoed packet first).
+    pub old_form: bool,
+}
+
 /// An argument or result of a system call (packetdrill `expression`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -144,6 +164,8 @@ pub struct SyscallLine {
 pub enum Action {
     /// A packet.
     Packet(PacketLine),
+    /// An inbound ICMP error about one of the endpoint's packets.
+    Icmp(IcmpLine),
     /// A system call.
     Syscall(SyscallLine),
     /// A shell command in backquotes (not run here).
@@ -300,6 +322,12 @@ impl Parser {
         let pos = self.pos();
         let time = self.time()?;
         let action = match self.peek() {
+            Some(Tok::Punct('<'))
+                if matches!(self.peek_at(1), Some(Tok::Punct('[')))
+                    || matches!(self.peek_at(1), Some(Tok::Word(w)) if w == "icmp") =>
+            {
+                Action::Icmp(self.icmp()?)
+            }
             Some(Tok::Punct('<' | '>')) => Action::Packet(self.packet()?),
             Some(Tok::BackQuoted(s)) => {
                 let s = s.clone();
@@ -430,6 +458,85 @@ impl Parser {
             bad_crc32c,
             zero_checksum,
             chunks,
+        })
+    }
+
+    /// `[sctp(TAG)]`: the echoed packet of an ICMP line.
+    fn icmp_echoed(&mut self) -> R<u32> {
+        self.expect_punct('[')?;
+        match self.peek() {
+            Some(Tok::Word(w)) if w == "sctp" => self.i += 1,
+            _ => {
+                return self.err(format!(
+                    "expected 'sctp' in the echoed packet, found {}",
+                    self.found()
+                ))
+            }
+        }
+        self.expect_punct('(')?;
+        let tag = match self.peek() {
+            Some(Tok::Int(n)) if (0..=u32::MAX as i64).contains(n) => *n as u32,
+            Some(Tok::Hex(n)) if *n <= u32::MAX as u64 => *n as u32,
+            _ => return self.err("verification tag out of range"),
+        };
+        self.i += 1;
+        self.expect_punct(')')?;
+        if !self.is_punct(']') {
+            return self.err("UDP encapsulation of the echoed packet is not supported");
+        }
+        self.expect_punct(']')?;
+        Ok(tag)
+    }
+
+    /// `< [[sctp(TAG)]] icmp TYPE [CODE] [mtu N] [id N] [[sctp(TAG)]]`
+    /// (nplab's `icmp_packet_spec`, plus the older echoed-first form).
+    fn icmp(&mut self) -> R<IcmpLine> {
+        self.expect_punct('<')?;
+        let mut tag = None;
+        let old_form = self.is_punct('[');
+        if old_form {
+            tag = Some(self.icmp_echoed()?);
+        }
+        match self.peek() {
+            Some(Tok::Word(w)) if w == "icmp" => self.i += 1,
+            _ => return self.err(format!("expected 'icmp', found {}", self.found())),
+        }
+        let icmp_type = self.word()?;
+        let mut code = None;
+        if let Some(Tok::Word(w)) = self.peek() {
+            if w != "mtu" && w != "id" {
+                code = Some(w.clone());
+                self.i += 1;
+            }
+        }
+        let mut mtu = None;
+        if matches!(self.peek(), Some(Tok::Word(w)) if w == "mtu") {
+            self.i += 1;
+            match self.peek() {
+                Some(Tok::Int(n)) if (0..=u32::MAX as i64).contains(n) => mtu = Some(*n as u32),
+                _ => return self.err("expected an MTU"),
+            }
+            self.i += 1;
+        }
+        if matches!(self.peek(), Some(Tok::Word(w)) if w == "id") {
+            self.i += 1;
+            match self.peek() {
+                Some(Tok::Int(_)) => self.i += 1,
+                _ => return self.err("expected an echo id"),
+            }
+        }
+        if self.is_punct('[') {
+            if old_form {
+                return self.err("the echoed packet is written twice");
+            }
+            tag = Some(self.icmp_echoed()?);
+        }
+        Ok(IcmpLine {
+            icmp_type,
+            code,
+            mtu,
+            tag,
+            old_form,
         })
     }
 

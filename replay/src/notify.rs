@@ -412,6 +412,26 @@ impl Notification {
         .with("sse_assoc_id", Val::Int(id as i64))
     }
 
+    /// `SCTP_PARTIAL_DELIVERY_EVENT` (6.1.7) with
+    /// `SCTP_PARTIAL_DELIVERY_ABORTED`: 24 bytes, the stream and sequence
+    /// number of the message (FreeBSD's `struct sctp_pdapi_event`, built by
+    /// `sctp_notify_partial_delivery_indication`).
+    pub(super) fn pdapi_aborted(stream: u16, seq: u16, id: u32) -> Notification {
+        Notification::new(
+            ["pdapi_type", "pdapi_flags", "pdapi_length"],
+            "SCTP_PARTIAL_DELIVERY_EVENT",
+            0,
+            24,
+        )
+        .with(
+            "pdapi_indication",
+            Val::Int(symbol("SCTP_PARTIAL_DELIVERY_ABORTED").expect("known")),
+        )
+        .with("pdapi_stream", Val::Int(stream as i64))
+        .with("pdapi_seq", Val::Int(seq as i64))
+        .with("pdapi_assoc_id", Val::Int(id as i64))
+    }
+
     /// `SCTP_AUTHENTICATION_EVENT` (6.1.8) with `SCTP_AUTH_NO_AUTH`: the peer
     /// does not support SCTP-AUTH (FreeBSD tells at COMM_UP); 20 bytes.
     pub(super) fn no_auth(id: u32) -> Notification {

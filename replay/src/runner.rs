@@ -644,6 +644,7 @@ impl Runner {
                     let r = self.wait_for(exp, tol);
                     r.and_then(|()| match action {
                         Action::Packet(p) => self.inject(p, prepared[k].as_deref()),
+                        Action::Icmp(i) => self.inject_icmp(i),
                         Action::Syscall(s) => self.syscall(s, exp, tol),
                         Action::Command(c) => {
                             self.command(c);
@@ -901,6 +902,42 @@ impl Runner {
                 )
             });
         }
+        Ok(())
+    }
+
+    /// An ICMP error from a router between us and the peer, quoting the
+    /// IPv4 header and the first 8 bytes of one of the endpoint's packets
+    /// (packetdrill's `new_icmp_packet`, `ICMP_ECHO_BYTES`): its ports and
+    /// the tag the script wrote, else the peer's (as packetdrill's
+    /// `map_inbound_icmp_sctp_packet` always writes).
+    fn inject_icmp(&mut self, i: &crate::ast::IcmpLine) -> Step {
+        let (icmp_type, code) = icmp_numbers(&i.icmp_type, i.code.as_deref())?;
+        let mtu = i.mtu.unwrap_or(0);
+        if mtu > 0 && (icmp_type, code) != (3, 4) {
+            return Err("ICMPv4 MTU is only valid for unreachable-frag_needed".into());
+        }
+        if i.old_form {
+            self.warnings.push(
+                "ICMP line in the old form (echoed packet first), read as `icmp ... [sctp(TAG)]`"
+                    .into(),
+            );
+        }
+        let vtag = i.tag.unwrap_or(self.map.remote_tag);
+        let peer_port = if self.active { PORT } else { EPHEMERAL_PORT };
+        let mut m = vec![icmp_type, code, 0, 0, 0, 0];
+        m.extend_from_slice(&(mtu.min(0xffff) as u16).to_be_bytes());
+        // The quoted IPv4 header: ours to the peer, SCTP; total length
+        // as packetdrill writes it (header and 8 bytes).
+        m.extend_from_slice(&[0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 132, 0, 0]);
+        m.extend_from_slice(&LOCAL_IP.octets());
+        m.extend_from_slice(&REMOTE_IP.octets());
+        m.extend_from_slice(&PORT.to_be_bytes());
+        m.extend_from_slice(&peer_port.to_be_bytes());
+        m.extend_from_slice(&vtag.to_be_bytes());
+        let e = sctp_endpoint::IcmpError::from_icmpv4(&m).map_err(|e| format!("ICMP: {e}"))?;
+        let now = self.at(self.now);
+        self.ep().handle_icmp(now, &e);
+        self.pump();
         Ok(())
     }
 
@@ -1758,6 +1795,48 @@ fn map_inbound_chunk(b: &mut [u8], local_diff: u32, reflect: &mut bool, has_init
         ty::ECNE if len >= 8 => add(b, 4, local_diff),
         _ => {}
     }
+}
+
+/// An ICMPv4 type and code by packetdrill's names (`icmp_packet.c`:
+/// `icmpv4_types`, `icmpv4_unreachable_codes`; `type_N`, `code_N`).
+fn icmp_numbers(ty: &str, code: Option<&str>) -> Result<(u8, u8), String> {
+    let num = |s: &str, prefix: &str| s.strip_prefix(prefix).and_then(|n| n.parse::<u8>().ok());
+    let t = match ty {
+        "echo_reply" => 0,
+        "unreachable" => 3,
+        "source_quench" => 4,
+        "redirect" => 5,
+        "echo_request" => 8,
+        "time_exceeded" => 11,
+        "parameter_problem" => 12,
+        _ => num(ty, "type_").ok_or_else(|| format!("bad ICMP type {ty}"))?,
+    };
+    let Some(code) = code else { return Ok((t, 0)) };
+    const UNREACHABLE: [&str; 16] = [
+        "net_unreachable",
+        "host_unreachable",
+        "protocol_unreachable",
+        "port_unreachable",
+        "frag_needed",
+        "source_route_failed",
+        "net_unknown",
+        "host_unknown",
+        "source_host_isolated",
+        "net_prohibited",
+        "host_prohibited",
+        "net_unreachable_for_tos",
+        "host_unreachable_for_tos",
+        "packet_filtered",
+        "precedence_violation",
+        "precedence_cutoff",
+    ];
+    let c = match (t, code) {
+        (3, c) if UNREACHABLE.contains(&c) => UNREACHABLE.iter().position(|n| *n == c).unwrap_or(0),
+        (11, "ttl_exceeded_in_transit") => 0,
+        (11, "frag_reass_exceeded") => 1,
+        _ => num(code, "code_").ok_or_else(|| format!("bad ICMP code {code}"))? as usize,
+    };
+    Ok((t, c as u8))
 }
 
 #[cfg(test)]

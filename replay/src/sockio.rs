@@ -181,6 +181,12 @@ impl Runner {
                 let aid = self.sctp_assoc_id(*id);
                 self.queue_note(*id, Notification::shutdown(aid));
             }
+            Event::PartialDeliveryAborted {
+                id, stream, ssn, ..
+            } if ev.partial_delivery => {
+                let aid = self.sctp_assoc_id(*id);
+                self.queue_note(*id, Notification::pdapi_aborted(*stream, *ssn, aid));
+            }
             Event::SenderDry { id } if ev.sender_dry => {
                 let aid = self.sctp_assoc_id(*id);
                 self.queue_note(*id, Notification::sender_dry(aid));

@@ -608,6 +608,9 @@ impl Runner {
                     return Ok(Ret::Err("EINVAL"));
                 }
                 self.opts.pd_point = Some(v as u32);
+                self.apply(fd, "SCTP_PARTIAL_DELIVERY_POINT", |c| {
+                    c.partial_delivery_point = Some(v as usize)
+                });
             }
             "SCTP_ADAPTATION_LAYER" => {
                 // Socket-wide; the INIT / INIT ACK then carry it (FreeBSD's
