@@ -135,6 +135,12 @@ pub struct UdpDriver {
     pub icmp_refused: u64,
     /// What was sent with ECT(0) and the ECN field of what arrived.
     pub ecn: EcnCounters,
+    /// ICMP errors read from the socket's error queue and handed to the
+    /// endpoint (after [`UdpDriver::enable_icmp`]).
+    pub icmp_errors: u64,
+    icmp: bool,
+    errq: Vec<u8>,
+    errq_cmsg: Vec<u8>,
 }
 
 impl UdpDriver {
@@ -163,7 +169,87 @@ impl UdpDriver {
             send_errors: 0,
             icmp_refused: 0,
             ecn: EcnCounters::default(),
+            icmp_errors: 0,
+            icmp: false,
+            errq: Vec::new(),
+            errq_cmsg: Vec::new(),
         })
+    }
+
+    /// Reads the ICMP errors about our datagrams (`IP_RECVERR` /
+    /// `IPV6_RECVERR`: the kernel queues each with the datagram it quotes)
+    /// and hands them to [`Endpoint::handle_icmp`] (RFC 9260 Appendix C;
+    /// a Port Unreachable is SCTP's Protocol Unreachable over UDP, RFC 6951
+    /// 5.5; a Fragmentation Needed / Packet Too Big, or the kernel's own
+    /// EMSGSIZE, lowers the path MTU). Linux only.
+    pub fn enable_icmp(&mut self) -> io::Result<()> {
+        use nix::sys::socket::{setsockopt, sockopt};
+        if self.v6 {
+            setsockopt(&self.socket, sockopt::Ipv6RecvErr, &true).map_err(io::Error::from)?;
+            // IPv4-mapped traffic on an IPv6 socket reports as IPv4.
+            let _ = setsockopt(&self.socket, sockopt::Ipv4RecvErr, &true);
+        } else {
+            setsockopt(&self.socket, sockopt::Ipv4RecvErr, &true).map_err(io::Error::from)?;
+        }
+        self.icmp = true;
+        self.errq = vec![0; 65536];
+        self.errq_cmsg = nix::cmsg_space!(nix::libc::sock_extended_err, nix::libc::sockaddr_in6);
+        Ok(())
+    }
+
+    /// Hands every queued ICMP error to the endpoint.
+    fn read_error_queue(&mut self) {
+        use crate::icmp::{IcmpError, IcmpKind};
+        const ORIGIN_LOCAL: u8 = 1;
+        const ORIGIN_ICMP: u8 = 2;
+        const ORIGIN_ICMP6: u8 = 3;
+        if !self.icmp {
+            return;
+        }
+        let fd = self.socket.as_raw_fd();
+        for _ in 0..64 {
+            let mut iov = [IoSliceMut::new(&mut self.errq)];
+            let Ok(m) = recvmsg::<SockaddrStorage>(
+                fd,
+                &mut iov,
+                Some(&mut self.errq_cmsg[..]),
+                MsgFlags::MSG_ERRQUEUE | MsgFlags::MSG_DONTWAIT,
+            ) else {
+                return;
+            };
+            let (n, to) = (m.bytes, m.address.as_ref().and_then(std_addr));
+            let mut kind = None;
+            if let Ok(it) = m.cmsgs() {
+                for c in it {
+                    let e = match c {
+                        ControlMessageOwned::Ipv4RecvErr(e, _) => e,
+                        ControlMessageOwned::Ipv6RecvErr(e, _) => e,
+                        _ => continue,
+                    };
+                    kind = match e.ee_origin {
+                        ORIGIN_ICMP => Some(IcmpKind::from_v4(e.ee_type, e.ee_code, e.ee_info)),
+                        ORIGIN_ICMP6 => Some(IcmpKind::from_v6(e.ee_type, e.ee_code, e.ee_info)),
+                        ORIGIN_LOCAL if e.ee_errno == nix::libc::EMSGSIZE as u32 => {
+                            Some(IcmpKind::FragNeeded { mtu: e.ee_info })
+                        }
+                        _ => None,
+                    };
+                }
+            }
+            let (Some(kind), Some(to)) = (kind, to) else {
+                continue;
+            };
+            let e = IcmpError {
+                kind,
+                local: self.local_ip,
+                remote: to,
+                udp: true,
+                quoted_len: 0,
+                sctp: &self.errq[..n],
+            };
+            self.icmp_errors += 1;
+            self.ep.handle_icmp(Instant::now(), &e);
+        }
     }
 
     /// The bound UDP address.
@@ -196,10 +282,16 @@ impl UdpDriver {
                         self.ecn.not_ect_sent += 1;
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => self.icmp_refused += 1,
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    self.icmp_refused += 1;
+                    self.read_error_queue();
+                }
                 // A full buffer or an unreachable network: SCTP
                 // retransmits; count it and go on.
-                Err(_) => self.send_errors += 1,
+                Err(_) => {
+                    self.send_errors += 1;
+                    self.read_error_queue();
+                }
             }
         }
     }
@@ -261,6 +353,7 @@ impl UdpDriver {
                 {
                     // The error was consumed: keep waiting.
                     self.icmp_refused += 1;
+                    self.read_error_queue();
                     continue;
                 }
                 Err(e) if e.kind() == io::ErrorKind::InvalidData => continue,
@@ -273,6 +366,12 @@ impl UdpDriver {
                     ) =>
                 {
                     break
+                }
+                // With IP_RECVERR, an ICMP error (EMSGSIZE, EHOSTUNREACH...)
+                // is reported once by a read and queued in detail.
+                Err(_) if self.icmp => {
+                    self.read_error_queue();
+                    continue;
                 }
                 Err(e) => {
                     if !first {
