@@ -16,7 +16,7 @@ use super::heartbeat::{HeartbeatNote, Heartbeats};
 use super::keylog::AssocIdentity;
 use super::reassembly::{DataFrag, IDataFrag, Reassembly};
 use super::report::{DataNote, Dir, SackNote};
-use super::summary::{AssocSummary, DirStats};
+use super::summary::{AssocSummary, DirStats, StreamStats};
 use super::Limits;
 
 /// Where and when a packet was seen.
@@ -40,6 +40,11 @@ pub(crate) struct Assoc {
     /// Per direction, the last packet's source and destination addresses
     /// and their path: a packet on the same path changes no address list.
     last_path: [Option<(IpAddr, IpAddr, u16)>; 2],
+    /// Per direction, the stream of the last DATA or I-DATA chunk and what
+    /// its chunks added since they were last added to `summary.streams`:
+    /// one table lookup per change of stream, not per chunk
+    /// ([`Assoc::summary`] adds what is pending).
+    stream_run: [Option<(u16, StreamStats)>; 2],
 }
 
 /// A DATA or I-DATA chunk's fields the analysis uses.
@@ -99,6 +104,7 @@ impl Assoc {
             heartbeats: Default::default(),
             released: false,
             last_path: [None; 2],
+            stream_run: [None; 2],
         }
     }
 
@@ -231,7 +237,12 @@ impl Assoc {
         ds.max_in_flight = ds.max_in_flight.max(in_flight);
         ds.evicted_tsns = self.flights[i].evicted;
         ds.dropped_fragments = self.reasm[i].dropped;
-        let st = self.summary.streams[i].entry(u.stream()).or_default();
+        let sid = u.stream();
+        let run = &mut self.stream_run[i];
+        if let Some((s, pending)) = run.take_if(|(s, _)| *s != sid) {
+            self.summary.streams[i].entry(s).or_default().add(&pending);
+        }
+        let st = &mut run.get_or_insert((sid, StreamStats::default())).1;
         st.data_chunks += 1;
         st.user_bytes += u64::from(bytes);
         if out.retransmission.is_some() {
@@ -302,6 +313,18 @@ impl Assoc {
         note.revoked = out.revoked;
         note.dup_tsns = dup_tsns;
         note.in_flight = in_flight;
+    }
+
+    /// The association's tables as they stand (the per-stream counts of
+    /// the current run of each direction added).
+    pub fn summary(&self) -> AssocSummary {
+        let mut s = self.summary.clone();
+        for (i, run) in self.stream_run.iter().enumerate() {
+            if let Some((sid, pending)) = run {
+                s.streams[i].entry(*sid).or_default().add(pending);
+            }
+        }
+        s
     }
 
     /// A HEARTBEAT sent by direction `d` on path `path` (RFC 9260 8.3);

@@ -365,7 +365,11 @@ impl Flight {
     /// The association ended: forget the records (the TSNs seen stay known,
     /// so a late retransmission is still recognised).
     pub fn release(&mut self) {
-        self.recs = VecDeque::new();
+        self.recs.clear();
+        // Give back a large deque once, not at every release: an
+        // association that keeps sending after its end costs no allocation
+        // per packet.
+        self.recs.shrink_to(64);
         self.in_flight = 0;
         self.gap_acked = 0;
     }

@@ -386,7 +386,7 @@ impl Analyzer {
     /// The tables of association `id` (1-based) as they stand.
     pub fn summary(&self, id: usize) -> Option<AssocSummary> {
         let i = id.checked_sub(1)?;
-        let mut s = self.assocs.get(i)?.summary.clone();
+        let mut s = self.assocs.get(i)?.summary();
         if s.ending == Ending::Open && self.table.unanswered(i) {
             s.ending = Ending::InitUnanswered;
         }

@@ -235,6 +235,18 @@ pub struct StreamStats {
     pub fragmented: u64,
 }
 
+impl StreamStats {
+    /// Adds the counts of `o` (RFC 9260 6.5: the same stream, counted in
+    /// two parts).
+    pub fn add(&mut self, o: &StreamStats) {
+        self.data_chunks += o.data_chunks;
+        self.user_bytes += o.user_bytes;
+        self.retransmissions += o.retransmissions;
+        self.messages += o.messages;
+        self.fragmented += o.fragmented;
+    }
+}
+
 /// The tables of one association.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssocSummary {

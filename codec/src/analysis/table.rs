@@ -56,6 +56,12 @@ struct Ident {
     answered: bool,
 }
 
+/// A half's key (source port, destination port, Verification Tag) as one
+/// word.
+fn half((sp, dp, vtag): (u16, u16, u32)) -> u64 {
+    u64::from(sp) << 48 | u64::from(dp) << 32 | u64::from(vtag)
+}
+
 /// The unordered pair of two endpoints.
 fn pair(a: End, b: End) -> (End, End) {
     if a <= b {
@@ -70,7 +76,9 @@ fn pair(a: End, b: End) -> (End, End) {
 pub(crate) struct Table {
     idents: Vec<Ident>,
     /// (source port, destination port, Verification Tag) -> association, direction.
-    halves: HashMap<(u16, u16, u32), (usize, Dir)>,
+    /// (source port, destination port, Verification Tag) packed by [`half`]
+    /// into one word: one multiply to hash, one compare to match.
+    halves: HashMap<u64, (usize, Dir)>,
     /// A direction seen without its reverse: (src, dst) -> association, direction.
     waiting: HashMap<(End, End), (usize, Dir)>,
     /// The association whose INIT between these endpoints awaits an answer.
@@ -100,7 +108,7 @@ impl Table {
 
     /// Binds a half; returns the association it took the half from, if any.
     fn bind(&mut self, key: (u16, u16, u32), to: (usize, Dir)) -> Option<usize> {
-        match self.halves.insert(key, to) {
+        match self.halves.insert(half(key), to) {
             Some((old, _)) if old != to.0 => Some(old),
             _ => None,
         }
@@ -111,7 +119,7 @@ impl Table {
         let (sp, dp) = (k.src.1, k.dst.1);
         // The common case first: a packet of a known half (RFC 9260 8.5).
         if k.init_tag.is_none() && k.init_ack_tag.is_none() && k.vtag != 0 && !k.reflected {
-            if let Some(&(index, dir)) = self.halves.get(&(sp, dp, k.vtag)) {
+            if let Some(&(index, dir)) = self.halves.get(&half((sp, dp, k.vtag))) {
                 return Located {
                     index,
                     dir,
@@ -176,11 +184,11 @@ impl Table {
             };
         }
         if k.reflected {
-            if let Some(&(i, d)) = self.halves.get(&(dp, sp, k.vtag)) {
+            if let Some(&(i, d)) = self.halves.get(&half((dp, sp, k.vtag))) {
                 return found(i, d.flip());
             }
         }
-        if let Some(&(i, d)) = self.halves.get(&(sp, dp, k.vtag)) {
+        if let Some(&(i, d)) = self.halves.get(&half((sp, dp, k.vtag))) {
             if let Some(t) = k.init_ack_tag {
                 // A retransmitted or crossing INIT ACK: the other half too.
                 let restarted = self.bind((dp, sp, t), (i, d.flip()));
@@ -216,7 +224,7 @@ impl Table {
         }
         // An INIT ACK whose INIT was not captured.
         if let Some(t) = k.init_ack_tag {
-            if let Some(&(i, d)) = self.halves.get(&(dp, sp, t)) {
+            if let Some(&(i, d)) = self.halves.get(&half((dp, sp, t))) {
                 self.bind((sp, dp, k.vtag), (i, d.flip()));
                 return found(i, d.flip());
             }
