@@ -95,10 +95,220 @@ fn encdata_text(d: &Decryption) -> String {
     }
 }
 
+/// The two digits of every number from 0 to 99.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// An analysis text built on the stack and appended to the line at once:
+/// constant pieces copied whole, numbers written two digits at a time in
+/// place (no `fmt`, no check per byte).
+struct Text {
+    buf: [u8; 224],
+    n: usize,
+    /// Something did not fit: nothing is appended.
+    overflow: bool,
+}
+
+impl Text {
+    fn new() -> Self {
+        Text {
+            buf: [0; 224],
+            n: 0,
+            overflow: false,
+        }
+    }
+
+    fn put(&mut self, b: &[u8]) {
+        match self.buf.get_mut(self.n..self.n + b.len()) {
+            Some(to) => {
+                to.copy_from_slice(b);
+                self.n += b.len();
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    /// `v` in decimal, as `Display` writes it.
+    fn num(&mut self, v: u64) {
+        let len = v.checked_ilog10().unwrap_or(0) as usize + 1;
+        let Some(to) = self.buf.get_mut(self.n..self.n + len) else {
+            self.overflow = true;
+            return;
+        };
+        self.n += len;
+        let mut v = v;
+        let mut at = len;
+        while at >= 2 {
+            let p = (v % 100) as usize * 2;
+            v /= 100;
+            to[at - 2..at].copy_from_slice(&PAIRS[p..p + 2]);
+            at -= 2;
+        }
+        if at == 1 {
+            to[0] = b'0' + v as u8;
+        }
+    }
+
+    /// `ns` as seconds with six decimals, as [`push_secs`] writes them:
+    /// false (nothing written) where the rounding needs the float.
+    fn secs(&mut self, ns: i64) -> bool {
+        if !(0..1 << 53).contains(&ns) || ns % 1000 == 500 {
+            return false;
+        }
+        let us = ((ns + 500) / 1000) as u64;
+        self.num(us / 1_000_000);
+        let f = (us % 1_000_000) as usize;
+        let (a, b, c) = (f / 10_000 * 2, f / 100 % 100 * 2, f % 100 * 2);
+        self.put(&[
+            b'.',
+            PAIRS[a],
+            PAIRS[a + 1],
+            PAIRS[b],
+            PAIRS[b + 1],
+            PAIRS[c],
+            PAIRS[c + 1],
+        ]);
+        true
+    }
+
+    /// Appends the text to `out`; false (nothing appended) if it did not fit.
+    fn flush(&self, out: &mut String) -> bool {
+        match std::str::from_utf8(&self.buf[..self.n]) {
+            Ok(t) if !self.overflow => {
+                out.push_str(t);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The usual analysis of a summary line (DATA and SACK notes: the text
+/// [`summary`] writes for them, byte for byte) built on the stack: false
+/// where a note needs the general path (AUTH, S-SCTP, HEARTBEAT ACK,
+/// unauthenticated chunks, a time only the float rounds).
+fn line_summary(l: &mut Text, r: &PacketReport) -> bool {
+    let Some(at) = r.assoc else { return true };
+    l.put(b" [assoc ");
+    l.num(at.id as u64);
+    l.put(if at.dir.index() == 0 {
+        b" fwd"
+    } else {
+        b" rev"
+    });
+    if r.discarded {
+        l.put(b"; zero tag, not analysed");
+    }
+    for n in &r.notes {
+        match &n.note {
+            Note::Data(d) => {
+                if let Some(x) = d.retransmission {
+                    l.put(b"; TSN ");
+                    l.num(d.tsn.into());
+                    l.put(b" retransmitted");
+                    if let Some(f) = x.first_frame {
+                        l.put(b" (first in frame ");
+                        l.num(f);
+                        if let Some(ns) = x.after_ns {
+                            l.put(b", +");
+                            if !l.secs(ns) {
+                                return false;
+                            }
+                            l.put(b" s");
+                        }
+                        l.put(b")");
+                    }
+                    if let Some(f) = d.acked_before {
+                        l.put(b" after its ack in frame ");
+                        l.num(f);
+                    }
+                }
+                if d.gap > 0 {
+                    l.put(b"; TSN ");
+                    l.num(d.tsn.into());
+                    l.put(b": ");
+                    l.num(d.gap.into());
+                    l.put(if d.gap == 1 {
+                        b" TSN missing before it"
+                    } else {
+                        b" TSNs missing before it"
+                    });
+                }
+                if d.out_of_window {
+                    l.put(b"; TSN ");
+                    l.num(d.tsn.into());
+                    l.put(b" out of window");
+                }
+                if let Some(m) = d.message {
+                    if m.fragments > 1 {
+                        l.put(b"; message of ");
+                        l.num(m.bytes);
+                        l.put(b" bytes in ");
+                        l.num(m.fragments.into());
+                        l.put(b" fragments complete");
+                    }
+                }
+            }
+            Note::Sack(k) => {
+                if k.stale {
+                    l.put(b"; stale SACK");
+                }
+                if let Some(first) = k.acked.first() {
+                    if k.acked.len() == 1 {
+                        l.put(b"; acks TSN ");
+                        l.num(first.tsn.into());
+                        l.put(b" of frame ");
+                    } else {
+                        l.put(b"; acks ");
+                        l.num(k.acked.len() as u64);
+                        l.put(b" TSNs from frame ");
+                    }
+                    l.num(first.frame);
+                    let max = k
+                        .acked
+                        .iter()
+                        .filter(|a| !a.retransmitted)
+                        .map(|a| a.rtt_ns)
+                        .max();
+                    if let Some(max) = max {
+                        l.put(b", RTT ");
+                        if !l.secs(max) {
+                            return false;
+                        }
+                        l.put(b" s");
+                    }
+                }
+                if !k.revoked.is_empty() {
+                    l.put(b"; ");
+                    l.num(k.revoked.len() as u64);
+                    l.put(b" gap acks revoked");
+                }
+            }
+            _ => return false,
+        }
+    }
+    l.put(b"]");
+    true
+}
+
 /// Appends the analysis to a summary line: ` [assoc 1 fwd, retransmission
-/// of frame 12 (+0.200000 s), ...]`. Written straight into the line (one
-/// per packet: no text of its own per part).
+/// of frame 12 (+0.200000 s), ...]`. The usual one is built on the stack
+/// and appended at once ([`line_summary`]); the rest is written straight
+/// into the line.
 pub fn summary(s: &mut String, r: &PacketReport) {
+    let mut l = Text::new();
+    if line_summary(&mut l, r) && l.flush(s) {
+        return;
+    }
+    summary_general(s, r);
+}
+
+/// [`summary`] for any note, through `String` pushes and `fmt`.
+fn summary_general(s: &mut String, r: &PacketReport) {
     let Some(at) = r.assoc else { return };
     s.push_str(" [assoc ");
     dec(s, at.id as u64);
@@ -539,5 +749,184 @@ mod secs_tests {
             push_secs(&mut s, ns);
             assert_eq!(s, secs(ns), "{ns} ns");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sctp_codec::analysis::{
+        Acked, AssocRef, AuthVerdict, ChunkNote, DataNote, Dir, Message, Retransmission, SackNote,
+    };
+
+    fn data(tsn: u32) -> DataNote {
+        DataNote {
+            tsn,
+            stream: 1,
+            bytes: 100,
+            ..DataNote::default()
+        }
+    }
+
+    fn report(notes: Vec<Note>, discarded: bool) -> PacketReport {
+        PacketReport {
+            assoc: Some(AssocRef {
+                id: 17,
+                dir: Dir::Reverse,
+            }),
+            notes: notes
+                .into_iter()
+                .enumerate()
+                .map(|(chunk, note)| ChunkNote { chunk, note })
+                .collect(),
+            discarded,
+        }
+    }
+
+    #[test]
+    fn stack_numbers_are_display_numbers() {
+        let mut vals = vec![0, u64::MAX, u64::MAX - 1];
+        for p in 0..20 {
+            let x = 10u64.pow(p);
+            vals.extend([x - 1, x, x + 1, x * 7 / 3]);
+        }
+        for v in vals {
+            let mut t = Text::new();
+            t.num(v);
+            let mut s = String::new();
+            assert!(t.flush(&mut s));
+            assert_eq!(s, v.to_string());
+        }
+        for ns in (0..3_000_000i64)
+            .step_by(997)
+            .chain([1 << 52, (1 << 53) - 1])
+        {
+            let mut t = Text::new();
+            let mut s = String::new();
+            if t.secs(ns) {
+                assert!(t.flush(&mut s));
+                assert_eq!(s, secs(ns), "{ns}");
+            }
+        }
+    }
+
+    /// The stack-built text equals the general one for every DATA and SACK
+    /// note shape, times that round either way included; notes it does not
+    /// build, and text too long for the stack, take the general path.
+    #[test]
+    fn stack_text_equals_the_general_text() {
+        let rtx = |ns| Retransmission {
+            first_frame: Some(72),
+            after_ns: ns,
+            count: 1,
+        };
+        let acked = |tsn, rtt_ns, retransmitted| Acked {
+            tsn,
+            frame: 9,
+            rtt_ns,
+            retransmitted,
+        };
+        let mut cases = vec![
+            report(vec![], false),
+            report(vec![], true),
+            PacketReport::default(),
+        ];
+        for ns in [
+            0,
+            1,
+            499,
+            500,
+            1_500,
+            9_280_000,
+            999_999_500,
+            1_234_567_890_123,
+            -5,
+            1 << 53,
+            i64::MAX,
+        ] {
+            let mut d = data(3_156_877_670);
+            d.retransmission = Some(rtx(Some(ns)));
+            d.acked_before = Some(73);
+            let sack = SackNote {
+                cum_tsn_ack: 5,
+                stale: true,
+                acked: [acked(7, ns, false)].into_iter().collect(),
+                ..SackNote::default()
+            };
+            cases.push(report(vec![Note::Sack(sack), Note::Data(d)], false));
+        }
+        let mut d = data(u32::MAX);
+        d.retransmission = Some(Retransmission {
+            first_frame: None,
+            after_ns: None,
+            count: 2,
+        });
+        d.gap = 1;
+        d.out_of_window = true;
+        d.message = Some(Message {
+            fragments: 3,
+            bytes: 70_000,
+            first_frame: 1,
+        });
+        let mut d2 = data(12);
+        d2.gap = 4_000_000_000;
+        d2.retransmission = Some(rtx(None));
+        d2.message = Some(Message {
+            fragments: 1,
+            bytes: 5,
+            first_frame: 1,
+        });
+        let many = SackNote {
+            acked: [
+                acked(1, 10, true),
+                acked(2, 2_000, false),
+                acked(3, 30, false),
+            ]
+            .into_iter()
+            .collect(),
+            revoked: [4, 5].into_iter().collect(),
+            ..SackNote::default()
+        };
+        let all_ambiguous = SackNote {
+            acked: [acked(1, 10, true)].into_iter().collect(),
+            ..SackNote::default()
+        };
+        cases.push(report(
+            vec![
+                Note::Data(d),
+                Note::Data(d2),
+                Note::Sack(many),
+                Note::Sack(all_ambiguous),
+            ],
+            true,
+        ));
+        // Past the stack buffer: the general path writes it all.
+        let long: Vec<Note> = (0..8)
+            .map(|k| {
+                let mut d = data(4_000_000_000 + k);
+                d.retransmission = Some(rtx(Some(123_456_789)));
+                d.acked_before = Some(1_000_000_000);
+                Note::Data(d)
+            })
+            .collect();
+        cases.push(report(long, false));
+        // Not built on the stack.
+        cases.push(report(
+            vec![
+                Note::Data(data(1)),
+                Note::Auth(AuthVerdict::BadHmac { key_id: 1 }),
+            ],
+            false,
+        ));
+        cases.push(report(vec![Note::Unauthenticated { ty: 0 }], false));
+        for r in &cases {
+            let (mut fast, mut general) = (String::from("x"), String::from("x"));
+            summary(&mut fast, r);
+            summary_general(&mut general, r);
+            assert_eq!(fast, general, "{r:?}");
+        }
+        let mut long = String::new();
+        summary(&mut long, cases.iter().rev().nth(2).unwrap());
+        assert!(long.len() > 160, "{long}");
     }
 }
