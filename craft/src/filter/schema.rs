@@ -4,9 +4,11 @@
 //! header, the frame and the generic TLV header fields are listed here, as
 //! the registry does not describe them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
+
+use crate::output::fast::FxHashMap;
 
 use sctp_codec::analysis::fields::{FieldKind as AnalysisKind, FIELDS};
 use sctp_codec::analysis::AuthVerdict;
@@ -350,10 +352,10 @@ pub struct Schema {
     /// Keys in registry order (for listings).
     pub order: Vec<&'static str>,
     /// The key of each registered (family, type number, name).
-    keys: HashMap<(u8, u16, &'static str), &'static str>,
+    keys: FxHashMap<(u8, u16, &'static str), &'static str>,
     /// The key of each registered (family, name), for types whose number
     /// depends on the context (S-SCTP).
-    keys_by_name: HashMap<(u8, &'static str), &'static str>,
+    keys_by_name: FxHashMap<(u8, &'static str), &'static str>,
 }
 
 fn fam_id(f: Family) -> u8 {
@@ -397,8 +399,8 @@ impl Schema {
         let mut s = Schema {
             tlvs: BTreeMap::new(),
             order: Vec::new(),
-            keys: HashMap::new(),
-            keys_by_name: HashMap::new(),
+            keys: FxHashMap::default(),
+            keys_by_name: FxHashMap::default(),
         };
         for n in names::table() {
             let info = n.info;
