@@ -87,13 +87,16 @@ stages = [
     ("reading the capture", r"capture::|PcapBlocks|pcap_parser|libpcap|pcap_|fread|_IO_|copy_to_iter|filemap|read_iter|vfs_read|ksys_read|page_cache"),
     ("link layer (Ethernet, IP)", r"sctp_codec::link::"),
     ("SCTP decode (view, dialect, CRC32c)", r"sctp_codec::(view|decoder|dialect|checksum)|crc32c|zero_checksum|assoc_key|PacketView|ChunkView|rules_with"),
-    ("frame-order pass (Follower::frame: clock, items)", r"Follower::frame|read_frames"),
+    ("frame-order pass (Follower::frame: clock, items)", r"Follower::frame|read_frames|hashbrown|scoped::scope"),
     ("lints", r"sctp_codec::lint"),
     ("association analysis", r"sctp_codec::analysis|analysis_out"),
     ("formatting the summary line", r"sctp_craft::output::|summary::|fast::|registry::ppid|from_utf8|core::fmt|format_batches"),
     ("writing stdout", r"write_in_order|\[k\] .*(write|pipe|null)"),
 ]
-thread_stage = {"sctp-craft": "reading the capture", "dissect-format": "formatting the summary line",
+# Threads: dissect-read reads the file; the main thread (sctp-craft) follows the frames
+# in order; dissect-format checks, decodes and formats; dissect-write writes in order.
+thread_stage = {"dissect-read": "reading the capture", "sctp-craft": "frame-order pass (Follower::frame: clock, items)",
+                "dissect-format": "formatting the summary line",
                 "dissect-write": "writing stdout", "dissect-analyze": "association analysis"}
 tot = {}
 for line in open(perf):
