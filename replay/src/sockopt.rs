@@ -1154,9 +1154,11 @@ impl Runner {
                     ),
                     ("sstat_instrms", n(st_.streams.1)),
                     ("sstat_outstrms", n(st_.streams.0)),
+                    // The smallest path MTU (an ICMP error may have
+                    // lowered it) less the common and DATA headers.
                     (
                         "sstat_fragmentation_point",
-                        n(cfg.max_packet as i64 - 12 - 16),
+                        n(st_.packet_size.min(cfg.max_packet) as i64 - 12 - 16),
                     ),
                 ];
                 if let Some(p) = self.paddrinfo(id, None) {
