@@ -1,0 +1,150 @@
+//! Path MTU discovery live (RFC 9260 7.3, RFC 1191): our endpoint in one
+//! network namespace sends over UDP encapsulation (RFC 6951) through a
+//! router namespace whose link to the peer's namespace has a 1000-byte MTU.
+//! Linux's UDP sockets send with DF (`IP_PMTUDISC_WANT`), so the router
+//! drops our 1500-byte packets and answers with ICMP Fragmentation Needed,
+//! MTU 1000; the UDP driver reads it from its socket's error queue
+//! (`IP_RECVERR`), the endpoint lowers the path MTU to 972 (1000 less the
+//! IPv4 and UDP headers), resends the DATA that was too big and cuts the
+//! rest to the new size, and the peer gets the message whole. Needs root
+//! (network namespaces); CI runs as root.
+
+mod netlab;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use netlab::{in_netns, ip, Lab};
+use sctp_endpoint::driver::udp::UdpDriver;
+use sctp_endpoint::{AssocChange, Config, ConnectOptions, Endpoint, Event, IcmpKind};
+
+const OURS: Ipv4Addr = Ipv4Addr::new(10, 71, 1, 1);
+const PEER: Ipv4Addr = Ipv4Addr::new(10, 71, 2, 1);
+
+#[test]
+fn frag_needed_from_a_router_lowers_the_path_mtu() {
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout)
+        .unwrap_or_default();
+    if uid.trim_ascii() != b"0" {
+        eprintln!("SKIPPED frag_needed_from_a_router_lowers_the_path_mtu: needs root (ip netns)");
+        return;
+    }
+    let mut lab = Lab::new("pmt");
+    let ns_o = lab.netns("o");
+    let ns_r = lab.netns("r");
+    let ns_p = lab.netns("p");
+    lab.link(
+        Some(&ns_o),
+        &["10.71.1.1/24"],
+        Some(&ns_r),
+        &["10.71.1.2/24"],
+    );
+    let narrow = lab.link(
+        Some(&ns_r),
+        &["10.71.2.2/24"],
+        Some(&ns_p),
+        &["10.71.2.1/24"],
+    );
+    for (ns, ifn) in [(&narrow.a_ns, &narrow.a), (&narrow.b_ns, &narrow.b)] {
+        ip(ns.as_deref(), &["link", "set", "dev", ifn, "mtu", "1000"]).expect("mtu");
+    }
+    ip(
+        Some(&ns_o),
+        &["route", "add", "default", "via", "10.71.1.2"],
+    )
+    .expect("route");
+    ip(
+        Some(&ns_p),
+        &["route", "add", "default", "via", "10.71.2.2"],
+    )
+    .expect("route");
+    // /proc/sys/net is the writing thread's namespace's.
+    in_netns(&ns_r, || {
+        std::fs::write("/proc/sys/net/ipv4/ip_forward", "1")
+    })
+    .expect("ip_forward in the router namespace");
+
+    let cfg = Config {
+        // A 1500-byte IP MTU less the IPv4 and UDP headers.
+        max_packet: 1500 - 20 - 8,
+        ..Config::default()
+    };
+    let c = cfg.clone();
+    let mut ours = in_netns(&ns_o, move || {
+        let ep = Endpoint::new(c, Instant::now(), [5; 32]);
+        let mut d = UdpDriver::bind(ep, SocketAddr::new(IpAddr::V4(OURS), 9899)).expect("bind");
+        d.enable_icmp().expect("IP_RECVERR");
+        d
+    });
+    let mut peer = in_netns(&ns_p, move || {
+        let mut ep = Endpoint::new(cfg, Instant::now(), [6; 32]);
+        ep.listen(5000);
+        UdpDriver::bind(ep, SocketAddr::new(IpAddr::V4(PEER), 9899)).expect("bind")
+    });
+    let id = ours
+        .ep
+        .connect(
+            Instant::now(),
+            ConnectOptions::new(
+                IpAddr::V4(OURS),
+                5001,
+                SocketAddr::new(IpAddr::V4(PEER), 9899),
+                5000,
+            ),
+        )
+        .unwrap();
+    let (mut ours_events, mut got) = (Vec::new(), None);
+    let mut sent = false;
+    // Generous for a loaded machine; a lost packet costs an RTO (1 s).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline && got.is_none() {
+        ours.step(Duration::from_millis(5)).unwrap();
+        peer.step(Duration::from_millis(5)).unwrap();
+        while let Some(e) = ours.ep.poll_event() {
+            if matches!(
+                e,
+                Event::AssocChange {
+                    change: AssocChange::CommUp,
+                    ..
+                }
+            ) {
+                ours.ep.send(id, 0, 51, false, vec![0x5a; 4000]).unwrap();
+                sent = true;
+            }
+            ours_events.push(e);
+        }
+        while let Some(e) = peer.ep.poll_event() {
+            if let Event::Message { message, .. } = e {
+                if message.complete {
+                    got = Some(message.data);
+                }
+            }
+        }
+    }
+    assert!(sent, "no association; events {ours_events:?}");
+    assert!(
+        ours.icmp_errors >= 1,
+        "no ICMP error read; events {ours_events:?}"
+    );
+    assert!(
+        ours_events.iter().any(|e| matches!(
+            e,
+            Event::IcmpReceived {
+                kind: IcmpKind::FragNeeded { mtu: 1000 },
+                path_mtu: 972,
+                ..
+            }
+        )),
+        "{ours_events:?}"
+    );
+    assert_eq!(ours.ep.status(id).unwrap().packet_size, 972);
+    assert_eq!(
+        got.as_deref(),
+        Some(&[0x5a; 4000][..]),
+        "the message arrives whole"
+    );
+}
