@@ -55,18 +55,21 @@ pub(crate) enum UserData<'a> {
 }
 
 impl UserData<'_> {
+    #[inline]
     fn tsn(&self) -> u32 {
         match self {
             UserData::Data(d) => d.tsn(),
             UserData::IData(d) => d.tsn(),
         }
     }
+    #[inline]
     fn stream(&self) -> u16 {
         match self {
             UserData::Data(d) => d.stream(),
             UserData::IData(d) => d.stream(),
         }
     }
+    #[inline]
     fn bytes(&self) -> u32 {
         let n = match self {
             UserData::Data(d) => d.payload().len(),

@@ -519,7 +519,18 @@ fn chunk_note(
             }
         }
     }
-    if standard {
+    // Only the chunks that end an association change its ending; once
+    // ended, every chunk releases it again (as a DATA after the end
+    // revived its records).
+    if standard && (ENDING_TYPES.contains(&c.ty()) || a.summary.ending.is_closed()) {
         a.ending(dir, c, meta.frame);
     }
 }
+
+/// The chunk types [`Assoc::ending`] reads (RFC 9260 9.1, 9.2).
+const ENDING_TYPES: [u8; 4] = [
+    ty::ABORT,
+    ty::SHUTDOWN,
+    ty::SHUTDOWN_ACK,
+    ty::SHUTDOWN_COMPLETE,
+];
