@@ -1,13 +1,14 @@
 //! Path MTU discovery live (RFC 9260 7.3, RFC 1191): our endpoint in one
-//! network namespace sends over UDP encapsulation (RFC 6951) through a
-//! router namespace whose link to the peer's namespace has a 1000-byte MTU.
-//! Linux's UDP sockets send with DF (`IP_PMTUDISC_WANT`), so the router
-//! drops our 1500-byte packets and answers with ICMP Fragmentation Needed,
-//! MTU 1000; the UDP driver reads it from its socket's error queue
-//! (`IP_RECVERR`), the endpoint lowers the path MTU to 972 (1000 less the
-//! IPv4 and UDP headers), resends the DATA that was too big and cuts the
-//! rest to the new size, and the peer gets the message whole. Needs root
-//! (network namespaces); CI runs as root.
+//! network namespace sends through a router namespace whose link to the
+//! peer's namespace has a 1000-byte MTU, over UDP encapsulation (RFC 6951)
+//! and over raw IP. Linux's UDP and raw sockets send with DF
+//! (`IP_PMTUDISC_WANT`), so the router drops our 1500-byte packets and
+//! answers with ICMP Fragmentation Needed, MTU 1000; the driver reads it
+//! from its socket's error queue (`IP_RECVERR`), the endpoint lowers the
+//! path MTU to 972 over UDP (1000 less the IPv4 and UDP headers) or 980
+//! over raw IP, resends the DATA that was too big and cuts the rest to the
+//! new size, and the peer gets the message whole. Needs root (network
+//! namespaces, raw sockets); skipped, loudly, otherwise. CI runs as root.
 
 mod netlab;
 
@@ -16,24 +17,73 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use netlab::{in_netns, ip, Lab};
+use sctp_endpoint::driver::raw::RawDriver;
 use sctp_endpoint::driver::udp::UdpDriver;
 use sctp_endpoint::{AssocChange, Config, ConnectOptions, Endpoint, Event, IcmpKind};
 
 const OURS: Ipv4Addr = Ipv4Addr::new(10, 71, 1, 1);
 const PEER: Ipv4Addr = Ipv4Addr::new(10, 71, 2, 1);
 
-#[test]
-fn frag_needed_from_a_router_lowers_the_path_mtu() {
+/// Both drivers, as the test drives them.
+trait Driver: Send {
+    fn ep(&mut self) -> &mut Endpoint;
+    fn step_for(&mut self, wait: Duration);
+    fn icmp_errors(&self) -> u64;
+}
+
+impl Driver for UdpDriver {
+    fn ep(&mut self) -> &mut Endpoint {
+        &mut self.ep
+    }
+    fn step_for(&mut self, wait: Duration) {
+        self.step(wait).unwrap();
+    }
+    fn icmp_errors(&self) -> u64 {
+        self.icmp_errors
+    }
+}
+
+impl Driver for RawDriver {
+    fn ep(&mut self) -> &mut Endpoint {
+        &mut self.ep
+    }
+    fn step_for(&mut self, wait: Duration) {
+        self.step(wait).unwrap();
+    }
+    fn icmp_errors(&self) -> u64 {
+        self.icmp_errors
+    }
+}
+
+fn root() -> bool {
     let uid = Command::new("id")
         .arg("-u")
         .output()
         .map(|o| o.stdout)
         .unwrap_or_default();
-    if uid.trim_ascii() != b"0" {
-        eprintln!("SKIPPED frag_needed_from_a_router_lowers_the_path_mtu: needs root (ip netns)");
-        return;
+    let root = uid.trim_ascii() == b"0";
+    if !root {
+        eprintln!("SKIPPED: the path MTU tests need root (ip netns, raw sockets)");
     }
-    let mut lab = Lab::new("pmt");
+    root
+}
+
+#[test]
+fn frag_needed_from_a_router_lowers_the_path_mtu_over_udp() {
+    if root() {
+        run(true);
+    }
+}
+
+#[test]
+fn frag_needed_from_a_router_lowers_the_path_mtu_over_raw_ip() {
+    if root() {
+        run(false);
+    }
+}
+
+fn run(udp: bool) {
+    let mut lab = Lab::new(if udp { "pmu" } else { "pmr" });
     let ns_o = lab.netns("o");
     let ns_r = lab.netns("r");
     let ns_p = lab.netns("p");
@@ -68,31 +118,44 @@ fn frag_needed_from_a_router_lowers_the_path_mtu() {
     })
     .expect("ip_forward in the router namespace");
 
+    // A 1500-byte IP MTU less the IPv4 (and UDP) headers.
+    let overhead = if udp { 28 } else { 20 };
     let cfg = Config {
-        // A 1500-byte IP MTU less the IPv4 and UDP headers.
-        max_packet: 1500 - 20 - 8,
+        max_packet: 1500 - overhead,
         ..Config::default()
     };
     let c = cfg.clone();
-    let mut ours = in_netns(&ns_o, move || {
+    let mut ours: Box<dyn Driver> = in_netns(&ns_o, move || {
         let ep = Endpoint::new(c, Instant::now(), [5; 32]);
-        let mut d = UdpDriver::bind(ep, SocketAddr::new(IpAddr::V4(OURS), 9899)).expect("bind");
-        d.enable_icmp().expect("IP_RECVERR");
-        d
+        if udp {
+            let mut d = UdpDriver::bind(ep, SocketAddr::new(IpAddr::V4(OURS), 9899)).expect("bind");
+            d.enable_icmp().expect("IP_RECVERR");
+            Box::new(d) as Box<dyn Driver>
+        } else {
+            let mut d = RawDriver::bind(ep, IpAddr::V4(OURS)).expect("raw socket");
+            d.enable_icmp().expect("IP_RECVERR");
+            Box::new(d)
+        }
     });
-    let mut peer = in_netns(&ns_p, move || {
+    let mut peer: Box<dyn Driver> = in_netns(&ns_p, move || {
         let mut ep = Endpoint::new(cfg, Instant::now(), [6; 32]);
         ep.listen(5000);
-        UdpDriver::bind(ep, SocketAddr::new(IpAddr::V4(PEER), 9899)).expect("bind")
+        if udp {
+            Box::new(UdpDriver::bind(ep, SocketAddr::new(IpAddr::V4(PEER), 9899)).expect("bind"))
+                as Box<dyn Driver>
+        } else {
+            Box::new(RawDriver::bind(ep, IpAddr::V4(PEER)).expect("raw socket"))
+        }
     });
+    let port = if udp { 9899 } else { 0 };
     let id = ours
-        .ep
+        .ep()
         .connect(
             Instant::now(),
             ConnectOptions::new(
                 IpAddr::V4(OURS),
                 5001,
-                SocketAddr::new(IpAddr::V4(PEER), 9899),
+                SocketAddr::new(IpAddr::V4(PEER), port),
                 5000,
             ),
         )
@@ -102,9 +165,9 @@ fn frag_needed_from_a_router_lowers_the_path_mtu() {
     // Generous for a loaded machine; a lost packet costs an RTO (1 s).
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline && got.is_none() {
-        ours.step(Duration::from_millis(5)).unwrap();
-        peer.step(Duration::from_millis(5)).unwrap();
-        while let Some(e) = ours.ep.poll_event() {
+        ours.step_for(Duration::from_millis(5));
+        peer.step_for(Duration::from_millis(5));
+        while let Some(e) = ours.ep().poll_event() {
             if matches!(
                 e,
                 Event::AssocChange {
@@ -112,12 +175,12 @@ fn frag_needed_from_a_router_lowers_the_path_mtu() {
                     ..
                 }
             ) {
-                ours.ep.send(id, 0, 51, false, vec![0x5a; 4000]).unwrap();
+                ours.ep().send(id, 0, 51, false, vec![0x5a; 4000]).unwrap();
                 sent = true;
             }
             ours_events.push(e);
         }
-        while let Some(e) = peer.ep.poll_event() {
+        while let Some(e) = peer.ep().poll_event() {
             if let Event::Message { message, .. } = e {
                 if message.complete {
                     got = Some(message.data);
@@ -127,21 +190,18 @@ fn frag_needed_from_a_router_lowers_the_path_mtu() {
     }
     assert!(sent, "no association; events {ours_events:?}");
     assert!(
-        ours.icmp_errors >= 1,
+        ours.icmp_errors() >= 1,
         "no ICMP error read; events {ours_events:?}"
     );
     assert!(
         ours_events.iter().any(|e| matches!(
             e,
-            Event::IcmpReceived {
-                kind: IcmpKind::FragNeeded { mtu: 1000 },
-                path_mtu: 972,
-                ..
-            }
+            Event::IcmpReceived { kind: IcmpKind::FragNeeded { mtu: 1000 }, path_mtu, .. }
+                if *path_mtu == 1000 - overhead
         )),
         "{ours_events:?}"
     );
-    assert_eq!(ours.ep.status(id).unwrap().packet_size, 972);
+    assert_eq!(ours.ep().status(id).unwrap().packet_size, 1000 - overhead);
     assert_eq!(
         got.as_deref(),
         Some(&[0x5a; 4000][..]),

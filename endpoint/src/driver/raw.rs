@@ -40,7 +40,10 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::socket::{recvmsg, setsockopt, sockopt, MsgFlags, SockaddrStorage};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-use super::udp::{cmsg_buffer, read_cmsgs, set_ecn, std_addr, EcnCounters, CE, ECT0, NOT_ECT};
+use super::udp::{
+    cmsg_buffer, errq_cmsg_buffer, read_cmsgs, read_icmp_errors, set_ecn, std_addr, EcnCounters,
+    CE, ECT0, NOT_ECT,
+};
 use crate::Endpoint;
 
 /// IP protocol number of SCTP.
@@ -74,6 +77,11 @@ pub struct RawDriver {
     pub ignored: u64,
     /// What was sent with ECT(0) and the ECN field of what arrived.
     pub ecn: EcnCounters,
+    /// ICMP errors read from the sockets' error queues and handed to the
+    /// endpoint (after [`RawDriver::enable_icmp`]).
+    pub icmp_errors: u64,
+    icmp: bool,
+    errq_cmsg: Vec<u8>,
 }
 
 fn open(local: IpAddr) -> io::Result<UdpSocket> {
@@ -151,7 +159,43 @@ impl RawDriver {
             send_errors: 0,
             ignored: 0,
             ecn: EcnCounters::default(),
+            icmp_errors: 0,
+            icmp: false,
+            errq_cmsg: Vec::new(),
         })
+    }
+
+    /// Reads the ICMP errors about our packets (`IP_RECVERR` /
+    /// `IPV6_RECVERR` on the raw sockets: the kernel hands a raw socket of
+    /// protocol 132 the ICMP errors quoting protocol-132 packets, with the
+    /// quoted bytes after the IP header) and hands them to
+    /// [`Endpoint::handle_icmp`] (RFC 9260 Appendix C, 7.3). Linux only.
+    pub fn enable_icmp(&mut self) -> io::Result<()> {
+        for s in &self.socks {
+            if s.local.is_ipv4() {
+                setsockopt(&s.sock, sockopt::Ipv4RecvErr, &true).map_err(io::Error::from)?;
+            } else {
+                setsockopt(&s.sock, sockopt::Ipv6RecvErr, &true).map_err(io::Error::from)?;
+            }
+        }
+        self.icmp = true;
+        self.errq_cmsg = errq_cmsg_buffer();
+        Ok(())
+    }
+
+    fn read_error_queue(&mut self, k: usize) {
+        if !self.icmp {
+            return;
+        }
+        let s = &self.socks[k];
+        self.icmp_errors += read_icmp_errors(
+            s.sock.as_raw_fd(),
+            s.local,
+            false,
+            &mut self.rx,
+            &mut self.errq_cmsg,
+            &mut self.ep,
+        );
     }
 
     /// Our (first) IP address as the endpoint sees it.
@@ -192,6 +236,9 @@ impl RawDriver {
             if s.sock.send_to(&self.buf, to).is_err() {
                 // Unreachable, or a full buffer: SCTP retransmits.
                 self.send_errors += 1;
+                if self.icmp {
+                    self.read_error_queue(k);
+                }
             } else if s.ecn_out == ECT0 {
                 self.ecn.ect0_sent += 1;
             } else {
@@ -239,6 +286,7 @@ impl RawDriver {
             if k < 64 && ready & (1 << k) == 0 {
                 continue;
             }
+            self.read_error_queue(k);
             for _ in 0..BATCH {
                 match self.recv(k) {
                     Ok(()) => {}
@@ -252,7 +300,15 @@ impl RawDriver {
                                 | io::ErrorKind::ConnectionReset
                         ) =>
                     {
-                        break
+                        self.read_error_queue(k);
+                        break;
+                    }
+                    // With IP_RECVERR an ICMP error (EMSGSIZE,
+                    // EHOSTUNREACH...) is reported once by a read and
+                    // queued in detail.
+                    Err(_) if self.icmp => {
+                        self.read_error_queue(k);
+                        break;
                     }
                     Err(e) => {
                         result = Err(e);

@@ -102,6 +102,76 @@ pub(crate) fn std_addr(a: &SockaddrStorage) -> Option<SocketAddr> {
     a.as_sockaddr_in6().map(|v6| SocketAddr::V6((*v6).into()))
 }
 
+/// Room for one `IP_RECVERR` / `IPV6_RECVERR` control message.
+pub(crate) fn errq_cmsg_buffer() -> Vec<u8> {
+    nix::cmsg_space!(nix::libc::sock_extended_err, nix::libc::sockaddr_in6)
+}
+
+/// Reads socket `fd`'s error queue (`MSG_ERRQUEUE`, filled with
+/// `IP_RECVERR` / `IPV6_RECVERR`) and hands each ICMP error (and the
+/// kernel's own EMSGSIZE, a path MTU it learned) with the packet it quotes
+/// to [`Endpoint::handle_icmp`]; returns how many. `udp`: SCTP over UDP
+/// (the quoted bytes are the UDP payload), else raw IP (the bytes after
+/// the quoted IP header).
+pub(crate) fn read_icmp_errors(
+    fd: std::os::fd::RawFd,
+    local: IpAddr,
+    udp: bool,
+    buf: &mut [u8],
+    cmsg: &mut [u8],
+    ep: &mut Endpoint,
+) -> u64 {
+    use crate::icmp::{IcmpError, IcmpKind};
+    const ORIGIN_LOCAL: u8 = 1;
+    const ORIGIN_ICMP: u8 = 2;
+    const ORIGIN_ICMP6: u8 = 3;
+    let mut count = 0;
+    for _ in 0..64 {
+        let mut iov = [IoSliceMut::new(buf)];
+        let Ok(m) = recvmsg::<SockaddrStorage>(
+            fd,
+            &mut iov,
+            Some(&mut cmsg[..]),
+            MsgFlags::MSG_ERRQUEUE | MsgFlags::MSG_DONTWAIT,
+        ) else {
+            break;
+        };
+        let (n, to) = (m.bytes, m.address.as_ref().and_then(std_addr));
+        let mut kind = None;
+        if let Ok(it) = m.cmsgs() {
+            for c in it {
+                let e = match c {
+                    ControlMessageOwned::Ipv4RecvErr(e, _) => e,
+                    ControlMessageOwned::Ipv6RecvErr(e, _) => e,
+                    _ => continue,
+                };
+                kind = match e.ee_origin {
+                    ORIGIN_ICMP => Some(IcmpKind::from_v4(e.ee_type, e.ee_code, e.ee_info)),
+                    ORIGIN_ICMP6 => Some(IcmpKind::from_v6(e.ee_type, e.ee_code, e.ee_info)),
+                    ORIGIN_LOCAL if e.ee_errno == nix::libc::EMSGSIZE as u32 => {
+                        Some(IcmpKind::FragNeeded { mtu: e.ee_info })
+                    }
+                    _ => None,
+                };
+            }
+        }
+        let (Some(kind), Some(to)) = (kind, to) else {
+            continue;
+        };
+        let e = IcmpError {
+            kind,
+            local,
+            remote: if udp { to } else { SocketAddr::new(to.ip(), 0) },
+            udp,
+            quoted_len: 0,
+            sctp: &buf[..n],
+        };
+        count += 1;
+        ep.handle_icmp(Instant::now(), &e);
+    }
+    count
+}
+
 /// Sets the ECN field of what `sock` sends from now on (keeping a zero
 /// DSCP): `IP_TOS`, and `IPV6_TCLASS` too on an IPv6 socket (which may
 /// also carry IPv4-mapped traffic). Errors are left to the caller.
@@ -193,63 +263,23 @@ impl UdpDriver {
         }
         self.icmp = true;
         self.errq = vec![0; 65536];
-        self.errq_cmsg = nix::cmsg_space!(nix::libc::sock_extended_err, nix::libc::sockaddr_in6);
+        self.errq_cmsg = errq_cmsg_buffer();
         Ok(())
     }
 
     /// Hands every queued ICMP error to the endpoint.
     fn read_error_queue(&mut self) {
-        use crate::icmp::{IcmpError, IcmpKind};
-        const ORIGIN_LOCAL: u8 = 1;
-        const ORIGIN_ICMP: u8 = 2;
-        const ORIGIN_ICMP6: u8 = 3;
         if !self.icmp {
             return;
         }
-        let fd = self.socket.as_raw_fd();
-        for _ in 0..64 {
-            let mut iov = [IoSliceMut::new(&mut self.errq)];
-            let Ok(m) = recvmsg::<SockaddrStorage>(
-                fd,
-                &mut iov,
-                Some(&mut self.errq_cmsg[..]),
-                MsgFlags::MSG_ERRQUEUE | MsgFlags::MSG_DONTWAIT,
-            ) else {
-                return;
-            };
-            let (n, to) = (m.bytes, m.address.as_ref().and_then(std_addr));
-            let mut kind = None;
-            if let Ok(it) = m.cmsgs() {
-                for c in it {
-                    let e = match c {
-                        ControlMessageOwned::Ipv4RecvErr(e, _) => e,
-                        ControlMessageOwned::Ipv6RecvErr(e, _) => e,
-                        _ => continue,
-                    };
-                    kind = match e.ee_origin {
-                        ORIGIN_ICMP => Some(IcmpKind::from_v4(e.ee_type, e.ee_code, e.ee_info)),
-                        ORIGIN_ICMP6 => Some(IcmpKind::from_v6(e.ee_type, e.ee_code, e.ee_info)),
-                        ORIGIN_LOCAL if e.ee_errno == nix::libc::EMSGSIZE as u32 => {
-                            Some(IcmpKind::FragNeeded { mtu: e.ee_info })
-                        }
-                        _ => None,
-                    };
-                }
-            }
-            let (Some(kind), Some(to)) = (kind, to) else {
-                continue;
-            };
-            let e = IcmpError {
-                kind,
-                local: self.local_ip,
-                remote: to,
-                udp: true,
-                quoted_len: 0,
-                sctp: &self.errq[..n],
-            };
-            self.icmp_errors += 1;
-            self.ep.handle_icmp(Instant::now(), &e);
-        }
+        self.icmp_errors += read_icmp_errors(
+            self.socket.as_raw_fd(),
+            self.local_ip,
+            true,
+            &mut self.errq,
+            &mut self.errq_cmsg,
+            &mut self.ep,
+        );
     }
 
     /// The bound UDP address.
