@@ -550,14 +550,20 @@ impl Net for RawDriver {
 
 /// Opens the driver for `t` around `ep`.
 fn open(ep: Endpoint, t: &Transport) -> Result<Box<dyn Net>> {
+    // ICMP errors about our packets (RFC 9260 Appendix C, 7.3) are read
+    // where the kernel offers them; without, the timers still work.
     Ok(match t {
         Transport::Udp(a) => {
-            Box::new(UdpDriver::bind(ep, *a).with_context(|| format!("cannot bind UDP {a}"))?)
+            let mut d = UdpDriver::bind(ep, *a).with_context(|| format!("cannot bind UDP {a}"))?;
+            let _ = d.enable_icmp();
+            Box::new(d)
         }
-        Transport::Raw(ip) => Box::new(
-            RawDriver::bind(ep, *ip)
-                .with_context(|| format!("cannot open raw IP (protocol 132) on {ip}"))?,
-        ),
+        Transport::Raw(ip) => {
+            let mut d = RawDriver::bind(ep, *ip)
+                .with_context(|| format!("cannot open raw IP (protocol 132) on {ip}"))?;
+            let _ = d.enable_icmp();
+            Box::new(d)
+        }
     })
 }
 
@@ -644,7 +650,9 @@ fn serve(
                 | Event::SecureLevelChanged { .. }
                 | Event::SecureRekeyed { .. }
                 | Event::SecureClosed { .. }
-                | Event::SecureFailure { .. }) => println!("{e:?}"),
+                | Event::SecureFailure { .. }
+                | Event::IcmpReceived { .. }
+                | Event::PartialDeliveryAborted { .. }) => println!("{e:?}"),
                 Event::Message { id, message } => {
                     let c = counts.entry(id).or_default();
                     // A message handed over in pieces (partial delivery)
