@@ -11,11 +11,13 @@ use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
 use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason};
+use sctp_endpoint::{AssocChange, AssocId, Config, Endpoint, Event, Reason};
 
 mod ssctp_pump;
+use ssctp_pump::keylog::sctp_craft;
 use ssctp_pump::net::{
-    assoc_up, connect, count, data, exchange, ip, received, secure_up, A, B, TIME,
+    assoc_up, clear_after_close, close_secure, connect, count, data, exchange, exchange_in_encdata,
+    ip, level_one_rekey_close, received, secure_up, A, B, TIME,
 };
 use ssctp_pump::{chunk_types, plugin_tshark, Pump};
 
@@ -138,9 +140,7 @@ fn level_change_rekey_and_close() {
             Event::SecureLevelChanged { levels: (1, 3), .. }
         )) == 1
     );
-    let enc_before = n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in;
-    exchange(&mut n, a, 200, 500);
-    assert!(n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in > enc_before);
+    exchange_in_encdata(&mut n, a, b, 200, 500);
     // Rekey from B (the server) (9.6).
     assert!(n.ep(B).rekey(b));
     assert!(n.run_until(Duration::from_secs(10), |n| {
@@ -169,22 +169,8 @@ fn level_change_rekey_and_close() {
     }));
     exchange(&mut n, a, 1200, 300);
     // SSClose (9.4): both sides end the session, the association goes on.
-    assert!(n.ep(A).close_secure(a));
-    assert!(n.run_until(Duration::from_secs(10), |n| {
-        count(n, A, |e| matches!(e, Event::SecureClosed { .. })) == 1
-            && count(n, B, |e| matches!(e, Event::SecureClosed { .. })) == 1
-    }));
-    let verified = n
-        .ep(B)
-        .status(b)
-        .unwrap()
-        .secure
-        .unwrap()
-        .stats
-        .packets_verified;
-    exchange(&mut n, a, 1500, 300);
-    let s = n.ep(B).status(b).unwrap().secure.unwrap();
-    assert_eq!(s.stats.packets_verified, verified, "clear after SSClose");
+    close_secure(&mut n, a, Duration::from_secs(10));
+    let s = clear_after_close(&mut n, a, b, 1500, 300);
     assert_eq!(s.key_reference, None);
     assert_eq!(
         count(&n, A, |e| matches!(e, Event::SecureFailure { .. })),
@@ -365,10 +351,6 @@ fn read_pcapng(f: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-fn sctp_craft() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/sctp-craft")
-}
-
 /// `sctp-craft dissect --dialect ssctp`: every frame decodes, none malformed.
 fn craft_check(path: &std::path::Path, frames: usize) {
     let exe = sctp_craft();
@@ -502,15 +484,8 @@ fn pump_config(level: u8, who: &str) -> Config {
 /// changes both ways, data, a rekey (inside EncData), SSClose, clear data.
 fn record_session() -> Pump {
     let mut p = Pump::new(pump_config(1, "client"), pump_config(1, "server"));
-    let now = p.now;
-    let a = p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-    assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+    let a = p.connect();
+    assert!(p.run(Duration::from_secs(10), Pump::both_secure));
     let b = p.eps[B].associations().next().unwrap();
     for i in 0..3 {
         p.eps[A]
@@ -627,15 +602,8 @@ fn committed_capture_still_decodes() {
 #[test]
 fn tampered_encdata_is_detected_and_reported() {
     let mut p = Pump::new(pump_config(2, "client"), pump_config(2, "server"));
-    let now = p.now;
-    let a = p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-    assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+    let a = p.connect();
+    assert!(p.run(Duration::from_secs(10), Pump::both_secure));
     // Flip one ciphertext byte of the next EncData from A, and fix the
     // CRC32c as an attacker would: only the S-SCTP AUTH can tell.
     let mut armed = true;
@@ -696,15 +664,8 @@ fn tampered_encdata_is_detected_and_reported() {
 #[test]
 fn bad_handshake_chunks_are_counted_and_never_panic() {
     let mut p = Pump::new(pump_config(2, "client"), pump_config(2, "server"));
-    let now = p.now;
-    let a = p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-    assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+    let a = p.connect();
+    assert!(p.run(Duration::from_secs(10), Pump::both_secure));
     let b = p.eps[B].associations().next().unwrap();
     // A packet from A as B sees it: A's ports and B's tag.
     let hdr = p
@@ -780,13 +741,7 @@ fn truncated_certificate_is_refused() {
         }
         false
     }));
-    let now = p.now;
-    p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
+    p.connect();
     let refused =
         |p: &Pump| {
             p.has(A, |e| matches!(
@@ -850,21 +805,7 @@ fn secure_session_under_loss() {
         );
         let b = assoc_up(&n, B).unwrap();
         exchange(&mut n, a, 0, 1000);
-        assert!(n.ep(B).set_security_level(b, 1));
-        assert!(n.run_until(Duration::from_secs(60), |n| {
-            n.ep(B).status(b).unwrap().secure.unwrap().levels.0 == 1
-        }));
-        assert!(n.ep(A).rekey(a));
-        assert!(n.run_until(Duration::from_secs(60), |n| {
-            count(n, A, |e| matches!(e, Event::SecureRekeyed { .. })) == 1
-                && count(n, B, |e| matches!(e, Event::SecureRekeyed { .. })) == 1
-        }));
-        exchange(&mut n, a, 1000, 1000);
-        assert!(n.ep(A).close_secure(a));
-        assert!(n.run_until(Duration::from_secs(60), |n| {
-            count(n, A, |e| matches!(e, Event::SecureClosed { .. })) == 1
-                && count(n, B, |e| matches!(e, Event::SecureClosed { .. })) == 1
-        }));
+        level_one_rekey_close(&mut n, a, b);
         for node in [A, B] {
             assert_eq!(
                 count(&n, node, |e| matches!(e, Event::SecureFailure { .. })),
@@ -980,15 +921,8 @@ fn responder_opens_when_the_initiator_does_not() {
 fn shutdown_closes_the_secure_session_first() {
     for (level, closer) in [(3u8, A), (1, B), (2, A)] {
         let mut p = Pump::new(pump_config(level, "client"), pump_config(level, "server"));
-        let now = p.now;
-        let a = p.eps[A]
-            .connect(
-                now,
-                ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-            )
-            .unwrap();
-        let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-        assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+        let a = p.connect();
+        assert!(p.run(Duration::from_secs(10), Pump::both_secure));
         let b = p.eps[B].associations().next().unwrap();
         let ids = [a, b];
         let first_frame = p.frames.len();

@@ -19,7 +19,11 @@ use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
 use sctp_endpoint::{AssocId, Config, ConnectOptions, Endpoint, Event};
 
 mod ssctp_pump;
-use ssctp_pump::net::{assoc_up, connect, count, data, exchange, ip, secure_up, A, B, TIME};
+use ssctp_pump::keylog::{dissect, flip_third_encdata, keylog_lines as keylog, protected, seen};
+use ssctp_pump::net::{
+    assoc_up, clear_after_close, close_secure, connect, count, data, exchange, exchange_in_encdata,
+    ip, level_one_rekey_close, secure_up, A, B, TIME,
+};
 use ssctp_pump::Pump;
 
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
@@ -145,9 +149,7 @@ fn gcm_level_change_rekey_and_close() {
     assert!(n.run_until(Duration::from_secs(10), |n| {
         n.ep(A).status(a).unwrap().secure.unwrap().levels.0 == 3
     }));
-    let enc_before = n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in;
-    exchange(&mut n, a, 200, 500);
-    assert!(n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in > enc_before);
+    exchange_in_encdata(&mut n, a, b, 200, 500);
     for (who, id, reference) in [(B, b, 1u16), (A, a, 2)] {
         assert!(n.ep(who).rekey(id));
         assert!(n.run_until(Duration::from_secs(10), |n| {
@@ -165,22 +167,8 @@ fn gcm_level_change_rekey_and_close() {
             Some(reference)
         );
     }
-    assert!(n.ep(A).close_secure(a));
-    assert!(n.run_until(Duration::from_secs(10), |n| {
-        count(n, A, |e| matches!(e, Event::SecureClosed { .. })) == 1
-            && count(n, B, |e| matches!(e, Event::SecureClosed { .. })) == 1
-    }));
-    let verified = n
-        .ep(B)
-        .status(b)
-        .unwrap()
-        .secure
-        .unwrap()
-        .stats
-        .packets_verified;
-    exchange(&mut n, a, 2000, 300);
-    let s = n.ep(B).status(b).unwrap().secure.unwrap();
-    assert_eq!(s.stats.packets_verified, verified, "clear after SSClose");
+    close_secure(&mut n, a, Duration::from_secs(10));
+    clear_after_close(&mut n, a, b, 2000, 300);
     no_failures(&n);
 }
 
@@ -212,21 +200,7 @@ fn gcm_session_under_loss() {
             Some(GCM_256)
         );
         exchange(&mut n, a, 0, 1000);
-        assert!(n.ep(B).set_security_level(b, 1));
-        assert!(n.run_until(Duration::from_secs(60), |n| {
-            n.ep(B).status(b).unwrap().secure.unwrap().levels.0 == 1
-        }));
-        assert!(n.ep(A).rekey(a));
-        assert!(n.run_until(Duration::from_secs(60), |n| {
-            count(n, A, |e| matches!(e, Event::SecureRekeyed { .. })) == 1
-                && count(n, B, |e| matches!(e, Event::SecureRekeyed { .. })) == 1
-        }));
-        exchange(&mut n, a, 1000, 1000);
-        assert!(n.ep(A).close_secure(a));
-        assert!(n.run_until(Duration::from_secs(60), |n| {
-            count(n, A, |e| matches!(e, Event::SecureClosed { .. })) == 1
-                && count(n, B, |e| matches!(e, Event::SecureClosed { .. })) == 1
-        }));
+        level_one_rekey_close(&mut n, a, b);
         no_failures(&n);
     }
 }
@@ -300,15 +274,8 @@ fn a_changed_byte_anywhere_is_an_authentication_failure() {
             base(secure(level, "client", WITH_GCM)),
             base(secure(level, "server", WITH_GCM)),
         );
-        let now = p.now;
-        let a = p.eps[A]
-            .connect(
-                now,
-                ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-            )
-            .unwrap();
-        let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-        assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+        let a = p.connect();
+        assert!(p.run(Duration::from_secs(10), Pump::both_secure));
         let mut armed = true;
         // Flip one byte of the next packet with our message and fix the
         // CRC32c, as an attacker would: only the GCM tag can tell.
@@ -368,161 +335,23 @@ fn keylog_config(level: u8, who: &str) -> Config {
     base(Some(s))
 }
 
-/// The key log lines (docs/auth-keys.md) of both endpoints' `SecureKeys`.
-fn keylog(p: &Pump) -> String {
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let mut s = String::new();
-    for e in p.events.iter().flatten() {
-        if let Event::SecureKeys {
-            reference,
-            suite,
-            enc,
-            mac,
-            tags,
-            ..
-        } = e
-        {
-            s.push_str(&format!(
-                "SSCTP {:#010x} {:#010x} {reference} {suite} 0x{} 0x{}\n",
-                tags.0,
-                tags.1,
-                hex(enc),
-                hex(mac)
-            ));
-        }
-    }
-    s
-}
-
-/// Open at `level` with GCM, 5 messages from A, 3 from B, a rekey, 4 more
-/// from A, SHUTDOWN; returns the pump and the messages sent.
+/// Open at `level` with GCM (B checked on GCM_256 once up), 5 messages
+/// from A, 3 from B, a rekey, 4 more from A, SHUTDOWN; returns the pump and
+/// the messages sent.
 fn record(level: u8, tamper: Option<ssctp_pump::Tamper>) -> (Pump, Vec<Vec<u8>>) {
-    let mut p = Pump::new(
+    ssctp_pump::keylog::record(
         keylog_config(level, "client"),
         keylog_config(level, "server"),
-    );
-    p.tamper = tamper;
-    let now = p.now;
-    let a = p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-    assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
-    let b = p.eps[B].associations().next().unwrap();
-    assert_eq!(
-        p.eps[B].status(b).unwrap().secure.unwrap().suite,
-        Some(GCM_256)
-    );
-    let mut sent = Vec::new();
-    for i in 0..5 {
-        let m = format!("gcm level {level} message {i} {}", "a".repeat(i * 7)).into_bytes();
-        p.eps[A].send(a, 0, 51, false, m.clone()).unwrap();
-        sent.push(m);
-    }
-    for i in 0..3 {
-        let m = format!("gcm level {level} answer {i} from B").into_bytes();
-        p.eps[B].send(b, 1, 52, false, m.clone()).unwrap();
-        sent.push(m);
-    }
-    let got = |p: &Pump, n: usize| {
-        p.events[n]
-            .iter()
-            .filter(|e| matches!(e, Event::Message { .. }))
-            .count()
-    };
-    assert!(p.run(Duration::from_secs(20), |p| got(p, B) == 5
-        && got(p, A) == 3));
-    assert!(p.eps[A].rekey(a));
-    let rk = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureRekeyed { .. }));
-    assert!(p.run(Duration::from_secs(10), |p| rk(p, A) && rk(p, B)));
-    for i in 0..4 {
-        let m = format!("gcm level {level} after the rekey {i}").into_bytes();
-        p.eps[A].send(a, 0, 51, false, m.clone()).unwrap();
-        sent.push(m);
-    }
-    assert!(p.run(Duration::from_secs(20), |p| got(p, B) == 9));
-    p.eps[A].shutdown(p.now, a);
-    assert!(
-        p.run(Duration::from_secs(10), |p| p.eps[A].association_count()
-            == 0
-            && p.eps[B].association_count() == 0)
-    );
-    (p, sent)
-}
-
-fn sctp_craft() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/sctp-craft")
-}
-
-/// `sctp-craft dissect --dialect ssctp --analysis --json --keys KEYS CAP`.
-fn dissect(cap: &std::path::Path, keys: &std::path::Path) -> Vec<serde_json::Value> {
-    let exe = sctp_craft();
-    assert!(
-        exe.exists(),
-        "{} is not built: cargo build --release -p sctp-craft",
-        exe.display()
-    );
-    let out = std::process::Command::new(&exe)
-        .args([
-            "dissect",
-            "--dialect",
-            "ssctp",
-            "--analysis",
-            "--json",
-            "--keys",
-        ])
-        .arg(keys)
-        .arg(cap)
-        .output()
-        .expect("sctp-craft runs");
-    assert!(
-        out.status.success(),
-        "sctp-craft: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
-
-/// Per frame: S-SCTP AUTH verdicts, EncData outcomes; the decrypted DATA payloads.
-#[derive(Default, Debug)]
-struct Seen {
-    auth: Vec<(u64, String)>,
-    encdata: Vec<(u64, String)>,
-    payloads: Vec<Vec<u8>>,
-}
-
-fn seen(frames: &[serde_json::Value]) -> Seen {
-    let unhex = |s: &str| -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    };
-    let mut s = Seen::default();
-    for f in frames {
-        let frame = f["frame"].as_u64().unwrap();
-        for n in f["analysis"]["chunks"].as_array().into_iter().flatten() {
-            if let Some(v) = n["ssctp_auth"].as_str() {
-                s.auth.push((frame, v.to_string()));
-            }
-            if let Some(v) = n["encdata"].as_str() {
-                s.encdata.push((frame, v.to_string()));
-                for c in n["decrypted"].as_array().into_iter().flatten() {
-                    if c["name"] == "DATA" {
-                        s.payloads.push(unhex(c["user_data"].as_str().unwrap()));
-                    }
-                }
-            }
-        }
-    }
-    s
+        tamper,
+        &format!("gcm level {level}"),
+        "",
+        |p, b| {
+            assert_eq!(
+                p.eps[B].status(b).unwrap().secure.unwrap().suite,
+                Some(GCM_256)
+            )
+        },
+    )
 }
 
 /// The Length of the packet's EncData chunk (0 without one).
@@ -541,26 +370,8 @@ fn enc_len(p: &[u8]) -> usize {
     0
 }
 
-/// Frames (1-based) ending in an S-SCTP AUTH, and those with an EncData.
-fn protected(p: &Pump) -> (Vec<u64>, Vec<u64>) {
-    let (mut auth, mut enc) = (Vec::new(), Vec::new());
-    for (i, (_, _, _, f)) in p.frames.iter().enumerate() {
-        let t = ssctp_pump::chunk_types(f);
-        if t.last() == Some(&0x11) {
-            auth.push(i as u64 + 1);
-        }
-        if t.contains(&0x10) {
-            enc.push(i as u64 + 1);
-        }
-    }
-    (auth, enc)
-}
-
 fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ssctp-gcm-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    ssctp_pump::keylog::tempdir("ssctp-gcm", name)
 }
 
 /// tshark with the sctpkit plugin and the key log: per frame,
@@ -570,39 +381,7 @@ fn tshark_verdicts(
     cap: &std::path::Path,
     keys: &std::path::Path,
 ) -> Option<Vec<(u64, String, String)>> {
-    let (base, mut c) = ssctp_pump::plugin_tshark("GCM plugin check", cap, Some(keys))?;
-    c.arg("-o");
-    c.arg(format!(
-        "sctpkit.auth_keys:{}",
-        base.join("capture.keys").display()
-    ));
-    c.args(["-T", "fields", "-e", "frame.number"]);
-    c.args([
-        "-e",
-        "sctpkit.analysis.ssctp_auth",
-        "-e",
-        "sctpkit.analysis.encdata",
-    ]);
-    let out = c.output().expect("tshark runs");
-    let _ = std::fs::remove_dir_all(&base);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                (
-                    f[0].parse().unwrap(),
-                    f.get(1).unwrap_or(&"").to_string(),
-                    f.get(2).unwrap_or(&"").to_string(),
-                )
-            })
-            .collect(),
-    )
+    ssctp_pump::keylog::tshark_verdicts("GCM plugin check", cap, keys)
 }
 
 #[test]
@@ -673,27 +452,7 @@ fn key_log_flags_only_the_frame_with_a_flipped_byte() {
     let dir = tempdir("tamper");
     // One ciphertext byte of the third EncData from A (CRC32c left wrong:
     // the receiver drops it and A retransmits).
-    let mut n = 0;
-    let tamper: ssctp_pump::Tamper = Box::new(move |p: &mut Vec<u8>| {
-        let mut at = 12;
-        while at + 4 <= p.len() {
-            let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
-            if p[at] == 0x10 && len > 40 {
-                n += 1;
-                if n == 3 {
-                    p[at + 30] ^= 0x01;
-                    return true;
-                }
-                return false;
-            }
-            if len < 4 {
-                break;
-            }
-            at += (len + 3) & !3;
-        }
-        false
-    });
-    let (p, sent) = record(3, Some(tamper));
+    let (p, sent) = record(3, Some(flip_third_encdata()));
     assert_eq!(p.tampered, 1);
     let flipped = p
         .frames
@@ -707,8 +466,13 @@ fn key_log_flags_only_the_frame_with_a_flipped_byte() {
     std::fs::write(&cap, p.pcapng()).unwrap();
     std::fs::write(&keys, keylog(&p)).unwrap();
     let got = seen(&dissect(&cap, &keys));
-    let bad: Vec<&(u64, String)> = got.auth.iter().filter(|a| a.1 != "verified").collect();
-    assert_eq!(bad, vec![&(flipped, "bad-hmac".to_string())]);
+    let bad: Vec<(u64, &str)> = got
+        .auth
+        .iter()
+        .filter(|a| a.1 != "verified")
+        .map(|a| (a.0, a.1.as_str()))
+        .collect();
+    assert_eq!(bad, vec![(flipped, "bad-hmac")]);
     let failed: Vec<&(u64, String)> = got.encdata.iter().filter(|e| e.1 != "decrypted").collect();
     assert_eq!(failed, vec![&(flipped, "failed".to_string())]);
     let want: BTreeSet<Vec<u8>> = sent.iter().cloned().collect();

@@ -8,31 +8,16 @@
 //! Certificates: endpoint/tests/data/ssctp.
 
 use std::collections::BTreeSet;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
-use sctp_endpoint::{Config, ConnectOptions, Event};
+use sctp_endpoint::Config;
 
 mod ssctp_pump;
-use ssctp_pump::{chunk_types, plugin_tshark, Pump, Tamper};
-
-const A: usize = 0;
-const B: usize = 1;
-/// 2030-01-01: inside the test certificates' validity.
-const TIME: u64 = 1_893_456_000;
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
-
-fn data(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/ssctp")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+use ssctp_pump::keylog::{dissect, flip_third_encdata, keylog_lines, protected, sctp_craft, seen};
+use ssctp_pump::net::{data, ip, TIME};
+use ssctp_pump::{chunk_types, Pump, Tamper};
 
 fn config(level: u8, who: &str) -> Config {
     Config {
@@ -56,31 +41,10 @@ fn config(level: u8, who: &str) -> Config {
     }
 }
 
-/// The key log lines of docs/auth-keys.md for the `SecureKeys` events of
-/// both endpoints (what `sctp-endpoint --ssctp-keylog` writes).
+/// The key log of both endpoints (what `sctp-endpoint --ssctp-keylog`
+/// writes): a header line, then [`keylog_lines`].
 fn keylog(p: &Pump) -> String {
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let mut s = String::from("# S-SCTP session keys, both endpoints\n");
-    for e in p.events.iter().flatten() {
-        if let Event::SecureKeys {
-            reference,
-            suite,
-            enc,
-            mac,
-            tags,
-            ..
-        } = e
-        {
-            s.push_str(&format!(
-                "SSCTP {:#010x} {:#010x} {reference} {suite} 0x{} 0x{}\n",
-                tags.0,
-                tags.1,
-                hex(enc),
-                hex(mac)
-            ));
-        }
-    }
-    s
+    String::from("# S-SCTP session keys, both endpoints\n") + &keylog_lines(p)
 }
 
 /// What a recorded session sent: the messages A and B sent.
@@ -92,153 +56,15 @@ struct Session {
 /// Open at `level`, 5 messages from A and 3 from B, a rekey, 4 more from
 /// A, then SHUTDOWN.
 fn record(level: u8, tamper: Option<Tamper>) -> Session {
-    let mut p = Pump::new(config(level, "client"), config(level, "server"));
-    p.tamper = tamper;
-    let now = p.now;
-    let a = p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-    assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
-    let b = p.eps[B].associations().next().unwrap();
-    let mut sent = Vec::new();
-    for i in 0..5 {
-        let m = format!("level {level} message {i} from A {}", "a".repeat(i * 7)).into_bytes();
-        p.eps[A].send(a, 0, 51, false, m.clone()).unwrap();
-        sent.push(m);
-    }
-    for i in 0..3 {
-        let m = format!("level {level} answer {i} from B").into_bytes();
-        p.eps[B].send(b, 1, 52, false, m.clone()).unwrap();
-        sent.push(m);
-    }
-    let got = |p: &Pump, n: usize| {
-        p.events[n]
-            .iter()
-            .filter(|e| matches!(e, Event::Message { .. }))
-            .count()
-    };
-    assert!(p.run(Duration::from_secs(20), |p| got(p, B) == 5
-        && got(p, A) == 3));
-    assert!(p.eps[A].rekey(a));
-    let rk = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureRekeyed { .. }));
-    assert!(p.run(Duration::from_secs(10), |p| rk(p, A) && rk(p, B)));
-    for i in 0..4 {
-        let m = format!("level {level} after the rekey {i}").into_bytes();
-        p.eps[A].send(a, 0, 51, false, m.clone()).unwrap();
-        sent.push(m);
-    }
-    assert!(p.run(Duration::from_secs(20), |p| got(p, B) == 9));
-    p.eps[A].shutdown(p.now, a);
-    assert!(
-        p.run(Duration::from_secs(10), |p| p.eps[A].association_count()
-            == 0
-            && p.eps[B].association_count() == 0)
+    let (pump, sent) = ssctp_pump::keylog::record(
+        config(level, "client"),
+        config(level, "server"),
+        tamper,
+        &format!("level {level}"),
+        " from A",
+        |_, _| {},
     );
-    Session { pump: p, sent }
-}
-
-fn sctp_craft() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/sctp-craft")
-}
-
-/// `sctp-craft dissect --dialect ssctp --analysis --keys KEYS --json CAP`,
-/// one JSON object a frame.
-fn dissect(cap: &Path, keys: &Path) -> Vec<serde_json::Value> {
-    let exe = sctp_craft();
-    assert!(
-        exe.exists(),
-        "{} is not built: cargo build --release -p sctp-craft",
-        exe.display()
-    );
-    let out = std::process::Command::new(&exe)
-        .args([
-            "dissect",
-            "--dialect",
-            "ssctp",
-            "--analysis",
-            "--json",
-            "--keys",
-        ])
-        .arg(keys)
-        .arg(cap)
-        .output()
-        .expect("sctp-craft runs");
-    assert!(
-        out.status.success(),
-        "sctp-craft: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
-
-/// Per frame: the S-SCTP AUTH verdicts and references, the EncData
-/// outcomes, and the user data of the DATA chunks decrypted.
-#[derive(Default, Debug)]
-struct Seen {
-    auth: Vec<(u64, String, u64)>,
-    encdata: Vec<(u64, String)>,
-    payloads: Vec<Vec<u8>>,
-    /// TSNs the analysis linked to a SACK (the DATA inside EncData too).
-    acked: BTreeSet<u64>,
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn seen(frames: &[serde_json::Value]) -> Seen {
-    let mut s = Seen::default();
-    for f in frames {
-        let frame = f["frame"].as_u64().unwrap();
-        let Some(notes) = f["analysis"]["chunks"].as_array() else {
-            continue;
-        };
-        for n in notes {
-            for a in n["sack"]["acked"].as_array().into_iter().flatten() {
-                s.acked.insert(a["tsn"].as_u64().unwrap());
-            }
-            if let Some(v) = n["ssctp_auth"].as_str() {
-                let r = n["reference"].as_u64().unwrap_or(u64::MAX);
-                s.auth.push((frame, v.to_string(), r));
-            }
-            if let Some(v) = n["encdata"].as_str() {
-                s.encdata.push((frame, v.to_string()));
-                for c in n["decrypted"].as_array().into_iter().flatten() {
-                    if c["name"] == "DATA" {
-                        s.payloads.push(unhex(c["user_data"].as_str().unwrap()));
-                    }
-                }
-            }
-        }
-    }
-    s
-}
-
-/// Frames (1-based) whose last chunk is an S-SCTP AUTH (0x11), and those
-/// with an EncData (0x10), counted from the bytes.
-fn protected(p: &Pump) -> (Vec<u64>, Vec<u64>) {
-    let (mut auth, mut enc) = (Vec::new(), Vec::new());
-    for (i, (_, _, _, f)) in p.frames.iter().enumerate() {
-        let t = chunk_types(f);
-        if t.last() == Some(&0x11) {
-            auth.push(i as u64 + 1);
-        }
-        if t.contains(&0x10) {
-            enc.push(i as u64 + 1);
-        }
-    }
-    (auth, enc)
+    Session { pump, sent }
 }
 
 fn write(dir: &Path, name: &str, s: &Session) -> (PathBuf, PathBuf) {
@@ -250,10 +76,7 @@ fn write(dir: &Path, name: &str, s: &Session) -> (PathBuf, PathBuf) {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ssctp-keylog-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    ssctp_pump::keylog::tempdir("ssctp-keylog", name)
 }
 
 #[test]
@@ -308,27 +131,7 @@ fn every_auth_verifies_and_encdata_decrypts_to_the_messages_sent() {
 fn a_flipped_byte_is_flagged_on_its_frame_and_a_wrong_key_everywhere() {
     let dir = tempdir("tamper");
     // The third EncData from A: one byte of its ciphertext flipped.
-    let mut n = 0;
-    let tamper: Tamper = Box::new(move |p: &mut Vec<u8>| {
-        let mut at = 12;
-        while at + 4 <= p.len() {
-            let len = u16::from_be_bytes([p[at + 2], p[at + 3]]) as usize;
-            if p[at] == 0x10 && len > 40 {
-                n += 1;
-                if n == 3 {
-                    p[at + 30] ^= 0x01;
-                    return true;
-                }
-                return false;
-            }
-            if len < 4 {
-                break;
-            }
-            at += (len + 3) & !3;
-        }
-        false
-    });
-    let s = record(2, Some(tamper));
+    let s = record(2, Some(flip_third_encdata()));
     assert_eq!(s.pump.tampered, 1);
     let flipped = s
         .pump
@@ -402,44 +205,11 @@ fn example_capture() {
     write(Path::new(&out), "ssctp-keylog", &s);
 }
 
-/// tshark with the plugin ([`plugin_tshark`]) and `sctpkit.auth_keys` set
-/// to `keys`: frame number,
-/// `sctpkit.analysis.ssctp_auth`, `sctpkit.analysis.encdata` per frame.
-/// `None` (and a loud SKIPPED) without tshark or the built plugin.
+/// tshark with the plugin and the key log: frame number, S-SCTP AUTH
+/// verdict, EncData outcome per frame; `None` (SKIPPED, loudly) without
+/// tshark or the built plugin.
 fn tshark_verdicts(cap: &Path, keys: &Path) -> Option<Vec<(u64, String, String)>> {
-    let (base, mut c) = plugin_tshark("plugin check", cap, Some(keys))?;
-    c.arg("-o");
-    c.arg(format!(
-        "sctpkit.auth_keys:{}",
-        base.join("capture.keys").display()
-    ));
-    c.args(["-T", "fields", "-e", "frame.number"]);
-    c.args([
-        "-e",
-        "sctpkit.analysis.ssctp_auth",
-        "-e",
-        "sctpkit.analysis.encdata",
-    ]);
-    let out = c.output().expect("tshark runs");
-    let _ = std::fs::remove_dir_all(&base);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                (
-                    f[0].parse().unwrap(),
-                    f.get(1).unwrap_or(&"").to_string(),
-                    f.get(2).unwrap_or(&"").to_string(),
-                )
-            })
-            .collect(),
-    )
+    ssctp_pump::keylog::tshark_verdicts("plugin check", cap, keys)
 }
 
 /// The committed example through sctp-craft and through the Wireshark

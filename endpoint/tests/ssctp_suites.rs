@@ -9,32 +9,16 @@
 //! `sctp-craft dissect` names the negotiated suite in a recorded capture.
 //! Certificates: endpoint/tests/data/ssctp (made by make-certs.sh there).
 
-use std::net::IpAddr;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
 use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event};
+use sctp_endpoint::{AssocId, Config, Endpoint, Event};
 
 mod ssctp_pump;
+use ssctp_pump::keylog::{dissect, keylog_lines, sctp_craft, seen};
+use ssctp_pump::net::{assoc_up, connect, count, data, exchange, ip, secure_up, A, B, TIME};
 use ssctp_pump::Pump;
-
-const A: usize = 0;
-const B: usize = 1;
-/// 2030-01-01: inside the test certificates' validity.
-const TIME: u64 = 1_893_456_000;
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
-
-fn data(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/ssctp")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
 
 /// `who`'s certificate and key; trusting the three test roots (Ed25519,
 /// RSA, ECDSA), not rogue-ca.
@@ -96,23 +80,8 @@ fn net(a: SecureConfig, b: SecureConfig) -> (Network, AssocId) {
     let mut e = Endpoint::new(cfg(b), now, [2; 32]);
     e.listen(5000);
     n.add(e, vec![ip("10.0.0.2")]);
-    let now = n.now;
-    let a = n
-        .ep(A)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap();
+    let a = connect(&mut n);
     (n, a)
-}
-
-fn count(n: &Network, node: usize, f: impl Fn(&Event) -> bool) -> usize {
-    n.events[node].iter().filter(|e| f(e)).count()
-}
-
-fn secure_up(n: &Network, node: usize) -> bool {
-    count(n, node, |e| matches!(e, Event::SecureSessionUp { .. })) > 0
 }
 
 fn failure(n: &Network, node: usize) -> Option<(u16, Option<u16>, bool)> {
@@ -125,64 +94,6 @@ fn failure(n: &Network, node: usize) -> Option<(u16, Option<u16>, bool)> {
         } => Some((*cause, *code, *remote)),
         _ => None,
     })
-}
-
-fn assoc_up(n: &Network, node: usize) -> AssocId {
-    n.events[node]
-        .iter()
-        .find_map(|e| match e {
-            Event::AssocChange {
-                id,
-                change: AssocChange::CommUp,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-        .expect("association up")
-}
-
-fn received(n: &Network, node: usize) -> usize {
-    count(n, node, |e| matches!(e, Event::Message { .. }))
-}
-
-/// Sends `k` messages from A (in rounds, so the send buffer never fills)
-/// and checks B got exactly them, in order.
-fn exchange(n: &mut Network, a: AssocId, first: usize, k: usize) {
-    let before = received(n, B);
-    let mut sent = first;
-    while sent < first + k {
-        while sent < first + k {
-            let msg = format!("message {sent:06} {}", "x".repeat(sent % 90)).into_bytes();
-            match n.ep(A).send(a, 0, 51, false, msg) {
-                Ok(()) => sent += 1,
-                Err(sctp_endpoint::SendError::WouldBlock) => break,
-                Err(e) => panic!("send: {e}"),
-            }
-        }
-        let target = before + (sent - first);
-        assert!(
-            n.run_until(Duration::from_secs(120), |n| received(n, B) >= target),
-            "only {} of {} messages arrived",
-            received(n, B) - before,
-            sent - first
-        );
-    }
-    let got: Vec<&[u8]> = n.events[B]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Message { message, .. } => Some(&message.data[..]),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(got.len(), before + k, "a message arrived twice");
-    for (i, m) in got[before..].iter().enumerate() {
-        let want = format!("message {:06} ", first + i);
-        assert!(
-            m.starts_with(want.as_bytes()),
-            "message {} out of order",
-            first + i
-        );
-    }
 }
 
 /// A session with `suite` only on both sides at `level`; 1,000 messages,
@@ -199,7 +110,7 @@ fn session(suite: u16, level: u8, client: &str, server: &str) {
         failure(&n, A),
         failure(&n, B)
     );
-    let b = assoc_up(&n, B);
+    let b = assoc_up(&n, B).expect("association up");
     let sa = n.ep(A).status(a).unwrap().secure.unwrap();
     assert_eq!(sa.suite, Some(suite));
     assert_eq!(sa.levels, (level, level));
@@ -345,27 +256,8 @@ fn insecure_suite_never_negotiated_unless_the_client_lists_it() {
         ..anonymous(0)
     };
     let mut p = Pump::new(cfg(server), cfg(anonymous(1)));
-    p.tamper = Some(Box::new(|pkt: &mut Vec<u8>| {
-        let mut at = 12;
-        while at + 4 <= pkt.len() {
-            let len = u16::from_be_bytes([pkt[at + 2], pkt[at + 3]]) as usize;
-            if pkt[at] == 0xD2 && len >= 8 {
-                pkt[at + 6..at + 8].copy_from_slice(&8u16.to_be_bytes());
-                let c = sctp_codec::checksum::crc32c_field(pkt);
-                pkt[8..12].copy_from_slice(&c.to_be_bytes());
-                return true;
-            }
-            at += (len.max(4) + 3) & !3;
-        }
-        false
-    }));
-    let now = p.now;
-    p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
+    p.tamper = Some(ack_suite(8));
+    p.connect();
     let failed = |p: &Pump| {
         p.has(B, |e| {
             matches!(
@@ -398,27 +290,8 @@ fn rsa_suite_from_a_server_without_an_rsa_certificate_is_refused() {
         cfg(secure(0, "server", &[12])),
         cfg(secure(1, "client", &[6, 12])),
     );
-    p.tamper = Some(Box::new(|pkt: &mut Vec<u8>| {
-        let mut at = 12;
-        while at + 4 <= pkt.len() {
-            let len = u16::from_be_bytes([pkt[at + 2], pkt[at + 3]]) as usize;
-            if pkt[at] == 0xD2 && len >= 8 {
-                pkt[at + 6..at + 8].copy_from_slice(&6u16.to_be_bytes());
-                let c = sctp_codec::checksum::crc32c_field(pkt);
-                pkt[8..12].copy_from_slice(&c.to_be_bytes());
-                return true;
-            }
-            at += (len.max(4) + 3) & !3;
-        }
-        false
-    }));
-    let now = p.now;
-    p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
+    p.tamper = Some(ack_suite(6));
+    p.connect();
     let refused = |p: &Pump| {
         p.has(B, |e| {
             matches!(
@@ -441,6 +314,25 @@ fn rsa_suite_from_a_server_without_an_rsa_certificate_is_refused() {
         .filter(|f| ssctp_pump::chunk_types(&f.3).contains(&0xD4))
         .count();
     assert_eq!(cli_keys, 0);
+}
+
+/// Rewrites the suite named in every SSOpReq_Ack (0xD2) from A to `suite`,
+/// fixing the CRC32c.
+fn ack_suite(suite: u16) -> ssctp_pump::Tamper {
+    Box::new(move |pkt: &mut Vec<u8>| {
+        let mut at = 12;
+        while at + 4 <= pkt.len() {
+            let len = u16::from_be_bytes([pkt[at + 2], pkt[at + 3]]) as usize;
+            if pkt[at] == 0xD2 && len >= 8 {
+                pkt[at + 6..at + 8].copy_from_slice(&suite.to_be_bytes());
+                let c = sctp_codec::checksum::crc32c_field(pkt);
+                pkt[8..12].copy_from_slice(&c.to_be_bytes());
+                return true;
+            }
+            at += (len.max(4) + 3) & !3;
+        }
+        false
+    })
 }
 
 /// Rewrites the DH public value of the first SSCliKey from A (the S-SCTP
@@ -486,13 +378,7 @@ fn dh_public_value_one_or_p_minus_one_is_refused() {
         // the server would go on and fail later at SSOpCom (code 2).
         let mut p = Pump::new(cfg(anonymous(1)), cfg(anonymous(1)));
         p.tamper = Some(cli_key_y(y));
-        let now = p.now;
-        p.eps[A]
-            .connect(
-                now,
-                ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-            )
-            .unwrap();
+        p.connect();
         let refused = |p: &Pump| {
             p.has(B, |e| {
                 matches!(
@@ -519,19 +405,8 @@ fn dh_public_value_one_or_p_minus_one_is_refused() {
     }
     // Untampered, the same anonymous pair comes up.
     let mut p = Pump::new(cfg(anonymous(1)), cfg(anonymous(1)));
-    let now = p.now;
-    p.eps[A]
-        .connect(
-            now,
-            ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-    assert!(p.run(Duration::from_secs(20), |p| up(p, A) && up(p, B)));
-}
-
-fn sctp_craft() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/sctp-craft")
+    p.connect();
+    assert!(p.run(Duration::from_secs(20), Pump::both_secure));
 }
 
 #[test]
@@ -553,15 +428,8 @@ fn sctp_craft_names_the_negotiated_suites() {
             cfg(secure(2, client, &[suite])),
             cfg(secure(2, server, &[suite])),
         );
-        let now = p.now;
-        let a = p.eps[A]
-            .connect(
-                now,
-                ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-            )
-            .unwrap();
-        let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-        assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+        let a = p.connect();
+        assert!(p.run(Duration::from_secs(10), Pump::both_secure));
         p.eps[A]
             .send(a, 0, 51, false, b"under the suite".to_vec())
             .unwrap();
@@ -614,15 +482,8 @@ fn sctp_craft_analysis_reads_rsa_suite_sessions_from_the_key_log() {
         c.export_keys = true;
         s.export_keys = true;
         let mut p = Pump::new(cfg(c), cfg(s));
-        let now = p.now;
-        let a = p.eps[A]
-            .connect(
-                now,
-                ConnectOptions::new(p.addrs[A], 5001, (p.addrs[B], 0).into(), 5000),
-            )
-            .unwrap();
-        let up = |p: &Pump, n: usize| p.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
-        assert!(p.run(Duration::from_secs(10), |p| up(p, A) && up(p, B)));
+        let a = p.connect();
+        assert!(p.run(Duration::from_secs(10), Pump::both_secure));
         for i in 0..5 {
             p.eps[A]
                 .send(
@@ -642,67 +503,20 @@ fn sctp_craft_analysis_reads_rsa_suite_sessions_from_the_key_log() {
                 == 5
         };
         assert!(p.run(Duration::from_secs(10), got));
-        let mut keys = String::new();
-        for e in p.events.iter().flatten() {
-            if let Event::SecureKeys {
-                reference,
-                suite,
-                enc,
-                mac,
-                tags,
-                ..
-            } = e
-            {
-                keys.push_str(&format!(
-                    "SSCTP {:#010x} {:#010x} {reference} {suite} 0x{} 0x{}\n",
-                    tags.0,
-                    tags.1,
-                    hex::encode(enc),
-                    hex::encode(mac)
-                ));
-            }
-        }
+        let keys = keylog_lines(&p);
         assert!(keys.lines().count() >= 2, "both sides export their keys");
         let cap = dir.join(format!("rsa-{suite}.pcapng"));
         let kf = dir.join(format!("rsa-{suite}.keys"));
         std::fs::write(&cap, p.pcapng()).unwrap();
         std::fs::write(&kf, &keys).unwrap();
-        let out = std::process::Command::new(&exe)
-            .args([
-                "dissect",
-                "--dialect",
-                "ssctp",
-                "--analysis",
-                "--json",
-                "--keys",
-            ])
-            .arg(&kf)
-            .arg(&cap)
-            .output()
-            .expect("sctp-craft runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let (mut auth, mut enc, mut plain) = (Vec::new(), Vec::new(), Vec::new());
-        for l in String::from_utf8_lossy(&out.stdout).lines() {
-            let f: serde_json::Value = serde_json::from_str(l).unwrap();
-            for n in f["analysis"]["chunks"].as_array().into_iter().flatten() {
-                if let Some(v) = n["ssctp_auth"].as_str() {
-                    auth.push(v.to_string());
-                }
-                if let Some(v) = n["encdata"].as_str() {
-                    enc.push(v.to_string());
-                    for c in n["decrypted"].as_array().into_iter().flatten() {
-                        if c["name"] == "DATA" {
-                            let d = hex::decode(c["user_data"].as_str().unwrap()).unwrap();
-                            plain.push(String::from_utf8(d).unwrap());
-                        }
-                    }
-                }
-            }
-        }
+        let got = seen(&dissect(&cap, &kf));
+        let auth: Vec<String> = got.auth.into_iter().map(|a| a.1).collect();
+        let enc: Vec<String> = got.encdata.into_iter().map(|e| e.1).collect();
+        let plain: Vec<String> = got
+            .payloads
+            .into_iter()
+            .map(|d| String::from_utf8(d).unwrap())
+            .collect();
         // One verdict per frame that ends in an S-SCTP AUTH, counted from the bytes.
         let protected = p
             .frames

@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use sctp_endpoint::{Config, Endpoint, Event};
+use sctp_endpoint::{AssocId, Config, ConnectOptions, Endpoint, Event};
 
+/// The key-log tests' helpers: a recorded session, its key log, and what
+/// sctp-craft and the plugin read from them.
+pub mod keylog;
 /// The S-SCTP tests' helpers on the in-memory link.
 pub mod net;
 
@@ -99,6 +102,23 @@ impl Pump {
 
     pub fn has(&self, node: usize, f: impl Fn(&Event) -> bool) -> bool {
         self.events[node].iter().any(f)
+    }
+
+    /// A (endpoint 0) connects from port 5001 to B's port 5000.
+    pub fn connect(&mut self) -> AssocId {
+        let now = self.now;
+        self.eps[0]
+            .connect(
+                now,
+                ConnectOptions::new(self.addrs[0], 5001, (self.addrs[1], 0).into(), 5000),
+            )
+            .unwrap()
+    }
+
+    /// Whether both endpoints reported their secure session up.
+    pub fn both_secure(&self) -> bool {
+        let up = |n: usize| self.has(n, |e| matches!(e, Event::SecureSessionUp { .. }));
+        up(0) && up(1)
     }
 
     /// The frames as pcapng, IPv4 (LINKTYPE_IPV4 228) with protocol 132.

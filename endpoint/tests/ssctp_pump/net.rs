@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use sctp_endpoint::driver::memlink::Network;
+use sctp_endpoint::secure::SecureStatus;
 use sctp_endpoint::{AssocChange, AssocId, ConnectOptions, Event};
 
 /// The connecting node (10.0.0.1).
@@ -104,4 +105,68 @@ pub fn exchange(n: &mut Network, a: AssocId, first: usize, k: usize) {
             first + i
         );
     }
+}
+
+/// Whether A and B each reported exactly one event matching `f`.
+pub fn both_once(n: &Network, f: impl Fn(&Event) -> bool) -> bool {
+    count(n, A, &f) == 1 && count(n, B, &f) == 1
+}
+
+/// Sends `k` messages from `first` (see [`exchange`]) and checks B's
+/// count of EncData chunks received grew.
+pub fn exchange_in_encdata(n: &mut Network, a: AssocId, b: AssocId, first: usize, k: usize) {
+    let enc_before = n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in;
+    exchange(n, a, first, k);
+    assert!(n.ep(B).status(b).unwrap().secure.unwrap().stats.encdata_in > enc_before);
+}
+
+/// SSClose from A (9.4): both sides report the session closed within `limit`.
+pub fn close_secure(n: &mut Network, a: AssocId, limit: Duration) {
+    assert!(n.ep(A).close_secure(a));
+    assert!(n.run_until(limit, |n| both_once(n, |e| matches!(
+        e,
+        Event::SecureClosed { .. }
+    ))));
+}
+
+/// After [`close_secure`]: `k` more messages from `first` go in clear (B
+/// verifies no more packets); B's secure status after them.
+pub fn clear_after_close(
+    n: &mut Network,
+    a: AssocId,
+    b: AssocId,
+    first: usize,
+    k: usize,
+) -> SecureStatus {
+    let verified = n
+        .ep(B)
+        .status(b)
+        .unwrap()
+        .secure
+        .unwrap()
+        .stats
+        .packets_verified;
+    exchange(n, a, first, k);
+    let s = n.ep(B).status(b).unwrap().secure.unwrap();
+    assert_eq!(s.stats.packets_verified, verified, "clear after SSClose");
+    s
+}
+
+/// The second half of the under-loss sessions: B drops to level 1, A
+/// rekeys, 1,000 more messages (from 1,000), A closes the secure session
+/// (60 s of virtual time for each step).
+pub fn level_one_rekey_close(n: &mut Network, a: AssocId, b: AssocId) {
+    assert!(n.ep(B).set_security_level(b, 1));
+    assert!(n.run_until(Duration::from_secs(60), |n| {
+        n.ep(B).status(b).unwrap().secure.unwrap().levels.0 == 1
+    }));
+    assert!(n.ep(A).rekey(a));
+    assert!(
+        n.run_until(Duration::from_secs(60), |n| both_once(n, |e| matches!(
+            e,
+            Event::SecureRekeyed { .. }
+        )))
+    );
+    exchange(n, a, 1000, 1000);
+    close_secure(n, a, Duration::from_secs(60));
 }
