@@ -39,28 +39,14 @@ for f in "${sources[@]}"; do
 done
 
 # 2. Ethernet framing for all, then repeat with advancing timestamps.
-python3 - "$tmp" "$out" "$packets" <<'PY'
-import os, struct, sys
+python3 - "$here" "$tmp" "$out" "$packets" <<'PY'
+import os, sys
 
-tmp, out, target = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sys.dont_write_bytecode = True  # no __pycache__ in scripts/
+sys.path.insert(0, sys.argv[1])
+from pcap_repeat import records, write_repeated
 
-def records(path):
-    """Yield (linktype, frame bytes) of a classic pcap file (either byte order)."""
-    data = open(path, "rb").read()
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        e = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        e = ">"
-    else:
-        raise SystemExit(f"{path}: not a pcap file")
-    linktype = struct.unpack(e + "I", data[20:24])[0] & 0x0FFFFFFF
-    off = 24
-    while off + 16 <= len(data):
-        _, _, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
-        off += 16
-        yield linktype, data[off:off + incl]
-        off += incl
+tmp, out, target = sys.argv[2], sys.argv[3], int(sys.argv[4])
 
 ETH = bytes.fromhex("020000000002" "020000000001")
 base = []
@@ -75,24 +61,7 @@ for name in sorted(os.listdir(tmp)):
 if not base:
     raise SystemExit("no SCTP packets found")
 
-os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-t0 = 1704067200  # 2024-01-01T00:00:00Z
-written = total = 0
-with open(out + ".part", "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    buf = []
-    while written < target:
-        for fr in base:
-            if written >= target:
-                break
-            ts = written * 10  # microseconds since t0
-            buf.append(struct.pack("<IIII", t0 + ts // 1000000, ts % 1000000, len(fr), len(fr)))
-            buf.append(fr)
-            total += len(fr)
-            written += 1
-        f.write(b"".join(buf))
-        buf.clear()
-os.replace(out + ".part", out)
+written, total = write_repeated(out, base, target, 1, 10)
 print(f"{out}: {written} packets ({len(base)} distinct frames), "
       f"{total / written:.0f} bytes per frame on average, link type Ethernet")
 PY
