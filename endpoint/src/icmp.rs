@@ -279,6 +279,27 @@ mod tests {
     }
 
     #[test]
+    fn reads_a_packet_too_big_quoting_sctp_over_udp() {
+        // ICMPv6 Packet Too Big (RFC 4443 3.2), MTU 1280, quoting an IPv6
+        // header (payload 1452, next header UDP) and UDP to port 9899.
+        let mut m = vec![2, 0, 0, 0, 0, 0, 0x05, 0x00];
+        m.extend_from_slice(&[0x60, 0, 0, 0, 0x05, 0xac, PROTO_UDP, 64]);
+        m.extend_from_slice(&"2001:db8::1".parse::<Ipv6Addr>().unwrap().octets());
+        m.extend_from_slice(&"2001:db8::2".parse::<Ipv6Addr>().unwrap().octets());
+        m.extend_from_slice(&[0x26, 0xab, 0x26, 0xab, 0x05, 0xac, 0, 0]);
+        m.extend_from_slice(&[0x13, 0x88, 0x13, 0x89, 0, 0, 0, 9]);
+        let e = IcmpError::from_icmpv6(&m).unwrap();
+        assert_eq!(e.kind, IcmpKind::FragNeeded { mtu: 1280 });
+        assert!(e.udp);
+        assert_eq!(e.remote, "[2001:db8::2]:9899".parse().unwrap());
+        assert_eq!(e.quoted_len, 1492);
+        assert_eq!(e.header(), Some((5000, 5001, 9)));
+        assert_eq!(IcmpKind::from_v6(4, 1, 0), IcmpKind::ProtocolUnreachable);
+        assert_eq!(IcmpKind::from_v6(1, 4, 0), IcmpKind::PortUnreachable);
+        assert_eq!(mtu_floor(true), 1280);
+    }
+
+    #[test]
     fn plateaus_follow_rfc_1191() {
         assert_eq!(plateau_below(1500), 1492);
         assert_eq!(plateau_below(1492), 1006);
