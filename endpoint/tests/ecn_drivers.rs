@@ -34,6 +34,7 @@
 #[allow(dead_code)]
 #[path = "../../craft/tests/peer/capture.rs"]
 mod capture;
+mod driven;
 mod netlab;
 mod peer;
 
@@ -45,12 +46,13 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use driven::Drive;
 use netlab::{in_netns, Lab};
 use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, SockaddrStorage};
-use peer::{check_delivery, Peer, PeerOpts, Received};
+use peer::{check_delivery, Peer, PeerOpts};
 use sctp_endpoint::driver::raw::{strip_ipv4, RawDriver};
 use sctp_endpoint::driver::udp::{EcnCounters, UdpDriver, CE, ECT0, NOT_ECT};
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, SendError};
+use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, SendError};
 use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
 const SERVER_PORT: u16 = 5000;
@@ -64,87 +66,36 @@ const INIT: u8 = 1;
 const ECNE: u8 = 12;
 const CWR: u8 = 13;
 
-/// The two drivers, as the test uses them.
-trait Driver {
-    fn ep(&mut self) -> &mut Endpoint;
-    fn step(&mut self);
+/// The two drivers, as the test uses them: stepped (at most 2 ms), and
+/// their ECN counters.
+trait Driver: Drive {
     fn ecn(&self) -> EcnCounters;
 }
 
 impl Driver for UdpDriver {
-    fn ep(&mut self) -> &mut Endpoint {
-        &mut self.ep
-    }
-    fn step(&mut self) {
-        UdpDriver::step(self, Duration::from_millis(2)).expect("udp step");
-    }
     fn ecn(&self) -> EcnCounters {
         self.ecn
     }
 }
 
 impl Driver for RawDriver {
-    fn ep(&mut self) -> &mut Endpoint {
-        &mut self.ep
-    }
-    fn step(&mut self) {
-        RawDriver::step(self, Duration::from_millis(2)).expect("raw step");
-    }
     fn ecn(&self) -> EcnCounters {
         self.ecn
     }
 }
 
-struct Ours {
-    d: Box<dyn Driver + Send>,
-    events: Vec<Event>,
+impl Drive for Box<dyn Driver + Send> {
+    fn ep(&mut self) -> &mut Endpoint {
+        (**self).ep()
+    }
+    fn step(&mut self, wait: Duration) {
+        (**self).step(wait)
+    }
 }
 
+type Ours = driven::Ours<Box<dyn Driver + Send>>;
+
 impl Ours {
-    fn run_until(&mut self, timeout: Duration, mut done: impl FnMut(&mut Ours) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if done(self) {
-                return true;
-            }
-            if Instant::now() > deadline {
-                return false;
-            }
-            self.d.step();
-            while let Some(e) = self.d.ep().poll_event() {
-                self.events.push(e);
-            }
-        }
-    }
-
-    fn up(&self) -> Option<AssocId> {
-        self.events.iter().find_map(|e| match e {
-            Event::AssocChange {
-                id,
-                change: AssocChange::CommUp,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-    }
-
-    fn ended(&self) -> Option<AssocChange> {
-        self.events.iter().find_map(|e| match e {
-            Event::AssocChange { change, .. } if *change != AssocChange::CommUp => Some(*change),
-            _ => None,
-        })
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Message { message, .. } => Some(Received::of(message)),
-                _ => None,
-            })
-            .collect()
-    }
-
     fn drained(&mut self, id: AssocId) -> bool {
         self.d
             .ep()
@@ -717,10 +668,10 @@ fn udp_ect_on_our_packets_ce_answered_with_ecne() {
     let mut peer = start_peer(&[], peer_udp, LOOPBACK);
     let relay = Relay::udp(relay_port, SocketAddr::new(LOOPBACK, peer_udp));
     let ep = Endpoint::new(ecn_config(true), Instant::now(), [7; 32]);
-    let ours = Ours {
-        d: Box::new(UdpDriver::bind(ep, SocketAddr::new(LOOPBACK, udp)).expect("bind")),
-        events: Vec::new(),
-    };
+    let ours = Ours::new(
+        Box::new(UdpDriver::bind(ep, SocketAddr::new(LOOPBACK, udp)).expect("bind")),
+        Duration::from_millis(2),
+    );
     let f = exchange(
         ours,
         SocketAddr::new(LOOPBACK, relay_port),
@@ -743,10 +694,10 @@ fn udp_ipv6_ect_on_our_packets_ce_answered_with_ecne() {
     let mut peer = start_peer(&[], peer_udp, lo6);
     let relay = Relay::udp(relay_port, SocketAddr::new(lo6, peer_udp));
     let ep = Endpoint::new(ecn_config(true), Instant::now(), [10; 32]);
-    let ours = Ours {
-        d: Box::new(UdpDriver::bind(ep, SocketAddr::new(lo6, udp)).expect("bind ::1")),
-        events: Vec::new(),
-    };
+    let ours = Ours::new(
+        Box::new(UdpDriver::bind(ep, SocketAddr::new(lo6, udp)).expect("bind ::1")),
+        Duration::from_millis(2),
+    );
     let f = exchange(
         ours,
         SocketAddr::new(lo6, relay_port),
@@ -763,10 +714,10 @@ fn udp_without_ecn_nothing_is_ect() {
     let peer = start_peer(&[], peer_udp, LOOPBACK);
     let relay = Relay::udp(relay_port, SocketAddr::new(LOOPBACK, peer_udp));
     let ep = Endpoint::new(ecn_config(false), Instant::now(), [8; 32]);
-    let mut ours = Ours {
-        d: Box::new(UdpDriver::bind(ep, SocketAddr::new(LOOPBACK, udp)).expect("bind")),
-        events: Vec::new(),
-    };
+    let mut ours = Ours::new(
+        Box::new(UdpDriver::bind(ep, SocketAddr::new(LOOPBACK, udp)).expect("bind")),
+        Duration::from_millis(2),
+    );
     let id = ours
         .d
         .ep()
@@ -853,10 +804,10 @@ fn raw_through_relay(n: u8, v6: bool) {
     let mut peer = start_peer(&prefix, 0, theirs);
     let ours = in_netns(&ns_o, || {
         let ep = Endpoint::new(ecn_config(true), Instant::now(), [n; 32]);
-        Ours {
-            d: Box::new(RawDriver::bind(ep, ours_ip).expect("raw socket")),
-            events: Vec::new(),
-        }
+        Ours::new(
+            Box::new(RawDriver::bind(ep, ours_ip).expect("raw socket")),
+            Duration::from_millis(2),
+        )
     });
     let f = exchange(ours, SocketAddr::new(front, 0), &relay, &mut peer, ours_ip);
     let their_ecne = check(what, &f);

@@ -23,6 +23,7 @@
 #[allow(dead_code)]
 #[path = "../../craft/tests/peer/capture.rs"]
 mod capture;
+mod driven;
 mod netlab;
 mod peer;
 
@@ -32,53 +33,15 @@ use std::time::{Duration, Instant};
 use netlab::{in_netns, tx_packets, Lab};
 use peer::{Peer, PeerOpts};
 use sctp_endpoint::driver::raw::RawDriver;
-use sctp_endpoint::{
-    AddressOp, AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, SendError,
-};
+use sctp_endpoint::{AddressOp, AssocId, Config, ConnectOptions, Endpoint, Event, SendError};
 
 const SERVER_PORT: u16 = 5000;
 const CLIENT_PORT: u16 = 5001;
 
-struct Ours {
-    d: RawDriver,
-    events: Vec<Event>,
-}
+/// Our endpoint on raw sockets (steps of at most 2 ms).
+type Ours = driven::Ours<RawDriver>;
 
 impl Ours {
-    fn run_until(&mut self, timeout: Duration, mut done: impl FnMut(&mut Ours) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if done(self) {
-                return true;
-            }
-            if Instant::now() > deadline {
-                return false;
-            }
-            self.d.step(Duration::from_millis(2)).expect("raw step");
-            while let Some(e) = self.d.ep.poll_event() {
-                self.events.push(e);
-            }
-        }
-    }
-
-    fn up(&self) -> Option<AssocId> {
-        self.events.iter().find_map(|e| match e {
-            Event::AssocChange {
-                id,
-                change: AssocChange::CommUp,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-    }
-
-    fn ended(&self) -> Option<AssocChange> {
-        self.events.iter().find_map(|e| match e {
-            Event::AssocChange { change, .. } if *change != AssocChange::CommUp => Some(*change),
-            _ => None,
-        })
-    }
-
     /// AddressConfigured events: (addr, local, op, error).
     fn configured(&self) -> Vec<(IpAddr, bool, AddressOp, Option<u16>)> {
         self.events
@@ -94,19 +57,6 @@ impl Ours {
                 _ => None,
             })
             .collect()
-    }
-
-    fn available(&self, addr: IpAddr) -> bool {
-        self.events.iter().any(|e| {
-            matches!(e, Event::PeerAddrChange { addr: a, available: true, .. } if a.ip() == addr)
-        })
-    }
-
-    fn message_count(&self) -> usize {
-        self.events
-            .iter()
-            .filter(|e| matches!(e, Event::Message { .. }))
-            .count()
     }
 }
 
@@ -191,10 +141,10 @@ fn asconf(we_connect: bool, n: u8) {
             ep.listen(SERVER_PORT);
             ep.set_local_addresses(vec![o1]);
         }
-        Ours {
-            d: RawDriver::bind_addrs(ep, &[o1, o2]).expect("raw sockets in the namespace"),
-            events: Vec::new(),
-        }
+        Ours::new(
+            RawDriver::bind_addrs(ep, &[o1, o2]).expect("raw sockets in the namespace"),
+            Duration::from_millis(2),
+        )
     });
     let _cap = std::env::var_os("SCTPKIT_CAPTURE").map(|_| {
         capture::Capture::start("any", "ip proto 132", Some(&ns_o), &format!("asconf-{n}"))

@@ -15,6 +15,7 @@
 #[allow(dead_code)]
 #[path = "../../craft/tests/peer/capture.rs"]
 mod capture;
+mod driven;
 mod netlab;
 mod peer;
 
@@ -22,99 +23,15 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use netlab::{in_netns, tx_packets, Lab};
-use peer::{check_delivery, Peer, PeerOpts, Received};
+use peer::{check_delivery, Peer, PeerOpts};
 use sctp_endpoint::driver::raw::RawDriver;
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, SendError};
+use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, SendError};
 
 const SERVER_PORT: u16 = 5000;
 const CLIENT_PORT: u16 = 5001;
 
-struct Ours {
-    d: RawDriver,
-    events: Vec<(Instant, Event)>,
-}
-
-impl Ours {
-    fn step(&mut self) {
-        self.d.step(Duration::from_millis(2)).expect("raw step");
-        while let Some(e) = self.d.ep.poll_event() {
-            self.events.push((Instant::now(), e));
-        }
-    }
-
-    fn run_until(&mut self, timeout: Duration, mut done: impl FnMut(&mut Ours) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if done(self) {
-                return true;
-            }
-            if Instant::now() > deadline {
-                return false;
-            }
-            self.step();
-        }
-    }
-
-    fn up(&self) -> Option<AssocId> {
-        self.events.iter().find_map(|(_, e)| match e {
-            Event::AssocChange {
-                id,
-                change: AssocChange::CommUp,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-    }
-
-    fn ended(&self) -> Option<AssocChange> {
-        self.events.iter().find_map(|(_, e)| match e {
-            Event::AssocChange { change, .. } if *change != AssocChange::CommUp => Some(*change),
-            _ => None,
-        })
-    }
-
-    /// When the last PeerAddrChange for `addr` with `available` came, if
-    /// one did after `since`.
-    fn addr_change(&self, addr: IpAddr, available: bool, since: Instant) -> Option<Instant> {
-        self.events.iter().rev().find_map(|(t, e)| match e {
-            Event::PeerAddrChange {
-                addr: a,
-                available: v,
-                ..
-            } if a.ip() == addr && *v == available && *t >= since => Some(*t),
-            _ => None,
-        })
-    }
-
-    fn addr_changes(&self) -> Vec<(IpAddr, bool)> {
-        self.events
-            .iter()
-            .filter_map(|(_, e)| match e {
-                Event::PeerAddrChange {
-                    addr, available, ..
-                } => Some((addr.ip(), *available)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.events
-            .iter()
-            .filter_map(|(_, e)| match e {
-                Event::Message { message, .. } => Some(Received::of(message)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn message_count(&self) -> usize {
-        self.events
-            .iter()
-            .filter(|(_, e)| matches!(e, Event::Message { .. }))
-            .count()
-    }
-}
+/// Our endpoint on raw sockets (steps of at most 2 ms).
+type Ours = driven::Ours<RawDriver>;
 
 fn len(i: u32) -> usize {
     6 + (i as usize * 97) % 1400
@@ -217,10 +134,10 @@ fn failover(we_connect: bool, n: u8, first: bool) {
             ep.listen(SERVER_PORT);
             ep.set_local_addresses(vec![o1, o2]);
         }
-        Ours {
-            d: RawDriver::bind_addrs(ep, &[o1, o2]).expect("raw sockets in the namespace"),
-            events: Vec::new(),
-        }
+        Ours::new(
+            RawDriver::bind_addrs(ep, &[o1, o2]).expect("raw sockets in the namespace"),
+            Duration::from_millis(2),
+        )
     });
     // SCTPKIT_CAPTURE=1 keeps a capture of our namespace's two links in
     // the target directory (for a failure's post-mortem).

@@ -14,6 +14,7 @@
 #[allow(dead_code)]
 #[path = "../../craft/tests/peer/capture.rs"]
 mod capture;
+mod driven;
 mod peer;
 
 use std::net::{IpAddr, SocketAddr};
@@ -21,9 +22,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use peer::netns::Netns;
-use peer::{check_delivery, Peer, PeerOpts, Received};
+use peer::{check_delivery, Peer, PeerOpts};
 use sctp_endpoint::driver::raw::RawDriver;
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Reason};
+use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Reason};
 
 const SERVER_PORT: u16 = 5000;
 const CLIENT_PORT: u16 = 5001;
@@ -62,71 +63,16 @@ fn namespace(n: u8) -> (Netns, IpAddr, IpAddr) {
     namespace_af(n, false)
 }
 
-struct Ours {
-    d: RawDriver,
-    events: Vec<Event>,
-}
+/// Our endpoint on a raw socket (steps of at most 5 ms).
+type Ours = driven::Ours<RawDriver>;
 
 impl Ours {
     fn with(local: IpAddr, seed: u8, cfg: Config) -> Ours {
         let ep = Endpoint::new(cfg, Instant::now(), [seed; 32]);
-        Ours {
-            d: RawDriver::bind(ep, local).expect("raw socket"),
-            events: Vec::new(),
-        }
-    }
-
-    fn run_until(&mut self, timeout: Duration, mut done: impl FnMut(&mut Ours) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if done(self) {
-                return true;
-            }
-            if Instant::now() > deadline {
-                return false;
-            }
-            self.d.step(Duration::from_millis(5)).expect("raw step");
-            while let Some(e) = self.d.ep.poll_event() {
-                self.events.push(e);
-            }
-        }
-    }
-
-    fn up(&self) -> Option<AssocId> {
-        self.events.iter().find_map(|e| match e {
-            Event::AssocChange {
-                id,
-                change: AssocChange::CommUp,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-    }
-
-    fn ended(&self) -> Option<AssocChange> {
-        self.events.iter().find_map(|e| match e {
-            Event::AssocChange { change, .. } if *change != AssocChange::CommUp => Some(*change),
-            _ => None,
-        })
-    }
-
-    fn end_reason(&self) -> Option<Reason> {
-        self.events.iter().find_map(|e| match e {
-            Event::AssocChange { change, reason, .. } if *change != AssocChange::CommUp => {
-                reason.clone()
-            }
-            _ => None,
-        })
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Message { message, .. } => Some(Received::of(message)),
-                _ => None,
-            })
-            .collect()
+        Ours::new(
+            RawDriver::bind(ep, local).expect("raw socket"),
+            Duration::from_millis(5),
+        )
     }
 }
 
