@@ -6,7 +6,9 @@
 # captures in ../shared/captures (see CATALOG.md) are repeated, in corpus order,
 # until PACKETS packets (default 2,000,000) are written to OUT as a classic pcap
 # with Ethernet link type (a Linux SLL frame gets an Ethernet header in place of
-# its own). Timestamps advance 10 us per frame from 2024-01-01, so OUT is the same
+# its own). Each round carries on the associations of the one before (TSNs,
+# SACKs and checksums move on), so that to an analysis the rounds are new data,
+# not retransmissions. Timestamps advance 10 us per frame from 2024-01-01, so OUT is the same
 # on every run for the same corpus. Never committed: scripts/bench.sh builds it
 # under target/bench/. Needs tshark and python3.
 set -euo pipefail
@@ -44,7 +46,7 @@ import os, sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in scripts/
 sys.path.insert(0, sys.argv[1])
-from pcap_repeat import records, write_repeated
+from pcap_repeat import continuing_tsns, records, write_repeated
 
 tmp, out, target = sys.argv[2], sys.argv[3], int(sys.argv[4])
 
@@ -61,7 +63,7 @@ for name in sorted(os.listdir(tmp)):
 if not base:
     raise SystemExit("no SCTP packets found")
 
-written, total = write_repeated(out, base, target, 1, 10)
+written, total = write_repeated(out, base, target, 1, 10, continuing_tsns(base))
 print(f"{out}: {written} packets ({len(base)} distinct frames), "
       f"{total / written:.0f} bytes per frame on average, link type Ethernet")
 PY
