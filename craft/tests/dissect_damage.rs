@@ -20,10 +20,7 @@ fn bin() -> Command {
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sctpkit-dmg-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("dmg", name)
 }
 
 /// Where the SCTP packet starts in a frame (Ethernet or raw IPv4).

@@ -9,10 +9,7 @@ use std::process::Command;
 mod common;
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sctpkit-et-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("et", name)
 }
 
 /// (exit code, stderr) of `sctp-craft dissect [reader] FILE`.

@@ -73,6 +73,28 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// The REPL in a tmux session `craft-repl-{tag}-PID` whose fresh
+    /// private HOME is also its working directory (and holds its history),
+    /// filled by `prepare` first; run with `exec`, so if a signal killed
+    /// the REPL the pane (and session) would go. Returns once the prompt
+    /// shows.
+    fn repl(tag: &str, prepare: impl FnOnce(&std::path::Path)) -> Tmux {
+        let name = format!("craft-repl-{tag}-{}", std::process::id());
+        let dir = std::env::temp_dir().join(&name);
+        std::fs::create_dir_all(&dir).unwrap();
+        prepare(&dir);
+        let cmd = format!(
+            "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
+            d = dir.display(),
+            b = env!("CARGO_BIN_EXE_sctp-craft")
+        );
+        let t = Tmux::start(name, dir, &cmd);
+        t.wait_for("sctp>");
+        t
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -141,18 +163,9 @@ fn repl_completes_shows_saves_and_leaves() {
 /// REPL: the packets stay. Tab completes file names after `load`/`save`.
 #[test]
 fn repl_ctrl_c_stops_a_command_and_keeps_the_session() {
-    let name = format!("craft-repl-int-{}", std::process::id());
-    let dir = std::env::temp_dir().join(&name);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("only-capture-here.pcap"), b"").unwrap();
-    // `exec`: if SIGINT killed the REPL, the pane (and session) would go.
-    let cmd = format!(
-        "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
-        d = dir.display(),
-        b = env!("CARGO_BIN_EXE_sctp-craft")
-    );
-    let t = Tmux::start(name, dir.clone(), &cmd);
-    t.wait_for("sctp>");
+    let t = Tmux::repl("int", |d| {
+        std::fs::write(d.join("only-capture-here.pcap"), b"").unwrap();
+    });
     t.keys(&["p = sctp(vtag=0x4242) / cookie_ack()", "Enter"]);
     t.wait_for("p = 5000 → 5000 vtag=0x00004242 COOKIE-ACK");
     t.keys(&["sleep 60000; echo not-reached", "Enter"]);
@@ -190,16 +203,7 @@ fn repl_ctrl_c_stops_a_command_and_keeps_the_session() {
 /// `(` inside a comment or a string opens nothing.
 #[test]
 fn repl_unclosed_paren_shows_a_continuation_prompt_and_ctrl_c_drops_it() {
-    let name = format!("craft-repl-cont-{}", std::process::id());
-    let dir = std::env::temp_dir().join(&name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let cmd = format!(
-        "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
-        d = dir.display(),
-        b = env!("CARGO_BIN_EXE_sctp-craft")
-    );
-    let t = Tmux::start(name, dir.clone(), &cmd);
-    t.wait_for("sctp>");
+    let t = Tmux::repl("cont", |_| {});
     t.keys(&["p2 = sctp() / data(tsn=1, user_data=\"abc\"", "Enter"]);
     t.wait_for("  ...");
     t.keys(&[")", "Enter"]);
@@ -254,16 +258,7 @@ fn repl_ctrl_c_stops_connect_sr_and_expect_and_keeps_the_session() {
     // A peer that receives everything and answers nothing.
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
-    let name = format!("craft-repl-int2-{}", std::process::id());
-    let dir = std::env::temp_dir().join(&name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let cmd = format!(
-        "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
-        d = dir.display(),
-        b = env!("CARGO_BIN_EXE_sctp-craft")
-    );
-    let t = Tmux::start(name, dir.clone(), &cmd);
-    t.wait_for("sctp>");
+    let t = Tmux::repl("int2", |_| {});
     t.keys(&["p = sctp(vtag=0x4243) / cookie_ack()", "Enter"]);
     t.wait_for("p = 5000 → 5000 vtag=0x00004243 COOKIE-ACK");
     t.keys(&[&format!("peer udp 127.0.0.1:{port}"), "Enter"]);
@@ -303,16 +298,7 @@ fn repl_ctrl_c_stops_connect_sr_and_expect_and_keeps_the_session() {
 /// what the path names: a chunk's fields, not every constructor.
 #[test]
 fn repl_completes_header_aliases_and_the_fields_of_a_path() {
-    let name = format!("craft-repl-compl-{}", std::process::id());
-    let dir = std::env::temp_dir().join(&name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let cmd = format!(
-        "cd {d} && exec env HOME={d} SCTP_CRAFT_HISTORY={d}/history TERM=xterm-256color {b}",
-        d = dir.display(),
-        b = env!("CARGO_BIN_EXE_sctp-craft")
-    );
-    let t = Tmux::start(name, dir.clone(), &cmd);
-    t.wait_for("sctp>");
+    let t = Tmux::repl("compl", |_| {});
     t.keys(&["p = sctp(sp", "Tab"]);
     t.wait_for("p = sctp(sport=");
     t.keys(&["7) / data(tsn=1, user_data=\"hi\")", "Enter"]);

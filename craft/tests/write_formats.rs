@@ -6,29 +6,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
+use common::{listing, stderr};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sctpkit-wf-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("wf", name)
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
+/// `sctp-craft dissect -q EXTRA -w OUT INPUT`.
+fn write(extra: &[&str], out: &Path, input: &Path) -> Output {
+    bin()
+        .args(["dissect", "-q"])
+        .args(extra)
+        .arg("-w")
+        .arg(out)
+        .arg(input)
+        .output()
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// A capture with two link types: the Ethernet frames of one corpus file
@@ -115,12 +112,7 @@ fn w_writes_pcapng_when_the_input_mixes_link_types() {
         "the input mixes two link types: {encaps:?}"
     );
     let out = dir.join("out.pcap");
-    let o = bin()
-        .args(["dissect", "-q", "-w"])
-        .arg(&out)
-        .arg(&input)
-        .output()
-        .unwrap();
+    let o = write(&[], &out, &input);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("pcapng"), "says why: {}", stderr(&o));
     assert_eq!(magic(&out), PCAPNG);
@@ -139,12 +131,7 @@ fn w_writes_pcapng_when_the_input_mixes_link_types() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = bin()
-        .args(["dissect", "-q", "-w"])
-        .arg(&out)
-        .arg(&usns)
-        .output()
-        .unwrap();
+    let o = write(&[], &out, &usns);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(magic(&out), [0x4d, 0x3c, 0xb2, 0xa1], "nanosecond pcap");
     same_rows(&tshark_rows(&out, None), &tshark_rows(&usns, Some("sctp")));
@@ -152,12 +139,7 @@ fn w_writes_pcapng_when_the_input_mixes_link_types() {
 
     // -F pcapng asks for it on a single link type too.
     let single = common::corpus_dir().join("pcapr-m3ua-map-single.pcap");
-    let o = bin()
-        .args(["dissect", "-q", "-F", "pcapng", "-w"])
-        .arg(&out)
-        .arg(&single)
-        .output()
-        .unwrap();
+    let o = write(&["-F", "pcapng"], &out, &single);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(magic(&out), PCAPNG);
     same_rows(
@@ -166,14 +148,7 @@ fn w_writes_pcapng_when_the_input_mixes_link_types() {
     );
     // One link type and no -F (or -F pcap): pcap, as before.
     for f in [&[][..], &["-F", "pcap"][..]] {
-        let o = bin()
-            .args(["dissect", "-q"])
-            .args(f)
-            .arg("-w")
-            .arg(&out)
-            .arg(&single)
-            .output()
-            .unwrap();
+        let o = write(f, &out, &single);
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(magic(&out), PCAP_LE);
         same_rows(
@@ -190,12 +165,7 @@ fn w_never_leaves_a_partial_file_after_an_error() {
     let input = mixed_capture(&dir);
     let out = dir.join("out.pcap");
     // -F pcap on two link types: an error, and no file at all.
-    let o = bin()
-        .args(["dissect", "-q", "-F", "pcap", "-w"])
-        .arg(&out)
-        .arg(&input)
-        .output()
-        .unwrap();
+    let o = write(&["-F", "pcap"], &out, &input);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("-F pcapng"), "{}", stderr(&o));
     assert_eq!(
@@ -206,12 +176,7 @@ fn w_never_leaves_a_partial_file_after_an_error() {
     // The same over an existing file: it keeps what it held.
     let held = b"what the user had".to_vec();
     std::fs::write(&out, &held).unwrap();
-    let o = bin()
-        .args(["dissect", "-q", "-F", "pcap", "-w"])
-        .arg(&out)
-        .arg(&input)
-        .output()
-        .unwrap();
+    let o = write(&["-F", "pcap"], &out, &input);
     assert!(!o.status.success());
     assert_eq!(std::fs::read(&out).unwrap(), held);
     assert_eq!(listing(&dir), ["mixed.pcapng", "out.pcap"]);
@@ -221,12 +186,7 @@ fn w_never_leaves_a_partial_file_after_an_error() {
         std::fs::read(common::corpus_dir().join("pcapr-m3ua-map-multi-assoc.pcap")).unwrap();
     b.truncate(b.len() - 7);
     std::fs::write(&cut, &b).unwrap();
-    let o = bin()
-        .args(["dissect", "-q", "-w"])
-        .arg(&out)
-        .arg(&cut)
-        .output()
-        .unwrap();
+    let o = write(&[], &out, &cut);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("not written"), "{}", stderr(&o));
     assert_eq!(std::fs::read(&out).unwrap(), held);
@@ -237,12 +197,7 @@ fn w_never_leaves_a_partial_file_after_an_error() {
     let link = dir.join("link.pcap");
     std::os::unix::fs::symlink(&target, &link).unwrap();
     let single = common::corpus_dir().join("pcapr-m3ua-map-single.pcap");
-    let o = bin()
-        .args(["dissect", "-q", "-w"])
-        .arg(&link)
-        .arg(&single)
-        .output()
-        .unwrap();
+    let o = write(&[], &link, &single);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()

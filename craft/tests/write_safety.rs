@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 mod common;
+use common::{listing, stderr};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
@@ -14,14 +15,7 @@ fn bin() -> Command {
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sctpkit-ws-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::scratch("ws", name)
 }
 
 /// A writable copy of a corpus capture in `dir`.
@@ -30,16 +24,6 @@ fn copy_of(dir: &Path, corpus_name: &str, as_name: &str) -> PathBuf {
     let bytes = std::fs::read(common::corpus_dir().join(corpus_name)).unwrap();
     std::fs::write(&p, bytes).unwrap();
     p
-}
-
-/// Files in `dir` (to see that no temporary file was left behind).
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

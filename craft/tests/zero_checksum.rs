@@ -158,10 +158,7 @@ fn capture(dir: &Path) -> PathBuf {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sctpkit-zck-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("zck", name)
 }
 
 fn dissect(args: &[&str], file: &Path) -> String {
