@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod capture;
+/// Compiling a usrsctp C program (shared with the endpoint's and sctp-replay's tests).
+pub mod cc_usrsctp;
 pub mod netns;
 
 use std::io::{BufRead, BufReader};
@@ -24,36 +26,13 @@ pub fn binary() -> Result<PathBuf, String> {
 }
 
 fn build() -> Result<PathBuf, String> {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peer/usrsctp_peer.c");
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let out = dir.join("usrsctp_peer");
-    // Build under a private name, then rename: test binaries may race.
-    let tmp = dir.join(format!("usrsctp_peer.{}", std::process::id()));
-    let flags = Command::new("pkg-config")
-        .args(["--cflags", "--libs", "usrsctp"])
-        .output()
-        .map_err(|e| format!("pkg-config: {e} (run scripts/install-deps.sh)"))?;
-    if !flags.status.success() {
-        return Err("pkg-config does not know usrsctp: install libusrsctp-dev".into());
-    }
-    let flags = String::from_utf8_lossy(&flags.stdout).to_string();
-    let o = Command::new("gcc")
-        .args(["-O1", "-Wall", "-o"])
-        .arg(&tmp)
-        .arg(&src)
-        .args(flags.split_whitespace())
-        .arg("-lpthread")
-        .output()
-        .map_err(|e| format!("gcc: {e}"))?;
-    if !o.status.success() {
-        return Err(format!(
-            "gcc failed on {}:\n{}",
-            src.display(),
-            String::from_utf8_lossy(&o.stderr)
-        ));
-    }
-    std::fs::rename(&tmp, &out).map_err(|e| format!("rename: {e}"))?;
-    Ok(out)
+    cc_usrsctp::compile(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peer/usrsctp_peer.c"),
+        &PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
+        "usrsctp_peer",
+        "gcc",
+        "-O1",
+    )
 }
 
 /// Returns a UDP port that was free a moment ago on 127.0.0.1.

@@ -9,6 +9,10 @@
 #[path = "../../../craft/tests/peer/netns.rs"]
 pub mod netns;
 
+/// Compiling the peer: the same code as craft's live tests.
+#[path = "../../../craft/tests/peer/cc_usrsctp.rs"]
+mod cc_usrsctp;
+
 /// Our side over UDP encapsulation, the recording relay and the capture
 /// checks of the usrsctp interop tests.
 pub mod udp;
@@ -34,36 +38,13 @@ pub fn binary() -> PathBuf {
 fn build() -> Result<PathBuf, String> {
     // The one usrsctp peer of the project (also used by sctp-replay's tests
     // and scripts/record-captures.sh).
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../capture-tools/usrsctp_peer.c");
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let out = dir.join("endpoint_usrsctp_peer");
-    // Build under a private name, then rename: test binaries may race.
-    let tmp = dir.join(format!("endpoint_usrsctp_peer.{}", std::process::id()));
-    let flags = Command::new("pkg-config")
-        .args(["--cflags", "--libs", "usrsctp"])
-        .output()
-        .map_err(|e| format!("pkg-config: {e}"))?;
-    if !flags.status.success() {
-        return Err("pkg-config does not know usrsctp: install libusrsctp-dev".into());
-    }
-    let flags = String::from_utf8_lossy(&flags.stdout).to_string();
-    let o = Command::new("cc")
-        .args(["-O2", "-Wall", "-o"])
-        .arg(&tmp)
-        .arg(&src)
-        .args(flags.split_whitespace())
-        .arg("-lpthread")
-        .output()
-        .map_err(|e| format!("cc: {e}"))?;
-    if !o.status.success() {
-        return Err(format!(
-            "cc failed on {}:\n{}",
-            src.display(),
-            String::from_utf8_lossy(&o.stderr)
-        ));
-    }
-    std::fs::rename(&tmp, &out).map_err(|e| format!("rename: {e}"))?;
-    Ok(out)
+    cc_usrsctp::compile(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../capture-tools/usrsctp_peer.c"),
+        &PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
+        "endpoint_usrsctp_peer",
+        "cc",
+        "-O2",
+    )
 }
 
 /// What the peer is: `server ENCAPS ADDR PORT` or `client ENCAPS ADDR PORT

@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 
 use sctp_replay::list::chunk_name;
 
+/// Compiling the peer: the same code as craft's and the endpoint's live tests.
+#[path = "../../../craft/tests/peer/cc_usrsctp.rs"]
+mod cc_usrsctp;
+
 /// First UDP port of this run: derived from the process id, so that two
 /// runs of these tests at once (engineers sharing a machine) do not meet.
 pub fn base() -> u16 {
@@ -26,31 +30,13 @@ pub fn root() -> PathBuf {
 pub fn peer_binary() -> PathBuf {
     static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BIN.get_or_init(|| {
-        let src = root().join("capture-tools/usrsctp_peer.c");
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        let out = dir.join("replay_usrsctp_peer");
-        let tmp = dir.join(format!("replay_usrsctp_peer.{}", std::process::id()));
-        let flags = Command::new("pkg-config")
-            .args(["--cflags", "--libs", "usrsctp"])
-            .output()
-            .map_err(|e| format!("pkg-config: {e}"))?;
-        if !flags.status.success() {
-            return Err("pkg-config does not know usrsctp: install libusrsctp-dev".into());
-        }
-        let flags = String::from_utf8_lossy(&flags.stdout).to_string();
-        let o = Command::new("cc")
-            .args(["-O2", "-Wall", "-o"])
-            .arg(&tmp)
-            .arg(&src)
-            .args(flags.split_whitespace())
-            .arg("-lpthread")
-            .output()
-            .map_err(|e| format!("cc: {e}"))?;
-        if !o.status.success() {
-            return Err(String::from_utf8_lossy(&o.stderr).to_string());
-        }
-        std::fs::rename(&tmp, &out).map_err(|e| e.to_string())?;
-        Ok(out)
+        cc_usrsctp::compile(
+            &root().join("capture-tools/usrsctp_peer.c"),
+            &PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
+            "replay_usrsctp_peer",
+            "cc",
+            "-O2",
+        )
     })
     .clone()
     .unwrap_or_else(|e| panic!("cannot build the usrsctp peer: {e}"))
