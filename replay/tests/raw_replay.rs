@@ -362,13 +362,17 @@ impl Drop for Ns {
     }
 }
 
-#[test]
-fn raw_ip_into_a_namespace() {
-    if !Command::new("id")
+/// Whether the tests run as root (`id -u` says 0).
+fn is_root() -> bool {
+    Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-    {
+}
+
+#[test]
+fn raw_ip_into_a_namespace() {
+    if !is_root() {
         eprintln!("raw_ip_into_a_namespace: skipped (needs root)");
         return;
     }
@@ -389,40 +393,9 @@ fn raw_ip_into_a_namespace() {
     let dir = std::env::temp_dir().join(format!("sctp-replay-ns-{pid}"));
     std::fs::create_dir_all(&dir).unwrap();
     let pcap = dir.join("got.pcap");
-    let mut ts = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &name,
-            "tshark",
-            "-q",
-            "-i",
-            &peer,
-            "-f",
-            "ip proto 132",
-            "-w",
-        ])
-        .arg(&pcap)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // tshark says "Capturing on" once it listens.
-    let t0 = Instant::now();
-    let mut err = ts.stderr.take().unwrap();
-    let mut seen = Vec::new();
-    let mut b = [0u8; 256];
-    while !String::from_utf8_lossy(&seen).contains("Capturing on")
-        && t0.elapsed() < Duration::from_secs(20)
-    {
-        use std::io::Read;
-        match err.read(&mut b) {
-            Ok(0) | Err(_) => break,
-            Ok(k) => seen.extend_from_slice(&b[..k]),
-        }
-    }
-    // It needs a moment more to capture; and the neighbour is resolved first.
-    std::thread::sleep(Duration::from_millis(1000));
+    // tshark in the namespace, on the far end, once it captures; and the
+    // neighbour is resolved first.
+    let mut ts = tshark_on(Some(&name), &peer, "ip proto 132", &pcap);
     let _ = Command::new("ping")
         .args(["-c", "1", "-W", "1", "10.213.0.2"])
         .output();
@@ -535,11 +508,21 @@ fn ipv4_sum(h: &[u8]) -> u16 {
     !(acc as u16)
 }
 
-/// Starts tshark on `iface` writing SCTP frames to `out`; returns once it
-/// captures.
-fn tshark_on(iface: &str, out: &Path) -> std::process::Child {
-    let mut ts = Command::new("tshark")
-        .args(["-q", "-i", iface, "-f", "sctp", "-w"])
+/// Starts tshark (inside network namespace `netns` when given) on `iface`
+/// writing the frames that match capture filter `filter` to `out`; returns
+/// once it says "Capturing on" (at most 20 s) and a moment more (it needs
+/// one to capture).
+fn tshark_on(netns: Option<&str>, iface: &str, filter: &str, out: &Path) -> std::process::Child {
+    let mut c = match netns {
+        Some(ns) => {
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", ns, "tshark"]);
+            c
+        }
+        None => Command::new("tshark"),
+    };
+    let mut ts = c
+        .args(["-q", "-i", iface, "-f", filter, "-w"])
         .arg(out)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -570,11 +553,7 @@ fn tshark_on(iface: &str, out: &Path) -> std::process::Child {
 /// interface's MAC address to `--dst-mac`, the IP packet as captured.
 #[test]
 fn frames_onto_an_interface() {
-    if !Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-    {
+    if !is_root() {
         eprintln!("frames_onto_an_interface: SKIPPED (needs root for the veth pair and AF_PACKET)");
         return;
     }
@@ -596,7 +575,7 @@ fn frames_onto_an_interface() {
     let dir = std::env::temp_dir().join(format!("sctp-replay-iface-{pid}"));
     std::fs::create_dir_all(&dir).unwrap();
     let pcap = dir.join("got.pcap");
-    let mut ts = tshark_on(&b, &pcap);
+    let mut ts = tshark_on(None, &b, "sctp", &pcap);
 
     let eth_file = shared("wireshark-wiki-sctp-test-handshake-data.cap");
     let sll_file = shared("pcapr-s1ap-volte-iphone6-sll.pcap");
