@@ -7,17 +7,17 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
 use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
-use sctp_endpoint::{AssocChange, AssocId, Config, Endpoint, Event, Reason};
+use sctp_endpoint::{AssocChange, AssocId, Config, Event, Reason};
 
 mod ssctp_pump;
 use ssctp_pump::keylog::sctp_craft;
 use ssctp_pump::net::{
-    assoc_up, clear_after_close, close_secure, connect, count, data, exchange, exchange_in_encdata,
-    ip, level_one_rekey_close, received, secure_up, A, B, TIME,
+    assoc_up, clear_after_close, close_secure, connect, connect_secure, count, data, exchange,
+    exchange_in_encdata, level_one_rekey_close, received, secure_up, two_nodes, A, B, TIME,
 };
 use ssctp_pump::{chunk_types, plugin_tshark, Pump};
 
@@ -49,30 +49,8 @@ fn base() -> Config {
 }
 
 fn net(a: Option<SecureConfig>, b: Option<SecureConfig>) -> Network {
-    let now = Instant::now();
-    let mut n = Network::new(now, Impairment::default(), 7);
-    n.add(
-        Endpoint::new(
-            Config {
-                secure: a,
-                ..base()
-            },
-            now,
-            [1; 32],
-        ),
-        vec![ip("10.0.0.1")],
-    );
-    let mut e = Endpoint::new(
-        Config {
-            secure: b,
-            ..base()
-        },
-        now,
-        [2; 32],
-    );
-    e.listen(5000);
-    n.add(e, vec![ip("10.0.0.2")]);
-    n
+    let cfg = |secure| Config { secure, ..base() };
+    two_nodes(cfg(a), cfg(b), Impairment::default(), 7, 1, 2)
 }
 
 fn secure_pair(level: u8) -> (Network, AssocId, AssocId) {
@@ -80,15 +58,7 @@ fn secure_pair(level: u8) -> (Network, AssocId, AssocId) {
         secure(level, Requirement::Require, "client"),
         secure(level, Requirement::Require, "server"),
     );
-    let a = connect(&mut n);
-    assert!(
-        n.run_until(Duration::from_secs(30), |n| secure_up(n, A)
-            && secure_up(n, B)),
-        "no secure session: {:?} / {:?}",
-        n.events[A],
-        n.events[B]
-    );
-    let b = assoc_up(&n, B).unwrap();
+    let (a, b) = connect_secure(&mut n);
     (n, a, b)
 }
 
@@ -766,35 +736,26 @@ fn truncated_certificate_is_refused() {
 #[test]
 fn secure_session_under_loss() {
     for seed in 1u64..9 {
-        let now = Instant::now();
         let imp = Impairment {
             loss: 0.05,
             duplicate: 0.02,
             reorder: 0.05,
             ..Impairment::default()
         };
-        let mut n = Network::new(now, imp, seed);
-        n.add(
-            Endpoint::new(
-                Config {
-                    secure: secure(3, Requirement::Require, "client"),
-                    ..base()
-                },
-                now,
-                [seed as u8; 32],
-            ),
-            vec![ip("10.0.0.1")],
-        );
-        let mut e = Endpoint::new(
+        let mut n = two_nodes(
+            Config {
+                secure: secure(3, Requirement::Require, "client"),
+                ..base()
+            },
             Config {
                 secure: secure(2, Requirement::Require, "server"),
                 ..base()
             },
-            now,
-            [seed as u8 ^ 0x55; 32],
+            imp,
+            seed,
+            seed as u8,
+            seed as u8 ^ 0x55,
         );
-        e.listen(5000);
-        n.add(e, vec![ip("10.0.0.2")]);
         let a = connect(&mut n);
         assert!(
             n.run_until(Duration::from_secs(60), |n| secure_up(n, A)

@@ -21,8 +21,8 @@ use sctp_endpoint::{AssocId, Config, ConnectOptions, Endpoint, Event};
 mod ssctp_pump;
 use ssctp_pump::keylog::{dissect, flip_third_encdata, keylog_lines as keylog, protected, seen};
 use ssctp_pump::net::{
-    assoc_up, clear_after_close, close_secure, connect, count, data, exchange, exchange_in_encdata,
-    ip, level_one_rekey_close, secure_up, A, B, TIME,
+    assoc_up, clear_after_close, close_secure, connect, connect_secure, count, data, exchange,
+    exchange_in_encdata, ip, level_one_rekey_close, secure_up, two_nodes, A, B, TIME,
 };
 use ssctp_pump::Pump;
 
@@ -71,29 +71,12 @@ fn base(secure: Option<SecureConfig>) -> Config {
 }
 
 fn net(a: Option<SecureConfig>, b: Option<SecureConfig>, imp: Impairment, seed: u64) -> Network {
-    let now = Instant::now();
-    let mut n = Network::new(now, imp, seed);
-    n.add(
-        Endpoint::new(base(a), now, [seed as u8; 32]),
-        vec![ip("10.0.0.1")],
-    );
-    let mut e = Endpoint::new(base(b), now, [seed as u8 ^ 0x55; 32]);
-    e.listen(5000);
-    n.add(e, vec![ip("10.0.0.2")]);
-    n
+    two_nodes(base(a), base(b), imp, seed, seed as u8, seed as u8 ^ 0x55)
 }
 
 fn up_pair(a: Option<SecureConfig>, b: Option<SecureConfig>) -> (Network, AssocId, AssocId) {
     let mut n = net(a, b, Impairment::default(), 7);
-    let a = connect(&mut n);
-    assert!(
-        n.run_until(Duration::from_secs(30), |n| secure_up(n, A)
-            && secure_up(n, B)),
-        "no secure session: {:?} / {:?}",
-        n.events[A],
-        n.events[B]
-    );
-    let b = assoc_up(&n, B).unwrap();
+    let (a, b) = connect_secure(&mut n);
     (n, a, b)
 }
 

@@ -9,15 +9,15 @@
 //! `sctp-craft dissect` names the negotiated suite in a recorded capture.
 //! Certificates: endpoint/tests/data/ssctp (made by make-certs.sh there).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
 use sctp_endpoint::secure::{Credentials, Requirement, SecureConfig};
-use sctp_endpoint::{AssocId, Config, Endpoint, Event};
+use sctp_endpoint::{AssocId, Config, Event};
 
 mod ssctp_pump;
 use ssctp_pump::keylog::{dissect, keylog_lines, sctp_craft, seen};
-use ssctp_pump::net::{assoc_up, connect, count, data, exchange, ip, secure_up, A, B, TIME};
+use ssctp_pump::net::{assoc_up, connect, count, data, exchange, secure_up, two_nodes, A, B, TIME};
 use ssctp_pump::Pump;
 
 /// `who`'s certificate and key; trusting the three test roots (Ed25519,
@@ -74,12 +74,7 @@ fn cfg(s: SecureConfig) -> Config {
 }
 
 fn net(a: SecureConfig, b: SecureConfig) -> (Network, AssocId) {
-    let now = Instant::now();
-    let mut n = Network::new(now, Impairment::default(), 7);
-    n.add(Endpoint::new(cfg(a), now, [1; 32]), vec![ip("10.0.0.1")]);
-    let mut e = Endpoint::new(cfg(b), now, [2; 32]);
-    e.listen(5000);
-    n.add(e, vec![ip("10.0.0.2")]);
+    let mut n = two_nodes(cfg(a), cfg(b), Impairment::default(), 7, 1, 2);
     let a = connect(&mut n);
     (n, a)
 }

@@ -4,11 +4,11 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use sctp_endpoint::driver::memlink::Network;
+use sctp_endpoint::driver::memlink::{Impairment, Network};
 use sctp_endpoint::secure::SecureStatus;
-use sctp_endpoint::{AssocChange, AssocId, ConnectOptions, Event};
+use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event};
 
 /// The connecting node (10.0.0.1).
 pub const A: usize = 0;
@@ -169,4 +169,31 @@ pub fn level_one_rekey_close(n: &mut Network, a: AssocId, b: AssocId) {
     );
     exchange(n, a, 1000, 1000);
     close_secure(n, a, Duration::from_secs(60));
+}
+
+/// The in-memory link (`imp`, `seed`) with A (10.0.0.1, `a`, endpoint key
+/// bytes `ka`) and B listening on port 5000 (10.0.0.2, `b`, key bytes `kb`).
+pub fn two_nodes(a: Config, b: Config, imp: Impairment, seed: u64, ka: u8, kb: u8) -> Network {
+    let now = Instant::now();
+    let mut n = Network::new(now, imp, seed);
+    n.add(Endpoint::new(a, now, [ka; 32]), vec![ip("10.0.0.1")]);
+    let mut e = Endpoint::new(b, now, [kb; 32]);
+    e.listen(5000);
+    n.add(e, vec![ip("10.0.0.2")]);
+    n
+}
+
+/// A connects; both secure sessions come up within 30 s of virtual time.
+/// Returns A's association and B's.
+pub fn connect_secure(n: &mut Network) -> (AssocId, AssocId) {
+    let a = connect(n);
+    assert!(
+        n.run_until(Duration::from_secs(30), |n| secure_up(n, A)
+            && secure_up(n, B)),
+        "no secure session: {:?} / {:?}",
+        n.events[A],
+        n.events[B]
+    );
+    let b = assoc_up(n, B).unwrap();
+    (a, b)
 }
