@@ -94,10 +94,11 @@ stages = [
     ("writing stdout", r"write_in_order|\[k\] .*(write|pipe|null)"),
 ]
 # Threads: dissect-read reads the file; the main thread (sctp-craft) follows the frames
-# in order; dissect-format checks, decodes and formats; dissect-write writes in order.
+# in order (and runs the association analysis under --analysis); dissect-format checks,
+# decodes and formats; dissect-write writes in order.
 thread_stage = {"dissect-read": "reading the capture", "sctp-craft": "frame-order pass (Follower::frame: clock, items)",
                 "dissect-format": "formatting the summary line",
-                "dissect-write": "writing stdout", "dissect-analyze": "association analysis"}
+                "dissect-write": "writing stdout"}
 tot = {}
 for line in open(perf):
     m = re.match(r"\s*([0-9.]+)%\s+(\S+)\s+(.*)$", line)

@@ -2,54 +2,94 @@
 //! per packet, millions of lines): straight digit pushes instead of
 //! `core::fmt`, which dominated `sctp-craft dissect`'s profile.
 
-use std::fmt::Write as _;
 use std::net::IpAddr;
 
-/// Every number below 10,000 in decimal, each four digits wide with
-/// leading zeros ("0000" to "9999"), for [`dec`].
-fn quads() -> &'static str {
-    static QUADS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    QUADS.get_or_init(|| (0..10_000).map(|k| format!("{k:04}")).collect())
+/// Text output the summary writers append to: a `String`, or the bytes of
+/// a batch of lines (a `Vec<u8>`, where appending a line built on the
+/// stack needs no UTF-8 check: everything appended is text).
+pub trait Out {
+    /// Appends text.
+    fn push_str(&mut self, s: &str);
+    /// Appends one character.
+    fn push(&mut self, c: char);
+    /// Appends ASCII bytes (callers pass nothing else).
+    fn push_ascii(&mut self, b: &[u8]);
+    /// Appends a [`Line`]'s bytes (whole UTF-8 characters).
+    fn push_line(&mut self, b: &[u8]) -> bool;
 }
 
-/// Appends `v` (below 10,000) in decimal, `pad`ded to four digits or not.
-fn quad(out: &mut String, v: u64, pad: bool) {
-    let k = v as usize * 4;
-    let skip = match (pad, v) {
-        (true, _) => 0,
-        (false, 0..=9) => 3,
-        (false, 10..=99) => 2,
-        (false, 100..=999) => 1,
-        _ => 0,
-    };
-    out.push_str(quads().get(k + skip..k + 4).unwrap_or_default());
+impl Out for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+    fn push_ascii(&mut self, b: &[u8]) {
+        // Byte by byte: `from_utf8` on a few bytes cost more.
+        self.reserve(b.len());
+        for &c in b {
+            String::push(self, char::from(c));
+        }
+    }
+    fn push_line(&mut self, b: &[u8]) -> bool {
+        match std::str::from_utf8(b) {
+            Ok(t) => {
+                String::push_str(self, t);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+impl Out for Vec<u8> {
+    fn push_str(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
+    fn push(&mut self, c: char) {
+        match u8::try_from(c) {
+            Ok(b) if b.is_ascii() => Vec::push(self, b),
+            _ => self.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    fn push_ascii(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+    fn push_line(&mut self, b: &[u8]) -> bool {
+        self.extend_from_slice(b);
+        true
+    }
 }
 
 /// Appends `v` in decimal.
-pub fn dec(out: &mut String, v: u64) {
-    if v < 10_000 {
-        quad(out, v, false);
-    } else if v < 100_000_000 {
-        quad(out, v / 10_000, false);
-        quad(out, v % 10_000, true);
-    } else {
-        dec(out, v / 100_000_000);
-        quad(out, v / 10_000 % 10_000, true);
-        quad(out, v % 10_000, true);
-    }
+pub fn dec(out: &mut impl Out, v: u64) {
+    dec_padded(out, v, 0);
 }
 
-/// Appends `v` in decimal, right-aligned in `width` columns.
-pub fn dec_padded(out: &mut String, v: u64, width: usize) {
-    const SPACES: &str = "                                ";
-    let digits = v.checked_ilog10().unwrap_or(0) as usize + 1;
-    let mut pad = width.saturating_sub(digits);
-    while pad > 0 {
-        let n = pad.min(SPACES.len());
-        out.push_str(&SPACES[..n]);
-        pad -= n;
+/// Appends `v` in decimal, right-aligned in `width` columns: the digits and
+/// padding are written on the stack, then appended at once (a table of
+/// digit groups behind a `OnceLock` cost a check and a `memcpy` call per
+/// group; the frame number of every summary line comes through here).
+pub fn dec_padded(out: &mut impl Out, v: u64, width: usize) {
+    // u64::MAX has 20 digits.
+    const W: usize = 24;
+    let mut buf = [b' '; W];
+    let mut at = W;
+    let mut v = v;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
     }
-    dec(out, v);
+    for _ in W..width {
+        out.push(' ');
+    }
+    let from = W.saturating_sub(width).min(at);
+    out.push_ascii(&buf[from..]);
 }
 
 /// Two lower-case hex digits of every octet ("00" to "ff"), for [`hex8`].
@@ -64,7 +104,7 @@ c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf\
 e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 /// Appends `v` as `0x` and eight lower-case hex digits.
-pub fn hex8(out: &mut String, v: u32) {
+pub fn hex8(out: &mut impl Out, v: u32) {
     out.push_str("0x");
     for b in v.to_be_bytes() {
         let k = usize::from(b) * 2;
@@ -73,7 +113,7 @@ pub fn hex8(out: &mut String, v: u32) {
 }
 
 /// Appends `v` as `0x` and two lower-case hex digits.
-pub fn hex2(out: &mut String, v: u8) {
+pub fn hex2(out: &mut impl Out, v: u8) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     out.push_str("0x");
     out.push(char::from(DIGITS[(v >> 4) as usize]));
@@ -185,32 +225,21 @@ impl Line {
 
     /// Appends the text to `out`; false (and nothing appended) when it did
     /// not fit.
-    pub fn flush(&self, out: &mut String) -> bool {
-        match std::str::from_utf8(&self.buf[..self.n]) {
-            Ok(t) if !self.overflow => {
-                out.push_str(t);
-                true
-            }
-            _ => false,
-        }
+    pub fn flush(&self, out: &mut impl Out) -> bool {
+        !self.overflow && out.push_line(&self.buf[..self.n])
     }
 }
 
 /// Appends an address as `Display` writes it (dotted quad; RFC 5952 text for IPv6).
-pub fn ip(out: &mut String, a: &IpAddr) {
+pub fn ip(out: &mut impl Out, a: &IpAddr) {
     match a {
         IpAddr::V4(v4) => {
-            let [a, b, c, d] = v4.octets();
-            quad(out, a.into(), false);
-            out.push('.');
-            quad(out, b.into(), false);
-            out.push('.');
-            quad(out, c.into(), false);
-            out.push('.');
-            quad(out, d.into(), false);
+            let mut l = Line::default();
+            l.ipv4(*v4);
+            l.flush(out);
         }
         IpAddr::V6(v6) => {
-            let _ = write!(out, "{v6}");
+            out.push_str(&v6.to_string());
         }
     }
 }

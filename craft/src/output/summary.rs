@@ -12,7 +12,7 @@ use sctp_codec::{ChunkView, DecodeError};
 
 use std::net::IpAddr;
 
-use super::fast::{dec, dec_padded, hex2, hex8, ip};
+use super::fast::{dec, dec_padded, hex2, hex8, ip, Out};
 
 /// Slots of [`HEADS`].
 const HEAD_SLOTS: usize = 64;
@@ -31,7 +31,7 @@ type HeadKey = (std::net::Ipv4Addr, std::net::Ipv4Addr, u16, u16, u32);
 /// Appends the start of a packet's summary line:
 /// `frame [time] src → dst sport → dport vtag=0x........ `.
 pub fn header(
-    out: &mut String,
+    out: &mut impl Out,
     frame: u64,
     time: Option<&str>,
     src: (&IpAddr, u16),
@@ -113,7 +113,7 @@ pub fn header(
 }
 
 /// Appends `(a, b, c)`: the names of a list of TLVs.
-fn names(out: &mut String, list: impl Iterator<Item = &'static str>) {
+fn names(out: &mut impl Out, list: impl Iterator<Item = &'static str>) {
     out.push('(');
     for (k, n) in list.enumerate() {
         if k > 0 {
@@ -125,7 +125,7 @@ fn names(out: &mut String, list: impl Iterator<Item = &'static str>) {
 }
 
 /// Appends `k1=v1,k2=v2,...` for numeric key fields.
-fn fields(out: &mut String, kv: &[(&str, u64)]) {
+fn fields(out: &mut impl Out, kv: &[(&str, u64)]) {
     for (k, (name, v)) in kv.iter().enumerate() {
         if k > 0 {
             out.push(',');
@@ -137,7 +137,7 @@ fn fields(out: &mut String, kv: &[(&str, u64)]) {
 }
 
 /// Appends the I/U/B/E letters set in a DATA or I-DATA flags octet.
-fn flags_iube(out: &mut String, f: u8) {
+fn flags_iube(out: &mut impl Out, f: u8) {
     let iube = [
         (flags::DATA_I, 'I'),
         (flags::DATA_U, 'U'),
@@ -164,7 +164,7 @@ fn small_ppid_name(ppid: u64) -> Option<&'static str> {
 }
 
 /// `(NAME)` after a Payload Protocol Identifier the IANA registry names.
-fn ppid_name(out: &mut String, ppid: u64) {
+fn ppid_name(out: &mut impl Out, ppid: u64) {
     if ppid < 256 {
         if let Some(name) = small_ppid_name(ppid) {
             out.push('(');
@@ -181,7 +181,7 @@ fn ppid_name(out: &mut String, ppid: u64) {
 }
 
 /// `(tsn=..,sid=..,ssn=..,ppid=..(NAME),len=..,IUBE)` of a DATA chunk.
-fn data(out: &mut String, [tsn, sid, ssn, ppid, len]: [u64; 5], flags: u8) {
+fn data(out: &mut impl Out, [tsn, sid, ssn, ppid, len]: [u64; 5], flags: u8) {
     // Built on the stack and appended at once (the common case).
     let mut l = super::fast::Line::default();
     l.bytes(b"(tsn=");
@@ -235,7 +235,7 @@ fn data(out: &mut String, [tsn, sid, ssn, ppid, len]: [u64; 5], flags: u8) {
 
 /// `[T](cause, cause)` of an ABORT or ERROR chunk.
 fn causes(
-    out: &mut String,
+    out: &mut impl Out,
     chunk_ty: u8,
     chunk_flags: u8,
     list: impl Iterator<Item = &'static str>,
@@ -275,7 +275,7 @@ fn causes_well_formed(c: &ChunkView<'_>) -> bool {
 /// equal on every chunk of the shared captures). False, with nothing
 /// appended, for everything else, and for ABORT or ERROR with anything
 /// malformed inside: type it and call [`chunk`].
-pub fn chunk_view(out: &mut String, c: &ChunkView<'_>) -> bool {
+pub fn chunk_view(out: &mut impl Out, c: &ChunkView<'_>) -> bool {
     let v = c.value();
     let Some(info) = c.info() else {
         return false;
@@ -332,7 +332,7 @@ pub fn chunk_view(out: &mut String, c: &ChunkView<'_>) -> bool {
 }
 
 /// Appends `[malformed: WHY]`.
-pub fn malformed(out: &mut String, why: &str) {
+pub fn malformed(out: &mut impl Out, why: &str) {
     out.push_str("[malformed: ");
     out.push_str(why);
     out.push(']');
@@ -401,7 +401,7 @@ pub fn malformed_in(c: &Chunk<'_>) -> Option<String> {
 /// Appends the summary of one chunk: its name and key fields (of the part
 /// that decoded, for a malformed value), then `[malformed: ...]` when it or
 /// something inside it is malformed.
-pub fn chunk(out: &mut String, c: &Chunk<'_>) {
+pub fn chunk(out: &mut impl Out, c: &Chunk<'_>) {
     out.push_str(c.name());
     if c.info().is_none() {
         out.push_str("(type=");
@@ -422,7 +422,7 @@ pub fn chunk(out: &mut String, c: &Chunk<'_>) {
 }
 
 /// Appends the key fields of `body`, the value of chunk `c`.
-fn fields_of(out: &mut String, c: &Chunk<'_>, body: &ChunkBody<'_>) {
+fn fields_of(out: &mut impl Out, c: &Chunk<'_>, body: &ChunkBody<'_>) {
     match body {
         ChunkBody::Data(d) => data(
             out,
@@ -570,7 +570,7 @@ fn fields_of(out: &mut String, c: &Chunk<'_>, body: &ChunkBody<'_>) {
 }
 
 /// `(k1=v1,k2=v2,...)`.
-fn group(out: &mut String, kv: &[(&str, u64)]) {
+fn group(out: &mut impl Out, kv: &[(&str, u64)]) {
     // Built on the stack and appended at once (the common case).
     let mut l = super::fast::Line::default();
     l.bytes(b"(");
@@ -592,12 +592,12 @@ fn group(out: &mut String, kv: &[(&str, u64)]) {
 }
 
 /// `(name=v)`.
-fn one(out: &mut String, name: &str, v: u64) {
+fn one(out: &mut impl Out, name: &str, v: u64) {
     group(out, &[(name, v)]);
 }
 
 /// `(a=x,b=y)`.
-fn two(out: &mut String, a: &str, x: u32, b: &str, y: usize) {
+fn two(out: &mut impl Out, a: &str, x: u32, b: &str, y: usize) {
     group(out, &[(a, x.into()), (b, y as u64)]);
 }
 
