@@ -61,6 +61,34 @@ fn recipe(name: &str) -> (&'static str, &'static str, &'static str, &'static str
     }
 }
 
+/// A usrsctp server on `addr`, UDP port `theirs`, SCTP port 5000 (options
+/// `extra`, commands `cmds`), given 300 ms to listen.
+fn usrsctp_server(theirs: u16, addr: &str, extra: Vec<String>, cmds: &str) -> Peer {
+    let mut a = s(&["server", &theirs.to_string(), addr, "5000"]);
+    a.extend(extra);
+    let p = peer(&a, cmds);
+    std::thread::sleep(Duration::from_millis(300));
+    p
+}
+
+/// 300 ms for sctp-replay (playing the server on UDP port `ours`) to
+/// listen, then a usrsctp client from 127.0.0.1, UDP port `theirs`, SCTP
+/// port 5001, to it (options `extra`, commands `cmds`).
+fn usrsctp_client(theirs: u16, ours: u16, extra: Vec<String>, cmds: &str) -> Peer {
+    std::thread::sleep(Duration::from_millis(300));
+    let mut a = s(&[
+        "client",
+        &theirs.to_string(),
+        "127.0.0.1",
+        "5001",
+        "127.0.0.1",
+        &ours.to_string(),
+        "5000",
+    ]);
+    a.extend(extra);
+    peer(&a, cmds)
+}
+
 /// with `name`'s recipe; returns the run's output and its JSON report.
 fn play(name: &str, file: &Path, side: &str, n: u16) -> (Output, serde_json::Value, PathBuf) {
     let (sopts, scmds, copts, ccmds) = recipe(name);
@@ -88,10 +116,7 @@ fn play(name: &str, file: &Path, side: &str, n: u16) -> (Output, serde_json::Val
         plot.to_str().expect("utf-8"),
     ]);
     let out = if side == "client" {
-        let mut a = s(&["server", &theirs.to_string(), "127.0.0.1", "5000"]);
-        a.extend(opts(sopts));
-        let _p = peer(&a, scmds);
-        std::thread::sleep(Duration::from_millis(300));
+        let _p = usrsctp_server(theirs, "127.0.0.1", opts(sopts), scmds);
         replay(&args).output().expect("run sctp-replay")
     } else {
         args.extend(s(&["--wait", "5000"]));
@@ -100,18 +125,7 @@ fn play(name: &str, file: &Path, side: &str, n: u16) -> (Output, serde_json::Val
             .stderr(Stdio::piped())
             .spawn()
             .expect("run sctp-replay");
-        std::thread::sleep(Duration::from_millis(300));
-        let mut a = s(&[
-            "client",
-            &theirs.to_string(),
-            "127.0.0.1",
-            "5001",
-            "127.0.0.1",
-            &ours.to_string(),
-            "5000",
-        ]);
-        a.extend(opts(copts));
-        let _p = peer(&a, ccmds);
+        let _p = usrsctp_client(theirs, ours, opts(copts), ccmds);
         child.wait_with_output().expect("sctp-replay output")
     };
     let report = std::fs::read_to_string(&json)
@@ -410,11 +424,7 @@ fn silent_peer_is_missing_with_status_1() {
     // The server does not echo: the captured echoes are missing.
     let f = root().join("captures/usrsctp-echo.pcapng");
     let (ours, theirs) = (base() + 260, base() + 261);
-    let _p = peer(
-        &s(&["server", &theirs.to_string(), "127.0.0.1", "5000"]),
-        "end;quit",
-    );
-    std::thread::sleep(Duration::from_millis(300));
+    let _p = usrsctp_server(theirs, "127.0.0.1", Vec::new(), "end;quit");
     let o = replay(&s(&[
         f.to_str().unwrap(),
         "--play",
@@ -468,17 +478,10 @@ fn peer_abort_is_a_divergence_with_what_was_still_expected() {
     .stderr(Stdio::piped())
     .spawn()
     .expect("run");
-    std::thread::sleep(Duration::from_millis(300));
-    let _p = peer(
-        &s(&[
-            "client",
-            &theirs.to_string(),
-            "127.0.0.1",
-            "5001",
-            "127.0.0.1",
-            &ours.to_string(),
-            "5000",
-        ]),
+    let _p = usrsctp_client(
+        theirs,
+        ours,
+        Vec::new(),
         "send 10 1 100 0;sleep 100;abort;sleep 200;quit",
     );
     let o = child.wait_with_output().expect("output");
@@ -873,11 +876,7 @@ fn udp_over_ipv6_on_loopback_matches() {
     // checksums (mandatory over IPv6), as tshark checks them.
     let f = root().join("captures/usrsctp-echo.pcapng");
     let (ours, theirs) = (base() + 340, base() + 341);
-    let _p = peer(
-        &s(&["server", &theirs.to_string(), "::1", "5000", "echo=1"]),
-        "end;quit",
-    );
-    std::thread::sleep(Duration::from_millis(300));
+    let _p = usrsctp_server(theirs, "::1", s(&["echo=1"]), "end;quit");
     let record = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("live-udp6.pcap");
     let o = replay(&s(&[
         f.to_str().unwrap(),
