@@ -3,50 +3,30 @@
 //! ACK and the other reports it once the association is up (the passive
 //! side through the State Cookie); nothing is reported when unset.
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use sctp_endpoint::driver::memlink::{Impairment, Network};
-use sctp_endpoint::{AssocChange, Config, ConnectOptions, Endpoint, Event};
+use sctp_endpoint::driver::memlink::Impairment;
+use sctp_endpoint::{AssocChange, Config, Event};
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect_up, two_nodes};
 
 /// Associates A (active) and B (passive); returns the indications each
 /// side reported.
 fn run(a_ind: Option<u32>, b_ind: Option<u32>) -> (Vec<u32>, Vec<u32>) {
     let now = Instant::now();
-    let mut n = Network::new(now, Impairment::default(), 7);
     let cfg = |adaptation_indication| Config {
         adaptation_indication,
         ..Config::default()
     };
-    n.add(
-        Endpoint::new(cfg(a_ind), now, [1; 32]),
-        vec![ip("10.0.0.1")],
+    let mut n = two_nodes(
+        now,
+        Impairment::default(),
+        7,
+        (cfg(a_ind), 1),
+        (cfg(b_ind), 2),
     );
-    let mut b = Endpoint::new(cfg(b_ind), now, [2; 32]);
-    b.listen(5000);
-    n.add(b, vec![ip("10.0.0.2")]);
-    n.ep(0)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |n: &Network, i: usize| {
-        n.events[i].iter().any(|e| {
-            matches!(
-                e,
-                Event::AssocChange {
-                    change: AssocChange::CommUp,
-                    ..
-                }
-            )
-        })
-    };
-    assert!(n.run_until(Duration::from_secs(10), |n| up(n, 0) && up(n, 1)));
+    connect_up(&mut n, now, Duration::from_secs(10));
     let got = |i: usize| -> Vec<u32> {
         let evs = &n.events[i];
         let up_at = evs.iter().position(|e| {

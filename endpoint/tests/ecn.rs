@@ -4,15 +4,13 @@
 //! its window without any loss and answers with CWR; nothing is
 //! retransmitted and every message arrives.
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
-use sctp_endpoint::{AssocChange, Config, ConnectOptions, Endpoint, Event};
+use sctp_endpoint::{Config, Event};
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect_up, two_nodes};
 
 /// Sends 3,000 messages of 1,000 bytes A to B; returns (A's cwnd at the
 /// end, retransmissions, packets marked CE, ECN negotiated).
@@ -22,37 +20,12 @@ fn run(ce: f64, a_ecn: bool, b_ecn: bool) -> (usize, u64, u64, bool) {
         ce,
         ..Impairment::default()
     };
-    let mut n = Network::new(now, imp, 41);
     let cfg = |ecn| Config {
         ecn,
         ..Config::default()
     };
-    n.add(
-        Endpoint::new(cfg(a_ecn), now, [1; 32]),
-        vec![ip("10.0.0.1")],
-    );
-    let mut b = Endpoint::new(cfg(b_ecn), now, [2; 32]);
-    b.listen(5000);
-    n.add(b, vec![ip("10.0.0.2")]);
-    let a = n
-        .ep(0)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |n: &Network, i: usize| {
-        n.events[i].iter().any(|e| {
-            matches!(
-                e,
-                Event::AssocChange {
-                    change: AssocChange::CommUp,
-                    ..
-                }
-            )
-        })
-    };
-    assert!(n.run_until(Duration::from_secs(10), |n| up(n, 0) && up(n, 1)));
+    let mut n = two_nodes(now, imp, 41, (cfg(a_ecn), 1), (cfg(b_ecn), 2));
+    let a = connect_up(&mut n, now, Duration::from_secs(10));
     for i in 0..3000u32 {
         let mut body = i.to_be_bytes().to_vec();
         body.resize(1000, 0);

@@ -6,19 +6,16 @@
 #![allow(clippy::manual_is_multiple_of)]
 
 use std::collections::HashSet;
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event};
+use sctp_endpoint::{AssocId, Config, Event};
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect_up, two_nodes};
 
 fn setup(imp: Impairment, a_on: bool, b_on: bool, seed: u64) -> (Network, AssocId) {
     let now = Instant::now();
-    let mut n = Network::new(now, imp, seed);
     let cfg = |on| Config {
         interleaving: on,
         rto_min: Duration::from_millis(100),
@@ -28,32 +25,14 @@ fn setup(imp: Impairment, a_on: bool, b_on: bool, seed: u64) -> (Network, AssocI
         receive_window: 4 << 20,
         ..Config::default()
     };
-    n.add(
-        Endpoint::new(cfg(a_on), now, [seed as u8; 32]),
-        vec![ip("10.0.0.1")],
+    let mut n = two_nodes(
+        now,
+        imp,
+        seed,
+        (cfg(a_on), seed as u8),
+        (cfg(b_on), !seed as u8),
     );
-    let mut b = Endpoint::new(cfg(b_on), now, [!seed as u8; 32]);
-    b.listen(5000);
-    n.add(b, vec![ip("10.0.0.2")]);
-    let a = n
-        .ep(0)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |n: &Network, i: usize| {
-        n.events[i].iter().any(|e| {
-            matches!(
-                e,
-                Event::AssocChange {
-                    change: AssocChange::CommUp,
-                    ..
-                }
-            )
-        })
-    };
-    assert!(n.run_until(Duration::from_secs(30), |n| up(n, 0) && up(n, 1)));
+    let a = connect_up(&mut n, now, Duration::from_secs(30));
     (n, a)
 }
 
