@@ -5,61 +5,30 @@
 //! arrives twice; with the feature off on one side, everything is reliable.
 
 use std::collections::HashSet;
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use sctp_codec::{PacketView, Rules};
 use sctp_endpoint::driver::memlink::{Impairment, Network};
-use sctp_endpoint::{
-    AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, PrPolicy, SendOptions,
-};
+use sctp_endpoint::{AssocChange, AssocId, Config, Event, PrPolicy, SendOptions};
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect, is_up, two_nodes};
 
 fn setup(imp: Impairment, seed: u64, server_pr: bool) -> (Network, AssocId) {
     let now = Instant::now();
-    let mut n = Network::new(now, imp, seed);
     let cfg = Config {
         rto_min: Duration::from_millis(100),
         rto_initial: Duration::from_millis(200),
         ..Config::default()
     };
-    n.add(
-        Endpoint::new(cfg.clone(), now, [seed as u8; 32]),
-        vec![ip("10.0.0.1")],
-    );
-    let mut b = Endpoint::new(
-        Config {
-            pr_sctp: server_pr,
-            ..cfg
-        },
-        now,
-        [!seed as u8; 32],
-    );
-    b.listen(5000);
-    n.add(b, vec![ip("10.0.0.2")]);
-    let a = n
-        .ep(0)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap();
-    let up = |n: &mut Network| {
-        n.events[1].iter().any(|e| {
-            matches!(
-                e,
-                Event::AssocChange {
-                    change: AssocChange::CommUp,
-                    ..
-                }
-            )
-        })
+    let server = Config {
+        pr_sctp: server_pr,
+        ..cfg.clone()
     };
+    let mut n = two_nodes(now, imp, seed, (cfg, seed as u8), (server, !seed as u8));
+    let a = connect(&mut n, now);
     // The handshake itself is not impaired differently; retry until up.
-    assert!(n.run_until(Duration::from_secs(30), up));
+    assert!(n.run_until(Duration::from_secs(30), |n| is_up(n, 1)));
     (n, a)
 }
 

@@ -6,44 +6,19 @@
 //! consecutive, RFC 9260 6.9); first-come-first-served keeps the order of
 //! sending across streams.
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, Scheduler};
+use sctp_endpoint::{AssocId, Config, Event, Scheduler};
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect, is_up, two_nodes};
 
 fn setup(cfg: Config) -> (Network, AssocId) {
     let now = Instant::now();
-    let mut n = Network::new(now, Impairment::default(), 8);
-    n.add(
-        Endpoint::new(cfg.clone(), now, [8; 32]),
-        vec![ip("10.0.0.1")],
-    );
-    let mut b = Endpoint::new(cfg, now, [9; 32]);
-    b.listen(5000);
-    n.add(b, vec![ip("10.0.0.2")]);
-    let a = n
-        .ep(0)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap();
-    assert!(
-        n.run_until(Duration::from_secs(5), |n| n.events[1].iter().any(
-            |e| matches!(
-                e,
-                Event::AssocChange {
-                    change: AssocChange::CommUp,
-                    ..
-                }
-            )
-        ))
-    );
+    let mut n = two_nodes(now, Impairment::default(), 8, (cfg.clone(), 8), (cfg, 9));
+    let a = connect(&mut n, now);
+    assert!(n.run_until(Duration::from_secs(5), |n| is_up(n, 1)));
     (n, a)
 }
 

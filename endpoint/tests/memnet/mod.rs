@@ -30,28 +30,34 @@ pub fn two_nodes(
     n
 }
 
-/// A connects (at `now`) from 10.0.0.1:5001 to 10.0.0.2:5000; both sides
-/// report the association up within `limit` of virtual time. A's
+/// A connects (at `now`) from 10.0.0.1:5001 to 10.0.0.2:5000. A's
 /// association.
-pub fn connect_up(n: &mut Network, now: Instant, limit: Duration) -> AssocId {
-    let a = n
-        .ep(0)
+pub fn connect(n: &mut Network, now: Instant) -> AssocId {
+    n.ep(0)
         .connect(
             now,
             ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
         )
-        .unwrap();
-    let up = |n: &Network, i: usize| {
-        n.events[i].iter().any(|e| {
-            matches!(
-                e,
-                Event::AssocChange {
-                    change: AssocChange::CommUp,
-                    ..
-                }
-            )
-        })
-    };
-    assert!(n.run_until(limit, |n| up(n, 0) && up(n, 1)));
+        .unwrap()
+}
+
+/// Whether node `i` reported the association up.
+pub fn is_up(n: &Network, i: usize) -> bool {
+    n.events[i].iter().any(|e| {
+        matches!(
+            e,
+            Event::AssocChange {
+                change: AssocChange::CommUp,
+                ..
+            }
+        )
+    })
+}
+
+/// [`connect`], then both sides report the association up within `limit`
+/// of virtual time. A's association.
+pub fn connect_up(n: &mut Network, now: Instant, limit: Duration) -> AssocId {
+    let a = connect(n, now);
+    assert!(n.run_until(limit, |n| is_up(n, 0) && is_up(n, 1)));
     a
 }
