@@ -11,13 +11,10 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
-use sctp_endpoint::{
-    AddressOp, AsconfError, AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event,
-};
+use sctp_endpoint::{AddressOp, AsconfError, AssocId, Config, Event};
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect_two_paths, ip, multihomed};
 
 fn cfg(asconf: bool) -> Config {
     Config {
@@ -36,31 +33,14 @@ fn cfg(asconf: bool) -> Config {
 /// two; B has 10.1.0.2 and 10.2.0.2.
 fn setup(b_asconf: bool) -> (Network, AssocId, AssocId) {
     let now = Instant::now();
-    let mut n = Network::new(now, Impairment::default(), 3);
-    n.add(
-        Endpoint::new(cfg(true), now, [3; 32]),
-        vec![ip("10.1.0.1"), ip("10.2.0.1"), ip("10.3.0.1")],
+    let mut n = multihomed(
+        now,
+        Impairment::default(),
+        3,
+        (cfg(true), 3, &["10.1.0.1", "10.2.0.1", "10.3.0.1"]),
+        (cfg(b_asconf), 4, &["10.1.0.2", "10.2.0.2"]),
     );
-    let mut b = Endpoint::new(cfg(b_asconf), now, [4; 32]);
-    b.listen(5000);
-    b.set_local_addresses(vec![ip("10.1.0.2"), ip("10.2.0.2")]);
-    n.add(b, vec![ip("10.1.0.2"), ip("10.2.0.2")]);
-    let mut o = ConnectOptions::new(ip("10.1.0.1"), 5001, (ip("10.1.0.2"), 0).into(), 5000);
-    o.extra_local = vec![ip("10.2.0.1")];
-    let a = n.ep(0).connect(now, o).unwrap();
-    let up = |n: &Network, i: usize| {
-        n.events[i].iter().find_map(|e| match e {
-            Event::AssocChange {
-                id,
-                change: AssocChange::CommUp,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-    };
-    assert!(n.run_until(Duration::from_secs(10), |n| up(n, 0).is_some()
-        && up(n, 1).is_some()));
-    let b = up(&n, 1).unwrap();
+    let (a, b) = connect_two_paths(&mut n, now);
     n.run_until(Duration::from_secs(3), |_| false);
     (n, a, b)
 }

@@ -4,21 +4,18 @@
 //! association that survives 30 % loss on one of its two paths.
 
 use std::collections::HashSet;
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
-use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event};
+use sctp_endpoint::{AssocId, Config, Event};
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect_two_paths, ip, multihomed};
 
 /// A (10.1.0.1, 10.2.0.1) and B (10.1.0.2, 10.2.0.2), associated over the
 /// 10.1 path, both second paths confirmed.
 fn setup(seed: u64) -> (Network, AssocId, AssocId) {
     let now = Instant::now();
-    let mut n = Network::new(now, Impairment::default(), seed);
     let cfg = Config {
         rto_min: Duration::from_millis(100),
         rto_initial: Duration::from_millis(300),
@@ -27,30 +24,14 @@ fn setup(seed: u64) -> (Network, AssocId, AssocId) {
         path_max_retrans: 3,
         ..Config::default()
     };
-    n.add(
-        Endpoint::new(cfg.clone(), now, [seed as u8; 32]),
-        vec![ip("10.1.0.1"), ip("10.2.0.1")],
+    let mut n = multihomed(
+        now,
+        Impairment::default(),
+        seed,
+        (cfg.clone(), seed as u8, &["10.1.0.1", "10.2.0.1"]),
+        (cfg, seed as u8 ^ 0xaa, &["10.1.0.2", "10.2.0.2"]),
     );
-    let mut b = Endpoint::new(cfg, now, [seed as u8 ^ 0xaa; 32]);
-    b.listen(5000);
-    b.set_local_addresses(vec![ip("10.1.0.2"), ip("10.2.0.2")]);
-    n.add(b, vec![ip("10.1.0.2"), ip("10.2.0.2")]);
-    let mut o = ConnectOptions::new(ip("10.1.0.1"), 5001, (ip("10.1.0.2"), 0).into(), 5000);
-    o.extra_local = vec![ip("10.2.0.1")];
-    let a = n.ep(0).connect(now, o).unwrap();
-    let up = |n: &Network, i: usize| {
-        n.events[i].iter().find_map(|e| match e {
-            Event::AssocChange {
-                id,
-                change: AssocChange::CommUp,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-    };
-    assert!(n.run_until(Duration::from_secs(10), |n| up(n, 0).is_some()
-        && up(n, 1).is_some()));
-    let b = up(&n, 1).unwrap();
+    let (a, b) = connect_two_paths(&mut n, now);
     // Both sides learn the second path and confirm it with a heartbeat.
     let confirmed = |n: &Network, i: usize| {
         n.events[i]
