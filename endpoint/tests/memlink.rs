@@ -15,9 +15,8 @@ use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Even
 const A: usize = 0;
 const B: usize = 1;
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect_pair, ip, two_nodes, up_id};
 
 fn net(imp: Impairment, seed: u64) -> Network {
     net_with(imp, seed, Config::default())
@@ -26,46 +25,26 @@ fn net(imp: Impairment, seed: u64) -> Network {
 /// Two endpoints on an impaired link, both with `base` (RTOs shortened).
 fn net_with(imp: Impairment, seed: u64, base: Config) -> Network {
     let now = Instant::now();
-    let mut n = Network::new(now, imp, seed);
     let cfg = Config {
         rto_min: Duration::from_millis(100),
         rto_initial: Duration::from_millis(300),
         ..base
     };
-    n.add(
-        Endpoint::new(cfg.clone(), now, [seed as u8; 32]),
-        vec![ip("10.0.0.1")],
-    );
-    let mut b = Endpoint::new(cfg, now, [seed as u8 ^ 0x55; 32]);
-    b.listen(5000);
-    n.add(b, vec![ip("10.0.0.2")]);
-    n
+    two_nodes(
+        now,
+        imp,
+        seed,
+        (cfg.clone(), seed as u8),
+        (cfg, seed as u8 ^ 0x55),
+    )
 }
 
 fn up(n: &Network, node: usize) -> Option<AssocId> {
-    n.events[node].iter().find_map(|e| match e {
-        Event::AssocChange {
-            id,
-            change: AssocChange::CommUp,
-            ..
-        } => Some(*id),
-        _ => None,
-    })
+    up_id(n, node)
 }
 
 fn connect(n: &mut Network) -> (AssocId, AssocId) {
-    let now = n.now;
-    let a = n
-        .ep(A)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap();
-    assert!(n.run_until(Duration::from_secs(30), |n| up(n, A).is_some()
-        && up(n, B).is_some()));
-    assert_eq!(up(n, A), Some(a));
-    (a, up(n, B).unwrap())
+    connect_pair(n)
 }
 
 /// Messages received at `node`: (stream, ppid, unordered, data).

@@ -12,7 +12,6 @@
 
 mod peer;
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use sctp_endpoint::driver::memlink::{Impairment, Network};
@@ -21,13 +20,11 @@ use sctp_endpoint::{AssocChange, AssocId, Config, ConnectOptions, Endpoint, Even
 const A: usize = 0;
 const B: usize = 1;
 
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+mod memnet;
+use memnet::{connect_pair, ip, two_nodes};
 
 fn net(pktdrop_a: bool, pktdrop_b: bool, seed: u64) -> Network {
     let now = Instant::now();
-    let mut n = Network::new(now, Impairment::default(), seed);
     let cfg = |p| Config {
         pktdrop: p,
         // T3-rtx cannot fire before a second: whatever repairs sooner is
@@ -36,38 +33,17 @@ fn net(pktdrop_a: bool, pktdrop_b: bool, seed: u64) -> Network {
         rto_initial: Duration::from_secs(1),
         ..Config::default()
     };
-    n.add(
-        Endpoint::new(cfg(pktdrop_a), now, [seed as u8; 32]),
-        vec![ip("10.0.0.1")],
-    );
-    let mut b = Endpoint::new(cfg(pktdrop_b), now, [seed as u8 ^ 0x55; 32]);
-    b.listen(5000);
-    n.add(b, vec![ip("10.0.0.2")]);
-    n
-}
-
-fn up(n: &Network, node: usize) -> Option<AssocId> {
-    n.events[node].iter().find_map(|e| match e {
-        Event::AssocChange {
-            id,
-            change: AssocChange::CommUp,
-            ..
-        } => Some(*id),
-        _ => None,
-    })
+    two_nodes(
+        now,
+        Impairment::default(),
+        seed,
+        (cfg(pktdrop_a), seed as u8),
+        (cfg(pktdrop_b), seed as u8 ^ 0x55),
+    )
 }
 
 fn connect(n: &mut Network) -> (AssocId, AssocId) {
-    let now = n.now;
-    n.ep(A)
-        .connect(
-            now,
-            ConnectOptions::new(ip("10.0.0.1"), 5001, (ip("10.0.0.2"), 0).into(), 5000),
-        )
-        .unwrap();
-    assert!(n.run_until(Duration::from_secs(30), |n| up(n, A).is_some()
-        && up(n, B).is_some()));
-    (up(n, A).unwrap(), up(n, B).unwrap())
+    connect_pair(n)
 }
 
 fn received(n: &Network, node: usize) -> Vec<Vec<u8>> {

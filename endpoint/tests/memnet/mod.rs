@@ -111,3 +111,17 @@ pub fn connect_two_paths(n: &mut Network, now: Instant) -> (AssocId, AssocId) {
     let b = up_id(n, 1).unwrap();
     (a, b)
 }
+
+/// A connects (at the link's time) from 10.0.0.1:5001 to 10.0.0.2:5000;
+/// both sides report it up within 30 s of virtual time, A under the id
+/// `connect` gave. (A's association, B's.)
+pub fn connect_pair(n: &mut Network) -> (AssocId, AssocId) {
+    let now = n.now;
+    let a = connect(n, now);
+    assert!(
+        n.run_until(Duration::from_secs(30), |n| up_id(n, 0).is_some()
+            && up_id(n, 1).is_some())
+    );
+    assert_eq!(up_id(n, 0), Some(a));
+    (a, up_id(n, 1).unwrap())
+}
