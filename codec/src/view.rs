@@ -120,7 +120,50 @@ pub struct PacketView<'a> {
     error: Option<DecodeError>,
 }
 
+/// The framing [`PacketView::parse`] found in a packet (where its whole
+/// chunks end, RFC 9260 3.2, how many there are, how many are malformed):
+/// kept to rebuild the view of the same bytes without scanning them again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Framing {
+    len: u32,
+    end: u32,
+    chunks: u16,
+    malformed: u16,
+}
+
 impl<'a> PacketView<'a> {
+    /// The framing found, for [`PacketView::with_framing`]; `None` when a
+    /// chunk Length could not be followed (then parse again).
+    pub fn framing(&self) -> Option<Framing> {
+        if self.error.is_some() {
+            return None;
+        }
+        Some(Framing {
+            len: u32::try_from(self.bytes.len()).ok()?,
+            end: u32::try_from(self.end).ok()?,
+            chunks: u16::try_from(self.chunks).ok()?,
+            malformed: u16::try_from(self.malformed).ok()?,
+        })
+    }
+
+    /// The view [`PacketView::parse`] gives `b` under `rules`, from the
+    /// [`Framing`] a parse of the same bytes under the same rules found (RFC
+    /// 9260 3.2), without a second scan; parses when `f` does not fit `b`.
+    pub fn with_framing(b: &'a [u8], rules: Rules, f: Framing) -> Result<Self, DecodeError> {
+        let end = f.end as usize;
+        if b.len() != f.len as usize || end < 12 || end > b.len() {
+            return Self::parse(b, rules);
+        }
+        Ok(PacketView {
+            bytes: b,
+            rules,
+            end,
+            chunks: usize::from(f.chunks),
+            malformed: usize::from(f.malformed),
+            error: None,
+        })
+    }
+
     /// Checks the framing of packet `b` under `rules`. Fails only when the
     /// common header is incomplete (like a lenient [`Packet::decode`]); a chunk
     /// Length that cannot be followed ends the chunks and is kept in
@@ -498,5 +541,42 @@ impl<'a> TlvView<'a> {
     /// The registered name, or "Unknown".
     pub fn name(&self) -> &'static str {
         self.info().map_or("Unknown", |i| i.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A view rebuilt from its framing is the view a parse gives (every
+    /// field, through Debug), and a framing that does not fit the bytes
+    /// falls back to a parse.
+    #[test]
+    fn with_framing_is_parse() {
+        let rules = Rules::STANDARD;
+        let mut good = vec![0x0b, 0x59, 0x0b, 0x59, 0, 0, 0x3f, 0xf5, 0, 0, 0, 0];
+        // DATA (RFC 9260 3.3.1): TSN, SID, SSN, PPID, 4 bytes of data.
+        good.extend([0, 3, 0, 20, 0, 0, 0, 1, 0, 7, 0, 4, 0, 0, 0, 3, 1, 2, 3, 4]);
+        // SACK (RFC 9260 3.3.4) with no gaps or duplicates.
+        good.extend([3, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0x20, 0, 0, 0, 0, 0]);
+        let mut trailing = good.clone();
+        trailing.extend([9, 9]);
+        let mut overrun = good.clone();
+        overrun.extend([0, 3, 0, 200, 0, 0, 0, 2]);
+        for b in [&good, &trailing] {
+            let v = PacketView::parse(b, rules).unwrap();
+            let f = v.framing().expect("no framing error");
+            let w = PacketView::with_framing(b, rules, f).unwrap();
+            assert_eq!(format!("{v:?}"), format!("{w:?}"));
+            assert_eq!(w.chunks().count(), 2);
+            // Other bytes than the ones parsed: parsed afresh.
+            let cut = &b[..b.len() - 4];
+            let w = PacketView::with_framing(cut, rules, f).unwrap();
+            let p = PacketView::parse(cut, rules).unwrap();
+            assert_eq!(format!("{p:?}"), format!("{w:?}"));
+        }
+        let v = PacketView::parse(&overrun, rules).unwrap();
+        assert!(v.error().is_some());
+        assert_eq!(v.framing(), None);
     }
 }

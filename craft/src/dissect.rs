@@ -18,6 +18,7 @@ use sctp_codec::analysis::{Analyzer, PacketMeta, PacketReport};
 use sctp_codec::capture::{Backend, BlockRecord, CaptureReader, PcapBlocks};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
+use sctp_codec::view::Framing;
 use sctp_codec::{lint, DecodeError, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
 
 use crate::capfile::{CaptureFile, OutFormat, Record};
@@ -243,6 +244,9 @@ enum ItemKind {
         rules: Result<Rules, Box<DecodeError>>,
         /// What a zero checksum would be on it (RFC 9653, per association).
         zero: ZeroVerdict,
+        /// The chunks the frame-order pass found: the formatting thread
+        /// rebuilds the view from them instead of scanning again.
+        framing: Option<Framing>,
         /// The association analysis (`--analysis`): its place in the
         /// batch's `reports`, which keeps items small and allocation-free.
         analysis: Option<u32>,
@@ -580,6 +584,7 @@ impl Follower {
                     analysis = u32::try_from(reports.len()).ok();
                     an.packet_push(&meta, v, reports);
                 }
+                let framing = view.as_ref().ok().and_then(PacketView::framing);
                 let rules = view.map(|v| v.rules()).map_err(Box::new);
                 ItemKind::Sctp {
                     bytes,
@@ -589,6 +594,7 @@ impl Follower {
                     truncated: seg.truncated,
                     rules,
                     zero,
+                    framing,
                     analysis,
                 }
             }
@@ -989,7 +995,7 @@ fn format_item_into(
 ) -> bool {
     let frame = item.frame;
     let time = item.time(first_ns);
-    let (bytes, src, dst, encap, truncated, rules, zero, analysis) = match &item.what {
+    let (bytes, src, dst, encap, truncated, rules, zero, framing, analysis) = match &item.what {
         ItemKind::LinkError(e) => {
             if a.json {
                 let _ = write!(s, "{{\"frame\":{frame},\"link_error\":");
@@ -1008,6 +1014,7 @@ fn format_item_into(
             truncated,
             rules,
             zero,
+            framing,
             analysis,
         } => (
             bytes.get(arena, extra),
@@ -1017,6 +1024,7 @@ fn format_item_into(
             *truncated,
             rules,
             *zero,
+            *framing,
             analysis.and_then(|k| reports.get(k as usize)),
         ),
     };
@@ -1041,7 +1049,7 @@ fn format_item_into(
     // `-q` without a display filter: nothing to print and nothing to
     // choose; only `--stats` counts, from the packet read in place.
     if a.quiet && how.filter.is_none() {
-        let Ok(view) = PacketView::parse(bytes, rules) else {
+        let Ok(view) = view_of(bytes, rules, framing) else {
             return false;
         };
         if let Some(st) = stats {
@@ -1057,7 +1065,7 @@ fn format_item_into(
         v
     };
     // The header is checked: the reader parsed a view of these bytes.
-    let Ok(view) = PacketView::parse(bytes, rules) else {
+    let Ok(view) = view_of(bytes, rules, framing) else {
         return false;
     };
     let h = view.header();
@@ -1209,6 +1217,19 @@ fn format_item_into(
         st.add(frame, *src, *dst, &view);
     }
     true
+}
+
+/// The view the frame-order pass parsed of `bytes`, rebuilt from the
+/// chunks it found (parsed again when it found none to keep).
+fn view_of(
+    bytes: &[u8],
+    rules: Rules,
+    framing: Option<Framing>,
+) -> Result<PacketView<'_>, DecodeError> {
+    match framing {
+        Some(f) => PacketView::with_framing(bytes, rules, f),
+        None => PacketView::parse(bytes, rules),
+    }
 }
 
 /// Appends the summaries of a packet's chunks, comma-separated: from the
