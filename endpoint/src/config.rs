@@ -36,6 +36,14 @@ pub struct Config {
     /// with more than this many bytes of a message held, it is handed over
     /// in pieces; `None`: half the receive window.
     pub partial_delivery_point: Option<usize>,
+    /// An ICMP Protocol Unreachable (Port Unreachable over UDP) quoting a
+    /// packet of an established association ends it like an ABORT (RFC
+    /// 9260 Appendix C ICMP8 "MAY", FreeBSD's `sctp_notify`); false (the
+    /// default, Linux's state table): only one quoting our INIT in
+    /// COOKIE-WAIT does, and later ones are counted and ignored, since a
+    /// single stray one (a peer's raw socket missing one packet) would
+    /// otherwise kill a working association that retransmission repairs.
+    pub icmp_unreachable_aborts: bool,
     /// Outbound streams we ask for in INIT/INIT ACK (RFC 9260 3.3.2).
     pub outbound_streams: u16,
     /// Inbound streams we accept (MIS).
@@ -143,6 +151,7 @@ impl Default for Config {
             receive_window: 1 << 20,
             max_packet: 1200,
             partial_delivery_point: None,
+            icmp_unreachable_aborts: false,
             outbound_streams: 10,
             max_inbound_streams: u16::MAX,
             max_message_size: 1 << 20,

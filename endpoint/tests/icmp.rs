@@ -275,23 +275,41 @@ fn protocol_unreachable_for_our_init_in_cookie_wait_is_an_abort() {
 }
 
 #[test]
-fn protocol_unreachable_with_the_peers_tag_ends_an_established_association() {
+fn protocol_unreachable_with_the_peers_tag_ends_an_established_association_only_when_configured() {
+    let ended = |events: &[Event]| {
+        events.iter().any(|e| {
+            matches!(
+                e,
+                Event::AssocChange {
+                    change: AssocChange::CommLost,
+                    reason: Some(Reason::PeerAbort(_)),
+                    ..
+                }
+            )
+        })
+    };
+    // The default (Linux's state table): counted and ignored once up, and
+    // the association carries on.
     let mut p = Pair::up(cfg(1480), cfg(1480));
     p.a.send(p.id, 0, 51, false, vec![7; 100]).unwrap();
     let pkt = p.a_packet().unwrap();
+    let ignored = p.a.stats().icmp_ignored;
     p.icmp(&icmp_v4(3, 2, 0, &pkt, 8));
-    assert!(
-        p.a_events.iter().any(|e| matches!(
-            e,
-            Event::AssocChange {
-                change: AssocChange::CommLost,
-                reason: Some(Reason::PeerAbort(_)),
-                ..
-            }
-        )),
-        "{:?}",
-        p.a_events
-    );
+    assert!(!ended(&p.a_events), "{:?}", p.a_events);
+    assert_eq!(p.a.stats().icmp_ignored, ignored + 1);
+    p.a.send(p.id, 0, 51, false, vec![8; 100]).unwrap();
+    p.run(50);
+    assert!(!ended(&p.a_events), "{:?}", p.a_events);
+    // With icmp_unreachable_aborts (FreeBSD's sctp_notify): an ABORT.
+    let aborts = Config {
+        icmp_unreachable_aborts: true,
+        ..cfg(1480)
+    };
+    let mut p = Pair::up(aborts, cfg(1480));
+    p.a.send(p.id, 0, 51, false, vec![7; 100]).unwrap();
+    let pkt = p.a_packet().unwrap();
+    p.icmp(&icmp_v4(3, 2, 0, &pkt, 8));
+    assert!(ended(&p.a_events), "{:?}", p.a_events);
 }
 
 #[test]

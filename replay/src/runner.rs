@@ -395,8 +395,11 @@ impl Ret {
 impl Runner {
     fn new(opts: &RunOptions, script: &Script) -> Result<Self, SyntaxError> {
         let linux = opts.defines.iter().any(|d| d == "Linux");
+        // FreeBSD's `sctp_notify` ends an association on a Protocol
+        // Unreachable in any state (the scripts are FreeBSD's).
         let mut cfg = Config {
             max_packet: MAX_PACKET,
+            icmp_unreachable_aborts: true,
             ..Config::default()
         };
         if opts.all_extensions {

@@ -1,6 +1,7 @@
 //! An ICMP error the endpoint routed to this association (RFC 9260
 //! Appendix C ICMP6-ICMP9, 7.3): the tag check, path MTU, unreachable
-//! destinations and Protocol Unreachable as an ABORT.
+//! destinations and Protocol Unreachable as an ABORT (in COOKIE-WAIT, or
+//! always with `Config::icmp_unreachable_aborts`).
 
 use sctp_codec::chunk::ty;
 
@@ -74,6 +75,9 @@ impl Association {
                     return IcmpOutcome::Ignored;
                 }
                 if init && self.state != State::CookieWait {
+                    return IcmpOutcome::Ignored;
+                }
+                if !init && !self.cfg.icmp_unreachable_aborts {
                     return IcmpOutcome::Ignored;
                 }
                 self.icmp_event(i, e.kind);
