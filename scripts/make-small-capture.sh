@@ -8,7 +8,9 @@
 # with Ethernet link type (a Linux SLL frame gets an Ethernet header in place of
 # its own). Each round carries on the associations of the one before (TSNs,
 # SACKs and checksums move on), so that to an analysis the rounds are new data,
-# not retransmissions. Timestamps advance 10 us per frame from 2024-01-01, so OUT is the same
+# not retransmissions (SAME_TSNS=1 keeps every round's TSNs as captured: the
+# tiling of earlier benchmarks, where every round after the first is a
+# retransmission to an analysis, tshark's included). Timestamps advance 10 us per frame from 2024-01-01, so OUT is the same
 # on every run for the same corpus. Never committed: scripts/bench.sh builds it
 # under target/bench/. Needs tshark and python3.
 set -euo pipefail
@@ -41,7 +43,7 @@ for f in "${sources[@]}"; do
 done
 
 # 2. Ethernet framing for all, then repeat with advancing timestamps.
-python3 - "$here" "$tmp" "$out" "$packets" <<'PY'
+python3 - "$here" "$tmp" "$out" "$packets" "${SAME_TSNS:-0}" <<'PY'
 import os, sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in scripts/
@@ -49,6 +51,7 @@ sys.path.insert(0, sys.argv[1])
 from pcap_repeat import continuing_tsns, records, write_repeated
 
 tmp, out, target = sys.argv[2], sys.argv[3], int(sys.argv[4])
+same_tsns = sys.argv[5] == "1"
 
 ETH = bytes.fromhex("020000000002" "020000000001")
 base = []
@@ -63,7 +66,8 @@ for name in sorted(os.listdir(tmp)):
 if not base:
     raise SystemExit("no SCTP packets found")
 
-written, total = write_repeated(out, base, target, 1, 10, continuing_tsns(base))
+vary = None if same_tsns else continuing_tsns(base)
+written, total = write_repeated(out, base, target, 1, 10, vary)
 print(f"{out}: {written} packets ({len(base)} distinct frames), "
       f"{total / written:.0f} bytes per frame on average, link type Ethernet")
 PY
