@@ -25,11 +25,21 @@ enum State {
     CumAcked,
 }
 
-/// One TSN sent in this direction.
+/// [`Rec::acked_in`] of a TSN not acknowledged yet.
+const NOT_ACKED: u64 = u64::MAX;
+
+/// One TSN sent in this direction: 40 bytes (48 with its key), so that the
+/// records of the data in flight and of the acknowledged window stay few
+/// cache lines.
 #[derive(Debug, Clone, Copy)]
 struct Rec {
     first_frame: u64,
-    first_ns: i128,
+    /// The capture time's low 64 bits, in nanoseconds: the differences
+    /// taken from it, wrapping, are the `i128` differences cast to `i64`,
+    /// as the reports carry them.
+    first_ns: i64,
+    /// Frame of the first acknowledgement, [`NOT_ACKED`] before it.
+    acked_in: u64,
     bytes: u32,
     /// Times seen again after the first.
     resent: u32,
@@ -38,8 +48,6 @@ struct Rec {
     /// is not a second send).
     ambiguous: bool,
     state: State,
-    /// Frame of the first acknowledgement.
-    acked_in: Option<u64>,
     /// Index of the path (source, destination address) of the first send.
     path: u16,
 }
@@ -158,11 +166,26 @@ impl Flight {
     }
 
     /// Index of the first record at or above unwrapped TSN `x`.
+    /// Like [`Flight::find`], where `x` would be if the records ran
+    /// without holes first (they mostly do: no binary search, no cold
+    /// lines touched but the one looked at), then a binary search.
     fn first_at(&self, x: u64) -> usize {
-        match self.recs.front() {
-            Some(&(k, _)) if k >= x => 0,
-            _ => self.recs.partition_point(|&(k, _)| k < x),
+        let (Some(&(first, _)), Some(&(last, _))) = (self.recs.front(), self.recs.back()) else {
+            return 0;
+        };
+        if x <= first {
+            return 0;
         }
+        if x > last {
+            return self.recs.len();
+        }
+        let d = x - first;
+        if let Some(&(k, _)) = usize::try_from(d).ok().and_then(|d| self.recs.get(d)) {
+            if k == x {
+                return d as usize;
+            }
+        }
+        self.recs.partition_point(|&(k, _)| k < x)
     }
 
     fn unwrapper(&mut self, tsn: u32) -> Unwrapper {
@@ -190,11 +213,11 @@ impl Flight {
             let r = match self.find(x).ok().map(|i| &mut self.recs[i].1) {
                 Some(rec) => {
                     rec.resent += 1;
-                    rec.ambiguous |= d.ns != rec.first_ns;
-                    out.acked_before = rec.acked_in;
+                    rec.ambiguous |= d.ns as i64 != rec.first_ns;
+                    out.acked_before = (rec.acked_in != NOT_ACKED).then_some(rec.acked_in);
                     Retransmission {
                         first_frame: Some(rec.first_frame),
-                        after_ns: Some((d.ns - rec.first_ns) as i64),
+                        after_ns: Some((d.ns as i64).wrapping_sub(rec.first_ns)),
                         count: rec.resent,
                     }
                 }
@@ -228,16 +251,17 @@ impl Flight {
         }
         let rec = Rec {
             first_frame: d.frame,
-            first_ns: d.ns,
+            first_ns: d.ns as i64,
             bytes: d.bytes,
             resent: 0,
             ambiguous: false,
             state: State::Outstanding,
-            acked_in: None,
+            acked_in: NOT_ACKED,
             path: d.path,
         };
         match self.find(x) {
             Ok(i) => self.recs[i].1 = rec,
+            Err(i) if i == self.recs.len() => self.recs.push_back((x, rec)),
             Err(i) => self.recs.insert(i, (x, rec)),
         }
         self.in_flight += u64::from(d.bytes);
@@ -279,13 +303,13 @@ impl Flight {
             ..AckOut::default()
         };
         let ack = |rec: &mut Rec, tsn: u64, out: &mut AckOut| {
-            if rec.acked_in.is_none() {
-                rec.acked_in = Some(frame);
+            if rec.acked_in == NOT_ACKED {
+                rec.acked_in = frame;
                 out.acked.push(AckedOn {
                     acked: Acked {
                         tsn: Unwrapper::wrap(tsn),
                         frame: rec.first_frame,
-                        rtt_ns: (ns - rec.first_ns) as i64,
+                        rtt_ns: (ns as i64).wrapping_sub(rec.first_ns),
                         retransmitted: rec.ambiguous,
                     },
                     path: rec.path,
@@ -394,6 +418,11 @@ mod tests {
             },
             &limits(),
         )
+    }
+
+    #[test]
+    fn records_are_small() {
+        assert_eq!(std::mem::size_of::<(u64, Rec)>(), 48);
     }
 
     #[test]
