@@ -6,11 +6,13 @@
 
 use std::net::IpAddr;
 
+use smallvec::SmallVec;
+
 use crate::view::{ChunkView, DataView, IDataView};
 
 use super::auth::AuthState;
 use super::ending::Ending;
-use super::flight::{DataIn, Flight};
+use super::flight::{AckOut, DataIn, Flight};
 use super::handshake::InitInfo;
 use super::heartbeat::{HeartbeatNote, Heartbeats};
 use super::keylog::AssocIdentity;
@@ -286,15 +288,26 @@ impl Assoc {
         note: &mut SackNote,
     ) {
         let peer = d.flip().index();
-        let out = self.flights[peer].ack(cum, blocks, seen.frame, seen.ns, limits);
+        // The flight writes its acknowledgements into the note in place.
+        note.acked.clear();
+        note.revoked.clear();
+        let mut paths = SmallVec::new();
+        let mut out = AckOut {
+            stale: false,
+            acked: &mut note.acked,
+            paths: &mut paths,
+            revoked: &mut note.revoked,
+        };
+        self.flights[peer].ack(cum, blocks, seen.frame, seen.ns, limits, &mut out);
+        let stale = out.stale;
         let in_flight = self.flights[peer].in_flight();
         let sender = &mut self.summary.dirs[peer];
-        sender.acked_tsns += out.acked.len() as u64;
-        for a in &out.acked {
-            if !a.acked.retransmitted {
-                sender.rtt.add(a.acked.rtt_ns);
-                if let Some(p) = sender.paths.get_mut(a.path as usize) {
-                    p.rtt.add(a.acked.rtt_ns);
+        sender.acked_tsns += note.acked.len() as u64;
+        for (a, &path) in note.acked.iter().zip(&paths) {
+            if !a.retransmitted {
+                sender.rtt.add(a.rtt_ns);
+                if let Some(p) = sender.paths.get_mut(path as usize) {
+                    p.rtt.add(a.rtt_ns);
                 }
             }
         }
@@ -304,16 +317,13 @@ impl Assoc {
             me.rwnd.add(w);
             me.dup_tsns_reported += u64::from(dup_tsns);
         }
-        if out.stale {
+        if stale {
             me.stale_sacks += 1;
         }
-        me.revoked += out.revoked.len() as u64;
+        me.revoked += note.revoked.len() as u64;
         note.cum_tsn_ack = cum;
         note.a_rwnd = a_rwnd;
-        note.stale = out.stale;
-        note.acked.clear();
-        note.acked.extend(out.acked.iter().map(|a| a.acked));
-        note.revoked = out.revoked;
+        note.stale = stale;
         note.dup_tsns = dup_tsns;
         note.in_flight = in_flight;
     }

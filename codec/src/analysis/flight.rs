@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use smallvec::SmallVec;
 
 use super::ranges::Ranges;
-use super::report::{Acked, Retransmission, RevokedList};
+use super::report::{Acked, AckedList, Retransmission, RevokedList};
 use super::serial::Unwrapper;
 use super::Limits;
 
@@ -75,20 +75,18 @@ pub(crate) struct DataOut {
     pub at: u64,
 }
 
-/// One first acknowledgement, with the path of the TSN's first send.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct AckedOn {
-    pub acked: Acked,
-    pub path: u16,
-}
-
-/// What [`Flight::ack`] found (a few acknowledgements inline: no
-/// allocation for the usual SACK).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct AckOut {
+/// Where [`Flight::ack`] writes what it found: straight into the lists of
+/// the SACK's note (no result built, returned and copied per SACK).
+#[derive(Debug)]
+pub(crate) struct AckOut<'n> {
+    /// The Cumulative TSN Ack is behind the last one.
     pub stale: bool,
-    pub acked: SmallVec<[AckedOn; 4]>,
-    pub revoked: RevokedList,
+    /// First acknowledgements, in TSN order, appended.
+    pub acked: &'n mut AckedList,
+    /// The path of the first send of each TSN appended to `acked`.
+    pub paths: &'n mut SmallVec<[u16; 8]>,
+    /// TSNs revoked, appended.
+    pub revoked: &'n mut RevokedList,
 }
 
 /// The TSNs of one direction.
@@ -295,25 +293,21 @@ impl Flight {
         frame: u64,
         ns: i128,
         limits: &Limits,
-    ) -> AckOut {
+        out: &mut AckOut<'_>,
+    ) {
         let u = self.unwrapper(cum.wrapping_add(1));
         let c = u.unwrap(cum);
-        let mut out = AckOut {
-            stale: self.cum.is_some_and(|p| c < p),
-            ..AckOut::default()
-        };
-        let ack = |rec: &mut Rec, tsn: u64, out: &mut AckOut| {
+        out.stale = self.cum.is_some_and(|p| c < p);
+        let ack = |rec: &mut Rec, tsn: u64, out: &mut AckOut<'_>| {
             if rec.acked_in == NOT_ACKED {
                 rec.acked_in = frame;
-                out.acked.push(AckedOn {
-                    acked: Acked {
-                        tsn: Unwrapper::wrap(tsn),
-                        frame: rec.first_frame,
-                        rtt_ns: (ns as i64).wrapping_sub(rec.first_ns),
-                        retransmitted: rec.ambiguous,
-                    },
-                    path: rec.path,
+                out.acked.push(Acked {
+                    tsn: Unwrapper::wrap(tsn),
+                    frame: rec.first_frame,
+                    rtt_ns: (ns as i64).wrapping_sub(rec.first_ns),
+                    retransmitted: rec.ambiguous,
                 });
+                out.paths.push(rec.path);
             }
         };
         if !out.stale {
@@ -323,7 +317,7 @@ impl Flight {
             let at = self.first_at(from);
             let span = self.recs.range_mut(at..).take_while(|(tsn, _)| *tsn <= c);
             for &mut (tsn, ref mut rec) in span {
-                ack(rec, tsn, &mut out);
+                ack(rec, tsn, out);
                 match rec.state {
                     State::Outstanding => freed += u64::from(rec.bytes),
                     State::GapAcked => ungapped += 1,
@@ -344,7 +338,7 @@ impl Flight {
             let at = self.first_at(lo);
             let span = self.recs.range_mut(at..).take_while(|(tsn, _)| *tsn <= hi);
             for &mut (tsn, ref mut rec) in span {
-                ack(rec, tsn, &mut out);
+                ack(rec, tsn, out);
                 if rec.state == State::Outstanding && tsn > cum_now {
                     rec.state = State::GapAcked;
                     self.gap_acked += 1;
@@ -383,7 +377,6 @@ impl Flight {
         if self.recs.capacity() > 1024 && self.recs.len() * 4 < self.recs.capacity() {
             self.recs.shrink_to(self.recs.len() * 2);
         }
-        out
     }
 
     /// The association ended: forget the records (the TSNs seen stay known,
@@ -405,6 +398,37 @@ mod tests {
 
     fn limits() -> Limits {
         Limits::default()
+    }
+
+    /// What one acknowledgement found.
+    struct Acks {
+        stale: bool,
+        acked: AckedList,
+        paths: SmallVec<[u16; 8]>,
+        revoked: RevokedList,
+    }
+
+    fn ack_with(f: &mut Flight, cum: u32, blocks: &[(u16, u16)], frame: u64, l: &Limits) -> Acks {
+        let (mut acked, mut paths, mut revoked) = Default::default();
+        let mut out = AckOut {
+            stale: false,
+            acked: &mut acked,
+            paths: &mut paths,
+            revoked: &mut revoked,
+        };
+        let ns = i128::from(frame) * 1_000_000;
+        f.ack(cum, blocks, frame, ns, l, &mut out);
+        let stale = out.stale;
+        Acks {
+            stale,
+            acked,
+            paths,
+            revoked,
+        }
+    }
+
+    fn ack(f: &mut Flight, cum: u32, blocks: &[(u16, u16)], frame: u64) -> Acks {
+        ack_with(f, cum, blocks, frame, &limits())
     }
 
     fn send(f: &mut Flight, tsn: u32, frame: u64) -> DataOut {
@@ -433,13 +457,14 @@ mod tests {
         assert_eq!(send(&mut f, 12, 2).gap, 1);
         assert_eq!(f.in_flight(), 200);
         // SACK: cum 10, gap block +2..+2 (TSN 12).
-        let a = f.ack(10, &[(2, 2)], 3, 3_000_000, &limits());
-        let tsns: Vec<u32> = a.acked.iter().map(|x| x.acked.tsn).collect();
+        let a = ack(&mut f, 10, &[(2, 2)], 3);
+        let tsns: Vec<u32> = a.acked.iter().map(|x| x.tsn).collect();
         assert_eq!(tsns, [10, 12]);
-        assert_eq!(a.acked[0].acked.rtt_ns, 2_000_000);
+        assert_eq!(a.paths.len(), 2);
+        assert_eq!(a.acked[0].rtt_ns, 2_000_000);
         assert_eq!(f.in_flight(), 0);
         // The next SACK no longer reports 12: revoked, back in flight.
-        let a = f.ack(10, &[], 4, 4_000_000, &limits());
+        let a = ack(&mut f, 10, &[], 4);
         assert_eq!(a.revoked[..], [12]);
         assert_eq!(f.in_flight(), 100);
         // 12 sent again: a retransmission of an acknowledged TSN.
@@ -456,7 +481,7 @@ mod tests {
         // 10 sent again after its cumulative ack: a duplicate for the peer.
         assert_eq!(send(&mut f, 10, 6).acked_before, Some(3));
         // An old SACK (cum 9) is stale and changes nothing.
-        assert!(f.ack(9, &[], 7, 7_000_000, &limits()).stale);
+        assert!(ack(&mut f, 9, &[], 7).stale);
         // Before the Initial TSN, and far ahead: out of window.
         assert!(send(&mut f, 9, 8).out_of_window);
         assert!(send(&mut f, 10 + 70_000, 9).out_of_window);
@@ -471,12 +496,8 @@ mod tests {
         }
         // 11 arrives after 12 and 13: a retransmission of neither.
         assert!(send(&mut f, 12, 5).retransmission.unwrap().first_frame == Some(3));
-        let a = f.ack(13, &[], 6, 6_000_000, &limits());
-        let got: Vec<(u32, u64)> = a
-            .acked
-            .iter()
-            .map(|x| (x.acked.tsn, x.acked.frame))
-            .collect();
+        let a = ack(&mut f, 13, &[], 6);
+        let got: Vec<(u32, u64)> = a.acked.iter().map(|x| (x.tsn, x.frame)).collect();
         assert_eq!(got, [(10, 1), (11, 4), (12, 3), (13, 2)]);
         assert_eq!(f.in_flight(), 0);
     }
@@ -499,7 +520,7 @@ mod tests {
                 },
                 &l,
             );
-            f.ack(t, &[], u64::from(t), 0, &l);
+            ack_with(&mut f, t, &[], u64::from(t), &l);
         }
         assert!(f.records() <= 6, "{} records", f.records());
         // Seen long ago: still a retransmission, its first frame forgotten.
