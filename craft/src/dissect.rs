@@ -171,47 +171,95 @@ struct RawFrame {
 /// and the batch's `--stats` counts.
 #[derive(Default)]
 struct Kept {
+    /// The frames, their bytes in `bytes`.
     frames: Vec<RawFrame>,
-    /// Each frame as a pcap record: its 16-byte header (microseconds,
-    /// little-endian, as [`CaptureFile`] writes them) then its bytes, which
-    /// `frames[k].bytes` points at.
+    /// The batch's arena itself, when it holds the pcap records as read
+    /// (handed over, not copied: the next batch gets this one's back), else
+    /// each frame built here as a pcap record.
     bytes: Vec<u8>,
-    /// The link type of every frame, when they share one and every
-    /// timestamp is whole microseconds: then `bytes` can be written as is.
+    /// Where in `bytes` the frames are as pcap records of the `-w` file:
+    /// runs of whole consecutive records (16-byte header, microseconds,
+    /// little-endian, as [`CaptureFile`] writes them, then the frame).
+    runs: Vec<Range<usize>>,
+    /// The link type of every frame, when they share one, every timestamp
+    /// is whole microseconds and `runs` holds them all: then the runs can be
+    /// written as they are.
     uniform: Option<u32>,
     stats: Stats,
 }
 
+/// A frame's pcap record header as [`CaptureFile`] writes it in a
+/// microsecond file (little-endian; the original length at least the
+/// captured one).
+fn usec_record_header(raw: &RawFrame, len: usize) -> [u8; 16] {
+    let len = u32::try_from(len).unwrap_or(u32::MAX);
+    let head = [
+        u32::try_from(raw.ts_sec).unwrap_or(0),
+        raw.ts_nsec / 1000,
+        len,
+        raw.orig_len.max(len),
+    ];
+    let mut h = [0u8; 16];
+    for (d, v) in h.chunks_exact_mut(4).zip(head) {
+        d.copy_from_slice(&v.to_le_bytes());
+    }
+    h
+}
+
 impl Kept {
-    /// Appends frame `raw` whose bytes are `data`, as a pcap record.
-    fn push(&mut self, raw: &RawFrame, data: &[u8]) {
+    /// Notes frame `raw`'s link type and time for `uniform`.
+    fn note(&mut self, raw: &RawFrame) {
         let usec = raw.ts_nsec.is_multiple_of(1000);
         match self.frames.first() {
             None if usec => self.uniform = Some(raw.link_type),
             _ if usec && self.uniform == Some(raw.link_type) => {}
             _ => self.uniform = None,
         }
-        let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        let head = [
-            u32::try_from(raw.ts_sec).unwrap_or(0),
-            raw.ts_nsec / 1000,
-            len,
-            raw.orig_len.max(len),
-        ];
-        for v in head {
-            self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+
+    /// Adds `at` to the runs (joined to the last when it follows it).
+    fn run(&mut self, at: Range<usize>) {
+        match self.runs.last_mut() {
+            Some(r) if r.end == at.start => r.end = at.end,
+            _ => self.runs.push(at),
         }
+    }
+
+    /// Appends frame `raw` whose bytes are `data`, as a pcap record.
+    fn push(&mut self, raw: &RawFrame, data: &[u8]) {
+        self.note(raw);
+        let start = self.bytes.len();
+        self.bytes
+            .extend_from_slice(&usec_record_header(raw, data.len()));
         let at = self.bytes.len();
         self.bytes.extend_from_slice(data);
+        self.run(start..self.bytes.len());
         self.frames.push(RawFrame {
             bytes: at..self.bytes.len(),
             ..raw.clone()
         });
     }
 
+    /// Notes frame `raw`, whose record as read is in `arena` (which will
+    /// be `bytes`): when its header is the one the file would get, the
+    /// record is written from there as it is.
+    fn push_in_place(&mut self, raw: &RawFrame, arena: &[u8]) {
+        self.note(raw);
+        let head = raw.bytes.start.checked_sub(16).and_then(|h| {
+            let want = usec_record_header(raw, raw.bytes.len());
+            (arena.get(h..raw.bytes.start) == Some(&want[..])).then_some(h)
+        });
+        match head {
+            Some(h) => self.run(h..raw.bytes.end),
+            // Written frame by frame instead.
+            None => self.uniform = None,
+        }
+        self.frames.push(raw.clone());
+    }
+
     fn clear(&mut self) {
         self.frames.clear();
-        self.bytes.clear();
+        self.runs.clear();
         self.uniform = None;
     }
 }
@@ -260,6 +308,9 @@ struct Batch {
     seq: u64,
     /// The frames' bytes: a block of the file as read, or frames copied in.
     arena: Vec<u8>,
+    /// Whether `arena` is a block of a classic pcap file: each frame's
+    /// record header just before it.
+    records: bool,
     /// SCTP packets reassembled from fragments.
     extra: Vec<u8>,
     items: Vec<Item>,
@@ -351,10 +402,14 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
         Some(f) if f.as_os_str() != "-" => time::digits_of_file(f),
         _ => 6,
     };
+    // Checksums are judged for the lines printed and for a filter that
+    // asks for their status: `-q -Y data` needs none.
+    let judge_checksums = !a.quiet || filter.as_ref().is_some_and(Filter::uses_checksum_status);
     let how = How {
         mode,
         filter: filter.as_ref(),
         digits,
+        judge_checksums,
     };
     let source = match (&a.file, &a.interface) {
         (Some(f), _) => f.display().to_string(),
@@ -430,7 +485,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
             Ok(an) => (Ok(()), an),
             Err(e) => (Err(e), None),
         };
-        let read = read_frames(a, &mut frames, work_tx, &stop, &batches, ready);
+        let read = read_frames(a, &how, &mut frames, work_tx, &stop, &batches, ready);
         Ok::<_, io::Error>((read, writer.join()))
     })?;
     // Taken out now: a Ctrl-C from here on no longer sees it.
@@ -514,7 +569,7 @@ struct Follower {
     sctp_packets: u64,
     keep_raw: bool,
     link_errors: bool,
-    /// Checksums are judged (all but `-q` without `-Y`): the zero-checksum
+    /// Checksums are judged ([`How::judge_checksums`]): the zero-checksum
     /// negotiation must be followed.
     judge_checksums: bool,
     /// The association analysis (`--analysis`), fed the view parsed here.
@@ -630,6 +685,7 @@ impl Follower {
 /// Returns the capture's error if it is broken part-way.
 fn read_frames(
     a: &DissectArgs,
+    how: &How<'_>,
     source: &mut Source,
     tx: SyncSender<Batch>,
     stop: &AtomicBool,
@@ -648,7 +704,7 @@ fn read_frames(
         sctp_packets: 0,
         keep_raw: a.write.is_some(),
         link_errors: (a.verbose || a.lint) && a.display_filter.is_none(),
-        judge_checksums: !a.quiet || a.display_filter.is_some(),
+        judge_checksums: how.judge_checksums,
         analyzer,
     };
     let mut seq = 0u64;
@@ -657,6 +713,7 @@ fn read_frames(
         None => Batch {
             seq,
             arena: Vec::with_capacity(BATCH_BYTES + 2048),
+            records: false,
             extra: Vec::new(),
             items: Vec::with_capacity(BATCH_ITEMS),
             reports: Vec::new(),
@@ -701,6 +758,7 @@ fn read_frames(
                 for msg in brx.iter() {
                     let (mut batch, recs) = msg?;
                     batch.seq = seq;
+                    batch.records = true;
                     let mut finished = false;
                     for r in &recs {
                         let f = FrameIn {
@@ -749,6 +807,7 @@ fn read_frames(
             let new_batch = |seq| {
                 let mut b = new_batch(seq);
                 b.arena.clear();
+                b.records = false;
                 b
             };
             let mut batch = new_batch(seq);
@@ -820,6 +879,7 @@ fn format_batches(
     tx: SyncSender<(u64, Vec<u8>, Kept)>,
     (batches, texts, kepts): (&Pool<Batch>, &Pool<Vec<u8>>, &Pool<Kept>),
 ) {
+    let mut scratch = Scratch::default();
     loop {
         let batch = match rx.lock() {
             Ok(rx) => match rx.recv() {
@@ -832,7 +892,9 @@ fn format_batches(
             .take()
             .unwrap_or_else(|| Vec::with_capacity(BLOCK_BYTES + 4096));
         let mut kept = kepts.take().unwrap_or_default();
-        let mut scratch = String::new();
+        if !batch.records {
+            kept.bytes.clear();
+        }
         for item in &batch.items {
             let before = s.len();
             let stats = a.stats.then_some(&mut kept.stats);
@@ -848,11 +910,20 @@ fn format_batches(
                 s.truncate(before);
             }
             if let (true, Some(raw)) = (printed, &item.raw) {
-                kept.push(raw, &batch.arena[raw.bytes.clone()]);
+                if batch.records {
+                    kept.push_in_place(raw, &batch.arena);
+                } else {
+                    kept.push(raw, &batch.arena[raw.bytes.clone()]);
+                }
             }
         }
         let seq = batch.seq;
         let mut batch = batch;
+        // The kept records are written from the arena itself: the batch
+        // takes the kept's previous bytes in its place.
+        if batch.records && !kept.frames.is_empty() {
+            std::mem::swap(&mut kept.bytes, &mut batch.arena);
+        }
         // The arena keeps its length: a block read into it overwrites it
         // (and a batch of frames copied in clears it first).
         batch.extra.clear();
@@ -938,7 +1009,8 @@ fn write_frames(c: &Mutex<Option<CaptureFile>>, kept: &Kept) -> io::Result<()> {
     // Records already in the file's own form: written as they are.
     if let Some(link_type) = kept.uniform {
         if file.writes_pcap_usec(link_type) {
-            return file.write_pcap_records(&kept.bytes, kept.frames.len() as u64);
+            let runs: Vec<&[u8]> = kept.runs.iter().map(|r| &kept.bytes[r.clone()]).collect();
+            return file.write_pcap_records(&runs, kept.frames.len() as u64);
         }
     }
     for f in &kept.frames {
@@ -961,6 +1033,10 @@ struct How<'f> {
     filter: Option<&'f Filter>,
     /// Decimals of the capture's timestamps.
     digits: u8,
+    /// Whether checksums are verified and judged (the zero-checksum
+    /// negotiation followed): for the lines printed, or for a filter that
+    /// asks for `checksum.status`.
+    judge_checksums: bool,
 }
 
 /// Formats one frame as the options ask, and counts it in `stats` (given
@@ -971,15 +1047,25 @@ fn format_item(
     how: &How<'_>,
     item: &Item,
     batch: (&[u8], &[u8], &[PacketReport], i128),
-    (out, scratch): (&mut Vec<u8>, &mut String),
+    (out, scratch): (&mut Vec<u8>, &mut Scratch),
     stats: Option<&mut Stats>,
 ) -> bool {
-    let printed = format_item_into(a, how, item, batch, out, scratch, stats);
-    if !scratch.is_empty() {
-        out.extend_from_slice(scratch.as_bytes());
-        scratch.clear();
+    let s = &mut scratch.text;
+    let printed = format_item_into(a, how, item, batch, (out, s, &mut scratch.facts), stats);
+    if !s.is_empty() {
+        out.extend_from_slice(s.as_bytes());
+        s.clear();
     }
     printed
+}
+
+/// What a formatting thread reuses from packet to packet.
+#[derive(Default)]
+struct Scratch {
+    /// Text that follows the summary line (trees, lints, hex dumps).
+    text: String,
+    /// The display filter's facts of a packet read in place.
+    facts: Facts,
 }
 
 /// [`format_item`]: the summary line goes straight into the batch's bytes
@@ -989,8 +1075,7 @@ fn format_item_into(
     how: &How<'_>,
     item: &Item,
     (arena, extra, reports, first_ns): (&[u8], &[u8], &[PacketReport], i128),
-    out: &mut Vec<u8>,
-    s: &mut String,
+    (out, s, facts): (&mut Vec<u8>, &mut String, &mut Facts),
     stats: Option<&mut Stats>,
 ) -> bool {
     let frame = item.frame;
@@ -1057,13 +1142,10 @@ fn format_item_into(
         }
         return true;
     }
-    // A zero checksum is acceptable only where the association negotiated it.
-    let (report, zero_lint) = zero_checksum::judge(checksum::verify(bytes, how.mode), zero);
-    let with_zero_lint = |mut v: Vec<lint::Lint>| {
-        v.extend(zero_lint.clone());
-        v.sort_by_key(|l| l.offset);
-        v
-    };
+    // A zero checksum is acceptable only where the association negotiated
+    // it. (Not verified for `-q` with a filter that does not ask.)
+    let judge = || zero_checksum::judge(checksum::verify(bytes, how.mode), zero);
+    let judged = how.judge_checksums.then(judge);
     // The header is checked: the reader parsed a view of these bytes.
     let Ok(view) = view_of(bytes, rules, framing) else {
         return false;
@@ -1091,20 +1173,24 @@ fn format_item_into(
             epoch_ns: time.epoch_ns,
             relative_ns: time.relative_ns(),
             delta_ns: time.delta_ns(),
-            checksum: report.status,
+            // (Never read when not judged: the filter does not ask.)
+            checksum: judged
+                .as_ref()
+                .map_or(checksum::ChecksumStatus::Unverifiable, |j| j.0.status),
         };
-        let facts = match Facts::of_view(&view, &fr, f) {
-            Some(facts) => Some(facts),
-            None => {
-                whole = decode();
-                whole.as_ref().map(|p| Facts::of(p, &fr, f))
-            }
+        let mut typed;
+        let facts = if facts.of_view_into(&view, &fr, f) {
+            Some(facts)
+        } else {
+            whole = decode();
+            typed = whole.as_ref().map(|p| Facts::of(p, &fr, f));
+            typed.as_mut()
         };
-        if let Some(mut facts) = facts {
+        if let Some(facts) = facts {
             if let Some(r) = analysis {
                 facts.add_analysis(r, f);
             }
-            if !f.matches(&facts) {
+            if !f.matches(facts) {
                 return false;
             }
         }
@@ -1119,6 +1205,12 @@ fn format_item_into(
         }
         return true;
     }
+    let (report, zero_lint) = judged.unwrap_or_else(judge);
+    let with_zero_lint = |mut v: Vec<lint::Lint>| {
+        v.extend(zero_lint.clone());
+        v.sort_by_key(|l| l.offset);
+        v
+    };
     if a.json {
         let Some(packet) = &whole else { return false };
         json::packet_head(
@@ -1188,9 +1280,8 @@ fn format_item_into(
             _ => {}
         }
         if let Some(r) = analysis {
-            crate::analysis_out::summary(s, r);
-            out.extend_from_slice(s.as_bytes());
-            s.clear();
+            // Into the line's bytes: no UTF-8 check, no copy.
+            crate::analysis_out::summary(out, r);
         }
         out.push(b'\n');
         if let Some(packet) = &whole {

@@ -134,10 +134,15 @@ pub struct Frame {
     pub checksum: ChecksumStatus,
 }
 
-/// Everything a filter asks of one packet.
+/// Everything a filter asks of one packet. Kept and refilled packet after
+/// packet ([`Facts::of_view_into`]), it allocates nothing once warm.
 #[derive(Debug, Default)]
 pub struct Facts {
     items: Vec<(usize, Fact)>,
+    /// The schema's key of the last chunk kinds met, by type and registry
+    /// name ([`Facts::of_view_into`]): a packet's chunks are mostly of a
+    /// few kinds, and the schema's table is a hash of the name.
+    keys: Vec<(u8, &'static str, &'static str)>,
 }
 
 impl Filter {
@@ -245,6 +250,12 @@ impl Filter {
             .find(|p| *p == "analysis" || p.starts_with("analysis."))
     }
 
+    /// Whether the filter asks for `checksum.status`: when it does not,
+    /// a packet's checksum need not be verified to choose it.
+    pub fn uses_checksum_status(&self) -> bool {
+        self.wanted.iter().any(|(p, _)| p == "checksum.status")
+    }
+
     /// Whether a packet with these facts passes.
     pub fn matches(&self, facts: &Facts) -> bool {
         eval(&self.root, facts)
@@ -257,7 +268,10 @@ impl Facts {
         let mut c = Collector::new(&filter.wanted, filter.follow_main);
         Self::frame_facts(&mut c, frame);
         packet.describe(&mut c);
-        Facts { items: c.facts }
+        Facts {
+            items: c.facts,
+            keys: Vec::new(),
+        }
     }
 
     /// The facts of the frame around the packet.
@@ -283,14 +297,22 @@ impl Facts {
     /// end, an unregistered chunk type, a chunk that may hold chunks):
     /// then type it and call `of`.
     pub fn of_view(view: &PacketView<'_>, frame: &Frame, filter: &Filter) -> Option<Facts> {
+        let mut facts = Facts::default();
+        facts.of_view_into(view, frame, filter).then_some(facts)
+    }
+
+    /// [`Facts::of_view`] into `self`, whose facts it replaces (and whose
+    /// buffers it reuses): false, and `self` emptied, when that is `None`.
+    pub fn of_view_into(&mut self, view: &PacketView<'_>, frame: &Frame, filter: &Filter) -> bool {
+        self.items.clear();
         if !filter.view_only
             || view.error().is_some()
             || view.cut_short().is_some()
             || !view.trailing().is_empty()
         {
-            return None;
+            return false;
         }
-        let mut items = Vec::new();
+        let items = &mut self.items;
         let mut per_chunk = false;
         for (i, w) in filter.view_wants.iter().enumerate() {
             let fact = match w {
@@ -332,14 +354,31 @@ impl Facts {
             "IForwardTsn",
         ];
         for ch in view.chunks() {
-            let info = ch.info().filter(|i| FLAT.contains(&i.variant))?;
+            let Some(info) = ch.info().filter(|i| FLAT.contains(&i.variant)) else {
+                items.clear();
+                return false;
+            };
             if !per_chunk {
                 continue;
             }
             let (ty, flags, length) = (ch.ty(), ch.flags(), ch.length());
-            let key = schema::Schema::get()
-                .key_of(Family::Chunk, ty.into(), info.name)
-                .unwrap_or("?");
+            let known = self
+                .keys
+                .iter()
+                .find(|(t, name, _)| *t == ty && std::ptr::eq(*name, info.name));
+            let key = match known {
+                Some(&(_, _, key)) => key,
+                None => {
+                    let key = schema::Schema::get()
+                        .key_of(Family::Chunk, ty.into(), info.name)
+                        .unwrap_or("?");
+                    if self.keys.len() >= 8 {
+                        self.keys.remove(0);
+                    }
+                    self.keys.push((ty, info.name, key));
+                    key
+                }
+            };
             for (i, w) in filter.view_wants.iter().enumerate() {
                 let fact = match w {
                     Some(HeaderFact::Chunk) => Fact::Present,
@@ -354,7 +393,7 @@ impl Facts {
                 items.push((i, fact));
             }
         }
-        Some(Facts { items })
+        true
     }
 
     /// Adds what the association analysis says of the packet (`analysis.*`,
@@ -570,6 +609,7 @@ mod tests {
 
     fn facts(f: &Filter, items: &[(&str, Fact)]) -> Facts {
         Facts {
+            keys: Vec::new(),
             items: items
                 .iter()
                 .filter_map(|(p, v)| {
