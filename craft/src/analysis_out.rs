@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use sctp_codec::analysis::{AuthVerdict, Decryption, Note, PacketReport, SsctpVerdict};
 use sctp_codec::{PacketView, Rules};
 
-use crate::output::fast::dec;
+use crate::output::fast::{dec, Out};
 use crate::output::json::push_str;
 
 fn secs(ns: i64) -> String {
@@ -175,15 +175,11 @@ impl Text {
         true
     }
 
-    /// Appends the text to `out`; false (nothing appended) if it did not fit.
-    fn flush(&self, out: &mut String) -> bool {
-        match std::str::from_utf8(&self.buf[..self.n]) {
-            Ok(t) if !self.overflow => {
-                out.push_str(t);
-                true
-            }
-            _ => false,
-        }
+    /// Appends the text to `out`; false (nothing appended) if it did not
+    /// fit. A line of bytes (`Vec<u8>`) takes it as it is: no UTF-8 check
+    /// (a `String` checks it).
+    fn flush(&self, out: &mut (impl Out + ?Sized)) -> bool {
+        !self.overflow && out.push_line(&self.buf[..self.n])
     }
 }
 
@@ -297,14 +293,17 @@ fn line_summary(l: &mut Text, r: &PacketReport) -> bool {
 
 /// Appends the analysis to a summary line: ` [assoc 1 fwd, retransmission
 /// of frame 12 (+0.200000 s), ...]`. The usual one is built on the stack
-/// and appended at once ([`line_summary`]); the rest is written straight
-/// into the line.
-pub fn summary(s: &mut String, r: &PacketReport) {
+/// and appended at once ([`line_summary`]); the rest is written through a
+/// `String` ([`summary_general`]). `out` is a `String` or the bytes of a
+/// batch of lines, which take the stack text without a UTF-8 check.
+pub fn summary(out: &mut (impl Out + ?Sized), r: &PacketReport) {
     let mut l = Text::new();
-    if line_summary(&mut l, r) && l.flush(s) {
+    if line_summary(&mut l, r) && l.flush(out) {
         return;
     }
-    summary_general(s, r);
+    let mut s = String::new();
+    summary_general(&mut s, r);
+    out.push_str(&s);
 }
 
 /// [`summary`] for any note, through `String` pushes and `fmt`.
