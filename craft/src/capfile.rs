@@ -61,6 +61,89 @@ pub struct CaptureFile {
     frames: u64,
     /// Why the format changed, for the user (the first reason).
     upgraded: Option<String>,
+    /// Early writeback of a file written beside its destination.
+    early: EarlySync,
+}
+
+/// Bytes handed to the kernel between two early syncs.
+const EARLY_SYNC_BYTES: u64 = 16 << 20;
+
+/// The file's data synced to disk in the background as it is written
+/// (`fdatasync` in a thread of its own, every [`EARLY_SYNC_BYTES`], never
+/// waited for: skipped while the last one runs), so that the sync before
+/// the rename ([`Replacement::commit`](crate::files::Replacement::commit))
+/// finds little left to write: the disk works while the capture is read,
+/// not after. Its first error is the file's ([`EarlySync::stop`]): the
+/// kernel reports a failed writeback once per open file, and this one
+/// shares the writer's.
+#[derive(Debug, Default)]
+struct EarlySync {
+    /// Bytes given to the file since the last early sync was asked for.
+    since: u64,
+    /// Asks the syncing thread for one more sync; `None` until the first.
+    tx: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+    /// Set when no thread could be had: then nothing more is tried.
+    off: bool,
+}
+
+impl EarlySync {
+    /// Counts `n` more bytes written to `file`, and asks for a sync of it
+    /// when enough have gone since the last.
+    fn wrote(&mut self, n: usize, file: &File) {
+        if self.off {
+            return;
+        }
+        self.since += n as u64;
+        if self.since < EARLY_SYNC_BYTES {
+            return;
+        }
+        self.since = 0;
+        if self.tx.is_none() {
+            let Ok(f) = file.try_clone() else {
+                self.off = true;
+                return;
+            };
+            let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+            let spawned = std::thread::Builder::new()
+                .name("capture-sync".into())
+                .spawn(move || {
+                    for () in rx {
+                        f.sync_data()?;
+                    }
+                    Ok(())
+                });
+            match spawned {
+                Ok(t) => (self.tx, self.thread) = (Some(tx), Some(t)),
+                Err(_) => {
+                    self.off = true;
+                    return;
+                }
+            }
+        }
+        if let Some(tx) = &self.tx {
+            // Full: a sync is already waiting, which will take these too.
+            let _ = tx.try_send(());
+        }
+    }
+
+    /// Ends the syncing thread, after the sync it is in; the error of one
+    /// that failed.
+    fn stop(&mut self) -> io::Result<()> {
+        self.tx = None;
+        self.since = 0;
+        match self.thread.take().map(|t| t.join()) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(e),
+            Some(Err(_)) => Err(io::Error::other("the thread syncing the file failed")),
+        }
+    }
+}
+
+impl Drop for EarlySync {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
 }
 
 /// One frame to write.
@@ -108,7 +191,16 @@ impl CaptureFile {
             state: State::Empty,
             frames: 0,
             upgraded: None,
+            early: EarlySync::default(),
         })
+    }
+
+    /// Notes `n` more bytes written (for the early sync of a file written
+    /// beside its destination).
+    fn wrote(&mut self, n: usize) {
+        if matches!(self.sink, Sink::Beside(_)) {
+            self.early.wrote(n, self.out.get_ref());
+        }
     }
 
     /// True when the capture goes to standard output, a FIFO or a device.
@@ -161,7 +253,7 @@ impl CaptureFile {
         let len = u32::try_from(r.data.len())
             .map_err(|_| io::Error::other(format!("frame {} is too long", r.number)))?;
         let orig = r.orig_len.max(len);
-        match &mut self.state {
+        let written = match &mut self.state {
             State::Pcap { nanos, .. } => {
                 let secs = u32::try_from(r.ts_sec).unwrap_or(0);
                 let frac = if *nanos { r.ts_nsec } else { r.ts_nsec / 1000 };
@@ -171,6 +263,7 @@ impl CaptureFile {
                 }
                 self.out.write_all(&h)?;
                 self.out.write_all(r.data)?;
+                h.len() + r.data.len()
             }
             State::Pcapng { ifaces } => {
                 let iface = match ifaces.iter().position(|&l| l == r.link_type) {
@@ -183,11 +276,14 @@ impl CaptureFile {
                 };
                 let ns =
                     u64::try_from(r.ts_sec).unwrap_or(0) * 1_000_000_000 + u64::from(r.ts_nsec);
-                self.out.write_all(&epb(iface as u32, ns, orig, r.data))?;
+                let block = epb(iface as u32, ns, orig, r.data);
+                self.out.write_all(&block)?;
+                block.len()
             }
             State::Empty => return Err(io::Error::other("no file header written")),
-        }
+        };
         self.frames += 1;
+        self.wrote(written);
         Ok(())
     }
 
@@ -222,6 +318,7 @@ impl CaptureFile {
             }
         }
         self.frames += frames;
+        self.wrote(runs.iter().map(|r| r.len()).sum());
         Ok(())
     }
 
@@ -237,6 +334,8 @@ impl CaptureFile {
             return Err(io::Error::other("a stream cannot be rewritten"));
         };
         self.out.flush()?;
+        // The file it syncs goes: the next one gets a thread of its own.
+        self.early.stop()?;
         let mut next = Replacement::create(repl.dest()).map_err(io::Error::other)?;
         let mut out = BufWriter::with_capacity(1 << 16, next.take_file()?);
         let mut input = BufReader::new(File::open(repl.temp_path())?);
@@ -310,6 +409,7 @@ impl CaptureFile {
             State::Pcap { .. } => OutFormat::Pcap,
             State::Empty => self.forced.unwrap_or(OutFormat::Pcap),
         };
+        self.early.stop().map_err(|e| format!("{name}: {e}"))?;
         let file = self
             .out
             .into_inner()
@@ -384,4 +484,57 @@ fn epb(iface: u32, ts: u64, orig_len: u32, data: &[u8]) -> Vec<u8> {
     body.extend_from_slice(&orig_len.to_le_bytes());
     body.extend_from_slice(data);
     block(6, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file past several early syncs, records given whole and gathered,
+    /// then one at a time: the same bytes as written, the syncing thread
+    /// gone once it is committed, and nothing left beside it.
+    #[test]
+    fn early_syncs_leave_the_bytes_as_written() {
+        let dir = std::env::temp_dir().join(format!("capfile-early-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let dest = dir.join("out.pcap");
+        let mut c = CaptureFile::create(&dest, None).unwrap();
+        let data = vec![0x5au8; 1000];
+        let first = Record {
+            number: 1,
+            link_type: 1,
+            ts_sec: 7,
+            ts_nsec: 3000,
+            orig_len: 1000,
+            data: &data,
+        };
+        c.write(&first).unwrap();
+        let mut want = pcap_header(1, false);
+        let mut record = Vec::new();
+        for v in [7u32, 3, 1000, 1000] {
+            record.extend_from_slice(&v.to_le_bytes());
+        }
+        record.extend_from_slice(&data);
+        want.extend_from_slice(&record);
+        // 40 MiB in runs of 64 records, then 1,000 records one by one.
+        let run = record.repeat(64);
+        for _ in 0..(40 << 20) / run.len() {
+            c.write_pcap_records(&[&run[..512], &run[512..]], 64)
+                .unwrap();
+            want.extend_from_slice(&run);
+        }
+        assert!(c.early.thread.is_some(), "no early sync after 40 MiB");
+        for k in 0..1000 {
+            c.write(&Record {
+                number: k + 2,
+                ..first
+            })
+            .unwrap();
+            want.extend_from_slice(&record);
+        }
+        c.finish().unwrap();
+        assert!(std::fs::read(&dest).unwrap() == want);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

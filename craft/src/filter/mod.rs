@@ -51,7 +51,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use sctp_codec::analysis::{Note, PacketReport};
-use sctp_codec::registry::Family;
+use sctp_codec::registry::{Family, TypeInfo};
 use sctp_codec::{ChecksumStatus, Packet, PacketView};
 
 use collect::Collector;
@@ -139,10 +139,11 @@ pub struct Frame {
 #[derive(Debug, Default)]
 pub struct Facts {
     items: Vec<(usize, Fact)>,
-    /// The schema's key of the last chunk kinds met, by type and registry
-    /// name ([`Facts::of_view_into`]): a packet's chunks are mostly of a
+    /// The last chunk kinds met, by type and registry row, with their
+    /// schema key when their walk opens no chunk inside (`None` when it
+    /// may, [`Facts::of_view_into`]): a packet's chunks are mostly of a
     /// few kinds, and the schema's table is a hash of the name.
-    keys: Vec<(u8, &'static str, &'static str)>,
+    keys: Vec<(u8, &'static TypeInfo, Option<&'static str>)>,
 }
 
 impl Filter {
@@ -354,31 +355,34 @@ impl Facts {
             "IForwardTsn",
         ];
         for ch in view.chunks() {
-            let Some(info) = ch.info().filter(|i| FLAT.contains(&i.variant)) else {
+            let ty = ch.ty();
+            let key = ch.info().and_then(|info| {
+                let known = self
+                    .keys
+                    .iter()
+                    .find(|(t, i, _)| *t == ty && std::ptr::eq(*i, info));
+                if let Some(&(_, _, key)) = known {
+                    return key;
+                }
+                let key = FLAT.contains(&info.variant).then(|| {
+                    schema::Schema::get()
+                        .key_of(Family::Chunk, ty.into(), info.name)
+                        .unwrap_or("?")
+                });
+                if self.keys.len() >= 8 {
+                    self.keys.remove(0);
+                }
+                self.keys.push((ty, info, key));
+                key
+            });
+            let Some(key) = key else {
                 items.clear();
                 return false;
             };
             if !per_chunk {
                 continue;
             }
-            let (ty, flags, length) = (ch.ty(), ch.flags(), ch.length());
-            let known = self
-                .keys
-                .iter()
-                .find(|(t, name, _)| *t == ty && std::ptr::eq(*name, info.name));
-            let key = match known {
-                Some(&(_, _, key)) => key,
-                None => {
-                    let key = schema::Schema::get()
-                        .key_of(Family::Chunk, ty.into(), info.name)
-                        .unwrap_or("?");
-                    if self.keys.len() >= 8 {
-                        self.keys.remove(0);
-                    }
-                    self.keys.push((ty, info.name, key));
-                    key
-                }
-            };
+            let (flags, length) = (ch.flags(), ch.length());
             for (i, w) in filter.view_wants.iter().enumerate() {
                 let fact = match w {
                     Some(HeaderFact::Chunk) => Fact::Present,
