@@ -19,6 +19,7 @@ PACKAGES=(
   time                 # /usr/bin/time -v for peak RSS in scripts/bench.sh
   hyperfine            # timings in scripts/bench.sh
   iproute2             # live tests: ip netns and veth pairs (craft/tests/live_netns.rs)
+  iputils-ping         #   ping resolves a namespace's neighbour first (replay/tests/raw_replay.rs)
   tcpreplay            # scripts/bench-replay.sh: raw replay vs tcpreplay --topspeed
   util-linux           #   setpriv: a child without CAP_NET_RAW
   procps               #   kill -INT to stop tshark cleanly
@@ -29,6 +30,7 @@ PACKAGES=(
   imagemagick          #   screenshots (import)
   fonts-dejavu-core    #   legible text in them
   chromium             # replay/tests/live_realworld.rs: the live --plot SVG in headless Chromium
+  librsvg2-bin         # rsvg-convert: craft/tests/graph_cli.rs renders the graphs' SVGs
   python3-pip          # the Python packages below
 )
 
