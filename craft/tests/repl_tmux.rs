@@ -10,11 +10,21 @@ struct Tmux {
     dir: PathBuf,
 }
 
+/// `tmux` talking to the server of session `name` alone (`-L`: a socket of
+/// its own). With the default socket the tests' sessions shared one server,
+/// which exits when its last session ends: a test starting its session just
+/// then failed with "server exited unexpectedly".
+fn tmux(name: &str) -> Command {
+    let mut c = Command::new("tmux");
+    c.args(["-L", name]);
+    c
+}
+
 impl Tmux {
-    /// Starts `cmd` in a detached 200x50 tmux session `name`; `dir` (the
-    /// session's private HOME) is removed with the session.
+    /// Starts `cmd` in a detached 200x50 tmux session `name`, on a server of
+    /// its own; `dir` (the session's private HOME) is removed with the session.
     fn start(name: String, dir: PathBuf, cmd: &str) -> Tmux {
-        let st = Command::new("tmux")
+        let st = tmux(&name)
             .args([
                 "new-session",
                 "-d",
@@ -34,7 +44,7 @@ impl Tmux {
     /// Types text literally (`-l`), except the key names Tab, Enter and C-d.
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            let mut c = Command::new("tmux");
+            let mut c = tmux(&self.name);
             c.args(["send-keys", "-t", &self.name]);
             if !["Tab", "Enter", "C-d", "C-c"].contains(k) {
                 c.arg("-l");
@@ -43,7 +53,7 @@ impl Tmux {
         }
     }
     fn pane(&self) -> String {
-        let o = Command::new("tmux")
+        let o = tmux(&self.name)
             .args(["capture-pane", "-p", "-J", "-S", "-200", "-t", &self.name])
             .output()
             .unwrap();
@@ -65,7 +75,7 @@ impl Tmux {
         }
     }
     fn alive(&self) -> bool {
-        Command::new("tmux")
+        tmux(&self.name)
             .args(["has-session", "-t", &self.name])
             .status()
             .map(|s| s.success())
@@ -97,9 +107,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
+        let _ = tmux(&self.name).arg("kill-server").status();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -141,7 +149,7 @@ fn repl_completes_shows_saves_and_leaves() {
     t.keys(&["C-d"]);
     let end = Instant::now() + Duration::from_secs(10);
     loop {
-        let ps = Command::new("tmux")
+        let ps = tmux(&t.name)
             .args(["list-panes", "-t", &t.name, "-F", "#{pane_current_command}"])
             .output()
             .unwrap();
