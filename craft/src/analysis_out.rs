@@ -264,12 +264,7 @@ fn line_summary(l: &mut Text, r: &PacketReport) -> bool {
                         l.put(b" TSNs from frame ");
                     }
                     l.num(first.frame);
-                    let max = k
-                        .acked
-                        .iter()
-                        .filter(|a| !a.retransmitted)
-                        .map(|a| a.rtt_ns)
-                        .max();
+                    let max = k.max_rtt_ns();
                     if let Some(max) = max {
                         l.put(b", RTT ");
                         if !l.secs(max) {
@@ -385,12 +380,7 @@ fn summary_general(s: &mut String, r: &PacketReport) {
                         s.push_str(" TSNs from frame ");
                         dec(s, first.frame);
                     }
-                    let max = k
-                        .acked
-                        .iter()
-                        .filter(|a| !a.retransmitted)
-                        .map(|a| a.rtt_ns)
-                        .max();
+                    let max = k.max_rtt_ns();
                     if let Some(max) = max {
                         s.push_str(", RTT ");
                         push_secs(s, max);

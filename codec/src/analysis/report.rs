@@ -225,3 +225,16 @@ pub struct SackNote {
     /// after it.
     pub in_flight: u64,
 }
+
+impl SackNote {
+    /// The SACK's RTT: the longest of the TSNs it acknowledged first,
+    /// leaving out those sent more than once (Karn's rule, RFC 6298 5;
+    /// RFC 9260 6.3.1 C5); `None` when only such TSNs are left.
+    pub fn max_rtt_ns(&self) -> Option<i64> {
+        self.acked
+            .iter()
+            .filter(|a| !a.retransmitted)
+            .map(|a| a.rtt_ns)
+            .max()
+    }
+}

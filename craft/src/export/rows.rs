@@ -605,12 +605,7 @@ fn packet_rows(
         match note_here {
             Some(Note::Sack(k)) => {
                 ch.push(V::I(k.acked.len() as i64));
-                let rtt = k
-                    .acked
-                    .iter()
-                    .filter(|a| !a.retransmitted)
-                    .map(|a| a.rtt_ns)
-                    .max();
+                let rtt = k.max_rtt_ns();
                 ch.push(rtt.map_or(V::Null, |ns| V::F(secs(ns))));
                 ch.push(V::I(k.revoked.len() as i64));
                 ch.push(V::I(k.dup_tsns.into()));
