@@ -46,6 +46,15 @@ fn connectx_multihomed_init_retransmissions_alternate() {
     );
 }
 
+/// A DATA older than the cumulative TSN ack comes again: the next SACK,
+/// sent at once, lists it as a duplicate (RFC 9260 6.2); a script that
+/// expects no duplicate fails at that SACK.
+#[test]
+fn duplicate_below_the_cumulative_ack_is_reported() {
+    assert_eq!(run("pass-duplicate-below-cum.pkt"), Status::Pass);
+    fails_at("fail-duplicate-below-cum.pkt", 19, "dups=[1]");
+}
+
 #[test]
 fn wrong_chunk_field_fails_at_its_line() {
     fails_at("fail-field.pkt", 6, "os: expected 7, got 1");

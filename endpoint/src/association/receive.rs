@@ -296,8 +296,12 @@ impl Association {
         let Some(rx) = self.rx.as_mut() else {
             return false;
         };
-        // Far outside any window we could have advertised: drop.
-        if tsn.distance_from(rx.cum_tsn()) > (1 << 24) {
+        // Far ahead of any window we could have advertised: drop. A TSN at
+        // or behind the cumulative point (serially) is a duplicate, listed
+        // in the next SACK, which goes at once (RFC 9260 6.2; FreeBSD's
+        // `sctp_process_a_data_chunk` alike); until 12/2026 only the
+        // cumulative TSN itself was, anything older was dropped unreported.
+        if tsn.gt(rx.cum_tsn()) && tsn.distance_from(rx.cum_tsn()) > (1 << 24) {
             return false;
         }
         // RFC 9260 6.2: with no room left, drop TSNs beyond what we have
