@@ -13,7 +13,8 @@
 //! - the sender's first `lost` transmissions of the fragment are dropped
 //!   (our datagram is not sent; the peer's is not handed to the endpoint);
 //! - the receiver's SACK-only datagrams that cover the fragment are dropped
-//!   until the sender has sent it as many times as in the capture.
+//!   until the sender has sent it, or a TSN between its last delivered
+//!   cumulative ack and the fragment's, as many times as in the capture.
 //!
 //! A packet captured twice within 2 ms (two taps) is counted once.
 //! Dropped datagrams stay in `--record` (as in the capture, they were sent)
@@ -199,6 +200,10 @@ pub(super) struct LossState {
     peer_tx: HashMap<u32, u32>,
     /// Datagrams dropped: ours, the peer's.
     pub dropped: (u64, u64),
+    /// The highest cumulative TSN ack delivered: of the peer's SACKs to
+    /// our endpoint (for our DATA), of ours to the peer (for its DATA).
+    own_cum: Option<u32>,
+    peer_cum: Option<u32>,
 }
 
 fn data_tsns(b: &[u8], frags: &mut Fragments, tx: &mut HashMap<u32, u32>) -> Vec<u32> {
@@ -218,12 +223,24 @@ fn data_tsns(b: &[u8], frags: &mut Fragments, tx: &mut HashMap<u32, u32>) -> Vec
 }
 
 /// Whether a packet of the receiver, all SACKs, is to be withheld: it
-/// covers a fragment whose sender has not yet sent it `n` times.
+/// covers a fragment whose sender has not yet made as many transmission
+/// rounds as the capture shows (`n`), counted over the TSNs from the
+/// sender's last delivered cumulative ack (`cum`) up to the fragment's.
+///
+/// A SACK covering the fragment also covers those before it, and T3-rtx
+/// resends the lowest outstanding TSNs first (RFC 9260 6.3.3): when one
+/// SACK covers several TSNs, the sender may never resend the fragment
+/// itself while the SACKs stay withheld (CI at dbc4bde: the capture's
+/// lone tail TSN, resent in a race with its SACK, was the fourth of four
+/// the live server acknowledged at once; the replayer resent the first
+/// two at each T3-rtx and the association never shut down). So a round
+/// counts when any TSN in that range went `n` times.
 fn hold(
     b: &[u8],
     holds: &HashMap<Frag, u32>,
     sender_frags: &Fragments,
     sender_tx: &HashMap<u32, u32>,
+    cum: Option<u32>,
 ) -> bool {
     if holds.is_empty() {
         return false;
@@ -239,8 +256,39 @@ fn hold(
         else {
             return false;
         };
-        sender_tx.get(&tsn).copied().unwrap_or(0) < n && sacks.iter().any(|v| sack_covers(v, tsn))
+        sacks.iter().any(|v| sack_covers(v, tsn)) && rounds(sender_tx, cum, tsn) < n
     })
+}
+
+/// The most transmissions of any TSN after `cum` up to `tsn` (of `tsn`
+/// alone without a cumulative ack, or when the range is implausibly long);
+/// unbounded once `cum` covers `tsn` (the sender knows it arrived: nothing
+/// left to withhold).
+fn rounds(tx: &HashMap<u32, u32>, cum: Option<u32>, tsn: u32) -> u32 {
+    let count = |t: u32| tx.get(&t).copied().unwrap_or(0);
+    let Some(c) = cum else {
+        return count(tsn);
+    };
+    match tsn.wrapping_sub(c) {
+        d if d as i32 <= 0 => u32::MAX,
+        d if d <= 1 << 16 => (1..=d).map(|k| count(c.wrapping_add(k))).max().unwrap_or(0),
+        _ => count(tsn),
+    }
+}
+
+/// Raises `cum` to the highest cumulative TSN ack of the SACKs in `b`.
+fn note_cum(b: &[u8], cum: &mut Option<u32>) {
+    let Ok(v) = PacketView::parse(b, Rules::STANDARD) else {
+        return;
+    };
+    for c in v.chunks() {
+        if c.ty() == ty::SACK && c.value().len() >= 4 {
+            let a = be32(c.value(), 0);
+            if cum.is_none_or(|x| (a.wrapping_sub(x) as i32) > 0) {
+                *cum = Some(a);
+            }
+        }
+    }
 }
 
 impl LossState {
@@ -260,9 +308,12 @@ impl LossState {
             &self.plan.other.hold_acks,
             &self.peer_frags,
             &self.peer_tx,
+            self.peer_cum,
         );
         if lost {
             self.dropped.0 += 1;
+        } else {
+            note_cum(b, &mut self.peer_cum);
         }
         lost
     }
@@ -278,9 +329,17 @@ impl LossState {
                     .get(&(k, s))
                     .is_some_and(|&n| self.peer_tx[t] <= n)
             })
-        }) || hold(b, &self.plan.own.hold_acks, &self.own_frags, &self.own_tx);
+        }) || hold(
+            b,
+            &self.plan.own.hold_acks,
+            &self.own_frags,
+            &self.own_tx,
+            self.own_cum,
+        );
         if lost {
             self.dropped.1 += 1;
+        } else {
+            note_cum(b, &mut self.own_cum);
         }
         lost
     }
@@ -309,6 +368,22 @@ mod tests {
         assert_eq!(server.other.drop_data, client.own.drop_data);
         assert_eq!(server.other.hold_acks, client.own.hold_acks);
         assert!(server.own.is_empty());
+    }
+
+    /// CI at dbc4bde: the live server acknowledged four TSNs at once, the
+    /// fourth the fragment to be resent; T3-rtx resent the first two.
+    #[test]
+    fn a_round_counts_when_any_tsn_before_the_fragment_went_again() {
+        let tx: HashMap<u32, u32> = [(660, 2), (661, 2), (662, 1), (663, 1)].into();
+        assert_eq!(rounds(&tx, Some(659), 663), 2);
+        assert_eq!(rounds(&tx, Some(661), 663), 1);
+        assert_eq!(rounds(&tx, None, 663), 1);
+        // Once the sender has the fragment acknowledged, nothing is held.
+        assert_eq!(rounds(&tx, Some(663), 663), u32::MAX);
+        assert_eq!(rounds(&tx, Some(700), 663), u32::MAX);
+        // Across the TSN wrap.
+        let tx: HashMap<u32, u32> = [(u32::MAX, 3), (0, 1)].into();
+        assert_eq!(rounds(&tx, Some(u32::MAX - 1), 0), 3);
     }
 
     #[test]
