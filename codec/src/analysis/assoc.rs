@@ -19,16 +19,11 @@ use super::keylog::AssocIdentity;
 use super::reassembly::{DataFrag, IDataFrag, Reassembly};
 use super::report::{DataNote, Dir, SackNote};
 use super::summary::{AssocSummary, DirStats, StreamStats};
-use super::Limits;
+use super::{Limits, PacketMeta};
 
-/// Where and when a packet was seen.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Seen {
-    pub frame: u64,
-    pub ns: i128,
-    pub src: IpAddr,
-    pub dst: IpAddr,
-}
+/// Where and when a packet was seen: its [`PacketMeta`], read where the
+/// caller holds it (no copy per packet).
+pub(crate) type Seen = PacketMeta;
 
 /// One association being followed.
 #[derive(Debug)]
@@ -88,8 +83,8 @@ impl Assoc {
                 id,
                 first_frame: seen.frame,
                 last_frame: seen.frame,
-                first_ns: seen.ns,
-                last_ns: seen.ns,
+                first_ns: seen.time_ns,
+                last_ns: seen.time_ns,
                 addresses: [Vec::new(), Vec::new()],
                 init: [None, None],
                 ending: Ending::Open,
@@ -125,8 +120,8 @@ impl Assoc {
     ) -> u16 {
         let s = &mut self.summary;
         s.last_frame = s.last_frame.max(seen.frame);
-        s.last_ns = s.last_ns.max(seen.ns);
-        s.first_ns = s.first_ns.min(seen.ns);
+        s.last_ns = s.last_ns.max(seen.time_ns);
+        s.first_ns = s.first_ns.min(seen.time_ns);
         let last = &mut self.last_path[d.index()];
         let known = match *last {
             Some((src, dst, p)) if src == seen.src && dst == seen.dst => Some(p),
@@ -187,7 +182,7 @@ impl Assoc {
                 tsn: u.tsn(),
                 bytes,
                 frame: seen.frame,
-                ns: seen.ns,
+                ns: seen.time_ns,
                 path,
             },
             limits,
@@ -298,7 +293,7 @@ impl Assoc {
             paths: &mut paths,
             revoked: &mut note.revoked,
         };
-        self.flights[peer].ack(cum, blocks, seen.frame, seen.ns, limits, &mut out);
+        self.flights[peer].ack(cum, blocks, seen.frame, seen.time_ns, limits, &mut out);
         let stale = out.stale;
         let in_flight = self.flights[peer].in_flight();
         let sender = &mut self.summary.dirs[peer];
@@ -344,7 +339,7 @@ impl Assoc {
     /// `info` is its chunk value.
     pub fn heartbeat(&mut self, d: Dir, path: u16, info: &[u8], seen: &Seen) {
         let i = d.index();
-        self.heartbeats[i].sent(info, seen.frame, seen.ns, seen.dst, path);
+        self.heartbeats[i].sent(info, seen.frame, seen.time_ns, seen.dst, path);
         if let Some(p) = self.summary.dirs[i].paths.get_mut(path as usize) {
             p.heartbeats += 1;
         }
@@ -354,7 +349,7 @@ impl Assoc {
     /// HEARTBEAT it answers, its RTT counted on the path it probed.
     pub fn heartbeat_ack(&mut self, d: Dir, info: &[u8], seen: &Seen) -> Option<HeartbeatNote> {
         let peer = d.flip().index();
-        let m = self.heartbeats[peer].answered(info, seen.ns)?;
+        let m = self.heartbeats[peer].answered(info, seen.time_ns)?;
         if let Some(p) = self.summary.dirs[peer].paths.get_mut(m.path as usize) {
             p.heartbeats_answered += 1;
             p.hb_rtt.add(m.note.rtt_ns);

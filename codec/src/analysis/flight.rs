@@ -191,7 +191,9 @@ impl Flight {
         *self.unwrap.get_or_insert_with(|| Unwrapper::new(start))
     }
 
-    /// A DATA or I-DATA chunk (RFC 9260 6.1, 6.3.3).
+    /// A DATA or I-DATA chunk (RFC 9260 6.1, 6.3.3). Inline: its one
+    /// caller reads what it found straight from registers.
+    #[inline]
     pub fn data(&mut self, d: DataIn, limits: &Limits) -> DataOut {
         let u = self.unwrapper(d.tsn);
         let x = u.unwrap(d.tsn);
@@ -207,7 +209,8 @@ impl Flight {
             at: x,
             ..DataOut::default()
         };
-        if self.seen.contains(x) {
+        // Seen before (the set is unchanged then): a retransmission.
+        if !self.seen.insert(x) {
             let r = match self.find(x).ok().map(|i| &mut self.recs[i].1) {
                 Some(rec) => {
                     rec.resent += 1;
@@ -228,7 +231,6 @@ impl Flight {
             out.retransmission = Some(r);
             return out;
         }
-        self.seen.insert(x);
         out.first_sight = true;
         if !out_of_window {
             match (self.highest, initial) {
@@ -257,10 +259,13 @@ impl Flight {
             acked_in: NOT_ACKED,
             path: d.path,
         };
-        match self.find(x) {
-            Ok(i) => self.recs[i].1 = rec,
-            Err(i) if i == self.recs.len() => self.recs.push_back((x, rec)),
-            Err(i) => self.recs.insert(i, (x, rec)),
+        // The usual TSN is above every record: it goes at the back.
+        match self.recs.back() {
+            Some(&(last, _)) if x <= last => match self.find(x) {
+                Ok(i) => self.recs[i].1 = rec,
+                Err(i) => self.recs.insert(i, (x, rec)),
+            },
+            _ => self.recs.push_back((x, rec)),
         }
         self.in_flight += u64::from(d.bytes);
         while self.recs.len() > limits.max_outstanding.max(1) {

@@ -79,9 +79,9 @@ use smallvec::SmallVec;
 use crate::chunk::flags::T_BIT;
 use crate::chunk::ty;
 use crate::registry::DialectTag;
-use crate::view::PacketView;
+use crate::view::{ChunkView, PacketView};
 
-use assoc::{Assoc, Seen, UserData};
+use assoc::{Assoc, UserData};
 use table::{PacketKey, Table};
 
 pub use auth::{AuthCounts, AuthVerdict};
@@ -166,8 +166,9 @@ pub struct Analyzer {
     assocs: Vec<Assoc>,
 }
 
-/// The Initiate Tags of the INIT and INIT ACK, and the T bit, of a packet.
-fn packet_key(meta: &PacketMeta, view: &PacketView<'_>) -> PacketKey {
+/// The Initiate Tags of the INIT and INIT ACK, and the T bit, of a packet;
+/// `special`: it has a chunk that gives them ([`has_key_chunk`]).
+fn packet_key(meta: &PacketMeta, view: &PacketView<'_>, special: bool) -> PacketKey {
     let h = view.header();
     let mut k = PacketKey {
         src: (meta.src, h.source_port),
@@ -178,6 +179,9 @@ fn packet_key(meta: &PacketMeta, view: &PacketView<'_>) -> PacketKey {
         reflected: false,
         abort: false,
     };
+    if !special {
+        return k;
+    }
     for c in view.chunks() {
         match c.ty() {
             ty::INIT | ty::INIT_ACK => {
@@ -198,8 +202,48 @@ fn packet_key(meta: &PacketMeta, view: &PacketView<'_>) -> PacketKey {
     k
 }
 
-fn is_standard(c: &crate::view::ChunkView<'_>) -> bool {
-    c.info().is_some_and(|i| i.dialect == DialectTag::Standard)
+/// Whether the packet has a chunk [`packet_key`] reads (INIT, INIT ACK,
+/// ABORT, SHUTDOWN COMPLETE): the chunk headers alone, walked as
+/// [`PacketView::chunks`] frames them (RFC 9260 3.2: Length, then padding
+/// to 4 bytes), without building a view of each chunk (the usual packet,
+/// DATA and SACK, has none of them and is walked once more below).
+#[inline]
+fn has_key_chunk(view: &PacketView<'_>) -> bool {
+    let b = view.bytes();
+    let end = b.len() - view.trailing().len();
+    let mut i = 12;
+    while let Some(h) = b.get(i..i + 4).filter(|_| i + 4 <= end) {
+        if matches!(
+            h[0],
+            ty::INIT | ty::INIT_ACK | ty::ABORT | ty::SHUTDOWN_COMPLETE
+        ) {
+            return true;
+        }
+        let len = usize::from(u16::from_be_bytes([h[2], h[3]]));
+        if len < 4 || len > end - i {
+            return false;
+        }
+        i += len;
+        i += crate::wire::pad4(len).min(end - i);
+    }
+    false
+}
+
+/// The dialect that types chunk `c` under its packet's rules (`None`:
+/// unregistered). Types 0 to 15 (DATA to AUTH, RFC 9260 3.2, RFC 4895 4.1)
+/// are standard under any rules: no registry lookup for them (the usual
+/// DATA and SACK).
+#[inline]
+fn dialect(c: &ChunkView<'_>) -> Option<DialectTag> {
+    if c.ty() <= ty::AUTH {
+        Some(DialectTag::Standard)
+    } else {
+        c.info().map(|i| i.dialect)
+    }
+}
+
+fn is_standard(c: &ChunkView<'_>) -> bool {
+    dialect(c) == Some(DialectTag::Standard)
 }
 
 /// Chunk types RFC 4895 3.2 says a CHUNKS parameter never requires.
@@ -255,21 +299,33 @@ impl Analyzer {
             return;
         }
         let limits = &self.cfg.limits;
-        let key = packet_key(meta, view);
-        let loc = self.table.locate(&key);
-        let seen = Seen {
-            frame: meta.frame,
-            ns: meta.time_ns,
-            src: meta.src,
-            dst: meta.dst,
+        let h = view.header();
+        // The usual packet, without a chunk the lookup reads, of a half
+        // found before: no key built (RFC 9260 8.5).
+        let special = has_key_chunk(view);
+        let known = match (special, h.verification_tag) {
+            (false, vtag) if vtag != 0 => {
+                self.table
+                    .known_half(h.source_port, h.destination_port, vtag)
+            }
+            _ => None,
         };
+        let (loc, vtag, reflected, init) = match known {
+            Some(loc) => (loc, h.verification_tag, false, false),
+            None => {
+                let key = packet_key(meta, view, special);
+                let loc = self.table.locate(&key);
+                (loc, key.vtag, key.reflected, key.init_tag.is_some())
+            }
+        };
+        let seen = meta;
         if loc.created {
             let (sp, dp) = match loc.dir {
-                Dir::Forward => (key.src.1, key.dst.1),
-                Dir::Reverse => (key.dst.1, key.src.1),
+                Dir::Forward => (h.source_port, h.destination_port),
+                Dir::Reverse => (h.destination_port, h.source_port),
             };
             let id = self.assocs.len() + 1;
-            self.assocs.push(Assoc::new(id, sp, dp, &seen, limits));
+            self.assocs.push(Assoc::new(id, sp, dp, seen, limits));
         }
         if let Some(old) = loc.restarted {
             if let Some(o) = self.assocs.get_mut(old) {
@@ -287,15 +343,8 @@ impl Analyzer {
             id: a.summary.id,
             dir,
         });
-        let path = a.packet(
-            dir,
-            &seen,
-            view.bytes().len(),
-            key.vtag,
-            key.reflected,
-            limits,
-        );
-        if key.vtag == 0 && key.init_tag.is_none() {
+        let path = a.packet(dir, seen, view.bytes().len(), vtag, reflected, limits);
+        if vtag == 0 && !init {
             for c in view.chunks() {
                 a.chunk(dir, path, c.ty());
             }
@@ -313,7 +362,7 @@ impl Analyzer {
         let mut covered = false;
         for (n, c) in view.chunks().enumerate() {
             a.chunk(dir, path, c.ty());
-            let dialect = c.info().map(|i| i.dialect);
+            let dialect = dialect(&c);
             if dialect == Some(DialectTag::Ssctp) {
                 let tags = a.summary.dirs[0].vtag.zip(a.summary.dirs[1].vtag);
                 let note = match c.ty() {
@@ -329,7 +378,7 @@ impl Analyzer {
                         c.offset(),
                         &self.cfg.keys,
                         tags,
-                        key.vtag,
+                        vtag,
                     ))),
                     _ => None,
                 };
@@ -359,7 +408,7 @@ impl Analyzer {
                     {
                         for ic in v.chunks() {
                             let std = is_standard(&ic);
-                            chunk_note(a, dir, path, &ic, std, &seen, meta, limits, n, notes);
+                            chunk_note(a, dir, path, &ic, std, meta, limits, n, notes);
                         }
                     }
                     continue;
@@ -385,7 +434,7 @@ impl Analyzer {
                     note: Note::Unauthenticated { ty: c.ty() },
                 });
             }
-            chunk_note(a, dir, path, &c, standard, &seen, meta, limits, n, notes);
+            chunk_note(a, dir, path, &c, standard, meta, limits, n, notes);
         }
         a.summary.auth = a.auth.counts;
     }
@@ -463,9 +512,8 @@ fn chunk_note(
     a: &mut Assoc,
     dir: Dir,
     path: u16,
-    c: &crate::view::ChunkView<'_>,
+    c: &ChunkView<'_>,
     standard: bool,
-    seen: &Seen,
     meta: &PacketMeta,
     limits: &Limits,
     n: usize,
@@ -473,10 +521,9 @@ fn chunk_note(
 ) {
     match c.ty() {
         ty::DATA | ty::I_DATA => {
-            let u = match (c.data(), c.idata()) {
-                (Some(d), _) => Some(UserData::Data(d)),
-                (None, Some(d)) => Some(UserData::IData(d)),
-                (None, None) => None,
+            let u = match c.ty() {
+                ty::DATA => c.data().map(UserData::Data),
+                _ => c.idata().map(UserData::IData),
             };
             if let Some(u) = u {
                 // A constant pushed, then filled where it stays: no
@@ -488,7 +535,7 @@ fn chunk_note(
                 }) = notes.last_mut()
                 {
                     *chunk = n;
-                    a.data(dir, u, seen, path, limits, slot);
+                    a.data(dir, u, meta, path, limits, slot);
                 }
             }
         }
@@ -518,12 +565,12 @@ fn chunk_note(
             }) = notes.last_mut()
             {
                 *chunk = n;
-                a.ack(dir, cum, a_rwnd, &blocks, dups, seen, limits, slot);
+                a.ack(dir, cum, a_rwnd, &blocks, dups, meta, limits, slot);
             }
         }
-        ty::HEARTBEAT if standard => a.heartbeat(dir, path, c.value(), seen),
+        ty::HEARTBEAT if standard => a.heartbeat(dir, path, c.value(), meta),
         ty::HEARTBEAT_ACK if standard => {
-            if let Some(h) = a.heartbeat_ack(dir, c.value(), seen) {
+            if let Some(h) = a.heartbeat_ack(dir, c.value(), meta) {
                 notes.push(ChunkNote {
                     chunk: n,
                     note: Note::HeartbeatAck(h),
@@ -539,23 +586,95 @@ fn chunk_note(
     // Only the chunks that end an association change its ending; once
     // ended, every chunk releases it again (as a DATA after the end
     // revived its records).
-    if standard && (ENDING_TYPES.contains(&c.ty()) || a.summary.ending.is_closed()) {
+    if standard && (is_ending_type(c.ty()) || a.summary.ending.is_closed()) {
         a.ending(dir, c, meta.frame);
     }
 }
 
-/// The chunk types [`Assoc::ending`] reads (RFC 9260 9.1, 9.2).
-const ENDING_TYPES: [u8; 4] = [
-    ty::ABORT,
-    ty::SHUTDOWN,
-    ty::SHUTDOWN_ACK,
-    ty::SHUTDOWN_COMPLETE,
-];
+/// Whether [`Assoc::ending`] reads chunk type `t` (RFC 9260 9.1, 9.2): a
+/// match, not a search of a list (which went through `memchr` per chunk).
+#[inline]
+fn is_ending_type(t: u8) -> bool {
+    matches!(
+        t,
+        ty::ABORT | ty::SHUTDOWN | ty::SHUTDOWN_ACK | ty::SHUTDOWN_COMPLETE
+    )
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Rules;
+
+    #[test]
+    fn key_chunks_are_found_where_the_view_frames_them() {
+        // Packets of chunk headers of every Length (short, long, cut off,
+        // unpadded), pseudo-random: the header walk finds a key chunk
+        // exactly when the view's chunks have one.
+        let mut x = 0x2545_f491_u32;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let key = |t: u8| {
+            matches!(
+                t,
+                ty::INIT | ty::INIT_ACK | ty::ABORT | ty::SHUTDOWN_COMPLETE
+            )
+        };
+        let (mut found, mut missed) = (0, 0);
+        for _ in 0..20_000 {
+            let mut p = vec![0, 1, 0, 2, 0, 0, 0, 9, 0, 0, 0, 0];
+            for _ in 0..next() % 4 {
+                let r = next();
+                let t = [
+                    ty::DATA,
+                    ty::SACK,
+                    ty::INIT,
+                    ty::ABORT,
+                    ty::SHUTDOWN_COMPLETE,
+                    0x40,
+                ][r as usize % 6];
+                let len = [4u16, 5, 7, 8, 13, 16, 200][(r >> 8) as usize % 7];
+                p.extend([t, 0]);
+                p.extend(len.to_be_bytes());
+                let body = (usize::from(len) - 4 + (r >> 16) as usize % 4)
+                    .saturating_sub((r >> 20) as usize % 6);
+                p.extend(std::iter::repeat_n(0, body));
+            }
+            p.extend(std::iter::repeat_n(0, next() as usize % 3));
+            let view = PacketView::parse(&p, Rules::STANDARD).unwrap();
+            let want = view.chunks().any(|c| key(c.ty()));
+            assert_eq!(has_key_chunk(&view), want, "{p:?}");
+            if want {
+                found += 1;
+            } else {
+                missed += 1;
+            }
+        }
+        assert!(found > 1000 && missed > 1000, "{found} {missed}");
+    }
+
+    #[test]
+    fn types_to_auth_are_standard_under_any_rules() {
+        let mut p = vec![0x03, 0xe8, 0x07, 0xd0, 0, 0, 0, 9, 0, 0, 0, 0];
+        for t in 0..=ty::AUTH {
+            p.extend([t, 0, 0, 4]);
+        }
+        let guess = Rules {
+            x10: crate::dialect::X10::Guess { strong: true },
+            ..Rules::SSCTP
+        };
+        for rules in [Rules::STANDARD, Rules::SSCTP, guess] {
+            let view = PacketView::parse(&p, rules).unwrap();
+            assert_eq!(view.chunks().count(), usize::from(ty::AUTH) + 1);
+            for c in view.chunks() {
+                assert_eq!(dialect(&c), c.info().map(|i| i.dialect), "type {}", c.ty());
+            }
+        }
+    }
 
     #[test]
     fn packet_push_reports_what_packet_returns() {

@@ -42,17 +42,29 @@ impl Ranges {
         }
     }
 
-    /// Adds `x`; merges with neighbours.
-    pub fn insert(&mut self, x: u64) {
-        // The next TSN after the last range: that range grows.
-        if let Some((_, e)) = self.map.back_mut() {
+    /// Adds `x` (merged with its neighbours); whether it was not in the
+    /// set yet. The usual cases, inline: `x` in the last range (a
+    /// retransmission) or right after it (the next TSN).
+    #[inline]
+    pub fn insert(&mut self, x: u64) -> bool {
+        if let Some((s, e)) = self.map.back_mut() {
+            if x >= *s && x <= *e {
+                return false;
+            }
             if e.checked_add(1) == Some(x) {
                 *e = x;
-                return;
+                return true;
             }
         }
+        self.insert_elsewhere(x)
+    }
+
+    /// [`Ranges::insert`] of a value neither in nor right after the last
+    /// range.
+    #[inline(never)]
+    fn insert_elsewhere(&mut self, x: u64) -> bool {
         if self.contains(x) {
-            return;
+            return false;
         }
         // Not contained: every range before `i` ends before `x`, and the
         // one at `i` (if any) starts after it.
@@ -75,6 +87,7 @@ impl Ranges {
                 }
             }
         }
+        true
     }
 
     /// Number of ranges.

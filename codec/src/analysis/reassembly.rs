@@ -84,6 +84,7 @@ impl Reassembly {
     }
 
     /// A DATA chunk seen for the first time; the message it completes, if any.
+    #[inline]
     pub fn data(&mut self, f: DataFrag) -> Option<Message> {
         if f.b && f.e {
             return Some(Message {
@@ -92,6 +93,12 @@ impl Reassembly {
                 first_frame: f.frame,
             });
         }
+        self.data_fragment(f)
+    }
+
+    /// [`Reassembly::data`] of a fragment (B and E not both set).
+    #[inline(never)]
+    fn data_fragment(&mut self, f: DataFrag) -> Option<Message> {
         let frag = Frag {
             sid: f.sid,
             ssn: f.ssn,

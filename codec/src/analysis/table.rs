@@ -86,6 +86,10 @@ pub(crate) struct Table {
     /// The newest association between these endpoints (packets with a zero
     /// Verification Tag, which identifies nothing, go there).
     latest: HashMap<(End, End), usize>,
+    /// The halves of the last two packets found in `halves` (the usual
+    /// capture goes back and forth on one association): looked at before
+    /// the map, emptied whenever a half is bound.
+    recent: [Option<(u64, (usize, Dir))>; 2],
 }
 
 impl Table {
@@ -108,26 +112,54 @@ impl Table {
 
     /// Binds a half; returns the association it took the half from, if any.
     fn bind(&mut self, key: (u16, u16, u32), to: (usize, Dir)) -> Option<usize> {
+        self.recent = [None; 2];
         match self.halves.insert(half(key), to) {
             Some((old, _)) if old != to.0 => Some(old),
             _ => None,
         }
     }
 
+    /// The association and direction of a packet of a known half
+    /// (source port, destination port, Verification Tag; RFC 9260 8.5),
+    /// `None` if the half is not known: for a packet with a non-zero tag,
+    /// without INIT, INIT ACK or the T bit, what [`Table::locate`] finds,
+    /// with no key built. One of the last two found is looked at first.
+    #[inline]
+    pub fn known_half(&mut self, sp: u16, dp: u16, vtag: u32) -> Option<Located> {
+        let h = half((sp, dp, vtag));
+        let hit = match self.recent {
+            [Some((k, to)), _] if k == h => to,
+            [_, Some((k, to))] if k == h => to,
+            _ => {
+                let to = *self.halves.get(&h)?;
+                self.recent = [Some((h, to)), self.recent[0]];
+                to
+            }
+        };
+        Some(Located {
+            index: hit.0,
+            dir: hit.1,
+            created: false,
+            restarted: None,
+        })
+    }
+
     /// The association and direction of packet `k`.
     pub fn locate(&mut self, k: &PacketKey) -> Located {
-        let (sp, dp) = (k.src.1, k.dst.1);
         // The common case first: a packet of a known half (RFC 9260 8.5).
         if k.init_tag.is_none() && k.init_ack_tag.is_none() && k.vtag != 0 && !k.reflected {
-            if let Some(&(index, dir)) = self.halves.get(&half((sp, dp, k.vtag))) {
-                return Located {
-                    index,
-                    dir,
-                    created: false,
-                    restarted: None,
-                };
+            if let Some(l) = self.known_half(k.src.1, k.dst.1, k.vtag) {
+                return l;
             }
         }
+        self.locate_other(k)
+    }
+
+    /// [`Table::locate`] of a packet not of a known half, or with an INIT,
+    /// INIT ACK or T bit.
+    #[inline(never)]
+    fn locate_other(&mut self, k: &PacketKey) -> Located {
+        let (sp, dp) = (k.src.1, k.dst.1);
         let ends = pair(k.src, k.dst);
         let found = |index, dir| Located {
             index,
@@ -307,6 +339,37 @@ mod tests {
         };
         assert_eq!(t.locate(&abort).dir, Dir::Forward);
         assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn a_restart_rebinds_a_half_found_just_before() {
+        let (a, z) = (end("10.0.0.1", 1000), end("10.0.0.2", 2000));
+        let mut t = Table::default();
+        t.locate(&PacketKey {
+            init_tag: Some(0xa),
+            ..key(a, z, 0)
+        });
+        t.locate(&PacketKey {
+            init_ack_tag: Some(0xb),
+            ..key(z, a, 0xa)
+        });
+        // Both halves found (and remembered as the last two).
+        assert_eq!(t.locate(&key(a, z, 0xb)).index, 0);
+        assert_eq!(t.locate(&key(z, a, 0xa)).index, 0);
+        // A new INIT, answered by an INIT ACK with Z's tag again (RFC 9260
+        // 5.2.4): the half a -> z with tag 0xb is the new association's.
+        let l = t.locate(&PacketKey {
+            init_tag: Some(0xc),
+            ..key(a, z, 0)
+        });
+        assert_eq!((l.index, l.created), (1, true));
+        let l = t.locate(&PacketKey {
+            init_ack_tag: Some(0xb),
+            ..key(z, a, 0xc)
+        });
+        assert_eq!((l.index, l.restarted), (1, Some(0)));
+        assert_eq!(t.locate(&key(a, z, 0xb)).index, 1);
+        assert_eq!(t.locate(&key(z, a, 0xc)).index, 1);
     }
 
     #[test]
