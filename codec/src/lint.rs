@@ -8,7 +8,10 @@ use crate::error::DecodeError;
 use crate::packet::Packet;
 use crate::visit::{Node, Span, Value, Visitor};
 
+mod clean;
 mod ssctp;
+
+pub use clean::lint_free;
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
