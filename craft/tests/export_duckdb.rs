@@ -56,6 +56,9 @@ res["rtt"] = q(f"""
   FROM {acks} WHERE NOT retransmitted
   GROUP BY source, assoc, direction""")
 res["assocs"] = q(f"SELECT source, count(*) FROM {assocs} GROUP BY source")
+res["lints"] = q(f"""
+  SELECT source, frame, string_agg(lints, ',') FROM {chunks}
+  WHERE lints IS NOT NULL GROUP BY source, frame""")
 print(json.dumps(res))
 "#;
 
@@ -141,25 +144,40 @@ fn tshark_types(file: &Path) -> (BTreeMap<u64, Vec<u8>>, HashSet<u64>) {
 }
 
 /// `dissect --json`'s chunk types per frame.
-fn dissect_types(file: &Path) -> BTreeMap<u64, BTreeMap<u8, u64>> {
+fn dissect_types(file: &Path) -> (BTreeMap<u64, BTreeMap<u8, u64>>, Lints) {
     let out = Command::new(bin())
         .args(["dissect", "--json"])
         .arg(file)
         .output()
         .unwrap();
     let mut m: BTreeMap<u64, BTreeMap<u8, u64>> = BTreeMap::new();
+    let mut lints = Lints::new();
     for l in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = serde_json::from_str(l).unwrap();
         let Some(chunks) = v["chunks"].as_array().filter(|c| !c.is_empty()) else {
             continue;
         };
-        let e = m.entry(v["frame"].as_u64().unwrap()).or_default();
+        let frame = v["frame"].as_u64().unwrap();
+        let e = m.entry(frame).or_default();
         for c in chunks {
             *e.entry(c["type"].as_u64().unwrap() as u8).or_default() += 1;
         }
+        let mut codes: Vec<String> = v["lints"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| l["code"].as_str().unwrap().to_string())
+            .collect();
+        if !codes.is_empty() {
+            codes.sort();
+            lints.insert(frame, codes);
+        }
     }
-    m
+    (m, lints)
 }
+
+/// Lint codes per frame, sorted.
+type Lints = BTreeMap<u64, Vec<String>>;
 
 /// `assoc --json`, one value per association.
 fn assoc(file: &Path) -> Vec<Value> {
@@ -275,17 +293,41 @@ fn duckdb_over_the_export_agrees_with_assoc_tshark_and_dissect() {
         cut > 0 && cut < types["tcpdump-forces3.pcap"].len(),
         "cut.pcap: {cut} frames"
     );
+    // Lint codes per source and frame (the export proves bulk packets
+    // lint-free from the view and runs the full lints on the rest).
+    let mut lints: BTreeMap<String, Lints> = BTreeMap::new();
+    for row in db["lints"].as_array().unwrap() {
+        let r = row.as_array().unwrap();
+        let mut codes: Vec<String> = r[2]
+            .as_str()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect();
+        codes.sort();
+        lints
+            .entry(r[0].as_str().unwrap().to_string())
+            .or_default()
+            .insert(r[1].as_u64().unwrap(), codes);
+    }
+    let mut frames_with_lints = 0;
     let empty = BTreeMap::new();
     let (mut frames_vs_tshark, mut chunks_vs_tshark, mut frames_skipped) = (0, 0, 0);
     for f in &shared {
         let name = common::name(f);
         let ours = types.get(&name).unwrap_or(&empty);
-        // Every frame as dissect --json shows it.
+        // Every frame as dissect --json shows it, its lints too.
+        let (want_types, want_lints) = dissect_types(f);
         assert_eq!(
-            ours,
-            &dissect_types(f),
+            ours, &want_types,
             "{name}: chunk types per frame vs dissect --json"
         );
+        assert_eq!(
+            lints.get(&name).unwrap_or(&Lints::new()),
+            &want_lints,
+            "{name}: lint codes per frame vs dissect --json"
+        );
+        frames_with_lints += want_lints.len();
         // Per type over the frames tshark dissects whole.
         let (theirs, broken) = tshark_types(f);
         let mut want: BTreeMap<u8, u64> = BTreeMap::new();
@@ -409,8 +451,12 @@ fn duckdb_over_the_export_agrees_with_assoc_tshark_and_dissect() {
         std::env::var_os("ORACLE_FILES").is_some() || assocs_checked >= 100 && with_retrans >= 8 && rtt_dirs >= 40,
         "{assocs_checked} associations, {with_retrans} with retransmissions, {rtt_dirs} directions with RTTs"
     );
+    assert!(
+        std::env::var_os("ORACLE_FILES").is_some() || frames_with_lints >= 50,
+        "{frames_with_lints} frames with lints"
+    );
     let _ = std::fs::remove_dir_all(&tmp);
     eprintln!(
-        "export: {n} shared captures and 3 extra files; DuckDB chunk counts equal tshark's on {frames_vs_tshark} frames ({chunks_vs_tshark} chunks; {frames_skipped} frames tshark does not dissect whole left out) and dissect --json's on every frame; retransmission ratio of {assocs_checked} associations ({with_retrans} with retransmissions) and RTT count/min/avg/max of {rtt_dirs} directions equal assoc --json"
+        "export: {n} shared captures and 3 extra files; DuckDB chunk counts equal tshark's on {frames_vs_tshark} frames ({chunks_vs_tshark} chunks; {frames_skipped} frames tshark does not dissect whole left out) and dissect --json's on every frame, as do the lint codes of {frames_with_lints} frames with lints; retransmission ratio of {assocs_checked} associations ({with_retrans} with retransmissions) and RTT count/min/avg/max of {rtt_dirs} directions equal assoc --json"
     );
 }

@@ -14,9 +14,10 @@ use std::thread::JoinHandle;
 use bytes::Bytes;
 use parquet::basic::Compression;
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
+use parquet::schema::types::ColumnPath;
 
 /// Rows per row group.
 pub const ROW_GROUP: usize = 64 * 1024;
@@ -48,6 +49,13 @@ pub struct Column {
     pub kind: Kind,
     /// May be null.
     pub optional: bool,
+    /// Values are mostly distinct (frame numbers, times, TSNs): written
+    /// plain, without a dictionary, which would only grow with each row
+    /// group's values and cost a hash lookup per value.
+    pub distinct: bool,
+    /// Min/max statistics are kept (off for names and statuses, whose
+    /// range prunes nothing, and which cost a comparison per value).
+    pub stats: bool,
 }
 
 /// A required column.
@@ -56,6 +64,8 @@ pub const fn req(name: &'static str, kind: Kind) -> Column {
         name,
         kind,
         optional: false,
+        distinct: false,
+        stats: true,
     }
 }
 
@@ -65,6 +75,26 @@ pub const fn opt(name: &'static str, kind: Kind) -> Column {
         name,
         kind,
         optional: true,
+        distinct: false,
+        stats: true,
+    }
+}
+
+impl Column {
+    /// The same column, marked as holding mostly distinct values.
+    pub const fn distinct(self) -> Column {
+        Column {
+            distinct: true,
+            ..self
+        }
+    }
+
+    /// The same column without min/max statistics.
+    pub const fn no_stats(self) -> Column {
+        Column {
+            stats: false,
+            ..self
+        }
     }
 }
 
@@ -254,10 +284,17 @@ impl Table {
     ) -> Result<Table, String> {
         let schema = parse_message_type(&message_type(name, cols))
             .map_err(|e| format!("parquet schema: {e}"))?;
-        let props = WriterProperties::builder()
+        let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
-            .set_created_by(format!("sctp-craft {}", env!("CARGO_PKG_VERSION")))
-            .build();
+            .set_created_by(format!("sctp-craft {}", env!("CARGO_PKG_VERSION")));
+        for c in cols.iter().filter(|c| c.distinct) {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
+        }
+        for c in cols.iter().filter(|c| !c.stats) {
+            props = props
+                .set_column_statistics_enabled(ColumnPath::from(c.name), EnabledStatistics::None);
+        }
+        let props = props.build();
         let mut tmp = dest.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
