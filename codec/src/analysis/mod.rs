@@ -354,12 +354,21 @@ impl Analyzer {
         let notes = &mut out.notes;
         // The chunk types the peer requires to be authenticated, as they
         // stood before this packet: a bit set, no copy of the list.
+        // Without AUTH negotiated (the usual association), none.
+        let listed = a.auth.required(dir.index());
         let mut required = [0u64; 4];
-        for &t in a.auth.required(dir.index()) {
+        for &t in listed {
             required[usize::from(t / 64)] |= 1 << (t % 64);
         }
-        let required = |t: u8| required[usize::from(t / 64)] & (1 << (t % 64)) != 0;
+        let any_required = !listed.is_empty();
+        let required = |t: u8| any_required && required[usize::from(t / 64)] & (1 << (t % 64)) != 0;
         let mut covered = false;
+        let cx = PacketCx {
+            dir,
+            path,
+            meta,
+            limits,
+        };
         for (n, c) in view.chunks().enumerate() {
             a.chunk(dir, path, c.ty());
             let dialect = dialect(&c);
@@ -408,7 +417,7 @@ impl Analyzer {
                     {
                         for ic in v.chunks() {
                             let std = is_standard(&ic);
-                            chunk_note(a, dir, path, &ic, std, meta, limits, n, notes);
+                            chunk_note(a, &cx, &ic, std, n, notes);
                         }
                     }
                     continue;
@@ -434,7 +443,7 @@ impl Analyzer {
                     note: Note::Unauthenticated { ty: c.ty() },
                 });
             }
-            chunk_note(a, dir, path, &c, standard, meta, limits, n, notes);
+            chunk_note(a, &cx, &c, standard, n, notes);
         }
         a.summary.auth = a.auth.counts;
     }
@@ -473,6 +482,17 @@ impl Analyzer {
     }
 }
 
+/// What the chunks of one packet share: its direction, path, metadata and
+/// the limits, passed to [`chunk_note`] as one reference (not four
+/// arguments per chunk).
+#[derive(Clone, Copy)]
+struct PacketCx<'a> {
+    dir: Dir,
+    path: u16,
+    meta: &'a PacketMeta,
+    limits: &'a Limits,
+}
+
 /// A DATA note before [`Assoc::data`] fills it.
 const EMPTY_DATA: ChunkNote = ChunkNote {
     chunk: 0,
@@ -507,18 +527,20 @@ const EMPTY_SACK: ChunkNote = ChunkNote {
 /// SACK, NR-SACK, SHUTDOWN, HEARTBEAT ACK; INIT and the ending recorded):
 /// for the chunks of a packet and those decrypted from its EncData. The
 /// note, if any, goes to `notes` as chunk `n`'s, written in place.
-#[allow(clippy::too_many_arguments)]
 fn chunk_note(
     a: &mut Assoc,
-    dir: Dir,
-    path: u16,
+    cx: &PacketCx<'_>,
     c: &ChunkView<'_>,
     standard: bool,
-    meta: &PacketMeta,
-    limits: &Limits,
     n: usize,
     notes: &mut Notes,
 ) {
+    let PacketCx {
+        dir,
+        path,
+        meta,
+        limits,
+    } = *cx;
     match c.ty() {
         ty::DATA | ty::I_DATA => {
             let u = match c.ty() {
