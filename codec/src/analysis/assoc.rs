@@ -164,7 +164,8 @@ impl Assoc {
         }
     }
 
-    /// A DATA or I-DATA chunk of direction `d` (RFC 9260 6.1, 6.3.3, 6.9).
+    /// A DATA or I-DATA chunk of direction `d` (RFC 9260 6.1, 6.3.3, 6.9):
+    /// its note.
     pub fn data(
         &mut self,
         d: Dir,
@@ -172,8 +173,7 @@ impl Assoc {
         seen: &Seen,
         path: u16,
         limits: &Limits,
-        note: &mut DataNote,
-    ) {
+    ) -> DataNote {
         self.released = false;
         let i = d.index();
         let bytes = u.bytes();
@@ -254,7 +254,7 @@ impl Assoc {
                 st.fragmented += 1;
             }
         }
-        *note = DataNote {
+        DataNote {
             tsn: u.tsn(),
             stream: u.stream(),
             bytes,
@@ -264,7 +264,7 @@ impl Assoc {
             out_of_window: out.out_of_window,
             message,
             in_flight,
-        };
+        }
     }
 
     /// An acknowledgement sent by direction `d` for the other direction's

@@ -493,40 +493,13 @@ struct PacketCx<'a> {
     limits: &'a Limits,
 }
 
-/// A DATA note before [`Assoc::data`] fills it.
-const EMPTY_DATA: ChunkNote = ChunkNote {
-    chunk: 0,
-    note: Note::Data(DataNote {
-        tsn: 0,
-        stream: 0,
-        bytes: 0,
-        retransmission: None,
-        acked_before: None,
-        gap: 0,
-        out_of_window: false,
-        message: None,
-        in_flight: 0,
-    }),
-};
-
-/// A SACK note before [`Assoc::ack`] fills it.
-const EMPTY_SACK: ChunkNote = ChunkNote {
-    chunk: 0,
-    note: Note::Sack(SackNote {
-        cum_tsn_ack: 0,
-        a_rwnd: None,
-        stale: false,
-        acked: AckedList::new_const(),
-        revoked: RevokedList::new_const(),
-        dup_tsns: 0,
-        in_flight: 0,
-    }),
-};
-
 /// What the analysis says of one chunk that is not AUTH (DATA, I-DATA,
 /// SACK, NR-SACK, SHUTDOWN, HEARTBEAT ACK; INIT and the ending recorded):
 /// for the chunks of a packet and those decrypted from its EncData. The
-/// note, if any, goes to `notes` as chunk `n`'s, written in place.
+/// note, if any, is pushed to `notes` as chunk `n`'s, built whole (a
+/// constant pushed first and filled in place wrote every DATA and SACK note
+/// twice: 28 more instructions per packet, no faster by the thread's CPU
+/// time).
 fn chunk_note(
     a: &mut Assoc,
     cx: &PacketCx<'_>,
@@ -548,17 +521,11 @@ fn chunk_note(
                 _ => c.idata().map(UserData::IData),
             };
             if let Some(u) = u {
-                // A constant pushed, then filled where it stays: no
-                // freshly built note copied (and stalled on) per chunk.
-                notes.push(EMPTY_DATA);
-                if let Some(ChunkNote {
-                    chunk,
-                    note: Note::Data(slot),
-                }) = notes.last_mut()
-                {
-                    *chunk = n;
-                    a.data(dir, u, meta, path, limits, slot);
-                }
+                let note = a.data(dir, u, meta, path, limits);
+                notes.push(ChunkNote {
+                    chunk: n,
+                    note: Note::Data(note),
+                });
             }
         }
         ty::SACK | ty::NR_SACK | ty::SHUTDOWN => {
@@ -580,15 +547,12 @@ fn chunk_note(
                 }
                 return;
             };
-            notes.push(EMPTY_SACK);
-            if let Some(ChunkNote {
-                chunk,
-                note: Note::Sack(slot),
-            }) = notes.last_mut()
-            {
-                *chunk = n;
-                a.ack(dir, cum, a_rwnd, &blocks, dups, meta, limits, slot);
-            }
+            let mut note = SackNote::default();
+            a.ack(dir, cum, a_rwnd, &blocks, dups, meta, limits, &mut note);
+            notes.push(ChunkNote {
+                chunk: n,
+                note: Note::Sack(note),
+            });
         }
         ty::HEARTBEAT if standard => a.heartbeat(dir, path, c.value(), meta),
         ty::HEARTBEAT_ACK if standard => {
