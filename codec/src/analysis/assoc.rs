@@ -120,8 +120,13 @@ impl Assoc {
     ) -> u16 {
         let s = &mut self.summary;
         s.last_frame = s.last_frame.max(seen.frame);
-        s.last_ns = s.last_ns.max(seen.time_ns);
-        s.first_ns = s.first_ns.min(seen.time_ns);
+        // The first time is never after the last: a packet at or after the
+        // last time (the usual one) moves only the last.
+        if seen.time_ns >= s.last_ns {
+            s.last_ns = seen.time_ns;
+        } else {
+            s.first_ns = s.first_ns.min(seen.time_ns);
+        }
         let last = &mut self.last_path[d.index()];
         let known = match *last {
             Some((src, dst, p)) if src == seen.src && dst == seen.dst => Some(p),
@@ -324,9 +329,10 @@ impl Assoc {
     }
 
     /// The association's tables as they stand (the per-stream counts of
-    /// the current run of each direction added).
+    /// the current run of each direction and the AUTH counts added).
     pub fn summary(&self) -> AssocSummary {
         let mut s = self.summary.clone();
+        s.auth = self.auth.counts;
         for (i, run) in self.stream_run.iter().enumerate() {
             if let Some((sid, pending)) = run {
                 s.streams[i].entry(*sid).or_default().add(pending);

@@ -445,7 +445,6 @@ impl Analyzer {
             }
             chunk_note(a, &cx, &c, standard, n, notes);
         }
-        a.summary.auth = a.auth.counts;
     }
 
     /// Number of associations so far.
