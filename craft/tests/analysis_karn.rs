@@ -14,6 +14,8 @@
 //! - as the SACK row's `rtt` in the Parquet export (read by DuckDB);
 //! - in `assoc --json`'s RTT count, minimum and maximum of the direction.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -82,29 +84,18 @@ struct Tshark {
 }
 
 fn tshark(file: &Path) -> Tshark {
-    let out = run(Command::new("tshark").arg("-r").arg(file).args([
-        "-2",
-        "-o",
-        "sctp.tsn_analysis:TRUE",
-        "-o",
-        "sctp.relative_tsns:FALSE",
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-        "-E",
-        "aggregator=,",
-        "-e",
-        "frame.number",
-        "-e",
-        "sctp.data_tsn_raw",
-        "-e",
-        "sctp.retransmission",
-        "-e",
-        "sctp.ack",
-        "-e",
-        "sctp.sack_rtt",
-    ]));
+    let out = common::tshark::tsn_analysis_fields(
+        file,
+        &[],
+        "",
+        &[
+            "frame.number",
+            "sctp.data_tsn_raw",
+            "sctp.retransmission",
+            "sctp.ack",
+            "sctp.sack_rtt",
+        ],
+    );
     let mut t = Tshark {
         sacks: BTreeMap::new(),
         retransmitted: BTreeSet::new(),

@@ -172,6 +172,15 @@ pub fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
     let mut c = Command::new("tshark");
     c.arg("-r").arg(file);
     c.args(["-o", "sctp.checksum:CRC-32C", "-T", "fields"]);
+    run_fields(c, file, names)
+        .lines()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect()
+}
+
+/// Runs `c` (tshark reading `file`) with `-e` for each of `names`: its
+/// standard output; tshark's error text on failure.
+fn run_fields(mut c: Command, file: &Path, names: &[&str]) -> String {
     for n in names {
         c.args(["-e", n]);
     }
@@ -184,10 +193,30 @@ pub fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
         file.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(String::from).collect())
-        .collect()
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// tshark's `-T fields` text with TSN analysis on: two passes,
+/// `sctp.tsn_analysis:TRUE` and absolute TSNs (relative ones break SACK
+/// analysis in Wireshark 4.0-4.6), SCTP decoded on the UDP ports `ports`,
+/// `-Y filter` unless empty, every occurrence of a field joined by ','.
+pub fn tsn_analysis_fields(file: &Path, ports: &[u16], filter: &str, names: &[&str]) -> String {
+    let mut c = Command::new("tshark");
+    c.arg("-r").arg(file).args(["-2", "-n"]);
+    for p in ports {
+        c.args(["-d", &format!("udp.port=={p},sctp")]);
+    }
+    c.args([
+        "-o",
+        "sctp.tsn_analysis:TRUE",
+        "-o",
+        "sctp.relative_tsns:FALSE",
+    ]);
+    if !filter.is_empty() {
+        c.args(["-Y", filter]);
+    }
+    c.args(["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"]);
+    run_fields(c, file, names)
 }
 
 /// The tshark command line used for a capture.
