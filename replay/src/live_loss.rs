@@ -230,7 +230,7 @@ fn data_tsns(b: &[u8], frags: &mut Fragments, tx: &mut HashMap<u32, u32>) -> Vec
 /// A SACK covering the fragment also covers those before it, and T3-rtx
 /// resends the lowest outstanding TSNs first (RFC 9260 6.3.3): when one
 /// SACK covers several TSNs, the sender may never resend the fragment
-/// itself while the SACKs stay withheld (CI at dbc4bde: the capture's
+/// itself while the SACKs stay withheld (CI at 35b91cb: the capture's
 /// lone tail TSN, resent in a race with its SACK, was the fourth of four
 /// the live server acknowledged at once; the replayer resent the first
 /// two at each T3-rtx and the association never shut down). So a round
@@ -370,7 +370,7 @@ mod tests {
         assert!(server.own.is_empty());
     }
 
-    /// CI at dbc4bde: the live server acknowledged four TSNs at once, the
+    /// CI at 35b91cb: the live server acknowledged four TSNs at once, the
     /// fourth the fragment to be resent; T3-rtx resent the first two.
     #[test]
     fn a_round_counts_when_any_tsn_before_the_fragment_went_again() {
