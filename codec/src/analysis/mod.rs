@@ -661,6 +661,42 @@ mod tests {
         }
     }
 
+    /// A capture merged from two taps may hold a packet stamped before the
+    /// association's first: the first time moves back, the last stays.
+    #[test]
+    fn first_and_last_times_follow_stamps_out_of_order() {
+        let data = [
+            0x03, 0xe8, 0x07, 0xd0, 0, 0, 0, 9, 0, 0, 0, 0, 0x00, 0x03, 0, 17, 0, 0, 0, 7, 0, 0, 0,
+            0, 0, 0, 0, 0, b'x', 0, 0, 0,
+        ];
+        let sack = [
+            0x07, 0xd0, 0x03, 0xe8, 0, 0, 0, 8, 0, 0, 0, 0, 0x03, 0, 0, 16, 0, 0, 0, 7, 0, 1, 0, 0,
+            0, 0, 0, 0,
+        ];
+        let (a, b): (std::net::IpAddr, std::net::IpAddr) =
+            ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let mut an = Analyzer::default();
+        for (frame, bytes, ns, fwd) in [
+            (1, &data[..], 5_000, true),
+            (2, &sack[..], 1_000, false),
+            (3, &data[..], 3_000, true),
+            (4, &sack[..], 9_000, false),
+        ] {
+            let view = PacketView::parse(bytes, Rules::STANDARD).unwrap();
+            let meta = PacketMeta {
+                frame,
+                time_ns: ns,
+                src: if fwd { a } else { b },
+                dst: if fwd { b } else { a },
+                quoted: false,
+            };
+            an.packet(&meta, &view);
+        }
+        let s = an.summary(1).expect("one association");
+        assert_eq!((s.first_ns, s.last_ns), (1_000, 9_000));
+        assert_eq!((s.first_frame, s.last_frame), (1, 4));
+    }
+
     #[test]
     fn packet_push_reports_what_packet_returns() {
         // DATA TSN 7 from 10.0.0.1:1000 to 10.0.0.2:2000, then a SACK of
