@@ -21,10 +21,6 @@ use super::report::{DataNote, Dir, SackNote};
 use super::summary::{AssocSummary, DirStats, StreamStats};
 use super::{Limits, PacketMeta};
 
-/// Where and when a packet was seen: its [`PacketMeta`], read where the
-/// caller holds it (no copy per packet).
-pub(crate) type Seen = PacketMeta;
-
 /// One association being followed.
 #[derive(Debug)]
 pub(crate) struct Assoc {
@@ -77,7 +73,13 @@ impl UserData<'_> {
 }
 
 impl Assoc {
-    pub fn new(id: usize, src_port: u16, dst_port: u16, seen: &Seen, limits: &Limits) -> Self {
+    pub fn new(
+        id: usize,
+        src_port: u16,
+        dst_port: u16,
+        seen: &PacketMeta,
+        limits: &Limits,
+    ) -> Self {
         Assoc {
             summary: AssocSummary {
                 id,
@@ -112,7 +114,7 @@ impl Assoc {
     pub fn packet(
         &mut self,
         d: Dir,
-        seen: &Seen,
+        seen: &PacketMeta,
         bytes: usize,
         vtag: u32,
         reflected: bool,
@@ -175,7 +177,7 @@ impl Assoc {
         &mut self,
         d: Dir,
         u: UserData<'_>,
-        seen: &Seen,
+        seen: &PacketMeta,
         path: u16,
         limits: &Limits,
     ) -> DataNote {
@@ -283,7 +285,7 @@ impl Assoc {
         a_rwnd: Option<u32>,
         blocks: &[(u16, u16)],
         dup_tsns: u16,
-        seen: &Seen,
+        seen: &PacketMeta,
         limits: &Limits,
         note: &mut SackNote,
     ) {
@@ -343,7 +345,7 @@ impl Assoc {
 
     /// A HEARTBEAT sent by direction `d` on path `path` (RFC 9260 8.3);
     /// `info` is its chunk value.
-    pub fn heartbeat(&mut self, d: Dir, path: u16, info: &[u8], seen: &Seen) {
+    pub fn heartbeat(&mut self, d: Dir, path: u16, info: &[u8], seen: &PacketMeta) {
         let i = d.index();
         self.heartbeats[i].sent(info, seen.frame, seen.time_ns, seen.dst, path);
         if let Some(p) = self.summary.dirs[i].paths.get_mut(path as usize) {
@@ -353,7 +355,12 @@ impl Assoc {
 
     /// A HEARTBEAT ACK sent by direction `d` (RFC 9260 8.3): the peer's
     /// HEARTBEAT it answers, its RTT counted on the path it probed.
-    pub fn heartbeat_ack(&mut self, d: Dir, info: &[u8], seen: &Seen) -> Option<HeartbeatNote> {
+    pub fn heartbeat_ack(
+        &mut self,
+        d: Dir,
+        info: &[u8],
+        seen: &PacketMeta,
+    ) -> Option<HeartbeatNote> {
         let peer = d.flip().index();
         let m = self.heartbeats[peer].answered(info, seen.time_ns)?;
         if let Some(p) = self.summary.dirs[peer].paths.get_mut(m.path as usize) {

@@ -318,14 +318,13 @@ impl Analyzer {
                 (loc, key.vtag, key.reflected, key.init_tag.is_some())
             }
         };
-        let seen = meta;
         if loc.created {
             let (sp, dp) = match loc.dir {
                 Dir::Forward => (h.source_port, h.destination_port),
                 Dir::Reverse => (h.destination_port, h.source_port),
             };
             let id = self.assocs.len() + 1;
-            self.assocs.push(Assoc::new(id, sp, dp, seen, limits));
+            self.assocs.push(Assoc::new(id, sp, dp, meta, limits));
         }
         if let Some(old) = loc.restarted {
             if let Some(o) = self.assocs.get_mut(old) {
@@ -343,7 +342,7 @@ impl Analyzer {
             id: a.summary.id,
             dir,
         });
-        let path = a.packet(dir, seen, view.bytes().len(), vtag, reflected, limits);
+        let path = a.packet(dir, meta, view.bytes().len(), vtag, reflected, limits);
         if vtag == 0 && !init {
             for c in view.chunks() {
                 a.chunk(dir, path, c.ty());
