@@ -132,12 +132,10 @@ pub fn assoc_columns() -> Vec<Column> {
         for n in names {
             for d in ["fwd", "rev"] {
                 let name: &'static str = Box::leak(format!("{n}_{d}").into_boxed_str());
-                v.push(Column {
-                    name,
-                    kind,
-                    optional,
-                    distinct: false,
-                    stats: true,
+                v.push(if optional {
+                    opt(name, kind)
+                } else {
+                    req(name, kind)
                 });
             }
         }
