@@ -24,7 +24,7 @@ best=""
 for i in $(seq "$runs"); do
   rm -rf "$tmp/out"
   # Per-thread CPU from /proc while it runs: each thread's last sample.
-  "$craft" export "$big" -o "$tmp/out" -q 2>"$tmp/err" &
+  "$craft" export "$big" -o "$tmp/out" -q ${EXPORT_ARGS:-} 2>"$tmp/err" &
   pid=$!
   : >"$tmp/threads"
   while kill -0 "$pid" 2>/dev/null; do

@@ -11,7 +11,7 @@ use crate::visit::{Node, Span, Value, Visitor};
 mod clean;
 mod ssctp;
 
-pub use clean::lint_free;
+pub use clean::{chunks_lint_free, lint_free};
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,6 +199,27 @@ pub fn lint_with(
     lint_impl(p, checksum, None, also)
 }
 
+/// The lint of a wrong checksum (RFC 9260 6.8), the one lint that depends
+/// on the checksum's verification and not on the packet's chunks.
+pub fn checksum_lint(c: &ChecksumReport) -> Option<Lint> {
+    checksum_lint_code(c).map(|code| Lint {
+        offset: 8,
+        len: 4,
+        code,
+        message: format!(
+            "checksum 0x{:08x} is wrong ({} 0x{:08x})",
+            c.value,
+            c.algorithm.as_str(),
+            c.computed
+        ),
+    })
+}
+
+/// The code of [`checksum_lint`], without its message.
+pub fn checksum_lint_code(c: &ChecksumReport) -> Option<&'static str> {
+    (c.status == ChecksumStatus::Bad).then_some("bad-checksum")
+}
+
 fn lint_impl(
     p: &Packet<'_>,
     checksum: Option<&ChecksumReport>,
@@ -209,20 +230,7 @@ fn lint_impl(
         out: Vec::new(),
         stack: Vec::new(),
     };
-    if let Some(c) = checksum {
-        if c.status == ChecksumStatus::Bad {
-            v.push(
-                Span::new(8, 4),
-                "bad-checksum",
-                format!(
-                    "checksum 0x{:08x} is wrong ({} 0x{:08x})",
-                    c.value,
-                    c.algorithm.as_str(),
-                    c.computed
-                ),
-            );
-        }
-    }
+    v.out.extend(checksum.and_then(checksum_lint));
     if let Some(e) = &p.error {
         v.push(Span::new(e.offset, 0), "malformed", e.to_string());
     }

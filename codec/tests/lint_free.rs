@@ -6,27 +6,56 @@
 //! the chunks; or of the checksum itself, which makes it wrong), whenever
 //! it says "lint-free" the full lints find nothing.
 //! It must also prove most DATA/SACK traffic, or it saves nothing.
+//! The same for `lint::chunks_lint_free`, the proof for packets whose
+//! checksum may be wrong: the full lints find nothing but the checksum's.
 
 mod common;
 
 use sctp_codec::checksum::{self, VerifyMode};
-use sctp_codec::lint::{lint_free, lint_rules};
+use sctp_codec::lint::{checksum_lint, chunks_lint_free, lint_free, lint_rules};
 use sctp_codec::{Decoder, Dialect, PacketView};
 
-/// Checks one packet; returns whether it was proven lint-free.
-fn check(what: &str, v: &PacketView<'_>) -> bool {
+/// What was proven of a packet.
+#[derive(PartialEq)]
+enum Proof {
+    Nothing,
+    /// No lint but a wrong checksum's (`chunks_lint_free`, a wrong checksum).
+    ChunksOnly,
+    /// No lint at all (`lint_free`).
+    LintFree,
+}
+
+/// Checks one packet; returns what was proven.
+fn check(what: &str, v: &PacketView<'_>) -> Proof {
     let report = checksum::verify(v.bytes(), VerifyMode::Any);
-    if !lint_free(v, &report) {
-        return false;
+    let free = lint_free(v, &report);
+    let chunks_free = chunks_lint_free(v);
+    assert!(
+        !free || chunks_free,
+        "{what}: lint_free but not chunks_lint_free"
+    );
+    if !chunks_free {
+        return Proof::Nothing;
     }
     let p = v.decode().expect("a view that parsed decodes");
     let lints = lint_rules(&p, Some(&report), &v.rules());
-    assert!(
-        lints.is_empty(),
-        "{what}: proven lint-free, but the lints say {lints:?}\n{:02x?}",
+    let only: Vec<_> = checksum_lint(&report).into_iter().collect();
+    assert_eq!(
+        lints,
+        only,
+        "{what}: proven free of lints but the checksum's, but the lints say {lints:?}\n{:02x?}",
         v.bytes()
     );
-    true
+    assert_eq!(
+        free,
+        only.is_empty(),
+        "{what}: lint_free and a wrong checksum"
+    );
+    if free {
+        Proof::LintFree
+    } else {
+        Proof::ChunksOnly
+    }
 }
 
 /// The full lints of a packet.
@@ -55,6 +84,7 @@ fn mutant(bytes: &[u8], at: usize, bit: u8) -> Vec<u8> {
 fn lint_free_never_hides_a_lint() {
     let (mut packets, mut proven, mut mutants, mut mutants_proven) = (0usize, 0usize, 0usize, 0);
     let mut mutants_refused_with_lints = 0usize;
+    let (mut bad_checksum_proven, mut mutants_bad_checksum_proven) = (0usize, 0usize);
     let mut data_or_sack_only = 0usize;
     for path in common::capture_files() {
         for dialect in [Dialect::Standard, Dialect::SecureSctp] {
@@ -70,8 +100,13 @@ fn lint_free_never_hides_a_lint() {
                 }) {
                     data_or_sack_only += 1;
                 }
-                if !check(&what, &v) {
-                    return;
+                match check(&what, &v) {
+                    Proof::Nothing => return,
+                    Proof::ChunksOnly => {
+                        bad_checksum_proven += 1;
+                        return;
+                    }
+                    Proof::LintFree => {}
                 }
                 proven += 1;
                 proven_here += 1;
@@ -88,10 +123,13 @@ fn lint_free_never_hides_a_lint() {
                         };
                         mutants += 1;
                         let what = format!("{what}, bit {bit} of byte {at} flipped");
-                        if check(&what, &mv) {
-                            mutants_proven += 1;
-                        } else if !full_lints(&mv).is_empty() {
-                            mutants_refused_with_lints += 1;
+                        match check(&what, &mv) {
+                            Proof::LintFree => mutants_proven += 1,
+                            Proof::ChunksOnly => mutants_bad_checksum_proven += 1,
+                            Proof::Nothing if !full_lints(&mv).is_empty() => {
+                                mutants_refused_with_lints += 1
+                            }
+                            Proof::Nothing => {}
                         }
                     }
                 }
@@ -101,7 +139,8 @@ fn lint_free_never_hides_a_lint() {
     eprintln!(
         "lint_free: {proven} of {packets} packets proven ({data_or_sack_only} of DATA, SACK, I-DATA and empty ABORT, ERROR, COOKIE ACK, SHUTDOWN ACK only); \
          {mutants_proven} of {mutants} one-bit mutants proven, none with a lint; \
-         {mutants_refused_with_lints} refused that have lints"
+         {mutants_refused_with_lints} refused that have lints; \
+         free of lints but a wrong checksum's: {bad_checksum_proven} packets, {mutants_bad_checksum_proven} mutants"
     );
     assert!(packets > 8_000, "expected the shared corpus, saw {packets}");
     // Most packets of those chunks only are proven (the rest have a bad
@@ -114,4 +153,6 @@ fn lint_free_never_hides_a_lint() {
     // The mutants reach the lints the proof must refuse (padding, lengths,
     // chunk types, S-SCTP rules).
     assert!(mutants_refused_with_lints > 1_000);
+    // The checksum's own bits flipped: only the checksum is wrong.
+    assert!(mutants_bad_checksum_proven > 1_000);
 }

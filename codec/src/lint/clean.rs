@@ -15,8 +15,15 @@ use crate::view::{ChunkView, PacketView};
 /// (decoded with `v.rules()`), whose checksum verification is `checksum`.
 /// `false` means only that this test cannot tell.
 pub fn lint_free(v: &PacketView<'_>, checksum: &ChecksumReport) -> bool {
-    checksum.status != ChecksumStatus::Bad
-        && !v.rules().conflict
+    checksum.status != ChecksumStatus::Bad && chunks_lint_free(v)
+}
+
+/// Whether [`super::lint_rules`] is sure to find nothing in the packet `v`
+/// but a wrong checksum ([`super::checksum_lint`]), whatever the checksum:
+/// the test of [`lint_free`] on the chunks alone, for packets whose
+/// checksum is zero or wrong (a capture taken before the NIC filled it in).
+pub fn chunks_lint_free(v: &PacketView<'_>) -> bool {
+    !v.rules().conflict
         && v.error().is_none()
         && v.trailing().is_empty()
         && v.malformed_count() == 0

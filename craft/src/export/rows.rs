@@ -3,6 +3,7 @@
 //! TSN first acknowledged (RFC 9260 6.2.1, with its RTT, 6.3.1) and a row
 //! per association (RFC 9260 1.3) with its tables.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
@@ -15,7 +16,7 @@ use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{lint, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
 
-use super::table::{opt, req, Column, Deferred, Kind, Table, V};
+use super::table::{opt, req, Column, Columns, Kind, Stage, Table, V};
 use crate::output::zero_checksum::{self, ZeroChecksumFollower, ZeroVerdict};
 
 /// Columns of the `chunks` table, one row per chunk.
@@ -231,10 +232,10 @@ enum Addr {
 }
 
 impl Addr {
-    fn value(&self) -> V {
+    fn text(&self) -> Cow<'static, str> {
         match self {
-            Addr::Static(s) => V::S(s),
-            Addr::Made(s) => V::O(s.clone()),
+            Addr::Static(s) => Cow::Borrowed(s),
+            Addr::Made(s) => Cow::Owned(s.clone()),
         }
     }
 }
@@ -284,18 +285,18 @@ pub fn export_file(
     let file: &'static str = Box::leak(path.display().to_string().into_boxed_str());
     let make = || -> Result<Tables, String> {
         Ok(Tables {
-            chunks: Table::create_deferred(
+            chunks: Table::create_staged(
                 &dest.table("chunks")?,
                 "chunk",
                 &CHUNK_COLUMNS,
-                cfg.lints.then(|| {
-                    (
-                        LINTS_COLUMN,
-                        Box::new(LintJobs::default()) as Box<dyn Deferred>,
-                    )
-                }),
+                Box::new(ChunkStage::new(file, cfg.lints)),
             )?,
-            acks: Table::create(&dest.table("acks")?, "ack", &ACK_COLUMNS)?,
+            acks: Table::create_staged(
+                &dest.table("acks")?,
+                "ack",
+                &ACK_COLUMNS,
+                Box::new(AckStage::new(file)),
+            )?,
             addrs: HashMap::new(),
         })
     };
@@ -346,7 +347,7 @@ pub fn export_file(
             Encapsulation::Udp { .. } => "udp",
             Encapsulation::IcmpError { .. } => "icmp",
         };
-        let r = packet_rows(&mut t, file, &meta, &view, &report, verdict, encap, cfg);
+        let r = packet_rows(&mut t, &meta, &view, &report, verdict, encap, cfg.lints);
         if let Err(e) = r {
             failed = Some(e);
             break;
@@ -395,11 +396,6 @@ fn lints_by_chunk(view: &PacketView<'_>, verdict: ZeroVerdict) -> Vec<String> {
     let rules = view.rules();
     let (report, zero_lint) =
         zero_checksum::judge(checksum::verify(bytes, VerifyMode::Any), verdict);
-    // Bulk DATA and SACK packets are proven clean from the view, without
-    // the typed decode and the lints' walk (codec/tests/lint_free.rs).
-    if zero_lint.is_none() && lint::lint_free(view, &report) {
-        return vec![String::new(); view.chunk_count()];
-    }
     let Ok(packet) = Packet::decode(
         bytes,
         &DecodeOptions {
@@ -429,62 +425,296 @@ fn lints_by_chunk(view: &PacketView<'_>, verdict: ZeroVerdict) -> Vec<String> {
     out
 }
 
-/// The `lints` column (filled on the writer thread with --lints).
-const LINTS_COLUMN: usize = 26;
+/// Rows turned into columns at a time by a stage: a block small enough to
+/// stay in the cache while each of its columns is written.
+const BLOCK: usize = 1024;
 
-/// Moves past the `lints` column of a chunk row: null without lints, left
-/// to the writer thread with them ([`LintJobs`]).
-fn lints_cell(ch: &mut Table, cfg: &ReadConfig) {
-    if cfg.lints {
-        ch.seek(LINTS_COLUMN + 1);
-    } else {
-        ch.seek(LINTS_COLUMN);
-        ch.push(V::Null);
-    }
-}
-
-/// The packets of a row group whose lints (a full decode of each packet)
-/// the writer thread finds while the next group fills: their bytes one
-/// after another, and per packet where they end, its decoding rules, its
-/// zero-checksum verdict and how many chunk rows it has.
+/// The packets of a row group whose lints need a full decode (those the
+/// view could not prove clean, [`lint::chunks_lint_free`]), found on the
+/// stage thread: their bytes one after another, and per packet where they
+/// end, its decoding rules and its zero-checksum verdict.
 #[derive(Default)]
 struct LintJobs {
     bytes: Vec<u8>,
-    packets: Vec<(usize, Rules, ZeroVerdict, usize)>,
+    packets: Vec<(usize, Rules, ZeroVerdict)>,
 }
 
 impl LintJobs {
-    fn push(&mut self, view: &PacketView<'_>, verdict: ZeroVerdict, rows: usize) {
+    /// Adds a packet; returns its index.
+    fn push(&mut self, view: &PacketView<'_>, verdict: ZeroVerdict) -> u32 {
         self.bytes.extend_from_slice(view.bytes());
-        self.packets
-            .push((self.bytes.len(), view.rules(), verdict, rows));
+        self.packets.push((self.bytes.len(), view.rules(), verdict));
+        self.packets.len() as u32 - 1
     }
-}
 
-impl Deferred for LintJobs {
-    fn fill(&mut self, out: &mut dyn FnMut(Option<String>)) {
+    /// Each packet's lint codes by chunk.
+    fn codes(&self) -> Vec<Vec<String>> {
         let mut start = 0;
-        for &(end, rules, verdict, rows) in &self.packets {
-            let bytes = &self.bytes[start..end];
-            start = end;
-            let mut lints = match PacketView::parse(bytes, rules) {
-                Ok(v) => lints_by_chunk(&v, verdict),
-                Err(_) => Vec::new(),
-            };
-            lints.resize(rows, String::new());
-            for l in lints.into_iter().take(rows) {
-                out((!l.is_empty()).then_some(l));
-            }
-        }
+        self.packets
+            .iter()
+            .map(|&(end, rules, verdict)| {
+                let bytes = &self.bytes[start..end];
+                start = end;
+                match PacketView::parse(bytes, rules) {
+                    Ok(v) => lints_by_chunk(&v, verdict),
+                    Err(_) => Vec::new(),
+                }
+            })
+            .collect()
     }
 
     fn clear(&mut self) {
         self.bytes.clear();
         self.packets.clear();
     }
+}
 
-    fn empty(&self) -> Box<dyn Deferred> {
-        Box::new(LintJobs::default())
+/// A packet's lints, for the `lints` column.
+enum PacketLints {
+    /// None (or not asked for).
+    None,
+    /// Only the checksum's, on the first chunk's row: the chunks were
+    /// proven clean from the view ([`lint::chunks_lint_free`]).
+    Checksum(Cow<'static, str>),
+    /// Found on the stage thread: the packet's index in [`LintJobs`].
+    Decode(u32),
+}
+
+/// The columns a packet gives each of its chunk rows.
+struct PacketCols {
+    frame: u64,
+    time_ns: i64,
+    src: Addr,
+    dst: Addr,
+    src_port: u16,
+    dst_port: u16,
+    vtag: u32,
+    encap: &'static str,
+    assoc: Option<u32>,
+    dir: Option<&'static str>,
+    checksum: &'static str,
+    lints: PacketLints,
+}
+
+/// What the analysis says of a DATA or I-DATA chunk (RFC 9260 6.3.3,
+/// 6.2.1): the chunk row's columns `retransmission` to `in_flight`.
+struct DataCols {
+    retransmission: bool,
+    first_frame: Option<u64>,
+    after_ns: Option<i64>,
+    acked_before: Option<u64>,
+    gap: u32,
+    out_of_window: bool,
+    message_bytes: Option<u64>,
+    in_flight: u64,
+}
+
+/// What the analysis says of a SACK or NR-SACK (RFC 9260 6.2.1, 6.3.1):
+/// columns `in_flight` and `acked` to `stale`.
+struct SackCols {
+    in_flight: u64,
+    acked: u32,
+    rtt_ns: Option<i64>,
+    revoked: u32,
+    dup_tsns: u16,
+    stale: bool,
+}
+
+/// The analysis columns of a chunk row.
+enum RowNote {
+    None,
+    Data(DataCols),
+    Sack(SackCols),
+    /// A HEARTBEAT ACK's RTT and its request's frame (RFC 9260 8.3).
+    Heartbeat {
+        rtt_ns: i64,
+        request_frame: u64,
+    },
+}
+
+/// A chunk row, as the reading thread keeps it: one store per row. Its
+/// packet's columns are in [`ChunkStage::packets`].
+struct ChunkRow {
+    packet: u32,
+    index: u32,
+    ty: u8,
+    flags: u8,
+    length: u16,
+    name: &'static str,
+    tsn: Option<u32>,
+    stream: Option<u16>,
+    ssn: Option<u16>,
+    mid: Option<u32>,
+    ppid: Option<u32>,
+    user_bytes: Option<u32>,
+    cum_tsn_ack: Option<u32>,
+    a_rwnd: Option<u32>,
+    note: RowNote,
+    auth: Option<&'static str>,
+}
+
+impl ChunkRow {
+    fn data(&self) -> Option<&DataCols> {
+        match &self.note {
+            RowNote::Data(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    fn sack(&self) -> Option<&SackCols> {
+        match &self.note {
+            RowNote::Sack(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A row with the chunk header's columns and the others null.
+    fn head(packet: u32, index: usize, ty: u8, name: &'static str, flags: u8, length: u16) -> Self {
+        ChunkRow {
+            packet,
+            index: index as u32,
+            ty,
+            flags,
+            length,
+            name,
+            tsn: None,
+            stream: None,
+            ssn: None,
+            mid: None,
+            ppid: None,
+            user_bytes: None,
+            cum_tsn_ack: None,
+            a_rwnd: None,
+            note: RowNote::None,
+            auth: None,
+        }
+    }
+}
+
+/// The `chunks` table's rows of a row group, turned into its
+/// [`CHUNK_COLUMNS`] on the stage thread, with the lints when asked for.
+struct ChunkStage {
+    file: &'static str,
+    packets: Vec<PacketCols>,
+    rows: Vec<ChunkRow>,
+    lints: Option<LintJobs>,
+}
+
+impl ChunkStage {
+    fn new(file: &'static str, lints: bool) -> Self {
+        ChunkStage {
+            file,
+            packets: Vec::new(),
+            rows: Vec::new(),
+            lints: lints.then(LintJobs::default),
+        }
+    }
+}
+
+fn stat(s: &'static str) -> Option<Cow<'static, str>> {
+    Some(Cow::Borrowed(s))
+}
+
+fn int<T: Into<i64>>(x: Option<T>) -> Option<i64> {
+    x.map(Into::into)
+}
+
+impl Stage for ChunkStage {
+    fn columns(&mut self, out: &mut Columns<'_>) {
+        let mut decoded = self.lints.as_ref().map(LintJobs::codes).unwrap_or_default();
+        let pk = &self.packets;
+        let file = self.file;
+        for b in self.rows.chunks(BLOCK) {
+            let p = |r: &ChunkRow| &pk[r.packet as usize];
+            let data = ChunkRow::data;
+            let sack = ChunkRow::sack;
+            out.opt_strs(b.iter().map(|_| stat(file)));
+            out.ints(b.iter().map(|r| p(r).frame as i64));
+            out.ints(b.iter().map(|r| p(r).time_ns.div_euclid(1000)));
+            out.ints(b.iter().map(|r| p(r).time_ns));
+            out.ints(b.iter().map(|r| i64::from(r.index)));
+            out.opt_strs(b.iter().map(|r| Some(p(r).src.text())));
+            out.opt_strs(b.iter().map(|r| Some(p(r).dst.text())));
+            out.ints(b.iter().map(|r| i64::from(p(r).src_port)));
+            out.ints(b.iter().map(|r| i64::from(p(r).dst_port)));
+            out.ints(b.iter().map(|r| i64::from(p(r).vtag)));
+            out.opt_strs(b.iter().map(|r| stat(p(r).encap)));
+            out.opt_ints(b.iter().map(|r| int(p(r).assoc)));
+            out.opt_strs(b.iter().map(|r| p(r).dir.and_then(stat)));
+            out.ints(b.iter().map(|r| i64::from(r.ty)));
+            out.opt_strs(b.iter().map(|r| stat(r.name)));
+            out.ints(b.iter().map(|r| i64::from(r.flags)));
+            out.ints(b.iter().map(|r| i64::from(r.length)));
+            out.opt_ints(b.iter().map(|r| int(r.tsn)));
+            out.opt_ints(b.iter().map(|r| int(r.stream)));
+            out.opt_ints(b.iter().map(|r| int(r.ssn)));
+            out.opt_ints(b.iter().map(|r| int(r.mid)));
+            out.opt_ints(b.iter().map(|r| int(r.ppid)));
+            out.opt_ints(b.iter().map(|r| int(r.user_bytes)));
+            out.opt_ints(b.iter().map(|r| int(r.cum_tsn_ack)));
+            out.opt_ints(b.iter().map(|r| int(r.a_rwnd)));
+            out.opt_strs(b.iter().map(|r| stat(p(r).checksum)));
+            out.opt_strs(b.iter().map(|r| {
+                match &p(r).lints {
+                    PacketLints::None => None,
+                    PacketLints::Checksum(s) => (r.index == 0).then(|| s.clone()),
+                    PacketLints::Decode(j) => decoded
+                        .get_mut(*j as usize)
+                        .and_then(|l| l.get_mut(r.index as usize))
+                        .map(std::mem::take)
+                        .filter(|l| !l.is_empty())
+                        .map(Cow::Owned),
+                }
+            }));
+            out.opt_bools(b.iter().map(|r| data(r).map(|d| d.retransmission)));
+            out.opt_ints(
+                b.iter()
+                    .map(|r| data(r).and_then(|d| d.first_frame).map(|f| f as i64)),
+            );
+            out.opt_floats(b.iter().map(|r| data(r).and_then(|d| d.after_ns).map(secs)));
+            out.opt_ints(
+                b.iter()
+                    .map(|r| data(r).and_then(|d| d.acked_before).map(|f| f as i64)),
+            );
+            out.opt_ints(b.iter().map(|r| data(r).map(|d| i64::from(d.gap))));
+            out.opt_bools(b.iter().map(|r| data(r).map(|d| d.out_of_window)));
+            out.opt_ints(
+                b.iter()
+                    .map(|r| data(r).and_then(|d| d.message_bytes).map(|m| m as i64)),
+            );
+            out.opt_ints(b.iter().map(|r| match &r.note {
+                RowNote::Data(d) => Some(d.in_flight as i64),
+                RowNote::Sack(s) => Some(s.in_flight as i64),
+                _ => None,
+            }));
+            out.opt_ints(b.iter().map(|r| sack(r).map(|s| i64::from(s.acked))));
+            out.opt_floats(b.iter().map(|r| sack(r).and_then(|s| s.rtt_ns).map(secs)));
+            out.opt_ints(b.iter().map(|r| sack(r).map(|s| i64::from(s.revoked))));
+            out.opt_ints(b.iter().map(|r| sack(r).map(|s| i64::from(s.dup_tsns))));
+            out.opt_bools(b.iter().map(|r| sack(r).map(|s| s.stale)));
+            out.opt_floats(b.iter().map(|r| match r.note {
+                RowNote::Heartbeat { rtt_ns, .. } => Some(secs(rtt_ns)),
+                _ => None,
+            }));
+            out.opt_ints(b.iter().map(|r| match r.note {
+                RowNote::Heartbeat { request_frame, .. } => Some(request_frame as i64),
+                _ => None,
+            }));
+            out.opt_strs(b.iter().map(|r| r.auth.and_then(stat)));
+            out.end_block();
+        }
+    }
+
+    fn clear(&mut self) {
+        self.packets.clear();
+        self.rows.clear();
+        if let Some(l) = self.lints.as_mut() {
+            l.clear();
+        }
+    }
+
+    fn empty(&self) -> Box<dyn Stage> {
+        Box::new(ChunkStage::new(self.file, self.lints.is_some()))
     }
 
     fn as_any(&mut self) -> &mut dyn std::any::Any {
@@ -492,162 +722,181 @@ impl Deferred for LintJobs {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// An `acks` table row: a TSN first acknowledged by a SACK (RFC 9260
+/// 6.2.1) with its RTT (6.3.1).
+struct AckRow {
+    frame: u64,
+    time_ns: i64,
+    assoc: Option<u32>,
+    dir: Option<&'static str>,
+    tsn: u32,
+    data_frame: u64,
+    rtt_ns: i64,
+    retransmitted: bool,
+}
+
+/// The `acks` table's rows of a row group, turned into its
+/// [`ACK_COLUMNS`] on the stage thread.
+struct AckStage {
+    file: &'static str,
+    rows: Vec<AckRow>,
+}
+
+impl AckStage {
+    fn new(file: &'static str) -> Self {
+        AckStage {
+            file,
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl Stage for AckStage {
+    fn columns(&mut self, out: &mut Columns<'_>) {
+        let file = self.file;
+        for b in self.rows.chunks(BLOCK) {
+            out.opt_strs(b.iter().map(|_| stat(file)));
+            out.ints(b.iter().map(|r| r.frame as i64));
+            out.ints(b.iter().map(|r| r.time_ns.div_euclid(1000)));
+            out.opt_ints(b.iter().map(|r| int(r.assoc)));
+            out.opt_strs(b.iter().map(|r| r.dir.and_then(stat)));
+            out.ints(b.iter().map(|r| i64::from(r.tsn)));
+            out.ints(b.iter().map(|r| r.data_frame as i64));
+            out.opt_floats(b.iter().map(|r| Some(secs(r.rtt_ns))));
+            out.opt_bools(b.iter().map(|r| Some(r.retransmitted)));
+            out.end_block();
+        }
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+    }
+
+    fn empty(&self) -> Box<dyn Stage> {
+        Box::new(AckStage::new(self.file))
+    }
+
+    fn as_any(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// The rows of one packet: a chunk row per chunk (and one for a chunk cut
+/// short), an ack row per TSN its SACKs first acknowledge.
 fn packet_rows(
     t: &mut Tables,
-    file: &'static str,
     meta: &PacketMeta,
     view: &PacketView<'_>,
     report: &PacketReport,
     verdict: ZeroVerdict,
     encap: &'static str,
-    cfg: &ReadConfig,
+    lints: bool,
 ) -> Result<(), String> {
     let h = view.header();
-    let status = zero_checksum::judge(checksum::verify(view.bytes(), VerifyMode::Any), verdict)
-        .0
-        .status;
-    let src = t.addr(meta.src);
-    let dst = t.addr(meta.dst);
-    let time = meta
+    let (sum, zero_lint) =
+        zero_checksum::judge(checksum::verify(view.bytes(), VerifyMode::Any), verdict);
+    let checksum = sum.status.as_str();
+    let time_ns = meta
         .time_ns
         .clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
     let (assoc, dir) = match report.assoc {
-        Some(a) => (Some(a.id as i64), Some(dir_name(a.dir))),
+        Some(a) => (Some(a.id as u32), Some(dir_name(a.dir))),
         None => (None, None),
     };
-    // The columns of each chunk's row that are not the packet's: its
-    // position (column 4), then type to a_rwnd (13-24), then lints to auth
-    // (26-42). The packet's own columns (0-3, 5-12, 25) are stored once per
-    // packet for all its rows, after the loop.
-    let head = |ch: &mut Table, n: usize, ty: u8, name: &'static str, flags: u8, length: u16| {
-        ch.seek(4);
-        ch.push(V::I(n as i64));
-        ch.seek(13);
-        ch.push(V::I(ty.into()));
-        ch.push(V::S(name));
-        ch.push(V::I(flags.into()));
-        ch.push(V::I(length.into()));
+    let src = t.addr(meta.src);
+    let dst = t.addr(meta.dst);
+    let Some(stage) = t.chunks.stage::<ChunkStage>() else {
+        return Err("the chunks table is not staged".into());
     };
+    let packet = stage.packets.len() as u32;
+    let first_row = stage.rows.len();
+    let mut acks = 0;
     let mut notes = report.notes.iter().peekable();
-    let mut count = 0;
     for (n, c) in view.chunks().enumerate() {
-        count = n + 1;
-        let ch = &mut t.chunks;
-        head(ch, n, c.ty(), c.name(), c.flags(), c.length());
+        let mut row = ChunkRow::head(packet, n, c.ty(), c.name(), c.flags(), c.length());
         // DATA (RFC 9260 3.3.1), I-DATA (RFC 8260 2.1) fields.
         if let Some(d) = c.data() {
-            ch.push(V::I(d.tsn().into()));
-            ch.push(V::I(d.stream().into()));
-            ch.push(V::I(d.ssn().into()));
-            ch.push(V::Null);
-            ch.push(V::I(d.ppid().into()));
-            ch.push(V::I(d.payload().len() as i64));
+            row.tsn = Some(d.tsn());
+            row.stream = Some(d.stream());
+            row.ssn = Some(d.ssn());
+            row.ppid = Some(d.ppid());
+            row.user_bytes = Some(d.payload().len() as u32);
         } else if let Some(d) = c.idata() {
-            ch.push(V::I(d.tsn().into()));
-            ch.push(V::I(d.stream().into()));
-            ch.push(V::Null);
-            ch.push(V::I(d.mid().into()));
+            row.tsn = Some(d.tsn());
+            row.stream = Some(d.stream());
+            row.mid = Some(d.mid());
             // The PPID only in the first fragment (RFC 8260 2.1).
-            ch.push(if d.beginning() {
-                V::I(d.ppid_or_fsn().into())
-            } else {
-                V::Null
-            });
-            ch.push(V::I(d.payload().len() as i64));
-        } else {
-            for _ in 0..6 {
-                ch.push(V::Null);
-            }
+            row.ppid = d.beginning().then(|| d.ppid_or_fsn());
+            row.user_bytes = Some(d.payload().len() as u32);
         }
         // SACK, NR-SACK (RFC 9260 3.3.4), SHUTDOWN (3.3.8).
         if let Some(s) = c.sack() {
-            ch.push(V::I(s.cum_tsn_ack().into()));
-            ch.push(V::I(s.a_rwnd().into()));
+            row.cum_tsn_ack = Some(s.cum_tsn_ack());
+            row.a_rwnd = Some(s.a_rwnd());
         } else if let Some(s) = c.nr_sack() {
-            ch.push(V::I(s.cum_tsn_ack().into()));
-            ch.push(V::I(s.a_rwnd().into()));
+            row.cum_tsn_ack = Some(s.cum_tsn_ack());
+            row.a_rwnd = Some(s.a_rwnd());
         } else {
-            ch.push(c.shutdown_cum_tsn_ack().into());
-            ch.push(V::Null);
+            row.cum_tsn_ack = c.shutdown_cum_tsn_ack();
         }
-        lints_cell(ch, cfg);
-        let mut note_here = None;
-        let mut auth = None;
         while let Some(x) = notes.next_if(|x| x.chunk == n) {
             match &x.note {
-                Note::Auth(v) => auth = Some(v.name()),
-                Note::SsctpAuth(v) => auth = Some(v.name()),
-                Note::Unauthenticated { .. } => auth = Some("unauthenticated"),
-                other => note_here = Some(other),
+                Note::Auth(v) => row.auth = Some(v.name()),
+                Note::SsctpAuth(v) => row.auth = Some(v.name()),
+                Note::Unauthenticated { .. } => row.auth = Some("unauthenticated"),
+                Note::Data(d) => {
+                    let x = d.retransmission;
+                    row.note = RowNote::Data(DataCols {
+                        retransmission: x.is_some(),
+                        first_frame: x.and_then(|x| x.first_frame),
+                        after_ns: x.and_then(|x| x.after_ns),
+                        acked_before: d.acked_before,
+                        gap: d.gap,
+                        out_of_window: d.out_of_window,
+                        message_bytes: d.message.map(|m| m.bytes),
+                        in_flight: d.in_flight,
+                    });
+                }
+                Note::Sack(k) => {
+                    row.note = RowNote::Sack(SackCols {
+                        in_flight: k.in_flight,
+                        acked: k.acked.len() as u32,
+                        rtt_ns: k.max_rtt_ns(),
+                        revoked: k.revoked.len() as u32,
+                        dup_tsns: k.dup_tsns,
+                        stale: k.stale,
+                    });
+                    if let Some(ak) = t.acks.stage::<AckStage>() {
+                        ak.rows.extend(k.acked.iter().map(|a| AckRow {
+                            frame: meta.frame,
+                            time_ns,
+                            assoc,
+                            dir,
+                            tsn: a.tsn,
+                            data_frame: a.frame,
+                            rtt_ns: a.rtt_ns,
+                            retransmitted: a.retransmitted,
+                        }));
+                        acks += k.acked.len();
+                    }
+                }
+                Note::HeartbeatAck(hb) => {
+                    row.note = RowNote::Heartbeat {
+                        rtt_ns: hb.rtt_ns,
+                        request_frame: hb.request_frame,
+                    };
+                }
+                _ => row.note = RowNote::None,
             }
         }
-        match note_here {
-            Some(Note::Data(d)) => {
-                let x = d.retransmission;
-                ch.push(V::B(x.is_some()));
-                ch.push(x.and_then(|x| x.first_frame).map(|f| f as i64).into());
-                ch.push(
-                    x.and_then(|x| x.after_ns)
-                        .map_or(V::Null, |ns| V::F(secs(ns))),
-                );
-                ch.push(d.acked_before.map(|f| f as i64).into());
-                ch.push(V::I(d.gap.into()));
-                ch.push(V::B(d.out_of_window));
-                ch.push(d.message.map(|m| m.bytes as i64).into());
-                ch.push(V::I(d.in_flight as i64));
-            }
-            _ => {
-                for _ in 0..7 {
-                    ch.push(V::Null);
-                }
-                match note_here {
-                    Some(Note::Sack(k)) => ch.push(V::I(k.in_flight as i64)),
-                    _ => ch.push(V::Null),
-                }
-            }
-        }
-        match note_here {
-            Some(Note::Sack(k)) => {
-                ch.push(V::I(k.acked.len() as i64));
-                let rtt = k.max_rtt_ns();
-                ch.push(rtt.map_or(V::Null, |ns| V::F(secs(ns))));
-                ch.push(V::I(k.revoked.len() as i64));
-                ch.push(V::I(k.dup_tsns.into()));
-                ch.push(V::B(k.stale));
-                for a in &k.acked {
-                    let ak = &mut t.acks;
-                    ak.push(V::S(file));
-                    ak.push(V::I(meta.frame as i64));
-                    ak.push(V::I(time.div_euclid(1000)));
-                    ak.push(assoc.into());
-                    ak.push(dir.map_or(V::Null, V::S));
-                    ak.push(V::I(a.tsn.into()));
-                    ak.push(V::I(a.frame as i64));
-                    ak.push(V::F(secs(a.rtt_ns)));
-                    ak.push(V::B(a.retransmitted));
-                    ak.end_row()?;
-                }
-            }
-            _ => {
-                for _ in 0..5 {
-                    t.chunks.push(V::Null);
-                }
-            }
-        }
-        let ch = &mut t.chunks;
-        match note_here {
-            Some(Note::HeartbeatAck(hb)) => {
-                ch.push(V::F(secs(hb.rtt_ns)));
-                ch.push(V::I(hb.request_frame as i64));
-            }
-            _ => {
-                ch.push(V::Null);
-                ch.push(V::Null);
-            }
-        }
-        ch.push(auth.map_or(V::Null, V::S));
+        let Some(stage) = t.chunks.stage::<ChunkStage>() else {
+            return Err("the chunks table is not staged".into());
+        };
+        stage.rows.push(row);
     }
+    let Some(stage) = t.chunks.stage::<ChunkStage>() else {
+        return Err("the chunks table is not staged".into());
+    };
     // The chunk whose Length runs past the packet (as dissect shows it):
     // its header only, its lints saying what is wrong.
     if let Some(c) = view.cut_short() {
@@ -655,38 +904,48 @@ fn packet_rows(
         let length = tail
             .get(2..4)
             .map_or(0, |l| u16::from_be_bytes([l[0], l[1]]));
-        let ch = &mut t.chunks;
-        head(ch, count, c.ty, c.name(), c.flags, length);
-        for _ in 0..8 {
-            ch.push(V::Null);
-        }
-        lints_cell(ch, cfg);
-        for _ in 0..16 {
-            ch.push(V::Null);
-        }
-        count += 1;
+        let n = stage.rows.len() - first_row;
+        stage
+            .rows
+            .push(ChunkRow::head(packet, n, c.ty, c.name(), c.flags, length));
     }
+    let count = stage.rows.len() - first_row;
     if count == 0 {
         return Ok(());
     }
-    let ch = &mut t.chunks;
-    if let Some(jobs) = ch.side::<LintJobs>() {
-        jobs.push(view, verdict, count);
+    // Bulk DATA and SACK packets are proven clean from the view, but for
+    // the checksum's lints (on the first chunk, as the common header's);
+    // the others are decoded on the stage thread.
+    let lints = match stage.lints.as_mut() {
+        Some(_) if lints && lint::chunks_lint_free(view) => {
+            match (lint::checksum_lint_code(&sum), zero_lint.map(|l| l.code)) {
+                (None, None) => PacketLints::None,
+                (Some(a), None) | (None, Some(a)) => PacketLints::Checksum(Cow::Borrowed(a)),
+                (Some(a), Some(b)) => PacketLints::Checksum(Cow::Owned(format!("{a},{b}"))),
+            }
+        }
+        Some(jobs) => PacketLints::Decode(jobs.push(view, verdict)),
+        None => PacketLints::None,
+    };
+    stage.packets.push(PacketCols {
+        frame: meta.frame,
+        time_ns,
+        src,
+        dst,
+        src_port: h.source_port,
+        dst_port: h.destination_port,
+        vtag: h.verification_tag,
+        encap,
+        assoc,
+        dir,
+        checksum,
+        lints,
+    });
+    t.chunks.end_rows(count)?;
+    if acks > 0 {
+        t.acks.end_rows(acks)?;
     }
-    ch.push_n(0, V::S(file), count);
-    ch.push_n(1, V::I(meta.frame as i64), count);
-    ch.push_n(2, V::I(time.div_euclid(1000)), count);
-    ch.push_n(3, V::I(time), count);
-    ch.push_n(5, src.value(), count);
-    ch.push_n(6, dst.value(), count);
-    ch.push_n(7, V::I(h.source_port.into()), count);
-    ch.push_n(8, V::I(h.destination_port.into()), count);
-    ch.push_n(9, V::I(h.verification_tag.into()), count);
-    ch.push_n(10, V::S(encap), count);
-    ch.push_n(11, assoc.into(), count);
-    ch.push_n(12, dir.map_or(V::Null, V::S), count);
-    ch.push_n(25, V::S(status.as_str()), count);
-    ch.end_rows(count)
+    Ok(())
 }
 
 fn addresses(a: &[IpAddr]) -> String {
