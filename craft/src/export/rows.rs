@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use sctp_codec::analysis::{Analyzer, AssocSummary, DirStats, Note, PacketMeta, PacketReport};
-use sctp_codec::capture::CaptureReader;
+use sctp_codec::capture::{BlockRecord, CaptureReader, PcapBlocks};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::{lint, DecodeOptions, Decoder, Dialect, Packet, PacketView, Rules};
@@ -256,6 +256,75 @@ impl Tables {
     }
 }
 
+/// Bytes read at a time from a plain pcap file.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Where a file's frames come from: a plain pcap file read in large blocks
+/// (with the buffer and the records found in it), or any capture frame by
+/// frame.
+enum Frames {
+    Blocks(PcapBlocks, Vec<u8>, Vec<BlockRecord>),
+    Reader(CaptureReader),
+}
+
+/// What follows one file's frames in order: IP reassembly, each
+/// association's dialect and zero-checksum negotiation, the analysis, and
+/// the tables the rows go to.
+struct FileRows<'a> {
+    t: Tables,
+    analyzer: Analyzer,
+    defrag: Defragmenter,
+    decoder: Decoder,
+    zero: ZeroChecksumFollower,
+    cfg: &'a ReadConfig,
+    /// SCTP packets met.
+    packets: u64,
+}
+
+impl FileRows<'_> {
+    /// The rows of frame `number`, `data` of link type `link_type`, if it
+    /// carries SCTP.
+    fn frame(
+        &mut self,
+        number: u64,
+        ts_sec: i64,
+        ts_nsec: u32,
+        link_type: u32,
+        data: &[u8],
+    ) -> Result<(), String> {
+        let Ok(Some(seg)) = extract_sctp(link_type, data, &self.cfg.link, &mut self.defrag) else {
+            return Ok(());
+        };
+        let Ok(view) = self.decoder.view(&seg.sctp, Some(seg.assoc_key())) else {
+            return Ok(());
+        };
+        self.packets += 1;
+        let meta = PacketMeta {
+            frame: number,
+            time_ns: i128::from(ts_sec) * 1_000_000_000 + i128::from(ts_nsec),
+            src: seg.src,
+            dst: seg.dst,
+            quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
+        };
+        let verdict = self.zero.observe(seg.assoc_key(), &view);
+        let report = self.analyzer.packet(&meta, &view);
+        let encap = match seg.encap {
+            Encapsulation::None => "ip",
+            Encapsulation::Udp { .. } => "udp",
+            Encapsulation::IcmpError { .. } => "icmp",
+        };
+        packet_rows(
+            &mut self.t,
+            &meta,
+            &view,
+            &report,
+            verdict,
+            encap,
+            self.cfg.lints,
+        )
+    }
+}
+
 /// Exports `path`; rows counted in `progress` as they are written.
 pub fn export_file(
     path: &Path,
@@ -269,16 +338,21 @@ pub fn export_file(
         out.error = Some(e);
         return out;
     }
-    let mut reader = match CaptureReader::open(path) {
-        Ok(r) => r,
-        Err(e) => {
-            out.error = Some(format!(
-                "{}: {}",
-                path.display(),
-                crate::files::describe_read_error(Some(path), &e)
-            ));
-            return out;
-        }
+    // A plain pcap file is read in large blocks, its frames left in place;
+    // any other capture frame by frame.
+    let mut frames = match PcapBlocks::open(path, BLOCK_BYTES) {
+        Some(b) => Frames::Blocks(b, Vec::new(), Vec::new()),
+        None => match CaptureReader::open(path) {
+            Ok(r) => Frames::Reader(r),
+            Err(e) => {
+                out.error = Some(format!(
+                    "{}: {}",
+                    path.display(),
+                    crate::files::describe_read_error(Some(path), &e)
+                ));
+                return out;
+            }
+        },
     };
     // The file name lives as long as the run (one string per input file):
     // every row shares it.
@@ -300,64 +374,64 @@ pub fn export_file(
             addrs: HashMap::new(),
         })
     };
-    let mut t = match make() {
+    let t = match make() {
         Ok(t) => t,
         Err(e) => {
             out.error = Some(e);
             return out;
         }
     };
-    let mut analyzer = Analyzer::new(analysis);
-    let mut defrag = Defragmenter::default();
-    let mut decoder = Decoder::new(cfg.dialect);
-    let mut zero = ZeroChecksumFollower::default();
+    let mut f = FileRows {
+        t,
+        analyzer: Analyzer::new(analysis),
+        defrag: Defragmenter::default(),
+        decoder: Decoder::new(cfg.dialect),
+        zero: ZeroChecksumFollower::default(),
+        cfg,
+        packets: 0,
+    };
     let mut failed: Option<String> = None;
     let mut reported = 0u64;
-    while let Some(frame) = reader.next_frame() {
-        let frame = match frame {
-            Ok(f) => f,
-            Err(e) => {
-                failed = Some(format!(
-                    "{}: {} (rows of the frames before it exported)",
-                    path.display(),
-                    crate::files::describe_read_error(Some(path), &e)
-                ));
-                break;
-            }
+    let read_error = |e: &sctp_codec::capture::CaptureError| {
+        format!(
+            "{}: {} (rows of the frames before it exported)",
+            path.display(),
+            crate::files::describe_read_error(Some(path), e)
+        )
+    };
+    loop {
+        let r = match &mut frames {
+            Frames::Blocks(blocks, buf, recs) => match blocks.fill(buf, recs) {
+                Ok(true) => recs.iter().try_for_each(|r| {
+                    f.frame(
+                        r.number,
+                        r.ts_sec,
+                        r.ts_nsec,
+                        r.link_type,
+                        &buf[r.data.clone()],
+                    )
+                }),
+                Ok(false) => break,
+                Err(e) => Err(read_error(&e)),
+            },
+            Frames::Reader(reader) => match reader.next_frame() {
+                Some(Ok(r)) => f.frame(r.number, r.ts_sec, r.ts_nsec, r.link_type, r.data),
+                None => break,
+                Some(Err(e)) => Err(read_error(&e)),
+            },
         };
-        let Ok(Some(seg)) = extract_sctp(frame.link_type, frame.data, &cfg.link, &mut defrag)
-        else {
-            continue;
-        };
-        let Ok(view) = decoder.view(&seg.sctp, Some(seg.assoc_key())) else {
-            continue;
-        };
-        out.packets += 1;
-        let meta = PacketMeta {
-            frame: frame.number,
-            time_ns: i128::from(frame.ts_sec) * 1_000_000_000 + i128::from(frame.ts_nsec),
-            src: seg.src,
-            dst: seg.dst,
-            quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
-        };
-        let verdict = zero.observe(seg.assoc_key(), &view);
-        let report = analyzer.packet(&meta, &view);
-        let encap = match seg.encap {
-            Encapsulation::None => "ip",
-            Encapsulation::Udp { .. } => "udp",
-            Encapsulation::IcmpError { .. } => "icmp",
-        };
-        let r = packet_rows(&mut t, &meta, &view, &report, verdict, encap, cfg.lints);
         if let Err(e) = r {
             failed = Some(e);
             break;
         }
-        let rows = t.chunks.rows();
+        let rows = f.t.chunks.rows();
         if rows - reported >= 4096 {
             progress.fetch_add(rows - reported, Ordering::Relaxed);
             reported = rows;
         }
     }
+    out.packets = f.packets;
+    let (t, analyzer) = (f.t, f.analyzer);
     progress.fetch_add(t.chunks.rows() - reported, Ordering::Relaxed);
     let sums = analyzer.finish();
     let write_assocs = || -> Result<u64, String> {
