@@ -451,7 +451,8 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     .clamp(1, 64);
     let analyzer = match (a.analysis, crate::assoc_cmd::config(a.keys.as_ref())) {
         (false, _) => Ok(None),
-        (true, Ok(c)) => Ok(Some(Analyzer::new(c))),
+        // The reports alone: no association table is printed here.
+        (true, Ok(c)) => Ok(Some(Analyzer::new(c).reports_only())),
         (true, Err(e)) => Err(format!("{e:#}")),
     };
     let stop = AtomicBool::new(false);

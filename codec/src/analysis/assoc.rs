@@ -12,12 +12,12 @@ use crate::view::{ChunkView, DataView, IDataView};
 
 use super::auth::AuthState;
 use super::ending::Ending;
-use super::flight::{AckOut, DataIn, Flight};
+use super::flight::{AckOut, DataIn, DataOut, Flight};
 use super::handshake::InitInfo;
 use super::heartbeat::{HeartbeatNote, Heartbeats};
 use super::keylog::AssocIdentity;
 use super::reassembly::{DataFrag, IDataFrag, Reassembly};
-use super::report::{DataNote, Dir, SackNote};
+use super::report::{DataNote, Dir, Message, SackNote};
 use super::summary::{AssocSummary, DirStats, StreamStats};
 use super::{Limits, PacketMeta};
 
@@ -38,6 +38,9 @@ pub(crate) struct Assoc {
     /// one table lookup per change of stream, not per chunk
     /// ([`Assoc::summary`] adds what is pending).
     stream_run: [Option<(u16, StreamStats)>; 2],
+    /// The tables' counters are kept (not for [`super::Analyzer::reports_only`]):
+    /// packets, chunks, bytes, streams, paths, RTT, windows.
+    pub tables: bool,
 }
 
 /// A DATA or I-DATA chunk's fields the analysis uses.
@@ -107,6 +110,7 @@ impl Assoc {
             released: false,
             last_path: [None; 2],
             stream_run: [None; 2],
+            tables: true,
         }
     }
 
@@ -121,13 +125,16 @@ impl Assoc {
         limits: &Limits,
     ) -> u16 {
         let s = &mut self.summary;
-        s.last_frame = s.last_frame.max(seen.frame);
-        // The first time is never after the last: a packet at or after the
-        // last time (the usual one) moves only the last.
-        if seen.time_ns >= s.last_ns {
-            s.last_ns = seen.time_ns;
-        } else {
-            s.first_ns = s.first_ns.min(seen.time_ns);
+        let tables = self.tables;
+        if tables {
+            s.last_frame = s.last_frame.max(seen.frame);
+            // The first time is never after the last: a packet at or after
+            // the last time (the usual one) moves only the last.
+            if seen.time_ns >= s.last_ns {
+                s.last_ns = seen.time_ns;
+            } else {
+                s.first_ns = s.first_ns.min(seen.time_ns);
+            }
         }
         let last = &mut self.last_path[d.index()];
         let known = match *last {
@@ -143,11 +150,19 @@ impl Assoc {
             }
         }
         let ds = &mut s.dirs[d.index()];
-        ds.packets += 1;
-        ds.bytes += bytes as u64;
         if !reflected && vtag != 0 && ds.vtag.is_none() {
             ds.vtag = Some(vtag);
         }
+        if !tables {
+            // The addresses are kept (the key file's lookup reads them);
+            // no path is counted.
+            if known.is_none() {
+                *last = Some((seen.src, seen.dst, 0));
+            }
+            return 0;
+        }
+        ds.packets += 1;
+        ds.bytes += bytes as u64;
         let p = match known {
             Some(p) => p,
             None => {
@@ -221,6 +236,33 @@ impl Assoc {
             None
         };
         let in_flight = self.flights[i].in_flight();
+        if self.tables {
+            self.count_data(i, &u, bytes, &out, message.as_ref(), in_flight);
+        }
+        DataNote {
+            tsn: u.tsn(),
+            stream: u.stream(),
+            bytes,
+            retransmission: out.retransmission,
+            acked_before: out.acked_before,
+            gap: out.gap,
+            out_of_window: out.out_of_window,
+            message,
+            in_flight,
+        }
+    }
+
+    /// What a DATA or I-DATA chunk of direction `i` adds to the tables.
+    #[inline]
+    fn count_data(
+        &mut self,
+        i: usize,
+        u: &UserData<'_>,
+        bytes: u32,
+        out: &DataOut,
+        message: Option<&Message>,
+        in_flight: u64,
+    ) {
         let ds = &mut self.summary.dirs[i];
         ds.data_chunks += 1;
         ds.user_bytes += u64::from(bytes);
@@ -238,7 +280,7 @@ impl Assoc {
         if out.out_of_window {
             ds.out_of_window += 1;
         }
-        if let Some(m) = &message {
+        if let Some(m) = message {
             ds.messages.add(m.bytes, m.fragments);
         }
         ds.max_in_flight = ds.max_in_flight.max(in_flight);
@@ -255,22 +297,11 @@ impl Assoc {
         if out.retransmission.is_some() {
             st.retransmissions += 1;
         }
-        if let Some(m) = &message {
+        if let Some(m) = message {
             st.messages += 1;
             if m.fragments > 1 {
                 st.fragmented += 1;
             }
-        }
-        DataNote {
-            tsn: u.tsn(),
-            stream: u.stream(),
-            bytes,
-            retransmission: out.retransmission,
-            acked_before: out.acked_before,
-            gap: out.gap,
-            out_of_window: out.out_of_window,
-            message,
-            in_flight,
         }
     }
 
@@ -303,6 +334,14 @@ impl Assoc {
         self.flights[peer].ack(cum, blocks, seen.frame, seen.time_ns, limits, &mut out);
         let stale = out.stale;
         let in_flight = self.flights[peer].in_flight();
+        note.cum_tsn_ack = cum;
+        note.a_rwnd = a_rwnd;
+        note.stale = stale;
+        note.dup_tsns = dup_tsns;
+        note.in_flight = in_flight;
+        if !self.tables {
+            return;
+        }
         let sender = &mut self.summary.dirs[peer];
         sender.acked_tsns += note.acked.len() as u64;
         for (a, &path) in note.acked.iter().zip(&paths) {
@@ -323,11 +362,6 @@ impl Assoc {
             me.stale_sacks += 1;
         }
         me.revoked += note.revoked.len() as u64;
-        note.cum_tsn_ack = cum;
-        note.a_rwnd = a_rwnd;
-        note.stale = stale;
-        note.dup_tsns = dup_tsns;
-        note.in_flight = in_flight;
     }
 
     /// The association's tables as they stand (the per-stream counts of

@@ -164,6 +164,8 @@ pub struct Analyzer {
     cfg: Config,
     table: Table,
     assocs: Vec<Assoc>,
+    /// [`Analyzer::reports_only`]: the association tables are not counted.
+    reports_only: bool,
 }
 
 /// The Initiate Tags of the INIT and INIT ACK, and the T bit, of a packet;
@@ -256,7 +258,19 @@ impl Analyzer {
             cfg,
             table: Table::default(),
             assocs: Vec::new(),
+            reports_only: false,
         }
+    }
+
+    /// The analyzer for the per-packet reports alone (`dissect --analysis`
+    /// prints no association table): the counters of the tables (packets,
+    /// chunks, bytes, streams, RTT, windows, paths) are not kept, which
+    /// saves their cost on every packet; the reports are the same.
+    /// [`Analyzer::summary`] and [`Analyzer::finish`] then give each
+    /// association's identity, handshake and ending with zero counters.
+    pub fn reports_only(mut self) -> Self {
+        self.reports_only = true;
+        self
     }
 
     /// Analyses the next packet of the capture.
@@ -324,7 +338,9 @@ impl Analyzer {
                 Dir::Reverse => (h.destination_port, h.source_port),
             };
             let id = self.assocs.len() + 1;
-            self.assocs.push(Assoc::new(id, sp, dp, meta, limits));
+            let mut a = Assoc::new(id, sp, dp, meta, limits);
+            a.tables = !self.reports_only;
+            self.assocs.push(a);
         }
         if let Some(old) = loc.restarted {
             if let Some(o) = self.assocs.get_mut(old) {
@@ -344,8 +360,10 @@ impl Analyzer {
         });
         let path = a.packet(dir, meta, view.bytes().len(), vtag, reflected, limits);
         if vtag == 0 && !init {
-            for c in view.chunks() {
-                a.chunk(dir, path, c.ty());
+            if a.tables {
+                for c in view.chunks() {
+                    a.chunk(dir, path, c.ty());
+                }
             }
             out.discarded = true;
             return;
@@ -368,8 +386,11 @@ impl Analyzer {
             meta,
             limits,
         };
+        let tables = a.tables;
         for (n, c) in view.chunks().enumerate() {
-            a.chunk(dir, path, c.ty());
+            if tables {
+                a.chunk(dir, path, c.ty());
+            }
             let dialect = dialect(&c);
             if dialect == Some(DialectTag::Ssctp) {
                 let tags = a.summary.dirs[0].vtag.zip(a.summary.dirs[1].vtag);
@@ -694,6 +715,58 @@ mod tests {
         let s = an.summary(1).expect("one association");
         assert_eq!((s.first_ns, s.last_ns), (1_000, 9_000));
         assert_eq!((s.first_frame, s.last_frame), (1, 4));
+    }
+
+    /// The reports-only analyzer reports what the full one does, its
+    /// tables left at zero but for identity, handshake and ending.
+    #[test]
+    fn reports_only_reports_the_same() {
+        // DATA TSN 7 and 8 (8 in two fragments) from 10.0.0.1:1000 to
+        // 10.0.0.2:2000, a SACK of 7 with a gap block for 9, DATA 7 again.
+        let data = |tsn: u8, flags: u8| {
+            vec![
+                0x03, 0xe8, 0x07, 0xd0, 0, 0, 0, 9, 0, 0, 0, 0, 0x00, flags, 0, 17, 0, 0, 0, tsn,
+                0, 1, 0, 0, 0, 0, 0, 0, b'x', 0, 0, 0,
+            ]
+        };
+        let sack = [
+            0x07, 0xd0, 0x03, 0xe8, 0, 0, 0, 8, 0, 0, 0, 0, 0x03, 0, 0, 20, 0, 0, 0, 7, 0, 1, 0, 0,
+            0, 1, 0, 0, 0, 2, 0, 2,
+        ];
+        let packets = [
+            (data(7, 3), true),
+            (data(8, 2), true),
+            (data(9, 1), true),
+            (sack.to_vec(), false),
+            (data(7, 3), true),
+            (data(11, 3), true),
+        ];
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let (mut full, mut only) = (Analyzer::default(), Analyzer::default().reports_only());
+        for (k, (bytes, fwd)) in packets.iter().enumerate() {
+            let view = PacketView::parse(bytes, Rules::STANDARD).unwrap();
+            let m = PacketMeta {
+                frame: k as u64 + 1,
+                time_ns: k as i128 * 1_000,
+                src: if *fwd { a } else { b },
+                dst: if *fwd { b } else { a },
+                quoted: false,
+            };
+            assert_eq!(
+                only.packet(&m, &view),
+                full.packet(&m, &view),
+                "frame {}",
+                k + 1
+            );
+        }
+        let (s, t) = (full.summary(1).unwrap(), only.summary(1).unwrap());
+        assert_eq!(s.dirs[0].data_chunks, 5);
+        assert_eq!((t.dirs[0].data_chunks, t.dirs[0].packets), (0, 0));
+        assert_eq!(
+            (t.dirs[0].vtag, t.addresses.clone()),
+            (s.dirs[0].vtag, s.addresses)
+        );
+        assert_eq!(t.ending, s.ending);
     }
 
     #[test]
