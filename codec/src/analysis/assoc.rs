@@ -41,6 +41,9 @@ pub(crate) struct Assoc {
     /// The tables' counters are kept (not for [`super::Analyzer::reports_only`]):
     /// packets, chunks, bytes, streams, paths, RTT, windows.
     pub tables: bool,
+    /// The addresses of each side are kept: for the tables, and for the
+    /// key file's lookup (RFC 4895 6.1), which reads them.
+    pub addresses: bool,
 }
 
 /// A DATA or I-DATA chunk's fields the analysis uses.
@@ -111,6 +114,7 @@ impl Assoc {
             last_path: [None; 2],
             stream_run: [None; 2],
             tables: true,
+            addresses: true,
         }
     }
 
@@ -135,6 +139,13 @@ impl Assoc {
             } else {
                 s.first_ns = s.first_ns.min(seen.time_ns);
             }
+        } else if !self.addresses {
+            // Neither tables nor a key file: the Verification Tag alone.
+            let ds = &mut s.dirs[d.index()];
+            if !reflected && vtag != 0 && ds.vtag.is_none() {
+                ds.vtag = Some(vtag);
+            }
+            return 0;
         }
         let last = &mut self.last_path[d.index()];
         let known = match *last {
