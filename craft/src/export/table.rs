@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use bytes::Bytes;
-use parquet::basic::Compression;
+use parquet::basic::{Compression, Encoding};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
@@ -56,9 +56,10 @@ pub struct Column {
     pub kind: Kind,
     /// May be null.
     pub optional: bool,
-    /// Values are mostly distinct (frame numbers, times, TSNs): written
-    /// plain, without a dictionary, which would only grow with each row
-    /// group's values and cost a hash lookup per value.
+    /// Values are mostly distinct (RTTs, delays): written plain, without a
+    /// dictionary, which would only grow with each row group's values and
+    /// cost a hash lookup per value. (Integers and times never have one:
+    /// they are delta-encoded.)
     pub distinct: bool,
     /// Min/max statistics are kept (off for names and statuses, whose
     /// range prunes nothing, and which cost a comparison per value).
@@ -406,8 +407,21 @@ impl Table {
         let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_created_by(format!("sctp-craft {}", env!("CARGO_PKG_VERSION")));
-        for c in cols.iter().filter(|c| c.distinct) {
-            props = props.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
+        for c in cols {
+            let path = || ColumnPath::from(c.name);
+            match c.kind {
+                // Integers and times are delta-encoded (Parquet's
+                // DELTA_BINARY_PACKED), not looked up in a dictionary: frame
+                // numbers, times and TSNs that climb shrink to a few bits,
+                // and the few values of a type or port cost no hash per row.
+                Kind::I64 | Kind::I32 | Kind::Time => {
+                    props = props
+                        .set_column_dictionary_enabled(path(), false)
+                        .set_column_encoding(path(), Encoding::DELTA_BINARY_PACKED);
+                }
+                _ if c.distinct => props = props.set_column_dictionary_enabled(path(), false),
+                _ => {}
+            }
         }
         for c in cols.iter().filter(|c| !c.stats) {
             props = props
