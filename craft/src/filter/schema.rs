@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::output::fast::FxHashMap;
+use rustc_hash::FxHashMap;
 
 use sctp_codec::analysis::fields::{FieldKind as AnalysisKind, FIELDS};
 use sctp_codec::analysis::AuthVerdict;

@@ -244,50 +244,6 @@ pub fn ip(out: &mut impl Out, a: &IpAddr) {
     }
 }
 
-/// A fast, non-cryptographic hasher (the Firefox/rustc "Fx" hash) for the
-/// per-packet maps keyed by addresses and ports: SipHash showed in the
-/// profile, and nothing here is keyed by an adversary's choice that could
-/// cost more than a slower lookup.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    fn write_u8(&mut self, v: u8) {
-        self.add(v.into());
-    }
-    fn write_u16(&mut self, v: u16) {
-        self.add(v.into());
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.add(v.into());
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.add(v);
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.add(v as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub type FxHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! type and bytes of user data; the columns of tshark's `-z sctp,stat` and
 //! more. Counted over the packets that are printed (those `-Y` keeps).
 
-use super::fast::FxHashMap;
+use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 

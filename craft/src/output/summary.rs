@@ -51,7 +51,7 @@ pub fn header(
             if heads.is_empty() {
                 heads.resize_with(HEAD_SLOTS, || None);
             }
-            let mut h = super::fast::FxHasher::default();
+            let mut h = rustc_hash::FxHasher::default();
             std::hash::Hash::hash(&key, &mut h);
             let slot = std::hash::Hasher::finish(&h) as usize % HEAD_SLOTS;
             let Some(entry) = heads.get_mut(slot) else {

@@ -4,7 +4,7 @@
 //! never when it carries an INIT (RFC 9653 5.2: an INIT always has its
 //! CRC32c). Anywhere else zero is a wrong checksum like any other.
 
-use super::fast::FxHashMap;
+use rustc_hash::FxHashMap;
 
 use sctp_codec::chunk::ty;
 use sctp_codec::dialect::AssocKey;
