@@ -297,7 +297,8 @@ impl FileRows<'_> {
         let Ok(Some(seg)) = extract_sctp(link_type, data, &self.cfg.link, &mut self.defrag) else {
             return Ok(());
         };
-        let Ok(view) = self.decoder.view(&seg.sctp, Some(seg.assoc_key())) else {
+        let key = seg.assoc_key();
+        let Ok(view) = self.decoder.view(&seg.sctp, Some(key)) else {
             return Ok(());
         };
         self.packets += 1;
@@ -308,7 +309,7 @@ impl FileRows<'_> {
             dst: seg.dst,
             quoted: matches!(seg.encap, Encapsulation::IcmpError { .. }),
         };
-        let verdict = self.zero.observe(seg.assoc_key(), &view);
+        let verdict = self.zero.observe(key, &view);
         let report = self.analyzer.packet(&meta, &view);
         let encap = match seg.encap {
             Encapsulation::None => "ip",
