@@ -25,12 +25,16 @@ fn be32(b: &[u8], at: usize) -> u32 {
 impl<'a> ChunkView<'a> {
     /// The value, when this chunk is the standard chunk type `t` under the
     /// packet's rules and its value holds the `fixed` bytes of fixed fields.
+    /// Types up to AUTH (RFC 9260 3.2, RFC 4895 4.1: DATA, SACK, INIT,
+    /// SHUTDOWN...) are standard under any rules: no registry lookup for
+    /// them (`t` is a constant, so the test goes at compile time).
     #[inline]
     fn value_of(&self, t: u8, fixed: usize) -> Option<&'a [u8]> {
         let v = self.value();
         (self.ty() == t
             && v.len() >= fixed
-            && resolve_chunk(t, self.bytes(), &self.rules) == Some(DialectTag::Standard))
+            && (t <= ty::AUTH
+                || resolve_chunk(t, self.bytes(), &self.rules) == Some(DialectTag::Standard)))
         .then_some(v)
     }
 
