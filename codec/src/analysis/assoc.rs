@@ -222,6 +222,10 @@ impl Assoc {
         );
         let message = if out.first_sight {
             match u {
+                // A whole message (the usual DATA): no fragment built.
+                UserData::Data(v) if v.beginning() && v.ending() => {
+                    Some(Reassembly::whole(bytes, seen.frame))
+                }
                 UserData::Data(v) => self.reasm[i].data(DataFrag {
                     at: out.at,
                     sid: v.stream(),

@@ -568,8 +568,15 @@ fn chunk_note(
         ty::SACK | ty::NR_SACK | ty::SHUTDOWN => {
             let mut blocks: SmallVec<[(u16, u16); 8]> = SmallVec::new();
             let (cum, a_rwnd, dups) = if let Some(s) = c.sack() {
-                blocks.extend(s.gap_blocks());
-                let dups = s.dup_tsns().len().min(usize::from(u16::MAX)) as u16;
+                // The usual SACK has neither Gap Ack Blocks nor duplicates:
+                // no list walked for them.
+                if s.gap_count() > 0 {
+                    blocks.extend(s.gap_blocks());
+                }
+                let dups = match s.dup_count() {
+                    0 => 0,
+                    _ => s.dup_tsns().len().min(usize::from(u16::MAX)) as u16,
+                };
                 (s.cum_tsn_ack(), Some(s.a_rwnd()), dups)
             } else if let Some(s) = c.nr_sack() {
                 // NR Gap Ack Blocks acknowledge too (non-renegably).

@@ -87,13 +87,19 @@ impl Reassembly {
     #[inline]
     pub fn data(&mut self, f: DataFrag) -> Option<Message> {
         if f.b && f.e {
-            return Some(Message {
-                fragments: 1,
-                bytes: u64::from(f.bytes),
-                first_frame: f.frame,
-            });
+            return Some(Self::whole(f.bytes, f.frame));
         }
         self.data_fragment(f)
+    }
+
+    /// The message of a DATA chunk with both B and E set, in frame `frame`.
+    #[inline]
+    pub fn whole(bytes: u32, frame: u64) -> Message {
+        Message {
+            fragments: 1,
+            bytes: u64::from(bytes),
+            first_frame: frame,
+        }
     }
 
     /// [`Reassembly::data`] of a fragment (B and E not both set).
