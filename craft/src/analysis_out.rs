@@ -134,6 +134,17 @@ impl Text {
 
     /// `v` in decimal, as `Display` writes it.
     fn num(&mut self, v: u64) {
+        // One or two digits (an association's number, a count): no
+        // logarithm for the length.
+        if v < 10 {
+            self.put(&[b'0' + v as u8]);
+            return;
+        }
+        if v < 100 {
+            let p = v as usize * 2;
+            self.put(&[PAIRS[p], PAIRS[p + 1]]);
+            return;
+        }
         let len = v.checked_ilog10().unwrap_or(0) as usize + 1;
         let Some(to) = self.buf.get_mut(self.n..self.n + len) else {
             self.overflow = true;
