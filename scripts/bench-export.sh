@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Times `sctp-craft export` (issue 18: at least 2 M chunk rows/s on 2 cores) on the
 # 1,000,000-packet capture of scripts/make-big-capture.sh and prints chunk rows per
-# second of wall time, with the CPU time per thread (the thread reading, analysing and
-# building rows; the one finding each packet's lints; the Parquet writer), the load
-# average before the run, and the peak memory:
-#   scripts/bench-export.sh [BIG [RUNS]]
-# BIG defaults to target/bench/big.pcap (made if missing), RUNS to 3 (the best is kept,
+# second of wall time, with the CPU time per thread (sctp-craft: the thread reading,
+# analysing and keeping rows; export-stage: per table, the one turning rows into columns
+# and finding the lints; parquet-writer: per table, the encoder), the load average
+# before the run, and the peak memory:
+#   scripts/bench-export.sh [CAPTURE [RUNS]]
+# EXPORT_ARGS adds options to the export (e.g. EXPORT_ARGS=--no-lints).
+# CAPTURE defaults to target/bench/big.pcap (made if missing), RUNS to 3 (the best is kept,
 # as on a shared machine the slower ones measure the neighbours). Needs a release build
 # (cargo build --release -p sctp-craft; CRAFT=PATH times another binary). Run it when `uptime` shows the machine idle:
 # a benchmark, not a test.
