@@ -47,34 +47,40 @@ fn announces(c: &sctp_codec::ChunkView<'_>) -> bool {
 }
 
 impl ZeroChecksumFollower {
+    /// Learns from an INIT or INIT ACK `c` of association `key` (out of
+    /// line: the loop over every packet's chunks stays small); true for an
+    /// INIT.
+    #[inline(never)]
+    fn learn(&mut self, key: AssocKey, c: &sctp_codec::ChunkView<'_>) -> bool {
+        let both = |a: &Announced| a.init && a.init_ack;
+        if c.ty() == ty::INIT {
+            let new = Announced {
+                init: announces(c),
+                init_ack: false,
+            };
+            if self.assocs.insert(key, new).is_some_and(|a| both(&a)) {
+                self.negotiated -= 1;
+            }
+            return true;
+        }
+        let a = self.assocs.entry(key).or_default();
+        let before = both(a);
+        a.init_ack = announces(c);
+        match (before, both(a)) {
+            (false, true) => self.negotiated += 1,
+            (true, false) => self.negotiated -= 1,
+            _ => {}
+        }
+        false
+    }
+
     /// Learns from packet `v` of association `key` and says what a zero
     /// checksum on it would be. An INIT starts the handshake afresh.
     pub fn observe(&mut self, key: AssocKey, v: &PacketView<'_>) -> ZeroVerdict {
         let mut has_init = false;
         for c in v.chunks() {
-            let both = |a: &Announced| a.init && a.init_ack;
-            match c.ty() {
-                ty::INIT => {
-                    has_init = true;
-                    let new = Announced {
-                        init: announces(&c),
-                        init_ack: false,
-                    };
-                    if self.assocs.insert(key, new).is_some_and(|a| both(&a)) {
-                        self.negotiated -= 1;
-                    }
-                }
-                ty::INIT_ACK => {
-                    let a = self.assocs.entry(key).or_default();
-                    let before = both(a);
-                    a.init_ack = announces(&c);
-                    match (before, both(a)) {
-                        (false, true) => self.negotiated += 1,
-                        (true, false) => self.negotiated -= 1,
-                        _ => {}
-                    }
-                }
-                _ => {}
+            if matches!(c.ty(), ty::INIT | ty::INIT_ACK) {
+                has_init |= self.learn(key, &c);
             }
         }
         if has_init {
