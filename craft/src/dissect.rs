@@ -1196,7 +1196,12 @@ fn format_item_into(
             }
         }
     }
-    if whole.is_none() && (a.json || a.verbose || a.lint) {
+    // `--lint` alone, on a packet whose chunks the view proves free of lints
+    // (`lint::chunks_lint_free`: bulk DATA and SACK): only the checksum's
+    // lints are left, found without the typed decode.
+    let lints_from_view =
+        a.lint && !a.json && !a.verbose && whole.is_none() && lint::chunks_lint_free(&view);
+    if whole.is_none() && (a.json || a.verbose || a.lint) && !lints_from_view {
         whole = decode();
     }
     // Chosen, but nothing to print (`-q` with `-w` or `--stats`).
@@ -1299,6 +1304,10 @@ fn format_item_into(
                 for l in with_zero_lint(lint::lint_rules(packet, Some(&report), &rules)) {
                     let _ = writeln!(s, "    lint @{} {}: {}", l.offset, l.code, l.message);
                 }
+            }
+        } else if lints_from_view {
+            for l in with_zero_lint(lint::checksum_lint(&report).into_iter().collect()) {
+                let _ = writeln!(s, "    lint @{} {}: {}", l.offset, l.code, l.message);
             }
         }
     }
