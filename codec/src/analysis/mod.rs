@@ -706,36 +706,42 @@ mod tests {
         }
     }
 
+    /// A DATA chunk of TSN 7 (one byte) from 10.0.0.1:1000 to 10.0.0.2:2000.
+    const DATA_TSN_7: [u8; 32] = [
+        0x03, 0xe8, 0x07, 0xd0, 0, 0, 0, 9, 0, 0, 0, 0, 0x00, 0x03, 0, 17, 0, 0, 0, 7, 0, 0, 0, 0,
+        0, 0, 0, 0, b'x', 0, 0, 0,
+    ];
+    /// A SACK of TSN 7 back from 10.0.0.2:2000.
+    const SACK_OF_7: [u8; 28] = [
+        0x07, 0xd0, 0x03, 0xe8, 0, 0, 0, 8, 0, 0, 0, 0, 0x03, 0, 0, 16, 0, 0, 0, 7, 0, 1, 0, 0, 0,
+        0, 0, 0,
+    ];
+
+    /// Frame `frame` at `time_ns`, from 10.0.0.1 to 10.0.0.2 (`fwd`) or back.
+    fn between(frame: u64, time_ns: i128, fwd: bool) -> PacketMeta {
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        PacketMeta {
+            frame,
+            time_ns,
+            src: if fwd { a } else { b },
+            dst: if fwd { b } else { a },
+            quoted: false,
+        }
+    }
+
     /// A capture merged from two taps may hold a packet stamped before the
     /// association's first: the first time moves back, the last stays.
     #[test]
     fn first_and_last_times_follow_stamps_out_of_order() {
-        let data = [
-            0x03, 0xe8, 0x07, 0xd0, 0, 0, 0, 9, 0, 0, 0, 0, 0x00, 0x03, 0, 17, 0, 0, 0, 7, 0, 0, 0,
-            0, 0, 0, 0, 0, b'x', 0, 0, 0,
-        ];
-        let sack = [
-            0x07, 0xd0, 0x03, 0xe8, 0, 0, 0, 8, 0, 0, 0, 0, 0x03, 0, 0, 16, 0, 0, 0, 7, 0, 1, 0, 0,
-            0, 0, 0, 0,
-        ];
-        let (a, b): (std::net::IpAddr, std::net::IpAddr) =
-            ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let mut an = Analyzer::default();
         for (frame, bytes, ns, fwd) in [
-            (1, &data[..], 5_000, true),
-            (2, &sack[..], 1_000, false),
-            (3, &data[..], 3_000, true),
-            (4, &sack[..], 9_000, false),
+            (1, &DATA_TSN_7[..], 5_000, true),
+            (2, &SACK_OF_7[..], 1_000, false),
+            (3, &DATA_TSN_7[..], 3_000, true),
+            (4, &SACK_OF_7[..], 9_000, false),
         ] {
             let view = PacketView::parse(bytes, Rules::STANDARD).unwrap();
-            let meta = PacketMeta {
-                frame,
-                time_ns: ns,
-                src: if fwd { a } else { b },
-                dst: if fwd { b } else { a },
-                quoted: false,
-            };
-            an.packet(&meta, &view);
+            an.packet(&between(frame, ns, fwd), &view);
         }
         let s = an.summary(1).expect("one association");
         assert_eq!((s.first_ns, s.last_ns), (1_000, 9_000));
@@ -766,17 +772,10 @@ mod tests {
             (data(7, 3), true),
             (data(11, 3), true),
         ];
-        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let (mut full, mut only) = (Analyzer::default(), Analyzer::default().reports_only());
         for (k, (bytes, fwd)) in packets.iter().enumerate() {
             let view = PacketView::parse(bytes, Rules::STANDARD).unwrap();
-            let m = PacketMeta {
-                frame: k as u64 + 1,
-                time_ns: k as i128 * 1_000,
-                src: if *fwd { a } else { b },
-                dst: if *fwd { b } else { a },
-                quoted: false,
-            };
+            let m = between(k as u64 + 1, k as i128 * 1_000, *fwd);
             assert_eq!(
                 only.packet(&m, &view),
                 full.packet(&m, &view),
@@ -798,33 +797,18 @@ mod tests {
 
     #[test]
     fn packet_push_reports_what_packet_returns() {
-        // DATA TSN 7 from 10.0.0.1:1000 to 10.0.0.2:2000, then a SACK of
-        // it back, then the DATA again.
-        let data = [
-            0x03, 0xe8, 0x07, 0xd0, 0, 0, 0, 9, 0, 0, 0, 0, 0x00, 0x03, 0, 17, 0, 0, 0, 7, 0, 0, 0,
-            0, 0, 0, 0, 0, b'x', 0, 0, 0,
+        // DATA TSN 7, then a SACK of it back, then the DATA again.
+        let packets = [
+            (&DATA_TSN_7[..], true),
+            (&SACK_OF_7[..], false),
+            (&DATA_TSN_7[..], true),
         ];
-        let sack = [
-            0x07, 0xd0, 0x03, 0xe8, 0, 0, 0, 8, 0, 0, 0, 0, 0x03, 0, 0, 16, 0, 0, 0, 7, 0, 1, 0, 0,
-            0, 0, 0, 0,
-        ];
-        let meta = |frame: u64, fwd: bool| {
-            let (a, b) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
-            PacketMeta {
-                frame,
-                time_ns: i128::from(frame) * 1_000_000,
-                src: if fwd { a } else { b },
-                dst: if fwd { b } else { a },
-                quoted: false,
-            }
-        };
-        let packets = [(&data[..], true), (&sack[..], false), (&data[..], true)];
         let (mut one, mut two) = (Analyzer::default(), Analyzer::default());
         let mut pushed = Vec::new();
         let mut returned = Vec::new();
         for (k, (bytes, fwd)) in packets.iter().enumerate() {
             let view = PacketView::parse(bytes, Rules::STANDARD).unwrap();
-            let m = meta(k as u64 + 1, *fwd);
+            let m = between(k as u64 + 1, (k as i128 + 1) * 1_000_000, *fwd);
             returned.push(one.packet(&m, &view));
             two.packet_push(&m, &view, &mut pushed);
         }
