@@ -316,15 +316,7 @@ impl FileRows<'_> {
             Encapsulation::Udp { .. } => "udp",
             Encapsulation::IcmpError { .. } => "icmp",
         };
-        packet_rows(
-            &mut self.t,
-            &meta,
-            &view,
-            &report,
-            verdict,
-            encap,
-            self.cfg.lints,
-        )
+        packet_rows(&mut self.t, &meta, &view, &report, verdict, encap)
     }
 }
 
@@ -878,7 +870,6 @@ fn packet_rows(
     report: &PacketReport,
     verdict: ZeroVerdict,
     encap: &'static str,
-    lints: bool,
 ) -> Result<(), String> {
     let h = view.header();
     let (sum, zero_lint) =
@@ -893,8 +884,9 @@ fn packet_rows(
     };
     let src = t.addr(meta.src);
     let dst = t.addr(meta.dst);
-    let Some(stage) = t.chunks.stage::<ChunkStage>() else {
-        return Err("the chunks table is not staged".into());
+    let (Some(stage), Some(ak)) = (t.chunks.stage::<ChunkStage>(), t.acks.stage::<AckStage>())
+    else {
+        return Err("the chunks and acks tables are not staged".into());
     };
     let packet = stage.packets.len() as u32;
     let first_row = stage.rows.len();
@@ -954,19 +946,17 @@ fn packet_rows(
                         dup_tsns: k.dup_tsns,
                         stale: k.stale,
                     });
-                    if let Some(ak) = t.acks.stage::<AckStage>() {
-                        ak.rows.extend(k.acked.iter().map(|a| AckRow {
-                            frame: meta.frame,
-                            time_ns,
-                            assoc,
-                            dir,
-                            tsn: a.tsn,
-                            data_frame: a.frame,
-                            rtt_ns: a.rtt_ns,
-                            retransmitted: a.retransmitted,
-                        }));
-                        acks += k.acked.len();
-                    }
+                    ak.rows.extend(k.acked.iter().map(|a| AckRow {
+                        frame: meta.frame,
+                        time_ns,
+                        assoc,
+                        dir,
+                        tsn: a.tsn,
+                        data_frame: a.frame,
+                        rtt_ns: a.rtt_ns,
+                        retransmitted: a.retransmitted,
+                    }));
+                    acks += k.acked.len();
                 }
                 Note::HeartbeatAck(hb) => {
                     row.note = RowNote::Heartbeat {
@@ -977,14 +967,8 @@ fn packet_rows(
                 _ => row.note = RowNote::None,
             }
         }
-        let Some(stage) = t.chunks.stage::<ChunkStage>() else {
-            return Err("the chunks table is not staged".into());
-        };
         stage.rows.push(row);
     }
-    let Some(stage) = t.chunks.stage::<ChunkStage>() else {
-        return Err("the chunks table is not staged".into());
-    };
     // The chunk whose Length runs past the packet (as dissect shows it):
     // its header only, its lints saying what is wrong.
     if let Some(c) = view.cut_short() {
@@ -1001,11 +985,11 @@ fn packet_rows(
     if count == 0 {
         return Ok(());
     }
-    // Bulk DATA and SACK packets are proven clean from the view, but for
-    // the checksum's lints (on the first chunk, as the common header's);
-    // the others are decoded on the stage thread.
+    // With lints asked for, bulk DATA and SACK packets are proven clean
+    // from the view, but for the checksum's lints (on the first chunk, as
+    // the common header's); the others are decoded on the stage thread.
     let lints = match stage.lints.as_mut() {
-        Some(_) if lints && lint::chunks_lint_free(view) => {
+        Some(_) if lint::chunks_lint_free(view) => {
             match (lint::checksum_lint_code(&sum), zero_lint.map(|l| l.code)) {
                 (None, None) => PacketLints::None,
                 (Some(a), None) | (None, Some(a)) => PacketLints::Checksum(Cow::Borrowed(a)),
