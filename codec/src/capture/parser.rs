@@ -21,8 +21,12 @@ use super::{normalize_ts, Meta, Step, MAX_RECORD_LEN};
 /// Initial size of the streaming buffer; it grows (up to [`MAX_RECORD_LEN`])
 /// only for records that do not fit.
 const INITIAL_BUFFER: usize = 1 << 20;
+/// pcapng block types that carry packets or interfaces.
+const INTERFACE_DESCRIPTION_BLOCK: u32 = 1;
 /// Block type of the obsolete pcapng Packet Block.
 const PACKET_BLOCK: u32 = 2;
+const SIMPLE_PACKET_BLOCK: u32 = 3;
+const ENHANCED_PACKET_BLOCK: u32 = 6;
 
 /// One pcapng interface (from its Interface Description Block).
 #[derive(Debug, Clone)]
@@ -169,6 +173,14 @@ impl ParserBackend {
                 Ok((len, block)) => Ok((len, self.layout.handle(block))),
                 Err(e) => Err(classify(&e)),
             };
+            if matches!(outcome, Err(Failure::NeedMore | Failure::Other(_))) {
+                // A block libpcap skips unread, framed soundly but with
+                // contents pcap-parser rejects: skipped, as libpcap does.
+                if let Some(len) = self.layout.opaque_block(self.reader.data()) {
+                    self.reader.consume(len);
+                    continue;
+                }
+            }
             match outcome {
                 Ok((len, Handled::Skip)) => self.reader.consume(len),
                 Ok((_, Handled::Bad(what))) => {
@@ -306,6 +318,40 @@ impl Layout {
                 word(4, be).map(u64::from)
             }
         }
+    }
+
+    /// The length of the pcapng block at the start of `data` if it is one
+    /// that carries no packets and no format state (anything but SHB, IDB,
+    /// EPB, SPB and the obsolete Packet Block: a Name Resolution, Interface
+    /// Statistics, Decryption Secrets or unknown block), wholly buffered,
+    /// and framed soundly: its length a multiple of 4, at least 12, and
+    /// repeated in its trailer (draft-ietf-opsawg-pcapng section 3.1).
+    fn opaque_block(&self, data: &[u8]) -> Option<usize> {
+        let Layout::Ng { big_endian, .. } = self else {
+            return None;
+        };
+        let word = |at: usize| -> Option<u32> {
+            let b: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
+            Some(if *big_endian {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            })
+        };
+        let kind = word(0)?;
+        if kind == PCAPNG_SHB
+            || [
+                INTERFACE_DESCRIPTION_BLOCK,
+                PACKET_BLOCK,
+                SIMPLE_PACKET_BLOCK,
+                ENHANCED_PACKET_BLOCK,
+            ]
+            .contains(&kind)
+        {
+            return None;
+        }
+        let len = word(4)? as usize;
+        (len >= 12 && len.is_multiple_of(4) && word(len - 4)? as usize == len).then_some(len)
     }
 
     /// Interprets one block: updates the format state or finds a packet.
