@@ -134,6 +134,73 @@ fn lossy_capture_selects_tsharks_frames() {
     );
 }
 
+/// The frames tshark's TSN analysis selects with `filter`, as identities
+/// (Verification Tag, checksum, captured length) of `file`'s frames.
+fn tshark_ids(file: &Path, ports: &[u16], filter: &str) -> Vec<String> {
+    let mut c = Command::new("tshark");
+    c.arg("-r").arg(file).args([
+        "-2",
+        "-n",
+        "-o",
+        "sctp.tsn_analysis:TRUE",
+        "-o",
+        "sctp.relative_tsns:FALSE",
+    ]);
+    for p in ports {
+        c.args(["-d", &format!("udp.port=={p},sctp")]);
+    }
+    fields(c.args(["-Y", filter]), filter)
+}
+
+/// (Verification Tag, checksum, captured length) of each frame `c` reads.
+fn fields(c: &mut Command, what: &str) -> Vec<String> {
+    let out = c
+        .args(["-T", "fields", "-e", "sctp.verification_tag"])
+        .args(["-e", "sctp.checksum", "-e", "frame.cap_len"])
+        .output()
+        .expect("tshark is needed");
+    assert!(out.status.success(), "{what}: {}", common::stderr(&out));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `-q -Y 'analysis.*' -w OUT` (where the analysis is a stage of its own,
+/// beside the frame-order pass) writes the frames tshark's TSN analysis
+/// selects, as the printing run (where it runs in that pass) does.
+#[test]
+fn quiet_write_keeps_tsharks_frames() {
+    let file = project("usrsctp-lossy.pcapng");
+    let dir = common::scratch("analysis-q", "lossy");
+    for (i, (ours_f, theirs)) in PAIRS.iter().enumerate() {
+        let want = tshark_ids(&file, LOSSY_PORTS, theirs);
+        assert!(!want.is_empty(), "{theirs} selects nothing");
+        for quiet in [true, false] {
+            let out = dir.join(format!("{i}-{quiet}.pcap"));
+            let o = out.to_str().unwrap();
+            let mut args = vec!["--analysis", "-w", o];
+            if quiet {
+                args.push("-q");
+            }
+            let r = run(&file, LOSSY_PORTS, &args, ours_f);
+            assert!(r.status.success(), "{ours_f}: {}", common::stderr(&r));
+            let mut c = Command::new("tshark");
+            c.arg("-r").arg(&out);
+            for p in LOSSY_PORTS {
+                c.args(["-d", &format!("udp.port=={p},sctp")]);
+            }
+            assert_eq!(
+                fields(&mut c, o),
+                want,
+                "-w of {ours_f} (-q: {quiet}) against tshark's {theirs}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
 /// Shared captures: forces3 has RTTs on both sides of 0.2 s and no
 /// retransmission; pcapr-m3ua-map-multi-assoc has 8 DATA chunks captured
 /// twice at the same instant (retransmission marks for both tools, docs/
