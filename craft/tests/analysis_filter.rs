@@ -55,8 +55,9 @@ fn ours(file: &Path, ports: &[u16], extra: &[&str], filter: &str) -> BTreeSet<u6
         .collect()
 }
 
-/// The frames tshark's TSN analysis selects with `filter`.
-fn tshark(file: &Path, ports: &[u16], filter: &str) -> BTreeSet<u64> {
+/// tshark reading `file` with its TSN analysis on (two passes, absolute
+/// TSNs), SCTP over UDP on `ports`, showing the frames `filter` selects.
+fn tshark_analysis(file: &Path, ports: &[u16], filter: &str) -> Command {
     let mut c = Command::new("tshark");
     c.arg("-r").arg(file).args([
         "-2",
@@ -69,8 +70,14 @@ fn tshark(file: &Path, ports: &[u16], filter: &str) -> BTreeSet<u64> {
     for p in ports {
         c.args(["-d", &format!("udp.port=={p},sctp")]);
     }
-    let out = c
-        .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])
+    c.args(["-Y", filter]);
+    c
+}
+
+/// The frames tshark's TSN analysis selects with `filter`.
+fn tshark(file: &Path, ports: &[u16], filter: &str) -> BTreeSet<u64> {
+    let out = tshark_analysis(file, ports, filter)
+        .args(["-T", "fields", "-e", "frame.number"])
         .output()
         .expect("tshark is needed");
     assert!(
@@ -137,19 +144,7 @@ fn lossy_capture_selects_tsharks_frames() {
 /// The frames tshark's TSN analysis selects with `filter`, as identities
 /// (Verification Tag, checksum, captured length) of `file`'s frames.
 fn tshark_ids(file: &Path, ports: &[u16], filter: &str) -> Vec<String> {
-    let mut c = Command::new("tshark");
-    c.arg("-r").arg(file).args([
-        "-2",
-        "-n",
-        "-o",
-        "sctp.tsn_analysis:TRUE",
-        "-o",
-        "sctp.relative_tsns:FALSE",
-    ]);
-    for p in ports {
-        c.args(["-d", &format!("udp.port=={p},sctp")]);
-    }
-    fields(c.args(["-Y", filter]), filter)
+    fields(&mut tshark_analysis(file, ports, filter), filter)
 }
 
 /// (Verification Tag, checksum, captured length) of each frame `c` reads.
