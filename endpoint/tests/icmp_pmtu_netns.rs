@@ -7,7 +7,9 @@
 //! from its socket's error queue (`IP_RECVERR`), the endpoint lowers the
 //! path MTU to 972 over UDP (1000 less the IPv4 and UDP headers) or 980
 //! over raw IP, resends the DATA that was too big and cuts the rest to the
-//! new size, and the peer gets the message whole. Needs root (network
+//! new size, and the peer gets the message whole. The DATA resent whole
+//! (marked `Transmit::fragment`) leaves as IP fragments our kernel made
+//! (`FragCreates`) and the peer's reassembled (`ReasmOKs`). Needs root (network
 //! namespaces, raw sockets); skipped, loudly, otherwise. CI runs as root.
 
 mod netlab;
@@ -29,6 +31,7 @@ trait Driver: Send {
     fn ep(&mut self) -> &mut Endpoint;
     fn step_for(&mut self, wait: Duration);
     fn icmp_errors(&self) -> u64;
+    fn fragmentable_sent(&self) -> u64;
 }
 
 impl Driver for UdpDriver {
@@ -40,6 +43,9 @@ impl Driver for UdpDriver {
     }
     fn icmp_errors(&self) -> u64 {
         self.icmp_errors
+    }
+    fn fragmentable_sent(&self) -> u64 {
+        self.fragmentable_sent
     }
 }
 
@@ -53,6 +59,26 @@ impl Driver for RawDriver {
     fn icmp_errors(&self) -> u64 {
         self.icmp_errors
     }
+    fn fragmentable_sent(&self) -> u64 {
+        self.fragmentable_sent
+    }
+}
+
+/// A counter of the `Ip:` lines of `/proc/net/snmp` in namespace `ns`
+/// (RFC 4293's ipSystemStats names: FragCreates, ReasmOKs...).
+fn ip_stat(ns: &str, name: &str) -> u64 {
+    let name = name.to_string();
+    in_netns(ns, move || {
+        // The thread's own namespace (`/proc/net` is the process's).
+        let snmp = std::fs::read_to_string("/proc/thread-self/net/snmp").expect("snmp");
+        let mut ip = snmp.lines().filter(|l| l.starts_with("Ip:"));
+        let (names, values) = (ip.next().expect("Ip names"), ip.next().expect("Ip values"));
+        let at = names
+            .split_whitespace()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("no {name} in {names}"));
+        values.split_whitespace().nth(at).unwrap().parse().unwrap()
+    })
 }
 
 fn root() -> bool {
@@ -206,5 +232,13 @@ fn run(udp: bool) {
         got.as_deref(),
         Some(&[0x5a; 4000][..]),
         "the message arrives whole"
+    );
+    // The DATA sent whole again above the new MTU (Transmit::fragment) left
+    // as IP fragments made by our kernel, which the peer's reassembled.
+    assert!(ours.fragmentable_sent() >= 1, "no packet marked fragment");
+    let (made, whole) = (ip_stat(&ns_o, "FragCreates"), ip_stat(&ns_p, "ReasmOKs"));
+    assert!(
+        made >= 2 && whole >= 1,
+        "fragments made {made}, reassembled {whole}"
     );
 }

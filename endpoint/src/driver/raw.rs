@@ -23,7 +23,16 @@
 //! [`crate::Transmit::ecn_capable`] leaves with ECT(0) (`IP_TOS` /
 //! `IPV6_TCLASS` on its socket, set only when it changes); the ECN field of
 //! each received packet is read and Congestion Experienced handed to
-//! [`Endpoint::handle_packet_ecn`].
+//! [`Endpoint::handle_packet_ecn`].//!
+//! Path MTU (RFC 9260 7.3): the socket keeps Linux's default path-MTU mode
+//! (`IP_PMTUDISC_WANT`; IPv6 without `IPV6_DONTFRAG`): a packet that fits
+//! the path MTU the kernel knows leaves with DF set, so a router on a
+//! narrower link answers with ICMP Fragmentation Needed (read with
+//! [`RawDriver::enable_icmp`]); a packet above it, as a DATA chunk sent before the MTU
+//! went down and marked [`crate::Transmit::fragment`] (it cannot be cut
+//! again), is fragmented by the kernel to the MTU it learned from the same
+//! ICMP error (counted in `fragmentable_sent`; endpoint/tests/
+//! icmp_pmtu_netns.rs sees the fragments made and reassembled).
 //!
 //! The sockets are made with `socket2` and used through `std`'s datagram
 //! socket type (`UdpSocket::from(socket2::Socket)`): its `send_to`,
@@ -80,6 +89,10 @@ pub struct RawDriver {
     /// ICMP errors read from the sockets' error queues and handed to the
     /// endpoint (after [`RawDriver::enable_icmp`]).
     pub icmp_errors: u64,
+    /// Packets sent that the endpoint marked [`crate::Transmit::fragment`]
+    /// (larger than the path MTU an ICMP error reported), left to the IP
+    /// layer to fragment: see the module's documentation.
+    pub fragmentable_sent: u64,
     icmp: bool,
     errq_cmsg: Vec<u8>,
 }
@@ -160,6 +173,7 @@ impl RawDriver {
             ignored: 0,
             ecn: EcnCounters::default(),
             icmp_errors: 0,
+            fragmentable_sent: 0,
             icmp: false,
             errq_cmsg: Vec::new(),
         })
@@ -239,10 +253,13 @@ impl RawDriver {
                 if self.icmp {
                     self.read_error_queue(k);
                 }
-            } else if s.ecn_out == ECT0 {
-                self.ecn.ect0_sent += 1;
             } else {
-                self.ecn.not_ect_sent += 1;
+                self.fragmentable_sent += u64::from(t.fragment);
+                if s.ecn_out == ECT0 {
+                    self.ecn.ect0_sent += 1;
+                } else {
+                    self.ecn.not_ect_sent += 1;
+                }
             }
         }
     }

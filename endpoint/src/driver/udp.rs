@@ -10,7 +10,16 @@
 //! received datagram is read from its `IP_TOS` / `IPV6_TCLASS` control
 //! message (`IP_RECVTOS` / `IPV6_RECVTCLASS`, through `nix`'s safe
 //! `recvmsg`), so Congestion Experienced reaches
-//! [`Endpoint::handle_packet_ecn`].
+//! [`Endpoint::handle_packet_ecn`].//!
+//! Path MTU (RFC 9260 7.3): the socket keeps Linux's default path-MTU mode
+//! (`IP_PMTUDISC_WANT`; IPv6 without `IPV6_DONTFRAG`): a packet that fits
+//! the path MTU the kernel knows leaves with DF set, so a router on a
+//! narrower link answers with ICMP Fragmentation Needed (read with
+//! [`UdpDriver::enable_icmp`]); a packet above it, as a DATA chunk sent before the MTU
+//! went down and marked [`crate::Transmit::fragment`] (it cannot be cut
+//! again), is fragmented by the kernel to the MTU it learned from the same
+//! ICMP error (counted in `fragmentable_sent`; endpoint/tests/
+//! icmp_pmtu_netns.rs sees the fragments made and reassembled).
 
 use std::io::{self, IoSliceMut};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -208,6 +217,10 @@ pub struct UdpDriver {
     /// ICMP errors read from the socket's error queue and handed to the
     /// endpoint (after [`UdpDriver::enable_icmp`]).
     pub icmp_errors: u64,
+    /// Packets sent that the endpoint marked [`crate::Transmit::fragment`]
+    /// (larger than the path MTU an ICMP error reported), left to the IP
+    /// layer to fragment: see the module's documentation.
+    pub fragmentable_sent: u64,
     icmp: bool,
     errq: Vec<u8>,
     errq_cmsg: Vec<u8>,
@@ -240,6 +253,7 @@ impl UdpDriver {
             icmp_refused: 0,
             ecn: EcnCounters::default(),
             icmp_errors: 0,
+            fragmentable_sent: 0,
             icmp: false,
             errq: Vec::new(),
             errq_cmsg: Vec::new(),
@@ -306,6 +320,7 @@ impl UdpDriver {
             }
             match self.socket.send_to(&self.buf, to) {
                 Ok(_) => {
+                    self.fragmentable_sent += u64::from(t.fragment);
                     if self.ecn_out == ECT0 {
                         self.ecn.ect0_sent += 1;
                     } else {
