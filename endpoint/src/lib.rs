@@ -50,6 +50,7 @@ mod endpoint;
 
 pub use association::addresses::AsconfError;
 pub use association::asconf::AddressOp;
+pub use association::path::{PathState, PathStatus};
 pub use association::reassembly::Message;
 pub use association::reconfig::ReconfigResult;
 pub use association::stream_reset::ReconfigError;

@@ -227,7 +227,13 @@ fn run(udp: bool) {
         )),
         "{ours_events:?}"
     );
-    assert_eq!(ours.ep().status(id).unwrap().packet_size, 1000 - overhead);
+    let status = ours.ep().status(id).unwrap();
+    assert_eq!(status.packet_size, 1000 - overhead);
+    let path = &status.paths[0];
+    assert_eq!(
+        (path.remote.ip(), path.mtu),
+        (IpAddr::V4(PEER), 1000 - overhead)
+    );
     assert_eq!(
         got.as_deref(),
         Some(&[0x5a; 4000][..]),

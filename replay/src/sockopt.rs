@@ -25,7 +25,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use sctp_codec::auth::HmacAlgorithm;
-use sctp_endpoint::{Config, State};
+use sctp_endpoint::{Config, PathState, State};
 
 use super::ext_opts::{num, sockaddr_ip};
 use super::{errno_same, field, int, syscall_text, words, Ret, Runner};
@@ -419,32 +419,34 @@ impl Runner {
     }
 
     /// The path MTU FreeBSD reports (`net->mtu`: the IP MTU less the IPv4
-    /// and SCTP common headers), from the endpoint's packet size.
-    fn path_mtu(&self, cfg: &Config) -> i64 {
-        cfg.max_packet as i64 - 12
+    /// and SCTP common headers) for an SCTP packet size of `packet`.
+    fn path_mtu(packet: usize) -> i64 {
+        packet as i64 - 12
     }
 
-    /// `struct sctp_paddrinfo` of `addr` (RFC 6458 8.2.2).
+    /// `struct sctp_paddrinfo` of `addr` (RFC 6458 8.2.2), as FreeBSD's
+    /// `sctp_getopt` fills it from the destination (`struct sctp_nets`):
+    /// unconfirmed, else active while reachable (potentially failed
+    /// included), else inactive; its cwnd, SRTT, RTO and path MTU.
     fn paddrinfo(&self, id: sctp_endpoint::AssocId, addr: Option<IpAddr>) -> Option<Expr> {
         let st_ = self.ep.as_ref()?.status(id)?;
-        let cfg = self.ep.as_ref()?.association_config(id)?.clone();
-        let peer = match addr {
-            Some(ip) => *st_.peer_addrs.iter().find(|a| a.ip() == ip)?,
-            None => st_.primary,
+        let ip = addr.unwrap_or(st_.primary.ip());
+        let p = st_.paths.iter().find(|p| p.remote.ip() == ip)?;
+        let state = match (p.confirmed, p.state) {
+            (false, _) => "SCTP_UNCONFIRMED",
+            (true, PathState::Inactive) => "SCTP_INACTIVE",
+            (true, PathState::Active | PathState::PotentiallyFailed) => "SCTP_ACTIVE",
         };
-        let primary = peer == st_.primary;
         let mut f = vec![
             ("spinfo_assoc_id", n(self.freebsd_assoc_id(id))),
-            ("spinfo_address", self.peer_sockaddr(id, peer)),
-            ("spinfo_state", Expr::Word("SCTP_ACTIVE".into())),
-            ("spinfo_mtu", n(self.path_mtu(&cfg))),
+            ("spinfo_address", self.peer_sockaddr(id, p.remote)),
+            ("spinfo_state", Expr::Word(state.into())),
+            ("spinfo_mtu", n(Self::path_mtu(p.mtu))),
+            ("spinfo_cwnd", n(p.cwnd as i64)),
+            ("spinfo_rto", ms(p.rto)),
         ];
-        if primary {
-            f.push(("spinfo_cwnd", n(st_.cwnd as i64)));
-            f.push(("spinfo_rto", ms(st_.rto)));
-            if let Some(s) = st_.srtt {
-                f.push(("spinfo_srtt", ms(s)));
-            }
+        if let Some(s) = p.srtt {
+            f.push(("spinfo_srtt", ms(s)));
         }
         Some(st(f))
     }
@@ -1090,17 +1092,29 @@ impl Runner {
                             .map_or(cfg.hb_interval.as_millis() as i64, i64::from)),
                     ),
                     ("spp_pathmaxrxt", n(cfg.path_max_retrans)),
-                    ("spp_pathmtu", n(self.path_mtu(&cfg))),
+                    ("spp_pathmtu", n(Self::path_mtu(cfg.max_packet))),
                     ("spp_flags", n(flags)),
                     ("spp_ipv6_flowlabel", n(0)),
                     ("spp_dscp", n(o.dscp.unwrap_or(0) as i64 & 0xfc)),
                 ];
                 if let Some(id) = assoc {
-                    if let Some(ip) = field(&fields, "spp_address").and_then(sockaddr_ip) {
-                        let st_ = self.ep.as_ref().and_then(|e| e.status(id));
-                        if !st_.is_some_and(|s| s.peer_addrs.iter().any(|a| a.ip() == ip)) {
-                            return Ok(Err("ENOENT"));
+                    // The address's path MTU, or the association's smallest
+                    // (FreeBSD: `net->mtu`, else `asoc.smallest_mtu`).
+                    let st_ = self.ep.as_ref().and_then(|e| e.status(id));
+                    let packet = match field(&fields, "spp_address").and_then(sockaddr_ip) {
+                        Some(ip) => {
+                            let path = st_
+                                .as_ref()
+                                .and_then(|s| s.paths.iter().find(|p| p.remote.ip() == ip));
+                            let Some(path) = path else {
+                                return Ok(Err("ENOENT"));
+                            };
+                            path.mtu
                         }
+                        None => st_.map_or(cfg.max_packet, |s| s.packet_size),
+                    };
+                    if let Some(v) = f.iter_mut().find(|(k, _)| *k == "spp_pathmtu") {
+                        v.1 = n(Self::path_mtu(packet));
                     }
                 } else {
                     f.retain(|(k, _)| *k != "spp_pathmtu");

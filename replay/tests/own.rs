@@ -164,12 +164,15 @@ fn sendmsg_lifetime_is_timed_reliability() {
 // line forms read the same.
 
 /// A Fragmentation Needed with another tag changes nothing, with the
-/// peer's tag it cuts the next message to 1000-byte packets; Protocol
-/// Unreachable ends the association (RFC 9260 Appendix C).
+/// peer's tag it cuts the next message to 1000-byte packets, and the path
+/// MTU getsockopt reports (SCTP_GET_PEER_ADDR_INFO, SCTP_PEER_ADDR_PARAMS)
+/// goes down with it; Protocol Unreachable ends the association (RFC 9260
+/// Appendix C).
 #[test]
 fn icmp_lowers_the_path_mtu_and_protocol_unreachable_aborts() {
     assert_eq!(run("pass-icmp.pkt"), Status::Pass);
     fails_at("fail-icmp.pkt", 21, "len: expected 1468, got 968");
+    fails_at("fail-icmp-mtu.pkt", 29, "spinfo_mtu=968");
 }
 
 /// SCTP_PARTIAL_DELIVERY_EVENT / SCTP_PARTIAL_DELIVERY_ABORTED (RFC 6458

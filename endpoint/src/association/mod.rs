@@ -115,6 +115,9 @@ pub struct Status {
     /// SCTP packet (RFC 9260 7.3; RFC 6458 `sstat_fragmentation_point`
     /// plus the headers).
     pub packet_size: usize,
+    /// Each destination the peer has not deleted (RFC 5061 ASCONF), and
+    /// what is known of it (RFC 6458 8.2.2 `SCTP_GET_PEER_ADDR_INFO`).
+    pub paths: Vec<path::PathStatus>,
 }
 
 /// The parameters an association starts established with (from a cookie,
@@ -616,6 +619,12 @@ impl Association {
             nat_stats: self.nat.stats,
             peer_cum_tsn: self.rx.as_ref().map_or(0, |r| r.cum_tsn().0),
             packet_size: self.packet_size(),
+            paths: self
+                .paths
+                .iter()
+                .filter(|p| !p.removed)
+                .map(path::Path::status)
+                .collect(),
         }
     }
 

@@ -61,7 +61,53 @@ pub struct Path {
     pub removed: bool,
 }
 
+/// What [`crate::Status::paths`] says of one destination: RFC 6458 8.2.2
+/// `struct sctp_paddrinfo` (`SCTP_GET_PEER_ADDR_INFO`) and its counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathStatus {
+    /// The peer's address (and UDP encapsulation port, RFC 6951 5.4).
+    pub remote: SocketAddr,
+    /// Our address packets to it leave from.
+    pub local: IpAddr,
+    /// Reachability (RFC 9260 8.2; RFC 7829).
+    pub state: PathState,
+    /// Confirmed by the handshake or a HEARTBEAT ACK (RFC 9260 5.4).
+    pub confirmed: bool,
+    /// Congestion window in bytes (RFC 9260 7.2).
+    pub cwnd: usize,
+    /// Slow-start threshold (RFC 9260 7.2.1).
+    pub ssthresh: usize,
+    /// Bytes sent to it and not yet acknowledged.
+    pub flight: usize,
+    /// Smoothed RTT, once measured (RFC 9260 6.3.1).
+    pub srtt: Option<Duration>,
+    /// Current RTO, with any back-off (RFC 9260 6.3).
+    pub rto: Duration,
+    /// Consecutive timeouts without an acknowledgement (RFC 9260 8.2).
+    pub errors: u32,
+    /// Path MTU as an SCTP packet size (RFC 9260 7.3): the configured
+    /// packet size, or less once an ICMP error lowered it.
+    pub mtu: usize,
+}
+
 impl Path {
+    /// What [`PathStatus`] says of this destination.
+    pub fn status(&self) -> PathStatus {
+        PathStatus {
+            remote: self.remote,
+            local: self.local,
+            state: self.state,
+            confirmed: self.confirmed,
+            cwnd: self.cwnd,
+            ssthresh: self.ssthresh,
+            flight: self.flight,
+            srtt: self.srtt,
+            rto: self.rto,
+            errors: self.errors,
+            mtu: self.mtu,
+        }
+    }
+
     /// A new path with RTO.Initial and the initial cwnd of RFC 9260 7.2.1.
     pub fn new(remote: SocketAddr, cfg: &Config) -> Self {
         let mtu = cfg.max_packet;
