@@ -5,7 +5,7 @@
 //! kept only for a bounded window behind the Cumulative TSN Ack, so memory
 //! follows the data in flight, not the capture's length.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use smallvec::SmallVec;
 
@@ -14,23 +14,37 @@ use super::report::{Acked, AckedList, Retransmission, RevokedList};
 use super::serial::Unwrapper;
 use super::Limits;
 
-/// Where a TSN stands at the capture point.
+/// Where a TSN stands at the capture point; its value is its two bits in
+/// [`Rec::bits`] ([`STATE_MASK`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
 enum State {
     /// Sent, not acknowledged (RFC 9260 1.3 "outstanding TSN").
-    Outstanding,
+    Outstanding = 0,
     /// Reported in a Gap Ack Block, above the Cumulative TSN Ack.
-    GapAcked,
+    GapAcked = 1 << 24,
     /// At or below the Cumulative TSN Ack.
-    CumAcked,
+    CumAcked = 2 << 24,
 }
 
 /// [`Rec::acked_in`] of a TSN not acknowledged yet.
 const NOT_ACKED: u64 = u64::MAX;
 
-/// One TSN sent in this direction: 40 bytes (48 with its key), so that the
-/// records of the data in flight and of the acknowledged window stay few
-/// cache lines.
+/// [`Rec::bits`]: the times seen again, up to this many (beyond, the
+/// count goes on in [`Flight::resent_past`]).
+const RESENT_MAX: u32 = (1 << 24) - 1;
+/// [`Rec::bits`]: where the [`State`] is (two bits, its value as it is).
+const STATE_MASK: u32 = 3 << 24;
+/// [`Rec::bits`]: seen again at another time than the first, its RTT
+/// ambiguous (a copy captured at the very same instant, on a second
+/// interface, is not a second send).
+const AMBIGUOUS: u32 = 1 << 26;
+
+/// One TSN sent in this direction: 32 bytes (40 with its key, 48 before
+/// the counts and flags shared a word), so that the records of the data in
+/// flight and of the acknowledged window stay few cache lines: a direction
+/// whose SACKs the capture misses holds up to [`Limits::max_outstanding`]
+/// of them, each written once to memory no cache holds.
 #[derive(Debug, Clone, Copy)]
 struct Rec {
     first_frame: u64,
@@ -40,16 +54,34 @@ struct Rec {
     first_ns: i64,
     /// Frame of the first acknowledgement, [`NOT_ACKED`] before it.
     acked_in: u64,
-    bytes: u32,
-    /// Times seen again after the first.
-    resent: u32,
-    /// Seen again at another time than the first: its RTT is ambiguous
-    /// (a copy captured at the very same instant, on a second interface,
-    /// is not a second send).
-    ambiguous: bool,
-    state: State,
+    /// The times seen again after the first (low 24 bits, [`RESENT_MAX`]),
+    /// the [`State`] ([`STATE_MASK`]) and [`AMBIGUOUS`].
+    bits: u32,
+    /// User data bytes: a chunk's Length is 16 bits (RFC 9260 3.2).
+    bytes: u16,
     /// Index of the path (source, destination address) of the first send.
     path: u16,
+}
+
+impl Rec {
+    #[inline]
+    fn state(&self) -> State {
+        match self.bits & STATE_MASK {
+            0 => State::Outstanding,
+            b if b == State::GapAcked as u32 => State::GapAcked,
+            _ => State::CumAcked,
+        }
+    }
+
+    #[inline]
+    fn set_state(&mut self, s: State) {
+        self.bits = (self.bits & !STATE_MASK) | s as u32;
+    }
+
+    #[inline]
+    fn ambiguous(&self) -> bool {
+        self.bits & AMBIGUOUS != 0
+    }
 }
 
 /// A DATA or I-DATA chunk entering [`Flight::data`].
@@ -108,6 +140,9 @@ pub(crate) struct Flight {
     gap_acked: usize,
     /// Outstanding records dropped to respect the cap.
     pub evicted: u64,
+    /// The times seen again of the TSNs seen again [`RESENT_MAX`] times or
+    /// more (none in any real capture): a record counts only that far.
+    resent_past: BTreeMap<u64, u32>,
 }
 
 impl Flight {
@@ -122,6 +157,7 @@ impl Flight {
             in_flight: 0,
             gap_acked: 0,
             evicted: 0,
+            resent_past: BTreeMap::new(),
         }
     }
 
@@ -214,13 +250,33 @@ impl Flight {
         if !self.seen.insert(x) {
             let r = match self.find(x).ok().map(|i| &mut self.recs[i].1) {
                 Some(rec) => {
-                    rec.resent += 1;
-                    rec.ambiguous |= d.ns as i64 != rec.first_ns;
+                    let count = match rec.bits & RESENT_MAX {
+                        n if n < RESENT_MAX - 1 => {
+                            rec.bits += 1;
+                            n + 1
+                        }
+                        n if n == RESENT_MAX - 1 => {
+                            // The record's count is full: it goes on here
+                            // (from where a record of this TSN before it
+                            // may have left it).
+                            rec.bits += 1;
+                            self.resent_past.insert(x, RESENT_MAX);
+                            RESENT_MAX
+                        }
+                        _ => {
+                            let n = self.resent_past.entry(x).or_insert(RESENT_MAX);
+                            *n += 1;
+                            *n
+                        }
+                    };
+                    if d.ns as i64 != rec.first_ns {
+                        rec.bits |= AMBIGUOUS;
+                    }
                     out.acked_before = (rec.acked_in != NOT_ACKED).then_some(rec.acked_in);
                     Retransmission {
                         first_frame: Some(rec.first_frame),
                         after_ns: Some((d.ns as i64).wrapping_sub(rec.first_ns)),
-                        count: rec.resent,
+                        count,
                     }
                 }
                 None => Retransmission {
@@ -253,23 +309,36 @@ impl Flight {
         let rec = Rec {
             first_frame: d.frame,
             first_ns: d.ns as i64,
-            bytes: d.bytes,
-            resent: 0,
-            ambiguous: false,
-            state: State::Outstanding,
             acked_in: NOT_ACKED,
+            // Outstanding, not seen again.
+            bits: 0,
+            bytes: u16::try_from(d.bytes).unwrap_or(u16::MAX),
             path: d.path,
         };
+        let cap = limits.max_outstanding.max(1);
         // The usual TSN is above every record: it goes at the back.
+        let mut dropped = None;
         match self.recs.back() {
             Some(&(last, _)) if x <= last => match self.find(x) {
                 Ok(i) => self.recs[i].1 = rec,
                 Err(i) => self.recs.insert(i, (x, rec)),
             },
-            _ => self.recs.push_back((x, rec)),
+            _ => {
+                // At the cap, the oldest record leaves before the new one
+                // comes (the one the loop below would drop): the deque
+                // never holds one more than the cap, which would double
+                // its capacity for that one record.
+                if self.recs.len() >= cap {
+                    dropped = self.recs.pop_front();
+                }
+                self.recs.push_back((x, rec));
+            }
         }
         self.in_flight += u64::from(d.bytes);
-        while self.recs.len() > limits.max_outstanding.max(1) {
+        if let Some((_, r)) = dropped {
+            self.forget(&r);
+        }
+        while self.recs.len() > cap {
             if let Some((_, r)) = self.recs.pop_front() {
                 self.forget(&r);
             }
@@ -279,7 +348,7 @@ impl Flight {
 
     /// Takes a dropped record out of the counters.
     fn forget(&mut self, r: &Rec) {
-        match r.state {
+        match r.state() {
             State::Outstanding => {
                 self.in_flight = self.in_flight.saturating_sub(u64::from(r.bytes));
                 self.evicted += 1;
@@ -311,7 +380,7 @@ impl Flight {
                     tsn: Unwrapper::wrap(tsn),
                     frame: rec.first_frame,
                     rtt_ns: (ns as i64).wrapping_sub(rec.first_ns),
-                    retransmitted: rec.ambiguous,
+                    retransmitted: rec.ambiguous(),
                 });
                 out.paths.push(rec.path);
             }
@@ -326,12 +395,12 @@ impl Flight {
             while let Some(&mut (tsn, ref mut rec)) = self.recs.get_mut(at).filter(|r| r.0 <= c) {
                 at += 1;
                 ack(rec, tsn, out);
-                match rec.state {
+                match rec.state() {
                     State::Outstanding => freed += u64::from(rec.bytes),
                     State::GapAcked => ungapped += 1,
                     State::CumAcked => {}
                 }
-                rec.state = State::CumAcked;
+                rec.set_state(State::CumAcked);
             }
             self.in_flight = self.in_flight.saturating_sub(freed);
             self.gap_acked = self.gap_acked.saturating_sub(ungapped);
@@ -347,8 +416,8 @@ impl Flight {
             let span = self.recs.range_mut(at..).take_while(|(tsn, _)| *tsn <= hi);
             for &mut (tsn, ref mut rec) in span {
                 ack(rec, tsn, out);
-                if rec.state == State::Outstanding && tsn > cum_now {
-                    rec.state = State::GapAcked;
+                if rec.state() == State::Outstanding && tsn > cum_now {
+                    rec.set_state(State::GapAcked);
                     self.gap_acked += 1;
                     self.in_flight = self.in_flight.saturating_sub(u64::from(rec.bytes));
                 }
@@ -362,8 +431,8 @@ impl Flight {
             };
             let at = self.first_at(c + 1);
             for &mut (tsn, ref mut rec) in self.recs.range_mut(at..) {
-                if rec.state == State::GapAcked && !covered(tsn) {
-                    rec.state = State::Outstanding;
+                if rec.state() == State::GapAcked && !covered(tsn) {
+                    rec.set_state(State::Outstanding);
                     self.gap_acked -= 1;
                     self.in_flight += u64::from(rec.bytes);
                     out.revoked.push(Unwrapper::wrap(tsn));
@@ -376,7 +445,7 @@ impl Flight {
         while self
             .recs
             .front()
-            .is_some_and(|(tsn, r)| *tsn < keep_from && r.state == State::CumAcked)
+            .is_some_and(|(tsn, r)| *tsn < keep_from && r.state() == State::CumAcked)
         {
             self.recs.pop_front();
         }
@@ -454,7 +523,7 @@ mod tests {
 
     #[test]
     fn records_are_small() {
-        assert_eq!(std::mem::size_of::<(u64, Rec)>(), 48);
+        assert_eq!(std::mem::size_of::<(u64, Rec)>(), 40);
     }
 
     #[test]
@@ -493,6 +562,64 @@ mod tests {
         // Before the Initial TSN, and far ahead: out of window.
         assert!(send(&mut f, 9, 8).out_of_window);
         assert!(send(&mut f, 10 + 70_000, 9).out_of_window);
+    }
+
+    #[test]
+    fn retransmissions_are_counted_past_the_records_count() {
+        let mut f = Flight::new(&limits());
+        send(&mut f, 10, 1);
+        send(&mut f, 11, 2);
+        // As if TSN 10 had been seen again RESENT_MAX - 2 times.
+        let at = 0;
+        assert_eq!(Unwrapper::wrap(f.recs[at].0), 10);
+        f.recs[at].1.bits += RESENT_MAX - 2;
+        let count = |f: &mut Flight, frame| {
+            let d = send(f, 10, frame);
+            d.retransmission.unwrap().count
+        };
+        assert_eq!(count(&mut f, 3), RESENT_MAX - 1);
+        assert_eq!(count(&mut f, 4), RESENT_MAX);
+        assert_eq!(count(&mut f, 5), RESENT_MAX + 1);
+        assert_eq!(count(&mut f, 6), RESENT_MAX + 2);
+        // The state and the ambiguity are kept beside the count.
+        let r = f.recs[at].1;
+        assert!(r.ambiguous() && r.state() == State::Outstanding);
+        assert_eq!(f.in_flight(), 200);
+        let a = ack(&mut f, 11, &[], 7);
+        assert_eq!(a.acked.len(), 2);
+        assert!(a.acked[0].retransmitted && !a.acked[1].retransmitted);
+        assert_eq!(f.recs[at].1.state(), State::CumAcked);
+        assert_eq!(f.in_flight(), 0);
+        // A new record of the same TSN whose count fills again starts its
+        // overflow afresh.
+        f.recs[at].1.bits = RESENT_MAX - 1;
+        assert_eq!(count(&mut f, 8), RESENT_MAX);
+        assert_eq!(count(&mut f, 9), RESENT_MAX + 1);
+    }
+
+    #[test]
+    fn outstanding_records_stay_within_the_cap() {
+        // No SACK seen: the oldest records go, the deque never grows past
+        // the cap (1024 records: at 1025 its capacity would double).
+        let l = Limits {
+            max_outstanding: 1024,
+            ..Limits::default()
+        };
+        let mut f = Flight::new(&l);
+        for t in 0..3000u32 {
+            let d = DataIn {
+                tsn: t,
+                bytes: 100,
+                frame: u64::from(t) + 1,
+                ns: 0,
+                path: 0,
+            };
+            f.data(d, &l);
+        }
+        assert_eq!((f.records(), f.evicted), (1024, 3000 - 1024));
+        assert_eq!(f.in_flight(), 1024 * 100);
+        assert!(f.recs.capacity() < 2048, "{}", f.recs.capacity());
+        assert_eq!(Unwrapper::wrap(f.recs[0].0), 3000 - 1024);
     }
 
     #[test]
