@@ -145,6 +145,27 @@ impl Text {
             self.put(&[PAIRS[p], PAIRS[p + 1]]);
             return;
         }
+        // Up to 32 bits (a TSN, a frame number): the ten digits at fixed
+        // places, no loop, and sixteen bytes copied whatever the length
+        // (what lies past the number is overwritten or never flushed).
+        if let (Ok(w), Some(to)) = (u32::try_from(v), self.buf.get_mut(self.n..self.n + 16)) {
+            let len = w.ilog10() as usize + 1;
+            let pair = |x: u32| {
+                let p = x as usize * 2;
+                [PAIRS[p], PAIRS[p + 1]]
+            };
+            let (a, b) = (w / 100_000_000, w % 100_000_000);
+            let (c, e) = (b / 10_000, b % 10_000);
+            let mut d = [0u8; 26];
+            d[0..2].copy_from_slice(&pair(a));
+            d[2..4].copy_from_slice(&pair(c / 100));
+            d[4..6].copy_from_slice(&pair(c % 100));
+            d[6..8].copy_from_slice(&pair(e / 100));
+            d[8..10].copy_from_slice(&pair(e % 100));
+            to.copy_from_slice(&d[10 - len..26 - len]);
+            self.n += len;
+            return;
+        }
         let len = v.checked_ilog10().unwrap_or(0) as usize + 1;
         let Some(to) = self.buf.get_mut(self.n..self.n + len) else {
             self.overflow = true;
@@ -790,12 +811,36 @@ mod tests {
             let x = 10u64.pow(p);
             vals.extend([x - 1, x, x + 1, x * 7 / 3]);
         }
+        // Around 32 bits, and pseudo-random numbers of every length.
+        let top = u64::from(u32::MAX);
+        vals.extend([top - 1, top, top + 1, top * 100 + 7]);
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            vals.extend([x, x >> (x % 64), (x >> 40) * 10_000 + 7]);
+        }
         for v in vals {
             let mut t = Text::new();
             t.num(v);
             let mut s = String::new();
             assert!(t.flush(&mut s));
             assert_eq!(s, v.to_string());
+            // After other text, and where the buffer's end leaves less
+            // than sixteen bytes (the general path, or nothing at all).
+            for before in [3, 200, 208, 214, 222] {
+                let mut t = Text::new();
+                t.put(&[b'x'; 224][..before]);
+                t.num(v);
+                t.put(b"!");
+                let mut s = String::new();
+                let want = format!("{}{v}!", "x".repeat(before));
+                assert_eq!(t.flush(&mut s), want.len() <= 224, "{before} {v}");
+                if want.len() <= 224 {
+                    assert_eq!(s, want);
+                }
+            }
         }
         for ns in (0..3_000_000i64)
             .step_by(997)
