@@ -343,7 +343,8 @@ impl Assoc {
         let mut out = AckOut {
             stale: false,
             acked: &mut note.acked,
-            paths: &mut paths,
+            // Only the tables read the paths.
+            paths: self.tables.then_some(&mut paths),
             revoked: &mut note.revoked,
         };
         self.flights[peer].ack(cum, blocks, seen.frame, seen.time_ns, limits, &mut out);

@@ -116,7 +116,8 @@ pub(crate) struct AckOut<'n> {
     /// First acknowledgements, in TSN order, appended.
     pub acked: &'n mut AckedList,
     /// The path of the first send of each TSN appended to `acked`.
-    pub paths: &'n mut SmallVec<[u16; 8]>,
+    /// `None` where nothing reads them (no tables kept).
+    pub paths: Option<&'n mut SmallVec<[u16; 8]>>,
     /// TSNs revoked, appended.
     pub revoked: &'n mut RevokedList,
 }
@@ -382,7 +383,9 @@ impl Flight {
                     rtt_ns: (ns as i64).wrapping_sub(rec.first_ns),
                     retransmitted: rec.ambiguous(),
                 });
-                out.paths.push(rec.path);
+                if let Some(p) = out.paths.as_deref_mut() {
+                    p.push(rec.path);
+                }
             }
         };
         if !out.stale {
@@ -490,7 +493,7 @@ mod tests {
         let mut out = AckOut {
             stale: false,
             acked: &mut acked,
-            paths: &mut paths,
+            paths: Some(&mut paths),
             revoked: &mut revoked,
         };
         let ns = i128::from(frame) * 1_000_000;
