@@ -1441,14 +1441,19 @@ fn chunk_summaries<O: Out>(s: &mut O, view: &PacketView<'_>, whole: Option<&Pack
                     summary::chunk(s, &c.decode());
                 }
             }
-            match (view.cut_short(), view.error()) {
-                (Some(c), Some(e)) => {
-                    next(s);
-                    summary::chunk(s, &c);
-                    summary::malformed(s, &e.to_string());
-                    (&[][..], None)
-                }
-                _ => (view.trailing(), view.error()),
+            // The chunk cut short only behind an error: the usual packet
+            // asks for no `Option<Chunk>` (a call and a copy of it).
+            match view.error() {
+                Some(e) => match view.cut_short() {
+                    Some(c) => {
+                        next(s);
+                        summary::chunk(s, &c);
+                        summary::malformed(s, &e.to_string());
+                        (&[][..], None)
+                    }
+                    None => (view.trailing(), Some(e)),
+                },
+                None => (view.trailing(), None),
             }
         }
     };
