@@ -309,7 +309,8 @@ impl Analyzer {
         // one copied its 272 bytes with a `memcpy` call per packet.
         reports.resize_with(reports.len() + 1, PacketReport::default);
         if let Some(r) = reports.last_mut() {
-            self.packet_into(meta, view, r);
+            // A new report: nothing to clear.
+            self.analyse(meta, view, r);
         }
     }
 
@@ -325,6 +326,13 @@ impl Analyzer {
         out.assoc = None;
         out.notes.clear();
         out.discarded = false;
+        self.analyse(meta, view, out);
+    }
+
+    /// [`Analyzer::packet_into`] on a report already clear (no association,
+    /// no notes, not discarded).
+    #[inline]
+    fn analyse(&mut self, meta: &PacketMeta, view: &PacketView<'_>, out: &mut PacketReport) {
         if meta.quoted {
             return;
         }
@@ -391,12 +399,18 @@ impl Analyzer {
         // stood before this packet: a bit set, no copy of the list.
         // Without AUTH negotiated (the usual association), none.
         let listed = a.auth.required(dir.index());
-        let mut required = [0u64; 4];
-        for &t in listed {
-            required[usize::from(t / 64)] |= 1 << (t % 64);
-        }
-        let any_required = !listed.is_empty();
-        let required = |t: u8| any_required && required[usize::from(t / 64)] & (1 << (t % 64)) != 0;
+        let required = match listed {
+            [] => None,
+            _ => {
+                let mut set = [0u64; 4];
+                for &t in listed {
+                    set[usize::from(t / 64)] |= 1 << (t % 64);
+                }
+                Some(set)
+            }
+        };
+        let required =
+            |t: u8| required.is_some_and(|r| r[usize::from(t / 64)] & (1 << (t % 64)) != 0);
         let mut covered = false;
         let cx = PacketCx {
             dir,
