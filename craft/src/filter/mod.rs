@@ -85,14 +85,26 @@ pub struct Filter {
     wanted: Vec<(String, View)>,
     /// Whether a list of TLVs is compared by its elements' main fields.
     follow_main: bool,
-    /// Whether every name it uses is of the frame or of a chunk's header
-    /// (`data`, `sack.flags`, `chunk.type`, `src`): then a packet read in
-    /// place answers it, without typing its chunks ([`Facts::of_view`]).
+    /// Whether every name it uses is of the frame, of a chunk's header
+    /// (`data`, `sack.flags`, `chunk.type`, `src`) or of the association
+    /// analysis (`analysis.*`, added from the packet's report by
+    /// [`Facts::add_analysis`]): then a packet read in place answers it,
+    /// without typing its chunks ([`Facts::of_view`]).
     view_only: bool,
     /// For a `view_only` filter: what each wanted path is, read from the
     /// frame or a chunk's header (`None` for a repeated path: facts go to
     /// its first index, as the walk's collector puts them).
     view_wants: Vec<Option<HeaderFact>>,
+    /// The analysis names it uses (`analysis.*`), each with the index of
+    /// its first use in `wanted` (where a walk's collector puts a fact).
+    analysis_wanted: Vec<(usize, String)>,
+}
+
+/// Whether `path` names a field of the association analysis (`analysis`,
+/// `analysis.*`).
+fn is_analysis(path: &str) -> bool {
+    path.strip_prefix("analysis")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 /// A fact of the frame or of a chunk's header, for [`Facts::of_view`].
@@ -195,14 +207,17 @@ impl Filter {
                     .or_else(|| path.strip_suffix(".flags"))
                     .unwrap_or(path);
                 *v == View::Value
-                    && (FRAME.contains(&path.as_str()) || schema::Schema::get().chunk_only(key))
+                    && (FRAME.contains(&path.as_str())
+                        || schema::Schema::get().chunk_only(key)
+                        || is_analysis(path))
             });
         let view_wants = if view_only {
             p.wanted
                 .iter()
                 .enumerate()
                 .map(|(k, (path, _))| {
-                    if p.wanted[..k].iter().any(|(q, _)| q == path) {
+                    // (An analysis fact comes from the report, not the view.)
+                    if is_analysis(path) || p.wanted[..k].iter().any(|(q, _)| q == path) {
                         return None;
                     }
                     Some(match path.as_str() {
@@ -233,8 +248,18 @@ impl Filter {
         } else {
             Vec::new()
         };
+        let mut analysis_wanted: Vec<(usize, String)> = Vec::new();
+        for (k, (path, v)) in p.wanted.iter().enumerate() {
+            if *v == View::Value
+                && is_analysis(path)
+                && !analysis_wanted.iter().any(|(_, w)| w == path)
+            {
+                analysis_wanted.push((k, path.clone()));
+            }
+        }
         Ok(Filter {
             root,
+            analysis_wanted,
             wanted: p.wanted,
             follow_main,
             view_only,
@@ -248,7 +273,7 @@ impl Filter {
         self.wanted
             .iter()
             .map(|(p, _)| p.as_str())
-            .find(|p| *p == "analysis" || p.starts_with("analysis."))
+            .find(|p| is_analysis(p))
     }
 
     /// Whether the filter asks for `checksum.status`: when it does not,
@@ -404,86 +429,120 @@ impl Facts {
     /// named as in the JSON's `"analysis"` object).
     pub fn add_analysis(&mut self, r: &PacketReport, filter: &Filter) {
         let Some(at) = r.assoc else { return };
-        let mut c = Collector::new(&filter.wanted, false);
-        c.push(&["analysis"], || Fact::Present);
-        c.push(&["analysis", "association"], || Fact::Uint(at.id as u64));
+        // Matched whole against the filter's analysis names: no collector
+        // (and its allocations) per packet.
+        let (items, want) = (&mut self.items, filter.analysis_wanted.as_slice());
+        put(items, want, "analysis", || Fact::Present);
+        put(items, want, "analysis.association", || {
+            Fact::Uint(at.id as u64)
+        });
         if r.has_retransmission() {
-            c.push(&["analysis", "retransmission"], || Fact::Present);
+            put(items, want, "analysis.retransmission", || Fact::Present);
         }
         for n in &r.notes {
             match &n.note {
                 Note::Data(d) => {
                     if let Some(x) = d.retransmission {
                         if let Some(f) = x.first_frame {
-                            c.push(&["analysis", "retransmission", "first_frame"], || {
+                            put(items, want, "analysis.retransmission.first_frame", || {
                                 Fact::Uint(f)
                             });
                         }
                         if let Some(ns) = x.after_ns {
-                            c.push(&["analysis", "retransmission", "after"], || {
+                            put(items, want, "analysis.retransmission.after", || {
                                 Fact::Time(ns.into())
                             });
                         }
                     }
                     if let Some(f) = d.acked_before {
-                        c.push(&["analysis", "acked_before"], || Fact::Uint(f));
+                        put(items, want, "analysis.acked_before", || Fact::Uint(f));
                     }
-                    c.push(&["analysis", "gap"], || Fact::Uint(d.gap.into()));
+                    put(items, want, "analysis.gap", || Fact::Uint(d.gap.into()));
                     if d.out_of_window {
-                        c.push(&["analysis", "out_of_window"], || Fact::Present);
+                        put(items, want, "analysis.out_of_window", || Fact::Present);
                     }
                     if let Some(m) = d.message {
-                        c.push(&["analysis", "message"], || Fact::Present);
-                        c.push(&["analysis", "message", "fragments"], || {
+                        put(items, want, "analysis.message", || Fact::Present);
+                        put(items, want, "analysis.message.fragments", || {
                             Fact::Uint(m.fragments.into())
                         });
-                        c.push(&["analysis", "message", "bytes"], || Fact::Uint(m.bytes));
-                        c.push(&["analysis", "message", "first_frame"], || {
+                        put(items, want, "analysis.message.bytes", || {
+                            Fact::Uint(m.bytes)
+                        });
+                        put(items, want, "analysis.message.first_frame", || {
                             Fact::Uint(m.first_frame)
                         });
                     }
-                    c.push(&["analysis", "in_flight"], || Fact::Uint(d.in_flight));
+                    put(items, want, "analysis.in_flight", || {
+                        Fact::Uint(d.in_flight)
+                    });
                 }
                 Note::Sack(k) => {
-                    c.push(&["analysis", "acked"], || Fact::Uint(k.acked.len() as u64));
+                    put(items, want, "analysis.acked", || {
+                        Fact::Uint(k.acked.len() as u64)
+                    });
                     for a in &k.acked {
-                        c.push(&["analysis", "acked", "tsn"], || Fact::Uint(a.tsn.into()));
-                        c.push(&["analysis", "acked", "frame"], || Fact::Uint(a.frame));
-                        c.push(&["analysis", "rtt"], || Fact::Time(a.rtt_ns.into()));
+                        put(items, want, "analysis.acked.tsn", || {
+                            Fact::Uint(a.tsn.into())
+                        });
+                        put(items, want, "analysis.acked.frame", || Fact::Uint(a.frame));
+                        put(items, want, "analysis.rtt", || Fact::Time(a.rtt_ns.into()));
                     }
                     if let Some(w) = k.a_rwnd {
-                        c.push(&["analysis", "a_rwnd"], || Fact::Uint(w.into()));
+                        put(items, want, "analysis.a_rwnd", || Fact::Uint(w.into()));
                     }
-                    c.push(&["analysis", "in_flight"], || Fact::Uint(k.in_flight));
-                    c.push(&["analysis", "dup_tsns"], || Fact::Uint(k.dup_tsns as u64));
+                    put(items, want, "analysis.in_flight", || {
+                        Fact::Uint(k.in_flight)
+                    });
+                    put(items, want, "analysis.dup_tsns", || {
+                        Fact::Uint(k.dup_tsns as u64)
+                    });
                     if k.stale {
-                        c.push(&["analysis", "stale"], || Fact::Present);
+                        put(items, want, "analysis.stale", || Fact::Present);
                     }
-                    c.push(&["analysis", "revoked"], || {
+                    put(items, want, "analysis.revoked", || {
                         Fact::Uint(k.revoked.len() as u64)
                     });
                 }
-                Note::Auth(v) => c.push(&["analysis", "auth"], || Fact::Word(v.name())),
-                Note::SsctpAuth(v) => c.push(&["analysis", "ssctp_auth"], || Fact::Word(v.name())),
+                Note::Auth(v) => put(items, want, "analysis.auth", || Fact::Word(v.name())),
+                Note::SsctpAuth(v) => {
+                    put(items, want, "analysis.ssctp_auth", || Fact::Word(v.name()))
+                }
                 Note::EncData(d) => {
-                    c.push(&["analysis", "encdata"], || Fact::Word(d.name()));
+                    put(items, want, "analysis.encdata", || Fact::Word(d.name()));
                     if let sctp_codec::analysis::Decryption::Plain { chunks, .. } = d {
                         let n = inner_chunks(chunks);
-                        c.push(&["analysis", "decrypted"], || Fact::Uint(n));
+                        put(items, want, "analysis.decrypted", || Fact::Uint(n));
                     }
                 }
-                Note::Unauthenticated { ty } => c.push(&["analysis", "unauthenticated"], || {
-                    Fact::Uint(u64::from(*ty))
-                }),
+                Note::Unauthenticated { ty } => {
+                    put(items, want, "analysis.unauthenticated", || {
+                        Fact::Uint(u64::from(*ty))
+                    })
+                }
                 Note::HeartbeatAck(h) => {
-                    c.push(&["analysis", "hb_rtt"], || Fact::Time(h.rtt_ns.into()));
-                    c.push(&["analysis", "hb_rtt", "request_frame"], || {
+                    put(items, want, "analysis.hb_rtt", || {
+                        Fact::Time(h.rtt_ns.into())
+                    });
+                    put(items, want, "analysis.hb_rtt.request_frame", || {
                         Fact::Uint(h.request_frame)
                     });
                 }
             }
         }
-        self.items.extend(c.facts);
+    }
+}
+
+/// Records the fact `f` of the analysis field `path` if the filter asks
+/// about it (`wanted`: its analysis names with their wanted index).
+fn put(
+    items: &mut Vec<(usize, Fact)>,
+    wanted: &[(usize, String)],
+    path: &str,
+    f: impl FnOnce() -> Fact,
+) {
+    if let Some(&(i, _)) = wanted.iter().find(|(_, w)| *w == path) {
+        items.push((i, f()));
     }
 }
 
