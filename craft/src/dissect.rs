@@ -325,6 +325,19 @@ struct Batch {
     first_ns: i128,
 }
 
+impl Batch {
+    /// The frames' bytes, the reassembled packets, the items and their
+    /// reports, borrowed apart.
+    fn parts(&mut self) -> (&[u8], &mut Vec<u8>, &mut Vec<Item>, &mut Vec<PacketReport>) {
+        (
+            &self.arena,
+            &mut self.extra,
+            &mut self.items,
+            &mut self.reports,
+        )
+    }
+}
+
 impl Item {
     /// When the frame was captured, and the frames it is measured from.
     fn time(&self, first_ns: i128) -> FrameTime {
@@ -783,13 +796,7 @@ fn read_frames(
                             link_type: r.link_type,
                             orig_len: r.orig_len,
                         };
-                        let Batch {
-                            arena,
-                            extra,
-                            items,
-                            reports,
-                            ..
-                        } = &mut batch;
+                        let (arena, extra, items, reports) = batch.parts();
                         if let Some(item) = follow.frame(&f, arena, r.data.clone(), extra, reports)
                         {
                             items.push(item);
@@ -851,13 +858,7 @@ fn read_frames(
                 let at = batch.arena.len();
                 batch.arena.extend_from_slice(frame.data);
                 let range = at..batch.arena.len();
-                let Batch {
-                    arena,
-                    extra,
-                    items,
-                    reports,
-                    ..
-                } = &mut batch;
+                let (arena, extra, items, reports) = batch.parts();
                 match follow.frame(&f, arena, range, extra, reports) {
                     Some(item) => items.push(item),
                     None => {
@@ -892,13 +893,7 @@ fn read_frames(
 /// threads. Ends when the reader is done or the formatting threads are gone.
 fn analyse_batches(mut analyzer: Analyzer, rx: Receiver<Batch>, tx: SyncSender<Batch>) {
     for mut batch in rx {
-        let Batch {
-            arena,
-            extra,
-            items,
-            reports,
-            ..
-        } = &mut batch;
+        let (arena, extra, items, reports) = batch.parts();
         reports.clear();
         for item in items.iter_mut() {
             analyse_item(&mut analyzer, item, (arena, extra), reports);
