@@ -23,16 +23,10 @@
 //! [`crate::Transmit::ecn_capable`] leaves with ECT(0) (`IP_TOS` /
 //! `IPV6_TCLASS` on its socket, set only when it changes); the ECN field of
 //! each received packet is read and Congestion Experienced handed to
-//! [`Endpoint::handle_packet_ecn`].//!
-//! Path MTU (RFC 9260 7.3): the socket keeps Linux's default path-MTU mode
-//! (`IP_PMTUDISC_WANT`; IPv6 without `IPV6_DONTFRAG`): a packet that fits
-//! the path MTU the kernel knows leaves with DF set, so a router on a
-//! narrower link answers with ICMP Fragmentation Needed (read with
-//! [`RawDriver::enable_icmp`]); a packet above it, as a DATA chunk sent before the MTU
-//! went down and marked [`crate::Transmit::fragment`] (it cannot be cut
-//! again), is fragmented by the kernel to the MTU it learned from the same
-//! ICMP error (counted in `fragmentable_sent`; endpoint/tests/
-//! icmp_pmtu_netns.rs sees the fragments made and reassembled).
+//! [`Endpoint::handle_packet_ecn`].
+//!
+//! Path MTU (RFC 9260 7.3): as the [driver module](super) says; packets
+//! marked [`crate::Transmit::fragment`] are counted in `fragmentable_sent`.
 //!
 //! The sockets are made with `socket2` and used through `std`'s datagram
 //! socket type (`UdpSocket::from(socket2::Socket)`): its `send_to`,

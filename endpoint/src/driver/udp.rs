@@ -10,16 +10,10 @@
 //! received datagram is read from its `IP_TOS` / `IPV6_TCLASS` control
 //! message (`IP_RECVTOS` / `IPV6_RECVTCLASS`, through `nix`'s safe
 //! `recvmsg`), so Congestion Experienced reaches
-//! [`Endpoint::handle_packet_ecn`].//!
-//! Path MTU (RFC 9260 7.3): the socket keeps Linux's default path-MTU mode
-//! (`IP_PMTUDISC_WANT`; IPv6 without `IPV6_DONTFRAG`): a packet that fits
-//! the path MTU the kernel knows leaves with DF set, so a router on a
-//! narrower link answers with ICMP Fragmentation Needed (read with
-//! [`UdpDriver::enable_icmp`]); a packet above it, as a DATA chunk sent before the MTU
-//! went down and marked [`crate::Transmit::fragment`] (it cannot be cut
-//! again), is fragmented by the kernel to the MTU it learned from the same
-//! ICMP error (counted in `fragmentable_sent`; endpoint/tests/
-//! icmp_pmtu_netns.rs sees the fragments made and reassembled).
+//! [`Endpoint::handle_packet_ecn`].
+//!
+//! Path MTU (RFC 9260 7.3): as the [driver module](super) says; packets
+//! marked [`crate::Transmit::fragment`] are counted in `fragmentable_sent`.
 
 use std::io::{self, IoSliceMut};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
