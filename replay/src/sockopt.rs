@@ -1085,6 +1085,27 @@ impl Runner {
                 if o.dscp.is_some() {
                     flags |= 0x200;
                 }
+                // On an association: the address's path MTU, or the
+                // association's smallest (FreeBSD: `net->mtu`, else
+                // `asoc.smallest_mtu`); on the socket, none.
+                let pathmtu = match assoc {
+                    Some(id) => {
+                        let st_ = self.ep.as_ref().and_then(|e| e.status(id));
+                        match field(&fields, "spp_address").and_then(sockaddr_ip) {
+                            Some(ip) => {
+                                let path = st_
+                                    .as_ref()
+                                    .and_then(|s| s.paths.iter().find(|p| p.remote.ip() == ip));
+                                let Some(path) = path else {
+                                    return Ok(Err("ENOENT"));
+                                };
+                                Some(path.mtu)
+                            }
+                            None => Some(st_.map_or(cfg.max_packet, |s| s.packet_size)),
+                        }
+                    }
+                    None => None,
+                };
                 let mut f = vec![
                     (
                         "spp_hbinterval",
@@ -1092,33 +1113,15 @@ impl Runner {
                             .map_or(cfg.hb_interval.as_millis() as i64, i64::from)),
                     ),
                     ("spp_pathmaxrxt", n(cfg.path_max_retrans)),
-                    ("spp_pathmtu", n(Self::path_mtu(cfg.max_packet))),
+                ];
+                if let Some(packet) = pathmtu {
+                    f.push(("spp_pathmtu", n(Self::path_mtu(packet))));
+                }
+                f.extend([
                     ("spp_flags", n(flags)),
                     ("spp_ipv6_flowlabel", n(0)),
                     ("spp_dscp", n(o.dscp.unwrap_or(0) as i64 & 0xfc)),
-                ];
-                if let Some(id) = assoc {
-                    // The address's path MTU, or the association's smallest
-                    // (FreeBSD: `net->mtu`, else `asoc.smallest_mtu`).
-                    let st_ = self.ep.as_ref().and_then(|e| e.status(id));
-                    let packet = match field(&fields, "spp_address").and_then(sockaddr_ip) {
-                        Some(ip) => {
-                            let path = st_
-                                .as_ref()
-                                .and_then(|s| s.paths.iter().find(|p| p.remote.ip() == ip));
-                            let Some(path) = path else {
-                                return Ok(Err("ENOENT"));
-                            };
-                            path.mtu
-                        }
-                        None => st_.map_or(cfg.max_packet, |s| s.packet_size),
-                    };
-                    if let Some(v) = f.iter_mut().find(|(k, _)| *k == "spp_pathmtu") {
-                        v.1 = n(Self::path_mtu(packet));
-                    }
-                } else {
-                    f.retain(|(k, _)| *k != "spp_pathmtu");
-                }
+                ]);
                 st(f)
             }
             "SCTP_GET_PEER_ADDR_INFO" => {
