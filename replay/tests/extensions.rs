@@ -148,4 +148,12 @@ fn asconf_adds_and_deletes_addresses() {
         "DELETE_IP_ADDRESS[corr_id=..., IPV4_ADDRESS[addr=192.168.0.3]]",
         "expected address 192.168.0.3",
     );
+    // The peer's new address is unconfirmed until its HEARTBEAT ACK
+    // (SCTP_GET_PEER_ADDR_INFO's spinfo_state, as FreeBSD reports it).
+    mutant_fails(
+        "asconf.pkt",
+        "spinfo_state=SCTP_UNCONFIRMED",
+        "spinfo_state=SCTP_ACTIVE",
+        "spinfo_state=SCTP_UNCONFIRMED",
+    );
 }
