@@ -511,7 +511,7 @@ mod tests {
         ack_with(f, cum, blocks, frame, &limits())
     }
 
-    fn send(f: &mut Flight, tsn: u32, frame: u64) -> DataOut {
+    fn send_with(f: &mut Flight, tsn: u32, frame: u64, l: &Limits) -> DataOut {
         f.data(
             DataIn {
                 tsn,
@@ -520,8 +520,12 @@ mod tests {
                 ns: i128::from(frame) * 1_000_000,
                 path: 0,
             },
-            &limits(),
+            l,
         )
+    }
+
+    fn send(f: &mut Flight, tsn: u32, frame: u64) -> DataOut {
+        send_with(f, tsn, frame, &limits())
     }
 
     #[test]
@@ -610,14 +614,7 @@ mod tests {
         };
         let mut f = Flight::new(&l);
         for t in 0..3000u32 {
-            let d = DataIn {
-                tsn: t,
-                bytes: 100,
-                frame: u64::from(t) + 1,
-                ns: 0,
-                path: 0,
-            };
-            f.data(d, &l);
+            send_with(&mut f, t, u64::from(t) + 1, &l);
         }
         assert_eq!((f.records(), f.evicted), (1024, 3000 - 1024));
         assert_eq!(f.in_flight(), 1024 * 100);
