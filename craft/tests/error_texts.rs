@@ -114,3 +114,62 @@ fn typos_suggest_the_command_or_constructor_meant() {
         assert!(err.contains(want), "{stmt}: want {want:?}: {err}");
     }
 }
+
+/// `dissect --analysis --keys FILE` with a key file that is missing or not
+/// a key file: the command says so and exits 2 at once, before creating the
+/// `-w` file; printing, with `-q`, with `-w`. It used to hang for ever (the
+/// formatting threads waited for batches the failed analysis never sent).
+#[test]
+fn a_bad_key_file_is_said_at_once_not_hung_on() {
+    let capture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../captures/usrsctp-auth.pcapng");
+    let dir = scratch("bad-keys");
+    let not_keys = dir.join("not-keys.txt");
+    std::fs::write(&not_keys, "garbage\n").unwrap();
+    let missing = dir.join("missing.keys");
+    let out = dir.join("kept.pcap");
+    let cases: [(&Path, &str); 2] = [
+        (&missing, "No such file"),
+        (&not_keys, "lines start with ASSOC, PAIR, ANY or SSCTP"),
+    ];
+    for (keys, why) in cases {
+        for extra in [&[][..], &["-q"][..], &["-q", "-w"][..]] {
+            let _ = std::fs::remove_file(&out);
+            let mut c = Command::new(env!("CARGO_BIN_EXE_sctp-craft"));
+            c.args(["dissect", "--analysis", "--keys"])
+                .arg(keys)
+                .args(extra);
+            if extra.contains(&"-w") {
+                c.arg(&out);
+            }
+            let mut child = c
+                .arg(&capture)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let start = std::time::Instant::now();
+            let status = loop {
+                if let Some(s) = child.try_wait().unwrap() {
+                    break s;
+                }
+                if start.elapsed() > std::time::Duration::from_secs(30) {
+                    let _ = child.kill();
+                    panic!(
+                        "{extra:?} with {}: still running after 30 s",
+                        keys.display()
+                    );
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            };
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            assert_eq!(status.code(), Some(2), "{extra:?}: {err}");
+            assert!(
+                err.contains(&keys.display().to_string()) && err.contains(why),
+                "{extra:?}: {err}"
+            );
+            assert!(!out.exists(), "{extra:?}: the -w file was created");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
