@@ -91,8 +91,11 @@ fn is_capture_name(p: &Path) -> bool {
 }
 
 /// The capture files of `inputs`: files as given, directories walked
-/// recursively (sorted, symbolic links to directories not followed).
-pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// recursively (sorted, symbolic links to directories not followed), each
+/// file once: one named again (the same path twice, a directory and a file
+/// in it, a link to a file already listed) would export its rows twice.
+/// Also returns how many were left out as named before.
+pub fn collect_inputs(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, usize)> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .with_context(|| format!("{}", dir.display()))?
@@ -119,7 +122,11 @@ pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             out.push(i.clone());
         }
     }
-    Ok(out)
+    let before = out.len();
+    let mut seen = HashSet::new();
+    out.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    let repeated = before - out.len();
+    Ok((out, repeated))
 }
 
 /// Partition values for `files`: each file name with characters other than
@@ -196,7 +203,12 @@ fn bar(done: usize, total: usize, rows: u64, started: Instant) -> String {
 /// Runs `sctp-craft export`.
 pub fn run(a: &ExportArgs) -> Result<ExitCode> {
     let analysis = crate::assoc_cmd::config(a.keys.as_ref())?;
-    let files = collect_inputs(&a.inputs)?;
+    let (files, repeated) = collect_inputs(&a.inputs)?;
+    if repeated > 0 {
+        eprintln!(
+            "sctp-craft: export: {repeated} file(s) named more than once in the inputs: each is exported once"
+        );
+    }
     if files.is_empty() {
         bail!("no capture file (*.pcap, *.pcapng, *.cap, *.gz) in the inputs");
     }
@@ -303,6 +315,27 @@ mod tests {
             partition_names(&files),
             ["x_y_1.pcap", "x_y_1.pcap~2", "ok-1.pcapng.gz"]
         );
+    }
+
+    #[test]
+    fn a_file_named_twice_is_collected_once() {
+        let dir = std::env::temp_dir().join(format!("sctpkit-collect-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for f in ["a.pcap", "sub/b.pcapng", "notes.txt"] {
+            std::fs::write(dir.join(f), b"x").unwrap();
+        }
+        std::os::unix::fs::symlink(dir.join("a.pcap"), dir.join("sub/link.pcap")).unwrap();
+        // The directory, a file in it again, the file through `sub/..`,
+        // and (inside the walk) a link to it.
+        let inputs = [dir.clone(), dir.join("a.pcap"), dir.join("sub/../a.pcap")];
+        let (files, repeated) = collect_inputs(&inputs).unwrap();
+        assert_eq!(files, [dir.join("a.pcap"), dir.join("sub/b.pcapng")]);
+        assert_eq!(repeated, 3);
+        let (files, repeated) = collect_inputs(&[dir.join("sub")]).unwrap();
+        assert_eq!(files, [dir.join("sub/b.pcapng"), dir.join("sub/link.pcap")]);
+        assert_eq!(repeated, 0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
