@@ -104,6 +104,8 @@ fn typos_suggest_the_command_or_constructor_meant() {
         ("sctp() / sackk()", "did you mean sack?"),
         ("hexraw sctp() / init_akc()", "did you mean init_ack?"),
         ("conect", "did you mean connect?"),
+        // Close to nothing: said unknown, not echoed back as a word.
+        ("garbge", "unknown command or variable \"garbge\""),
     ] {
         let o = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
             .args(["-c", stmt])
@@ -113,6 +115,13 @@ fn typos_suggest_the_command_or_constructor_meant() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(want), "{stmt}: want {want:?}: {err}");
     }
+    // Words that are values, and variables, still print.
+    let o = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["-c", "true; none; x = 7; x"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "true\nnone\n7\n");
 }
 
 /// `dissect --analysis --keys FILE` with a key file that is missing or not

@@ -283,6 +283,16 @@ impl Session {
                     format!("unknown command {first:?}; did you mean {c}?"),
                 ));
             }
+            // A lone word that names nothing (`garbge`) is not echoed back
+            // as a value, which read as if it had done something.
+            if rest.trim().is_empty() && !["true", "false", "none", "empty"].contains(&first) {
+                return Err(bad(
+                    st.at,
+                    format!(
+                        "unknown command or variable {first:?} (`help` lists the commands, `vars` the variables)"
+                    ),
+                ));
+            }
         }
         let toks = lexer::lex(text, st.at)?;
         let end = st.at + text.len();
