@@ -5,45 +5,10 @@
 
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Device and inode of `path` (following symlinks), if it exists.
-fn identity(path: &Path) -> Option<(u64, u64)> {
-    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-}
-
-/// Device and inode of what standard input reads, when it is a file.
-fn stdin_identity() -> Option<(u64, u64)> {
-    let m = std::fs::metadata("/proc/self/fd/0").ok()?;
-    m.is_file().then(|| (m.dev(), m.ino()))
-}
-
-/// Fails when `out` is the same file as `input` ("-": standard input): the
-/// same path, a symlink or a hard link to it.
-pub fn refuse_same_file(out: &Path, input: &Path) -> Result<(), String> {
-    let Some(o) = identity(out) else {
-        return Ok(());
-    };
-    let i = if input.as_os_str() == "-" {
-        stdin_identity()
-    } else {
-        identity(input)
-    };
-    if i == Some(o) {
-        let what = if input.as_os_str() == "-" {
-            "the file on standard input".to_string()
-        } else {
-            input.display().to_string()
-        };
-        return Err(format!(
-            "{} is the input ({what}): writing it would destroy the capture being read; choose another output file",
-            out.display()
-        ));
-    }
-    Ok(())
-}
+pub use sctp_codec::capture::refuse_same_file;
 
 /// Fails when `path` exists and is a directory (or not a regular file).
 pub fn refuse_non_file(path: &Path) -> Result<(), String> {

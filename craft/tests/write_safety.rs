@@ -1,5 +1,6 @@
 //! Nothing the user had is truncated or overwritten by accident: `dissect -w`
-//! onto its own input (same path, symlink, hard link, stdin), `save` onto a
+//! onto its own input (same path, symlink, hard link, stdin), `graph -o`
+//! onto the capture it draws, `save` onto a
 //! capture of another format or onto a file that is not a capture at all.
 //! What was written is checked with tshark, not with our own reader.
 
@@ -72,6 +73,42 @@ fn dissect_w_refuses_to_write_over_its_own_input() {
         .unwrap();
     assert!(!o.status.success());
     assert_eq!(std::fs::read(&input).unwrap(), original);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn graph_o_refuses_to_write_over_the_capture_it_draws() {
+    let dir = scratch("graph");
+    let input = copy_of(&dir, "pcapr-m3ua-map-multi-assoc.pcap", "in.pcap");
+    let original = std::fs::read(&input).unwrap();
+    std::os::unix::fs::symlink(&input, dir.join("link.pcap")).unwrap();
+    for out in [input.clone(), dir.join("link.pcap")] {
+        let o = bin()
+            .args(["graph", "--assoc", "1", "--kind", "tsn", "-o"])
+            .arg(&out)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "-o {} accepted", out.display());
+        assert!(stderr(&o).contains("is the input"), "{}", stderr(&o));
+        assert_eq!(
+            std::fs::read(&input).unwrap(),
+            original,
+            "-o {}",
+            out.display()
+        );
+    }
+    // Another name draws.
+    let o = bin()
+        .args(["graph", "--assoc", "1", "--kind", "tsn", "-o"])
+        .arg(dir.join("tsn.svg"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(dir.join("tsn.svg"))
+        .unwrap()
+        .contains("<svg"));
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -2868,6 +2868,13 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
         return fail(format!("--peer udp:HOST:PORT|raw:HOST is needed\n{USAGE}"));
     };
     o.peer = p;
+    // `--record`, `--json` and `--plot` must not overwrite the capture
+    // being replayed.
+    for out in [&o.record, &json_out, &plot_out].into_iter().flatten() {
+        if let Err(e) = sctp_codec::capture::refuse_same_file(out, &o.file) {
+            return fail(e);
+        }
+    }
     let stop = o.stop.clone();
     let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
     match run(&o) {

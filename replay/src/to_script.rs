@@ -972,6 +972,12 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    if let Some(o) = &out {
+        if let Err(e) = sctp_codec::capture::refuse_same_file(Path::new(o), Path::new(&file)) {
+            eprintln!("sctp-replay to-script: {e}");
+            return ExitCode::from(2);
+        }
+    }
     match generate(Path::new(&file), assoc, play, &ports) {
         Ok(s) => {
             if let Some(o) = out {

@@ -27,6 +27,7 @@ mod block;
 mod error;
 mod fill;
 mod format;
+mod guard;
 mod index;
 mod libpcap;
 mod live;
@@ -35,6 +36,7 @@ mod writer;
 
 pub use block::{BlockRecord, PcapBlocks};
 pub use error::{CaptureError, CaptureErrorKind};
+pub use guard::refuse_same_file;
 pub use writer::{PcapWriter, LINKTYPE_ETHERNET, LINKTYPE_RAW, PCAP_WRITER_SNAPLEN};
 
 use fill::read_head;

@@ -97,6 +97,7 @@ impl Trace {
 /// Runs `sctp-craft graph`.
 pub fn run(a: &GraphArgs) -> Result<ExitCode> {
     crate::files::capture_precheck(&a.file).map_err(anyhow::Error::msg)?;
+    crate::files::refuse_same_file(&a.output, &a.file).map_err(anyhow::Error::msg)?;
     let opts = ReadOptions {
         link: LinkConfig {
             udp_ports: a.udp_ports.clone(),
