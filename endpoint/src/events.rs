@@ -36,6 +36,51 @@ pub enum Reason {
     Shutdown,
 }
 
+impl std::fmt::Display for AssocChange {
+    /// What happened, in words, then the RFC 6458 6.1.1 name (no `: `, so
+    /// that the text fits in a line's parentheses).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AssocChange::CommUp => "up, SCTP_COMM_UP",
+            AssocChange::CommLost => "lost, SCTP_COMM_LOST",
+            AssocChange::Restart => "restarted by the peer, SCTP_RESTART",
+            AssocChange::ShutdownComplete => "shut down, SCTP_SHUTDOWN_COMP",
+            AssocChange::CantStartAssoc => "could not be set up, SCTP_CANT_STR_ASSOC",
+        })
+    }
+}
+
+impl std::fmt::Display for Reason {
+    /// Why, in words; an ABORT's error causes by their RFC 9260 3.3.10
+    /// names (from the codec's table) and numbers.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use sctp_codec::registry::{lookup, DialectTag, Family};
+        match self {
+            Reason::PeerAbort(causes) if causes.is_empty() => f.write_str(
+                "the peer aborted without a cause (an ABORT, or an ICMP protocol or port unreachable taken as one, RFC 9260 Appendix C, RFC 6951 5.5)",
+            ),
+            Reason::PeerAbort(causes) => {
+                f.write_str("the peer sent ABORT with ")?;
+                for (k, c) in causes.iter().enumerate() {
+                    if k > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match lookup(Family::Cause, DialectTag::Standard, *c) {
+                        Some(i) => write!(f, "{} ({c})", i.name)?,
+                        None => write!(f, "cause {c}")?,
+                    }
+                }
+                Ok(())
+            }
+            Reason::LocalAbort => f.write_str("we aborted (a protocol violation, or the application asked)"),
+            Reason::Timeout => f.write_str(
+                "no answer, retransmissions exhausted (Max.Init.Retransmits or Association.Max.Retrans, RFC 9260 5.1, 8.1)",
+            ),
+            Reason::Shutdown => f.write_str("graceful shutdown"),
+        }
+    }
+}
+
 /// User data an association dropped when it ended (RFC 6458 6.1.11
 /// `sctp_send_failed_event`: `SCTP_DATA_SENT` or `SCTP_DATA_UNSENT`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,4 +303,36 @@ pub enum Event {
         /// The chunk as received, header included (RFC 6458 6.1.3 `sre_data`).
         chunk: Vec<u8>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endings_read_as_words_with_cause_names_from_the_registry() {
+        // Names as ../shared/spec/registry.tsv gives them (RFC 9260 3.3.10).
+        assert_eq!(
+            Reason::PeerAbort(vec![12, 13]).to_string(),
+            "the peer sent ABORT with User-Initiated Abort (12), Protocol Violation (13)"
+        );
+        assert_eq!(
+            Reason::PeerAbort(vec![0xbeef]).to_string(),
+            "the peer sent ABORT with cause 48879"
+        );
+        assert!(Reason::PeerAbort(Vec::new()).to_string().contains("ICMP"));
+        assert_eq!(
+            AssocChange::CantStartAssoc.to_string(),
+            "could not be set up, SCTP_CANT_STR_ASSOC"
+        );
+        // No ": " inside: the texts sit in a line that `: ` splits.
+        for t in [
+            Reason::PeerAbort(vec![1]).to_string(),
+            Reason::LocalAbort.to_string(),
+            Reason::Timeout.to_string(),
+            AssocChange::Restart.to_string(),
+        ] {
+            assert!(!t.contains(": "), "{t}");
+        }
+    }
 }

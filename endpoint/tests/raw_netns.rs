@@ -254,7 +254,7 @@ fn binary_serve_raw() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(
-        out.contains("ShutdownComplete") && out.contains("1000 messages, 1000000 bytes"),
+        out.contains("ended (shut down, SCTP_SHUTDOWN_COMP): 1000 messages, 1000000 bytes"),
         "{out}"
     );
 }

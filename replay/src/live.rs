@@ -68,7 +68,7 @@ use sctp_codec::capture::{PcapWriter, LINKTYPE_RAW};
 use sctp_codec::chunk::ty;
 use sctp_codec::{PacketView, Rules};
 use sctp_endpoint::{
-    AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, PrPolicy, SendOptions,
+    AssocChange, AssocId, Config, ConnectOptions, Endpoint, Event, PrPolicy, Reason, SendOptions,
 };
 
 use crate::list::chunk_name;
@@ -2356,8 +2356,11 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                     AssocChange::CommUp | AssocChange::Restart => id = Some(i),
                     _ => {
                         st.ended.get_or_insert(match reason {
-                            Some(r) => format!("{change:?}: {r:?}"),
-                            None => format!("{change:?}"),
+                            Some(Reason::Shutdown) if change == AssocChange::ShutdownComplete => {
+                                change.to_string()
+                            }
+                            Some(r) => format!("{change}; {r}"),
+                            None => change.to_string(),
                         });
                         finished_at.get_or_insert(Instant::now());
                     }

@@ -139,7 +139,10 @@ fn check_report(tag: &str, json_file: &Path, t: &str, data_may_differ: bool) -> 
             assert_eq!(e["verdict"], "matched", "{tag}: {e}\n{t}");
         }
     }
-    assert!(t.contains("ShutdownComplete"), "{tag}: {t}");
+    assert!(
+        t.contains("the association ended: shut down, SCTP_SHUTDOWN_COMP"),
+        "{tag}: {t}"
+    );
     t
 }
 

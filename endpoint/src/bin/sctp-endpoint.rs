@@ -499,6 +499,9 @@ trait Net {
     fn flush(&mut self);
     fn local_ip(&self) -> IpAddr;
     fn send_errors(&self) -> u64;
+    /// ICMP port unreachable reports for what we sent (UDP only): nothing
+    /// listens on the peer's UDP port.
+    fn icmp_refused(&self) -> u64;
     /// "UDP 1.2.3.4:9899" or "raw IP 1.2.3.4".
     fn describe(&self) -> String;
 }
@@ -518,6 +521,9 @@ impl Net for UdpDriver {
     }
     fn send_errors(&self) -> u64 {
         self.send_errors
+    }
+    fn icmp_refused(&self) -> u64 {
+        self.icmp_refused
     }
     fn describe(&self) -> String {
         match self.local_addr() {
@@ -543,8 +549,25 @@ impl Net for RawDriver {
     fn send_errors(&self) -> u64 {
         self.send_errors
     }
+    fn icmp_refused(&self) -> u64 {
+        0
+    }
     fn describe(&self) -> String {
         format!("raw IP {}", self.local_ip())
+    }
+}
+
+/// How an association ended, in words: the change, the reason and, for an
+/// ABORT without cause after ICMP port unreachable reports, that nothing
+/// listens on the peer's UDP port (RFC 6951 5.5 makes it an ABORT).
+fn ending(change: AssocChange, reason: Option<&Reason>, d: &dyn Net) -> String {
+    match reason {
+        Some(Reason::PeerAbort(c)) if c.is_empty() && d.icmp_refused() > 0 => format!(
+            "{change}; the peer's UDP port answered ICMP port unreachable (nothing listens there, and RFC 6951 5.5 makes that an ABORT)"
+        ),
+        Some(Reason::Shutdown) if change == AssocChange::ShutdownComplete => change.to_string(),
+        Some(r) => format!("{change}; {r}"),
+        None => change.to_string(),
     }
 }
 
@@ -639,9 +662,9 @@ fn serve(
                     let (m, b) = counts.remove(&id).unwrap_or_default();
                     backlog.remove(&id);
                     println!(
-                        "assoc {} ended ({change:?}{}): {m} messages, {b} bytes",
+                        "assoc {} ended ({}): {m} messages, {b} bytes",
                         id.0,
-                        reason.map(|r| format!(", {r:?}")).unwrap_or_default()
+                        ending(change, reason.as_ref(), d.as_ref())
                     );
                     ended += 1;
                 }
@@ -811,7 +834,7 @@ fn connect(a: ConnectArgs) -> Result<bool> {
                 "no association with {remote} (SCTP port {}) after {:.1} s: the peer did not answer INIT{}",
                 a.port,
                 a.timeout,
-                if d.send_errors() > 0 && a.raw.is_none() {
+                if d.icmp_refused() > 0 {
                     " (its UDP port answers ICMP port unreachable)"
                 } else if d.send_errors() > 0 {
                     " (sending failed: no route?)"
@@ -830,7 +853,10 @@ fn connect(a: ConnectArgs) -> Result<bool> {
                     ..
                 } => up = Some(streams),
                 Event::AssocChange { change, reason, .. } => {
-                    bail!("association with {remote} failed: {change:?} {reason:?}")
+                    bail!(
+                        "association with {remote} {}",
+                        ending(change, reason.as_ref(), d.as_ref())
+                    )
                 }
                 _ => {}
             }
@@ -912,7 +938,10 @@ fn connect(a: ConnectArgs) -> Result<bool> {
                     echoed += 1;
                 }
                 Event::AssocChange { change, reason, .. } => {
-                    failure = Some(format!("association ended early: {change:?} {reason:?}"));
+                    failure = Some(format!(
+                        "association ended early: {}",
+                        ending(change, reason.as_ref(), d.as_ref())
+                    ));
                 }
                 e @ Event::SecureKeys { .. } => a.ext.log_keys(&e)?,
                 e @ (Event::SecureSessionUp { .. }
@@ -967,7 +996,10 @@ fn connect(a: ConnectArgs) -> Result<bool> {
             if let Event::AssocChange { change, reason, .. } = e {
                 closed = true;
                 if change != AssocChange::ShutdownComplete && failure.is_none() {
-                    failure = Some(format!("shutdown ended as {change:?} {reason:?}"));
+                    failure = Some(format!(
+                        "shutdown ended otherwise: {}",
+                        ending(change, reason.as_ref(), d.as_ref())
+                    ));
                 }
                 let _ = reason.as_ref().map(|r: &Reason| r);
             }
