@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
@@ -97,7 +97,8 @@ pub struct DissectArgs {
     /// Which numbering to decode with: standard, ssctp or auto.
     #[arg(long, default_value = "auto")]
     pub dialect: Dialect,
-    /// UDP port(s) carrying SCTP (RFC 6951); repeat for several.
+    /// UDP port(s) carrying SCTP (RFC 6951); repeat for several; 0: every UDP
+    /// port (a datagram that is no SCTP shows as a bad one).
     #[arg(long = "udp-port", default_values_t = [9899u16])]
     pub udp_ports: Vec<u16>,
     /// Checksum algorithm to verify: any (CRC32c, then Adler-32), crc32c or adler32.
@@ -477,6 +478,7 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     }
     .clamp(1, 64);
     let stop = AtomicBool::new(false);
+    let seen = AtomicU64::new(0);
     let (work_tx, work_rx) = sync_channel::<Batch>(2 * workers);
     let work_rx = Mutex::new(work_rx);
     let (out_tx, out_rx) = sync_channel::<(u64, Vec<u8>, Kept)>(2 * workers);
@@ -510,9 +512,9 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
             Some(an) if a.quiet => {
                 let (an_tx, an_rx) = sync_channel::<Batch>(2 * workers);
                 thread("analysis").spawn_scoped(sc, move || analyse_batches(an, an_rx, work_tx))?;
-                read_frames(a, &how, &mut frames, an_tx, &stop, &batches, None)
+                read_frames(a, &how, &mut frames, an_tx, &stop, (&batches, &seen), None)
             }
-            an => read_frames(a, &how, &mut frames, work_tx, &stop, &batches, an),
+            an => read_frames(a, &how, &mut frames, work_tx, &stop, (&batches, &seen), an),
         };
         Ok::<_, io::Error>((read, writer.join()))
     })?;
@@ -536,6 +538,12 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
     let stdout_gone = matches!(&text, Err(e) if e.kind() == io::ErrorKind::BrokenPipe);
     if let (Err(e), false) = (&text, stdout_gone) {
         anyhow::bail!("writing output: {e}{}", not_written("an error"));
+    }
+    // No SCTP at all: perhaps it travels over UDP on ports nobody named.
+    if let (0, Some(f)) = (seen.load(Ordering::Relaxed), &a.file) {
+        if let Some(h) = sctp_codec::capture::udp_sctp_hint(f) {
+            eprintln!("sctp-craft: {source}: no SCTP packet; {h}");
+        }
     }
     if let Err(e) = read_result {
         eprintln!(
@@ -588,7 +596,7 @@ enum Source {
 /// association's dialect and zero-checksum negotiation, the clock, and the
 /// association analysis (`--analysis`, on the view parsed here) unless it
 /// is a stage of its own.
-struct Follower {
+struct Follower<'a> {
     cfg: LinkConfig,
     defrag: Defragmenter,
     decoder: Decoder,
@@ -604,6 +612,15 @@ struct Follower {
     /// The association analysis (`--analysis`) when it runs here, fed the
     /// view parsed here; `None` when it is a stage of its own.
     analyzer: Option<Analyzer>,
+    /// Where the count of SCTP packets goes when the pass ends, however it
+    /// ends (for the `--udp-port` hint of a capture without SCTP).
+    seen: &'a AtomicU64,
+}
+
+impl Drop for Follower<'_> {
+    fn drop(&mut self) {
+        self.seen.store(self.sctp_packets, Ordering::Relaxed);
+    }
 }
 
 /// A frame's metadata, whichever reader found it.
@@ -615,7 +632,7 @@ struct FrameIn {
     orig_len: u32,
 }
 
-impl Follower {
+impl Follower<'_> {
     /// The item of one frame whose bytes are `arena[at]`, or `None` when it
     /// is not shown at all; reassembled packets go to `extra`.
     fn frame(
@@ -719,10 +736,11 @@ fn read_frames(
     source: &mut Source,
     tx: SyncSender<Batch>,
     stop: &AtomicBool,
-    pool: &Pool<Batch>,
+    (pool, seen): (&Pool<Batch>, &AtomicU64),
     analyzer: Option<Analyzer>,
 ) -> Result<(), String> {
     let mut follow = Follower {
+        seen,
         cfg: LinkConfig {
             udp_ports: a.udp_ports.clone(),
         },

@@ -182,3 +182,55 @@ fn a_bad_key_file_is_said_at_once_not_hung_on() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A capture whose SCTP travels over UDP on ports nobody named shows no
+/// SCTP; `dissect` and `assoc` then name the ports (the datagrams holding an
+/// SCTP packet with a right CRC32c), and those ports, or `--udp-port 0`,
+/// show what tshark shows with `-d udp.port==N,sctp`.
+#[test]
+fn sctp_on_unnamed_udp_ports_is_pointed_out() {
+    let capture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../captures/usrsctp-echo.pcapng");
+    let craft = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+            .args(args)
+            .arg(&capture)
+            .output()
+            .unwrap()
+    };
+    let want = "37 UDP datagrams between ports 39899 and 39900 hold SCTP packets (RFC 6951) with a right CRC32c: add --udp-port 39899 --udp-port 39900";
+    let o = craft(&["dissect"]);
+    assert!(o.status.success() && o.stdout.is_empty());
+    assert!(common::stderr(&o).contains(want), "{}", common::stderr(&o));
+    let o = craft(&["assoc"]);
+    assert!(common::stderr(&o).contains(want), "{}", common::stderr(&o));
+    let tshark = Command::new("tshark")
+        .arg("-r")
+        .arg(&capture)
+        .args([
+            "-d",
+            "udp.port==39899,sctp",
+            "-d",
+            "udp.port==39900,sctp",
+            "-Y",
+            "sctp",
+        ])
+        .output()
+        .unwrap();
+    let frames = String::from_utf8_lossy(&tshark.stdout).lines().count();
+    assert_eq!(frames, 37);
+    for args in [
+        &["dissect", "--udp-port", "39899", "--udp-port", "39900"][..],
+        &["dissect", "--udp-port", "0"],
+    ] {
+        let o = craft(args);
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout).lines().count(),
+            frames,
+            "{args:?}"
+        );
+        assert!(
+            !common::stderr(&o).contains("hold SCTP packets"),
+            "{args:?}"
+        );
+    }
+}

@@ -54,6 +54,11 @@ pub fn list_main(args: impl Iterator<Item = String>) -> ExitCode {
             } else {
                 print!("{}", list::text(&l, &file.display().to_string()));
             }
+            if l.sctp_packets == 0 {
+                if let Some(h) = sctp_codec::capture::udp_sctp_hint(&file) {
+                    eprintln!("sctp-replay: hint: {h}");
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

@@ -1756,7 +1756,10 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
     let pkts = read_packets(&o.file, &o.udp_ports)?;
     let list = associations(pkts);
     if list.is_empty() {
-        return Err(format!("{d}: no SCTP association in the capture"));
+        return Err(format!(
+            "{d}: no SCTP association in the capture{}",
+            sctp_codec::capture::udp_sctp_hint_line(&o.file)
+        ));
     }
     let a = list.get(o.assoc.wrapping_sub(1)).ok_or_else(|| {
         format!(

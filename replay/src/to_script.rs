@@ -508,8 +508,9 @@ pub fn generate(
     let list = associations(pkts);
     if list.is_empty() {
         return Err(format!(
-            "{}: no SCTP association in the capture",
-            path.display()
+            "{}: no SCTP association in the capture{}",
+            path.display(),
+            sctp_codec::capture::udp_sctp_hint_line(path)
         ));
     }
     let Some(a) = list.get(assoc.wrapping_sub(1)) else {

@@ -28,6 +28,7 @@ mod error;
 mod fill;
 mod format;
 mod guard;
+mod hint;
 mod index;
 mod libpcap;
 mod live;
@@ -37,6 +38,7 @@ mod writer;
 pub use block::{BlockRecord, PcapBlocks};
 pub use error::{CaptureError, CaptureErrorKind};
 pub use guard::refuse_same_file;
+pub use hint::{udp_sctp_hint, udp_sctp_hint_line};
 pub use writer::{PcapWriter, LINKTYPE_ETHERNET, LINKTYPE_RAW, PCAP_WRITER_SNAPLEN};
 
 use fill::read_head;

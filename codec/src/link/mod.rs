@@ -25,10 +25,12 @@ mod null;
 mod sll;
 mod transport;
 mod udp;
+mod udp_hint;
 
 pub use defrag::{
     Defragmenter, FragmentKey, DEFAULT_MAX_BYTES, DEFAULT_MAX_DATAGRAMS, MAX_REASSEMBLED_LEN,
 };
+pub use udp_hint::{UdpSctpFinder, ANY_UDP_PORT};
 
 use ip::{Fragment, IpHeader};
 use transport::{Located, Upper, PROTO_SCTP, PROTO_UDP};
@@ -64,9 +66,12 @@ impl LinkConfig {
         cfg
     }
 
-    /// Whether `port` is configured as an SCTP-over-UDP port (RFC 6951).
+    /// Whether `port` is configured as an SCTP-over-UDP port (RFC 6951):
+    /// listed, or [`ANY_UDP_PORT`] (0) listed.
     pub fn is_sctp_port(&self, port: u16) -> bool {
-        self.udp_ports.contains(&port)
+        self.udp_ports
+            .iter()
+            .any(|&p| p == port || p == ANY_UDP_PORT)
     }
 }
 

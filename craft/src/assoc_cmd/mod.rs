@@ -35,7 +35,8 @@ pub struct AssocArgs {
     /// its keys (key identifier 0 defaults to the empty key, RFC 4895 6.1).
     #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
-    /// UDP port(s) carrying SCTP (RFC 6951); repeat for several.
+    /// UDP port(s) carrying SCTP (RFC 6951); repeat for several; 0: every UDP
+    /// port (a datagram that is no SCTP shows as a bad one).
     #[arg(long = "udp-port", default_values_t = [9899u16])]
     pub udp_ports: Vec<u16>,
     /// Which numbering to decode with: standard, ssctp or auto.
@@ -147,9 +148,14 @@ pub fn run(a: &AssocArgs) -> Result<ExitCode> {
     if let Some(n) = a.assoc {
         if n == 0 || n > sums.len() {
             anyhow::bail!(
-                "{}: no association {n} (the capture has {})",
+                "{}: no association {n} (the capture has {}){}",
                 a.file.display(),
-                sums.len()
+                sums.len(),
+                if sums.is_empty() {
+                    sctp_codec::capture::udp_sctp_hint_line(&a.file)
+                } else {
+                    String::new()
+                }
             );
         }
     }
@@ -166,6 +172,9 @@ pub fn run(a: &AssocArgs) -> Result<ExitCode> {
     }
     if !a.json && sums.is_empty() {
         out.push_str("no SCTP association\n");
+        if let Some(h) = sctp_codec::capture::udp_sctp_hint(&a.file) {
+            eprintln!("sctp-craft: hint: {h}");
+        }
     }
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout

@@ -68,7 +68,8 @@ pub struct ExportArgs {
     /// SCTP-AUTH key file (docs/auth-keys.md) for the AUTH verdicts.
     #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
-    /// UDP port(s) carrying SCTP (RFC 6951); repeat for several.
+    /// UDP port(s) carrying SCTP (RFC 6951); repeat for several; 0: every UDP
+    /// port (a datagram that is no SCTP shows as a bad one).
     #[arg(long = "udp-port", default_values_t = [9899u16])]
     pub udp_ports: Vec<u16>,
     /// Which numbering to decode with: standard, ssctp or auto.

@@ -61,7 +61,8 @@ pub struct GraphArgs {
     /// Where to write the SVG.
     #[arg(short = 'o', long, value_name = "OUT.svg")]
     pub output: PathBuf,
-    /// UDP port(s) carrying SCTP (RFC 6951); repeat for several.
+    /// UDP port(s) carrying SCTP (RFC 6951); repeat for several; 0: every UDP
+    /// port (a datagram that is no SCTP shows as a bad one).
     #[arg(long = "udp-port", default_values_t = [9899u16])]
     pub udp_ports: Vec<u16>,
     /// Which numbering to decode with: standard, ssctp or auto.
@@ -148,10 +149,15 @@ pub fn run(a: &GraphArgs) -> Result<ExitCode> {
     };
     let Some(sum) = sums.get(a.assoc.wrapping_sub(1)) else {
         anyhow::bail!(
-            "{}: no association {} (the capture has {})",
+            "{}: no association {} (the capture has {}){}",
             a.file.display(),
             a.assoc,
-            sums.len()
+            sums.len(),
+            if sums.is_empty() {
+                sctp_codec::capture::udp_sctp_hint_line(&a.file)
+            } else {
+                String::new()
+            }
         );
     };
     let dir = match a.dir {
