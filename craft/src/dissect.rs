@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use clap::Args;
 use sctp_codec::analysis::{Analyzer, PacketMeta, PacketReport};
-use sctp_codec::capture::{Backend, BlockRecord, CaptureReader, PcapBlocks};
+use sctp_codec::capture::{Backend, BlockRecord, CaptureReader, Frame as CaptureFrame, PcapBlocks};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::view::Framing;
@@ -632,6 +632,30 @@ struct FrameIn {
     orig_len: u32,
 }
 
+impl From<&BlockRecord> for FrameIn {
+    fn from(r: &BlockRecord) -> Self {
+        FrameIn {
+            number: r.number,
+            ts_sec: r.ts_sec,
+            ts_nsec: r.ts_nsec,
+            link_type: r.link_type,
+            orig_len: r.orig_len,
+        }
+    }
+}
+
+impl From<&CaptureFrame<'_>> for FrameIn {
+    fn from(f: &CaptureFrame<'_>) -> Self {
+        FrameIn {
+            number: f.number,
+            ts_sec: f.ts_sec,
+            ts_nsec: f.ts_nsec,
+            link_type: f.link_type,
+            orig_len: f.orig_len,
+        }
+    }
+}
+
 impl Follower<'_> {
     /// The item of one frame whose bytes are `arena[at]`, or `None` when it
     /// is not shown at all; reassembled packets go to `extra`.
@@ -808,13 +832,7 @@ fn read_frames(
                     batch.records = true;
                     let mut finished = false;
                     for r in &recs {
-                        let f = FrameIn {
-                            number: r.number,
-                            ts_sec: r.ts_sec,
-                            ts_nsec: r.ts_nsec,
-                            link_type: r.link_type,
-                            orig_len: r.orig_len,
-                        };
+                        let f = FrameIn::from(r);
                         let (arena, extra, items, reports) = batch.parts();
                         if let Some(item) = follow.frame(&f, arena, r.data.clone(), extra, reports)
                         {
@@ -867,13 +885,7 @@ fn read_frames(
                         break;
                     }
                 };
-                let f = FrameIn {
-                    number: frame.number,
-                    ts_sec: frame.ts_sec,
-                    ts_nsec: frame.ts_nsec,
-                    link_type: frame.link_type,
-                    orig_len: frame.orig_len,
-                };
+                let f = FrameIn::from(&frame);
                 let at = batch.arena.len();
                 batch.arena.extend_from_slice(frame.data);
                 let range = at..batch.arena.len();

@@ -218,10 +218,12 @@ fn read_frames(path: &Path) -> Result<Vec<RawFrame>, String> {
 /// The SCTP packets of a capture. `udp_ports` empty: any UDP datagram whose
 /// payload is an SCTP packet with a good CRC32c counts (RFC 6951).
 pub fn read_packets(path: &Path, udp_ports: &[u16]) -> Result<Vec<Pkt>, String> {
+    // No port named: every UDP port (a 65,535-port list before, searched
+    // for each datagram), keeping only datagrams whose SCTP CRC32c is right.
     let auto = udp_ports.is_empty();
     let cfg = LinkConfig {
         udp_ports: if auto {
-            (1..=u16::MAX).collect()
+            vec![sctp_codec::link::ANY_UDP_PORT]
         } else {
             udp_ports.to_vec()
         },
