@@ -203,6 +203,17 @@ fn sctp_on_unnamed_udp_ports_is_pointed_out() {
     assert!(common::stderr(&o).contains(want), "{}", common::stderr(&o));
     let o = craft(&["assoc"]);
     assert!(common::stderr(&o).contains(want), "{}", common::stderr(&o));
+    let out = scratch("udp-hint-export");
+    let o = craft(&[
+        "export",
+        "--format",
+        "parquet",
+        "--force",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(common::stderr(&o).contains(want), "{}", common::stderr(&o));
+    let _ = std::fs::remove_dir_all(&out);
     let tshark = Command::new("tshark")
         .arg("-r")
         .arg(&capture)

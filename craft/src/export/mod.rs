@@ -294,6 +294,15 @@ pub fn run(a: &ExportArgs) -> Result<ExitCode> {
         chunks as f64 / elapsed.max(1e-9),
         a.output.display()
     );
+    // Nothing was SCTP: perhaps it travels over UDP on ports nobody named
+    // (the first files that say so; each is read again).
+    if packets == 0 {
+        for f in files.iter().take(3) {
+            if let Some(h) = sctp_codec::capture::udp_sctp_hint(f) {
+                eprintln!("sctp-craft: export: {}: {h}", f.display());
+            }
+        }
+    }
     if failed > 0 {
         eprintln!("sctp-craft: export: {failed} file(s) could not be read in full (above)");
         return Ok(ExitCode::from(1));
