@@ -2379,9 +2379,13 @@ pub fn run(o: &LiveOptions) -> Result<Report, String> {
                 ));
             }
             if now >= start + o.wait.max(Duration::from_secs(1)) + Duration::from_secs(1) {
+                // As the user named it: raw IP has no port.
+                let peer = match o.raw {
+                    true => format!("raw:{}", o.peer.ip()),
+                    false => format!("udp:{}", o.peer),
+                };
                 return Err(format!(
-                    "unreachable peer udp:{}: no answer to our INIT within {} ms",
-                    o.peer,
+                    "unreachable peer {peer}: no answer to our INIT within {} ms",
                     (o.wait.max(Duration::from_secs(1)) + Duration::from_secs(1)).as_millis()
                 ));
             }
