@@ -48,8 +48,8 @@ enum Cmd {
         /// Local address to bind (UDP).
         #[arg(long, default_value = "0.0.0.0", conflicts_with = "raw")]
         bind: IpAddr,
-        /// SCTP port to accept associations on.
-        #[arg(long)]
+        /// SCTP port to accept associations on (1-65535: RFC 9260 3.1 forbids 0).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         port: u16,
         /// What to do with each message.
         #[arg(long, value_enum, default_value = "discard")]
@@ -80,11 +80,11 @@ enum Cmd {
         /// Local UDP port (default: any).
         #[arg(long, default_value_t = 0, conflicts_with = "raw")]
         local_udp: u16,
-        /// The peer's SCTP port.
-        #[arg(long)]
+        /// The peer's SCTP port (1-65535: RFC 9260 3.1 forbids 0).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         port: u16,
         /// Our SCTP port (default: one derived from the process id).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         local_port: Option<u16>,
         /// Messages to send.
         #[arg(long, default_value_t = 1000)]
