@@ -262,5 +262,13 @@ pub fn run(a: &GraphArgs) -> Result<ExitCode> {
         },
     };
     std::fs::write(&a.output, chart.render()).with_context(|| format!("{}", a.output.display()))?;
+    if chart.is_empty() {
+        eprintln!(
+            "sctp-craft: graph: association {} has nothing to draw in this direction for --kind {}; {} has its axes only",
+            a.assoc,
+            clap::ValueEnum::to_possible_value(&a.kind).map_or_else(String::new, |v| v.get_name().to_string()),
+            a.output.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

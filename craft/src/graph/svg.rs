@@ -272,14 +272,47 @@ impl Chart {
             );
             lx += 30.0 + 7.5 * text.chars().count() as f64;
         }
+        // Axes alone would read as a plot of nothing measured as zero.
+        if self.is_empty() {
+            let _ = writeln!(
+                o,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="16" fill="#555">nothing to draw: the capture has no such point for this direction</text>"##,
+                LEFT + (W - LEFT - RIGHT) / 2.0,
+                TOP + (H - TOP - BOTTOM) / 2.0
+            );
+        }
         o.push_str("</svg>\n");
         o
+    }
+
+    /// Whether no series has a point.
+    pub fn is_empty(&self) -> bool {
+        self.series.iter().all(|s| s.points.is_empty())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_chart_says_so() {
+        let c = Chart {
+            title: "t".into(),
+            subtitle: String::new(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            series: vec![Series {
+                name: "s".into(),
+                color: "#1f77b4",
+                style: Style::Dots,
+                points: Vec::new(),
+            }],
+        };
+        assert!(c.is_empty());
+        let svg = c.render();
+        assert!(svg.contains("nothing to draw") && svg.ends_with("</svg>\n"));
+    }
 
     #[test]
     fn ticks_are_round_and_the_document_is_closed() {
