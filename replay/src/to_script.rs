@@ -41,9 +41,10 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::process::ExitCode;
 
+use sctp_codec::checksum::{self, ChecksumStatus, VerifyMode};
 use sctp_codec::chunk::ty;
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
-use sctp_codec::{ChecksumAlgorithm, PacketView, Rules};
+use sctp_codec::{PacketView, Rules};
 
 use crate::spec::{self, OutMap};
 
@@ -243,9 +244,12 @@ pub fn read_packets(path: &Path, udp_ports: &[u16]) -> Result<Vec<Pkt>, String> 
         if b.len() < 12 {
             continue;
         }
-        let field = u32::from_be_bytes([b[8], b[9], b[10], b[11]]);
-        let good = sctp_codec::checksum::compute(&b, ChecksumAlgorithm::Crc32c) == field;
-        if matches!(seg.encap, Encapsulation::Udp { .. }) && auto && !good {
+        // Found by the search of every UDP port: kept only with a right CRC32c
+        // (the check is computed for those datagrams alone).
+        if auto
+            && matches!(seg.encap, Encapsulation::Udp { .. })
+            && checksum::verify(&b, VerifyMode::Crc32c).status != ChecksumStatus::Good
+        {
             continue;
         }
         let (sp, dp) = seg.ports();

@@ -115,3 +115,30 @@ fn edited_capture_fails_at_its_line() {
         Outcome::Pass => panic!("the edited capture's script passed:\n{s}"),
     }
 }
+
+/// Without `--udp-port`, every UDP port is searched, and only datagrams that
+/// hold an SCTP packet with a right CRC32c are taken: on a VoLTE capture with
+/// 106 UDP datagrams that are not SCTP, the packets read are exactly the
+/// frames tshark shows as SCTP.
+#[test]
+fn the_search_of_every_udp_port_takes_only_sctp() {
+    let file = Path::new("../../shared/captures/pcapr-s1ap-volte-iphone6-sll.pcap");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let ours: Vec<u64> = read_packets(&file, &[])
+        .expect("capture")
+        .iter()
+        .map(|p| p.frame)
+        .collect();
+    let out = std::process::Command::new("tshark")
+        .arg("-r")
+        .arg(&file)
+        .args(["-Y", "sctp", "-T", "fields", "-e", "frame.number"])
+        .output()
+        .expect("tshark");
+    let tshark: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    assert_eq!(tshark.len(), 57);
+    assert_eq!(ours, tshark);
+}

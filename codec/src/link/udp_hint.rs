@@ -6,7 +6,7 @@
 //! passes with odds of 2^-32, so the ports it reports carry SCTP.
 
 use super::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
-use crate::checksum::crc32c_field;
+use crate::checksum::{verify, ChecksumStatus, VerifyMode};
 
 /// The wildcard of [`LinkConfig::udp_ports`]: listed, every UDP port is
 /// taken as carrying SCTP (UDP port 0 is reserved, RFC 768).
@@ -43,13 +43,12 @@ impl UdpSctpFinder {
         let Encapsulation::Udp { src_port, dst_port } = seg.encap else {
             return;
         };
-        let p = &seg.sctp;
-        if p.len() < 12 || seg.truncated {
+        if seg.truncated {
             return;
         }
-        let stored = u32::from_be_bytes([p[8], p[9], p[10], p[11]]);
         // A zero checksum (RFC 9653) proves nothing here.
-        if stored == 0 || stored != crc32c_field(p) {
+        let c = verify(&seg.sctp, VerifyMode::Crc32c);
+        if c.value == 0 || c.status != ChecksumStatus::Good {
             return;
         }
         let key = (src_port.min(dst_port), src_port.max(dst_port));
