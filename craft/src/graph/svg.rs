@@ -295,20 +295,25 @@ impl Chart {
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_empty_chart_says_so() {
-        let c = Chart {
-            title: "t".into(),
+    /// A chart of one series.
+    fn chart(title: &str, style: Style, points: Vec<(f64, f64)>) -> Chart {
+        Chart {
+            title: title.into(),
             subtitle: String::new(),
             x_label: "x".into(),
             y_label: "y".into(),
             series: vec![Series {
                 name: "s".into(),
                 color: "#1f77b4",
-                style: Style::Dots,
-                points: Vec::new(),
+                style,
+                points,
             }],
-        };
+        }
+    }
+
+    #[test]
+    fn an_empty_chart_says_so() {
+        let c = chart("t", Style::Dots, Vec::new());
         assert!(c.is_empty());
         let svg = c.render();
         assert!(svg.contains("nothing to draw") && svg.ends_with("</svg>\n"));
@@ -319,20 +324,11 @@ mod tests {
         assert_eq!(step(10.0), 1.0);
         assert_eq!(step(0.35), 0.05);
         assert_eq!(step(3000.0), 500.0);
-        let c = Chart {
-            title: "t <&>".into(),
-            subtitle: String::new(),
-            x_label: "x".into(),
-            y_label: "y".into(),
-            series: vec![Series {
-                name: "s".into(),
-                color: "#1f77b4",
-                style: Style::Steps,
-                points: vec![(0.0, 1.0), (1.0, 2.0)],
-            }],
-        };
+        let c = chart("t <&>", Style::Steps, vec![(0.0, 1.0), (1.0, 2.0)]);
+        assert!(!c.is_empty());
         let svg = c.render();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
         assert!(svg.contains("t &lt;&amp;&gt;"));
+        assert!(!svg.contains("nothing to draw"));
     }
 }
