@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use sctp_codec::analysis::{AuthVerdict, Decryption, Note, PacketReport, SsctpVerdict};
+use sctp_codec::analysis::{AuthVerdict, Decryption, Note, ReportRef, SsctpVerdict};
 use sctp_codec::{PacketView, Rules};
 
 use crate::output::fast::{dec, Out};
@@ -219,7 +219,7 @@ impl Text {
 /// [`summary`] writes for them, byte for byte) built on the stack: false
 /// where a note needs the general path (AUTH, S-SCTP, HEARTBEAT ACK,
 /// unauthenticated chunks, a time only the float rounds).
-fn line_summary(l: &mut Text, r: &PacketReport) -> bool {
+fn line_summary(l: &mut Text, r: &ReportRef<'_>) -> bool {
     let Some(at) = r.assoc else { return true };
     l.put(b" [assoc ");
     l.num(at.id as u64);
@@ -231,7 +231,7 @@ fn line_summary(l: &mut Text, r: &PacketReport) -> bool {
     if r.discarded {
         l.put(b"; zero tag, not analysed");
     }
-    for n in &r.notes {
+    for n in r.notes {
         match &n.note {
             Note::Data(d) => {
                 if let Some(x) = d.retransmission {
@@ -323,7 +323,7 @@ fn line_summary(l: &mut Text, r: &PacketReport) -> bool {
 /// and appended at once ([`line_summary`]); the rest is written through a
 /// `String` ([`summary_general`]). `out` is a `String` or the bytes of a
 /// batch of lines, which take the stack text without a UTF-8 check.
-pub fn summary(out: &mut (impl Out + ?Sized), r: &PacketReport) {
+pub fn summary(out: &mut (impl Out + ?Sized), r: &ReportRef<'_>) {
     let mut l = Text::new();
     if line_summary(&mut l, r) && l.flush(out) {
         return;
@@ -334,7 +334,7 @@ pub fn summary(out: &mut (impl Out + ?Sized), r: &PacketReport) {
 }
 
 /// [`summary`] for any note, through `String` pushes and `fmt`.
-fn summary_general(s: &mut String, r: &PacketReport) {
+fn summary_general(s: &mut String, r: &ReportRef<'_>) {
     let Some(at) = r.assoc else { return };
     s.push_str(" [assoc ");
     dec(s, at.id as u64);
@@ -344,7 +344,7 @@ fn summary_general(s: &mut String, r: &PacketReport) {
         part(s);
         s.push_str("zero tag, not analysed");
     }
-    for n in &r.notes {
+    for n in r.notes {
         match &n.note {
             Note::Data(d) => {
                 if let Some(x) = d.retransmission {
@@ -456,7 +456,7 @@ fn summary_general(s: &mut String, r: &PacketReport) {
 }
 
 /// Writes the analysis as `-V` lines.
-pub fn tree(s: &mut String, r: &PacketReport) {
+pub fn tree(s: &mut String, r: &ReportRef<'_>) {
     let Some(at) = r.assoc else { return };
     let _ = writeln!(
         s,
@@ -469,7 +469,7 @@ pub fn tree(s: &mut String, r: &PacketReport) {
             ""
         }
     );
-    for n in &r.notes {
+    for n in r.notes {
         let c = n.chunk;
         match &n.note {
             Note::Data(d) => {
@@ -586,7 +586,7 @@ pub fn tree(s: &mut String, r: &PacketReport) {
 }
 
 /// Appends `,"analysis":{...}` to a JSON packet object.
-pub fn json(s: &mut String, r: &PacketReport) {
+pub fn json(s: &mut String, r: &ReportRef<'_>) {
     s.push_str(",\"analysis\":");
     let Some(at) = r.assoc else {
         s.push_str("null");
@@ -777,7 +777,8 @@ mod secs_tests {
 mod tests {
     use super::*;
     use sctp_codec::analysis::{
-        Acked, AssocRef, AuthVerdict, ChunkNote, DataNote, Dir, Message, Retransmission, SackNote,
+        Acked, AssocRef, AuthVerdict, ChunkNote, DataNote, Dir, Message, PacketReport,
+        Retransmission, SackNote,
     };
 
     fn data(tsn: u32) -> DataNote {
@@ -966,12 +967,12 @@ mod tests {
         cases.push(report(vec![Note::Unauthenticated { ty: 0 }], false));
         for r in &cases {
             let (mut fast, mut general) = (String::from("x"), String::from("x"));
-            summary(&mut fast, r);
-            summary_general(&mut general, r);
+            summary(&mut fast, &r.as_ref());
+            summary_general(&mut general, &r.as_ref());
             assert_eq!(fast, general, "{r:?}");
         }
         let mut long = String::new();
-        summary(&mut long, cases.iter().rev().nth(2).unwrap());
+        summary(&mut long, &cases.iter().rev().nth(2).unwrap().as_ref());
         assert!(long.len() > 160, "{long}");
     }
 }

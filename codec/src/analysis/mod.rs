@@ -90,9 +90,10 @@ pub use ending::Ending;
 pub use handshake::{AuthParams, InitInfo, Negotiated};
 pub use heartbeat::HeartbeatNote;
 pub use keylog::{KeyFileError, KeyLog};
+use report::NoteSink;
 pub use report::{
-    Acked, AckedList, AssocRef, ChunkNote, DataNote, Dir, Message, Note, Notes, PacketReport,
-    Retransmission, RevokedList, SackNote,
+    Acked, AckedList, AssocRef, ChunkNote, DataNote, Dir, Message, Note, Notes, PacketHead,
+    PacketReport, ReportRef, Retransmission, RevokedList, SackNote,
 };
 pub use rtt::RttStats;
 pub use ssctp::{Decryption, SsctpVerdict};
@@ -296,22 +297,20 @@ impl Analyzer {
         r
     }
 
-    /// Analyses the next packet of the capture (RFC 9260 5 to 9) and
-    /// appends its report to `reports`, written in place: `reports.push(analyzer.packet(..))`
-    /// moves the report (272 bytes) twice per packet, this moves nothing.
-    pub fn packet_push(
+    /// Analyses the next packet of the capture (RFC 9260 5 to 9), appends
+    /// its notes to `notes` (a list the notes of many packets share) and
+    /// returns the rest of its report: the caller keeps where its notes
+    /// are. A report costs only the notes it has (120 bytes each): a
+    /// [`PacketReport`] is 272 bytes whatever it holds, room for two notes
+    /// inline, which on 2 M small packets was most of what the analysis
+    /// wrote to memory.
+    pub fn packet_append(
         &mut self,
         meta: &PacketMeta,
         view: &PacketView<'_>,
-        reports: &mut Vec<PacketReport>,
-    ) {
-        // `resize_with` writes the new report in place; `push` of a built
-        // one copied its 272 bytes with a `memcpy` call per packet.
-        reports.resize_with(reports.len() + 1, PacketReport::default);
-        if let Some(r) = reports.last_mut() {
-            // A new report: nothing to clear.
-            self.analyse(meta, view, r);
-        }
+        notes: &mut Vec<ChunkNote>,
+    ) -> PacketHead {
+        self.analyse(meta, view, notes)
     }
 
     /// Analyses the next packet of the capture into `out`, which is cleared
@@ -323,18 +322,23 @@ impl Analyzer {
         view: &PacketView<'_>,
         out: &mut PacketReport,
     ) {
-        out.assoc = None;
         out.notes.clear();
-        out.discarded = false;
-        self.analyse(meta, view, out);
+        let head = self.analyse(meta, view, &mut out.notes);
+        out.assoc = head.assoc;
+        out.discarded = head.discarded;
     }
 
-    /// [`Analyzer::packet_into`] on a report already clear (no association,
-    /// no notes, not discarded).
+    /// Analyses a packet, its notes pushed to `notes`.
     #[inline]
-    fn analyse(&mut self, meta: &PacketMeta, view: &PacketView<'_>, out: &mut PacketReport) {
+    fn analyse<S: NoteSink>(
+        &mut self,
+        meta: &PacketMeta,
+        view: &PacketView<'_>,
+        notes: &mut S,
+    ) -> PacketHead {
+        let mut head = PacketHead::default();
         if meta.quoted {
-            return;
+            return head;
         }
         let limits = &self.cfg.limits;
         let h = header(view);
@@ -377,10 +381,10 @@ impl Analyzer {
             }
         }
         let Some(a) = self.assocs.get_mut(loc.index) else {
-            return;
+            return head;
         };
         let dir = loc.dir;
-        out.assoc = Some(AssocRef {
+        head.assoc = Some(AssocRef {
             id: a.summary.id,
             dir,
         });
@@ -391,10 +395,9 @@ impl Analyzer {
                     a.chunk(dir, path, c.ty());
                 }
             }
-            out.discarded = true;
-            return;
+            head.discarded = true;
+            return head;
         }
-        let notes = &mut out.notes;
         // The chunk types the peer requires to be authenticated, as they
         // stood before this packet: a bit set, no copy of the list.
         // Without AUTH negotiated (the usual association), none.
@@ -497,6 +500,7 @@ impl Analyzer {
             }
             chunk_note(a, &cx, &c, standard, n, notes);
         }
+        head
     }
 
     /// Number of associations so far.
@@ -557,7 +561,7 @@ fn chunk_note(
     c: &ChunkView<'_>,
     standard: bool,
     n: usize,
-    notes: &mut Notes,
+    notes: &mut impl NoteSink,
 ) {
     let PacketCx {
         dir,
@@ -810,7 +814,7 @@ mod tests {
     }
 
     #[test]
-    fn packet_push_reports_what_packet_returns() {
+    fn packet_append_reports_what_packet_returns() {
         // DATA TSN 7, then a SACK of it back, then the DATA again.
         let packets = [
             (&DATA_TSN_7[..], true),
@@ -818,16 +822,27 @@ mod tests {
             (&DATA_TSN_7[..], true),
         ];
         let (mut one, mut two) = (Analyzer::default(), Analyzer::default());
-        let mut pushed = Vec::new();
+        let mut notes = Vec::new();
+        let mut heads = Vec::new();
         let mut returned = Vec::new();
         for (k, (bytes, fwd)) in packets.iter().enumerate() {
             let view = PacketView::parse(bytes, Rules::STANDARD).unwrap();
             let m = between(k as u64 + 1, (k as i128 + 1) * 1_000_000, *fwd);
             returned.push(one.packet(&m, &view));
-            two.packet_push(&m, &view, &mut pushed);
+            let start = notes.len();
+            let head = two.packet_append(&m, &view, &mut notes);
+            heads.push((head, start..notes.len()));
         }
-        assert_eq!(pushed, returned);
-        assert!(matches!(&pushed[1].notes[0].note, Note::Sack(s) if s.acked.len() == 1));
-        assert!(pushed[2].has_retransmission());
+        let appended: Vec<ReportRef<'_>> = heads
+            .iter()
+            .map(|(h, at)| ReportRef::new(*h, &notes[at.clone()]))
+            .collect();
+        let returned: Vec<ReportRef<'_>> = returned.iter().map(PacketReport::as_ref).collect();
+        assert_eq!(appended, returned);
+        assert!(matches!(&appended[1].notes[0].note, Note::Sack(s) if s.acked.len() == 1));
+        assert!(appended[2].has_retransmission());
+        assert!(appended
+            .iter()
+            .all(|r| r.assoc.is_some() && r.notes.len() == 1));
     }
 }

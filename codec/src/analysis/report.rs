@@ -92,9 +92,78 @@ pub struct PacketReport {
 impl PacketReport {
     /// Whether any DATA or I-DATA chunk of the packet is a retransmission.
     pub fn has_retransmission(&self) -> bool {
+        self.as_ref().has_retransmission()
+    }
+
+    /// The report borrowed, as [`ReportRef`].
+    pub fn as_ref(&self) -> ReportRef<'_> {
+        ReportRef {
+            assoc: self.assoc,
+            notes: &self.notes,
+            discarded: self.discarded,
+        }
+    }
+}
+
+/// What [`Analyzer::packet_append`](super::Analyzer::packet_append) says of
+/// a packet besides its notes (the fields of [`PacketReport`] but `notes`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PacketHead {
+    /// The association and direction; `None` for packets the analysis does
+    /// not follow.
+    pub assoc: Option<AssocRef>,
+    /// A zero Verification Tag on a packet without INIT (RFC 9260 8.5).
+    pub discarded: bool,
+}
+
+/// A packet's report whose notes are kept elsewhere (in a [`PacketReport`],
+/// or in a list shared by many packets): what printing and filtering read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportRef<'a> {
+    /// The association and direction, as [`PacketReport::assoc`].
+    pub assoc: Option<AssocRef>,
+    /// Notes about chunks, in chunk order.
+    pub notes: &'a [ChunkNote],
+    /// As [`PacketReport::discarded`].
+    pub discarded: bool,
+}
+
+impl<'a> ReportRef<'a> {
+    /// The report of `head` whose notes are `notes`.
+    pub fn new(head: PacketHead, notes: &'a [ChunkNote]) -> Self {
+        ReportRef {
+            assoc: head.assoc,
+            notes,
+            discarded: head.discarded,
+        }
+    }
+
+    /// Whether any DATA or I-DATA chunk of the packet is a retransmission.
+    pub fn has_retransmission(&self) -> bool {
         self.notes
             .iter()
             .any(|n| matches!(&n.note, Note::Data(d) if d.retransmission.is_some()))
+    }
+}
+
+/// Where the analysis pushes a packet's notes: a report's own [`Notes`] or
+/// a list shared by many packets.
+pub(crate) trait NoteSink {
+    /// Appends `n`.
+    fn push(&mut self, n: ChunkNote);
+}
+
+impl NoteSink for Notes {
+    #[inline]
+    fn push(&mut self, n: ChunkNote) {
+        SmallVec::push(self, n);
+    }
+}
+
+impl NoteSink for Vec<ChunkNote> {
+    #[inline]
+    fn push(&mut self, n: ChunkNote) {
+        Vec::push(self, n);
     }
 }
 

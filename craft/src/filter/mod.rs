@@ -50,7 +50,7 @@ pub mod value;
 use std::fmt;
 use std::net::IpAddr;
 
-use sctp_codec::analysis::{Note, PacketReport};
+use sctp_codec::analysis::{Note, ReportRef};
 use sctp_codec::registry::{Family, TypeInfo};
 use sctp_codec::{ChecksumStatus, Packet, PacketView};
 
@@ -427,7 +427,7 @@ impl Facts {
 
     /// Adds what the association analysis says of the packet (`analysis.*`,
     /// named as in the JSON's `"analysis"` object).
-    pub fn add_analysis(&mut self, r: &PacketReport, filter: &Filter) {
+    pub fn add_analysis(&mut self, r: &ReportRef<'_>, filter: &Filter) {
         let Some(at) = r.assoc else { return };
         // Matched whole against the filter's analysis names: no collector
         // (and its allocations) per packet.
@@ -439,7 +439,7 @@ impl Facts {
         if r.has_retransmission() {
             put(items, want, "analysis.retransmission", || Fact::Present);
         }
-        for n in &r.notes {
+        for n in r.notes {
             match &n.note {
                 Note::Data(d) => {
                     if let Some(x) = d.retransmission {
