@@ -39,8 +39,12 @@ fn build(path: &std::path::Path) -> Vec<u32> {
                 let Ok(bytes) = frame(&seg.sctp, &framing) else {
                     continue;
                 };
-                w.write_packet(round, vtags.len() as u32 % 1_000_000, &bytes)
-                    .expect("write packet");
+                w.write_packet(
+                    1_700_000_000 + round,
+                    vtags.len() as u32 % 1_000_000,
+                    &bytes,
+                )
+                .expect("write packet");
                 vtags.push(u32::from_be_bytes([
                     seg.sctp[4],
                     seg.sctp[5],
@@ -98,5 +102,87 @@ fn output_is_in_frame_order_and_independent_of_threads() {
         assert_eq!(v["vtag"], *tag as u64, "frame {}: vtag", k + 1);
     }
     assert_eq!(one.lines().count(), vtags.len());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Runs `dissect ARGS` with the capture at `stdin` on standard input.
+fn dissect_stdin(args: &[&str], stdin: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .arg("dissect")
+        .args(args)
+        .stdin(std::fs::File::open(stdin).expect("open capture"))
+        .output()
+        .expect("run sctp-craft");
+    assert!(
+        out.status.success(),
+        "dissect {args:?} < {}: {}",
+        stdin.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+#[test]
+fn the_analysis_is_the_same_whichever_thread_runs_it() {
+    // A pcap file is read and followed on one thread and analysed on
+    // another; a capture on standard input is followed and analysed on one
+    // thread, and under -q the analysis is a stage of its own. Every way
+    // gives the same analysis, in frame order, over many batches.
+    let dir = std::env::temp_dir().join(format!("sctpkit-an-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("many.pcap");
+    let vtags = build(&path);
+    let p = path.to_str().expect("UTF-8 path");
+
+    let file = dissect(&["--analysis", "--json", p]);
+    assert!(file == dissect_stdin(&["--analysis", "--json", "-"], &path));
+    assert!(file == dissect(&["--analysis", "--json", "--threads", "1", p]));
+    let lines: Vec<serde_json::Value> = file
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), vtags.len(), "one JSON object per packet");
+    // The second and third rounds repeat the first one's packets: their
+    // DATA chunks are retransmissions of the first round's.
+    let retransmitted = |v: &serde_json::Value| v["analysis"]["retransmission"] == true;
+    let third = &lines[2 * vtags.len() / 3..];
+    let marked = third.iter().filter(|v| retransmitted(v)).count();
+    let with_data = third
+        .iter()
+        .filter(|v| v.to_string().contains("\"DATA\""))
+        .count();
+    assert!(
+        marked > 1000 && marked >= with_data / 2,
+        "{marked} of {with_data}"
+    );
+    let first = lines[..vtags.len() / 3]
+        .iter()
+        .filter(|v| retransmitted(v))
+        .count();
+    assert!(
+        first * 2 < marked,
+        "{first} marked in the first round, {marked} in the third"
+    );
+
+    // -q with a filter on the analysis, and -c: the same frames written.
+    let written = |stdin: bool, extra: &[&str]| {
+        let out = dir.join("out.pcap");
+        std::fs::remove_file(&out).ok();
+        let o = out.to_str().expect("UTF-8 path");
+        let mut args = vec!["--analysis", "-q", "-Y", "analysis.retransmission", "-w", o];
+        args.extend_from_slice(extra);
+        if stdin {
+            args.push("-");
+            dissect_stdin(&args, &path);
+        } else {
+            args.push(p);
+            dissect(&args);
+        }
+        std::fs::read(&out).expect("written capture")
+    };
+    let all = written(false, &[]);
+    assert!(all.len() > 100_000, "{} bytes written", all.len());
+    assert!(all == written(true, &[]));
+    assert!(written(false, &["-c", "30000"]) == written(true, &["-c", "30000"]));
     std::fs::remove_dir_all(&dir).ok();
 }
