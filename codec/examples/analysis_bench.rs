@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use sctp_codec::analysis::capture::packet_meta;
-use sctp_codec::analysis::{Analyzer, Config, PacketMeta, PacketReport};
+use sctp_codec::analysis::{Analyzer, Config, PackedNotes, PacketMeta, PacketReport};
 use sctp_codec::capture::CaptureReader;
 use sctp_codec::link::{extract_sctp, Defragmenter, LinkConfig};
 use sctp_codec::{Decoder, Dialect, PacketView, Rules};
@@ -111,11 +111,11 @@ fn main() {
     // Reports kept in a batch of 1024 packets, cleared per batch:
     // `reports.push(analyzer.packet(..))` (a 272-byte report moved into the
     // batch) against `packet_append`, as the dissector keeps them (the
-    // notes of the batch in one list, the heads beside).
+    // notes of the batch packed in one list, the heads beside).
     let batched = |append: bool| {
         let mut a = Analyzer::new(Config::default());
         let mut reports: Vec<PacketReport> = Vec::with_capacity(1024);
-        let mut notes = Vec::with_capacity(2048);
+        let mut notes = PackedNotes::new();
         let mut heads = Vec::with_capacity(1024);
         let mut kept = 0usize;
         for (at, meta, rules) in &packets {
@@ -142,8 +142,8 @@ fn main() {
     let (in_place, _) = best(&mut || batched(true));
     let per = |t: f64| t / n as f64 * 1e9;
     println!(
-        "into batches of 1024 packets: push(packet()) {:.1} ns/packet, packet_append {:.1} \
-         ns/packet (analysis and report placement, framing excluded)",
+        "into batches of 1024 packets: push(packet()) {:.1} ns/packet, packet_append to \
+         PackedNotes {:.1} ns/packet (analysis and report placement, framing excluded)",
         per(moved - parse),
         per(in_place - parse)
     );

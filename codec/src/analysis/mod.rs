@@ -62,6 +62,7 @@ mod flight;
 pub mod handshake;
 pub mod heartbeat;
 pub mod keylog;
+pub mod packed;
 mod ranges;
 mod reassembly;
 pub mod report;
@@ -90,7 +91,8 @@ pub use ending::Ending;
 pub use handshake::{AuthParams, InitInfo, Negotiated};
 pub use heartbeat::HeartbeatNote;
 pub use keylog::{KeyFileError, KeyLog};
-use report::NoteSink;
+pub use packed::PackedNotes;
+pub use report::NoteSink;
 pub use report::{
     Acked, AckedList, AssocRef, ChunkNote, DataNote, Dir, Message, Note, Notes, PacketHead,
     PacketReport, ReportRef, Retransmission, RevokedList, SackNote,
@@ -297,18 +299,17 @@ impl Analyzer {
         r
     }
 
-    /// Analyses the next packet of the capture (RFC 9260 5 to 9), appends
-    /// its notes to `notes` (a list the notes of many packets share) and
-    /// returns the rest of its report: the caller keeps where its notes
-    /// are. A report costs only the notes it has (120 bytes each): a
-    /// [`PacketReport`] is 272 bytes whatever it holds, room for two notes
-    /// inline, which on 2 M small packets was most of what the analysis
-    /// wrote to memory.
+    /// Analyses the next packet of the capture (RFC 9260 5 to 9), pushes
+    /// its notes to `notes` (a list the notes of many packets share, such
+    /// as a `Vec<ChunkNote>` or [`PackedNotes`]) and returns the rest of
+    /// its report: the caller keeps where its notes are. A report costs
+    /// only the notes it has: a [`PacketReport`] is 272 bytes whatever it
+    /// holds (room for two notes inline), a DATA note packed 56.
     pub fn packet_append(
         &mut self,
         meta: &PacketMeta,
         view: &PacketView<'_>,
-        notes: &mut Vec<ChunkNote>,
+        notes: &mut impl NoteSink,
     ) -> PacketHead {
         self.analyse(meta, view, notes)
     }

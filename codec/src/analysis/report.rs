@@ -146,9 +146,9 @@ impl<'a> ReportRef<'a> {
     }
 }
 
-/// Where the analysis pushes a packet's notes: a report's own [`Notes`] or
-/// a list shared by many packets.
-pub(crate) trait NoteSink {
+/// Where the analysis pushes a packet's notes: a report's own [`Notes`], a
+/// list shared by many packets, or [`PackedNotes`](super::PackedNotes).
+pub trait NoteSink {
     /// Appends `n`.
     fn push(&mut self, n: ChunkNote);
 }
