@@ -85,8 +85,8 @@ fn fold(mut acc: u32) -> u16 {
     !(acc as u16)
 }
 
-/// The frame holding `sctp` as `f` says: [Ethernet II,] IPv4 or IPv6,
-/// [UDP,] then the SCTP bytes unchanged.
+/// The frame holding `sctp` as `f` says: (Ethernet II,) IPv4 or IPv6,
+/// (UDP,) then the SCTP bytes unchanged.
 pub fn frame(sctp: &[u8], f: &Framing) -> Result<Vec<u8>, FrameError> {
     let (src, dst) = match (f.src, f.dst) {
         (IpAddr::V4(s), IpAddr::V4(d)) => (s.octets().to_vec(), d.octets().to_vec()),
