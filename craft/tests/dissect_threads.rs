@@ -59,14 +59,21 @@ fn build(path: &std::path::Path) -> Vec<u32> {
 }
 
 fn dissect(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
-        .arg("dissect")
-        .args(args)
-        .output()
-        .expect("run sctp-craft");
+    run(args, None)
+}
+
+/// Runs `dissect ARGS`, with the capture at `stdin` on standard input if
+/// given; its standard output.
+fn run(args: &[&str], stdin: Option<&std::path::Path>) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sctp-craft"));
+    cmd.arg("dissect").args(args);
+    if let Some(p) = stdin {
+        cmd.stdin(std::fs::File::open(p).expect("open capture"));
+    }
+    let out = cmd.output().expect("run sctp-craft");
     assert!(
         out.status.success(),
-        "dissect {args:?}: {}",
+        "dissect {args:?} (standard input: {stdin:?}): {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
@@ -105,23 +112,6 @@ fn output_is_in_frame_order_and_independent_of_threads() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Runs `dissect ARGS` with the capture at `stdin` on standard input.
-fn dissect_stdin(args: &[&str], stdin: &std::path::Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
-        .arg("dissect")
-        .args(args)
-        .stdin(std::fs::File::open(stdin).expect("open capture"))
-        .output()
-        .expect("run sctp-craft");
-    assert!(
-        out.status.success(),
-        "dissect {args:?} < {}: {}",
-        stdin.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
-
 #[test]
 fn the_analysis_is_the_same_whichever_thread_runs_it() {
     // A pcap file is read and followed on one thread and analysed on
@@ -135,7 +125,7 @@ fn the_analysis_is_the_same_whichever_thread_runs_it() {
     let p = path.to_str().expect("UTF-8 path");
 
     let file = dissect(&["--analysis", "--json", p]);
-    assert!(file == dissect_stdin(&["--analysis", "--json", "-"], &path));
+    assert!(file == run(&["--analysis", "--json", "-"], Some(&path)));
     assert!(file == dissect(&["--analysis", "--json", "--threads", "1", p]));
     let lines: Vec<serde_json::Value> = file
         .lines()
@@ -173,7 +163,7 @@ fn the_analysis_is_the_same_whichever_thread_runs_it() {
         args.extend_from_slice(extra);
         if stdin {
             args.push("-");
-            dissect_stdin(&args, &path);
+            run(&args, Some(&path));
         } else {
             args.push(p);
             dissect(&args);
