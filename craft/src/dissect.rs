@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use clap::Args;
 use sctp_codec::analysis::{Analyzer, ChunkNote, PackedNotes, PacketHead, PacketMeta, ReportRef};
-use sctp_codec::capture::{Backend, BlockRecord, CaptureReader, Frame as CaptureFrame, PcapBlocks};
+use sctp_codec::capture::{
+    Backend, BlockRecord, CaptureError, CaptureReader, Frame as CaptureFrame, PcapBlocks,
+};
 use sctp_codec::checksum::{self, VerifyMode};
 use sctp_codec::link::{extract_sctp, Defragmenter, Encapsulation, LinkConfig};
 use sctp_codec::view::Framing;
@@ -539,16 +541,16 @@ pub fn run(a: &DissectArgs) -> Result<ExitCode> {
                 (a.time_format == Some(TimeFormat::DeltaDisplayed)).then_some(digits),
             )
         })?;
-        // The association analysis (`--analysis`): on a classic pcap file a
-        // thread reads and follows the frames and this one analyses them
-        // (see `read_frames`); on other captures, this thread follows and
+        // The association analysis (`--analysis`): on a capture file or
+        // standard input a thread reads and follows the frames and this one
+        // analyses them (see `read_frames`); live, this thread follows and
         // analyses while the formatting threads keep the cores busy, but
         // under `-q` they have little to do and the analysis is a stage of
         // its own between this thread and them. On 2 M small packets and 2
-        // cores, `-q --stats` takes 0.34 s split as on a pcap file against
-        // 0.38 s with the analysis a stage after this thread.
+        // cores, `-q --stats` takes 0.34 s split as on a file against 0.38 s
+        // with the analysis a stage after this thread.
         let read = match analyzer {
-            Some(an) if a.quiet && matches!(frames, Source::Frames(_)) => {
+            Some(an) if a.quiet && a.interface.is_some() => {
                 let (an_tx, an_rx) = sync_channel::<Batch>(2 * workers);
                 thread("analysis").spawn_scoped(sc, move || analyse_batches(an, an_rx, work_tx))?;
                 read_frames(a, &how, &mut frames, an_tx, &stop, (&batches, &seen), None)
@@ -789,7 +791,72 @@ impl Follower<'_> {
     }
 }
 
-/// A block of a classic pcap file as the reading thread hands it on: its
+/// Where the reading thread takes its blocks of frames: a classic pcap file
+/// read in large blocks, its frames left where they lie, or any other
+/// capture (pcapng, compressed, standard input) read frame by frame and its
+/// frames copied into the block.
+enum Filler<'s> {
+    Blocks(&'s mut PcapBlocks),
+    Frames {
+        reader: &'s mut CaptureReader,
+        /// A read error met after the frames of the last block: the next
+        /// block is that error.
+        pending: Option<CaptureError>,
+    },
+}
+
+impl Filler<'_> {
+    /// Fills `arena` with the next frames and `recs` with where they are;
+    /// false at the end of the capture. An error comes after the frames
+    /// before it.
+    fn fill(
+        &mut self,
+        arena: &mut Vec<u8>,
+        recs: &mut Vec<BlockRecord>,
+    ) -> Result<bool, CaptureError> {
+        let (reader, pending) = match self {
+            Filler::Blocks(b) => return b.fill(arena, recs),
+            Filler::Frames { reader, pending } => (reader, pending),
+        };
+        arena.clear();
+        recs.clear();
+        if let Some(e) = pending.take() {
+            return Err(e);
+        }
+        while arena.len() < BATCH_BYTES && recs.len() < 4 * BATCH_ITEMS {
+            match reader.next_frame() {
+                None => break,
+                Some(Ok(f)) => {
+                    let at = arena.len();
+                    arena.extend_from_slice(f.data);
+                    recs.push(BlockRecord {
+                        number: f.number,
+                        ts_sec: f.ts_sec,
+                        ts_nsec: f.ts_nsec,
+                        link_type: f.link_type,
+                        orig_len: f.orig_len,
+                        offset: f.file_offset,
+                        data: at..arena.len(),
+                    });
+                }
+                Some(Err(e)) if recs.is_empty() => return Err(e),
+                Some(Err(e)) => {
+                    *pending = Some(e);
+                    break;
+                }
+            }
+        }
+        Ok(!recs.is_empty())
+    }
+
+    /// Whether the blocks are of a classic pcap file, each frame's record
+    /// header just before it (what `-w` can write as it lies).
+    fn records(&self) -> bool {
+        matches!(self, Filler::Blocks(_))
+    }
+}
+
+/// A block of a capture as the reading thread hands it on: its
 /// frames' records still to follow (`recs`), or already followed into the
 /// batch's items (`None`), and whether the frame count (`-c`) ended there.
 struct Block {
@@ -864,102 +931,10 @@ fn read_frames(
     };
     let path = a.file.as_deref().filter(|f| f.as_os_str() != "-");
     let done = |n: u64| a.count.is_some_and(|c| n >= c);
-    match source {
-        Source::Blocks(blocks) => {
-            // A thread of its own reads the blocks (and pays the read system
-            // calls); a read error goes down the same channel, after the
-            // blocks before it. The frames are followed in order by this
-            // thread, or, when the association analysis runs here, by the
-            // reading thread itself (each block's bytes still in its cache)
-            // while this one analyses: the frame-order work split over two
-            // threads. On 2 M small packets and 2 cores, `--analysis` takes
-            // 0.52 s so against 0.54 s with both halves here.
-            let analyzer = follow.analyzer.take();
-            let (mut here, mut ahead) = match analyzer {
-                Some(_) => (None, Some(follow)),
-                None => (Some(follow), None),
-            };
-            let mut analyzer = analyzer;
-            let (btx, brx) = sync_channel::<Result<Block, String>>(4);
-            let recs_pool: Pool<Vec<BlockRecord>> = Pool(Mutex::new(Vec::new()));
-            std::thread::scope(|sc| {
-                let recs_pool = &recs_pool;
-                let read = move || loop {
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let mut batch = new_batch(0);
-                    batch.records = true;
-                    let mut recs = recs_pool
-                        .take()
-                        .unwrap_or_else(|| Vec::with_capacity(BATCH_ITEMS * 4));
-                    let block = match blocks.fill(&mut batch.arena, &mut recs) {
-                        Ok(false) => return,
-                        Err(e) => Err(crate::files::describe_read_error(path, &e)),
-                        Ok(true) => Ok(match ahead.as_mut() {
-                            Some(f) => {
-                                let finished = follow_records(f, &mut batch, &recs, &done);
-                                recs_pool.put(recs);
-                                Block {
-                                    batch,
-                                    recs: None,
-                                    finished,
-                                }
-                            }
-                            None => Block {
-                                batch,
-                                recs: Some(recs),
-                                finished: false,
-                            },
-                        }),
-                    };
-                    let last = block.as_ref().map_or(true, |b| b.finished);
-                    if btx.send(block).is_err() || last {
-                        return;
-                    }
-                };
-                std::thread::Builder::new()
-                    .name("dissect-read".into())
-                    .spawn_scoped(sc, read)
-                    .map_err(|e| format!("starting the reading thread: {e}"))?;
-                // Dropped on return, which ends a reader blocked on it.
-                let brx = brx;
-                for block in brx.iter() {
-                    let Block {
-                        mut batch,
-                        recs,
-                        mut finished,
-                    } = block?;
-                    if let (Some(f), Some(recs)) = (here.as_mut(), recs) {
-                        finished = follow_records(f, &mut batch, &recs, &done);
-                        recs_pool.put(recs);
-                    }
-                    if let Some(an) = analyzer.as_mut() {
-                        let (arena, extra, items, notes) = batch.parts();
-                        notes.clear();
-                        for item in items.iter_mut() {
-                            analyse_item(an, item, (arena, extra), notes);
-                        }
-                    }
-                    if batch.items.is_empty() {
-                        batch.extra.clear();
-                        batch.analysis.clear();
-                        pool.put(batch);
-                    } else {
-                        batch.seq = seq;
-                        if stop.load(Ordering::Relaxed) || tx.send(batch).is_err() {
-                            return Ok(());
-                        }
-                        seq += 1;
-                    }
-                    if finished {
-                        return Ok(());
-                    }
-                }
-                Ok(())
-            })
-        }
-        Source::Frames(reader) => {
+    // Frames captured live go out one by one as they come; a file's frames
+    // in blocks.
+    let mut filler = match source {
+        Source::Frames(reader) if a.interface.is_some() => {
             let new_batch = |seq| {
                 let mut b = new_batch(seq);
                 b.arena.clear();
@@ -1011,9 +986,107 @@ fn read_frames(
                 batch.first_ns = follow.clock.map_or(0, |c| c.0);
                 let _ = tx.send(batch);
             }
-            result
+            return result;
         }
-    }
+        Source::Frames(reader) => Filler::Frames {
+            reader,
+            pending: None,
+        },
+        Source::Blocks(blocks) => Filler::Blocks(blocks),
+    };
+    // A thread of its own reads the capture in blocks (and pays the read
+    // system calls and, but for a classic pcap file, the copy of each
+    // frame); a read error goes down the same channel, after the blocks
+    // before it. The frames are followed in order by this thread, or, when
+    // the association analysis runs here, by the reading thread itself
+    // (each block's bytes still in its cache) while this one analyses: the
+    // frame-order work split over two threads. On 2 M small packets and 2
+    // cores, `--analysis` takes 0.52 s so against 0.54 s with both halves
+    // here.
+    let analyzer = follow.analyzer.take();
+    let (mut here, mut ahead) = match analyzer {
+        Some(_) => (None, Some(follow)),
+        None => (Some(follow), None),
+    };
+    let mut analyzer = analyzer;
+    let (btx, brx) = sync_channel::<Result<Block, String>>(4);
+    let recs_pool: Pool<Vec<BlockRecord>> = Pool(Mutex::new(Vec::new()));
+    std::thread::scope(|sc| {
+        let recs_pool = &recs_pool;
+        let read = move || loop {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let mut batch = new_batch(0);
+            batch.records = filler.records();
+            let mut recs = recs_pool
+                .take()
+                .unwrap_or_else(|| Vec::with_capacity(BATCH_ITEMS * 4));
+            let block = match filler.fill(&mut batch.arena, &mut recs) {
+                Ok(false) => return,
+                Err(e) => Err(crate::files::describe_read_error(path, &e)),
+                Ok(true) => Ok(match ahead.as_mut() {
+                    Some(f) => {
+                        let finished = follow_records(f, &mut batch, &recs, &done);
+                        recs_pool.put(recs);
+                        Block {
+                            batch,
+                            recs: None,
+                            finished,
+                        }
+                    }
+                    None => Block {
+                        batch,
+                        recs: Some(recs),
+                        finished: false,
+                    },
+                }),
+            };
+            let last = block.as_ref().map_or(true, |b| b.finished);
+            if btx.send(block).is_err() || last {
+                return;
+            }
+        };
+        std::thread::Builder::new()
+            .name("dissect-read".into())
+            .spawn_scoped(sc, read)
+            .map_err(|e| format!("starting the reading thread: {e}"))?;
+        // Dropped on return, which ends a reader blocked on it.
+        let brx = brx;
+        for block in brx.iter() {
+            let Block {
+                mut batch,
+                recs,
+                mut finished,
+            } = block?;
+            if let (Some(f), Some(recs)) = (here.as_mut(), recs) {
+                finished = follow_records(f, &mut batch, &recs, &done);
+                recs_pool.put(recs);
+            }
+            if let Some(an) = analyzer.as_mut() {
+                let (arena, extra, items, notes) = batch.parts();
+                notes.clear();
+                for item in items.iter_mut() {
+                    analyse_item(an, item, (arena, extra), notes);
+                }
+            }
+            if batch.items.is_empty() {
+                batch.extra.clear();
+                batch.analysis.clear();
+                pool.put(batch);
+            } else {
+                batch.seq = seq;
+                if stop.load(Ordering::Relaxed) || tx.send(batch).is_err() {
+                    return Ok(());
+                }
+                seq += 1;
+            }
+            if finished {
+                return Ok(());
+            }
+        }
+        Ok(())
+    })
 }
 
 /// The association analysis stage (`--analysis`): analyses the packets of

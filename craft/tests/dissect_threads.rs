@@ -114,10 +114,11 @@ fn output_is_in_frame_order_and_independent_of_threads() {
 
 #[test]
 fn the_analysis_is_the_same_whichever_thread_runs_it() {
-    // A pcap file is read and followed on one thread and analysed on
-    // another; a capture on standard input is followed and analysed on one
-    // thread, and under -q the analysis is a stage of its own. Every way
-    // gives the same analysis, in frame order, over many batches.
+    // A capture is read and followed on one thread and analysed on
+    // another: a classic pcap file in blocks read where they lie, pcapng
+    // and standard input frame by frame copied into blocks. Every way gives
+    // the same analysis, in frame order, over many batches; a capture cut
+    // short gives what comes before the damage, then the error.
     let dir = std::env::temp_dir().join(format!("sctpkit-an-threads-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("many.pcap");
@@ -152,6 +153,36 @@ fn the_analysis_is_the_same_whichever_thread_runs_it() {
     assert!(
         first * 2 < marked,
         "{first} marked in the first round, {marked} in the third"
+    );
+
+    // The same capture as pcapng, whole and cut short inside a block.
+    let ng = dir.join("many.pcapng");
+    let n = ng.to_str().expect("UTF-8 path");
+    dissect(&["-q", "-F", "pcapng", "-w", n, p]);
+    assert!(file == dissect(&["--analysis", "--json", n]));
+    let mut bytes = std::fs::read(&ng).expect("pcapng written");
+    bytes.truncate(bytes.len() * 2 / 3 + 5);
+    let cut = dir.join("cut.pcapng");
+    std::fs::write(&cut, &bytes).expect("write cut capture");
+    let out = Command::new(env!("CARGO_BIN_EXE_sctp-craft"))
+        .args(["dissect", "--analysis", "--json"])
+        .arg(&cut)
+        .output()
+        .expect("run sctp-craft");
+    let (text, err) = (
+        String::from_utf8(out.stdout).expect("UTF-8 output"),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cut.pcapng"), "{err}");
+    let printed = text.lines().count();
+    assert!(
+        printed > vtags.len() / 2,
+        "{printed} lines before the damage"
+    );
+    assert!(
+        file.lines().take(printed).eq(text.lines()),
+        "the lines before the damage differ"
     );
 
     // -q with a filter on the analysis, and -c: the same frames written.
