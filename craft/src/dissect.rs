@@ -802,6 +802,8 @@ enum Filler<'s> {
         /// A read error met after the frames of the last block: the next
         /// block is that error.
         pending: Option<CaptureError>,
+        /// Frames per block at most.
+        frames: usize,
     },
 }
 
@@ -814,16 +816,20 @@ impl Filler<'_> {
         arena: &mut Vec<u8>,
         recs: &mut Vec<BlockRecord>,
     ) -> Result<bool, CaptureError> {
-        let (reader, pending) = match self {
+        let (reader, pending, frames) = match self {
             Filler::Blocks(b) => return b.fill(arena, recs),
-            Filler::Frames { reader, pending } => (reader, pending),
+            Filler::Frames {
+                reader,
+                pending,
+                frames,
+            } => (reader, pending, *frames),
         };
         arena.clear();
         recs.clear();
         if let Some(e) = pending.take() {
             return Err(e);
         }
-        while arena.len() < BATCH_BYTES && recs.len() < 4 * BATCH_ITEMS {
+        while arena.len() < BATCH_BYTES && recs.len() < frames {
             match reader.next_frame() {
                 None => break,
                 Some(Ok(f)) => {
@@ -988,9 +994,19 @@ fn read_frames(
             }
             return result;
         }
+        // From a pipe (a capture still being made, perhaps), as many frames
+        // as a batch held SCTP packets when this thread read them: no
+        // longer a wait than before; from a file, blocks as large as a pcap
+        // file's (on 2 M small packets in pcapng, 2,048 frames a block cost
+        // 5 % more time than 8,192).
         Source::Frames(reader) => Filler::Frames {
             reader,
             pending: None,
+            frames: if path.is_some() {
+                4 * BATCH_ITEMS
+            } else {
+                BATCH_ITEMS
+            },
         },
         Source::Blocks(blocks) => Filler::Blocks(blocks),
     };
