@@ -941,58 +941,7 @@ fn read_frames(
     // in blocks.
     let mut filler = match source {
         Source::Frames(reader) if a.interface.is_some() => {
-            let new_batch = |seq| {
-                let mut b = new_batch(seq);
-                b.arena.clear();
-                b.analysis.clear();
-                b.records = false;
-                b
-            };
-            let mut batch = new_batch(seq);
-            let mut result = Ok(());
-            // Live: every packet goes out at once, not when a batch is full.
-            let batch_items = if a.interface.is_some() {
-                1
-            } else {
-                BATCH_ITEMS
-            };
-            while let Some(frame) = reader.next_frame() {
-                let frame = match frame {
-                    Ok(f) => f,
-                    Err(e) => {
-                        result = Err(crate::files::describe_read_error(path, &e));
-                        break;
-                    }
-                };
-                let f = FrameIn::from(&frame);
-                let at = batch.arena.len();
-                batch.arena.extend_from_slice(frame.data);
-                let range = at..batch.arena.len();
-                let (arena, extra, items, notes) = batch.parts();
-                match follow.frame(&f, arena, range, extra, notes) {
-                    Some(item) => items.push(item),
-                    None => {
-                        batch.arena.truncate(at);
-                        continue;
-                    }
-                }
-                if batch.arena.len() >= BATCH_BYTES || batch.items.len() >= batch_items {
-                    seq += 1;
-                    let mut full = std::mem::replace(&mut batch, new_batch(seq));
-                    full.first_ns = follow.clock.map_or(0, |c| c.0);
-                    if stop.load(Ordering::Relaxed) || tx.send(full).is_err() {
-                        return result;
-                    }
-                }
-                if done(follow.sctp_packets) {
-                    break;
-                }
-            }
-            if !batch.items.is_empty() {
-                batch.first_ns = follow.clock.map_or(0, |c| c.0);
-                let _ = tx.send(batch);
-            }
-            return result;
+            return follow_live(&mut follow, reader, &new_batch, &tx, stop, &done);
         }
         // From a pipe (a capture still being made, perhaps), as many frames
         // as a batch held SCTP packets when this thread read them: no
@@ -1103,6 +1052,60 @@ fn read_frames(
         }
         Ok(())
     })
+}
+
+/// Follows the frames of a live capture (`-i`) on this thread, each SCTP
+/// packet sent on to the formatting threads as it comes.
+fn follow_live(
+    follow: &mut Follower<'_>,
+    reader: &mut CaptureReader,
+    fresh: &dyn Fn(u64) -> Batch,
+    tx: &SyncSender<Batch>,
+    stop: &AtomicBool,
+    done: &dyn Fn(u64) -> bool,
+) -> Result<(), String> {
+    let new_batch = |seq| {
+        let mut b = fresh(seq);
+        b.arena.clear();
+        b.analysis.clear();
+        b.records = false;
+        b
+    };
+    let mut seq = 0;
+    let mut batch = new_batch(seq);
+    let mut result = Ok(());
+    while let Some(frame) = reader.next_frame() {
+        let frame = match frame {
+            Ok(f) => f,
+            Err(e) => {
+                result = Err(crate::files::describe_read_error(None, &e));
+                break;
+            }
+        };
+        let f = FrameIn::from(&frame);
+        let at = batch.arena.len();
+        batch.arena.extend_from_slice(frame.data);
+        let range = at..batch.arena.len();
+        let (arena, extra, items, notes) = batch.parts();
+        match follow.frame(&f, arena, range, extra, notes) {
+            Some(item) => items.push(item),
+            None => {
+                batch.arena.truncate(at);
+                continue;
+            }
+        }
+        // Every packet goes out at once, not when a batch is full.
+        seq += 1;
+        let mut full = std::mem::replace(&mut batch, new_batch(seq));
+        full.first_ns = follow.clock.map_or(0, |c| c.0);
+        if stop.load(Ordering::Relaxed) || tx.send(full).is_err() {
+            return result;
+        }
+        if done(follow.sctp_packets) {
+            break;
+        }
+    }
+    result
 }
 
 /// The association analysis stage (`--analysis`): analyses the packets of
