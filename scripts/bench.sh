@@ -6,7 +6,8 @@
 #                               Then the small-packet capture (target/bench/small.pcap,
 #                               scripts/make-small-capture.sh: 2 M real M3UA, Diameter,
 #                               NGAP and S1AP frames of 1-2 chunks): tshark against
-#                               dissect, -q --stats, -Y data -w, --analysis, ratios,
+#                               dissect, -q --stats, -Y data -w, --analysis, the same
+#                               capture as pcapng (editcap), ratios,
 #                               and where each microsecond per packet goes (perf).
 # Environment: BIG=path (capture to use), PACKETS=n (size when building it, default
 # 1000000), RUNS=n (hyperfine runs per command, default 3), SKIP_CARGO_BENCH=1,
@@ -46,6 +47,12 @@ small_bench() {
     echo "== building $tiled"
     SAME_TSNS=1 scripts/make-small-capture.sh "$tiled" "${SMALL_PACKETS:-2000000}"
   fi
+  # The same capture as pcapng (Wireshark's own format), read frame by frame.
+  local smallng="${small%.pcap}.pcapng"
+  if [ ! -s "$smallng" ]; then
+    echo "== building $smallng"
+    editcap -F pcapng "$small" "$smallng"
+  fi
   local scmds=(
     "tshark -r $small"
     "$craft dissect $small"
@@ -58,11 +65,13 @@ small_bench() {
     "tshark $sctp_only -r $small"
     "tshark -r $tiled"
     "$craft dissect $tiled"
+    "$craft dissect $smallng"
+    "$craft dissect --analysis $smallng"
   )
   local snames=("tshark -r" "dissect" "dissect --reader native" "dissect -q --stats"
                 "dissect -Y data -w OUT" "dissect --analysis" "dissect -q -Y data -w OUT"
                 "dissect -q -Y 'init || abort' -w OUT" "tshark -r, payload off"
-                "tshark -r TILED" "dissect TILED")
+                "tshark -r TILED" "dissect TILED" "dissect PCAPNG" "dissect --analysis PCAPNG")
   echo "== hyperfine ($runs runs each, output to /dev/null; -w writes a new file each run)"
   # The previous run's OUT is removed before each run, untimed: -w writes a new
   # file, as a user's run usually does. Overwriting one instead adds the kernel's
@@ -100,6 +109,8 @@ print(f"time / plain dissect: -q --stats {h[3]['mean'] / plain:.2f}; -Y data -w 
       f"--analysis {h[5]['mean'] / plain:.2f} (goal: at most 1.5)")
 print(f"dissect against tshark: {base / plain:.1f}x tshark -r (goal: 30x); {h[8]['mean'] / plain:.1f}x tshark with the "
       f"payload protocols off (SCTP's summary only); on the tiled capture {h[9]['mean'] / h[10]['mean']:.1f}x")
+print(f"the capture as pcapng: dissect {h[11]['mean'] / plain:.2f}x the pcap's time; "
+      f"--analysis {h[12]['mean'] / h[11]['mean']:.2f}x plain dissect of the pcapng")
 if not perf:
     sys.exit(0)
 # Symbols into stages; a thread's copies and allocations go to its stage.
@@ -113,9 +124,10 @@ stages = [
     ("formatting the summary line", r"sctp_craft::output::|summary::|fast::|registry::ppid|from_utf8|core::fmt|format_batches"),
     ("writing stdout", r"write_in_order|\[k\] .*(write|pipe|null)"),
 ]
-# Threads: dissect-read reads the file; the main thread (sctp-craft) follows the frames
-# in order (and runs the association analysis under --analysis); dissect-format checks,
-# decodes and formats; dissect-write writes in order.
+# Threads (plain dissect, what is sampled): dissect-read reads the file; the main thread
+# (sctp-craft) follows the frames in order (under --analysis the reading thread follows
+# them and the main thread analyses); dissect-format checks, decodes and formats;
+# dissect-write writes in order.
 thread_stage = {"dissect-read": "reading the capture", "sctp-craft": "frame-order pass (Follower::frame: clock, items)",
                 "dissect-format": "formatting the summary line",
                 "dissect-write": "writing stdout"}
