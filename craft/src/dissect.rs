@@ -1343,12 +1343,13 @@ fn format_item(
     (out, scratch): (&mut Vec<u8>, &mut Scratch),
     stats: Option<&mut Stats>,
 ) -> bool {
-    // The item's analysis notes, unpacked where this thread reuses them.
+    // The item's analysis notes, unpacked where this thread reuses them
+    // (not for `-q` without a filter, which prints and chooses nothing).
     scratch.notes.clear();
     let head = match &item.what {
         ItemKind::Sctp {
             analysis: Some(k), ..
-        } => analysis.unpack(*k, &mut scratch.notes),
+        } if !(a.quiet && how.filter.is_none()) => analysis.unpack(*k, &mut scratch.notes),
         _ => None,
     };
     let s = &mut scratch.text;
