@@ -229,3 +229,27 @@ proptest! {
         prop_assert_eq!(round_trip(&packets), packets);
     }
 }
+
+proptest! {
+    #[test]
+    fn any_positions_give_no_panic_and_no_more_notes_than_words(
+        notes in proptest::collection::vec(
+            (0usize..70_000, prop_oneof![data_note(), sack_note()])
+                .prop_map(|(chunk, note)| ChunkNote { chunk, note }),
+            0..8,
+        ),
+        from in 0usize..80,
+        to in 0usize..80,
+    ) {
+        // Positions that are not a packet's start and end read the words
+        // there as notes: whatever they give, it is never a panic, and it
+        // is at most one note per word.
+        let mut packed = PackedNotes::new();
+        for n in notes {
+            packed.push(n);
+        }
+        let mut out = Vec::new();
+        packed.unpack(from, to, &mut out);
+        prop_assert!(out.len() <= to.saturating_sub(from).min(packed.len()));
+    }
+}
