@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use sctp_codec::capture::{CaptureReader, PcapWriter};
@@ -79,12 +80,26 @@ fn run(args: &[&str], stdin: Option<&std::path::Path>) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
-#[test]
-fn output_is_in_frame_order_and_independent_of_threads() {
-    let dir = std::env::temp_dir().join(format!("sctpkit-threads-{}", std::process::id()));
+/// A fresh directory `sctpkit-NAME-PID` holding the test capture
+/// `many.pcap`: the directory, the capture and its packets' tags.
+fn many(name: &str) -> (PathBuf, PathBuf, Vec<u32>) {
+    let dir = std::env::temp_dir().join(format!("sctpkit-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("many.pcap");
     let vtags = build(&path);
+    (dir, path, vtags)
+}
+
+/// One JSON object per line of `out`.
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+#[test]
+fn output_is_in_frame_order_and_independent_of_threads() {
+    let (dir, path, vtags) = many("threads");
     let p = path.to_str().expect("UTF-8 path");
     // Several batches of at most 2,048 packets each.
     assert!(vtags.len() > 10_000, "only {} packets", vtags.len());
@@ -99,10 +114,7 @@ fn output_is_in_frame_order_and_independent_of_threads() {
     let json = dissect(&["--json", "--threads", "1", p]);
     assert!(json == dissect(&["--json", "--threads", "4", p]));
 
-    let lines: Vec<serde_json::Value> = json
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let lines = json_lines(&json);
     assert_eq!(lines.len(), vtags.len(), "one JSON object per packet");
     for (k, (v, tag)) in lines.iter().zip(&vtags).enumerate() {
         assert_eq!(v["frame"], (k + 1) as u64, "frame order at {k}");
@@ -119,19 +131,13 @@ fn the_analysis_is_the_same_whichever_thread_runs_it() {
     // and standard input frame by frame copied into blocks. Every way gives
     // the same analysis, in frame order, over many batches; a capture cut
     // short gives what comes before the damage, then the error.
-    let dir = std::env::temp_dir().join(format!("sctpkit-an-threads-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("many.pcap");
-    let vtags = build(&path);
+    let (dir, path, vtags) = many("an-threads");
     let p = path.to_str().expect("UTF-8 path");
 
     let file = dissect(&["--analysis", "--json", p]);
     assert!(file == run(&["--analysis", "--json", "-"], Some(&path)));
     assert!(file == dissect(&["--analysis", "--json", "--threads", "1", p]));
-    let lines: Vec<serde_json::Value> = file
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let lines = json_lines(&file);
     assert_eq!(lines.len(), vtags.len(), "one JSON object per packet");
     // The second and third rounds repeat the first one's packets: their
     // DATA chunks are retransmissions of the first round's.
